@@ -1,0 +1,275 @@
+using Microsoft.Extensions.Logging;
+using Pukeko.Server.Allocation;
+using Pukeko.Server.Configuration;
+using Pukeko.Server.Identity;
+using Pukeko.Server.Leases;
+using Pukeko.Server.Leases.Memfile;
+using Pukeko.Server.Pipeline;
+using Pukeko.Server.Reclamation;
+using Pukeko.Server.Statistics;
+using Pukeko.Server.Transport;
+
+namespace Pukeko.Server.Hosting;
+
+/// <summary>
+/// Owns one running server: configuration, lease store, pipeline, sockets and timers.
+/// <see cref="ReloadAsync"/> applies a new configuration only if it is wholly valid; otherwise
+/// the running one stays (YARP's rule).
+/// </summary>
+public sealed class Dhcp6Server : IAsyncDisposable
+{
+    private readonly ServerOptions _options;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _log;
+    private readonly TimeProvider _time;
+    private readonly ConfigEnvironment _environment;
+    private readonly SemaphoreSlim _reconfigure = new(1, 1);
+    private MemfileLeaseStore? _store;
+    private UdpTransport? _transport;
+    private Dhcp6Processor? _processor;
+    private LeaseReclaimer? _reclaimer;
+    private CancellationTokenSource? _timers;
+    private Task? _timerTask;
+
+    public Dhcp6Server(ServerOptions options, ConfigEnvironment environment, ILoggerFactory loggers, TimeProvider time)
+    {
+        _options = options;
+        _environment = environment;
+        _loggers = loggers;
+        _time = time;
+        _log = loggers.CreateLogger("kea-dhcp6.dhcp6");
+        Statistics = new StatisticsRegistry();
+        PacketStatistics = new PacketStatistics(Statistics);
+        LeaseStatistics = new LeaseStatistics(Statistics);
+    }
+
+    public StatisticsRegistry Statistics { get; }
+
+    public PacketStatistics PacketStatistics { get; }
+
+    public LeaseStatistics LeaseStatistics { get; }
+
+    public DhcpConfig? Config => _processor?.Runtime.Config;
+
+    public ILeaseStore? Leases => _store;
+
+    /// <summary>Raised after each successful (re)configuration, so logging can follow the new <c>loggers</c>.</summary>
+    public event Action<DhcpConfig>? Configured;
+
+    /// <summary>Reads and validates the config file; throws <see cref="ConfigurationRejectedException"/> when it is bad.</summary>
+    public DhcpConfig LoadConfig()
+    {
+        var result = ConfigLoader.LoadFile(_options.ConfigFile, _environment);
+        foreach (var warning in result.Warnings)
+        {
+            _log.LogWarning(new EventId(0, "DHCP6_CONFIG_UNSUPPORTED_OBJECT"), "{Path}: {Message}", warning.Path, warning.Message);
+        }
+
+        if (!result.Success)
+        {
+            throw new ConfigurationRejectedException(result.Errors);
+        }
+
+        return result.Config!;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        var config = LoadConfig();
+        Configured?.Invoke(config);
+        await ApplyAsync(config, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>SIGHUP / config-reload: a bad file is logged and the running configuration kept.</summary>
+    public async Task<bool> ReloadAsync(CancellationToken cancellationToken = default)
+    {
+        DhcpConfig config;
+        try
+        {
+            config = LoadConfig();
+        }
+        catch (Exception ex) when (ex is ConfigurationRejectedException or IOException or UnauthorizedAccessException)
+        {
+            _log.LogError(new EventId(0, "DHCP6_DYNAMIC_RECONFIGURATION_FAIL"), "dynamic server reconfiguration failed with file: {File}: {Reason}", _options.ConfigFile, ex.Message);
+            return false;
+        }
+
+        try
+        {
+            Configured?.Invoke(config);
+            await ApplyAsync(config, cancellationToken).ConfigureAwait(false);
+            _log.LogInformation(new EventId(0, "DHCP6_DYNAMIC_RECONFIGURATION_SUCCESS"), "dynamic server reconfiguration succeeded with file: {File}", _options.ConfigFile);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _log.LogError(new EventId(0, "DHCP6_DYNAMIC_RECONFIGURATION_FAIL"), "dynamic server reconfiguration failed with file: {File}: {Reason}", _options.ConfigFile, ex.Message);
+            return false;
+        }
+    }
+
+    private async Task ApplyAsync(DhcpConfig config, CancellationToken cancellationToken)
+    {
+        await _reconfigure.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await StopTimersAsync().ConfigureAwait(false);
+            if (_transport is not null)
+            {
+                await _transport.DisposeAsync().ConfigureAwait(false);
+                _transport = null;
+            }
+
+            var storeOptions = new MemfileOptions(config.LeaseDatabase.FilePath, config.LeaseDatabase.Persist, config.LeaseDatabase.LfcInterval, config.LeaseDatabase.MaxRowErrors);
+            if (_store is null || _store.Options != storeOptions)
+            {
+                _store?.Dispose();
+                _store = null;
+                var store = new MemfileLeaseStore(storeOptions, _loggers.CreateLogger("kea-dhcp6.dhcpsrv"), _time);
+                store.Open();
+                _store = store;
+                _log.LogInformation(new EventId(0, "DHCPSRV_MEMFILE_DB"), "opening memory file lease database: {File} ({Count} leases)", storeOptions.FilePath, store.Count);
+            }
+
+            var dataDirectory = Path.GetDirectoryName(config.LeaseDatabase.FilePath) is { Length: > 0 } dir ? dir : _environment.DataDirectory;
+            var duid = ServerIdentity.LoadOrCreate(config.ServerId, dataDirectory, _time, _log);
+            var runtime = new ServerRuntime(config, duid, _options.ClientPort, _options.ServerPort);
+            if (_processor is null)
+            {
+                var allocation = new AllocationEngine(_store, LeaseStatistics, PacketStatistics, _loggers.CreateLogger("kea-dhcp6.alloc-engine"));
+                _processor = new Dhcp6Processor(runtime, allocation, PacketStatistics, LeaseStatistics, _loggers, _time);
+            }
+            else if (!ReferenceEquals(_processor.Allocation.Store, _store))
+            {
+                var allocation = new AllocationEngine(_store, LeaseStatistics, PacketStatistics, _loggers.CreateLogger("kea-dhcp6.alloc-engine"));
+                _processor = new Dhcp6Processor(runtime, allocation, PacketStatistics, LeaseStatistics, _loggers, _time);
+            }
+            else
+            {
+                _processor.Apply(runtime);
+            }
+
+            LeaseStatistics.Recount(config.Subnets, _store, _time.GetUtcNow().ToUnixTimeSeconds());
+            _reclaimer = new LeaseReclaimer(_store, LeaseStatistics, _loggers.CreateLogger("kea-dhcp6.alloc-engine"));
+
+            var (interfaces, missing) = InterfaceInfo.Resolve(config.Interfaces.Select(i => i.Name));
+            foreach (var name in missing)
+            {
+                _log.LogWarning(new EventId(0, "DHCPSRV_OPEN_SOCKET_FAIL"), "failed to open socket: interface {Interface} not found", name);
+            }
+
+            var mt = config.MultiThreading;
+            var workers = mt.Enabled ? (mt.ThreadPoolSize > 0 ? mt.ThreadPoolSize : Environment.ProcessorCount) : 1;
+            _transport = new UdpTransport(_processor, interfaces, _options.ServerPort, workers, mt.PacketQueueSize, _loggers.CreateLogger("kea-dhcp6.packets"), _time);
+            _transport.Start();
+            foreach (var iface in interfaces)
+            {
+                _log.LogInformation(new EventId(0, "DHCPSRV_CFGMGR_ADD_IFACE"), "listening on interface {Interface}", iface.Name);
+            }
+
+            StartTimers(config);
+        }
+        finally
+        {
+            _reconfigure.Release();
+        }
+    }
+
+    /// <summary>Reclaim (one-shot, re-armed after each run, as Kea) and flush timers.</summary>
+    private void StartTimers(DhcpConfig config)
+    {
+        _timers = new CancellationTokenSource();
+        var token = _timers.Token;
+        var expiration = config.ExpiredLeasesProcessing;
+        _timerTask = Task.Run(async () =>
+        {
+            var nextReclaim = expiration.ReclaimTimerWaitTime > 0 ? _time.GetUtcNow().AddSeconds(expiration.ReclaimTimerWaitTime) : DateTimeOffset.MaxValue;
+            var nextFlush = expiration.FlushReclaimedTimerWaitTime > 0 ? _time.GetUtcNow().AddSeconds(expiration.FlushReclaimedTimerWaitTime) : DateTimeOffset.MaxValue;
+            while (!token.IsCancellationRequested)
+            {
+                var now = _time.GetUtcNow();
+                var next = nextReclaim < nextFlush ? nextReclaim : nextFlush;
+                if (next == DateTimeOffset.MaxValue)
+                {
+                    return;
+                }
+
+                var wait = next - now;
+                if (wait > TimeSpan.Zero)
+                {
+                    try
+                    {
+                        await Task.Delay(wait, _time, token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+
+                try
+                {
+                    now = _time.GetUtcNow();
+                    if (now >= nextReclaim)
+                    {
+                        ReclaimNow(unlimited: false);
+                        nextReclaim = _time.GetUtcNow().AddSeconds(expiration.ReclaimTimerWaitTime);
+                    }
+
+                    if (now >= nextFlush)
+                    {
+                        _reclaimer?.Flush(expiration, _time.GetUtcNow().ToUnixTimeSeconds());
+                        nextFlush = _time.GetUtcNow().AddSeconds(expiration.FlushReclaimedTimerWaitTime);
+                    }
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    _log.LogError(new EventId(0, "ALLOC_ENGINE_V6_LEASES_RECLAMATION_FAILED"), ex, "reclamation of expired leases failed: {Reason}", ex.Message);
+                }
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>Runs one reclamation pass now (timer, or the future <c>leases-reclaim</c> command).</summary>
+    public int ReclaimNow(bool unlimited, bool? remove = null)
+    {
+        var processor = _processor;
+        if (_reclaimer is null || processor is null || !processor.ServiceEnabled)
+        {
+            return 0;
+        }
+
+        var runtime = processor.Runtime;
+        return _reclaimer.Reclaim(runtime.Config.ExpiredLeasesProcessing, runtime.FindSubnet, _time.GetUtcNow().ToUnixTimeSeconds(), unlimited, remove);
+    }
+
+    private async Task StopTimersAsync()
+    {
+        if (_timers is null)
+        {
+            return;
+        }
+
+        await _timers.CancelAsync().ConfigureAwait(false);
+        if (_timerTask is not null)
+        {
+            await _timerTask.ConfigureAwait(false);
+        }
+
+        _timers.Dispose();
+        _timers = null;
+        _timerTask = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopTimersAsync().ConfigureAwait(false);
+        if (_transport is not null)
+        {
+            await _transport.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _store?.Dispose();
+        _reconfigure.Dispose();
+    }
+}

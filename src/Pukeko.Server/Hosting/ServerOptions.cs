@@ -1,0 +1,4 @@
+namespace Pukeko.Server.Hosting;
+
+/// <summary>What the command line decides: the config file and the ports (<c>-c</c>, <c>-p</c>, <c>-P</c>).</summary>
+public sealed record ServerOptions(string ConfigFile, ushort ServerPort = 547, ushort ClientPort = 546);

@@ -1,0 +1,144 @@
+using Microsoft.Extensions.Logging;
+using Pukeko.Protocol.Messages;
+using Pukeko.Protocol.Options;
+using Pukeko.Server.Leases;
+using Pukeko.Server.Statistics;
+
+namespace Pukeko.Server.Pipeline;
+
+// Release (RFC 8415 §18.3.7) and Decline (§18.3.8).
+public sealed partial class Dhcp6Processor
+{
+    private bool ProcessRelease(ProcessingContext ctx)
+    {
+        // The reply to a Release carries no configured options (Kea leaves co_list empty).
+        var response = CreateResponse(ctx, MessageType.Reply).Message;
+        var general = StatusCode.Success;
+        foreach (var option in ctx.Query.Message.Options)
+        {
+            switch (option)
+            {
+                case IaNaOption ia:
+                    response.Options.Add(ReleaseIaNa(ctx, ia, ref general));
+                    break;
+                case IaPdOption pd:
+                    general = StatusCode.NoBinding;
+                    response.Options.Add(PdWithStatus(pd.Iaid, StatusCode.NoBinding, "Sorry, no known leases for this duid/iaid, can't release."));
+                    break;
+            }
+        }
+
+        response.Options.Add(new StatusCodeOption(general, "Summary status for all processed IA_NAs"));
+        return true;
+    }
+
+    private IaNaOption ReleaseIaNa(ProcessingContext ctx, IaNaOption request, ref StatusCode general)
+    {
+        // Like Kea, only the first address of each IA is considered.
+        var address = FirstAddress(request, out _, out _);
+        if (address is not { } released)
+        {
+            general = StatusCode.NoBinding;
+            return IaWithStatus(request.Iaid, StatusCode.NoBinding, "You did not include an address in your RELEASE");
+        }
+
+        var lease = Allocation.Store.Get(released);
+        if (lease is null || lease.State != LeaseState.Default)
+        {
+            general = StatusCode.NoBinding;
+            return IaWithStatus(request.Iaid, StatusCode.NoBinding, "Sorry, no known leases for this duid/iaid, can't release.");
+        }
+
+        if (lease.Duid.Length == 0)
+        {
+            general = StatusCode.UnspecFail;
+            return IaWithStatus(request.Iaid, StatusCode.UnspecFail, "Database consistency check failed when trying to RELEASE");
+        }
+
+        if (!lease.Duid.AsSpan().SequenceEqual(ctx.ClientDuid) || lease.Iaid != request.Iaid)
+        {
+            general = StatusCode.NoBinding;
+            return IaWithStatus(request.Iaid, StatusCode.NoBinding, "This address does not belong to you, you can't release it");
+        }
+
+        var expiration = ctx.Runtime.Config.ExpiredLeasesProcessing;
+        var subnet = ctx.Runtime.FindSubnet(lease.SubnetId);
+        var pool = subnet?.FindPool(lease.Address);
+        var keep = expiration.FlushReclaimedTimerWaitTime != 0 && expiration.HoldReclaimedTime != 0 && lease.ValidLifetime != Lease6.InfiniteLifetime;
+        if (keep)
+        {
+            // Lease affinity: the client gets the same address back if it returns soon.
+            var kept = lease.Clone();
+            kept.ValidLifetime = 0;
+            kept.PreferredLifetime = 0;
+            kept.Cltt = ctx.Now;
+            kept.State = LeaseState.Released;
+            Allocation.Store.Update(kept);
+        }
+        else
+        {
+            Allocation.Store.Delete(lease);
+        }
+
+        LeaseStatistics.Add(LeaseStatistics.AssignedNas, subnet, pool, -1);
+        ctx.DeletedLeases.Add(lease);
+        _leaseLog.LogInformation(new EventId(0, "DHCP6_RELEASE_NA"), "{Label}: binding for address {Address} and iaid={Iaid} was released properly", ctx.Query.Label, lease.Address, lease.Iaid);
+        return IaWithStatus(request.Iaid, StatusCode.Success, "Lease released. Thank you, please come again.");
+    }
+
+    private bool ProcessDecline(ProcessingContext ctx)
+    {
+        var response = CreateResponse(ctx, MessageType.Reply).Message;
+        foreach (var option in ctx.Query.Message.Options)
+        {
+            if (option is IaNaOption ia)
+            {
+                response.Options.Add(DeclineIaNa(ctx, ia));
+            }
+        }
+
+        AppendRequestedOptions(ctx);
+        return true;
+    }
+
+    private IaNaOption DeclineIaNa(ProcessingContext ctx, IaNaOption request)
+    {
+        var any = false;
+        foreach (var option in request.Options)
+        {
+            if (option is not IaAddressOption address)
+            {
+                continue;
+            }
+
+            any = true;
+            var lease = Allocation.Store.Get(address.Address);
+            if (lease is null || lease.IsExpired(ctx.Now) || lease.State != LeaseState.Default)
+            {
+                return IaWithStatus(request.Iaid, StatusCode.NoBinding, $"Server does not know about such an address: {address.Address}");
+            }
+
+            if (lease.Duid.Length == 0)
+            {
+                return IaWithStatus(request.Iaid, StatusCode.UnspecFail, "Database consistency check failed when trying to DECLINE");
+            }
+
+            if (!lease.Duid.AsSpan().SequenceEqual(ctx.ClientDuid) || lease.Iaid != request.Iaid)
+            {
+                return IaWithStatus(request.Iaid, StatusCode.NoBinding, $"This address does not belong to you, you can't decline it: {address.Address}");
+            }
+
+            var declined = lease.Clone();
+            declined.Decline(ctx.Runtime.Config.DeclineProbationPeriod, ctx.Now);
+            Allocation.Store.Update(declined);
+            var subnet = ctx.Runtime.FindSubnet(lease.SubnetId);
+            LeaseStatistics.Add(LeaseStatistics.DeclinedAddresses, subnet, subnet?.FindPool(lease.Address), 1);
+            ctx.NewLeases.Add(declined);
+            _leaseLog.LogInformation(new EventId(0, "DHCP6_DECLINE_LEASE"), "{Label}: client declined address {Address}; it will be unavailable for {Period} seconds", ctx.Query.Label, lease.Address, ctx.Runtime.Config.DeclineProbationPeriod);
+        }
+
+        return any
+            ? IaWithStatus(request.Iaid, StatusCode.Success, "Lease declined. Hopefully the next one will be better.")
+            : IaWithStatus(request.Iaid, StatusCode.NoBinding, "No addresses sent in IA_NA");
+    }
+}

@@ -1,0 +1,43 @@
+using Pukeko.Protocol.Messages;
+using Pukeko.Server.Configuration;
+using Pukeko.Server.Leases;
+
+namespace Pukeko.Server.Pipeline;
+
+/// <summary>
+/// Everything one query's processing accumulates: the chosen subnet, the reply, and the leases
+/// it created or removed (the future <c>leases6_committed</c> arguments).
+/// </summary>
+public sealed class ProcessingContext
+{
+    public ProcessingContext(Dhcp6Packet query, ServerRuntime runtime, long now)
+    {
+        Query = query;
+        Runtime = runtime;
+        Now = now;
+    }
+
+    public Dhcp6Packet Query { get; }
+
+    public ServerRuntime Runtime { get; }
+
+    /// <summary>Unix seconds at the start of processing; one clock reading for the whole query.</summary>
+    public long Now { get; }
+
+    public Dhcp6Packet? Response { get; set; }
+
+    public Subnet6? Subnet { get; set; }
+
+    /// <summary>The client's DUID bytes (Client-ID payload); empty for anonymous Information-Request.</summary>
+    public byte[] ClientDuid { get; set; } = [];
+
+    /// <summary>True for a Solicit without Rapid Commit: leases are chosen but nothing is stored.</summary>
+    public bool FakeAllocation { get; set; }
+
+    public List<Lease6> NewLeases { get; } = [];
+
+    public List<Lease6> DeletedLeases { get; } = [];
+
+    /// <summary>Pools that provided the leases in this reply, for pool-level options.</summary>
+    public List<AddressPool> UsedPools { get; } = [];
+}

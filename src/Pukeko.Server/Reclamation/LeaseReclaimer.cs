@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Pukeko.Server.Configuration;
+using Pukeko.Server.Leases;
+using Pukeko.Server.Statistics;
+
+namespace Pukeko.Server.Reclamation;
+
+/// <summary>
+/// Expired-lease reclamation and decline-probation recovery (digest §3.9): expired leases are
+/// marked expired-reclaimed (or removed when <c>flush-reclaimed-timer-wait-time</c> is 0),
+/// declined addresses whose probation ended are deleted so they can be handed out again, and
+/// reclaimed leases older than <c>hold-reclaimed-time</c> are flushed.
+/// </summary>
+public sealed class LeaseReclaimer(ILeaseStore store, LeaseStatistics statistics, ILogger logger)
+{
+    private int _incompleteRuns;
+
+    /// <summary>One reclamation pass within the configured count and time limits. Returns leases reclaimed.</summary>
+    public int Reclaim(ExpirationConfig config, Func<uint, Subnet6?> findSubnet, long now, bool unlimited = false, bool? removeOverride = null)
+    {
+        var max = unlimited ? 0 : (int)config.MaxReclaimLeases;
+        var budget = unlimited || config.MaxReclaimTime == 0 ? TimeSpan.MaxValue : TimeSpan.FromMilliseconds(config.MaxReclaimTime);
+        var remove = removeOverride ?? config.FlushReclaimedTimerWaitTime == 0;
+        var expired = store.GetExpired(now, max == 0 ? 0 : max + 1);
+        var watch = Stopwatch.StartNew();
+        var done = 0;
+        foreach (var lease in expired)
+        {
+            if ((max != 0 && done >= max) || watch.Elapsed > budget)
+            {
+                break;
+            }
+
+            var subnet = findSubnet(lease.SubnetId);
+            var pool = subnet?.FindPool(lease.Address);
+            if (lease.State == LeaseState.Declined)
+            {
+                // Probation is over: the address becomes free again.
+                store.Delete(lease);
+                statistics.Add(LeaseStatistics.DeclinedAddresses, subnet, pool, -1);
+                statistics.Add(LeaseStatistics.ReclaimedDeclinedAddresses, subnet, pool, 1);
+                logger.LogInformation(new EventId(0, "ALLOC_ENGINE_V6_DECLINED_RECOVERED"), "IPv6 address {Address} was recovered after {Period} seconds of probation-period", lease.Address, lease.ValidLifetime);
+            }
+            else
+            {
+                if (remove || lease.State == LeaseState.Registered)
+                {
+                    store.Delete(lease);
+                }
+                else
+                {
+                    var reclaimed = lease.Clone();
+                    reclaimed.State = LeaseState.ExpiredReclaimed;
+                    reclaimed.Hostname = "";
+                    reclaimed.FqdnForward = false;
+                    reclaimed.FqdnReverse = false;
+                    store.Update(reclaimed);
+                }
+
+                if (lease.State == LeaseState.Default)
+                {
+                    statistics.Add(LeaseStatistics.AssignedNas, subnet, pool, -1);
+                }
+            }
+
+            statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
+            done++;
+        }
+
+        var complete = done >= expired.Count;
+        if (complete)
+        {
+            _incompleteRuns = 0;
+        }
+        else if (++_incompleteRuns >= config.UnwarnedReclaimCycles && config.UnwarnedReclaimCycles > 0)
+        {
+            logger.LogWarning(new EventId(0, "ALLOC_ENGINE_V6_LEASES_RECLAMATION_SLOW"), "expired leases still exist after {Runs} reclamations", _incompleteRuns);
+            _incompleteRuns = 0;
+        }
+
+        if (done > 0)
+        {
+            logger.LogDebug(new EventId(0, "ALLOC_ENGINE_V6_LEASES_RECLAMATION_COMPLETE"), "reclaimed {Count} leases in {Elapsed}", done, watch.Elapsed);
+        }
+
+        return done;
+    }
+
+    /// <summary>Removes reclaimed leases whose hold time is over.</summary>
+    public int Flush(ExpirationConfig config, long now)
+    {
+        var removed = store.DeleteExpiredReclaimed(now - config.HoldReclaimedTime);
+        if (removed > 0)
+        {
+            logger.LogDebug(new EventId(0, "ALLOC_ENGINE_V6_RECLAIMED_LEASES_DELETE_COMPLETE"), "successfully deleted {Count} expired-reclaimed leases", removed);
+        }
+
+        return removed;
+    }
+}

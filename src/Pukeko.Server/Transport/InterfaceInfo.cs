@@ -1,0 +1,59 @@
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+
+namespace Pukeko.Server.Transport;
+
+/// <summary>A network interface the server listens on.</summary>
+public sealed record InterfaceInfo(string Name, int Index)
+{
+    /// <summary>Resolves configured names (<c>"*"</c> = every non-loopback interface with IPv6).</summary>
+    public static (List<InterfaceInfo> Found, List<string> Missing) Resolve(IEnumerable<string> names)
+    {
+        var all = new List<InterfaceInfo>();
+        var loopback = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+        {
+            if (!nic.Supports(NetworkInterfaceComponent.IPv6))
+            {
+                continue;
+            }
+
+            var index = nic.GetIPProperties().GetIPv6Properties()?.Index ?? 0;
+            if (index == 0)
+            {
+                continue;
+            }
+
+            all.Add(new InterfaceInfo(nic.Name, index));
+            if (nic.NetworkInterfaceType == NetworkInterfaceType.Loopback)
+            {
+                loopback.Add(nic.Name);
+            }
+        }
+
+        var found = new List<InterfaceInfo>();
+        var missing = new List<string>();
+        foreach (var name in names)
+        {
+            if (name == "*")
+            {
+                found.AddRange(all.Where(i => !loopback.Contains(i.Name)));
+                continue;
+            }
+
+            var match = all.Find(i => i.Name == name);
+            if (match is null)
+            {
+                missing.Add(name);
+            }
+            else
+            {
+                found.Add(match);
+            }
+        }
+
+        return (found.DistinctBy(i => i.Index).ToList(), missing);
+    }
+
+    internal static bool IsIpv6Supported => Socket.OSSupportsIPv6;
+}
