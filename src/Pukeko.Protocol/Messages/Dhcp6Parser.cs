@@ -1,0 +1,150 @@
+using Pukeko.Protocol.Encoding;
+using Pukeko.Protocol.Options;
+
+namespace Pukeko.Protocol.Messages;
+
+/// <summary>Parses DHCPv6 UDP payloads. Never throws for bad input: the result is a <see cref="ParseStatus"/>.</summary>
+public static class Dhcp6Parser
+{
+    /// <summary>HOP_COUNT_LIMIT (RFC 8415 §7.6): the most relay levels a message can legitimately have.</summary>
+    public const int MaxRelayLevels = 32;
+
+    /// <summary>
+    /// Parses a UDP payload. Relay levels are peeled into <paramref name="relays"/> (cleared first;
+    /// index 0 is the outermost level, next to the server); <paramref name="message"/> is the innermost
+    /// client/server message. On failure <paramref name="relays"/> is left empty and the message null.
+    /// </summary>
+    public static ParseStatus TryParse(ReadOnlySpan<byte> datagram, List<RelayLayer> relays, out Dhcp6Message? message)
+    {
+        ArgumentNullException.ThrowIfNull(relays);
+        relays.Clear();
+        message = null;
+        if (datagram.IsEmpty)
+        {
+            return ParseStatus.Empty;
+        }
+
+        var current = datagram;
+        while (true)
+        {
+            if (current.IsEmpty)
+            {
+                // A Relay Message option with no content: no header at all.
+                return Fail(relays, ParseStatus.TruncatedHeader);
+            }
+
+            var type = (MessageType)current[0];
+            if (type is not (MessageType.RelayForward or MessageType.RelayReply))
+            {
+                var status = TryParseMessage(current, out message);
+                if (status != ParseStatus.Ok)
+                {
+                    relays.Clear();
+                }
+
+                return status;
+            }
+
+            if (relays.Count == MaxRelayLevels)
+            {
+                return Fail(relays, ParseStatus.TooManyRelayHops);
+            }
+
+            var relayStatus = TryParseRelayLevel(current, out var layer, out var inner);
+            if (relayStatus != ParseStatus.Ok)
+            {
+                return Fail(relays, relayStatus);
+            }
+
+            relays.Add(layer!);
+            current = inner;
+        }
+    }
+
+    /// <summary>Parses a single client/server message (no relay header expected).</summary>
+    public static ParseStatus TryParseMessage(ReadOnlySpan<byte> data, out Dhcp6Message? message)
+    {
+        message = null;
+        if (data.IsEmpty)
+        {
+            return ParseStatus.Empty;
+        }
+
+        var reader = new WireReader(data);
+        if (!reader.TryReadByte(out var type) || !reader.TryReadUInt24(out var transactionId))
+        {
+            return ParseStatus.TruncatedHeader;
+        }
+
+        var parsed = new Dhcp6Message((MessageType)type, transactionId);
+        var status = OptionDecoder.DecodeAll(reader.ReadRemaining(), parsed.Options, 0, OptionSpace.Dhcp6);
+        if (status == ParseStatus.Ok)
+        {
+            message = parsed;
+        }
+
+        return status;
+    }
+
+    private static ParseStatus TryParseRelayLevel(ReadOnlySpan<byte> data, out RelayLayer? layer, out ReadOnlySpan<byte> inner)
+    {
+        layer = null;
+        inner = default;
+        var reader = new WireReader(data);
+        if (data.Length < RelayLayer.HeaderLength)
+        {
+            return ParseStatus.TruncatedHeader;
+        }
+
+        reader.TryReadByte(out var type);
+        reader.TryReadByte(out var hopCount);
+        reader.TryReadAddress(out var linkAddress);
+        reader.TryReadAddress(out var peerAddress);
+        var parsed = new RelayLayer((MessageType)type, hopCount, linkAddress, peerAddress);
+
+        var foundRelayMessage = false;
+        while (!reader.IsAtEnd)
+        {
+            var status = OptionDecoder.ReadNext(ref reader, out var code, out var payload);
+            if (status != ParseStatus.Ok)
+            {
+                return status;
+            }
+
+            if (code == OptionCode.RelayMessage)
+            {
+                if (foundRelayMessage)
+                {
+                    return ParseStatus.DuplicateRelayMessage;
+                }
+
+                foundRelayMessage = true;
+                inner = payload;
+                continue;
+            }
+
+            status = OptionDecoder.TryDecode(code, payload, out var option);
+            if (status != ParseStatus.Ok)
+            {
+                return status;
+            }
+
+            parsed.Options.Add(option!);
+        }
+
+        // RFC 8415 §9.1/§9.2: Relay-forward and Relay-reply MUST include a Relay Message option.
+        if (!foundRelayMessage)
+        {
+            return ParseStatus.MissingRelayMessage;
+        }
+
+        layer = parsed;
+        return ParseStatus.Ok;
+    }
+
+    private static ParseStatus Fail(List<RelayLayer> relays, ParseStatus status)
+    {
+        relays.Clear();
+        return status;
+    }
+}

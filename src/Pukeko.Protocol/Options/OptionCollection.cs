@@ -1,0 +1,171 @@
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
+
+namespace Pukeko.Protocol.Options;
+
+/// <summary>
+/// Ordered options of a message, relay level or encapsulating option. Duplicates are allowed
+/// (a client may send several IA_NA). Lookups are linear: option lists are short.
+/// </summary>
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "It is a collection.")]
+public sealed class OptionCollection : IEnumerable<DhcpOption>
+{
+    private readonly List<DhcpOption> _options = [];
+
+    public int Count => _options.Count;
+
+    public DhcpOption this[int index] => _options[index];
+
+    public void Add(DhcpOption option)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        _options.Add(option);
+    }
+
+    public void Insert(int index, DhcpOption option)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        _options.Insert(index, option);
+    }
+
+    /// <summary>First option with <paramref name="code"/>, or null.</summary>
+    public DhcpOption? Get(ushort code)
+    {
+        var index = IndexOf(code);
+        return index < 0 ? null : _options[index];
+    }
+
+    /// <summary>First option with <paramref name="code"/> if it is a <typeparamref name="T"/>, else null.</summary>
+    public T? Get<T>(ushort code)
+        where T : DhcpOption => Get(code) as T;
+
+    /// <summary>Index of the first option with <paramref name="code"/> at or after <paramref name="startIndex"/>, or -1.</summary>
+    public int IndexOf(ushort code, int startIndex = 0)
+    {
+        for (var i = startIndex; i < _options.Count; i++)
+        {
+            if (_options[i].Code == code)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    public int IndexOf(DhcpOption option) => _options.IndexOf(option);
+
+    /// <summary>All options with <paramref name="code"/> in order (allocates an iterator).</summary>
+    public IEnumerable<DhcpOption> GetAll(ushort code)
+    {
+        for (var i = 0; i < _options.Count; i++)
+        {
+            if (_options[i].Code == code)
+            {
+                yield return _options[i];
+            }
+        }
+    }
+
+    public int CountOf(ushort code)
+    {
+        var count = 0;
+        foreach (var option in _options)
+        {
+            if (option.Code == code)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    public bool Contains(ushort code) => IndexOf(code) >= 0;
+
+    /// <summary>Removes every option with <paramref name="code"/>; returns how many were removed.</summary>
+    public int RemoveAll(ushort code) => _options.RemoveAll(option => option.Code == code);
+
+    public bool Remove(DhcpOption option) => _options.Remove(option);
+
+    public void RemoveAt(int index) => _options.RemoveAt(index);
+
+    /// <summary>Puts <paramref name="newOption"/> where <paramref name="oldOption"/> (same instance) was.</summary>
+    public void Replace(DhcpOption oldOption, DhcpOption newOption)
+    {
+        ArgumentNullException.ThrowIfNull(newOption);
+        var index = _options.IndexOf(oldOption);
+        if (index < 0)
+        {
+            throw new ArgumentException("option is not in this collection", nameof(oldOption));
+        }
+
+        _options[index] = newOption;
+    }
+
+    public void Clear() => _options.Clear();
+
+    /// <summary>Sum of the options' total lengths (headers included).</summary>
+    public int DataLength
+    {
+        get
+        {
+            var length = 0;
+            foreach (var option in _options)
+            {
+                length += option.TotalLength;
+            }
+
+            return length;
+        }
+    }
+
+    /// <summary>Writes all options in order; returns the bytes written.</summary>
+    public int WriteTo(Span<byte> destination)
+    {
+        var position = 0;
+        foreach (var option in _options)
+        {
+            position += option.WriteTo(destination[position..]);
+        }
+
+        return position;
+    }
+
+    /// <summary>Appends deep copies of all options to <paramref name="target"/>.</summary>
+    public void CopyTo(OptionCollection target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        foreach (var option in _options)
+        {
+            target._options.Add(option.Clone());
+        }
+    }
+
+    public Enumerator GetEnumerator() => new(_options);
+
+    IEnumerator<DhcpOption> IEnumerable<DhcpOption>.GetEnumerator() => _options.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => _options.GetEnumerator();
+
+    /// <summary>Allocation-free enumerator for foreach on hot paths.</summary>
+    public struct Enumerator : IEnumerator<DhcpOption>
+    {
+        private List<DhcpOption>.Enumerator _inner;
+
+        internal Enumerator(List<DhcpOption> options)
+        {
+            _inner = options.GetEnumerator();
+        }
+
+        public DhcpOption Current => _inner.Current;
+
+        object IEnumerator.Current => _inner.Current;
+
+        public bool MoveNext() => _inner.MoveNext();
+
+        void IEnumerator.Reset() => ((IEnumerator)_inner).Reset();
+
+        public void Dispose() => _inner.Dispose();
+    }
+}

@@ -1,0 +1,456 @@
+using System.Text.Unicode;
+using Pukeko.Protocol.Duids;
+using Pukeko.Protocol.Encoding;
+using Pukeko.Protocol.Messages;
+
+namespace Pukeko.Protocol.Options;
+
+/// <summary>
+/// Turns option bytes into typed options. Known codes get their typed class; unknown codes become
+/// <see cref="RawOption"/>. A payload that does not fit its code's format is reported, never thrown:
+/// every typed option either round-trips byte-exact or the packet is rejected.
+/// </summary>
+public static class OptionDecoder
+{
+    /// <summary>
+    /// Deepest encapsulation accepted (message → IA_PD → IAPREFIX → PD-Exclude needs 3). Bounds the
+    /// recursion so a crafted packet of nested IA options cannot exhaust the stack.
+    /// </summary>
+    public const int MaxNestingDepth = 8;
+
+    /// <summary>Decodes one option payload of the dhcp6 space.</summary>
+    public static ParseStatus TryDecode(ushort code, ReadOnlySpan<byte> data, out DhcpOption? option) =>
+        DecodeDhcp6(code, data, 0, out option);
+
+    /// <summary>Decodes a sequence of options (headers included) of the dhcp6 space and appends them to <paramref name="destination"/>.</summary>
+    public static ParseStatus TryDecodeAll(ReadOnlySpan<byte> data, OptionCollection destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return DecodeAll(data, destination, 0, OptionSpace.Dhcp6);
+    }
+
+    /// <summary>Reads the next option header and payload, checking that the payload fits (RFC 8415 §21.1).</summary>
+    internal static ParseStatus ReadNext(scoped ref WireReader reader, out ushort code, out ReadOnlySpan<byte> data)
+    {
+        data = default;
+        if (reader.Remaining < DhcpOption.HeaderLength)
+        {
+            code = 0;
+            return ParseStatus.TruncatedOption;
+        }
+
+        reader.TryReadUInt16(out code);
+        reader.TryReadUInt16(out var length);
+        return reader.TryReadBytes(length, out data) ? ParseStatus.Ok : ParseStatus.OptionLengthPastEnd;
+    }
+
+    internal static ParseStatus DecodeAll(ReadOnlySpan<byte> data, OptionCollection destination, int depth, OptionSpace space)
+    {
+        if (depth > MaxNestingDepth)
+        {
+            return ParseStatus.OptionNestingTooDeep;
+        }
+
+        var reader = new WireReader(data);
+        while (!reader.IsAtEnd)
+        {
+            var status = ReadNext(ref reader, out var code, out var payload);
+            if (status != ParseStatus.Ok)
+            {
+                return status;
+            }
+
+            DhcpOption? option;
+            switch (space)
+            {
+                case OptionSpace.Dhcp6:
+                    status = DecodeDhcp6(code, payload, depth, out option);
+                    break;
+                case OptionSpace.NtpServer:
+                    status = DecodeNtpSuboption(code, payload, out option);
+                    break;
+                default:
+                    option = new RawOption(code, payload.ToArray());
+                    break;
+            }
+
+            if (status != ParseStatus.Ok)
+            {
+                return status;
+            }
+
+            destination.Add(option!);
+        }
+
+        return ParseStatus.Ok;
+    }
+
+    private static ParseStatus DecodeDhcp6(ushort code, ReadOnlySpan<byte> data, int depth, out DhcpOption? option)
+    {
+        option = null;
+        var reader = new WireReader(data);
+        switch (code)
+        {
+            case OptionCode.ClientId:
+            case OptionCode.ServerId:
+                // DUID length limits are the server's sanity check (Kea: 3..130 bytes), not a wire-format error.
+                option = new DuidOption(code, new Duid(data));
+                return ParseStatus.Ok;
+
+            case OptionCode.IaNa:
+            case OptionCode.IaPd:
+            {
+                // RFC 8415 §21.4/§21.21: IAID, T1, T2 are mandatory.
+                if (!reader.TryReadUInt32(out var iaid) || !reader.TryReadUInt32(out var t1) || !reader.TryReadUInt32(out var t2))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                OptionCollection nested;
+                if (code == OptionCode.IaNa)
+                {
+                    var ia = new IaNaOption(iaid, t1, t2);
+                    nested = ia.Options;
+                    option = ia;
+                }
+                else
+                {
+                    var ia = new IaPdOption(iaid, t1, t2);
+                    nested = ia.Options;
+                    option = ia;
+                }
+
+                return DecodeNested(reader.ReadRemaining(), nested, depth, ref option);
+            }
+
+            case OptionCode.IaTa:
+            {
+                if (!reader.TryReadUInt32(out var iaid))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                var ia = new IaTaOption(iaid);
+                option = ia;
+                return DecodeNested(reader.ReadRemaining(), ia.Options, depth, ref option);
+            }
+
+            case OptionCode.IaAddr:
+            {
+                if (!reader.TryReadAddress(out var address) || !reader.TryReadUInt32(out var preferred) || !reader.TryReadUInt32(out var valid))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                var iaAddress = new IaAddressOption(address, preferred, valid);
+                option = iaAddress;
+                return DecodeNested(reader.ReadRemaining(), iaAddress.Options, depth, ref option);
+            }
+
+            case OptionCode.IaPrefix:
+            {
+                if (!reader.TryReadUInt32(out var preferred) || !reader.TryReadUInt32(out var valid)
+                    || !reader.TryReadByte(out var length) || !reader.TryReadAddress(out var prefix))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                var iaPrefix = new IaPrefixOption(preferred, valid, length, prefix);
+                option = iaPrefix;
+                return DecodeNested(reader.ReadRemaining(), iaPrefix.Options, depth, ref option);
+            }
+
+            case OptionCode.OptionRequest:
+            {
+                // RFC 8415 §21.7: a list of 2-byte codes, so the length must be even.
+                if (data.Length % 2 != 0)
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                var codes = new List<ushort>(data.Length / 2);
+                while (reader.TryReadUInt16(out var requested))
+                {
+                    codes.Add(requested);
+                }
+
+                option = new OptionRequestOption(codes);
+                return ParseStatus.Ok;
+            }
+
+            case OptionCode.Preference:
+                return Exact(data, 1, out option, static d => new PreferenceOption(d[0]));
+
+            case OptionCode.ElapsedTime:
+                return Exact(data, 2, out option, static d => new ElapsedTimeOption((ushort)((d[0] << 8) | d[1])));
+
+            case OptionCode.RelayMessage:
+                option = new RelayMessageOption(data.ToArray());
+                return ParseStatus.Ok;
+
+            case OptionCode.Authentication:
+            {
+                if (!reader.TryReadByte(out var protocol) || !reader.TryReadByte(out var algorithm)
+                    || !reader.TryReadByte(out var rdm) || !reader.TryReadUInt64(out var replay))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                option = new AuthenticationOption(protocol, algorithm, rdm, replay, reader.ReadRemaining().ToArray());
+                return ParseStatus.Ok;
+            }
+
+            case OptionCode.Unicast:
+                return Exact(data, 16, out option, static d => new UnicastOption(Addressing.Ipv6Address.Read(d)));
+
+            case OptionCode.StatusCode:
+            {
+                // RFC 8415 §21.13: 2-byte code then a UTF-8 message; invalid UTF-8 would not round-trip.
+                if (!reader.TryReadUInt16(out var status))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                var text = reader.ReadRemaining();
+                if (!Utf8.IsValid(text))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                option = new StatusCodeOption((StatusCode)status, System.Text.Encoding.UTF8.GetString(text));
+                return ParseStatus.Ok;
+            }
+
+            case OptionCode.RapidCommit:
+            case OptionCode.ReconfigureAccept:
+                // RFC 8415 §21.14, §21.20: option-len is 0.
+                if (!data.IsEmpty)
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                option = new EmptyOption(code);
+                return ParseStatus.Ok;
+
+            case OptionCode.UserClass:
+            {
+                var entries = new List<byte[]>();
+                if (!OpaqueDataList.TryRead(data, entries))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                option = new UserClassOption(entries);
+                return ParseStatus.Ok;
+            }
+
+            case OptionCode.VendorClass:
+            {
+                var entries = new List<byte[]>();
+                if (!reader.TryReadUInt32(out var enterprise) || !OpaqueDataList.TryRead(reader.ReadRemaining(), entries))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                option = new VendorClassOption(enterprise, entries);
+                return ParseStatus.Ok;
+            }
+
+            case OptionCode.VendorOpts:
+            {
+                if (!reader.TryReadUInt32(out var enterprise))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                var vendor = new VendorOptsOption(enterprise);
+                option = vendor;
+                var status = DecodeAll(reader.ReadRemaining(), vendor.Options, depth + 1, OptionSpace.Vendor);
+                if (status != ParseStatus.Ok)
+                {
+                    option = null;
+                }
+
+                return status;
+            }
+
+            case OptionCode.ReconfigureMessage:
+                return Exact(data, 1, out option, static d => new ReconfigureMessageOption((MessageType)d[0]));
+
+            case OptionCode.SipServerAddresses:
+            case OptionCode.DnsServers:
+            case OptionCode.NisServers:
+            case OptionCode.NispServers:
+            case OptionCode.SntpServers:
+            case OptionCode.BcmcsServerAddresses:
+            case OptionCode.PanaAgent:
+            case OptionCode.LqClientLink:
+            case OptionCode.CapwapAcV6:
+            case OptionCode.Dhcp4o6ServerAddr:
+            case OptionCode.Ipv6AddressAndsf:
+            {
+                if (data.Length % 16 != 0)
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                var list = new AddressListOption(code);
+                while (reader.TryReadAddress(out var address))
+                {
+                    list.Addresses.Add(address);
+                }
+
+                option = list;
+                return ParseStatus.Ok;
+            }
+
+            case OptionCode.SipServerDomainNames:
+            case OptionCode.DomainSearch:
+            case OptionCode.NisDomainName:
+            case OptionCode.NispDomainName:
+            case OptionCode.BcmcsServerDomainNames:
+            case OptionCode.SipUaCsList:
+            {
+                var names = new List<string>();
+                var rest = data;
+                while (!rest.IsEmpty)
+                {
+                    if (!DomainNameEncoding.TryRead(rest, allowPartial: false, out var name, out var consumed, out _))
+                    {
+                        return ParseStatus.MalformedOption;
+                    }
+
+                    names.Add(name);
+                    rest = rest[consumed..];
+                }
+
+                option = new DomainListOption(code, names);
+                return ParseStatus.Ok;
+            }
+
+            case OptionCode.InformationRefreshTime:
+            case OptionCode.SolMaxRt:
+            case OptionCode.InfMaxRt:
+                if (!reader.TryReadUInt32(out var value) || !reader.IsAtEnd)
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                option = new Uint32Option(code, value);
+                return ParseStatus.Ok;
+
+            case OptionCode.RemoteId:
+            {
+                // RFC 4649 §3: enterprise-number then the remote-id.
+                if (!reader.TryReadUInt32(out var enterprise))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                option = new RemoteIdOption(enterprise, reader.ReadRemaining().ToArray());
+                return ParseStatus.Ok;
+            }
+
+            case OptionCode.ClientFqdn:
+            {
+                // RFC 4704 §4: flags, then a full or partial name (possibly absent).
+                if (!reader.TryReadByte(out var flags))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                var nameBytes = reader.ReadRemaining();
+                if (nameBytes.IsEmpty)
+                {
+                    option = new ClientFqdnOption(flags, string.Empty, isPartialName: true);
+                    return ParseStatus.Ok;
+                }
+
+                if (!DomainNameEncoding.TryRead(nameBytes, allowPartial: true, out var name, out var consumed, out var full) || consumed != nameBytes.Length)
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                option = new ClientFqdnOption(flags, name, isPartialName: !full);
+                return ParseStatus.Ok;
+            }
+
+            case OptionCode.NtpServer:
+            {
+                var ntp = new NtpServerOption();
+                option = ntp;
+                var status = DecodeAll(data, ntp.Options, depth + 1, OptionSpace.NtpServer);
+                if (status != ParseStatus.Ok)
+                {
+                    option = null;
+                }
+
+                return status;
+            }
+
+            case OptionCode.RelaySourcePort:
+                return Exact(data, 2, out option, static d => new RelaySourcePortOption((ushort)((d[0] << 8) | d[1])));
+
+            default:
+                option = new RawOption(code, data.ToArray());
+                return ParseStatus.Ok;
+        }
+    }
+
+    private static ParseStatus DecodeNtpSuboption(ushort code, ReadOnlySpan<byte> data, out DhcpOption? option)
+    {
+        option = null;
+        switch (code)
+        {
+            case NtpSuboptionCode.ServerAddress:
+            case NtpSuboptionCode.MulticastAddress:
+                // RFC 5908 §4.1, §4.2: exactly one address.
+                if (data.Length != 16)
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                option = new AddressOption(code, Addressing.Ipv6Address.Read(data));
+                return ParseStatus.Ok;
+
+            case NtpSuboptionCode.ServerFqdn:
+                // RFC 5908 §4.3: one fully qualified name filling the sub-option.
+                if (!DomainNameEncoding.TryRead(data, allowPartial: false, out var name, out var consumed, out _) || consumed != data.Length)
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                option = new DomainNameOption(code, name);
+                return ParseStatus.Ok;
+
+            default:
+                option = new RawOption(code, data.ToArray());
+                return ParseStatus.Ok;
+        }
+    }
+
+    private static ParseStatus DecodeNested(ReadOnlySpan<byte> data, OptionCollection nested, int depth, ref DhcpOption? option)
+    {
+        var status = DecodeAll(data, nested, depth + 1, OptionSpace.Dhcp6);
+        if (status != ParseStatus.Ok)
+        {
+            option = null;
+        }
+
+        return status;
+    }
+
+    private static ParseStatus Exact(ReadOnlySpan<byte> data, int length, out DhcpOption? option, ReadOnlySpanFunc<DhcpOption> create)
+    {
+        if (data.Length != length)
+        {
+            option = null;
+            return ParseStatus.MalformedOption;
+        }
+
+        option = create(data);
+        return ParseStatus.Ok;
+    }
+
+    private delegate T ReadOnlySpanFunc<out T>(ReadOnlySpan<byte> data);
+}
