@@ -1,0 +1,31 @@
+using Pukeko.Protocol.Addressing;
+
+namespace Pukeko.Server.Configuration;
+
+/// <summary>An address pool (<c>pools[].pool</c>) of a subnet: an inclusive range First..Last.</summary>
+public sealed class AddressPool
+{
+    public required Ipv6Address First { get; init; }
+
+    public required Ipv6Address Last { get; init; }
+
+    /// <summary><c>pool-id</c>; Kea writes it to the lease file and uses it for pool statistics. Default 0.</summary>
+    public uint PoolId { get; init; }
+
+    public IReadOnlyList<OptionDescriptor> Options { get; init; } = [];
+
+    /// <summary>Number of addresses in the pool; saturates at UInt128.MaxValue for a ::/0 pool.</summary>
+    public UInt128 Capacity
+    {
+        get
+        {
+            var span = Last.Value - First.Value;
+            return span == UInt128.MaxValue ? UInt128.MaxValue : span + 1;
+        }
+    }
+
+    public bool Contains(Ipv6Address address) => address >= First && address <= Last;
+
+    /// <summary>Kea's text form of a range pool.</summary>
+    public override string ToString() => $"{First}-{Last}";
+}

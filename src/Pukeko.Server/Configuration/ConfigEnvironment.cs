@@ -1,0 +1,50 @@
+using System.Runtime.InteropServices;
+
+namespace Pukeko.Server.Configuration;
+
+/// <summary>
+/// Directories the configuration is resolved against. Kea takes them from environment variables so that packagers and
+/// containers can relocate them; Pukeko reads the same variables so existing deployments keep working.
+/// </summary>
+public sealed record ConfigEnvironment(string DataDirectory, string LogDirectory, string ControlSocketDirectory, string HooksDirectory)
+{
+    public const string DataDirectoryVariable = "KEA_DHCP_DATA_DIR";
+    public const string LogDirectoryVariable = "KEA_LOG_FILE_DIR";
+    public const string ControlSocketDirectoryVariable = "KEA_CONTROL_SOCKET_DIR";
+    public const string HooksDirectoryVariable = "KEA_HOOKS_PATH";
+
+    public const string DefaultDataDirectory = "/var/lib/kea";
+    public const string DefaultLogDirectory = "/var/log/kea";
+    public const string DefaultControlSocketDirectory = "/run/kea";
+
+    /// <summary>Where Debian/Ubuntu and ISC's packages install Kea hook libraries for this machine's architecture.</summary>
+    public static string DefaultHooksDirectory { get; } = $"/usr/lib/{MultiarchTriplet()}/kea/hooks";
+
+    /// <summary>Reads the Kea variables from the process environment, falling back to the packaged defaults.</summary>
+    public static ConfigEnvironment FromEnvironment() => FromVariables(Environment.GetEnvironmentVariable);
+
+    /// <summary>Same as <see cref="FromEnvironment()"/> with an explicit variable source (tests, embedding).</summary>
+    public static ConfigEnvironment FromVariables(Func<string, string?> getVariable)
+    {
+        ArgumentNullException.ThrowIfNull(getVariable);
+
+        string Get(string name, string fallback)
+        {
+            var value = getVariable(name);
+            return string.IsNullOrWhiteSpace(value) ? fallback : value;
+        }
+
+        return new ConfigEnvironment(
+            Get(DataDirectoryVariable, DefaultDataDirectory),
+            Get(LogDirectoryVariable, DefaultLogDirectory),
+            Get(ControlSocketDirectoryVariable, DefaultControlSocketDirectory),
+            Get(HooksDirectoryVariable, DefaultHooksDirectory));
+    }
+
+    private static string MultiarchTriplet() => RuntimeInformation.OSArchitecture switch
+    {
+        Architecture.Arm64 => "aarch64-linux-gnu",
+        Architecture.Arm => "arm-linux-gnueabihf",
+        _ => "x86_64-linux-gnu",
+    };
+}

@@ -1,0 +1,13 @@
+namespace Pukeko.Server.Configuration;
+
+/// <summary>Outcome of loading a configuration: the model when valid, plus every error and warning found.</summary>
+public sealed class ConfigLoadResult
+{
+    public DhcpConfig? Config { get; init; }
+
+    public IReadOnlyList<ConfigError> Errors { get; init; } = [];
+
+    public IReadOnlyList<ConfigWarning> Warnings { get; init; } = [];
+
+    public bool Success => Config is not null && Errors.Count == 0;
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+
+namespace Pukeko.Server.Configuration;
+
+/// <summary>
+/// The validated, immutable server configuration built from a Kea <c>Dhcp6</c> document. A reconfiguration builds a new
+/// instance and swaps it in, so readers never see a half-applied configuration.
+/// </summary>
+public sealed class DhcpConfig
+{
+    public IReadOnlyList<InterfaceSpec> Interfaces { get; init; } = [];
+
+    public IReadOnlyList<Subnet6> Subnets { get; init; } = [];
+
+    public IReadOnlyList<OptionDescriptor> GlobalOptions { get; init; } = [];
+
+    public required LeaseDatabaseConfig LeaseDatabase { get; init; }
+
+    public ServerIdConfig ServerId { get; init; } = ServerIdConfig.Default;
+
+    /// <summary>Seconds a declined address stays unusable. Kea default 86400.</summary>
+    public uint DeclineProbationPeriod { get; init; } = 86400;
+
+    public ExpirationConfig ExpiredLeasesProcessing { get; init; } = ExpirationConfig.Default;
+
+    public MultiThreadingConfig MultiThreading { get; init; } = MultiThreadingConfig.Default;
+
+    public IReadOnlyList<LoggerConfig> Loggers { get; init; } = [];
+
+    /// <summary>Parsed and kept for the hooks layer; the loader does not load libraries.</summary>
+    public IReadOnlyList<HooksLibraryConfig> HooksLibraries { get; init; } = [];
+
+    public string ServerTag { get; init; } = "";
+
+    public uint ParkedPacketLimit { get; init; } = 256;
+
+    /// <summary>The whole <c>{"Dhcp6": {...}}</c> document as given (comments stripped, includes expanded), detached.</summary>
+    public required JsonElement Source { get; init; }
+
+    /// <summary>The subnet with the given id, or null.</summary>
+    public Subnet6? FindSubnet(uint id)
+    {
+        foreach (var subnet in Subnets)
+        {
+            if (subnet.Id == id)
+            {
+                return subnet;
+            }
+        }
+
+        return null;
+    }
+}

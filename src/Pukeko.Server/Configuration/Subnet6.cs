@@ -1,0 +1,79 @@
+using Pukeko.Protocol.Addressing;
+
+namespace Pukeko.Server.Configuration;
+
+/// <summary>A configured IPv6 subnet with every inheritable parameter already resolved (global → subnet).</summary>
+public sealed class Subnet6
+{
+    private readonly IReadOnlyList<AddressPool> _pools = [];
+
+    // Pools sorted by first address. The loader rejects overlapping pools, so a binary search on First finds the only
+    // candidate; this keeps FindPool cheap on the packet path even for subnets with many pools.
+    private readonly AddressPool[] _poolsByFirst = [];
+
+    public required uint Id { get; init; }
+
+    public required Ipv6Prefix Prefix { get; init; }
+
+    public IReadOnlyList<AddressPool> Pools
+    {
+        get => _pools;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _pools = value;
+            _poolsByFirst = [.. value.OrderBy(p => p.First)];
+        }
+    }
+
+    /// <summary><c>interface</c>: the subnet is directly reachable on this interface; null when not given.</summary>
+    public string? Interface { get; init; }
+
+    public IReadOnlyList<OptionDescriptor> Options { get; init; } = [];
+
+    public required Lifetime ValidLifetime { get; init; }
+
+    public required Lifetime PreferredLifetime { get; init; }
+
+    /// <summary><c>renew-timer</c> (T1); null when not configured, then T1 is calculated or 0.</summary>
+    public uint? RenewTimer { get; init; }
+
+    /// <summary><c>rebind-timer</c> (T2); null when not configured, then T2 is calculated or 0.</summary>
+    public uint? RebindTimer { get; init; }
+
+    public bool CalculateTeeTimes { get; init; } = true;
+
+    public double T1Percent { get; init; } = 0.5;
+
+    public double T2Percent { get; init; } = 0.8;
+
+    public bool RapidCommit { get; init; }
+
+    /// <summary>True when the subnet prefix contains the address (whether or not it is in a pool).</summary>
+    public bool InRange(Ipv6Address address) => Prefix.Contains(address);
+
+    /// <summary>The pool containing the address, or null.</summary>
+    public AddressPool? FindPool(Ipv6Address address)
+    {
+        var lo = 0;
+        var hi = _poolsByFirst.Length - 1;
+        AddressPool? candidate = null;
+        while (lo <= hi)
+        {
+            var mid = lo + ((hi - lo) / 2);
+            if (_poolsByFirst[mid].First <= address)
+            {
+                candidate = _poolsByFirst[mid];
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return candidate is not null && candidate.Contains(address) ? candidate : null;
+    }
+
+    public override string ToString() => $"subnet {Id} {Prefix}";
+}
