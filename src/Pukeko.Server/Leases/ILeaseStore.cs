@@ -1,0 +1,48 @@
+using Pukeko.Protocol.Addressing;
+
+namespace Pukeko.Server.Leases;
+
+/// <summary>
+/// The lease database. Implementations are thread-safe: many packet workers call them concurrently.
+/// Every lease returned is a private copy — modifying it changes nothing until it is passed to
+/// <see cref="Update"/>. Mutating calls are durable (handed to the OS) before they return, so a
+/// lease acknowledged to a client survives a server crash.
+/// </summary>
+public interface ILeaseStore : IDisposable
+{
+    /// <summary>The lease for an address (or prefix address), or null.</summary>
+    Lease6? Get(Ipv6Address address);
+
+    /// <summary>All leases of one IA: same DUID bytes, IAID and lease type.</summary>
+    IReadOnlyList<Lease6> GetByClient(ReadOnlySpan<byte> duid, uint iaid, LeaseType type);
+
+    /// <summary>All leases held by a DUID, any IA.</summary>
+    IReadOnlyList<Lease6> GetByDuid(ReadOnlySpan<byte> duid);
+
+    /// <summary>Stores a copy of a new lease; false if the address already has a lease.</summary>
+    bool Add(Lease6 lease);
+
+    /// <summary>Replaces the lease for <c>lease.Address</c> with a copy of <paramref name="lease"/>; false if there is none.</summary>
+    bool Update(Lease6 lease);
+
+    /// <summary>Removes the lease for <c>lease.Address</c>; false if there is none.</summary>
+    bool Delete(Lease6 lease);
+
+    /// <summary>
+    /// Leases due for reclamation: state other than <see cref="LeaseState.ExpiredReclaimed"/>, finite
+    /// valid lifetime and <c>Expire &lt;= now</c>, oldest expiration first. <paramref name="max"/> 0 = unlimited.
+    /// </summary>
+    IReadOnlyList<Lease6> GetExpired(long now, int max);
+
+    /// <summary>
+    /// Deletes reclaimed leases whose <c>Expire &lt; olderThan</c> (callers pass <c>now - hold-reclaimed-time</c>).
+    /// Returns how many were deleted.
+    /// </summary>
+    int DeleteExpiredReclaimed(long olderThan);
+
+    /// <summary>A snapshot of every lease.</summary>
+    IReadOnlyList<Lease6> GetAll();
+
+    /// <summary>Number of leases currently stored.</summary>
+    int Count { get; }
+}
