@@ -25,6 +25,7 @@ public sealed class Dhcp6Server : IAsyncDisposable
     private readonly ConfigEnvironment _environment;
     private readonly SemaphoreSlim _reconfigure = new(1, 1);
     private MemfileLeaseStore? _store;
+    private MemfileOptions? _storeOptions;
     private UdpTransport? _transport;
     private Dhcp6Processor? _processor;
     private LeaseReclaimer? _reclaimer;
@@ -121,13 +122,14 @@ public sealed class Dhcp6Server : IAsyncDisposable
             }
 
             var storeOptions = new MemfileOptions(config.LeaseDatabase.FilePath, config.LeaseDatabase.Persist, config.LeaseDatabase.LfcInterval, config.LeaseDatabase.MaxRowErrors);
-            if (_store is null || _store.Options != storeOptions)
+            if (_store is null || _storeOptions != storeOptions)
             {
                 _store?.Dispose();
                 _store = null;
                 var store = new MemfileLeaseStore(storeOptions, _loggers.CreateLogger("kea-dhcp6.dhcpsrv"), _time);
                 store.Open();
                 _store = store;
+                _storeOptions = storeOptions;
                 _log.LogInformation(new EventId(0, "DHCPSRV_MEMFILE_DB"), "opening memory file lease database: {File} ({Count} leases)", storeOptions.FilePath, store.Count);
             }
 

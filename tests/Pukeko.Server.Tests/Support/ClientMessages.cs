@@ -1,0 +1,69 @@
+using Pukeko.Protocol.Addressing;
+using Pukeko.Protocol.Duids;
+using Pukeko.Protocol.Messages;
+using Pukeko.Protocol.Options;
+
+namespace Pukeko.Server.Tests.Support;
+
+/// <summary>Builds client messages the way a real client would.</summary>
+internal static class ClientMessages
+{
+    public static readonly Duid ClientDuid = Duid.CreateLlt(1, 700_000_000, [0x00, 0x01, 0x02, 0x03, 0x04, 0x05]);
+
+    public static Dhcp6Message Create(MessageType type, uint iaid = 1, Ipv6Address? address = null, Duid? serverId = null, Duid? clientId = null, params ushort[] oro)
+    {
+        var message = new Dhcp6Message(type, 0x123456);
+        message.Options.Add(new DuidOption(OptionCode.ClientId, clientId ?? ClientDuid));
+        if (serverId is not null)
+        {
+            message.Options.Add(new DuidOption(OptionCode.ServerId, serverId));
+        }
+
+        message.Options.Add(new ElapsedTimeOption(0));
+        if (type != MessageType.InformationRequest)
+        {
+            var ia = new IaNaOption(iaid, 0, 0);
+            if (address is { } a)
+            {
+                ia.Options.Add(new IaAddressOption(a, 0, 0));
+            }
+
+            message.Options.Add(ia);
+        }
+
+        if (oro.Length > 0)
+        {
+            message.Options.Add(new OptionRequestOption(oro));
+        }
+
+        return message;
+    }
+
+    public static IaAddressOption? AddressOf(Dhcp6Message reply, uint iaid = 1)
+    {
+        foreach (var option in reply.Options)
+        {
+            if (option is IaNaOption ia && ia.Iaid == iaid)
+            {
+                return ia.Options.Get<IaAddressOption>(OptionCode.IaAddr);
+            }
+        }
+
+        return null;
+    }
+
+    public static IaNaOption Ia(Dhcp6Message reply, uint iaid = 1)
+    {
+        foreach (var option in reply.Options)
+        {
+            if (option is IaNaOption ia && ia.Iaid == iaid)
+            {
+                return ia;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"no IA_NA {iaid} in reply");
+    }
+
+    public static StatusCode? StatusOf(OptionCollection options) => options.Get<StatusCodeOption>(OptionCode.StatusCode)?.Status;
+}

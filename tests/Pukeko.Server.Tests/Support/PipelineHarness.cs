@@ -1,0 +1,136 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Pukeko.Protocol.Addressing;
+using Pukeko.Protocol.Duids;
+using Pukeko.Protocol.Messages;
+using Pukeko.Protocol.Options;
+using Pukeko.Server.Allocation;
+using Pukeko.Server.Configuration;
+using Pukeko.Server.Leases.Memfile;
+using Pukeko.Server.Pipeline;
+using Pukeko.Server.Statistics;
+
+namespace Pukeko.Server.Tests.Support;
+
+/// <summary>
+/// The whole pipeline in memory (no sockets): datagrams in, datagrams out, like Kea's
+/// NakedDhcpv6Srv. Leases live in a non-persistent memfile store.
+/// </summary>
+internal sealed class PipelineHarness : IDisposable
+{
+    public static readonly Ipv6Address ClientLinkLocal = Ipv6Address.Parse("fe80::1:2ff:fe03:405");
+    public static readonly Duid ServerDuid = Duid.CreateLlt(1, 12345, [0x02, 0, 0, 0, 0xfc, 0x01]);
+
+    public PipelineHarness(Func<Subnet6, Subnet6>? customize = null, Action<DhcpConfigBuilder>? configure = null)
+    {
+        Time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
+        var builder = new DhcpConfigBuilder();
+        configure?.Invoke(builder);
+        if (customize is not null)
+        {
+            builder.Subnets[0] = customize(builder.Subnets[0]);
+        }
+
+        Config = builder.Build();
+        Store = new MemfileLeaseStore(new MemfileOptions(Path.Combine(Path.GetTempPath(), "unused.csv"), Persist: false), NullLogger.Instance, Time);
+        Store.Open();
+        Statistics = new StatisticsRegistry();
+        Packets = new PacketStatistics(Statistics);
+        Leases = new LeaseStatistics(Statistics);
+        var allocation = new AllocationEngine(Store, Leases, Packets, NullLogger.Instance);
+        Runtime = new ServerRuntime(Config, ServerDuid);
+        Processor = new Dhcp6Processor(Runtime, allocation, Packets, Leases, NullLoggerFactory.Instance, Time);
+        Leases.Recount(Config.Subnets, Store, 0);
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public DhcpConfig Config { get; }
+
+    public MemfileLeaseStore Store { get; }
+
+    public StatisticsRegistry Statistics { get; }
+
+    public PacketStatistics Packets { get; }
+
+    public LeaseStatistics Leases { get; }
+
+    public ServerRuntime Runtime { get; }
+
+    public Dhcp6Processor Processor { get; }
+
+    public string InterfaceName { get; set; } = "eth0";
+
+    public Ipv6Address Destination { get; set; } = Ipv6Address.AllDhcpRelayAgentsAndServers;
+
+    /// <summary>Encodes, processes and decodes: the reply exactly as it would leave the socket.</summary>
+    public (Dhcp6Message? Reply, List<RelayLayer> Relays, OutgoingDatagram? Datagram) Exchange(Dhcp6Message query, IReadOnlyList<RelayLayer>? relays = null, Ipv6Address? source = null)
+    {
+        relays ??= [];
+        var bytes = new byte[Dhcp6Writer.GetLength(query, relays)];
+        Dhcp6Writer.Write(query, relays, bytes);
+        return ExchangeRaw(bytes, source);
+    }
+
+    public (Dhcp6Message? Reply, List<RelayLayer> Relays, OutgoingDatagram? Datagram) ExchangeRaw(byte[] bytes, Ipv6Address? source = null)
+    {
+        var datagram = new ReceivedDatagram
+        {
+            Buffer = bytes,
+            Length = bytes.Length,
+            RemoteAddress = source ?? ClientLinkLocal,
+            RemotePort = 546,
+            LocalAddress = Destination,
+            LocalPort = 547,
+            InterfaceIndex = 2,
+            InterfaceName = InterfaceName,
+            ReceivedAt = Time.GetUtcNow(),
+        };
+        var output = new byte[9216];
+        var result = Processor.ProcessDatagram(datagram, output);
+        if (result is not { } outgoing)
+        {
+            return (null, [], null);
+        }
+
+        var relaysOut = new List<RelayLayer>();
+        Assert.Equal(ParseStatus.Ok, Dhcp6Parser.TryParse(output.AsSpan(0, outgoing.Length), relaysOut, out var reply));
+        return (reply, relaysOut, outgoing);
+    }
+
+    public void Dispose() => Store.Dispose();
+}
+
+/// <summary>A mutable stand-in for a parsed config, for tests.</summary>
+internal sealed class DhcpConfigBuilder
+{
+    public List<Subnet6> Subnets { get; } =
+    [
+        new Subnet6
+        {
+            Id = 1,
+            Prefix = Ipv6Prefix.Parse("2001:db8:1::/64"),
+            Pools = [new AddressPool { First = Ipv6Address.Parse("2001:db8:1::10"), Last = Ipv6Address.Parse("2001:db8:1::1f") }],
+            Interface = "eth0",
+            ValidLifetime = new Lifetime(4000, 4000, 4000),
+            PreferredLifetime = new Lifetime(3000, 3000, 3000),
+        },
+    ];
+
+    public List<OptionDescriptor> GlobalOptions { get; } = [];
+
+    public ExpirationConfig Expiration { get; set; } = ExpirationConfig.Default;
+
+    public uint DeclineProbationPeriod { get; set; } = 86400;
+
+    public DhcpConfig Build() => new()
+    {
+        Subnets = Subnets,
+        GlobalOptions = GlobalOptions,
+        LeaseDatabase = new LeaseDatabaseConfig("memfile", "/nonexistent/leases.csv", false, 0, 0),
+        ExpiredLeasesProcessing = Expiration,
+        DeclineProbationPeriod = DeclineProbationPeriod,
+        Source = JsonDocument.Parse("{}").RootElement.Clone(),
+    };
+}
