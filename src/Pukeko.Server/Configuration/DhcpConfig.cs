@@ -10,6 +10,18 @@ public sealed class DhcpConfig
 {
     public IReadOnlyList<InterfaceSpec> Interfaces { get; init; } = [];
 
+    /// <summary><c>interfaces-config.re-detect</c>: re-scan interfaces on reconfiguration. Default true.</summary>
+    public bool ReDetectInterfaces { get; init; } = true;
+
+    /// <summary><c>service-sockets-require-all</c>: fail configuration when any socket cannot be opened.</summary>
+    public bool ServiceSocketsRequireAll { get; init; }
+
+    /// <summary><c>service-sockets-max-retries</c>; 0 = no retries.</summary>
+    public uint ServiceSocketsMaxRetries { get; init; }
+
+    /// <summary><c>service-sockets-retry-wait-time</c> in milliseconds. Default 5000.</summary>
+    public uint ServiceSocketsRetryWaitTime { get; init; } = 5000;
+
     public IReadOnlyList<Subnet6> Subnets { get; init; } = [];
 
     public IReadOnlyList<OptionDescriptor> GlobalOptions { get; init; } = [];

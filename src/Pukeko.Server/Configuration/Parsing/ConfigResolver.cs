@@ -1,0 +1,233 @@
+using System.Text.Json;
+using Pukeko.Protocol.Addressing;
+
+namespace Pukeko.Server.Configuration.Parsing;
+
+/// <summary>
+/// Turns the drafts into the immutable model: applies defaults and global → subnet inheritance, assigns missing
+/// subnet ids, and runs the checks that need more than one key (ordering of lifetimes and timers, pools against
+/// their subnet and each other, unique subnet ids and prefixes).
+/// </summary>
+internal static class ConfigResolver
+{
+    /// <summary>Kea's default <c>valid-lifetime</c>.</summary>
+    public const uint DefaultValidLifetime = 7200;
+
+    public const double DefaultT1Percent = 0.5;
+
+    public const double DefaultT2Percent = 0.8;
+
+    public static DhcpConfig? Resolve(GlobalDraft global, JsonElement source, ParseContext context)
+    {
+        var globalTiming = global.Timing;
+        var globalValid = globalTiming.Valid.Resolve(context) ?? Lifetime.Fixed(DefaultValidLifetime);
+        var globalPreferred = globalTiming.Preferred.Resolve(context);
+        CheckTimers(globalTiming, globalTiming.RenewTimer, globalTiming.RebindTimer, context);
+        CheckTeePercents(globalTiming, globalTiming.CalculateTeeTimes ?? true, globalTiming.T1Percent ?? DefaultT1Percent,
+            globalTiming.T2Percent ?? DefaultT2Percent, context);
+
+        var ids = AssignSubnetIds(global.Subnets, context);
+        CheckUniquePrefixes(global.Subnets, context);
+
+        var subnets = new List<Subnet6>(global.Subnets.Count);
+        for (var i = 0; i < global.Subnets.Count; i++)
+        {
+            subnets.Add(ResolveSubnet(global.Subnets[i], ids[i], globalTiming, globalValid, globalPreferred, context));
+        }
+
+        if (context.Errors.Count > 0)
+        {
+            return null;
+        }
+
+        return new DhcpConfig
+        {
+            Interfaces = [.. global.Interfaces],
+            ReDetectInterfaces = global.ReDetectInterfaces,
+            ServiceSocketsRequireAll = global.ServiceSocketsRequireAll,
+            ServiceSocketsMaxRetries = global.ServiceSocketsMaxRetries,
+            ServiceSocketsRetryWaitTime = global.ServiceSocketsRetryWaitTime,
+            Subnets = subnets,
+            GlobalOptions = global.GlobalOptions,
+            LeaseDatabase = global.LeaseDatabase.Value!,
+            ServerId = global.ServerId.Value!,
+            DeclineProbationPeriod = global.DeclineProbationPeriod,
+            ExpiredLeasesProcessing = global.Expiration.Value!,
+            MultiThreading = global.MultiThreading.Value!,
+            Loggers = [.. global.Loggers],
+            HooksLibraries = [.. global.HooksLibraries],
+            ServerTag = global.ServerTag,
+            ParkedPacketLimit = global.ParkedPacketLimit,
+            Source = source.Clone(),
+        };
+    }
+
+    private static Subnet6 ResolveSubnet(
+        SubnetDraft draft, uint id, TimingDraft global, Lifetime globalValid, Lifetime? globalPreferred, ParseContext context)
+    {
+        var timing = draft.Timing;
+        var valid = timing.Valid.Resolve(context) ?? globalValid;
+
+        // Kea (since 2.4) leaves preferred-lifetime unspecified by default and derives it as 5/8 of the valid
+        // lifetime; applied to each of min/default/max so a client hint maps the same way for both lifetimes.
+        var preferred = timing.Preferred.Resolve(context) ?? globalPreferred ?? FiveEighths(valid);
+
+        var renew = timing.RenewTimer ?? global.RenewTimer;
+        var rebind = timing.RebindTimer ?? global.RebindTimer;
+        if (timing.RenewTimer.HasValue || timing.RebindTimer.HasValue)
+        {
+            CheckTimers(timing, renew, rebind, context);
+        }
+
+        var calculate = timing.CalculateTeeTimes ?? global.CalculateTeeTimes ?? true;
+        var t1 = timing.T1Percent ?? global.T1Percent ?? DefaultT1Percent;
+        var t2 = timing.T2Percent ?? global.T2Percent ?? DefaultT2Percent;
+        if (timing.T1Percent.HasValue || timing.T2Percent.HasValue || timing.CalculateTeeTimes.HasValue)
+        {
+            CheckTeePercents(timing, calculate, t1, t2, context);
+        }
+
+        var prefix = draft.Prefix!.Value;
+        var pools = ResolvePools(draft, prefix, context);
+
+        return new Subnet6
+        {
+            Id = id,
+            Prefix = prefix,
+            Pools = pools,
+            Interface = draft.Interface,
+            Options = draft.Options,
+            ValidLifetime = valid,
+            PreferredLifetime = preferred,
+            RenewTimer = renew,
+            RebindTimer = rebind,
+            CalculateTeeTimes = calculate,
+            T1Percent = t1,
+            T2Percent = t2,
+            RapidCommit = draft.RapidCommit,
+        };
+    }
+
+    private static Lifetime FiveEighths(Lifetime valid) =>
+        new((uint)((ulong)valid.Min * 5 / 8), (uint)((ulong)valid.Default * 5 / 8), (uint)((ulong)valid.Max * 5 / 8));
+
+    /// <summary>renew-timer (T1) must not exceed rebind-timer (T2); reported where the level sets them.</summary>
+    private static void CheckTimers(TimingDraft level, uint? renew, uint? rebind, ParseContext context)
+    {
+        if (renew is { } t1 && rebind is { } t2 && t1 > t2)
+        {
+            context.Error(level.RenewTimerPath ?? level.RebindTimerPath!,
+                $"renew-timer ({t1}) must not be greater than rebind-timer ({t2})");
+        }
+    }
+
+    /// <summary>With calculated T1/T2, t1-percent must be below t2-percent (Kea checks this only when calculating).</summary>
+    private static void CheckTeePercents(TimingDraft level, bool calculate, double t1, double t2, ParseContext context)
+    {
+        if (calculate && t1 >= t2 && (level.T1PercentPath ?? level.T2PercentPath ?? level.CalculateTeeTimesPath) is { } path)
+        {
+            context.Error(path, $"t1-percent ({t1}) must be less than t2-percent ({t2})");
+        }
+    }
+
+    private static List<AddressPool> ResolvePools(SubnetDraft subnet, Ipv6Prefix prefix, ParseContext context)
+    {
+        var inside = new List<PoolDraft>();
+        foreach (var pool in subnet.Pools)
+        {
+            if (prefix.Contains(pool.First) && prefix.Contains(pool.Last))
+            {
+                inside.Add(pool);
+            }
+            else
+            {
+                context.Error(pool.PoolPath, $"pool {Describe(pool)} is outside subnet {prefix}");
+            }
+        }
+
+        // Sorted sweep: a pool overlaps an earlier one when it starts before the furthest end seen so far.
+        PoolDraft? furthest = null;
+        foreach (var pool in inside.OrderBy(p => p.First).ThenBy(p => subnet.Pools.IndexOf(p)))
+        {
+            if (furthest is not null && pool.First <= furthest.Last)
+            {
+                var (later, earlier) = subnet.Pools.IndexOf(pool) > subnet.Pools.IndexOf(furthest) ? (pool, furthest) : (furthest, pool);
+                context.Error(later.PoolPath, $"pool {Describe(later)} overlaps with pool {Describe(earlier)} ({earlier.Path})");
+            }
+
+            if (furthest is null || pool.Last > furthest.Last)
+            {
+                furthest = pool;
+            }
+        }
+
+        return [.. inside.Select(p => new AddressPool { First = p.First, Last = p.Last, PoolId = p.PoolId, Options = p.Options })];
+    }
+
+    private static string Describe(PoolDraft pool) =>
+        pool.Text.Contains('/', StringComparison.Ordinal) ? pool.Text : $"{pool.First}-{pool.Last}";
+
+    /// <summary>
+    /// Explicit ids must be unique. Subnets without one get the lowest ids not taken by any explicit id, counting up
+    /// from 1 in configuration order (like Kea, such ids are not stable across configuration changes).
+    /// </summary>
+    private static uint[] AssignSubnetIds(List<SubnetDraft> subnets, ParseContext context)
+    {
+        var ids = new uint[subnets.Count];
+        var owners = new Dictionary<uint, SubnetDraft>();
+        for (var i = 0; i < subnets.Count; i++)
+        {
+            if (subnets[i].Id is not { } id)
+            {
+                continue;
+            }
+
+            if (owners.TryGetValue(id, out var owner))
+            {
+                context.Error(subnets[i].IdPath, $"subnet id {id} is already used by {owner.Path} ({owner.Prefix})");
+            }
+            else
+            {
+                owners[id] = subnets[i];
+            }
+
+            ids[i] = id;
+        }
+
+        uint next = 1;
+        for (var i = 0; i < subnets.Count; i++)
+        {
+            if (subnets[i].Id.HasValue)
+            {
+                continue;
+            }
+
+            while (owners.ContainsKey(next))
+            {
+                next++;
+            }
+
+            ids[i] = next;
+            owners[next] = subnets[i];
+        }
+
+        return ids;
+    }
+
+    private static void CheckUniquePrefixes(List<SubnetDraft> subnets, ParseContext context)
+    {
+        var owners = new Dictionary<Ipv6Prefix, SubnetDraft>();
+        foreach (var subnet in subnets)
+        {
+            var prefix = subnet.Prefix!.Value;
+            if (owners.TryGetValue(prefix, out var owner))
+            {
+                context.Error(subnet.SubnetPath, $"subnet {prefix} is already defined by {owner.Path}");
+            }
+            else
+            {
+                owners[prefix] = subnet;
+            }
+        }
+    }
+}

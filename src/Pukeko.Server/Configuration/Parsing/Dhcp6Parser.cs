@@ -1,0 +1,53 @@
+using System.Text.Json;
+
+namespace Pukeko.Server.Configuration.Parsing;
+
+/// <summary>Reads the <c>Dhcp6</c> map into a <see cref="GlobalDraft"/>; one handler per Kea key.</summary>
+internal static class Dhcp6Parser
+{
+    private static readonly KeyTable<GlobalDraft> Keys = CreateKeys();
+
+    public static GlobalDraft Parse(JsonElement dhcp6, ParseContext context)
+    {
+        var draft = new GlobalDraft(context.Environment);
+        Keys.Walk(dhcp6, GlobalDraft.Path, draft, context);
+        return draft;
+    }
+
+    private static KeyTable<GlobalDraft> CreateKeys()
+    {
+        var keys = new KeyTable<GlobalDraft>("Dhcp6")
+            .On("interfaces-config", InterfacesConfigParser.Parse)
+            .On("subnet6", (d, v, p, c) => SubnetParser.ParseList(v, p, d.Subnets, c))
+            .On("option-data", (d, v, p, c) => d.GlobalOptions = OptionDataParser.ParseList(v, p, c))
+            .On("lease-database", (d, v, p, c) => LeaseDatabaseParser.Parse(d.LeaseDatabase, v, p, c))
+            .On("server-id", (d, v, p, c) => ServerIdParser.Parse(d.ServerId, v, p, c))
+            .On("decline-probation-period", (d, v, p, c) =>
+            {
+                if (c.TryUInt32(v, p, out var x))
+                {
+                    d.DeclineProbationPeriod = x;
+                }
+            })
+            .On("expired-leases-processing", (d, v, p, c) => ExpirationParser.Parse(d.Expiration, v, p, c))
+            .On("multi-threading", (d, v, p, c) => MultiThreadingParser.Parse(d.MultiThreading, v, p, c))
+            .On("loggers", LoggersParser.ParseList)
+            .On("hooks-libraries", HooksLibrariesParser.ParseList)
+            .On("server-tag", (d, v, p, c) =>
+            {
+                if (c.TryString(v, p, out var s))
+                {
+                    d.ServerTag = s;
+                }
+            })
+            .On("parked-packet-limit", (d, v, p, c) =>
+            {
+                if (c.TryUInt32(v, p, out var x))
+                {
+                    d.ParkedPacketLimit = x;
+                }
+            });
+        TimingDraft.Register(keys, d => d.Timing);
+        return keys.Unimplemented(KeaKeys.GlobalUnimplemented);
+    }
+}

@@ -1,0 +1,43 @@
+using System.Runtime.CompilerServices;
+
+namespace Pukeko.Server.Configuration.Parsing;
+
+/// <summary>The <c>Dhcp6</c> map as read. Record-typed sections are filled in place through their boxes.</summary>
+internal sealed class GlobalDraft(ConfigEnvironment environment)
+{
+    public const string Path = "Dhcp6";
+
+    public List<InterfaceSpec> Interfaces { get; } = [];
+
+    public bool ReDetectInterfaces { get; set; } = true;
+
+    public bool ServiceSocketsRequireAll { get; set; }
+
+    public uint ServiceSocketsMaxRetries { get; set; }
+
+    public uint ServiceSocketsRetryWaitTime { get; set; } = 5000;
+
+    public List<SubnetDraft> Subnets { get; } = [];
+
+    public IReadOnlyList<OptionDescriptor> GlobalOptions { get; set; } = [];
+
+    public TimingDraft Timing { get; } = new();
+
+    public StrongBox<LeaseDatabaseConfig> LeaseDatabase { get; } = new(LeaseDatabaseConfig.Default(environment));
+
+    public StrongBox<ServerIdConfig> ServerId { get; } = new(ServerIdConfig.Default);
+
+    public uint DeclineProbationPeriod { get; set; } = 86400;
+
+    public StrongBox<ExpirationConfig> Expiration { get; } = new(ExpirationConfig.Default);
+
+    public StrongBox<MultiThreadingConfig> MultiThreading { get; } = new(MultiThreadingConfig.Default);
+
+    public List<LoggerConfig> Loggers { get; } = [];
+
+    public List<HooksLibraryConfig> HooksLibraries { get; } = [];
+
+    public string ServerTag { get; set; } = "";
+
+    public uint ParkedPacketLimit { get; set; } = 256;
+}

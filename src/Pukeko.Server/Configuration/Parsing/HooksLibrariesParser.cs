@@ -1,0 +1,55 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+
+namespace Pukeko.Server.Configuration.Parsing;
+
+/// <summary>
+/// Parses <c>hooks-libraries</c>. Kea accepts exactly <c>library</c> and <c>parameters</c> in an entry (not even
+/// <c>comment</c>); anything else is "unknown hooks library parameter".
+/// </summary>
+internal static class HooksLibrariesParser
+{
+    private static readonly KeyTable<StrongBox<HooksLibraryConfig>> Keys = new KeyTable<StrongBox<HooksLibraryConfig>>("hooks-libraries")
+        .Forbid("user-context", "comment")
+        .On("library", (d, v, p, c) =>
+        {
+            if (!c.TryString(v, p, out var s))
+            {
+                return;
+            }
+
+            if (s.Trim().Length == 0)
+            {
+                c.Error(p, "hooks library path must not be empty");
+                return;
+            }
+
+            // A bare file name refers to the hooks directory (KEA_HOOKS_PATH), as in Kea.
+            d.Value = d.Value! with { Library = Path.GetFullPath(Path.Combine(c.Environment.HooksDirectory, s.Trim())) };
+        })
+        .On("parameters", (d, v, p, c) => d.Value = d.Value! with { Parameters = v.Clone() });
+
+    public static void ParseList(GlobalDraft draft, JsonElement value, string path, ParseContext context)
+    {
+        foreach (var (item, itemPath) in context.Items(value, path))
+        {
+            var box = new StrongBox<HooksLibraryConfig>(new HooksLibraryConfig("", null));
+            var errorsBefore = context.Errors.Count;
+            if (!Keys.Walk(item, itemPath, box, context, key => $"unknown hooks library parameter '{key}'"))
+            {
+                continue;
+            }
+
+            if (!item.TryGetProperty("library", out _))
+            {
+                context.Error(itemPath, "missing mandatory parameter 'library'");
+                continue;
+            }
+
+            if (context.Errors.Count == errorsBefore)
+            {
+                draft.HooksLibraries.Add(box.Value!);
+            }
+        }
+    }
+}

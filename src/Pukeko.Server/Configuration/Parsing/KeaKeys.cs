@@ -1,0 +1,58 @@
+namespace Pukeko.Server.Configuration.Parsing;
+
+/// <summary>
+/// Keys Kea's Dhcp6 grammar accepts (current Kea, plus deprecated spellings older configurations still carry) that
+/// Pukeko does not implement yet. They produce a warning with their path instead of an error, so existing Kea
+/// configurations load; keys in none of these lists and not implemented are rejected as Kea would reject them.
+/// </summary>
+internal static class KeaKeys
+{
+    /// <summary>The DDNS tuning keys Kea accepts at global, shared-network, subnet and (since 2.7) pool level.</summary>
+    public static readonly string[] Ddns =
+    [
+        "ddns-send-updates", "ddns-override-no-update", "ddns-override-client-update", "ddns-replace-client-name",
+        "ddns-generated-prefix", "ddns-qualifying-suffix", "ddns-update-on-renew", "ddns-use-conflict-resolution",
+        "ddns-conflict-resolution-mode", "ddns-ttl-percent", "ddns-ttl", "ddns-ttl-min", "ddns-ttl-max",
+        "hostname-char-set", "hostname-char-replacement",
+    ];
+
+    public static readonly string[] GlobalUnimplemented =
+    [
+        "shared-networks", "reservations", "client-classes", "option-def",
+        "hosts-database", "hosts-databases", "mac-sources", "relay-supplied-options", "host-reservation-identifiers",
+        "control-socket", "control-sockets", "dhcp-queue-control", "dhcp-ddns", "sanity-checks", "config-control",
+        "reservation-mode", "reservations-global", "reservations-in-subnet", "reservations-out-of-pool",
+        "reservations-lookup-first", "early-global-reservations-lookup", "ip-reservations-unique",
+        "cache-threshold", "cache-max-age", "adaptive-lease-time-threshold", "store-extended-info",
+        "statistic-default-sample-count", "statistic-default-sample-age", "compatibility", "data-directory",
+        "dhcp4o6-port", "allocator", "pd-allocator", "allow-address-registration",
+        .. Ddns,
+    ];
+
+    public static readonly string[] SubnetUnimplemented =
+    [
+        "pd-pools", "reservations", "relay", "interface-id",
+        "client-class", "client-classes", "require-client-classes", "evaluate-additional-classes",
+        "reservation-mode", "reservations-global", "reservations-in-subnet", "reservations-out-of-pool",
+        "cache-threshold", "cache-max-age", "adaptive-lease-time-threshold", "store-extended-info",
+        "allocator", "pd-allocator",
+        .. Ddns,
+    ];
+
+    public static readonly string[] PoolUnimplemented =
+    [
+        "client-class", "client-classes", "require-client-classes", "evaluate-additional-classes",
+        .. Ddns,
+    ];
+
+    /// <summary>Database-backend keys of <c>lease-database</c> that have no meaning for memfile.</summary>
+    public static readonly string[] LeaseDatabaseUnimplemented =
+    [
+        "user", "password", "host", "port", "readonly", "connect-timeout", "read-timeout", "write-timeout",
+        "tcp-user-timeout", "max-reconnect-tries", "reconnect-wait-time", "on-fail", "retry-on-startup",
+        "trust-anchor", "cert-file", "key-file", "key-password", "ssl-mode", "cipher-list",
+    ];
+
+    /// <summary>Other daemons' sections that may share a file with Dhcp6 (Kea's old single-file layout).</summary>
+    public static readonly string[] OtherTopLevel = ["Dhcp4", "DhcpDdns", "Control-agent", "Logging", "Netconf"];
+}

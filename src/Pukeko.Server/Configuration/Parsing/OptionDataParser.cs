@@ -1,0 +1,140 @@
+using System.Text.Json;
+using Pukeko.Protocol.Options.Definitions;
+
+namespace Pukeko.Server.Configuration.Parsing;
+
+/// <summary>Parses <c>option-data</c> lists (global, subnet, pool, and later classes/reservations).</summary>
+internal static class OptionDataParser
+{
+    private static readonly KeyTable<OptionDataDraft> Keys = new KeyTable<OptionDataDraft>("option-data")
+        .On("name", (d, v, p, c) =>
+        {
+            if (c.TryString(v, p, out var s))
+            {
+                d.Name = s;
+            }
+        })
+        .On("code", (d, v, p, c) =>
+        {
+            // Option code 0 is reserved in DHCPv6 and codes are 16-bit.
+            if (c.TryInteger(v, p, 1, ushort.MaxValue, out var x))
+            {
+                d.Code = (ushort)x;
+                d.CodePath = p;
+            }
+        })
+        .On("space", (d, v, p, c) =>
+        {
+            if (c.TryString(v, p, out var s))
+            {
+                if (s.Length == 0)
+                {
+                    c.Error(p, "option space must not be empty");
+                }
+                else
+                {
+                    d.Space = s;
+                }
+            }
+        })
+        .On("data", (d, v, p, c) =>
+        {
+            if (c.TryString(v, p, out var s))
+            {
+                d.Data = s;
+                d.DataPath = p;
+            }
+        })
+        .On("csv-format", (d, v, p, c) =>
+        {
+            if (c.TryBool(v, p, out var b))
+            {
+                d.CsvFormat = b;
+                d.CsvFormatGiven = true;
+            }
+        })
+        .On("always-send", (d, v, p, c) =>
+        {
+            if (c.TryBool(v, p, out var b))
+            {
+                d.AlwaysSend = b;
+            }
+        })
+        .On("never-send", (d, v, p, c) =>
+        {
+            if (c.TryBool(v, p, out var b))
+            {
+                d.NeverSend = b;
+            }
+        })
+        .Unimplemented("client-classes");
+
+    /// <summary>Parses the list at <paramref name="path"/>; entries with errors are reported and left out.</summary>
+    public static IReadOnlyList<OptionDescriptor> ParseList(JsonElement list, string path, ParseContext context)
+    {
+        var result = new List<OptionDescriptor>();
+        foreach (var (item, itemPath) in context.Items(list, path))
+        {
+            var draft = new OptionDataDraft();
+            var errorsBefore = context.Errors.Count;
+            if (!Keys.Walk(item, itemPath, draft, context) || context.Errors.Count != errorsBefore)
+            {
+                continue;
+            }
+
+            if (Build(draft, itemPath, context) is { } option)
+            {
+                result.Add(option);
+            }
+        }
+
+        return result;
+    }
+
+    private static OptionDescriptor? Build(OptionDataDraft draft, string path, ParseContext context)
+    {
+        OptionDefinition? definition = null;
+        if (draft.Name is { } name)
+        {
+            if (!StandardOptionDefinitions.TryGetByName(draft.Space, name, out definition))
+            {
+                context.Error(ParseContext.Child(path, "name"), $"unknown option name '{name}' in space '{draft.Space}'");
+                return null;
+            }
+
+            if (draft.Code is { } code && code != definition.Code)
+            {
+                context.Error(draft.CodePath!, $"option code {code} does not match code {definition.Code} of option '{name}'");
+                return null;
+            }
+        }
+        else if (draft.Code is { } code)
+        {
+            // A code without a known definition is allowed: its data is then opaque hex.
+            StandardOptionDefinitions.TryGetByCode(draft.Space, code, out definition);
+        }
+        else
+        {
+            context.Error(path, "option-data entry needs a 'name' or a 'code'");
+            return null;
+        }
+
+        var dataPath = draft.DataPath ?? path;
+        byte[] data;
+        try
+        {
+            data = definition is not null && draft.CsvFormat
+                ? OptionDataEncoder.Encode(definition, draft.Data, csvFormat: true)
+                : OptionDataEncoder.EncodeHex(draft.Data);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
+        {
+            var what = definition?.Name ?? $"code {draft.Code}";
+            var form = definition is not null && draft.CsvFormat ? "" : " (hex expected)";
+            context.Error(dataPath, $"invalid data '{draft.Data}' for option {what}{form}: {ex.Message}");
+            return null;
+        }
+
+        return new OptionDescriptor(definition?.Code ?? draft.Code!.Value, draft.Space, definition?.Name ?? draft.Name, data, draft.AlwaysSend, draft.NeverSend);
+    }
+}

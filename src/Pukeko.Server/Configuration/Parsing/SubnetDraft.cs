@@ -1,0 +1,27 @@
+using Pukeko.Protocol.Addressing;
+
+namespace Pukeko.Server.Configuration.Parsing;
+
+/// <summary>One <c>subnet6[]</c> entry as read; inheritance and cross-subnet checks happen when resolving.</summary>
+internal sealed class SubnetDraft(string path)
+{
+    public string Path { get; } = path;
+
+    public uint? Id { get; set; }
+
+    public Ipv6Prefix? Prefix { get; set; }
+
+    public List<PoolDraft> Pools { get; } = [];
+
+    public string? Interface { get; set; }
+
+    public IReadOnlyList<OptionDescriptor> Options { get; set; } = [];
+
+    public TimingDraft Timing { get; } = new();
+
+    public bool RapidCommit { get; set; }
+
+    public string IdPath => ParseContext.Child(Path, "id");
+
+    public string SubnetPath => ParseContext.Child(Path, "subnet");
+}

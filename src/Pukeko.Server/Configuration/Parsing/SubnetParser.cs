@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Pukeko.Protocol.Addressing;
+
+namespace Pukeko.Server.Configuration.Parsing;
+
+/// <summary>Parses <c>subnet6</c> lists into drafts.</summary>
+internal static class SubnetParser
+{
+    private static readonly KeyTable<SubnetDraft> Keys = CreateKeys();
+
+    public static void ParseList(JsonElement list, string path, List<SubnetDraft> into, ParseContext context)
+    {
+        foreach (var (item, itemPath) in context.Items(list, path))
+        {
+            var draft = new SubnetDraft(itemPath);
+            if (!Keys.Walk(item, itemPath, draft, context))
+            {
+                continue;
+            }
+
+            if (!item.TryGetProperty("subnet", out _))
+            {
+                context.Error(itemPath, "missing mandatory parameter 'subnet'");
+                continue;
+            }
+
+            if (draft.Prefix is not null)
+            {
+                into.Add(draft);
+            }
+        }
+    }
+
+    private static KeyTable<SubnetDraft> CreateKeys()
+    {
+        var keys = new KeyTable<SubnetDraft>("subnet6")
+            .On("id", (d, v, p, c) =>
+            {
+                // 0 is Kea's "no subnet"/global marker and 0xFFFFFFFF its "unused" marker.
+                if (c.TryInteger(v, p, 1, uint.MaxValue - 1, out var x))
+                {
+                    d.Id = (uint)x;
+                }
+            })
+            .On("subnet", ParsePrefix)
+            .On("pools", (d, v, p, c) => PoolParser.ParseList(v, p, d, c))
+            .On("interface", (d, v, p, c) =>
+            {
+                if (c.TryString(v, p, out var s))
+                {
+                    d.Interface = s.Length == 0 ? null : s;
+                }
+            })
+            .On("option-data", (d, v, p, c) => d.Options = OptionDataParser.ParseList(v, p, c))
+            .On("rapid-commit", (d, v, p, c) =>
+            {
+                if (c.TryBool(v, p, out var b))
+                {
+                    d.RapidCommit = b;
+                }
+            });
+        TimingDraft.Register(keys, d => d.Timing);
+        return keys.Unimplemented(KeaKeys.SubnetUnimplemented);
+    }
+
+    private static void ParsePrefix(SubnetDraft draft, JsonElement value, string path, ParseContext context)
+    {
+        if (!context.TryString(value, path, out var text))
+        {
+            return;
+        }
+
+        if (!Ipv6Prefix.TryParse(text.Trim(), out var prefix, out var error))
+        {
+            context.Error(path, $"invalid subnet prefix '{text}': {error}");
+            return;
+        }
+
+        if (!prefix.IsNetworkAddress)
+        {
+            // Kea keeps working with such a subnet by masking; say so, since it usually is a typo.
+            var network = new Ipv6Prefix(prefix.First, prefix.Length);
+            context.Warn(path, $"subnet prefix {text} has host bits set; using {network}");
+            prefix = network;
+        }
+
+        draft.Prefix = prefix;
+    }
+}
