@@ -1,43 +1,510 @@
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Pukeko.Protocol.Addressing;
 
 namespace Pukeko.Server.Leases.Memfile;
 
-/// <summary>Memfile lease store (Kea-compatible CSV). Implementation in progress: API shape only.</summary>
+/// <summary>
+/// Kea-compatible memfile lease database: all leases live in memory (the truth), and every change is
+/// appended as one CSV row to the lease file, which Kea can read and write too. Lease file cleanup (LFC)
+/// runs in-process using Kea's file-name protocol, so Kea's own kea-lfc and startup recovery understand
+/// whatever state our files are left in.
+/// </summary>
+/// <remarks>
+/// <para>Concurrency: one short lock covers the memory change and the append, so the file's row order is
+/// the order of the in-memory changes. Stored lease objects are never mutated (updates replace them), so
+/// read paths collect references under the lock and clone them after releasing it.</para>
+/// <para>LFC timer: when <see cref="MemfileOptions.LfcIntervalSeconds"/> is non-zero, <see cref="Open"/>
+/// starts a repeating timer (on the injected <see cref="TimeProvider"/>) that calls
+/// <see cref="RunLfcAsync"/>; the server need not schedule anything. A control command can call
+/// <see cref="RunLfcAsync"/> directly at any time; overlapping runs are skipped.</para>
+/// </remarks>
 public sealed class MemfileLeaseStore : ILeaseStore
 {
+    private static readonly TimeSpan DisposeLfcWait = TimeSpan.FromSeconds(30);
+
+    private readonly MemfileOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly LeaseFileSet? _files;
+    private readonly Lock _gate = new();
+    private readonly LeaseIndex _index = new();
+
+    // Reused for every row written under _gate: formatting allocates nothing per call.
+    private readonly StringBuilder _row = new(256);
+    private readonly SemaphoreSlim _lfcRunning = new(1, 1);
+    private readonly CancellationTokenSource _disposing = new();
+    private LeaseFileWriter? _writer;
+    private ITimer? _lfcTimer;
+    private bool _opened;
+    private bool _disposed;
+
     public MemfileLeaseStore(MemfileOptions options, ILogger logger, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(time);
+        _options = options;
+        _logger = logger;
+        _time = time;
+        if (options.Persist)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(options.FilePath, nameof(options));
+            _files = new LeaseFileSet(Path.GetFullPath(options.FilePath));
+        }
     }
 
-    public int Count => throw new NotImplementedException();
+    public MemfileOptions Options => _options;
 
-    public void Open() => throw new NotImplementedException();
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _index.Count;
+            }
+        }
+    }
 
-    public Task RunLfcAsync(CancellationToken ct) => throw new NotImplementedException();
+    /// <summary>
+    /// Loads the lease files (<c>.completed</c> if present, else <c>.2</c> then <c>.1</c>; then the current
+    /// file; last row wins, valid lifetime 0 deletes) and opens the current file for appending. A current
+    /// file written with another schema version is converted by an immediate, synchronous LFC so that
+    /// new rows never go into a file with an old header.
+    /// </summary>
+    /// <exception cref="LeaseFileException">Invalid header, too many bad rows, or another process's LFC is running.</exception>
+    public void Open()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_opened)
+        {
+            throw new InvalidOperationException("The lease store is already open.");
+        }
 
-    public Lease6? Get(Ipv6Address address) => throw new NotImplementedException();
+        if (_files is null)
+        {
+            _opened = true;
+            _logger.LogInformation("Memfile lease store opened without persistence; leases are kept in memory only");
+            return;
+        }
 
-    public IReadOnlyList<Lease6> GetByClient(ReadOnlySpan<byte> duid, uint iaid, LeaseType type) => throw new NotImplementedException();
+        if (LeaseLfcPidFile.ForeignHolder(_files.Pid) is { } pid)
+        {
+            throw new LeaseFileException(
+                $"Cannot load '{_files.Current}': lease file cleanup is running (process {pid}, pid file '{_files.Pid}').");
+        }
 
-    public IReadOnlyList<Lease6> GetByDuid(ReadOnlySpan<byte> duid) => throw new NotImplementedException();
+        var leases = new Dictionary<Ipv6Address, Lease6>();
+        var stats = new List<LeaseFileLoadStats>();
+        if (File.Exists(_files.Finished))
+        {
+            // An interrupted LFC finished its output: it already contains everything in .2 and .1.
+            stats.Add(LeaseFileLoader.Load(_files.Finished, leases, _options.MaxRowErrors, _logger));
+        }
+        else
+        {
+            stats.Add(LeaseFileLoader.Load(_files.Previous, leases, _options.MaxRowErrors, _logger));
+            stats.Add(LeaseFileLoader.Load(_files.Input, leases, _options.MaxRowErrors, _logger));
+        }
 
-    public bool Add(Lease6 lease) => throw new NotImplementedException();
+        var current = LeaseFileLoader.Load(_files.Current, leases, _options.MaxRowErrors, _logger);
+        stats.Add(current);
+        foreach (var s in stats.Where(s => s.HeaderColumns > 0))
+        {
+            _logger.LogInformation(
+                "Loaded lease file {File}: {Rows} rows, {Stored} stored, {Deleted} deleted, {Errors} invalid, {Columns} columns",
+                s.Path, s.Rows, s.Stored, s.Deleted, s.Errors, s.HeaderColumns);
+        }
 
-    public bool Update(Lease6 lease) => throw new NotImplementedException();
+        lock (_gate)
+        {
+            foreach (var lease in leases.Values)
+            {
+                _index.TryAdd(lease);
+            }
+        }
 
-    public bool Delete(Lease6 lease) => throw new NotImplementedException();
+        if (current.NeedsConversion)
+        {
+            ConvertAtStartup(current.HeaderColumns);
+        }
 
-    public IReadOnlyList<Lease6> GetExpired(long now, int max) => throw new NotImplementedException();
+        _writer = LeaseFileWriter.OpenForAppend(_files.Current);
+        _opened = true;
+        _logger.LogInformation("Memfile lease store opened with {Count} leases from {File}", leases.Count, _files.Current);
 
-    public int DeleteExpiredReclaimed(long olderThan) => throw new NotImplementedException();
+        if (_options.LfcIntervalSeconds > 0)
+        {
+            var period = TimeSpan.FromSeconds(_options.LfcIntervalSeconds);
+            _lfcTimer = _time.CreateTimer(static state => ((MemfileLeaseStore)state!).OnLfcTimer(), this, period, period);
+        }
+    }
 
-    public IReadOnlyList<Lease6> GetAll() => throw new NotImplementedException();
+    /// <summary>
+    /// Runs lease file cleanup now: rotates the current file to <c>.1</c> (unless an earlier run left
+    /// <c>.1</c> or <c>.completed</c> behind, which are finished first instead), then merges <c>.2</c> and
+    /// <c>.1</c> in the background into one row per live lease, which becomes the new <c>.2</c>.
+    /// The store keeps serving and appending to the new current file meanwhile. Returns at once if a
+    /// cleanup is already running in this process, or does nothing if another process's is.
+    /// </summary>
+    public async Task RunLfcAsync(CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_files is null)
+        {
+            return;
+        }
+
+        if (!_opened)
+        {
+            throw new InvalidOperationException("The lease store is not open.");
+        }
+
+        if (!await _lfcRunning.WaitAsync(0, ct).ConfigureAwait(false))
+        {
+            _logger.LogInformation("Lease file cleanup of {File} already running; request ignored", _files.Current);
+            return;
+        }
+
+        try
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _disposing.Token);
+            var token = linked.Token;
+            await Task.Run(() => RunLfcCore(_files, token), token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lfcRunning.Release();
+        }
+    }
+
+    public Lease6? Get(Ipv6Address address)
+    {
+        Lease6? stored;
+        lock (_gate)
+        {
+            stored = _index.Find(address);
+        }
+
+        return stored?.Clone();
+    }
+
+    public IReadOnlyList<Lease6> GetByClient(ReadOnlySpan<byte> duid, uint iaid, LeaseType type)
+    {
+        var result = new List<Lease6>();
+        lock (_gate)
+        {
+            _index.CollectByClient(duid, iaid, type, result);
+        }
+
+        return CloneAll(result);
+    }
+
+    public IReadOnlyList<Lease6> GetByDuid(ReadOnlySpan<byte> duid)
+    {
+        var result = new List<Lease6>();
+        lock (_gate)
+        {
+            _index.CollectByDuid(duid, result);
+        }
+
+        return CloneAll(result);
+    }
+
+    public IReadOnlyList<Lease6> GetAll()
+    {
+        var result = new List<Lease6>();
+        lock (_gate)
+        {
+            _index.CollectAll(result);
+        }
+
+        return CloneAll(result);
+    }
+
+    public IReadOnlyList<Lease6> GetExpired(long now, int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(max);
+        var result = new List<Lease6>();
+        lock (_gate)
+        {
+            _index.CollectExpired(now, max, result);
+        }
+
+        return CloneAll(result);
+    }
+
+    /// <exception cref="ArgumentException">A non-declined lease without DUID (Kea refuses to write it).</exception>
+    /// <exception cref="IOException">The row could not be written; the store is unchanged.</exception>
+    public bool Add(Lease6 lease)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        var copy = lease.Clone();
+        lock (_gate)
+        {
+            EnsureUsable();
+            if (_index.Find(copy.Address) is not null)
+            {
+                return false;
+            }
+
+            // File first: if the write fails, memory stays as the file says.
+            Persist(copy, asDelete: false);
+            _index.TryAdd(copy);
+        }
+
+        return true;
+    }
+
+    public bool Update(Lease6 lease)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        var copy = lease.Clone();
+        lock (_gate)
+        {
+            EnsureUsable();
+            if (_index.Find(copy.Address) is null)
+            {
+                return false;
+            }
+
+            Persist(copy, asDelete: false);
+            _index.Replace(copy);
+        }
+
+        return true;
+    }
+
+    public bool Delete(Lease6 lease)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        lock (_gate)
+        {
+            EnsureUsable();
+            var stored = _index.Find(lease.Address);
+            if (stored is null)
+            {
+                return false;
+            }
+
+            // The deletion record is the stored lease with zero lifetimes.
+            Persist(stored, asDelete: true);
+            _index.Remove(stored.Address, out _);
+        }
+
+        return true;
+    }
+
+    public int DeleteExpiredReclaimed(long olderThan)
+    {
+        lock (_gate)
+        {
+            EnsureUsable();
+            var addresses = _index.ReclaimedBefore(olderThan);
+            foreach (var address in addresses)
+            {
+                Persist(_index.Find(address)!, asDelete: true);
+                _index.Remove(address, out _);
+            }
+
+            return addresses.Count;
+        }
+    }
 
     public void Dispose()
     {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        _lfcTimer?.Dispose();
+        _disposing.Cancel();
+
+        // Let a running cleanup reach a step boundary before closing the file under it.
+        var idle = _lfcRunning.Wait(DisposeLfcWait);
+        if (!idle)
+        {
+            _logger.LogWarning("Lease file cleanup still running at shutdown; closing the lease file anyway");
+        }
+
+        lock (_gate)
+        {
+            _writer?.Dispose();
+            _writer = null;
+        }
+
+        if (idle)
+        {
+            _lfcRunning.Release();
+        }
+
+        _disposing.Dispose();
+    }
+
+    /// <summary>Test support: whether every index agrees with the address table.</summary>
+    internal bool IndexesConsistent()
+    {
+        lock (_gate)
+        {
+            return _index.IsConsistent();
+        }
+    }
+
+    private static List<Lease6> CloneAll(List<Lease6> stored)
+    {
+        for (var i = 0; i < stored.Count; i++)
+        {
+            stored[i] = stored[i].Clone();
+        }
+
+        return stored;
+    }
+
+    private void EnsureUsable()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_files is not null && !_opened)
+        {
+            throw new InvalidOperationException("The lease store is not open; call Open() first.");
+        }
+    }
+
+    // Caller holds _gate.
+    private void Persist(Lease6 lease, bool asDelete)
+    {
+        if (_files is null)
+        {
+            return;
+        }
+
+        if (_writer is null)
+        {
+            throw new InvalidOperationException($"The lease file '{_files.Current}' is not open (a rotation failed); the change was not made.");
+        }
+
+        _row.Clear();
+        LeaseCsvFormatter.AppendRow(_row, lease, asDelete);
+        _writer.Append(_row);
+    }
+
+    private void ConvertAtStartup(int columns)
+    {
+        var files = _files!;
+        _logger.LogInformation(
+            "Lease file {File} has {Columns} columns instead of {Expected}; running lease file cleanup to convert it",
+            files.Current, columns, LeaseCsvSchema.ColumnCount);
+        if (!LeaseLfcPidFile.TryAcquire(files.Pid))
+        {
+            throw new LeaseFileException($"Cannot convert '{files.Current}': another lease file cleanup holds '{files.Pid}'.");
+        }
+
+        try
+        {
+            // Finish what an interrupted run left, so the current file can be rotated to .1.
+            if (File.Exists(files.Finished) || File.Exists(files.Input))
+            {
+                LeaseFileCleanup.Run(files, _logger, CancellationToken.None);
+            }
+
+            File.Move(files.Current, files.Input);
+            var result = LeaseFileCleanup.Run(files, _logger, CancellationToken.None);
+            _logger.LogInformation(
+                "Lease file conversion finished: {Rows} rows read, {Errors} invalid, {Leases} leases written to {File}",
+                result.RowsRead, result.RowErrors, result.LeasesWritten, files.Previous);
+        }
+        finally
+        {
+            LeaseLfcPidFile.Release(files.Pid);
+        }
+    }
+
+    private void RunLfcCore(LeaseFileSet files, CancellationToken token)
+    {
+        var started = _time.GetTimestamp();
+        if (!LeaseLfcPidFile.TryAcquire(files.Pid))
+        {
+            _logger.LogWarning("Lease file cleanup skipped: another process holds {PidFile}", files.Pid);
+            return;
+        }
+
+        try
+        {
+            var rotated = false;
+            lock (_gate)
+            {
+                if (_disposed || _writer is null)
+                {
+                    return;
+                }
+
+                // Like Kea: only rotate when no earlier cleanup is pending; otherwise finish that one and let
+                // the current file keep growing until the next run.
+                if (!File.Exists(files.Finished) && !File.Exists(files.Input))
+                {
+                    Rotate(files);
+                    rotated = true;
+                }
+            }
+
+            _logger.LogInformation("Lease file cleanup of {File} started (rotated current file: {Rotated})", files.Current, rotated);
+            var result = LeaseFileCleanup.Run(files, _logger, token);
+            _logger.LogInformation(
+                "Lease file cleanup of {File} finished in {Elapsed} ms: {Rows} rows read, {Errors} invalid, {Leases} leases written{Resumed}",
+                files.Current,
+                (long)_time.GetElapsedTime(started).TotalMilliseconds,
+                result.RowsRead,
+                result.RowErrors,
+                result.LeasesWritten,
+                result.Processed ? string.Empty : " (resumed an interrupted run)");
+        }
+        finally
+        {
+            LeaseLfcPidFile.Release(files.Pid);
+        }
+    }
+
+    // Caller holds _gate, so no row is appended between closing the old file and opening the new one.
+    private void Rotate(LeaseFileSet files)
+    {
+        _writer!.Dispose();
+        _writer = null;
+        try
+        {
+            File.Move(files.Current, files.Input);
+        }
+        finally
+        {
+            // After a failed move this reopens the old file, so serving continues either way.
+            _writer = LeaseFileWriter.OpenForAppend(files.Current);
+        }
+    }
+
+    private void OnLfcTimer() => _ = RunLfcFromTimerAsync();
+
+    private async Task RunLfcFromTimerAsync()
+    {
+        try
+        {
+            await RunLfcAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Timer fired while disposing.
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or LeaseFileException or ArgumentException)
+        {
+            _logger.LogError(ex, "Periodic lease file cleanup of {File} failed; it will be retried at the next interval", _files!.Current);
+        }
     }
 }

@@ -1,0 +1,226 @@
+using Pukeko.Protocol.Addressing;
+
+namespace Pukeko.Server.Leases;
+
+/// <summary>
+/// The in-memory lease tables: unique by address, plus secondary indexes by (DUID, IAID, type), by DUID
+/// and by expiration. Not thread-safe; the owning store serialises access.
+/// </summary>
+/// <remarks>
+/// The index owns the <see cref="Lease6"/> objects it holds and never mutates them: an update replaces the
+/// object. That keeps keys derived from a stored lease (its DUID array, its expiration) valid for as long
+/// as the lease is stored, so removals can recompute them.
+/// </remarks>
+internal sealed class LeaseIndex
+{
+    private readonly Dictionary<Ipv6Address, Lease6> _byAddress = [];
+    private readonly Dictionary<LeaseClientKey, List<Lease6>> _byClient = new(LeaseClientKeyComparer.Instance);
+    private readonly Dictionary<LeaseClientKey, List<Lease6>>.AlternateLookup<LeaseClientSpanKey> _byClientSpan;
+    private readonly Dictionary<byte[], List<Lease6>> _byDuid = new(LeaseDuidComparer.Instance);
+    private readonly Dictionary<byte[], List<Lease6>>.AlternateLookup<ReadOnlySpan<byte>> _byDuidSpan;
+
+    // Leases that reclamation still has to process (finite lifetime, not yet reclaimed).
+    private readonly SortedSet<LeaseExpirationKey> _pendingReclaim = [];
+
+    // Reclaimed leases kept for affinity until the flush deletes them.
+    private readonly SortedSet<LeaseExpirationKey> _reclaimed = [];
+
+    public LeaseIndex()
+    {
+        _byClientSpan = _byClient.GetAlternateLookup<LeaseClientSpanKey>();
+        _byDuidSpan = _byDuid.GetAlternateLookup<ReadOnlySpan<byte>>();
+    }
+
+    public int Count => _byAddress.Count;
+
+    public Lease6? Find(Ipv6Address address) => _byAddress.GetValueOrDefault(address);
+
+    /// <summary>Adds a lease the index takes ownership of; false if its address is taken.</summary>
+    public bool TryAdd(Lease6 lease)
+    {
+        if (!_byAddress.TryAdd(lease.Address, lease))
+        {
+            return false;
+        }
+
+        AddSecondary(lease);
+        return true;
+    }
+
+    /// <summary>Swaps the stored lease at <paramref name="replacement"/>'s address for it; false if there is none.</summary>
+    public bool Replace(Lease6 replacement)
+    {
+        if (!_byAddress.TryGetValue(replacement.Address, out var current))
+        {
+            return false;
+        }
+
+        RemoveSecondary(current);
+        _byAddress[replacement.Address] = replacement;
+        AddSecondary(replacement);
+        return true;
+    }
+
+    public bool Remove(Ipv6Address address, out Lease6? removed)
+    {
+        if (!_byAddress.Remove(address, out removed))
+        {
+            return false;
+        }
+
+        RemoveSecondary(removed);
+        return true;
+    }
+
+    // The Collect* methods hand out the stored objects themselves. That is safe outside the store's lock
+    // because stored leases are never mutated, so the store clones them after releasing the lock.
+
+    public void CollectByClient(ReadOnlySpan<byte> duid, uint iaid, LeaseType type, List<Lease6> result)
+    {
+        if (_byClientSpan.TryGetValue(new LeaseClientSpanKey(duid, iaid, type), out var list))
+        {
+            result.AddRange(list);
+        }
+    }
+
+    public void CollectByDuid(ReadOnlySpan<byte> duid, List<Lease6> result)
+    {
+        if (_byDuidSpan.TryGetValue(duid, out var list))
+        {
+            result.AddRange(list);
+        }
+    }
+
+    public void CollectAll(List<Lease6> result) => result.AddRange(_byAddress.Values);
+
+    /// <summary>Leases awaiting reclamation with expire &lt;= <paramref name="now"/>, oldest first; <paramref name="max"/> 0 = all.</summary>
+    public void CollectExpired(long now, int max, List<Lease6> result)
+    {
+        foreach (var key in _pendingReclaim)
+        {
+            if (key.Expire > now || (max > 0 && result.Count >= max))
+            {
+                break;
+            }
+
+            result.Add(_byAddress[key.Address]);
+        }
+    }
+
+    /// <summary>Addresses of reclaimed leases with expire &lt; <paramref name="olderThan"/>, oldest first.</summary>
+    public List<Ipv6Address> ReclaimedBefore(long olderThan)
+    {
+        var result = new List<Ipv6Address>();
+        foreach (var key in _reclaimed)
+        {
+            if (key.Expire >= olderThan)
+            {
+                break;
+            }
+
+            result.Add(key.Address);
+        }
+
+        return result;
+    }
+
+    /// <summary>Checks that every secondary index agrees with the address table (test support).</summary>
+    internal bool IsConsistent()
+    {
+        var clientEntries = _byClient.Values.Sum(l => l.Count);
+        var duidEntries = _byDuid.Values.Sum(l => l.Count);
+        var expiring = _byAddress.Values.Count(l => l.State == LeaseState.ExpiredReclaimed || l.ValidLifetime != Lease6.InfiniteLifetime);
+        if (clientEntries != _byAddress.Count || duidEntries != _byAddress.Count
+            || _pendingReclaim.Count + _reclaimed.Count != expiring)
+        {
+            return false;
+        }
+
+        foreach (var lease in _byAddress.Values)
+        {
+            if (!_byClient.TryGetValue(new LeaseClientKey(lease.Duid, lease.Iaid, lease.Type), out var list) || !list.Contains(lease)
+                || !_byDuid.TryGetValue(lease.Duid, out var duidList) || !duidList.Contains(lease))
+            {
+                return false;
+            }
+
+            var set = ExpirationSetFor(lease);
+            if (set is not null && !set.Contains(new LeaseExpirationKey(lease.Expire, lease.Address)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void AddSecondary(Lease6 lease)
+    {
+        var clientKey = new LeaseClientKey(lease.Duid, lease.Iaid, lease.Type);
+        if (!_byClient.TryGetValue(clientKey, out var clientList))
+        {
+            clientList = new List<Lease6>(1);
+            _byClient.Add(clientKey, clientList);
+        }
+
+        clientList.Add(lease);
+
+        if (!_byDuid.TryGetValue(lease.Duid, out var duidList))
+        {
+            duidList = new List<Lease6>(1);
+            _byDuid.Add(lease.Duid, duidList);
+        }
+
+        duidList.Add(lease);
+
+        ExpirationSetFor(lease)?.Add(new LeaseExpirationKey(lease.Expire, lease.Address));
+    }
+
+    private void RemoveSecondary(Lease6 lease)
+    {
+        var clientKey = new LeaseClientKey(lease.Duid, lease.Iaid, lease.Type);
+        if (_byClient.TryGetValue(clientKey, out var clientList))
+        {
+            RemoveReference(clientList, lease);
+            if (clientList.Count == 0)
+            {
+                _byClient.Remove(clientKey);
+            }
+        }
+
+        if (_byDuid.TryGetValue(lease.Duid, out var duidList))
+        {
+            RemoveReference(duidList, lease);
+            if (duidList.Count == 0)
+            {
+                _byDuid.Remove(lease.Duid);
+            }
+        }
+
+        ExpirationSetFor(lease)?.Remove(new LeaseExpirationKey(lease.Expire, lease.Address));
+    }
+
+    private SortedSet<LeaseExpirationKey>? ExpirationSetFor(Lease6 lease)
+    {
+        if (lease.State == LeaseState.ExpiredReclaimed)
+        {
+            return _reclaimed;
+        }
+
+        // Infinite leases never expire, so they never need to be found by expiration.
+        return lease.ValidLifetime == Lease6.InfiniteLifetime ? null : _pendingReclaim;
+    }
+
+    private static void RemoveReference(List<Lease6> list, Lease6 lease)
+    {
+        // Lists hold the few leases of one client, so a linear search is cheapest.
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (ReferenceEquals(list[i], lease))
+            {
+                list.RemoveAt(i);
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System.Text;
+
+namespace Pukeko.Server.Leases.Memfile;
+
+/// <summary>DUID / hardware address text: lowercase hex octets separated by ':' (Kea's format).</summary>
+internal static class LeaseCsvHex
+{
+    private const string HexDigits = "0123456789abcdef";
+
+    public static void Append(StringBuilder output, ReadOnlySpan<byte> bytes)
+    {
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            if (i > 0)
+            {
+                output.Append(':');
+            }
+
+            output.Append(HexDigits[bytes[i] >> 4]).Append(HexDigits[bytes[i] & 0xF]);
+        }
+    }
+
+    public static string Format(ReadOnlySpan<byte> bytes)
+    {
+        var sb = new StringBuilder(bytes.Length * 3);
+        Append(sb, bytes);
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// Parses "aa:bb:cc" (one or two digits per octet, either case) or an unseparated even-length hex
+    /// string, both of which Kea accepts. Empty text yields an empty array.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<char> text, out byte[] bytes)
+    {
+        bytes = [];
+        if (text.IsEmpty)
+        {
+            return true;
+        }
+
+        if (text.Contains(':'))
+        {
+            var result = new byte[text.Count(':') + 1];
+            var n = 0;
+            foreach (var range in text.Split(':'))
+            {
+                var part = text[range];
+                if (part.Length is < 1 or > 2 || !TryParseOctet(part, out result[n]))
+                {
+                    return false;
+                }
+
+                n++;
+            }
+
+            bytes = result;
+            return true;
+        }
+
+        if (text.Length % 2 != 0)
+        {
+            return false;
+        }
+
+        var plain = new byte[text.Length / 2];
+        for (var i = 0; i < plain.Length; i++)
+        {
+            if (!TryParseOctet(text.Slice(i * 2, 2), out plain[i]))
+            {
+                return false;
+            }
+        }
+
+        bytes = plain;
+        return true;
+    }
+
+    private static bool TryParseOctet(ReadOnlySpan<char> digits, out byte value)
+    {
+        var v = 0;
+        foreach (var c in digits)
+        {
+            var d = c switch
+            {
+                >= '0' and <= '9' => c - '0',
+                >= 'a' and <= 'f' => c - 'a' + 10,
+                >= 'A' and <= 'F' => c - 'A' + 10,
+                _ => -1,
+            };
+            if (d < 0)
+            {
+                value = 0;
+                return false;
+            }
+
+            v = (v << 4) | d;
+        }
+
+        value = (byte)v;
+        return true;
+    }
+}

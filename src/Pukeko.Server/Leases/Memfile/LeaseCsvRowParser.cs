@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Text.Json;
+using Pukeko.Protocol.Addressing;
+
+namespace Pukeko.Server.Leases.Memfile;
+
+/// <summary>
+/// Turns one memfile CSV row into a <see cref="Lease6"/>. Rows of older schemas (fewer columns) get the
+/// defaults of the missing columns; columns beyond the 18 we know are ignored.
+/// </summary>
+internal static class LeaseCsvRowParser
+{
+    /// <summary>Ethernet: what a hardware address without a recorded type is assumed to be.</summary>
+    private const ushort DefaultHardwareType = 1;
+
+    /// <param name="line">The row text.</param>
+    /// <param name="columns">Number of columns declared by the file's header.</param>
+    /// <param name="lease">The lease, or null on error.</param>
+    /// <param name="error">Why the row was rejected (null on success).</param>
+    /// <param name="warning">A non-fatal problem, e.g. an unreadable hardware address that was dropped.</param>
+    public static bool TryParse(string line, int columns, out Lease6? lease, out string? error, out string? warning)
+    {
+        lease = null;
+        warning = null;
+        var text = line.AsSpan();
+        Span<Range> ranges = stackalloc Range[columns + 1];
+        var count = text.Split(ranges, ',');
+        if (count != columns)
+        {
+            error = $"row has {(count > columns ? "more than " + columns : count.ToString(CultureInfo.InvariantCulture))} columns, the header has {columns}";
+            return false;
+        }
+
+        var addressText = Field(text, ranges, columns, LeaseCsvSchema.Address).ToString();
+        if (!Ipv6Address.TryParse(addressText, out var address))
+        {
+            return Fail($"invalid address '{addressText}'", out error);
+        }
+
+        if (!LeaseCsvHex.TryParse(Field(text, ranges, columns, LeaseCsvSchema.Duid), out var duid) || duid.Length == 0)
+        {
+            return Fail($"invalid DUID '{Field(text, ranges, columns, LeaseCsvSchema.Duid)}'", out error);
+        }
+
+        if (duid.Length > 128)
+        {
+            return Fail($"DUID is {duid.Length} bytes long, at most 128 are allowed", out error);
+        }
+
+        if (!TryUInt(Field(text, ranges, columns, LeaseCsvSchema.ValidLifetime), out var valid)
+            || !ulong.TryParse(Field(text, ranges, columns, LeaseCsvSchema.Expire), NumberStyles.None, CultureInfo.InvariantCulture, out var expire)
+            || expire > long.MaxValue
+            || !TryUInt(Field(text, ranges, columns, LeaseCsvSchema.SubnetId), out var subnetId)
+            || !TryUInt(Field(text, ranges, columns, LeaseCsvSchema.PreferredLifetime), out var preferred)
+            || !TryUInt(Field(text, ranges, columns, LeaseCsvSchema.LeaseType), out var type)
+            || !TryUInt(Field(text, ranges, columns, LeaseCsvSchema.Iaid), out var iaid)
+            || !TryUInt(Field(text, ranges, columns, LeaseCsvSchema.PrefixLength), out var prefixLength))
+        {
+            return Fail("invalid number in valid_lifetime, expire, subnet_id, pref_lifetime, lease_type, iaid or prefix_len", out error);
+        }
+
+        if (type > (uint)LeaseType.PD)
+        {
+            return Fail($"invalid lease_type {type}", out error);
+        }
+
+        if (prefixLength > 128)
+        {
+            return Fail($"invalid prefix_len {prefixLength}", out error);
+        }
+
+        if (!TryBool(Field(text, ranges, columns, LeaseCsvSchema.FqdnForward), out var fqdnForward)
+            || !TryBool(Field(text, ranges, columns, LeaseCsvSchema.FqdnReverse), out var fqdnReverse))
+        {
+            return Fail("fqdn_fwd and fqdn_rev must be 0 or 1", out error);
+        }
+
+        // Columns added by later schemas: absent ones take the schema defaults.
+        var stateField = Field(text, ranges, columns, LeaseCsvSchema.State);
+        uint state = 0;
+        if (!stateField.IsEmpty && !TryUInt(stateField, out state))
+        {
+            return Fail($"invalid state '{stateField}'", out error);
+        }
+
+        if (LeaseCsvFormatter.IsEmptyDuid(duid) && state != (uint)LeaseState.Declined)
+        {
+            return Fail("the empty DUID is only valid for declined leases", out error);
+        }
+
+        var poolField = Field(text, ranges, columns, LeaseCsvSchema.PoolId);
+        uint poolId = 0;
+        if (!poolField.IsEmpty && !TryUInt(poolField, out poolId))
+        {
+            return Fail($"invalid pool_id '{poolField}'", out error);
+        }
+
+        string? userContext = LeaseCsvEscaping.Unescape(Field(text, ranges, columns, LeaseCsvSchema.UserContext));
+        if (userContext.Length == 0)
+        {
+            userContext = null;
+        }
+        else if (!IsJsonObject(userContext))
+        {
+            return Fail($"user context '{userContext}' is not a JSON map", out error);
+        }
+
+        // A broken hardware address costs the lease its hwaddr, not the lease itself (as in Kea).
+        byte[]? hardwareAddress = null;
+        ushort hardwareType = 0;
+        uint hardwareSource = 0;
+        var hwField = Field(text, ranges, columns, LeaseCsvSchema.HardwareAddress);
+        if (!hwField.IsEmpty)
+        {
+            var hwTypeField = Field(text, ranges, columns, LeaseCsvSchema.HardwareType);
+            var hwSourceField = Field(text, ranges, columns, LeaseCsvSchema.HardwareAddressSource);
+            if (!LeaseCsvHex.TryParse(hwField, out var hw) || hw.Length > 20)
+            {
+                warning = $"ignoring invalid hwaddr '{hwField}'";
+            }
+            else if (!hwTypeField.IsEmpty && !ushort.TryParse(hwTypeField, NumberStyles.None, CultureInfo.InvariantCulture, out hardwareType))
+            {
+                warning = $"ignoring hwaddr with invalid hwtype '{hwTypeField}'";
+            }
+            else if (!hwSourceField.IsEmpty && !TryUInt(hwSourceField, out hardwareSource))
+            {
+                warning = $"ignoring hwaddr with invalid hwaddr_source '{hwSourceField}'";
+                hardwareType = 0;
+            }
+            else
+            {
+                hardwareAddress = hw;
+                if (hwTypeField.IsEmpty)
+                {
+                    hardwareType = DefaultHardwareType;
+                }
+            }
+
+            if (hardwareAddress is null)
+            {
+                hardwareType = 0;
+                hardwareSource = 0;
+            }
+        }
+
+        lease = new Lease6
+        {
+            Address = address,
+            Duid = duid,
+            ValidLifetime = valid,
+            Cltt = (long)expire - valid,
+            SubnetId = subnetId,
+            PreferredLifetime = preferred,
+            Type = (LeaseType)type,
+            Iaid = iaid,
+            PrefixLength = (byte)prefixLength,
+            FqdnForward = fqdnForward,
+            FqdnReverse = fqdnReverse,
+            Hostname = LeaseCsvEscaping.Unescape(Field(text, ranges, columns, LeaseCsvSchema.Hostname)),
+            HardwareAddress = hardwareAddress,
+            HardwareType = hardwareType,
+            HardwareAddressSource = hardwareSource,
+            State = (LeaseState)state,
+            UserContext = userContext,
+            PoolId = poolId,
+        };
+        error = null;
+        return true;
+    }
+
+    private static ReadOnlySpan<char> Field(ReadOnlySpan<char> text, ReadOnlySpan<Range> ranges, int columns, int index) =>
+        index < columns ? text[ranges[index]] : default;
+
+    private static bool Fail(string message, out string error)
+    {
+        error = message;
+        return false;
+    }
+
+    private static bool TryUInt(ReadOnlySpan<char> text, out uint value) =>
+        uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+
+    private static bool TryBool(ReadOnlySpan<char> text, out bool value)
+    {
+        value = text is "1";
+        return text is "1" or "0";
+    }
+
+    private static bool IsJsonObject(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Pukeko.Protocol.Addressing;
+
+namespace Pukeko.Server.Leases.Memfile;
+
+/// <summary>
+/// Replays a lease file into a dictionary with memfile semantics: the file is a log, a later row for an
+/// address replaces the earlier one, and a row with valid lifetime 0 deletes the address's lease.
+/// </summary>
+internal static class LeaseFileLoader
+{
+    /// <param name="path">File to read; a missing or empty file loads nothing.</param>
+    /// <param name="leases">Leases loaded so far (from earlier files); updated in place.</param>
+    /// <param name="maxRowErrors">Bad rows tolerated in this file; 0 = unlimited.</param>
+    /// <param name="logger">Receives one warning per bad row, with file and line number.</param>
+    /// <exception cref="LeaseFileException">Bad header, or more than <paramref name="maxRowErrors"/> bad rows.</exception>
+    public static LeaseFileLoadStats Load(string path, Dictionary<Ipv6Address, Lease6> leases, uint maxRowErrors, ILogger logger)
+    {
+        if (!File.Exists(path))
+        {
+            return new LeaseFileLoadStats(path, 0, 0, 0, 0, 0);
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false);
+
+        var lineNumber = 0;
+        var columns = 0;
+        int rows = 0, stored = 0, deleted = 0, errors = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (line.Length == 0)
+            {
+                // Kea skips blank lines too.
+                continue;
+            }
+
+            if (columns == 0)
+            {
+                columns = LeaseCsvSchema.ValidateHeader(line, path);
+                continue;
+            }
+
+            rows++;
+            if (!LeaseCsvRowParser.TryParse(line, columns, out var lease, out var error, out var warning))
+            {
+                errors++;
+                logger.LogWarning("Skipping invalid row at {File}:{Line}: {Reason}", path, lineNumber, error);
+                if (maxRowErrors > 0 && errors > maxRowErrors)
+                {
+                    throw new LeaseFileException(
+                        $"Lease file '{path}' has more than max-row-errors ({maxRowErrors}) invalid rows; last at line {lineNumber}: {error}");
+                }
+
+                continue;
+            }
+
+            if (warning is not null)
+            {
+                logger.LogWarning("Lease file {File}:{Line}: {Warning}", path, lineNumber, warning);
+            }
+
+            if (lease!.ValidLifetime == 0)
+            {
+                // A deletion record; for an address we have not seen it is simply ignored.
+                if (leases.Remove(lease.Address))
+                {
+                    deleted++;
+                }
+            }
+            else
+            {
+                leases[lease.Address] = lease;
+                stored++;
+            }
+        }
+
+        return new LeaseFileLoadStats(path, rows, stored, deleted, errors, columns);
+    }
+}
