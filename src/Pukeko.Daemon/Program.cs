@@ -1,1 +1,112 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Pukeko.Daemon.CommandLine;
+using Pukeko.Daemon.Hosting;
+using Pukeko.Server.Configuration;
+using Pukeko.Server.Hosting;
+using Pukeko.Server.Logging;
+
+// pukeko-dhcp6: kea-dhcp6's command line, Kea's log format, Kea's files.
+var parsed = KeaCommandLine.Parse(args);
+if (parsed is CommandLineError error)
+{
+    Console.Error.WriteLine(error.Message);
+    Console.Error.WriteLine(KeaCommandLine.Usage);
+    return error.ExitCode;
+}
+
+var options = (CommandLineOptions)parsed;
+switch (options.Mode)
+{
+    case RunMode.Version:
+        Console.WriteLine(VersionInfo.Short);
+        return 0;
+    case RunMode.ExtendedVersion:
+        Console.WriteLine(VersionInfo.Extended);
+        return 0;
+    case RunMode.BuildReport:
+        Console.WriteLine(VersionInfo.BuildReport);
+        return 0;
+}
+
+using var logging = new KeaLoggerProvider(new KeaLoggingOptions { Verbose = options.Debug });
+var environment = ConfigEnvironment.FromEnvironment();
+var configFile = options.ConfigFile!;
+
+if (options.IsCheckOnly)
+{
+    using var factory = LoggerFactory.Create(b => b.AddKeaLogging(logging).SetMinimumLevel(LogLevel.Trace));
+    var log = factory.CreateLogger("kea-dhcp6.dhcp6");
+    var result = ConfigLoader.LoadFile(configFile, environment);
+    foreach (var warning in result.Warnings)
+    {
+        log.LogWarning(new EventId(0, "DHCP6_CONFIG_UNSUPPORTED_OBJECT"), "{Path}: {Message}", warning.Path, warning.Message);
+    }
+
+    if (!result.Success)
+    {
+        foreach (var problem in result.Errors)
+        {
+            log.LogError(new EventId(0, "DHCP6_CONFIG_LOAD_FAIL"), "configuration error using file: {File}, reason: {Path}: {Message}", configFile, problem.Path, problem.Message);
+        }
+
+        logging.Flush();
+        Console.Error.WriteLine($"Syntax check failed with: {string.Join("; ", result.Errors)}");
+        return 1;
+    }
+
+    if (KeaLoggerProvider.Validate(LoggingConfiguration.ToSpecs(result.Config!.Loggers, environment.LogDirectory)) is { } loggingError)
+    {
+        log.LogError(new EventId(0, "DHCP6_CONFIG_LOAD_FAIL"), "configuration error using file: {File}, reason: Dhcp6/loggers: {Message}", configFile, loggingError);
+        logging.Flush();
+        return 1;
+    }
+
+    log.LogInformation(new EventId(0, "DHCP6_CONFIG_CHECK_OK"), "configuration check of {File} successful", configFile);
+    logging.Flush();
+    return 0;
+}
+
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
+builder.Logging.ClearProviders();
+builder.Logging.AddKeaLogging(logging);
+builder.Logging.SetMinimumLevel(LogLevel.Trace);
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(3));
+builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(sp =>
+{
+    var server = new Dhcp6Server(
+        new ServerOptions(Path.GetFullPath(configFile), (ushort)options.ServerPort, (ushort)options.ClientPort),
+        environment,
+        sp.GetRequiredService<ILoggerFactory>(),
+        TimeProvider.System);
+    server.Configured += config => logging.Apply(LoggingConfiguration.ToSpecs(config.Loggers, environment.LogDirectory));
+    return server;
+});
+builder.Services.AddHostedService(sp => new Dhcp6HostedService(
+    sp.GetRequiredService<Dhcp6Server>(),
+    sp.GetRequiredService<IHostApplicationLifetime>(),
+    sp.GetRequiredService<ILoggerFactory>(),
+    VersionInfo.Short));
+
+using var host = builder.Build();
+using var pidFile = PidFile.Create(configFile);
+try
+{
+    await host.StartAsync().ConfigureAwait(false);
+}
+catch (Exception ex) when (ex is not OutOfMemoryException)
+{
+    var reason = ex is ConfigurationRejectedException rejected ? string.Join("; ", rejected.Errors) : ex.Message;
+    var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("kea-dhcp6.dhcp6");
+    log.LogCritical(new EventId(0, "DHCP6_INIT_FAIL"), "failed to initialize Kea server: configuration error using file: {File}, reason: {Reason}", configFile, reason);
+    logging.Flush();
+    Console.Error.WriteLine($"Failed to initialize server: Service failed: {reason}");
+    return 1;
+}
+
+await host.WaitForShutdownAsync().ConfigureAwait(false);
+logging.Flush();
 return 0;

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+
+namespace Pukeko.EndToEnd.Tests.Support;
+
+/// <summary>
+/// The real <c>pukeko-dhcp6</c> executable started in the lab's server namespace, with Kea's
+/// directory variables pointing into a private temporary directory.
+/// </summary>
+internal sealed class ServerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringWriterSink _output = new();
+
+    private ServerProcess(Process process, string directory)
+    {
+        _process = process;
+        Directory = directory;
+        process.OutputDataReceived += (_, e) => _output.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => _output.Add(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Directory { get; }
+
+    public string LeaseFile => Path.Combine(Directory, "kea-leases6.csv");
+
+    public string LogFile => Path.Combine(Directory, "kea.log");
+
+    public string Output => _output.Text;
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public static string Executable
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("PUKEKO_DHCP6") is { Length: > 0 } fromEnv && File.Exists(fromEnv))
+            {
+                return fromEnv;
+            }
+
+            // Next to the test assembly's configuration: src/Pukeko.Daemon/bin/<Configuration>/net10.0/.
+            var baseDir = new DirectoryInfo(AppContext.BaseDirectory);
+            var configuration = baseDir.Parent!.Name;
+            var root = baseDir.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+            var path = Path.Combine(root, "src", "Pukeko.Daemon", "bin", configuration, "net10.0", "pukeko-dhcp6");
+            return File.Exists(path) ? path : throw new FileNotFoundException("pukeko-dhcp6 not built", path);
+        }
+    }
+
+    /// <summary>Writes the config (with <c>{dir}</c> replaced by the private directory) and starts the server.</summary>
+    public static ServerProcess Start(NetworkLab lab, string configTemplate, string? directory = null, bool waitForStart = true)
+    {
+        directory ??= System.IO.Directory.CreateTempSubdirectory("pukeko-e2e-").FullName;
+        var config = configTemplate.Replace("{dir}", directory, StringComparison.Ordinal).Replace("{iface}", lab.ServerInterface, StringComparison.Ordinal);
+        var configFile = Path.Combine(directory, "kea-dhcp6.conf");
+        File.WriteAllText(configFile, config);
+        var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var arg in new[] { "netns", "exec", lab.ServerNamespace, Executable, "-c", configFile })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["KEA_DHCP_DATA_DIR"] = directory;
+        info.Environment["KEA_LOG_FILE_DIR"] = directory;
+        info.Environment["KEA_PIDFILE_DIR"] = directory;
+        info.Environment["KEA_CONTROL_SOCKET_DIR"] = directory;
+        var server = new ServerProcess(Process.Start(info)!, directory);
+        if (waitForStart && !Run.WaitFor(() => server.Output.Contains("started", StringComparison.Ordinal) || server.HasExited, TimeSpan.FromSeconds(20)))
+        {
+            server.Dispose();
+            throw new TimeoutException("server did not start: " + server.Output);
+        }
+
+        if (waitForStart && server.HasExited)
+        {
+            throw new InvalidOperationException("server exited: " + server.Output);
+        }
+
+        return server;
+    }
+
+    public void Signal(string signal) => Run.Command("kill", "-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>SIGTERM, then wait; true if it exited within the time.</summary>
+    public bool Stop(TimeSpan timeout)
+    {
+        if (_process.HasExited)
+        {
+            return true;
+        }
+
+        Signal("TERM");
+        return _process.WaitForExit(timeout);
+    }
+
+    public string[] LeaseRows() => File.Exists(LeaseFile) ? File.ReadAllLines(LeaseFile) : [];
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            Stop(TimeSpan.FromSeconds(5));
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+
+        _process.Dispose();
+    }
+
+    private sealed class StringWriterSink
+    {
+        private readonly System.Text.StringBuilder _text = new();
+
+        public string Text
+        {
+            get
+            {
+                lock (_text)
+                {
+                    return _text.ToString();
+                }
+            }
+        }
+
+        public void Add(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (_text)
+            {
+                _text.AppendLine(line);
+            }
+        }
+    }
+}
