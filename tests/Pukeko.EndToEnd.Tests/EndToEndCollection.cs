@@ -1,0 +1,11 @@
+namespace Pukeko.EndToEnd.Tests;
+
+/// <summary>
+/// End-to-end tests run one at a time: each builds its own namespaces, but two DHCP clients and
+/// servers starting together would only compete for the machine's two cores.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class EndToEndCollection
+{
+    public const string Name = "end-to-end";
+}

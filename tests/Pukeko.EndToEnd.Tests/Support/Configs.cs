@@ -1,0 +1,27 @@
+namespace Pukeko.EndToEnd.Tests.Support;
+
+/// <summary>Config templates: <c>{dir}</c> is the server's private directory, <c>{iface}</c> its interface.</summary>
+internal static class Configs
+{
+    public static string Basic(string timers = "\"renew-timer\": 1000, \"rebind-timer\": 2000, \"preferred-lifetime\": 3000, \"valid-lifetime\": 4000", string extra = "") => $$"""
+        {
+          // written by Pukeko's end-to-end tests
+          "Dhcp6": {
+            "interfaces-config": { "interfaces": [ "{iface}" ] },
+            "lease-database": { "type": "memfile", "name": "{dir}/kea-leases6.csv" },
+            {{timers}},
+            {{extra}}
+            "option-data": [ { "name": "dns-servers", "data": "2001:db8:1::53" } ],
+            "subnet6": [ {
+              "id": 1, "subnet": "2001:db8:1::/64", "interface": "{iface}",
+              "pools": [ { "pool": "2001:db8:1::100-2001:db8:1::1ff" } ]
+            } ],
+            "loggers": [ {
+              "name": "kea-dhcp6",
+              "output-options": [ { "output": "{dir}/kea.log" }, { "output": "stdout" } ],
+              "severity": "DEBUG", "debuglevel": 99
+            } ]
+          }
+        }
+        """;
+}
