@@ -146,12 +146,18 @@ internal static class ConfigResolver
         }
 
         // Sorted sweep: a pool overlaps an earlier one when it starts before the furthest end seen so far.
+        var order = new Dictionary<PoolDraft, int>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < subnet.Pools.Count; i++)
+        {
+            order[subnet.Pools[i]] = i;
+        }
+
         PoolDraft? furthest = null;
-        foreach (var pool in inside.OrderBy(p => p.First).ThenBy(p => subnet.Pools.IndexOf(p)))
+        foreach (var pool in inside.OrderBy(p => p.First).ThenBy(p => order[p]))
         {
             if (furthest is not null && pool.First <= furthest.Last)
             {
-                var (later, earlier) = subnet.Pools.IndexOf(pool) > subnet.Pools.IndexOf(furthest) ? (pool, furthest) : (furthest, pool);
+                var (later, earlier) = order[pool] > order[furthest] ? (pool, furthest) : (furthest, pool);
                 context.Error(later.PoolPath, $"pool {Describe(later)} overlaps with pool {Describe(earlier)} ({earlier.Path})");
             }
 

@@ -36,8 +36,8 @@ internal static class SubnetParser
         var keys = new KeyTable<SubnetDraft>("subnet6")
             .On("id", (d, v, p, c) =>
             {
-                // 0 is Kea's "no subnet"/global marker and 0xFFFFFFFF its "unused" marker.
-                if (c.TryInteger(v, p, 1, uint.MaxValue - 1, out var x))
+                // Kea reads 0 as "assign one automatically"; 0xFFFFFFFF is its "unused" marker and not allowed.
+                if (c.TryInteger(v, p, 0, uint.MaxValue - 1, out var x) && x != 0)
                 {
                     d.Id = (uint)x;
                 }

@@ -1,0 +1,78 @@
+using static Pukeko.Server.Tests.Configuration.ConfigTest;
+
+namespace Pukeko.Server.Tests.Configuration;
+
+public sealed class OptionDataTests
+{
+    private static readonly byte[] TwoServers =
+    [
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02,
+    ];
+
+    [Fact]
+    public void NamedOptionIsEncodedThroughItsDefinition()
+    {
+        var option = Assert.Single(LoadOk(Dhcp6("""
+            "option-data": [ { "name": "dns-servers", "data": "2001:db8::1, 2001:db8::2" } ]
+            """)).GlobalOptions);
+        Assert.Equal((ushort)23, option.Code);
+        Assert.Equal("dhcp6", option.Space);
+        Assert.Equal("dns-servers", option.Name);
+        Assert.Equal(TwoServers, option.Data);
+        Assert.False(option.AlwaysSend);
+        Assert.False(option.NeverSend);
+    }
+
+    [Fact]
+    public void KnownCodeWithCsvFormatUsesTheDefinition()
+    {
+        var option = Assert.Single(LoadOk(Dhcp6("""
+            "option-data": [ { "code": 23, "data": "2001:db8::1,2001:db8::2", "always-send": true } ]
+            """)).GlobalOptions);
+        Assert.Equal("dns-servers", option.Name);
+        Assert.Equal(TwoServers, option.Data);
+        Assert.True(option.AlwaysSend);
+    }
+
+    [Fact]
+    public void CsvFormatFalseTakesHex()
+    {
+        var option = Assert.Single(LoadOk(Dhcp6("""
+            "option-data": [ { "name": "dns-servers", "csv-format": false, "never-send": true,
+              "data": "20010db8000000000000000000000001 20010db8000000000000000000000002" } ]
+            """)).GlobalOptions);
+        Assert.Equal(TwoServers, option.Data);
+        Assert.True(option.NeverSend);
+    }
+
+    [Theory]
+    [InlineData("0x0A0b0C", new byte[] { 0x0a, 0x0b, 0x0c })]
+    [InlineData("0a:0b:0c", new byte[] { 0x0a, 0x0b, 0x0c })]
+    [InlineData("", new byte[0])]
+    public void CodeWithoutDefinitionIsHex(string data, byte[] expected)
+    {
+        var option = Assert.Single(LoadOk(Dhcp6($$"""
+            "option-data": [ { "code": 65001, "space": "dhcp6", "data": "{{data}}" } ]
+            """)).GlobalOptions);
+        Assert.Equal((ushort)65001, option.Code);
+        Assert.Null(option.Name);
+        Assert.Equal(expected, option.Data);
+    }
+
+    [Fact]
+    public void ForgeStyleNameAndCodeTogether()
+    {
+        var option = Assert.Single(Assert.Single(LoadOk(Dhcp6("""
+            "subnet6": [ { "subnet": "2001:db8::/64", "option-data": [
+              { "code": 23, "csv-format": true, "data": "2001:db8::1,2001:db8::2", "name": "dns-servers", "space": "dhcp6" } ] } ]
+            """)).Subnets).Options);
+        Assert.Equal(TwoServers, option.Data);
+    }
+
+    [Fact]
+    public void UnknownSpaceMakesTheNameUnknown() =>
+        LoadFails(Dhcp6("""
+            "option-data": [ { "name": "dns-servers", "space": "vendor-4491", "data": "2001:db8::1" } ]
+            """), "Dhcp6/option-data[0]/name", "unknown option name 'dns-servers' in space 'vendor-4491'");
+}

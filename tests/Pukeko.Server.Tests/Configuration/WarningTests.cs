@@ -1,0 +1,125 @@
+using static Pukeko.Server.Tests.Configuration.ConfigTest;
+
+namespace Pukeko.Server.Tests.Configuration;
+
+public sealed class WarningTests
+{
+    [Theory]
+    [InlineData("\"shared-networks\": [ { \"name\": \"n\", \"subnet6\": [] } ]", "Dhcp6/shared-networks")]
+    [InlineData("\"reservations\": [ { \"duid\": \"01:02\", \"ip-addresses\": [ \"2001:db8::1\" ] } ]", "Dhcp6/reservations")]
+    [InlineData("\"client-classes\": [ { \"name\": \"c\", \"test\": \"true\" } ]", "Dhcp6/client-classes")]
+    [InlineData("\"option-def\": [ { \"name\": \"x\", \"code\": 222, \"type\": \"uint8\" } ]", "Dhcp6/option-def")]
+    [InlineData("\"control-socket\": { \"socket-type\": \"unix\", \"socket-name\": \"/tmp/s\" }", "Dhcp6/control-socket")]
+    [InlineData("\"control-sockets\": [ { \"socket-type\": \"unix\", \"socket-name\": \"/tmp/s\" } ]", "Dhcp6/control-sockets")]
+    [InlineData("\"host-reservation-identifiers\": [ \"duid\" ]", "Dhcp6/host-reservation-identifiers")]
+    [InlineData("\"dhcp-ddns\": { \"enable-updates\": false }", "Dhcp6/dhcp-ddns")]
+    [InlineData("\"ddns-send-updates\": true", "Dhcp6/ddns-send-updates")]
+    [InlineData("\"hostname-char-set\": \"[^a-z]\"", "Dhcp6/hostname-char-set")]
+    [InlineData("\"sanity-checks\": { \"lease-checks\": \"fix\" }", "Dhcp6/sanity-checks")]
+    [InlineData("\"mac-sources\": [ \"duid\" ]", "Dhcp6/mac-sources")]
+    [InlineData("\"relay-supplied-options\": [ \"65\" ]", "Dhcp6/relay-supplied-options")]
+    [InlineData("\"allocator\": \"random\"", "Dhcp6/allocator")]
+    [InlineData("\"pd-allocator\": \"flq\"", "Dhcp6/pd-allocator")]
+    [InlineData("\"cache-threshold\": 0.0", "Dhcp6/cache-threshold")]
+    [InlineData("\"cache-max-age\": 10", "Dhcp6/cache-max-age")]
+    [InlineData("\"store-extended-info\": true", "Dhcp6/store-extended-info")]
+    [InlineData("\"statistic-default-sample-count\": 5", "Dhcp6/statistic-default-sample-count")]
+    [InlineData("\"dhcp-queue-control\": { \"enable-queue\": false }", "Dhcp6/dhcp-queue-control")]
+    [InlineData("\"hosts-database\": { \"type\": \"mysql\" }", "Dhcp6/hosts-database")]
+    [InlineData("\"config-control\": { }", "Dhcp6/config-control")]
+    [InlineData("\"compatibility\": { \"lenient-option-parsing\": true }", "Dhcp6/compatibility")]
+    [InlineData("\"data-directory\": \"/tmp\"", "Dhcp6/data-directory")]
+    [InlineData("\"dhcp4o6-port\": 6767", "Dhcp6/dhcp4o6-port")]
+    [InlineData("\"early-global-reservations-lookup\": true", "Dhcp6/early-global-reservations-lookup")]
+    [InlineData("\"ip-reservations-unique\": false", "Dhcp6/ip-reservations-unique")]
+    [InlineData("\"allow-address-registration\": false", "Dhcp6/allow-address-registration")]
+    [InlineData("\"adaptive-lease-time-threshold\": 0.5", "Dhcp6/adaptive-lease-time-threshold")]
+    [InlineData("\"reservations-out-of-pool\": true", "Dhcp6/reservations-out-of-pool")]
+    [InlineData("\"lease-database\": { \"type\": \"memfile\", \"readonly\": true }", "Dhcp6/lease-database/readonly")]
+    public void AcceptedGlobalKeysWarnWithTheirPath(string body, string path)
+    {
+        var result = Load(Dhcp6(body));
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        AssertWarning(result, path, "not implemented yet; ignored");
+    }
+
+    [Theory]
+    [InlineData("pd-pools", "[ { \"prefix\": \"2001:db8:8::\", \"prefix-len\": 56, \"delegated-len\": 64 } ]")]
+    [InlineData("reservations", "[]")]
+    [InlineData("relay", "{ \"ip-addresses\": [ \"2001:db8::1\" ] }")]
+    [InlineData("interface-id", "\"abc\"")]
+    [InlineData("client-class", "\"x\"")]
+    [InlineData("client-classes", "[ \"x\" ]")]
+    [InlineData("require-client-classes", "[ \"x\" ]")]
+    [InlineData("evaluate-additional-classes", "[ \"x\" ]")]
+    [InlineData("reservations-in-subnet", "true")]
+    [InlineData("ddns-qualifying-suffix", "\"example.org\"")]
+    [InlineData("cache-threshold", "0.3")]
+    [InlineData("allocator", "\"random\"")]
+    public void AcceptedSubnetKeysWarnWithTheirPath(string key, string value)
+    {
+        var result = Load(Dhcp6($$"""
+            "subnet6": [ { "subnet": "2001:db8::/64" }, { "subnet": "2001:db8:1::/64", "{{key}}": {{value}} } ]
+            """));
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        AssertWarning(result, $"Dhcp6/subnet6[1]/{key}", "not implemented yet; ignored");
+    }
+
+    [Theory]
+    [InlineData("client-class")]
+    [InlineData("client-classes")]
+    [InlineData("evaluate-additional-classes")]
+    [InlineData("require-client-classes")]
+    public void AcceptedPoolKeysWarnWithTheirPath(string key)
+    {
+        var result = Load(Dhcp6($$"""
+            "subnet6": [ { "subnet": "2001:db8::/64", "pools": [ { "pool": "2001:db8::/120", "{{key}}": {{(key == "client-class" ? "\"c\"" : "[ \"c\" ]")}} } ] } ]
+            """));
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        AssertWarning(result, $"Dhcp6/subnet6[0]/pools[0]/{key}", "not implemented yet; ignored");
+    }
+
+    [Fact]
+    public void OptionClientClassesWarn()
+    {
+        var result = Load(Dhcp6("""
+            "option-data": [ { "name": "dns-servers", "data": "2001:db8::1", "client-classes": [ "a" ] } ]
+            """));
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        AssertWarning(result, "Dhcp6/option-data[0]/client-classes", "not implemented yet");
+    }
+
+    [Theory]
+    [InlineData("Dhcp4")]
+    [InlineData("DhcpDdns")]
+    [InlineData("Control-agent")]
+    [InlineData("Logging")]
+    public void OtherDaemonsSectionsAreIgnoredWithAWarning(string name)
+    {
+        var result = Load($$"""{ "{{name}}": { "anything": 1 }, "Dhcp6": { } }""");
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        AssertWarning(result, name, "ignored");
+    }
+
+    [Fact]
+    public void SubnetPrefixWithHostBitsIsMaskedWithAWarning()
+    {
+        var result = Load(Dhcp6("""
+            "subnet6": [ { "subnet": "2001:db8::1/64" } ]
+            """));
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        AssertWarning(result, "Dhcp6/subnet6[0]/subnet", "host bits");
+        Assert.Equal("2001:db8::/64", result.Config!.Subnets[0].Prefix.ToString());
+    }
+
+    [Fact]
+    public void ImplementedKeysDoNotWarn()
+    {
+        var result = Load(Dhcp6("""
+            "valid-lifetime": 4000, "renew-timer": 1000,
+            "subnet6": [ { "subnet": "2001:db8::/64", "pools": [ { "pool": "2001:db8::/120", "comment": "c" } ], "user-context": { "a": 1 } } ]
+            """));
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        Assert.Empty(result.Warnings);
+    }
+}
