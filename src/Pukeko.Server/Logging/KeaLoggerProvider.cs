@@ -246,6 +246,13 @@ public sealed class KeaLoggerProvider : ILoggerProvider
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
+            foreach (KeaSink sink in settings.Keys)
+            {
+                if (_snapshot is not { } current || !current.Sinks.Contains(sink))
+                {
+                    sink.Deactivate();
+                }
+            }
             foreach (KeaSink sink in created)
             {
                 sink.Deactivate();
