@@ -100,8 +100,23 @@ public static class OptionDataEncoder
         }
         else if (text.Contains(' ', StringComparison.Ordinal))
         {
+            // Space-separated groups: single octets ("0a 0b") or longer even-length runs.
             var groups = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            ok = HexText.TryParseSeparated(string.Join(':', groups), ':', out bytes);
+            var all = new List<byte>();
+            ok = true;
+            foreach (var group in groups)
+            {
+                var digits = group.Length <= 2 ? group.PadLeft(2, '0') : group;
+                if (digits.Length % 2 != 0 || !HexText.TryParsePlain(digits, out var part))
+                {
+                    ok = false;
+                    break;
+                }
+
+                all.AddRange(part!);
+            }
+
+            bytes = ok ? [.. all] : null;
         }
         else
         {
