@@ -31,6 +31,7 @@ public sealed class Dhcp6Server : IAsyncDisposable
     private LeaseReclaimer? _reclaimer;
     private CancellationTokenSource? _timers;
     private Task? _timerTask;
+    private int _disposed;
 
     public Dhcp6Server(ServerOptions options, ConfigEnvironment environment, ILoggerFactory loggers, TimeProvider time)
     {
@@ -263,15 +264,22 @@ public sealed class Dhcp6Server : IAsyncDisposable
         _timerTask = null;
     }
 
+    /// <summary>Stops serving; safe to call more than once (the host and the container both do).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await StopTimersAsync().ConfigureAwait(false);
         if (_transport is not null)
         {
             await _transport.DisposeAsync().ConfigureAwait(false);
+            _transport = null;
         }
 
         _store?.Dispose();
-        _reconfigure.Dispose();
+        _store = null;
     }
 }

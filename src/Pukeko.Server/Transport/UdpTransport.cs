@@ -28,6 +28,7 @@ public sealed class UdpTransport : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _tasks = [];
     private readonly ushort _port;
+    private int _disposed;
 
     public UdpTransport(Dhcp6Processor processor, IReadOnlyList<InterfaceInfo> interfaces, ushort port, int workers, int queueSize, ILogger log, TimeProvider time)
     {
@@ -187,6 +188,11 @@ public sealed class UdpTransport : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stop.Cancel();
         _queue.Writer.TryComplete();
         _socket.Dispose();

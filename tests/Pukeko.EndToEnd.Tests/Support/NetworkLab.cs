@@ -36,6 +36,15 @@ internal sealed class NetworkLab : IDisposable
             Run.Checked("ip", "-n", ServerNamespace, "link", "set", ServerInterface, "up");
             Run.Checked("ip", "-n", ClientNamespace, "link", "set", ClientInterface, "up");
             Run.Checked("ip", "-n", ServerNamespace, "addr", "add", "2001:db8:1::1/64", "dev", ServerInterface, "nodad");
+
+            // Clients bind to the link-local address, which the kernel adds shortly after link-up.
+            foreach (var (ns, iface) in new[] { (ServerNamespace, ServerInterface), (ClientNamespace, ClientInterface) })
+            {
+                if (!Run.WaitFor(() => Run.Command("ip", "-n", ns, "-6", "addr", "show", "dev", iface, "scope", "link").Output.Contains("fe80::", StringComparison.Ordinal), TimeSpan.FromSeconds(10)))
+                {
+                    throw new InvalidOperationException($"no link-local address on {iface} in {ns}");
+                }
+            }
         }
         catch
         {

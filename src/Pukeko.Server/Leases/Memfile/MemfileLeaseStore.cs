@@ -85,7 +85,7 @@ public sealed class MemfileLeaseStore : ILeaseStore
         if (_files is null)
         {
             _opened = true;
-            _logger.LogInformation("Memfile lease store opened without persistence; leases are kept in memory only");
+            _logger.LogInformation(new EventId(0, "DHCPSRV_MEMFILE_NO_STORAGE"), "running in non-persistent mode; leases are kept in memory only");
             return;
         }
 
@@ -132,7 +132,7 @@ public sealed class MemfileLeaseStore : ILeaseStore
 
         _writer = LeaseFileWriter.OpenForAppend(_files.Current);
         _opened = true;
-        _logger.LogInformation("Memfile lease store opened with {Count} leases from {File}", leases.Count, _files.Current);
+        _logger.LogInformation(new EventId(0, "DHCPSRV_MEMFILE_LEASE_FILE_LOAD"), "loaded {Count} leases from {File}", leases.Count, _files.Current);
 
         if (_options.LfcIntervalSeconds > 0)
         {
@@ -163,7 +163,7 @@ public sealed class MemfileLeaseStore : ILeaseStore
 
         if (!await _lfcRunning.WaitAsync(0, ct).ConfigureAwait(false))
         {
-            _logger.LogInformation("Lease file cleanup of {File} already running; request ignored", _files.Current);
+            _logger.LogInformation(new EventId(0, "DHCPSRV_MEMFILE_LFC_RUNNING"), "lease file cleanup of {File} already running; request ignored", _files.Current);
             return;
         }
 
@@ -331,7 +331,7 @@ public sealed class MemfileLeaseStore : ILeaseStore
         var idle = _lfcRunning.Wait(DisposeLfcWait);
         if (!idle)
         {
-            _logger.LogWarning("Lease file cleanup still running at shutdown; closing the lease file anyway");
+            _logger.LogWarning(new EventId(0, "DHCPSRV_MEMFILE_LFC_SHUTDOWN"), "lease file cleanup still running at shutdown; closing the lease file anyway");
         }
 
         lock (_gate)
@@ -430,7 +430,7 @@ public sealed class MemfileLeaseStore : ILeaseStore
         var started = _time.GetTimestamp();
         if (!LeaseLfcPidFile.TryAcquire(files.Pid))
         {
-            _logger.LogWarning("Lease file cleanup skipped: another process holds {PidFile}", files.Pid);
+            _logger.LogWarning(new EventId(0, "DHCPSRV_MEMFILE_LFC_LOCKED"), "lease file cleanup skipped: another process holds {PidFile}", files.Pid);
             return;
         }
 
@@ -453,7 +453,7 @@ public sealed class MemfileLeaseStore : ILeaseStore
                 }
             }
 
-            _logger.LogInformation("Lease file cleanup of {File} started (rotated current file: {Rotated})", files.Current, rotated);
+            _logger.LogInformation(new EventId(0, "DHCPSRV_MEMFILE_LFC_START"), "lease file cleanup of {File} started (rotated current file: {Rotated})", files.Current, rotated);
             var result = LeaseFileCleanup.Run(files, _logger, token);
             _logger.LogInformation(
                 "Lease file cleanup of {File} finished in {Elapsed} ms: {Rows} rows read, {Errors} invalid, {Leases} leases written{Resumed}",
