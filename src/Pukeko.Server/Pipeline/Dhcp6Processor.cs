@@ -23,7 +23,20 @@ public sealed partial class Dhcp6Processor
     private readonly ILogger _leaseLog;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
+    private const int ClientLockStripes = 256;
+    private readonly object[] _clientLocks = CreateLocks();
     private volatile ServerRuntime _runtime;
+
+    private static object[] CreateLocks()
+    {
+        var locks = new object[ClientLockStripes];
+        for (var i = 0; i < locks.Length; i++)
+        {
+            locks[i] = new object();
+        }
+
+        return locks;
+    }
 
     public Dhcp6Processor(ServerRuntime runtime, AllocationEngine allocation, PacketStatistics statistics, LeaseStatistics leaseStatistics, ILoggerFactory loggers, TimeProvider time)
     {
@@ -140,7 +153,40 @@ public sealed partial class Dhcp6Processor
         }
 
         ctx.Subnet = SelectSubnet(query, runtime);
-        var handled = query.Type switch
+        bool handled;
+        if (query.Type is MessageType.InformationRequest or MessageType.Confirm)
+        {
+            handled = Dispatch(ctx);
+        }
+        else
+        {
+            // One client's messages are processed one at a time (Kea's ClientHandler), so a
+            // retransmitted Request handled by two workers can't create two leases.
+            lock (_clientLocks[ClientStripe(ctx.ClientDuid)])
+            {
+                handled = Dispatch(ctx);
+            }
+        }
+
+        if (!handled || ctx.Response is null)
+        {
+            Drop(DropReason.Discarded);
+            return null;
+        }
+
+        return ctx.Response;
+    }
+
+    private static int ClientStripe(ReadOnlySpan<byte> duid)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(duid);
+        return (hash.ToHashCode() & int.MaxValue) % ClientLockStripes;
+    }
+
+    private bool Dispatch(ProcessingContext ctx)
+    {
+        return ctx.Query.Type switch
         {
             MessageType.Solicit => ProcessSolicit(ctx),
             MessageType.Request => ProcessRequest(ctx),
@@ -152,14 +198,6 @@ public sealed partial class Dhcp6Processor
             MessageType.InformationRequest => ProcessInformationRequest(ctx),
             _ => false,
         };
-
-        if (!handled || ctx.Response is null)
-        {
-            Drop(DropReason.Discarded);
-            return null;
-        }
-
-        return ctx.Response;
     }
 
     /// <summary>Stage: pack into the caller's buffer and address the reply (digest §3.2 step 18).</summary>

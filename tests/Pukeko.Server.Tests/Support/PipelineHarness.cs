@@ -7,6 +7,7 @@ using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
 using Pukeko.Server.Allocation;
 using Pukeko.Server.Configuration;
+using Pukeko.Server.Leases;
 using Pukeko.Server.Leases.Memfile;
 using Pukeko.Server.Pipeline;
 using Pukeko.Server.Statistics;
@@ -22,7 +23,7 @@ internal sealed class PipelineHarness : IDisposable
     public static readonly Ipv6Address ClientLinkLocal = Ipv6Address.Parse("fe80::1:2ff:fe03:405");
     public static readonly Duid ServerDuid = Duid.CreateLlt(1, 12345, [0x02, 0, 0, 0, 0xfc, 0x01]);
 
-    public PipelineHarness(Func<Subnet6, Subnet6>? customize = null, Action<DhcpConfigBuilder>? configure = null)
+    public PipelineHarness(Func<Subnet6, Subnet6>? customize = null, Action<DhcpConfigBuilder>? configure = null, Func<ILeaseStore, ILeaseStore>? wrapStore = null)
     {
         Time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
         var builder = new DhcpConfigBuilder();
@@ -38,7 +39,7 @@ internal sealed class PipelineHarness : IDisposable
         Statistics = new StatisticsRegistry();
         Packets = new PacketStatistics(Statistics);
         Leases = new LeaseStatistics(Statistics);
-        var allocation = new AllocationEngine(Store, Leases, Packets, NullLogger.Instance);
+        var allocation = new AllocationEngine(wrapStore?.Invoke(Store) ?? Store, Leases, Packets, NullLogger.Instance);
         Runtime = new ServerRuntime(Config, ServerDuid);
         Processor = new Dhcp6Processor(Runtime, allocation, Packets, Leases, NullLoggerFactory.Instance, Time);
         Leases.Recount(Config.Subnets, Store, 0);

@@ -1,0 +1,37 @@
+using Pukeko.Protocol.Addressing;
+using Pukeko.Server.Leases;
+
+namespace Pukeko.Server.Tests.Support;
+
+/// <summary>Widens the window between "does this client have a lease?" and "add one", so races show.</summary>
+internal sealed class SlowLeaseStore(ILeaseStore inner) : ILeaseStore
+{
+    public int Count => inner.Count;
+
+    public Lease6? Get(Ipv6Address address) => inner.Get(address);
+
+    public IReadOnlyList<Lease6> GetByClient(ReadOnlySpan<byte> duid, uint iaid, LeaseType type)
+    {
+        var result = inner.GetByClient(duid, iaid, type);
+        Thread.Sleep(5);
+        return result;
+    }
+
+    public IReadOnlyList<Lease6> GetByDuid(ReadOnlySpan<byte> duid) => inner.GetByDuid(duid);
+
+    public bool Add(Lease6 lease) => inner.Add(lease);
+
+    public bool Update(Lease6 lease) => inner.Update(lease);
+
+    public bool Delete(Lease6 lease) => inner.Delete(lease);
+
+    public IReadOnlyList<Lease6> GetExpired(long now, int max) => inner.GetExpired(now, max);
+
+    public int DeleteExpiredReclaimed(long olderThan) => inner.DeleteExpiredReclaimed(olderThan);
+
+    public IReadOnlyList<Lease6> GetAll() => inner.GetAll();
+
+    public void Dispose()
+    {
+    }
+}
