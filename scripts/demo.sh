@@ -40,7 +40,12 @@ for ns in "$SRV" "$CLI"; do
 done
 ip link add pkdemo0 netns "$SRV" type veth peer name pkdemo1 netns "$CLI"
 ip -n "$SRV" link set pkdemo0 name pks0; ip -n "$CLI" link set pkdemo1 name pkc0
+# the veth ends were created with the host's defaults: no duplicate address detection, so the
+# link-local addresses are usable at once
+ip netns exec "$SRV" sysctl -q -w net.ipv6.conf.pks0.accept_dad=0
+ip netns exec "$CLI" sysctl -q -w net.ipv6.conf.pkc0.accept_dad=0
 ip -n "$SRV" link set pks0 up; ip -n "$CLI" link set pkc0 up
+for _ in $(seq 50); do ip -n "$CLI" -6 addr show dev pkc0 scope link | grep -q 'fe80.*scope link $\|fe80' && ! ip -n "$CLI" -6 addr show dev pkc0 | grep -q tentative && break; sleep 0.1; done
 
 echo "== starting pukeko-dhcp6 -c examples/kea-dhcp6.conf"
 KEA_DHCP_DATA_DIR="$WORK" KEA_PIDFILE_DIR="$WORK" KEA_LOG_FILE_DIR="$WORK" \
@@ -50,7 +55,8 @@ for _ in $(seq 50); do grep -q "started" "$WORK/server.log" && break; sleep 0.2;
 grep -q "started" "$WORK/server.log" || { cat "$WORK/server.log"; echo "server did not start"; exit 1; }
 
 echo "== dhclient -6 in $CLI"
-ip netns exec "$CLI" timeout 60 dhclient -6 -1 -v -lf "$WORK/dhclient6.leases" -pf "$WORK/dhclient6.pid" -sf /bin/true pkc0 2>&1 | sed 's/^/   dhclient: /'
+ip netns exec "$CLI" timeout 60 dhclient -6 -1 -v -lf "$WORK/dhclient6.leases" -pf "$WORK/dhclient6.pid" -sf /bin/true pkc0 2>&1 | sed 's/^/   dhclient: /' \
+  || { echo "dhclient got no lease"; sed 's/^/   /' "$WORK/server.log"; exit 1; }
 CLIENT_PID=$(cat "$WORK/dhclient6.pid" 2>/dev/null || true)
 
 echo "== lease the client got ($WORK/dhclient6.leases)"

@@ -33,6 +33,9 @@ internal sealed class NetworkLab : IDisposable
             Run.Checked("ip", "-n", ClientNamespace, "link", "set", $"pkv{id}b", "name", ClientInterface);
             Run.Checked("ip", "-n", ServerNamespace, "link", "set", ServerInterface, "address", "02:00:00:00:aa:01");
             Run.Checked("ip", "-n", ClientNamespace, "link", "set", ClientInterface, "address", "02:00:00:00:aa:02");
+            // The ends were created with the host's defaults; turn DAD off on them too.
+            Run.Checked("ip", "netns", "exec", ServerNamespace, "sysctl", "-q", "-w", $"net.ipv6.conf.{ServerInterface}.accept_dad=0");
+            Run.Checked("ip", "netns", "exec", ClientNamespace, "sysctl", "-q", "-w", $"net.ipv6.conf.{ClientInterface}.accept_dad=0");
             Run.Checked("ip", "-n", ServerNamespace, "link", "set", ServerInterface, "up");
             Run.Checked("ip", "-n", ClientNamespace, "link", "set", ClientInterface, "up");
             Run.Checked("ip", "-n", ServerNamespace, "addr", "add", "2001:db8:1::1/64", "dev", ServerInterface, "nodad");
@@ -40,7 +43,7 @@ internal sealed class NetworkLab : IDisposable
             // Clients bind to the link-local address, which the kernel adds shortly after link-up.
             foreach (var (ns, iface) in new[] { (ServerNamespace, ServerInterface), (ClientNamespace, ClientInterface) })
             {
-                if (!Run.WaitFor(() => Run.Command("ip", "-n", ns, "-6", "addr", "show", "dev", iface, "scope", "link").Output.Contains("fe80::", StringComparison.Ordinal), TimeSpan.FromSeconds(10)))
+                if (!Run.WaitFor(() => Run.Command("ip", "-n", ns, "-6", "addr", "show", "dev", iface, "scope", "link").Output is var text && text.Contains("fe80::", StringComparison.Ordinal) && !text.Contains("tentative", StringComparison.Ordinal), TimeSpan.FromSeconds(10)))
                 {
                     throw new InvalidOperationException($"no link-local address on {iface} in {ns}");
                 }
