@@ -53,4 +53,30 @@ public sealed class Dhcp6Packet
             return $"duid=[{(clientId is null ? "no info" : clientId.Duid.ToString())}], tid=0x{TransactionId:x}";
         }
     }
+
+    /// <summary>
+    /// The wire form, where there is one: for a query, the received datagram (set for the
+    /// <c>buffer6_receive</c> hook point, Kea's <c>data_</c>); for a response, the packed reply
+    /// (set for <c>buffer6_send</c>, Kea's <c>buffer_out_</c>). Null otherwise.
+    /// </summary>
+    public byte[]? Data { get; set; }
+
+    /// <summary>
+    /// Copy-on-retrieve for the message's and every relay level's options (see
+    /// <see cref="Options.OptionCollection.CopyRetrievedOptions"/>). The server turns it on while
+    /// callouts run and off afterwards; a callout may turn it off for speed if it never edits
+    /// configured options.
+    /// </summary>
+    public bool CopyRetrievedOptions
+    {
+        get => Message.Options.CopyRetrievedOptions;
+        set
+        {
+            Message.Options.CopyRetrievedOptions = value;
+            foreach (var relay in Relays)
+            {
+                relay.Options.CopyRetrievedOptions = value;
+            }
+        }
+    }
 }

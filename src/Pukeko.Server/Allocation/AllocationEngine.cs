@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Logging;
+using Pukeko.Hooks;
 using Pukeko.Protocol.Addressing;
+using Pukeko.Protocol.Messages;
 using Pukeko.Server.Configuration;
+using Pukeko.Server.Hooks;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Pipeline;
 using Pukeko.Server.Statistics;
@@ -16,6 +19,9 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
     private readonly IterativeAllocator _allocator = new();
 
     public ILeaseStore Store { get; } = store;
+
+    /// <summary>Hook points lease6_select / lease6_renew / lease6_rebind; null or empty = none called.</summary>
+    public HooksManager? Hooks { get; set; }
 
     /// <summary>Forgets allocator positions (the subnets they point into are replaced on reconfiguration).</summary>
     public void Reset() => _allocator.Reset();
@@ -52,10 +58,11 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             return Refresh(ctx, existing, subnet, pool, preferred, valid);
         }
 
+        var skipped = false;
         if (hint is { } wanted && !wanted.IsUnspecified && subnet.FindPool(wanted) is { } hintPool)
         {
-            var lease = TryTake(ctx, subnet, hintPool, wanted, iaid, preferred, valid);
-            if (lease is not null)
+            var lease = TryTake(ctx, subnet, hintPool, wanted, iaid, preferred, valid, ref skipped);
+            if (lease is not null || skipped)
             {
                 return lease;
             }
@@ -69,9 +76,10 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 break;
             }
 
-            var lease = TryTake(ctx, subnet, candidate.Pool, candidate.Address, iaid, preferred, valid);
-            if (lease is not null)
+            var lease = TryTake(ctx, subnet, candidate.Pool, candidate.Address, iaid, preferred, valid, ref skipped);
+            if (lease is not null || skipped)
             {
+                // A lease6_select SKIP ends the search in this subnet (Kea stops trying candidates).
                 return lease;
             }
         }
@@ -155,6 +163,13 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         var wasActive = existing.State == LeaseState.Default && !existing.IsExpired(ctx.Now);
         var wasCounted = existing.State == LeaseState.Default;
         lease.State = LeaseState.Default;
+        if (!ctx.FakeAllocation && ctx.Query.Type is (MessageType.Renew or MessageType.Rebind) && CallExtendHook(ctx, ref lease) == NextStep.Skip)
+        {
+            // SKIP: the lease keeps its old values and is not written, but is still in the reply.
+            ctx.UsedPools.Add(pool);
+            return existing.Clone();
+        }
+
         if (!ctx.FakeAllocation)
         {
             Store.Update(lease);
@@ -176,7 +191,7 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
     }
 
     /// <summary>Creates a lease on a free address or reuses an expired one; null if taken.</summary>
-    private Lease6? TryTake(ProcessingContext ctx, Subnet6 subnet, AddressPool pool, Ipv6Address address, uint iaid, uint preferred, uint valid)
+    private Lease6? TryTake(ProcessingContext ctx, Subnet6 subnet, AddressPool pool, Ipv6Address address, uint iaid, uint preferred, uint valid, ref bool skipped)
     {
         var current = Store.Get(address);
         if (current is not null && !IsReusable(current, ctx.Now))
@@ -202,6 +217,12 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             HardwareAddressSource = hwsource,
             State = LeaseState.Default,
         };
+
+        if (Hooks is { } hooks && hooks.HasCallouts(HookPoints.Lease6Select) && CallSelectHook(hooks, ctx, subnet, ref lease) == NextStep.Skip)
+        {
+            skipped = true;
+            return null;
+        }
 
         if (!ctx.FakeAllocation)
         {
@@ -236,6 +257,58 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
 
         ctx.UsedPools.Add(pool);
         return lease;
+    }
+
+    /// <summary><c>lease6_select</c>: the callouts may edit or replace the lease before it is stored.</summary>
+    private static NextStep CallSelectHook(HooksManager hooks, ProcessingContext ctx, Subnet6 subnet, ref Lease6 lease)
+    {
+        var handle = ctx.Handle ??= hooks.CreateHandle();
+        handle.SetArgument("query6", ctx.Query);
+        handle.SetArgument("subnet6", subnet);
+        handle.SetArgument("fake_allocation", ctx.FakeAllocation);
+        handle.SetArgument("lease6", lease);
+        ctx.Query.CopyRetrievedOptions = true;
+        var status = hooks.Call(HookPoints.Lease6Select, handle);
+        if (handle.TryGetArgument<Lease6>("lease6", out var returned) && returned is not null)
+        {
+            lease = returned;
+        }
+
+        HooksManager.EndCall(handle, ctx.Query);
+        return status == NextStep.Skip ? NextStep.Skip : NextStep.Continue;
+    }
+
+    /// <summary><c>lease6_renew</c> / <c>lease6_rebind</c> with the reply's IA (<c>ia_na</c> or <c>ia_pd</c>).</summary>
+    private NextStep CallExtendHook(ProcessingContext ctx, ref Lease6 lease)
+    {
+        var hookIndex = ctx.Query.Type == MessageType.Renew ? HookPoints.Lease6Renew : HookPoints.Lease6Rebind;
+        if (Hooks is not { } hooks || !hooks.HasCallouts(hookIndex))
+        {
+            return NextStep.Continue;
+        }
+
+        var handle = ctx.Handle ??= hooks.CreateHandle();
+        handle.SetArgument("query6", ctx.Query);
+        handle.SetArgument("lease6", lease);
+        switch (ctx.ResponseIa)
+        {
+            case Pukeko.Protocol.Options.IaPdOption pd:
+                handle.SetArgument("ia_pd", pd);
+                break;
+            case Pukeko.Protocol.Options.IaNaOption na:
+                handle.SetArgument("ia_na", na);
+                break;
+        }
+
+        ctx.Query.CopyRetrievedOptions = true;
+        var status = hooks.Call(hookIndex, handle);
+        if (handle.TryGetArgument<Lease6>("lease6", out var returned) && returned is not null)
+        {
+            lease = returned;
+        }
+
+        HooksManager.EndCall(handle, ctx.Query);
+        return status == NextStep.Skip ? NextStep.Skip : NextStep.Continue;
     }
 
     private static bool IsReusable(Lease6 lease, long now) =>

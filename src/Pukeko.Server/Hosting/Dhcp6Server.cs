@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Pukeko.Server.Allocation;
 using Pukeko.Server.Configuration;
+using Pukeko.Server.Control;
+using Pukeko.Server.Hooks;
 using Pukeko.Server.Identity;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Leases.Memfile;
@@ -43,7 +45,14 @@ public sealed class Dhcp6Server : IAsyncDisposable
         Statistics = new StatisticsRegistry();
         PacketStatistics = new PacketStatistics(Statistics);
         LeaseStatistics = new LeaseStatistics(Statistics);
+        Hooks = new HooksManager(loggers, Statistics);
     }
+
+    /// <summary>The loaded hook libraries (reloaded on every successful reconfiguration).</summary>
+    public HooksManager Hooks { get; }
+
+    /// <summary>What the control channel needs from the hooks: library commands, <c>command_processed</c>, <c>libreload</c>.</summary>
+    public ICommandExtensions CommandExtensions => Hooks;
 
     public StatisticsRegistry Statistics { get; }
 
@@ -115,6 +124,7 @@ public sealed class Dhcp6Server : IAsyncDisposable
         await _reconfigure.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ReloadHooks(config);
             await StopTimersAsync().ConfigureAwait(false);
             if (_transport is not null)
             {
@@ -152,8 +162,9 @@ public sealed class Dhcp6Server : IAsyncDisposable
                 _processor.Apply(runtime);
             }
 
+            _processor.Hooks = Hooks;
             LeaseStatistics.Recount(config.Subnets, _store, _time.GetUtcNow().ToUnixTimeSeconds());
-            _reclaimer = new LeaseReclaimer(_store, LeaseStatistics, _loggers.CreateLogger("kea-dhcp6.alloc-engine"));
+            _reclaimer = new LeaseReclaimer(_store, LeaseStatistics, _loggers.CreateLogger("kea-dhcp6.alloc-engine")) { Hooks = Hooks };
 
             var (interfaces, missing) = InterfaceInfo.Resolve(config.Interfaces.Select(i => i.Name));
             foreach (var name in missing)
@@ -175,6 +186,42 @@ public sealed class Dhcp6Server : IAsyncDisposable
         finally
         {
             _reconfigure.Release();
+        }
+    }
+
+    /// <summary>
+    /// Kea reloads every hook library on each successful reconfiguration: the current ones are
+    /// unloaded (reverse order, parked packets dropped) and the new list loaded all-or-nothing;
+    /// then <c>dhcp6_srv_configured</c> may still veto. On failure the previous libraries are
+    /// loaded again and the reason is thrown, so the running configuration stays as it was.
+    /// </summary>
+    private void ReloadHooks(DhcpConfig config)
+    {
+        var previous = Config;
+        try
+        {
+            Hooks.Load(config.HooksLibraries, config.MultiThreading.Enabled);
+            if (Hooks.CallSrvConfigured(config) is { } error)
+            {
+                throw new HookLoadException($"dhcp6_srv_configured: {error}");
+            }
+        }
+        catch (HookLoadException ex)
+        {
+            _log.LogError(new EventId(0, "DHCP6_HOOKS_LIBS_RELOAD_FAIL"), "reload of hooks libraries failed: {Reason}", ex.Message);
+            if (previous is not null)
+            {
+                try
+                {
+                    Hooks.Load(previous.HooksLibraries, previous.MultiThreading.Enabled);
+                }
+                catch (HookLoadException again)
+                {
+                    _log.LogError(new EventId(0, "DHCP6_HOOKS_LIBS_RELOAD_FAIL"), "previous hooks libraries could not be loaded again: {Reason}", again.Message);
+                }
+            }
+
+            throw new ConfigurationRejectedException([new ConfigError("Dhcp6/hooks-libraries", ex.Message)]);
         }
     }
 
@@ -273,12 +320,14 @@ public sealed class Dhcp6Server : IAsyncDisposable
         }
 
         await StopTimersAsync().ConfigureAwait(false);
+        Hooks.ClearParkingLots();
         if (_transport is not null)
         {
             await _transport.DisposeAsync().ConfigureAwait(false);
             _transport = null;
         }
 
+        Hooks.Dispose();
         _store?.Dispose();
         _store = null;
     }

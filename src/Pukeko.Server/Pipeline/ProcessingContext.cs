@@ -1,4 +1,6 @@
+using Pukeko.Hooks;
 using Pukeko.Protocol.Messages;
+using Pukeko.Protocol.Options;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Leases;
 
@@ -17,7 +19,8 @@ public sealed class ProcessingContext
         Now = now;
     }
 
-    public Dhcp6Packet Query { get; }
+    /// <summary>The query; a <c>pkt6_receive</c> or <c>subnet6_select</c> callout may replace it.</summary>
+    public Dhcp6Packet Query { get; set; }
 
     public ServerRuntime Runtime { get; }
 
@@ -40,4 +43,13 @@ public sealed class ProcessingContext
 
     /// <summary>Pools that provided the leases in this reply, for pool-level options.</summary>
     public List<AddressPool> UsedPools { get; } = [];
+
+    /// <summary>The packet's callout handle, created at the first hook point with callouts; null when there were none.</summary>
+    public CalloutHandle? Handle { get; set; }
+
+    /// <summary>The IA option of the reply being built for the current IA (the <c>ia_na</c>/<c>ia_pd</c> argument of lease6_renew/rebind).</summary>
+    public DhcpOption? ResponseIa { get; set; }
+
+    /// <summary>A callout said DROP inside message processing (e.g. <c>lease6_decline</c>): no reply and no drop statistic.</summary>
+    public bool DroppedByHook { get; set; }
 }

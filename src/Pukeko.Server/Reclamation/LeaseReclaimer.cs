@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Pukeko.Hooks;
 using Pukeko.Server.Configuration;
+using Pukeko.Server.Hooks;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Statistics;
 
@@ -16,6 +18,9 @@ public sealed class LeaseReclaimer(ILeaseStore store, LeaseStatistics statistics
 {
     private int _incompleteRuns;
 
+    /// <summary>Hook points lease6_expire / lease6_recover; null = none.</summary>
+    public HooksManager? Hooks { get; set; }
+
     /// <summary>One reclamation pass within the configured count and time limits. Returns leases reclaimed.</summary>
     public int Reclaim(ExpirationConfig config, Func<uint, Subnet6?> findSubnet, long now, bool unlimited = false, bool? removeOverride = null)
     {
@@ -25,47 +30,98 @@ public sealed class LeaseReclaimer(ILeaseStore store, LeaseStatistics statistics
         var expired = store.GetExpired(now, max == 0 ? 0 : max + 1);
         var watch = Stopwatch.StartNew();
         var done = 0;
-        foreach (var lease in expired)
+        var hooks = Hooks;
+        CalloutHandle? handle = null; // one per reclamation run, as Kea
+        try
         {
-            if ((max != 0 && done >= max) || watch.Elapsed > budget)
+            foreach (var original in expired)
             {
-                break;
-            }
-
-            var subnet = findSubnet(lease.SubnetId);
-            var pool = subnet?.FindPool(lease.Address);
-            if (lease.State == LeaseState.Declined)
-            {
-                // Probation is over: the address becomes free again.
-                store.Delete(lease);
-                statistics.Add(LeaseStatistics.DeclinedAddresses, subnet, pool, -1);
-                statistics.Add(LeaseStatistics.ReclaimedDeclinedAddresses, subnet, pool, 1);
-                logger.LogInformation(new EventId(0, "ALLOC_ENGINE_V6_DECLINED_RECOVERED"), "IPv6 address {Address} was recovered after {Period} seconds of probation-period", lease.Address, lease.ValidLifetime);
-            }
-            else
-            {
-                if (remove || lease.State == LeaseState.Registered)
+                if ((max != 0 && done >= max) || watch.Elapsed > budget)
                 {
+                    break;
+                }
+
+                var lease = original;
+                var subnet = findSubnet(lease.SubnetId);
+                var pool = subnet?.FindPool(lease.Address);
+                if (hooks is not null && hooks.HasCallouts(HookPoints.Lease6Expire))
+                {
+                    handle ??= hooks.CreateHandle();
+                    var candidate = lease.Clone();
+                    handle.SetArgument("lease6", candidate);
+                    handle.SetArgument("remove_lease", remove);
+                    var status = hooks.Call(HookPoints.Lease6Expire, handle);
+                    lease = handle.TryGetArgument<Lease6>("lease6", out var returned) && returned is not null ? returned : candidate;
+                    HooksManager.EndCall(handle);
+                    if (status == NextStep.Skip)
+                    {
+                        // The callout reclaimed the lease itself; the server only counts it.
+                        if (original.State == LeaseState.Default)
+                        {
+                            statistics.Add(LeaseStatistics.AssignedNas, subnet, pool, -1);
+                        }
+
+                        statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
+                        done++;
+                        continue;
+                    }
+                }
+
+                if (lease.State == LeaseState.Declined && hooks is not null && hooks.HasCallouts(HookPoints.Lease6Recover))
+                {
+                    handle ??= hooks.CreateHandle();
+                    handle.SetArgument("lease6", lease.Clone());
+                    var status = hooks.Call(HookPoints.Lease6Recover, handle);
+                    HooksManager.EndCall(handle);
+                    if (status == NextStep.Skip)
+                    {
+                        // Kea's code writes the declined lease back as expired-reclaimed and leaves the statistics alone.
+                        var kept = lease.Clone();
+                        kept.State = LeaseState.ExpiredReclaimed;
+                        store.Update(kept);
+                        statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
+                        done++;
+                        continue;
+                    }
+                }
+
+                if (lease.State == LeaseState.Declined)
+                {
+                    // Probation is over: the address becomes free again.
                     store.Delete(lease);
+                    statistics.Add(LeaseStatistics.DeclinedAddresses, subnet, pool, -1);
+                    statistics.Add(LeaseStatistics.ReclaimedDeclinedAddresses, subnet, pool, 1);
+                    logger.LogInformation(new EventId(0, "ALLOC_ENGINE_V6_DECLINED_RECOVERED"), "IPv6 address {Address} was recovered after {Period} seconds of probation-period", lease.Address, lease.ValidLifetime);
                 }
                 else
                 {
-                    var reclaimed = lease.Clone();
-                    reclaimed.State = LeaseState.ExpiredReclaimed;
-                    reclaimed.Hostname = "";
-                    reclaimed.FqdnForward = false;
-                    reclaimed.FqdnReverse = false;
-                    store.Update(reclaimed);
+                    if (remove || lease.State == LeaseState.Registered)
+                    {
+                        store.Delete(lease);
+                    }
+                    else
+                    {
+                        var reclaimed = lease.Clone();
+                        reclaimed.State = LeaseState.ExpiredReclaimed;
+                        reclaimed.Hostname = "";
+                        reclaimed.FqdnForward = false;
+                        reclaimed.FqdnReverse = false;
+                        store.Update(reclaimed);
+                    }
+
+                    if (lease.State == LeaseState.Default)
+                    {
+                        statistics.Add(LeaseStatistics.AssignedNas, subnet, pool, -1);
+                    }
                 }
 
-                if (lease.State == LeaseState.Default)
-                {
-                    statistics.Add(LeaseStatistics.AssignedNas, subnet, pool, -1);
-                }
+                statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
+                done++;
             }
-
-            statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
-            done++;
+        }
+        finally
+        {
+            hooks?.ReleaseHandle(handle);
         }
 
         var complete = done >= expired.Count;
