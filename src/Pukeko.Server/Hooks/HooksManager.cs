@@ -379,7 +379,9 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
         handle.CurrentLibrary = entry.LibraryIndex;
         try
         {
-            if (!pending.IsCompleted)
+            // Past the deadline the callout's answer no longer counts, even if it returned
+            // (it may have returned because its token was cancelled).
+            if (!pending.IsCompleted || cancel.IsCancellationRequested)
             {
                 TimedOut(entry, handle, cancel);
                 return;
