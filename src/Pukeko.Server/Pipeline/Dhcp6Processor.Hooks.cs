@@ -33,6 +33,7 @@ public sealed partial class Dhcp6Processor
     /// <summary><c>buffer6_receive</c>: the callouts see the raw datagram before parsing.</summary>
     private Dhcp6Packet? ReceiveBuffer(ReceivedDatagram datagram, ref CalloutHandle? handle)
     {
+        PipelineLog.BufferReceived(_packetLog, datagram.RemoteAddress, datagram.RemotePort, datagram.LocalAddress, datagram.LocalPort, datagram.InterfaceName, datagram.Length);
         var query = new Dhcp6Packet(EmptyMessage())
         {
             Data = datagram.Data.ToArray(),

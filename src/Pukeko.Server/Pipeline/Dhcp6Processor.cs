@@ -128,6 +128,7 @@ public sealed partial class Dhcp6Processor
     /// <summary>Stage: unpack. A malformed datagram is counted as <c>pkt6-parse-failed</c>.</summary>
     public Dhcp6Packet? Parse(ReceivedDatagram datagram)
     {
+        PipelineLog.BufferReceived(_packetLog, datagram.RemoteAddress, datagram.RemotePort, datagram.LocalAddress, datagram.LocalPort, datagram.InterfaceName, datagram.Length);
         var packet = new Dhcp6Packet(EmptyMessage())
         {
             RemoteAddress = datagram.RemoteAddress,
@@ -187,6 +188,11 @@ public sealed partial class Dhcp6Processor
         Statistics.CountReceived(query.Type);
         _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_RECEIVED"), "{Label}: {Type} (type {Code}) received from {Remote} to {Local} on interface {Interface}", query.Label, query.Type, (int)query.Type, query.RemoteAddress, query.LocalAddress, query.InterfaceName);
 
+        if (_packetLog.IsEnabled(LogLevel.Trace))
+        {
+            PipelineLog.QueryData(_packetLog, query.Label, PipelineLog.Describe(query.Message));
+        }
+
         if (!TestServerId(query, runtime) || !TestUnicast(query))
         {
             return null;
@@ -215,6 +221,15 @@ public sealed partial class Dhcp6Processor
     private OutgoingDatagram? ContinueAtSubnetSelection(ProcessingContext ctx, byte[] output)
     {
         ctx.Subnet = SelectSubnet(ctx.Query, ctx.Runtime);
+        if (ctx.Subnet is { } selected)
+        {
+            PipelineLog.SubnetSelected(_log, ctx.Query.Label, selected.Id, selected.Prefix);
+        }
+        else
+        {
+            PipelineLog.SubnetSelectionFailed(_log, ctx.Query.Label);
+        }
+
         if (_hooks.HasCallouts(HookPoints.Subnet6Select))
         {
             switch (SelectSubnetHook(ctx))
@@ -328,6 +343,11 @@ public sealed partial class Dhcp6Processor
     /// <summary>Counts the reply as sent and addresses it.</summary>
     private OutgoingDatagram Sent(Dhcp6Packet response, byte[] output, int written)
     {
+        if (_packetLog.IsEnabled(LogLevel.Trace))
+        {
+            PipelineLog.ResponseData(_packetLog, response.Label, (int)response.Type, PipelineLog.Describe(response.Message));
+        }
+
         Statistics.CountSent(response.Type);
         _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_SEND"), "{Label}: trying to send packet {Type} (type {Code}) from [{Local}]:{LocalPort} to [{Remote}]:{RemotePort} on interface {Interface}", response.Label, response.Type, (int)response.Type, response.LocalAddress, response.LocalPort, response.RemoteAddress, response.RemotePort, response.InterfaceName);
         return new OutgoingDatagram(output, written, response.RemoteAddress, response.RemotePort, response.InterfaceIndex);
