@@ -1,4 +1,4 @@
-using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Pukeko.Hooks;
@@ -63,7 +63,9 @@ public sealed class LeaseNotifierLibrary : HookLibrary
         {
             try
             {
-                using var response = await _http!.PostAsJsonAsync(_url, body, handle.CancellationToken).ConfigureAwait(false);
+                // A sized body (not chunked), so the simplest endpoints can read it.
+                using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+                using var response = await _http!.PostAsync(_url, content, handle.CancellationToken).ConfigureAwait(false);
                 response.EnsureSuccessStatusCode();
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
