@@ -9,6 +9,7 @@ using Pukeko.Protocol.Messages;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Control;
 using Pukeko.Server.Statistics;
+using CommandHandler = Pukeko.Hooks.CommandHandler;
 
 namespace Pukeko.Server.Hooks;
 

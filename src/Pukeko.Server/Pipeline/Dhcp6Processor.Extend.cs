@@ -29,7 +29,7 @@ public sealed partial class Dhcp6Processor
                     response.Options.Add(ExtendIaNa(ctx, ia));
                     break;
                 case IaPdOption pd:
-                    response.Options.Add(rebind ? NoPrefixes(ctx, pd) : PdWithStatus(pd.Iaid, StatusCode.NoBinding, "Sorry, no known PD leases for this duid/iaid."));
+                    response.Options.Add(ExtendIaPd(ctx, pd));
                     break;
             }
         }
@@ -69,7 +69,8 @@ public sealed partial class Dhcp6Processor
             }
         }
 
-        (ia.T1, ia.T2) = leases.Count > 0 ? LeaseTimers.TeeTimes(subnet, shortest) : (0u, 0u);
+        // The leases may live in another subnet of the shared network: timers come from theirs.
+        (ia.T1, ia.T2) = leases.Count > 0 ? LeaseTimers.TeeTimes(ctx.Subnet ?? subnet, shortest) : (0u, 0u);
         foreach (var lease in leases)
         {
             ia.Options.Add(new IaAddressOption(lease.Address, lease.PreferredLifetime, lease.ValidLifetime));

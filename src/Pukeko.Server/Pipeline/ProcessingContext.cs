@@ -42,7 +42,10 @@ public sealed class ProcessingContext
     public List<Lease6> DeletedLeases { get; } = [];
 
     /// <summary>Pools that provided the leases in this reply, for pool-level options.</summary>
-    public List<AddressPool> UsedPools { get; } = [];
+    public List<ILeasePool> UsedPools { get; } = [];
+
+    /// <summary>Leases this reply hands out unchanged from the cache (digest §3.6): not written, not committed.</summary>
+    public List<Lease6> ReusedLeases { get; } = [];
 
     /// <summary>The packet's callout handle, created at the first hook point with callouts; null when there were none.</summary>
     public CalloutHandle? Handle { get; set; }
@@ -52,4 +55,7 @@ public sealed class ProcessingContext
 
     /// <summary>A callout said DROP inside message processing (e.g. <c>lease6_decline</c>): no reply and no drop statistic.</summary>
     public bool DroppedByHook { get; set; }
+
+    /// <summary>Set when a lease6_select callout said SKIP, so the allocator stops trying candidates in that subnet.</summary>
+    internal bool LeaseSelectSkipped { get; set; }
 }

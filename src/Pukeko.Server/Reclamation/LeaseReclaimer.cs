@@ -30,100 +30,59 @@ public sealed class LeaseReclaimer(ILeaseStore store, LeaseStatistics statistics
         var expired = store.GetExpired(now, max == 0 ? 0 : max + 1);
         var watch = Stopwatch.StartNew();
         var done = 0;
-        var hooks = Hooks;
         CalloutHandle? handle = null; // one per reclamation run, as Kea
-        try
+        foreach (var original in expired)
         {
-            foreach (var original in expired)
+            if ((max != 0 && done >= max) || watch.Elapsed > budget)
             {
-                if ((max != 0 && done >= max) || watch.Elapsed > budget)
-                {
-                    break;
-                }
+                break;
+            }
 
-                var lease = original;
-                var subnet = findSubnet(lease.SubnetId);
-                var pool = subnet?.FindPool(lease.Address);
-                if (hooks is not null && hooks.HasCallouts(HookPoints.Lease6Expire))
-                {
-                    handle ??= hooks.CreateHandle();
-                    var candidate = lease.Clone();
-                    handle.SetArgument("lease6", candidate);
-                    handle.SetArgument("remove_lease", remove);
-                    var status = hooks.Call(HookPoints.Lease6Expire, handle);
-                    lease = handle.TryGetArgument<Lease6>("lease6", out var returned) && returned is not null ? returned : candidate;
-                    HooksManager.EndCall(handle);
-                    if (status == NextStep.Skip)
-                    {
-                        // The callout reclaimed the lease itself; the server only counts it.
-                        if (original.State == LeaseState.Default)
-                        {
-                            statistics.Add(LeaseStatistics.AssignedNas, subnet, pool, -1);
-                        }
+            var lease = original;
+            var subnet = findSubnet(lease.SubnetId);
+            var pool = subnet?.FindPool(lease.Type, lease.Address);
+            if (Hooks is { } hooks && ReclaimedByCallouts(hooks, ref handle, ref lease, remove, subnet, pool))
+            {
+                done++;
+                continue;
+            }
 
-                        statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
-                        done++;
-                        continue;
-                    }
-                }
-
-                if (lease.State == LeaseState.Declined && hooks is not null && hooks.HasCallouts(HookPoints.Lease6Recover))
+            if (lease.State == LeaseState.Declined)
+            {
+                // Probation is over: the address becomes free again.
+                store.Delete(lease);
+                statistics.Add(LeaseStatistics.DeclinedAddresses, subnet, pool, -1);
+                statistics.Add(LeaseStatistics.ReclaimedDeclinedAddresses, subnet, pool, 1);
+                logger.LogInformation(new EventId(0, "ALLOC_ENGINE_V6_DECLINED_RECOVERED"), "IPv6 address {Address} was recovered after {Period} seconds of probation-period", lease.Address, lease.ValidLifetime);
+            }
+            else
+            {
+                if (remove || lease.State == LeaseState.Registered)
                 {
-                    handle ??= hooks.CreateHandle();
-                    handle.SetArgument("lease6", lease.Clone());
-                    var status = hooks.Call(HookPoints.Lease6Recover, handle);
-                    HooksManager.EndCall(handle);
-                    if (status == NextStep.Skip)
-                    {
-                        // Kea's code writes the declined lease back as expired-reclaimed and leaves the statistics alone.
-                        var kept = lease.Clone();
-                        kept.State = LeaseState.ExpiredReclaimed;
-                        store.Update(kept);
-                        statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
-                        done++;
-                        continue;
-                    }
-                }
-
-                if (lease.State == LeaseState.Declined)
-                {
-                    // Probation is over: the address becomes free again.
                     store.Delete(lease);
-                    statistics.Add(LeaseStatistics.DeclinedAddresses, subnet, pool, -1);
-                    statistics.Add(LeaseStatistics.ReclaimedDeclinedAddresses, subnet, pool, 1);
-                    logger.LogInformation(new EventId(0, "ALLOC_ENGINE_V6_DECLINED_RECOVERED"), "IPv6 address {Address} was recovered after {Period} seconds of probation-period", lease.Address, lease.ValidLifetime);
                 }
                 else
                 {
-                    if (remove || lease.State == LeaseState.Registered)
-                    {
-                        store.Delete(lease);
-                    }
-                    else
-                    {
-                        var reclaimed = lease.Clone();
-                        reclaimed.State = LeaseState.ExpiredReclaimed;
-                        reclaimed.Hostname = "";
-                        reclaimed.FqdnForward = false;
-                        reclaimed.FqdnReverse = false;
-                        store.Update(reclaimed);
-                    }
-
-                    if (lease.State == LeaseState.Default)
-                    {
-                        statistics.Add(LeaseStatistics.AssignedNas, subnet, pool, -1);
-                    }
+                    var reclaimed = lease.Clone();
+                    reclaimed.State = LeaseState.ExpiredReclaimed;
+                    reclaimed.Hostname = "";
+                    reclaimed.FqdnForward = false;
+                    reclaimed.FqdnReverse = false;
+                    store.Update(reclaimed);
                 }
 
-                statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
-                done++;
+                // Released leases were already uncounted when released.
+                if (lease.State == LeaseState.Default)
+                {
+                    statistics.Add(LeaseStatistics.Assigned(lease.Type), subnet, pool, -1);
+                }
             }
-        }
-        finally
-        {
-            hooks?.ReleaseHandle(handle);
+
+            statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
+            done++;
         }
 
+        Hooks?.ReleaseHandle(handle);
         var complete = done >= expired.Count;
         if (complete)
         {
@@ -141,6 +100,54 @@ public sealed class LeaseReclaimer(ILeaseStore store, LeaseStatistics statistics
         }
 
         return done;
+    }
+
+    /// <summary>
+    /// <c>lease6_expire</c> (SKIP: the callout reclaimed the lease itself; the server only counts
+    /// it) and, for declined leases, <c>lease6_recover</c> (SKIP: Kea's code writes the lease back as
+    /// expired-reclaimed and leaves the declined statistics alone). True when the lease is done.
+    /// </summary>
+    private bool ReclaimedByCallouts(HooksManager hooks, ref CalloutHandle? handle, ref Lease6 lease, bool remove, Subnet6? subnet, ILeasePool? pool)
+    {
+        if (hooks.HasCallouts(HookPoints.Lease6Expire))
+        {
+            handle ??= hooks.CreateHandle();
+            var candidate = lease.Clone();
+            handle.SetArgument("lease6", candidate);
+            handle.SetArgument("remove_lease", remove);
+            var status = hooks.Call(HookPoints.Lease6Expire, handle);
+            var original = lease;
+            lease = handle.TryGetArgument<Lease6>("lease6", out var returned) && returned is not null ? returned : candidate;
+            HooksManager.EndCall(handle);
+            if (status == NextStep.Skip)
+            {
+                if (original.State == LeaseState.Default)
+                {
+                    statistics.Add(LeaseStatistics.Assigned(original.Type), subnet, pool, -1);
+                }
+
+                statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
+                return true;
+            }
+        }
+
+        if (lease.State == LeaseState.Declined && hooks.HasCallouts(HookPoints.Lease6Recover))
+        {
+            handle ??= hooks.CreateHandle();
+            handle.SetArgument("lease6", lease.Clone());
+            var status = hooks.Call(HookPoints.Lease6Recover, handle);
+            HooksManager.EndCall(handle);
+            if (status == NextStep.Skip)
+            {
+                var kept = lease.Clone();
+                kept.State = LeaseState.ExpiredReclaimed;
+                store.Update(kept);
+                statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Removes reclaimed leases whose hold time is over.</summary>
