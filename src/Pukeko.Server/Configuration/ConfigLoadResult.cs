@@ -9,5 +9,11 @@ public sealed class ConfigLoadResult
 
     public IReadOnlyList<ConfigWarning> Warnings { get; init; } = [];
 
+    /// <summary>
+    /// The <c>loggers</c> section as read even when other sections are bad, so a failed start can still log its
+    /// reason where the operator looks (Kea applies logging before the rest of the configuration).
+    /// </summary>
+    public IReadOnlyList<LoggerConfig> Loggers { get; init; } = [];
+
     public bool Success => Config is not null && Errors.Count == 0;
 }

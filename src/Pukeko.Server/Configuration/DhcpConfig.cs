@@ -58,6 +58,15 @@ public sealed class DhcpConfig
 
     public uint ParkedPacketLimit { get; init; } = 256;
 
+    /// <summary><c>control-sockets</c> (and the old single <c>control-socket</c>), in file order.</summary>
+    public IReadOnlyList<ControlSocketConfig> ControlSockets { get; init; } = [];
+
+    /// <summary><c>statistic-default-sample-count</c>: samples kept per statistic (Kea default 20; 0 = limit by age).</summary>
+    public uint StatisticDefaultSampleCount { get; init; } = 20;
+
+    /// <summary><c>statistic-default-sample-age</c> in seconds (Kea default 0 = limit by count).</summary>
+    public uint StatisticDefaultSampleAge { get; init; }
+
     /// <summary>The whole <c>{"Dhcp6": {...}}</c> document as given (comments stripped, includes expanded), detached.</summary>
     public required JsonElement Source { get; init; }
 

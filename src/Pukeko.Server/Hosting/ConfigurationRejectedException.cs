@@ -7,4 +7,7 @@ public sealed class ConfigurationRejectedException(IReadOnlyList<ConfigError> er
     : Exception(string.Join("; ", errors.Select(e => e.ToString())))
 {
     public IReadOnlyList<ConfigError> Errors { get; } = errors;
+
+    /// <summary>The <c>loggers</c> section of the rejected file, so the reason can be logged where the operator looks.</summary>
+    public IReadOnlyList<LoggerConfig> Loggers { get; init; } = [];
 }

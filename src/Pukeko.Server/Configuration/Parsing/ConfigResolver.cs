@@ -107,6 +107,9 @@ internal static class ConfigResolver
             Loggers = [.. global.Loggers],
             HooksLibraries = [.. global.HooksLibraries],
             ServerTag = global.ServerTag,
+            ControlSockets = [.. global.ControlSockets],
+            StatisticDefaultSampleCount = global.StatisticDefaultSampleCount,
+            StatisticDefaultSampleAge = global.StatisticDefaultSampleAge,
             ParkedPacketLimit = global.ParkedPacketLimit,
             Source = source.Clone(),
         };

@@ -40,6 +40,22 @@ internal static class Dhcp6Parser
                     d.ServerTag = s;
                 }
             })
+            .On("control-socket", (d, v, p, c) => ControlSocketsParser.ParseOne(d.ControlSockets, v, p, c))
+            .On("control-sockets", (d, v, p, c) => ControlSocketsParser.ParseList(d.ControlSockets, v, p, c))
+            .On("statistic-default-sample-count", (d, v, p, c) =>
+            {
+                if (c.TryUInt32(v, p, out var x))
+                {
+                    d.StatisticDefaultSampleCount = x;
+                }
+            })
+            .On("statistic-default-sample-age", (d, v, p, c) =>
+            {
+                if (c.TryUInt32(v, p, out var x))
+                {
+                    d.StatisticDefaultSampleAge = x;
+                }
+            })
             .On("parked-packet-limit", (d, v, p, c) =>
             {
                 if (c.TryUInt32(v, p, out var x))

@@ -44,6 +44,12 @@ internal sealed class GlobalDraft(ConfigEnvironment environment)
 
     public List<HooksLibraryConfig> HooksLibraries { get; } = [];
 
+    public List<ControlSocketConfig> ControlSockets { get; } = [];
+
+    public uint StatisticDefaultSampleCount { get; set; } = 20;
+
+    public uint StatisticDefaultSampleAge { get; set; }
+
     public string ServerTag { get; set; } = "";
 
     public uint ParkedPacketLimit { get; set; } = 256;
