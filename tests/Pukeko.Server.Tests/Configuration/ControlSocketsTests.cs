@@ -87,6 +87,15 @@ public sealed class ControlSocketsTests
     }
 
     [Fact]
+    public void Server_id_as_keas_config_get_prints_it_means_generate()
+    {
+        var config = LoadOk(Dhcp6(""" "server-id": { "type": "LLT", "identifier": "", "htype": 0, "time": 0, "enterprise-id": 0, "persist": true } """));
+        Assert.Null(config.ServerId.Identifier);
+        Assert.Null(config.ServerId.HardwareType);
+        Assert.Null(config.ServerId.Time);
+    }
+
+    [Fact]
     public void Statistic_default_sample_keys_are_read()
     {
         var config = LoadOk(Dhcp6(""" "statistic-default-sample-count": 0, "statistic-default-sample-age": 60 """));

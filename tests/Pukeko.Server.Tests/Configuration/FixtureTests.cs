@@ -35,11 +35,12 @@ public sealed class FixtureTests
         Assert.Equal(("kea-dhcp6", "DEBUG", 99), (logger.Name, logger.Severity, logger.DebugLevel));
         Assert.Equal("/usr/local/var/log/kea.log", Assert.Single(logger.Outputs).Output);
         Assert.Equal("/usr/local/lib/kea/hooks/libdhcp_lease_cmds.so", Assert.Single(config.HooksLibraries).Library);
+        Assert.Equal("/srv/kea-run/control_socket", Assert.Single(config.ControlSockets).SocketName);
         Assert.Single(config.GlobalOptions);
 
         // Only the keys Pukeko ignores for now are reported.
         Assert.Equal(
-            ["Dhcp6/cache-threshold", "Dhcp6/control-sockets", "Dhcp6/shared-networks"],
+            ["Dhcp6/cache-threshold", "Dhcp6/shared-networks"],
             result.Warnings.Select(w => w.Path).Order());
     }
 
@@ -67,7 +68,7 @@ public sealed class FixtureTests
 
         Assert.Equal("/srv/kea-log/kea-dhcp6.log", Assert.Single(Assert.Single(config.Loggers).Outputs).Output);
         Assert.Equal(
-            ["Dhcp6/control-socket", "Dhcp6/subnet6[0]/pd-pools", "Dhcp6/subnet6[0]/reservations", "Dhcp6/subnet6[1]/relay"],
+            ["Dhcp6/subnet6[0]/pd-pools", "Dhcp6/subnet6[0]/reservations", "Dhcp6/subnet6[1]/relay"],
             result.Warnings.Select(w => w.Path).Order());
         Assert.Equal("third floor", config.Source.GetProperty("Dhcp6").GetProperty("subnet6")[2].GetProperty("comment").GetString());
     }

@@ -63,6 +63,8 @@ public sealed class LeaseCommandTests
     [InlineData("""{"command": "lease6-get-by-state", "arguments": {"state": 9}}""", 3, "0 IPv6 lease(s) found with state 9.")]
     [InlineData("""{"command": "lease6-get-by-state", "arguments": {"state": 4294967296}}""", 3, "0 IPv6 lease(s) found with state default (0).")]
     [InlineData("""{"command": "lease6-write", "arguments": {"filename": ""}}""", 1, "'filename' parameter is invalid: path: '' has no filename")]
+    [InlineData("""{"command": "lease4-get-by-state", "arguments": {"state": "released", "subnet-id": 1}}""", 3, "0 IPv4 lease(s) found with state \"released\".")]
+    [InlineData("""{"command": "lease4-get-all"}""", 3, "0 IPv4 lease(s) found.")]
     public async Task Errors_use_keas_result_codes_and_texts(string command, int result, string text)
     {
         await using var server = await ControlTestServer.StartAsync();
