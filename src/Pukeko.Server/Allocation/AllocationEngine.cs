@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Server.Configuration;
@@ -8,39 +9,59 @@ using Pukeko.Server.Statistics;
 namespace Pukeko.Server.Allocation;
 
 /// <summary>
-/// Chooses, creates, extends and reuses address leases (digest §3.7). In a fake allocation
-/// (Solicit without Rapid Commit) it decides what the client would get and stores nothing.
+/// Chooses, creates, extends and reuses address and prefix leases (digest §3.7) across the
+/// selected subnet and, when it belongs to one, the rest of its shared network. In a fake
+/// allocation (Solicit without Rapid Commit) it decides what the client would get and stores nothing.
 /// </summary>
 public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statistics, PacketStatistics packetStatistics, ILogger logger)
 {
-    private readonly IterativeAllocator _allocator = new();
+    private static readonly PrefixLengthMatch[] EqualOnly = [PrefixLengthMatch.Equal];
+    private static readonly PrefixLengthMatch[] AllMatches = [PrefixLengthMatch.Equal, PrefixLengthMatch.Lower, PrefixLengthMatch.Higher];
+
+    private readonly IterativeAllocator _iterative = new();
+    private readonly RandomAllocator _random = new();
+
+    // When each subnet last got a lease from an allocator, per lease type: a shared network starts
+    // with its most recently used subnet (Kea's getPreferredSubnet), so it fills one subnet first.
+    private readonly ConcurrentDictionary<(uint Subnet, LeaseType Type), long> _lastUsed = new();
+    private long _usage;
 
     public ILeaseStore Store { get; } = store;
 
     /// <summary>Forgets allocator positions (the subnets they point into are replaced on reconfiguration).</summary>
-    public void Reset() => _allocator.Reset();
+    public void Reset()
+    {
+        _iterative.Reset();
+        _random.Reset();
+        _lastUsed.Clear();
+    }
 
     /// <summary>
-    /// The address lease for one IA_NA of a Solicit or Request: the client's existing lease in
-    /// the subnet if it still fits, else the hint if free, else the next free pool address.
-    /// Null when nothing can be allocated.
+    /// The address lease for one IA_NA of a Solicit or Request (null when nothing can be allocated).
+    /// Kept for callers that only deal with addresses.
     /// </summary>
     public Lease6? AllocateAddress(ProcessingContext ctx, uint iaid, Ipv6Address? hint, uint preferredHint, uint validHint)
     {
-        var subnet = ctx.Subnet ?? throw new InvalidOperationException("no subnet selected");
-        var (preferred, valid) = LeaseTimers.Lifetimes(subnet, preferredHint, validHint);
+        var leases = Allocate(ctx, LeaseType.NA, iaid, new LeaseHint(hint ?? Ipv6Address.Any, 128, preferredHint, validHint));
+        return leases.Count > 0 ? leases[0] : null;
+    }
 
-        foreach (var existing in Store.GetByClient(ctx.ClientDuid, iaid, LeaseType.NA))
+    /// <summary>
+    /// The leases for one IA of a Solicit or Request: the client's existing leases of this IA in the
+    /// subnet or its shared network if they still fit (one for IA_NA, all for IA_PD), else the hint
+    /// if free, else the next free block from the allocator. Empty when nothing can be allocated.
+    /// <see cref="ProcessingContext.Subnet"/> becomes the subnet the lease is in.
+    /// </summary>
+    public List<Lease6> Allocate(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint)
+    {
+        var selected = ctx.Subnet ?? throw new InvalidOperationException("no subnet selected");
+        var members = Members(ctx, selected);
+        var result = new List<Lease6>(1);
+        foreach (var (existing, subnet) in ExistingLeases(ctx, type, iaid, members))
         {
-            if (existing.SubnetId != subnet.Id || existing.State == LeaseState.Registered || existing.State == LeaseState.Declined)
+            if (FindUsablePool(ctx, subnet, existing) is not { } pool)
             {
-                continue;
-            }
-
-            var pool = subnet.FindPool(existing.Address);
-            if (pool is null)
-            {
-                // The pool changed under the lease: drop it so the client moves to a valid address.
+                // The pool changed under the lease: drop it so the client moves to a valid block.
                 if (!ctx.FakeAllocation)
                 {
                     RemoveLease(ctx, existing, subnet);
@@ -49,83 +70,71 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 continue;
             }
 
-            return Refresh(ctx, existing, subnet, pool, preferred, valid);
-        }
-
-        if (hint is { } wanted && !wanted.IsUnspecified && subnet.FindPool(wanted) is { } hintPool)
-        {
-            var lease = TryTake(ctx, subnet, hintPool, wanted, iaid, preferred, valid);
-            if (lease is not null)
+            result.Add(Refresh(ctx, existing, subnet, pool, hint));
+            ctx.Subnet = subnet;
+            if (type == LeaseType.NA)
             {
-                return lease;
+                break; // one address per IA_NA, as Kea
             }
         }
 
-        var attempts = MaxAttempts(subnet);
-        for (UInt128 i = 0; i < attempts; i++)
+        if (result.Count == 0 && AllocateUnreserved(ctx, type, iaid, hint, members) is { } fresh)
         {
-            if (_allocator.PickAddress(subnet) is not { } candidate)
-            {
-                break;
-            }
-
-            var lease = TryTake(ctx, subnet, candidate.Pool, candidate.Address, iaid, preferred, valid);
-            if (lease is not null)
-            {
-                return lease;
-            }
+            result.Add(fresh);
         }
 
-        packetStatistics.AllocationFail.Increment();
-        packetStatistics.AllocationFailSubnet.Increment();
-        if (subnet.Pools.Count == 0)
+        return result;
+    }
+
+    /// <summary>Address-only form of <see cref="Extend"/>.</summary>
+    public List<Lease6> ExtendAddresses(ProcessingContext ctx, uint iaid, IReadOnlyList<(Ipv6Address Address, uint Preferred, uint Valid)> hints, List<Lease6> retired)
+    {
+        var list = new List<LeaseHint>(hints.Count);
+        foreach (var (address, preferred, valid) in hints)
         {
-            packetStatistics.AllocationFailNoPools.Increment();
+            list.Add(new LeaseHint(address, 128, preferred, valid));
         }
 
-        statistics.Registry.Add(StatisticsRegistry.SubnetName(subnet.Id, "v6-allocation-fail"), 1);
-        statistics.Registry.Add(StatisticsRegistry.SubnetName(subnet.Id, "v6-allocation-fail-subnet"), 1);
-        logger.LogWarning(new EventId(0, "ALLOC_ENGINE_V6_ALLOC_FAIL_SUBNET"), "{Label}: failed to allocate an IPv6 address in the subnet {Subnet}, subnet-id {Id}, shared network (none)", ctx.Query.Label, subnet.Prefix, subnet.Id);
-        return null;
+        return Extend(ctx, LeaseType.NA, iaid, list, retired);
     }
 
     /// <summary>
-    /// Renew/Rebind of one IA_NA: extends the client's leases in the subnet; when it has none,
-    /// allocates a new one as Kea does. Leases that left the pools are removed and reported in
-    /// <paramref name="retired"/> so the reply can give them zero lifetimes.
+    /// Renew/Rebind of one IA: extends the client's leases of the IA in the subnet or its shared
+    /// network; when it has none, allocates a new one as Kea does. Leases that left their pools
+    /// are removed and reported in <paramref name="retired"/> so the reply can give them zero lifetimes.
     /// </summary>
-    public List<Lease6> ExtendAddresses(ProcessingContext ctx, uint iaid, IReadOnlyList<(Ipv6Address Address, uint Preferred, uint Valid)> hints, List<Lease6> retired)
+    public List<Lease6> Extend(ProcessingContext ctx, LeaseType type, uint iaid, IReadOnlyList<LeaseHint> hints, List<Lease6> retired)
     {
-        var subnet = ctx.Subnet ?? throw new InvalidOperationException("no subnet selected");
+        var selected = ctx.Subnet ?? throw new InvalidOperationException("no subnet selected");
+        var members = Members(ctx, selected);
+        var first = hints.Count > 0 ? hints[0] : LeaseHint.None;
         var result = new List<Lease6>(1);
-        var preferredHint = hints.Count > 0 ? hints[0].Preferred : 0;
-        var validHint = hints.Count > 0 ? hints[0].Valid : 0;
-        var (preferred, valid) = LeaseTimers.Lifetimes(subnet, preferredHint, validHint);
-        foreach (var existing in Store.GetByClient(ctx.ClientDuid, iaid, LeaseType.NA))
+        foreach (var (existing, subnet) in ExistingLeases(ctx, type, iaid, members))
         {
-            if (existing.SubnetId != subnet.Id || existing.State == LeaseState.Registered || existing.State == LeaseState.Declined)
-            {
-                continue;
-            }
-
-            var pool = subnet.FindPool(existing.Address);
-            if (pool is null)
+            if (FindUsablePool(ctx, subnet, existing) is not { } pool)
             {
                 RemoveLease(ctx, existing, subnet);
                 retired.Add(existing);
                 continue;
             }
 
-            result.Add(Refresh(ctx, existing, subnet, pool, preferred, valid));
+            var hint = first;
+            foreach (var candidate in hints)
+            {
+                if (candidate.Address == existing.Address)
+                {
+                    hint = candidate;
+                    break;
+                }
+            }
+
+            result.Add(Refresh(ctx, existing, subnet, pool, hint));
+            ctx.Subnet = subnet;
         }
 
-        if (result.Count == 0)
+        if (result.Count == 0 && AllocateUnreserved(ctx, type, iaid, first, members) is { } fresh)
         {
-            var hint = hints.Count > 0 ? hints[0].Address : (Ipv6Address?)null;
-            if (AllocateAddress(ctx, iaid, hint, preferredHint, validHint) is { } fresh)
-            {
-                result.Add(fresh);
-            }
+            result.Add(fresh);
         }
 
         return result;
@@ -138,15 +147,210 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         {
             if (lease.State == LeaseState.Default)
             {
-                statistics.Add(LeaseStatistics.AssignedNas, subnet, subnet?.FindPool(lease.Address), -1);
+                statistics.Add(LeaseStatistics.Assigned(lease.Type), subnet, subnet?.FindPool(lease.Type, lease.Address), -1);
             }
 
             ctx.DeletedLeases.Add(lease);
         }
     }
 
-    private Lease6 Refresh(ProcessingContext ctx, Lease6 existing, Subnet6 subnet, AddressPool pool, uint preferred, uint valid)
+    /// <summary>
+    /// The pool may serve this client. Prefix pools check their <c>client-classes</c> here; address
+    /// pool classes arrive with the client-classes work and belong in this same check.
+    /// </summary>
+    private static bool PoolAllowed(ProcessingContext ctx, ILeasePool pool) =>
+        pool is not PrefixPool prefixPool || prefixPool.ClientSupported(ctx.Query.Classes);
+
+    private static ILeasePool? FindUsablePool(ProcessingContext ctx, Subnet6 subnet, Lease6 lease) =>
+        subnet.FindPool(lease.Type, lease.Address) is { } pool && PoolAllowed(ctx, pool) ? pool : null;
+
+    /// <summary>The selected subnet, or every subnet of its shared network the client may use (configuration order).</summary>
+    private static IReadOnlyList<Subnet6> Members(ProcessingContext ctx, Subnet6 selected)
     {
+        if (selected.SharedNetwork is not { } network)
+        {
+            return [selected];
+        }
+
+        var members = new List<Subnet6>(network.Subnets.Count);
+        foreach (var subnet in network.Subnets)
+        {
+            if (subnet == selected || subnet.ClientSupported(ctx.Query.Classes))
+            {
+                members.Add(subnet);
+            }
+        }
+
+        return members;
+    }
+
+    private List<(Lease6 Lease, Subnet6 Subnet)> ExistingLeases(ProcessingContext ctx, LeaseType type, uint iaid, IReadOnlyList<Subnet6> members)
+    {
+        var found = new List<(Lease6, Subnet6)>();
+        foreach (var lease in Store.GetByClient(ctx.ClientDuid, iaid, type))
+        {
+            if (lease.State is LeaseState.Registered or LeaseState.Declined)
+            {
+                continue;
+            }
+
+            foreach (var subnet in members)
+            {
+                if (subnet.Id == lease.SubnetId)
+                {
+                    found.Add((lease, subnet));
+                    break;
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Kea's allocateUnreservedLeases6: for each prefix-length match (only Equal for addresses or
+    /// a length-free hint), first the hint if it lies in a matching pool, then the allocator over
+    /// the network's subnets starting with the most recently used one.
+    /// </summary>
+    private Lease6? AllocateUnreserved(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint, IReadOnlyList<Subnet6> members)
+    {
+        var start = ctx.Subnet!;
+        var matches = type == LeaseType.PD && hint.Length is not (0 or 128) ? AllMatches : EqualOnly;
+        UInt128 attempted = 0;
+        foreach (var match in matches)
+        {
+            if (!hint.Address.IsUnspecified && TryHint(ctx, type, iaid, hint, match, Rotation(members, start)) is { } hinted)
+            {
+                return hinted;
+            }
+
+            foreach (var subnet in Rotation(members, Preferred(members, start, type)))
+            {
+                bool Allowed(ILeasePool pool) => PoolAllowed(ctx, pool) && match.Accepts(pool, hint.Length);
+                UInt128 capacity = 0;
+                foreach (var pool in subnet.PoolsOf(type))
+                {
+                    if (Allowed(pool))
+                    {
+                        capacity = capacity > UInt128.MaxValue - pool.Capacity ? UInt128.MaxValue : capacity + pool.Capacity;
+                    }
+                }
+
+                // Iterating past more blocks than there are leases cannot find anything new, so that bounds huge pools too.
+                var bound = (UInt128)(Store.Count + 1);
+                var attempts = capacity < bound ? capacity : bound;
+                attempted += attempts;
+                var allocator = (type == LeaseType.PD ? subnet.PdAllocator : subnet.Allocator) == AllocatorKind.Random
+                    ? (ILeaseAllocator)_random
+                    : _iterative;
+                for (UInt128 i = 0; i < attempts; i++)
+                {
+                    if (allocator.Pick(subnet, type, Allowed) is not { } candidate)
+                    {
+                        break;
+                    }
+
+                    if (TryTake(ctx, subnet, candidate.Pool, candidate.Address, type, iaid, hint) is { } lease)
+                    {
+                        _lastUsed[(subnet.Id, type)] = Interlocked.Increment(ref _usage);
+                        ctx.Subnet = subnet;
+                        return lease;
+                    }
+                }
+            }
+        }
+
+        CountFailure(ctx, type, start, attempted == 0);
+        return null;
+    }
+
+    private Lease6? TryHint(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint, PrefixLengthMatch match, IEnumerable<Subnet6> subnets)
+    {
+        foreach (var subnet in subnets)
+        {
+            if (subnet.FindPool(type, hint.Address) is not { } pool || !PoolAllowed(ctx, pool) || !match.Accepts(pool, hint.Length))
+            {
+                continue;
+            }
+
+            // A prefix hint is aligned to the pool's delegated length, so it is a prefix the pool really has.
+            var candidate = type == LeaseType.PD ? new Ipv6Prefix(hint.Address, pool.BlockLength).First : hint.Address;
+            if (TryTake(ctx, subnet, pool, candidate, type, iaid, hint) is { } lease)
+            {
+                ctx.Subnet = subnet;
+                return lease;
+            }
+
+            // The hinted block is in use: the allocator picks instead.
+            return null;
+        }
+
+        return null;
+    }
+
+    /// <summary>The network member that most recently got a lease of this type from an allocator, else the selected subnet.</summary>
+    private Subnet6 Preferred(IReadOnlyList<Subnet6> members, Subnet6 selected, LeaseType type)
+    {
+        var best = selected;
+        var bestUse = _lastUsed.TryGetValue((selected.Id, type), out var use) ? use : 0;
+        foreach (var subnet in members)
+        {
+            if (_lastUsed.TryGetValue((subnet.Id, type), out var used) && used > bestUse)
+            {
+                best = subnet;
+                bestUse = used;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>The members in network order, starting at <paramref name="start"/> and wrapping around.</summary>
+    private static IEnumerable<Subnet6> Rotation(IReadOnlyList<Subnet6> members, Subnet6 start)
+    {
+        var offset = 0;
+        for (var i = 0; i < members.Count; i++)
+        {
+            if (members[i] == start)
+            {
+                offset = i;
+                break;
+            }
+        }
+
+        for (var i = 0; i < members.Count; i++)
+        {
+            yield return members[(offset + i) % members.Count];
+        }
+    }
+
+    private void CountFailure(ProcessingContext ctx, LeaseType type, Subnet6 subnet, bool noPools)
+    {
+        packetStatistics.AllocationFail.Increment();
+        statistics.Registry.Add(StatisticsRegistry.SubnetName(subnet.Id, "v6-allocation-fail"), 1);
+        var kind = subnet.SharedNetwork is null ? "v6-allocation-fail-subnet" : "v6-allocation-fail-shared-network";
+        (subnet.SharedNetwork is null ? packetStatistics.AllocationFailSubnet : packetStatistics.AllocationFailSharedNetwork).Increment();
+        statistics.Registry.Add(StatisticsRegistry.SubnetName(subnet.Id, kind), 1);
+        if (noPools)
+        {
+            packetStatistics.AllocationFailNoPools.Increment();
+            statistics.Registry.Add(StatisticsRegistry.SubnetName(subnet.Id, "v6-allocation-fail-no-pools"), 1);
+        }
+
+        var what = type == LeaseType.PD ? "prefix" : "address";
+        if (subnet.SharedNetwork is { } network)
+        {
+            logger.LogWarning(new EventId(0, "ALLOC_ENGINE_V6_ALLOC_FAIL_SHARED_NETWORK"), "{Label}: failed to allocate an IPv6 {What} in the shared network {Name}: {Count} subnets were tried", ctx.Query.Label, what, network.Name, network.Subnets.Count);
+        }
+        else
+        {
+            logger.LogWarning(new EventId(0, "ALLOC_ENGINE_V6_ALLOC_FAIL_SUBNET"), "{Label}: failed to allocate an IPv6 {What} in the subnet {Subnet}, subnet-id {Id}, shared network (none)", ctx.Query.Label, what, subnet.Prefix, subnet.Id);
+        }
+    }
+
+    private Lease6 Refresh(ProcessingContext ctx, Lease6 existing, Subnet6 subnet, ILeasePool pool, LeaseHint hint)
+    {
+        var (preferred, valid) = LeaseTimers.Lifetimes(subnet, hint.Preferred, hint.Valid);
         var lease = existing.Clone();
         lease.PreferredLifetime = preferred;
         lease.ValidLifetime = valid;
@@ -155,28 +359,39 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         var wasActive = existing.State == LeaseState.Default && !existing.IsExpired(ctx.Now);
         var wasCounted = existing.State == LeaseState.Default;
         lease.State = LeaseState.Default;
-        if (!ctx.FakeAllocation)
+        ctx.UsedPools.Add(pool);
+        if (ctx.FakeAllocation)
         {
-            Store.Update(lease);
-            if (!wasCounted)
-            {
-                statistics.Add(LeaseStatistics.AssignedNas, subnet, pool, 1);
-            }
-
-            if (!wasActive)
-            {
-                statistics.Add(LeaseStatistics.CumulativeAssignedNas, subnet, pool, 1);
-            }
-
-            ctx.NewLeases.Add(lease);
+            return lease;
         }
 
-        ctx.UsedPools.Add(pool);
+        if (LeaseCache.TryReuse(existing, lease, subnet, ctx.Now) is { } reused)
+        {
+            // Lease caching: nothing changes in the store; the client hears what is left of its lifetimes.
+            ctx.ReusedLeases.Add(reused);
+            var name = existing.Type == LeaseType.PD ? "v6-ia-pd-lease-reuses" : "v6-ia-na-lease-reuses";
+            statistics.Registry.Add(name, 1);
+            statistics.Registry.Add(StatisticsRegistry.SubnetName(subnet.Id, name), 1);
+            return reused;
+        }
+
+        Store.Update(lease);
+        if (!wasCounted)
+        {
+            statistics.Add(LeaseStatistics.Assigned(lease.Type), subnet, pool, 1);
+        }
+
+        if (!wasActive)
+        {
+            statistics.Add(LeaseStatistics.CumulativeAssigned(lease.Type), subnet, pool, 1);
+        }
+
+        ctx.NewLeases.Add(lease);
         return lease;
     }
 
-    /// <summary>Creates a lease on a free address or reuses an expired one; null if taken.</summary>
-    private Lease6? TryTake(ProcessingContext ctx, Subnet6 subnet, AddressPool pool, Ipv6Address address, uint iaid, uint preferred, uint valid)
+    /// <summary>Creates a lease on a free block or reuses an expired one; null if taken.</summary>
+    private Lease6? TryTake(ProcessingContext ctx, Subnet6 subnet, ILeasePool pool, Ipv6Address address, LeaseType type, uint iaid, LeaseHint hint)
     {
         var current = Store.Get(address);
         if (current is not null && !IsReusable(current, ctx.Now))
@@ -184,12 +399,13 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             return null;
         }
 
+        var (preferred, valid) = LeaseTimers.Lifetimes(subnet, hint.Preferred, hint.Valid);
         var (hwaddr, hwtype, hwsource) = HardwareAddressFinder.Find(ctx.Query, ctx.ClientDuid);
         var lease = new Lease6
         {
             Address = address,
-            Type = LeaseType.NA,
-            PrefixLength = 128,
+            Type = type,
+            PrefixLength = type == LeaseType.PD ? pool.BlockLength : (byte)128,
             Duid = ctx.ClientDuid,
             Iaid = iaid,
             PreferredLifetime = preferred,
@@ -214,11 +430,13 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             }
             else
             {
-                // Kea reclaims the expired lease before giving the address to someone else.
+                // Kea reclaims the expired lease before giving the block to someone else.
                 if (current.State == LeaseState.Default)
                 {
-                    statistics.Add(LeaseStatistics.AssignedNas, subnet, pool, -1);
-                    statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
+                    var oldSubnet = current.SubnetId == subnet.Id ? subnet : null;
+                    var oldPool = oldSubnet?.FindPool(current.Type, current.Address);
+                    statistics.Add(LeaseStatistics.Assigned(current.Type), oldSubnet, oldPool, -1);
+                    statistics.Add(LeaseStatistics.ReclaimedLeases, oldSubnet, oldPool, 1);
                 }
 
                 if (!Store.Update(lease))
@@ -229,8 +447,8 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 ctx.DeletedLeases.Add(current);
             }
 
-            statistics.Add(LeaseStatistics.AssignedNas, subnet, pool, 1);
-            statistics.Add(LeaseStatistics.CumulativeAssignedNas, subnet, pool, 1);
+            statistics.Add(LeaseStatistics.Assigned(type), subnet, pool, 1);
+            statistics.Add(LeaseStatistics.CumulativeAssigned(type), subnet, pool, 1);
             ctx.NewLeases.Add(lease);
         }
 
@@ -246,20 +464,4 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             LeaseState.ExpiredReclaimed or LeaseState.Released => true,
             _ => lease.IsExpired(now),
         };
-
-    /// <summary>
-    /// Kea caps attempts at the pool capacity. Iterating past more addresses than there are
-    /// leases cannot find anything new, so that bounds the loop for huge pools too.
-    /// </summary>
-    private UInt128 MaxAttempts(Subnet6 subnet)
-    {
-        UInt128 capacity = 0;
-        foreach (var pool in subnet.Pools)
-        {
-            capacity += pool.Capacity;
-        }
-
-        var bound = (UInt128)(Store.Count + 1);
-        return capacity < bound ? capacity : bound;
-    }
 }

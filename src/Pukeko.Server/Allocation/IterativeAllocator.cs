@@ -1,56 +1,79 @@
 using System.Collections.Concurrent;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Server.Configuration;
+using Pukeko.Server.Leases;
 
 namespace Pukeko.Server.Allocation;
 
 /// <summary>
-/// Kea's default "iterative" allocator: hands out the address after the last one it handed out in
-/// the subnet, moving pool to pool and wrapping to the first pool's first address.
+/// Kea's default "iterative" allocator: hands out the block after the last one it handed out in
+/// the pool (an address, or a prefix one step at the delegated length), moving to the next usable
+/// pool at a pool's end and wrapping to the first. Each pool remembers where it stopped.
 /// </summary>
-public sealed class IterativeAllocator
+public sealed class IterativeAllocator : ILeaseAllocator
 {
-    private readonly ConcurrentDictionary<uint, Cursor> _cursors = new();
+    private readonly ConcurrentDictionary<(uint Subnet, LeaseType Type), Cursor> _cursors = new();
 
-    /// <summary>The next candidate in the subnet's pools, or null when it has none.</summary>
-    public (Ipv6Address Address, AddressPool Pool)? PickAddress(Subnet6 subnet)
+    /// <summary>Address-only convenience for callers that need no filtering.</summary>
+    public (Ipv6Address Address, AddressPool Pool)? PickAddress(Subnet6 subnet) =>
+        Pick(subnet, LeaseType.NA, static _ => true) is { } picked ? (picked.Address, (AddressPool)picked.Pool) : null;
+
+    public (Ipv6Address Address, ILeasePool Pool)? Pick(Subnet6 subnet, LeaseType type, Func<ILeasePool, bool> allowed)
     {
-        if (subnet.Pools.Count == 0)
+        var pools = subnet.PoolsOf(type);
+        if (pools.Count == 0)
         {
             return null;
         }
 
-        var cursor = _cursors.GetOrAdd(subnet.Id, static _ => new Cursor());
+        var cursor = _cursors.GetOrAdd((subnet.Id, type), static _ => new Cursor());
         lock (cursor)
         {
-            var pools = subnet.Pools;
-            if (cursor.Pool is null || cursor.Subnet != subnet)
+            if (cursor.Subnet != subnet)
             {
                 // First use, or a new configuration replaced the subnet object: start at the first pool.
                 cursor.Subnet = subnet;
                 cursor.PoolIndex = 0;
-                cursor.Pool = pools[0];
-                cursor.Last = null;
+                cursor.Last = new UInt128?[pools.Count];
             }
 
-            Ipv6Address next;
-            if (cursor.Last is not { } last)
+            // Stay in the current pool while it has blocks left; else take the next allowed pool.
+            for (var step = 0; step <= pools.Count; step++)
             {
-                next = cursor.Pool.First;
-            }
-            else if (last < cursor.Pool.Last)
-            {
-                next = last.Add(1);
-            }
-            else
-            {
-                cursor.PoolIndex = (cursor.PoolIndex + 1) % pools.Count;
-                cursor.Pool = pools[cursor.PoolIndex];
-                next = cursor.Pool.First;
+                var index = (cursor.PoolIndex + step) % pools.Count;
+                var pool = pools[index];
+                if (!allowed(pool))
+                {
+                    continue;
+                }
+
+                var last = cursor.Last[index];
+                UInt128 next;
+                if (last is not { } previous)
+                {
+                    next = 0;
+                }
+                else if (previous + 1 < pool.Capacity && previous != UInt128.MaxValue)
+                {
+                    next = previous + 1;
+                }
+                else if (step == 0)
+                {
+                    // The current pool is used up for this round: move on, and restart it on the next visit.
+                    cursor.Last[index] = null;
+                    continue;
+                }
+                else
+                {
+                    next = 0;
+                }
+
+                cursor.PoolIndex = index;
+                cursor.Last[index] = next;
+                return (pool.BlockAt(next), pool);
             }
 
-            cursor.Last = next;
-            return (next, cursor.Pool);
+            return null;
         }
     }
 
@@ -60,8 +83,7 @@ public sealed class IterativeAllocator
     private sealed class Cursor
     {
         public Subnet6? Subnet;
-        public AddressPool? Pool;
         public int PoolIndex;
-        public Ipv6Address? Last;
+        public UInt128?[] Last = [];
     }
 }

@@ -26,6 +26,18 @@ public sealed class DhcpConfig
 
     public IReadOnlyList<OptionDescriptor> GlobalOptions { get; init; } = [];
 
+    /// <summary><c>shared-networks</c>; their subnets are also in <see cref="Subnets"/>.</summary>
+    public IReadOnlyList<SharedNetwork6> SharedNetworks { get; init; } = [];
+
+    /// <summary>
+    /// Option codes a relay may supply for the client (RFC 6422): <c>relay-supplied-options</c>
+    /// plus 65 (erp-local-domain-name), which Kea always enables.
+    /// </summary>
+    public IReadOnlySet<ushort> RelaySuppliedOptions { get; init; } = DefaultRelaySuppliedOptions;
+
+    /// <summary>The RSOO-enabled codes when nothing is configured.</summary>
+    public static IReadOnlySet<ushort> DefaultRelaySuppliedOptions { get; } = new HashSet<ushort> { 65 };
+
     public required LeaseDatabaseConfig LeaseDatabase { get; init; }
 
     public ServerIdConfig ServerId { get; init; } = ServerIdConfig.Default;

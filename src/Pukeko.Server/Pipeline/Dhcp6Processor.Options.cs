@@ -26,6 +26,10 @@ public sealed partial class Dhcp6Processor
         if (ctx.Subnet is { } subnet)
         {
             levels.Add(ctx.Runtime.OptionsOf(subnet));
+            if (subnet.SharedNetwork is { } network)
+            {
+                levels.Add(ctx.Runtime.OptionsOf(network));
+            }
         }
 
         levels.Add(ctx.Runtime.GlobalOptions);

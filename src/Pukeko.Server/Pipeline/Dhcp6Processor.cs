@@ -110,6 +110,7 @@ public sealed partial class Dhcp6Processor
     /// <summary>Stage: unpack. A malformed datagram is counted as <c>pkt6-parse-failed</c>.</summary>
     public Dhcp6Packet? Parse(ReceivedDatagram datagram)
     {
+        PipelineLog.BufferReceived(_packetLog, datagram.RemoteAddress, datagram.RemotePort, datagram.LocalAddress, datagram.LocalPort, datagram.InterfaceName, datagram.Length);
         var relays = new List<RelayLayer>();
         var status = Dhcp6Parser.TryParse(datagram.Data, relays, out var message);
         if (status != ParseStatus.Ok || message is null)
@@ -141,6 +142,11 @@ public sealed partial class Dhcp6Processor
         Statistics.CountReceived(query.Type);
         _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_RECEIVED"), "{Label}: {Type} (type {Code}) received from {Remote} to {Local} on interface {Interface}", query.Label, query.Type, (int)query.Type, query.RemoteAddress, query.LocalAddress, query.InterfaceName);
 
+        if (_packetLog.IsEnabled(LogLevel.Trace))
+        {
+            PipelineLog.QueryData(_packetLog, query.Label, PipelineLog.Describe(query.Message));
+        }
+
         if (!TestServerId(query, runtime) || !TestUnicast(query) || !SanityCheck(query))
         {
             return null;
@@ -153,6 +159,14 @@ public sealed partial class Dhcp6Processor
         }
 
         ctx.Subnet = SelectSubnet(query, runtime);
+        if (ctx.Subnet is { } selected)
+        {
+            PipelineLog.SubnetSelected(_log, query.Label, selected.Id, selected.Prefix);
+        }
+        else
+        {
+            PipelineLog.SubnetSelectionFailed(_log, query.Label);
+        }
         bool handled;
         if (query.Type is MessageType.InformationRequest or MessageType.Confirm)
         {
@@ -173,6 +187,8 @@ public sealed partial class Dhcp6Processor
             Drop(DropReason.Discarded);
             return null;
         }
+
+        AppendRelaySuppliedOptions(ctx);
 
         return ctx.Response;
     }
@@ -211,6 +227,11 @@ public sealed partial class Dhcp6Processor
         }
 
         var written = Dhcp6Writer.Write(response.Message, response.Relays, output);
+        if (_packetLog.IsEnabled(LogLevel.Trace))
+        {
+            PipelineLog.ResponseData(_packetLog, response.Label, (int)response.Type, PipelineLog.Describe(response.Message));
+        }
+
         Statistics.CountSent(response.Type);
         _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_SEND"), "{Label}: trying to send packet {Type} (type {Code}) from [{Local}]:{LocalPort} to [{Remote}]:{RemotePort} on interface {Interface}", response.Label, response.Type, (int)response.Type, response.LocalAddress, response.LocalPort, response.RemoteAddress, response.RemotePort, response.InterfaceName);
         return new OutgoingDatagram(output, written, response.RemoteAddress, response.RemotePort, response.InterfaceIndex);
@@ -293,56 +314,6 @@ public sealed partial class Dhcp6Processor
 
     /// <summary>Kea accepts DUIDs of 3..130 bytes.</summary>
     private static bool IsValidDuid(DuidOption? option) => option is not null && option.Duid.Bytes.Length is >= 3 and <= 130;
-
-    /// <summary>
-    /// Subnet selection (digest §3.4): direct clients by receiving interface, then by source
-    /// address; relayed clients by the link-address of the relay closest to the client.
-    /// </summary>
-    public static Subnet6? SelectSubnet(Dhcp6Packet query, ServerRuntime runtime)
-    {
-        var subnets = runtime.Subnets;
-        if (query.IsRelayed)
-        {
-            for (var i = query.Relays.Count - 1; i >= 0; i--)
-            {
-                var link = query.Relays[i].LinkAddress;
-                if (link.IsUnspecified || link.IsLinkLocal)
-                {
-                    continue;
-                }
-
-                foreach (var subnet in subnets)
-                {
-                    if (subnet.Prefix.Contains(link))
-                    {
-                        return subnet;
-                    }
-                }
-
-                return null;
-            }
-
-            return null;
-        }
-
-        foreach (var subnet in subnets)
-        {
-            if (subnet.Interface is { Length: > 0 } name && name == query.InterfaceName)
-            {
-                return subnet;
-            }
-        }
-
-        foreach (var subnet in subnets)
-        {
-            if (subnet.Prefix.Contains(query.RemoteAddress))
-            {
-                return subnet;
-            }
-        }
-
-        return null;
-    }
 
     private void Drop(DropReason reason)
     {

@@ -39,5 +39,8 @@ public sealed class ProcessingContext
     public List<Lease6> DeletedLeases { get; } = [];
 
     /// <summary>Pools that provided the leases in this reply, for pool-level options.</summary>
-    public List<AddressPool> UsedPools { get; } = [];
+    public List<ILeasePool> UsedPools { get; } = [];
+
+    /// <summary>Leases this reply hands out unchanged from the cache (digest §3.6): not written, not committed.</summary>
+    public List<Lease6> ReusedLeases { get; } = [];
 }

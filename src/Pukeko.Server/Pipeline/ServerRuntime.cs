@@ -13,7 +13,8 @@ namespace Pukeko.Server.Pipeline;
 public sealed class ServerRuntime
 {
     private readonly Dictionary<Subnet6, OptionLevel> _subnetOptions = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<AddressPool, OptionLevel> _poolOptions = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<ILeasePool, OptionLevel> _poolOptions = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<SharedNetwork6, OptionLevel> _networkOptions = new(ReferenceEqualityComparer.Instance);
 
     public ServerRuntime(DhcpConfig config, Duid serverDuid, ushort clientPort = 546, ushort serverPort = 547)
     {
@@ -30,7 +31,20 @@ public sealed class ServerRuntime
             {
                 _poolOptions[pool] = OptionLevel.From(pool.Options);
             }
+
+            foreach (var pool in subnet.PdPools)
+            {
+                _poolOptions[pool] = OptionLevel.From(pool.Options);
+            }
         }
+
+        foreach (var network in config.SharedNetworks)
+        {
+            _networkOptions[network] = OptionLevel.From(network.Options);
+        }
+
+        // Kea keeps subnets indexed by id, so "the first subnet that matches" means the lowest id.
+        SubnetsById = [.. config.Subnets.OrderBy(s => s.Id)];
     }
 
     public DhcpConfig Config { get; }
@@ -50,7 +64,12 @@ public sealed class ServerRuntime
 
     public OptionLevel OptionsOf(Subnet6 subnet) => _subnetOptions.TryGetValue(subnet, out var level) ? level : OptionLevel.Empty;
 
-    public OptionLevel OptionsOf(AddressPool pool) => _poolOptions.TryGetValue(pool, out var level) ? level : OptionLevel.Empty;
+    public OptionLevel OptionsOf(ILeasePool pool) => _poolOptions.TryGetValue(pool, out var level) ? level : OptionLevel.Empty;
+
+    public OptionLevel OptionsOf(SharedNetwork6 network) => _networkOptions.TryGetValue(network, out var level) ? level : OptionLevel.Empty;
+
+    /// <summary>All subnets in id order: the order subnet selection tries them.</summary>
+    public IReadOnlyList<Subnet6> SubnetsById { get; }
 
     public Subnet6? FindSubnet(uint id)
     {

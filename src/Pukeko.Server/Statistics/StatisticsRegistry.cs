@@ -123,4 +123,7 @@ public sealed class StatisticsRegistry
 
     /// <summary>Kea's per-pool statistic name: <c>subnet[1].pool[0].assigned-nas</c>.</summary>
     public static string PoolName(uint subnetId, uint poolId, string name) => $"subnet[{subnetId}].pool[{poolId}].{name}";
+
+    /// <summary>Kea's per-prefix-pool statistic name: <c>subnet[1].pd-pool[0].assigned-pds</c>.</summary>
+    public static string PdPoolName(uint subnetId, uint poolId, string name) => $"subnet[{subnetId}].pd-pool[{poolId}].{name}";
 }

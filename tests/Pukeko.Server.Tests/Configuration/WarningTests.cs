@@ -5,7 +5,6 @@ namespace Pukeko.Server.Tests.Configuration;
 public sealed class WarningTests
 {
     [Theory]
-    [InlineData("\"shared-networks\": [ { \"name\": \"n\", \"subnet6\": [] } ]", "Dhcp6/shared-networks")]
     [InlineData("\"reservations\": [ { \"duid\": \"01:02\", \"ip-addresses\": [ \"2001:db8::1\" ] } ]", "Dhcp6/reservations")]
     [InlineData("\"client-classes\": [ { \"name\": \"c\", \"test\": \"true\" } ]", "Dhcp6/client-classes")]
     [InlineData("\"option-def\": [ { \"name\": \"x\", \"code\": 222, \"type\": \"uint8\" } ]", "Dhcp6/option-def")]
@@ -15,11 +14,6 @@ public sealed class WarningTests
     [InlineData("\"hostname-char-set\": \"[^a-z]\"", "Dhcp6/hostname-char-set")]
     [InlineData("\"sanity-checks\": { \"lease-checks\": \"fix\" }", "Dhcp6/sanity-checks")]
     [InlineData("\"mac-sources\": [ \"duid\" ]", "Dhcp6/mac-sources")]
-    [InlineData("\"relay-supplied-options\": [ \"65\" ]", "Dhcp6/relay-supplied-options")]
-    [InlineData("\"allocator\": \"random\"", "Dhcp6/allocator")]
-    [InlineData("\"pd-allocator\": \"flq\"", "Dhcp6/pd-allocator")]
-    [InlineData("\"cache-threshold\": 0.0", "Dhcp6/cache-threshold")]
-    [InlineData("\"cache-max-age\": 10", "Dhcp6/cache-max-age")]
     [InlineData("\"store-extended-info\": true", "Dhcp6/store-extended-info")]
     [InlineData("\"dhcp-queue-control\": { \"enable-queue\": false }", "Dhcp6/dhcp-queue-control")]
     [InlineData("\"hosts-database\": { \"type\": \"mysql\" }", "Dhcp6/hosts-database")]
@@ -41,18 +35,13 @@ public sealed class WarningTests
     }
 
     [Theory]
-    [InlineData("pd-pools", "[ { \"prefix\": \"2001:db8:8::\", \"prefix-len\": 56, \"delegated-len\": 64 } ]")]
     [InlineData("reservations", "[]")]
-    [InlineData("relay", "{ \"ip-addresses\": [ \"2001:db8::1\" ] }")]
-    [InlineData("interface-id", "\"abc\"")]
     [InlineData("client-class", "\"x\"")]
     [InlineData("client-classes", "[ \"x\" ]")]
     [InlineData("require-client-classes", "[ \"x\" ]")]
     [InlineData("evaluate-additional-classes", "[ \"x\" ]")]
     [InlineData("reservations-in-subnet", "true")]
     [InlineData("ddns-qualifying-suffix", "\"example.org\"")]
-    [InlineData("cache-threshold", "0.3")]
-    [InlineData("allocator", "\"random\"")]
     public void AcceptedSubnetKeysWarnWithTheirPath(string key, string value)
     {
         var result = Load(Dhcp6($$"""

@@ -24,16 +24,15 @@ internal sealed class PipelineHarness : IDisposable
     public static readonly Duid ServerDuid = Duid.CreateLlt(1, 12345, [0x02, 0, 0, 0, 0xfc, 0x01]);
 
     public PipelineHarness(Func<Subnet6, Subnet6>? customize = null, Action<DhcpConfigBuilder>? configure = null, Func<ILeaseStore, ILeaseStore>? wrapStore = null)
+        : this(Build(customize, configure), wrapStore)
+    {
+    }
+
+    /// <summary>A harness for a configuration loaded from real Kea JSON (see <see cref="FromDhcp6"/>).</summary>
+    public PipelineHarness(DhcpConfig config, Func<ILeaseStore, ILeaseStore>? wrapStore = null)
     {
         Time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
-        var builder = new DhcpConfigBuilder();
-        configure?.Invoke(builder);
-        if (customize is not null)
-        {
-            builder.Subnets[0] = customize(builder.Subnets[0]);
-        }
-
-        Config = builder.Build();
+        Config = config;
         Store = new MemfileLeaseStore(new MemfileOptions(Path.Combine(Path.GetTempPath(), "unused.csv"), Persist: false), NullLogger.Instance, Time);
         Store.Open();
         Statistics = new StatisticsRegistry();
@@ -43,6 +42,21 @@ internal sealed class PipelineHarness : IDisposable
         Runtime = new ServerRuntime(Config, ServerDuid);
         Processor = new Dhcp6Processor(Runtime, allocation, Packets, Leases, NullLoggerFactory.Instance, Time);
         Leases.Recount(Config.Subnets, Store, 0);
+    }
+
+    /// <summary>A harness running the configuration given as the body of a <c>Dhcp6</c> map; fails the test on config errors.</summary>
+    public static PipelineHarness FromDhcp6(string body) => new(Configuration.ConfigTest.LoadOk(Configuration.ConfigTest.Dhcp6(body)));
+
+    private static DhcpConfig Build(Func<Subnet6, Subnet6>? customize, Action<DhcpConfigBuilder>? configure)
+    {
+        var builder = new DhcpConfigBuilder();
+        configure?.Invoke(builder);
+        if (customize is not null)
+        {
+            builder.Subnets[0] = customize(builder.Subnets[0]);
+        }
+
+        return builder.Build();
     }
 
     public FakeTimeProvider Time { get; }
@@ -63,6 +77,9 @@ internal sealed class PipelineHarness : IDisposable
 
     public string InterfaceName { get; set; } = "eth0";
 
+    /// <summary>UDP source port of the next query (546 for clients, 547 or another port for relays).</summary>
+    public ushort SourcePort { get; set; } = 546;
+
     public Ipv6Address Destination { get; set; } = Ipv6Address.AllDhcpRelayAgentsAndServers;
 
     /// <summary>Encodes, processes and decodes: the reply exactly as it would leave the socket.</summary>
@@ -81,7 +98,7 @@ internal sealed class PipelineHarness : IDisposable
             Buffer = bytes,
             Length = bytes.Length,
             RemoteAddress = source ?? ClientLinkLocal,
-            RemotePort = 546,
+            RemotePort = SourcePort,
             LocalAddress = Destination,
             LocalPort = 547,
             InterfaceIndex = 2,

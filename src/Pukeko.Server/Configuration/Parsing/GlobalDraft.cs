@@ -19,6 +19,13 @@ internal sealed class GlobalDraft(ConfigEnvironment environment)
 
     public List<SubnetDraft> Subnets { get; } = [];
 
+    public List<SharedNetworkDraft> SharedNetworks { get; } = [];
+
+    /// <summary><c>relay-supplied-options</c> codes (65 is added when resolving).</summary>
+    public HashSet<ushort> RelaySuppliedOptions { get; } = [];
+
+    public AllocationDraft Allocation { get; } = new();
+
     public IReadOnlyList<OptionDescriptor> GlobalOptions { get; set; } = [];
 
     public TimingDraft Timing { get; } = new();
