@@ -5,7 +5,8 @@ namespace Pukeko.EndToEnd.Tests;
 
 /// <summary>
 /// The control channel of the real executable, driven by the tools operators use: socat on the UNIX socket,
-/// curl over HTTP from the client's namespace, and pukeko-ctl.
+/// curl over HTTP to the server's global address (from inside its namespace: the client side has only a
+/// link-local address and no route to it), and pukeko-ctl.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class ControlChannelTests : IDisposable
@@ -25,7 +26,7 @@ public sealed class ControlChannelTests : IDisposable
         Run.Checked("bash", "-c", $"printf '%s' '{command}' | socat -t 5 UNIX:{Path.Combine(server.Directory, "ctrl")} -");
 
     private string Curl(string command, string user = "admin:s3cret") =>
-        Run.Command("ip", "netns", "exec", _lab.ClientNamespace, "curl", "-s", "-u", user, "-H", "Content-Type: application/json",
+        Run.Command("ip", "netns", "exec", _lab.ServerNamespace, "curl", "-s", "-u", user, "-H", "Content-Type: application/json",
             "-d", command, "http://[2001:db8:1::1]:8000/").Output;
 
     private static string CtlExecutable
@@ -60,7 +61,7 @@ public sealed class ControlChannelTests : IDisposable
 
         var stat = JsonNode.Parse(Socat(server, """{"command": "statistic-get", "arguments": {"name": "subnet[1].assigned-nas"}}"""))!;
         Assert.Equal(1, stat["arguments"]!["subnet[1].assigned-nas"]![0]![0]!.GetValue<long>());
-        var metrics = Run.Command("ip", "netns", "exec", _lab.ClientNamespace, "curl", "-s", "-u", "admin:s3cret", "http://[2001:db8:1::1]:8000/metrics").Output;
+        var metrics = Run.Command("ip", "netns", "exec", _lab.ServerNamespace, "curl", "-s", "-u", "admin:s3cret", "http://[2001:db8:1::1]:8000/metrics").Output;
         Assert.Contains("pukeko_dhcp6_subnet_assigned_nas{subnet_id=\"1\"} 1", metrics, StringComparison.Ordinal);
     }
 
@@ -68,7 +69,7 @@ public sealed class ControlChannelTests : IDisposable
     public void Wrong_credentials_are_refused_with_401()
     {
         using var server = ServerProcess.Start(_lab, Configs.Basic(extra: Sockets));
-        var status = Run.Command("ip", "netns", "exec", _lab.ClientNamespace, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-u", "admin:wrong",
+        var status = Run.Command("ip", "netns", "exec", _lab.ServerNamespace, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-u", "admin:wrong",
             "-d", """{"command": "version-get"}""", "http://[2001:db8:1::1]:8000/").Output;
         Assert.Equal("401", status.Trim());
     }
