@@ -1,11 +1,5 @@
-using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Pukeko.Protocol.Addressing;
 using Pukeko.Server.Hosting;
-using Pukeko.Server.Leases;
-using Pukeko.Server.Leases.Memfile;
-using Pukeko.Server.Statistics;
 
 namespace Pukeko.Server.Control.Commands;
 
