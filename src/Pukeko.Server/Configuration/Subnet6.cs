@@ -3,7 +3,7 @@ using Pukeko.Protocol.Addressing;
 namespace Pukeko.Server.Configuration;
 
 /// <summary>A configured IPv6 subnet with every inheritable parameter already resolved (global → subnet).</summary>
-public sealed class Subnet6
+public sealed class Subnet6 : Classification.IClassGated
 {
     private readonly IReadOnlyList<AddressPool> _pools = [];
 
@@ -30,6 +30,18 @@ public sealed class Subnet6
     public string? Interface { get; init; }
 
     public IReadOnlyList<OptionDescriptor> Options { get; init; } = [];
+
+    /// <summary>This subnet's <c>reservations</c>.</summary>
+    public IReadOnlyList<Reservations.HostReservation> Reservations { get; init; } = [];
+
+    /// <summary>Where reservations are looked up for clients of this subnet (inherited from global).</summary>
+    public Reservations.ReservationModes ReservationModes { get; init; } = Pukeko.Server.Reservations.ReservationModes.Default;
+
+    /// <summary><c>client-classes</c>: only packets in one of these classes may use it; empty = everyone.</summary>
+    public IReadOnlyList<string> ClientClasses { get; init; } = [];
+
+    /// <summary><c>evaluate-additional-classes</c> (formerly <c>require-client-classes</c>), evaluated before options are added.</summary>
+    public IReadOnlyList<string> AdditionalClasses { get; init; } = [];
 
     public required Lifetime ValidLifetime { get; init; }
 

@@ -3,6 +3,7 @@ using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
 using Pukeko.Server.Allocation;
+using Pukeko.Server.Classification;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Statistics;
@@ -141,7 +142,13 @@ public sealed partial class Dhcp6Processor
         Statistics.CountReceived(query.Type);
         _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_RECEIVED"), "{Label}: {Type} (type {Code}) received from {Remote} to {Local} on interface {Interface}", query.Label, query.Type, (int)query.Type, query.RemoteAddress, query.LocalAddress, query.InterfaceName);
 
-        if (!TestServerId(query, runtime) || !TestUnicast(query) || !SanityCheck(query))
+        if (!TestServerId(query, runtime) || !TestUnicast(query))
+        {
+            return null;
+        }
+
+        ClassifyOnArrival(query, runtime);
+        if (!SanityCheck(query) || IsDropClass(query))
         {
             return null;
         }
@@ -153,6 +160,12 @@ public sealed partial class Dhcp6Processor
         }
 
         ctx.Subnet = SelectSubnet(query, runtime);
+        LookupHost(ctx);
+        if (IsDropClass(query))
+        {
+            return null;
+        }
+
         bool handled;
         if (query.Type is MessageType.InformationRequest or MessageType.Confirm)
         {
@@ -313,7 +326,7 @@ public sealed partial class Dhcp6Processor
 
                 foreach (var subnet in subnets)
                 {
-                    if (subnet.Prefix.Contains(link))
+                    if (subnet.Prefix.Contains(link) && subnet.ClientSupported(query.Classes))
                     {
                         return subnet;
                     }
@@ -327,7 +340,7 @@ public sealed partial class Dhcp6Processor
 
         foreach (var subnet in subnets)
         {
-            if (subnet.Interface is { Length: > 0 } name && name == query.InterfaceName)
+            if (subnet.Interface is { Length: > 0 } name && name == query.InterfaceName && subnet.ClientSupported(query.Classes))
             {
                 return subnet;
             }
@@ -335,7 +348,7 @@ public sealed partial class Dhcp6Processor
 
         foreach (var subnet in subnets)
         {
-            if (subnet.Prefix.Contains(query.RemoteAddress))
+            if (subnet.Prefix.Contains(query.RemoteAddress) && subnet.ClientSupported(query.Classes))
             {
                 return subnet;
             }

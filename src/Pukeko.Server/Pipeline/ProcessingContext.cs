@@ -38,6 +38,24 @@ public sealed class ProcessingContext
 
     public List<Lease6> DeletedLeases { get; } = [];
 
+    /// <summary>Reserved addresses already handed to an IA of this message (one reserved address per IA).</summary>
+    public HashSet<Pukeko.Protocol.Addressing.Ipv6Address> ReservedAddressesUsed { get; } = [];
+
     /// <summary>Pools that provided the leases in this reply, for pool-level options.</summary>
     public List<AddressPool> UsedPools { get; } = [];
+
+    /// <summary>The client's host reservation (subnet one, else global), found after subnet selection.</summary>
+    public Reservations.HostReservation? Host { get; set; }
+
+    /// <summary>Options of the client's host reservation (highest precedence), if it has one.</summary>
+    public Options.OptionLevel? ReservationOptions { get; set; }
+
+    /// <summary>
+    /// Options of the selected subnet's shared network (between subnet and classes in precedence). Set by the
+    /// shared-network stage; null when the subnet is not in one.
+    /// </summary>
+    public Options.OptionLevel? SharedNetworkOptions { get; set; }
+
+    /// <summary><c>evaluate-additional-classes</c> of the shared network, evaluated after the subnet's.</summary>
+    public IReadOnlyList<string> SharedNetworkAdditionalClasses { get; set; } = [];
 }

@@ -1,7 +1,9 @@
 using Pukeko.Protocol.Duids;
 using Pukeko.Protocol.Options;
+using Pukeko.Server.Classification;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Options;
+using Pukeko.Server.Reservations;
 
 namespace Pukeko.Server.Pipeline;
 
@@ -14,6 +16,8 @@ public sealed class ServerRuntime
 {
     private readonly Dictionary<Subnet6, OptionLevel> _subnetOptions = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<AddressPool, OptionLevel> _poolOptions = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, OptionLevel> _classOptions = new(StringComparer.Ordinal);
+    private readonly Dictionary<HostReservation, OptionLevel> _hostOptions = new(ReferenceEqualityComparer.Instance);
 
     public ServerRuntime(DhcpConfig config, Duid serverDuid, ushort clientPort = 546, ushort serverPort = 547)
     {
@@ -22,13 +26,35 @@ public sealed class ServerRuntime
         ServerIdOption = new DuidOption(OptionCode.ServerId, serverDuid);
         ClientPort = clientPort;
         ServerPort = serverPort;
-        GlobalOptions = OptionLevel.From(config.GlobalOptions);
+        var definitions = config.OptionDefinitions;
+        GlobalOptions = OptionLevel.From(config.GlobalOptions, definitions);
         foreach (var subnet in config.Subnets)
         {
-            _subnetOptions[subnet] = OptionLevel.From(subnet.Options);
+            _subnetOptions[subnet] = OptionLevel.From(subnet.Options, definitions);
             foreach (var pool in subnet.Pools)
             {
-                _poolOptions[pool] = OptionLevel.From(pool.Options);
+                _poolOptions[pool] = OptionLevel.From(pool.Options, definitions);
+            }
+        }
+
+        foreach (var clientClass in config.ClientClasses)
+        {
+            _classOptions[clientClass.Name] = OptionLevel.From(clientClass.Options, definitions);
+        }
+
+        Classifier = new PacketClassifier(config.ClientClasses);
+        var hosts = new List<HostReservation>(config.GlobalReservations);
+        foreach (var subnet in config.Subnets)
+        {
+            hosts.AddRange(subnet.Reservations);
+        }
+
+        Reservations = new HostReservationIndex(hosts);
+        foreach (var host in hosts)
+        {
+            if (host.Options.Count > 0)
+            {
+                _hostOptions[host] = OptionLevel.From(host.Options, definitions);
             }
         }
     }
@@ -51,6 +77,18 @@ public sealed class ServerRuntime
     public OptionLevel OptionsOf(Subnet6 subnet) => _subnetOptions.TryGetValue(subnet, out var level) ? level : OptionLevel.Empty;
 
     public OptionLevel OptionsOf(AddressPool pool) => _poolOptions.TryGetValue(pool, out var level) ? level : OptionLevel.Empty;
+
+    /// <summary>Options of a client class by name; empty for classes without a definition or options.</summary>
+    public OptionLevel OptionsOfClass(string name) => _classOptions.TryGetValue(name, out var level) ? level : OptionLevel.Empty;
+
+    /// <summary>Options of a host reservation.</summary>
+    public OptionLevel OptionsOf(HostReservation host) => _hostOptions.TryGetValue(host, out var level) ? level : OptionLevel.Empty;
+
+    /// <summary>Global and per-subnet reservations.</summary>
+    public HostReservationIndex Reservations { get; }
+
+    /// <summary>The configuration's client classes and the evaluation passes over them.</summary>
+    public PacketClassifier Classifier { get; }
 
     public Subnet6? FindSubnet(uint id)
     {

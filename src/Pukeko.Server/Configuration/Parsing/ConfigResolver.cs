@@ -32,7 +32,7 @@ internal static class ConfigResolver
         var subnets = new List<Subnet6>(global.Subnets.Count);
         for (var i = 0; i < global.Subnets.Count; i++)
         {
-            subnets.Add(ResolveSubnet(global.Subnets[i], ids[i], globalTiming, globalValid, globalPreferred, context));
+            subnets.Add(ResolveSubnet(global.Subnets[i], ids[i], globalTiming, globalValid, globalPreferred, context, global.ReservationModes.Resolve(Reservations.ReservationModes.Default)));
         }
 
         if (context.Errors.Count > 0)
@@ -49,6 +49,11 @@ internal static class ConfigResolver
             ServiceSocketsRetryWaitTime = global.ServiceSocketsRetryWaitTime,
             Subnets = subnets,
             GlobalOptions = global.GlobalOptions,
+            ClientClasses = global.ClientClasses,
+            GlobalReservations = [.. global.Reservations],
+            HostReservationIdentifiers = global.HostReservationIdentifiers,
+            ReservationModes = global.ReservationModes.Resolve(Reservations.ReservationModes.Default),
+            OptionDefinitions = context.Definitions,
             LeaseDatabase = global.LeaseDatabase.Value!,
             ServerId = global.ServerId.Value!,
             DeclineProbationPeriod = global.DeclineProbationPeriod,
@@ -63,7 +68,7 @@ internal static class ConfigResolver
     }
 
     private static Subnet6 ResolveSubnet(
-        SubnetDraft draft, uint id, TimingDraft global, Lifetime globalValid, Lifetime? globalPreferred, ParseContext context)
+        SubnetDraft draft, uint id, TimingDraft global, Lifetime globalValid, Lifetime? globalPreferred, ParseContext context, Reservations.ReservationModes globalModes)
     {
         var timing = draft.Timing;
         var valid = timing.Valid.Resolve(context) ?? globalValid;
@@ -89,6 +94,11 @@ internal static class ConfigResolver
 
         var prefix = draft.Prefix!.Value;
         var pools = ResolvePools(draft, prefix, context);
+        var reservations = new List<Reservations.HostReservation>();
+        if (draft.Reservations is { } list)
+        {
+            ReservationParser.ParseList(list, ParseContext.Child(draft.Path, "reservations"), new Subnet6Scope(id, prefix), reservations, context);
+        }
 
         return new Subnet6
         {
@@ -105,6 +115,10 @@ internal static class ConfigResolver
             T1Percent = t1,
             T2Percent = t2,
             RapidCommit = draft.RapidCommit,
+            ClientClasses = draft.ClientClasses,
+            AdditionalClasses = draft.AdditionalClasses,
+            Reservations = reservations,
+            ReservationModes = draft.ReservationModes.Resolve(globalModes),
         };
     }
 
@@ -167,7 +181,7 @@ internal static class ConfigResolver
             }
         }
 
-        return [.. inside.Select(p => new AddressPool { First = p.First, Last = p.Last, PoolId = p.PoolId, Options = p.Options })];
+        return [.. inside.Select(p => new AddressPool { First = p.First, Last = p.Last, PoolId = p.PoolId, Options = p.Options, ClientClasses = p.ClientClasses, AdditionalClasses = p.AdditionalClasses })];
     }
 
     private static string Describe(PoolDraft pool) =>

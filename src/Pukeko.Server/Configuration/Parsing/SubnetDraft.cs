@@ -21,6 +21,15 @@ internal sealed class SubnetDraft(string path)
 
     public bool RapidCommit { get; set; }
 
+    public IReadOnlyList<string> ClientClasses { get; set; } = [];
+
+    /// <summary><c>reservations</c>, parsed when resolving (it needs the subnet's id and prefix).</summary>
+    public System.Text.Json.JsonElement? Reservations { get; set; }
+
+    public ReservationModesDraft ReservationModes { get; } = new();
+
+    public IReadOnlyList<string> AdditionalClasses { get; set; } = [];
+
     public string IdPath => ParseContext.Child(Path, "id");
 
     public string SubnetPath => ParseContext.Child(Path, "subnet");
