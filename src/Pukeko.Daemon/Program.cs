@@ -101,6 +101,21 @@ catch (Exception ex) when (ex is not OutOfMemoryException)
 {
     var reason = ex is ConfigurationRejectedException rejected ? string.Join("; ", rejected.Errors) : ex.Message;
     var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("kea-dhcp6.dhcp6");
+    if (ex is ConfigurationRejectedException { Loggers.Count: > 0 } withLoggers)
+    {
+        // Kea applies the file's loggers before the rest of it, so the reason lands in the configured log.
+        var specs = LoggingConfiguration.ToSpecs(withLoggers.Loggers, environment.LogDirectory);
+        if (KeaLoggerProvider.Validate(specs) is null)
+        {
+            logging.Apply(specs);
+        }
+
+        foreach (var problem in withLoggers.Errors)
+        {
+            log.LogError(new EventId(0, "DHCP6_CONFIG_LOAD_FAIL"), "configuration error using file: {File}, reason: {Path}: {Message}", configFile, problem.Path, problem.Message);
+        }
+    }
+
     log.LogCritical(new EventId(0, "DHCP6_INIT_FAIL"), "failed to initialize Kea server: configuration error using file: {File}, reason: {Reason}", configFile, reason);
     logging.Flush();
     Console.Error.WriteLine($"Failed to initialize server: Service failed: {reason}");

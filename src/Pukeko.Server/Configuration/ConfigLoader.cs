@@ -107,12 +107,13 @@ public static class ConfigLoader
             var config = dhcp6Map.ValueKind == JsonValueKind.Object
                 ? ConfigResolver.Resolve(draft, root, context)
                 : null;
-            return Result(config, context);
+            return Result(config, context, draft.Loggers);
         }
     }
 
-    private static ConfigLoadResult Result(DhcpConfig? config, ParseContext context) => new()
+    private static ConfigLoadResult Result(DhcpConfig? config, ParseContext context, IReadOnlyList<LoggerConfig>? loggers = null) => new()
     {
+        Loggers = loggers ?? [],
         Config = context.Errors.Count == 0 ? config : null,
         Errors = [.. context.Errors],
         Warnings = [.. context.Warnings],

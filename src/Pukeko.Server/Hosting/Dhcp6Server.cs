@@ -69,7 +69,7 @@ public sealed class Dhcp6Server : IAsyncDisposable
 
         if (!result.Success)
         {
-            throw new ConfigurationRejectedException(result.Errors);
+            throw new ConfigurationRejectedException(result.Errors, result.Loggers);
         }
 
         return result.Config!;
