@@ -111,15 +111,16 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             }
         }
 
-        var attempts = MaxAttempts(subnet);
+        var classes = ctx.Query.Classes;
+        var attempts = MaxAttempts(ctx, subnet);
         for (UInt128 i = 0; i < attempts; i++)
         {
-            if (_allocator.PickAddress(subnet) is not { } candidate)
+            if (_allocator.PickAddress(subnet, pool => pool.ClientSupported(classes)) is not { } candidate)
             {
                 break;
             }
 
-            if (!candidate.Pool.ClientSupported(ctx.Query.Classes) || IsReservedForOther(ctx, subnet, candidate.Address, candidate.Pool))
+            if (IsReservedForOther(ctx, subnet, candidate.Address, candidate.Pool))
             {
                 continue;
             }
@@ -368,18 +369,21 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         };
 
     /// <summary>
-    /// Kea caps attempts at the pool capacity. Iterating past more addresses than there are
-    /// leases cannot find anything new, so that bounds the loop for huge pools too.
+    /// Kea caps attempts at the capacity of the pools the client may use. Iterating past more addresses than there
+    /// are leases and reservations cannot find anything new, so that bounds the loop for huge pools too.
     /// </summary>
-    private UInt128 MaxAttempts(Subnet6 subnet)
+    private UInt128 MaxAttempts(ProcessingContext ctx, Subnet6 subnet)
     {
         UInt128 capacity = 0;
         foreach (var pool in subnet.Pools)
         {
-            capacity += pool.Capacity;
+            if (pool.ClientSupported(ctx.Query.Classes))
+            {
+                capacity += pool.Capacity;
+            }
         }
 
-        var bound = (UInt128)(Store.Count + 1);
+        var bound = (UInt128)(Store.Count + ctx.Runtime.Reservations.Count + 1);
         return capacity < bound ? capacity : bound;
     }
 }

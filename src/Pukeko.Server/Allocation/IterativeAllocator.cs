@@ -12,10 +12,14 @@ public sealed class IterativeAllocator
 {
     private readonly ConcurrentDictionary<uint, Cursor> _cursors = new();
 
-    /// <summary>The next candidate in the subnet's pools, or null when it has none.</summary>
-    public (Ipv6Address Address, AddressPool Pool)? PickAddress(Subnet6 subnet)
+    /// <summary>
+    /// The next candidate in the subnet's pools, or null when it has none. Pools rejected by
+    /// <paramref name="allowed"/> (client-class gating) are passed over as if absent.
+    /// </summary>
+    public (Ipv6Address Address, AddressPool Pool)? PickAddress(Subnet6 subnet, Func<AddressPool, bool>? allowed = null)
     {
-        if (subnet.Pools.Count == 0)
+        var pools = subnet.Pools;
+        if (pools.Count == 0)
         {
             return null;
         }
@@ -23,7 +27,6 @@ public sealed class IterativeAllocator
         var cursor = _cursors.GetOrAdd(subnet.Id, static _ => new Cursor());
         lock (cursor)
         {
-            var pools = subnet.Pools;
             if (cursor.Pool is null || cursor.Subnet != subnet)
             {
                 // First use, or a new configuration replaced the subnet object: start at the first pool.
@@ -31,6 +34,29 @@ public sealed class IterativeAllocator
                 cursor.PoolIndex = 0;
                 cursor.Pool = pools[0];
                 cursor.Last = null;
+            }
+
+            if (allowed is not null && !allowed(cursor.Pool))
+            {
+                // Start over in the next pool this client may use.
+                var moved = false;
+                for (var step = 1; step <= pools.Count; step++)
+                {
+                    var index = (cursor.PoolIndex + step) % pools.Count;
+                    if (allowed(pools[index]))
+                    {
+                        cursor.PoolIndex = index;
+                        cursor.Pool = pools[index];
+                        cursor.Last = null;
+                        moved = true;
+                        break;
+                    }
+                }
+
+                if (!moved)
+                {
+                    return null;
+                }
             }
 
             Ipv6Address next;
@@ -44,8 +70,18 @@ public sealed class IterativeAllocator
             }
             else
             {
-                cursor.PoolIndex = (cursor.PoolIndex + 1) % pools.Count;
-                cursor.Pool = pools[cursor.PoolIndex];
+                // Next pool this client may use (the current one again when it is the only one).
+                for (var step = 1; step <= pools.Count; step++)
+                {
+                    var index = (cursor.PoolIndex + step) % pools.Count;
+                    if (allowed is null || allowed(pools[index]))
+                    {
+                        cursor.PoolIndex = index;
+                        cursor.Pool = pools[index];
+                        break;
+                    }
+                }
+
                 next = cursor.Pool.First;
             }
 

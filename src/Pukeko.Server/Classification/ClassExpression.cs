@@ -1,4 +1,5 @@
 using Pukeko.Protocol.Messages;
+using Pukeko.Protocol.Options.Definitions;
 using Pukeko.Server.Classification.Expressions;
 
 namespace Pukeko.Server.Classification;
@@ -23,16 +24,20 @@ public sealed class ClassExpression
     /// <summary>Parses a <c>test</c> (boolean); throws <see cref="ExpressionSyntaxException"/>.</summary>
     public static ClassExpression ParseTest(string text, Func<string, ushort?>? optionCodeByName = null)
     {
-        var root = ExpressionParser.ParseBoolean(text, optionCodeByName);
+        var root = ExpressionParser.ParseBoolean(text, optionCodeByName ?? StandardOptionCode);
         return new ClassExpression(text, root, CollectMembers(root));
     }
 
     /// <summary>Parses a <c>template-test</c> (string); throws <see cref="ExpressionSyntaxException"/>.</summary>
     public static ClassExpression ParseTemplate(string text, Func<string, ushort?>? optionCodeByName = null)
     {
-        var root = ExpressionParser.ParseString(text, optionCodeByName);
+        var root = ExpressionParser.ParseString(text, optionCodeByName ?? StandardOptionCode);
         return new ClassExpression(text, root, CollectMembers(root));
     }
+
+    /// <summary>option[name] by Kea's standard dhcp6 option names.</summary>
+    public static ushort? StandardOptionCode(string name) =>
+        StandardOptionDefinitions.TryGetByName(StandardOptionDefinitions.Dhcp6Space, name, out var definition) ? definition.Code : null;
 
     public bool Matches(Dhcp6Packet packet) => ExpressionEvaluator.EvaluateBoolean(Root, packet);
 

@@ -24,16 +24,15 @@ internal sealed class PipelineHarness : IDisposable
     public static readonly Duid ServerDuid = Duid.CreateLlt(1, 12345, [0x02, 0, 0, 0, 0xfc, 0x01]);
 
     public PipelineHarness(Func<Subnet6, Subnet6>? customize = null, Action<DhcpConfigBuilder>? configure = null, Func<ILeaseStore, ILeaseStore>? wrapStore = null)
+        : this(BuildConfig(customize, configure), wrapStore)
+    {
+    }
+
+    /// <summary>A harness over a configuration loaded from Kea JSON (see <c>ConfigTest.LoadOk</c>).</summary>
+    public PipelineHarness(DhcpConfig config, Func<ILeaseStore, ILeaseStore>? wrapStore = null)
     {
         Time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
-        var builder = new DhcpConfigBuilder();
-        configure?.Invoke(builder);
-        if (customize is not null)
-        {
-            builder.Subnets[0] = customize(builder.Subnets[0]);
-        }
-
-        Config = builder.Build();
+        Config = config;
         Store = new MemfileLeaseStore(new MemfileOptions(Path.Combine(Path.GetTempPath(), "unused.csv"), Persist: false), NullLogger.Instance, Time);
         Store.Open();
         Statistics = new StatisticsRegistry();
@@ -43,6 +42,18 @@ internal sealed class PipelineHarness : IDisposable
         Runtime = new ServerRuntime(Config, ServerDuid);
         Processor = new Dhcp6Processor(Runtime, allocation, Packets, Leases, NullLoggerFactory.Instance, Time);
         Leases.Recount(Config.Subnets, Store, 0);
+    }
+
+    private static DhcpConfig BuildConfig(Func<Subnet6, Subnet6>? customize, Action<DhcpConfigBuilder>? configure)
+    {
+        var builder = new DhcpConfigBuilder();
+        configure?.Invoke(builder);
+        if (customize is not null)
+        {
+            builder.Subnets[0] = customize(builder.Subnets[0]);
+        }
+
+        return builder.Build();
     }
 
     public FakeTimeProvider Time { get; }
