@@ -30,6 +30,7 @@ internal sealed class Dhcp6HostedService(Dhcp6Server server, IHostApplicationLif
     {
         _hangup?.Dispose();
         _hangup = null;
+        _log.LogInformation(new EventId(0, "DHCP6_SHUTDOWN_REQUEST"), "shutdown of server requested");
         _log.LogInformation(new EventId(0, "DHCP6_SHUTDOWN"), "server shutdown");
         await server.DisposeAsync().ConfigureAwait(false);
     }

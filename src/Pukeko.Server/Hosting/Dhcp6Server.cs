@@ -272,14 +272,22 @@ public sealed class Dhcp6Server : IAsyncDisposable
             return;
         }
 
+        _log.LogDebug(new EventId(0, "DHCPSRV_TIMERMGR_UNREGISTER_ALL_TIMERS"), "unregistering all timers");
         await StopTimersAsync().ConfigureAwait(false);
         if (_transport is not null)
         {
+            _log.LogDebug(new EventId(0, "DHCP6_CLOSE_SOCKETS"), "closing all sockets");
             await _transport.DisposeAsync().ConfigureAwait(false);
             _transport = null;
         }
 
-        _store?.Dispose();
-        _store = null;
+        if (_store is not null)
+        {
+            _log.LogDebug(new EventId(0, "DHCPSRV_MEMFILE_CLOSE"), "closing the lease file {File}", _storeOptions?.FilePath);
+            _store.Dispose();
+            _store = null;
+        }
+
+        _log.LogDebug(new EventId(0, "DHCP6_SHUTDOWN_COMPLETE"), "server shutdown complete: statistics {Received} packets received, {Sent} sent", PacketStatistics.Received.Value, PacketStatistics.Sent.Value);
     }
 }

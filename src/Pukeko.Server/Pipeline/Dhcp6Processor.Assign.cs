@@ -58,6 +58,11 @@ public sealed partial class Dhcp6Processor
         }
 
         var hint = FirstAddress(request, out var preferredHint, out var validHint);
+        if (_log.IsEnabled(LogLevel.Debug))
+        {
+            PipelineLog.ProcessIaNaRequest(_log, ctx.Query.Label, request.Iaid, hint?.ToString() ?? "(no hint)");
+        }
+
         var lease = Allocation.AllocateAddress(ctx, request.Iaid, hint, preferredHint, validHint);
         if (lease is null)
         {

@@ -111,6 +111,7 @@ public sealed partial class Dhcp6Processor
     /// <summary>Stage: unpack. A malformed datagram is counted as <c>pkt6-parse-failed</c>.</summary>
     public Dhcp6Packet? Parse(ReceivedDatagram datagram)
     {
+        PipelineLog.BufferReceived(_packetLog, datagram.RemoteAddress, datagram.RemotePort, datagram.LocalAddress, datagram.LocalPort, datagram.InterfaceName, datagram.Length);
         var relays = new List<RelayLayer>();
         var status = Dhcp6Parser.TryParse(datagram.Data, relays, out var message);
         if (status != ParseStatus.Ok || message is null)
@@ -142,6 +143,11 @@ public sealed partial class Dhcp6Processor
         Statistics.CountReceived(query.Type);
         _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_RECEIVED"), "{Label}: {Type} (type {Code}) received from {Remote} to {Local} on interface {Interface}", query.Label, query.Type, (int)query.Type, query.RemoteAddress, query.LocalAddress, query.InterfaceName);
 
+        if (_packetLog.IsEnabled(LogLevel.Trace))
+        {
+            PipelineLog.QueryData(_packetLog, query.Label, PipelineLog.Describe(query.Message));
+        }
+
         if (!TestServerId(query, runtime) || !TestUnicast(query))
         {
             return null;
@@ -160,6 +166,15 @@ public sealed partial class Dhcp6Processor
         }
 
         ctx.Subnet = SelectSubnet(query, runtime);
+        if (ctx.Subnet is { } selected)
+        {
+            PipelineLog.SubnetSelected(_log, query.Label, selected.Id, selected.Prefix);
+        }
+        else
+        {
+            PipelineLog.SubnetSelectionFailed(_log, query.Label);
+        }
+
         LookupHost(ctx);
         if (IsDropClass(query))
         {
@@ -224,6 +239,11 @@ public sealed partial class Dhcp6Processor
         }
 
         var written = Dhcp6Writer.Write(response.Message, response.Relays, output);
+        if (_packetLog.IsEnabled(LogLevel.Trace))
+        {
+            PipelineLog.ResponseData(_packetLog, response.Label, (int)response.Type, PipelineLog.Describe(response.Message));
+        }
+
         Statistics.CountSent(response.Type);
         _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_SEND"), "{Label}: trying to send packet {Type} (type {Code}) from [{Local}]:{LocalPort} to [{Remote}]:{RemotePort} on interface {Interface}", response.Label, response.Type, (int)response.Type, response.LocalAddress, response.LocalPort, response.RemoteAddress, response.RemotePort, response.InterfaceName);
         return new OutgoingDatagram(output, written, response.RemoteAddress, response.RemotePort, response.InterfaceIndex);
