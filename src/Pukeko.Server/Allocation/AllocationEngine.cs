@@ -259,9 +259,9 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         lease.ValidLifetime = valid;
         lease.Cltt = ctx.Now;
         lease.PoolId = pool?.PoolId ?? 0;
-        if (ctx.Host?.Hostname is { } reservedName)
+        if (ctx.Hostname is { } hostname)
         {
-            lease.Hostname = reservedName;
+            lease.Hostname = hostname;
         }
 
         var wasActive = existing.State == LeaseState.Default && !existing.IsExpired(ctx.Now);
@@ -313,7 +313,7 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             Cltt = ctx.Now,
             SubnetId = subnet.Id,
             PoolId = pool?.PoolId ?? 0,
-            Hostname = ctx.Host?.Hostname ?? string.Empty,
+            Hostname = ctx.Hostname ?? string.Empty,
             HardwareAddress = hwaddr,
             HardwareType = hwtype,
             HardwareAddressSource = hwsource,

@@ -45,6 +45,7 @@ public sealed partial class Dhcp6Processor
         }
 
         ctx.Runtime.Classifier.ClassifyAfterHostLookup(ctx.Query, ctx.Host is not null, ctx.Host?.ClientClasses ?? [], _log);
+        ProcessClientFqdn(ctx);
     }
 
     private HostReservation? FindReservation(ProcessingContext ctx)

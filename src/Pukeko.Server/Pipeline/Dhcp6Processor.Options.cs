@@ -46,6 +46,7 @@ public sealed partial class Dhcp6Processor
     private void AppendRequestedOptions(ProcessingContext ctx)
     {
         EvaluateAdditionalClasses(ctx);
+        FinishClientFqdn(ctx);
         var levels = CollectOptionLevels(ctx);
         var classes = ctx.Query.Classes;
 

@@ -47,6 +47,15 @@ public sealed class ProcessingContext
     /// <summary>The client's host reservation (subnet one, else global), found after subnet selection.</summary>
     public Reservations.HostReservation? Host { get; set; }
 
+    /// <summary>
+    /// Host name for the client's leases: from its Client FQDN option (qualified) or its reservation; null keeps
+    /// what a renewed lease has.
+    /// </summary>
+    public string? Hostname { get; set; }
+
+    /// <summary>The Client FQDN option (39) for the reply, when the client sent one (RFC 4704).</summary>
+    public Pukeko.Protocol.Options.ClientFqdnOption? FqdnResponse { get; set; }
+
     /// <summary>Options of the client's host reservation (highest precedence), if it has one.</summary>
     public Options.OptionLevel? ReservationOptions { get; set; }
 
