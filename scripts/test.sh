@@ -10,7 +10,7 @@ RESULTS=${PUKEKO_TEST_RESULTS:-$ROOT/artifacts/test-results}
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 
 # ---------------------------------------------------------------- packages
-PKGS=(iproute2 isc-dhcp-client dhcpcd-base kea-admin python3 procps)
+PKGS=(iproute2 isc-dhcp-client isc-dhcp-relay dhcpcd-base kea-admin python3 procps)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -54,8 +54,11 @@ FORGE_LAB=${FORGE_LAB:-$ROOT/../shared/forge-lab}
 if [ -x "$FORGE_LAB/run.sh" ] || [ -f "$FORGE_LAB/run.sh" ]; then
   while read -r label args; do
     [ -n "$label" ] || continue
+    case "$label" in \#*) continue ;; esac
+    # The arguments are written as on a shell command line: quotes group words (-k 'not mysql').
+    eval "forge_args=($args)"
     echo "test.sh: ISC Forge $label"
-    out=$(bash "$FORGE_LAB/run.sh" --dut "$PUKEKO_DHCP6" --quiet --results "$RESULTS/forge-$label" $args 2>&1 | tee "$RESULTS/forge-$label.log" | tail -n 1)
+    out=$(bash "$FORGE_LAB/run.sh" --dut "$PUKEKO_DHCP6" --quiet --results "$RESULTS/forge-$label" "${forge_args[@]}" 2>&1 | tee "$RESULTS/forge-$label.log" | tail -n 1)
     echo "Forge $label: $out"
     fp=$(echo "$out" | sed -n 's/^\([0-9]*\) passed.*/\1/p'); ff=$(echo "$out" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
     if [ -z "$fp" ]; then failed=$((failed + 1)); continue; fi

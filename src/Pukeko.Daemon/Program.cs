@@ -78,7 +78,10 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(sp =>
 {
     var server = new Dhcp6Server(
-        new ServerOptions(Path.GetFullPath(configFile), (ushort)options.ServerPort, (ushort)options.ClientPort),
+        new ServerOptions(Path.GetFullPath(configFile), (ushort)options.ServerPort, (ushort)options.ClientPort)
+        {
+            Version = new ServerVersion(VersionInfo.Short, VersionInfo.Extended, VersionInfo.BuildReport),
+        },
         environment,
         sp.GetRequiredService<ILoggerFactory>(),
         TimeProvider.System);
@@ -93,6 +96,15 @@ builder.Services.AddHostedService(sp => new Dhcp6HostedService(
 
 using var host = builder.Build();
 using var pidFile = PidFile.Create(configFile);
+
+// The "shutdown" command stops the host like SIGTERM, with the exit value it carries.
+var exitCode = 0;
+var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+host.Services.GetRequiredService<Dhcp6Server>().ShutdownRequested += value =>
+{
+    exitCode = value;
+    lifetime.StopApplication();
+};
 try
 {
     await host.StartAsync().ConfigureAwait(false);
@@ -100,22 +112,13 @@ try
 catch (Exception ex) when (ex is not OutOfMemoryException)
 {
     var reason = ex is ConfigurationRejectedException rejected ? string.Join("; ", rejected.Errors) : ex.Message;
-    var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("kea-dhcp6.dhcp6");
     if (ex is ConfigurationRejectedException { Loggers.Count: > 0 } withLoggers)
     {
-        // Kea applies the file's loggers before the rest of it, so the reason lands in the configured log.
-        var specs = LoggingConfiguration.ToSpecs(withLoggers.Loggers, environment.LogDirectory);
-        if (KeaLoggerProvider.Validate(specs) is null)
-        {
-            logging.Apply(specs);
-        }
-
-        foreach (var problem in withLoggers.Errors)
-        {
-            log.LogError(new EventId(0, "DHCP6_CONFIG_LOAD_FAIL"), "configuration error using file: {File}, reason: {Path}: {Message}", configFile, problem.Path, problem.Message);
-        }
+        // Kea applies logging before the rest of the configuration, so the reason reaches the configured log.
+        logging.Apply(LoggingConfiguration.ToSpecs(withLoggers.Loggers, environment.LogDirectory));
     }
 
+    var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("kea-dhcp6.dhcp6");
     log.LogCritical(new EventId(0, "DHCP6_INIT_FAIL"), "failed to initialize Kea server: configuration error using file: {File}, reason: {Reason}", configFile, reason);
     logging.Flush();
     Console.Error.WriteLine($"Failed to initialize server: Service failed: {reason}");
@@ -124,4 +127,4 @@ catch (Exception ex) when (ex is not OutOfMemoryException)
 
 await host.WaitForShutdownAsync().ConfigureAwait(false);
 logging.Flush();
-return 0;
+return exitCode;

@@ -6,7 +6,7 @@ namespace Pukeko.Protocol.Messages;
 /// The client classes of a packet in the order they were added. Order matters: options and lifetimes are taken
 /// from the first class that defines them (Kea evaluates classes in configuration order).
 /// </summary>
-public sealed class ClientClassSet : IReadOnlyCollection<string>
+public sealed class ClientClassSet : IReadOnlySet<string>
 {
     private readonly List<string> _order = [];
     private readonly HashSet<string> _members = new(StringComparer.Ordinal);
@@ -40,6 +40,18 @@ public sealed class ClientClassSet : IReadOnlyCollection<string>
     }
 
     public IEnumerator<string> GetEnumerator() => _order.GetEnumerator();
+
+    public bool IsProperSubsetOf(IEnumerable<string> other) => _members.IsProperSubsetOf(other);
+
+    public bool IsProperSupersetOf(IEnumerable<string> other) => _members.IsProperSupersetOf(other);
+
+    public bool IsSubsetOf(IEnumerable<string> other) => _members.IsSubsetOf(other);
+
+    public bool IsSupersetOf(IEnumerable<string> other) => _members.IsSupersetOf(other);
+
+    public bool Overlaps(IEnumerable<string> other) => _members.Overlaps(other);
+
+    public bool SetEquals(IEnumerable<string> other) => _members.SetEquals(other);
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 

@@ -1,8 +1,9 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Pukeko.Protocol.Addressing;
+using Pukeko.Server.Classification;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Leases;
-using Pukeko.Server.Classification;
 using Pukeko.Server.Pipeline;
 using Pukeko.Server.Reservations;
 using Pukeko.Server.Statistics;
@@ -10,86 +11,67 @@ using Pukeko.Server.Statistics;
 namespace Pukeko.Server.Allocation;
 
 /// <summary>
-/// Chooses, creates, extends and reuses address leases (digest §3.7). In a fake allocation
-/// (Solicit without Rapid Commit) it decides what the client would get and stores nothing.
+/// Chooses, creates, extends and reuses address and prefix leases (digest §3.7) across the
+/// selected subnet and, when it belongs to one, the rest of its shared network. In a fake
+/// allocation (Solicit without Rapid Commit) it decides what the client would get and stores nothing.
 /// </summary>
 public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statistics, PacketStatistics packetStatistics, ILogger logger)
 {
-    private readonly IterativeAllocator _allocator = new();
+    private static readonly PrefixLengthMatch[] EqualOnly = [PrefixLengthMatch.Equal];
+    private static readonly PrefixLengthMatch[] AllMatches = [PrefixLengthMatch.Equal, PrefixLengthMatch.Lower, PrefixLengthMatch.Higher];
+
+    private readonly IterativeAllocator _iterative = new();
+    private readonly RandomAllocator _random = new();
+
+    // When each subnet last got a lease from an allocator, per lease type: a shared network starts
+    // with its most recently used subnet (Kea's getPreferredSubnet), so it fills one subnet first.
+    private readonly ConcurrentDictionary<(uint Subnet, LeaseType Type), long> _lastUsed = new();
+    private long _usage;
 
     public ILeaseStore Store { get; } = store;
 
     /// <summary>Forgets allocator positions (the subnets they point into are replaced on reconfiguration).</summary>
-    public void Reset() => _allocator.Reset();
+    public void Reset()
+    {
+        _iterative.Reset();
+        _random.Reset();
+        _lastUsed.Clear();
+    }
 
     /// <summary>
-    /// The address lease for one IA_NA of a Solicit or Request (digest §3.7): a reserved address of the client if
-    /// free (dropping its other leases in this IA), else the client's existing lease in the subnet if it still fits
-    /// (leases now reserved for someone else are dropped), else the hint if free, else the next free pool address.
-    /// Pools the packet's classes may not use are skipped, and so are addresses reserved for other clients.
-    /// Null when nothing can be allocated.
+    /// The address lease for one IA_NA of a Solicit or Request (null when nothing can be allocated).
+    /// Kept for callers that only deal with addresses.
     /// </summary>
     public Lease6? AllocateAddress(ProcessingContext ctx, uint iaid, Ipv6Address? hint, uint preferredHint, uint validHint)
     {
-        var subnet = ctx.Subnet ?? throw new InvalidOperationException("no subnet selected");
-        var (preferred, valid) = LeaseTimers.Lifetimes(subnet, ctx.Query.Classes, ctx.Runtime.Classifier, preferredHint, validHint);
-        var existingLeases = Store.GetByClient(ctx.ClientDuid, iaid, LeaseType.NA);
+        var leases = Allocate(ctx, LeaseType.NA, iaid, new LeaseHint(hint ?? Ipv6Address.Any, 128, preferredHint, validHint));
+        return leases.Count > 0 ? leases[0] : null;
+    }
 
-        if (ReservedAddresses(ctx, subnet) is { Count: > 0 } reserved)
+    /// <summary>
+    /// The leases for one IA of a Solicit or Request: the client's existing leases of this IA in the
+    /// subnet or its shared network if they still fit (one for IA_NA, all for IA_PD), else the hint
+    /// if free, else the next free block from the allocator. Empty when nothing can be allocated.
+    /// <see cref="ProcessingContext.Subnet"/> becomes the subnet the lease is in.
+    /// </summary>
+    public List<Lease6> Allocate(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint)
+    {
+        var selected = ctx.Subnet ?? throw new InvalidOperationException("no subnet selected");
+        var members = Members(ctx, selected);
+        var result = new List<Lease6>(1);
+        var existingLeases = ExistingLeases(ctx, type, iaid, members);
+        if (AllocateReserved(ctx, type, iaid, hint, members, existingLeases) is { } reserved)
         {
-            foreach (var address in reserved)
-            {
-                if (ctx.ReservedAddressesUsed.Contains(address))
-                {
-                    continue; // another IA of this message got it
-                }
-
-                Lease6? lease = null;
-                var own = existingLeases.FirstOrDefault(l => l.Address == address && l.SubnetId == subnet.Id && l.State is not (LeaseState.Registered or LeaseState.Declined));
-                if (own is not null)
-                {
-                    lease = Refresh(ctx, own, subnet, subnet.FindPool(address), preferred, valid);
-                }
-                else
-                {
-                    lease = TryTake(ctx, subnet, subnet.FindPool(address), address, iaid, preferred, valid);
-                }
-
-                if (lease is null)
-                {
-                    continue;
-                }
-
-                ctx.ReservedAddressesUsed.Add(address);
-
-                // Case 3: with a reserved address in hand, the IA's other leases go.
-                if (!ctx.FakeAllocation)
-                {
-                    foreach (var other in existingLeases)
-                    {
-                        if (other.Address != address && other.SubnetId == subnet.Id && other.State == LeaseState.Default)
-                        {
-                            RemoveLease(ctx, other, subnet);
-                        }
-                    }
-                }
-
-                return lease;
-            }
+            result.Add(reserved);
+            return result;
         }
 
-        foreach (var existing in existingLeases)
+        foreach (var (existing, subnet) in existingLeases)
         {
-            if (existing.SubnetId != subnet.Id || existing.State == LeaseState.Registered || existing.State == LeaseState.Declined)
+            if (FindUsablePool(ctx, subnet, existing) is not { } pool || IsReservedForOther(ctx, subnet, existing.Type, existing.Address, pool))
             {
-                continue;
-            }
-
-            var pool = subnet.FindPool(existing.Address);
-            if (pool is null || !pool.ClientSupported(ctx.Query.Classes) || IsReservedForOther(ctx, subnet, existing.Address, pool))
-            {
-                // The pool changed under the lease, the client's classes no longer allow it, or the address is now
-                // reserved for another client (case 2): drop it so the client moves to a valid address.
+                // The pool changed under the lease, the client's classes no longer allow it, or it is now reserved
+                // for another client (digest §3.7 case 2): drop it so the client moves to a valid block.
                 if (!ctx.FakeAllocation)
                 {
                     RemoveLease(ctx, existing, subnet);
@@ -98,121 +80,51 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 continue;
             }
 
-            return Refresh(ctx, existing, subnet, pool, preferred, valid);
-        }
-
-        if (hint is { } wanted && !wanted.IsUnspecified && subnet.FindPool(wanted) is { } hintPool
-            && hintPool.ClientSupported(ctx.Query.Classes) && !IsReservedForOther(ctx, subnet, wanted, hintPool))
-        {
-            var lease = TryTake(ctx, subnet, hintPool, wanted, iaid, preferred, valid);
-            if (lease is not null)
+            result.Add(Refresh(ctx, existing, subnet, pool, hint));
+            ctx.Subnet = subnet;
+            if (type == LeaseType.NA)
             {
-                return lease;
+                break; // one address per IA_NA, as Kea
             }
         }
 
-        var classes = ctx.Query.Classes;
-        var attempts = MaxAttempts(ctx, subnet);
-        for (UInt128 i = 0; i < attempts; i++)
+        if (result.Count == 0 && AllocateUnreserved(ctx, type, iaid, hint, members) is { } fresh)
         {
-            if (_allocator.PickAddress(subnet, pool => pool.ClientSupported(classes)) is not { } candidate)
-            {
-                break;
-            }
-
-            if (IsReservedForOther(ctx, subnet, candidate.Address, candidate.Pool))
-            {
-                continue;
-            }
-
-            var lease = TryTake(ctx, subnet, candidate.Pool, candidate.Address, iaid, preferred, valid);
-            if (lease is not null)
-            {
-                return lease;
-            }
+            result.Add(fresh);
         }
 
-        packetStatistics.AllocationFail.Increment();
-        packetStatistics.AllocationFailSubnet.Increment();
-        if (subnet.Pools.Count == 0)
-        {
-            packetStatistics.AllocationFailNoPools.Increment();
-        }
-        else if (ctx.Query.Classes.Count > 1)
-        {
-            // Kea counts -classes when the packet had classes beyond ALL.
-            packetStatistics.AllocationFailClasses.Increment();
-        }
-
-        statistics.Registry.Add(StatisticsRegistry.SubnetName(subnet.Id, "v6-allocation-fail"), 1);
-        statistics.Registry.Add(StatisticsRegistry.SubnetName(subnet.Id, "v6-allocation-fail-subnet"), 1);
-        logger.LogWarning(new EventId(0, "ALLOC_ENGINE_V6_ALLOC_FAIL_SUBNET"), "{Label}: failed to allocate an IPv6 address in the subnet {Subnet}, subnet-id {Id}, shared network (none)", ctx.Query.Label, subnet.Prefix, subnet.Id);
-        return null;
+        return result;
     }
 
-    /// <summary>The client's reserved addresses usable in this subnet (its subnet reservation's, or a global one's inside the prefix).</summary>
-    private static List<Ipv6Address>? ReservedAddresses(ProcessingContext ctx, Subnet6 subnet)
-    {
-        if (ctx.Host is not { IpAddresses.Count: > 0 } host || (host.SubnetId is { } id && id != subnet.Id))
-        {
-            return null;
-        }
-
-        return [.. host.IpAddresses.Where(subnet.Prefix.Contains)];
-    }
-
-    /// <summary>
-    /// True when another client has this address reserved. Kea checks only with <c>reservations-in-subnet</c>, and
-    /// skips in-pool addresses when <c>reservations-out-of-pool</c> promises reservations lie outside the pools.
-    /// </summary>
-    private static bool IsReservedForOther(ProcessingContext ctx, Subnet6 subnet, Ipv6Address address, AddressPool? pool)
-    {
-        var reservations = ctx.Runtime.Reservations;
-        if (reservations.Count == 0)
-        {
-            return false;
-        }
-
-        var modes = subnet.ReservationModes;
-        HostReservation? owner = null;
-        if (modes.InSubnet && !(modes.OutOfPool && pool is not null))
-        {
-            owner = reservations.FindByAddress(subnet.Id, address);
-        }
-
-        if (owner is null && modes.Global)
-        {
-            owner = reservations.FindByAddress(null, address);
-        }
-
-        return owner is not null && !ReferenceEquals(owner, ctx.Host);
-    }
-
-    /// <summary>
-    /// Renew/Rebind of one IA_NA: extends the client's leases in the subnet; when it has none,
-    /// allocates a new one as Kea does. Leases that left the pools are removed and reported in
-    /// <paramref name="retired"/> so the reply can give them zero lifetimes.
-    /// </summary>
+    /// <summary>Address-only form of <see cref="Extend"/>.</summary>
     public List<Lease6> ExtendAddresses(ProcessingContext ctx, uint iaid, IReadOnlyList<(Ipv6Address Address, uint Preferred, uint Valid)> hints, List<Lease6> retired)
     {
-        var subnet = ctx.Subnet ?? throw new InvalidOperationException("no subnet selected");
-        var result = new List<Lease6>(1);
-        var preferredHint = hints.Count > 0 ? hints[0].Preferred : 0;
-        var validHint = hints.Count > 0 ? hints[0].Valid : 0;
-        var (preferred, valid) = LeaseTimers.Lifetimes(subnet, ctx.Query.Classes, ctx.Runtime.Classifier, preferredHint, validHint);
-        var reserved = ReservedAddresses(ctx, subnet);
-        foreach (var existing in Store.GetByClient(ctx.ClientDuid, iaid, LeaseType.NA))
+        var list = new List<LeaseHint>(hints.Count);
+        foreach (var (address, preferred, valid) in hints)
         {
-            if (existing.SubnetId != subnet.Id || existing.State == LeaseState.Registered || existing.State == LeaseState.Declined)
-            {
-                continue;
-            }
+            list.Add(new LeaseHint(address, 128, preferred, valid));
+        }
 
-            var pool = subnet.FindPool(existing.Address);
-            var reservedHere = reserved?.Contains(existing.Address) == true;
-            if (!reservedHere && (pool is null || !pool.ClientSupported(ctx.Query.Classes) || IsReservedForOther(ctx, subnet, existing.Address, pool)))
+        return Extend(ctx, LeaseType.NA, iaid, list, retired);
+    }
+
+    /// <summary>
+    /// Renew/Rebind of one IA: extends the client's leases of the IA in the subnet or its shared
+    /// network; when it has none, allocates a new one as Kea does. Leases that left their pools
+    /// are removed and reported in <paramref name="retired"/> so the reply can give them zero lifetimes.
+    /// </summary>
+    public List<Lease6> Extend(ProcessingContext ctx, LeaseType type, uint iaid, IReadOnlyList<LeaseHint> hints, List<Lease6> retired)
+    {
+        var selected = ctx.Subnet ?? throw new InvalidOperationException("no subnet selected");
+        var members = Members(ctx, selected);
+        var first = hints.Count > 0 ? hints[0] : LeaseHint.None;
+        var result = new List<Lease6>(1);
+        foreach (var (existing, subnet) in ExistingLeases(ctx, type, iaid, members))
+        {
+            var reservedHere = IsReservedForClient(ctx, subnet, existing);
+            var pool = FindUsablePool(ctx, subnet, existing);
+            if (!reservedHere && (pool is null || IsReservedForOther(ctx, subnet, existing.Type, existing.Address, pool)))
             {
-                // Out of the pools, no longer allowed for the client's classes, or now reserved for another client.
                 RemoveLease(ctx, existing, subnet);
                 retired.Add(existing);
                 continue;
@@ -223,16 +135,23 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 ctx.ReservedAddressesUsed.Add(existing.Address);
             }
 
-            result.Add(Refresh(ctx, existing, subnet, pool, preferred, valid));
+            var hint = first;
+            foreach (var candidate in hints)
+            {
+                if (candidate.Address == existing.Address)
+                {
+                    hint = candidate;
+                    break;
+                }
+            }
+
+            result.Add(Refresh(ctx, existing, subnet, pool, hint));
+            ctx.Subnet = subnet;
         }
 
-        if (result.Count == 0)
+        if (result.Count == 0 && AllocateUnreserved(ctx, type, iaid, first, members) is { } fresh)
         {
-            var hint = hints.Count > 0 ? hints[0].Address : (Ipv6Address?)null;
-            if (AllocateAddress(ctx, iaid, hint, preferredHint, validHint) is { } fresh)
-            {
-                result.Add(fresh);
-            }
+            result.Add(fresh);
         }
 
         return result;
@@ -245,15 +164,323 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         {
             if (lease.State == LeaseState.Default)
             {
-                statistics.Add(LeaseStatistics.AssignedNas, subnet, subnet?.FindPool(lease.Address), -1);
+                statistics.Add(LeaseStatistics.Assigned(lease.Type), subnet, subnet?.FindPool(lease.Type, lease.Address), -1);
             }
 
             ctx.DeletedLeases.Add(lease);
         }
     }
 
-    private Lease6 Refresh(ProcessingContext ctx, Lease6 existing, Subnet6 subnet, AddressPool? pool, uint preferred, uint valid)
+    /// <summary>The pool may serve this client: its <c>client-classes</c> (if any) include one of the packet's classes.</summary>
+    private static bool PoolAllowed(ProcessingContext ctx, ILeasePool pool) =>
+        pool is not IClassGated gated || gated.ClientSupported(ctx.Query.Classes);
+
+    /// <summary>
+    /// Digest §3.7 cases 1 and 3: the client's reserved addresses (IA_NA) or prefixes (IA_PD) come first, in or out
+    /// of the pools. A reserved block the client already holds is renewed; a free one is taken; one already given to
+    /// another IA of this message is skipped. Once the IA has its reserved block, its other leases go.
+    /// </summary>
+    private Lease6? AllocateReserved(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint, IReadOnlyList<Subnet6> members, List<(Lease6 Lease, Subnet6 Subnet)> existing)
     {
+        if (ctx.Host is not { } host)
+        {
+            return null;
+        }
+
+        foreach (var subnet in members)
+        {
+            if (host.SubnetId is { } id && id != subnet.Id)
+            {
+                continue;
+            }
+
+            foreach (var (address, length) in ReservedBlocks(host, type))
+            {
+                if (!subnet.Prefix.Contains(address) || ctx.ReservedAddressesUsed.Contains(address))
+                {
+                    continue;
+                }
+
+                var pool = subnet.FindPool(type, address);
+                Lease6? lease = null;
+                foreach (var (own, ownSubnet) in existing)
+                {
+                    if (own.Address == address && ownSubnet == subnet)
+                    {
+                        lease = Refresh(ctx, own, subnet, pool, hint);
+                        break;
+                    }
+                }
+
+                lease ??= TryTake(ctx, subnet, pool, address, type, iaid, hint, length);
+                if (lease is null)
+                {
+                    continue;
+                }
+
+                ctx.ReservedAddressesUsed.Add(address);
+                ctx.Subnet = subnet;
+                if (!ctx.FakeAllocation)
+                {
+                    foreach (var (other, otherSubnet) in existing)
+                    {
+                        if (other.Address != address && other.State == LeaseState.Default)
+                        {
+                            RemoveLease(ctx, other, otherSubnet);
+                        }
+                    }
+                }
+
+                return lease;
+            }
+        }
+
+        return null;
+    }
+
+    private static IEnumerable<(Ipv6Address Address, byte Length)> ReservedBlocks(HostReservation host, LeaseType type) =>
+        type == LeaseType.PD
+            ? host.Prefixes.Select(p => (p.First, p.Length))
+            : host.IpAddresses.Select(a => (a, (byte)128));
+
+    private static bool IsReservedForClient(ProcessingContext ctx, Subnet6 subnet, Lease6 lease) =>
+        ctx.Host is { } host && (host.SubnetId is null || host.SubnetId == subnet.Id)
+        && ReservedBlocks(host, lease.Type).Any(b => b.Address == lease.Address);
+
+    /// <summary>
+    /// True when another client has this address or prefix reserved. Kea checks only with
+    /// <c>reservations-in-subnet</c>, and skips in-pool blocks when <c>reservations-out-of-pool</c> promises
+    /// reservations lie outside the pools; global reservations count where <c>reservations-global</c> is on.
+    /// </summary>
+    private static bool IsReservedForOther(ProcessingContext ctx, Subnet6 subnet, LeaseType type, Ipv6Address address, ILeasePool? pool)
+    {
+        var reservations = ctx.Runtime.Reservations;
+        if (reservations.Count == 0)
+        {
+            return false;
+        }
+
+        HostReservation? Lookup(uint? subnetId) => type == LeaseType.PD
+            ? reservations.FindByPrefix(subnetId, new Ipv6Prefix(address, pool?.BlockLength ?? 128))
+            : reservations.FindByAddress(subnetId, address);
+
+        var modes = subnet.ReservationModes;
+        HostReservation? owner = null;
+        if (modes.InSubnet && !(modes.OutOfPool && pool is not null))
+        {
+            owner = Lookup(subnet.Id);
+        }
+
+        if (owner is null && modes.Global)
+        {
+            owner = Lookup(null);
+        }
+
+        return owner is not null && !ReferenceEquals(owner, ctx.Host);
+    }
+
+    private static ILeasePool? FindUsablePool(ProcessingContext ctx, Subnet6 subnet, Lease6 lease) =>
+        subnet.FindPool(lease.Type, lease.Address) is { } pool && PoolAllowed(ctx, pool) ? pool : null;
+
+    /// <summary>The selected subnet, or every subnet of its shared network the client may use (configuration order).</summary>
+    private static IReadOnlyList<Subnet6> Members(ProcessingContext ctx, Subnet6 selected)
+    {
+        if (selected.SharedNetwork is not { } network)
+        {
+            return [selected];
+        }
+
+        var members = new List<Subnet6>(network.Subnets.Count);
+        foreach (var subnet in network.Subnets)
+        {
+            if (subnet == selected || subnet.ClientSupported(ctx.Query.Classes))
+            {
+                members.Add(subnet);
+            }
+        }
+
+        return members;
+    }
+
+    private List<(Lease6 Lease, Subnet6 Subnet)> ExistingLeases(ProcessingContext ctx, LeaseType type, uint iaid, IReadOnlyList<Subnet6> members)
+    {
+        var found = new List<(Lease6, Subnet6)>();
+        foreach (var lease in Store.GetByClient(ctx.ClientDuid, iaid, type))
+        {
+            if (lease.State is LeaseState.Registered or LeaseState.Declined)
+            {
+                continue;
+            }
+
+            foreach (var subnet in members)
+            {
+                if (subnet.Id == lease.SubnetId)
+                {
+                    found.Add((lease, subnet));
+                    break;
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Kea's allocateUnreservedLeases6: for each prefix-length match (only Equal for addresses or
+    /// a length-free hint), first the hint if it lies in a matching pool, then the allocator over
+    /// the network's subnets starting with the most recently used one.
+    /// </summary>
+    private Lease6? AllocateUnreserved(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint, IReadOnlyList<Subnet6> members)
+    {
+        var start = ctx.Subnet!;
+        var matches = type == LeaseType.PD && hint.Length is not (0 or 128) ? AllMatches : EqualOnly;
+        UInt128 attempted = 0;
+        foreach (var match in matches)
+        {
+            if (!hint.Address.IsUnspecified && TryHint(ctx, type, iaid, hint, match, Rotation(members, start)) is { } hinted)
+            {
+                return hinted;
+            }
+
+            foreach (var subnet in Rotation(members, Preferred(members, start, type)))
+            {
+                bool Allowed(ILeasePool pool) => PoolAllowed(ctx, pool) && match.Accepts(pool, hint.Length);
+                var candidateSubnet = subnet;
+                UInt128 capacity = 0;
+                foreach (var pool in subnet.PoolsOf(type))
+                {
+                    if (Allowed(pool))
+                    {
+                        capacity = capacity > UInt128.MaxValue - pool.Capacity ? UInt128.MaxValue : capacity + pool.Capacity;
+                    }
+                }
+
+                // Iterating past more blocks than there are leases and reservations cannot find anything new, so that
+                // bounds huge pools too.
+                var bound = (UInt128)(Store.Count + ctx.Runtime.Reservations.Count + 1);
+                var attempts = capacity < bound ? capacity : bound;
+                attempted += attempts;
+                var allocator = (type == LeaseType.PD ? subnet.PdAllocator : subnet.Allocator) == AllocatorKind.Random
+                    ? (ILeaseAllocator)_random
+                    : _iterative;
+                for (UInt128 i = 0; i < attempts; i++)
+                {
+                    if (allocator.Pick(subnet, type, Allowed) is not { } candidate)
+                    {
+                        break;
+                    }
+
+                    if (IsReservedForOther(ctx, subnet, type, candidate.Address, candidate.Pool))
+                    {
+                        continue;
+                    }
+
+                    if (TryTake(ctx, subnet, candidate.Pool, candidate.Address, type, iaid, hint) is { } lease)
+                    {
+                        _lastUsed[(subnet.Id, type)] = Interlocked.Increment(ref _usage);
+                        ctx.Subnet = subnet;
+                        return lease;
+                    }
+                }
+            }
+        }
+
+        CountFailure(ctx, type, start, attempted == 0);
+        return null;
+    }
+
+    private Lease6? TryHint(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint, PrefixLengthMatch match, IEnumerable<Subnet6> subnets)
+    {
+        foreach (var subnet in subnets)
+        {
+            if (subnet.FindPool(type, hint.Address) is not { } pool || !PoolAllowed(ctx, pool) || !match.Accepts(pool, hint.Length))
+            {
+                continue;
+            }
+
+            // A prefix hint is aligned to the pool's delegated length, so it is a prefix the pool really has.
+            var candidate = type == LeaseType.PD ? new Ipv6Prefix(hint.Address, pool.BlockLength).First : hint.Address;
+            if (IsReservedForOther(ctx, subnet, type, candidate, pool))
+            {
+                return null;
+            }
+
+            if (TryTake(ctx, subnet, pool, candidate, type, iaid, hint) is { } lease)
+            {
+                ctx.Subnet = subnet;
+                return lease;
+            }
+
+            // The hinted block is in use: the allocator picks instead.
+            return null;
+        }
+
+        return null;
+    }
+
+    /// <summary>The network member that most recently got a lease of this type from an allocator, else the selected subnet.</summary>
+    private Subnet6 Preferred(IReadOnlyList<Subnet6> members, Subnet6 selected, LeaseType type)
+    {
+        var best = selected;
+        var bestUse = _lastUsed.TryGetValue((selected.Id, type), out var use) ? use : 0;
+        foreach (var subnet in members)
+        {
+            if (_lastUsed.TryGetValue((subnet.Id, type), out var used) && used > bestUse)
+            {
+                best = subnet;
+                bestUse = used;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>The members in network order, starting at <paramref name="start"/> and wrapping around.</summary>
+    private static IEnumerable<Subnet6> Rotation(IReadOnlyList<Subnet6> members, Subnet6 start)
+    {
+        var offset = 0;
+        for (var i = 0; i < members.Count; i++)
+        {
+            if (members[i] == start)
+            {
+                offset = i;
+                break;
+            }
+        }
+
+        for (var i = 0; i < members.Count; i++)
+        {
+            yield return members[(offset + i) % members.Count];
+        }
+    }
+
+    private void CountFailure(ProcessingContext ctx, LeaseType type, Subnet6 subnet, bool noPools)
+    {
+        packetStatistics.AllocationFail.Increment();
+        statistics.Registry.Add(StatisticsRegistry.SubnetName(subnet.Id, "v6-allocation-fail"), 1);
+        var kind = subnet.SharedNetwork is null ? "v6-allocation-fail-subnet" : "v6-allocation-fail-shared-network";
+        (subnet.SharedNetwork is null ? packetStatistics.AllocationFailSubnet : packetStatistics.AllocationFailSharedNetwork).Increment();
+        statistics.Registry.Add(StatisticsRegistry.SubnetName(subnet.Id, kind), 1);
+        if (noPools)
+        {
+            packetStatistics.AllocationFailNoPools.Increment();
+            statistics.Registry.Add(StatisticsRegistry.SubnetName(subnet.Id, "v6-allocation-fail-no-pools"), 1);
+        }
+
+        var what = type == LeaseType.PD ? "prefix" : "address";
+        if (subnet.SharedNetwork is { } network)
+        {
+            logger.LogWarning(new EventId(0, "ALLOC_ENGINE_V6_ALLOC_FAIL_SHARED_NETWORK"), "{Label}: failed to allocate an IPv6 {What} in the shared network {Name}: {Count} subnets were tried", ctx.Query.Label, what, network.Name, network.Subnets.Count);
+        }
+        else
+        {
+            logger.LogWarning(new EventId(0, "ALLOC_ENGINE_V6_ALLOC_FAIL_SUBNET"), "{Label}: failed to allocate an IPv6 {What} in the subnet {Subnet}, subnet-id {Id}, shared network (none)", ctx.Query.Label, what, subnet.Prefix, subnet.Id);
+        }
+    }
+
+    private Lease6 Refresh(ProcessingContext ctx, Lease6 existing, Subnet6 subnet, ILeasePool? pool, LeaseHint hint)
+    {
+        var (preferred, valid) = LeaseTimers.Lifetimes(subnet, ctx.Query.Classes, ctx.Runtime.Classifier, hint.Preferred, hint.Valid);
         var lease = existing.Clone();
         lease.PreferredLifetime = preferred;
         lease.ValidLifetime = valid;
@@ -267,32 +494,43 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         var wasActive = existing.State == LeaseState.Default && !existing.IsExpired(ctx.Now);
         var wasCounted = existing.State == LeaseState.Default;
         lease.State = LeaseState.Default;
-        if (!ctx.FakeAllocation)
-        {
-            Store.Update(lease);
-            if (!wasCounted)
-            {
-                statistics.Add(LeaseStatistics.AssignedNas, subnet, pool, 1);
-            }
-
-            if (!wasActive)
-            {
-                statistics.Add(LeaseStatistics.CumulativeAssignedNas, subnet, pool, 1);
-            }
-
-            ctx.NewLeases.Add(lease);
-        }
-
         if (pool is not null)
         {
             ctx.UsedPools.Add(pool);
         }
 
+        if (ctx.FakeAllocation)
+        {
+            return lease;
+        }
+
+        if (LeaseCache.TryReuse(existing, lease, subnet, ctx.Now) is { } reused)
+        {
+            // Lease caching: nothing changes in the store; the client hears what is left of its lifetimes.
+            ctx.ReusedLeases.Add(reused);
+            var name = existing.Type == LeaseType.PD ? "v6-ia-pd-lease-reuses" : "v6-ia-na-lease-reuses";
+            statistics.Registry.Add(name, 1);
+            statistics.Registry.Add(StatisticsRegistry.SubnetName(subnet.Id, name), 1);
+            return reused;
+        }
+
+        Store.Update(lease);
+        if (!wasCounted)
+        {
+            statistics.Add(LeaseStatistics.Assigned(lease.Type), subnet, pool, 1);
+        }
+
+        if (!wasActive)
+        {
+            statistics.Add(LeaseStatistics.CumulativeAssigned(lease.Type), subnet, pool, 1);
+        }
+
+        ctx.NewLeases.Add(lease);
         return lease;
     }
 
-    /// <summary>Creates a lease on a free address or reuses an expired one; null if taken.</summary>
-    private Lease6? TryTake(ProcessingContext ctx, Subnet6 subnet, AddressPool? pool, Ipv6Address address, uint iaid, uint preferred, uint valid)
+    /// <summary>Creates a lease on a free block or reuses an expired one; null if taken.</summary>
+    private Lease6? TryTake(ProcessingContext ctx, Subnet6 subnet, ILeasePool? pool, Ipv6Address address, LeaseType type, uint iaid, LeaseHint hint, byte? prefixLength = null)
     {
         var current = Store.Get(address);
         if (current is not null && !IsReusable(current, ctx.Now))
@@ -300,12 +538,13 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             return null;
         }
 
+        var (preferred, valid) = LeaseTimers.Lifetimes(subnet, ctx.Query.Classes, ctx.Runtime.Classifier, hint.Preferred, hint.Valid);
         var (hwaddr, hwtype, hwsource) = HardwareAddressFinder.Find(ctx.Query, ctx.ClientDuid);
         var lease = new Lease6
         {
             Address = address,
-            Type = LeaseType.NA,
-            PrefixLength = 128,
+            Type = type,
+            PrefixLength = prefixLength ?? (type == LeaseType.PD ? pool!.BlockLength : (byte)128),
             Duid = ctx.ClientDuid,
             Iaid = iaid,
             PreferredLifetime = preferred,
@@ -331,11 +570,13 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             }
             else
             {
-                // Kea reclaims the expired lease before giving the address to someone else.
+                // Kea reclaims the expired lease before giving the block to someone else.
                 if (current.State == LeaseState.Default)
                 {
-                    statistics.Add(LeaseStatistics.AssignedNas, subnet, pool, -1);
-                    statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
+                    var oldSubnet = current.SubnetId == subnet.Id ? subnet : null;
+                    var oldPool = oldSubnet?.FindPool(current.Type, current.Address);
+                    statistics.Add(LeaseStatistics.Assigned(current.Type), oldSubnet, oldPool, -1);
+                    statistics.Add(LeaseStatistics.ReclaimedLeases, oldSubnet, oldPool, 1);
                 }
 
                 if (!Store.Update(lease))
@@ -346,11 +587,12 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 ctx.DeletedLeases.Add(current);
             }
 
-            statistics.Add(LeaseStatistics.AssignedNas, subnet, pool, 1);
-            statistics.Add(LeaseStatistics.CumulativeAssignedNas, subnet, pool, 1);
+            statistics.Add(LeaseStatistics.Assigned(type), subnet, pool, 1);
+            statistics.Add(LeaseStatistics.CumulativeAssigned(type), subnet, pool, 1);
             ctx.NewLeases.Add(lease);
         }
 
+        // Out-of-pool (reserved) leases count for the subnet but for no pool, and bring no pool options.
         if (pool is not null)
         {
             ctx.UsedPools.Add(pool);
@@ -367,23 +609,4 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             LeaseState.ExpiredReclaimed or LeaseState.Released => true,
             _ => lease.IsExpired(now),
         };
-
-    /// <summary>
-    /// Kea caps attempts at the capacity of the pools the client may use. Iterating past more addresses than there
-    /// are leases and reservations cannot find anything new, so that bounds the loop for huge pools too.
-    /// </summary>
-    private UInt128 MaxAttempts(ProcessingContext ctx, Subnet6 subnet)
-    {
-        UInt128 capacity = 0;
-        foreach (var pool in subnet.Pools)
-        {
-            if (pool.ClientSupported(ctx.Query.Classes))
-            {
-                capacity += pool.Capacity;
-            }
-        }
-
-        var bound = (UInt128)(Store.Count + ctx.Runtime.Reservations.Count + 1);
-        return capacity < bound ? capacity : bound;
-    }
 }

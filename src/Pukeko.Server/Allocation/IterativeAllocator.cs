@@ -1,92 +1,79 @@
 using System.Collections.Concurrent;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Server.Configuration;
+using Pukeko.Server.Leases;
 
 namespace Pukeko.Server.Allocation;
 
 /// <summary>
-/// Kea's default "iterative" allocator: hands out the address after the last one it handed out in
-/// the subnet, moving pool to pool and wrapping to the first pool's first address.
+/// Kea's default "iterative" allocator: hands out the block after the last one it handed out in
+/// the pool (an address, or a prefix one step at the delegated length), moving to the next usable
+/// pool at a pool's end and wrapping to the first. Each pool remembers where it stopped.
 /// </summary>
-public sealed class IterativeAllocator
+public sealed class IterativeAllocator : ILeaseAllocator
 {
-    private readonly ConcurrentDictionary<uint, Cursor> _cursors = new();
+    private readonly ConcurrentDictionary<(uint Subnet, LeaseType Type), Cursor> _cursors = new();
 
-    /// <summary>
-    /// The next candidate in the subnet's pools, or null when it has none. Pools rejected by
-    /// <paramref name="allowed"/> (client-class gating) are passed over as if absent.
-    /// </summary>
-    public (Ipv6Address Address, AddressPool Pool)? PickAddress(Subnet6 subnet, Func<AddressPool, bool>? allowed = null)
+    /// <summary>Address-only convenience for callers that need no filtering.</summary>
+    public (Ipv6Address Address, AddressPool Pool)? PickAddress(Subnet6 subnet) =>
+        Pick(subnet, LeaseType.NA, static _ => true) is { } picked ? (picked.Address, (AddressPool)picked.Pool) : null;
+
+    public (Ipv6Address Address, ILeasePool Pool)? Pick(Subnet6 subnet, LeaseType type, Func<ILeasePool, bool> allowed)
     {
-        var pools = subnet.Pools;
+        var pools = subnet.PoolsOf(type);
         if (pools.Count == 0)
         {
             return null;
         }
 
-        var cursor = _cursors.GetOrAdd(subnet.Id, static _ => new Cursor());
+        var cursor = _cursors.GetOrAdd((subnet.Id, type), static _ => new Cursor());
         lock (cursor)
         {
-            if (cursor.Pool is null || cursor.Subnet != subnet)
+            if (cursor.Subnet != subnet)
             {
                 // First use, or a new configuration replaced the subnet object: start at the first pool.
                 cursor.Subnet = subnet;
                 cursor.PoolIndex = 0;
-                cursor.Pool = pools[0];
-                cursor.Last = null;
+                cursor.Last = new UInt128?[pools.Count];
             }
 
-            if (allowed is not null && !allowed(cursor.Pool))
+            // Stay in the current pool while it has blocks left; else take the next allowed pool.
+            for (var step = 0; step <= pools.Count; step++)
             {
-                // Start over in the next pool this client may use.
-                var moved = false;
-                for (var step = 1; step <= pools.Count; step++)
+                var index = (cursor.PoolIndex + step) % pools.Count;
+                var pool = pools[index];
+                if (!allowed(pool))
                 {
-                    var index = (cursor.PoolIndex + step) % pools.Count;
-                    if (allowed(pools[index]))
-                    {
-                        cursor.PoolIndex = index;
-                        cursor.Pool = pools[index];
-                        cursor.Last = null;
-                        moved = true;
-                        break;
-                    }
+                    continue;
                 }
 
-                if (!moved)
+                var last = cursor.Last[index];
+                UInt128 next;
+                if (last is not { } previous)
                 {
-                    return null;
+                    next = 0;
                 }
-            }
-
-            Ipv6Address next;
-            if (cursor.Last is not { } last)
-            {
-                next = cursor.Pool.First;
-            }
-            else if (last < cursor.Pool.Last)
-            {
-                next = last.Add(1);
-            }
-            else
-            {
-                // Next pool this client may use (the current one again when it is the only one).
-                for (var step = 1; step <= pools.Count; step++)
+                else if (previous + 1 < pool.Capacity && previous != UInt128.MaxValue)
                 {
-                    var index = (cursor.PoolIndex + step) % pools.Count;
-                    if (allowed is null || allowed(pools[index]))
-                    {
-                        cursor.PoolIndex = index;
-                        cursor.Pool = pools[index];
-                        break;
-                    }
+                    next = previous + 1;
+                }
+                else if (step == 0)
+                {
+                    // The current pool is used up for this round: move on, and restart it on the next visit.
+                    cursor.Last[index] = null;
+                    continue;
+                }
+                else
+                {
+                    next = 0;
                 }
 
-                next = cursor.Pool.First;
+                cursor.PoolIndex = index;
+                cursor.Last[index] = next;
+                return (pool.BlockAt(next), pool);
             }
 
-            cursor.Last = next;
-            return (next, cursor.Pool);
+            return null;
         }
     }
 
@@ -96,8 +83,7 @@ public sealed class IterativeAllocator
     private sealed class Cursor
     {
         public Subnet6? Subnet;
-        public AddressPool? Pool;
         public int PoolIndex;
-        public Ipv6Address? Last;
+        public UInt128?[] Last = [];
     }
 }

@@ -3,7 +3,7 @@ using Pukeko.Protocol.Addressing;
 namespace Pukeko.Server.Configuration;
 
 /// <summary>An address pool (<c>pools[].pool</c>) of a subnet: an inclusive range First..Last.</summary>
-public sealed class AddressPool : Classification.IClassGated
+public sealed class AddressPool : ILeasePool, Classification.IClassGated
 {
     public required Ipv6Address First { get; init; }
 
@@ -31,6 +31,12 @@ public sealed class AddressPool : Classification.IClassGated
     }
 
     public bool Contains(Ipv6Address address) => address >= First && address <= Last;
+
+    Ipv6Address ILeasePool.LastBlock => Last;
+
+    byte ILeasePool.BlockLength => 128;
+
+    Ipv6Address ILeasePool.BlockAt(UInt128 index) => First.Add(index);
 
     /// <summary>Kea's text form of a range pool.</summary>
     public override string ToString() => $"{First}-{Last}";

@@ -10,8 +10,8 @@ public sealed class ConfigLoadResult
     public IReadOnlyList<ConfigWarning> Warnings { get; init; } = [];
 
     /// <summary>
-    /// The <c>loggers</c> as read, also when the configuration is rejected: Kea applies them before the rest of the
-    /// configuration, so a start-up failure is logged where the operator (or Forge) looks.
+    /// The <c>loggers</c> section as read even when other sections are bad, so a failed start can still log its
+    /// reason where the operator looks (Kea applies logging before the rest of the configuration).
     /// </summary>
     public IReadOnlyList<LoggerConfig> Loggers { get; init; } = [];
 

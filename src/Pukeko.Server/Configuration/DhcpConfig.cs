@@ -42,6 +42,18 @@ public sealed class DhcpConfig
     /// <summary>Standard option definitions plus <c>option-def</c>.</summary>
     public Pukeko.Protocol.Options.Definitions.OptionDefinitionSet OptionDefinitions { get; init; } = Pukeko.Protocol.Options.Definitions.OptionDefinitionSet.StandardOnly;
 
+    /// <summary><c>shared-networks</c>; their subnets are also in <see cref="Subnets"/>.</summary>
+    public IReadOnlyList<SharedNetwork6> SharedNetworks { get; init; } = [];
+
+    /// <summary>
+    /// Option codes a relay may supply for the client (RFC 6422): <c>relay-supplied-options</c>
+    /// plus 65 (erp-local-domain-name), which Kea always enables.
+    /// </summary>
+    public IReadOnlySet<ushort> RelaySuppliedOptions { get; init; } = DefaultRelaySuppliedOptions;
+
+    /// <summary>The RSOO-enabled codes when nothing is configured.</summary>
+    public static IReadOnlySet<ushort> DefaultRelaySuppliedOptions { get; } = new HashSet<ushort> { 65 };
+
     public required LeaseDatabaseConfig LeaseDatabase { get; init; }
 
     public ServerIdConfig ServerId { get; init; } = ServerIdConfig.Default;
@@ -61,6 +73,15 @@ public sealed class DhcpConfig
     public string ServerTag { get; init; } = "";
 
     public uint ParkedPacketLimit { get; init; } = 256;
+
+    /// <summary><c>control-sockets</c> (and the old single <c>control-socket</c>), in file order.</summary>
+    public IReadOnlyList<ControlSocketConfig> ControlSockets { get; init; } = [];
+
+    /// <summary><c>statistic-default-sample-count</c>: samples kept per statistic (Kea default 20; 0 = limit by age).</summary>
+    public uint StatisticDefaultSampleCount { get; init; } = 20;
+
+    /// <summary><c>statistic-default-sample-age</c> in seconds (Kea default 0 = limit by count).</summary>
+    public uint StatisticDefaultSampleAge { get; init; }
 
     /// <summary>The whole <c>{"Dhcp6": {...}}</c> document as given (comments stripped, includes expanded), detached.</summary>
     public required JsonElement Source { get; init; }

@@ -61,6 +61,59 @@ public sealed class Subnet6 : Classification.IClassGated
 
     public bool RapidCommit { get; init; }
 
+    /// <summary><c>pd-pools</c>, in configuration order.</summary>
+    public IReadOnlyList<PrefixPool> PdPools { get; init; } = [];
+
+    /// <summary><c>interface-id</c> (inherited from the shared network): the relay's Interface-ID option bytes; null when not set.</summary>
+    public byte[]? InterfaceId { get; init; }
+
+    /// <summary><c>relay.ip-addresses</c> of the subnet itself (the shared network's are checked separately, as Kea does).</summary>
+    public IReadOnlyList<Ipv6Address> RelayAddresses { get; init; } = [];
+
+    /// <summary>The shared network this subnet belongs to, or null. Set once while the configuration is built.</summary>
+    public SharedNetwork6? SharedNetwork { get; internal set; }
+
+    /// <summary><c>allocator</c> for addresses (inherited global → shared network → subnet).</summary>
+    public AllocatorKind Allocator { get; init; }
+
+    /// <summary><c>pd-allocator</c> for prefixes.</summary>
+    public AllocatorKind PdAllocator { get; init; }
+
+    /// <summary><c>cache-threshold</c>: fraction of the valid lifetime within which a renewal reuses the lease unchanged; 0 disables.</summary>
+    public double CacheThreshold { get; init; } = 0.25;
+
+    /// <summary><c>cache-max-age</c> in seconds; null when not configured.</summary>
+    public uint? CacheMaxAge { get; init; }
+
+    /// <summary>
+    /// Kea's <c>clientSupported</c>: the subnet's <c>client-classes</c>, and its shared network's, each allow the
+    /// packet (an empty list allows everyone).
+    /// </summary>
+    public bool ClientSupported(IReadOnlySet<string> classes) =>
+        Classification.ClassGate.Allows(ClientClasses, classes)
+        && (SharedNetwork is null || Classification.ClassGate.Allows(SharedNetwork.ClientClasses, classes));
+
+    /// <summary>The prefix-delegation pool containing the prefix address, or null.</summary>
+    public PrefixPool? FindPdPool(Ipv6Address prefix)
+    {
+        foreach (var pool in PdPools)
+        {
+            if (pool.Contains(prefix))
+            {
+                return pool;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The pool of the given lease type containing the address, or null.</summary>
+    public ILeasePool? FindPool(Leases.LeaseType type, Ipv6Address address) =>
+        type == Leases.LeaseType.PD ? FindPdPool(address) : FindPool(address);
+
+    /// <summary>The pools serving the given lease type.</summary>
+    public IReadOnlyList<ILeasePool> PoolsOf(Leases.LeaseType type) => type == Leases.LeaseType.PD ? PdPools : Pools;
+
     /// <summary>True when the subnet prefix contains the address (whether or not it is in a pool).</summary>
     public bool InRange(Ipv6Address address) => Prefix.Contains(address);
 

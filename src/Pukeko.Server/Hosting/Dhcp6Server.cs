@@ -16,7 +16,7 @@ namespace Pukeko.Server.Hosting;
 /// <see cref="ReloadAsync"/> applies a new configuration only if it is wholly valid; otherwise
 /// the running one stays (YARP's rule).
 /// </summary>
-public sealed class Dhcp6Server : IAsyncDisposable
+public sealed partial class Dhcp6Server : IAsyncDisposable
 {
     private readonly ServerOptions _options;
     private readonly ILoggerFactory _loggers;
@@ -31,6 +31,8 @@ public sealed class Dhcp6Server : IAsyncDisposable
     private LeaseReclaimer? _reclaimer;
     private CancellationTokenSource? _timers;
     private Task? _timerTask;
+    private string? _transportKey;
+    private Dhcp6Processor? _transportProcessor;
     private int _disposed;
 
     public Dhcp6Server(ServerOptions options, ConfigEnvironment environment, ILoggerFactory loggers, TimeProvider time)
@@ -43,6 +45,7 @@ public sealed class Dhcp6Server : IAsyncDisposable
         Statistics = new StatisticsRegistry();
         PacketStatistics = new PacketStatistics(Statistics);
         LeaseStatistics = new LeaseStatistics(Statistics);
+        InitializeControl();
     }
 
     public StatisticsRegistry Statistics { get; }
@@ -69,7 +72,7 @@ public sealed class Dhcp6Server : IAsyncDisposable
 
         if (!result.Success)
         {
-            throw new ConfigurationRejectedException(result.Errors, result.Loggers);
+            throw new ConfigurationRejectedException(result.Errors) { Loggers = result.Loggers };
         }
 
         return result.Config!;
@@ -80,6 +83,7 @@ public sealed class Dhcp6Server : IAsyncDisposable
         var config = LoadConfig();
         Configured?.Invoke(config);
         await ApplyAsync(config, cancellationToken).ConfigureAwait(false);
+        await ApplyControlChannelsAsync(config, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>SIGHUP / config-reload: a bad file is logged and the running configuration kept.</summary>
@@ -100,6 +104,7 @@ public sealed class Dhcp6Server : IAsyncDisposable
         {
             Configured?.Invoke(config);
             await ApplyAsync(config, cancellationToken).ConfigureAwait(false);
+            await ApplyControlChannelsAsync(config, cancellationToken).ConfigureAwait(false);
             _log.LogInformation(new EventId(0, "DHCP6_DYNAMIC_RECONFIGURATION_SUCCESS"), "dynamic server reconfiguration succeeded with file: {File}", _options.ConfigFile);
             return true;
         }
@@ -116,11 +121,6 @@ public sealed class Dhcp6Server : IAsyncDisposable
         try
         {
             await StopTimersAsync().ConfigureAwait(false);
-            if (_transport is not null)
-            {
-                await _transport.DisposeAsync().ConfigureAwait(false);
-                _transport = null;
-            }
 
             var storeOptions = new MemfileOptions(config.LeaseDatabase.FilePath, config.LeaseDatabase.Persist, config.LeaseDatabase.LfcInterval, config.LeaseDatabase.MaxRowErrors);
             if (_store is null || _storeOptions != storeOptions)
@@ -163,8 +163,24 @@ public sealed class Dhcp6Server : IAsyncDisposable
 
             var mt = config.MultiThreading;
             var workers = mt.Enabled ? (mt.ThreadPoolSize > 0 ? mt.ThreadPoolSize : Environment.ProcessorCount) : 1;
-            _transport = new UdpTransport(_processor, interfaces, _options.ServerPort, workers, mt.PacketQueueSize, _loggers.CreateLogger("kea-dhcp6.packets"), _time);
-            _transport.Start();
+            var transportKey = TransportKey(interfaces, workers, mt.PacketQueueSize);
+            if (_transport is null || transportKey != _transportKey || !ReferenceEquals(_transportProcessor, _processor))
+            {
+                // Only a change of sockets or workers needs a new transport; otherwise queued packets are kept
+                // and simply meet the new runtime (Dhcp6Processor.Apply swapped it above).
+                if (_transport is not null)
+                {
+                    await _transport.DisposeAsync().ConfigureAwait(false);
+                    _transport = null;
+                }
+
+                _transport = new UdpTransport(_processor, interfaces, _options.ServerPort, workers, mt.PacketQueueSize, _loggers.CreateLogger("kea-dhcp6.packets"), _time);
+                _transport.Start();
+                _transportKey = transportKey;
+                _transportProcessor = _processor;
+            }
+
+            AfterApply(config);
             foreach (var iface in interfaces)
             {
                 _log.LogInformation(new EventId(0, "DHCPSRV_CFGMGR_ADD_IFACE"), "listening on interface {Interface}", iface.Name);
@@ -272,6 +288,7 @@ public sealed class Dhcp6Server : IAsyncDisposable
             return;
         }
 
+        await StopControlAsync().ConfigureAwait(false);
         _log.LogDebug(new EventId(0, "DHCPSRV_TIMERMGR_UNREGISTER_ALL_TIMERS"), "unregistering all timers");
         await StopTimersAsync().ConfigureAwait(false);
         if (_transport is not null)

@@ -45,4 +45,18 @@ public interface ILeaseStore : IDisposable
 
     /// <summary>Number of leases currently stored.</summary>
     int Count { get; }
+
+    /// <summary>All leases of one subnet (<c>lease6-get-all</c> with subnets, <c>lease6-wipe</c>).</summary>
+    IReadOnlyList<Lease6> GetBySubnet(uint subnetId) => [.. GetAll().Where(l => l.SubnetId == subnetId)];
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> leases with addresses strictly above <paramref name="after"/> (null: from the
+    /// lowest), in address order (<c>lease6-get-page</c>).
+    /// </summary>
+    IReadOnlyList<Lease6> GetPage(Ipv6Address? after, int limit) =>
+        [.. GetAll().Where(l => after is null || l.Address > after.Value).OrderBy(l => l.Address).Take(limit)];
+
+    /// <summary>Leases whose hostname equals <paramref name="hostname"/>, ignoring case (DNS names are case-insensitive).</summary>
+    IReadOnlyList<Lease6> GetByHostname(string hostname) =>
+        [.. GetAll().Where(l => string.Equals(l.Hostname, hostname, StringComparison.OrdinalIgnoreCase))];
 }

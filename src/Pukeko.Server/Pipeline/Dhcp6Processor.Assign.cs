@@ -44,7 +44,7 @@ public sealed partial class Dhcp6Processor
                     response.Options.Add(AssignIaNa(ctx, ia));
                     break;
                 case IaPdOption pd:
-                    response.Options.Add(NoPrefixes(ctx, pd));
+                    response.Options.Add(AssignIaPd(ctx, pd));
                     break;
             }
         }
@@ -69,7 +69,8 @@ public sealed partial class Dhcp6Processor
             return IaWithStatus(request.Iaid, StatusCode.NoAddrsAvail, "Sorry, no address could be allocated.");
         }
 
-        var (t1, t2) = LeaseTimers.TeeTimes(subnet, lease.PreferredLifetime);
+        // The lease may live in another subnet of the shared network: timers come from that one.
+        var (t1, t2) = LeaseTimers.TeeTimes(ctx.Subnet ?? subnet, lease.PreferredLifetime);
         var ia = new IaNaOption(request.Iaid, t1, t2);
         ia.Options.Add(new IaAddressOption(lease.Address, lease.PreferredLifetime, lease.ValidLifetime));
         if (ctx.FakeAllocation)
@@ -81,14 +82,6 @@ public sealed partial class Dhcp6Processor
             _leaseLog.LogInformation(new EventId(0, "DHCP6_LEASE_ALLOC"), "{Label}: lease for address {Address} and iaid={Iaid} has been allocated for {Valid} seconds", ctx.Query.Label, lease.Address, request.Iaid, lease.ValidLifetime);
         }
 
-        return ia;
-    }
-
-    /// <summary>Prefix delegation pools are not configured yet, so every IA_PD is told so.</summary>
-    private static IaPdOption NoPrefixes(ProcessingContext ctx, IaPdOption request)
-    {
-        var ia = new IaPdOption(request.Iaid, 0, 0);
-        ia.Options.Add(new StatusCodeOption(StatusCode.NoPrefixAvail, ctx.Subnet is null ? "Sorry, no subnet available." : "Sorry, no prefixes could be allocated."));
         return ia;
     }
 

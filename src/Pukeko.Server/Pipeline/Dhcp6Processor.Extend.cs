@@ -29,7 +29,7 @@ public sealed partial class Dhcp6Processor
                     response.Options.Add(ExtendIaNa(ctx, ia));
                     break;
                 case IaPdOption pd:
-                    response.Options.Add(rebind ? NoPrefixes(ctx, pd) : PdWithStatus(pd.Iaid, StatusCode.NoBinding, "Sorry, no known PD leases for this duid/iaid."));
+                    response.Options.Add(ExtendIaPd(ctx, pd));
                     break;
             }
         }
@@ -65,7 +65,8 @@ public sealed partial class Dhcp6Processor
             }
         }
 
-        var (t1, t2) = leases.Count > 0 ? LeaseTimers.TeeTimes(subnet, shortest) : (0u, 0u);
+        // The leases may live in another subnet of the shared network: timers come from theirs.
+        var (t1, t2) = leases.Count > 0 ? LeaseTimers.TeeTimes(ctx.Subnet ?? subnet, shortest) : (0u, 0u);
         var ia = new IaNaOption(request.Iaid, t1, t2);
         foreach (var lease in leases)
         {

@@ -25,10 +25,12 @@ public sealed partial class Dhcp6Processor
         if (ctx.Subnet is { } subnet)
         {
             AddLevel(levels, runtime.OptionsOf(subnet));
+            if (subnet.SharedNetwork is { } network)
+            {
+                AddLevel(levels, runtime.OptionsOf(network));
+            }
         }
 
-        // Shared-network level: its OptionLevel goes here (after the subnet, before the classes).
-        AddLevel(levels, ctx.SharedNetworkOptions);
         foreach (var name in ctx.Query.Classes)
         {
             AddLevel(levels, runtime.OptionsOfClass(name));
@@ -250,15 +252,20 @@ public sealed partial class Dhcp6Processor
         var names = new List<string>();
         foreach (var pool in ctx.UsedPools)
         {
-            names.AddRange(pool.AdditionalClasses);
+            if (pool is Configuration.AddressPool addressPool)
+            {
+                names.AddRange(addressPool.AdditionalClasses);
+            }
         }
 
         if (ctx.Subnet is { } subnet)
         {
             names.AddRange(subnet.AdditionalClasses);
+            if (subnet.SharedNetwork is { } network)
+            {
+                names.AddRange(network.AdditionalClasses);
+            }
         }
-
-        names.AddRange(ctx.SharedNetworkAdditionalClasses);
         if (names.Count > 0)
         {
             ctx.Runtime.Classifier.EvaluateAdditional(ctx.Query, names, _log);

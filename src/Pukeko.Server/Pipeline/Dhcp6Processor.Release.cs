@@ -22,8 +22,7 @@ public sealed partial class Dhcp6Processor
                     response.Options.Add(ReleaseIaNa(ctx, ia, ref general));
                     break;
                 case IaPdOption pd:
-                    general = StatusCode.NoBinding;
-                    response.Options.Add(PdWithStatus(pd.Iaid, StatusCode.NoBinding, "Sorry, no known leases for this duid/iaid, can't release."));
+                    response.Options.Add(ReleaseIaPd(ctx, pd, ref general));
                     break;
             }
         }
@@ -43,7 +42,7 @@ public sealed partial class Dhcp6Processor
         }
 
         var lease = Allocation.Store.Get(released);
-        if (lease is null || lease.State != LeaseState.Default)
+        if (lease is null || lease.Type != LeaseType.NA || lease.State != LeaseState.Default)
         {
             general = StatusCode.NoBinding;
             return IaWithStatus(request.Iaid, StatusCode.NoBinding, "Sorry, no known leases for this duid/iaid, can't release.");
@@ -61,27 +60,7 @@ public sealed partial class Dhcp6Processor
             return IaWithStatus(request.Iaid, StatusCode.NoBinding, "This address does not belong to you, you can't release it");
         }
 
-        var expiration = ctx.Runtime.Config.ExpiredLeasesProcessing;
-        var subnet = ctx.Runtime.FindSubnet(lease.SubnetId);
-        var pool = subnet?.FindPool(lease.Address);
-        var keep = expiration.FlushReclaimedTimerWaitTime != 0 && expiration.HoldReclaimedTime != 0 && lease.ValidLifetime != Lease6.InfiniteLifetime;
-        if (keep)
-        {
-            // Lease affinity: the client gets the same address back if it returns soon.
-            var kept = lease.Clone();
-            kept.ValidLifetime = 0;
-            kept.PreferredLifetime = 0;
-            kept.Cltt = ctx.Now;
-            kept.State = LeaseState.Released;
-            Allocation.Store.Update(kept);
-        }
-        else
-        {
-            Allocation.Store.Delete(lease);
-        }
-
-        LeaseStatistics.Add(LeaseStatistics.AssignedNas, subnet, pool, -1);
-        ctx.DeletedLeases.Add(lease);
+        ReleaseLease(ctx, lease);
         _leaseLog.LogInformation(new EventId(0, "DHCP6_RELEASE_NA"), "{Label}: binding for address {Address} and iaid={Iaid} was released properly", ctx.Query.Label, lease.Address, lease.Iaid);
         return IaWithStatus(request.Iaid, StatusCode.Success, "Lease released. Thank you, please come again.");
     }
@@ -113,7 +92,7 @@ public sealed partial class Dhcp6Processor
 
             any = true;
             var lease = Allocation.Store.Get(address.Address);
-            if (lease is null || lease.IsExpired(ctx.Now) || lease.State != LeaseState.Default)
+            if (lease is null || lease.Type != LeaseType.NA || lease.IsExpired(ctx.Now) || lease.State != LeaseState.Default)
             {
                 return IaWithStatus(request.Iaid, StatusCode.NoBinding, $"Server does not know about such an address: {address.Address}");
             }

@@ -202,6 +202,8 @@ public sealed partial class Dhcp6Processor
             return null;
         }
 
+        AppendRelaySuppliedOptions(ctx);
+
         return ctx.Response;
     }
 
@@ -326,56 +328,6 @@ public sealed partial class Dhcp6Processor
 
     /// <summary>Kea accepts DUIDs of 3..130 bytes.</summary>
     private static bool IsValidDuid(DuidOption? option) => option is not null && option.Duid.Bytes.Length is >= 3 and <= 130;
-
-    /// <summary>
-    /// Subnet selection (digest §3.4): direct clients by receiving interface, then by source
-    /// address; relayed clients by the link-address of the relay closest to the client.
-    /// </summary>
-    public static Subnet6? SelectSubnet(Dhcp6Packet query, ServerRuntime runtime)
-    {
-        var subnets = runtime.Subnets;
-        if (query.IsRelayed)
-        {
-            for (var i = query.Relays.Count - 1; i >= 0; i--)
-            {
-                var link = query.Relays[i].LinkAddress;
-                if (link.IsUnspecified || link.IsLinkLocal)
-                {
-                    continue;
-                }
-
-                foreach (var subnet in subnets)
-                {
-                    if (subnet.Prefix.Contains(link) && subnet.ClientSupported(query.Classes))
-                    {
-                        return subnet;
-                    }
-                }
-
-                return null;
-            }
-
-            return null;
-        }
-
-        foreach (var subnet in subnets)
-        {
-            if (subnet.Interface is { Length: > 0 } name && name == query.InterfaceName && subnet.ClientSupported(query.Classes))
-            {
-                return subnet;
-            }
-        }
-
-        foreach (var subnet in subnets)
-        {
-            if (subnet.Prefix.Contains(query.RemoteAddress) && subnet.ClientSupported(query.Classes))
-            {
-                return subnet;
-            }
-        }
-
-        return null;
-    }
 
     private void Drop(DropReason reason)
     {

@@ -42,7 +42,10 @@ public sealed class ProcessingContext
     public HashSet<Pukeko.Protocol.Addressing.Ipv6Address> ReservedAddressesUsed { get; } = [];
 
     /// <summary>Pools that provided the leases in this reply, for pool-level options.</summary>
-    public List<AddressPool> UsedPools { get; } = [];
+    public List<ILeasePool> UsedPools { get; } = [];
+
+    /// <summary>Leases this reply hands out unchanged from the cache (digest §3.6): not written, not committed.</summary>
+    public List<Lease6> ReusedLeases { get; } = [];
 
     /// <summary>The client's host reservation (subnet one, else global), found after subnet selection.</summary>
     public Reservations.HostReservation? Host { get; set; }
@@ -58,13 +61,4 @@ public sealed class ProcessingContext
 
     /// <summary>Options of the client's host reservation (highest precedence), if it has one.</summary>
     public Options.OptionLevel? ReservationOptions { get; set; }
-
-    /// <summary>
-    /// Options of the selected subnet's shared network (between subnet and classes in precedence). Set by the
-    /// shared-network stage; null when the subnet is not in one.
-    /// </summary>
-    public Options.OptionLevel? SharedNetworkOptions { get; set; }
-
-    /// <summary><c>evaluate-additional-classes</c> of the shared network, evaluated after the subnet's.</summary>
-    public IReadOnlyList<string> SharedNetworkAdditionalClasses { get; set; } = [];
 }

@@ -15,7 +15,8 @@ namespace Pukeko.Server.Pipeline;
 public sealed class ServerRuntime
 {
     private readonly Dictionary<Subnet6, OptionLevel> _subnetOptions = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<AddressPool, OptionLevel> _poolOptions = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<ILeasePool, OptionLevel> _poolOptions = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<SharedNetwork6, OptionLevel> _networkOptions = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, OptionLevel> _classOptions = new(StringComparer.Ordinal);
     private readonly Dictionary<HostReservation, OptionLevel> _hostOptions = new(ReferenceEqualityComparer.Instance);
 
@@ -35,6 +36,16 @@ public sealed class ServerRuntime
             {
                 _poolOptions[pool] = OptionLevel.From(pool.Options, definitions);
             }
+
+            foreach (var pool in subnet.PdPools)
+            {
+                _poolOptions[pool] = OptionLevel.From(pool.Options, definitions);
+            }
+        }
+
+        foreach (var network in config.SharedNetworks)
+        {
+            _networkOptions[network] = OptionLevel.From(network.Options, definitions);
         }
 
         foreach (var clientClass in config.ClientClasses)
@@ -57,6 +68,9 @@ public sealed class ServerRuntime
                 _hostOptions[host] = OptionLevel.From(host.Options, definitions);
             }
         }
+
+        // Kea keeps subnets indexed by id, so "the first subnet that matches" means the lowest id.
+        SubnetsById = [.. config.Subnets.OrderBy(s => s.Id)];
     }
 
     public DhcpConfig Config { get; }
@@ -76,7 +90,12 @@ public sealed class ServerRuntime
 
     public OptionLevel OptionsOf(Subnet6 subnet) => _subnetOptions.TryGetValue(subnet, out var level) ? level : OptionLevel.Empty;
 
-    public OptionLevel OptionsOf(AddressPool pool) => _poolOptions.TryGetValue(pool, out var level) ? level : OptionLevel.Empty;
+    public OptionLevel OptionsOf(ILeasePool pool) => _poolOptions.TryGetValue(pool, out var level) ? level : OptionLevel.Empty;
+
+    public OptionLevel OptionsOf(SharedNetwork6 network) => _networkOptions.TryGetValue(network, out var level) ? level : OptionLevel.Empty;
+
+    /// <summary>All subnets in id order: the order subnet selection tries them.</summary>
+    public IReadOnlyList<Subnet6> SubnetsById { get; }
 
     /// <summary>Options of a client class by name; empty for classes without a definition or options.</summary>
     public OptionLevel OptionsOfClass(string name) => _classOptions.TryGetValue(name, out var level) ? level : OptionLevel.Empty;

@@ -33,7 +33,7 @@ public sealed class LeaseReclaimer(ILeaseStore store, LeaseStatistics statistics
             }
 
             var subnet = findSubnet(lease.SubnetId);
-            var pool = subnet?.FindPool(lease.Address);
+            var pool = subnet?.FindPool(lease.Type, lease.Address);
             if (lease.State == LeaseState.Declined)
             {
                 // Probation is over: the address becomes free again.
@@ -58,9 +58,10 @@ public sealed class LeaseReclaimer(ILeaseStore store, LeaseStatistics statistics
                     store.Update(reclaimed);
                 }
 
+                // Released leases were already uncounted when released.
                 if (lease.State == LeaseState.Default)
                 {
-                    statistics.Add(LeaseStatistics.AssignedNas, subnet, pool, -1);
+                    statistics.Add(LeaseStatistics.Assigned(lease.Type), subnet, pool, -1);
                 }
             }
 

@@ -15,11 +15,20 @@ public sealed class LeaseStatistics(StatisticsRegistry registry)
     public const string DeclinedAddresses = "declined-addresses";
     public const string ReclaimedLeases = "reclaimed-leases";
     public const string ReclaimedDeclinedAddresses = "reclaimed-declined-addresses";
+    public const string AssignedPds = "assigned-pds";
+    public const string TotalPds = "total-pds";
+    public const string CumulativeAssignedPds = "cumulative-assigned-pds";
+
+    /// <summary><c>assigned-nas</c> or <c>assigned-pds</c>.</summary>
+    public static string Assigned(LeaseType type) => type == LeaseType.PD ? AssignedPds : AssignedNas;
+
+    /// <summary><c>cumulative-assigned-nas</c> or <c>cumulative-assigned-pds</c>.</summary>
+    public static string CumulativeAssigned(LeaseType type) => type == LeaseType.PD ? CumulativeAssignedPds : CumulativeAssignedNas;
 
     public StatisticsRegistry Registry { get; } = registry;
 
     /// <summary>Adds <paramref name="delta"/> to a statistic at global, subnet and (when the lease is in a pool) pool scope.</summary>
-    public void Add(string name, Subnet6? subnet, AddressPool? pool, long delta, bool global = true)
+    public void Add(string name, Subnet6? subnet, ILeasePool? pool, long delta, bool global = true)
     {
         if (global)
         {
@@ -32,17 +41,21 @@ public sealed class LeaseStatistics(StatisticsRegistry registry)
         }
 
         Registry.Add(StatisticsRegistry.SubnetName(subnet.Id, name), delta);
-        if (pool is not null)
+        if (pool is PrefixPool pdPool)
+        {
+            Registry.Add(StatisticsRegistry.PdPoolName(subnet.Id, pdPool.PoolId, name), delta);
+        }
+        else if (pool is not null)
         {
             Registry.Add(StatisticsRegistry.PoolName(subnet.Id, pool.PoolId, name), delta);
         }
     }
 
-    /// <summary>Same as <see cref="Add(string, Subnet6?, AddressPool?, long, bool)"/> for a lease, finding its subnet and pool.</summary>
+    /// <summary>Same as <see cref="Add(string, Subnet6?, ILeasePool?, long, bool)"/> for a lease, finding its subnet and pool.</summary>
     public void Add(string name, Lease6 lease, Func<uint, Subnet6?> findSubnet, long delta)
     {
         var subnet = findSubnet(lease.SubnetId);
-        Add(name, subnet, subnet?.FindPool(lease.Address), delta);
+        Add(name, subnet, subnet?.FindPool(lease.Type, lease.Address), delta);
     }
 
     /// <summary>
@@ -53,6 +66,7 @@ public sealed class LeaseStatistics(StatisticsRegistry registry)
     {
         Registry.RemoveByPrefix("subnet[");
         long assigned = 0;
+        long assignedPds = 0;
         long declined = 0;
         var bySubnet = new Dictionary<uint, Subnet6>();
         foreach (var subnet in subnets)
@@ -74,11 +88,44 @@ public sealed class LeaseStatistics(StatisticsRegistry registry)
             {
                 Registry.Set(StatisticsRegistry.SubnetName(subnet.Id, name), 0);
             }
+
+            UInt128 totalPds = 0;
+            foreach (var pool in subnet.PdPools)
+            {
+                totalPds += pool.Capacity;
+                Registry.Set(StatisticsRegistry.PdPoolName(subnet.Id, pool.PoolId, TotalPds), Clamp(pool.Capacity));
+                foreach (var name in PerPdScope)
+                {
+                    Registry.Get(StatisticsRegistry.PdPoolName(subnet.Id, pool.PoolId, name));
+                }
+            }
+
+            Registry.Set(StatisticsRegistry.SubnetName(subnet.Id, TotalPds), Clamp(totalPds));
+            foreach (var name in PerPdScope)
+            {
+                Registry.Set(StatisticsRegistry.SubnetName(subnet.Id, name), 0);
+            }
         }
 
         foreach (var lease in store.GetAll())
         {
-            if (lease.Type != LeaseType.NA || !bySubnet.TryGetValue(lease.SubnetId, out var subnet))
+            if (!bySubnet.TryGetValue(lease.SubnetId, out var subnet))
+            {
+                continue;
+            }
+
+            if (lease.Type == LeaseType.PD)
+            {
+                if (lease.State == LeaseState.Default)
+                {
+                    assignedPds++;
+                    Add(AssignedPds, subnet, subnet.FindPdPool(lease.Address), 1, global: false);
+                }
+
+                continue;
+            }
+
+            if (lease.Type != LeaseType.NA)
             {
                 continue;
             }
@@ -97,6 +144,8 @@ public sealed class LeaseStatistics(StatisticsRegistry registry)
         }
 
         Registry.Set(AssignedNas, assigned);
+        Registry.Set(AssignedPds, assignedPds);
+        Registry.Get(CumulativeAssignedPds);
         Registry.Set(DeclinedAddresses, declined);
         Registry.Get(CumulativeAssignedNas);
         Registry.Get(ReclaimedLeases);
@@ -104,6 +153,8 @@ public sealed class LeaseStatistics(StatisticsRegistry registry)
     }
 
     private static readonly string[] PerScope = [AssignedNas, CumulativeAssignedNas, DeclinedAddresses, ReclaimedLeases, ReclaimedDeclinedAddresses];
+
+    private static readonly string[] PerPdScope = [AssignedPds, CumulativeAssignedPds, ReclaimedLeases];
 
     private static long Clamp(UInt128 value) => value > long.MaxValue ? long.MaxValue : (long)value;
 }

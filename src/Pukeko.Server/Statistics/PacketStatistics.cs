@@ -31,6 +31,11 @@ public sealed class PacketStatistics
         AllocationFailNoPools = Init("v6-allocation-fail-no-pools");
         AllocationFailClasses = Init("v6-allocation-fail-classes");
         Init("pkt6-limit-exceeded");
+        Init("pkt6-addr-reg-inform-received");
+        Init("pkt6-addr-reg-reply-received");
+        Init("pkt6-lease-query-reply-sent");
+        Init("pkt6-dhcpv4-response-sent");
+        Init("pkt6-addr-reg-reply-sent");
         Init("v6-ia-na-lease-reuses");
         Init("v6-ia-pd-lease-reuses");
         _receivedByType = new Counter[256];

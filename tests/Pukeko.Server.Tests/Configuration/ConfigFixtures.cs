@@ -16,7 +16,7 @@ internal static class ConfigFixtures
                 "cache-threshold": 0.0,
                 "control-sockets": [
                     {
-                        "socket-name": "/usr/local/var/run/kea/control_socket",
+                        "socket-name": "/srv/kea-run/control_socket",
                         "socket-type": "unix"
                     }
                 ],

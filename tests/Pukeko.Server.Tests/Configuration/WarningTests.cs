@@ -5,21 +5,12 @@ namespace Pukeko.Server.Tests.Configuration;
 public sealed class WarningTests
 {
     [Theory]
-    [InlineData("\"shared-networks\": [ { \"name\": \"n\", \"subnet6\": [] } ]", "Dhcp6/shared-networks")]
-    [InlineData("\"control-socket\": { \"socket-type\": \"unix\", \"socket-name\": \"/tmp/s\" }", "Dhcp6/control-socket")]
-    [InlineData("\"control-sockets\": [ { \"socket-type\": \"unix\", \"socket-name\": \"/tmp/s\" } ]", "Dhcp6/control-sockets")]
     [InlineData("\"dhcp-ddns\": { \"enable-updates\": false }", "Dhcp6/dhcp-ddns")]
     [InlineData("\"ddns-send-updates\": true", "Dhcp6/ddns-send-updates")]
     [InlineData("\"hostname-char-set\": \"[^a-z]\"", "Dhcp6/hostname-char-set")]
     [InlineData("\"sanity-checks\": { \"lease-checks\": \"fix\" }", "Dhcp6/sanity-checks")]
     [InlineData("\"mac-sources\": [ \"duid\" ]", "Dhcp6/mac-sources")]
-    [InlineData("\"relay-supplied-options\": [ \"65\" ]", "Dhcp6/relay-supplied-options")]
-    [InlineData("\"allocator\": \"random\"", "Dhcp6/allocator")]
-    [InlineData("\"pd-allocator\": \"flq\"", "Dhcp6/pd-allocator")]
-    [InlineData("\"cache-threshold\": 0.0", "Dhcp6/cache-threshold")]
-    [InlineData("\"cache-max-age\": 10", "Dhcp6/cache-max-age")]
     [InlineData("\"store-extended-info\": true", "Dhcp6/store-extended-info")]
-    [InlineData("\"statistic-default-sample-count\": 5", "Dhcp6/statistic-default-sample-count")]
     [InlineData("\"dhcp-queue-control\": { \"enable-queue\": false }", "Dhcp6/dhcp-queue-control")]
     [InlineData("\"hosts-database\": { \"type\": \"mysql\" }", "Dhcp6/hosts-database")]
     [InlineData("\"config-control\": { }", "Dhcp6/config-control")]
@@ -39,12 +30,7 @@ public sealed class WarningTests
     }
 
     [Theory]
-    [InlineData("pd-pools", "[ { \"prefix\": \"2001:db8:8::\", \"prefix-len\": 56, \"delegated-len\": 64 } ]")]
-    [InlineData("relay", "{ \"ip-addresses\": [ \"2001:db8::1\" ] }")]
-    [InlineData("interface-id", "\"abc\"")]
     [InlineData("ddns-qualifying-suffix", "\"example.org\"")]
-    [InlineData("cache-threshold", "0.3")]
-    [InlineData("allocator", "\"random\"")]
     public void AcceptedSubnetKeysWarnWithTheirPath(string key, string value)
     {
         var result = Load(Dhcp6($$"""

@@ -23,7 +23,9 @@ public class RenewReleaseDeclineTests
     {
         using var h = new PipelineHarness();
         var address = Bind(h);
-        h.Time.Advance(TimeSpan.FromSeconds(1000));
+
+        // Past cache-threshold (0.25 × 4000 s), so the lease is really extended, not reused from the cache.
+        h.Time.Advance(TimeSpan.FromSeconds(1500));
         var query = Create(type, address: address, serverId: type == MessageType.Renew ? PipelineHarness.ServerDuid : null);
         var (reply, _, _) = h.Exchange(query);
         Assert.Equal(MessageType.Reply, reply!.Type);

@@ -24,11 +24,11 @@ internal sealed class PipelineHarness : IDisposable
     public static readonly Duid ServerDuid = Duid.CreateLlt(1, 12345, [0x02, 0, 0, 0, 0xfc, 0x01]);
 
     public PipelineHarness(Func<Subnet6, Subnet6>? customize = null, Action<DhcpConfigBuilder>? configure = null, Func<ILeaseStore, ILeaseStore>? wrapStore = null)
-        : this(BuildConfig(customize, configure), wrapStore)
+        : this(Build(customize, configure), wrapStore)
     {
     }
 
-    /// <summary>A harness over a configuration loaded from Kea JSON (see <c>ConfigTest.LoadOk</c>).</summary>
+    /// <summary>A harness for a configuration loaded from real Kea JSON (see <see cref="FromDhcp6"/>).</summary>
     public PipelineHarness(DhcpConfig config, Func<ILeaseStore, ILeaseStore>? wrapStore = null)
     {
         Time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
@@ -44,7 +44,10 @@ internal sealed class PipelineHarness : IDisposable
         Leases.Recount(Config.Subnets, Store, 0);
     }
 
-    private static DhcpConfig BuildConfig(Func<Subnet6, Subnet6>? customize, Action<DhcpConfigBuilder>? configure)
+    /// <summary>A harness running the configuration given as the body of a <c>Dhcp6</c> map; fails the test on config errors.</summary>
+    public static PipelineHarness FromDhcp6(string body) => new(Configuration.ConfigTest.LoadOk(Configuration.ConfigTest.Dhcp6(body)));
+
+    private static DhcpConfig Build(Func<Subnet6, Subnet6>? customize, Action<DhcpConfigBuilder>? configure)
     {
         var builder = new DhcpConfigBuilder();
         configure?.Invoke(builder);
@@ -74,6 +77,9 @@ internal sealed class PipelineHarness : IDisposable
 
     public string InterfaceName { get; set; } = "eth0";
 
+    /// <summary>UDP source port of the next query (546 for clients, 547 or another port for relays).</summary>
+    public ushort SourcePort { get; set; } = 546;
+
     public Ipv6Address Destination { get; set; } = Ipv6Address.AllDhcpRelayAgentsAndServers;
 
     /// <summary>Encodes, processes and decodes: the reply exactly as it would leave the socket.</summary>
@@ -92,7 +98,7 @@ internal sealed class PipelineHarness : IDisposable
             Buffer = bytes,
             Length = bytes.Length,
             RemoteAddress = source ?? ClientLinkLocal,
-            RemotePort = 546,
+            RemotePort = SourcePort,
             LocalAddress = Destination,
             LocalPort = 547,
             InterfaceIndex = 2,

@@ -26,14 +26,64 @@ internal static class ConfigResolver
         CheckTeePercents(globalTiming, globalTiming.CalculateTeeTimes ?? true, globalTiming.T1Percent ?? DefaultT1Percent,
             globalTiming.T2Percent ?? DefaultT2Percent, context);
 
-        var ids = AssignSubnetIds(global.Subnets, context);
-        CheckUniquePrefixes(global.Subnets, context);
-
-        var subnets = new List<Subnet6>(global.Subnets.Count);
-        for (var i = 0; i < global.Subnets.Count; i++)
+        var allSubnets = new List<SubnetDraft>(global.Subnets);
+        foreach (var network in global.SharedNetworks)
         {
-            subnets.Add(ResolveSubnet(global.Subnets[i], ids[i], globalTiming, globalValid, globalPreferred, context, global.ReservationModes.Resolve(Reservations.ReservationModes.Default)));
+            allSubnets.AddRange(network.Subnets);
         }
+
+        var ids = AssignSubnetIds(allSubnets, context);
+        CheckUniquePrefixes(allSubnets, context);
+
+        var globalLevel = new ParentLevel(globalTiming, globalValid, globalPreferred, global.Allocation);
+        var networkLevels = new Dictionary<SharedNetworkDraft, ParentLevel>(ReferenceEqualityComparer.Instance);
+        foreach (var network in global.SharedNetworks)
+        {
+            networkLevels[network] = ResolveNetworkLevel(network, globalLevel, context);
+        }
+
+        var subnets = new List<Subnet6>(allSubnets.Count);
+        var members = new Dictionary<SharedNetworkDraft, List<Subnet6>>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < allSubnets.Count; i++)
+        {
+            var draft = allSubnets[i];
+            var parent = draft.Network is { } owner ? networkLevels[owner] : globalLevel;
+            var subnet = ResolveSubnet(draft, ids[i], parent, context, global.ReservationModes.Resolve(Reservations.ReservationModes.Default));
+            subnets.Add(subnet);
+            if (draft.Network is { } network)
+            {
+                if (!members.TryGetValue(network, out var list))
+                {
+                    members[network] = list = [];
+                }
+
+                list.Add(subnet);
+            }
+        }
+
+        var sharedNetworks = new List<SharedNetwork6>(global.SharedNetworks.Count);
+        foreach (var draft in global.SharedNetworks)
+        {
+            var network = new SharedNetwork6
+            {
+                Name = draft.Name!,
+                Subnets = members.TryGetValue(draft, out var list) ? list : [],
+                Interface = draft.Interface,
+                InterfaceId = draft.Link.InterfaceId,
+                RelayAddresses = [.. draft.Link.RelayAddresses],
+                Options = draft.Options,
+                ClientClasses = draft.ClientClasses,
+                AdditionalClasses = draft.AdditionalClasses,
+            };
+            foreach (var subnet in network.Subnets)
+            {
+                subnet.SharedNetwork = network;
+            }
+
+            sharedNetworks.Add(network);
+        }
+
+        var rsoo = new HashSet<ushort>(global.RelaySuppliedOptions) { 65 };
 
         if (context.Errors.Count > 0)
         {
@@ -48,6 +98,8 @@ internal static class ConfigResolver
             ServiceSocketsMaxRetries = global.ServiceSocketsMaxRetries,
             ServiceSocketsRetryWaitTime = global.ServiceSocketsRetryWaitTime,
             Subnets = subnets,
+            SharedNetworks = sharedNetworks,
+            RelaySuppliedOptions = rsoo,
             GlobalOptions = global.GlobalOptions,
             ClientClasses = global.ClientClasses,
             GlobalReservations = [.. global.Reservations],
@@ -62,14 +114,46 @@ internal static class ConfigResolver
             Loggers = [.. global.Loggers],
             HooksLibraries = [.. global.HooksLibraries],
             ServerTag = global.ServerTag,
+            ControlSockets = [.. global.ControlSockets],
+            StatisticDefaultSampleCount = global.StatisticDefaultSampleCount,
+            StatisticDefaultSampleAge = global.StatisticDefaultSampleAge,
             ParkedPacketLimit = global.ParkedPacketLimit,
             Source = source.Clone(),
         };
     }
 
-    private static Subnet6 ResolveSubnet(
-        SubnetDraft draft, uint id, TimingDraft global, Lifetime globalValid, Lifetime? globalPreferred, ParseContext context, Reservations.ReservationModes globalModes)
+    /// <summary>What a subnet inherits from the level above it (global, or its shared network over global).</summary>
+    private sealed record ParentLevel(TimingDraft Timing, Lifetime Valid, Lifetime? Preferred, AllocationDraft Allocation);
+
+    private static ParentLevel ResolveNetworkLevel(SharedNetworkDraft network, ParentLevel global, ParseContext context)
     {
+        var own = network.Timing;
+        var valid = own.Valid.Resolve(context) ?? global.Valid;
+        var preferred = own.Preferred.Resolve(context) ?? global.Preferred;
+        var merged = own.InheritFrom(global.Timing);
+        if (own.RenewTimer.HasValue || own.RebindTimer.HasValue)
+        {
+            CheckTimers(merged, merged.RenewTimer, merged.RebindTimer, context);
+        }
+
+        if (own.T1Percent.HasValue || own.T2Percent.HasValue || own.CalculateTeeTimes.HasValue)
+        {
+            CheckTeePercents(merged, merged.CalculateTeeTimes ?? true, merged.T1Percent ?? DefaultT1Percent, merged.T2Percent ?? DefaultT2Percent, context);
+        }
+
+        if (network.Interface is not null && network.Link.InterfaceId is not null)
+        {
+            context.Error(network.Link.InterfaceIdPath!, "interface and interface-id are mutually exclusive");
+        }
+
+        return new ParentLevel(merged, valid, preferred, network.Allocation.InheritFrom(global.Allocation));
+    }
+
+    private static Subnet6 ResolveSubnet(SubnetDraft draft, uint id, ParentLevel parent, ParseContext context, Reservations.ReservationModes globalModes)
+    {
+        var global = parent.Timing;
+        var globalValid = parent.Valid;
+        var globalPreferred = parent.Preferred;
         var timing = draft.Timing;
         var valid = timing.Valid.Resolve(context) ?? globalValid;
 
@@ -99,13 +183,36 @@ internal static class ConfigResolver
         {
             ReservationParser.ParseList(list, ParseContext.Child(draft.Path, "reservations"), new Subnet6Scope(id, prefix), reservations, context);
         }
+        var pdPools = ResolvePdPools(draft, context);
+        var network = draft.Network;
+        var iface = draft.Interface ?? network?.Interface;
+        var interfaceId = draft.Link.InterfaceId ?? network?.Link.InterfaceId;
+        if (draft.Interface is not null && network?.Interface is { } shared && shared != draft.Interface)
+        {
+            context.Error(draft.InterfacePath!, $"subnet interface '{draft.Interface}' differs from its shared network's interface '{shared}'");
+        }
+
+        if (iface is not null && interfaceId is not null && (draft.Interface is not null || draft.Link.InterfaceId is not null))
+        {
+            // Kea: a subnet is either directly attached (interface) or behind a relay (interface-id), not both.
+            context.Error(draft.Link.InterfaceIdPath ?? draft.InterfacePath!, "interface and interface-id are mutually exclusive");
+        }
+
+        var allocation = draft.Allocation.InheritFrom(parent.Allocation);
 
         return new Subnet6
         {
             Id = id,
             Prefix = prefix,
             Pools = pools,
-            Interface = draft.Interface,
+            Interface = iface,
+            InterfaceId = interfaceId,
+            RelayAddresses = [.. draft.Link.RelayAddresses],
+            PdPools = pdPools,
+            Allocator = allocation.Allocator ?? AllocatorKind.Iterative,
+            PdAllocator = allocation.PdAllocator ?? AllocatorKind.Iterative,
+            CacheThreshold = allocation.CacheThreshold ?? AllocationDraft.DefaultCacheThreshold,
+            CacheMaxAge = allocation.CacheMaxAge,
             Options = draft.Options,
             ValidLifetime = valid,
             PreferredLifetime = preferred,
@@ -114,11 +221,11 @@ internal static class ConfigResolver
             CalculateTeeTimes = calculate,
             T1Percent = t1,
             T2Percent = t2,
-            RapidCommit = draft.RapidCommit,
             ClientClasses = draft.ClientClasses,
             AdditionalClasses = draft.AdditionalClasses,
             Reservations = reservations,
             ReservationModes = draft.ReservationModes.Resolve(globalModes),
+            RapidCommit = draft.RapidCommit ?? network?.RapidCommit ?? false,
         };
     }
 
@@ -182,6 +289,30 @@ internal static class ConfigResolver
         }
 
         return [.. inside.Select(p => new AddressPool { First = p.First, Last = p.Last, PoolId = p.PoolId, Options = p.Options, ClientClasses = p.ClientClasses, AdditionalClasses = p.AdditionalClasses })];
+    }
+
+    /// <summary>pd-pools of one subnet must not overlap (Kea rejects a pool that overlaps an existing one).</summary>
+    private static List<PrefixPool> ResolvePdPools(SubnetDraft subnet, ParseContext context)
+    {
+        var accepted = new List<(PrefixPool Pool, PdPoolDraft Draft)>();
+        foreach (var draft in subnet.PdPools)
+        {
+            if (draft.Pool is not { } pool)
+            {
+                continue;
+            }
+
+            var clash = accepted.FindIndex(a => a.Pool.Prefix.Contains(pool.Prefix) || pool.Prefix.Contains(a.Pool.Prefix));
+            if (clash >= 0)
+            {
+                context.Error(draft.PrefixPath, $"pd-pool {pool.Prefix} overlaps with pd-pool {accepted[clash].Pool.Prefix} ({accepted[clash].Draft.Path})");
+                continue;
+            }
+
+            accepted.Add((pool, draft));
+        }
+
+        return [.. accepted.Select(a => a.Pool)];
     }
 
     private static string Describe(PoolDraft pool) =>

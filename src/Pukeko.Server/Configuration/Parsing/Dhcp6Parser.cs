@@ -51,6 +51,22 @@ internal static class Dhcp6Parser
                     d.ServerTag = s;
                 }
             })
+            .On("control-socket", (d, v, p, c) => ControlSocketsParser.ParseOne(d.ControlSockets, v, p, c))
+            .On("control-sockets", (d, v, p, c) => ControlSocketsParser.ParseList(d.ControlSockets, v, p, c))
+            .On("statistic-default-sample-count", (d, v, p, c) =>
+            {
+                if (c.TryUInt32(v, p, out var x))
+                {
+                    d.StatisticDefaultSampleCount = x;
+                }
+            })
+            .On("statistic-default-sample-age", (d, v, p, c) =>
+            {
+                if (c.TryUInt32(v, p, out var x))
+                {
+                    d.StatisticDefaultSampleAge = x;
+                }
+            })
             .On("parked-packet-limit", (d, v, p, c) =>
             {
                 if (c.TryUInt32(v, p, out var x))
@@ -58,8 +74,43 @@ internal static class Dhcp6Parser
                     d.ParkedPacketLimit = x;
                 }
             });
+        keys.On("shared-networks", (d, v, p, c) => SharedNetworkParser.ParseList(v, p, d.SharedNetworks, c));
+        keys.On("relay-supplied-options", ParseRelaySuppliedOptions);
+        AllocationDraft.Register(keys, d => d.Allocation);
         TimingDraft.Register(keys, d => d.Timing);
         ReservationModesDraft.Register(keys, d => d.ReservationModes);
         return keys.Unimplemented(KeaKeys.GlobalUnimplemented);
+    }
+
+    /// <summary>RFC 6422 option codes a relay may supply: each entry is a code ("65") or a standard option name.</summary>
+    private static void ParseRelaySuppliedOptions(GlobalDraft draft, JsonElement value, string path, ParseContext context)
+    {
+        foreach (var (item, itemPath) in context.Items(value, path))
+        {
+            if (!context.TryString(item, itemPath, out var text))
+            {
+                continue;
+            }
+
+            text = text.Trim();
+            if (ushort.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code))
+            {
+                if (code == 0)
+                {
+                    context.Error(itemPath, "option code 0 is reserved");
+                    continue;
+                }
+
+                draft.RelaySuppliedOptions.Add(code);
+            }
+            else if (Pukeko.Protocol.Options.Definitions.StandardOptionDefinitions.TryGetByName("dhcp6", text, out var definition))
+            {
+                draft.RelaySuppliedOptions.Add(definition.Code);
+            }
+            else
+            {
+                context.Error(itemPath, $"'{text}' is neither an option code nor a known DHCPv6 option name");
+            }
+        }
     }
 }

@@ -19,6 +19,13 @@ internal sealed class GlobalDraft(ConfigEnvironment environment)
 
     public List<SubnetDraft> Subnets { get; } = [];
 
+    public List<SharedNetworkDraft> SharedNetworks { get; } = [];
+
+    /// <summary><c>relay-supplied-options</c> codes (65 is added when resolving).</summary>
+    public HashSet<ushort> RelaySuppliedOptions { get; } = [];
+
+    public AllocationDraft Allocation { get; } = new();
+
     public IReadOnlyList<OptionDescriptor> GlobalOptions { get; set; } = [];
 
     public IReadOnlyList<Classification.ClientClassDefinition> ClientClasses { get; set; } = [];
@@ -45,6 +52,12 @@ internal sealed class GlobalDraft(ConfigEnvironment environment)
     public List<LoggerConfig> Loggers { get; } = [];
 
     public List<HooksLibraryConfig> HooksLibraries { get; } = [];
+
+    public List<ControlSocketConfig> ControlSockets { get; } = [];
+
+    public uint StatisticDefaultSampleCount { get; set; } = 20;
+
+    public uint StatisticDefaultSampleAge { get; set; }
 
     public string ServerTag { get; set; } = "";
 

@@ -19,7 +19,19 @@ internal sealed class SubnetDraft(string path)
 
     public TimingDraft Timing { get; } = new();
 
-    public bool RapidCommit { get; set; }
+    /// <summary><c>rapid-commit</c>; null when not set here (then inherited from the shared network, else false).</summary>
+    public bool? RapidCommit { get; set; }
+
+    public List<PdPoolDraft> PdPools { get; } = [];
+
+    public LinkDraft Link { get; } = new();
+
+    public AllocationDraft Allocation { get; } = new();
+
+    public string? InterfacePath { get; set; }
+
+    /// <summary>The shared network the subnet is declared in, or null for a top-level subnet.</summary>
+    public SharedNetworkDraft? Network { get; set; }
 
     public IReadOnlyList<string> ClientClasses { get; set; } = [];
 

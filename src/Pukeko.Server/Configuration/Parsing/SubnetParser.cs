@@ -49,6 +49,7 @@ internal static class SubnetParser
                 if (c.TryString(v, p, out var s))
                 {
                     d.Interface = s.Length == 0 ? null : s;
+                    d.InterfacePath = p;
                 }
             })
             .On("option-data", (d, v, p, c) => d.Options = OptionDataParser.ParseList(v, p, c))
@@ -64,6 +65,9 @@ internal static class SubnetParser
                     d.RapidCommit = b;
                 }
             });
+        keys.On("pd-pools", (d, v, p, c) => PdPoolParser.ParseList(v, p, d.PdPools, c));
+        LinkDraft.Register(keys, d => d.Link);
+        AllocationDraft.Register(keys, d => d.Allocation);
         TimingDraft.Register(keys, d => d.Timing);
         ReservationModesDraft.Register(keys, d => d.ReservationModes);
         return keys.Unimplemented(KeaKeys.SubnetUnimplemented);

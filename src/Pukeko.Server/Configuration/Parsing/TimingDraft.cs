@@ -32,6 +32,33 @@ internal sealed class TimingDraft
 
     public string? T2PercentPath { get; set; }
 
+    /// <summary>
+    /// This level with every key it leaves out taken from <paramref name="parent"/> (shared network over global).
+    /// A lifetime triplet is inherited as a unit: a level that sets any of X/min-X/max-X defines all three.
+    /// </summary>
+    public TimingDraft InheritFrom(TimingDraft parent)
+    {
+        var merged = new TimingDraft();
+        Copy(Valid.IsSpecified ? Valid : parent.Valid, merged.Valid);
+        Copy(Preferred.IsSpecified ? Preferred : parent.Preferred, merged.Preferred);
+        (merged.RenewTimer, merged.RenewTimerPath) = RenewTimer.HasValue ? (RenewTimer, RenewTimerPath) : (parent.RenewTimer, parent.RenewTimerPath);
+        (merged.RebindTimer, merged.RebindTimerPath) = RebindTimer.HasValue ? (RebindTimer, RebindTimerPath) : (parent.RebindTimer, parent.RebindTimerPath);
+        (merged.CalculateTeeTimes, merged.CalculateTeeTimesPath) = CalculateTeeTimes.HasValue ? (CalculateTeeTimes, CalculateTeeTimesPath) : (parent.CalculateTeeTimes, parent.CalculateTeeTimesPath);
+        (merged.T1Percent, merged.T1PercentPath) = T1Percent.HasValue ? (T1Percent, T1PercentPath) : (parent.T1Percent, parent.T1PercentPath);
+        (merged.T2Percent, merged.T2PercentPath) = T2Percent.HasValue ? (T2Percent, T2PercentPath) : (parent.T2Percent, parent.T2PercentPath);
+        return merged;
+    }
+
+    private static void Copy(TripletDraft from, TripletDraft to)
+    {
+        to.Value = from.Value;
+        to.Min = from.Min;
+        to.Max = from.Max;
+        to.ValuePath = from.ValuePath;
+        to.MinPath = from.MinPath;
+        to.MaxPath = from.MaxPath;
+    }
+
     /// <summary>Adds the lifetime/timer keys to a map's key table.</summary>
     public static void Register<TDraft>(KeyTable<TDraft> table, Func<TDraft, TimingDraft> select)
     {

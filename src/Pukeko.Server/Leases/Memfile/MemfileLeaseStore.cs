@@ -223,6 +223,115 @@ public sealed class MemfileLeaseStore : ILeaseStore
         return CloneAll(result);
     }
 
+    public IReadOnlyList<Lease6> GetBySubnet(uint subnetId)
+    {
+        var result = new List<Lease6>();
+        lock (_gate)
+        {
+            _index.CollectAll(result);
+        }
+
+        result.RemoveAll(l => l.SubnetId != subnetId);
+        return CloneAll(result);
+    }
+
+    public IReadOnlyList<Lease6> GetPage(Ipv6Address? after, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var all = new List<Lease6>();
+        lock (_gate)
+        {
+            _index.CollectAll(all);
+        }
+
+        // Keep the `limit` lowest addresses above `after` in a bounded max-heap: O(n log limit), no full sort.
+        var heap = new PriorityQueue<Lease6, Ipv6Address>(limit + 1, Comparer<Ipv6Address>.Create((a, b) => b.CompareTo(a)));
+        foreach (var lease in all)
+        {
+            if (after is { } floor && lease.Address <= floor)
+            {
+                continue;
+            }
+
+            heap.Enqueue(lease, lease.Address);
+            if (heap.Count > limit)
+            {
+                heap.Dequeue();
+            }
+        }
+
+        var page = new List<Lease6>(heap.Count);
+        while (heap.Count > 0)
+        {
+            page.Add(heap.Dequeue());
+        }
+
+        page.Reverse();
+        return CloneAll(page);
+    }
+
+    public IReadOnlyList<Lease6> GetByHostname(string hostname)
+    {
+        ArgumentNullException.ThrowIfNull(hostname);
+        var result = new List<Lease6>();
+        lock (_gate)
+        {
+            _index.CollectAll(result);
+        }
+
+        result.RemoveAll(l => !string.Equals(l.Hostname, hostname, StringComparison.OrdinalIgnoreCase));
+        return CloneAll(result);
+    }
+
+    /// <summary>
+    /// <c>lease6-write</c>: writes every lease to <paramref name="path"/> as a fresh Kea CSV file (mode 0640). An
+    /// existing file is first renamed to <c>&lt;path&gt;.bak&lt;pid&gt;</c>, as Kea does. When the path is the live
+    /// lease file, the store continues appending to the new file.
+    /// </summary>
+    public void WriteLeases(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var full = Path.GetFullPath(path);
+        lock (_gate)
+        {
+            EnsureUsable();
+            var leases = new List<Lease6>();
+            _index.CollectAll(leases);
+            leases.Sort((a, b) => a.Address.CompareTo(b.Address));
+            var isLive = _files is not null && string.Equals(full, _files.Current, StringComparison.Ordinal);
+            if (isLive)
+            {
+                _writer?.Dispose();
+                _writer = null;
+            }
+
+            try
+            {
+                if (File.Exists(full))
+                {
+                    File.Move(full, $"{full}.bak{Environment.ProcessId}", overwrite: true);
+                }
+
+                using (var writer = LeaseFileWriter.OpenForAppend(full))
+                {
+                    foreach (var lease in leases)
+                    {
+                        _row.Clear();
+                        LeaseCsvFormatter.AppendRow(_row, lease, asDelete: false);
+                        writer.Append(_row);
+                    }
+                }
+            }
+            finally
+            {
+                if (isLive)
+                {
+                    _writer = LeaseFileWriter.OpenForAppend(full);
+                }
+            }
+        }
+    }
+
     public IReadOnlyList<Lease6> GetExpired(long now, int max)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(max);

@@ -1,0 +1,64 @@
+using Pukeko.Server.Configuration;
+using Pukeko.Server.Leases;
+
+namespace Pukeko.Server.Allocation;
+
+/// <summary>
+/// Lease caching (digest §3.6, Kea's setLeaseReusable): a lease renewed soon after it was last
+/// written is handed out again unchanged instead of being rewritten, as long as its age is within
+/// <c>cache-threshold</c> × valid lifetime and, when set, <c>cache-max-age</c>.
+/// </summary>
+public static class LeaseCache
+{
+    /// <summary>
+    /// The lease as the client should hear it — the stored lease with what is left of its
+    /// lifetimes — when it may be reused; null when it must be extended normally.
+    /// </summary>
+    public static Lease6? TryReuse(Lease6 stored, Lease6 renewed, Subnet6 subnet, long now)
+    {
+        if (stored.State != LeaseState.Default || stored.SubnetId != renewed.SubnetId || stored.PoolId != renewed.PoolId)
+        {
+            return null;
+        }
+
+        // A threshold of 0 switches caching off (Kea treats an explicit 0 so, whatever cache-max-age says).
+        if (subnet.CacheThreshold <= 0)
+        {
+            return null;
+        }
+
+        if (stored.ValidLifetime == Lease6.InfiniteLifetime)
+        {
+            return stored.Clone();
+        }
+
+        if (now < stored.Cltt)
+        {
+            return null; // the clock went backwards: don't trust the age
+        }
+
+        var age = (ulong)(now - stored.Cltt);
+        if (age >= stored.ValidLifetime)
+        {
+            return null;
+        }
+
+        if (subnet.CacheMaxAge is { } maxAge && (maxAge == 0 || age > maxAge))
+        {
+            return null;
+        }
+
+        var limit = (ulong)(renewed.ValidLifetime * subnet.CacheThreshold);
+        if (age > limit)
+        {
+            return null;
+        }
+
+        var reused = stored.Clone();
+        reused.ValidLifetime = (uint)(stored.ValidLifetime - age);
+        reused.PreferredLifetime = stored.PreferredLifetime == Lease6.InfiniteLifetime
+            ? Lease6.InfiniteLifetime
+            : stored.PreferredLifetime > age ? (uint)(stored.PreferredLifetime - age) : 0;
+        return reused;
+    }
+}

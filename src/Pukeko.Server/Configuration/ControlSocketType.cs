@@ -1,0 +1,9 @@
+namespace Pukeko.Server.Configuration;
+
+/// <summary>Kea's <c>socket-type</c> values for <c>control-sockets</c>.</summary>
+public enum ControlSocketType
+{
+    Unix,
+    Http,
+    Https,
+}

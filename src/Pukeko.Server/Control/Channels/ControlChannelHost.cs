@@ -1,0 +1,175 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Pukeko.Server.Configuration;
+
+namespace Pukeko.Server.Control.Channels;
+
+/// <summary>
+/// Keeps the running control sockets in line with the configuration. On reconfiguration a socket whose endpoint
+/// is unchanged keeps running (new authentication and headers are swapped in place); a new endpoint is opened
+/// before the answer to <c>config-set</c> is sent, and a removed one stops accepting at once while the command
+/// that removed it still gets its answer.
+/// </summary>
+public sealed class ControlChannelHost : IAsyncDisposable
+{
+    private static readonly TimeSpan HttpDrain = TimeSpan.FromSeconds(5);
+
+    private readonly CommandDispatcher _dispatcher;
+    private readonly Func<Stream, CancellationToken, Task>? _metrics;
+    private readonly ILogger _log;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, UnixCommandListener> _unix = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HttpCommandListener> _http = new(StringComparer.Ordinal);
+    private readonly List<Task> _stopping = [];
+
+    public ControlChannelHost(CommandDispatcher dispatcher, Func<Stream, CancellationToken, Task>? metrics, ILogger log)
+    {
+        _dispatcher = dispatcher;
+        _metrics = metrics;
+        _log = log;
+    }
+
+    /// <summary>The UNIX socket path in use, or null.</summary>
+    public string? UnixSocketPath
+    {
+        get
+        {
+            _gate.Wait();
+            try
+            {
+                return _unix.Values.FirstOrDefault()?.Path;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+    }
+
+    /// <summary>The HTTP listeners running now, with their bound ports.</summary>
+    public IReadOnlyList<(ControlSocketConfig Config, int Port)> HttpListeners
+    {
+        get
+        {
+            _gate.Wait();
+            try
+            {
+                return [.. _http.Values.Select(l => (l.Config, l.BoundPort))];
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+    }
+
+    /// <summary>Opens, keeps or closes sockets to match <paramref name="sockets"/>. Throws when a new socket cannot be opened.</summary>
+    public async Task ApplyAsync(IReadOnlyList<ControlSocketConfig> sockets, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var wanted = sockets.ToDictionary(s => s.EndpointKey, StringComparer.Ordinal);
+            foreach (var key in _unix.Keys.Where(k => !wanted.ContainsKey(k)).ToList())
+            {
+                await _unix[key].DisposeAsync().ConfigureAwait(false);
+                _unix.Remove(key);
+            }
+
+            foreach (var key in _http.Keys.Where(k => !wanted.ContainsKey(k)).ToList())
+            {
+                // Not awaited: the listener may be carrying the very request that removed it.
+                _stopping.Add(_http[key].StopAsync(HttpDrain));
+                _http.Remove(key);
+            }
+
+            foreach (var (key, config) in wanted)
+            {
+                if (config.Type == ControlSocketType.Unix)
+                {
+                    if (!_unix.ContainsKey(key))
+                    {
+                        var listener = new UnixCommandListener(config.SocketName, _dispatcher, _log);
+                        listener.Start();
+                        _unix[key] = listener;
+                    }
+                }
+                else if (_http.TryGetValue(key, out var running))
+                {
+                    running.Config = config;
+                }
+                else
+                {
+                    _http[key] = await StartHttpAsync(config, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<HttpCommandListener> StartHttpAsync(ControlSocketConfig config, CancellationToken cancellationToken)
+    {
+        // A listener being replaced on the same port unbinds as soon as its stop begins, but give it a moment.
+        for (var attempt = 0; ; attempt++)
+        {
+            var listener = new HttpCommandListener(config, _dispatcher, _metrics, _log);
+            try
+            {
+                await listener.StartAsync(cancellationToken).ConfigureAwait(false);
+                return listener;
+            }
+            catch (IOException ex) when (attempt < 20 && IsAddressInUse(ex))
+            {
+                await listener.DisposeAsync().ConfigureAwait(false);
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await listener.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
+    private static bool IsAddressInUse(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.GetType().Name == "AddressInUseException")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            foreach (var listener in _unix.Values)
+            {
+                await listener.DisposeAsync().ConfigureAwait(false);
+            }
+
+            foreach (var listener in _http.Values)
+            {
+                _stopping.Add(listener.StopAsync(TimeSpan.FromSeconds(1)));
+            }
+
+            _unix.Clear();
+            _http.Clear();
+            await Task.WhenAll(_stopping).ConfigureAwait(false);
+            _stopping.Clear();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

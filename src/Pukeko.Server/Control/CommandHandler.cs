@@ -1,0 +1,6 @@
+using System.Text.Json.Nodes;
+
+namespace Pukeko.Server.Control;
+
+/// <summary>A built-in command: returns the answer map; may throw <see cref="CommandArgumentException"/>.</summary>
+public delegate ValueTask<JsonObject> CommandHandler(ControlCommand command, CancellationToken cancellationToken);

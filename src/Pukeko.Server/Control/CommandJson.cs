@@ -1,0 +1,104 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Pukeko.Server.Control;
+
+/// <summary>
+/// Kea's command text: JSON with <c>#</c>, <c>//</c> and <c>/* */</c> comments. Comments are blanked outside
+/// strings, then System.Text.Json parses what remains.
+/// </summary>
+public static class CommandJson
+{
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 128, AllowTrailingCommas = false };
+
+    public static JsonNode? Parse(ReadOnlySpan<byte> utf8)
+    {
+        var cleaned = StripComments(utf8);
+        return JsonNode.Parse(cleaned, documentOptions: Options);
+    }
+
+    public static JsonNode? Parse(string text) => Parse(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>A copy with every comment replaced by spaces (newlines kept, so positions in errors stay meaningful).</summary>
+    public static byte[] StripComments(ReadOnlySpan<byte> utf8)
+    {
+        var output = utf8.ToArray();
+        var state = JsonScanState.Normal;
+        for (var i = 0; i < output.Length; i++)
+        {
+            var b = output[i];
+            switch (state)
+            {
+                case JsonScanState.Normal:
+                    if (b == (byte)'"')
+                    {
+                        state = JsonScanState.String;
+                    }
+                    else if (b == (byte)'#')
+                    {
+                        state = JsonScanState.LineComment;
+                        output[i] = (byte)' ';
+                    }
+                    else if (b == (byte)'/' && i + 1 < output.Length && output[i + 1] == (byte)'/')
+                    {
+                        state = JsonScanState.LineComment;
+                        output[i] = (byte)' ';
+                    }
+                    else if (b == (byte)'/' && i + 1 < output.Length && output[i + 1] == (byte)'*')
+                    {
+                        state = JsonScanState.BlockComment;
+                        output[i] = (byte)' ';
+                        output[++i] = (byte)' ';
+                    }
+
+                    break;
+                case JsonScanState.String:
+                    if (b == (byte)'\\')
+                    {
+                        i++;
+                    }
+                    else if (b == (byte)'"')
+                    {
+                        state = JsonScanState.Normal;
+                    }
+
+                    break;
+                case JsonScanState.LineComment:
+                    if (b == (byte)'\n')
+                    {
+                        state = JsonScanState.Normal;
+                    }
+                    else
+                    {
+                        output[i] = (byte)' ';
+                    }
+
+                    break;
+                case JsonScanState.BlockComment:
+                    if (b == (byte)'*' && i + 1 < output.Length && output[i + 1] == (byte)'/')
+                    {
+                        output[i] = (byte)' ';
+                        output[++i] = (byte)' ';
+                        state = JsonScanState.Normal;
+                    }
+                    else if (b != (byte)'\n')
+                    {
+                        output[i] = (byte)' ';
+                    }
+
+                    break;
+            }
+        }
+
+        return output;
+    }
+
+    public static string Serialize(JsonNode node, bool indented = false) =>
+        node.ToJsonString(indented ? Indented : Compact);
+
+    // Kea writes quotes and non-ASCII text as they are; the default encoder would turn ' into \u0027.
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+}

@@ -1,0 +1,15 @@
+using Pukeko.Server.Hosting;
+
+namespace Pukeko.Server.Control.Commands;
+
+/// <summary>Registers every built-in command family on a dispatcher.</summary>
+public static class BuiltInCommands
+{
+    public static void Register(CommandDispatcher dispatcher, Dhcp6Server server)
+    {
+        ServerCommands.Register(dispatcher, server);
+        ConfigCommands.Register(dispatcher, server);
+        StatisticCommands.Register(dispatcher, server.Statistics);
+        LeaseCommands.Register(dispatcher, server);
+    }
+}

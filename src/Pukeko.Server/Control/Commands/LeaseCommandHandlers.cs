@@ -1,0 +1,503 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Pukeko.Protocol.Addressing;
+using Pukeko.Server.Hosting;
+using Pukeko.Server.Leases;
+using Pukeko.Server.Leases.Memfile;
+using Pukeko.Server.Statistics;
+
+namespace Pukeko.Server.Control.Commands;
+
+/// <summary>The bodies of the lease commands; one instance per server.</summary>
+internal sealed class LeaseCommandHandlers(Dhcp6Server server)
+{
+    private static readonly string[] StateNames = ["default", "declined", "expired-reclaimed", "released", "registered"];
+
+    private ILeaseStore Store => server.Leases ?? throw new CommandArgumentException("no lease database is open");
+
+    private long Now => server.Time.GetUtcNow().ToUnixTimeSeconds();
+
+    public JsonObject Add(ControlCommand command)
+    {
+        var args = command.Arguments ?? throw new CommandArgumentException("no parameters specified for the command");
+        var lease = LeaseAddParser.Parse(args, server.Config, Now);
+        if (!Store.Add(lease))
+        {
+            throw new CommandResultException(ControlResult.Conflict, "IPv6 lease already exists.");
+        }
+
+        CountLease(lease, +1);
+        return ControlAnswer.Success(AddedText(lease));
+    }
+
+    public JsonObject Update(ControlCommand command)
+    {
+        var args = command.Arguments ?? throw new CommandArgumentException("no parameters specified for lease6-update command");
+        var forceCreate = KeaParameters.OptionalBool(args, "force-create") ?? false;
+        var lease = LeaseAddParser.Parse(args, server.Config, Now);
+        return AddOrUpdate(lease, forceCreate);
+    }
+
+    private JsonObject AddOrUpdate(Lease6 lease, bool forceCreate)
+    {
+        var store = Store;
+        var old = store.Get(lease.Address);
+        if (old is null)
+        {
+            if (!forceCreate)
+            {
+                throw new CommandResultException(ControlResult.Empty, $"failed to update the lease with address {lease.Address} - no such lease");
+            }
+
+            if (!store.Add(lease))
+            {
+                throw new CommandResultException(ControlResult.Conflict, "IPv6 lease already exists.");
+            }
+
+            CountLease(lease, +1);
+            return ControlAnswer.Success("IPv6 lease added.");
+        }
+
+        if (!store.Update(lease))
+        {
+            throw new CommandResultException(ControlResult.Empty, $"failed to update the lease with address {lease.Address} - no such lease");
+        }
+
+        CountLease(old, -1);
+        CountLease(lease, +1);
+        return ControlAnswer.Success("IPv6 lease updated.");
+    }
+
+    public JsonObject Get(ControlCommand command)
+    {
+        var query = LeaseQueryParser.Parse(command.Arguments);
+        var lease = query.Find(Store);
+        return lease is null
+            ? ControlAnswer.Empty("Lease not found.")
+            : ControlAnswer.Success("IPv6 lease found.", LeaseJson.ToJson(lease));
+    }
+
+    public JsonObject Delete(ControlCommand command)
+    {
+        var query = LeaseQueryParser.Parse(command.Arguments);
+        var lease = query.Find(Store);
+        if (lease is null || !Store.Delete(lease))
+        {
+            return ControlAnswer.Empty("IPv6 lease not found.");
+        }
+
+        CountLease(lease, -1);
+        return ControlAnswer.Success("IPv6 lease deleted.");
+    }
+
+    public JsonObject GetAll(ControlCommand command)
+    {
+        IReadOnlyList<Lease6> leases;
+        if (command.Arguments is not { } args)
+        {
+            leases = Store.GetAll();
+        }
+        else
+        {
+            if (!args.TryGetPropertyValue("subnets", out var subnetsNode) || subnetsNode is null)
+            {
+                throw new CommandArgumentException("'subnets' parameter not specified");
+            }
+
+            if (subnetsNode is not JsonArray subnets)
+            {
+                throw new CommandArgumentException("'subnets' parameter must be a list");
+            }
+
+            var list = new List<Lease6>();
+            foreach (var item in subnets)
+            {
+                if (item is not JsonValue value || value.GetValueKind() != JsonValueKind.Number || !value.TryGetValue<long>(out var id))
+                {
+                    throw new CommandArgumentException("listed subnet identifiers must be numbers");
+                }
+
+                if (id is >= 0 and <= uint.MaxValue)
+                {
+                    list.AddRange(Store.GetBySubnet((uint)id));
+                }
+            }
+
+            leases = list;
+        }
+
+        return Found(leases);
+    }
+
+    public JsonObject GetPage(ControlCommand command)
+    {
+        var args = command.Arguments ?? throw new CommandArgumentException("no parameters specified for the lease6-get-page command");
+        if (!args.TryGetPropertyValue("from", out var fromNode) || fromNode is null)
+        {
+            throw new CommandArgumentException("'from' parameter not specified");
+        }
+
+        if (fromNode is not JsonValue fromValue || !fromValue.TryGetValue<string>(out var from))
+        {
+            throw new CommandArgumentException("'from' parameter must be a string");
+        }
+
+        Ipv6Address? after = null;
+        if (from != "start")
+        {
+            after = KeaParameters.ParseAddress(from)
+                ?? throw new CommandArgumentException("'from' parameter value is neither 'start' keyword nor a valid IPv6 address");
+        }
+
+        if (!args.TryGetPropertyValue("limit", out var limitNode) || limitNode is null)
+        {
+            throw new CommandArgumentException("'limit' parameter not specified");
+        }
+
+        if (limitNode is not JsonValue limitValue || limitValue.GetValueKind() != JsonValueKind.Number || !limitValue.TryGetValue<long>(out var limit))
+        {
+            throw new CommandArgumentException("'limit' parameter must be a number");
+        }
+
+        if (limit is < 0 or > uint.MaxValue)
+        {
+            throw new CommandArgumentException("'limit' parameter is not a 32 bit unsigned integer.");
+        }
+
+        if (limit == 0)
+        {
+            throw new CommandArgumentException("'limit' parameter must not be 0.");
+        }
+
+        var page = Store.GetPage(after, (int)Math.Min(limit, int.MaxValue - 1));
+        var answer = Found(page);
+        ((JsonObject)answer["arguments"]!)["count"] = page.Count;
+        return answer;
+    }
+
+    public JsonObject GetByDuid(ControlCommand command)
+    {
+        var text = RequiredString(command, "duid");
+        byte[] duid;
+        try
+        {
+            duid = LeaseQueryParser.ParseDuid(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new CommandArgumentException($"bad 'duid' parameter: {ex.Message}");
+        }
+
+        return Found(Store.GetByDuid(duid));
+    }
+
+    public JsonObject GetByHostname(ControlCommand command)
+    {
+        var hostname = RequiredString(command, "hostname");
+        if (hostname.Length == 0)
+        {
+            throw new CommandArgumentException("'hostname' parameter is empty");
+        }
+
+        return Found(Store.GetByHostname(hostname.ToLowerInvariant()));
+    }
+
+    public JsonObject GetByHardwareAddress(ControlCommand command)
+    {
+        var text = RequiredString(command, "hw-address");
+        if (text.Length == 0)
+        {
+            throw new CommandArgumentException("'hw-address' parameter must not be empty");
+        }
+
+        byte[] hardware;
+        try
+        {
+            hardware = KeaHex.DecodeColonSeparated(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new CommandArgumentException($"bad 'hw-address' parameter: {ex.Message}");
+        }
+
+        // Kea's HWAddr::MAX_HWADDR_LEN.
+        if (hardware.Length > 20)
+        {
+            throw new CommandArgumentException("bad 'hw-address' parameter: address vector size exceeds MAX_HWADDR_LEN");
+        }
+
+        return Found(Store.GetAll().Where(l => l.HardwareAddress is { } hw && hw.AsSpan().SequenceEqual(hardware)).ToList());
+    }
+
+    public JsonObject GetByState(ControlCommand command)
+    {
+        var args = command.Arguments ?? throw new CommandArgumentException("Command arguments missing or a not a map.");
+        if (!args.TryGetPropertyValue("state", out var stateNode) || stateNode is null)
+        {
+            throw new CommandArgumentException("'state' parameter not specified");
+        }
+
+        uint state;
+        if (stateNode is JsonValue value && value.GetValueKind() == JsonValueKind.String)
+        {
+            var name = value.GetValue<string>();
+            state = name switch
+            {
+                "assigned" or "default" => 0,
+                "declined" => 1,
+                "expired-reclaimed" => 2,
+                "released" => 3,
+                "registered" => 4,
+                _ => throw new CommandArgumentException($"'state' parameter value ({name}) is not recognized"),
+            };
+        }
+        else if (stateNode is JsonValue number && number.GetValueKind() == JsonValueKind.Number && number.TryGetValue<long>(out var n))
+        {
+            // Kea reads the number into 32 bits, so it wraps; the answer text shows what was searched.
+            state = unchecked((uint)n);
+        }
+        else
+        {
+            throw new CommandArgumentException("'state' parameter must be a number or a string");
+        }
+
+        uint? subnetId = null;
+        if (args.TryGetPropertyValue("subnet-id", out var subnetNode) && subnetNode is not null)
+        {
+            subnetId = subnetNode is JsonValue s && s.GetValueKind() == JsonValueKind.Number && s.TryGetValue<long>(out var id) && id is >= 0 and <= uint.MaxValue
+                ? (uint)id
+                : throw new CommandArgumentException("'subnet-id' parameter must be a number");
+        }
+
+        var source = subnetId is { } sid ? Store.GetBySubnet(sid) : Store.GetAll();
+        var leases = source.Where(l => (uint)l.State == state).ToList();
+        var label = state < StateNames.Length
+            ? string.Create(CultureInfo.InvariantCulture, $"{StateNames[state]} ({state})")
+            : state.ToString(CultureInfo.InvariantCulture);
+        var answer = Found(leases);
+        answer["text"] = string.Create(CultureInfo.InvariantCulture, $"{leases.Count} IPv6 lease(s) found with state {label}.");
+        return answer;
+    }
+
+    public JsonObject Wipe(ControlCommand command)
+    {
+        uint subnetId = 0;
+        if (command.Arguments is { } args && args.TryGetPropertyValue("subnet-id", out var node) && node is not null)
+        {
+            subnetId = node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var id) && id is >= 0 and <= uint.MaxValue
+                ? (uint)id
+                : throw new CommandArgumentException("'subnet-id' parameter must be a number");
+        }
+
+        var ids = subnetId != 0
+            ? [subnetId]
+            : (server.Config?.Subnets.Select(s => s.Id).ToList() ?? []);
+        var deleted = 0;
+        foreach (var id in ids)
+        {
+            foreach (var lease in Store.GetBySubnet(id))
+            {
+                if (Store.Delete(lease))
+                {
+                    CountLease(lease, -1);
+                    deleted++;
+                }
+            }
+        }
+
+        var text = string.Create(CultureInfo.InvariantCulture, $"Deleted {deleted} IPv6 lease(s) from subnet(s)") + string.Concat(ids.Select(i => " " + i.ToString(CultureInfo.InvariantCulture)));
+        return ControlAnswer.Create(deleted > 0 ? ControlResult.Success : ControlResult.Empty, text);
+    }
+
+    public JsonObject BulkApply(ControlCommand command)
+    {
+        var args = command.Arguments ?? throw new CommandArgumentException("no parameters specified for the lease6-bulk-apply command");
+        var deletedList = args.OptionalList("deleted-leases");
+        var leasesList = args.OptionalList("leases");
+        if (deletedList is null && leasesList is null)
+        {
+            throw new CommandArgumentException("neither 'deleted-leases' nor 'leases' parameter specified");
+        }
+
+        var failedDeleted = new JsonArray();
+        var failed = new JsonArray();
+        var success = 0;
+        foreach (var item in deletedList ?? [])
+        {
+            var (ok, code, message) = Try(() => Delete(new ControlCommand("lease6-del", item as JsonObject, command.Request)));
+            if (ok)
+            {
+                success++;
+            }
+            else
+            {
+                failedDeleted.Add(Failure(item, code, message));
+            }
+        }
+
+        foreach (var item in leasesList ?? [])
+        {
+            var (ok, code, message) = Try(() =>
+            {
+                var map = item as JsonObject ?? throw new CommandArgumentException("lease must be a map");
+                return AddOrUpdate(LeaseAddParser.Parse(map, server.Config, Now), forceCreate: true);
+            });
+            if (ok)
+            {
+                success++;
+            }
+            else
+            {
+                failed.Add(Failure(item, code, message));
+            }
+        }
+
+        var arguments = new JsonObject();
+        if (failedDeleted.Count > 0)
+        {
+            arguments["failed-deleted-leases"] = failedDeleted;
+        }
+
+        if (failed.Count > 0)
+        {
+            arguments["failed-leases"] = failed;
+        }
+
+        return ControlAnswer.Success(
+            string.Create(CultureInfo.InvariantCulture, $"Bulk apply of {success} IPv6 leases completed."),
+            arguments.Count > 0 ? arguments : null);
+    }
+
+    public JsonObject Write(ControlCommand command)
+    {
+        var args = command.Arguments ?? throw new CommandArgumentException("no parameters specified for the command");
+        if (!args.TryGetPropertyValue("filename", out var node) || node is null)
+        {
+            throw new CommandArgumentException("'filename' parameter not specified");
+        }
+
+        if (node is not JsonValue value || value.GetValueKind() != JsonValueKind.String)
+        {
+            throw new CommandArgumentException("'filename' parameter must be a string");
+        }
+
+        var name = value.GetValue<string>();
+        if (name.Length == 0)
+        {
+            throw new CommandArgumentException("'filename' parameter is invalid: path: '' has no filename");
+        }
+
+        // Kea 3.x: lease files may only be written into the data directory.
+        var dataDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(server.Directories.DataDirectory));
+        var full = Path.GetFullPath(Path.Combine(dataDirectory, name));
+        if (!string.Equals(Path.GetDirectoryName(full), dataDirectory, StringComparison.Ordinal) || name.EndsWith('/'))
+        {
+            var given = Path.GetDirectoryName(name) is { Length: > 0 } d ? d : name;
+            throw new CommandArgumentException($"'filename' parameter is invalid: invalid path specified: '{given}', supported path is '{dataDirectory}'");
+        }
+
+        if (Store is not MemfileLeaseStore memfile)
+        {
+            throw new CommandArgumentException("lease6-write is only supported by the memfile lease database");
+        }
+
+        memfile.WriteLeases(full);
+        return ControlAnswer.Success($"IPv6 lease database into '{name}'.");
+    }
+
+    public JsonObject ResendDdns(ControlCommand command)
+    {
+        var args = command.Arguments ?? throw new CommandArgumentException("no parameters specified for the command");
+        var address = KeaParameters.Address(args, "ip-address");
+        if (Store.Get(address) is null)
+        {
+            return ControlAnswer.Empty($"No lease found for: {address}");
+        }
+
+        return ControlAnswer.Error("DHCP-DDNS updates are disabled");
+    }
+
+    private static string RequiredString(ControlCommand command, string name)
+    {
+        var args = command.Arguments ?? throw new CommandArgumentException("Command arguments missing or a not a map.");
+        if (!args.TryGetPropertyValue(name, out var node) || node is null)
+        {
+            throw new CommandArgumentException($"'{name}' parameter not specified");
+        }
+
+        return node is JsonValue value && value.GetValueKind() == JsonValueKind.String
+            ? value.GetValue<string>()
+            : throw new CommandArgumentException($"'{name}' parameter must be a string");
+    }
+
+    private static JsonObject Found(IReadOnlyList<Lease6> leases)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture, $"{leases.Count} IPv6 lease(s) found.");
+        var arguments = new JsonObject { ["leases"] = LeaseJson.ToJson(leases) };
+        return ControlAnswer.Create(leases.Count > 0 ? ControlResult.Success : ControlResult.Empty, text, arguments);
+    }
+
+    private static string AddedText(Lease6 lease) => lease.Type == LeaseType.PD
+        ? string.Create(CultureInfo.InvariantCulture, $"Lease for prefix {lease.Address}/{lease.PrefixLength}, subnet-id {lease.SubnetId} added.")
+        : string.Create(CultureInfo.InvariantCulture, $"Lease for address {lease.Address}, subnet-id {lease.SubnetId} added.");
+
+    private static (bool Ok, int Code, string Message) Try(Func<JsonObject> action)
+    {
+        try
+        {
+            var answer = action();
+            var code = ControlAnswer.ResultOf(answer);
+            return (code == ControlResult.Success, code, answer["text"]?.GetValue<string>() ?? "");
+        }
+        catch (CommandArgumentException ex)
+        {
+            return (false, ControlResult.Error, ex.Message);
+        }
+        catch (CommandResultException ex)
+        {
+            return (false, ex.Result, ex.Message);
+        }
+    }
+
+    private static JsonObject Failure(JsonNode? item, int code, string message)
+    {
+        var failure = new JsonObject();
+        if (item is JsonObject map)
+        {
+            failure["type"] = map["type"]?.DeepClone() ?? "IA_NA";
+            failure["ip-address"] = map["ip-address"]?.DeepClone();
+        }
+
+        failure["result"] = code;
+        failure["error-message"] = message;
+        return failure;
+    }
+
+    /// <summary>Keeps assigned/declined counters in step with a lease added (+1) or removed (-1), as Kea's lease commands do.</summary>
+    private void CountLease(Lease6 lease, int delta)
+    {
+        var subnet = server.Config?.FindSubnet(lease.SubnetId);
+        if (lease.Type == LeaseType.NA)
+        {
+            var name = lease.State switch
+            {
+                LeaseState.Default => LeaseStatistics.AssignedNas,
+                LeaseState.Declined => LeaseStatistics.DeclinedAddresses,
+                _ => null,
+            };
+            if (name is not null)
+            {
+                server.LeaseStatistics.Add(name, subnet, subnet?.FindPool(lease.Address), delta);
+            }
+        }
+        else if (lease.Type == LeaseType.PD && lease.State == LeaseState.Default)
+        {
+            server.Statistics.Add("assigned-pds", delta);
+            if (subnet is not null)
+            {
+                server.Statistics.Add(StatisticsRegistry.SubnetName(subnet.Id, "assigned-pds"), delta);
+            }
+        }
+    }
+}

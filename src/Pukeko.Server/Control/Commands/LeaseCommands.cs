@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Pukeko.Protocol.Addressing;
+using Pukeko.Server.Hosting;
+using Pukeko.Server.Leases;
+using Pukeko.Server.Leases.Memfile;
+using Pukeko.Server.Statistics;
+
+namespace Pukeko.Server.Control.Commands;
+
+/// <summary>
+/// Kea's lease_cmds commands, built in (digest §5.3): add, get (by address, client, DUID, hostname, hardware
+/// address, state, page), update, delete, wipe, bulk apply and write. Every change goes through the lease
+/// store (so it is on disk before the answer) and keeps the address statistics in step.
+/// </summary>
+public static class LeaseCommands
+{
+    private static readonly string[] Lease4Commands =
+    [
+        "lease4-add", "lease4-del", "lease4-get", "lease4-get-all", "lease4-get-by-client-id", "lease4-get-by-hostname",
+        "lease4-get-by-hw-address", "lease4-get-by-state", "lease4-get-page", "lease4-resend-ddns", "lease4-update",
+        "lease4-wipe", "lease4-write",
+    ];
+
+    public static void Register(CommandDispatcher dispatcher, Dhcp6Server server)
+    {
+        ArgumentNullException.ThrowIfNull(dispatcher);
+        ArgumentNullException.ThrowIfNull(server);
+        var commands = new LeaseCommandHandlers(server);
+        dispatcher.Register("lease6-add", Sync(commands.Add));
+        dispatcher.Register("lease6-update", Sync(commands.Update));
+        dispatcher.Register("lease6-get", Sync(commands.Get));
+        dispatcher.Register("lease6-del", Sync(commands.Delete));
+        dispatcher.Register("lease6-get-all", Sync(commands.GetAll));
+        dispatcher.Register("lease6-get-page", Sync(commands.GetPage));
+        dispatcher.Register("lease6-get-by-duid", Sync(commands.GetByDuid));
+        dispatcher.Register("lease6-get-by-hostname", Sync(commands.GetByHostname));
+        dispatcher.Register("lease6-get-by-hw-address", Sync(commands.GetByHardwareAddress));
+        dispatcher.Register("lease6-get-by-state", Sync(commands.GetByState));
+        dispatcher.Register("lease6-wipe", Sync(commands.Wipe));
+        dispatcher.Register("lease6-bulk-apply", Sync(commands.BulkApply));
+        dispatcher.Register("lease6-write", Sync(commands.Write));
+        dispatcher.Register("lease6-resend-ddns", Sync(commands.ResendDdns));
+        foreach (var name in Lease4Commands)
+        {
+            // Kea's lease_cmds registers these in every server; a DHCPv6 server has no IPv4 leases to act on.
+            dispatcher.Register(name, (_, _) => ValueTask.FromResult(ControlAnswer.Error($"'{name}' is not supported by the DHCPv6 server: it has no IPv4 leases")));
+        }
+    }
+
+    private static CommandHandler Sync(Func<ControlCommand, JsonObject> handler) =>
+        (command, _) => ValueTask.FromResult(handler(command));
+}

@@ -1,0 +1,269 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Pukeko.Server.Configuration;
+using Pukeko.Server.Control;
+using Pukeko.Server.Control.Channels;
+using Pukeko.Server.Control.Commands;
+using Pukeko.Server.Pipeline;
+using Pukeko.Server.Statistics;
+using Pukeko.Server.Transport;
+
+namespace Pukeko.Server.Hosting;
+
+/// <summary>The server's side of the control channel: command dispatch, sockets, configuration by command.</summary>
+public sealed partial class Dhcp6Server
+{
+    /// <summary>How often changed statistics are recorded into their sample history.</summary>
+    public static readonly TimeSpan StatisticsSampleInterval = TimeSpan.FromSeconds(1);
+
+    private static readonly string[] BuiltInHookLibraries = ["libdhcp_lease_cmds.so", "libdhcp_stat_cmds.so"];
+
+    private CommandDispatcher _commands = null!;
+    private ControlChannelHost _channels = null!;
+    private NetworkState _network = null!;
+    private PrometheusExporter _prometheus = null!;
+    private ITimer? _sampler;
+    private ILogger _commandLog = null!;
+    private long _startedAtTicks;
+    private long _reconfiguredAtTicks;
+    private string _configHash = "";
+
+    /// <summary>Kea's command set; channels and tests send commands here.</summary>
+    public CommandDispatcher Commands => _commands;
+
+    /// <summary>The hook seam for commands; the hooks layer replaces it when libraries load.</summary>
+    public ICommandExtensions CommandExtensions
+    {
+        get => _commands.Extensions;
+        set => _commands.Extensions = value;
+    }
+
+    public NetworkState Network => _network;
+
+    public ControlChannelHost ControlChannels => _channels;
+
+    public PrometheusExporter Prometheus => _prometheus;
+
+    public ServerVersion Version => _options.Version;
+
+    public string ConfigFile => _options.ConfigFile;
+
+    public ConfigEnvironment Directories => _environment;
+
+    public TimeProvider Time => _time;
+
+    public Dhcp6Processor? Processor => _processor;
+
+    public DateTimeOffset StartedAt => new(Interlocked.Read(ref _startedAtTicks), TimeSpan.Zero);
+
+    public DateTimeOffset ReconfiguredAt => new(Interlocked.Read(ref _reconfiguredAtTicks), TimeSpan.Zero);
+
+    /// <summary>SHA-256 (upper-case hex) of the running configuration as <c>config-get</c> returns it.</summary>
+    public string ConfigHash => Volatile.Read(ref _configHash);
+
+    /// <summary>Raised by the <c>shutdown</c> command with its exit value; the daemon stops the host.</summary>
+    public event Action<int>? ShutdownRequested;
+
+    public void RequestShutdown(int exitValue) => ShutdownRequested?.Invoke(exitValue);
+
+    private void InitializeControl()
+    {
+        _commandLog = _loggers.CreateLogger("kea-dhcp6.commands");
+        _network = new NetworkState(_time);
+        _network.Changed += OnNetworkStateChanged;
+        _commands = new CommandDispatcher(null, _commandLog);
+        BuiltInCommands.Register(_commands, this);
+        _prometheus = new PrometheusExporter(Statistics);
+        _channels = new ControlChannelHost(_commands, _prometheus.WriteAsync, _commandLog);
+        _sampler = _time.CreateTimer(static s => ((StatisticsRegistry)s!).SampleAll(), Statistics, StatisticsSampleInterval, StatisticsSampleInterval);
+        var now = _time.GetUtcNow().UtcTicks;
+        _startedAtTicks = now;
+        _reconfiguredAtTicks = now;
+    }
+
+    private void OnNetworkStateChanged(bool enabled)
+    {
+        if (_processor is { } processor)
+        {
+            processor.ServiceEnabled = _network.Enabled;
+        }
+    }
+
+    // Runs under the reconfiguration lock, after the new runtime is in place.
+    private void AfterApply(DhcpConfig config)
+    {
+        _processor!.ServiceEnabled = _network.Enabled;
+        Statistics.SetAllLimits(SampleLimits.FromDefaults(config.StatisticDefaultSampleCount, config.StatisticDefaultSampleAge));
+        SubnetStatistics.Initialize(Statistics, config.Subnets);
+        Volatile.Write(ref _configHash, ComputeHash(config));
+        Interlocked.Exchange(ref _reconfiguredAtTicks, _time.GetUtcNow().UtcTicks);
+        foreach (var library in config.HooksLibraries)
+        {
+            var name = Path.GetFileName(library.Library);
+            if (Array.IndexOf(BuiltInHookLibraries, name) >= 0)
+            {
+                _log.LogInformation(
+                    new EventId(0, "DHCP6_HOOKS_LIBRARY_BUILT_IN"),
+                    "hooks library {Library} is built into this server; its commands are served natively",
+                    library.Library);
+            }
+        }
+    }
+
+    /// <summary>True for Kea's lease_cmds/stat_cmds library names, which this server implements natively.</summary>
+    public static bool IsBuiltInHookLibrary(string library) =>
+        Array.IndexOf(BuiltInHookLibraries, Path.GetFileName(library)) >= 0;
+
+    private Task ApplyControlChannelsAsync(DhcpConfig config, CancellationToken cancellationToken) =>
+        _channels.ApplyAsync(config.ControlSockets, cancellationToken);
+
+    /// <summary>The running configuration as <c>config-get</c> answers: <c>{"Dhcp6": {...}, "hash": "..."}</c>.</summary>
+    public JsonObject? RunningConfigJson()
+    {
+        var config = Config;
+        if (config is null)
+        {
+            return null;
+        }
+
+        var root = JsonNode.Parse(config.Source.GetRawText()) as JsonObject ?? [];
+        var result = new JsonObject { ["Dhcp6"] = root["Dhcp6"]?.DeepClone() };
+        result["hash"] = ConfigHash;
+        return result;
+    }
+
+    private static string ComputeHash(DhcpConfig config)
+    {
+        var root = JsonNode.Parse(config.Source.GetRawText()) as JsonObject;
+        var text = new JsonObject { ["Dhcp6"] = root?["Dhcp6"]?.DeepClone() }.ToJsonString();
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    /// <summary>Validates configuration text without applying it (<c>config-test</c>).</summary>
+    public ConfigLoadResult TestText(string json)
+    {
+        var result = ConfigLoader.LoadText(json, Path.GetDirectoryName(_options.ConfigFile), _environment);
+        return result;
+    }
+
+    /// <summary>
+    /// <c>config-set</c>: a bad configuration is answered with the reason and the running one keeps serving; a
+    /// good one is swapped in (queries in flight finish with the configuration they started with).
+    /// </summary>
+    public async Task<ConfigApplyOutcome> ApplyTextAsync(string json, CancellationToken cancellationToken)
+    {
+        var result = TestText(json);
+        if (!result.Success)
+        {
+            var reason = string.Join("; ", result.Errors);
+            _log.LogError(new EventId(0, "DHCP6_CONFIG_LOAD_FAIL"), "configuration error using command: {Reason}", reason);
+            return new ConfigApplyOutcome(false, reason);
+        }
+
+        return await ApplyConfigAsync(result.Config!, "command", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><c>config-reload</c>: the configuration file again, with the same answers as <c>config-set</c>.</summary>
+    public async Task<ConfigApplyOutcome> ReloadFileAsync(CancellationToken cancellationToken)
+    {
+        ConfigLoadResult result;
+        try
+        {
+            result = ConfigLoader.LoadFile(_options.ConfigFile, _environment);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new ConfigApplyOutcome(false, ex.Message);
+        }
+
+        if (!result.Success)
+        {
+            var reason = string.Join("; ", result.Errors);
+            _log.LogError(new EventId(0, "DHCP6_DYNAMIC_RECONFIGURATION_FAIL"), "dynamic server reconfiguration failed with file: {File}: {Reason}", _options.ConfigFile, reason);
+            return new ConfigApplyOutcome(false, reason);
+        }
+
+        var outcome = await ApplyConfigAsync(result.Config!, _options.ConfigFile, cancellationToken).ConfigureAwait(false);
+        if (outcome.Success)
+        {
+            _log.LogInformation(new EventId(0, "DHCP6_DYNAMIC_RECONFIGURATION_SUCCESS"), "dynamic server reconfiguration succeeded with file: {File}", _options.ConfigFile);
+        }
+
+        return outcome;
+    }
+
+    private async Task<ConfigApplyOutcome> ApplyConfigAsync(DhcpConfig config, string source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Configured?.Invoke(config);
+            await ApplyAsync(config, cancellationToken).ConfigureAwait(false);
+            await ApplyControlChannelsAsync(config, cancellationToken).ConfigureAwait(false);
+            _log.LogInformation(new EventId(0, "DHCP6_CONFIG_COMPLETE"), "DHCPv6 server has completed configuration from {Source}", source);
+            return new ConfigApplyOutcome(true, "Configuration successful.");
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
+        {
+            _log.LogError(new EventId(0, "DHCP6_CONFIG_LOAD_FAIL"), ex, "configuration error using {Source}: {Reason}", source, ex.Message);
+            return new ConfigApplyOutcome(false, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// <c>config-write</c>: the running configuration to <paramref name="fileName"/> (default: the startup file),
+    /// which must be in the configuration file's directory (Kea 3.x). The file is mode 0640. Returns the path and size.
+    /// </summary>
+    public (string Path, long Size) WriteConfig(string? fileName)
+    {
+        var directory = Path.GetDirectoryName(_options.ConfigFile) ?? "/";
+        var path = Path.GetFullPath(string.IsNullOrEmpty(fileName) ? _options.ConfigFile : Path.Combine(directory, fileName));
+        if (!string.Equals(Path.GetDirectoryName(path), Path.TrimEndingDirectorySeparator(directory), StringComparison.Ordinal))
+        {
+            throw new CommandArgumentException($"not allowed to write config into {path}: path must be in {directory}");
+        }
+
+        var json = RunningConfigJson() ?? throw new InvalidOperationException("no configuration is running");
+        json.Remove("hash");
+        var bytes = Encoding.UTF8.GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        WriteRestricted(path, bytes);
+        return (path, bytes.Length);
+    }
+
+    /// <summary>Writes a file the way Kea 3.x does for operator-requested output: mode 0640, replacing any old file.</summary>
+    public static void WriteRestricted(string path, ReadOnlySpan<byte> bytes)
+    {
+        var temporary = path + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        }
+
+        using (var stream = new FileStream(temporary, options))
+        {
+            stream.Write(bytes);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Interfaces, workers and queue size: when these are unchanged a reconfiguration keeps the transport.</summary>
+    private static string TransportKey(IReadOnlyList<InterfaceInfo> interfaces, int workers, int queueSize) =>
+        $"{string.Join(',', interfaces.Select(i => $"{i.Name}:{i.Index}"))}|{workers}|{queueSize}";
+
+    private async Task StopControlAsync()
+    {
+        _sampler?.Dispose();
+        _sampler = null;
+        await _channels.DisposeAsync().ConfigureAwait(false);
+        _network.Dispose();
+    }
+}
