@@ -196,7 +196,8 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
 
             foreach (var (address, length) in ReservedBlocks(host, type))
             {
-                if (!subnet.Prefix.Contains(address) || ctx.ReservedAddressesUsed.Contains(address))
+                // Reserved addresses must be on the subnet's link; delegated prefixes usually lie outside it.
+                if ((type == LeaseType.NA && !subnet.Prefix.Contains(address)) || ctx.ReservedAddressesUsed.Contains(address))
                 {
                     continue;
                 }
