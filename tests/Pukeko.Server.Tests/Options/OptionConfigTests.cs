@@ -51,8 +51,12 @@ public sealed class OptionConfigTests
             """), "Dhcp6/option-def[1]", "already exists in option space 'dhcp6'");
 
     [Fact]
-    public void ServerBuiltOptionsCannotBeConfigured() =>
-        LoadFails(Dhcp6(""" "option-data": [ { "name": "ia-na", "data": "1, 2, 3" } ] """), "Dhcp6/option-data[0]", "cannot be configured");
+    public void ServerBuiltOptionsMayStillBeConfiguredAsKeaAllows()
+    {
+        // Forge's relay tests configure interface-id in option-data, and Kea accepts it.
+        var config = LoadOk(Dhcp6(""" "option-data": [ { "name": "interface-id", "data": "abc", "csv-format": false } ] """));
+        Assert.Equal(18, Assert.Single(config.GlobalOptions).Code);
+    }
 
     [Fact]
     public void DnrOptionIsEncodedFromItsTextForm()

@@ -121,12 +121,6 @@ internal static class OptionDataParser
             return null;
         }
 
-        if (definition is { IsConfigurable: false })
-        {
-            context.Error(path, $"option '{definition.Name}' (code {definition.Code}) is built by the server and cannot be configured");
-            return null;
-        }
-
         var dataPath = draft.DataPath ?? path;
         if (definition is not null && draft.CsvFormat && string.IsNullOrWhiteSpace(draft.Data)
             && definition.Type is not (OptionDataType.Empty or OptionDataType.Binary) && definition.Encapsulates is null)
