@@ -28,7 +28,7 @@ public sealed partial class Dhcp6Processor
                 if (sub is IaAddressOption address)
                 {
                     anyAddress = true;
-                    if (offLink is null && ctx.Subnet is { } subnet && !subnet.Prefix.Contains(address.Address))
+                    if (offLink is null && ctx.Subnet is { } subnet && !IsOnLink(subnet, address.Address))
                     {
                         offLink = $"Address {address.Address} is not on link.";
                     }
@@ -57,6 +57,25 @@ public sealed partial class Dhcp6Processor
 
         AppendRequestedOptions(ctx);
         return true;
+    }
+
+    /// <summary>An address is on the client's link when any subnet of that link (its shared network) contains it.</summary>
+    private static bool IsOnLink(Configuration.Subnet6 subnet, Protocol.Addressing.Ipv6Address address)
+    {
+        if (subnet.Prefix.Contains(address))
+        {
+            return true;
+        }
+
+        foreach (var sibling in subnet.SharedNetwork?.Subnets ?? [])
+        {
+            if (sibling.Prefix.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool ProcessInformationRequest(ProcessingContext ctx)

@@ -101,4 +101,14 @@ public class SharedNetworkTests
         var (reply, _, _) = h.Exchange(solicit);
         Assert.Equal(MessageType.Reply, reply!.Type);
     }
+
+    [Fact]
+    public void ConfirmAcceptsAddressesOfAnySubnetOnTheSharedLink()
+    {
+        using var h = PipelineHarness.FromDhcp6(TwoTinySubnets);
+        var (onLink, _, _) = h.Exchange(Create(MessageType.Confirm, address: Ipv6Address.Parse("2001:db8:2::77")));
+        Assert.Equal(StatusCode.Success, StatusOf(onLink!.Options));
+        var (offLink, _, _) = h.Exchange(Create(MessageType.Confirm, address: Ipv6Address.Parse("2001:db8:3::77")));
+        Assert.Equal(StatusCode.NotOnLink, StatusOf(offLink!.Options));
+    }
 }
