@@ -35,7 +35,7 @@ public sealed class Dhcp6Packet
     public string InterfaceName { get; set; } = "";
 
     /// <summary>Client classes the packet belongs to (<c>ALL</c>, <c>KNOWN</c>, vendor classes...).</summary>
-    public HashSet<string> Classes { get; } = new(StringComparer.Ordinal);
+    public ClientClassSet Classes { get; } = new();
 
     /// <summary>When the datagram was received (for elapsed-time logging and parking timeouts).</summary>
     public DateTimeOffset ReceivedAt { get; set; }

@@ -4,6 +4,7 @@ using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
 using Pukeko.Server.Allocation;
+using Pukeko.Server.Classification;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Hooks;
 using Pukeko.Server.Leases;
@@ -52,6 +53,13 @@ public sealed partial class Dhcp6Processor
         _log = loggers.CreateLogger("kea-dhcp6.dhcp6");
         _packetLog = loggers.CreateLogger("kea-dhcp6.packets");
         _leaseLog = loggers.CreateLogger("kea-dhcp6.leases");
+
+        // host6_identifier: asked only when host-reservation-identifiers lists flex-id; the value
+        // counts only when the callouts left the identifier type at flex-id.
+        HostIdentifiers.FlexId = ctx =>
+            _hooks.HasCallouts(HookPoints.Host6Identifier) && _hooks.CallHost6Identifier(ctx.Query, ctx.Handle) is { Type: HostIdentifierType.FlexId } id
+                ? id.Value
+                : null;
     }
 
     public AllocationEngine Allocation { get; }
@@ -177,6 +185,13 @@ public sealed partial class Dhcp6Processor
         }
 
         ctx.Subnet = SelectSubnet(ctx.Query, ctx.Runtime);
+        LookupHost(ctx);
+        if (IsDropClass(ctx.Query))
+        {
+            FinishHandle(ctx);
+            return null;
+        }
+
         return Dispatch(ctx, out _) ? ctx.Response : null;
     }
 
@@ -198,12 +213,15 @@ public sealed partial class Dhcp6Processor
             return null;
         }
 
+        // Kea's first classification pass comes before pkt6_receive (digest §3.2 step 7).
+        ClassifyOnArrival(query, runtime);
+
         if (_hooks.HasCallouts(HookPoints.Pkt6Receive) && ReceivePacket(ref query, ref handle) is false)
         {
             return null;
         }
 
-        if (!SanityCheck(query))
+        if (!SanityCheck(query) || IsDropClass(query))
         {
             return null;
         }
@@ -248,6 +266,14 @@ public sealed partial class Dhcp6Processor
     /// <summary>Per-message processing, then <c>leases6_committed</c> (which may park the reply).</summary>
     private OutgoingDatagram? ContinueAtDispatch(ProcessingContext ctx, byte[] output)
     {
+        // Host reservations and the second classification pass (digest §3.2 step 15), then DROP again.
+        LookupHost(ctx);
+        if (IsDropClass(ctx.Query))
+        {
+            FinishHandle(ctx);
+            return null;
+        }
+
         if (!Dispatch(ctx, out var droppedByHook))
         {
             if (!droppedByHook)

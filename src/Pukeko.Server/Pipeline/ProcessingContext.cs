@@ -41,6 +41,9 @@ public sealed class ProcessingContext
 
     public List<Lease6> DeletedLeases { get; } = [];
 
+    /// <summary>Reserved addresses already handed to an IA of this message (one reserved address per IA).</summary>
+    public HashSet<Pukeko.Protocol.Addressing.Ipv6Address> ReservedAddressesUsed { get; } = [];
+
     /// <summary>Pools that provided the leases in this reply, for pool-level options.</summary>
     public List<ILeasePool> UsedPools { get; } = [];
 
@@ -58,4 +61,19 @@ public sealed class ProcessingContext
 
     /// <summary>Set when a lease6_select callout said SKIP, so the allocator stops trying candidates in that subnet.</summary>
     internal bool LeaseSelectSkipped { get; set; }
+
+    /// <summary>The client's host reservation (subnet one, else global), found after subnet selection.</summary>
+    public Reservations.HostReservation? Host { get; set; }
+
+    /// <summary>
+    /// Host name for the client's leases: from its Client FQDN option (qualified) or its reservation; null keeps
+    /// what a renewed lease has.
+    /// </summary>
+    public string? Hostname { get; set; }
+
+    /// <summary>The Client FQDN option (39) for the reply, when the client sent one (RFC 4704).</summary>
+    public Pukeko.Protocol.Options.ClientFqdnOption? FqdnResponse { get; set; }
+
+    /// <summary>Options of the client's host reservation (highest precedence), if it has one.</summary>
+    public Options.OptionLevel? ReservationOptions { get; set; }
 }
