@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Pukeko.Daemon.CommandLine;
 using Pukeko.Daemon.Hosting;
 using Pukeko.Server.Configuration;
+using Pukeko.Server.Hooks;
 using Pukeko.Server.Hosting;
 using Pukeko.Server.Logging;
 
@@ -60,6 +61,20 @@ if (options.IsCheckOnly)
     {
         log.LogError(new EventId(0, "DHCP6_CONFIG_LOAD_FAIL"), "configuration error using file: {File}, reason: Dhcp6/loggers: {Message}", configFile, loggingError);
         logging.Flush();
+        return 1;
+    }
+
+    // Like Kea, the check opens every hook library and runs its load() (then unloads it).
+    var hookErrors = HooksManager.Validate(result.Config!.HooksLibraries, result.Config.MultiThreading.Enabled, factory);
+    if (hookErrors.Count > 0)
+    {
+        foreach (var problem in hookErrors)
+        {
+            log.LogError(new EventId(0, "DHCP6_CONFIG_LOAD_FAIL"), "configuration error using file: {File}, reason: Dhcp6/hooks-libraries: {Message}", configFile, problem);
+        }
+
+        logging.Flush();
+        Console.Error.WriteLine($"Configuration check failed with: Dhcp6/hooks-libraries: {string.Join("; ", hookErrors)}");
         return 1;
     }
 

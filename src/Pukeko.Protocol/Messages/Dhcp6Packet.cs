@@ -35,7 +35,7 @@ public sealed class Dhcp6Packet
     public string InterfaceName { get; set; } = "";
 
     /// <summary>Client classes the packet belongs to (<c>ALL</c>, <c>KNOWN</c>, vendor classes...).</summary>
-    public HashSet<string> Classes { get; } = new(StringComparer.Ordinal);
+    public ClientClassSet Classes { get; } = new();
 
     /// <summary>When the datagram was received (for elapsed-time logging and parking timeouts).</summary>
     public DateTimeOffset ReceivedAt { get; set; }
@@ -51,6 +51,32 @@ public sealed class Dhcp6Packet
         {
             var clientId = Message.Options.Get<Options.DuidOption>(Options.OptionCode.ClientId);
             return $"duid=[{(clientId is null ? "no info" : clientId.Duid.ToString())}], tid=0x{TransactionId:x}";
+        }
+    }
+
+    /// <summary>
+    /// The wire form, where there is one: for a query, the received datagram (set for the
+    /// <c>buffer6_receive</c> hook point, Kea's <c>data_</c>); for a response, the packed reply
+    /// (set for <c>buffer6_send</c>, Kea's <c>buffer_out_</c>). Null otherwise.
+    /// </summary>
+    public byte[]? Data { get; set; }
+
+    /// <summary>
+    /// Copy-on-retrieve for the message's and every relay level's options (see
+    /// <see cref="Options.OptionCollection.CopyRetrievedOptions"/>). The server turns it on while
+    /// callouts run and off afterwards; a callout may turn it off for speed if it never edits
+    /// configured options.
+    /// </summary>
+    public bool CopyRetrievedOptions
+    {
+        get => Message.Options.CopyRetrievedOptions;
+        set
+        {
+            Message.Options.CopyRetrievedOptions = value;
+            foreach (var relay in Relays)
+            {
+                relay.Options.CopyRetrievedOptions = value;
+            }
         }
     }
 }

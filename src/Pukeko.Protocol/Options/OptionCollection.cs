@@ -14,7 +14,29 @@ public sealed class OptionCollection : IEnumerable<DhcpOption>
 
     public int Count => _options.Count;
 
-    public DhcpOption this[int index] => _options[index];
+    /// <summary>
+    /// While true (the server sets it around hook callouts), every option retrieved by index,
+    /// <see cref="Get(ushort)"/>, <see cref="GetAll"/> or enumeration is first replaced in this
+    /// collection by a deep copy, and the copy is returned. Configured options are shared between
+    /// replies, so a callout that edits what it retrieved changes this packet only (Kea's
+    /// <c>setCopyRetrievedOptions</c>).
+    /// </summary>
+    public bool CopyRetrievedOptions { get; set; }
+
+    public DhcpOption this[int index] => Retrieve(index);
+
+    /// <summary>The option at <paramref name="index"/>, swapped for a copy first when <see cref="CopyRetrievedOptions"/> is on.</summary>
+    private DhcpOption Retrieve(int index)
+    {
+        var option = _options[index];
+        if (CopyRetrievedOptions)
+        {
+            option = option.Clone();
+            _options[index] = option;
+        }
+
+        return option;
+    }
 
     public void Add(DhcpOption option)
     {
@@ -32,7 +54,7 @@ public sealed class OptionCollection : IEnumerable<DhcpOption>
     public DhcpOption? Get(ushort code)
     {
         var index = IndexOf(code);
-        return index < 0 ? null : _options[index];
+        return index < 0 ? null : Retrieve(index);
     }
 
     /// <summary>First option with <paramref name="code"/> if it is a <typeparamref name="T"/>, else null.</summary>
@@ -62,7 +84,7 @@ public sealed class OptionCollection : IEnumerable<DhcpOption>
         {
             if (_options[i].Code == code)
             {
-                yield return _options[i];
+                yield return Retrieve(i);
             }
         }
     }
@@ -142,30 +164,53 @@ public sealed class OptionCollection : IEnumerable<DhcpOption>
         }
     }
 
-    public Enumerator GetEnumerator() => new(_options);
+    public Enumerator GetEnumerator() => new(this);
 
-    IEnumerator<DhcpOption> IEnumerable<DhcpOption>.GetEnumerator() => _options.GetEnumerator();
+    IEnumerator<DhcpOption> IEnumerable<DhcpOption>.GetEnumerator() => new Enumerator(this);
 
-    IEnumerator IEnumerable.GetEnumerator() => _options.GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => new Enumerator(this);
 
-    /// <summary>Allocation-free enumerator for foreach on hot paths.</summary>
+    /// <summary>
+    /// Allocation-free enumerator for foreach on hot paths. Index-based so that copy-on-retrieve
+    /// can swap the current option for its copy while enumerating.
+    /// </summary>
     public struct Enumerator : IEnumerator<DhcpOption>
     {
-        private List<DhcpOption>.Enumerator _inner;
+        private readonly OptionCollection _owner;
+        private int _index;
+        private DhcpOption? _current;
 
-        internal Enumerator(List<DhcpOption> options)
+        internal Enumerator(OptionCollection owner)
         {
-            _inner = options.GetEnumerator();
+            _owner = owner;
+            _index = -1;
+            _current = null;
         }
 
-        public DhcpOption Current => _inner.Current;
+        public readonly DhcpOption Current => _current!;
 
-        object IEnumerator.Current => _inner.Current;
+        readonly object IEnumerator.Current => _current!;
 
-        public bool MoveNext() => _inner.MoveNext();
+        public bool MoveNext()
+        {
+            if (++_index < _owner._options.Count)
+            {
+                _current = _owner.Retrieve(_index);
+                return true;
+            }
 
-        void IEnumerator.Reset() => ((IEnumerator)_inner).Reset();
+            _current = null;
+            return false;
+        }
 
-        public void Dispose() => _inner.Dispose();
+        void IEnumerator.Reset()
+        {
+            _index = -1;
+            _current = null;
+        }
+
+        public readonly void Dispose()
+        {
+        }
     }
 }

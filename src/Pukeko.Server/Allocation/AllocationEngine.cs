@@ -1,9 +1,14 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Pukeko.Hooks;
 using Pukeko.Protocol.Addressing;
+using Pukeko.Protocol.Messages;
+using Pukeko.Server.Classification;
 using Pukeko.Server.Configuration;
+using Pukeko.Server.Hooks;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Pipeline;
+using Pukeko.Server.Reservations;
 using Pukeko.Server.Statistics;
 
 namespace Pukeko.Server.Allocation;
@@ -27,6 +32,9 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
     private long _usage;
 
     public ILeaseStore Store { get; } = store;
+
+    /// <summary>Hook points lease6_select / lease6_renew / lease6_rebind; null or empty = none called.</summary>
+    public HooksManager? Hooks { get; set; }
 
     /// <summary>Forgets allocator positions (the subnets they point into are replaced on reconfiguration).</summary>
     public void Reset()
@@ -57,11 +65,19 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         var selected = ctx.Subnet ?? throw new InvalidOperationException("no subnet selected");
         var members = Members(ctx, selected);
         var result = new List<Lease6>(1);
-        foreach (var (existing, subnet) in ExistingLeases(ctx, type, iaid, members))
+        var existingLeases = ExistingLeases(ctx, type, iaid, members);
+        if (AllocateReserved(ctx, type, iaid, hint, members, existingLeases) is { } reserved)
         {
-            if (FindUsablePool(ctx, subnet, existing) is not { } pool)
+            result.Add(reserved);
+            return result;
+        }
+
+        foreach (var (existing, subnet) in existingLeases)
+        {
+            if (FindUsablePool(ctx, subnet, existing) is not { } pool || IsReservedForOther(ctx, subnet, existing.Type, existing.Address, pool))
             {
-                // The pool changed under the lease: drop it so the client moves to a valid block.
+                // The pool changed under the lease, the client's classes no longer allow it, or it is now reserved
+                // for another client (digest §3.7 case 2): drop it so the client moves to a valid block.
                 if (!ctx.FakeAllocation)
                 {
                     RemoveLease(ctx, existing, subnet);
@@ -111,11 +127,18 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         var result = new List<Lease6>(1);
         foreach (var (existing, subnet) in ExistingLeases(ctx, type, iaid, members))
         {
-            if (FindUsablePool(ctx, subnet, existing) is not { } pool)
+            var reservedHere = IsReservedForClient(ctx, subnet, existing);
+            var pool = FindUsablePool(ctx, subnet, existing);
+            if (!reservedHere && (pool is null || IsReservedForOther(ctx, subnet, existing.Type, existing.Address, pool)))
             {
                 RemoveLease(ctx, existing, subnet);
                 retired.Add(existing);
                 continue;
+            }
+
+            if (reservedHere)
+            {
+                ctx.ReservedAddressesUsed.Add(existing.Address);
             }
 
             var hint = first;
@@ -154,12 +177,114 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         }
     }
 
-    /// <summary>
-    /// The pool may serve this client. Prefix pools check their <c>client-classes</c> here; address
-    /// pool classes arrive with the client-classes work and belong in this same check.
-    /// </summary>
+    /// <summary>The pool may serve this client: its <c>client-classes</c> (if any) include one of the packet's classes.</summary>
     private static bool PoolAllowed(ProcessingContext ctx, ILeasePool pool) =>
-        pool is not PrefixPool prefixPool || prefixPool.ClientSupported(ctx.Query.Classes);
+        pool is not IClassGated gated || gated.ClientSupported(ctx.Query.Classes);
+
+    /// <summary>
+    /// Digest §3.7 cases 1 and 3: the client's reserved addresses (IA_NA) or prefixes (IA_PD) come first, in or out
+    /// of the pools. A reserved block the client already holds is renewed; a free one is taken; one already given to
+    /// another IA of this message is skipped. Once the IA has its reserved block, its other leases go.
+    /// </summary>
+    private Lease6? AllocateReserved(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint, IReadOnlyList<Subnet6> members, List<(Lease6 Lease, Subnet6 Subnet)> existing)
+    {
+        if (ctx.Host is not { } host)
+        {
+            return null;
+        }
+
+        foreach (var subnet in members)
+        {
+            if (host.SubnetId is { } id && id != subnet.Id)
+            {
+                continue;
+            }
+
+            foreach (var (address, length) in ReservedBlocks(host, type))
+            {
+                // Reserved addresses must be on the subnet's link; delegated prefixes usually lie outside it.
+                if ((type == LeaseType.NA && !subnet.Prefix.Contains(address)) || ctx.ReservedAddressesUsed.Contains(address))
+                {
+                    continue;
+                }
+
+                var pool = subnet.FindPool(type, address);
+                Lease6? lease = null;
+                foreach (var (own, ownSubnet) in existing)
+                {
+                    if (own.Address == address && ownSubnet == subnet)
+                    {
+                        lease = Refresh(ctx, own, subnet, pool, hint);
+                        break;
+                    }
+                }
+
+                lease ??= TryTake(ctx, subnet, pool, address, type, iaid, hint, length);
+                if (lease is null)
+                {
+                    continue;
+                }
+
+                ctx.ReservedAddressesUsed.Add(address);
+                ctx.Subnet = subnet;
+                if (!ctx.FakeAllocation)
+                {
+                    foreach (var (other, otherSubnet) in existing)
+                    {
+                        if (other.Address != address && other.State == LeaseState.Default)
+                        {
+                            RemoveLease(ctx, other, otherSubnet);
+                        }
+                    }
+                }
+
+                return lease;
+            }
+        }
+
+        return null;
+    }
+
+    private static IEnumerable<(Ipv6Address Address, byte Length)> ReservedBlocks(HostReservation host, LeaseType type) =>
+        type == LeaseType.PD
+            ? host.Prefixes.Select(p => (p.First, p.Length))
+            : host.IpAddresses.Select(a => (a, (byte)128));
+
+    private static bool IsReservedForClient(ProcessingContext ctx, Subnet6 subnet, Lease6 lease) =>
+        ctx.Host is { } host && (host.SubnetId is null || host.SubnetId == subnet.Id)
+        && ReservedBlocks(host, lease.Type).Any(b => b.Address == lease.Address);
+
+    /// <summary>
+    /// True when another client has this address or prefix reserved. Kea checks only with
+    /// <c>reservations-in-subnet</c>, and skips in-pool blocks when <c>reservations-out-of-pool</c> promises
+    /// reservations lie outside the pools; global reservations count where <c>reservations-global</c> is on.
+    /// </summary>
+    private static bool IsReservedForOther(ProcessingContext ctx, Subnet6 subnet, LeaseType type, Ipv6Address address, ILeasePool? pool)
+    {
+        var reservations = ctx.Runtime.Reservations;
+        if (reservations.Count == 0)
+        {
+            return false;
+        }
+
+        HostReservation? Lookup(uint? subnetId) => type == LeaseType.PD
+            ? reservations.FindByPrefix(subnetId, new Ipv6Prefix(address, pool?.BlockLength ?? 128))
+            : reservations.FindByAddress(subnetId, address);
+
+        var modes = subnet.ReservationModes;
+        HostReservation? owner = null;
+        if (modes.InSubnet && !(modes.OutOfPool && pool is not null))
+        {
+            owner = Lookup(subnet.Id);
+        }
+
+        if (owner is null && modes.Global)
+        {
+            owner = Lookup(null);
+        }
+
+        return owner is not null && !ReferenceEquals(owner, ctx.Host);
+    }
 
     private static ILeasePool? FindUsablePool(ProcessingContext ctx, Subnet6 subnet, Lease6 lease) =>
         subnet.FindPool(lease.Type, lease.Address) is { } pool && PoolAllowed(ctx, pool) ? pool : null;
@@ -224,9 +349,17 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 return hinted;
             }
 
+            if (ctx.LeaseSelectSkipped)
+            {
+                // A lease6_select callout refused the hinted lease.
+                ctx.LeaseSelectSkipped = false;
+                return null;
+            }
+
             foreach (var subnet in Rotation(members, Preferred(members, start, type)))
             {
                 bool Allowed(ILeasePool pool) => PoolAllowed(ctx, pool) && match.Accepts(pool, hint.Length);
+                var candidateSubnet = subnet;
                 UInt128 capacity = 0;
                 foreach (var pool in subnet.PoolsOf(type))
                 {
@@ -236,8 +369,9 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                     }
                 }
 
-                // Iterating past more blocks than there are leases cannot find anything new, so that bounds huge pools too.
-                var bound = (UInt128)(Store.Count + 1);
+                // Iterating past more blocks than there are leases and reservations cannot find anything new, so that
+                // bounds huge pools too.
+                var bound = (UInt128)(Store.Count + ctx.Runtime.Reservations.Count + 1);
                 var attempts = capacity < bound ? capacity : bound;
                 attempted += attempts;
                 var allocator = (type == LeaseType.PD ? subnet.PdAllocator : subnet.Allocator) == AllocatorKind.Random
@@ -250,11 +384,23 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                         break;
                     }
 
+                    if (IsReservedForOther(ctx, subnet, type, candidate.Address, candidate.Pool))
+                    {
+                        continue;
+                    }
+
                     if (TryTake(ctx, subnet, candidate.Pool, candidate.Address, type, iaid, hint) is { } lease)
                     {
                         _lastUsed[(subnet.Id, type)] = Interlocked.Increment(ref _usage);
                         ctx.Subnet = subnet;
                         return lease;
+                    }
+
+                    if (ctx.LeaseSelectSkipped)
+                    {
+                        // A lease6_select SKIP ends the search in this subnet (Kea stops trying its candidates).
+                        ctx.LeaseSelectSkipped = false;
+                        break;
                     }
                 }
             }
@@ -275,6 +421,11 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
 
             // A prefix hint is aligned to the pool's delegated length, so it is a prefix the pool really has.
             var candidate = type == LeaseType.PD ? new Ipv6Prefix(hint.Address, pool.BlockLength).First : hint.Address;
+            if (IsReservedForOther(ctx, subnet, type, candidate, pool))
+            {
+                return null;
+            }
+
             if (TryTake(ctx, subnet, pool, candidate, type, iaid, hint) is { } lease)
             {
                 ctx.Subnet = subnet;
@@ -348,24 +499,47 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         }
     }
 
-    private Lease6 Refresh(ProcessingContext ctx, Lease6 existing, Subnet6 subnet, ILeasePool pool, LeaseHint hint)
+    private Lease6 Refresh(ProcessingContext ctx, Lease6 existing, Subnet6 subnet, ILeasePool? pool, LeaseHint hint)
     {
-        var (preferred, valid) = LeaseTimers.Lifetimes(subnet, hint.Preferred, hint.Valid);
+        var (preferred, valid) = LeaseTimers.Lifetimes(subnet, ctx.Query.Classes, ctx.Runtime.Classifier, hint.Preferred, hint.Valid);
         var lease = existing.Clone();
         lease.PreferredLifetime = preferred;
         lease.ValidLifetime = valid;
         lease.Cltt = ctx.Now;
-        lease.PoolId = pool.PoolId;
+        lease.PoolId = pool?.PoolId ?? 0;
+        if (ctx.Hostname is { } hostname)
+        {
+            lease.Hostname = hostname;
+        }
+
         var wasActive = existing.State == LeaseState.Default && !existing.IsExpired(ctx.Now);
         var wasCounted = existing.State == LeaseState.Default;
         lease.State = LeaseState.Default;
-        ctx.UsedPools.Add(pool);
+        if (pool is not null)
+        {
+            ctx.UsedPools.Add(pool);
+        }
+
         if (ctx.FakeAllocation)
         {
             return lease;
         }
 
-        if (LeaseCache.TryReuse(existing, lease, subnet, ctx.Now) is { } reused)
+        var hooked = false;
+        if (ctx.Query.Type is (MessageType.Renew or MessageType.Rebind) && Hooks is { } hooks
+            && hooks.HasCallouts(ctx.Query.Type == MessageType.Renew ? HookPoints.Lease6Renew : HookPoints.Lease6Rebind))
+        {
+            if (CallExtendHook(ctx, ref lease) == NextStep.Skip)
+            {
+                // SKIP: the lease keeps its old values and is not written, but is still in the reply.
+                return existing.Clone();
+            }
+
+            // What the callouts decided is written, not replaced by the cached lease.
+            hooked = true;
+        }
+
+        if (!hooked && LeaseCache.TryReuse(existing, lease, subnet, ctx.Now) is { } reused)
         {
             // Lease caching: nothing changes in the store; the client hears what is left of its lifetimes.
             ctx.ReusedLeases.Add(reused);
@@ -391,7 +565,7 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
     }
 
     /// <summary>Creates a lease on a free block or reuses an expired one; null if taken.</summary>
-    private Lease6? TryTake(ProcessingContext ctx, Subnet6 subnet, ILeasePool pool, Ipv6Address address, LeaseType type, uint iaid, LeaseHint hint)
+    private Lease6? TryTake(ProcessingContext ctx, Subnet6 subnet, ILeasePool? pool, Ipv6Address address, LeaseType type, uint iaid, LeaseHint hint, byte? prefixLength = null)
     {
         var current = Store.Get(address);
         if (current is not null && !IsReusable(current, ctx.Now))
@@ -399,25 +573,32 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             return null;
         }
 
-        var (preferred, valid) = LeaseTimers.Lifetimes(subnet, hint.Preferred, hint.Valid);
+        var (preferred, valid) = LeaseTimers.Lifetimes(subnet, ctx.Query.Classes, ctx.Runtime.Classifier, hint.Preferred, hint.Valid);
         var (hwaddr, hwtype, hwsource) = HardwareAddressFinder.Find(ctx.Query, ctx.ClientDuid);
         var lease = new Lease6
         {
             Address = address,
             Type = type,
-            PrefixLength = type == LeaseType.PD ? pool.BlockLength : (byte)128,
+            PrefixLength = prefixLength ?? (type == LeaseType.PD ? pool!.BlockLength : (byte)128),
             Duid = ctx.ClientDuid,
             Iaid = iaid,
             PreferredLifetime = preferred,
             ValidLifetime = valid,
             Cltt = ctx.Now,
             SubnetId = subnet.Id,
-            PoolId = pool.PoolId,
+            PoolId = pool?.PoolId ?? 0,
+            Hostname = ctx.Hostname ?? string.Empty,
             HardwareAddress = hwaddr,
             HardwareType = hwtype,
             HardwareAddressSource = hwsource,
             State = LeaseState.Default,
         };
+
+        if (Hooks is { } hooks && hooks.HasCallouts(HookPoints.Lease6Select) && CallSelectHook(hooks, ctx, subnet, ref lease) == NextStep.Skip)
+        {
+            ctx.LeaseSelectSkipped = true;
+            return null;
+        }
 
         if (!ctx.FakeAllocation)
         {
@@ -452,8 +633,65 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             ctx.NewLeases.Add(lease);
         }
 
-        ctx.UsedPools.Add(pool);
+        // Out-of-pool (reserved) leases count for the subnet but for no pool, and bring no pool options.
+        if (pool is not null)
+        {
+            ctx.UsedPools.Add(pool);
+        }
+
         return lease;
+    }
+
+    /// <summary><c>lease6_select</c>: the callouts may edit or replace the lease before it is stored.</summary>
+    private static NextStep CallSelectHook(HooksManager hooks, ProcessingContext ctx, Subnet6 subnet, ref Lease6 lease)
+    {
+        var handle = ctx.Handle ??= hooks.CreateHandle();
+        handle.SetArgument("query6", ctx.Query);
+        handle.SetArgument("subnet6", subnet);
+        handle.SetArgument("fake_allocation", ctx.FakeAllocation);
+        handle.SetArgument("lease6", lease);
+        ctx.Query.CopyRetrievedOptions = true;
+        var status = hooks.Call(HookPoints.Lease6Select, handle);
+        if (handle.TryGetArgument<Lease6>("lease6", out var returned) && returned is not null)
+        {
+            lease = returned;
+        }
+
+        HooksManager.EndCall(handle, ctx.Query);
+        return status == NextStep.Skip ? NextStep.Skip : NextStep.Continue;
+    }
+
+    /// <summary><c>lease6_renew</c> / <c>lease6_rebind</c> with the reply's IA (<c>ia_na</c> or <c>ia_pd</c>).</summary>
+    private NextStep CallExtendHook(ProcessingContext ctx, ref Lease6 lease)
+    {
+        var hookIndex = ctx.Query.Type == MessageType.Renew ? HookPoints.Lease6Renew : HookPoints.Lease6Rebind;
+        if (Hooks is not { } hooks || !hooks.HasCallouts(hookIndex))
+        {
+            return NextStep.Continue;
+        }
+
+        var handle = ctx.Handle ??= hooks.CreateHandle();
+        handle.SetArgument("query6", ctx.Query);
+        handle.SetArgument("lease6", lease);
+        switch (ctx.ResponseIa)
+        {
+            case Pukeko.Protocol.Options.IaPdOption pd:
+                handle.SetArgument("ia_pd", pd);
+                break;
+            case Pukeko.Protocol.Options.IaNaOption na:
+                handle.SetArgument("ia_na", na);
+                break;
+        }
+
+        ctx.Query.CopyRetrievedOptions = true;
+        var status = hooks.Call(hookIndex, handle);
+        if (handle.TryGetArgument<Lease6>("lease6", out var returned) && returned is not null)
+        {
+            lease = returned;
+        }
+
+        HooksManager.EndCall(handle, ctx.Query);
+        return status == NextStep.Skip ? NextStep.Skip : NextStep.Continue;
     }
 
     private static bool IsReusable(Lease6 lease, long now) =>

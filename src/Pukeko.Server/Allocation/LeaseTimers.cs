@@ -1,3 +1,5 @@
+using Pukeko.Protocol.Messages;
+using Pukeko.Server.Classification;
 using Pukeko.Server.Configuration;
 
 namespace Pukeko.Server.Allocation;
@@ -10,10 +12,34 @@ public static class LeaseTimers
     /// configured [min, max]; a preferred lifetime of 0 or above the valid one is replaced by
     /// 5/8 of valid, because RFC 8415 §21.6 forbids preferred &gt; valid.
     /// </summary>
-    public static (uint Preferred, uint Valid) Lifetimes(Subnet6 subnet, uint preferredHint, uint validHint)
+    public static (uint Preferred, uint Valid) Lifetimes(Subnet6 subnet, uint preferredHint, uint validHint) =>
+        Lifetimes(subnet, null, null, preferredHint, validHint);
+
+    /// <summary>
+    /// As above, but the first client class (in packet order) that defines a lifetime provides it instead of the
+    /// subnet (digest §3.6); preferred and valid are looked up independently.
+    /// </summary>
+    public static (uint Preferred, uint Valid) Lifetimes(Subnet6 subnet, ClientClassSet? classes, PacketClassifier? classifier, uint preferredHint, uint validHint)
     {
-        var valid = subnet.ValidLifetime.Choose(validHint);
-        var preferred = subnet.PreferredLifetime.Choose(preferredHint);
+        ArgumentNullException.ThrowIfNull(subnet);
+        Lifetime? classValid = null;
+        Lifetime? classPreferred = null;
+        if (classes is not null && classifier is not null)
+        {
+            foreach (var name in classes)
+            {
+                if (classifier.Find(name) is not { } definition)
+                {
+                    continue;
+                }
+
+                classValid ??= definition.ValidLifetime;
+                classPreferred ??= definition.PreferredLifetime;
+            }
+        }
+
+        var valid = (classValid ?? subnet.ValidLifetime).Choose(validHint);
+        var preferred = (classPreferred ?? subnet.PreferredLifetime).Choose(preferredHint);
         if (preferred == 0 || preferred > valid)
         {
             preferred = (uint)((ulong)valid * 5 / 8);

@@ -3,7 +3,7 @@ using Pukeko.Protocol.Addressing;
 namespace Pukeko.Server.Configuration;
 
 /// <summary>An address pool (<c>pools[].pool</c>) of a subnet: an inclusive range First..Last.</summary>
-public sealed class AddressPool : ILeasePool
+public sealed class AddressPool : ILeasePool, Classification.IClassGated
 {
     public required Ipv6Address First { get; init; }
 
@@ -13,6 +13,12 @@ public sealed class AddressPool : ILeasePool
     public uint PoolId { get; init; }
 
     public IReadOnlyList<OptionDescriptor> Options { get; init; } = [];
+
+    /// <summary><c>client-classes</c>: only packets in one of these classes may use it; empty = everyone.</summary>
+    public IReadOnlyList<string> ClientClasses { get; init; } = [];
+
+    /// <summary><c>evaluate-additional-classes</c> (formerly <c>require-client-classes</c>), evaluated before options are added.</summary>
+    public IReadOnlyList<string> AdditionalClasses { get; init; } = [];
 
     /// <summary>Number of addresses in the pool; saturates at UInt128.MaxValue for a ::/0 pool.</summary>
     public UInt128 Capacity

@@ -26,6 +26,22 @@ public sealed class DhcpConfig
 
     public IReadOnlyList<OptionDescriptor> GlobalOptions { get; init; } = [];
 
+    /// <summary><c>client-classes</c> in configuration order (the order they are evaluated in).</summary>
+    public IReadOnlyList<Classification.ClientClassDefinition> ClientClasses { get; init; } = [];
+
+    /// <summary>Global <c>reservations</c> (used where <c>reservations-global</c> is on).</summary>
+    public IReadOnlyList<Reservations.HostReservation> GlobalReservations { get; init; } = [];
+
+    /// <summary><c>host-reservation-identifiers</c>: identifier types tried in this order.</summary>
+    public IReadOnlyList<Reservations.HostIdentifierType> HostReservationIdentifiers { get; init; } =
+        [Reservations.HostIdentifierType.HwAddress, Reservations.HostIdentifierType.Duid];
+
+    /// <summary>Global-level reservation modes; they apply when no subnet was selected.</summary>
+    public Reservations.ReservationModes ReservationModes { get; init; } = Reservations.ReservationModes.Default;
+
+    /// <summary>Standard option definitions plus <c>option-def</c>.</summary>
+    public Pukeko.Protocol.Options.Definitions.OptionDefinitionSet OptionDefinitions { get; init; } = Pukeko.Protocol.Options.Definitions.OptionDefinitionSet.StandardOnly;
+
     /// <summary><c>shared-networks</c>; their subnets are also in <see cref="Subnets"/>.</summary>
     public IReadOnlyList<SharedNetwork6> SharedNetworks { get; init; } = [];
 

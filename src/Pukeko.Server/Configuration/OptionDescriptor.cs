@@ -3,5 +3,7 @@ namespace Pukeko.Server.Configuration;
 /// <summary>
 /// A configured option ready to be put on the wire. <paramref name="Data"/> is the payload only (no code/length header).
 /// The array is shared and must not be modified; record equality compares it by reference.
+/// <paramref name="ClientClasses"/> (option-data <c>client-classes</c>): when not empty, the option is only sent to
+/// packets in at least one of these classes.
 /// </summary>
-public sealed record OptionDescriptor(ushort Code, string Space, string? Name, byte[] Data, bool AlwaysSend, bool NeverSend);
+public sealed record OptionDescriptor(ushort Code, string Space, string? Name, byte[] Data, bool AlwaysSend, bool NeverSend, IReadOnlyList<string>? ClientClasses = null);

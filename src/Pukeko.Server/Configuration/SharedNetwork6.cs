@@ -22,5 +22,11 @@ public sealed class SharedNetwork6
 
     public IReadOnlyList<OptionDescriptor> Options { get; init; } = [];
 
+    /// <summary><c>client-classes</c> (or old <c>client-class</c>): only packets in one of them may use the network.</summary>
+    public IReadOnlyList<string> ClientClasses { get; init; } = [];
+
+    /// <summary><c>evaluate-additional-classes</c>, evaluated after the subnet's.</summary>
+    public IReadOnlyList<string> AdditionalClasses { get; init; } = [];
+
     public override string ToString() => $"shared network {Name}";
 }

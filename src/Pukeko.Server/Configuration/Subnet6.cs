@@ -3,7 +3,7 @@ using Pukeko.Protocol.Addressing;
 namespace Pukeko.Server.Configuration;
 
 /// <summary>A configured IPv6 subnet with every inheritable parameter already resolved (global → subnet).</summary>
-public sealed class Subnet6
+public sealed class Subnet6 : Classification.IClassGated
 {
     private readonly IReadOnlyList<AddressPool> _pools = [];
 
@@ -30,6 +30,18 @@ public sealed class Subnet6
     public string? Interface { get; init; }
 
     public IReadOnlyList<OptionDescriptor> Options { get; init; } = [];
+
+    /// <summary>This subnet's <c>reservations</c>.</summary>
+    public IReadOnlyList<Reservations.HostReservation> Reservations { get; init; } = [];
+
+    /// <summary>Where reservations are looked up for clients of this subnet (inherited from global).</summary>
+    public Reservations.ReservationModes ReservationModes { get; init; } = Pukeko.Server.Reservations.ReservationModes.Default;
+
+    /// <summary><c>client-classes</c>: only packets in one of these classes may use it; empty = everyone.</summary>
+    public IReadOnlyList<string> ClientClasses { get; init; } = [];
+
+    /// <summary><c>evaluate-additional-classes</c> (formerly <c>require-client-classes</c>), evaluated before options are added.</summary>
+    public IReadOnlyList<string> AdditionalClasses { get; init; } = [];
 
     public required Lifetime ValidLifetime { get; init; }
 
@@ -74,11 +86,12 @@ public sealed class Subnet6
     public uint? CacheMaxAge { get; init; }
 
     /// <summary>
-    /// Kea's <c>clientSupported</c> for the subnet. Subnet <c>client-classes</c> belong to the
-    /// client-classes work (issue 5, other half); until it lands every client is allowed.
-    /// Callers in selection and allocation already go through this method.
+    /// Kea's <c>clientSupported</c>: the subnet's <c>client-classes</c>, and its shared network's, each allow the
+    /// packet (an empty list allows everyone).
     /// </summary>
-    public bool ClientSupported(IReadOnlySet<string> classes) => classes is not null;
+    public bool ClientSupported(IReadOnlySet<string> classes) =>
+        Classification.ClassGate.Allows(ClientClasses, classes)
+        && (SharedNetwork is null || Classification.ClassGate.Allows(SharedNetwork.ClientClasses, classes));
 
     /// <summary>The prefix-delegation pool containing the prefix address, or null.</summary>
     public PrefixPool? FindPdPool(Ipv6Address prefix)

@@ -95,8 +95,77 @@ public static class CommandJson
         return output;
     }
 
-    public static string Serialize(JsonNode node, bool indented = false) =>
-        node.ToJsonString(indented ? Indented : Compact);
+    /// <summary>
+    /// Kea's wire style for answers: <c>{ "result": 0, "text": "..." }</c> — a space after every colon and comma and
+    /// inside braces and brackets. Scripts written against Kea grep for <c>"result": 0</c>, so the spacing matters.
+    /// </summary>
+    public static string Serialize(JsonNode node, bool indented = false)
+    {
+        if (indented)
+        {
+            return node.ToJsonString(Indented);
+        }
+
+        var sb = new StringBuilder();
+        WriteKeaStyle(node, sb);
+        return sb.ToString();
+    }
+
+    private static void WriteKeaStyle(JsonNode? node, StringBuilder sb)
+    {
+        switch (node)
+        {
+            case null:
+                sb.Append("null");
+                break;
+            case JsonObject map:
+                if (map.Count == 0)
+                {
+                    sb.Append("{ }");
+                    break;
+                }
+
+                sb.Append("{ ");
+                var first = true;
+                foreach (var (key, value) in map)
+                {
+                    if (!first)
+                    {
+                        sb.Append(", ");
+                    }
+
+                    first = false;
+                    sb.Append(JsonValue.Create(key).ToJsonString(Compact)).Append(": ");
+                    WriteKeaStyle(value, sb);
+                }
+
+                sb.Append(" }");
+                break;
+            case JsonArray list:
+                if (list.Count == 0)
+                {
+                    sb.Append("[ ]");
+                    break;
+                }
+
+                sb.Append("[ ");
+                for (var i = 0; i < list.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        sb.Append(", ");
+                    }
+
+                    WriteKeaStyle(list[i], sb);
+                }
+
+                sb.Append(" ]");
+                break;
+            default:
+                sb.Append(node.ToJsonString(Compact));
+                break;
+        }
+    }
 
     // Kea writes quotes and non-ASCII text as they are; the default encoder would turn ' into \u0027.
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

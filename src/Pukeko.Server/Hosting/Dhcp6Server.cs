@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Pukeko.Server.Allocation;
 using Pukeko.Server.Configuration;
+using Pukeko.Server.Control;
+using Pukeko.Server.Hooks;
 using Pukeko.Server.Identity;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Leases.Memfile;
@@ -45,8 +47,15 @@ public sealed partial class Dhcp6Server : IAsyncDisposable
         Statistics = new StatisticsRegistry();
         PacketStatistics = new PacketStatistics(Statistics);
         LeaseStatistics = new LeaseStatistics(Statistics);
+        Hooks = new HooksManager(loggers, Statistics);
         InitializeControl();
+
+        // Library commands, command_processed and libreload reach the control channel through this seam.
+        CommandExtensions = Hooks;
     }
+
+    /// <summary>The loaded hook libraries (reloaded on every successful reconfiguration).</summary>
+    public HooksManager Hooks { get; }
 
     public StatisticsRegistry Statistics { get; }
 
@@ -120,6 +129,7 @@ public sealed partial class Dhcp6Server : IAsyncDisposable
         await _reconfigure.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ReloadHooks(config);
             await StopTimersAsync().ConfigureAwait(false);
 
             var storeOptions = new MemfileOptions(config.LeaseDatabase.FilePath, config.LeaseDatabase.Persist, config.LeaseDatabase.LfcInterval, config.LeaseDatabase.MaxRowErrors);
@@ -152,8 +162,9 @@ public sealed partial class Dhcp6Server : IAsyncDisposable
                 _processor.Apply(runtime);
             }
 
+            _processor.Hooks = Hooks;
             LeaseStatistics.Recount(config.Subnets, _store, _time.GetUtcNow().ToUnixTimeSeconds());
-            _reclaimer = new LeaseReclaimer(_store, LeaseStatistics, _loggers.CreateLogger("kea-dhcp6.alloc-engine"));
+            _reclaimer = new LeaseReclaimer(_store, LeaseStatistics, _loggers.CreateLogger("kea-dhcp6.alloc-engine")) { Hooks = Hooks };
 
             var (interfaces, missing) = InterfaceInfo.Resolve(config.Interfaces.Select(i => i.Name));
             foreach (var name in missing)
@@ -191,6 +202,42 @@ public sealed partial class Dhcp6Server : IAsyncDisposable
         finally
         {
             _reconfigure.Release();
+        }
+    }
+
+    /// <summary>
+    /// Kea reloads every hook library on each successful reconfiguration: the current ones are
+    /// unloaded (reverse order, parked packets dropped) and the new list loaded all-or-nothing;
+    /// then <c>dhcp6_srv_configured</c> may still veto. On failure the previous libraries are
+    /// loaded again and the reason is thrown, so the running configuration stays as it was.
+    /// </summary>
+    private void ReloadHooks(DhcpConfig config)
+    {
+        var previous = Config;
+        try
+        {
+            Hooks.Load(config.HooksLibraries, config.MultiThreading.Enabled);
+            if (Hooks.CallSrvConfigured(config) is { } error)
+            {
+                throw new HookLoadException($"dhcp6_srv_configured: {error}");
+            }
+        }
+        catch (HookLoadException ex)
+        {
+            _log.LogError(new EventId(0, "DHCP6_HOOKS_LIBS_RELOAD_FAIL"), "reload of hooks libraries failed: {Reason}", ex.Message);
+            if (previous is not null)
+            {
+                try
+                {
+                    Hooks.Load(previous.HooksLibraries, previous.MultiThreading.Enabled);
+                }
+                catch (HookLoadException again)
+                {
+                    _log.LogError(new EventId(0, "DHCP6_HOOKS_LIBS_RELOAD_FAIL"), "previous hooks libraries could not be loaded again: {Reason}", again.Message);
+                }
+            }
+
+            throw new ConfigurationRejectedException([new ConfigError("Dhcp6/hooks-libraries", ex.Message)]);
         }
     }
 
@@ -291,6 +338,7 @@ public sealed partial class Dhcp6Server : IAsyncDisposable
         await StopControlAsync().ConfigureAwait(false);
         _log.LogDebug(new EventId(0, "DHCPSRV_TIMERMGR_UNREGISTER_ALL_TIMERS"), "unregistering all timers");
         await StopTimersAsync().ConfigureAwait(false);
+        Hooks.ClearParkingLots();
         if (_transport is not null)
         {
             _log.LogDebug(new EventId(0, "DHCP6_CLOSE_SOCKETS"), "closing all sockets");
@@ -298,6 +346,7 @@ public sealed partial class Dhcp6Server : IAsyncDisposable
             _transport = null;
         }
 
+        Hooks.Dispose();
         if (_store is not null)
         {
             _log.LogDebug(new EventId(0, "DHCPSRV_MEMFILE_CLOSE"), "closing the lease file {File}", _storeOptions?.FilePath);

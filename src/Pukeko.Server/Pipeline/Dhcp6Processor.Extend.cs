@@ -54,8 +54,12 @@ public sealed partial class Dhcp6Processor
             }
         }
 
+        // Built first: lease6_renew/rebind callouts receive it as ia_na and may change it.
+        var ia = new IaNaOption(request.Iaid, 0, 0);
+        ctx.ResponseIa = ia;
         var retired = new List<Lease6>();
         var leases = Allocation.ExtendAddresses(ctx, request.Iaid, hints, retired);
+        ctx.ResponseIa = null;
         uint shortest = 0;
         foreach (var lease in leases)
         {
@@ -66,8 +70,7 @@ public sealed partial class Dhcp6Processor
         }
 
         // The leases may live in another subnet of the shared network: timers come from theirs.
-        var (t1, t2) = leases.Count > 0 ? LeaseTimers.TeeTimes(ctx.Subnet ?? subnet, shortest) : (0u, 0u);
-        var ia = new IaNaOption(request.Iaid, t1, t2);
+        (ia.T1, ia.T2) = leases.Count > 0 ? LeaseTimers.TeeTimes(ctx.Subnet ?? subnet, shortest) : (0u, 0u);
         foreach (var lease in leases)
         {
             ia.Options.Add(new IaAddressOption(lease.Address, lease.PreferredLifetime, lease.ValidLifetime));

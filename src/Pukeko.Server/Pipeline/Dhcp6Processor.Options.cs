@@ -1,38 +1,56 @@
+using System.Buffers.Binary;
 using Pukeko.Protocol.Options;
+using Pukeko.Protocol.Options.Definitions;
 using Pukeko.Server.Options;
 
 namespace Pukeko.Server.Pipeline;
 
-// Configured options in replies (digest §3.5: buildCfgOptionList + appendRequestedOptions).
+// Configured options in replies (digest §3.5: buildCfgOptionList + appendRequestedOptions + appendRequestedVendorOptions).
 public sealed partial class Dhcp6Processor
 {
     /// <summary>
-    /// Adds every option the client asked for in its ORO plus the <c>always-send</c> ones, minus
-    /// <c>never-send</c>, taking each from the most specific level that has it: pool, subnet,
-    /// global. Codes are added in ascending order, as Kea does.
+    /// Kea's precedence list (buildCfgOptionList): host reservation, pools that provided leases, subnet, shared
+    /// network, each client class in packet order, global. The first level with an option wins.
     /// </summary>
-    private static void AppendRequestedOptions(ProcessingContext ctx)
+    internal static List<OptionLevel> CollectOptionLevels(ProcessingContext ctx)
     {
-        var levels = new List<OptionLevel>(4);
+        var runtime = ctx.Runtime;
+        var levels = new List<OptionLevel>(6);
+        AddLevel(levels, ctx.ReservationOptions);
         foreach (var pool in ctx.UsedPools)
         {
-            var level = ctx.Runtime.OptionsOf(pool);
-            if (level.Options.Count > 0 && !levels.Contains(level))
-            {
-                levels.Add(level);
-            }
+            AddLevel(levels, runtime.OptionsOf(pool));
         }
 
         if (ctx.Subnet is { } subnet)
         {
-            levels.Add(ctx.Runtime.OptionsOf(subnet));
+            AddLevel(levels, runtime.OptionsOf(subnet));
             if (subnet.SharedNetwork is { } network)
             {
-                levels.Add(ctx.Runtime.OptionsOf(network));
+                AddLevel(levels, runtime.OptionsOf(network));
             }
         }
 
-        levels.Add(ctx.Runtime.GlobalOptions);
+        foreach (var name in ctx.Query.Classes)
+        {
+            AddLevel(levels, runtime.OptionsOfClass(name));
+        }
+
+        AddLevel(levels, runtime.GlobalOptions);
+        return levels;
+    }
+
+    /// <summary>
+    /// Adds every option the client asked for in its ORO plus the <c>always-send</c> ones, minus
+    /// <c>never-send</c>, each from the first level of the precedence list that has it for the packet's classes.
+    /// Codes are added in ascending order, as Kea does. Then the vendor options.
+    /// </summary>
+    private void AppendRequestedOptions(ProcessingContext ctx)
+    {
+        EvaluateAdditionalClasses(ctx);
+        FinishClientFqdn(ctx);
+        var levels = CollectOptionLevels(ctx);
+        var classes = ctx.Query.Classes;
 
         var requested = new SortedSet<ushort>();
         if (ctx.Query.Message.Options.Get<OptionRequestOption>(OptionCode.OptionRequest) is { } oro)
@@ -48,6 +66,11 @@ public sealed partial class Dhcp6Processor
         {
             foreach (var option in level.Options)
             {
+                if (!option.AppliesTo(classes))
+                {
+                    continue;
+                }
+
                 if (option.AlwaysSend)
                 {
                     requested.Add(option.Code);
@@ -63,19 +86,197 @@ public sealed partial class Dhcp6Processor
         var response = ctx.Response!.Message.Options;
         foreach (var code in requested)
         {
-            if (cancelled?.Contains(code) == true || response.Contains(code))
+            // Vendor options are assembled per enterprise below.
+            if (code == OptionCode.VendorOpts || cancelled?.Contains(code) == true || response.Contains(code))
             {
                 continue;
             }
 
             foreach (var level in levels)
             {
-                if (level.Find(code) is { } found)
+                if (level.Find(code, classes) is { } found)
                 {
-                    response.Add(found.Option);
+                    AddConfiguredOption(response, found.Option);
                     break;
                 }
             }
+        }
+
+        AppendVendorOptions(ctx, levels, requested.Contains(OptionCode.VendorOpts));
+    }
+
+    /// <summary>
+    /// RFC 5908 §4: each NTP server sub-option in its own NTP Server option; Kea splits a configured option with
+    /// several sub-options the same way when packing (LibDHCP::splitNtpServerOptions6).
+    /// </summary>
+    private static void AddConfiguredOption(OptionCollection response, DhcpOption option)
+    {
+        if (option.Code != OptionCode.NtpServer || option is not RawOption raw || !TrySplitSubOptions(raw.Data, out var parts) || parts.Count <= 1)
+        {
+            response.Add(option);
+            return;
+        }
+
+        foreach (var part in parts)
+        {
+            response.Add(new RawOption(OptionCode.NtpServer, part));
+        }
+    }
+
+    private static bool TrySplitSubOptions(byte[] data, out List<byte[]> parts)
+    {
+        parts = [];
+        var offset = 0;
+        while (offset < data.Length)
+        {
+            if (offset + 4 > data.Length)
+            {
+                return false;
+            }
+
+            var length = BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(offset + 2));
+            if (offset + 4 + length > data.Length)
+            {
+                return false;
+            }
+
+            parts.Add(data[offset..(offset + 4 + length)]);
+            offset += 4 + length;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Vendor-specific Information (17), one per enterprise the client named in Vendor Class (16) or Vendor Opts
+    /// (17), in ascending enterprise order: the sub-options the client asked for (CableLabs only: sub-option 1 is an
+    /// ORO) plus <c>always-send</c> ones, minus <c>never-send</c>, each from the first level that has it.
+    /// </summary>
+    private static void AppendVendorOptions(ProcessingContext ctx, List<OptionLevel> levels, bool requestedInOro)
+    {
+        var query = ctx.Query.Message.Options;
+        var enterprises = new SortedSet<uint>();
+        foreach (var option in query)
+        {
+            switch (option)
+            {
+                case VendorOptsOption vendor:
+                    enterprises.Add(vendor.EnterpriseNumber);
+                    break;
+                case VendorClassOption vendorClass:
+                    enterprises.Add(vendorClass.EnterpriseNumber);
+                    break;
+            }
+        }
+
+        var response = ctx.Response!.Message.Options;
+        var classes = ctx.Query.Classes;
+        foreach (var enterprise in enterprises)
+        {
+            var codes = new SortedSet<ushort>();
+            HashSet<ushort>? cancelled = null;
+            if (enterprise == StandardOptionDefinitions.CableLabsEnterprise)
+            {
+                foreach (var vendor in query.GetAll(OptionCode.VendorOpts))
+                {
+                    if (vendor is VendorOptsOption { EnterpriseNumber: StandardOptionDefinitions.CableLabsEnterprise } cableLabs
+                        && cableLabs.Options.Get(1) is { } vendorOro)
+                    {
+                        var data = vendorOro.GetData();
+                        for (var i = 0; i + 1 < data.Length; i += 2)
+                        {
+                            codes.Add(BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(i)));
+                        }
+                    }
+                }
+            }
+
+            foreach (var level in levels)
+            {
+                if (!level.VendorOptions.TryGetValue(enterprise, out var options))
+                {
+                    continue;
+                }
+
+                foreach (var option in options)
+                {
+                    if (!option.AppliesTo(classes))
+                    {
+                        continue;
+                    }
+
+                    // A vendor option the client asked for with a plain ORO entry 17 gets all configured sub-options.
+                    if (option.AlwaysSend || requestedInOro)
+                    {
+                        codes.Add(option.Code);
+                    }
+
+                    if (option.NeverSend)
+                    {
+                        (cancelled ??= []).Add(option.Code);
+                    }
+                }
+            }
+
+            var reply = new VendorOptsOption(enterprise);
+            foreach (var code in codes)
+            {
+                if (cancelled?.Contains(code) == true)
+                {
+                    continue;
+                }
+
+                foreach (var level in levels)
+                {
+                    if (level.FindVendor(enterprise, code, classes) is { } found)
+                    {
+                        reply.Options.Add(found.Option);
+                        break;
+                    }
+                }
+            }
+
+            if (reply.Options.Count > 0)
+            {
+                response.Add(reply);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>evaluate-additional-classes</c>: pools that provided leases first, then the subnet (Kea builds the list in
+    /// option precedence order), evaluated once the resources are known and before options are chosen.
+    /// </summary>
+    private void EvaluateAdditionalClasses(ProcessingContext ctx)
+    {
+        var names = new List<string>();
+        foreach (var pool in ctx.UsedPools)
+        {
+            if (pool is Configuration.AddressPool addressPool)
+            {
+                names.AddRange(addressPool.AdditionalClasses);
+            }
+        }
+
+        if (ctx.Subnet is { } subnet)
+        {
+            names.AddRange(subnet.AdditionalClasses);
+            if (subnet.SharedNetwork is { } network)
+            {
+                names.AddRange(network.AdditionalClasses);
+            }
+        }
+        if (names.Count > 0)
+        {
+            ctx.Runtime.Classifier.EvaluateAdditional(ctx.Query, names, _log);
+        }
+    }
+
+    private static void AddLevel(List<OptionLevel> levels, OptionLevel? level)
+    {
+        if (level is { IsEmpty: false } && !levels.Contains(level))
+        {
+            levels.Add(level);
         }
     }
 }

@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging;
+using Pukeko.Hooks;
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
 using Pukeko.Server.Allocation;
 using Pukeko.Server.Configuration;
+using Pukeko.Server.Hooks;
 using Pukeko.Server.Leases;
 
 namespace Pukeko.Server.Pipeline;
@@ -49,8 +51,12 @@ public sealed partial class Dhcp6Processor
 
         var hints = PrefixHints(request);
         var retired = new List<Lease6>();
+        // lease6_renew/rebind callouts get the reply's IA as ia_pd and may change its IAID.
+        var hookIa = new IaPdOption(request.Iaid, 0, 0);
+        ctx.ResponseIa = hookIa;
         var leases = Allocation.Extend(ctx, LeaseType.PD, request.Iaid, hints, retired);
-        var ia = PdWithLeases(ctx, request.Iaid, leases);
+        ctx.ResponseIa = null;
+        var ia = PdWithLeases(ctx, hookIa.Iaid, leases);
         foreach (var lease in leases)
         {
             _leaseLog.LogInformation(new EventId(0, "DHCP6_PD_LEASE_RENEW"), "{Label}: lease for prefix {Prefix}/{Length} and iaid={Iaid} has been allocated for {Valid} seconds", ctx.Query.Label, lease.Address, lease.PrefixLength, request.Iaid, lease.ValidLifetime);
@@ -108,6 +114,13 @@ public sealed partial class Dhcp6Processor
         {
             general = StatusCode.NoBinding;
             return PdWithStatus(request.Iaid, StatusCode.NoBinding, "This prefix does not belong to you, you can't release it");
+        }
+
+        if (_hooks.HasCallouts(HookPoints.Lease6Release) && CallLeaseHook(HookPoints.Lease6Release, ctx, ref lease) is NextStep.Skip or NextStep.Drop)
+        {
+            // Kea's code (not its docs): the lease stays and the client is told the release failed.
+            general = StatusCode.UnspecFail;
+            return PdWithStatus(request.Iaid, StatusCode.UnspecFail, "Server failed to release a lease");
         }
 
         ReleaseLease(ctx, lease);

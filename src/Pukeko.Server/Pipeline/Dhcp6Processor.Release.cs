@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Pukeko.Hooks;
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
+using Pukeko.Server.Hooks;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Statistics;
 
@@ -60,6 +62,18 @@ public sealed partial class Dhcp6Processor
             return IaWithStatus(request.Iaid, StatusCode.NoBinding, "This address does not belong to you, you can't release it");
         }
 
+        if (_hooks.HasCallouts(HookPoints.Lease6Release))
+        {
+            var status = CallLeaseHook(HookPoints.Lease6Release, ctx, ref lease);
+            if (status is NextStep.Skip or NextStep.Drop)
+            {
+                // Kea's code (not its docs): the lease stays and the client is told the release failed.
+                _leaseLog.LogDebug(new EventId(0, "DHCP6_HOOK_LEASE6_RELEASE_NA_SKIP"), "{Label}: lease6_release callout set status to {Status}, lease {Address} not released", ctx.Query.Label, status, lease.Address);
+                general = StatusCode.UnspecFail;
+                return IaWithStatus(request.Iaid, StatusCode.UnspecFail, "Server failed to release a lease");
+            }
+        }
+
         ReleaseLease(ctx, lease);
         _leaseLog.LogInformation(new EventId(0, "DHCP6_RELEASE_NA"), "{Label}: binding for address {Address} and iaid={Iaid} was released properly", ctx.Query.Label, lease.Address, lease.Iaid);
         return IaWithStatus(request.Iaid, StatusCode.Success, "Lease released. Thank you, please come again.");
@@ -107,6 +121,24 @@ public sealed partial class Dhcp6Processor
                 return IaWithStatus(request.Iaid, StatusCode.NoBinding, $"This address does not belong to you, you can't decline it: {address.Address}");
             }
 
+            if (_hooks.HasCallouts(HookPoints.Lease6Decline))
+            {
+                var status = CallLeaseHook(HookPoints.Lease6Decline, ctx, ref lease);
+                if (status == NextStep.Drop)
+                {
+                    _leaseLog.LogDebug(new EventId(0, "DHCP6_HOOK_DECLINE_DROP"), "{Label}: during Decline processing (lease6_decline) the callout set the status to DROP, dropping packet", ctx.Query.Label);
+                    ctx.DroppedByHook = true;
+                    return IaWithStatus(request.Iaid, StatusCode.UnspecFail, "dropped by a callout");
+                }
+
+                if (status == NextStep.Skip)
+                {
+                    // The reply says declined; the database is not touched.
+                    _leaseLog.LogDebug(new EventId(0, "DHCP6_HOOK_DECLINE_SKIP"), "{Label}: during Decline processing (lease6_decline) the callout set the status to SKIP, lease {Address} not declined", ctx.Query.Label, lease.Address);
+                    continue;
+                }
+            }
+
             var declined = lease.Clone();
             declined.Decline(ctx.Runtime.Config.DeclineProbationPeriod, ctx.Now);
             Allocation.Store.Update(declined);
@@ -119,5 +151,22 @@ public sealed partial class Dhcp6Processor
         return any
             ? IaWithStatus(request.Iaid, StatusCode.Success, "Lease declined. Hopefully the next one will be better.")
             : IaWithStatus(request.Iaid, StatusCode.NoBinding, "No addresses sent in IA_NA");
+    }
+
+    /// <summary>lease6_release / lease6_decline: <c>query6</c> and <c>lease6</c> (in/out).</summary>
+    private NextStep CallLeaseHook(int hookIndex, ProcessingContext ctx, ref Lease6 lease)
+    {
+        var handle = ctx.Handle ??= _hooks.CreateHandle();
+        handle.SetArgument("query6", ctx.Query);
+        handle.SetArgument("lease6", lease);
+        ctx.Query.CopyRetrievedOptions = true;
+        var status = _hooks.Call(hookIndex, handle);
+        if (handle.TryGetArgument<Lease6>("lease6", out var returned) && returned is not null)
+        {
+            lease = returned;
+        }
+
+        HooksManager.EndCall(handle, ctx.Query);
+        return status;
     }
 }

@@ -1,9 +1,12 @@
 using Microsoft.Extensions.Logging;
+using Pukeko.Hooks;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
 using Pukeko.Server.Allocation;
+using Pukeko.Server.Classification;
 using Pukeko.Server.Configuration;
+using Pukeko.Server.Hooks;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Statistics;
 
@@ -26,6 +29,7 @@ public sealed partial class Dhcp6Processor
     private const int ClientLockStripes = 256;
     private readonly object[] _clientLocks = CreateLocks();
     private volatile ServerRuntime _runtime;
+    private HooksManager _hooks;
 
     private static object[] CreateLocks()
     {
@@ -42,12 +46,20 @@ public sealed partial class Dhcp6Processor
     {
         _runtime = runtime;
         Allocation = allocation;
+        _hooks = allocation.Hooks ??= new HooksManager(loggers);
         Statistics = statistics;
         LeaseStatistics = leaseStatistics;
         _time = time;
         _log = loggers.CreateLogger("kea-dhcp6.dhcp6");
         _packetLog = loggers.CreateLogger("kea-dhcp6.packets");
         _leaseLog = loggers.CreateLogger("kea-dhcp6.leases");
+
+        // host6_identifier: asked only when host-reservation-identifiers lists flex-id; the value
+        // counts only when the callouts left the identifier type at flex-id.
+        HostIdentifiers.FlexId = ctx =>
+            _hooks.HasCallouts(HookPoints.Host6Identifier) && _hooks.CallHost6Identifier(ctx.Query, ctx.Handle) is { Type: HostIdentifierType.FlexId } id
+                ? id.Value
+                : null;
     }
 
     public AllocationEngine Allocation { get; }
@@ -70,7 +82,8 @@ public sealed partial class Dhcp6Processor
 
     /// <summary>
     /// Processes one datagram end to end and encodes the reply into <paramref name="output"/>.
-    /// Returns the reply length and destination, or null when nothing is to be sent.
+    /// Returns the reply length and destination, or null when nothing is to be sent now (dropped,
+    /// or parked by a hook: a parked reply goes out later through <see cref="ParkedReplySender"/>).
     /// Never throws for bad input: every drop is counted.
     /// </summary>
     public OutgoingDatagram? ProcessDatagram(ReceivedDatagram datagram, byte[] output)
@@ -82,27 +95,40 @@ public sealed partial class Dhcp6Processor
             return null;
         }
 
+        CalloutHandle? handle = null;
+        ProcessingContext? ctx = null;
         try
         {
-            var query = Parse(datagram);
+            var query = _hooks.HasCallouts(HookPoints.Buffer6Receive) ? ReceiveBuffer(datagram, ref handle) : Parse(datagram);
             if (query is null)
             {
+                _hooks.ReleaseHandle(handle);
                 return null;
             }
 
-            var response = Process(query);
-            if (response is null)
+            ctx = Accept(query, ref handle);
+            if (ctx is null)
             {
+                _hooks.ReleaseHandle(handle);
                 return null;
             }
 
-            return Pack(response, output);
+            return ContinueAtSubnetSelection(ctx, output);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // A bug must cost one packet, not the server.
             Drop(DropReason.ProcessingFailed);
             _log.LogError(new EventId(0, "DHCP6_PACKET_PROCESS_EXCEPTION"), ex, "exception thrown during packet processing: {Reason}", ex.Message);
+            if (ctx is not null)
+            {
+                FinishHandle(ctx);
+            }
+            else
+            {
+                _hooks.ReleaseHandle(handle);
+            }
+
             return null;
         }
     }
@@ -111,16 +137,7 @@ public sealed partial class Dhcp6Processor
     public Dhcp6Packet? Parse(ReceivedDatagram datagram)
     {
         PipelineLog.BufferReceived(_packetLog, datagram.RemoteAddress, datagram.RemotePort, datagram.LocalAddress, datagram.LocalPort, datagram.InterfaceName, datagram.Length);
-        var relays = new List<RelayLayer>();
-        var status = Dhcp6Parser.TryParse(datagram.Data, relays, out var message);
-        if (status != ParseStatus.Ok || message is null)
-        {
-            Drop(DropReason.ParseFailed);
-            _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_DROP_PARSE_FAIL"), "failed to parse packet from {Remote} to {Local}, received over interface {Interface}, reason: {Reason}", datagram.RemoteAddress, datagram.LocalAddress, datagram.InterfaceName, status);
-            return null;
-        }
-
-        var packet = new Dhcp6Packet(message)
+        var packet = new Dhcp6Packet(EmptyMessage())
         {
             RemoteAddress = datagram.RemoteAddress,
             RemotePort = datagram.RemotePort,
@@ -130,12 +147,56 @@ public sealed partial class Dhcp6Processor
             InterfaceName = datagram.InterfaceName,
             ReceivedAt = datagram.ReceivedAt,
         };
-        packet.Relays.AddRange(relays);
-        return packet;
+        return Unpack(datagram.Data, packet) ? packet : null;
     }
 
-    /// <summary>Stages after parsing, up to the reply object (not yet encoded).</summary>
+    private static Dhcp6Message EmptyMessage() => new(0, 0);
+
+    /// <summary>Parses <paramref name="data"/> into the packet's message and relay layers.</summary>
+    private bool Unpack(ReadOnlySpan<byte> data, Dhcp6Packet packet)
+    {
+        var relays = new List<RelayLayer>();
+        var status = Dhcp6Parser.TryParse(data, relays, out var message);
+        if (status != ParseStatus.Ok || message is null)
+        {
+            Drop(DropReason.ParseFailed);
+            _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_DROP_PARSE_FAIL"), "failed to parse packet from {Remote} to {Local}, received over interface {Interface}, reason: {Reason}", packet.RemoteAddress, packet.LocalAddress, packet.InterfaceName, status);
+            return false;
+        }
+
+        packet.Message = message;
+        packet.Relays.Clear();
+        packet.Relays.AddRange(relays);
+        return true;
+    }
+
+    /// <summary>
+    /// Stages after parsing, up to the reply object (not yet encoded). Hook points on the way
+    /// run as usual; a reply parked by a hook is not returned (it is sent on unpark).
+    /// </summary>
     public Dhcp6Packet? Process(Dhcp6Packet query)
+    {
+        CalloutHandle? handle = null;
+        var ctx = Accept(query, ref handle);
+        if (ctx is null)
+        {
+            _hooks.ReleaseHandle(handle);
+            return null;
+        }
+
+        ctx.Subnet = SelectSubnet(ctx.Query, ctx.Runtime);
+        LookupHost(ctx);
+        if (IsDropClass(ctx.Query))
+        {
+            FinishHandle(ctx);
+            return null;
+        }
+
+        return Dispatch(ctx, out _) ? ctx.Response : null;
+    }
+
+    /// <summary>Statistics, server-id and unicast tests, <c>pkt6_receive</c>, sanity check: a context, or null when dropped.</summary>
+    private ProcessingContext? Accept(Dhcp6Packet query, ref CalloutHandle? handle)
     {
         var runtime = _runtime;
         query.Classes.Add("ALL");
@@ -147,27 +208,105 @@ public sealed partial class Dhcp6Processor
             PipelineLog.QueryData(_packetLog, query.Label, PipelineLog.Describe(query.Message));
         }
 
-        if (!TestServerId(query, runtime) || !TestUnicast(query) || !SanityCheck(query))
+        if (!TestServerId(query, runtime) || !TestUnicast(query))
         {
             return null;
         }
 
-        var ctx = new ProcessingContext(query, runtime, _time.GetUtcNow().ToUnixTimeSeconds());
+        // Kea's first classification pass comes before pkt6_receive (digest §3.2 step 7).
+        ClassifyOnArrival(query, runtime);
+
+        if (_hooks.HasCallouts(HookPoints.Pkt6Receive) && ReceivePacket(ref query, ref handle) is false)
+        {
+            return null;
+        }
+
+        if (!SanityCheck(query) || IsDropClass(query))
+        {
+            return null;
+        }
+
+        var ctx = new ProcessingContext(query, runtime, _time.GetUtcNow().ToUnixTimeSeconds()) { Handle = handle };
         if (query.Message.Options.Get<DuidOption>(OptionCode.ClientId) is { } clientId)
         {
             ctx.ClientDuid = clientId.Duid.ToArray();
         }
 
-        ctx.Subnet = SelectSubnet(query, runtime);
+        return ctx;
+    }
+
+    /// <summary>Subnet selection and <c>subnet6_select</c> (which may park the packet).</summary>
+    private OutgoingDatagram? ContinueAtSubnetSelection(ProcessingContext ctx, byte[] output)
+    {
+        ctx.Subnet = SelectSubnet(ctx.Query, ctx.Runtime);
         if (ctx.Subnet is { } selected)
         {
-            PipelineLog.SubnetSelected(_log, query.Label, selected.Id, selected.Prefix);
+            PipelineLog.SubnetSelected(_log, ctx.Query.Label, selected.Id, selected.Prefix);
         }
         else
         {
-            PipelineLog.SubnetSelectionFailed(_log, query.Label);
+            PipelineLog.SubnetSelectionFailed(_log, ctx.Query.Label);
         }
+
+        if (_hooks.HasCallouts(HookPoints.Subnet6Select))
+        {
+            switch (SelectSubnetHook(ctx))
+            {
+                case HookFlow.Drop:
+                    FinishHandle(ctx);
+                    return null;
+                case HookFlow.Parked:
+                    return null;
+            }
+        }
+
+        return ContinueAtDispatch(ctx, output);
+    }
+
+    /// <summary>Per-message processing, then <c>leases6_committed</c> (which may park the reply).</summary>
+    private OutgoingDatagram? ContinueAtDispatch(ProcessingContext ctx, byte[] output)
+    {
+        // Host reservations and the second classification pass (digest §3.2 step 15), then DROP again.
+        LookupHost(ctx);
+        if (IsDropClass(ctx.Query))
+        {
+            FinishHandle(ctx);
+            return null;
+        }
+
+        if (!Dispatch(ctx, out var droppedByHook))
+        {
+            if (!droppedByHook)
+            {
+                Drop(DropReason.Discarded);
+            }
+
+            FinishHandle(ctx);
+            return null;
+        }
+
+        AppendRelaySuppliedOptions(ctx);
+
+        if (_hooks.HasCallouts(HookPoints.Leases6Committed) && !ctx.FakeAllocation && ctx.Query.Type is not (MessageType.Confirm or MessageType.InformationRequest))
+        {
+            switch (LeasesCommittedHook(ctx))
+            {
+                case HookFlow.Drop:
+                    FinishHandle(ctx);
+                    return null;
+                case HookFlow.Parked:
+                    return null;
+            }
+        }
+
+        return ContinueAtSend(ctx, output);
+    }
+
+    /// <summary>Runs the message handler under the client's lock; false when there is no reply.</summary>
+    private bool Dispatch(ProcessingContext ctx, out bool droppedByHook)
+    {
         bool handled;
+        var query = ctx.Query;
         if (query.Type is MessageType.InformationRequest or MessageType.Confirm)
         {
             handled = Dispatch(ctx);
@@ -182,15 +321,8 @@ public sealed partial class Dhcp6Processor
             }
         }
 
-        if (!handled || ctx.Response is null)
-        {
-            Drop(DropReason.Discarded);
-            return null;
-        }
-
-        AppendRelaySuppliedOptions(ctx);
-
-        return ctx.Response;
+        droppedByHook = ctx.DroppedByHook;
+        return handled && !ctx.DroppedByHook && ctx.Response is not null;
     }
 
     private static int ClientStripe(ReadOnlySpan<byte> duid)
@@ -219,14 +351,26 @@ public sealed partial class Dhcp6Processor
     /// <summary>Stage: pack into the caller's buffer and address the reply (digest §3.2 step 18).</summary>
     public OutgoingDatagram? Pack(Dhcp6Packet response, byte[] output)
     {
+        var written = Encode(response, output);
+        return written < 0 ? null : Sent(response, output, written);
+    }
+
+    /// <summary>Encodes the reply into <paramref name="output"/>; -1 (logged) when it does not fit.</summary>
+    private int Encode(Dhcp6Packet response, byte[] output)
+    {
         var length = Dhcp6Writer.GetLength(response.Message, response.Relays);
         if (length > output.Length)
         {
             _log.LogError(new EventId(0, "DHCP6_PACK_FAIL"), "{Label}: reply of {Length} bytes does not fit the send buffer", response.Label, length);
-            return null;
+            return -1;
         }
 
-        var written = Dhcp6Writer.Write(response.Message, response.Relays, output);
+        return Dhcp6Writer.Write(response.Message, response.Relays, output);
+    }
+
+    /// <summary>Counts the reply as sent and addresses it.</summary>
+    private OutgoingDatagram Sent(Dhcp6Packet response, byte[] output, int written)
+    {
         if (_packetLog.IsEnabled(LogLevel.Trace))
         {
             PipelineLog.ResponseData(_packetLog, response.Label, (int)response.Type, PipelineLog.Describe(response.Message));

@@ -1,4 +1,6 @@
+using Pukeko.Hooks;
 using Pukeko.Protocol.Messages;
+using Pukeko.Protocol.Options;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Leases;
 
@@ -17,7 +19,8 @@ public sealed class ProcessingContext
         Now = now;
     }
 
-    public Dhcp6Packet Query { get; }
+    /// <summary>The query; a <c>pkt6_receive</c> or <c>subnet6_select</c> callout may replace it.</summary>
+    public Dhcp6Packet Query { get; set; }
 
     public ServerRuntime Runtime { get; }
 
@@ -38,9 +41,39 @@ public sealed class ProcessingContext
 
     public List<Lease6> DeletedLeases { get; } = [];
 
+    /// <summary>Reserved addresses already handed to an IA of this message (one reserved address per IA).</summary>
+    public HashSet<Pukeko.Protocol.Addressing.Ipv6Address> ReservedAddressesUsed { get; } = [];
+
     /// <summary>Pools that provided the leases in this reply, for pool-level options.</summary>
     public List<ILeasePool> UsedPools { get; } = [];
 
     /// <summary>Leases this reply hands out unchanged from the cache (digest §3.6): not written, not committed.</summary>
     public List<Lease6> ReusedLeases { get; } = [];
+
+    /// <summary>The packet's callout handle, created at the first hook point with callouts; null when there were none.</summary>
+    public CalloutHandle? Handle { get; set; }
+
+    /// <summary>The IA option of the reply being built for the current IA (the <c>ia_na</c>/<c>ia_pd</c> argument of lease6_renew/rebind).</summary>
+    public DhcpOption? ResponseIa { get; set; }
+
+    /// <summary>A callout said DROP inside message processing (e.g. <c>lease6_decline</c>): no reply and no drop statistic.</summary>
+    public bool DroppedByHook { get; set; }
+
+    /// <summary>Set when a lease6_select callout said SKIP, so the allocator stops trying candidates in that subnet.</summary>
+    internal bool LeaseSelectSkipped { get; set; }
+
+    /// <summary>The client's host reservation (subnet one, else global), found after subnet selection.</summary>
+    public Reservations.HostReservation? Host { get; set; }
+
+    /// <summary>
+    /// Host name for the client's leases: from its Client FQDN option (qualified) or its reservation; null keeps
+    /// what a renewed lease has.
+    /// </summary>
+    public string? Hostname { get; set; }
+
+    /// <summary>The Client FQDN option (39) for the reply, when the client sent one (RFC 4704).</summary>
+    public Pukeko.Protocol.Options.ClientFqdnOption? FqdnResponse { get; set; }
+
+    /// <summary>Options of the client's host reservation (highest precedence), if it has one.</summary>
+    public Options.OptionLevel? ReservationOptions { get; set; }
 }

@@ -1,7 +1,9 @@
 using Pukeko.Protocol.Duids;
 using Pukeko.Protocol.Options;
+using Pukeko.Server.Classification;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Options;
+using Pukeko.Server.Reservations;
 
 namespace Pukeko.Server.Pipeline;
 
@@ -15,6 +17,8 @@ public sealed class ServerRuntime
     private readonly Dictionary<Subnet6, OptionLevel> _subnetOptions = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<ILeasePool, OptionLevel> _poolOptions = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<SharedNetwork6, OptionLevel> _networkOptions = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, OptionLevel> _classOptions = new(StringComparer.Ordinal);
+    private readonly Dictionary<HostReservation, OptionLevel> _hostOptions = new(ReferenceEqualityComparer.Instance);
 
     public ServerRuntime(DhcpConfig config, Duid serverDuid, ushort clientPort = 546, ushort serverPort = 547)
     {
@@ -23,24 +27,46 @@ public sealed class ServerRuntime
         ServerIdOption = new DuidOption(OptionCode.ServerId, serverDuid);
         ClientPort = clientPort;
         ServerPort = serverPort;
-        GlobalOptions = OptionLevel.From(config.GlobalOptions);
+        var definitions = config.OptionDefinitions;
+        GlobalOptions = OptionLevel.From(config.GlobalOptions, definitions);
         foreach (var subnet in config.Subnets)
         {
-            _subnetOptions[subnet] = OptionLevel.From(subnet.Options);
+            _subnetOptions[subnet] = OptionLevel.From(subnet.Options, definitions);
             foreach (var pool in subnet.Pools)
             {
-                _poolOptions[pool] = OptionLevel.From(pool.Options);
+                _poolOptions[pool] = OptionLevel.From(pool.Options, definitions);
             }
 
             foreach (var pool in subnet.PdPools)
             {
-                _poolOptions[pool] = OptionLevel.From(pool.Options);
+                _poolOptions[pool] = OptionLevel.From(pool.Options, definitions);
             }
         }
 
         foreach (var network in config.SharedNetworks)
         {
-            _networkOptions[network] = OptionLevel.From(network.Options);
+            _networkOptions[network] = OptionLevel.From(network.Options, definitions);
+        }
+
+        foreach (var clientClass in config.ClientClasses)
+        {
+            _classOptions[clientClass.Name] = OptionLevel.From(clientClass.Options, definitions);
+        }
+
+        Classifier = new PacketClassifier(config.ClientClasses);
+        var hosts = new List<HostReservation>(config.GlobalReservations);
+        foreach (var subnet in config.Subnets)
+        {
+            hosts.AddRange(subnet.Reservations);
+        }
+
+        Reservations = new HostReservationIndex(hosts);
+        foreach (var host in hosts)
+        {
+            if (host.Options.Count > 0)
+            {
+                _hostOptions[host] = OptionLevel.From(host.Options, definitions);
+            }
         }
 
         // Kea keeps subnets indexed by id, so "the first subnet that matches" means the lowest id.
@@ -70,6 +96,18 @@ public sealed class ServerRuntime
 
     /// <summary>All subnets in id order: the order subnet selection tries them.</summary>
     public IReadOnlyList<Subnet6> SubnetsById { get; }
+
+    /// <summary>Options of a client class by name; empty for classes without a definition or options.</summary>
+    public OptionLevel OptionsOfClass(string name) => _classOptions.TryGetValue(name, out var level) ? level : OptionLevel.Empty;
+
+    /// <summary>Options of a host reservation.</summary>
+    public OptionLevel OptionsOf(HostReservation host) => _hostOptions.TryGetValue(host, out var level) ? level : OptionLevel.Empty;
+
+    /// <summary>Global and per-subnet reservations.</summary>
+    public HostReservationIndex Reservations { get; }
+
+    /// <summary>The configuration's client classes and the evaluation passes over them.</summary>
+    public PacketClassifier Classifier { get; }
 
     public Subnet6? FindSubnet(uint id)
     {

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Pukeko.Hooks;
 using Pukeko.Server.Configuration;
+using Pukeko.Server.Hooks;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Statistics;
 
@@ -16,6 +18,9 @@ public sealed class LeaseReclaimer(ILeaseStore store, LeaseStatistics statistics
 {
     private int _incompleteRuns;
 
+    /// <summary>Hook points lease6_expire / lease6_recover; null = none.</summary>
+    public HooksManager? Hooks { get; set; }
+
     /// <summary>One reclamation pass within the configured count and time limits. Returns leases reclaimed.</summary>
     public int Reclaim(ExpirationConfig config, Func<uint, Subnet6?> findSubnet, long now, bool unlimited = false, bool? removeOverride = null)
     {
@@ -25,15 +30,23 @@ public sealed class LeaseReclaimer(ILeaseStore store, LeaseStatistics statistics
         var expired = store.GetExpired(now, max == 0 ? 0 : max + 1);
         var watch = Stopwatch.StartNew();
         var done = 0;
-        foreach (var lease in expired)
+        CalloutHandle? handle = null; // one per reclamation run, as Kea
+        foreach (var original in expired)
         {
             if ((max != 0 && done >= max) || watch.Elapsed > budget)
             {
                 break;
             }
 
+            var lease = original;
             var subnet = findSubnet(lease.SubnetId);
             var pool = subnet?.FindPool(lease.Type, lease.Address);
+            if (Hooks is { } hooks && ReclaimedByCallouts(hooks, ref handle, ref lease, remove, subnet, pool))
+            {
+                done++;
+                continue;
+            }
+
             if (lease.State == LeaseState.Declined)
             {
                 // Probation is over: the address becomes free again.
@@ -69,6 +82,7 @@ public sealed class LeaseReclaimer(ILeaseStore store, LeaseStatistics statistics
             done++;
         }
 
+        Hooks?.ReleaseHandle(handle);
         var complete = done >= expired.Count;
         if (complete)
         {
@@ -86,6 +100,54 @@ public sealed class LeaseReclaimer(ILeaseStore store, LeaseStatistics statistics
         }
 
         return done;
+    }
+
+    /// <summary>
+    /// <c>lease6_expire</c> (SKIP: the callout reclaimed the lease itself; the server only counts
+    /// it) and, for declined leases, <c>lease6_recover</c> (SKIP: Kea's code writes the lease back as
+    /// expired-reclaimed and leaves the declined statistics alone). True when the lease is done.
+    /// </summary>
+    private bool ReclaimedByCallouts(HooksManager hooks, ref CalloutHandle? handle, ref Lease6 lease, bool remove, Subnet6? subnet, ILeasePool? pool)
+    {
+        if (hooks.HasCallouts(HookPoints.Lease6Expire))
+        {
+            handle ??= hooks.CreateHandle();
+            var candidate = lease.Clone();
+            handle.SetArgument("lease6", candidate);
+            handle.SetArgument("remove_lease", remove);
+            var status = hooks.Call(HookPoints.Lease6Expire, handle);
+            var original = lease;
+            lease = handle.TryGetArgument<Lease6>("lease6", out var returned) && returned is not null ? returned : candidate;
+            HooksManager.EndCall(handle);
+            if (status == NextStep.Skip)
+            {
+                if (original.State == LeaseState.Default)
+                {
+                    statistics.Add(LeaseStatistics.Assigned(original.Type), subnet, pool, -1);
+                }
+
+                statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
+                return true;
+            }
+        }
+
+        if (lease.State == LeaseState.Declined && hooks.HasCallouts(HookPoints.Lease6Recover))
+        {
+            handle ??= hooks.CreateHandle();
+            handle.SetArgument("lease6", lease.Clone());
+            var status = hooks.Call(HookPoints.Lease6Recover, handle);
+            HooksManager.EndCall(handle);
+            if (status == NextStep.Skip)
+            {
+                var kept = lease.Clone();
+                kept.State = LeaseState.ExpiredReclaimed;
+                store.Update(kept);
+                statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Removes reclaimed leases whose hold time is over.</summary>

@@ -69,6 +69,8 @@ public sealed class UdpTransport : IAsyncDisposable
 
     public void Start()
     {
+        // Replies of packets parked by hooks are finished later on other threads.
+        _processor.ParkedReplySender = Send;
         _tasks.Add(Task.Factory.StartNew(ReceiveLoopAsync, _stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap());
         for (var i = 0; i < Workers; i++)
         {

@@ -74,5 +74,5 @@ public sealed class OptionDataTests
     public void UnknownSpaceMakesTheNameUnknown() =>
         LoadFails(Dhcp6("""
             "option-data": [ { "name": "dns-servers", "space": "vendor-4491", "data": "2001:db8::1" } ]
-            """), "Dhcp6/option-data[0]/name", "unknown option name 'dns-servers' in space 'vendor-4491'");
+            """), "Dhcp6/option-data[0]/name", "definition for the option 'vendor-4491.dns-servers' having code '0' does not exist");
 }

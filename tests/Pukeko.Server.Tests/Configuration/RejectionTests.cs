@@ -160,7 +160,7 @@ public sealed class RejectionTests
     public void UnknownOptionName() =>
         LoadFails(Dhcp6("""
             "option-data": [ { "name": "dns-servers", "data": "2001:db8::1" }, { "name": "no-such-option", "data": "1" } ]
-            """), "Dhcp6/option-data[1]/name", "unknown option name 'no-such-option' in space 'dhcp6'");
+            """), "Dhcp6/option-data[1]/name", "definition for the option 'dhcp6.no-such-option' having code '0' does not exist");
 
     [Fact]
     public void BadOptionDataIncludesTheEncodersReason()
@@ -278,7 +278,7 @@ public sealed class RejectionTests
         AssertError(result, "Dhcp6/subnet6[1]/id", "already used");
         AssertError(result, "Dhcp6/subnet6[1]/t1-percent", "less than 1");
         AssertError(result, "Dhcp6/subnet6[2]/subnet", "invalid subnet prefix");
-        AssertError(result, "Dhcp6/option-data[0]/name", "unknown option name");
+        AssertError(result, "Dhcp6/option-data[0]/name", "does not exist");
         Assert.Equal(7, result.Errors.Count);
     }
 

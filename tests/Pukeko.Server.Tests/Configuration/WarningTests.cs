@@ -5,10 +5,6 @@ namespace Pukeko.Server.Tests.Configuration;
 public sealed class WarningTests
 {
     [Theory]
-    [InlineData("\"reservations\": [ { \"duid\": \"01:02\", \"ip-addresses\": [ \"2001:db8::1\" ] } ]", "Dhcp6/reservations")]
-    [InlineData("\"client-classes\": [ { \"name\": \"c\", \"test\": \"true\" } ]", "Dhcp6/client-classes")]
-    [InlineData("\"option-def\": [ { \"name\": \"x\", \"code\": 222, \"type\": \"uint8\" } ]", "Dhcp6/option-def")]
-    [InlineData("\"host-reservation-identifiers\": [ \"duid\" ]", "Dhcp6/host-reservation-identifiers")]
     [InlineData("\"dhcp-ddns\": { \"enable-updates\": false }", "Dhcp6/dhcp-ddns")]
     [InlineData("\"ddns-send-updates\": true", "Dhcp6/ddns-send-updates")]
     [InlineData("\"hostname-char-set\": \"[^a-z]\"", "Dhcp6/hostname-char-set")]
@@ -25,7 +21,6 @@ public sealed class WarningTests
     [InlineData("\"ip-reservations-unique\": false", "Dhcp6/ip-reservations-unique")]
     [InlineData("\"allow-address-registration\": false", "Dhcp6/allow-address-registration")]
     [InlineData("\"adaptive-lease-time-threshold\": 0.5", "Dhcp6/adaptive-lease-time-threshold")]
-    [InlineData("\"reservations-out-of-pool\": true", "Dhcp6/reservations-out-of-pool")]
     [InlineData("\"lease-database\": { \"type\": \"memfile\", \"readonly\": true }", "Dhcp6/lease-database/readonly")]
     public void AcceptedGlobalKeysWarnWithTheirPath(string body, string path)
     {
@@ -35,12 +30,6 @@ public sealed class WarningTests
     }
 
     [Theory]
-    [InlineData("reservations", "[]")]
-    [InlineData("client-class", "\"x\"")]
-    [InlineData("client-classes", "[ \"x\" ]")]
-    [InlineData("require-client-classes", "[ \"x\" ]")]
-    [InlineData("evaluate-additional-classes", "[ \"x\" ]")]
-    [InlineData("reservations-in-subnet", "true")]
     [InlineData("ddns-qualifying-suffix", "\"example.org\"")]
     public void AcceptedSubnetKeysWarnWithTheirPath(string key, string value)
     {
@@ -49,30 +38,6 @@ public sealed class WarningTests
             """));
         Assert.True(result.Success, string.Join("\n", result.Errors));
         AssertWarning(result, $"Dhcp6/subnet6[1]/{key}", "not implemented yet; ignored");
-    }
-
-    [Theory]
-    [InlineData("client-class")]
-    [InlineData("client-classes")]
-    [InlineData("evaluate-additional-classes")]
-    [InlineData("require-client-classes")]
-    public void AcceptedPoolKeysWarnWithTheirPath(string key)
-    {
-        var result = Load(Dhcp6($$"""
-            "subnet6": [ { "subnet": "2001:db8::/64", "pools": [ { "pool": "2001:db8::/120", "{{key}}": {{(key == "client-class" ? "\"c\"" : "[ \"c\" ]")}} } ] } ]
-            """));
-        Assert.True(result.Success, string.Join("\n", result.Errors));
-        AssertWarning(result, $"Dhcp6/subnet6[0]/pools[0]/{key}", "not implemented yet; ignored");
-    }
-
-    [Fact]
-    public void OptionClientClassesWarn()
-    {
-        var result = Load(Dhcp6("""
-            "option-data": [ { "name": "dns-servers", "data": "2001:db8::1", "client-classes": [ "a" ] } ]
-            """));
-        Assert.True(result.Success, string.Join("\n", result.Errors));
-        AssertWarning(result, "Dhcp6/option-data[0]/client-classes", "not implemented yet");
     }
 
     [Theory]

@@ -42,6 +42,14 @@ internal sealed class PipelineHarness : IDisposable
         Runtime = new ServerRuntime(Config, ServerDuid);
         Processor = new Dhcp6Processor(Runtime, allocation, Packets, Leases, NullLoggerFactory.Instance, Time);
         Leases.Recount(Config.Subnets, Store, 0);
+        Processor.ParkedReplySender = outgoing =>
+        {
+            var relaysOut = new List<RelayLayer>();
+            if (Dhcp6Parser.TryParse(outgoing.Buffer.AsSpan(0, outgoing.Length), relaysOut, out var reply) == ParseStatus.Ok && reply is not null)
+            {
+                ParkedReplies.Add(reply);
+            }
+        };
     }
 
     /// <summary>A harness running the configuration given as the body of a <c>Dhcp6</c> map; fails the test on config errors.</summary>
@@ -74,6 +82,15 @@ internal sealed class PipelineHarness : IDisposable
     public ServerRuntime Runtime { get; }
 
     public Dhcp6Processor Processor { get; }
+
+    /// <summary>The pipeline's hooks manager (register test callouts on its pre-callouts handle).</summary>
+    public Pukeko.Server.Hooks.HooksManager Hooks => Processor.Hooks;
+
+    /// <summary>Replies of parked packets sent after unpark, decoded.</summary>
+    public System.Collections.Concurrent.BlockingCollection<Dhcp6Message> ParkedReplies { get; } = [];
+
+    /// <summary>Waits for the next reply of a parked packet; null after <paramref name="timeoutMs"/>.</summary>
+    public Dhcp6Message? NextParkedReply(int timeoutMs = 5000) => ParkedReplies.TryTake(out var reply, timeoutMs) ? reply : null;
 
     public string InterfaceName { get; set; } = "eth0";
 
@@ -112,12 +129,21 @@ internal sealed class PipelineHarness : IDisposable
             return (null, [], null);
         }
 
+        if (outgoing.Length == 0)
+        {
+            return (null, [], outgoing); // an empty datagram (a pkt6_send callout skipped packing)
+        }
+
         var relaysOut = new List<RelayLayer>();
         Assert.Equal(ParseStatus.Ok, Dhcp6Parser.TryParse(output.AsSpan(0, outgoing.Length), relaysOut, out var reply));
         return (reply, relaysOut, outgoing);
     }
 
-    public void Dispose() => Store.Dispose();
+    public void Dispose()
+    {
+        Hooks.Dispose();
+        Store.Dispose();
+    }
 }
 
 /// <summary>A mutable stand-in for a parsed config, for tests.</summary>
@@ -142,6 +168,8 @@ internal sealed class DhcpConfigBuilder
 
     public uint DeclineProbationPeriod { get; set; } = 86400;
 
+    public uint ParkedPacketLimit { get; set; } = 256;
+
     public DhcpConfig Build() => new()
     {
         Subnets = Subnets,
@@ -149,6 +177,7 @@ internal sealed class DhcpConfigBuilder
         LeaseDatabase = new LeaseDatabaseConfig("memfile", "/nonexistent/leases.csv", false, 0, 0),
         ExpiredLeasesProcessing = Expiration,
         DeclineProbationPeriod = DeclineProbationPeriod,
+        ParkedPacketLimit = ParkedPacketLimit,
         Source = JsonDocument.Parse("{}").RootElement.Clone(),
     };
 }

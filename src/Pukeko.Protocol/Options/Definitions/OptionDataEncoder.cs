@@ -26,6 +26,11 @@ public static class OptionDataEncoder
             return EncodeHex(data);
         }
 
+        if (definition.Code == OptionCode.V6Dnr && definition.Space == StandardOptionDefinitions.Dhcp6Space)
+        {
+            return DnrEncoding.Encode(data);
+        }
+
         var output = new ArrayBufferWriter<byte>();
         switch (definition.Type)
         {
@@ -164,7 +169,7 @@ public static class OptionDataEncoder
             {
                 if (!Ipv6Address.TryParse(value, out var address))
                 {
-                    throw new FormatException($"'{value}' is not a valid IPv6 address");
+                    throw new FormatException($"Failed to convert string to address '{value}': Invalid argument");
                 }
 
                 var span = output.GetSpan(16);

@@ -26,6 +26,11 @@ public static class StandardOptionDefinitions
 
     public const string S46V4V6BindSpace = "s46-v4v6bind-options";
 
+    /// <summary>CableLabs (enterprise 4491) vendor sub-options, DOCSIS 3.0 (CL-SP-CANN-DHCP-Reg).</summary>
+    public const string CableLabsSpace = "vendor-4491";
+
+    public const uint CableLabsEnterprise = 4491;
+
     private static readonly OptionDefinition[] Table =
     [
         // Built by the server from protocol state; listed so names resolve, not configurable.
@@ -103,13 +108,33 @@ public static class StandardOptionDefinitions
         Def("s46-cont-mape", OptionCode.S46ContMape, Empty, encapsulates: S46ContMapeSpace),
         Def("s46-cont-mapt", OptionCode.S46ContMapt, Empty, encapsulates: S46ContMaptSpace),
         Def("s46-cont-lw", OptionCode.S46ContLw, Empty, encapsulates: S46ContLwSpace),
-        Record("v6-dnr", OptionCode.V6Dnr, false, Uint16, Uint16, Fqdn, Binary),
+        // RFC 9463 DNR: its text form ("priority, adn, addresses, svc-params") is encoded by DnrEncoding.
+        Def("v6-dnr", OptionCode.V6Dnr, Binary),
         Def("addr-reg-enable", OptionCode.AddrRegEnable, Empty),
 
         // RFC 5908 NTP server sub-options.
         new("ntp-server-address", NtpSuboptionCode.ServerAddress, NtpServerSpace, OptionDataType.Ipv6Address),
         new("ntp-server-multicast", NtpSuboptionCode.MulticastAddress, NtpServerSpace, OptionDataType.Ipv6Address),
         new("ntp-server-fqdn", NtpSuboptionCode.ServerFqdn, NtpServerSpace, Fqdn),
+
+        // CableLabs vendor sub-options (DOCSIS 3.0 / eRouter), as Kea defines them.
+        new("oro", 1, CableLabsSpace, Uint16, true),
+        new("device-type", 2, CableLabsSpace, OptionDataType.String),
+        new("embedded-components", 3, CableLabsSpace, OptionDataType.String),
+        new("serial-number", 4, CableLabsSpace, OptionDataType.String),
+        new("hardware-version", 5, CableLabsSpace, OptionDataType.String),
+        new("software-version", 6, CableLabsSpace, OptionDataType.String),
+        new("boot-rom-version", 7, CableLabsSpace, OptionDataType.String),
+        new("vendor-oui", 8, CableLabsSpace, OptionDataType.String),
+        new("model-number", 9, CableLabsSpace, OptionDataType.String),
+        new("vendor-name", 10, CableLabsSpace, OptionDataType.String),
+        new("tftp-servers", 32, CableLabsSpace, OptionDataType.Ipv6Address, true),
+        new("config-file", 33, CableLabsSpace, OptionDataType.String),
+        new("syslog-servers", 34, CableLabsSpace, OptionDataType.Ipv6Address, true),
+        new("device-id", 36, CableLabsSpace, Binary),
+        new("time-servers", 37, CableLabsSpace, OptionDataType.Ipv6Address, true),
+        new("time-offset", 38, CableLabsSpace, OptionDataType.Int32),
+        new("cm-mac-address", 1026, CableLabsSpace, Binary),
 
         // RFC 7598 softwire (MAP-E, MAP-T, lightweight 4over6) containers.
         new("s46-br", OptionCode.S46Br, S46ContMapeSpace, OptionDataType.Ipv6Address),

@@ -48,7 +48,7 @@ internal static class ConfigResolver
         {
             var draft = allSubnets[i];
             var parent = draft.Network is { } owner ? networkLevels[owner] : globalLevel;
-            var subnet = ResolveSubnet(draft, ids[i], parent, context);
+            var subnet = ResolveSubnet(draft, ids[i], parent, context, global.ReservationModes.Resolve(Reservations.ReservationModes.Default));
             subnets.Add(subnet);
             if (draft.Network is { } network)
             {
@@ -72,6 +72,8 @@ internal static class ConfigResolver
                 InterfaceId = draft.Link.InterfaceId,
                 RelayAddresses = [.. draft.Link.RelayAddresses],
                 Options = draft.Options,
+                ClientClasses = draft.ClientClasses,
+                AdditionalClasses = draft.AdditionalClasses,
             };
             foreach (var subnet in network.Subnets)
             {
@@ -99,6 +101,11 @@ internal static class ConfigResolver
             SharedNetworks = sharedNetworks,
             RelaySuppliedOptions = rsoo,
             GlobalOptions = global.GlobalOptions,
+            ClientClasses = global.ClientClasses,
+            GlobalReservations = [.. global.Reservations],
+            HostReservationIdentifiers = global.HostReservationIdentifiers,
+            ReservationModes = global.ReservationModes.Resolve(Reservations.ReservationModes.Default),
+            OptionDefinitions = context.Definitions,
             LeaseDatabase = global.LeaseDatabase.Value!,
             ServerId = global.ServerId.Value!,
             DeclineProbationPeriod = global.DeclineProbationPeriod,
@@ -142,7 +149,7 @@ internal static class ConfigResolver
         return new ParentLevel(merged, valid, preferred, network.Allocation.InheritFrom(global.Allocation));
     }
 
-    private static Subnet6 ResolveSubnet(SubnetDraft draft, uint id, ParentLevel parent, ParseContext context)
+    private static Subnet6 ResolveSubnet(SubnetDraft draft, uint id, ParentLevel parent, ParseContext context, Reservations.ReservationModes globalModes)
     {
         var global = parent.Timing;
         var globalValid = parent.Valid;
@@ -171,6 +178,11 @@ internal static class ConfigResolver
 
         var prefix = draft.Prefix!.Value;
         var pools = ResolvePools(draft, prefix, context);
+        var reservations = new List<Reservations.HostReservation>();
+        if (draft.Reservations is { } list)
+        {
+            ReservationParser.ParseList(list, ParseContext.Child(draft.Path, "reservations"), new Subnet6Scope(id, prefix), reservations, context);
+        }
         var pdPools = ResolvePdPools(draft, context);
         var network = draft.Network;
         var iface = draft.Interface ?? network?.Interface;
@@ -209,6 +221,10 @@ internal static class ConfigResolver
             CalculateTeeTimes = calculate,
             T1Percent = t1,
             T2Percent = t2,
+            ClientClasses = draft.ClientClasses,
+            AdditionalClasses = draft.AdditionalClasses,
+            Reservations = reservations,
+            ReservationModes = draft.ReservationModes.Resolve(globalModes),
             RapidCommit = draft.RapidCommit ?? network?.RapidCommit ?? false,
         };
     }
@@ -272,7 +288,7 @@ internal static class ConfigResolver
             }
         }
 
-        return [.. inside.Select(p => new AddressPool { First = p.First, Last = p.Last, PoolId = p.PoolId, Options = p.Options })];
+        return [.. inside.Select(p => new AddressPool { First = p.First, Last = p.Last, PoolId = p.PoolId, Options = p.Options, ClientClasses = p.ClientClasses, AdditionalClasses = p.AdditionalClasses })];
     }
 
     /// <summary>pd-pools of one subnet must not overlap (Kea rejects a pool that overlaps an existing one).</summary>

@@ -10,6 +10,13 @@ internal static class Dhcp6Parser
     public static GlobalDraft Parse(JsonElement dhcp6, ParseContext context)
     {
         var draft = new GlobalDraft(context.Environment);
+
+        // Option data is encoded by definition, so custom definitions must be known first, wherever they appear.
+        if (dhcp6.ValueKind == JsonValueKind.Object && dhcp6.TryGetProperty("option-def", out var definitions))
+        {
+            OptionDefParser.ParseList(definitions, ParseContext.Child(GlobalDraft.Path, "option-def"), context);
+        }
+
         Keys.Walk(dhcp6, GlobalDraft.Path, draft, context);
         return draft;
     }
@@ -20,6 +27,10 @@ internal static class Dhcp6Parser
             .On("interfaces-config", InterfacesConfigParser.Parse)
             .On("subnet6", (d, v, p, c) => SubnetParser.ParseList(v, p, d.Subnets, c))
             .On("option-data", (d, v, p, c) => d.GlobalOptions = OptionDataParser.ParseList(v, p, c))
+            .On("option-def", static (_, _, _, _) => { /* parsed before the walk */ })
+            .On("client-classes", (d, v, p, c) => d.ClientClasses = ClientClassParser.ParseList(v, p, c))
+            .On("reservations", (d, v, p, c) => ReservationParser.ParseList(v, p, Subnet6Scope.Global, d.Reservations, c))
+            .On("host-reservation-identifiers", (d, v, p, c) => d.HostReservationIdentifiers = ReservationParser.ParseIdentifierTypes(v, p, c))
             .On("lease-database", (d, v, p, c) => LeaseDatabaseParser.Parse(d.LeaseDatabase, v, p, c))
             .On("server-id", (d, v, p, c) => ServerIdParser.Parse(d.ServerId, v, p, c))
             .On("decline-probation-period", (d, v, p, c) =>
@@ -67,6 +78,7 @@ internal static class Dhcp6Parser
         keys.On("relay-supplied-options", ParseRelaySuppliedOptions);
         AllocationDraft.Register(keys, d => d.Allocation);
         TimingDraft.Register(keys, d => d.Timing);
+        ReservationModesDraft.Register(keys, d => d.ReservationModes);
         return keys.Unimplemented(KeaKeys.GlobalUnimplemented);
     }
 

@@ -28,6 +28,15 @@ internal sealed class GlobalDraft(ConfigEnvironment environment)
 
     public IReadOnlyList<OptionDescriptor> GlobalOptions { get; set; } = [];
 
+    public IReadOnlyList<Classification.ClientClassDefinition> ClientClasses { get; set; } = [];
+
+    public List<Reservations.HostReservation> Reservations { get; } = [];
+
+    public ReservationModesDraft ReservationModes { get; } = new();
+
+    public IReadOnlyList<Reservations.HostIdentifierType> HostReservationIdentifiers { get; set; } =
+        [Pukeko.Server.Reservations.HostIdentifierType.HwAddress, Pukeko.Server.Reservations.HostIdentifierType.Duid];
+
     public TimingDraft Timing { get; } = new();
 
     public StrongBox<LeaseDatabaseConfig> LeaseDatabase { get; } = new(LeaseDatabaseConfig.Default(environment));

@@ -22,4 +22,6 @@ internal sealed class OptionDataDraft
     public bool AlwaysSend { get; set; }
 
     public bool NeverSend { get; set; }
+
+    public IReadOnlyList<string> ClientClasses { get; set; } = [];
 }

@@ -67,7 +67,7 @@ internal static class OptionDataParser
                 d.NeverSend = b;
             }
         })
-        .Unimplemented("client-classes");
+        .On("client-classes", (d, v, p, c) => d.ClientClasses = ClientClassParser.ParseNameList(v, p, c));
 
     /// <summary>Parses the list at <paramref name="path"/>; entries with errors are reported and left out.</summary>
     public static IReadOnlyList<OptionDescriptor> ParseList(JsonElement list, string path, ParseContext context)
@@ -93,12 +93,14 @@ internal static class OptionDataParser
 
     private static OptionDescriptor? Build(OptionDataDraft draft, string path, ParseContext context)
     {
+        var definitions = context.Definitions;
         OptionDefinition? definition = null;
         if (draft.Name is { } name)
         {
-            if (!StandardOptionDefinitions.TryGetByName(draft.Space, name, out definition))
+            if (!definitions.TryGetByName(draft.Space, name, out definition))
             {
-                context.Error(ParseContext.Child(path, "name"), $"unknown option name '{name}' in space '{draft.Space}'");
+                // Kea's wording (Forge greps for it).
+                context.Error(ParseContext.Child(path, "name"), $"definition for the option '{draft.Space}.{name}' having code '{draft.Code ?? 0}' does not exist");
                 return null;
             }
 
@@ -111,7 +113,7 @@ internal static class OptionDataParser
         else if (draft.Code is { } code)
         {
             // A code without a known definition is allowed: its data is then opaque hex.
-            StandardOptionDefinitions.TryGetByCode(draft.Space, code, out definition);
+            definitions.TryGetByCode(draft.Space, code, out definition);
         }
         else
         {
@@ -120,6 +122,13 @@ internal static class OptionDataParser
         }
 
         var dataPath = draft.DataPath ?? path;
+        if (definition is not null && draft.CsvFormat && string.IsNullOrWhiteSpace(draft.Data)
+            && definition.Type is not (OptionDataType.Empty or OptionDataType.Binary) && definition.Encapsulates is null)
+        {
+            context.Error(dataPath, $"option data does not match option definition (space: {draft.Space}, code: {definition.Code}): no option value specified");
+            return null;
+        }
+
         byte[] data;
         try
         {
@@ -135,6 +144,7 @@ internal static class OptionDataParser
             return null;
         }
 
-        return new OptionDescriptor(definition?.Code ?? draft.Code!.Value, draft.Space, definition?.Name ?? draft.Name, data, draft.AlwaysSend, draft.NeverSend);
+        return new OptionDescriptor(definition?.Code ?? draft.Code!.Value, draft.Space, definition?.Name ?? draft.Name, data, draft.AlwaysSend, draft.NeverSend,
+            draft.ClientClasses.Count == 0 ? null : draft.ClientClasses);
     }
 }

@@ -17,6 +17,9 @@ internal sealed class ParseContext(ConfigEnvironment environment)
 
     public ConfigEnvironment Environment { get; } = environment;
 
+    /// <summary>Standard plus <c>option-def</c> definitions; filled before any <c>option-data</c> is read.</summary>
+    public Pukeko.Protocol.Options.Definitions.OptionDefinitionSet Definitions { get; } = new();
+
     public IReadOnlyList<ConfigError> Errors => _errors;
 
     public IReadOnlyList<ConfigWarning> Warnings => _warnings;

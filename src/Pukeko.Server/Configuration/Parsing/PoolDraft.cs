@@ -21,5 +21,9 @@ internal sealed class PoolDraft(string path)
 
     public IReadOnlyList<OptionDescriptor> Options { get; set; } = [];
 
+    public IReadOnlyList<string> ClientClasses { get; set; } = [];
+
+    public IReadOnlyList<string> AdditionalClasses { get; set; } = [];
+
     public string PoolPath => ParseContext.Child(Path, "pool");
 }

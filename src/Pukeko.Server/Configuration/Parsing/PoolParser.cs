@@ -16,6 +16,10 @@ internal static class PoolParser
             }
         })
         .On("option-data", (d, v, p, c) => d.Options = OptionDataParser.ParseList(v, p, c))
+        .On("client-classes", (d, v, p, c) => d.ClientClasses = ClientClassParser.ParseNameList(v, p, c))
+        .On("client-class", (d, v, p, c) => d.ClientClasses = ClientClassParser.ParseSingleName(v, p, c))
+        .On("evaluate-additional-classes", (d, v, p, c) => d.AdditionalClasses = ClientClassParser.ParseNameList(v, p, c))
+        .On("require-client-classes", (d, v, p, c) => d.AdditionalClasses = ClientClassParser.ParseNameList(v, p, c))
         .Unimplemented(KeaKeys.PoolUnimplemented);
 
     public static void ParseList(JsonElement list, string path, SubnetDraft subnet, ParseContext context)

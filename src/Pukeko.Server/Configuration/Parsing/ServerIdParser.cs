@@ -36,13 +36,20 @@ internal static class ServerIdParser
         {
             if (c.TryInteger(v, p, 0, ushort.MaxValue, out var x))
             {
-                d.Value = d.Value! with { HardwareType = (ushort)x };
+                // 0 is what Kea's config-get prints for "not set": generate it, as Kea does.
+                d.Value = d.Value! with { HardwareType = x == 0 ? null : (ushort)x };
             }
         })
         .On("identifier", (d, v, p, c) =>
         {
             if (!c.TryString(v, p, out var s))
             {
+                return;
+            }
+
+            if (s.Length == 0)
+            {
+                // Kea writes "identifier": "" in config-get/config-write output for a generated DUID.
                 return;
             }
 
@@ -59,7 +66,7 @@ internal static class ServerIdParser
         {
             if (c.TryUInt32(v, p, out var x))
             {
-                d.Value = d.Value! with { Time = x };
+                d.Value = d.Value! with { Time = x == 0 ? null : x };
             }
         })
         .On("enterprise-id", (d, v, p, c) =>

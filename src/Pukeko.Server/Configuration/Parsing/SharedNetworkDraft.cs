@@ -17,6 +17,10 @@ internal sealed class SharedNetworkDraft(string path)
 
     public IReadOnlyList<OptionDescriptor> Options { get; set; } = [];
 
+    public IReadOnlyList<string> ClientClasses { get; set; } = [];
+
+    public IReadOnlyList<string> AdditionalClasses { get; set; } = [];
+
     public TimingDraft Timing { get; } = new();
 
     public LinkDraft Link { get; } = new();

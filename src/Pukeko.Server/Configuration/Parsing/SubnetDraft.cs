@@ -33,6 +33,15 @@ internal sealed class SubnetDraft(string path)
     /// <summary>The shared network the subnet is declared in, or null for a top-level subnet.</summary>
     public SharedNetworkDraft? Network { get; set; }
 
+    public IReadOnlyList<string> ClientClasses { get; set; } = [];
+
+    /// <summary><c>reservations</c>, parsed when resolving (it needs the subnet's id and prefix).</summary>
+    public System.Text.Json.JsonElement? Reservations { get; set; }
+
+    public ReservationModesDraft ReservationModes { get; } = new();
+
+    public IReadOnlyList<string> AdditionalClasses { get; set; } = [];
+
     public string IdPath => ParseContext.Child(Path, "id");
 
     public string SubnetPath => ParseContext.Child(Path, "subnet");

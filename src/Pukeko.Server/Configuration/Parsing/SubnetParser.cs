@@ -53,6 +53,11 @@ internal static class SubnetParser
                 }
             })
             .On("option-data", (d, v, p, c) => d.Options = OptionDataParser.ParseList(v, p, c))
+            .On("client-classes", (d, v, p, c) => d.ClientClasses = ClientClassParser.ParseNameList(v, p, c))
+            .On("client-class", (d, v, p, c) => d.ClientClasses = ClientClassParser.ParseSingleName(v, p, c))
+            .On("evaluate-additional-classes", (d, v, p, c) => d.AdditionalClasses = ClientClassParser.ParseNameList(v, p, c))
+            .On("require-client-classes", (d, v, p, c) => d.AdditionalClasses = ClientClassParser.ParseNameList(v, p, c))
+            .On("reservations", (d, v, p, c) => d.Reservations = v)
             .On("rapid-commit", (d, v, p, c) =>
             {
                 if (c.TryBool(v, p, out var b))
@@ -64,6 +69,7 @@ internal static class SubnetParser
         LinkDraft.Register(keys, d => d.Link);
         AllocationDraft.Register(keys, d => d.Allocation);
         TimingDraft.Register(keys, d => d.Timing);
+        ReservationModesDraft.Register(keys, d => d.ReservationModes);
         return keys.Unimplemented(KeaKeys.SubnetUnimplemented);
     }
 

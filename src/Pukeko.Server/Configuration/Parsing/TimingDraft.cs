@@ -106,7 +106,7 @@ internal sealed class TimingDraft
         });
     }
 
-    private static void RegisterTriplet<TDraft>(KeyTable<TDraft> table, string name, Func<TDraft, TripletDraft> select)
+    internal static void RegisterTriplet<TDraft>(KeyTable<TDraft> table, string name, Func<TDraft, TripletDraft> select)
     {
         table.On(name, (d, v, p, c) =>
         {

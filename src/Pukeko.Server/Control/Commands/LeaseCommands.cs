@@ -1,11 +1,5 @@
-using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Pukeko.Protocol.Addressing;
 using Pukeko.Server.Hosting;
-using Pukeko.Server.Leases;
-using Pukeko.Server.Leases.Memfile;
-using Pukeko.Server.Statistics;
 
 namespace Pukeko.Server.Control.Commands;
 
@@ -44,9 +38,42 @@ public static class LeaseCommands
         dispatcher.Register("lease6-resend-ddns", Sync(commands.ResendDdns));
         foreach (var name in Lease4Commands)
         {
-            // Kea's lease_cmds registers these in every server; a DHCPv6 server has no IPv4 leases to act on.
-            dispatcher.Register(name, (_, _) => ValueTask.FromResult(ControlAnswer.Error($"'{name}' is not supported by the DHCPv6 server: it has no IPv4 leases")));
+            // Kea's lease_cmds registers these in every server. A DHCPv6 server's IPv4 lease table is empty:
+            // queries find nothing (result 3), changes are refused.
+            dispatcher.Register(name, (command, _) => ValueTask.FromResult(Lease4Answer(name, command)));
         }
+    }
+
+    private static JsonObject Lease4Answer(string name, ControlCommand command)
+    {
+        if (name is "lease4-add" or "lease4-update" or "lease4-write" or "lease4-resend-ddns")
+        {
+            return ControlAnswer.Error($"'{name}' is not supported by the DHCPv6 server: it has no IPv4 leases");
+        }
+
+        if (name is "lease4-get" or "lease4-del")
+        {
+            return ControlAnswer.Empty(name == "lease4-get" ? "Lease not found." : "IPv4 lease not found.");
+        }
+
+        if (name == "lease4-wipe")
+        {
+            return ControlAnswer.Empty("Deleted 0 IPv4 lease(s) from subnet(s)");
+        }
+
+        var text = "0 IPv4 lease(s) found.";
+        if (name == "lease4-get-by-state" && command.Arguments?["state"] is JsonValue state)
+        {
+            text = $"0 IPv4 lease(s) found with state {state.ToJsonString()}.";
+        }
+
+        var arguments = new JsonObject { ["leases"] = new JsonArray() };
+        if (name == "lease4-get-page")
+        {
+            arguments["count"] = 0;
+        }
+
+        return ControlAnswer.Empty(text, arguments);
     }
 
     private static CommandHandler Sync(Func<ControlCommand, JsonObject> handler) =>

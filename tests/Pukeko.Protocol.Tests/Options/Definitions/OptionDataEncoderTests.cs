@@ -33,7 +33,7 @@ public class OptionDataEncoderTests
     {
         var exception = Assert.Throws<FormatException>(() => EncodeStandard("dns-servers", "2001:db8::1, 2001:db8::zz"));
 
-        Assert.Equal("'2001:db8::zz' is not a valid IPv6 address", exception.Message);
+        Assert.Equal("Failed to convert string to address '2001:db8::zz': Invalid argument", exception.Message);
     }
 
     [Fact]

@@ -1,0 +1,32 @@
+namespace Pukeko.Server.Classification;
+
+/// <summary>Kea's <c>clientSupported(classes)</c> for anything <see cref="IClassGated"/>.</summary>
+public static class ClassGate
+{
+    public static bool ClientSupported(this IClassGated gated, IReadOnlySet<string> classes)
+    {
+        ArgumentNullException.ThrowIfNull(gated);
+        return Allows(gated.ClientClasses, classes);
+    }
+
+    /// <summary>An empty list allows everyone; otherwise one of the packet's classes must be listed.</summary>
+    public static bool Allows(IReadOnlyList<string> allowed, IReadOnlySet<string> classes)
+    {
+        ArgumentNullException.ThrowIfNull(allowed);
+        ArgumentNullException.ThrowIfNull(classes);
+        if (allowed.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (var name in allowed)
+        {
+            if (classes.Contains(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,22 @@
+using Pukeko.Protocol.Addressing;
+using Pukeko.Server.Reservations;
+
+namespace Pukeko.Server.Configuration.Parsing;
+
+/// <summary>One <c>reservations[]</c> entry as read.</summary>
+internal sealed class ReservationDraft(string path)
+{
+    public string Path { get; } = path;
+
+    public List<(HostIdentifierType Type, byte[] Value, string Path)> Identifiers { get; } = [];
+
+    public List<(Ipv6Address Address, string Path)> IpAddresses { get; } = [];
+
+    public List<(Ipv6Prefix Prefix, string Path)> Prefixes { get; } = [];
+
+    public string? Hostname { get; set; }
+
+    public IReadOnlyList<OptionDescriptor> Options { get; set; } = [];
+
+    public IReadOnlyList<string> ClientClasses { get; set; } = [];
+}

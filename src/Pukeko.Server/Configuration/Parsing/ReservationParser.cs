@@ -1,0 +1,186 @@
+using System.Text;
+using System.Text.Json;
+using Pukeko.Protocol.Addressing;
+using Pukeko.Protocol.Encoding;
+using Pukeko.Server.Reservations;
+
+namespace Pukeko.Server.Configuration.Parsing;
+
+/// <summary>
+/// Parses <c>reservations</c> lists (global, or of a subnet with <paramref name="subnet"/> for range checks).
+/// Each entry needs exactly one identifier; reserved addresses must lie in the subnet; an identifier or address may
+/// be reserved only once per subnet (Kea's default <c>ip-reservations-unique</c>).
+/// </summary>
+internal static class ReservationParser
+{
+    private static readonly KeyTable<ReservationDraft> Keys = new KeyTable<ReservationDraft>("reservations")
+        .On("duid", (d, v, p, c) => ParseIdentifier(d, v, p, c, HostIdentifierType.Duid))
+        .On("hw-address", (d, v, p, c) => ParseIdentifier(d, v, p, c, HostIdentifierType.HwAddress))
+        .On("flex-id", (d, v, p, c) => ParseIdentifier(d, v, p, c, HostIdentifierType.FlexId))
+        .On("ip-addresses", (d, v, p, c) =>
+        {
+            foreach (var (item, itemPath) in c.Items(v, p))
+            {
+                if (c.TryString(item, itemPath, out var s))
+                {
+                    if (Ipv6Address.TryParse(s.Trim(), out var address))
+                    {
+                        d.IpAddresses.Add((address, itemPath));
+                    }
+                    else
+                    {
+                        c.Error(itemPath, $"Failed to convert string to address '{s}': Invalid argument");
+                    }
+                }
+            }
+        })
+        .On("prefixes", (d, v, p, c) =>
+        {
+            foreach (var (item, itemPath) in c.Items(v, p))
+            {
+                if (c.TryString(item, itemPath, out var s))
+                {
+                    if (Ipv6Prefix.TryParse(s.Trim(), out var prefix, out var error))
+                    {
+                        d.Prefixes.Add((prefix, itemPath));
+                    }
+                    else
+                    {
+                        c.Error(itemPath, $"invalid prefix '{s}': {error}");
+                    }
+                }
+            }
+        })
+        .On("hostname", (d, v, p, c) =>
+        {
+            if (c.TryString(v, p, out var s))
+            {
+                d.Hostname = s.Length == 0 ? null : s;
+            }
+        })
+        .On("option-data", (d, v, p, c) => d.Options = OptionDataParser.ParseList(v, p, c))
+        .On("client-classes", (d, v, p, c) => d.ClientClasses = ClientClassParser.ParseNameList(v, p, c))
+        .Unimplemented("excluded-prefixes");
+
+    public static void ParseList(JsonElement list, string path, Subnet6Scope scope, List<HostReservation> into, ParseContext context)
+    {
+        var identifiers = new Dictionary<(HostIdentifierType, string), string>();
+        var addresses = new Dictionary<Ipv6Address, string>();
+        foreach (var (item, itemPath) in context.Items(list, path))
+        {
+            var draft = new ReservationDraft(itemPath);
+            var errorsBefore = context.Errors.Count;
+            if (!Keys.Walk(item, itemPath, draft, context, key => key is "client-id" or "circuit-id"
+                    ? $"identifier '{key}' is not supported by DHCPv6 reservations"
+                    : $"unknown parameter '{key}' in reservations"))
+            {
+                continue;
+            }
+
+            if (draft.Identifiers.Count != 1)
+            {
+                context.Error(itemPath, draft.Identifiers.Count == 0
+                    ? "reservation needs one identifier: duid, hw-address or flex-id"
+                    : "reservation must have exactly one identifier");
+                continue;
+            }
+
+            var (type, value, identifierPath) = draft.Identifiers[0];
+            if (!identifiers.TryAdd((type, Convert.ToHexString(value)), itemPath))
+            {
+                context.Error(identifierPath, $"duplicate reservation for {HostIdentifierNames.ToKeaName(type)} {HexText.Format(value)} (also at {identifiers[(type, Convert.ToHexString(value))]})");
+            }
+
+            foreach (var (address, addressPath) in draft.IpAddresses)
+            {
+                if (scope.Prefix is { } prefix && !prefix.Contains(address))
+                {
+                    context.Error(addressPath, $"specified reservation '{address}' is not matching the IPv6 subnet prefix '{prefix}'");
+                }
+                else if (!addresses.TryAdd(address, itemPath))
+                {
+                    context.Error(addressPath, $"address {address} is already reserved by {addresses[address]}");
+                }
+            }
+
+            if (context.Errors.Count != errorsBefore)
+            {
+                continue;
+            }
+
+            into.Add(new HostReservation
+            {
+                IdentifierType = type,
+                Identifier = value,
+                SubnetId = scope.SubnetId,
+                IpAddresses = [.. draft.IpAddresses.Select(a => a.Address)],
+                Prefixes = [.. draft.Prefixes.Select(p => p.Prefix)],
+                Hostname = draft.Hostname,
+                Options = draft.Options,
+                ClientClasses = draft.ClientClasses,
+            });
+        }
+    }
+
+    /// <summary><c>host-reservation-identifiers</c>: hw-address, duid, flex-id, each at most once.</summary>
+    public static List<HostIdentifierType> ParseIdentifierTypes(JsonElement list, string path, ParseContext context)
+    {
+        var types = new List<HostIdentifierType>();
+        foreach (var (item, itemPath) in context.Items(list, path))
+        {
+            if (!context.TryString(item, itemPath, out var name))
+            {
+                continue;
+            }
+
+            if (!HostIdentifierNames.TryParse(name, out var type))
+            {
+                context.Error(itemPath, $"unsupported identifier '{name}' (DHCPv6 supports hw-address, duid, flex-id)");
+            }
+            else if (types.Contains(type))
+            {
+                context.Error(itemPath, $"identifier '{name}' listed twice");
+            }
+            else
+            {
+                types.Add(type);
+            }
+        }
+
+        if (types.Count == 0 && context.Errors.Count == 0)
+        {
+            context.Error(path, "host-reservation-identifiers must not be empty");
+        }
+
+        return types;
+    }
+
+    private static void ParseIdentifier(ReservationDraft draft, JsonElement value, string path, ParseContext context, HostIdentifierType type)
+    {
+        if (!context.TryString(value, path, out var text))
+        {
+            return;
+        }
+
+        text = text.Trim();
+        byte[]? bytes;
+        if (type == HostIdentifierType.FlexId && text.Length >= 2 && text[0] == '\'' && text[^1] == '\'')
+        {
+            // Kea: a flex-id in single quotes is the text itself.
+            bytes = Encoding.UTF8.GetBytes(text[1..^1]);
+        }
+        else if (!HexText.TryParse(text, out bytes))
+        {
+            context.Error(path, $"invalid {HostIdentifierNames.ToKeaName(type)} '{text}': expected hex bytes like 01:02:03");
+            return;
+        }
+
+        if (bytes.Length == 0)
+        {
+            context.Error(path, $"empty {HostIdentifierNames.ToKeaName(type)}");
+            return;
+        }
+
+        draft.Identifiers.Add((type, bytes, path));
+    }
+}

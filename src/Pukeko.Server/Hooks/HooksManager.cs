@@ -1,0 +1,709 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pukeko.Hooks;
+using Pukeko.Protocol.Messages;
+using Pukeko.Server.Configuration;
+using Pukeko.Server.Control;
+using Pukeko.Server.Statistics;
+using CommandHandler = Pukeko.Hooks.CommandHandler;
+
+namespace Pukeko.Server.Hooks;
+
+/// <summary>
+/// The loaded hook libraries and their callouts per hook point, called with Kea's rules
+/// (digest §1.5): library order then registration order; every callout runs whatever the status;
+/// a throwing callout is logged <c>HOOKS_CALLOUT_EXCEPTION</c> and turns the status to DROP; a
+/// non-zero return is logged <c>HOOKS_CALLOUT_ERROR</c>. Libraries load all-or-nothing, each in
+/// its own collectible load context, and unload in reverse order.
+/// </summary>
+/// <remarks>
+/// The callout table is an immutable snapshot swapped on every change, so the packet path reads
+/// it without a lock and <see cref="HasCallouts"/> is one array-length check.
+/// </remarks>
+public sealed partial class HooksManager : ICommandExtensions, IDisposable
+{
+    /// <summary>Kea's native command libraries named by Forge configurations; accepted and ignored (the control channel provides their commands).</summary>
+    private static readonly HashSet<string> KeaNativeLibraries = new(StringComparer.Ordinal) { "libdhcp_lease_cmds.so", "libdhcp_stat_cmds.so" };
+
+    private static readonly int ApiMajorVersion = typeof(CalloutHandle).Assembly.GetName().Version!.Major;
+
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _log;
+    private readonly StatisticsRegistry? _statistics;
+    private readonly Lock _gate = new();
+    private readonly ParkingLot[] _lots;
+    private readonly ParkingLotHandle[] _lotHandles;
+    private readonly LoadedLibrary _pre;
+    private readonly LoadedLibrary _post;
+    private List<LoadedLibrary> _libraries = [];
+    private IReadOnlyList<HooksLibraryConfig> _configured = [];
+    private bool _multiThreading;
+    private volatile CalloutEntry[][] _table;
+    private CancellationTokenSource _abort = new();
+
+    public HooksManager(ILoggerFactory? loggers = null, StatisticsRegistry? statistics = null)
+    {
+        _loggers = loggers ?? NullLoggerFactory.Instance;
+        _log = _loggers.CreateLogger("kea-dhcp6.hooks");
+        _statistics = statistics;
+        _lots = new ParkingLot[HookPoints.All.Count];
+        _lotHandles = new ParkingLotHandle[HookPoints.All.Count];
+        for (var i = 0; i < _lots.Length; i++)
+        {
+            _lots[i] = new ParkingLot(HookPoints.All[i].Name);
+            _lotHandles[i] = new ParkingLotHandle(_lots[i]);
+        }
+
+        _pre = new LoadedLibrary(0, "pre-callouts", null);
+        _pre.Handle = new ServerLibraryHandle(this, _pre, _loggers);
+        _post = new LoadedLibrary(int.MaxValue, "post-callouts", null);
+        _post.Handle = new ServerLibraryHandle(this, _post, _loggers);
+        _table = EmptyTable();
+    }
+
+    /// <summary>Kea's pre-callouts handle (library index 0): runs before every library. For the server's own and tests' callouts.</summary>
+    public LibraryHandle PreCalloutsLibraryHandle => _pre.Handle!;
+
+    /// <summary>Kea's post-callouts handle: runs after every library.</summary>
+    public LibraryHandle PostCalloutsLibraryHandle => _post.Handle!;
+
+    /// <summary>Names (file names) of the loaded libraries in configuration order.</summary>
+    public IReadOnlyList<string> LibraryNames
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _libraries.Select(l => l.Name)];
+            }
+        }
+    }
+
+    /// <summary>True when any callout is registered on the hook point; check before building arguments.</summary>
+    public bool HasCallouts(int hookIndex) => _table[hookIndex].Length != 0;
+
+    /// <summary>The parking lot of a hook point.</summary>
+    public ParkingLot LotOf(int hookIndex) => _lots[hookIndex];
+
+    /// <summary>Packets parked on all hook points.</summary>
+    public int ParkedCount => _lots.Sum(l => l.Count);
+
+    /// <summary>
+    /// Replaces the loaded libraries with <paramref name="libraries"/>: unloads the current ones
+    /// (reverse order), then loads the new ones in order. All-or-nothing: if one fails, those
+    /// already loaded are unloaded again and <see cref="HookLoadException"/> says which and why.
+    /// </summary>
+    public void Load(IReadOnlyList<HooksLibraryConfig> libraries, bool multiThreading)
+    {
+        lock (_gate)
+        {
+            UnloadAllLocked();
+            var loaded = new List<LoadedLibrary>();
+            try
+            {
+                var index = 1;
+                foreach (var config in libraries)
+                {
+                    if (IsKeaNativeLibrary(config.Library))
+                    {
+                        _log.LogInformation(new EventId(0, "HOOKS_KEA_LIBRARY_IGNORED"), "hooks library {Library} is a Kea library whose commands Pukeko provides itself; ignored", config.Library);
+                        continue;
+                    }
+
+                    loaded.Add(LoadFromFile(index++, config, multiThreading));
+                }
+            }
+            catch
+            {
+                for (var i = loaded.Count - 1; i >= 0; i--)
+                {
+                    UnloadLibrary(loaded[i]);
+                }
+
+                _libraries = [];
+                RebuildLocked();
+                throw;
+            }
+
+            _libraries = loaded;
+            _configured = libraries;
+            _multiThreading = multiThreading;
+            RebuildLocked();
+        }
+    }
+
+    /// <summary>
+    /// Adds an already-constructed entry object as the next library (no file, no load context):
+    /// the server's built-in hooks and tests use this. Runs its convention callouts and
+    /// <see cref="HookLibrary.Load"/> like a file library.
+    /// </summary>
+    public LibraryHandle LoadInProcess(HookLibrary entry, string name, JsonElement? parameters = null)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        lock (_gate)
+        {
+            var library = new LoadedLibrary(_libraries.Count == 0 ? 1 : _libraries[^1].Index + 1, name, parameters) { Entry = entry };
+            library.Handle = new ServerLibraryHandle(this, library, _loggers);
+            Start(library, multiThreading: false);
+            _libraries = [.. _libraries, library];
+            RebuildLocked();
+            return library.Handle;
+        }
+    }
+
+    /// <summary>Unloads every library in reverse order (calling <see cref="HookLibrary.Unload"/>) and drops parked packets.</summary>
+    public void UnloadAll()
+    {
+        lock (_gate)
+        {
+            UnloadAllLocked();
+            _configured = [];
+            RebuildLocked();
+        }
+    }
+
+    /// <summary>
+    /// Checks a <c>hooks-libraries</c> list the way <c>-t</c> does: each library is loaded in
+    /// isolation, its <c>load()</c> called, then everything unloaded. Returns one message per
+    /// failure ("library: reason"); empty when all is well.
+    /// </summary>
+    public static IReadOnlyList<string> Validate(IReadOnlyList<HooksLibraryConfig> libraries, bool multiThreading, ILoggerFactory? loggers = null)
+    {
+        using var probe = new HooksManager(loggers);
+        try
+        {
+            probe.Load(libraries, multiThreading);
+            probe.UnloadAll();
+            return [];
+        }
+        catch (HookLoadException ex)
+        {
+            return [ex.Message];
+        }
+    }
+
+    /// <summary>Drops every parked packet (reconfiguration, shutdown) and cancels asynchronous callouts in progress.</summary>
+    public int ClearParkingLots()
+    {
+        var dropped = 0;
+        foreach (var lot in _lots)
+        {
+            dropped += lot.Clear();
+        }
+
+        var abort = Interlocked.Exchange(ref _abort, new CancellationTokenSource());
+        abort.Cancel();
+        abort.Dispose();
+        if (dropped > 0)
+        {
+            _log.LogDebug(new EventId(0, "HOOKS_PARKED_PACKETS_DROPPED"), "dropped {Count} parked packets", dropped);
+        }
+
+        return dropped;
+    }
+
+    public void Dispose()
+    {
+        UnloadAll();
+        _abort.Dispose();
+    }
+
+    /// <summary>A new per-packet handle; calls <c>context_create</c>.</summary>
+    public CalloutHandle CreateHandle()
+    {
+        var handle = new CalloutHandle();
+        if (HasCallouts(HookPoints.ContextCreate))
+        {
+            Call(HookPoints.ContextCreate, handle);
+            handle.ResetState();
+        }
+
+        return handle;
+    }
+
+    /// <summary>Ends a packet's handle; calls <c>context_destroy</c>.</summary>
+    public void ReleaseHandle(CalloutHandle? handle)
+    {
+        if (handle is not null && HasCallouts(HookPoints.ContextDestroy))
+        {
+            Call(HookPoints.ContextDestroy, handle);
+            handle.ResetState();
+        }
+    }
+
+    /// <summary>
+    /// Calls every callout of a hook point synchronously and returns the final status. The
+    /// caller has set the arguments; it reads them back and calls <see cref="CalloutHandle.ResetState"/>
+    /// (through <see cref="EndCall"/>).
+    /// </summary>
+    public NextStep Call(int hookIndex, CalloutHandle handle)
+    {
+        var entries = _table[hookIndex];
+        Begin(hookIndex, handle);
+        foreach (var entry in entries)
+        {
+            if (entry.Sync is not null)
+            {
+                InvokeSync(entry, handle);
+            }
+            else
+            {
+                // Only parkable hook points hold asynchronous callouts; called here, they block.
+                InvokeBlocking(entry, handle);
+            }
+        }
+
+        handle.CurrentLibrary = CalloutHandle.ServerLibraryIndex;
+        return handle.Status;
+    }
+
+    /// <summary>
+    /// Calls the callouts of a hook point that can park. Synchronous callouts run inline; the
+    /// first asynchronous one that does not finish at once makes the rest of the chain continue
+    /// when it completes (with its library's timeout), without holding the calling thread.
+    /// </summary>
+    public ValueTask<NextStep> CallAsync(int hookIndex, CalloutHandle handle)
+    {
+        var entries = _table[hookIndex];
+        Begin(hookIndex, handle);
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var entry = entries[i];
+            if (entry.Sync is not null)
+            {
+                InvokeSync(entry, handle);
+                continue;
+            }
+
+            var start = Stopwatch.GetTimestamp();
+            var pending = StartAsync(entry, handle, out var cancel);
+            if (pending.IsCompleted)
+            {
+                FinishAsync(entry, handle, pending, cancel, start);
+                continue;
+            }
+
+            return new ValueTask<NextStep>(ContinueAsync(entries, i, pending, cancel, start, handle));
+        }
+
+        handle.CurrentLibrary = CalloutHandle.ServerLibraryIndex;
+        return new ValueTask<NextStep>(handle.Status);
+    }
+
+    /// <summary>Turns off option copying on the packets and resets the handle (arguments cleared, status CONTINUE).</summary>
+    public static void EndCall(CalloutHandle handle, Dhcp6Packet? first = null, Dhcp6Packet? second = null)
+    {
+        if (first is not null)
+        {
+            first.CopyRetrievedOptions = false;
+        }
+
+        if (second is not null)
+        {
+            second.CopyRetrievedOptions = false;
+        }
+
+        handle.ResetState();
+    }
+
+    private void Begin(int hookIndex, CalloutHandle handle)
+    {
+        handle.Status = NextStep.Continue;
+        handle.HookName = HookPoints.All[hookIndex].Name;
+        handle.ParkingLot = HookPoints.All[hookIndex].CanPark ? _lotHandles[hookIndex] : null;
+    }
+
+    private void InvokeSync(CalloutEntry entry, CalloutHandle handle)
+    {
+        handle.CurrentLibrary = entry.LibraryIndex;
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = entry.Sync!(handle);
+            if (result != 0)
+            {
+                LogError(entry, handle, result);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogException(entry, handle, ex);
+            handle.Status = NextStep.Drop;
+        }
+        finally
+        {
+            entry.Record(start);
+        }
+    }
+
+    private void InvokeBlocking(CalloutEntry entry, CalloutHandle handle)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var pending = StartAsync(entry, handle, out var cancel);
+        if (!pending.IsCompleted)
+        {
+            try
+            {
+                pending.AsTask().Wait(entry.Timeout);
+            }
+            catch (AggregateException)
+            {
+                // Reported by FinishAsync.
+            }
+        }
+
+        FinishAsync(entry, handle, pending, cancel, start);
+    }
+
+    private ValueTask<int> StartAsync(CalloutEntry entry, CalloutHandle handle, out CancellationTokenSource cancel)
+    {
+        handle.CurrentLibrary = entry.LibraryIndex;
+        cancel = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
+        cancel.CancelAfter(entry.Timeout);
+        handle.CancellationToken = cancel.Token;
+        try
+        {
+            return entry.Async!(handle);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return ValueTask.FromException<int>(ex);
+        }
+    }
+
+    private void FinishAsync(CalloutEntry entry, CalloutHandle handle, ValueTask<int> pending, CancellationTokenSource cancel, long start)
+    {
+        handle.CurrentLibrary = entry.LibraryIndex;
+        try
+        {
+            // Past the deadline the callout's answer no longer counts, even if it returned
+            // (it may have returned because its token was cancelled).
+            if (!pending.IsCompleted || cancel.IsCancellationRequested)
+            {
+                TimedOut(entry, handle, cancel);
+                return;
+            }
+
+            var result = pending.GetAwaiter().GetResult();
+            if (result != 0)
+            {
+                LogError(entry, handle, result);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogException(entry, handle, ex);
+            handle.Status = NextStep.Drop;
+        }
+        finally
+        {
+            handle.CancellationToken = CancellationToken.None;
+            cancel.Dispose();
+            entry.Record(start);
+        }
+    }
+
+    private async Task<NextStep> ContinueAsync(CalloutEntry[] entries, int index, ValueTask<int> pending, CancellationTokenSource cancel, long start, CalloutHandle handle)
+    {
+        var entry = entries[index];
+        while (true)
+        {
+            var abort = _abort.Token;
+            try
+            {
+                await pending.AsTask().WaitAsync(entry.Timeout, abort).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+            {
+                // FinishAsync sees the task unfinished and reports the timeout.
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The callout failed; FinishAsync reports it.
+            }
+
+            FinishAsync(entry, handle, pending, cancel, start);
+            for (index++; index < entries.Length; index++)
+            {
+                entry = entries[index];
+                if (entry.Sync is not null)
+                {
+                    InvokeSync(entry, handle);
+                    continue;
+                }
+
+                start = Stopwatch.GetTimestamp();
+                pending = StartAsync(entry, handle, out cancel);
+                if (!pending.IsCompleted)
+                {
+                    break;
+                }
+
+                FinishAsync(entry, handle, pending, cancel, start);
+            }
+
+            if (index >= entries.Length)
+            {
+                handle.CurrentLibrary = CalloutHandle.ServerLibraryIndex;
+                return handle.Status;
+            }
+        }
+    }
+
+    private void TimedOut(CalloutEntry entry, CalloutHandle handle, CancellationTokenSource cancel)
+    {
+        cancel.Cancel();
+        handle.Status = NextStep.Drop;
+        _log.LogError(new EventId(0, "HOOKS_CALLOUT_TIMEOUT"), "asynchronous callout on hook {Hook} of library {Library} did not finish within {Timeout}; the packet is dropped", handle.HookName, entry.LibraryName, entry.Timeout);
+    }
+
+    private void LogError(CalloutEntry entry, CalloutHandle handle, int result) =>
+        _log.LogError(new EventId(0, "HOOKS_CALLOUT_ERROR"), "error returned by callout on hook {Hook} registered by library with index {Index} ({Library}): return code {Code}", handle.HookName, entry.LibraryIndex, entry.LibraryName, result);
+
+    private void LogException(CalloutEntry entry, CalloutHandle handle, Exception ex) =>
+        _log.LogError(new EventId(0, "HOOKS_CALLOUT_EXCEPTION"), ex, "exception thrown by callout on hook {Hook} registered by library with index {Index} ({Library}): {Reason}", handle.HookName, entry.LibraryIndex, entry.LibraryName, ex.Message);
+
+    internal static bool IsKeaNativeLibrary(string path) => KeaNativeLibraries.Contains(Path.GetFileName(path));
+
+    private LoadedLibrary LoadFromFile(int index, HooksLibraryConfig config, bool multiThreading)
+    {
+        var path = config.Library;
+        if (!File.Exists(path))
+        {
+            _log.LogError(new EventId(0, "HOOKS_OPEN_ERROR"), "failed to open hook library {Library}: file not found", path);
+            throw new HookLoadException($"hooks library {path}: file not found");
+        }
+
+        var library = new LoadedLibrary(index, path, config.Parameters);
+        library.Context = new HookLibraryLoadContext(path);
+        try
+        {
+            Assembly assembly;
+            try
+            {
+                assembly = library.Context.LoadFromAssemblyPath(path);
+            }
+            catch (BadImageFormatException)
+            {
+                throw new HookLoadException($"hooks library {path}: not a .NET assembly");
+            }
+
+            var api = assembly.GetReferencedAssemblies().FirstOrDefault(a => a.Name == "Pukeko.Hooks")
+                ?? throw new HookLoadException($"hooks library {path}: does not reference Pukeko.Hooks");
+            if (api.Version?.Major != ApiMajorVersion)
+            {
+                _log.LogError(new EventId(0, "HOOKS_INCORRECT_VERSION"), "hook library {Library} is at version {Theirs}, require version {Ours}", path, api.Version, ApiMajorVersion);
+                throw new HookLoadException($"hooks library {path}: built against hooks API {api.Version}, this server provides major version {ApiMajorVersion}");
+            }
+
+            Type[] exported;
+            try
+            {
+                exported = assembly.GetExportedTypes();
+            }
+            catch (Exception ex) when (ex is ReflectionTypeLoadException or FileNotFoundException or FileLoadException or TypeLoadException)
+            {
+                throw new HookLoadException($"hooks library {path}: cannot load its types: {ex.Message}", ex);
+            }
+
+            var entries = exported.Where(t => t.IsClass && !t.IsAbstract && typeof(HookLibrary).IsAssignableFrom(t)).ToList();
+            if (entries.Count == 0)
+            {
+                throw new HookLoadException($"hooks library {path}: no entry class (a public non-abstract subclass of Pukeko.Hooks.HookLibrary)");
+            }
+
+            if (entries.Count > 1)
+            {
+                throw new HookLoadException($"hooks library {path}: more than one entry class ({string.Join(", ", entries.Select(t => t.FullName))})");
+            }
+
+            try
+            {
+                library.Entry = (HookLibrary)Activator.CreateInstance(entries[0])!;
+            }
+            catch (Exception ex) when (ex is TargetInvocationException or MissingMethodException or MemberAccessException)
+            {
+                throw new HookLoadException($"hooks library {path}: cannot create {entries[0].FullName}: {(ex.InnerException ?? ex).Message}", ex);
+            }
+
+            library.Handle = new ServerLibraryHandle(this, library, _loggers);
+            Start(library, multiThreading);
+            _log.LogInformation(new EventId(0, "HOOKS_LIBRARY_LOADED"), "hooks library {Library} successfully loaded", path);
+            return library;
+        }
+        catch
+        {
+            library.Registrations.Clear();
+            library.Commands.Clear();
+            library.Entry = null;
+            library.Handle = null;
+            library.Context.Unload();
+            throw;
+        }
+    }
+
+    /// <summary>MT check, convention callouts, then load() — Kea's order.</summary>
+    private void Start(LoadedLibrary library, bool multiThreading)
+    {
+        var entry = library.Entry!;
+        if (multiThreading && !entry.MultiThreadingCompatible)
+        {
+            _log.LogError(new EventId(0, "HOOKS_LIBRARY_MULTI_THREADING_NOT_COMPATIBLE"), "hooks library {Library} is not compatible with multi-threading", library.Path);
+            throw new HookLoadException($"hooks library {library.Path}: not multi-threading compatible (override MultiThreadingCompatible) while multi-threading.enable-multi-threading is true");
+        }
+
+        List<(string Hook, Delegate Callout)> conventional;
+        try
+        {
+            conventional = ConventionCallouts.Find(entry);
+        }
+        catch (HookLoadException ex)
+        {
+            throw new HookLoadException($"hooks library {library.Path}: {ex.Message}");
+        }
+
+        foreach (var (hook, callout) in conventional)
+        {
+            if (callout is Callout sync)
+            {
+                library.Handle!.RegisterCallout(hook, sync);
+            }
+            else
+            {
+                library.Handle!.RegisterCallout(hook, (AsyncCallout)callout);
+            }
+
+            _log.LogDebug(new EventId(0, "HOOKS_STD_CALLOUT_REGISTERED"), "hooks library {Library} registered standard callout for hook {Hook}", library.Path, hook);
+        }
+
+        int status;
+        try
+        {
+            status = entry.Load(library.Handle!);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _log.LogError(new EventId(0, "HOOKS_LOAD_EXCEPTION"), ex, "'load' function in hook library {Library} threw an exception: {Reason}", library.Path, ex.Message);
+            throw new HookLoadException($"hooks library {library.Path}: load() threw: {ex.Message}", ex);
+        }
+
+        if (status != 0)
+        {
+            _log.LogError(new EventId(0, "HOOKS_LOAD_ERROR"), "'load' function in hook library {Library} returned error {Code}", library.Path, status);
+            throw new HookLoadException($"hooks library {library.Path}: load() returned {status}");
+        }
+    }
+
+    private void UnloadAllLocked()
+    {
+        ClearParkingLots();
+        var libraries = _libraries;
+        _libraries = [];
+        RebuildLocked();
+        for (var i = libraries.Count - 1; i >= 0; i--)
+        {
+            UnloadLibrary(libraries[i]);
+        }
+    }
+
+    private void UnloadLibrary(LoadedLibrary library)
+    {
+        try
+        {
+            var status = library.Entry?.Unload() ?? 0;
+            if (status != 0)
+            {
+                _log.LogError(new EventId(0, "HOOKS_UNLOAD_ERROR"), "'unload' function in hook library {Library} returned error {Code}", library.Path, status);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _log.LogError(new EventId(0, "HOOKS_UNLOAD_EXCEPTION"), ex, "'unload' function in hook library {Library} threw an exception: {Reason}", library.Path, ex.Message);
+        }
+
+        library.Registrations.Clear();
+        library.Commands.Clear();
+        library.Entry = null;
+        library.Handle = null;
+        if (library.Context is { } context)
+        {
+            library.Context = null;
+            context.Unload();
+            _log.LogInformation(new EventId(0, "HOOKS_LIBRARY_UNLOADED"), "hooks library {Library} successfully unloaded", library.Path);
+        }
+    }
+
+    internal void Register(LoadedLibrary library, HookRegistration registration)
+    {
+        lock (_gate)
+        {
+            library.Registrations.Add(registration);
+            RebuildLocked();
+        }
+    }
+
+    internal bool Deregister(LoadedLibrary library, int hookIndex, Delegate? callout)
+    {
+        lock (_gate)
+        {
+            var removed = library.Registrations.RemoveAll(r => r.HookIndex == hookIndex && (callout is null || r.Original.Equals(callout))) > 0;
+            RebuildLocked();
+            return removed;
+        }
+    }
+
+    internal void RegisterCommand(LoadedLibrary library, string command, CommandHandler handler)
+    {
+        lock (_gate)
+        {
+            library.Commands[command] = handler;
+        }
+    }
+
+    private IEnumerable<LoadedLibrary> AllLibrariesLocked()
+    {
+        yield return _pre;
+        foreach (var library in _libraries)
+        {
+            yield return library;
+        }
+
+        yield return _post;
+    }
+
+    private void RebuildLocked()
+    {
+        var table = new List<CalloutEntry>[HookPoints.All.Count];
+        for (var i = 0; i < table.Length; i++)
+        {
+            table[i] = [];
+        }
+
+        foreach (var library in AllLibrariesLocked())
+        {
+            var timeout = library.Handle?.AsyncCalloutTimeout ?? TimeSpan.FromSeconds(10);
+            foreach (var registration in library.Registrations)
+            {
+                var hook = HookPoints.All[registration.HookIndex].Name;
+                var prefix = $"hooks[{hook}].library[{library.Index}].";
+                table[registration.HookIndex].Add(new CalloutEntry(
+                    library.Index,
+                    library.Name,
+                    registration.Original,
+                    registration.Sync,
+                    registration.Async,
+                    timeout,
+                    _statistics?.Get(prefix + "callouts"),
+                    _statistics?.Get(prefix + "callout-time-us")));
+            }
+        }
+
+        _table = [.. table.Select(l => l.ToArray())];
+    }
+
+    private static CalloutEntry[][] EmptyTable() => [.. HookPoints.All.Select(_ => Array.Empty<CalloutEntry>())];
+}

@@ -1,0 +1,85 @@
+using System.Text;
+using Pukeko.Protocol.Messages;
+using Pukeko.Protocol.Options;
+
+namespace Pukeko.Server.Pipeline;
+
+// Client FQDN option (RFC 4704) as Kea answers it without DNS updates configured.
+public sealed partial class Dhcp6Processor
+{
+    /// <summary>Kea's <c>ddns-generated-prefix</c> default, used when the client sends an empty name.</summary>
+    private const string GeneratedPrefix = "myhost";
+
+    /// <summary>
+    /// Decides the reply's Client FQDN option and the leases' host name before allocation (Kea's processClientFqdn).
+    /// DNS updates are not performed (no dhcp-ddns), so per RFC 4704 §5 the server answers N=1, S=0, and sets O when
+    /// the client asked for S=1. A partial name is made fully qualified (no qualifying suffix is configured); a
+    /// reserved hostname replaces the client's name.
+    /// </summary>
+    private static void ProcessClientFqdn(ProcessingContext ctx)
+    {
+        ctx.Hostname = ctx.Host?.Hostname;
+        if (ctx.Query.Type is not (MessageType.Solicit or MessageType.Request or MessageType.Renew or MessageType.Rebind)
+            || ctx.Query.Message.Options.Get<ClientFqdnOption>(OptionCode.ClientFqdn) is not { } fqdn)
+        {
+            return;
+        }
+
+        var flags = ClientFqdnOption.FlagN;
+        if (fqdn.ServerUpdates)
+        {
+            flags |= ClientFqdnOption.FlagO;
+        }
+
+        var name = ctx.Host?.Hostname ?? fqdn.DomainName;
+        var response = new ClientFqdnOption(flags, name.TrimEnd('.'), isPartialName: name.Length == 0);
+        ctx.FqdnResponse = response;
+        if (name.Length > 0)
+        {
+            ctx.Hostname = response.DomainName + ".";
+        }
+    }
+
+    /// <summary>
+    /// After allocation: an empty client name gets one generated from the first leased address, as Kea's
+    /// generateFqdn does ("myhost-2001-db8--10."), and the option goes into the reply.
+    /// </summary>
+    private void FinishClientFqdn(ProcessingContext ctx)
+    {
+        if (ctx.FqdnResponse is not { } response || ctx.Response is null || ctx.Response.Message.Options.Contains(OptionCode.ClientFqdn))
+        {
+            return;
+        }
+
+        if (response.DomainName.Length == 0 && FirstLeasedAddress(ctx.Response.Message) is { } address)
+        {
+            var generated = new StringBuilder(GeneratedPrefix).Append('-').Append(address.ToString().Replace(':', '-')).ToString();
+            response.DomainName = generated;
+            response.IsPartialName = false;
+            ctx.Hostname = generated + ".";
+            foreach (var lease in ctx.NewLeases)
+            {
+                if (lease.Hostname.Length == 0)
+                {
+                    lease.Hostname = ctx.Hostname;
+                    Allocation.Store.Update(lease);
+                }
+            }
+        }
+
+        ctx.Response.Message.Options.Add(response);
+    }
+
+    private static Pukeko.Protocol.Addressing.Ipv6Address? FirstLeasedAddress(Dhcp6Message reply)
+    {
+        foreach (var option in reply.Options)
+        {
+            if (option is IaNaOption ia && ia.Options.Get<IaAddressOption>(OptionCode.IaAddr) is { ValidLifetime: > 0 } address)
+            {
+                return address.Address;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,32 @@
+using Pukeko.Protocol.Addressing;
+using Pukeko.Protocol.Encoding;
+using Pukeko.Server.Configuration;
+
+namespace Pukeko.Server.Reservations;
+
+/// <summary>
+/// One <c>reservations[]</c> entry: who (identifier) gets what (addresses, delegated prefixes, hostname, options,
+/// classes). <see cref="SubnetId"/> is null for a global reservation. <see cref="Prefixes"/> is consumed by prefix
+/// delegation (the pd allocator offers a client its reserved prefixes first).
+/// </summary>
+public sealed class HostReservation
+{
+    public required HostIdentifierType IdentifierType { get; init; }
+
+    public required byte[] Identifier { get; init; }
+
+    public uint? SubnetId { get; init; }
+
+    public IReadOnlyList<Ipv6Address> IpAddresses { get; init; } = [];
+
+    public IReadOnlyList<Ipv6Prefix> Prefixes { get; init; } = [];
+
+    public string? Hostname { get; init; }
+
+    public IReadOnlyList<OptionDescriptor> Options { get; init; } = [];
+
+    public IReadOnlyList<string> ClientClasses { get; init; } = [];
+
+    public override string ToString() =>
+        $"{HostIdentifierNames.ToKeaName(IdentifierType)}={HexText.Format(Identifier)}{(SubnetId is { } id ? $" subnet-id={id}" : " (global)")}";
+}

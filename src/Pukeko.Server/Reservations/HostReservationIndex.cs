@@ -1,0 +1,54 @@
+using Pukeko.Protocol.Addressing;
+
+namespace Pukeko.Server.Reservations;
+
+/// <summary>
+/// Lookups over all reservations of one configuration: by identifier within a subnet (or globally), and by
+/// reserved address or prefix (to keep them from other clients). Subnet key 0 stands for global reservations,
+/// as Kea's SUBNET_ID_GLOBAL.
+/// </summary>
+public sealed class HostReservationIndex
+{
+    public const uint GlobalKey = 0;
+
+    private readonly Dictionary<(uint Subnet, HostIdentifierType Type, string Identifier), HostReservation> _byIdentifier = [];
+    private readonly Dictionary<(uint Subnet, Ipv6Address Address), HostReservation> _byAddress = [];
+    private readonly Dictionary<(uint Subnet, Ipv6Prefix Prefix), HostReservation> _byPrefix = [];
+
+    public static HostReservationIndex Empty { get; } = new([]);
+
+    public HostReservationIndex(IEnumerable<HostReservation> reservations)
+    {
+        ArgumentNullException.ThrowIfNull(reservations);
+        foreach (var host in reservations)
+        {
+            var subnet = host.SubnetId ?? GlobalKey;
+            _byIdentifier.TryAdd((subnet, host.IdentifierType, Convert.ToHexString(host.Identifier)), host);
+            foreach (var address in host.IpAddresses)
+            {
+                _byAddress.TryAdd((subnet, address), host);
+            }
+
+            foreach (var prefix in host.Prefixes)
+            {
+                _byPrefix.TryAdd((subnet, prefix), host);
+            }
+
+            Count++;
+        }
+    }
+
+    public int Count { get; }
+
+    /// <summary>The reservation for this identifier in the subnet (<paramref name="subnetId"/> = null: global).</summary>
+    public HostReservation? Find(uint? subnetId, HostIdentifierType type, ReadOnlySpan<byte> identifier) =>
+        _byIdentifier.GetValueOrDefault((subnetId ?? GlobalKey, type, Convert.ToHexString(identifier)));
+
+    /// <summary>Who has this address reserved in the subnet (or globally), or null.</summary>
+    public HostReservation? FindByAddress(uint? subnetId, Ipv6Address address) =>
+        _byAddress.GetValueOrDefault((subnetId ?? GlobalKey, address));
+
+    /// <summary>Who has this prefix reserved in the subnet (or globally), or null.</summary>
+    public HostReservation? FindByPrefix(uint? subnetId, Ipv6Prefix prefix) =>
+        _byPrefix.GetValueOrDefault((subnetId ?? GlobalKey, prefix));
+}

@@ -1,0 +1,116 @@
+using Pukeko.Server.Configuration;
+using Pukeko.Server.Tests.Support;
+using static Pukeko.Server.Tests.Configuration.ConfigTest;
+
+namespace Pukeko.Server.Tests.Configuration;
+
+public sealed class ControlSocketsTests
+{
+    [Fact]
+    public void A_bare_socket_name_lives_in_the_control_socket_directory()
+    {
+        var config = LoadOk(Dhcp6("""
+            "control-sockets": [ { "socket-type": "unix", "socket-name": "kea6-ctrl-socket" },
+                                 { "socket-type": "http", "socket-address": "192.0.2.1", "socket-port": 8000 } ]
+            """));
+        Assert.Equal("/srv/kea-run/kea6-ctrl-socket", config.ControlSockets[0].SocketName);
+        Assert.Equal(ControlSocketType.Http, config.ControlSockets[1].Type);
+        Assert.Equal(8000, config.ControlSockets[1].Port);
+        Assert.Equal("192.0.2.1", config.ControlSockets[1].Address);
+    }
+
+    [Fact]
+    public void The_old_single_control_socket_form_is_accepted()
+    {
+        var config = LoadOk(Dhcp6("""
+            "control-socket": { "socket-type": "unix", "socket-name": "/srv/kea-run/control_socket" }
+            """));
+        Assert.Equal("/srv/kea-run/control_socket", Assert.Single(config.ControlSockets).SocketName);
+        Assert.Empty(Load(Dhcp6("""
+            "control-socket": { "socket-type": "unix", "socket-name": "s" }
+            """)).Warnings);
+    }
+
+    [Theory]
+    [InlineData("/tmp/control_socket", "'/tmp'")]
+    [InlineData("~/control_socket", "'~'")]
+    [InlineData("/var/control_socket", "'/var'")]
+    [InlineData("/etc/kea/control_socket", "'/etc/kea'")]
+    [InlineData("../control_socket", "'..'")]
+    public void A_socket_outside_the_socket_directory_is_rejected_with_keas_message(string name, string shown)
+    {
+        LoadFails(
+            Dhcp6($$""" "control-sockets": [ { "socket-type": "unix", "socket-name": "{{name}}" } ] """),
+            "Dhcp6/control-sockets[0]/socket-name",
+            $"'socket-name' is invalid: invalid path specified: {shown}, supported path is '/srv/kea-run'");
+    }
+
+    [Theory]
+    [InlineData("""{ "socket-type": "tcp", "socket-name": "s" }""", "Dhcp6/control-sockets[0]/socket-type", "unsupported 'socket-type'")]
+    [InlineData("""{ "socket-name": "s" }""", "Dhcp6/control-sockets[0]", "missing mandatory parameter 'socket-type'")]
+    [InlineData("""{ "socket-type": "unix" }""", "Dhcp6/control-sockets[0]", "missing mandatory parameter 'socket-name'")]
+    [InlineData("""{ "socket-type": "http", "socket-address": "not-an-ip" }""", "Dhcp6/control-sockets[0]/socket-address", "failed to convert 'not-an-ip' to address")]
+    [InlineData("""{ "socket-type": "http", "socket-port": 70000 }""", "Dhcp6/control-sockets[0]/socket-port", "out of range")]
+    [InlineData("""{ "socket-type": "https", "socket-port": 8443 }""", "Dhcp6/control-sockets[0]", "needs 'cert-file' and 'key-file'")]
+    [InlineData("""{ "socket-type": "http", "authentication": { "type": "digest" } }""", "Dhcp6/control-sockets[0]/authentication/type", "unsupported authentication type")]
+    [InlineData("""{ "socket-type": "http", "authentication": { "type": "basic", "clients": [ { "user": "a:b", "password": "p" } ] } }""", "Dhcp6/control-sockets[0]/authentication/clients[0]", "must not contain a ':'")]
+    [InlineData("""{ "socket-type": "http", "authentication": { "type": "basic", "clients": [ { "password-file": "/nonexistent/x" } ] } }""", "Dhcp6/control-sockets[0]/authentication/clients[0]/password-file", "failed to read credential file")]
+    [InlineData("""{ "socket-type": "http", "bogus": 1 }""", "Dhcp6/control-sockets[0]/bogus", "unknown parameter 'bogus'")]
+    public void Bad_sockets_are_rejected_by_json_path(string socket, string path, string fragment) =>
+        LoadFails(Dhcp6($$""" "control-sockets": [ {{socket}} ] """), path, fragment);
+
+    [Fact]
+    public void Only_one_unix_socket()
+    {
+        LoadFails(
+            Dhcp6(""" "control-sockets": [ { "socket-type": "unix", "socket-name": "a" }, { "socket-type": "unix", "socket-name": "b" } ] """),
+            "Dhcp6/control-sockets[1]",
+            "only one 'unix' control socket");
+    }
+
+    [Fact]
+    public void Credentials_are_read_from_user_and_password_files_under_the_directory()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("hiddens", "superAdmin:difficultPassword\n");
+        dir.Write("alice", "alice\n");
+        dir.Write("alice_password", "s3cret");
+        var config = LoadOk(Dhcp6($$"""
+            "control-sockets": [ { "socket-type": "http", "authentication": { "type": "basic", "directory": "{{dir.Path}}",
+              "clients": [ { "password-file": "hiddens" }, { "user-file": "alice", "password-file": "alice_password" }, { "user": "bob", "password": "pw" } ] } } ]
+            """));
+        var auth = config.ControlSockets[0].Authentication!;
+        Assert.Equal(ControlAuthentication.DefaultRealm, auth.Realm);
+        Assert.Equal(
+            [new ControlClientCredential("superAdmin", "difficultPassword"), new ControlClientCredential("alice", "s3cret"), new ControlClientCredential("bob", "pw")],
+            auth.Clients);
+    }
+
+    [Fact]
+    public void Server_id_as_keas_config_get_prints_it_means_generate()
+    {
+        var config = LoadOk(Dhcp6(""" "server-id": { "type": "LLT", "identifier": "", "htype": 0, "time": 0, "enterprise-id": 0, "persist": true } """));
+        Assert.Null(config.ServerId.Identifier);
+        Assert.Null(config.ServerId.HardwareType);
+        Assert.Null(config.ServerId.Time);
+    }
+
+    [Fact]
+    public void Statistic_default_sample_keys_are_read()
+    {
+        var config = LoadOk(Dhcp6(""" "statistic-default-sample-count": 0, "statistic-default-sample-age": 60 """));
+        Assert.Equal(0u, config.StatisticDefaultSampleCount);
+        Assert.Equal(60u, config.StatisticDefaultSampleAge);
+    }
+
+    [Fact]
+    public void Loggers_are_reported_even_when_another_section_is_bad()
+    {
+        var result = Load(Dhcp6("""
+            "control-sockets": [ { "socket-type": "unix", "socket-name": "/tmp/x" } ],
+            "loggers": [ { "name": "kea-dhcp6", "output-options": [ { "output": "kea.log" } ] } ]
+            """));
+        Assert.False(result.Success);
+        Assert.Equal("kea-dhcp6", Assert.Single(result.Loggers).Name);
+    }
+}
