@@ -10,7 +10,7 @@ RESULTS=${PUKEKO_TEST_RESULTS:-$ROOT/artifacts/test-results}
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 
 # ---------------------------------------------------------------- packages
-PKGS=(iproute2 isc-dhcp-client isc-dhcp-relay dhcpcd-base kea-admin python3 procps tcpdump socat curl)
+PKGS=(iproute2 isc-dhcp-client isc-dhcp-relay dhcpcd-base kea-admin kea-dhcp6-server python3 procps tcpdump socat curl)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# Kea 2.2 (kea-dhcp6, multi-threading off and on) against pukeko-dhcp6 (multi-threading on and
+# off) under ISC perfdhcp: same machine, same pair of network namespaces, same config (one /64
+# subnet, one large pool, memfile with persist on, logging at WARN), full 4-way SARR exchanges at
+# increasing rates. Every point runs REPEATS times on a freshly started server with an empty lease
+# file; the median run (by completed exchanges) is reported. ISC's criterion for "max rate" is the
+# highest offered rate with < 2.5 % of exchanges not completed (digest §9).
+#
+#   sudo bench/perfdhcp-compare.sh                      # publishes Pukeko (Release) first
+#   PUKEKO=/tmp/x/pukeko-dhcp6 RATES=1000,2000 REPEATS=1 bench/perfdhcp-compare.sh
+#
+# Environment: PUKEKO (published pukeko-dhcp6; default: dotnet publish to $WORK/pukeko),
+# KEA (default /usr/sbin/kea-dhcp6), RATES (default 1000,2000,4000,8000), PERIOD (s, default 10),
+# REPEATS (default 3), SERVERS (default "kea-st kea-mt pukeko-mt pukeko-st"), WORK (scratch dir),
+# RESULTS (markdown table output, default $WORK/results.md).
+# Needs root (namespaces), kea-dhcp6-server and kea-admin (perfdhcp) installed.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KEA=${KEA:-/usr/sbin/kea-dhcp6}
+PERFDHCP=${PERFDHCP:-/usr/sbin/perfdhcp}
+RATES=${RATES:-1000,2000,4000,8000}
+PERIOD=${PERIOD:-10}
+REPEATS=${REPEATS:-3}
+SERVERS=${SERVERS:-kea-st kea-mt pukeko-mt pukeko-st}
+WORK=${WORK:-$(mktemp -d /tmp/perfdhcp-compare.XXXXXX)}
+RESULTS=${RESULTS:-$WORK/results.md}
+MAX_DROP_PCT=2.5
+
+for tool in "$KEA" "$PERFDHCP"; do
+  [ -x "$tool" ] || { echo "missing $tool (apt-get install kea-dhcp6-server kea-admin)" >&2; exit 2; }
+done
+mkdir -p "$WORK"
+if [ -z "${PUKEKO:-}" ]; then
+  echo "publishing pukeko-dhcp6 (Release) to $WORK/pukeko" >&2
+  dotnet publish "$ROOT/src/Pukeko.Daemon" -c Release -o "$WORK/pukeko" -nologo -v q >&2
+  PUKEKO=$WORK/pukeko/pukeko-dhcp6
+fi
+
+# ------------------------------------------------------------------ lab: two namespaces, one veth
+SNS=pkb-s$$; CNS=pkb-c$$; SIF=pbs0; CIF=pbc0
+SERVER_PID=
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  for ns in "$SNS" "$CNS"; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+    ip netns delete "$ns" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+ip netns add "$SNS"; ip netns add "$CNS"
+for ns in "$SNS" "$CNS"; do
+  ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+  ip -n "$ns" link set lo up
+done
+ip link add "pbv$$a" netns "$SNS" type veth peer name "pbv$$b" netns "$CNS"
+ip -n "$SNS" link set "pbv$$a" name "$SIF"; ip -n "$CNS" link set "pbv$$b" name "$CIF"
+ip netns exec "$SNS" sysctl -q -w "net.ipv6.conf.$SIF.accept_dad=0"
+ip netns exec "$CNS" sysctl -q -w "net.ipv6.conf.$CIF.accept_dad=0"
+ip -n "$SNS" link set "$SIF" up; ip -n "$CNS" link set "$CIF" up
+ip -n "$SNS" addr add 2001:db8:1::1/64 dev "$SIF" nodad
+for _ in $(seq 50); do ip -n "$CNS" -6 addr show dev "$CIF" scope link | grep -q fe80 && break; sleep 0.1; done
+
+# ------------------------------------------------------------------ one config for every server
+config() { # $1 dir, $2 multi-threading object
+  cat <<EOF
+{
+  "Dhcp6": {
+    "data-directory": "$1",
+    "interfaces-config": { "interfaces": [ "$SIF" ] },
+    "lease-database": { "type": "memfile", "name": "$1/kea-leases6.csv", "persist": true, "lfc-interval": 3600 },
+    "renew-timer": 1000, "rebind-timer": 2000, "preferred-lifetime": 3000, "valid-lifetime": 4000,
+    "multi-threading": $2,
+    "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "$SIF",
+                   "pools": [ { "pool": "2001:db8:1:0:1::/80" } ] } ],
+    "loggers": [ { "name": "kea-dhcp6", "output_options": [ { "output": "$1/server.log" } ], "severity": "WARN" } ]
+  }
+}
+EOF
+}
+
+start_server() { # $1 variant, $2 dir
+  local dir=$2 mt exe
+  case "$1" in
+    kea-st)    exe=$KEA;    mt='{ "enable-multi-threading": false }' ;;
+    kea-mt)    exe=$KEA;    mt='{ "enable-multi-threading": true, "thread-pool-size": 2, "packet-queue-size": 64 }' ;;
+    pukeko-mt) exe=$PUKEKO; mt='{ "enable-multi-threading": true, "thread-pool-size": 2, "packet-queue-size": 64 }' ;;
+    pukeko-st) exe=$PUKEKO; mt='{ "enable-multi-threading": false }' ;;
+    *) echo "unknown server $1" >&2; exit 2 ;;
+  esac
+  config "$dir" "$mt" > "$dir/kea-dhcp6.conf"
+  KEA_DHCP_DATA_DIR=$dir KEA_LOG_FILE_DIR=$dir KEA_PIDFILE_DIR=$dir KEA_LOCKFILE_DIR=$dir KEA_CONTROL_SOCKET_DIR=$dir \
+    ip netns exec "$SNS" "$exe" -c "$dir/kea-dhcp6.conf" > "$dir/stdout.txt" 2>&1 &
+  SERVER_PID=$!
+  # Ready when something listens on UDP 547 in the server namespace (both bind it last).
+  for _ in $(seq 200); do
+    ip netns exec "$SNS" ss -Hlun 'sport = :547' | grep -q . && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "$1 exited: $(cat "$dir/stdout.txt")" >&2; exit 1; }
+    sleep 0.1
+  done
+  sleep 1
+}
+
+stop_server() {
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=
+}
+
+field() { # $1 report, $2 section, $3 label
+  awk -v sec="***Statistics for: $2***" -v lab="$3: " '
+    index($0, sec) == 1 { on = 1; next }
+    /^\*\*\*Statistics for:/ { on = 0 }
+    on && index($0, lab) == 1 { print substr($0, length(lab) + 1); exit }' "$1"
+}
+
+# ------------------------------------------------------------------ measure
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+RAW=$WORK/raw.tsv
+printf 'server\trate\trun\tsolicits\tadvertises\trequests\treplies\tsa_drops\trr_drops\tnot_completed_pct\treplies_per_s\tload1\tcsv_rows\n' > "$RAW"
+IFS=, read -ra rate_list <<< "$RATES"
+# Interleaved (run, then rate, then server): on a shared machine the background load drifts,
+# and this way every server sees the same drift instead of one server getting a quiet period.
+for run in $(seq "$REPEATS"); do
+  for rate in "${rate_list[@]}"; do
+    for server in $SERVERS; do
+      dir=$WORK/$server-$rate-$run; rm -rf "$dir"; mkdir -p "$dir"
+      start_server "$server" "$dir"
+      # -R: far more clients than exchanges, so every exchange is a new client (a new lease
+      # written); -W 1 s (in µs) collects late replies so the end of the run is not counted lost.
+      ip netns exec "$CNS" "$PERFDHCP" -6 -l "$CIF" -r "$rate" -R 10000000 -p "$PERIOD" -W 1000000 > "$dir/perfdhcp.txt" 2>&1 || true
+      load=$(cut -d' ' -f1 /proc/loadavg)
+      stop_server
+      sol=$(field "$dir/perfdhcp.txt" SOLICIT-ADVERTISE "sent packets"); adv=$(field "$dir/perfdhcp.txt" SOLICIT-ADVERTISE "received packets")
+      req=$(field "$dir/perfdhcp.txt" REQUEST-REPLY "sent packets"); rep=$(field "$dir/perfdhcp.txt" REQUEST-REPLY "received packets")
+      sad=$(field "$dir/perfdhcp.txt" SOLICIT-ADVERTISE "drops"); rrd=$(field "$dir/perfdhcp.txt" REQUEST-REPLY "drops")
+      pct=$(awk -v s="${sol:-0}" -v r="${rep:-0}" 'BEGIN { printf "%.2f", s ? 100 * (s - r) / s : 100 }')
+      rps=$(awk -v r="${rep:-0}" -v p="$PERIOD" 'BEGIN { printf "%.0f", r / p }')
+      # rows the server appended (persist on): should be about one per Reply
+      rows=$(cat "$dir"/kea-leases6.csv* 2>/dev/null | grep -vc '^address,' || true)
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$rate" "$run" "${sol:-0}" "${adv:-0}" "${req:-0}" "${rep:-0}" "${sad:-0}" "${rrd:-0}" "$pct" "$rps" "$load" "$rows" | tee -a "$RAW" >&2
+      rm -f "$dir"/kea-leases6.csv*   # up to ~80k rows per run; the report keeps what matters
+    done
+  done
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+# ------------------------------------------------------------------ report: median of the runs
+{
+  echo "| server | offered rate (SARR/s) | Solicits sent | Replies received | SA drops | RR drops | not completed | completed/s | lease rows written | runs' not-completed % | load (1 min) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  awk -F'\t' 'NR > 1 { key = $1 "\t" $2; n[key]++; row[key, n[key]] = $0; order[key] = order[key] ? order[key] : ++k; keys[k] = key }
+    END {
+      for (i = 1; i <= k; i++) {
+        key = keys[i]; m = n[key]
+        # sort this point'"'"'s runs by replies received, take the middle one
+        for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) {
+          split(row[key, a], x, "\t"); split(row[key, b], y, "\t")
+          if (y[7] + 0 < x[7] + 0) { t = row[key, a]; row[key, a] = row[key, b]; row[key, b] = t }
+        }
+        split(row[key, int((m + 1) / 2)], r, "\t")
+        all = ""; loads = ""
+        for (a = 1; a <= m; a++) { split(row[key, a], z, "\t"); all = all (a > 1 ? ", " : "") z[10]; loads = loads (a > 1 ? ", " : "") z[12] }
+        printf "| %s | %s | %s | %s | %s | %s | %s %% | %s | %s | %s | %s |\n", r[1], r[2], r[4], r[7], r[8], r[9], r[10], r[11], r[13], all, loads
+      }
+    }' "$RAW"
+  echo
+  echo "Max offered rate with < ${MAX_DROP_PCT} % of exchanges not completed (median run):"
+  echo
+  for server in $SERVERS; do
+    best=$(awk -F'\t' -v s="$server" -v lim="$MAX_DROP_PCT" 'NR > 1 && $1 == s { key = $2; v[key] = v[key] " " $10; c[key]++ }
+      END { for (r in v) { m = split(substr(v[r], 2), a, " "); for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+            if (a[int((m + 1) / 2)] + 0 < lim + 0 && r + 0 > best) best = r + 0 } print best + 0 }' "$RAW")
+    echo "- $server: ${best:-0} SARR/s"
+  done
+} | tee "$RESULTS"
+echo "raw runs: $RAW; per-run files under $WORK" >&2

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+
+namespace Pukeko.EndToEnd.Tests.Support;
+
+/// <summary>
+/// ISC's own <c>kea-dhcp6</c> (Debian's <c>kea-dhcp6-server</c>, Kea 2.2) started in the lab's
+/// server namespace on a private directory, so Pukeko can be checked against the real thing.
+/// Kea 2.2 keeps its server-id file in the config's <c>data-directory</c> (its
+/// <c>KEA_DHCP_DATA_DIR</c> only moves the default lease file), so configs for it set both.
+/// </summary>
+internal sealed class KeaProcess : IDisposable
+{
+    public const string Executable = "/usr/sbin/kea-dhcp6";
+
+    private readonly Process _process;
+    private readonly System.Text.StringBuilder _output = new();
+
+    private KeaProcess(Process process, string directory)
+    {
+        _process = process;
+        Directory = directory;
+        process.OutputDataReceived += (_, e) => Add(e.Data);
+        process.ErrorDataReceived += (_, e) => Add(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Directory { get; }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the config (<c>{dir}</c>, <c>{iface}</c> replaced as for <see cref="ServerProcess"/>)
+    /// to <c>kea-dhcp6.conf</c> in <paramref name="directory"/> and waits for <c>DHCP6_STARTED</c>.
+    /// </summary>
+    public static KeaProcess Start(NetworkLab lab, string configTemplate, string directory)
+    {
+        if (!File.Exists(Executable))
+        {
+            throw new FileNotFoundException("Kea 2.2 is not installed: apt-get install kea-dhcp6-server (scripts/test.sh does)", Executable);
+        }
+
+        var config = configTemplate.Replace("{dir}", directory, StringComparison.Ordinal).Replace("{iface}", lab.ServerInterface, StringComparison.Ordinal);
+        var configFile = Path.Combine(directory, "kea-dhcp6.conf");
+        File.WriteAllText(configFile, config);
+
+        // "ip netns exec" execs Kea in place, so the process id is Kea's own.
+        var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var arg in new[] { "netns", "exec", lab.ServerNamespace, Executable, "-c", configFile })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // Debian's build otherwise writes its pid file and log lock under /run/kea and /var/run/kea.
+        info.Environment["KEA_DHCP_DATA_DIR"] = directory;
+        info.Environment["KEA_LOG_FILE_DIR"] = directory;
+        info.Environment["KEA_PIDFILE_DIR"] = directory;
+        info.Environment["KEA_LOCKFILE_DIR"] = directory;
+        info.Environment["KEA_CONTROL_SOCKET_DIR"] = directory;
+        var kea = new KeaProcess(Process.Start(info)!, directory);
+        if (!Run.WaitFor(() => kea.Output.Contains("DHCP6_STARTED", StringComparison.Ordinal) || kea.HasExited, TimeSpan.FromSeconds(20)))
+        {
+            kea.Dispose();
+            throw new TimeoutException("kea-dhcp6 did not start: " + kea.Output);
+        }
+
+        if (kea.HasExited)
+        {
+            throw new InvalidOperationException("kea-dhcp6 exited: " + kea.Output);
+        }
+
+        return kea;
+    }
+
+    /// <summary>SIGTERM by PID, then wait; true if Kea exited within the time.</summary>
+    public bool Stop(TimeSpan timeout)
+    {
+        if (_process.HasExited)
+        {
+            return true;
+        }
+
+        Run.Command("kill", "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return _process.WaitForExit(timeout);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited && !Stop(TimeSpan.FromSeconds(5)))
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.Dispose();
+    }
+
+    private void Add(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
