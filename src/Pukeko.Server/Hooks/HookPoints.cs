@@ -45,7 +45,7 @@ public static class HookPoints
         new(ContextCreate, HookNames.ContextCreate, "A packet's callout handle is created (the first time any hook point with callouts is reached for it).", [], [], false),
         new(ContextDestroy, HookNames.ContextDestroy, "The packet's processing is over (reply sent or packet dropped); its context goes away.", [], [], false),
         new(Dhcp6SrvConfigured, HookNames.Dhcp6SrvConfigured, "A (re)configuration has loaded the libraries, before the new configuration starts serving.",
-            [new("json_config", typeof(JsonElement), In, "the whole {\"Dhcp6\": ...} document"), new("server_config", typeof(DhcpConfig), In), new("error", typeof(string), Out, "reason shown when the status is DROP")],
+            [new("json_config", typeof(JsonElement), In, "the whole {\"Dhcp6\": ...} document"), new("network_state", typeof(Control.NetworkState), In, "enable/disable the DHCP service, as dhcp-enable/dhcp-disable do"), new("server_config", typeof(DhcpConfig), In), new("error", typeof(string), Out, "reason shown when the status is DROP")],
             [new(NextStep.Drop, "the configuration is rejected with `error` (at start-up the server exits)")], false),
         new(Buffer6Receive, HookNames.Buffer6Receive, "A datagram arrived; `query6.Data` holds it, `query6.Message` is an empty placeholder.",
             [Query6InOut],

@@ -173,7 +173,7 @@ public sealed partial class HooksManager
     /// <c>dhcp6_srv_configured</c>: returns null when the configuration may go ahead, else the
     /// reason (the callout's <c>error</c> argument, or "unknown error") when a callout said DROP.
     /// </summary>
-    public string? CallSrvConfigured(DhcpConfig config)
+    public string? CallSrvConfigured(DhcpConfig config, Control.NetworkState? network = null)
     {
         if (!HasCallouts(HookPoints.Dhcp6SrvConfigured))
         {
@@ -185,6 +185,11 @@ public sealed partial class HooksManager
         {
             handle.SetArgument("json_config", config.Source);
             handle.SetArgument("server_config", config);
+            if (network is not null)
+            {
+                handle.SetArgument("network_state", network);
+            }
+
             handle.SetArgument("error", string.Empty);
             if (Call(HookPoints.Dhcp6SrvConfigured, handle) != NextStep.Drop)
             {

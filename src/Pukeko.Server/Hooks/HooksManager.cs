@@ -29,6 +29,14 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
     /// <summary>Kea's native command libraries named by Forge configurations; accepted and ignored (the control channel provides their commands).</summary>
     private static readonly HashSet<string> KeaNativeLibraries = new(StringComparer.Ordinal) { "libdhcp_lease_cmds.so", "libdhcp_stat_cmds.so" };
 
+    /// <summary>
+    /// Kea's native libraries that only add management commands and never change how packets are
+    /// answered: a migrated config naming one still starts (with a warning that those commands are
+    /// missing). Any other native Kea library (HA, flex-id, legal log, ...) changes DHCP behaviour,
+    /// so naming it is an error rather than a silent difference.
+    /// </summary>
+    private static readonly HashSet<string> KeaCommandOnlyLibraries = new(StringComparer.Ordinal) { "libdhcp_host_cmds.so", "libdhcp_subnet_cmds.so", "libdhcp_class_cmds.so", "libdhcp_cb_cmds.so" };
+
     private static readonly int ApiMajorVersion = typeof(CalloutHandle).Assembly.GetName().Version!.Major;
 
     private readonly ILoggerFactory _loggers;
@@ -111,6 +119,12 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
                     if (IsKeaNativeLibrary(config.Library))
                     {
                         _log.LogInformation(new EventId(0, "HOOKS_KEA_LIBRARY_IGNORED"), "hooks library {Library} is a Kea library whose commands Pukeko provides itself; ignored", config.Library);
+                        continue;
+                    }
+
+                    if (KeaCommandOnlyLibraries.Contains(Path.GetFileName(config.Library)))
+                    {
+                        _log.LogWarning(new EventId(0, "HOOKS_KEA_LIBRARY_UNSUPPORTED"), "hooks library {Library} is a native Kea library that only adds commands; Pukeko cannot load it, so its commands are not available", config.Library);
                         continue;
                     }
 

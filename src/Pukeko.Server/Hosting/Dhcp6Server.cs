@@ -217,7 +217,7 @@ public sealed partial class Dhcp6Server : IAsyncDisposable
         try
         {
             Hooks.Load(config.HooksLibraries, config.MultiThreading.Enabled);
-            if (Hooks.CallSrvConfigured(config) is { } error)
+            if (Hooks.CallSrvConfigured(config, _network) is { } error)
             {
                 throw new HookLoadException($"dhcp6_srv_configured: {error}");
             }

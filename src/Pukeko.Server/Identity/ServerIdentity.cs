@@ -36,7 +36,8 @@ public static class ServerIdentity
             try
             {
                 Directory.CreateDirectory(dataDirectory);
-                File.WriteAllText(path, duid.ToString() + "\n");
+                // No trailing newline: Kea reads the whole file as the DUID text and regenerates on anything else.
+                File.WriteAllText(path, duid.ToString());
             }
             catch (IOException ex)
             {

@@ -230,10 +230,11 @@ public class CalloutRulesTests
             handle.Status = NextStep.Drop;
             return 0;
         });
-        Assert.Equal("unknown error", hooks.CallSrvConfigured(config));
+        using var network = new Pukeko.Server.Control.NetworkState(TimeProvider.System);
+        Assert.Equal("unknown error", hooks.CallSrvConfigured(config, network));
         error = "user explicitly configured me to fail";
-        Assert.Equal(error, hooks.CallSrvConfigured(config));
-        Assert.Equal(["error", "json_config", "server_config"], names);
+        Assert.Equal(error, hooks.CallSrvConfigured(config, network));
+        Assert.Equal(["error", "json_config", "network_state", "server_config"], names);
     }
 
     [Fact]

@@ -124,6 +124,17 @@ public sealed class LibraryLoadingTests : IDisposable
     }
 
     [Fact]
+    public void KeaCommandOnlyLibrariesAreSkippedButBehaviourChangingOnesAreRefused()
+    {
+        using var hooks = new HooksManager();
+        hooks.Load([new HooksLibraryConfig("/usr/lib/kea/hooks/libdhcp_host_cmds.so", null)], multiThreading: true);
+        Assert.Empty(hooks.LibraryNames);
+
+        var errors = HooksManager.Validate([new HooksLibraryConfig(Path.Combine(_dir.Path, "libdhcp_ha.so"), null)], multiThreading: true);
+        Assert.Contains("libdhcp_ha.so", Assert.Single(errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ALibrarysLease6IsTheServersLease6AndPrivateDependenciesLoadBesideIt()
     {
         var libDir = Path.Combine(_dir.Path, "lib");

@@ -95,7 +95,7 @@ internal static class ReservationParser
             {
                 if (scope.Prefix is { } prefix && !prefix.Contains(address))
                 {
-                    context.Error(addressPath, $"specified reservation '{address}' is not matching the IPv6 subnet prefix '{prefix}'");
+                    context.Error(addressPath, $"specified reservation '{address}' is not within the IPv6 subnet '{prefix}'");
                 }
                 else if (!addresses.TryAdd(address, itemPath))
                 {
