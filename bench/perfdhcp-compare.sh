@@ -11,7 +11,8 @@
 #
 # Environment: PUKEKO (published pukeko-dhcp6; default: dotnet publish to $WORK/pukeko),
 # KEA (default /usr/sbin/kea-dhcp6), RATES (default 1000,2000,4000,8000), PERIOD (s, default 10),
-# REPEATS (default 3), SERVERS (default "kea-st kea-mt pukeko-mt pukeko-st"), WORK (scratch dir),
+# REPEATS (default 3), WARMUP (s of perfdhcp at 1000/s before each measured run, not counted;
+# default 0 = measure a cold server, which is what costs Pukeko its JIT warm-up), SERVERS (default "kea-st kea-mt pukeko-mt pukeko-st"), WORK (scratch dir),
 # RESULTS (markdown table output, default $WORK/results.md).
 # Needs root (namespaces), kea-dhcp6-server and kea-admin (perfdhcp) installed.
 set -euo pipefail
@@ -24,6 +25,7 @@ REPEATS=${REPEATS:-3}
 SERVERS=${SERVERS:-kea-st kea-mt pukeko-mt pukeko-st}
 WORK=${WORK:-$(mktemp -d /tmp/perfdhcp-compare.XXXXXX)}
 RESULTS=${RESULTS:-$WORK/results.md}
+WARMUP=${WARMUP:-0}
 MAX_DROP_PCT=2.5
 
 for tool in "$KEA" "$PERFDHCP"; do
@@ -114,7 +116,7 @@ field() { # $1 report, $2 section, $3 label
 }
 
 # ------------------------------------------------------------------ measure
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); warm-up ${WARMUP} s; $(nproc) CPUs" >&2
 RAW=$WORK/raw.tsv
 printf 'server\trate\trun\tsolicits\tadvertises\trequests\treplies\tsa_drops\trr_drops\tnot_completed_pct\treplies_per_s\tload1\tcsv_rows\n' > "$RAW"
 IFS=, read -ra rate_list <<< "$RATES"
@@ -125,6 +127,9 @@ for run in $(seq "$REPEATS"); do
     for server in $SERVERS; do
       dir=$WORK/$server-$rate-$run; rm -rf "$dir"; mkdir -p "$dir"
       start_server "$server" "$dir"
+      if [ "$WARMUP" -gt 0 ]; then
+        ip netns exec "$CNS" "$PERFDHCP" -6 -l "$CIF" -r 1000 -R 10000000 -p "$WARMUP" -W 500000 > "$dir/warmup.txt" 2>&1 || true
+      fi
       # -R: far more clients than exchanges, so every exchange is a new client (a new lease
       # written); -W 1 s (in µs) collects late replies so the end of the run is not counted lost.
       ip netns exec "$CNS" "$PERFDHCP" -6 -l "$CIF" -r "$rate" -R 10000000 -p "$PERIOD" -W 1000000 > "$dir/perfdhcp.txt" 2>&1 || true
