@@ -110,7 +110,16 @@ builder.Services.AddHostedService(sp => new Dhcp6HostedService(
     VersionInfo.Short));
 
 using var host = builder.Build();
-using var pidFile = PidFile.Create(configFile);
+using var pidFile = PidFile.Create(configFile, out var runningPid);
+if (pidFile is null)
+{
+    var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("kea-dhcp6.dhcp6");
+    log.LogCritical(new EventId(0, "DHCP6_ALREADY_RUNNING"), "{Name} already running? PID {Pid} owns the PID file", "kea-dhcp6", runningPid);
+    logging.Flush();
+    Console.Error.WriteLine($"Failed to initialize server: Service failed: another server (PID {runningPid}) is already running with this configuration");
+    return 1;
+}
+
 
 // The "shutdown" command stops the host like SIGTERM, with the exit value it carries.
 var exitCode = 0;

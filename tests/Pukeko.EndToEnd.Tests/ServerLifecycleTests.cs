@@ -70,6 +70,18 @@ public sealed class ServerLifecycleTests : IDisposable
     }
 
     [Fact]
+    public void ASecondServerWithTheSameConfigurationRefusesToStart()
+    {
+        using var first = ServerProcess.Start(_lab, Configs.Basic());
+        using var second = ServerProcess.Start(_lab, Configs.Basic(), first.Directory, waitForStart: false);
+
+        Assert.True(Run.WaitFor(() => second.HasExited, TimeSpan.FromSeconds(20)), second.Output);
+        Assert.NotEqual(0, second.ExitCode);
+        Assert.Contains("already running", second.Output, StringComparison.Ordinal);
+        Assert.False(first.HasExited);
+    }
+
+    [Fact]
     public void SigtermStopsWithinTwoSeconds()
     {
         using var server = ServerProcess.Start(_lab, Configs.Basic());
