@@ -97,6 +97,7 @@ public sealed class OptionConfigTests
     [InlineData("""{ "duid": "01:02", "hw-address": "01:02:03:04:05:06" }""", "Dhcp6/subnet6[0]/reservations[0]", "exactly one identifier")]
     [InlineData("""{ "duid": "zz" }""", "Dhcp6/subnet6[0]/reservations[0]/duid", "invalid duid 'zz'")]
     [InlineData("""{ "duid": "01:02", "ip-addresses": [ "2001:db8:9::1" ] }""", "Dhcp6/subnet6[0]/reservations[0]/ip-addresses[0]", "is not within the IPv6 subnet")]
+    [InlineData("""{ "duid": "01:02", "ip-addresses": [ "192.168.0.5" ] }""", "Dhcp6/subnet6[0]/reservations[0]/ip-addresses[0]", "invalid prefix '192.168.0.5' for new IPv6 reservation")]
     [InlineData("""{ "client-id": "01:02" }""", "Dhcp6/subnet6[0]/reservations[0]/client-id", "not supported by DHCPv6")]
     [InlineData("""{ "duid": "01:02", "prefixes": [ "2001:db8::/200" ] }""", "Dhcp6/subnet6[0]/reservations[0]/prefixes[0]", "invalid prefix")]
     public void BadReservationsAreRejected(string entry, string path, string message) =>

@@ -27,6 +27,11 @@ internal static class ReservationParser
                     {
                         d.IpAddresses.Add((address, itemPath));
                     }
+                    else if (System.Net.IPAddress.TryParse(s.Trim(), out var other) && other.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+                    {
+                        // Kea's wording for an IPv4 address in an IPv6 reservation.
+                        c.Error(itemPath, $"invalid prefix '{s}' for new IPv6 reservation");
+                    }
                     else
                     {
                         c.Error(itemPath, $"Failed to convert string to address '{s}': Invalid argument");
