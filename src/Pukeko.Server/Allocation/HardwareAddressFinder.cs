@@ -6,13 +6,15 @@ namespace Pukeko.Server.Allocation;
 
 /// <summary>
 /// Learns a client's hardware address the way Kea's default <c>mac-sources: ["any"]</c> does:
-/// from a DUID-LLT/LL first, else from an EUI-64 link-local source address.
+/// from a DUID-LLT/LL first, else from an EUI-64 link-local source address, else (relayed clients)
+/// from the Client Link-Layer Address option a relay added (RFC 6939).
 /// </summary>
 public static class HardwareAddressFinder
 {
     /// <summary>Kea's hwaddr_source bits.</summary>
     public const uint SourceDuid = 2;
     public const uint SourceLinkLocal = 4;
+    public const uint SourceClientLinkLayerOption = 8;
 
     public static (byte[]? Address, ushort Type, uint Source) Find(Dhcp6Packet query, byte[] duidBytes)
     {
@@ -44,6 +46,13 @@ public static class HardwareAddressFinder
                 mac[5] = bytes[15];
                 return (mac, 1, SourceLinkLocal);
             }
+        }
+
+        // RFC 6939: the relay closest to the client saw its link-layer address (type + address).
+        if (query.IsRelayed && query.Relays[^1].Options.Get(Protocol.Options.OptionCode.ClientLinkLayerAddr) is { DataLength: > 2 } option)
+        {
+            var data = option.GetData();
+            return (data[2..], (ushort)((data[0] << 8) | data[1]), SourceClientLinkLayerOption);
         }
 
         return (null, 0, 0);

@@ -167,6 +167,26 @@ public class SanityAndOptionsTests
         Assert.Equal(Ipv6Address.Parse("2001:db8:1::10"), AddressOf(reply)!.Address);
     }
 
+    [Fact]
+    public void RelayedClientsHardwareAddressComesFromTheClientLinkLayerOption()
+    {
+        using var h = new PipelineHarness { InterfaceName = "eth7" };
+        var relay = new RelayLayer
+        {
+            Type = MessageType.RelayForward,
+            LinkAddress = Ipv6Address.Parse("2001:db8:1::1"),
+            PeerAddress = Ipv6Address.Parse("fe80::abcd"),
+        };
+        relay.Options.Add(new RawOption(OptionCode.ClientLinkLayerAddr, [0, 1, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f]));
+        var enterpriseDuid = Pukeko.Protocol.Duids.Duid.CreateEn(2495, [1, 2, 3, 4]);
+        var (reply, _, _) = h.Exchange(Create(MessageType.Request, serverId: PipelineHarness.ServerDuid, clientId: enterpriseDuid), [relay], Ipv6Address.Parse("2001:db8:9::1"));
+
+        var lease = h.Store.Get(AddressOf(reply!)!.Address)!;
+        Assert.Equal(new byte[] { 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f }, lease.HardwareAddress);
+        Assert.Equal((ushort)1, lease.HardwareType);
+        Assert.Equal(Pukeko.Server.Allocation.HardwareAddressFinder.SourceClientLinkLayerOption, lease.HardwareAddressSource);
+    }
+
     private static byte[] OptionBytes(DhcpOption option)
     {
         var bytes = new byte[option.DataLength];
