@@ -32,8 +32,9 @@ public sealed class LeaseNotifierLibrary : HookLibrary
 
         var timeout = TimeSpan.FromMilliseconds(handle.GetParameter("timeout-ms")?.GetInt32() ?? 2000);
         _http = new HttpClient { Timeout = timeout };
-        // The server's own limit stays above ours, so our timeout decides.
-        handle.AsyncCalloutTimeout = timeout + TimeSpan.FromSeconds(2);
+        // The server's own limit stays well above ours, so our timeout decides even when a busy
+        // machine delays the continuation after the HTTP timeout fires.
+        handle.AsyncCalloutTimeout = timeout + TimeSpan.FromSeconds(10);
         _log = handle.Loggers.CreateLogger("kea-dhcp6.lease-notifier");
         return 0;
     }

@@ -88,7 +88,7 @@ public sealed class ExampleLibraryTests : IDisposable
         h.Hooks.LoadInProcess(new LeaseNotifierLibrary(), "LeaseNotifier", Json($$"""{"url": "http://127.0.0.1:{{port}}/leases", "timeout-ms": 300}"""));
         var watch = Stopwatch.StartNew();
         h.Exchange(Request());
-        Assert.NotNull(await Task.Run(() => h.NextParkedReply()));
+        Assert.NotNull(await Task.Run(() => h.NextParkedReply(15_000)));
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(250));
     }
 
