@@ -201,7 +201,11 @@ public sealed partial class Dhcp6Processor
         var runtime = _runtime;
         query.Classes.Add("ALL");
         Statistics.CountReceived(query.Type);
-        _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_RECEIVED"), "{Label}: {Type} (type {Code}) received from {Remote} to {Local} on interface {Interface}", query.Label, query.Type, (int)query.Type, query.RemoteAddress, query.LocalAddress, query.InterfaceName);
+        // Every packet passes here: build the label and box the arguments only when debug is on.
+        if (_packetLog.IsEnabled(LogLevel.Debug))
+        {
+            _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_RECEIVED"), "{Label}: {Type} (type {Code}) received from {Remote} to {Local} on interface {Interface}", query.Label, query.Type, (int)query.Type, query.RemoteAddress, query.LocalAddress, query.InterfaceName);
+        }
 
         if (_packetLog.IsEnabled(LogLevel.Trace))
         {
@@ -377,7 +381,11 @@ public sealed partial class Dhcp6Processor
         }
 
         Statistics.CountSent(response.Type);
-        _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_SEND"), "{Label}: trying to send packet {Type} (type {Code}) from [{Local}]:{LocalPort} to [{Remote}]:{RemotePort} on interface {Interface}", response.Label, response.Type, (int)response.Type, response.LocalAddress, response.LocalPort, response.RemoteAddress, response.RemotePort, response.InterfaceName);
+        if (_packetLog.IsEnabled(LogLevel.Debug))
+        {
+            _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_SEND"), "{Label}: trying to send packet {Type} (type {Code}) from [{Local}]:{LocalPort} to [{Remote}]:{RemotePort} on interface {Interface}", response.Label, response.Type, (int)response.Type, response.LocalAddress, response.LocalPort, response.RemoteAddress, response.RemotePort, response.InterfaceName);
+        }
+
         return new OutgoingDatagram(output, written, response.RemoteAddress, response.RemotePort, response.InterfaceIndex);
     }
 
