@@ -34,7 +34,7 @@ done
 mkdir -p "$WORK"
 if [ -z "${PUKEKO:-}" ]; then
   echo "publishing pukeko-dhcp6 (Release) to $WORK/pukeko" >&2
-  dotnet publish "$ROOT/src/Pukeko.Daemon" -c Release -o "$WORK/pukeko" -nologo -v q >&2
+  dotnet publish "$ROOT/src/Pukeko.Daemon" -c Release -r linux-x64 --self-contained false -o "$WORK/pukeko" -nologo -v q >&2
   PUKEKO=$WORK/pukeko/pukeko-dhcp6
 fi
 

@@ -9,7 +9,7 @@ cd "$ROOT"
 [ "$(id -u)" = 0 ] || { echo "demo.sh: run as root (it creates network namespaces)"; exit 2; }
 
 echo "== building pukeko-dhcp6"
-dotnet publish src/Pukeko.Daemon -c Release -o "$ROOT/out" -nologo -v quiet
+dotnet publish src/Pukeko.Daemon -c Release -r linux-x64 --self-contained false -o "$ROOT/out" -nologo -v quiet
 BIN="$ROOT/out/pukeko-dhcp6"
 "$BIN" -V
 
