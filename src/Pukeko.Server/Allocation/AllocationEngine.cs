@@ -33,6 +33,12 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
 
     public ILeaseStore Store { get; } = store;
 
+    /// <summary>Every lease change of the packet path goes through here (and so to the change feed).</summary>
+    public LeaseWriter Writer { get; } = new(store, logger);
+
+    /// <summary>Per-client claims, shared with reclamation and the lease commands.</summary>
+    public ClientClaims Claims { get; } = new();
+
     /// <summary>Hook points lease6_select / lease6_renew / lease6_rebind; null or empty = none called.</summary>
     public HooksManager? Hooks { get; set; }
 
@@ -86,7 +92,12 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 continue;
             }
 
-            result.Add(Refresh(ctx, existing, subnet, pool, hint));
+            if (Refresh(ctx, existing, subnet, pool, hint) is not { } refreshed)
+            {
+                continue;
+            }
+
+            result.Add(refreshed);
             ctx.Subnet = subnet;
             if (type == LeaseType.NA)
             {
@@ -151,8 +162,11 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 }
             }
 
-            result.Add(Refresh(ctx, existing, subnet, pool, hint));
-            ctx.Subnet = subnet;
+            if (Refresh(ctx, existing, subnet, pool, hint) is { } refreshed)
+            {
+                result.Add(refreshed);
+                ctx.Subnet = subnet;
+            }
         }
 
         if (result.Count == 0 && AllocateUnreserved(ctx, type, iaid, first, members) is { } fresh)
@@ -163,16 +177,12 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         return result;
     }
 
-    /// <summary>Deletes a lease with its statistics; kept in <see cref="ProcessingContext.DeletedLeases"/>.</summary>
+    /// <summary>Deletes a lease the client may no longer keep; kept in <see cref="ProcessingContext.DeletedLeases"/>.</summary>
     public void RemoveLease(ProcessingContext ctx, Lease6 lease, Subnet6? subnet)
     {
-        if (Store.Delete(lease))
+        _ = subnet; // the statistics observer finds the lease's own subnet
+        if (Writer.Delete(lease, LeaseChangeReason.Removed) == LeaseWriteResult.Written)
         {
-            if (lease.State == LeaseState.Default)
-            {
-                statistics.Add(LeaseStatistics.Assigned(lease.Type), subnet, subnet?.FindPool(lease.Type, lease.Address), -1);
-            }
-
             ctx.DeletedLeases.Add(lease);
         }
     }
@@ -499,7 +509,12 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         }
     }
 
-    private Lease6 Refresh(ProcessingContext ctx, Lease6 existing, Subnet6 subnet, ILeasePool? pool, LeaseHint hint)
+    /// <summary>
+    /// The client's own lease with new lifetimes, written unless this is a fake allocation. Null when
+    /// the stored lease changed since it was read (reclaimed, or changed by another server): the
+    /// client is then not told about it.
+    /// </summary>
+    private Lease6? Refresh(ProcessingContext ctx, Lease6 existing, Subnet6 subnet, ILeasePool? pool, LeaseHint hint)
     {
         var (preferred, valid) = LeaseTimers.Lifetimes(subnet, ctx.Query.Classes, ctx.Runtime.Classifier, hint.Preferred, hint.Valid);
         var lease = existing.Clone();
@@ -513,7 +528,6 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         }
 
         var wasActive = existing.State == LeaseState.Default && !existing.IsExpired(ctx.Now);
-        var wasCounted = existing.State == LeaseState.Default;
         lease.State = LeaseState.Default;
         if (pool is not null)
         {
@@ -549,15 +563,11 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             return reused;
         }
 
-        Store.Update(lease);
-        if (!wasCounted)
+        var written = Writer.Update(existing, lease, wasActive ? LeaseChangeReason.Extended : LeaseChangeReason.Reactivated);
+        if (written != LeaseWriteResult.Written)
         {
-            statistics.Add(LeaseStatistics.Assigned(lease.Type), subnet, pool, 1);
-        }
-
-        if (!wasActive)
-        {
-            statistics.Add(LeaseStatistics.CumulativeAssigned(lease.Type), subnet, pool, 1);
+            logger.LogWarning(new EventId(0, "ALLOC_ENGINE_V6_LEASE_CHANGED"), "{Label}: lease {Address} changed while it was being extended ({Result}); not extended", ctx.Query.Label, lease.Address, written);
+            return null;
         }
 
         ctx.NewLeases.Add(lease);
@@ -604,23 +614,17 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         {
             if (current is null)
             {
-                if (!Store.Add(lease))
+                if (Writer.Insert(lease, LeaseChangeReason.Allocated) != LeaseWriteResult.Written)
                 {
-                    return null; // another worker took it first
+                    return null; // another worker (or server) took it first
                 }
             }
             else
             {
-                // Kea reclaims the expired lease before giving the block to someone else.
-                if (current.State == LeaseState.Default)
-                {
-                    var oldSubnet = current.SubnetId == subnet.Id ? subnet : null;
-                    var oldPool = oldSubnet?.FindPool(current.Type, current.Address);
-                    statistics.Add(LeaseStatistics.Assigned(current.Type), oldSubnet, oldPool, -1);
-                    statistics.Add(LeaseStatistics.ReclaimedLeases, oldSubnet, oldPool, 1);
-                }
-
-                if (!Store.Update(lease))
+                // The expired lease is taken over only if it is still the one read above: two workers
+                // (or servers) reusing one expired block can't both succeed. Kea reclaims it on the way
+                // (the statistics observer counts that).
+                if (Writer.Update(current, lease, LeaseChangeReason.Allocated) != LeaseWriteResult.Written)
                 {
                     return null;
                 }
@@ -628,8 +632,6 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 ctx.DeletedLeases.Add(current);
             }
 
-            statistics.Add(LeaseStatistics.Assigned(type), subnet, pool, 1);
-            statistics.Add(LeaseStatistics.CumulativeAssigned(type), subnet, pool, 1);
             ctx.NewLeases.Add(lease);
         }
 

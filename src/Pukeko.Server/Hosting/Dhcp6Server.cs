@@ -68,6 +68,9 @@ public sealed partial class Dhcp6Server : IAsyncDisposable
 
     public ILeaseStore? Leases => _store;
 
+    /// <summary>The engine that owns lease writing (the change feed) and the per-client claims; null before the first start.</summary>
+    internal AllocationEngine? Allocation => _processor?.Allocation;
+
     /// <summary>Raised after each successful (re)configuration, so logging can follow the new <c>loggers</c>.</summary>
     public event Action<DhcpConfig>? Configured;
 
@@ -189,7 +192,7 @@ public sealed partial class Dhcp6Server : IAsyncDisposable
 
             _processor.Hooks = Hooks;
             LeaseStatistics.Recount(config.Subnets, _store, _time.GetUtcNow().ToUnixTimeSeconds());
-            _reclaimer = new LeaseReclaimer(_store, LeaseStatistics, _loggers.CreateLogger("kea-dhcp6.alloc-engine")) { Hooks = Hooks };
+            _reclaimer = new LeaseReclaimer(_processor.Allocation.Writer, _processor.Allocation.Claims, LeaseStatistics, _loggers.CreateLogger("kea-dhcp6.alloc-engine")) { Hooks = Hooks };
 
             var (interfaces, missing) = InterfaceInfo.Resolve(config.Interfaces.Select(i => i.Name));
             foreach (var name in missing)

@@ -5,7 +5,7 @@ namespace Pukeko.Server.Leases;
 /// <summary>
 /// The lease database. Implementations are thread-safe: many packet workers call them concurrently.
 /// Every lease returned is a private copy — modifying it changes nothing until it is passed to
-/// <see cref="Update"/>. Mutating calls are durable (handed to the OS) before they return, so a
+/// <see cref="Update"/>. Writers go through <see cref="LeaseWriter"/>, which tells observers. Mutating calls are durable (handed to the OS) before they return, so a
 /// lease acknowledged to a client survives a server crash.
 /// </summary>
 public interface ILeaseStore : IDisposable
@@ -22,11 +22,15 @@ public interface ILeaseStore : IDisposable
     /// <summary>Stores a copy of a new lease; false if the address already has a lease.</summary>
     bool Add(Lease6 lease);
 
-    /// <summary>Replaces the lease for <c>lease.Address</c> with a copy of <paramref name="lease"/>; false if there is none.</summary>
-    bool Update(Lease6 lease);
+    /// <summary>
+    /// Replaces the stored lease with a copy of <paramref name="updated"/> (same address), only if the
+    /// stored lease is still the version the caller read (<paramref name="expected"/>, see
+    /// <see cref="Lease6.IsSameVersion"/>); otherwise nothing changes and the answer says why.
+    /// </summary>
+    LeaseWriteResult Update(Lease6 expected, Lease6 updated);
 
-    /// <summary>Removes the lease for <c>lease.Address</c>; false if there is none.</summary>
-    bool Delete(Lease6 lease);
+    /// <summary>Removes the stored lease, only if it is still the version the caller read.</summary>
+    LeaseWriteResult Delete(Lease6 expected);
 
     /// <summary>
     /// Leases due for reclamation: state other than <see cref="LeaseState.ExpiredReclaimed"/>, finite
@@ -36,9 +40,9 @@ public interface ILeaseStore : IDisposable
 
     /// <summary>
     /// Deletes reclaimed leases whose <c>Expire &lt; olderThan</c> (callers pass <c>now - hold-reclaimed-time</c>).
-    /// Returns how many were deleted.
+    /// Returns the leases deleted.
     /// </summary>
-    int DeleteExpiredReclaimed(long olderThan);
+    IReadOnlyList<Lease6> DeleteExpiredReclaimed(long olderThan);
 
     /// <summary>A snapshot of every lease.</summary>
     IReadOnlyList<Lease6> GetAll();

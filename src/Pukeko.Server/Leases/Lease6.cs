@@ -67,6 +67,20 @@ public sealed class Lease6
     public bool IsExpired(long now) => ValidLifetime != InfiniteLifetime && Expire < now;
 
     /// <summary>Deep copy: byte arrays are duplicated so the copy shares nothing mutable with the original.</summary>
+    /// <summary>
+    /// True when <paramref name="other"/> is the same version of this lease: same holder, state and
+    /// lifetime. Conditional writes compare what the caller read with what is stored on this, as
+    /// Kea's SQL backends condition an update on the old expiration.
+    /// </summary>
+    public bool IsSameVersion(Lease6 other) =>
+        Address == other.Address
+        && Type == other.Type
+        && State == other.State
+        && Cltt == other.Cltt
+        && ValidLifetime == other.ValidLifetime
+        && Iaid == other.Iaid
+        && Duid.AsSpan().SequenceEqual(other.Duid);
+
     public Lease6 Clone()
     {
         var copy = (Lease6)MemberwiseClone();

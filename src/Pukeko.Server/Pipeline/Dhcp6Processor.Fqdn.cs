@@ -1,6 +1,7 @@
 using System.Text;
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
+using Pukeko.Server.Leases;
 
 namespace Pukeko.Server.Pipeline;
 
@@ -61,8 +62,9 @@ public sealed partial class Dhcp6Processor
             {
                 if (lease.Hostname.Length == 0)
                 {
+                    var written = lease.Clone();
                     lease.Hostname = ctx.Hostname;
-                    Allocation.Store.Update(lease);
+                    Allocation.Writer.Update(written, lease, LeaseChangeReason.Amended);
                 }
             }
         }

@@ -116,6 +116,7 @@ public sealed partial class Dhcp6Processor
             return PdWithStatus(request.Iaid, StatusCode.NoBinding, "This prefix does not belong to you, you can't release it");
         }
 
+        var read = lease;
         if (_hooks.HasCallouts(HookPoints.Lease6Release) && CallLeaseHook(HookPoints.Lease6Release, ctx, ref lease) is NextStep.Skip or NextStep.Drop)
         {
             // Kea's code (not its docs): the lease stays and the client is told the release failed.
@@ -123,7 +124,7 @@ public sealed partial class Dhcp6Processor
             return PdWithStatus(request.Iaid, StatusCode.UnspecFail, "Server failed to release a lease");
         }
 
-        ReleaseLease(ctx, lease);
+        ReleaseLease(ctx, read, lease);
         _leaseLog.LogInformation(new EventId(0, "DHCP6_RELEASE_PD"), "{Label}: prefix {Prefix}/{Length} for iaid={Iaid} was released properly", ctx.Query.Label, lease.Address, lease.PrefixLength, lease.Iaid);
         return PdWithStatus(request.Iaid, StatusCode.Success, "Lease released. Thank you, please come again.");
     }
@@ -133,12 +134,13 @@ public sealed partial class Dhcp6Processor
     /// <c>hold-reclaimed-time</c> both non-zero) the lease stays as released with zero lifetimes,
     /// so the client gets the same block back if it returns soon; else it is deleted.
     /// </summary>
-    private void ReleaseLease(ProcessingContext ctx, Lease6 lease)
+    /// <param name="read">The lease as read from the store (the write is conditional on it).</param>
+    /// <param name="lease">The lease as the lease6_release callouts left it.</param>
+    private void ReleaseLease(ProcessingContext ctx, Lease6 read, Lease6 lease)
     {
         var expiration = ctx.Runtime.Config.ExpiredLeasesProcessing;
-        var subnet = ctx.Runtime.FindSubnet(lease.SubnetId);
-        var pool = subnet?.FindPool(lease.Type, lease.Address);
         var keep = expiration.FlushReclaimedTimerWaitTime != 0 && expiration.HoldReclaimedTime != 0 && lease.ValidLifetime != Lease6.InfiniteLifetime;
+        LeaseWriteResult written;
         if (keep)
         {
             var kept = lease.Clone();
@@ -146,14 +148,19 @@ public sealed partial class Dhcp6Processor
             kept.PreferredLifetime = 0;
             kept.Cltt = ctx.Now;
             kept.State = LeaseState.Released;
-            Allocation.Store.Update(kept);
+            written = Allocation.Writer.Update(read, kept, LeaseChangeReason.Released);
         }
         else
         {
-            Allocation.Store.Delete(lease);
+            written = Allocation.Writer.Delete(read, LeaseChangeReason.Released);
         }
 
-        LeaseStatistics.Add(Pukeko.Server.Statistics.LeaseStatistics.Assigned(lease.Type), subnet, pool, -1);
+        if (written != LeaseWriteResult.Written)
+        {
+            _leaseLog.LogWarning(new EventId(0, "DHCP6_RELEASE_LEASE_CHANGED"), "{Label}: lease {Address} changed while it was being released ({Result})", ctx.Query.Label, lease.Address, written);
+            return;
+        }
+
         ctx.DeletedLeases.Add(lease);
     }
 

@@ -62,6 +62,7 @@ public sealed partial class Dhcp6Processor
             return IaWithStatus(request.Iaid, StatusCode.NoBinding, "This address does not belong to you, you can't release it");
         }
 
+        var read = lease;
         if (_hooks.HasCallouts(HookPoints.Lease6Release))
         {
             var status = CallLeaseHook(HookPoints.Lease6Release, ctx, ref lease);
@@ -74,7 +75,7 @@ public sealed partial class Dhcp6Processor
             }
         }
 
-        ReleaseLease(ctx, lease);
+        ReleaseLease(ctx, read, lease);
         _leaseLog.LogInformation(new EventId(0, "DHCP6_RELEASE_NA"), "{Label}: binding for address {Address} and iaid={Iaid} was released properly", ctx.Query.Label, lease.Address, lease.Iaid);
         return IaWithStatus(request.Iaid, StatusCode.Success, "Lease released. Thank you, please come again.");
     }
@@ -121,6 +122,7 @@ public sealed partial class Dhcp6Processor
                 return IaWithStatus(request.Iaid, StatusCode.NoBinding, $"This address does not belong to you, you can't decline it: {address.Address}");
             }
 
+            var read = lease;
             if (_hooks.HasCallouts(HookPoints.Lease6Decline))
             {
                 var status = CallLeaseHook(HookPoints.Lease6Decline, ctx, ref lease);
@@ -141,9 +143,12 @@ public sealed partial class Dhcp6Processor
 
             var declined = lease.Clone();
             declined.Decline(ctx.Runtime.Config.DeclineProbationPeriod, ctx.Now);
-            Allocation.Store.Update(declined);
-            var subnet = ctx.Runtime.FindSubnet(lease.SubnetId);
-            LeaseStatistics.Add(LeaseStatistics.DeclinedAddresses, subnet, subnet?.FindPool(lease.Address), 1);
+            if (Allocation.Writer.Update(read, declined, LeaseChangeReason.Declined) is not LeaseWriteResult.Written and var result)
+            {
+                _leaseLog.LogWarning(new EventId(0, "DHCP6_DECLINE_LEASE_CHANGED"), "{Label}: address {Address} changed while it was being declined ({Result}); not declined", ctx.Query.Label, lease.Address, result);
+                continue;
+            }
+
             ctx.NewLeases.Add(declined);
             _leaseLog.LogInformation(new EventId(0, "DHCP6_DECLINE_LEASE"), "{Label}: client declined address {Address}; it will be unavailable for {Period} seconds", ctx.Query.Label, lease.Address, ctx.Runtime.Config.DeclineProbationPeriod);
         }

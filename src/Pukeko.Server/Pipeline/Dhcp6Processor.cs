@@ -26,21 +26,8 @@ public sealed partial class Dhcp6Processor
     private readonly ILogger _leaseLog;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
-    private const int ClientLockStripes = 256;
-    private readonly object[] _clientLocks = CreateLocks();
     private volatile ServerRuntime _runtime;
     private HooksManager _hooks;
-
-    private static object[] CreateLocks()
-    {
-        var locks = new object[ClientLockStripes];
-        for (var i = 0; i < locks.Length; i++)
-        {
-            locks[i] = new object();
-        }
-
-        return locks;
-    }
 
     public Dhcp6Processor(ServerRuntime runtime, AllocationEngine allocation, PacketStatistics statistics, LeaseStatistics leaseStatistics, ILoggerFactory loggers, TimeProvider time)
     {
@@ -53,6 +40,7 @@ public sealed partial class Dhcp6Processor
         _log = loggers.CreateLogger("kea-dhcp6.dhcp6");
         _packetLog = loggers.CreateLogger("kea-dhcp6.packets");
         _leaseLog = loggers.CreateLogger("kea-dhcp6.leases");
+        allocation.Writer.Subscribe(new LeaseStatisticsObserver(leaseStatistics, id => _runtime.FindSubnet(id)));
 
         // host6_identifier: asked only when host-reservation-identifiers lists flex-id; the value
         // counts only when the callouts left the identifier type at flex-id.
@@ -319,7 +307,7 @@ public sealed partial class Dhcp6Processor
         {
             // One client's messages are processed one at a time (Kea's ClientHandler), so a
             // retransmitted Request handled by two workers can't create two leases.
-            lock (_clientLocks[ClientStripe(ctx.ClientDuid)])
+            using (Allocation.Claims.Claim(ctx.ClientDuid))
             {
                 handled = Dispatch(ctx);
             }
@@ -327,13 +315,6 @@ public sealed partial class Dhcp6Processor
 
         droppedByHook = ctx.DroppedByHook;
         return handled && !ctx.DroppedByHook && ctx.Response is not null;
-    }
-
-    private static int ClientStripe(ReadOnlySpan<byte> duid)
-    {
-        var hash = new HashCode();
-        hash.AddBytes(duid);
-        return (hash.ToHashCode() & int.MaxValue) % ClientLockStripes;
     }
 
     private bool Dispatch(ProcessingContext ctx)

@@ -14,7 +14,12 @@ namespace Pukeko.Server.Reclamation;
 /// declined addresses whose probation ended are deleted so they can be handed out again, and
 /// reclaimed leases older than <c>hold-reclaimed-time</c> are flushed.
 /// </summary>
-public sealed class LeaseReclaimer(ILeaseStore store, LeaseStatistics statistics, ILogger logger)
+/// <remarks>
+/// Each lease is reclaimed under its client's claim (the one the packet pipeline holds), re-read
+/// there, and written conditionally: a lease its client renewed meanwhile is left alone, so a
+/// renewal racing reclamation ends either renewed or reclaimed, never both.
+/// </remarks>
+public sealed class LeaseReclaimer(LeaseWriter writer, ClientClaims claims, LeaseStatistics statistics, ILogger logger)
 {
     private int _incompleteRuns;
 
@@ -27,63 +32,36 @@ public sealed class LeaseReclaimer(ILeaseStore store, LeaseStatistics statistics
         var max = unlimited ? 0 : (int)config.MaxReclaimLeases;
         var budget = unlimited || config.MaxReclaimTime == 0 ? TimeSpan.MaxValue : TimeSpan.FromMilliseconds(config.MaxReclaimTime);
         var remove = removeOverride ?? config.FlushReclaimedTimerWaitTime == 0;
-        var expired = store.GetExpired(now, max == 0 ? 0 : max + 1);
+        var expired = writer.Store.GetExpired(now, max == 0 ? 0 : max + 1);
         var watch = Stopwatch.StartNew();
         var done = 0;
+        var examined = 0;
         CalloutHandle? handle = null; // one per reclamation run, as Kea
-        foreach (var original in expired)
+        foreach (var candidate in expired)
         {
-            if ((max != 0 && done >= max) || watch.Elapsed > budget)
+            if ((max != 0 && examined >= max) || watch.Elapsed > budget)
             {
                 break;
             }
 
-            var lease = original;
-            var subnet = findSubnet(lease.SubnetId);
-            var pool = subnet?.FindPool(lease.Type, lease.Address);
-            if (Hooks is { } hooks && ReclaimedByCallouts(hooks, ref handle, ref lease, remove, subnet, pool))
+            examined++;
+            using (claims.Claim(candidate.Duid))
             {
-                done++;
-                continue;
-            }
-
-            if (lease.State == LeaseState.Declined)
-            {
-                // Probation is over: the address becomes free again.
-                store.Delete(lease);
-                statistics.Add(LeaseStatistics.DeclinedAddresses, subnet, pool, -1);
-                statistics.Add(LeaseStatistics.ReclaimedDeclinedAddresses, subnet, pool, 1);
-                logger.LogInformation(new EventId(0, "ALLOC_ENGINE_V6_DECLINED_RECOVERED"), "IPv6 address {Address} was recovered after {Period} seconds of probation-period", lease.Address, lease.ValidLifetime);
-            }
-            else
-            {
-                if (remove || lease.State == LeaseState.Registered)
+                // The client may have renewed (or released) it since the list was read.
+                if (writer.Get(candidate.Address) is not { } lease || !lease.IsSameVersion(candidate))
                 {
-                    store.Delete(lease);
-                }
-                else
-                {
-                    var reclaimed = lease.Clone();
-                    reclaimed.State = LeaseState.ExpiredReclaimed;
-                    reclaimed.Hostname = "";
-                    reclaimed.FqdnForward = false;
-                    reclaimed.FqdnReverse = false;
-                    store.Update(reclaimed);
+                    continue;
                 }
 
-                // Released leases were already uncounted when released.
-                if (lease.State == LeaseState.Default)
+                if (ReclaimOne(lease, findSubnet, remove, ref handle))
                 {
-                    statistics.Add(LeaseStatistics.Assigned(lease.Type), subnet, pool, -1);
+                    done++;
                 }
             }
-
-            statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
-            done++;
         }
 
         Hooks?.ReleaseHandle(handle);
-        var complete = done >= expired.Count;
+        var complete = examined >= expired.Count;
         if (complete)
         {
             _incompleteRuns = 0;
@@ -102,12 +80,52 @@ public sealed class LeaseReclaimer(ILeaseStore store, LeaseStatistics statistics
         return done;
     }
 
+    /// <summary>Reclaims one expired lease (held under its client's claim). False when it changed meanwhile.</summary>
+    private bool ReclaimOne(Lease6 read, Func<uint, Subnet6?> findSubnet, bool remove, ref CalloutHandle? handle)
+    {
+        var lease = read;
+        if (Hooks is { } hooks)
+        {
+            var subnet = findSubnet(lease.SubnetId);
+            if (ReclaimedByCallouts(hooks, ref handle, read, ref lease, remove, subnet, subnet?.FindPool(lease.Type, lease.Address)))
+            {
+                return true;
+            }
+        }
+
+        LeaseWriteResult written;
+        if (read.State == LeaseState.Declined)
+        {
+            // Probation is over: the address becomes free again.
+            written = writer.Delete(read, LeaseChangeReason.Recovered);
+            if (written == LeaseWriteResult.Written)
+            {
+                logger.LogInformation(new EventId(0, "ALLOC_ENGINE_V6_DECLINED_RECOVERED"), "IPv6 address {Address} was recovered after {Period} seconds of probation-period", read.Address, read.ValidLifetime);
+            }
+        }
+        else if (remove || read.State == LeaseState.Registered)
+        {
+            written = writer.Delete(read, LeaseChangeReason.Reclaimed);
+        }
+        else
+        {
+            var reclaimed = lease.Clone();
+            reclaimed.State = LeaseState.ExpiredReclaimed;
+            reclaimed.Hostname = "";
+            reclaimed.FqdnForward = false;
+            reclaimed.FqdnReverse = false;
+            written = writer.Update(read, reclaimed, LeaseChangeReason.Reclaimed);
+        }
+
+        return written == LeaseWriteResult.Written;
+    }
+
     /// <summary>
     /// <c>lease6_expire</c> (SKIP: the callout reclaimed the lease itself; the server only counts
     /// it) and, for declined leases, <c>lease6_recover</c> (SKIP: Kea's code writes the lease back as
     /// expired-reclaimed and leaves the declined statistics alone). True when the lease is done.
     /// </summary>
-    private bool ReclaimedByCallouts(HooksManager hooks, ref CalloutHandle? handle, ref Lease6 lease, bool remove, Subnet6? subnet, ILeasePool? pool)
+    private bool ReclaimedByCallouts(HooksManager hooks, ref CalloutHandle? handle, Lease6 read, ref Lease6 lease, bool remove, Subnet6? subnet, ILeasePool? pool)
     {
         if (hooks.HasCallouts(HookPoints.Lease6Expire))
         {
@@ -139,10 +157,14 @@ public sealed class LeaseReclaimer(ILeaseStore store, LeaseStatistics statistics
             HooksManager.EndCall(handle);
             if (status == NextStep.Skip)
             {
+                // Not recovered: Kea writes the lease back as expired-reclaimed and counts only the reclamation.
                 var kept = lease.Clone();
                 kept.State = LeaseState.ExpiredReclaimed;
-                store.Update(kept);
-                statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
+                if (writer.Update(read, kept, LeaseChangeReason.Amended) == LeaseWriteResult.Written)
+                {
+                    statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
+                }
+
                 return true;
             }
         }
@@ -153,7 +175,7 @@ public sealed class LeaseReclaimer(ILeaseStore store, LeaseStatistics statistics
     /// <summary>Removes reclaimed leases whose hold time is over.</summary>
     public int Flush(ExpirationConfig config, long now)
     {
-        var removed = store.DeleteExpiredReclaimed(now - config.HoldReclaimedTime);
+        var removed = writer.FlushReclaimed(now - config.HoldReclaimedTime);
         if (removed > 0)
         {
             logger.LogDebug(new EventId(0, "ALLOC_ENGINE_V6_RECLAIMED_LEASES_DELETE_COMPLETE"), "successfully deleted {Count} expired-reclaimed leases", removed);

@@ -131,12 +131,14 @@ public sealed class LeaseStatistics(StatisticsRegistry registry)
             }
 
             var pool = subnet.FindPool(lease.Address);
-            if (lease.State == LeaseState.Default)
+            if (LeaseStatisticsObserver.IsAssigned(lease))
             {
+                // Kea counts a declined address as assigned too, until its probation ends.
                 assigned++;
                 Add(AssignedNas, subnet, pool, 1, global: false);
             }
-            else if (lease.State == LeaseState.Declined)
+
+            if (lease.State == LeaseState.Declined)
             {
                 declined++;
                 Add(DeclinedAddresses, subnet, pool, 1, global: false);

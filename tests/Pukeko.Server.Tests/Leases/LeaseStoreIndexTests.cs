@@ -63,7 +63,7 @@ public class LeaseStoreIndexTests
         lease.Duid = LeaseSamples.Duid(2);
         lease.Iaid = 5;
         lease.Hostname = "moved";
-        Assert.True(store.Update(lease));
+        Assert.True(store.Replace(lease));
 
         Assert.Empty(store.GetByClient(LeaseSamples.Duid(1), 1, LeaseType.NA));
         Assert.Empty(store.GetByDuid(LeaseSamples.Duid(1)));
@@ -76,8 +76,8 @@ public class LeaseStoreIndexTests
     public void Update_and_delete_of_unknown_address_fail()
     {
         using var store = NewStore();
-        Assert.False(store.Update(LeaseSamples.Na("2001:db8::1")));
-        Assert.False(store.Delete(LeaseSamples.Na("2001:db8::1")));
+        Assert.False(store.Replace(LeaseSamples.Na("2001:db8::1")));
+        Assert.False(store.Remove(LeaseSamples.Na("2001:db8::1")));
         Assert.Equal(0, store.Count);
     }
 
@@ -87,13 +87,13 @@ public class LeaseStoreIndexTests
         using var store = NewStore();
         var lease = LeaseSamples.Na("2001:db8::1", cltt: 0, valid: 10);
         store.Add(lease);
-        Assert.True(store.Delete(lease));
+        Assert.True(store.Remove(lease));
         Assert.Null(store.Get(lease.Address));
         Assert.Empty(store.GetByClient(lease.Duid, lease.Iaid, lease.Type));
         Assert.Empty(store.GetByDuid(lease.Duid));
         Assert.Empty(store.GetExpired(1000, 0));
         Assert.Equal(0, store.Count);
-        Assert.False(store.Delete(lease));
+        Assert.False(store.Remove(lease));
     }
 
     [Fact]
@@ -155,12 +155,12 @@ public class LeaseStoreIndexTests
         Assert.Single(store.GetExpired(250, 0));
 
         lease.Cltt = 1000; // renewed
-        store.Update(lease);
+        store.Replace(lease);
         Assert.Empty(store.GetExpired(250, 0));
 
         lease.Cltt = 100;
         lease.State = LeaseState.ExpiredReclaimed;
-        store.Update(lease);
+        store.Replace(lease);
         Assert.Empty(store.GetExpired(250, 0));
         Assert.True(store.IndexesConsistent());
     }
@@ -178,12 +178,12 @@ public class LeaseStoreIndexTests
         store.Add(recent);
         store.Add(active);
 
-        Assert.Equal(0, store.DeleteExpiredReclaimed(100)); // strict: expire < olderThan
-        Assert.Equal(1, store.DeleteExpiredReclaimed(150));
+        Assert.Empty(store.DeleteExpiredReclaimed(100)); // strict: expire < olderThan
+        Assert.Equal(old.Address, Assert.Single(store.DeleteExpiredReclaimed(150)).Address);
         Assert.Null(store.Get(old.Address));
         Assert.NotNull(store.Get(recent.Address));
         Assert.NotNull(store.Get(active.Address));
-        Assert.Equal(1, store.DeleteExpiredReclaimed(10_000));
+        Assert.Equal(recent.Address, Assert.Single(store.DeleteExpiredReclaimed(10_000)).Address);
         Assert.Equal(1, store.Count);
         Assert.True(store.IndexesConsistent());
     }
@@ -214,7 +214,7 @@ public class LeaseStoreIndexTests
                         break;
                     case 1:
                         var known = model.ContainsKey(lease.Address);
-                        Assert.Equal(known, store.Update(lease));
+                        Assert.Equal(known, store.Replace(lease));
                         if (known)
                         {
                             model[lease.Address] = lease;
@@ -222,7 +222,7 @@ public class LeaseStoreIndexTests
 
                         break;
                     default:
-                        Assert.Equal(model.Remove(lease.Address), store.Delete(lease));
+                        Assert.Equal(model.Remove(lease.Address), store.Remove(lease));
                         break;
                 }
             }

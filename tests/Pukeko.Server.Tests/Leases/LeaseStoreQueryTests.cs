@@ -73,7 +73,7 @@ public sealed class LeaseStoreQueryTests
         {
             store.Add(Lease("2001:db8::1"));
             store.Add(Lease("2001:db8::2"));
-            store.Delete(Lease("2001:db8::2"));
+            store.Remove(Lease("2001:db8::2"));
             store.WriteLeases(live);
             store.Add(Lease("2001:db8::3"));
         }

@@ -49,8 +49,8 @@ public sealed class MemfileLeaseStoreTests : IDisposable
         Assert.Equal([LeaseSamples.Header, LeaseRows.Row(lease)], _dir.ReadLines(""));
 
         lease.Hostname = "renewed";
-        store.Update(lease);
-        store.Delete(lease);
+        store.Replace(lease);
+        store.Remove(lease);
         var lines = _dir.ReadLines("");
         Assert.Equal(4, lines.Length);
         Assert.Equal(LeaseRows.Row(lease), lines[2]);
@@ -64,8 +64,8 @@ public sealed class MemfileLeaseStoreTests : IDisposable
         var lease = LeaseSamples.Na("2001:db8::1");
         store.Add(lease);
         Assert.False(store.Add(lease));
-        Assert.False(store.Update(LeaseSamples.Na("2001:db8::2")));
-        Assert.False(store.Delete(LeaseSamples.Na("2001:db8::2")));
+        Assert.False(store.Replace(LeaseSamples.Na("2001:db8::2")));
+        Assert.False(store.Remove(LeaseSamples.Na("2001:db8::2")));
         Assert.Equal(2, _dir.ReadLines("").Length);
     }
 
@@ -96,11 +96,11 @@ public sealed class MemfileLeaseStoreTests : IDisposable
             var changed = store.Get(Ipv6Address.Parse("2001:db8::5"))!;
             changed.Hostname = "five, updated";
             changed.State = LeaseState.ExpiredReclaimed;
-            store.Update(changed);
-            store.Delete(store.Get(Ipv6Address.Parse("2001:db8::6"))!);
+            store.Replace(changed);
+            store.Remove(store.Get(Ipv6Address.Parse("2001:db8::6"))!);
             var declined = store.Get(Ipv6Address.Parse("2001:db8::7"))!;
             declined.Decline(86400, 5000);
-            store.Update(declined);
+            store.Replace(declined);
             expected = LeaseRows.Rows(store.GetAll());
         }
 

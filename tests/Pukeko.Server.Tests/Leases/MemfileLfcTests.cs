@@ -42,13 +42,13 @@ public sealed class MemfileLfcTests : IDisposable
             {
                 var lease = store.Get(Ipv6Address.Parse($"2001:db8::{i}"))!;
                 lease.Hostname = $"h{i}-{round}";
-                store.Update(lease);
+                store.Replace(lease);
             }
         }
 
         foreach (var i in new[] { 2, 4, 9 })
         {
-            store.Delete(store.Get(Ipv6Address.Parse($"2001:db8::{i}"))!);
+            store.Remove(store.Get(Ipv6Address.Parse($"2001:db8::{i}"))!);
         }
 
         var live = LeaseRows.Rows(store.GetAll());
@@ -78,7 +78,7 @@ public sealed class MemfileLfcTests : IDisposable
             store.Add(LeaseSamples.Na("2001:db8::2"));
             await store.RunLfcAsync(CancellationToken.None);
 
-            store.Delete(store.Get(Ipv6Address.Parse("2001:db8::1"))!);
+            store.Remove(store.Get(Ipv6Address.Parse("2001:db8::1"))!);
             store.Add(LeaseSamples.Na("2001:db8::3"));
             await store.RunLfcAsync(CancellationToken.None);
         }
@@ -151,7 +151,7 @@ public sealed class MemfileLfcTests : IDisposable
         using var store = Open(logger);
         store.Add(LeaseSamples.Na("2001:db8::1"));
         store.Add(LeaseSamples.Na("2001:db8::2"));
-        store.Delete(LeaseSamples.Na("2001:db8::2"));
+        store.Remove(LeaseSamples.Na("2001:db8::2"));
         await store.RunLfcAsync(CancellationToken.None);
 
         var messages = logger.Entries.Select(e => e.Message).ToArray();
@@ -191,7 +191,7 @@ public sealed class MemfileLfcTests : IDisposable
                     if (i % 7 == 0)
                     {
                         lease.Hostname = "updated";
-                        Assert.True(store.Update(lease));
+                        Assert.True(store.Replace(lease));
                     }
                 }
             })).ToArray();

@@ -236,7 +236,7 @@ public class PrefixDelegationTests
         using var h = PipelineHarness.FromDhcp6(SmallPool);
         h.Exchange(WithPd(MessageType.Request, serverId: PipelineHarness.ServerDuid));
         h.Time.Advance(TimeSpan.FromSeconds(5000));
-        var reclaimer = new LeaseReclaimer(h.Store, h.Leases, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var reclaimer = new LeaseReclaimer(h.Processor.Allocation.Writer, h.Processor.Allocation.Claims, h.Leases, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         Assert.Equal(1, reclaimer.Reclaim(h.Config.ExpiredLeasesProcessing, h.Config.FindSubnet, h.Time.GetUtcNow().ToUnixTimeSeconds()));
 
         Assert.Equal(LeaseState.ExpiredReclaimed, h.Store.Get(Ipv6Address.Parse("2001:db8:100::"))!.State);

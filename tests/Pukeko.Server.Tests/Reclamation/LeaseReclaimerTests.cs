@@ -18,7 +18,7 @@ public class LeaseReclaimerTests
         return AddressOf(reply!)!.Address;
     }
 
-    private static LeaseReclaimer Reclaimer(PipelineHarness h) => new(h.Store, h.Leases, NullLogger.Instance);
+    private static LeaseReclaimer Reclaimer(PipelineHarness h) => new(h.Processor.Allocation.Writer, h.Processor.Allocation.Claims, h.Leases, NullLogger.Instance);
 
     private static long Now(PipelineHarness h) => h.Time.GetUtcNow().ToUnixTimeSeconds();
 

@@ -21,13 +21,13 @@ internal sealed class SlowLeaseStore(ILeaseStore inner) : ILeaseStore
 
     public bool Add(Lease6 lease) => inner.Add(lease);
 
-    public bool Update(Lease6 lease) => inner.Update(lease);
+    public LeaseWriteResult Update(Lease6 expected, Lease6 updated) => inner.Update(expected, updated);
 
-    public bool Delete(Lease6 lease) => inner.Delete(lease);
+    public LeaseWriteResult Delete(Lease6 expected) => inner.Delete(expected);
 
     public IReadOnlyList<Lease6> GetExpired(long now, int max) => inner.GetExpired(now, max);
 
-    public int DeleteExpiredReclaimed(long olderThan) => inner.DeleteExpiredReclaimed(olderThan);
+    public IReadOnlyList<Lease6> DeleteExpiredReclaimed(long olderThan) => inner.DeleteExpiredReclaimed(olderThan);
 
     public IReadOnlyList<Lease6> GetAll() => inner.GetAll();
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Pukeko.Protocol.Addressing;
+using Pukeko.Server.Allocation;
 using Pukeko.Server.Hosting;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Leases.Memfile;
@@ -16,18 +17,24 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
 
     private ILeaseStore Store => server.Leases ?? throw new CommandArgumentException("no lease database is open");
 
+    // Commands change leases the way the pipeline does: through the one writer, under the client's claim.
+    private AllocationEngine Engine => server.Allocation ?? throw new CommandArgumentException("no lease database is open");
+
     private long Now => server.Time.GetUtcNow().ToUnixTimeSeconds();
 
     public JsonObject Add(ControlCommand command)
     {
         var args = command.Arguments ?? throw new CommandArgumentException("no parameters specified for the command");
         var lease = LeaseAddParser.Parse(args, server.Config, Now);
-        if (!Store.Add(lease))
+        var engine = Engine;
+        using (engine.Claims.Claim(lease.Duid))
         {
-            throw new CommandResultException(ControlResult.Conflict, "IPv6 lease already exists.");
+            if (engine.Writer.Insert(lease, LeaseChangeReason.Command) != LeaseWriteResult.Written)
+            {
+                throw new CommandResultException(ControlResult.Conflict, "IPv6 lease already exists.");
+            }
         }
 
-        CountLease(lease, +1);
         return ControlAnswer.Success(AddedText(lease));
     }
 
@@ -41,8 +48,8 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
 
     private JsonObject AddOrUpdate(Lease6 lease, bool forceCreate)
     {
-        var store = Store;
-        var old = store.Get(lease.Address);
+        var engine = Engine;
+        var old = engine.Writer.Get(lease.Address);
         if (old is null)
         {
             if (!forceCreate)
@@ -50,23 +57,30 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
                 throw new CommandResultException(ControlResult.Empty, $"failed to update the lease with address {lease.Address} - no such lease");
             }
 
-            if (!store.Add(lease))
+            using (engine.Claims.Claim(lease.Duid))
             {
-                throw new CommandResultException(ControlResult.Conflict, "IPv6 lease already exists.");
+                if (engine.Writer.Insert(lease, LeaseChangeReason.Command) != LeaseWriteResult.Written)
+                {
+                    throw new CommandResultException(ControlResult.Conflict, "IPv6 lease already exists.");
+                }
             }
 
-            CountLease(lease, +1);
             return ControlAnswer.Success("IPv6 lease added.");
         }
 
-        if (!store.Update(lease))
+        // The lease may change hands: hold both clients' claims, then write only over what was read.
+        LeaseWriteResult written;
+        using (engine.Claims.Claim(old.Duid, lease.Duid))
         {
-            throw new CommandResultException(ControlResult.Empty, $"failed to update the lease with address {lease.Address} - no such lease");
+            written = engine.Writer.Update(old, lease, LeaseChangeReason.Command);
         }
 
-        CountLease(old, -1);
-        CountLease(lease, +1);
-        return ControlAnswer.Success("IPv6 lease updated.");
+        return written switch
+        {
+            LeaseWriteResult.Written => ControlAnswer.Success("IPv6 lease updated."),
+            LeaseWriteResult.Conflict => throw new CommandResultException(ControlResult.Error, $"failed to update the lease with address {lease.Address} - the lease changed meanwhile, try again"),
+            _ => throw new CommandResultException(ControlResult.Empty, $"failed to update the lease with address {lease.Address} - no such lease"),
+        };
     }
 
     public JsonObject Get(ControlCommand command)
@@ -82,13 +96,21 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
     {
         var query = LeaseQueryParser.Parse(command.Arguments);
         var lease = query.Find(Store);
-        if (lease is null || !Store.Delete(lease))
+        if (lease is null || !DeleteClaimed(lease))
         {
             return ControlAnswer.Empty("IPv6 lease not found.");
         }
 
-        CountLease(lease, -1);
         return ControlAnswer.Success("IPv6 lease deleted.");
+    }
+
+    private bool DeleteClaimed(Lease6 lease)
+    {
+        var engine = Engine;
+        using (engine.Claims.Claim(lease.Duid))
+        {
+            return engine.Writer.Delete(lease, LeaseChangeReason.Command) == LeaseWriteResult.Written;
+        }
     }
 
     public JsonObject GetAll(ControlCommand command)
@@ -298,9 +320,8 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
         {
             foreach (var lease in Store.GetBySubnet(id))
             {
-                if (Store.Delete(lease))
+                if (DeleteClaimed(lease))
                 {
-                    CountLease(lease, -1);
                     deleted++;
                 }
             }
@@ -472,32 +493,5 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
         failure["result"] = code;
         failure["error-message"] = message;
         return failure;
-    }
-
-    /// <summary>Keeps assigned/declined counters in step with a lease added (+1) or removed (-1), as Kea's lease commands do.</summary>
-    private void CountLease(Lease6 lease, int delta)
-    {
-        var subnet = server.Config?.FindSubnet(lease.SubnetId);
-        if (lease.Type == LeaseType.NA)
-        {
-            var name = lease.State switch
-            {
-                LeaseState.Default => LeaseStatistics.AssignedNas,
-                LeaseState.Declined => LeaseStatistics.DeclinedAddresses,
-                _ => null,
-            };
-            if (name is not null)
-            {
-                server.LeaseStatistics.Add(name, subnet, subnet?.FindPool(lease.Address), delta);
-            }
-        }
-        else if (lease.Type == LeaseType.PD && lease.State == LeaseState.Default)
-        {
-            server.Statistics.Add("assigned-pds", delta);
-            if (subnet is not null)
-            {
-                server.Statistics.Add(StatisticsRegistry.SubnetName(subnet.Id, "assigned-pds"), delta);
-            }
-        }
     }
 }

@@ -366,35 +366,51 @@ public sealed class MemfileLeaseStore : ILeaseStore
         return true;
     }
 
-    public bool Update(Lease6 lease)
+    public LeaseWriteResult Update(Lease6 expected, Lease6 updated)
     {
-        ArgumentNullException.ThrowIfNull(lease);
-        var copy = lease.Clone();
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(updated);
+        if (expected.Address != updated.Address)
+        {
+            throw new ArgumentException($"An update keeps the address: {expected.Address} -> {updated.Address}.", nameof(updated));
+        }
+
+        var copy = updated.Clone();
         lock (_gate)
         {
             EnsureUsable();
-            if (_index.Find(copy.Address) is null)
+            if (_index.Find(copy.Address) is not { } stored)
             {
-                return false;
+                return LeaseWriteResult.NotFound;
+            }
+
+            if (!stored.IsSameVersion(expected))
+            {
+                return LeaseWriteResult.Conflict;
             }
 
             Persist(copy, asDelete: false);
             _index.Replace(copy);
         }
 
-        return true;
+        return LeaseWriteResult.Written;
     }
 
-    public bool Delete(Lease6 lease)
+    public LeaseWriteResult Delete(Lease6 expected)
     {
-        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(expected);
         lock (_gate)
         {
             EnsureUsable();
-            var stored = _index.Find(lease.Address);
+            var stored = _index.Find(expected.Address);
             if (stored is null)
             {
-                return false;
+                return LeaseWriteResult.NotFound;
+            }
+
+            if (!stored.IsSameVersion(expected))
+            {
+                return LeaseWriteResult.Conflict;
             }
 
             // The deletion record is the stored lease with zero lifetimes.
@@ -402,22 +418,25 @@ public sealed class MemfileLeaseStore : ILeaseStore
             _index.Remove(stored.Address, out _);
         }
 
-        return true;
+        return LeaseWriteResult.Written;
     }
 
-    public int DeleteExpiredReclaimed(long olderThan)
+    public IReadOnlyList<Lease6> DeleteExpiredReclaimed(long olderThan)
     {
+        var removed = new List<Lease6>();
         lock (_gate)
         {
             EnsureUsable();
             var addresses = _index.ReclaimedBefore(olderThan);
             foreach (var address in addresses)
             {
-                Persist(_index.Find(address)!, asDelete: true);
+                var stored = _index.Find(address)!;
+                Persist(stored, asDelete: true);
                 _index.Remove(address, out _);
+                removed.Add(stored);
             }
 
-            return addresses.Count;
+            return CloneAll(removed);
         }
     }
 
