@@ -37,7 +37,7 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
     /// </summary>
     private static readonly HashSet<string> KeaCommandOnlyLibraries = new(StringComparer.Ordinal) { "libdhcp_host_cmds.so", "libdhcp_subnet_cmds.so", "libdhcp_class_cmds.so", "libdhcp_cb_cmds.so" };
 
-    private static readonly int ApiMajorVersion = typeof(CalloutHandle).Assembly.GetName().Version!.Major;
+    private static readonly Version ServerApiVersion = new(HooksApiVersion.Major, HooksApiVersion.Minor);
 
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _log;
@@ -508,10 +508,13 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
 
             var api = assembly.GetReferencedAssemblies().FirstOrDefault(a => a.Name == "Pukeko.Hooks")
                 ?? throw new HookLoadException($"hooks library {path}: does not reference Pukeko.Hooks");
-            if (api.Version?.Major != ApiMajorVersion)
+            var builtAgainst = ApiVersionOf(api);
+            if (!CanRun(builtAgainst, ServerApiVersion))
             {
-                _log.LogError(new EventId(0, "HOOKS_INCORRECT_VERSION"), "hook library {Library} is at version {Theirs}, require version {Ours}", path, api.Version, ApiMajorVersion);
-                throw new HookLoadException($"hooks library {path}: built against hooks API {api.Version}, this server provides major version {ApiMajorVersion}");
+                // Checked here because the load context would hand the library this server's
+                // Pukeko.Hooks anyway, and a member it lacks would only fail when first called.
+                _log.LogError(new EventId(0, "HOOKS_INCORRECT_VERSION"), "hook library {Library} is at version {Theirs}, require version {Ours}", path, builtAgainst.ToString(2), ServerApiVersion.ToString(2));
+                throw new HookLoadException($"hooks library {path}: built against the Pukeko hooks API {builtAgainst.ToString(2)}, this server provides {ServerApiVersion.ToString(2)}");
             }
 
             Type[] exported;
@@ -559,6 +562,14 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
             throw;
         }
     }
+
+    /// <summary>The hooks API version a library was built against: Major.Minor of its Pukeko.Hooks reference.</summary>
+    private static Version ApiVersionOf(AssemblyName hooksReference) =>
+        hooksReference.Version is { } version ? new Version(version.Major, version.Minor) : new Version(0, 0);
+
+    /// <summary>Same major, and a minor no newer than the server's: everything the library may call exists in the server.</summary>
+    internal static bool CanRun(Version builtAgainst, Version server) =>
+        builtAgainst.Major == server.Major && builtAgainst.Minor <= server.Minor;
 
     /// <summary>MT check, convention callouts, then load() — Kea's order.</summary>
     private void Start(LoadedLibrary library, bool multiThreading)

@@ -25,7 +25,7 @@ internal static class LibraryCompiler
         var references = Platform.Value.Where(r => !withoutHooksApi || !r.Display!.EndsWith("Pukeko.Hooks.dll", StringComparison.Ordinal)).Concat(extra ?? []);
         var compilation = CSharpCompilation.Create(
             name,
-            [CSharpSyntaxTree.ParseText("global using System; global using System.Threading.Tasks; global using Pukeko.Hooks;\n" + source)],
+            [CSharpSyntaxTree.ParseText("global using System; global using System.Threading.Tasks;" + (withoutHooksApi ? "" : " global using Pukeko.Hooks;") + "\n" + source)],
             references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         Directory.CreateDirectory(directory);

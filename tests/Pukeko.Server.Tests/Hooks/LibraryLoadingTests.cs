@@ -94,18 +94,6 @@ public sealed class LibraryLoadingTests : IDisposable
     }
 
     [Fact]
-    public void ALibraryBuiltAgainstAnotherMajorVersionIsRejected()
-    {
-        var fakeApi = LibraryCompiler.Compile(Path.Combine(_dir.Path, "api2"), "Pukeko.Hooks", """
-            [assembly: System.Reflection.AssemblyVersion("2.0.0.0")]
-            namespace Pukeko.Hooks { public abstract class HookLibrary { } }
-            """.Replace("global using Pukeko.Hooks;", ""), withoutHooksApi: true);
-        var path = LibraryCompiler.Compile(_dir.Path, "Future", "public sealed class Future : Pukeko.Hooks.HookLibrary { }", [MetadataReference.CreateFromFile(fakeApi)], withoutHooksApi: true);
-        var error = Assert.Single(HooksManager.Validate([new HooksLibraryConfig(path, null)], multiThreading: false));
-        Assert.Contains("built against hooks API 2.0.0.0", error);
-    }
-
-    [Fact]
     public void MultiThreadingIncompatibleLibrariesAreRefusedWhileMultiThreadingIsOnBeforeLoad()
     {
         var path = LibraryCompiler.Compile(_dir.Path, "SingleThreaded", MarkerLibrary.Replace("public override bool MultiThreadingCompatible => true;", ""));
