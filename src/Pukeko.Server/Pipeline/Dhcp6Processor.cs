@@ -158,31 +158,6 @@ public sealed partial class Dhcp6Processor
         return true;
     }
 
-    /// <summary>
-    /// Stages after parsing, up to the reply object (not yet encoded). Hook points on the way
-    /// run as usual; a reply parked by a hook is not returned (it is sent on unpark).
-    /// </summary>
-    public Dhcp6Packet? Process(Dhcp6Packet query)
-    {
-        CalloutHandle? handle = null;
-        var ctx = Accept(query, ref handle);
-        if (ctx is null)
-        {
-            _hooks.ReleaseHandle(handle);
-            return null;
-        }
-
-        ctx.Subnet = SelectSubnet(ctx.Query, ctx.Runtime);
-        LookupHost(ctx);
-        if (IsDropClass(ctx.Query))
-        {
-            FinishHandle(ctx);
-            return null;
-        }
-
-        return Dispatch(ctx, out _) ? ctx.Response : null;
-    }
-
     /// <summary>Statistics, server-id and unicast tests, <c>pkt6_receive</c>, sanity check: a context, or null when dropped.</summary>
     private ProcessingContext? Accept(Dhcp6Packet query, ref CalloutHandle? handle)
     {
@@ -331,13 +306,6 @@ public sealed partial class Dhcp6Processor
             MessageType.InformationRequest => ProcessInformationRequest(ctx),
             _ => false,
         };
-    }
-
-    /// <summary>Stage: pack into the caller's buffer and address the reply (digest §3.2 step 18).</summary>
-    public OutgoingDatagram? Pack(Dhcp6Packet response, byte[] output)
-    {
-        var written = Encode(response, output);
-        return written < 0 ? null : Sent(response, output, written);
     }
 
     /// <summary>Encodes the reply into <paramref name="output"/>; -1 (logged) when it does not fit.</summary>
