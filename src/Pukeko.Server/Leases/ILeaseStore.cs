@@ -51,16 +51,23 @@ public interface ILeaseStore : IDisposable
     int Count { get; }
 
     /// <summary>All leases of one subnet (<c>lease6-get-all</c> with subnets, <c>lease6-wipe</c>).</summary>
-    IReadOnlyList<Lease6> GetBySubnet(uint subnetId) => [.. GetAll().Where(l => l.SubnetId == subnetId)];
+    IReadOnlyList<Lease6> GetBySubnet(uint subnetId);
 
     /// <summary>
     /// Up to <paramref name="limit"/> leases with addresses strictly above <paramref name="after"/> (null: from the
     /// lowest), in address order (<c>lease6-get-page</c>).
     /// </summary>
-    IReadOnlyList<Lease6> GetPage(Ipv6Address? after, int limit) =>
-        [.. GetAll().Where(l => after is null || l.Address > after.Value).OrderBy(l => l.Address).Take(limit)];
+    IReadOnlyList<Lease6> GetPage(Ipv6Address? after, int limit);
 
     /// <summary>Leases whose hostname equals <paramref name="hostname"/>, ignoring case (DNS names are case-insensitive).</summary>
-    IReadOnlyList<Lease6> GetByHostname(string hostname) =>
-        [.. GetAll().Where(l => string.Equals(l.Hostname, hostname, StringComparison.OrdinalIgnoreCase))];
+    IReadOnlyList<Lease6> GetByHostname(string hostname);
+
+    /// <summary>Leases recorded with this hardware address (<c>lease6-get-by-hw-address</c>).</summary>
+    IReadOnlyList<Lease6> GetByHardwareAddress(ReadOnlySpan<byte> hardwareAddress);
+
+    /// <summary>Leases in one state (<c>lease6-get-by-state</c>).</summary>
+    IReadOnlyList<Lease6> GetByState(LeaseState state);
+
+    /// <summary>Leases with addresses in [<paramref name="first"/>, <paramref name="last"/>], in address order (a pool's range: statistics recount).</summary>
+    IReadOnlyList<Lease6> GetRange(Ipv6Address first, Ipv6Address last);
 }

@@ -3,8 +3,9 @@ using Pukeko.Protocol.Addressing;
 namespace Pukeko.Server.Leases;
 
 /// <summary>
-/// The in-memory lease tables: unique by address, plus secondary indexes by (DUID, IAID, type), by DUID
-/// and by expiration. Not thread-safe; the owning store serialises access.
+/// The in-memory lease tables: unique by address, plus secondary indexes by (DUID, IAID, type), by DUID,
+/// by expiration, by subnet, hostname, hardware address and state, and the addresses in order (pages,
+/// pool ranges), so no query has to scan every lease. Not thread-safe; the owning store serialises access.
 /// </summary>
 /// <remarks>
 /// The index owns the <see cref="Lease6"/> objects it holds and never mutates them: an update replaces the
@@ -25,10 +26,18 @@ internal sealed class LeaseIndex
     // Reclaimed leases kept for affinity until the flush deletes them.
     private readonly SortedSet<LeaseExpirationKey> _reclaimed = [];
 
+    private readonly SortedSet<Ipv6Address> _ordered = [];
+    private readonly Dictionary<uint, HashSet<Ipv6Address>> _bySubnet = [];
+    private readonly Dictionary<LeaseState, HashSet<Ipv6Address>> _byState = [];
+    private readonly Dictionary<string, HashSet<Ipv6Address>> _byHostname = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<byte[], HashSet<Ipv6Address>> _byHardwareAddress = new(LeaseDuidComparer.Instance);
+    private readonly Dictionary<byte[], HashSet<Ipv6Address>>.AlternateLookup<ReadOnlySpan<byte>> _byHardwareAddressSpan;
+
     public LeaseIndex()
     {
         _byClientSpan = _byClient.GetAlternateLookup<LeaseClientSpanKey>();
         _byDuidSpan = _byDuid.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _byHardwareAddressSpan = _byHardwareAddress.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 
     public int Count => _byAddress.Count;
@@ -93,6 +102,66 @@ internal sealed class LeaseIndex
 
     public void CollectAll(List<Lease6> result) => result.AddRange(_byAddress.Values);
 
+    public void CollectBySubnet(uint subnetId, List<Lease6> result) => CollectSet(_bySubnet.GetValueOrDefault(subnetId), result);
+
+    public void CollectByState(LeaseState state, List<Lease6> result) => CollectSet(_byState.GetValueOrDefault(state), result);
+
+    public void CollectByHostname(string hostname, List<Lease6> result) => CollectSet(_byHostname.GetValueOrDefault(hostname), result);
+
+    public void CollectByHardwareAddress(ReadOnlySpan<byte> hardwareAddress, List<Lease6> result) =>
+        CollectSet(_byHardwareAddressSpan.TryGetValue(hardwareAddress, out var set) ? set : null, result);
+
+    /// <summary>Up to <paramref name="limit"/> leases above <paramref name="after"/> (null: from the lowest), in address order.</summary>
+    public void CollectPage(Ipv6Address? after, int limit, List<Lease6> result)
+    {
+        if (limit <= 0 || _ordered.Count == 0)
+        {
+            return;
+        }
+
+        var view = after is { } floor ? (floor.CompareTo(_ordered.Max) >= 0 ? null : _ordered.GetViewBetween(floor, _ordered.Max)) : _ordered;
+        foreach (var address in view ?? [])
+        {
+            if (after is { } a && address == a)
+            {
+                continue;
+            }
+
+            result.Add(_byAddress[address]);
+            if (result.Count >= limit)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Leases with addresses in [<paramref name="first"/>, <paramref name="last"/>], in address order (a pool's range).</summary>
+    public void CollectRange(Ipv6Address first, Ipv6Address last, List<Lease6> result)
+    {
+        if (_ordered.Count == 0 || first > last)
+        {
+            return;
+        }
+
+        foreach (var address in _ordered.GetViewBetween(first, last))
+        {
+            result.Add(_byAddress[address]);
+        }
+    }
+
+    private void CollectSet(HashSet<Ipv6Address>? set, List<Lease6> result)
+    {
+        if (set is null)
+        {
+            return;
+        }
+
+        foreach (var address in set)
+        {
+            result.Add(_byAddress[address]);
+        }
+    }
+
     /// <summary>Leases awaiting reclamation with expire &lt;= <paramref name="now"/>, oldest first; <paramref name="max"/> 0 = all.</summary>
     public void CollectExpired(long now, int max, List<Lease6> result)
     {
@@ -131,7 +200,12 @@ internal sealed class LeaseIndex
         var duidEntries = _byDuid.Values.Sum(l => l.Count);
         var expiring = _byAddress.Values.Count(l => l.State == LeaseState.ExpiredReclaimed || l.ValidLifetime != Lease6.InfiniteLifetime);
         if (clientEntries != _byAddress.Count || duidEntries != _byAddress.Count
-            || _pendingReclaim.Count + _reclaimed.Count != expiring)
+            || _pendingReclaim.Count + _reclaimed.Count != expiring
+            || _ordered.Count != _byAddress.Count
+            || _bySubnet.Values.Sum(s => s.Count) != _byAddress.Count
+            || _byState.Values.Sum(s => s.Count) != _byAddress.Count
+            || _byHostname.Values.Sum(s => s.Count) != _byAddress.Values.Count(l => l.Hostname.Length > 0)
+            || _byHardwareAddress.Values.Sum(s => s.Count) != _byAddress.Values.Count(l => l.HardwareAddress is { Length: > 0 }))
         {
             return false;
         }
@@ -146,6 +220,13 @@ internal sealed class LeaseIndex
 
             var set = ExpirationSetFor(lease);
             if (set is not null && !set.Contains(new LeaseExpirationKey(lease.Expire, lease.Address)))
+            {
+                return false;
+            }
+
+            if (!_ordered.Contains(lease.Address) || !_bySubnet[lease.SubnetId].Contains(lease.Address) || !_byState[lease.State].Contains(lease.Address)
+                || (lease.Hostname.Length > 0 && !_byHostname[lease.Hostname].Contains(lease.Address))
+                || (lease.HardwareAddress is { Length: > 0 } hw && !_byHardwareAddress[hw].Contains(lease.Address)))
             {
                 return false;
             }
@@ -174,6 +255,39 @@ internal sealed class LeaseIndex
         duidList.Add(lease);
 
         ExpirationSetFor(lease)?.Add(new LeaseExpirationKey(lease.Expire, lease.Address));
+        _ordered.Add(lease.Address);
+        AddTo(_bySubnet, lease.SubnetId, lease.Address);
+        AddTo(_byState, lease.State, lease.Address);
+        if (lease.Hostname.Length > 0)
+        {
+            AddTo(_byHostname, lease.Hostname, lease.Address);
+        }
+
+        if (lease.HardwareAddress is { Length: > 0 } hardware)
+        {
+            AddTo(_byHardwareAddress, hardware, lease.Address);
+        }
+    }
+
+    private static void AddTo<TKey>(Dictionary<TKey, HashSet<Ipv6Address>> index, TKey key, Ipv6Address address)
+        where TKey : notnull
+    {
+        if (!index.TryGetValue(key, out var set))
+        {
+            set = [];
+            index.Add(key, set);
+        }
+
+        set.Add(address);
+    }
+
+    private static void RemoveFrom<TKey>(Dictionary<TKey, HashSet<Ipv6Address>> index, TKey key, Ipv6Address address)
+        where TKey : notnull
+    {
+        if (index.TryGetValue(key, out var set) && set.Remove(address) && set.Count == 0)
+        {
+            index.Remove(key);
+        }
     }
 
     private void RemoveSecondary(Lease6 lease)
@@ -198,6 +312,18 @@ internal sealed class LeaseIndex
         }
 
         ExpirationSetFor(lease)?.Remove(new LeaseExpirationKey(lease.Expire, lease.Address));
+        _ordered.Remove(lease.Address);
+        RemoveFrom(_bySubnet, lease.SubnetId, lease.Address);
+        RemoveFrom(_byState, lease.State, lease.Address);
+        if (lease.Hostname.Length > 0)
+        {
+            RemoveFrom(_byHostname, lease.Hostname, lease.Address);
+        }
+
+        if (lease.HardwareAddress is { Length: > 0 } hardware)
+        {
+            RemoveFrom(_byHardwareAddress, hardware, lease.Address);
+        }
     }
 
     private SortedSet<LeaseExpirationKey>? ExpirationSetFor(Lease6 lease)

@@ -107,7 +107,8 @@ public sealed class LeaseStatistics(StatisticsRegistry registry)
             }
         }
 
-        foreach (var lease in store.GetAll())
+        // One query per configured subnet: leases of subnets no longer configured are not read at all.
+        foreach (var lease in subnets.SelectMany(s => store.GetBySubnet(s.Id)))
         {
             if (!bySubnet.TryGetValue(lease.SubnetId, out var subnet))
             {

@@ -31,6 +31,18 @@ internal sealed class SlowLeaseStore(ILeaseStore inner) : ILeaseStore
 
     public IReadOnlyList<Lease6> GetAll() => inner.GetAll();
 
+    public IReadOnlyList<Lease6> GetBySubnet(uint subnetId) => inner.GetBySubnet(subnetId);
+
+    public IReadOnlyList<Lease6> GetPage(Ipv6Address? after, int limit) => inner.GetPage(after, limit);
+
+    public IReadOnlyList<Lease6> GetByHostname(string hostname) => inner.GetByHostname(hostname);
+
+    public IReadOnlyList<Lease6> GetByHardwareAddress(ReadOnlySpan<byte> hardwareAddress) => inner.GetByHardwareAddress(hardwareAddress);
+
+    public IReadOnlyList<Lease6> GetByState(LeaseState state) => inner.GetByState(state);
+
+    public IReadOnlyList<Lease6> GetRange(Ipv6Address first, Ipv6Address last) => inner.GetRange(first, last);
+
     public void Dispose()
     {
     }

@@ -249,7 +249,7 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
             throw new CommandArgumentException("bad 'hw-address' parameter: address vector size exceeds MAX_HWADDR_LEN");
         }
 
-        return Found(Store.GetAll().Where(l => l.HardwareAddress is { } hw && hw.AsSpan().SequenceEqual(hardware)).ToList());
+        return Found(Store.GetByHardwareAddress(hardware).OrderBy(l => l.Address).ToList());
     }
 
     public JsonObject GetByState(ControlCommand command)
@@ -292,8 +292,9 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
                 : throw new CommandArgumentException("'subnet-id' parameter must be a number");
         }
 
-        var source = subnetId is { } sid ? Store.GetBySubnet(sid) : Store.GetAll();
-        var leases = source.Where(l => (uint)l.State == state).ToList();
+        var leases = state <= (uint)LeaseState.Registered
+            ? Store.GetByState((LeaseState)state).Where(l => subnetId is not { } sid || l.SubnetId == sid).OrderBy(l => l.Address).ToList()
+            : [];
         var label = state < StateNames.Length
             ? string.Create(CultureInfo.InvariantCulture, $"{StateNames[state]} ({state})")
             : state.ToString(CultureInfo.InvariantCulture);

@@ -223,63 +223,45 @@ public sealed class MemfileLeaseStore : ILeaseStore
         return CloneAll(result);
     }
 
-    public IReadOnlyList<Lease6> GetBySubnet(uint subnetId)
-    {
-        var result = new List<Lease6>();
-        lock (_gate)
-        {
-            _index.CollectAll(result);
-        }
-
-        result.RemoveAll(l => l.SubnetId != subnetId);
-        return CloneAll(result);
-    }
+    public IReadOnlyList<Lease6> GetBySubnet(uint subnetId) => Collect(subnetId, static (index, id, result) => index.CollectBySubnet(id, result));
 
     public IReadOnlyList<Lease6> GetPage(Ipv6Address? after, int limit)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        var all = new List<Lease6>();
-        lock (_gate)
-        {
-            _index.CollectAll(all);
-        }
-
-        // Keep the `limit` lowest addresses above `after` in a bounded max-heap: O(n log limit), no full sort.
-        var heap = new PriorityQueue<Lease6, Ipv6Address>(limit + 1, Comparer<Ipv6Address>.Create((a, b) => b.CompareTo(a)));
-        foreach (var lease in all)
-        {
-            if (after is { } floor && lease.Address <= floor)
-            {
-                continue;
-            }
-
-            heap.Enqueue(lease, lease.Address);
-            if (heap.Count > limit)
-            {
-                heap.Dequeue();
-            }
-        }
-
-        var page = new List<Lease6>(heap.Count);
-        while (heap.Count > 0)
-        {
-            page.Add(heap.Dequeue());
-        }
-
-        page.Reverse();
-        return CloneAll(page);
+        return Collect((after, limit), static (index, args, result) => index.CollectPage(args.after, args.limit, result));
     }
 
     public IReadOnlyList<Lease6> GetByHostname(string hostname)
     {
         ArgumentNullException.ThrowIfNull(hostname);
+        return Collect(hostname, static (index, name, result) => index.CollectByHostname(name, result));
+    }
+
+    public IReadOnlyList<Lease6> GetByHardwareAddress(ReadOnlySpan<byte> hardwareAddress)
+    {
         var result = new List<Lease6>();
         lock (_gate)
         {
-            _index.CollectAll(result);
+            _index.CollectByHardwareAddress(hardwareAddress, result);
         }
 
-        result.RemoveAll(l => !string.Equals(l.Hostname, hostname, StringComparison.OrdinalIgnoreCase));
+        return CloneAll(result);
+    }
+
+    public IReadOnlyList<Lease6> GetByState(LeaseState state) => Collect(state, static (index, st, result) => index.CollectByState(st, result));
+
+    public IReadOnlyList<Lease6> GetRange(Ipv6Address first, Ipv6Address last) =>
+        Collect((first, last), static (index, range, result) => index.CollectRange(range.first, range.last, result));
+
+    /// <summary>Runs one index query under the lock and clones what it found after releasing it.</summary>
+    private IReadOnlyList<Lease6> Collect<TArg>(TArg arg, Action<LeaseIndex, TArg, List<Lease6>> query)
+    {
+        var result = new List<Lease6>();
+        lock (_gate)
+        {
+            query(_index, arg, result);
+        }
+
         return CloneAll(result);
     }
 
