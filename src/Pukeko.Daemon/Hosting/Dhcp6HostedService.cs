@@ -21,9 +21,23 @@ internal sealed class Dhcp6HostedService(Dhcp6Server server, IHostApplicationLif
         _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true; // the default action would terminate the process
-            _ = Task.Run(() => server.ReloadAsync(lifetime.ApplicationStopping));
+            _ = Task.Run(ReloadOnHangupAsync);
         });
         _log.LogInformation(new EventId(0, "DHCP6_STARTED"), "Pukeko DHCPv6 server version {Version} started", version);
+    }
+
+    private async Task ReloadOnHangupAsync()
+    {
+        _log.LogInformation(new EventId(0, "DHCP6_DYNAMIC_RECONFIGURATION"), "initiate server reconfiguration using file: {File}, after receiving SIGHUP signal", server.ConfigFile);
+        try
+        {
+            await server.ReloadAsync(lifetime.ApplicationStopping).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Nobody awaits this task: a fault must be logged here or it is lost.
+            _log.LogError(new EventId(0, "DHCP6_DYNAMIC_RECONFIGURATION_FAIL"), ex, "dynamic server reconfiguration failed with file: {File}: {Reason}", server.ConfigFile, ex.Message);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
