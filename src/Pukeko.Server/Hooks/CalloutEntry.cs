@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using Pukeko.Hooks;
+using Pukeko.Server.Concurrency;
 using Pukeko.Server.Statistics;
 
 namespace Pukeko.Server.Hooks;
 
 /// <summary>One registered callout: whose it is, the delegate, and its timing counters.</summary>
-internal sealed class CalloutEntry(int libraryIndex, string libraryName, Delegate original, Callout? sync, AsyncCallout? async, TimeSpan timeout, Counter? calls, Counter? time)
+internal sealed class CalloutEntry(int libraryIndex, string libraryName, Delegate original, Callout? sync, AsyncCallout? async, TimeSpan timeout, InFlightGate libraryCalls, Counter? calls, Counter? time)
 {
     public int LibraryIndex { get; } = libraryIndex;
 
@@ -19,6 +20,9 @@ internal sealed class CalloutEntry(int libraryIndex, string libraryName, Delegat
     public AsyncCallout? Async { get; } = async;
 
     public TimeSpan Timeout { get; } = timeout;
+
+    /// <summary>The owning library's in-flight gate: a callout runs only inside it, so unloading can wait for it.</summary>
+    public InFlightGate LibraryCalls { get; } = libraryCalls;
 
     /// <summary>Adds one call of <paramref name="startTimestamp"/>..now to <c>hooks[hook].library[n].callouts</c> / <c>callout-time-us</c>.</summary>
     public void Record(long startTimestamp)

@@ -31,7 +31,7 @@ public sealed partial class HooksManager
 
     public bool TryGetHandler(string command, out Func<JsonObject, CancellationToken, ValueTask<JsonObject>>? handler)
     {
-        List<(string Library, CommandHandler Handler)> handlers = [];
+        List<(LoadedLibrary Library, CommandHandler Handler)> handlers = [];
         lock (_gate)
         {
             if (command != "list-commands")
@@ -40,7 +40,7 @@ public sealed partial class HooksManager
                 {
                     if (library.Commands.TryGetValue(command, out var found))
                     {
-                        handlers.Add((library.Name, found));
+                        handlers.Add((library, found));
                     }
                 }
             }
@@ -59,18 +59,29 @@ public sealed partial class HooksManager
             JsonObject? response = null;
             foreach (var (library, each) in handlers)
             {
+                // Like a callout, a handler runs inside its library's gate so unloading waits for it.
+                if (!library.Calls.TryEnter())
+                {
+                    continue;
+                }
+
                 try
                 {
                     response = await each(request, ct).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
                 {
-                    _log.LogError(new EventId(0, "HOOKS_CALLOUT_EXCEPTION"), ex, "exception thrown by command handler {Command} of library {Library}: {Reason}", command, library, ex.Message);
+                    _log.LogError(new EventId(0, "HOOKS_CALLOUT_EXCEPTION"), ex, "exception thrown by command handler {Command} of library {Library}: {Reason}", command, library.Name, ex.Message);
                     response = new JsonObject { ["result"] = 1, ["text"] = $"command {command} failed: {ex.Message}" };
+                }
+                finally
+                {
+                    library.Calls.Leave();
                 }
             }
 
-            return response!;
+            // Every library answering it was unloaded after the command was looked up.
+            return response ?? Answer(2, $"'{command}' command not supported.");
         };
         return true;
     }
@@ -132,35 +143,51 @@ public sealed partial class HooksManager
 
     private void ReloadOne(string name)
     {
-        lock (_gate)
+        _lifecycle.Wait();
+        try
         {
-            var position = _libraries.FindIndex(l => Matches(l, name));
-            if (position < 0)
+            LoadedLibrary old;
+            HooksLibraryConfig config;
+            int position;
+            lock (_gate)
             {
-                throw new HookLoadException($"no hooks library named {name} is loaded");
+                position = _libraries.FindIndex(l => Matches(l, name));
+                if (position < 0)
+                {
+                    throw new HookLoadException($"no hooks library named {name} is loaded");
+                }
+
+                old = _libraries[position];
+                if (!old.FromFile)
+                {
+                    throw new HookLoadException($"hooks library {name} was not loaded from a file");
+                }
+
+                config = _configured.FirstOrDefault(c => c.Library == old.Path) ?? new HooksLibraryConfig(old.Path, old.Parameters);
+                foreach (var lot in _lots)
+                {
+                    lot.Clear();
+                }
+
+                var remaining = new List<LoadedLibrary>(_libraries);
+                remaining.RemoveAt(position);
+                _libraries = remaining;
+                RebuildLocked();
             }
 
-            var old = _libraries[position];
-            if (!old.FromFile)
-            {
-                throw new HookLoadException($"hooks library {name} was not loaded from a file");
-            }
-
-            var config = _configured.FirstOrDefault(c => c.Library == old.Path) ?? new HooksLibraryConfig(old.Path, old.Parameters);
-            foreach (var lot in _lots)
-            {
-                lot.Clear();
-            }
-
-            var remaining = new List<LoadedLibrary>(_libraries);
-            remaining.RemoveAt(position);
-            _libraries = remaining;
-            RebuildLocked();
-            UnloadLibrary(old);
+            RetireLibraries([old]);
             var fresh = LoadFromFile(old.Index, config, _multiThreading);
-            remaining.Insert(position, fresh);
-            _libraries = [.. remaining];
-            RebuildLocked();
+            lock (_gate)
+            {
+                var libraries = new List<LoadedLibrary>(_libraries);
+                libraries.Insert(Math.Min(position, libraries.Count), fresh);
+                _libraries = libraries;
+                RebuildLocked();
+            }
+        }
+        finally
+        {
+            _lifecycle.Release();
         }
     }
 

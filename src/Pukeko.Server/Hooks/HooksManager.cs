@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -22,7 +23,10 @@ namespace Pukeko.Server.Hooks;
 /// </summary>
 /// <remarks>
 /// The callout table is an immutable snapshot swapped on every change, so the packet path reads
-/// it without a lock and <see cref="HasCallouts"/> is one array-length check.
+/// it without a lock and <see cref="HasCallouts"/> is one array-length check. A caller may still
+/// hold an older snapshot, so every callout runs inside its library's <see cref="LoadedLibrary.Calls"/>
+/// gate: unloading closes the gate and waits (bounded by <see cref="UnloadWait"/>) until the
+/// library's running callouts have returned before calling its <c>unload()</c>.
 /// </remarks>
 public sealed partial class HooksManager : ICommandExtensions, IDisposable
 {
@@ -43,6 +47,10 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
     private readonly ILogger _log;
     private readonly StatisticsRegistry? _statistics;
     private readonly Lock _gate = new();
+
+    // Serializes whole load/unload operations (which wait for callouts outside _gate, so a callout
+    // that registers callouts is never blocked by an unload waiting for it).
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly ParkingLot[] _lots;
     private readonly ParkingLotHandle[] _lotHandles;
     private readonly LoadedLibrary _pre;
@@ -72,6 +80,9 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
         _post.Handle = new ServerLibraryHandle(this, _post, _loggers);
         _table = EmptyTable();
     }
+
+    /// <summary>How long unloading waits for a library's running callouts before unloading it anyway.</summary>
+    public TimeSpan UnloadWait { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Kea's pre-callouts handle (library index 0): runs before every library. For the server's own and tests' callouts.</summary>
     public LibraryHandle PreCalloutsLibraryHandle => _pre.Handle!;
@@ -107,47 +118,109 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
     /// </summary>
     public void Load(IReadOnlyList<HooksLibraryConfig> libraries, bool multiThreading)
     {
+        _lifecycle.Wait();
+        try
+        {
+            List<LoadedLibrary> previous;
+            lock (_gate)
+            {
+                previous = TakeAllLocked();
+            }
+
+            RetireLibraries(previous);
+            var loaded = LoadAll(libraries, multiThreading);
+            lock (_gate)
+            {
+                _libraries = loaded;
+                _configured = libraries;
+                _multiThreading = multiThreading;
+                RebuildLocked();
+            }
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>
+    /// Loads <paramref name="libraries"/> beside the running ones for a reconfiguration: nothing
+    /// changes for packets until <see cref="HookLibrarySwap.Publish"/>. All-or-nothing like
+    /// <see cref="Load"/>. Until the swap is committed or disposed, other loads and unloads wait.
+    /// </summary>
+    public HookLibrarySwap PrepareSwap(IReadOnlyList<HooksLibraryConfig> libraries, bool multiThreading)
+    {
+        _lifecycle.Wait();
+        try
+        {
+            return new HookLibrarySwap(this, new InstalledLibraries(LoadAll(libraries, multiThreading), libraries, multiThreading));
+        }
+        catch
+        {
+            _lifecycle.Release();
+            throw;
+        }
+    }
+
+    /// <summary>Makes <paramref name="next"/> the libraries whose callouts are called; returns the ones it replaced (still loaded).</summary>
+    internal InstalledLibraries Install(InstalledLibraries next)
+    {
         lock (_gate)
         {
-            UnloadAllLocked();
-            var loaded = new List<LoadedLibrary>();
-            try
-            {
-                var index = 1;
-                foreach (var config in libraries)
-                {
-                    if (IsKeaNativeLibrary(config.Library))
-                    {
-                        _log.LogInformation(new EventId(0, "HOOKS_KEA_LIBRARY_IGNORED"), "hooks library {Library} is a Kea library whose commands Pukeko provides itself; ignored", config.Library);
-                        continue;
-                    }
-
-                    if (KeaCommandOnlyLibraries.Contains(Path.GetFileName(config.Library)))
-                    {
-                        _log.LogWarning(new EventId(0, "HOOKS_KEA_LIBRARY_UNSUPPORTED"), "hooks library {Library} is a native Kea library that only adds commands; Pukeko cannot load it, so its commands are not available", config.Library);
-                        continue;
-                    }
-
-                    loaded.Add(LoadFromFile(index++, config, multiThreading));
-                }
-            }
-            catch
-            {
-                for (var i = loaded.Count - 1; i >= 0; i--)
-                {
-                    UnloadLibrary(loaded[i]);
-                }
-
-                _libraries = [];
-                RebuildLocked();
-                throw;
-            }
-
-            _libraries = loaded;
-            _configured = libraries;
-            _multiThreading = multiThreading;
+            ClearParkingLots();
+            var previous = new InstalledLibraries(_libraries, _configured, _multiThreading);
+            _libraries = next.Libraries;
+            _configured = next.Configured;
+            _multiThreading = next.MultiThreading;
             RebuildLocked();
+            return previous;
         }
+    }
+
+    /// <summary>Ends a swap: unloads the libraries that lost (after their callouts returned) and lets other loads in.</summary>
+    internal void FinishSwap(List<LoadedLibrary> unpublished)
+    {
+        try
+        {
+            RetireLibraries(unpublished);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Loads each library in order; if one fails, those already loaded are unloaded again and the reason is thrown.</summary>
+    private List<LoadedLibrary> LoadAll(IReadOnlyList<HooksLibraryConfig> libraries, bool multiThreading)
+    {
+        var loaded = new List<LoadedLibrary>();
+        try
+        {
+            var index = 1;
+            foreach (var config in libraries)
+            {
+                if (IsKeaNativeLibrary(config.Library))
+                {
+                    _log.LogInformation(new EventId(0, "HOOKS_KEA_LIBRARY_IGNORED"), "hooks library {Library} is a Kea library whose commands Pukeko provides itself; ignored", config.Library);
+                    continue;
+                }
+
+                if (KeaCommandOnlyLibraries.Contains(Path.GetFileName(config.Library)))
+                {
+                    _log.LogWarning(new EventId(0, "HOOKS_KEA_LIBRARY_UNSUPPORTED"), "hooks library {Library} is a native Kea library that only adds commands; Pukeko cannot load it, so its commands are not available", config.Library);
+                    continue;
+                }
+
+                loaded.Add(LoadFromFile(index++, config, multiThreading));
+            }
+        }
+        catch
+        {
+            RetireLibraries(loaded);
+            throw;
+        }
+
+        return loaded;
     }
 
     /// <summary>
@@ -172,11 +245,21 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
     /// <summary>Unloads every library in reverse order (calling <see cref="HookLibrary.Unload"/>) and drops parked packets.</summary>
     public void UnloadAll()
     {
-        lock (_gate)
+        _lifecycle.Wait();
+        try
         {
-            UnloadAllLocked();
-            _configured = [];
-            RebuildLocked();
+            List<LoadedLibrary> previous;
+            lock (_gate)
+            {
+                previous = TakeAllLocked();
+                _configured = [];
+            }
+
+            RetireLibraries(previous);
+        }
+        finally
+        {
+            _lifecycle.Release();
         }
     }
 
@@ -294,7 +377,11 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
             }
 
             var start = Stopwatch.GetTimestamp();
-            var pending = StartAsync(entry, handle, out var cancel);
+            if (!TryStartAsync(entry, handle, out var pending, out var cancel))
+            {
+                continue;
+            }
+
             if (pending.IsCompleted)
             {
                 FinishAsync(entry, handle, pending, cancel, start);
@@ -333,6 +420,12 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
 
     private void InvokeSync(CalloutEntry entry, CalloutHandle handle)
     {
+        if (!entry.LibraryCalls.TryEnter())
+        {
+            // The library is being unloaded; this caller read the callout table just before.
+            return;
+        }
+
         handle.CurrentLibrary = entry.LibraryIndex;
         var start = Stopwatch.GetTimestamp();
         try
@@ -351,13 +444,18 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
         finally
         {
             entry.Record(start);
+            entry.LibraryCalls.Leave();
         }
     }
 
     private void InvokeBlocking(CalloutEntry entry, CalloutHandle handle)
     {
         var start = Stopwatch.GetTimestamp();
-        var pending = StartAsync(entry, handle, out var cancel);
+        if (!TryStartAsync(entry, handle, out var pending, out var cancel))
+        {
+            return;
+        }
+
         if (!pending.IsCompleted)
         {
             try
@@ -373,20 +471,33 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
         FinishAsync(entry, handle, pending, cancel, start);
     }
 
-    private ValueTask<int> StartAsync(CalloutEntry entry, CalloutHandle handle, out CancellationTokenSource cancel)
+    /// <summary>
+    /// Starts an asynchronous callout inside its library's gate (left again by <see cref="FinishAsync"/>);
+    /// false, with nothing started, when the library is being unloaded.
+    /// </summary>
+    private bool TryStartAsync(CalloutEntry entry, CalloutHandle handle, out ValueTask<int> pending, [NotNullWhen(true)] out CancellationTokenSource? cancel)
     {
+        if (!entry.LibraryCalls.TryEnter())
+        {
+            pending = default;
+            cancel = null;
+            return false;
+        }
+
         handle.CurrentLibrary = entry.LibraryIndex;
         cancel = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
         cancel.CancelAfter(entry.Timeout);
         handle.CancellationToken = cancel.Token;
         try
         {
-            return entry.Async!(handle);
+            pending = entry.Async!(handle);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return ValueTask.FromException<int>(ex);
+            pending = ValueTask.FromException<int>(ex);
         }
+
+        return true;
     }
 
     private void FinishAsync(CalloutEntry entry, CalloutHandle handle, ValueTask<int> pending, CancellationTokenSource cancel, long start)
@@ -418,6 +529,9 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
             handle.CancellationToken = CancellationToken.None;
             cancel.Dispose();
             entry.Record(start);
+
+            // A callout past its timeout has been cancelled and no longer holds up an unload.
+            entry.LibraryCalls.Leave();
         }
     }
 
@@ -451,7 +565,12 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
                 }
 
                 start = Stopwatch.GetTimestamp();
-                pending = StartAsync(entry, handle, out cancel);
+                if (!TryStartAsync(entry, handle, out pending, out var started))
+                {
+                    continue;
+                }
+
+                cancel = started;
                 if (!pending.IsCompleted)
                 {
                     break;
@@ -623,12 +742,41 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
         }
     }
 
-    private void UnloadAllLocked()
+    /// <summary>Takes every library out of the callout table (they stay loaded) and drops parked packets.</summary>
+    private List<LoadedLibrary> TakeAllLocked()
     {
         ClearParkingLots();
         var libraries = _libraries;
         _libraries = [];
         RebuildLocked();
+        return libraries;
+    }
+
+    /// <summary>
+    /// Unloads libraries already taken out of the callout table, in reverse order, once none of
+    /// their callouts is running any more: callers that read the table just before may still be
+    /// inside one. The wait is bounded by <see cref="UnloadWait"/>; a callout still running then
+    /// is logged and the library unloaded anyway.
+    /// </summary>
+    private void RetireLibraries(List<LoadedLibrary> libraries)
+    {
+        // Waiting under _gate would block a running callout that registers callouts.
+        Debug.Assert(!_gate.IsHeldByCurrentThread, "libraries are retired outside the table lock");
+        foreach (var library in libraries)
+        {
+            library.Calls.Close();
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        foreach (var library in libraries)
+        {
+            var remaining = UnloadWait - Stopwatch.GetElapsedTime(started);
+            if (!library.Calls.WaitEmpty(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero))
+            {
+                _log.LogWarning(new EventId(0, "HOOKS_UNLOAD_CALLOUTS_RUNNING"), "hooks library {Library} still has {Count} callouts running after {Wait}; unloading it anyway", library.Path, library.Calls.Inside, UnloadWait);
+            }
+        }
+
         for (var i = libraries.Count - 1; i >= 0; i--)
         {
             UnloadLibrary(libraries[i]);
@@ -722,6 +870,7 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
                     registration.Sync,
                     registration.Async,
                     timeout,
+                    library.Calls,
                     _statistics?.Get(prefix + "callouts"),
                     _statistics?.Get(prefix + "callout-time-us")));
             }

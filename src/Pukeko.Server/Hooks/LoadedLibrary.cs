@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Pukeko.Hooks;
+using Pukeko.Server.Concurrency;
 
 namespace Pukeko.Server.Hooks;
 
@@ -32,6 +33,9 @@ internal sealed class LoadedLibrary
     public List<HookRegistration> Registrations { get; } = [];
 
     public Dictionary<string, CommandHandler> Commands { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Callouts and command handlers of this library running now; closed when it is being unloaded.</summary>
+    public InFlightGate Calls { get; } = new();
 
     /// <summary>True when it was loaded from a file (so <c>libreload</c> can load it again).</summary>
     public bool FromFile => Context is not null;

@@ -9,7 +9,6 @@ using Pukeko.Server.Control.Channels;
 using Pukeko.Server.Control.Commands;
 using Pukeko.Server.Pipeline;
 using Pukeko.Server.Statistics;
-using Pukeko.Server.Transport;
 
 namespace Pukeko.Server.Hosting;
 
@@ -254,10 +253,6 @@ public sealed partial class Dhcp6Server
 
         File.Move(temporary, path, overwrite: true);
     }
-
-    /// <summary>Interfaces, workers and queue size: when these are unchanged a reconfiguration keeps the transport.</summary>
-    private static string TransportKey(IReadOnlyList<InterfaceInfo> interfaces, int workers, int queueSize) =>
-        $"{string.Join(',', interfaces.Select(i => $"{i.Name}:{i.Index}"))}|{workers}|{queueSize}";
 
     private async Task StopControlAsync()
     {

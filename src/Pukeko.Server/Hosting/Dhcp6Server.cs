@@ -4,7 +4,6 @@ using Pukeko.Server.Allocation;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Control;
 using Pukeko.Server.Hooks;
-using Pukeko.Server.Identity;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Leases.Memfile;
 using Pukeko.Server.Pipeline;
@@ -16,8 +15,9 @@ namespace Pukeko.Server.Hosting;
 
 /// <summary>
 /// Owns one running server: configuration, lease store, pipeline, sockets and timers.
-/// <see cref="ReloadAsync"/> applies a new configuration only if it is wholly valid; otherwise
-/// the running one stays (YARP's rule).
+/// <see cref="ReloadAsync"/> applies a new configuration only if it is wholly valid and every
+/// piece of it could be built; otherwise the running one stays (YARP's rule, see
+/// <c>Dhcp6Server.Reconfiguration.cs</c>).
 /// </summary>
 public sealed partial class Dhcp6Server : IAsyncDisposable
 {
@@ -35,7 +35,6 @@ public sealed partial class Dhcp6Server : IAsyncDisposable
     private CancellationTokenSource? _timers;
     private Task? _timerTask;
     private string? _transportKey;
-    private Dhcp6Processor? _transportProcessor;
     private int _disposed;
 
     public Dhcp6Server(ServerOptions options, ConfigEnvironment environment, ILoggerFactory loggers, TimeProvider time)
@@ -49,6 +48,7 @@ public sealed partial class Dhcp6Server : IAsyncDisposable
         PacketStatistics = new PacketStatistics(Statistics);
         LeaseStatistics = new LeaseStatistics(Statistics);
         Hooks = new HooksManager(loggers, Statistics);
+        TransportFactory = CreateTransport;
         InitializeControl();
 
         // Library commands, command_processed and libreload reach the control channel through this seam.
@@ -157,115 +157,24 @@ public sealed partial class Dhcp6Server : IAsyncDisposable
         await _reconfigure.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ReloadHooks(config);
+            // The reclaim and flush timers use the running store and hooks: stopped for the swap,
+            // restarted with whichever configuration is in force afterwards.
             await StopTimersAsync().ConfigureAwait(false);
-
-            var storeOptions = new MemfileOptions(config.LeaseDatabase.FilePath, config.LeaseDatabase.Persist, config.LeaseDatabase.LfcInterval, config.LeaseDatabase.MaxRowErrors);
-            if (_store is null || _storeOptions != storeOptions)
+            try
             {
-                _store?.Dispose();
-                _store = null;
-                var store = new MemfileLeaseStore(storeOptions, _loggers.CreateLogger("kea-dhcp6.dhcpsrv"), _time);
-                store.Open();
-                _store = store;
-                _storeOptions = storeOptions;
-                _log.LogInformation(new EventId(0, "DHCPSRV_MEMFILE_DB"), "opening memory file lease database: {File} ({Count} leases)", storeOptions.FilePath, store.Count);
+                await SwapRuntimeAsync(config).ConfigureAwait(false);
             }
-
-            var dataDirectory = Path.GetDirectoryName(config.LeaseDatabase.FilePath) is { Length: > 0 } dir ? dir : _environment.DataDirectory;
-            var duid = ServerIdentity.LoadOrCreate(config.ServerId, dataDirectory, _time, _log);
-            var runtime = new ServerRuntime(config, duid, _options.ClientPort, _options.ServerPort);
-            if (_processor is null)
+            finally
             {
-                var allocation = new AllocationEngine(_store, LeaseStatistics, PacketStatistics, _loggers.CreateLogger("kea-dhcp6.alloc-engine"));
-                _processor = new Dhcp6Processor(runtime, allocation, PacketStatistics, LeaseStatistics, _loggers, _time);
-            }
-            else if (!ReferenceEquals(_processor.Allocation.Store, _store))
-            {
-                var allocation = new AllocationEngine(_store, LeaseStatistics, PacketStatistics, _loggers.CreateLogger("kea-dhcp6.alloc-engine"));
-                _processor = new Dhcp6Processor(runtime, allocation, PacketStatistics, LeaseStatistics, _loggers, _time);
-            }
-            else
-            {
-                _processor.Apply(runtime);
-            }
-
-            _processor.Hooks = Hooks;
-            LeaseStatistics.Recount(config.Subnets, _store, _time.GetUtcNow().ToUnixTimeSeconds());
-            _reclaimer = new LeaseReclaimer(_processor.Allocation.Writer, _processor.Allocation.Claims, LeaseStatistics, _loggers.CreateLogger("kea-dhcp6.alloc-engine")) { Hooks = Hooks };
-
-            var (interfaces, missing) = InterfaceInfo.Resolve(config.Interfaces.Select(i => i.Name));
-            foreach (var name in missing)
-            {
-                _log.LogWarning(new EventId(0, "DHCPSRV_OPEN_SOCKET_FAIL"), "failed to open socket: interface {Interface} not found", name);
-            }
-
-            var mt = config.MultiThreading;
-            var workers = mt.Enabled ? (mt.ThreadPoolSize > 0 ? mt.ThreadPoolSize : Environment.ProcessorCount) : 1;
-            var transportKey = TransportKey(interfaces, workers, mt.PacketQueueSize);
-            if (_transport is null || transportKey != _transportKey || !ReferenceEquals(_transportProcessor, _processor))
-            {
-                // Only a change of sockets or workers needs a new transport; otherwise queued packets are kept
-                // and simply meet the new runtime (Dhcp6Processor.Apply swapped it above).
-                if (_transport is not null)
+                if (Config is { } running)
                 {
-                    await _transport.DisposeAsync().ConfigureAwait(false);
-                    _transport = null;
+                    StartTimers(running);
                 }
-
-                _transport = new UdpTransport(_processor, interfaces, _options.ServerPort, workers, mt.PacketQueueSize, _loggers.CreateLogger("kea-dhcp6.packets"), _time);
-                _transport.Start();
-                _transportKey = transportKey;
-                _transportProcessor = _processor;
             }
-
-            AfterApply(config);
-            foreach (var iface in interfaces)
-            {
-                _log.LogInformation(new EventId(0, "DHCPSRV_CFGMGR_ADD_IFACE"), "listening on interface {Interface}", iface.Name);
-            }
-
-            StartTimers(config);
         }
         finally
         {
             _reconfigure.Release();
-        }
-    }
-
-    /// <summary>
-    /// Kea reloads every hook library on each successful reconfiguration: the current ones are
-    /// unloaded (reverse order, parked packets dropped) and the new list loaded all-or-nothing;
-    /// then <c>dhcp6_srv_configured</c> may still veto. On failure the previous libraries are
-    /// loaded again and the reason is thrown, so the running configuration stays as it was.
-    /// </summary>
-    private void ReloadHooks(DhcpConfig config)
-    {
-        var previous = Config;
-        try
-        {
-            Hooks.Load(config.HooksLibraries, config.MultiThreading.Enabled);
-            if (Hooks.CallSrvConfigured(config, _network) is { } error)
-            {
-                throw new HookLoadException($"dhcp6_srv_configured: {error}");
-            }
-        }
-        catch (HookLoadException ex)
-        {
-            _log.LogError(new EventId(0, "DHCP6_HOOKS_LIBS_RELOAD_FAIL"), "reload of hooks libraries failed: {Reason}", ex.Message);
-            if (previous is not null)
-            {
-                try
-                {
-                    Hooks.Load(previous.HooksLibraries, previous.MultiThreading.Enabled);
-                }
-                catch (HookLoadException again)
-                {
-                    _log.LogError(new EventId(0, "DHCP6_HOOKS_LIBS_RELOAD_FAIL"), "previous hooks libraries could not be loaded again: {Reason}", again.Message);
-                }
-            }
-
-            throw new ConfigurationRejectedException([new ConfigError("Dhcp6/hooks-libraries", ex.Message)]);
         }
     }
 

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Pukeko.Protocol.Addressing;
+using Pukeko.Server.Concurrency;
 using Pukeko.Server.Pipeline;
 
 namespace Pukeko.Server.Transport;
@@ -14,12 +15,17 @@ namespace Pukeko.Server.Transport;
 /// workers runs the pipeline and sends replies from the same socket, so the receiving interface
 /// (from IPV6_PKTINFO) is known for every packet and replies leave through it.
 /// </summary>
+/// <remarks>
+/// The socket is bound by the constructor, so a reconfiguration can bind a new transport beside
+/// the running one (both set SO_REUSEADDR; the kernel then gives unicast to the newer socket, which
+/// keeps it queued until <see cref="Start"/>). <see cref="PauseAsync"/> stops the workers between
+/// packets so the processor can be swapped with none in flight.
+/// </remarks>
 public sealed class UdpTransport : IAsyncDisposable
 {
     /// <summary>Large enough for any DHCPv6 message over Ethernet jumbo frames.</summary>
     private const int MaxDatagram = 9216;
 
-    private readonly Dhcp6Processor _processor;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly Socket _socket;
@@ -28,11 +34,12 @@ public sealed class UdpTransport : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _tasks = [];
     private readonly ushort _port;
+    private readonly InFlightGate _packets = new();
+    private volatile Dhcp6Processor? _processor;
     private int _disposed;
 
-    public UdpTransport(Dhcp6Processor processor, IReadOnlyList<InterfaceInfo> interfaces, ushort port, int workers, int queueSize, ILogger log, TimeProvider time)
+    public UdpTransport(IReadOnlyList<InterfaceInfo> interfaces, ushort port, int workers, int queueSize, ILogger log, TimeProvider time)
     {
-        _processor = processor;
         _log = log;
         _time = time;
         _port = port;
@@ -67,16 +74,44 @@ public sealed class UdpTransport : IAsyncDisposable
 
     public ushort Port => (ushort)((IPEndPoint)_socket.LocalEndPoint!).Port;
 
-    public void Start()
+    /// <summary>
+    /// The pipeline the workers run. Replace it only before <see cref="Start"/> or while paused,
+    /// so no packet is half-way through the old one.
+    /// </summary>
+    public Dhcp6Processor? Processor
     {
-        // Replies of packets parked by hooks are finished later on other threads.
-        _processor.ParkedReplySender = Send;
+        get => _processor;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            // Replies of packets parked by hooks are finished later on other threads.
+            value.ParkedReplySender = Send;
+            _processor = value;
+        }
+    }
+
+    public void Start(Dhcp6Processor processor)
+    {
+        Processor = processor;
         _tasks.Add(Task.Factory.StartNew(ReceiveLoopAsync, _stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap());
         for (var i = 0; i < Workers; i++)
         {
             _tasks.Add(Task.Factory.StartNew(WorkerLoopAsync, _stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap());
         }
     }
+
+    /// <summary>
+    /// Stops the workers taking packets (the socket keeps receiving into the queue) and waits
+    /// until none is inside the pipeline. False when <paramref name="timeout"/> passed first; the
+    /// workers stay paused either way until <see cref="Resume"/>.
+    /// </summary>
+    public Task<bool> PauseAsync(TimeSpan timeout)
+    {
+        _packets.Close();
+        return _packets.WaitEmptyAsync(timeout);
+    }
+
+    public void Resume() => _packets.Open();
 
     private void Join(Ipv6Address group, InterfaceInfo iface)
     {
@@ -139,7 +174,7 @@ public sealed class UdpTransport : IAsyncDisposable
 
             if (!_queue.Writer.TryWrite(datagram))
             {
-                _processor.CountDrop(DropReason.QueueFull);
+                _processor?.CountDrop(DropReason.QueueFull);
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
@@ -149,28 +184,48 @@ public sealed class UdpTransport : IAsyncDisposable
     {
         var output = new byte[MaxDatagram];
         var reader = _queue.Reader;
+        var token = _stop.Token;
         try
         {
-            while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
+            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
-                while (reader.TryRead(out var datagram))
+                // One packet per entry, so a pause waits for at most one packet per worker.
+                if (!_packets.TryEnter())
                 {
-                    try
+                    await _packets.WhenOpen.WaitAsync(token).ConfigureAwait(false);
+                    continue;
+                }
+
+                try
+                {
+                    if (reader.TryRead(out var datagram))
                     {
-                        if (_processor.ProcessDatagram(datagram, output) is { } reply)
-                        {
-                            Send(reply);
-                        }
+                        Process(datagram, output);
                     }
-                    finally
-                    {
-                        datagram.ReturnBuffer?.Invoke(datagram.Buffer);
-                    }
+                }
+                finally
+                {
+                    _packets.Leave();
                 }
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    private void Process(ReceivedDatagram datagram, byte[] output)
+    {
+        try
+        {
+            if (_processor!.ProcessDatagram(datagram, output) is { } reply)
+            {
+                Send(reply);
+            }
+        }
+        finally
+        {
+            datagram.ReturnBuffer?.Invoke(datagram.Buffer);
         }
     }
 

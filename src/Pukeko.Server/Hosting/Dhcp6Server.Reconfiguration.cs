@@ -1,0 +1,279 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Pukeko.Server.Allocation;
+using Pukeko.Server.Configuration;
+using Pukeko.Server.Hooks;
+using Pukeko.Server.Identity;
+using Pukeko.Server.Leases.Memfile;
+using Pukeko.Server.Pipeline;
+using Pukeko.Server.Reclamation;
+using Pukeko.Server.Transport;
+
+namespace Pukeko.Server.Hosting;
+
+/// <summary>
+/// Reconfiguration as a transaction. The new runtime is built beside the running one (lease store,
+/// bound socket, hook libraries); only then are the workers paused and drained, the pieces swapped
+/// and the workers resumed; the replaced pieces are closed last. If any step before the swap fails,
+/// what was built is closed and the running runtime is left exactly as it was.
+/// </summary>
+/// <remarks>
+/// <para>Leases across a change of the lease database: as in Kea, leases are not copied from the old
+/// database into the new one. A lease is acknowledged only after the store holding it has written
+/// it to its file, and no packet is processed across the swap (the workers are drained first), so
+/// every lease acknowledged before the swap is in the old lease file and every lease acknowledged
+/// after it is in the new store. When only settings other than the file changed (same file), the
+/// new store reads that file while the workers are drained, so it holds every lease acknowledged
+/// before the swap; if the file set changes while it is read (a lease command, the old store's
+/// lease file cleanup) the read is repeated, and a reconfiguration that cannot drain the workers
+/// in time does not reopen the file at all.</para>
+/// <para>Not covered: a packet still in the pipeline when the bounded drain gives up finishes with
+/// the old runtime (its lease goes to the old store, or fails once that store is closed, and then
+/// no reply is sent); a lease command that fetched the old store just before the swap writes to
+/// it; packets queued by a replaced socket are dropped (clients retransmit).</para>
+/// </remarks>
+public sealed partial class Dhcp6Server
+{
+    /// <summary>How long a reconfiguration waits for the packets in the pipeline before swapping anyway.</summary>
+    internal TimeSpan PacketDrainWait { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Creates and binds a transport (not started). A seam for tests that need a bind to fail.</summary>
+    internal Func<TransportSettings, UdpTransport> TransportFactory { get; set; } = null!;
+
+    private UdpTransport CreateTransport(TransportSettings settings) =>
+        new(settings.Interfaces, settings.Port, settings.Workers, settings.QueueSize, _loggers.CreateLogger("kea-dhcp6.packets"), _time);
+
+    private async Task SwapRuntimeAsync(DhcpConfig config)
+    {
+        MemfileLeaseStore? newStore = null;
+        UdpTransport? newTransport = null;
+        HookLibrarySwap? hooks = null;
+        MemfileLeaseStore? replacedStore = null;
+        UdpTransport? replacedTransport = null;
+        try
+        {
+            // 1. Build beside the running runtime, which keeps serving meanwhile.
+            var storeOptions = new MemfileOptions(config.LeaseDatabase.FilePath, config.LeaseDatabase.Persist, config.LeaseDatabase.LfcInterval, config.LeaseDatabase.MaxRowErrors);
+            var storeChanged = _store is null || _storeOptions != storeOptions;
+            var sharesFile = storeChanged && _storeOptions is { } running && SharesLeaseFile(running, storeOptions);
+            if (storeChanged && !sharesFile)
+            {
+                newStore = OpenStore(storeOptions);
+            }
+
+            var dataDirectory = Path.GetDirectoryName(config.LeaseDatabase.FilePath) is { Length: > 0 } dir ? dir : _environment.DataDirectory;
+            var duid = ServerIdentity.LoadOrCreate(config.ServerId, dataDirectory, _time, _log);
+            var runtime = new ServerRuntime(config, duid, _options.ClientPort, _options.ServerPort);
+            hooks = PrepareHooks(config);
+
+            var transportSettings = TransportSettingsOf(config);
+            if (_transport is null || transportSettings.Key != _transportKey)
+            {
+                // Bound last: from now on the kernel hands unicast to this socket, which queues it until started.
+                newTransport = BindTransport(transportSettings);
+            }
+
+            // 2. Stop taking packets; swap with none in flight.
+            var drained = await PauseTransportAsync().ConfigureAwait(false);
+            if (sharesFile)
+            {
+                if (!drained)
+                {
+                    throw new InvalidOperationException($"packets were still being processed after {PacketDrainWait.TotalSeconds:0.#} s, so the lease file {storeOptions.FilePath} was not reopened");
+                }
+
+                newStore = OpenStoreOnOwnFile(storeOptions);
+            }
+
+            hooks.Publish();
+            if (Hooks.CallSrvConfigured(config, _network) is { } veto)
+            {
+                var reason = $"dhcp6_srv_configured: {veto}";
+                _log.LogError(new EventId(0, "DHCP6_HOOKS_LIBS_RELOAD_FAIL"), "reload of hooks libraries failed: {Reason}", reason);
+                throw new ConfigurationRejectedException([new ConfigError("Dhcp6/hooks-libraries", reason)]);
+            }
+
+            // The commit: nothing below is expected to fail.
+            if (newStore is not null)
+            {
+                replacedStore = _store;
+                _store = newStore;
+                _storeOptions = storeOptions;
+                newStore = null;
+                _log.LogInformation(new EventId(0, "DHCPSRV_MEMFILE_DB"), "opening memory file lease database: {File} ({Count} leases)", storeOptions.FilePath, _store.Count);
+            }
+
+            var store = _store!;
+            if (_processor is null || !ReferenceEquals(_processor.Allocation.Store, store))
+            {
+                var allocation = new AllocationEngine(store, LeaseStatistics, PacketStatistics, _loggers.CreateLogger("kea-dhcp6.alloc-engine"));
+                _processor = new Dhcp6Processor(runtime, allocation, PacketStatistics, LeaseStatistics, _loggers, _time);
+            }
+            else
+            {
+                _processor.Apply(runtime);
+            }
+
+            _processor.Hooks = Hooks;
+            LeaseStatistics.Recount(config.Subnets, store, _time.GetUtcNow().ToUnixTimeSeconds());
+            _reclaimer = new LeaseReclaimer(_processor.Allocation.Writer, _processor.Allocation.Claims, LeaseStatistics, _loggers.CreateLogger("kea-dhcp6.alloc-engine")) { Hooks = Hooks };
+            if (newTransport is not null)
+            {
+                replacedTransport = _transport;
+                newTransport.Start(_processor);
+                _transport = newTransport;
+                _transportKey = transportSettings.Key;
+                newTransport = null;
+            }
+            else
+            {
+                _transport!.Processor = _processor;
+            }
+
+            AfterApply(config);
+            foreach (var iface in transportSettings.Interfaces)
+            {
+                _log.LogInformation(new EventId(0, "DHCPSRV_CFGMGR_ADD_IFACE"), "listening on interface {Interface}", iface.Name);
+            }
+        }
+        catch
+        {
+            // Undone before the workers resume, so no packet meets the new hook libraries.
+            hooks?.Dispose();
+            newStore?.Dispose();
+            if (newTransport is not null)
+            {
+                await newTransport.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+        finally
+        {
+            // The transport serving now: the running one after a failure, the kept or new one after the swap.
+            _transport?.Resume();
+        }
+
+        // 3. Close what was replaced.
+        if (replacedTransport is not null)
+        {
+            await replacedTransport.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (replacedStore is not null)
+        {
+            _log.LogDebug(new EventId(0, "DHCPSRV_MEMFILE_CLOSE"), "closing the lease file {File}", replacedStore.Options.FilePath);
+            replacedStore.Dispose();
+        }
+
+        hooks.Commit();
+    }
+
+    /// <summary>
+    /// Pauses the running transport's workers and waits, bounded, until no packet is in the
+    /// pipeline. False when some still were at the deadline (logged; the swap goes ahead).
+    /// </summary>
+    private async Task<bool> PauseTransportAsync()
+    {
+        if (_transport is not { } transport || await transport.PauseAsync(PacketDrainWait).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        _log.LogWarning(new EventId(0, "DHCP6_RECONFIGURE_DRAIN_TIMEOUT"), "packets were still being processed {Wait} after the workers were paused; reconfiguring anyway", PacketDrainWait);
+        return false;
+    }
+
+    private MemfileLeaseStore OpenStore(MemfileOptions options)
+    {
+        var store = new MemfileLeaseStore(options, _loggers.CreateLogger("kea-dhcp6.dhcpsrv"), _time);
+        try
+        {
+            store.Open();
+            return store;
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens a second store on the file the running store owns (only other settings changed). Runs
+    /// with the workers drained, so the running store appends nothing; if the file set changed
+    /// while it was read anyway (a lease command, the running store's lease file cleanup), the
+    /// read is repeated. Waits, bounded, for a cleanup of this process to finish first.
+    /// </summary>
+    private MemfileLeaseStore OpenStoreOnOwnFile(MemfileOptions options)
+    {
+        const int attempts = 3;
+        var started = Stopwatch.GetTimestamp();
+        for (var attempt = 1; attempt <= attempts; attempt++)
+        {
+            var before = LeaseFileFingerprint.Of(options.FilePath);
+            while (before.OwnCleanupRunning && Stopwatch.GetElapsedTime(started) < PacketDrainWait)
+            {
+                Thread.Sleep(50);
+                before = LeaseFileFingerprint.Of(options.FilePath);
+            }
+
+            var store = OpenStore(options);
+            if (!before.OwnCleanupRunning && LeaseFileFingerprint.Of(options.FilePath) == before)
+            {
+                return store;
+            }
+
+            store.Dispose();
+        }
+
+        throw new LeaseFileException($"the lease file {options.FilePath} kept changing while it was read again (lease file cleanup running?); the running lease database is kept");
+    }
+
+    private static bool SharesLeaseFile(MemfileOptions running, MemfileOptions next) =>
+        running.Persist && next.Persist && string.Equals(Path.GetFullPath(running.FilePath), Path.GetFullPath(next.FilePath), StringComparison.Ordinal);
+
+    /// <summary>
+    /// Kea reloads every hook library on each successful reconfiguration; here the new list is
+    /// loaded beside the running libraries (all-or-nothing) and published only at the swap.
+    /// </summary>
+    private HookLibrarySwap PrepareHooks(DhcpConfig config)
+    {
+        try
+        {
+            return Hooks.PrepareSwap(config.HooksLibraries, config.MultiThreading.Enabled);
+        }
+        catch (HookLoadException ex)
+        {
+            _log.LogError(new EventId(0, "DHCP6_HOOKS_LIBS_RELOAD_FAIL"), "reload of hooks libraries failed: {Reason}", ex.Message);
+            throw new ConfigurationRejectedException([new ConfigError("Dhcp6/hooks-libraries", ex.Message)]);
+        }
+    }
+
+    private TransportSettings TransportSettingsOf(DhcpConfig config)
+    {
+        var (interfaces, missing) = InterfaceInfo.Resolve(config.Interfaces.Select(i => i.Name));
+        foreach (var name in missing)
+        {
+            _log.LogWarning(new EventId(0, "DHCPSRV_OPEN_SOCKET_FAIL"), "failed to open socket: interface {Interface} not found", name);
+        }
+
+        var mt = config.MultiThreading;
+        var workers = mt.Enabled ? (mt.ThreadPoolSize > 0 ? mt.ThreadPoolSize : Environment.ProcessorCount) : 1;
+        return new TransportSettings(interfaces, _options.ServerPort, workers, mt.PacketQueueSize);
+    }
+
+    private UdpTransport BindTransport(TransportSettings settings)
+    {
+        try
+        {
+            return TransportFactory(settings);
+        }
+        catch (SocketException ex)
+        {
+            _log.LogError(new EventId(0, "DHCPSRV_OPEN_SOCKET_FAIL"), "failed to open socket on port {Port}: {Reason}", settings.Port, ex.Message);
+            throw new IOException($"failed to open socket on port {settings.Port}: {ex.Message}", ex);
+        }
+    }
+}
