@@ -18,6 +18,7 @@ internal sealed class Dhcp6HostedService(Dhcp6Server server, IHostApplicationLif
     {
         _log.LogInformation(new EventId(0, "DHCP6_STARTING"), "Pukeko DHCPv6 server version {Version} starting", version);
         await server.StartAsync(cancellationToken).ConfigureAwait(false);
+        HangupDisposition.RestoreDefault();
         _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true; // the default action would terminate the process
