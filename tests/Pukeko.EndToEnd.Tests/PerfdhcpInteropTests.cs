@@ -39,7 +39,8 @@ public sealed class PerfdhcpInteropTests : IDisposable
         var context = report.Output + "\n--- server (last lines) ---\n" + string.Join('\n', server.Output.Split('\n').TakeLast(20));
         // perfdhcp exits 3 when anything was dropped; other codes are errors.
         Assert.True(report.ExitCode is 0 or 3, context);
-        Assert.Equal(Exchanges, report.SolicitAdvertise.Sent);
+        // perfdhcp checks -n between send bursts, so a late burst on a loaded machine can send a few more.
+        Assert.InRange(report.SolicitAdvertise.Sent, Exchanges, Exchanges + 16);
         Assert.Equal(report.SolicitAdvertise.Received, report.RequestReply.Sent);
         Assert.True(report.SolicitAdvertise.DropRatio <= MaxDropRatio, $"Solicit drops {report.SolicitAdvertise.Drops}\n{context}");
         Assert.True(report.RequestReply.DropRatio <= MaxDropRatio, $"Request drops {report.RequestReply.Drops}\n{context}");
