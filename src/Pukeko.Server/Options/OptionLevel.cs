@@ -50,7 +50,7 @@ public sealed class OptionLevel
             if (d.Space == StandardOptionDefinitions.Dhcp6Space)
             {
                 var data = Encapsulate(d, descriptors, definitions, 0);
-                options.Add(new ConfiguredOption(new RawOption(d.Code, data), d.AlwaysSend, d.NeverSend, d.ClientClasses));
+                options.Add(new ConfiguredOption(Typed(d.Code, data), d.AlwaysSend, d.NeverSend, d.ClientClasses));
             }
             else if (OptionDefinitionSet.VendorOf(d.Space) is { } enterprise)
             {
@@ -67,6 +67,23 @@ public sealed class OptionLevel
         }
 
         return new OptionLevel(options, vendors.ToDictionary(p => p.Key, p => (IReadOnlyList<ConfiguredOption>)p.Value));
+    }
+
+    /// <summary>
+    /// The option as the packet parser would type it (so a callout finds a configured DNS-servers option
+    /// as an <see cref="AddressListOption"/>, exactly as one that came in a packet), when that type
+    /// writes the configured bytes back unchanged; otherwise the bytes as they are.
+    /// </summary>
+    internal static DhcpOption Typed(ushort code, byte[] data)
+    {
+        if (OptionDecoder.TryDecode(code, data, out var typed) != ParseStatus.Ok || typed is null or RawOption || typed.DataLength != data.Length)
+        {
+            return new RawOption(code, data);
+        }
+
+        var written = new byte[data.Length];
+        typed.WriteData(written);
+        return written.AsSpan().SequenceEqual(data) ? typed : new RawOption(code, data);
     }
 
     /// <summary>First option with that code at this level that the packet's classes allow, or null.</summary>

@@ -111,6 +111,18 @@ public sealed partial class Dhcp6Processor
     /// </summary>
     private static void AddConfiguredOption(OptionCollection response, DhcpOption option)
     {
+        if (option is NtpServerOption { Options.Count: > 1 } ntp)
+        {
+            foreach (var sub in ntp.Options)
+            {
+                var single = new NtpServerOption();
+                single.Options.Add(sub.Clone());
+                response.Add(single);
+            }
+
+            return;
+        }
+
         if (option.Code != OptionCode.NtpServer || option is not RawOption raw || !TrySplitSubOptions(raw.Data, out var parts) || parts.Count <= 1)
         {
             response.Add(option);

@@ -142,8 +142,9 @@ public class CalloutRulesTests
         {
             if (edit)
             {
-                var option = (RawOption)handle.GetArgument<Dhcp6Packet>("response6").Message.Options.Get(OptionCode.DnsServers)!;
-                option.Data[15] = 0x54;
+                // Typed as the packet parser types it, wherever it came from.
+                var option = handle.GetArgument<Dhcp6Packet>("response6").Message.Options.Get<AddressListOption>(OptionCode.DnsServers)!;
+                option.Addresses[0] = Pukeko.Protocol.Addressing.Ipv6Address.Parse("2001:db8::54");
             }
 
             return 0;
@@ -160,15 +161,19 @@ public class CalloutRulesTests
     {
         byte[] dns = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x53];
         using var h = new PipelineHarness(configure: b => b.GlobalOptions.Add(new OptionDescriptor(23, "dhcp6", "dns-servers", dns, false, false)));
+        bool? shared = null;
         h.On(HookNames.Pkt6Send, handle =>
         {
             var response = handle.GetArgument<Dhcp6Packet>("response6");
             response.CopyRetrievedOptions = false;
-            var option = (RawOption)response.Message.Options.Get(OptionCode.DnsServers)!;
-            Assert.Same(h.Runtime.GlobalOptions.Find(OptionCode.DnsServers)!.Option, option);
+            var option = response.Message.Options.Get(OptionCode.DnsServers)!;
+            shared = ReferenceEquals(h.Runtime.GlobalOptions.Find(OptionCode.DnsServers)!.Option, option);
             return 0;
         });
         h.Exchange(Create(MessageType.Solicit, oro: OptionCode.DnsServers));
+
+        // Asserted outside the callout: an exception inside one is caught and logged, not failed.
+        Assert.True(shared);
     }
 
     [Fact]
