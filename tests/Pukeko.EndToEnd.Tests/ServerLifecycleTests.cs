@@ -71,6 +71,19 @@ public sealed class ServerLifecycleTests : IDisposable
     }
 
     [Fact]
+    public void SighupReloadsAServerStartedWithHangupIgnoredAsUnderNohup()
+    {
+        using var server = ServerProcess.Start(_lab, Configs.Basic(), hangupIgnored: true);
+        var configFile = Path.Combine(server.Directory, "kea-dhcp6.conf");
+        File.WriteAllText(configFile, File.ReadAllText(configFile).Replace("2001:db8:1::100-2001:db8:1::1ff", "2001:db8:1::500-2001:db8:1::5ff", StringComparison.Ordinal));
+
+        server.Signal("HUP");
+
+        Assert.True(Run.WaitFor(() => File.ReadAllText(server.LogFile).Contains("dynamic server reconfiguration succeeded with file", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), server.Output + File.ReadAllText(server.LogFile));
+        Assert.False(server.HasExited);
+    }
+
+    [Fact]
     public void ASecondServerWithTheSameConfigurationRefusesToStart()
     {
         using var first = ServerProcess.Start(_lab, Configs.Basic());

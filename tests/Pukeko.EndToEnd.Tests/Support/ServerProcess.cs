@@ -54,14 +54,18 @@ internal sealed class ServerProcess : IDisposable
     }
 
     /// <summary>Writes the config (with <c>{dir}</c> replaced by the private directory) and starts the server.</summary>
-    public static ServerProcess Start(NetworkLab lab, string configTemplate, string? directory = null, bool waitForStart = true)
+    /// <param name="hangupIgnored">Start the server with SIGHUP ignored, as <c>nohup</c> does.</param>
+    public static ServerProcess Start(NetworkLab lab, string configTemplate, string? directory = null, bool waitForStart = true, bool hangupIgnored = false)
     {
         directory ??= System.IO.Directory.CreateTempSubdirectory("pukeko-e2e-").FullName;
         var config = configTemplate.Replace("{dir}", directory, StringComparison.Ordinal).Replace("{iface}", lab.ServerInterface, StringComparison.Ordinal);
         var configFile = Path.Combine(directory, "kea-dhcp6.conf");
         File.WriteAllText(configFile, config);
         var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var arg in new[] { "netns", "exec", lab.ServerNamespace, Executable, "-c", configFile })
+        string[] command = hangupIgnored
+            ? ["netns", "exec", lab.ServerNamespace, "bash", "-c", "trap '' HUP; exec \"$0\" -c \"$1\"", Executable, configFile]
+            : ["netns", "exec", lab.ServerNamespace, Executable, "-c", configFile];
+        foreach (var arg in command)
         {
             info.ArgumentList.Add(arg);
         }
