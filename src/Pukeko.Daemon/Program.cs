@@ -32,7 +32,8 @@ switch (options.Mode)
 }
 
 using var logging = new KeaLoggerProvider(new KeaLoggingOptions { Verbose = options.Debug });
-var environment = ConfigEnvironment.FromEnvironment();
+// -X relaxes the path rules Kea 3.x enforces, for the check, the start and every later reconfiguration.
+var environment = ConfigEnvironment.FromEnvironment() with { RelaxedSecurity = options.RelaxSecurity };
 var configFile = options.ConfigFile!;
 
 if (options.IsCheckOnly)
