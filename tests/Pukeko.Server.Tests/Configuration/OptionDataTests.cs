@@ -99,4 +99,29 @@ public sealed class OptionDataTests
             """)).GlobalOptions);
         Assert.Equal(new byte[] { 5, 1, (byte)'a', 1, (byte)'b', 0, 1, (byte)'c', 0 }, option.Data);
     }
+
+    [Theory]
+    [InlineData("docsis3-v6", "vendor-type", 10)]
+    [InlineData("docsis3-v6", "cmts-cm-mac", 1026)]
+    [InlineData("docsis3-v6", "tftp-servers", 32)]
+    [InlineData("vendor-4491", "vendor-type", 10)]
+    [InlineData("vendor-4491", "vendor-name", 10)] // Pukeko's former name
+    [InlineData("vendor-4491", "cm-mac-address", 1026)] // Pukeko's former name
+    public void KeasDocsis3V6SpaceAndNamesResolveToTheCableLabsDefinitions(string space, string name, int code)
+    {
+        var option = Assert.Single(LoadOk(Dhcp6($$"""
+            "option-data": [ { "space": "{{space}}", "name": "{{name}}", "data": "{{(code == 32 ? "2001:db8::31" : code == 1026 ? "0a0b" : "CableLabs")}}" } ]
+            """)).GlobalOptions);
+        Assert.Equal((ushort)code, option.Code);
+        Assert.Equal(space, option.Space); // options stay in the space they were configured in, as in Kea
+    }
+
+    [Fact]
+    public void Docsis3V6CodesEncodeByTheCableLabsDefinitions()
+    {
+        var option = Assert.Single(LoadOk(Dhcp6("""
+            "option-data": [ { "space": "docsis3-v6", "code": 38, "data": "-10000" } ]
+            """)).GlobalOptions);
+        Assert.Equal(new byte[] { 0xff, 0xff, 0xd8, 0xf0 }, option.Data);
+    }
 }
