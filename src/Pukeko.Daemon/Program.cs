@@ -3,7 +3,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pukeko.Daemon.CommandLine;
 using Pukeko.Daemon.Hosting;
-using Pukeko.Server.Configuration;
 using Pukeko.Server.Hosting;
 using Pukeko.Server.Logging;
 
@@ -31,8 +30,7 @@ switch (options.Mode)
 }
 
 using var logging = new KeaLoggerProvider(new KeaLoggingOptions { Verbose = options.Debug });
-// -X relaxes the path rules Kea 3.x enforces, for the check, the start and every later reconfiguration.
-var environment = ConfigEnvironment.FromEnvironment() with { RelaxedSecurity = options.RelaxSecurity };
+var environment = DaemonEnvironment.From(options, Environment.GetEnvironmentVariable);
 var configFile = options.ConfigFile!;
 
 if (options.IsCheckOnly)
