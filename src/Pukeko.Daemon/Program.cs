@@ -3,8 +3,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pukeko.Daemon.CommandLine;
 using Pukeko.Daemon.Hosting;
-using Pukeko.Server.Configuration;
-using Pukeko.Server.Hooks;
 using Pukeko.Server.Hosting;
 using Pukeko.Server.Logging;
 
@@ -32,55 +30,15 @@ switch (options.Mode)
 }
 
 using var logging = new KeaLoggerProvider(new KeaLoggingOptions { Verbose = options.Debug });
-var environment = ConfigEnvironment.FromEnvironment();
+var environment = DaemonEnvironment.From(options, Environment.GetEnvironmentVariable);
 var configFile = options.ConfigFile!;
 
 if (options.IsCheckOnly)
 {
     using var factory = LoggerFactory.Create(b => b.AddKeaLogging(logging).SetMinimumLevel(LogLevel.Trace));
-    var log = factory.CreateLogger("kea-dhcp6.dhcp6");
-    var result = ConfigLoader.LoadFile(configFile, environment);
-    foreach (var warning in result.Warnings)
-    {
-        log.LogWarning(new EventId(0, "DHCP6_CONFIG_UNSUPPORTED_OBJECT"), "{Path}: {Message}", warning.Path, warning.Message);
-    }
-
-    if (!result.Success)
-    {
-        foreach (var problem in result.Errors)
-        {
-            log.LogError(new EventId(0, "DHCP6_CONFIG_LOAD_FAIL"), "configuration error using file: {File}, reason: {Path}: {Message}", configFile, problem.Path, problem.Message);
-        }
-
-        logging.Flush();
-        Console.Error.WriteLine($"Syntax check failed with: {string.Join("; ", result.Errors)}");
-        return 1;
-    }
-
-    if (KeaLoggerProvider.Validate(LoggingConfiguration.ToSpecs(result.Config!.Loggers, environment.LogDirectory)) is { } loggingError)
-    {
-        log.LogError(new EventId(0, "DHCP6_CONFIG_LOAD_FAIL"), "configuration error using file: {File}, reason: Dhcp6/loggers: {Message}", configFile, loggingError);
-        logging.Flush();
-        return 1;
-    }
-
-    // Like Kea, the check opens every hook library and runs its load() (then unloads it).
-    var hookErrors = HooksManager.Validate(result.Config!.HooksLibraries, result.Config.MultiThreading.Enabled, factory);
-    if (hookErrors.Count > 0)
-    {
-        foreach (var problem in hookErrors)
-        {
-            log.LogError(new EventId(0, "DHCP6_CONFIG_LOAD_FAIL"), "configuration error using file: {File}, reason: Dhcp6/hooks-libraries: {Message}", configFile, problem);
-        }
-
-        logging.Flush();
-        Console.Error.WriteLine($"Configuration check failed with: Dhcp6/hooks-libraries: {string.Join("; ", hookErrors)}");
-        return 1;
-    }
-
-    log.LogInformation(new EventId(0, "DHCP6_CONFIG_CHECK_OK"), "configuration check of {File} successful", configFile);
+    var checkResult = ConfigCheck.Run(configFile, environment, factory, Console.Error);
     logging.Flush();
-    return 0;
+    return checkResult;
 }
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });

@@ -17,6 +17,13 @@ public sealed record ConfigEnvironment(string DataDirectory, string LogDirectory
     public const string DefaultLogDirectory = "/var/log/kea";
     public const string DefaultControlSocketDirectory = "/run/kea";
 
+    /// <summary>
+    /// Kea's <c>-X</c>: path rules that Kea 3.x enforces (a UNIX control socket outside
+    /// <see cref="ControlSocketDirectory"/>) become warnings instead of errors. Not read from the environment; the daemon
+    /// sets it from its command line.
+    /// </summary>
+    public bool RelaxedSecurity { get; init; }
+
     /// <summary>Where Debian/Ubuntu and ISC's packages install Kea hook libraries for this machine's architecture.</summary>
     public static string DefaultHooksDirectory { get; } = $"/usr/lib/{MultiarchTriplet()}/kea/hooks";
 

@@ -2,7 +2,7 @@ namespace Pukeko.Server.Configuration;
 
 /// <summary>
 /// One entry of <c>control-sockets</c> (or the old single <c>control-socket</c>). For <see cref="ControlSocketType.Unix"/>
-/// only <see cref="SocketName"/> matters (an absolute path inside the control socket directory); the HTTP fields are
+/// only <see cref="SocketName"/> matters (an absolute path, normally inside the control socket directory); the HTTP fields are
 /// used by <see cref="ControlSocketType.Http"/> and <see cref="ControlSocketType.Https"/>.
 /// </summary>
 public sealed record ControlSocketConfig
@@ -14,6 +14,12 @@ public sealed record ControlSocketConfig
 
     /// <summary>Absolute socket path (UNIX sockets).</summary>
     public string SocketName { get; init; } = "";
+
+    /// <summary>
+    /// False when a UNIX socket was accepted outside the control socket directory (a Kea 2.x <c>control-socket</c>, or
+    /// <c>-X</c>). The server then leaves that directory's permissions alone: it may be <c>/tmp</c>.
+    /// </summary>
+    public bool InSocketDirectory { get; init; } = true;
 
     public string Address { get; init; } = DefaultAddress;
 

@@ -30,17 +30,6 @@ namespace Pukeko.Server.Hooks;
 /// </remarks>
 public sealed partial class HooksManager : ICommandExtensions, IDisposable
 {
-    /// <summary>Kea's native command libraries named by Forge configurations; accepted and ignored (the control channel provides their commands).</summary>
-    private static readonly HashSet<string> KeaNativeLibraries = new(StringComparer.Ordinal) { "libdhcp_lease_cmds.so", "libdhcp_stat_cmds.so" };
-
-    /// <summary>
-    /// Kea's native libraries that only add management commands and never change how packets are
-    /// answered: a migrated config naming one still starts (with a warning that those commands are
-    /// missing). Any other native Kea library (HA, flex-id, legal log, ...) changes DHCP behaviour,
-    /// so naming it is an error rather than a silent difference.
-    /// </summary>
-    private static readonly HashSet<string> KeaCommandOnlyLibraries = new(StringComparer.Ordinal) { "libdhcp_host_cmds.so", "libdhcp_subnet_cmds.so", "libdhcp_class_cmds.so", "libdhcp_cb_cmds.so" };
-
     private static readonly Version ServerApiVersion = new(HooksApiVersion.Major, HooksApiVersion.Minor);
 
     private readonly ILoggerFactory _loggers;
@@ -199,16 +188,18 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
             var index = 1;
             foreach (var config in libraries)
             {
-                if (IsKeaNativeLibrary(config.Library))
+                // Kea's own libraries are never loaded (KeaNativeLibraries says which are acceptable).
+                switch (KeaNativeLibraries.Find(config.Library))
                 {
-                    _log.LogInformation(new EventId(0, "HOOKS_KEA_LIBRARY_IGNORED"), "hooks library {Library} is a Kea library whose commands Pukeko provides itself; ignored", config.Library);
-                    continue;
-                }
-
-                if (KeaCommandOnlyLibraries.Contains(Path.GetFileName(config.Library)))
-                {
-                    _log.LogWarning(new EventId(0, "HOOKS_KEA_LIBRARY_UNSUPPORTED"), "hooks library {Library} is a native Kea library that only adds commands; Pukeko cannot load it, so its commands are not available", config.Library);
-                    continue;
+                    case { Kind: KeaNativeLibraryKind.BuiltIn } native:
+                        _log.LogInformation(new EventId(0, "HOOKS_KEA_LIBRARY_IGNORED"), "hooks library {Library}: {Reason}", config.Library, native.Message);
+                        continue;
+                    case { Kind: KeaNativeLibraryKind.NotBuiltIn } native:
+                        _log.LogWarning(new EventId(0, "HOOKS_KEA_LIBRARY_UNSUPPORTED"), "hooks library {Library}: {Reason}", config.Library, native.Message);
+                        continue;
+                    case { } native:
+                        _log.LogError(new EventId(0, "HOOKS_KEA_LIBRARY_UNSUPPORTED"), "hooks library {Library}: {Reason}", config.Library, native.Message);
+                        throw new HookLoadException($"hooks library {config.Library}: {native.Message}");
                 }
 
                 loaded.Add(LoadFromFile(index++, config, multiThreading));
@@ -599,8 +590,6 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
 
     private void LogException(CalloutEntry entry, CalloutHandle handle, Exception ex) =>
         _log.LogError(new EventId(0, "HOOKS_CALLOUT_EXCEPTION"), ex, "exception thrown by callout on hook {Hook} registered by library with index {Index} ({Library}): {Reason}", handle.HookName, entry.LibraryIndex, entry.LibraryName, ex.Message);
-
-    internal static bool IsKeaNativeLibrary(string path) => KeaNativeLibraries.Contains(Path.GetFileName(path));
 
     private LoadedLibrary LoadFromFile(int index, HooksLibraryConfig config, bool multiThreading)
     {

@@ -7,6 +7,7 @@ using Pukeko.Server.Configuration;
 using Pukeko.Server.Control;
 using Pukeko.Server.Control.Channels;
 using Pukeko.Server.Control.Commands;
+using Pukeko.Server.Hooks;
 using Pukeko.Server.Pipeline;
 using Pukeko.Server.Statistics;
 
@@ -17,8 +18,6 @@ public sealed partial class Dhcp6Server
 {
     /// <summary>How often changed statistics are recorded into their sample history.</summary>
     public static readonly TimeSpan StatisticsSampleInterval = TimeSpan.FromSeconds(1);
-
-    private static readonly string[] BuiltInHookLibraries = ["libdhcp_lease_cmds.so", "libdhcp_stat_cmds.so"];
 
     private CommandDispatcher _commands = null!;
     private ControlChannelHost _channels = null!;
@@ -101,8 +100,7 @@ public sealed partial class Dhcp6Server
         Interlocked.Exchange(ref _reconfiguredAtTicks, _time.GetUtcNow().UtcTicks);
         foreach (var library in config.HooksLibraries)
         {
-            var name = Path.GetFileName(library.Library);
-            if (Array.IndexOf(BuiltInHookLibraries, name) >= 0)
+            if (IsBuiltInHookLibrary(library.Library))
             {
                 _log.LogInformation(
                     new EventId(0, "DHCP6_HOOKS_LIBRARY_BUILT_IN"),
@@ -112,9 +110,9 @@ public sealed partial class Dhcp6Server
         }
     }
 
-    /// <summary>True for Kea's lease_cmds/stat_cmds library names, which this server implements natively.</summary>
+    /// <summary>True for Kea's library names whose function this server implements natively (lease_cmds).</summary>
     public static bool IsBuiltInHookLibrary(string library) =>
-        Array.IndexOf(BuiltInHookLibraries, Path.GetFileName(library)) >= 0;
+        KeaNativeLibraries.Find(library) is { Kind: KeaNativeLibraryKind.BuiltIn };
 
     private Task ApplyControlChannelsAsync(DhcpConfig config, CancellationToken cancellationToken) =>
         _channels.ApplyAsync(config.ControlSockets, cancellationToken);

@@ -46,6 +46,59 @@ public sealed class ControlSocketsTests
     }
 
     [Theory]
+    [InlineData("/tmp/kea6-ctrl-socket", "'/tmp'")]
+    [InlineData("/var/run/kea6/ctrl", "'/var/run/kea6'")]
+    public void The_kea_2_single_form_accepts_any_path_and_warns_when_it_is_outside_the_directory(string name, string shown)
+    {
+        // Kea 2.x had no socket directory; its own examples use /tmp/kea6-ctrl-socket.
+        var result = Load(Dhcp6($$""" "control-socket": { "socket-type": "unix", "socket-name": "{{name}}" } """));
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        var socket = Assert.Single(result.Config!.ControlSockets);
+        Assert.Equal(name, socket.SocketName);
+        Assert.False(socket.InSocketDirectory);
+        AssertWarning(result, "Dhcp6/control-socket/socket-name", $"invalid path specified: {shown}, supported path is '/srv/kea-run'");
+        AssertWarning(result, "Dhcp6/control-socket/socket-name", "Kea 2.x 'control-socket' form");
+    }
+
+    [Fact]
+    public void A_socket_inside_the_directory_is_marked_so_the_server_may_restrict_the_directory()
+    {
+        var config = LoadOk(Dhcp6(""" "control-sockets": [ { "socket-type": "unix", "socket-name": "/srv/kea-run/s" } ] """));
+        Assert.True(config.ControlSockets[0].InSocketDirectory);
+    }
+
+    [Theory]
+    [InlineData("/tmp/control_socket", "/tmp/control_socket")]
+    [InlineData("../control_socket", null)]
+    public void Relaxed_security_turns_the_directory_rule_into_a_warning(string name, string? expected)
+    {
+        var result = ConfigLoader.LoadText(
+            Dhcp6($$""" "control-sockets": [ { "socket-type": "unix", "socket-name": "{{name}}" } ] """),
+            baseDirectory: null,
+            TestEnvironment with { RelaxedSecurity = true });
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        var socket = Assert.Single(result.Config!.ControlSockets);
+
+        // Kea with -X uses the name as written, so a relative one is relative to the working directory.
+        Assert.Equal(expected ?? Path.GetFullPath(name), socket.SocketName);
+        Assert.False(socket.InSocketDirectory);
+        AssertWarning(result, "Dhcp6/control-sockets[0]/socket-name", "invalid path specified");
+        AssertWarning(result, "Dhcp6/control-sockets[0]/socket-name", "(-X)");
+    }
+
+    [Theory]
+    [InlineData("control-sockets", "[ { \"socket-type\": \"unix\", \"socket-name\": \"/tmp/\" } ]", "Dhcp6/control-sockets[0]/socket-name", "path: '/tmp/' has no filename")]
+    [InlineData("control-socket", "{ \"socket-type\": \"unix\", \"socket-name\": \"/tmp/\" }", "Dhcp6/control-socket/socket-name", "path: '/tmp/' has no filename")]
+    [InlineData("control-socket", "{ \"socket-type\": \"unix\", \"socket-name\": \" \" }", "Dhcp6/control-socket/socket-name", "path: '' has no filename")]
+    [InlineData("control-sockets", "[ { \"socket-type\": \"unix\", \"socket-name\": \"..\" } ]", "Dhcp6/control-sockets[0]/socket-name", "path: '..' has no filename")]
+    public void A_name_without_a_file_is_refused_in_every_form(string key, string value, string path, string fragment)
+    {
+        LoadFails(Dhcp6($"\"{key}\": {value}"), path, $"'socket-name' is invalid: {fragment}");
+        var relaxed = ConfigLoader.LoadText(Dhcp6($"\"{key}\": {value}"), null, TestEnvironment with { RelaxedSecurity = true });
+        AssertError(relaxed, path, fragment);
+    }
+
+    [Theory]
     [InlineData("""{ "socket-type": "tcp", "socket-name": "s" }""", "Dhcp6/control-sockets[0]/socket-type", "unsupported 'socket-type'")]
     [InlineData("""{ "socket-name": "s" }""", "Dhcp6/control-sockets[0]", "missing mandatory parameter 'socket-type'")]
     [InlineData("""{ "socket-type": "unix" }""", "Dhcp6/control-sockets[0]", "missing mandatory parameter 'socket-name'")]

@@ -89,6 +89,24 @@ public sealed class NetworkConfigTests
     }
 
     [Fact]
+    public void AnEmptyInterfaceIdIsNotSetAsInKea()
+    {
+        // Kea's config-get writes "interface-id": "" back out; it means no interface-id at all.
+        var config = LoadOk(Dhcp6("""
+            "shared-networks": [ {
+                "name": "relayed", "interface-id": "port7",
+                "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface-id": "" } ] },
+              { "name": "local", "interface": "eth0", "interface-id": "",
+                "subnet6": [ { "id": 2, "subnet": "2001:db8:2::/64", "interface": "eth0", "interface-id": "" } ] } ],
+            "subnet6": [ { "id": 3, "subnet": "2001:db8:3::/64", "interface-id": "" } ]
+            """));
+        Assert.Equal("port7"u8.ToArray(), config.FindSubnet(1)!.InterfaceId); // inherited, not cleared
+        Assert.Null(config.FindSubnet(2)!.InterfaceId);
+        Assert.Equal("eth0", config.FindSubnet(2)!.Interface); // "" does not clash with interface
+        Assert.Null(config.FindSubnet(3)!.InterfaceId);
+    }
+
+    [Fact]
     public void SubnetIdsAndPrefixesAreUniqueAcrossSharedNetworks()
     {
         var result = Load(Dhcp6("""
@@ -113,7 +131,6 @@ public sealed class NetworkConfigTests
 
     [Theory]
     [InlineData(""" "interface": "eth0", "interface-id": "abc" """, "Dhcp6/subnet6[0]/interface-id", "mutually exclusive")]
-    [InlineData(""" "interface-id": "" """, "Dhcp6/subnet6[0]/interface-id", "must not be empty")]
     [InlineData(""" "relay": { "ip-address": "3000::1", "ip-addresses": [] } """, "Dhcp6/subnet6[0]/relay", "not both")]
     [InlineData(""" "relay": { "addresses": [] } """, "Dhcp6/subnet6[0]/relay/addresses", "unknown parameter")]
     [InlineData(""" "allocator": "fastest" """, "Dhcp6/subnet6[0]/allocator", "supported allocators are")]

@@ -38,6 +38,49 @@ public sealed class PreprocessorTests
         Assert.Equal("a//b#c/*d*/e \"quoted // still\"", config.ServerTag);
     }
 
+    [Theory]
+    [InlineData(".4", ".7", 0.4, 0.7)]
+    [InlineData("0.4", "7.e-1", 0.4, 0.7)]
+    [InlineData(".4e0", ".8", 0.4, 0.8)]
+    public void NumbersWithABareDecimalPointReadAsKeaReadsThem(string t1, string t2, double expectedT1, double expectedT2)
+    {
+        // Kea's own tee-times.json example writes "t1-percent": .5.
+        var subnet = Assert.Single(LoadOk(Dhcp6($$"""
+            "calculate-tee-times": true, "t1-percent": {{t1}}, "t2-percent": {{t2}},
+            "subnet6": [ { "id": 1, "subnet": "2001:db8::/64" } ]
+            """)).Subnets);
+        Assert.Equal(expectedT1, subnet.T1Percent);
+        Assert.Equal(expectedT2, subnet.T2Percent);
+    }
+
+    [Fact]
+    public void ANegativeNumberWithABareDecimalPointIsANumber()
+    {
+        // A negative percentage is read as a number (-0.5), then refused by the range check.
+        var result = Load(Dhcp6(""" "calculate-tee-times": true, "t1-percent": -.5 """));
+        Assert.DoesNotContain(result.Errors, e => e.Message.StartsWith("JSON syntax error", StringComparison.Ordinal));
+        AssertError(result, "Dhcp6/t1-percent", "-0.5");
+    }
+
+    [Fact]
+    public void DecimalPointsInsideStringsAndCommentsAreLeftAlone()
+    {
+        var config = LoadOk(Dhcp6("""
+            "server-tag": ".5 -.5 5. a.b" // .5 in a comment
+
+            """));
+        Assert.Equal(".5 -.5 5. a.b", config.ServerTag);
+    }
+
+    [Fact]
+    public void SyntaxErrorsAfterAnInsertedZeroKeepTheirColumn()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.Write("kea.conf", "{ \"Dhcp6\": { \"t1-percent\": .5, \"t2-percent\": 1., ,\n} }");
+        var error = Assert.Single(ConfigLoader.LoadFile(file, TestEnvironment).Errors);
+        Assert.Equal($"{file}:1:50", error.Path); // the stray comma, counted in the file as written
+    }
+
     [Fact]
     public void UnterminatedBlockCommentIsAnError()
     {

@@ -43,6 +43,35 @@ public sealed class ChannelTests
     }
 
     [Fact]
+    public async Task A_socket_accepted_outside_the_socket_directory_leaves_that_directory_as_it_is()
+    {
+        // A Kea 2.x configuration may put the socket in /tmp: the server must not restrict /tmp to 0750.
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var directory = new TempDirectory();
+        var open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead
+            | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute | UnixFileMode.StickyBit;
+        File.SetUnixFileMode(directory.Path, open);
+        var dispatcher = new CommandDispatcher(null, NullLogger.Instance);
+        var path = Path.Combine(directory.Path, "kea6-ctrl-socket");
+        await using (var listener = new UnixCommandListener(path, dispatcher, NullLogger.Instance, secureDirectory: false))
+        {
+            listener.Start();
+            Assert.Equal(open, ControlAssert.ModeOf(directory.Path));
+            Assert.Equal(UnixCommandListener.SocketMode, ControlAssert.ModeOf(path));
+        }
+
+        await using (var listener = new UnixCommandListener(path, dispatcher, NullLogger.Instance))
+        {
+            listener.Start();
+            Assert.Equal(UnixCommandListener.DirectoryMode, ControlAssert.ModeOf(directory.Path));
+        }
+    }
+
+    [Fact]
     public async Task Unix_socket_answers_garbage_with_an_error_and_keeps_serving()
     {
         await using var server = await ControlTestServer.StartAsync();

@@ -112,14 +112,17 @@ public sealed class LibraryLoadingTests : IDisposable
     }
 
     [Fact]
-    public void KeaCommandOnlyLibrariesAreSkippedButBehaviourChangingOnesAreRefused()
+    public void KeaLibrariesThatLeaveLeasesAloneAreSkippedButLeaseChangingOnesAreRefused()
     {
         using var hooks = new HooksManager();
-        hooks.Load([new HooksLibraryConfig("/usr/lib/kea/hooks/libdhcp_host_cmds.so", null)], multiThreading: true);
+        hooks.Load([new HooksLibraryConfig("/usr/lib/kea/hooks/libdhcp_host_cmds.so", null), new HooksLibraryConfig("/opt/lib/libdhcp_legal_log.so", null)], multiThreading: true);
         Assert.Empty(hooks.LibraryNames);
 
-        var errors = HooksManager.Validate([new HooksLibraryConfig(Path.Combine(_dir.Path, "libdhcp_ha.so"), null)], multiThreading: true);
-        Assert.Contains("libdhcp_ha.so", Assert.Single(errors), StringComparison.Ordinal);
+        // Even where a file of that name exists, Kea's HA library is refused for what it is, not loaded.
+        var ha = Path.Combine(_dir.Path, "libdhcp_ha.so");
+        File.WriteAllBytes(ha, [0x7f, (byte)'E', (byte)'L', (byte)'F']);
+        var error = Assert.Single(HooksManager.Validate([new HooksLibraryConfig(ha, null)], multiThreading: true));
+        Assert.Contains("libdhcp_ha.so is Kea's High Availability library, which Pukeko does not have", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -148,6 +148,25 @@ public sealed class OptionPrecedenceTests
     }
 
     [Fact]
+    public void Docsis3V6OptionsAreAcceptedButNotSentAsVendorOptionsAsInKea()
+    {
+        // Kea's all-options.json configures CableLabs options in "docsis3-v6"; Kea resolves their names there but
+        // builds option 17 only from vendor-4491, so a client asking for them still gets nothing from that space.
+        using var h = new PipelineHarness(LoadOk(Dhcp6("""
+            "option-data": [
+                { "space": "docsis3-v6", "name": "config-file", "data": "from-docsis-space.cm" },
+                { "space": "vendor-4491", "name": "tftp-servers", "data": "2001:558::76" } ],
+            "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0", "pools": [ { "pool": "2001:db8:1::/120" } ] } ]
+            """)));
+        var solicit = Create(MessageType.Solicit);
+        var vendor = new VendorOptsOption(4491);
+        vendor.Options.Add(new RawOption(1, [0, 32, 0, 33]));
+        solicit.Options.Add(vendor);
+        var answer = Assert.IsType<VendorOptsOption>(h.Exchange(solicit).Reply!.Options.Get(OptionCode.VendorOpts));
+        Assert.Equal([32], answer.Options.Select(o => (int)o.Code));
+    }
+
+    [Fact]
     public void AlwaysSendVendorOptionsGoToEachVendorTheClientNamesInOrder()
     {
         using var h = new PipelineHarness(LoadOk(Dhcp6("""

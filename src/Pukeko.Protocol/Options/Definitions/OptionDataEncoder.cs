@@ -14,12 +14,26 @@ namespace Pukeko.Protocol.Options.Definitions;
 /// inside a value is written <c>\,</c>); without it the text is hex. Errors are
 /// <see cref="FormatException"/>s whose message names the offending value, for configuration errors.
 /// </summary>
+/// <remarks>
+/// How many values an option takes follows Kea's option factory: a single-value option uses the first value and
+/// ignores the rest; an array takes them all; a record needs at least one value per field, ignores extra values
+/// unless it is an array, and an array record repeats its last field for the extra values. As in Kea, empty
+/// pieces between adjacent commas are not values.
+/// </remarks>
 public static class OptionDataEncoder
 {
     /// <summary>Encodes <paramref name="data"/> per <paramref name="definition"/>.</summary>
-    public static byte[] Encode(OptionDefinition definition, string data, bool csvFormat)
+    public static byte[] Encode(OptionDefinition definition, string data, bool csvFormat) =>
+        Encode(definition, data, csvFormat, out _);
+
+    /// <summary>
+    /// Encodes <paramref name="data"/> per <paramref name="definition"/>; <paramref name="ignoredValues"/> counts the
+    /// values beyond what the option holds, which Kea drops without a word.
+    /// </summary>
+    public static byte[] Encode(OptionDefinition definition, string data, bool csvFormat, out int ignoredValues)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        ignoredValues = 0;
         data ??= string.Empty;
         if (!csvFormat)
         {
@@ -43,36 +57,33 @@ public static class OptionDataEncoder
                 break;
 
             case OptionDataType.Record:
-                EncodeRecord(definition, SplitValues(data), output);
-                break;
-
-            case OptionDataType.String when !definition.IsArray:
-                // A whole-option string is the entire text; only escaped commas need undoing.
-                var text = Unescape(data.Trim());
-                if (text.Length == 0)
-                {
-                    throw new FormatException($"option '{definition.Name}' needs a non-empty string");
-                }
-
-                output.Write(System.Text.Encoding.UTF8.GetBytes(text));
-                break;
-
-            case OptionDataType.Binary when !definition.IsArray:
-                output.Write(EncodeHex(data));
+                ignoredValues = EncodeRecord(definition, SplitValues(data), output);
                 break;
 
             default:
                 var values = SplitValues(data);
-                if (!definition.IsArray && values.Count != 1)
+                if (definition.IsArray)
                 {
-                    throw new FormatException($"option '{definition.Name}' takes exactly one {OptionDataTypeNames.ToKeaName(definition.Type)} value, got {values.Count}");
+                    foreach (var value in values)
+                    {
+                        EncodeField(definition.Type, value, output);
+                    }
+
+                    break;
                 }
 
-                foreach (var value in values)
+                if (values.Count == 0)
                 {
-                    EncodeField(definition.Type, value, output);
+                    throw new FormatException($"option '{definition.Name}' needs a {OptionDataTypeNames.ToKeaName(definition.Type)} value");
                 }
 
+                ignoredValues = values.Count - 1;
+                if (definition.Type == OptionDataType.String && Unescape(values[0]).Length == 0)
+                {
+                    throw new FormatException($"option '{definition.Name}' needs a non-empty string");
+                }
+
+                EncodeField(definition.Type, values[0], output);
                 break;
         }
 
@@ -214,7 +225,8 @@ public static class OptionDataEncoder
         }
     }
 
-    private static void EncodeRecord(OptionDefinition definition, List<string> values, ArrayBufferWriter<byte> output)
+    /// <summary>Writes one value per field, then (array records) the extra values as the last field; returns how many values were left over.</summary>
+    private static int EncodeRecord(OptionDefinition definition, List<string> values, ArrayBufferWriter<byte> output)
     {
         var fields = definition.RecordFields;
         if (fields is null || fields.Count == 0)
@@ -222,22 +234,34 @@ public static class OptionDataEncoder
             throw new FormatException($"record option '{definition.Name}' has no record fields defined");
         }
 
-        var valid = definition.IsArray
-            ? values.Count > 0 && values.Count % fields.Count == 0
-            : values.Count == fields.Count;
-        if (!valid)
+        if (values.Count < fields.Count)
         {
-            var expectation = definition.IsArray ? $"a multiple of {fields.Count}" : fields.Count.ToString(CultureInfo.InvariantCulture);
+            var expectation = definition.IsArray ? $"at least {fields.Count}" : fields.Count.ToString(CultureInfo.InvariantCulture);
             throw new FormatException($"option '{definition.Name}' expects {expectation} comma-separated values, got {values.Count}");
         }
 
-        for (var i = 0; i < values.Count; i++)
+        for (var i = 0; i < fields.Count; i++)
         {
-            EncodeField(fields[i % fields.Count], values[i], output);
+            EncodeField(fields[i], values[i], output);
         }
+
+        if (!definition.IsArray)
+        {
+            return values.Count - fields.Count;
+        }
+
+        for (var i = fields.Count; i < values.Count; i++)
+        {
+            EncodeField(fields[^1], values[i], output);
+        }
+
+        return 0;
     }
 
-    /// <summary>Splits on commas not preceded by a backslash; values are trimmed, escapes kept for the field encoder.</summary>
+    /// <summary>
+    /// Splits on commas not preceded by a backslash; values are trimmed, escapes kept for the field encoder. Like Kea,
+    /// nothing between two commas (or before the first, or after the last) is not a value; a blank is.
+    /// </summary>
     private static List<string> SplitValues(string data)
     {
         var values = new List<string>();
@@ -257,13 +281,21 @@ public static class OptionDataEncoder
 
             if (data[i] == ',')
             {
-                values.Add(data[start..i].Trim());
+                AddValue(values, data[start..i]);
                 start = i + 1;
             }
         }
 
-        values.Add(data[start..].Trim());
+        AddValue(values, data[start..]);
         return values;
+    }
+
+    private static void AddValue(List<string> values, string piece)
+    {
+        if (piece.Length > 0)
+        {
+            values.Add(piece.Trim());
+        }
     }
 
     private static string Unescape(string value) => value.Replace("\\,", ",", StringComparison.Ordinal);

@@ -31,6 +31,13 @@ public static class StandardOptionDefinitions
 
     public const uint CableLabsEnterprise = 4491;
 
+    /// <summary>
+    /// Kea's own name for the CableLabs definitions. Names and codes in it resolve to the <see cref="CableLabsSpace"/>
+    /// definitions, but options configured in it stay in it: like Kea, the server puts only <c>vendor-4491</c>
+    /// options into a Vendor-Specific Information option.
+    /// </summary>
+    public const string Docsis3V6Space = "docsis3-v6";
+
     private static readonly OptionDefinition[] Table =
     [
         // Built by the server from protocol state; listed so names resolve, not configurable.
@@ -127,14 +134,14 @@ public static class StandardOptionDefinitions
         new("boot-rom-version", 7, CableLabsSpace, OptionDataType.String),
         new("vendor-oui", 8, CableLabsSpace, OptionDataType.String),
         new("model-number", 9, CableLabsSpace, OptionDataType.String),
-        new("vendor-name", 10, CableLabsSpace, OptionDataType.String),
+        new("vendor-type", 10, CableLabsSpace, OptionDataType.String),
         new("tftp-servers", 32, CableLabsSpace, OptionDataType.Ipv6Address, true),
         new("config-file", 33, CableLabsSpace, OptionDataType.String),
         new("syslog-servers", 34, CableLabsSpace, OptionDataType.Ipv6Address, true),
         new("device-id", 36, CableLabsSpace, Binary),
         new("time-servers", 37, CableLabsSpace, OptionDataType.Ipv6Address, true),
         new("time-offset", 38, CableLabsSpace, OptionDataType.Int32),
-        new("cm-mac-address", 1026, CableLabsSpace, Binary),
+        new("cmts-cm-mac", 1026, CableLabsSpace, Binary),
 
         // RFC 7598 softwire (MAP-E, MAP-T, lightweight 4over6) containers.
         new("s46-br", OptionCode.S46Br, S46ContMapeSpace, OptionDataType.Ipv6Address),
@@ -147,8 +154,17 @@ public static class StandardOptionDefinitions
         new("s46-portparams", OptionCode.S46PortParams, S46V4V6BindSpace, OptionDataType.Record, false, [Uint8, Psid]),
     ];
 
+    /// <summary>Names Pukeko used before it took Kea's (<c>vendor-type</c>, <c>cmts-cm-mac</c>); still accepted.</summary>
+    private static readonly (string Space, string Alias, string Name)[] FormerNames =
+    [
+        (CableLabsSpace, "vendor-name", "vendor-type"),
+        (CableLabsSpace, "cm-mac-address", "cmts-cm-mac"),
+    ];
+
     private static readonly FrozenDictionary<(string Space, string Name), OptionDefinition> ByName =
-        Table.ToFrozenDictionary(static d => (d.Space, d.Name));
+        Table.Select(static d => KeyValuePair.Create((d.Space, d.Name), d))
+            .Concat(FormerNames.Select(static a => KeyValuePair.Create((a.Space, a.Alias), Table.Single(d => d.Space == a.Space && d.Name == a.Name))))
+            .ToFrozenDictionary();
 
     private static readonly FrozenDictionary<(string Space, ushort Code), OptionDefinition> ByCode =
         Table.ToFrozenDictionary(static d => (d.Space, d.Code));
@@ -156,10 +172,13 @@ public static class StandardOptionDefinitions
     public static IReadOnlyList<OptionDefinition> All => Table;
 
     public static bool TryGetByName(string space, string name, [NotNullWhen(true)] out OptionDefinition? definition) =>
-        ByName.TryGetValue((space, name), out definition);
+        ByName.TryGetValue((DefinitionSpace(space), name), out definition);
 
     public static bool TryGetByCode(string space, ushort code, [NotNullWhen(true)] out OptionDefinition? definition) =>
-        ByCode.TryGetValue((space, code), out definition);
+        ByCode.TryGetValue((DefinitionSpace(space), code), out definition);
+
+    /// <summary>The space whose definitions <paramref name="space"/> uses: itself, except Kea's alias for CableLabs.</summary>
+    private static string DefinitionSpace(string space) => space == Docsis3V6Space ? CableLabsSpace : space;
 
     private static OptionDefinition Def(string name, ushort code, OptionDataType type, bool isArray = false, string? encapsulates = null) =>
         new(name, code, Dhcp6Space, type, isArray, null, encapsulates);

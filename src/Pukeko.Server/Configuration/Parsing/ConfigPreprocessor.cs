@@ -4,8 +4,10 @@ namespace Pukeko.Server.Configuration.Parsing;
 
 /// <summary>
 /// Applies Kea's extensions to JSON before parsing: <c>#</c>, <c>//</c> and <c>/* */</c> comments outside strings,
-/// and <c>&lt;?include "file"?&gt;</c> directives (relative to the including file's directory, nestable).
-/// Comments are blanked with spaces (newlines kept) so positions inside each file stay unchanged.
+/// <c>&lt;?include "file"?&gt;</c> directives (relative to the including file's directory, nestable), and numbers
+/// with a bare decimal point (<c>.5</c>, <c>-.5</c>, <c>5.</c>), which Kea's lexers read as floats and JSON does not:
+/// the missing zero is written in. Comments are blanked with spaces (newlines kept) so positions inside each file
+/// stay unchanged; the source map skips an inserted zero.
 /// </summary>
 internal sealed class ConfigPreprocessor
 {
@@ -108,11 +110,32 @@ internal sealed class ConfigPreprocessor
                 continue;
             }
 
+            // Outside strings and comments a '.' can only be part of a number.
+            if (ch == '.' && IsDigitAt(text, i + 1) && !IsDigitAt(text, i - 1))
+            {
+                InsertZero(file, text, i, ref segmentStart, ref segmentOutput);
+            }
+
             _output.Append(ch);
             i++;
+            if (ch == '.' && IsDigitAt(text, i - 2) && !IsDigitAt(text, i))
+            {
+                InsertZero(file, text, i, ref segmentStart, ref segmentOutput);
+            }
         }
 
         _map.Add(segmentOutput, _output.Length - segmentOutput, file, text, segmentStart);
+    }
+
+    private static bool IsDigitAt(string text, int index) => index >= 0 && index < text.Length && char.IsAsciiDigit(text[index]);
+
+    /// <summary>Writes a '0' that is not in the file: the current 1:1 segment ends before it and a new one starts after.</summary>
+    private void InsertZero(string file, string text, int fileOffset, ref int segmentStart, ref int segmentOutput)
+    {
+        _map.Add(segmentOutput, _output.Length - segmentOutput, file, text, segmentStart);
+        _output.Append('0');
+        segmentStart = fileOffset;
+        segmentOutput = _output.Length;
     }
 
     /// <summary>Copies a JSON string literal verbatim (comment markers inside strings are data).</summary>

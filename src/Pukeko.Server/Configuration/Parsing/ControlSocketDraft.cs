@@ -10,4 +10,7 @@ internal sealed class ControlSocketDraft
     public bool HasName { get; set; }
 
     public bool Valid { get; set; } = true;
+
+    /// <summary>Read from the Kea 2.x single <c>control-socket</c> map rather than a <c>control-sockets</c> list item.</summary>
+    public bool LegacyForm { get; set; }
 }

@@ -5,11 +5,18 @@ using System.Text.Json;
 namespace Pukeko.Server.Configuration.Parsing;
 
 /// <summary>
-/// Parses <c>control-sockets</c> (Kea 2.7+) and the older single <c>control-socket</c> map. UNIX socket paths follow
-/// Kea 3.x: a bare name lives in the control socket directory (<c>KEA_CONTROL_SOCKET_DIR</c>), and an explicit path
-/// anywhere else is rejected. Basic-authentication files are read here, so a missing file is a configuration error
-/// with its path rather than a failure at the first request.
+/// Parses <c>control-sockets</c> (Kea 2.7+) and the older single <c>control-socket</c> map. A bare UNIX socket name
+/// lives in the control socket directory (<c>KEA_CONTROL_SOCKET_DIR</c>), as in Kea 3.x. Basic-authentication files
+/// are read here, so a missing file is a configuration error with its path rather than a failure at the first request.
 /// </summary>
+/// <remarks>
+/// Where a socket may live depends on which Kea the file was written for, because Pukeko must never be stricter
+/// than that Kea. Kea 3.x refuses a socket outside the directory (<c>-X</c> turns that into a warning); Kea 2.x had no
+/// such rule and its own examples use <c>/tmp/kea6-ctrl-socket</c>. Kea 2.x only knew the single
+/// <c>control-socket</c> map and Kea 3.x writes the <c>control-sockets</c> list, so the form tells them apart: the
+/// single map accepts any path with a warning, the list keeps Kea 3.x's rule. A name without a file part is refused
+/// in every form, as Kea 3.x does even with <c>-X</c>.
+/// </remarks>
 internal static class ControlSocketsParser
 {
     private static readonly KeyTable<ControlSocketDraft> Keys = new KeyTable<ControlSocketDraft>("control-socket")
@@ -46,15 +53,34 @@ internal static class ControlSocketsParser
                 return;
             }
 
-            if (ResolveSocketPath(s, c.Environment.ControlSocketDirectory) is { } error)
+            var directory = c.Environment.ControlSocketDirectory;
+            if (NoFileName(s) is { } noFile)
             {
-                c.Error(p, error);
+                c.Error(p, noFile);
                 d.Valid = false;
                 return;
             }
 
             d.HasName = true;
-            d.Config = d.Config with { SocketName = Path.GetFullPath(Path.Combine(c.Environment.ControlSocketDirectory, s)) };
+            if (ResolveSocketPath(s, directory) is not { } outside)
+            {
+                d.Config = d.Config with { SocketName = Path.GetFullPath(Path.Combine(directory, s.Trim())) };
+                return;
+            }
+
+            if (!d.LegacyForm && !c.Environment.RelaxedSecurity)
+            {
+                c.Error(p, outside);
+                d.Valid = false;
+                return;
+            }
+
+            // Used as written (relative to the working directory), as both Kea 2.x and Kea 3.x with -X do.
+            var why = c.Environment.RelaxedSecurity
+                ? "accepted because security checks are relaxed (-X)"
+                : "accepted in the Kea 2.x 'control-socket' form; Kea 3.x and the 'control-sockets' list refuse it";
+            c.Warn(p, $"{outside}; {why}");
+            d.Config = d.Config with { SocketName = Path.GetFullPath(s.Trim()), InSocketDirectory = false };
         })
         .On("socket-address", (d, v, p, c) =>
         {
@@ -200,19 +226,22 @@ internal static class ControlSocketsParser
             }
         });
 
-    /// <summary>Parses the list form; errors carry <c>Dhcp6/control-sockets[i]/...</c> paths.</summary>
+    /// <summary>Parses the Kea 3.x list form; errors carry <c>Dhcp6/control-sockets[i]/...</c> paths.</summary>
     public static void ParseList(List<ControlSocketConfig> sockets, JsonElement value, string path, ParseContext context)
     {
         foreach (var (item, itemPath) in context.Items(value, path))
         {
-            ParseOne(sockets, item, itemPath, context);
+            ParseOne(sockets, item, itemPath, context, legacyForm: false);
         }
     }
 
-    /// <summary>Parses one map (the old <c>control-socket</c> form, or a list item).</summary>
-    public static void ParseOne(List<ControlSocketConfig> sockets, JsonElement value, string path, ParseContext context)
+    /// <summary>Parses the Kea 2.x single <c>control-socket</c> map.</summary>
+    public static void ParseSingle(List<ControlSocketConfig> sockets, JsonElement value, string path, ParseContext context) =>
+        ParseOne(sockets, value, path, context, legacyForm: true);
+
+    private static void ParseOne(List<ControlSocketConfig> sockets, JsonElement value, string path, ParseContext context, bool legacyForm)
     {
-        var draft = new ControlSocketDraft();
+        var draft = new ControlSocketDraft { LegacyForm = legacyForm };
         if (!Keys.Walk(value, path, draft, context) || !draft.Valid)
         {
             return;
@@ -264,26 +293,30 @@ internal static class ControlSocketsParser
     }
 
     /// <summary>
-    /// Kea 3.x's rule: the socket must be in the control socket directory. Returns the error text, or null when
-    /// the name is acceptable.
+    /// Kea 3.x's rule: a socket named with a directory part must be directly in the control socket directory. Returns
+    /// Kea's error text, or null when the name is acceptable. Call <see cref="NoFileName"/> first.
     /// </summary>
     public static string? ResolveSocketPath(string name, string socketDirectory)
     {
         var supported = Path.TrimEndingDirectorySeparator(Path.GetFullPath(socketDirectory));
-        if (name.Trim().Length == 0)
-        {
-            return "'socket-name' is invalid: path must not be empty";
-        }
-
-        var full = Path.GetFullPath(Path.Combine(supported, name));
+        var trimmed = name.Trim();
+        var full = Path.GetFullPath(Path.Combine(supported, trimmed));
         var parent = Path.GetDirectoryName(full) ?? "/";
-        if (name.EndsWith('/') || !string.Equals(Path.TrimEndingDirectorySeparator(parent), supported, StringComparison.Ordinal))
+        if (!string.Equals(Path.TrimEndingDirectorySeparator(parent), supported, StringComparison.Ordinal))
         {
-            var given = Path.GetDirectoryName(name) is { Length: > 0 } d ? d : name;
+            var given = Path.GetDirectoryName(trimmed) is { Length: > 0 } d ? d : trimmed;
             return $"'socket-name' is invalid: invalid path specified: '{given}', supported path is '{supported}'";
         }
 
         return null;
+    }
+
+    /// <summary>Kea's error for a socket name without a file part (empty, a directory, <c>.</c> or <c>..</c>), else null.</summary>
+    public static string? NoFileName(string name)
+    {
+        var trimmed = name.Trim();
+        var file = trimmed[(trimmed.LastIndexOf('/') + 1)..];
+        return file is "" or "." or ".." ? $"'socket-name' is invalid: path: '{trimmed}' has no filename" : null;
     }
 
     private static string? OptionalString(ControlSocketDraft draft, JsonElement value, string path, ParseContext context)

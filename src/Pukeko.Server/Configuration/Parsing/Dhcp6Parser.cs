@@ -51,7 +51,7 @@ internal static class Dhcp6Parser
                     d.ServerTag = s;
                 }
             })
-            .On("control-socket", (d, v, p, c) => ControlSocketsParser.ParseOne(d.ControlSockets, v, p, c))
+            .On("control-socket", (d, v, p, c) => ControlSocketsParser.ParseSingle(d.ControlSockets, v, p, c))
             .On("control-sockets", (d, v, p, c) => ControlSocketsParser.ParseList(d.ControlSockets, v, p, c))
             .On("statistic-default-sample-count", (d, v, p, c) =>
             {

@@ -1,11 +1,13 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Pukeko.Server.Hooks;
 
 namespace Pukeko.Server.Configuration.Parsing;
 
 /// <summary>
 /// Parses <c>hooks-libraries</c>. Kea accepts exactly <c>library</c> and <c>parameters</c> in an entry (not even
-/// <c>comment</c>); anything else is "unknown hooks library parameter".
+/// <c>comment</c>); anything else is "unknown hooks library parameter". Kea's own libraries are judged here, with
+/// the entry's path, by <see cref="KeaNativeLibraries"/>: built in, a warning naming what is lost, or an error.
 /// </summary>
 internal static class HooksLibrariesParser
 {
@@ -22,6 +24,16 @@ internal static class HooksLibrariesParser
             {
                 c.Error(p, "hooks library path must not be empty");
                 return;
+            }
+
+            switch (KeaNativeLibraries.Find(s))
+            {
+                case { Kind: KeaNativeLibraryKind.NotBuiltIn } native:
+                    c.Warn(p, native.Message);
+                    break;
+                case { Kind: KeaNativeLibraryKind.Refused } native:
+                    c.Error(p, native.Message);
+                    return;
             }
 
             // A bare file name refers to the hooks directory (KEA_HOOKS_PATH), as in Kea.

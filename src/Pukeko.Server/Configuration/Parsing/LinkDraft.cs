@@ -25,7 +25,8 @@ internal sealed class LinkDraft
 
             if (text.Length == 0)
             {
-                c.Error(p, "interface-id must not be empty");
+                // Kea treats an empty interface-id as not given (its config-get even writes one out); a
+                // shared network's value is then inherited.
                 return;
             }
 

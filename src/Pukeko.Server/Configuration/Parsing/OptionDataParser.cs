@@ -130,10 +130,11 @@ internal static class OptionDataParser
         }
 
         byte[] data;
+        var ignoredValues = 0;
         try
         {
             data = definition is not null && draft.CsvFormat
-                ? OptionDataEncoder.Encode(definition, draft.Data, csvFormat: true)
+                ? OptionDataEncoder.Encode(definition, draft.Data, csvFormat: true, out ignoredValues)
                 : OptionDataEncoder.EncodeHex(draft.Data);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
@@ -142,6 +143,13 @@ internal static class OptionDataParser
             var form = definition is not null && draft.CsvFormat ? "" : " (hex expected)";
             context.Error(dataPath, $"invalid data '{draft.Data}' for option {what}{form}: {ex.Message}");
             return null;
+        }
+
+        if (ignoredValues > 0)
+        {
+            // Kea drops them silently; saying so helps whoever wonders why a value never reaches clients.
+            var what = ignoredValues == 1 ? "value is" : $"{ignoredValues} values are";
+            context.Warn(dataPath, $"option '{definition!.Name}' holds fewer values than '{draft.Data}' gives: the last {what} ignored, as Kea does");
         }
 
         return new OptionDescriptor(definition?.Code ?? draft.Code!.Value, draft.Space, definition?.Name ?? draft.Name, data, draft.AlwaysSend, draft.NeverSend,

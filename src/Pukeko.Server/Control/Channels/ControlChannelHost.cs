@@ -89,7 +89,7 @@ public sealed class ControlChannelHost : IAsyncDisposable
                 {
                     if (!_unix.ContainsKey(key))
                     {
-                        var listener = new UnixCommandListener(config.SocketName, _dispatcher, _log);
+                        var listener = new UnixCommandListener(config.SocketName, _dispatcher, _log, secureDirectory: config.InSocketDirectory);
                         listener.Start();
                         _unix[key] = listener;
                     }

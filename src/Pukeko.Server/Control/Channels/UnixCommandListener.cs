@@ -29,9 +29,19 @@ public sealed class UnixCommandListener : IAsyncDisposable
     private Task? _acceptLoop;
     private int _disposed;
 
-    public UnixCommandListener(string path, CommandDispatcher dispatcher, ILogger log, TimeSpan? timeout = null)
+    /// <param name="path">Absolute socket path.</param>
+    /// <param name="dispatcher">Runs the commands.</param>
+    /// <param name="log">Connection problems go here.</param>
+    /// <param name="timeout">How long a client may take to send its command.</param>
+    /// <param name="secureDirectory">
+    /// True when the socket's directory is the control socket directory, which is created if missing and restricted to
+    /// mode 0750; false for a socket accepted elsewhere (Kea 2.x form, <c>-X</c>), whose directory (perhaps
+    /// <c>/tmp</c>) is used as it is.
+    /// </param>
+    public UnixCommandListener(string path, CommandDispatcher dispatcher, ILogger log, TimeSpan? timeout = null, bool secureDirectory = true)
     {
         Path = path;
+        SecureDirectory = secureDirectory;
         _dispatcher = dispatcher;
         _log = log;
         Timeout = timeout ?? DefaultTimeout;
@@ -40,6 +50,8 @@ public sealed class UnixCommandListener : IAsyncDisposable
     public string Path { get; }
 
     public TimeSpan Timeout { get; }
+
+    public bool SecureDirectory { get; }
 
     /// <summary>Binds and starts accepting. Throws <see cref="SocketException"/>/<see cref="IOException"/> when the socket cannot be created.</summary>
     public void Start()
@@ -50,13 +62,17 @@ public sealed class UnixCommandListener : IAsyncDisposable
             throw new PlatformNotSupportedException("UNIX control sockets need a UNIX-like system.");
         }
 
-        if (!Directory.Exists(directory))
+        if (SecureDirectory)
         {
-            Directory.CreateDirectory(directory, DirectoryMode);
+            if (!Directory.Exists(directory))
+            {
+                Directory.CreateDirectory(directory, DirectoryMode);
+            }
+
+            // Kea 3.x keeps control sockets in a directory only the server's user and group can enter.
+            File.SetUnixFileMode(directory, DirectoryMode);
         }
 
-        // Kea 3.x keeps control sockets in a directory only the server's user and group can enter.
-        File.SetUnixFileMode(directory, DirectoryMode);
         if (File.Exists(Path))
         {
             // A socket file left by a previous run; nothing can be listening on it once we hold the config.

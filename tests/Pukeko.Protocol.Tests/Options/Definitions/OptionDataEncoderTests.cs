@@ -36,12 +36,24 @@ public class OptionDataEncoderTests
         Assert.Equal("Failed to convert string to address '2001:db8::zz': Invalid argument", exception.Message);
     }
 
-    [Fact]
-    public void SingleValueOptionRejectsSeveralValues()
+    [Theory]
+    [InlineData("preference", "1, 2", "01", 1)]
+    [InlineData("preference", "1, x, y", "01", 2)]
+    [InlineData("bootfile-url", "tftp://a/b, c", "746674703a2f2f612f62", 1)]
+    [InlineData("subscriber-id", "01:02, 03", "0102", 1)]
+    [InlineData("information-refresh-time", ",600,", "00000258", 0)]
+    public void SingleValueOptionUsesTheFirstValueAndIgnoresTheRestAsKeaDoes(string name, string data, string expected, int ignored)
     {
-        var exception = Assert.Throws<FormatException>(() => EncodeStandard("preference", "1, 2"));
+        // Kea's option factory writes values[0] for a non-array option; extra values (even invalid ones) are never read.
+        Assert.Equal(expected, Hex.Of(OptionDataEncoder.Encode(Standard(name), data, csvFormat: true, out var ignoredValues)));
+        Assert.Equal(ignored, ignoredValues);
+    }
 
-        Assert.Contains("exactly one uint8", exception.Message, StringComparison.Ordinal);
+    [Fact]
+    public void NothingBetweenCommasIsNotAValueButABlankIs()
+    {
+        Assert.Equal("0007" + "0010", EncodeStandard("client-arch-type", ",7,,16,"));
+        Assert.Throws<FormatException>(() => EncodeStandard("client-arch-type", "7, ,16"));
     }
 
     [Theory]
@@ -71,7 +83,7 @@ public class OptionDataEncoderTests
     }
 
     [Fact]
-    public void RecordWithWrongFieldCountIsRejected()
+    public void RecordWithTooFewValuesIsRejected()
     {
         var exception = Assert.Throws<FormatException>(() => EncodeStandard("nii", "1, 2"));
 
@@ -79,16 +91,35 @@ public class OptionDataEncoderTests
     }
 
     [Fact]
-    public void RecordArraysRepeatTheRecord()
+    public void RecordIgnoresValuesBeyondItsFieldsAsKeaDoes()
     {
-        // rdnss-selection: (ipv6-address, uint8, fqdn) repeated.
-        var encoded = EncodeStandard("rdnss-selection", "2001:db8::1, 1, a.b, 2001:db8::2, 2, c");
+        // Kea's all-options.json example gives nii four values and geoconf-civic one too many.
+        Assert.Equal("01020b", Hex.Of(OptionDataEncoder.Encode(Standard("nii"), "1, 2, 11, 13", true, out var ignored)));
+        Assert.Equal(1, ignored);
+        Assert.Equal("00" + "5553" + "159d", EncodeStandard("geoconf-civic", "0, 0x5553, 15 9D, A3 FF"));
+    }
+
+    [Fact]
+    public void RecordArraysRepeatTheLastFieldAsKeaDoes()
+    {
+        // rdnss-selection is (ipv6-address, uint8, fqdn) with the fqdn repeated: RFC 6731's list of domains.
+        var encoded = OptionDataEncoder.Encode(Standard("rdnss-selection"), "2001:db8::23, 01, example.com, example.org", true, out var ignored);
 
         Assert.Equal(
-            "20010db8000000000000000000000001" + "01" + "0161016200"
-            + "20010db8000000000000000000000002" + "02" + "016300",
-            encoded);
-        Assert.Throws<FormatException>(() => EncodeStandard("rdnss-selection", "2001:db8::1, 1"));
+            "20010db8000000000000000000000023" + "01" + "076578616d706c6503636f6d00" + "076578616d706c65036f726700",
+            Hex.Of(encoded));
+        Assert.Equal(0, ignored);
+        Assert.Contains("expects at least 3", Assert.Throws<FormatException>(() => EncodeStandard("rdnss-selection", "2001:db8::1, 1")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CustomArrayRecordRepeatsItsLastFieldType()
+    {
+        var definition = new OptionDefinition("fancy", 222, "my-space", OptionDataType.Record, IsArray: true,
+            RecordFields: [OptionDataType.Uint8, OptionDataType.Uint16]);
+
+        Assert.Equal("01" + "0002" + "0003" + "0004", Hex.Of(OptionDataEncoder.Encode(definition, "1, 2, 3, 4", true)));
+        Assert.Equal("01" + "0002", Hex.Of(OptionDataEncoder.Encode(definition, "1, 2", true)));
     }
 
     [Fact]

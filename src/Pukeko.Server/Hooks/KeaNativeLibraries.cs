@@ -1,0 +1,88 @@
+using System.Collections.Frozen;
+
+namespace Pukeko.Server.Hooks;
+
+/// <summary>What Pukeko does with a hook library that ships with Kea (a native <c>.so</c> it cannot load).</summary>
+public enum KeaNativeLibraryKind
+{
+    /// <summary>Its function is built into Pukeko; the entry is accepted and not loaded.</summary>
+    BuiltIn,
+
+    /// <summary>
+    /// Not built in, but it never changes which client gets which lease: the configuration is accepted with a
+    /// warning saying what is missing.
+    /// </summary>
+    NotBuiltIn,
+
+    /// <summary>Running without it would hand out leases differently from Kea (or Kea refuses it too): an error.</summary>
+    Refused,
+}
+
+/// <summary>One of Kea's hook libraries, and what running Pukeko without it means.</summary>
+/// <param name="FileName">The library's file name, as Kea installs it.</param>
+/// <param name="Title">What Kea's manual calls it.</param>
+/// <param name="Kind">Whether the configuration is accepted.</param>
+/// <param name="Consequence">What is lost or why it is refused, for the warning or error.</param>
+public sealed record KeaNativeLibrary(string FileName, string Title, KeaNativeLibraryKind Kind, string Consequence)
+{
+    /// <summary>The configuration warning or error text.</summary>
+    public string Message => Kind switch
+    {
+        KeaNativeLibraryKind.BuiltIn => $"{FileName} is Kea's {Title} library, built into Pukeko: {Consequence}",
+        KeaNativeLibraryKind.NotBuiltIn => $"{FileName} is Kea's {Title} library, which is not built into Pukeko; ignored, so {Consequence}",
+        _ => $"{FileName} is Kea's {Title} library, which Pukeko does not have: {Consequence}",
+    };
+}
+
+/// <summary>
+/// Kea's own hook libraries, recognised by file name wherever the configuration says they are (Kea's examples use
+/// <c>/opt/lib/...</c> and bare names). The rule: a library that does not change who gets which lease is a warning
+/// that names what is lost; one that does (or that kea-dhcp6 refuses as well) is an error that says why. Decided
+/// per library from Kea's manual.
+/// </summary>
+public static class KeaNativeLibraries
+{
+    private const string NotAvailable = "its commands are not available";
+
+    private static readonly KeaNativeLibrary[] Table =
+    [
+        new("libdhcp_lease_cmds.so", "Lease Commands", KeaNativeLibraryKind.BuiltIn, "its lease6-* commands are served natively"),
+
+        // Management commands and observers: answers to clients are unchanged.
+        new("libdhcp_stat_cmds.so", "Statistics Commands", KeaNativeLibraryKind.NotBuiltIn, "stat-lease6-get is not available (statistic-get-all has the per-subnet lease counters)"),
+        new("libdhcp_host_cmds.so", "Host Commands", KeaNativeLibraryKind.NotBuiltIn, NotAvailable + " (reservation-add, reservation-get, ...)"),
+        new("libdhcp_subnet_cmds.so", "Subnet Commands", KeaNativeLibraryKind.NotBuiltIn, NotAvailable + " (subnet6-list, subnet6-add, network6-*, ...)"),
+        new("libdhcp_class_cmds.so", "Class Commands", KeaNativeLibraryKind.NotBuiltIn, NotAvailable + " (class-list, class-add, ...)"),
+        new("libdhcp_cb_cmds.so", "Configuration Backend Commands", KeaNativeLibraryKind.NotBuiltIn, NotAvailable + " (remote-*)"),
+        new("libdhcp_legal_log.so", "Forensic Logging", KeaNativeLibraryKind.NotBuiltIn, "no forensic log of lease assignments is written"),
+        new("libdhcp_run_script.so", "Run Script", KeaNativeLibraryKind.NotBuiltIn, "its script is not run on lease events"),
+        new("libdhcp_perfmon.so", "PerfMon", KeaNativeLibraryKind.NotBuiltIn, "no packet-processing durations are monitored and no alarms raised"),
+        new("libdhcp_lease_query.so", "Leasequery", KeaNativeLibraryKind.NotBuiltIn, "LEASEQUERY messages from relays are not answered"),
+        new("libdhcp_ddns_tuning.so", "DDNS Tuning", KeaNativeLibraryKind.NotBuiltIn, "host names are not computed by its expressions"),
+        new("libdhcp_flex_option.so", "Flexible Option", KeaNativeLibraryKind.NotBuiltIn, "the options it would add, supersede or remove are not changed in replies"),
+        new("libdhcp_host_cache.so", "Host Cache", KeaNativeLibraryKind.NotBuiltIn, "no host lookups are cached"),
+
+        // Running without these would answer clients differently, or leave commands unguarded.
+        new("libdhcp_ha.so", "High Availability", KeaNativeLibraryKind.Refused, "the partner would not be kept in sync, so both servers could hand out the same addresses"),
+        new("libdhcp_flex_id.so", "Flexible Identifier", KeaNativeLibraryKind.Refused, "reservations by flex-id would not be found, so those clients would get other leases"),
+        new("libdhcp_limits.so", "Limits", KeaNativeLibraryKind.Refused, "its lease and rate limits per class and subnet would not be applied"),
+        new("libdhcp_radius.so", "RADIUS", KeaNativeLibraryKind.Refused, "clients would not be authorized and addresses RADIUS assigns would not be given"),
+        new("libdhcp_user_chk.so", "User Check", KeaNativeLibraryKind.Refused, "unknown users would not be moved to the last subnet"),
+        new("libdhcp_mysql.so", "MySQL", KeaNativeLibraryKind.Refused, "it provides the MySQL lease, host and configuration backends, and Pukeko keeps leases only in a memfile"),
+        new("libdhcp_pgsql.so", "PostgreSQL", KeaNativeLibraryKind.Refused, "it provides the PostgreSQL lease, host and configuration backends, and Pukeko keeps leases only in a memfile"),
+        new("libdhcp_mysql_cb.so", "MySQL Configuration Backend", KeaNativeLibraryKind.Refused, "subnets, options and classes kept in the database would be missing"),
+        new("libdhcp_pgsql_cb.so", "PostgreSQL Configuration Backend", KeaNativeLibraryKind.Refused, "subnets, options and classes kept in the database would be missing"),
+        new("libdhcp_rbac.so", "Role-Based Access Control", KeaNativeLibraryKind.Refused, "its command restrictions would not be enforced, so every client of the control channel could run every command"),
+        new("libdhcp_bootp.so", "BOOTP", KeaNativeLibraryKind.Refused, "it is for kea-dhcp4 only, and kea-dhcp6 refuses to load it"),
+        new("libdhcp_ping_check.so", "Ping Check", KeaNativeLibraryKind.Refused, "it is for kea-dhcp4 only, and kea-dhcp6 refuses to load it"),
+        new("libddns_gss_tsig.so", "GSS-TSIG", KeaNativeLibraryKind.Refused, "it is for kea-dhcp-ddns only"),
+    ];
+
+    private static readonly FrozenDictionary<string, KeaNativeLibrary> ByFileName = Table.ToFrozenDictionary(l => l.FileName, StringComparer.Ordinal);
+
+    public static IReadOnlyList<KeaNativeLibrary> All => Table;
+
+    /// <summary>The Kea library a configured path names, by its file name; null for anything else.</summary>
+    public static KeaNativeLibrary? Find(string libraryPath) =>
+        ByFileName.GetValueOrDefault(Path.GetFileName((libraryPath ?? "").Trim()));
+}
