@@ -6,7 +6,7 @@
 # file; the median run (by completed exchanges) is reported. ISC's criterion for "max rate" is the
 # highest offered rate with < 2.5 % of exchanges not completed (digest §9).
 #
-#   sudo bench/perfdhcp-compare.sh                      # publishes Pukeko (Release) first
+#   bench/perfdhcp-compare.sh                      # publishes Pukeko (Release) first
 #   PUKEKO=/tmp/x/pukeko-dhcp6 RATES=1000,2000 REPEATS=1 bench/perfdhcp-compare.sh
 #
 # Environment: PUKEKO (published pukeko-dhcp6; default: dotnet publish to $WORK/pukeko),
