@@ -120,7 +120,7 @@ public sealed class UnixCommandListener : IAsyncDisposable
             }
             catch (SocketException ex)
             {
-                if (token.IsCancellationRequested)
+                if (token.IsCancellationRequested || Volatile.Read(ref _disposed) != 0)
                 {
                     return;
                 }
@@ -234,8 +234,10 @@ public sealed class UnixCommandListener : IAsyncDisposable
             return;
         }
 
-        _socket?.Dispose();
+        // Cancel before closing: an accept that fails because the socket closed under it must see the
+        // stop, not log an error and back off (that cost 100 ms and an ERROR line at every shutdown).
         await _stop.CancelAsync().ConfigureAwait(false);
+        _socket?.Dispose();
         if (_acceptLoop is not null)
         {
             await _acceptLoop.ConfigureAwait(false);
