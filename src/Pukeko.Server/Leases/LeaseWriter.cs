@@ -13,6 +13,7 @@ namespace Pukeko.Server.Leases;
 /// </summary>
 public sealed class LeaseWriter(ILeaseStore store, ILogger logger)
 {
+    private readonly Lock _subscriptions = new();
     private ILeaseChangeObserver[] _observers = [];
 
     public ILeaseStore Store => store;
@@ -21,7 +22,7 @@ public sealed class LeaseWriter(ILeaseStore store, ILogger logger)
     public void Subscribe(ILeaseChangeObserver observer)
     {
         ArgumentNullException.ThrowIfNull(observer);
-        lock (store)
+        lock (_subscriptions)
         {
             _observers = [.. _observers, observer];
         }
@@ -29,7 +30,7 @@ public sealed class LeaseWriter(ILeaseStore store, ILogger logger)
 
     public void Unsubscribe(ILeaseChangeObserver observer)
     {
-        lock (store)
+        lock (_subscriptions)
         {
             _observers = [.. _observers.Where(o => !ReferenceEquals(o, observer))];
         }

@@ -16,7 +16,7 @@ public sealed class LeaseStatisticsObserver(LeaseStatistics statistics, Func<uin
         var (old, updated) = (change.Old, change.New);
         var oldScope = old is null ? default : Scope(old);
         var newScope = updated is null ? default : Scope(updated);
-        if (old is not null && updated is not null && IsAssigned(old) == IsAssigned(updated) && old.State == updated.State
+        if (old is not null && updated is not null && old.State == updated.State
             && old.Type == updated.Type && ReferenceEquals(oldScope.Subnet, newScope.Subnet) && ReferenceEquals(oldScope.Pool, newScope.Pool))
         {
             // Same gauges before and after (an extension, an amended hostname): nothing to move.
