@@ -35,13 +35,24 @@ public sealed class ParkingLot
     /// <param name="parked">The object to park.</param>
     /// <param name="onUnpark">Continuation.</param>
     /// <exception cref="InvalidOperationException">Already parked.</exception>
-    public void Park(object parked, Action onUnpark)
+    public void Park(object parked, Action onUnpark) => Park(parked, onUnpark, onDiscard: null);
+
+    /// <summary>
+    /// Parks <paramref name="parked"/>; <paramref name="onUnpark"/> runs when it is unparked and
+    /// <paramref name="onDiscard"/> when it is dropped or the lot is cleared instead, so whoever
+    /// waits for the packet learns that it will never resume.
+    /// </summary>
+    /// <param name="parked">The object to park.</param>
+    /// <param name="onUnpark">Continuation.</param>
+    /// <param name="onDiscard">Runs, outside the lot's lock, when the object leaves without being unparked.</param>
+    /// <exception cref="InvalidOperationException">Already parked.</exception>
+    public void Park(object parked, Action onUnpark, Action? onDiscard)
     {
         ArgumentNullException.ThrowIfNull(parked);
         ArgumentNullException.ThrowIfNull(onUnpark);
         lock (_lock)
         {
-            if (!_entries.TryAdd(parked, new Entry(onUnpark)))
+            if (!_entries.TryAdd(parked, new Entry(onUnpark, onDiscard)))
             {
                 throw new InvalidOperationException($"object is already parked on {HookName}");
             }
@@ -127,27 +138,43 @@ public sealed class ParkingLot
     /// <returns>False when not parked.</returns>
     public bool Drop(object parked)
     {
+        Entry? entry;
         lock (_lock)
         {
-            return _entries.Remove(parked);
+            if (!_entries.Remove(parked, out entry))
+            {
+                return false;
+            }
         }
+
+        entry.OnDiscard?.Invoke();
+        return true;
     }
 
     /// <summary>Forgets every parked object (reconfiguration, shutdown); returns how many.</summary>
     /// <returns>Objects dropped.</returns>
     public int Clear()
     {
+        Entry[] dropped;
         lock (_lock)
         {
-            var count = _entries.Count;
+            dropped = [.. _entries.Values];
             _entries.Clear();
-            return count;
         }
+
+        foreach (var entry in dropped)
+        {
+            entry.OnDiscard?.Invoke();
+        }
+
+        return dropped.Length;
     }
 
-    private sealed class Entry(Action onUnpark)
+    private sealed class Entry(Action onUnpark, Action? onDiscard)
     {
         public Action OnUnpark { get; } = onUnpark;
+
+        public Action? OnDiscard { get; } = onDiscard;
 
         public int References { get; set; }
     }

@@ -38,6 +38,21 @@ public sealed class InFlightGate
         return false;
     }
 
+    /// <summary>Enters as soon as the gate is open (at once when it is); the caller must call <see cref="Leave"/> after.</summary>
+    public ValueTask EnterAsync()
+    {
+        return TryEnter() ? default : WaitAndEnterAsync();
+
+        async ValueTask WaitAndEnterAsync()
+        {
+            do
+            {
+                await WhenOpen.ConfigureAwait(false);
+            }
+            while (!TryEnter());
+        }
+    }
+
     public void Leave()
     {
         if (Interlocked.Decrement(ref _inside) == 0)

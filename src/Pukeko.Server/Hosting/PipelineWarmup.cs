@@ -153,7 +153,10 @@ internal static class PipelineWarmup
             ReceivedAt = time.GetUtcNow(),
         };
 
-        if (processor.ProcessDatagram(datagram, output) is not { Length: > 0 } reply)
+        // No hook library runs in the warm-up, so nothing parks and the result is there at once.
+        var pending = processor.ProcessAsync(datagram, output);
+        var result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        if (result is not { Length: > 0 } reply)
         {
             return null;
         }

@@ -1,48 +1,76 @@
 namespace Pukeko.Server.Leases;
 
 /// <summary>
-/// Kea's client handler, shared by everything that changes a client's leases: the packet pipeline,
+/// Exclusive claims on clients' leases, shared by everything that changes them: the packet pipeline,
 /// reclamation and the lease commands each hold the claim of the lease's DUID while they read and
 /// write it, so a renewal and a reclamation of one lease never interleave. Striped: two clients may
 /// share a stripe and then simply wait for each other.
 /// </summary>
+/// <remarks>
+/// A stripe is a semaphore, not a lock: it belongs to no thread, so the pipeline may hold a claim
+/// across an <c>await</c> (a database round trip) and waits for it without blocking a thread, while
+/// the reclaimer and the commands, which are synchronous, wait for it the ordinary way.
+/// </remarks>
 public sealed class ClientClaims
 {
     private const int Stripes = 256;
-    private readonly Lock[] _stripes = CreateStripes();
+    private readonly SemaphoreSlim[] _stripes = CreateStripes();
 
-    private static Lock[] CreateStripes()
+    private static SemaphoreSlim[] CreateStripes()
     {
-        var stripes = new Lock[Stripes];
+        var stripes = new SemaphoreSlim[Stripes];
         for (var i = 0; i < stripes.Length; i++)
         {
-            stripes[i] = new Lock();
+            stripes[i] = new SemaphoreSlim(1, 1);
         }
 
         return stripes;
     }
 
     /// <summary>Waits for and holds the claim of one DUID until the scope is disposed.</summary>
-    public Lock.Scope Claim(ReadOnlySpan<byte> duid) => _stripes[StripeOf(duid)].EnterScope();
+    public Scope Claim(ReadOnlySpan<byte> duid)
+    {
+        var stripe = _stripes[StripeOf(duid)];
+        stripe.Wait();
+        return new Scope(stripe, null);
+    }
+
+    /// <summary>Waits, without blocking a thread, for the claim of one DUID; dispose the scope to release it.</summary>
+    public ValueTask<Scope> ClaimAsync(byte[] duid)
+    {
+        var stripe = _stripes[StripeOf(duid)];
+        if (stripe.Wait(0))
+        {
+            return new ValueTask<Scope>(new Scope(stripe, null));
+        }
+
+        return WaitAsync(stripe);
+
+        static async ValueTask<Scope> WaitAsync(SemaphoreSlim stripe)
+        {
+            await stripe.WaitAsync().ConfigureAwait(false);
+            return new Scope(stripe, null);
+        }
+    }
 
     /// <summary>
     /// Claims two DUIDs (a lease that changes hands: an operator's update, an address another
     /// client held): always in stripe order, so two such claims can't deadlock.
     /// </summary>
-    public PairScope Claim(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    public Scope Claim(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
     {
         var a = StripeOf(first);
         var b = StripeOf(second);
         if (a == b)
         {
-            _stripes[a].Enter();
-            return new PairScope(_stripes[a], null);
+            _stripes[a].Wait();
+            return new Scope(_stripes[a], null);
         }
 
         var (low, high) = a < b ? (a, b) : (b, a);
-        _stripes[low].Enter();
-        _stripes[high].Enter();
-        return new PairScope(_stripes[high], _stripes[low]);
+        _stripes[low].Wait();
+        _stripes[high].Wait();
+        return new Scope(_stripes[high], _stripes[low]);
     }
 
     private static int StripeOf(ReadOnlySpan<byte> duid)
@@ -52,13 +80,13 @@ public sealed class ClientClaims
         return (hash.ToHashCode() & int.MaxValue) % Stripes;
     }
 
-    /// <summary>Releases the claims of <see cref="Claim(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>, in reverse order.</summary>
-    public readonly struct PairScope(Lock inner, Lock? outer) : IDisposable
+    /// <summary>A held claim (one or two stripes); disposing releases them in reverse order.</summary>
+    public readonly struct Scope(SemaphoreSlim inner, SemaphoreSlim? outer) : IDisposable
     {
         public void Dispose()
         {
-            inner.Exit();
-            outer?.Exit();
+            inner.Release();
+            outer?.Release();
         }
     }
 }

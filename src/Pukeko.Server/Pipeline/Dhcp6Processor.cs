@@ -1,64 +1,94 @@
 using Microsoft.Extensions.Logging;
 using Pukeko.Hooks;
-using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Messages;
-using Pukeko.Protocol.Options;
 using Pukeko.Server.Allocation;
-using Pukeko.Server.Classification;
-using Pukeko.Server.Configuration;
+using Pukeko.Server.Concurrency;
 using Pukeko.Server.Hooks;
-using Pukeko.Server.Leases;
+using Pukeko.Server.Pipeline.Handlers;
+using Pukeko.Server.Pipeline.Stages;
+using Pukeko.Server.Reservations;
 using Pukeko.Server.Statistics;
 
 namespace Pukeko.Server.Pipeline;
 
 /// <summary>
-/// The packet pipeline, as named stages in Kea's order (digest §3.2):
-/// parse → server-id test → unicast test → sanity check → subnet selection → per-message
-/// processing → (lease commit happened inside, before) → pack. Each stage is a method so the
-/// hook points (<c>buffer6_receive</c>, <c>pkt6_receive</c>, <c>subnet6_select</c>,
-/// <c>leases6_committed</c>, <c>pkt6_send</c>, <c>buffer6_send</c>) slot in between them.
-/// Thread-safe: workers call it concurrently; per-query state lives in <see cref="ProcessingContext"/>.
+/// The packet pipeline: its stages in Kea's order (digest §3.2), with the hook points between them.
+/// accept (parse, server-id and unicast tests, classification, <c>pkt6_receive</c>, sanity) →
+/// subnet selection (<c>subnet6_select</c>, may park) → host lookup and the Client FQDN decision →
+/// the message's handler and the reply options, under the client's turn and claim → relay-supplied
+/// options → <c>leases6_committed</c> (may park) → send (<c>pkt6_send</c>, pack, <c>buffer6_send</c>).
 /// </summary>
-public sealed partial class Dhcp6Processor
+/// <remarks>
+/// Asynchronous end to end, and synchronous in the common case: when no callout parks and no client
+/// waits for its own earlier packet, <see cref="ProcessAsync"/> completes before it returns and the
+/// transport sends the reply at once. Thread-safe: workers call it concurrently; per-query state
+/// lives in <see cref="ProcessingContext"/>.
+/// </remarks>
+public sealed class Dhcp6Processor
 {
-    private readonly ILogger _packetLog;
-    private readonly ILogger _leaseLog;
-    private readonly ILogger _log;
-    private readonly TimeProvider _time;
+    private readonly PipelineServices _services;
+    private readonly HookInvoker _hooks;
+    private readonly AcceptStage _accept;
+    private readonly SubnetSelectionStage _subnets;
+    private readonly HostLookupStage _hosts;
+    private readonly ReplyOptionsStage _replyOptions;
+    private readonly SendStage _send;
+    private readonly ClientHandler _clients = new();
+    private readonly AssignHandler _assign;
+    private readonly ExtendHandler _extend;
+    private readonly ReleaseHandler _release;
+    private readonly DeclineHandler _decline;
+    private readonly ConfirmHandler _confirm = new();
+    private readonly InformationRequestHandler _informationRequest = new();
     private volatile ServerRuntime _runtime;
-    private HooksManager _hooks;
 
     public Dhcp6Processor(ServerRuntime runtime, AllocationEngine allocation, PacketStatistics statistics, LeaseStatistics leaseStatistics, ILoggerFactory loggers, TimeProvider time)
     {
         _runtime = runtime;
-        Allocation = allocation;
-        _hooks = allocation.Hooks ??= new HooksManager(loggers);
-        Statistics = statistics;
-        LeaseStatistics = leaseStatistics;
-        _time = time;
-        _log = loggers.CreateLogger("kea-dhcp6.dhcp6");
-        _packetLog = loggers.CreateLogger("kea-dhcp6.packets");
-        _leaseLog = loggers.CreateLogger("kea-dhcp6.leases");
+        _services = new PipelineServices(allocation, statistics, leaseStatistics, loggers, time);
+        _hooks = new HookInvoker(_services);
+        _accept = new AcceptStage(_services, _hooks);
+        _subnets = new SubnetSelectionStage(_services, _hooks);
+        _hosts = new HostLookupStage(_services);
+        _replyOptions = new ReplyOptionsStage(_services, new ClientFqdnStage(_services));
+        _send = new SendStage(_services, _hooks);
+        _assign = new AssignHandler(_services);
+        _extend = new ExtendHandler(_services);
+        _release = new ReleaseHandler(_services, _hooks);
+        _decline = new DeclineHandler(_services, _hooks);
         allocation.Writer.Subscribe(new LeaseStatisticsObserver(leaseStatistics, id => _runtime.FindSubnet(id)));
 
         // host6_identifier: asked only when host-reservation-identifiers lists flex-id; the value
         // counts only when the callouts left the identifier type at flex-id.
-        HostIdentifiers.FlexId = ctx =>
-            _hooks.HasCallouts(HookPoints.Host6Identifier) && _hooks.CallHost6Identifier(ctx.Query, ctx.Handle) is { Type: HostIdentifierType.FlexId } id
+        _services.HostIdentifiers.FlexId = ctx =>
+            _services.Hooks.HasCallouts(HookPoints.Host6Identifier) && _services.Hooks.CallHost6Identifier(ctx.Query, ctx.Handle) is { Type: Pukeko.Server.Hooks.HostIdentifierType.FlexId } id
                 ? id.Value
                 : null;
     }
 
-    public AllocationEngine Allocation { get; }
+    public AllocationEngine Allocation => _services.Allocation;
 
-    public PacketStatistics Statistics { get; }
+    public PacketStatistics Statistics => _services.Statistics;
 
-    public LeaseStatistics LeaseStatistics { get; }
+    public LeaseStatistics LeaseStatistics => _services.LeaseStatistics;
 
     public ServerRuntime Runtime => _runtime;
 
-    /// <summary>False while the service is disabled (future <c>dhcp-disable</c>).</summary>
+    /// <summary>The hooks the pipeline calls; the allocation engine uses the same manager.</summary>
+    public HooksManager Hooks
+    {
+        get => _services.Hooks;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _services.Hooks = value;
+        }
+    }
+
+    /// <summary>Where host identifiers come from; its <see cref="HostIdentifierSource.FlexId"/> is the host6_identifier seam.</summary>
+    public HostIdentifierSource HostIdentifiers => _services.HostIdentifiers;
+
+    /// <summary>False while the service is disabled (<c>dhcp-disable</c>).</summary>
     public bool ServiceEnabled { get; set; } = true;
 
     /// <summary>Swaps the configuration; queries already in progress finish with the old one.</summary>
@@ -70,441 +100,206 @@ public sealed partial class Dhcp6Processor
 
     /// <summary>
     /// Processes one datagram end to end and encodes the reply into <paramref name="output"/>.
-    /// Returns the reply length and destination, or null when nothing is to be sent now (dropped,
-    /// or parked by a hook: a parked reply goes out later through <see cref="ParkedReplySender"/>).
+    /// Completes with the reply's length and destination, or null when nothing is to be sent.
     /// Never throws for bad input: every drop is counted.
     /// </summary>
-    public OutgoingDatagram? ProcessDatagram(ReceivedDatagram datagram, byte[] output)
+    /// <param name="datagram">The datagram; its buffer may be reused once the result completes.</param>
+    /// <param name="output">Where the reply is encoded; must stay untouched until the result completes.</param>
+    /// <param name="flows">
+    /// The transport's count of packets in flight, which a reconfiguration waits to empty: a packet
+    /// leaves it while it waits in a parking lot or for its client's earlier packet, and comes back
+    /// (when the gate is open) to go on.
+    /// </param>
+    public ValueTask<OutgoingDatagram?> ProcessAsync(ReceivedDatagram datagram, byte[] output, InFlightGate? flows = null)
     {
         Statistics.Received.Increment();
         if (!ServiceEnabled)
         {
-            Drop(DropReason.ServiceDisabled);
-            return null;
+            _services.Drop(DropReason.ServiceDisabled);
+            return default;
         }
 
-        CalloutHandle? handle = null;
-        ProcessingContext? ctx = null;
+        ProcessingContext? ctx;
         try
         {
-            var query = _hooks.HasCallouts(HookPoints.Buffer6Receive) ? ReceiveBuffer(datagram, ref handle) : Parse(datagram);
-            if (query is null)
-            {
-                _hooks.ReleaseHandle(handle);
-                return null;
-            }
-
-            ctx = Accept(query, ref handle);
-            if (ctx is null)
-            {
-                _hooks.ReleaseHandle(handle);
-                return null;
-            }
-
-            return ContinueAtSubnetSelection(ctx, output);
+            ctx = _accept.Accept(datagram, _runtime);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // A bug must cost one packet, not the server.
-            Drop(DropReason.ProcessingFailed);
-            _log.LogError(new EventId(0, "DHCP6_PACKET_PROCESS_EXCEPTION"), ex, "exception thrown during packet processing: {Reason}", ex.Message);
-            if (ctx is not null)
-            {
-                FinishHandle(ctx);
-            }
-            else
-            {
-                _hooks.ReleaseHandle(handle);
-            }
-
-            return null;
+            Failed(ex);
+            return default;
         }
+
+        if (ctx is null)
+        {
+            return default;
+        }
+
+        ctx.Flows = flows;
+        return ProcessAcceptedAsync(ctx, output);
     }
 
-    /// <summary>Stage: unpack. A malformed datagram is counted as <c>pkt6-parse-failed</c>.</summary>
-    public Dhcp6Packet? Parse(ReceivedDatagram datagram)
-    {
-        PipelineLog.BufferReceived(_packetLog, datagram.RemoteAddress, datagram.RemotePort, datagram.LocalAddress, datagram.LocalPort, datagram.InterfaceName, datagram.Length);
-        var packet = new Dhcp6Packet(EmptyMessage())
-        {
-            RemoteAddress = datagram.RemoteAddress,
-            RemotePort = datagram.RemotePort,
-            LocalAddress = datagram.LocalAddress,
-            LocalPort = datagram.LocalPort,
-            InterfaceIndex = datagram.InterfaceIndex,
-            InterfaceName = datagram.InterfaceName,
-            ReceivedAt = datagram.ReceivedAt,
-        };
-        return Unpack(datagram.Data, packet) ? packet : null;
-    }
-
-    private static Dhcp6Message EmptyMessage() => new(0, 0);
-
-    /// <summary>Parses <paramref name="data"/> into the packet's message and relay layers.</summary>
-    private bool Unpack(ReadOnlySpan<byte> data, Dhcp6Packet packet)
-    {
-        var relays = new List<RelayLayer>();
-        var status = Dhcp6Parser.TryParse(data, relays, out var message);
-        if (status != ParseStatus.Ok || message is null)
-        {
-            Drop(DropReason.ParseFailed);
-            _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_DROP_PARSE_FAIL"), "failed to parse packet from {Remote} to {Local}, received over interface {Interface}, reason: {Reason}", packet.RemoteAddress, packet.LocalAddress, packet.InterfaceName, status);
-            return false;
-        }
-
-        packet.Message = message;
-        packet.Relays.Clear();
-        packet.Relays.AddRange(relays);
-        return true;
-    }
-
-    /// <summary>Statistics, server-id and unicast tests, <c>pkt6_receive</c>, sanity check: a context, or null when dropped.</summary>
-    private ProcessingContext? Accept(Dhcp6Packet query, ref CalloutHandle? handle)
-    {
-        var runtime = _runtime;
-        query.Classes.Add("ALL");
-        Statistics.CountReceived(query.Type);
-        // Every packet passes here: build the label and box the arguments only when debug is on.
-        if (_packetLog.IsEnabled(LogLevel.Debug))
-        {
-            _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_RECEIVED"), "{Label}: {Type} (type {Code}) received from {Remote} to {Local} on interface {Interface}", query.Label, query.Type, (int)query.Type, query.RemoteAddress, query.LocalAddress, query.InterfaceName);
-        }
-
-        if (_packetLog.IsEnabled(LogLevel.Trace))
-        {
-            PipelineLog.QueryData(_packetLog, query.Label, PipelineLog.Describe(query.Message));
-        }
-
-        if (!TestServerId(query, runtime) || !TestUnicast(query))
-        {
-            return null;
-        }
-
-        // Kea's first classification pass comes before pkt6_receive (digest §3.2 step 7).
-        ClassifyOnArrival(query, runtime);
-
-        if (_hooks.HasCallouts(HookPoints.Pkt6Receive) && ReceivePacket(ref query, ref handle) is false)
-        {
-            return null;
-        }
-
-        if (!SanityCheck(query) || IsDropClass(query))
-        {
-            return null;
-        }
-
-        var ctx = new ProcessingContext(query, runtime, _time.GetUtcNow().ToUnixTimeSeconds()) { Handle = handle };
-        if (query.Message.Options.Get<DuidOption>(OptionCode.ClientId) is { } clientId)
-        {
-            ctx.ClientDuid = clientId.Duid.ToArray();
-        }
-
-        return ctx;
-    }
-
-    /// <summary>Subnet selection and <c>subnet6_select</c> (which may park the packet).</summary>
-    private OutgoingDatagram? ContinueAtSubnetSelection(ProcessingContext ctx, byte[] output)
-    {
-        ctx.Subnet = SelectSubnet(ctx.Query, ctx.Runtime);
-        if (ctx.Subnet is { } selected)
-        {
-            PipelineLog.SubnetSelected(_log, ctx.Query.Label, selected.Id, selected.Prefix);
-        }
-        else
-        {
-            PipelineLog.SubnetSelectionFailed(_log, ctx.Query.Label);
-        }
-
-        if (_hooks.HasCallouts(HookPoints.Subnet6Select))
-        {
-            switch (SelectSubnetHook(ctx))
-            {
-                case HookFlow.Drop:
-                    FinishHandle(ctx);
-                    return null;
-                case HookFlow.Parked:
-                    return null;
-            }
-        }
-
-        return ContinueAtDispatch(ctx, output);
-    }
-
-    /// <summary>Per-message processing, then <c>leases6_committed</c> (which may park the reply).</summary>
-    private OutgoingDatagram? ContinueAtDispatch(ProcessingContext ctx, byte[] output)
-    {
-        // Host reservations and the second classification pass (digest §3.2 step 15), then DROP again.
-        LookupHost(ctx);
-        if (IsDropClass(ctx.Query))
-        {
-            FinishHandle(ctx);
-            return null;
-        }
-
-        if (!Dispatch(ctx, out var droppedByHook))
-        {
-            if (!droppedByHook)
-            {
-                Drop(DropReason.Discarded);
-            }
-
-            FinishHandle(ctx);
-            return null;
-        }
-
-        AppendRelaySuppliedOptions(ctx);
-
-        if (_hooks.HasCallouts(HookPoints.Leases6Committed) && !ctx.FakeAllocation && ctx.Query.Type is not (MessageType.Confirm or MessageType.InformationRequest))
-        {
-            switch (LeasesCommittedHook(ctx))
-            {
-                case HookFlow.Drop:
-                    FinishHandle(ctx);
-                    return null;
-                case HookFlow.Parked:
-                    return null;
-            }
-        }
-
-        return ContinueAtSend(ctx, output);
-    }
-
-    /// <summary>Runs the message handler under the client's lock; false when there is no reply.</summary>
-    private bool Dispatch(ProcessingContext ctx, out bool droppedByHook)
-    {
-        bool handled;
-        var query = ctx.Query;
-        if (query.Type is MessageType.InformationRequest or MessageType.Confirm)
-        {
-            handled = Dispatch(ctx);
-        }
-        else
-        {
-            // One client's messages are processed one at a time (Kea's ClientHandler), so a
-            // retransmitted Request handled by two workers can't create two leases.
-            using (Allocation.Claims.Claim(ctx.ClientDuid))
-            {
-                handled = Dispatch(ctx);
-            }
-        }
-
-        droppedByHook = ctx.DroppedByHook;
-        return handled && !ctx.DroppedByHook && ctx.Response is not null;
-    }
-
-    private bool Dispatch(ProcessingContext ctx)
-    {
-        return ctx.Query.Type switch
-        {
-            MessageType.Solicit => ProcessSolicit(ctx),
-            MessageType.Request => ProcessRequest(ctx),
-            MessageType.Renew => ProcessExtend(ctx),
-            MessageType.Rebind => ProcessExtend(ctx),
-            MessageType.Release => ProcessRelease(ctx),
-            MessageType.Decline => ProcessDecline(ctx),
-            MessageType.Confirm => ProcessConfirm(ctx),
-            MessageType.InformationRequest => ProcessInformationRequest(ctx),
-            _ => false,
-        };
-    }
-
-    /// <summary>Encodes the reply into <paramref name="output"/>; -1 (logged) when it does not fit.</summary>
-    private int Encode(Dhcp6Packet response, byte[] output)
-    {
-        var length = Dhcp6Writer.GetLength(response.Message, response.Relays);
-        if (length > output.Length)
-        {
-            _log.LogError(new EventId(0, "DHCP6_PACK_FAIL"), "{Label}: reply of {Length} bytes does not fit the send buffer", response.Label, length);
-            return -1;
-        }
-
-        return Dhcp6Writer.Write(response.Message, response.Relays, output);
-    }
-
-    /// <summary>Counts the reply as sent and addresses it.</summary>
-    private OutgoingDatagram Sent(Dhcp6Packet response, byte[] output, int written)
-    {
-        if (_packetLog.IsEnabled(LogLevel.Trace))
-        {
-            PipelineLog.ResponseData(_packetLog, response.Label, (int)response.Type, PipelineLog.Describe(response.Message));
-        }
-
-        Statistics.CountSent(response.Type);
-        if (_packetLog.IsEnabled(LogLevel.Debug))
-        {
-            _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_SEND"), "{Label}: trying to send packet {Type} (type {Code}) from [{Local}]:{LocalPort} to [{Remote}]:{RemotePort} on interface {Interface}", response.Label, response.Type, (int)response.Type, response.LocalAddress, response.LocalPort, response.RemoteAddress, response.RemotePort, response.InterfaceName);
-        }
-
-        return new OutgoingDatagram(output, written, response.RemoteAddress, response.RemotePort, response.InterfaceIndex);
-    }
-
-    /// <summary>RFC 8415 §16: a Server-ID that is not ours means the message is for another server.</summary>
-    private bool TestServerId(Dhcp6Packet query, ServerRuntime runtime)
-    {
-        var serverId = query.Message.Options.Get<DuidOption>(OptionCode.ServerId);
-        if (serverId is null || serverId.Duid.Equals(runtime.ServerDuid))
-        {
-            return true;
-        }
-
-        Drop(DropReason.NotForUs);
-        _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_DROP_SERVERID_MISMATCH"), "{Label}: dropping packet with server identifier: {Theirs}, server is using: {Ours}", query.Label, serverId.Duid, runtime.ServerDuid);
-        return false;
-    }
-
-    /// <summary>
-    /// RFC 8415 §16.2/§16.5/§16.7/§16.12: Solicit, Confirm, Rebind and Information-Request sent
-    /// straight to a unicast address are discarded (relayed ones arrive unicast legitimately).
-    /// </summary>
-    private bool TestUnicast(Dhcp6Packet query)
-    {
-        if (query.IsRelayed || query.LocalAddress.IsMulticast || query.LocalAddress.IsUnspecified)
-        {
-            return true;
-        }
-
-        if (query.Type is MessageType.Solicit or MessageType.Confirm or MessageType.Rebind or MessageType.InformationRequest)
-        {
-            Drop(DropReason.RfcViolation);
-            _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_DROP_UNICAST"), "{Label}: dropping unicast {Type} packet as this packet should be sent to multicast", query.Label, query.Type);
-            return false;
-        }
-
-        return true;
-    }
-
-    /// <summary>Client-ID / Server-ID presence rules per message type (digest §3.3, RFC 8415 §16).</summary>
-    private bool SanityCheck(Dhcp6Packet query)
-    {
-        var options = query.Message.Options;
-        var clients = options.CountOf(OptionCode.ClientId);
-        var servers = options.CountOf(OptionCode.ServerId);
-        string? violation = query.Type switch
-        {
-            MessageType.Solicit or MessageType.Rebind or MessageType.Confirm =>
-                clients != 1 ? "exactly one client-id required" : servers != 0 ? "server-id forbidden" : null,
-            MessageType.Request or MessageType.Renew or MessageType.Release or MessageType.Decline =>
-                clients != 1 ? "exactly one client-id required" : servers != 1 ? "exactly one server-id required" : null,
-            MessageType.InformationRequest =>
-                clients > 1 ? "at most one client-id allowed" : servers > 1 ? "at most one server-id allowed" : null,
-            _ => "unsupported message type",
-        };
-
-        if (violation is null && clients == 1 && !IsValidDuid(options.Get<DuidOption>(OptionCode.ClientId)))
-        {
-            violation = "invalid client-id";
-        }
-
-        if (violation is null)
-        {
-            return true;
-        }
-
-        if (violation == "unsupported message type")
-        {
-            Drop(DropReason.UnsupportedMessage);
-        }
-        else
-        {
-            Drop(DropReason.RfcViolation);
-        }
-
-        _packetLog.LogDebug(new EventId(0, "DHCP6_PACKET_DROP_SANITY_CHECK"), "{Label}: dropping {Type}: {Reason}", query.Label, query.Type, violation);
-        return false;
-    }
-
-    /// <summary>Kea accepts DUIDs of 3..130 bytes.</summary>
-    private static bool IsValidDuid(DuidOption? option) => option is not null && option.Duid.Bytes.Length is >= 3 and <= 130;
-
-    private void Drop(DropReason reason)
-    {
-        switch (reason)
-        {
-            case DropReason.ParseFailed: Statistics.ParseFailed.Increment(); break;
-            case DropReason.NotForUs: Statistics.NotForUs.Increment(); break;
-            case DropReason.RfcViolation: Statistics.RfcViolation.Increment(); break;
-            case DropReason.ProcessingFailed: Statistics.ProcessingFailed.Increment(); break;
-            case DropReason.ServiceDisabled: Statistics.ServiceDisabled.Increment(); break;
-            case DropReason.QueueFull: Statistics.QueueFull.Increment(); break;
-        }
-
-        Statistics.ReceiveDrop.Increment();
-    }
+    /// <summary>Unpack only (the accept stage's first step), for callers that need the parsed packet.</summary>
+    internal Dhcp6Packet? Parse(ReceivedDatagram datagram) => _accept.Parse(datagram);
 
     /// <summary>Counts a drop decided outside the processor (transport queue full, wrong interface).</summary>
     public void CountDrop(DropReason reason)
     {
         Statistics.Received.Increment();
-        Drop(reason);
+        _services.Drop(reason);
     }
 
-    /// <summary>The reply skeleton: same transaction, Client-ID echoed, Server-ID, relay layers mirrored.</summary>
-    private Dhcp6Packet CreateResponse(ProcessingContext ctx, MessageType type)
+    private async ValueTask<OutgoingDatagram?> ProcessAcceptedAsync(ProcessingContext ctx, byte[] output)
     {
-        var query = ctx.Query;
-        var message = new Dhcp6Message(type, query.TransactionId);
-        if (query.Message.Options.Get(OptionCode.ClientId) is { } clientId)
+        try
         {
-            message.Options.Add(clientId);
-        }
+            if (!await _subnets.SelectAsync(ctx).ConfigureAwait(false))
+            {
+                return null;
+            }
 
-        message.Options.Add(ctx.Runtime.ServerIdOption);
-        var response = new Dhcp6Packet(message)
+            // Host reservations and the second classification pass (digest §3.2 step 15), then DROP again.
+            _hosts.Lookup(ctx);
+            ClientFqdnStage.Decide(ctx);
+            if (_accept.IsDropClass(ctx.Query) || !await DispatchAsync(ctx).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            RelaySuppliedOptionsStage.Append(ctx);
+            if (_hooks.HasCallouts(HookPoints.Leases6Committed)
+                && !ctx.FakeAllocation
+                && ctx.Query.Type is not (MessageType.Confirm or MessageType.InformationRequest)
+                && !await _hooks.CallParkableAsync(
+                    HookPoints.Leases6Committed,
+                    ctx,
+                    0,
+                    static (handle, c) =>
+                    {
+                        handle.SetArgument("query6", c.Query);
+                        handle.SetArgument("response6", c.Response);
+                        handle.SetArgument<IReadOnlyList<Leases.Lease6>>("leases6", c.NewLeases);
+                        handle.SetArgument<IReadOnlyList<Leases.Lease6>>("deleted_leases6", c.DeletedLeases);
+                    },
+                    static (_, _, _, _) => { }).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            return _send.Send(ctx, output);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            RemoteAddress = query.RemoteAddress,
-            LocalAddress = query.LocalAddress,
-            LocalPort = ctx.Runtime.ServerPort,
-            InterfaceIndex = query.InterfaceIndex,
-            InterfaceName = query.InterfaceName,
-            RemotePort = ctx.Runtime.ClientPort,
+            // A bug must cost one packet, not the server.
+            Failed(ex);
+            return null;
+        }
+        finally
+        {
+            // context_destroy: the packet's callout handle ends with its processing.
+            var handle = ctx.Handle;
+            ctx.Handle = null;
+            _services.Hooks.ReleaseHandle(handle);
+        }
+    }
+
+    /// <summary>The message's handler and the reply options; false when there is no reply (counted unless a callout dropped it).</summary>
+    private async ValueTask<bool> DispatchAsync(ProcessingContext ctx)
+    {
+        IMessageHandler handler = ctx.Query.Type switch
+        {
+            MessageType.Solicit or MessageType.Request => _assign,
+            MessageType.Renew or MessageType.Rebind => _extend,
+            MessageType.Release => _release,
+            MessageType.Decline => _decline,
+            MessageType.Confirm => _confirm,
+            _ => _informationRequest,
         };
 
-        if (query.IsRelayed)
+        bool handled;
+        if (ctx.Query.Type is MessageType.InformationRequest or MessageType.Confirm)
         {
-            foreach (var relay in query.Relays)
+            handled = await HandleAsync(handler, ctx).ConfigureAwait(false);
+        }
+        else
+        {
+            // One client's messages that change leases are processed one at a time (Kea's client
+            // handler), so a retransmitted Request handled by two workers can't create two leases;
+            // the claim keeps reclamation and lease commands off the client's leases meanwhile.
+            if (!await TakeClientTurnAsync(ctx).ConfigureAwait(false))
             {
-                var layer = new RelayLayer
-                {
-                    Type = MessageType.RelayReply,
-                    HopCount = relay.HopCount,
-                    LinkAddress = relay.LinkAddress,
-                    PeerAddress = relay.PeerAddress,
-                };
-
-                // RFC 8415 §19.3 / RFC 8357: only Interface-ID and Relay-Source-Port are echoed.
-                foreach (var option in relay.Options)
-                {
-                    if (option.Code is OptionCode.InterfaceId or OptionCode.RelaySourcePort)
-                    {
-                        layer.Options.Add(option);
-                    }
-                }
-
-                response.Relays.Add(layer);
+                return false;
             }
 
-            // Replies go back to the relay: its source port when it said so (RFC 8357), else 547.
-            response.RemotePort = query.Relays[0].Options.Contains(OptionCode.RelaySourcePort) ? query.RemotePort : (ushort)547;
+            try
+            {
+                using var claim = await Allocation.Claims.ClaimAsync(ctx.ClientDuid).ConfigureAwait(false);
+                handled = await HandleAsync(handler, ctx).ConfigureAwait(false);
+            }
+            finally
+            {
+                _clients.Leave(ctx.ClientDuid);
+            }
         }
 
-        ctx.Response = response;
-        return response;
+        if (handled && !ctx.DroppedByHook && ctx.Response is not null)
+        {
+            return true;
+        }
+
+        if (!ctx.DroppedByHook)
+        {
+            _services.Drop(DropReason.Discarded);
+        }
+
+        return false;
     }
 
-    private static Ipv6Address? FirstAddress(IaNaOption ia, out uint preferred, out uint valid)
+    private async ValueTask<bool> HandleAsync(IMessageHandler handler, ProcessingContext ctx)
     {
-        foreach (var option in ia.Options)
+        if (!await handler.HandleAsync(ctx).ConfigureAwait(false))
         {
-            if (option is IaAddressOption address)
-            {
-                preferred = address.PreferredLifetime;
-                valid = address.ValidLifetime;
-                return address.Address;
-            }
+            return false;
         }
 
-        preferred = 0;
-        valid = 0;
-        return null;
+        // The reply to a Release carries no configured options (Kea leaves its option list empty).
+        if (!ctx.DroppedByHook && ctx.Query.Type != MessageType.Release)
+        {
+            _replyOptions.Append(ctx);
+        }
+
+        return true;
+    }
+
+    /// <summary>The client's turn: at once, after its packet in progress, or never (a newer one replaced this: a duplicate).</summary>
+    private async ValueTask<bool> TakeClientTurnAsync(ProcessingContext ctx)
+    {
+        var turn = _clients.EnterAsync(ctx.ClientDuid);
+        if (turn.IsCompletedSuccessfully)
+        {
+            return turn.Result;
+        }
+
+        // Waiting for the client's own earlier packet is not being in flight.
+        ctx.Flows?.Leave();
+        var mine = await turn.ConfigureAwait(false);
+        if (ctx.Flows is { } flows)
+        {
+            await flows.EnterAsync().ConfigureAwait(false);
+        }
+
+        if (!mine)
+        {
+            _services.Drop(DropReason.Duplicate);
+            _services.PacketLog.LogDebug(new EventId(0, "DHCP6_PACKET_DROP_DUPLICATE"), "{Label}: dropped as a newer packet of the same client arrived while an earlier one was being processed", ctx.Query.Label);
+        }
+
+        return mine;
+    }
+
+    private void Failed(Exception ex)
+    {
+        _services.Drop(DropReason.ProcessingFailed);
+        _services.Log.LogError(new EventId(0, "DHCP6_PACKET_PROCESS_EXCEPTION"), ex, "exception thrown during packet processing: {Reason}", ex.Message);
     }
 }

@@ -22,4 +22,9 @@ public enum DropReason
     QueueFull,
     /// <summary>The packet arrived on an interface the server does not serve.</summary>
     WrongInterface,
+    /// <summary>
+    /// A newer packet of the same client replaced this one while it waited for the client's packet
+    /// in progress (Kea's client handler; <c>pkt6-duplicate</c>).
+    /// </summary>
+    Duplicate,
 }

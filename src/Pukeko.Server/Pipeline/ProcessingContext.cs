@@ -74,6 +74,9 @@ public sealed class ProcessingContext
     /// <summary>The Client FQDN option (39) for the reply, when the client sent one (RFC 4704).</summary>
     public Pukeko.Protocol.Options.ClientFqdnOption? FqdnResponse { get; set; }
 
+    /// <summary>The transport's packets-in-flight count (see <see cref="Dhcp6Processor.ProcessAsync"/>); null outside a transport.</summary>
+    internal Concurrency.InFlightGate? Flows { get; set; }
+
     /// <summary>Options of the client's host reservation (highest precedence), if it has one.</summary>
     public Options.OptionLevel? ReservationOptions { get; set; }
 }

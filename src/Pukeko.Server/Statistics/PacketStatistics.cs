@@ -22,6 +22,7 @@ public sealed class PacketStatistics
         ServiceDisabled = Init("pkt6-service-disabled");
         AdminFiltered = Init("pkt6-admin-filtered");
         Duplicate = Init("pkt6-duplicate");
+        WorkerStalled = Init("pkt6-worker-stalled");
         AdvertiseSent = Init("pkt6-advertise-sent");
         ReplySent = Init("pkt6-reply-sent");
         UnknownReceived = Init("pkt6-unknown-received");
@@ -78,6 +79,12 @@ public sealed class PacketStatistics
     public Counter ServiceDisabled { get; }
     public Counter AdminFiltered { get; }
     public Counter Duplicate { get; }
+
+    /// <summary>
+    /// Pukeko's own (Kea has no such statistic): times a packet worker was busy with one packet for
+    /// over a second, a callout blocking most likely, and another worker was started beside it.
+    /// </summary>
+    public Counter WorkerStalled { get; }
     public Counter AdvertiseSent { get; }
     public Counter ReplySent { get; }
     public Counter UnknownReceived { get; }

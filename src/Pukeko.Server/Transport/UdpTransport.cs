@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -26,6 +27,17 @@ public sealed class UdpTransport : IAsyncDisposable
     /// <summary>Large enough for any DHCPv6 message over Ethernet jumbo frames.</summary>
     private const int MaxDatagram = 9216;
 
+    /// <summary>
+    /// A packet normally takes well under a millisecond; one that takes a second has met a callout
+    /// that blocks (or a stalled disk), and a client retransmits after about a second anyway.
+    /// </summary>
+    private static readonly TimeSpan StallThreshold = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Workers started beside stalled ones, at most: a callout that blocks every packet must not create threads without end.</summary>
+    private const int MaxExtraWorkers = 16;
+
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly Socket _socket;
@@ -35,7 +47,11 @@ public sealed class UdpTransport : IAsyncDisposable
     private readonly List<Task> _tasks = [];
     private readonly ushort _port;
     private readonly InFlightGate _packets = new();
+    private readonly Lock _workersLock = new();
+    private readonly List<Worker> _workers = [];
     private volatile Dhcp6Processor? _processor;
+    private Timer? _watchdog;
+    private int _stalled;
     private int _disposed;
 
     public UdpTransport(IReadOnlyList<InterfaceInfo> interfaces, ushort port, int workers, int queueSize, ILogger log, TimeProvider time)
@@ -84,9 +100,19 @@ public sealed class UdpTransport : IAsyncDisposable
         set
         {
             ArgumentNullException.ThrowIfNull(value);
-            // Replies of packets parked by hooks are finished later on other threads.
-            value.ParkedReplySender = Send;
             _processor = value;
+        }
+    }
+
+    /// <summary>Worker threads running now (the configured ones plus any started beside stalled ones).</summary>
+    public int LiveWorkers
+    {
+        get
+        {
+            lock (_workersLock)
+            {
+                return _workers.Count;
+            }
         }
     }
 
@@ -94,10 +120,15 @@ public sealed class UdpTransport : IAsyncDisposable
     {
         Processor = processor;
         _tasks.Add(Task.Factory.StartNew(ReceiveLoopAsync, _stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap());
-        for (var i = 0; i < Workers; i++)
+        lock (_workersLock)
         {
-            _tasks.Add(Task.Factory.StartNew(WorkerLoopAsync, _stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap());
+            for (var i = 0; i < Workers; i++)
+            {
+                StartWorker();
+            }
         }
+
+        _watchdog = new Timer(static state => ((UdpTransport)state!).WatchWorkers(), this, WatchdogPeriod, WatchdogPeriod);
     }
 
     /// <summary>
@@ -180,52 +211,210 @@ public sealed class UdpTransport : IAsyncDisposable
         }
     }
 
-    private async Task WorkerLoopAsync()
+    /// <summary>Starts one worker thread; the caller holds <see cref="_workersLock"/>.</summary>
+    private void StartWorker()
     {
-        var output = new byte[MaxDatagram];
+        var worker = new Worker();
+        _workers.Add(worker);
+        _tasks.Add(worker.Exited.Task);
+        var thread = new Thread(static state => ((Worker)state!).Owner!.WorkerMain((Worker)state!))
+        {
+            IsBackground = true,
+            Name = "pukeko-dhcp6-worker",
+        };
+        worker.Owner = this;
+        thread.Start(worker);
+    }
+
+    /// <summary>
+    /// A worker is a thread of its own, not a thread-pool task: a callout that blocks holds this
+    /// thread only, and the watchdog can add a thread beside it without waiting for the pool to grow.
+    /// </summary>
+    private void WorkerMain(Worker me)
+    {
+        var output = ArrayPool<byte>.Shared.Rent(MaxDatagram);
         var reader = _queue.Reader;
         var token = _stop.Token;
         try
         {
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            while (WaitToRead(reader, token))
             {
                 // One packet per entry, so a pause waits for at most one packet per worker.
                 if (!_packets.TryEnter())
                 {
-                    await _packets.WhenOpen.WaitAsync(token).ConfigureAwait(false);
+                    _packets.WhenOpen.Wait(token);
                     continue;
                 }
 
-                try
-                {
-                    if (reader.TryRead(out var datagram))
-                    {
-                        Process(datagram, output);
-                    }
-                }
-                finally
+                if (!reader.TryRead(out var datagram))
                 {
                     _packets.Leave();
+                    continue;
+                }
+
+                Volatile.Write(ref me.BusySince, Stopwatch.GetTimestamp());
+                output = Process(datagram, output);
+                Volatile.Write(ref me.BusySince, 0);
+                me.Reported = false;
+                if (Retire(me))
+                {
+                    return;
                 }
             }
         }
         catch (OperationCanceledException)
         {
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(output);
+            lock (_workersLock)
+            {
+                _workers.Remove(me);
+                _tasks.Remove(me.Exited.Task);
+            }
+
+            me.Exited.TrySetResult();
+        }
     }
 
-    private void Process(ReceivedDatagram datagram, byte[] output)
+    private static bool WaitToRead(ChannelReader<ReceivedDatagram> reader, CancellationToken token)
     {
+        var ready = reader.WaitToReadAsync(token);
+        return ready.IsCompletedSuccessfully ? ready.Result : ready.AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Runs one packet. The common case completes here and the reply leaves at once; a packet that
+    /// waits (parked by a callout, or behind its client's earlier packet) finishes on its own and
+    /// keeps the output buffer, so the worker takes a new one and moves on.
+    /// </summary>
+    /// <returns>The output buffer for the worker's next packet.</returns>
+    private byte[] Process(ReceivedDatagram datagram, byte[] output)
+    {
+        ValueTask<OutgoingDatagram?> pending;
         try
         {
-            if (_processor!.ProcessDatagram(datagram, output) is { } reply)
+            pending = _processor!.ProcessAsync(datagram, output, _packets);
+        }
+        finally
+        {
+            // The pipeline's synchronous part parsed (copied) everything it needs from the datagram.
+            datagram.ReturnBuffer?.Invoke(datagram.Buffer);
+        }
+
+        if (!pending.IsCompleted)
+        {
+            _ = FinishLaterAsync(pending, output);
+            return ArrayPool<byte>.Shared.Rent(MaxDatagram);
+        }
+
+        try
+        {
+            if (pending.Result is { } reply)
             {
                 Send(reply);
             }
         }
         finally
         {
-            datagram.ReturnBuffer?.Invoke(datagram.Buffer);
+            _packets.Leave();
+        }
+
+        return output;
+    }
+
+    private async Task FinishLaterAsync(ValueTask<OutgoingDatagram?> pending, byte[] output)
+    {
+        try
+        {
+            if (await pending.ConfigureAwait(false) is { } reply)
+            {
+                Send(reply);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _log.LogError(new EventId(0, "DHCP6_PACKET_PROCESS_EXCEPTION"), ex, "exception thrown during packet processing: {Reason}", ex.Message);
+        }
+        finally
+        {
+            _packets.Leave();
+            ArrayPool<byte>.Shared.Return(output);
+        }
+    }
+
+    /// <summary>
+    /// Every <see cref="WatchdogPeriod"/>: a worker busy with one packet for longer than
+    /// <see cref="StallThreshold"/> (a callout that blocks, most likely) is logged and counted once,
+    /// and another worker is started beside it, up to <see cref="MaxExtraWorkers"/>, so other clients
+    /// keep being served.
+    /// </summary>
+    private void WatchWorkers()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var newlyStalled = new List<TimeSpan>();
+        int live;
+        lock (_workersLock)
+        {
+            if (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var stalled = 0;
+            foreach (var worker in _workers)
+            {
+                var since = Volatile.Read(ref worker.BusySince);
+                if (since == 0)
+                {
+                    continue;
+                }
+
+                var busy = Stopwatch.GetElapsedTime(since, now);
+                if (busy < StallThreshold)
+                {
+                    continue;
+                }
+
+                stalled++;
+                if (!worker.Reported)
+                {
+                    worker.Reported = true;
+                    newlyStalled.Add(busy);
+                }
+            }
+
+            _stalled = stalled;
+            var wanted = Workers + Math.Min(stalled, MaxExtraWorkers);
+            while (_workers.Count < wanted)
+            {
+                StartWorker();
+            }
+
+            live = _workers.Count;
+        }
+
+        foreach (var busy in newlyStalled)
+        {
+            _processor?.Statistics.WorkerStalled.Increment();
+            _log.LogWarning(new EventId(0, "DHCP6_WORKER_STALLED"), "a packet worker has been processing one packet for {Busy} ms (a callout blocking?); {Live} workers now serve the others", (long)busy.TotalMilliseconds, live);
+        }
+    }
+
+    /// <summary>After a packet: a worker beyond what is wanted (a stalled one came back) ends.</summary>
+    private bool Retire(Worker me)
+    {
+        lock (_workersLock)
+        {
+            if (_workers.Count <= Workers + Math.Min(_stalled, MaxExtraWorkers))
+            {
+                return false;
+            }
+
+            _workers.Remove(me);
+            _stalled = Math.Max(0, _stalled - 1);
+            return true;
         }
     }
 
@@ -251,11 +440,22 @@ public sealed class UdpTransport : IAsyncDisposable
         }
 
         _stop.Cancel();
+        if (_watchdog is not null)
+        {
+            await _watchdog.DisposeAsync().ConfigureAwait(false);
+        }
+
         _queue.Writer.TryComplete();
         _socket.Dispose();
         try
         {
-            await Task.WhenAll(_tasks).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            Task[] tasks;
+            lock (_workersLock)
+            {
+                tasks = [.. _tasks];
+            }
+
+            await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
         {
@@ -267,5 +467,19 @@ public sealed class UdpTransport : IAsyncDisposable
         }
 
         _stop.Dispose();
+    }
+
+    /// <summary>One worker thread's state, read by the watchdog.</summary>
+    private sealed class Worker
+    {
+        /// <summary>Stopwatch timestamp when the current packet started; 0 while idle.</summary>
+        public long BusySince;
+
+        /// <summary>The current stall was logged and counted already.</summary>
+        public bool Reported;
+
+        public UdpTransport? Owner;
+
+        public TaskCompletionSource Exited { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -133,7 +133,8 @@ internal sealed class ControlTestServer : IAsyncDisposable
             ReceivedAt = DateTimeOffset.UtcNow,
         };
         var output = new byte[9216];
-        var result = Server.Processor!.ProcessDatagram(datagram, output);
+        var pending = Server.Processor!.ProcessAsync(datagram, output);
+        var result = pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
         if (result is not { } outgoing)
         {
             return null;

@@ -89,7 +89,7 @@ public class RelayTests
         {
             var packet = new Dhcp6Packet(Create(MessageType.Solicit)) { RemoteAddress = RelayAddress, InterfaceName = "eth0" };
             packet.Relays.Add(Relay(link));
-            return Server.Pipeline.Dhcp6Processor.SelectSubnet(packet, h.Runtime)?.Id;
+            return Server.Pipeline.Stages.SubnetSelectionStage.Select(packet, h.Runtime)?.Id;
         }
 
         Assert.Equal(10u, Selected("3000::7"));

@@ -42,14 +42,21 @@ internal sealed class PipelineHarness : IDisposable
         Runtime = new ServerRuntime(Config, ServerDuid);
         Processor = new Dhcp6Processor(Runtime, allocation, Packets, Leases, NullLoggerFactory.Instance, Time);
         Leases.Recount(Config.Subnets, Store, 0);
-        Processor.ParkedReplySender = outgoing =>
+    }
+
+    /// <summary>A reply that came after the exchange returned (its packet was parked or waited for its client), decoded.</summary>
+    private async Task CollectLaterAsync(ValueTask<OutgoingDatagram?> pending)
+    {
+        if (await pending is not { Length: > 0 } outgoing)
         {
-            var relaysOut = new List<RelayLayer>();
-            if (Dhcp6Parser.TryParse(outgoing.Buffer.AsSpan(0, outgoing.Length), relaysOut, out var reply) == ParseStatus.Ok && reply is not null)
-            {
-                ParkedReplies.Add(reply);
-            }
-        };
+            return;
+        }
+
+        var relaysOut = new List<RelayLayer>();
+        if (Dhcp6Parser.TryParse(outgoing.Buffer.AsSpan(0, outgoing.Length), relaysOut, out var reply) == ParseStatus.Ok && reply is not null)
+        {
+            ParkedReplies.Add(reply);
+        }
     }
 
     /// <summary>A harness running the configuration given as the body of a <c>Dhcp6</c> map; fails the test on config errors.</summary>
@@ -123,7 +130,33 @@ internal sealed class PipelineHarness : IDisposable
             ReceivedAt = Time.GetUtcNow(),
         };
         var output = new byte[9216];
-        var result = Processor.ProcessDatagram(datagram, output);
+        var parkedBefore = Hooks.ParkedCount;
+        var pending = Processor.ProcessAsync(datagram, output);
+        OutgoingDatagram? result;
+        if (pending.IsCompleted)
+        {
+            result = pending.Result;
+        }
+        else
+        {
+            // Asynchronous: either parked by a callout (its reply comes later, through ParkedReplies) or
+            // waiting its turn behind the client's earlier packet or a claim (then it is answered soon).
+            var task = pending.AsTask();
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (!task.IsCompleted && Hooks.ParkedCount <= parkedBefore && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(1);
+            }
+
+            if (!task.IsCompleted)
+            {
+                _ = CollectLaterAsync(new ValueTask<OutgoingDatagram?>(task));
+                return (null, [], null);
+            }
+
+            result = task.Result;
+        }
+
         if (result is not { } outgoing)
         {
             return (null, [], null);

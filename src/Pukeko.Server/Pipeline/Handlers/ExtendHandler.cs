@@ -4,19 +4,22 @@ using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
 using Pukeko.Server.Allocation;
 using Pukeko.Server.Leases;
+using static Pukeko.Server.Pipeline.Handlers.ReplyBuilder;
 
-namespace Pukeko.Server.Pipeline;
+namespace Pukeko.Server.Pipeline.Handlers;
 
-// Renew and Rebind (RFC 8415 §18.3.4, §18.3.5).
-public sealed partial class Dhcp6Processor
+/// <summary>Renew and Rebind (RFC 8415 §18.3.4, §18.3.5): existing bindings extended, lost ones returned with zero lifetimes.</summary>
+internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
 {
-    private bool ProcessExtend(ProcessingContext ctx)
+    private readonly ILogger _leaseLog = services.LeaseLog;
+
+    public ValueTask<bool> HandleAsync(ProcessingContext ctx)
     {
         var rebind = ctx.Query.Type == MessageType.Rebind;
         if (rebind && ctx.Subnet is null && ctx.Query.Message.Options.Contains(OptionCode.IaPd))
         {
             // Kea discards a Rebind for prefixes it cannot place on any link.
-            return false;
+            return new ValueTask<bool>(false);
         }
 
         CreateResponse(ctx, MessageType.Reply);
@@ -34,8 +37,7 @@ public sealed partial class Dhcp6Processor
             }
         }
 
-        AppendRequestedOptions(ctx);
-        return true;
+        return new ValueTask<bool>(true);
     }
 
     private IaNaOption ExtendIaNa(ProcessingContext ctx, IaNaOption request)
@@ -58,7 +60,7 @@ public sealed partial class Dhcp6Processor
         var ia = new IaNaOption(request.Iaid, 0, 0);
         ctx.ResponseIa = ia;
         var retired = new List<Lease6>();
-        var leases = Allocation.ExtendAddresses(ctx, request.Iaid, hints, retired);
+        var leases = services.Allocation.ExtendAddresses(ctx, request.Iaid, hints, retired);
         ctx.ResponseIa = null;
         uint shortest = 0;
         foreach (var lease in leases)
@@ -102,10 +104,48 @@ public sealed partial class Dhcp6Processor
         return ia;
     }
 
-    private static IaPdOption PdWithStatus(uint iaid, StatusCode status, string text)
+    private IaPdOption ExtendIaPd(ProcessingContext ctx, IaPdOption request)
     {
-        var ia = new IaPdOption(iaid, 0, 0);
-        ia.Options.Add(new StatusCodeOption(status, text));
+        if (ctx.Subnet is null)
+        {
+            return PdWithStatus(request.Iaid, StatusCode.NoBinding, "Sorry, no known PD leases for this duid/iaid.");
+        }
+
+        var hints = PrefixHints(request);
+        var retired = new List<Lease6>();
+        // lease6_renew/rebind callouts get the reply's IA as ia_pd and may change its IAID.
+        var hookIa = new IaPdOption(request.Iaid, 0, 0);
+        ctx.ResponseIa = hookIa;
+        var leases = services.Allocation.Extend(ctx, LeaseType.PD, request.Iaid, hints, retired);
+        ctx.ResponseIa = null;
+        var ia = PdWithLeases(ctx, hookIa.Iaid, leases);
+        foreach (var lease in leases)
+        {
+            _leaseLog.LogInformation(new EventId(0, "DHCP6_PD_LEASE_RENEW"), "{Label}: lease for prefix {Prefix}/{Length} and iaid={Iaid} has been allocated for {Valid} seconds", ctx.Query.Label, lease.Address, lease.PrefixLength, request.Iaid, lease.ValidLifetime);
+        }
+
+        // RFC 8415 §18.3.4: prefixes the client may no longer use go back with zero lifetimes.
+        foreach (var hint in hints)
+        {
+            if (!hint.Address.IsUnspecified && !leases.Exists(l => l.Address == hint.Address && (hint.Length == 0 || l.PrefixLength == hint.Length)))
+            {
+                ia.Options.Add(new IaPrefixOption(0, 0, hint.Length, hint.Address));
+            }
+        }
+
+        foreach (var old in retired)
+        {
+            if (!hints.Exists(h => h.Address == old.Address))
+            {
+                ia.Options.Add(new IaPrefixOption(0, 0, old.PrefixLength, old.Address));
+            }
+        }
+
+        if (leases.Count == 0)
+        {
+            ia.Options.Add(new StatusCodeOption(StatusCode.NoPrefixAvail, "Sorry, no prefixes could be assigned at this time."));
+        }
+
         return ia;
     }
 }

@@ -3,10 +3,10 @@ using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
 using Pukeko.Server.Leases;
 
-namespace Pukeko.Server.Pipeline;
+namespace Pukeko.Server.Pipeline.Stages;
 
-// Client FQDN option (RFC 4704) as Kea answers it without DNS updates configured.
-public sealed partial class Dhcp6Processor
+/// <summary>The Client FQDN option (RFC 4704) as Kea answers it without DNS updates configured.</summary>
+internal sealed class ClientFqdnStage(PipelineServices services)
 {
     /// <summary>Kea's <c>ddns-generated-prefix</c> default, used when the client sends an empty name.</summary>
     private const string GeneratedPrefix = "myhost";
@@ -17,7 +17,7 @@ public sealed partial class Dhcp6Processor
     /// the client asked for S=1. A partial name is made fully qualified (no qualifying suffix is configured); a
     /// reserved hostname replaces the client's name.
     /// </summary>
-    private static void ProcessClientFqdn(ProcessingContext ctx)
+    public static void Decide(ProcessingContext ctx)
     {
         ctx.Hostname = ctx.Host?.Hostname;
         if (ctx.Query.Type is not (MessageType.Solicit or MessageType.Request or MessageType.Renew or MessageType.Rebind)
@@ -45,7 +45,7 @@ public sealed partial class Dhcp6Processor
     /// After allocation: an empty client name gets one generated from the first leased address, as Kea's
     /// generateFqdn does ("myhost-2001-db8--10."), and the option goes into the reply.
     /// </summary>
-    private void FinishClientFqdn(ProcessingContext ctx)
+    public void Finish(ProcessingContext ctx)
     {
         if (ctx.FqdnResponse is not { } response || ctx.Response is null || ctx.Response.Message.Options.Contains(OptionCode.ClientFqdn))
         {
@@ -64,7 +64,7 @@ public sealed partial class Dhcp6Processor
                 {
                     var written = lease.Clone();
                     lease.Hostname = ctx.Hostname;
-                    Allocation.Writer.Update(written, lease, LeaseChangeReason.Amended);
+                    services.Allocation.Writer.Update(written, lease, LeaseChangeReason.Amended);
                 }
             }
         }

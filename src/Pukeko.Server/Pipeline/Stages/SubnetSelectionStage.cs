@@ -1,12 +1,77 @@
+using Microsoft.Extensions.Logging;
+using Pukeko.Hooks;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Messages;
 using Pukeko.Server.Configuration;
+using Pukeko.Server.Hooks;
 
-namespace Pukeko.Server.Pipeline;
+namespace Pukeko.Server.Pipeline.Stages;
 
-// Subnet selection (digest §3.4, Kea's CfgSubnets6::selectSubnet).
-public sealed partial class Dhcp6Processor
+/// <summary>
+/// Subnet selection (digest §3.4, Kea's CfgSubnets6::selectSubnet) and the <c>subnet6_select</c>
+/// hook point, which may choose another configured subnet, none (SKIP), drop or park the packet.
+/// </summary>
+internal sealed class SubnetSelectionStage(PipelineServices services, HookInvoker hooks)
 {
+    /// <summary>Selects the subnet into <see cref="ProcessingContext.Subnet"/>; false when a callout dropped the packet.</summary>
+    public ValueTask<bool> SelectAsync(ProcessingContext ctx)
+    {
+        ctx.Subnet = Select(ctx.Query, ctx.Runtime);
+        if (ctx.Subnet is { } selected)
+        {
+            PipelineLog.SubnetSelected(services.Log, ctx.Query.Label, selected.Id, selected.Prefix);
+        }
+        else
+        {
+            PipelineLog.SubnetSelectionFailed(services.Log, ctx.Query.Label);
+        }
+
+        if (!hooks.HasCallouts(HookPoints.Subnet6Select))
+        {
+            return new ValueTask<bool>(true);
+        }
+
+        return hooks.CallParkableAsync(
+            HookPoints.Subnet6Select,
+            ctx,
+            this,
+            static (handle, c) =>
+            {
+                handle.SetArgument("query6", c.Query);
+                handle.SetArgument("subnet6", c.Subnet);
+                handle.SetArgument("subnet6collection", c.Runtime.Subnets);
+            },
+            static (handle, status, c, self) => self.ReadBack(handle, status, c));
+    }
+
+    private void ReadBack(CalloutHandle handle, NextStep status, ProcessingContext ctx)
+    {
+        if (handle.TryGetArgument<Dhcp6Packet>("query6", out var query) && query is not null)
+        {
+            ctx.Query = query;
+        }
+
+        if (status == NextStep.Skip)
+        {
+            services.PacketLog.LogDebug(new EventId(0, "DHCP6_HOOK_SUBNET6_SELECT_SKIP"), "{Label}: no subnet was selected, because a callout set the next skip flag", ctx.Query.Label);
+            ctx.Subnet = null;
+            return;
+        }
+
+        if (handle.TryGetArgument<Subnet6>("subnet6", out var chosen) && !ReferenceEquals(chosen, ctx.Subnet))
+        {
+            // Only a configured subnet can serve the client; anything else is ignored.
+            if (chosen is null || ctx.Runtime.Subnets.Contains(chosen))
+            {
+                ctx.Subnet = chosen;
+            }
+            else
+            {
+                services.Log.LogWarning(new EventId(0, "DHCP6_HOOK_SUBNET6_SELECT_INVALID"), "{Label}: a subnet6_select callout returned {Subnet}, which is not configured; ignored", ctx.Query.Label, chosen);
+            }
+        }
+    }
+
     /// <summary>
     /// Picks the subnet for a query. A query counts as relayed for selection only when a relay
     /// gave a usable link-address or an Interface-ID; then the Interface-ID of the relay closest
@@ -15,7 +80,7 @@ public sealed partial class Dhcp6Processor
     /// else against the subnet prefixes. Direct queries go by receiving interface, then by source
     /// address. Subnets are tried in id order and must accept the client's classes.
     /// </summary>
-    public static Subnet6? SelectSubnet(Dhcp6Packet query, ServerRuntime runtime)
+    public static Subnet6? Select(Dhcp6Packet query, ServerRuntime runtime)
     {
         var subnets = runtime.SubnetsById;
         var classes = query.Classes;

@@ -1,17 +1,17 @@
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
 
-namespace Pukeko.Server.Pipeline;
+namespace Pukeko.Server.Pipeline.Stages;
 
-// Relay-supplied options (RFC 6422; digest §3.2 step 17, Kea's processRSOO).
-public sealed partial class Dhcp6Processor
+/// <summary>Relay-supplied options (RFC 6422; digest §3.2 step 17, Kea's processRSOO).</summary>
+internal static class RelaySuppliedOptionsStage
 {
     /// <summary>
     /// Copies options relays offered in an RSOO (66) into the reply: only RSOO-enabled codes
     /// (<c>relay-supplied-options</c> plus 65), only when the reply does not carry that code yet,
     /// visiting relays in the order the query passed them (closest to the client first).
     /// </summary>
-    private void AppendRelaySuppliedOptions(ProcessingContext ctx)
+    public static void Append(ProcessingContext ctx)
     {
         var query = ctx.Query;
         if (!query.IsRelayed || ctx.Response is not { } response)

@@ -3,10 +3,14 @@ using Pukeko.Protocol.Options;
 using Pukeko.Protocol.Options.Definitions;
 using Pukeko.Server.Options;
 
-namespace Pukeko.Server.Pipeline;
+namespace Pukeko.Server.Pipeline.Stages;
 
-// Configured options in replies (digest §3.5: buildCfgOptionList + appendRequestedOptions + appendRequestedVendorOptions).
-public sealed partial class Dhcp6Processor
+/// <summary>
+/// Configured options in replies (digest §3.5: buildCfgOptionList + appendRequestedOptions +
+/// appendRequestedVendorOptions), after the additional classes are evaluated and the Client FQDN
+/// answer is complete.
+/// </summary>
+internal sealed class ReplyOptionsStage(PipelineServices services, ClientFqdnStage fqdn)
 {
     /// <summary>
     /// Kea's precedence list (buildCfgOptionList): host reservation, pools that provided leases, subnet, shared
@@ -45,10 +49,10 @@ public sealed partial class Dhcp6Processor
     /// <c>never-send</c>, each from the first level of the precedence list that has it for the packet's classes.
     /// Codes are added in ascending order, as Kea does. Then the vendor options.
     /// </summary>
-    private void AppendRequestedOptions(ProcessingContext ctx)
+    public void Append(ProcessingContext ctx)
     {
         EvaluateAdditionalClasses(ctx);
-        FinishClientFqdn(ctx);
+        fqdn.Finish(ctx);
         var levels = CollectOptionLevels(ctx);
         var classes = ctx.Query.Classes;
 
@@ -280,7 +284,7 @@ public sealed partial class Dhcp6Processor
         }
         if (names.Count > 0)
         {
-            ctx.Runtime.Classifier.EvaluateAdditional(ctx.Query, names, _log);
+            ctx.Runtime.Classifier.EvaluateAdditional(ctx.Query, names, services.Log);
         }
     }
 

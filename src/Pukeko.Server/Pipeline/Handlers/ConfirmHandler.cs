@@ -1,12 +1,18 @@
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
+using static Pukeko.Server.Pipeline.Handlers.ReplyBuilder;
 
-namespace Pukeko.Server.Pipeline;
+namespace Pukeko.Server.Pipeline.Handlers;
 
-// Confirm (RFC 8415 §18.3.3) and Information-Request (§18.3.6).
-public sealed partial class Dhcp6Processor
+/// <summary>
+/// Confirm (RFC 8415 §18.3.3): whether the client's addresses are still on its link. Without
+/// addresses to confirm the server stays silent.
+/// </summary>
+internal sealed class ConfirmHandler : IMessageHandler
 {
-    private bool ProcessConfirm(ProcessingContext ctx)
+    public ValueTask<bool> HandleAsync(ProcessingContext ctx) => new(Confirm(ctx));
+
+    private static bool Confirm(ProcessingContext ctx)
     {
         var options = ctx.Query.Message.Options;
         if (!options.Contains(OptionCode.IaNa))
@@ -55,7 +61,6 @@ public sealed partial class Dhcp6Processor
             response.Options.Add(new StatusCodeOption(StatusCode.Success, "All addresses are on-link"));
         }
 
-        AppendRequestedOptions(ctx);
         return true;
     }
 
@@ -76,12 +81,5 @@ public sealed partial class Dhcp6Processor
         }
 
         return false;
-    }
-
-    private bool ProcessInformationRequest(ProcessingContext ctx)
-    {
-        CreateResponse(ctx, MessageType.Reply);
-        AppendRequestedOptions(ctx);
-        return true;
     }
 }
