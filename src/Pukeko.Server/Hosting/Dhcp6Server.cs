@@ -30,6 +30,9 @@ public sealed partial class Dhcp6Server : IAsyncDisposable
     private MemfileLeaseStore? _store;
     private MemfileOptions? _storeOptions;
     private UdpTransport? _transport;
+
+    /// <summary>The transport serving now (null before start and after stop); for tests and diagnostics.</summary>
+    internal UdpTransport? Transport => _transport;
     private Dhcp6Processor? _processor;
     private LeaseReclaimer? _reclaimer;
     private CancellationTokenSource? _timers;

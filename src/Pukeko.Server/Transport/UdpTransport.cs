@@ -255,7 +255,6 @@ public sealed class UdpTransport : IAsyncDisposable
                 Volatile.Write(ref me.BusySince, Stopwatch.GetTimestamp());
                 output = Process(datagram, output);
                 Volatile.Write(ref me.BusySince, 0);
-                me.Reported = false;
                 if (Retire(me))
                 {
                     return;
@@ -402,18 +401,26 @@ public sealed class UdpTransport : IAsyncDisposable
         }
     }
 
-    /// <summary>After a packet: a worker beyond what is wanted (a stalled one came back) ends.</summary>
+    /// <summary>
+    /// After a packet: a worker that was stalled is no longer, and a worker beyond what is wanted
+    /// (the one that came back, usually) ends.
+    /// </summary>
     private bool Retire(Worker me)
     {
         lock (_workersLock)
         {
+            if (me.Reported)
+            {
+                me.Reported = false;
+                _stalled = Math.Max(0, _stalled - 1);
+            }
+
             if (_workers.Count <= Workers + Math.Min(_stalled, MaxExtraWorkers))
             {
                 return false;
             }
 
             _workers.Remove(me);
-            _stalled = Math.Max(0, _stalled - 1);
             return true;
         }
     }

@@ -144,6 +144,48 @@ internal sealed class LoopbackServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends a unicast Request from <paramref name="client"/> without waiting for the answer (see <see cref="ReceiveRepliesAsync"/>).</summary>
+    public async Task SendRequestAsync(Duid client)
+    {
+        var query = ClientMessages.Create(MessageType.Request, serverId: Server.Processor!.Runtime.ServerDuid, clientId: client);
+        var bytes = new byte[Dhcp6Writer.GetLength(query, [])];
+        Dhcp6Writer.Write(query, [], bytes);
+        await _client.SendToAsync(bytes, SocketFlags.None, new IPEndPoint(IPAddress.IPv6Loopback, ServerPort));
+    }
+
+    /// <summary>
+    /// The clients whose Replies arrive within <paramref name="timeout"/>, in arrival order, until
+    /// <paramref name="count"/> have come. Not to be mixed with <see cref="RequestAsync"/> at the same time.
+    /// </summary>
+    public async Task<List<Duid>> ReceiveRepliesAsync(int count, TimeSpan timeout)
+    {
+        var answered = new List<Duid>();
+        using var deadline = new CancellationTokenSource(timeout);
+        var buffer = new byte[9216];
+        while (answered.Count < count)
+        {
+            int received;
+            try
+            {
+                received = (await _client.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.IPv6Any, 0), deadline.Token)).ReceivedBytes;
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            var relays = new List<RelayLayer>();
+            if (Dhcp6Parser.TryParse(buffer.AsSpan(0, received), relays, out var reply) == ParseStatus.Ok
+                && reply is { Type: MessageType.Reply }
+                && reply.Options.Get<DuidOption>(OptionCode.ClientId)?.Duid is { } client)
+            {
+                answered.Add(client);
+            }
+        }
+
+        return answered;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();

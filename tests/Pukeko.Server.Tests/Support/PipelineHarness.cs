@@ -172,6 +172,38 @@ internal sealed class PipelineHarness : IDisposable
         return (reply, relaysOut, outgoing);
     }
 
+    /// <summary>Processes a query without waiting: the task completes with the decoded reply, or null when there is none.</summary>
+    public Task<Dhcp6Message?> SendAsync(Dhcp6Message query)
+    {
+        var bytes = new byte[Dhcp6Writer.GetLength(query, [])];
+        Dhcp6Writer.Write(query, [], bytes);
+        var datagram = new ReceivedDatagram
+        {
+            Buffer = bytes,
+            Length = bytes.Length,
+            RemoteAddress = ClientLinkLocal,
+            RemotePort = SourcePort,
+            LocalAddress = Destination,
+            LocalPort = 547,
+            InterfaceIndex = 2,
+            InterfaceName = InterfaceName,
+            ReceivedAt = Time.GetUtcNow(),
+        };
+        var output = new byte[9216];
+        return DecodeAsync(Processor.ProcessAsync(datagram, output));
+
+        static async Task<Dhcp6Message?> DecodeAsync(ValueTask<OutgoingDatagram?> pending)
+        {
+            if (await pending is not { Length: > 0 } outgoing)
+            {
+                return null;
+            }
+
+            var relays = new List<RelayLayer>();
+            return Dhcp6Parser.TryParse(outgoing.Buffer.AsSpan(0, outgoing.Length), relays, out var reply) == ParseStatus.Ok ? reply : null;
+        }
+    }
+
     public void Dispose()
     {
         Hooks.Dispose();

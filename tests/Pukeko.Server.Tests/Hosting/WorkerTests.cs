@@ -1,0 +1,97 @@
+using Pukeko.Hooks;
+using Pukeko.Protocol.Duids;
+using Pukeko.Protocol.Messages;
+using Pukeko.Protocol.Options;
+
+namespace Pukeko.Server.Tests.Hosting;
+
+/// <summary>
+/// The transport's workers through real sockets: a packet that waits (parked by a callout) holds no
+/// worker, and a callout that blocks a worker gets another worker started beside it.
+/// </summary>
+public sealed class WorkerTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    private static bool IsFrom(CalloutHandle handle, Duid client) =>
+        handle.GetArgument<Dhcp6Packet>("query6").Message.Options.Get<DuidOption>(OptionCode.ClientId)?.Duid == client;
+
+    [Fact]
+    public async Task A_callout_that_blocks_the_only_worker_gets_a_worker_started_beside_it_and_other_clients_are_served()
+    {
+        await using var server = await LoopbackServer.StartAsync(LoopbackServer.Dhcp6(threads: 1));
+        Assert.Equal(1, server.Server.Transport!.LiveWorkers);
+        var blocked = LoopbackServer.Client(1);
+        var other = LoopbackServer.Client(2);
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        server.Server.Hooks.PreCalloutsLibraryHandle.RegisterCallout(HookNames.Pkt6Receive, handle =>
+        {
+            if (IsFrom(handle, blocked))
+            {
+                entered.Set();
+                release.Wait(Patience); // a synchronous callout that blocks its thread
+            }
+
+            return 0;
+        });
+
+        try
+        {
+            await server.SendRequestAsync(blocked);
+            Assert.True(entered.Wait(Patience));
+            await server.SendRequestAsync(other);
+            var first = await server.ReceiveRepliesAsync(1, Patience);
+            Assert.Equal([other], first);
+            Assert.Equal(1, server.Server.Statistics.Value("pkt6-worker-stalled"));
+            Assert.Equal(2, server.Server.Transport!.LiveWorkers);
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        Assert.Equal([blocked], await server.ReceiveRepliesAsync(1, Patience));
+
+        // The extra worker ends once the stalled one is back and a packet has passed.
+        for (var i = 3; i < 6 && server.Server.Transport!.LiveWorkers > 1; i++)
+        {
+            Assert.NotNull(await server.RequestAsync(LoopbackServer.Client(i), Patience));
+        }
+
+        Assert.Equal(1, server.Server.Transport!.LiveWorkers);
+    }
+
+    [Fact]
+    public async Task A_parked_packet_holds_no_worker_and_its_reply_leaves_when_it_is_unparked()
+    {
+        await using var server = await LoopbackServer.StartAsync(LoopbackServer.Dhcp6(threads: 1));
+        var parkedClient = LoopbackServer.Client(1);
+        object? parked = null;
+        ParkingLotHandle? lot = null;
+        using var wasParked = new ManualResetEventSlim();
+        server.Server.Hooks.PreCalloutsLibraryHandle.RegisterCallout(HookNames.Leases6Committed, handle =>
+        {
+            if (IsFrom(handle, parkedClient))
+            {
+                parked = handle.GetArgument<Dhcp6Packet>("query6");
+                lot = handle.ParkingLot;
+                lot!.Reference(parked);
+                handle.Status = NextStep.Park;
+                wasParked.Set();
+            }
+
+            return 0;
+        });
+
+        await server.SendRequestAsync(parkedClient);
+        Assert.True(wasParked.Wait(Patience));
+
+        // The only worker is free: another client is answered while the first one is parked.
+        Assert.NotNull(await server.RequestAsync(LoopbackServer.Client(2), Patience));
+        Assert.Equal(0, server.Server.Statistics.Value("pkt6-worker-stalled"));
+
+        Assert.True(lot!.Unpark(parked!));
+        Assert.Equal([parkedClient], await server.ReceiveRepliesAsync(1, Patience));
+    }
+}
