@@ -13,6 +13,9 @@ public sealed record ConfigEnvironment(string DataDirectory, string LogDirectory
     public const string ControlSocketDirectoryVariable = "KEA_CONTROL_SOCKET_DIR";
     public const string HooksDirectoryVariable = "KEA_HOOKS_PATH";
 
+    /// <summary>Kea 3.x's variable for the forensic log directory (<c>libdhcp_legal_log.so</c>'s default <c>path</c>).</summary>
+    public const string LegalLogDirectoryVariable = "KEA_LEGAL_LOG_DIR";
+
     public const string DefaultDataDirectory = "/var/lib/kea";
     public const string DefaultLogDirectory = "/var/log/kea";
     public const string DefaultControlSocketDirectory = "/run/kea";
@@ -23,6 +26,15 @@ public sealed record ConfigEnvironment(string DataDirectory, string LogDirectory
     /// sets it from its command line.
     /// </summary>
     public bool RelaxedSecurity { get; init; }
+
+    /// <summary>
+    /// <c>KEA_LEGAL_LOG_DIR</c> when set; null means <see cref="LogDirectory"/> (Kea 3.x installs both as
+    /// <c>[prefix]/var/log/kea</c>).
+    /// </summary>
+    public string? LegalLogDirectoryOverride { get; init; }
+
+    /// <summary>Where the forensic log is written when its <c>path</c> is absent, and what a relative <c>path</c> is resolved against.</summary>
+    public string LegalLogDirectory => LegalLogDirectoryOverride ?? LogDirectory;
 
     /// <summary>Where Debian/Ubuntu and ISC's packages install Kea hook libraries for this machine's architecture.</summary>
     public static string DefaultHooksDirectory { get; } = $"/usr/lib/{MultiarchTriplet()}/kea/hooks";
@@ -45,7 +57,10 @@ public sealed record ConfigEnvironment(string DataDirectory, string LogDirectory
             Get(DataDirectoryVariable, DefaultDataDirectory),
             Get(LogDirectoryVariable, DefaultLogDirectory),
             Get(ControlSocketDirectoryVariable, DefaultControlSocketDirectory),
-            Get(HooksDirectoryVariable, DefaultHooksDirectory));
+            Get(HooksDirectoryVariable, DefaultHooksDirectory))
+        {
+            LegalLogDirectoryOverride = string.IsNullOrWhiteSpace(getVariable(LegalLogDirectoryVariable)) ? null : getVariable(LegalLogDirectoryVariable),
+        };
     }
 
     private static string MultiarchTriplet() => RuntimeInformation.OSArchitecture switch

@@ -70,6 +70,9 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
         _table = EmptyTable();
     }
 
+    /// <summary>The clock given to built-in libraries (the forensic log's timestamps and file names); tests replace it.</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
     /// <summary>How long unloading waits for a library's running callouts before unloading it anyway.</summary>
     public TimeSpan UnloadWait { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -192,6 +195,13 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
                 switch (KeaNativeLibraries.Find(config.Library))
                 {
                     case { Kind: KeaNativeLibraryKind.BuiltIn } native:
+                        if (BuiltIn.BuiltInLibraries.Create(config, Time) is { } builtIn)
+                        {
+                            loaded.Add(StartBuiltIn(index++, config, builtIn, multiThreading));
+                            _log.LogInformation(new EventId(0, "HOOKS_KEA_LIBRARY_BUILT_IN"), "hooks library {Library}: {Reason}", config.Library, native.Message);
+                            continue;
+                        }
+
                         _log.LogInformation(new EventId(0, "HOOKS_KEA_LIBRARY_IGNORED"), "hooks library {Library}: {Reason}", config.Library, native.Message);
                         continue;
                     case { Kind: KeaNativeLibraryKind.NotBuiltIn } native:
@@ -212,6 +222,35 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
         }
 
         return loaded;
+    }
+
+    /// <summary>
+    /// A Kea library built into the server (<see cref="BuiltIn.BuiltInLibraries"/>): no file and no load context, but
+    /// otherwise started like a loaded library, at its place in the configured order.
+    /// </summary>
+    private LoadedLibrary StartBuiltIn(int index, HooksLibraryConfig config, HookLibrary entry, bool multiThreading)
+    {
+        var library = new LoadedLibrary(index, config.Library, config.Parameters) { Entry = entry };
+        library.Handle = new ServerLibraryHandle(this, library, _loggers);
+        try
+        {
+            Start(library, multiThreading);
+            return library;
+        }
+        catch
+        {
+            // load() may have opened something before failing; a built-in entry is told to let it go.
+            try
+            {
+                entry.Unload();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _log.LogError(new EventId(0, "HOOKS_UNLOAD_EXCEPTION"), ex, "'unload' function in hook library {Library} threw an exception: {Reason}", library.Path, ex.Message);
+            }
+
+            throw;
+        }
     }
 
     /// <summary>

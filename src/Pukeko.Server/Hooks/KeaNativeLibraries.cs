@@ -47,6 +47,8 @@ public static class KeaNativeLibraries
     private static readonly KeaNativeLibrary[] Table =
     [
         new("libdhcp_lease_cmds.so", "Lease Commands", KeaNativeLibraryKind.BuiltIn, "its lease6-* commands are served natively"),
+        new("libdhcp_legal_log.so", "Forensic Logging", KeaNativeLibraryKind.BuiltIn, "lease events and lease commands are written to its forensic log files natively"),
+        new("libdhcp_forensic_log.so", "Forensic Logging", KeaNativeLibraryKind.BuiltIn, "lease events and lease commands are written to its forensic log files natively"),
 
         // Management commands and observers: answers to clients are unchanged.
         new("libdhcp_stat_cmds.so", "Statistics Commands", KeaNativeLibraryKind.NotBuiltIn, "stat-lease6-get is not available (statistic-get-all has the per-subnet lease counters)"),
@@ -54,7 +56,6 @@ public static class KeaNativeLibraries
         new("libdhcp_subnet_cmds.so", "Subnet Commands", KeaNativeLibraryKind.NotBuiltIn, NotAvailable + " (subnet6-list, subnet6-add, network6-*, ...)"),
         new("libdhcp_class_cmds.so", "Class Commands", KeaNativeLibraryKind.NotBuiltIn, NotAvailable + " (class-list, class-add, ...)"),
         new("libdhcp_cb_cmds.so", "Configuration Backend Commands", KeaNativeLibraryKind.NotBuiltIn, NotAvailable + " (remote-*)"),
-        new("libdhcp_legal_log.so", "Forensic Logging", KeaNativeLibraryKind.NotBuiltIn, "no forensic log of lease assignments is written"),
         new("libdhcp_run_script.so", "Run Script", KeaNativeLibraryKind.NotBuiltIn, "its script is not run on lease events"),
         new("libdhcp_perfmon.so", "PerfMon", KeaNativeLibraryKind.NotBuiltIn, "no packet-processing durations are monitored and no alarms raised"),
         new("libdhcp_lease_query.so", "Leasequery", KeaNativeLibraryKind.NotBuiltIn, "LEASEQUERY messages from relays are not answered"),
@@ -85,4 +86,8 @@ public static class KeaNativeLibraries
     /// <summary>The Kea library a configured path names, by its file name; null for anything else.</summary>
     public static KeaNativeLibrary? Find(string libraryPath) =>
         ByFileName.GetValueOrDefault(Path.GetFileName((libraryPath ?? "").Trim()));
+
+    /// <summary>True for the forensic logging library under either of its names.</summary>
+    public static bool IsForensicLog(string libraryPath) =>
+        Find(libraryPath) is { FileName: "libdhcp_legal_log.so" or "libdhcp_forensic_log.so" };
 }

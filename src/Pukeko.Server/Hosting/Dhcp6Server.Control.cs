@@ -100,17 +100,18 @@ public sealed partial class Dhcp6Server
         Interlocked.Exchange(ref _reconfiguredAtTicks, _time.GetUtcNow().UtcTicks);
         foreach (var library in config.HooksLibraries)
         {
-            if (IsBuiltInHookLibrary(library.Library))
+            if (KeaNativeLibraries.Find(library.Library) is { Kind: KeaNativeLibraryKind.BuiltIn } native)
             {
                 _log.LogInformation(
                     new EventId(0, "DHCP6_HOOKS_LIBRARY_BUILT_IN"),
-                    "hooks library {Library} is built into this server; its commands are served natively",
-                    library.Library);
+                    "hooks library {Library} is built into this server: {Function}",
+                    library.Library,
+                    native.Consequence);
             }
         }
     }
 
-    /// <summary>True for Kea's library names whose function this server implements natively (lease_cmds).</summary>
+    /// <summary>True for Kea's library names whose function this server implements natively (lease_cmds, the forensic log).</summary>
     public static bool IsBuiltInHookLibrary(string library) =>
         KeaNativeLibraries.Find(library) is { Kind: KeaNativeLibraryKind.BuiltIn };
 

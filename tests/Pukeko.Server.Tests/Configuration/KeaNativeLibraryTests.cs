@@ -10,7 +10,6 @@ public sealed class KeaNativeLibraryTests
         """);
 
     [Theory]
-    [InlineData("libdhcp_legal_log.so", "no forensic log of lease assignments is written")]
     [InlineData("/opt/lib/libdhcp_run_script.so", "its script is not run")]
     [InlineData("libdhcp_host_cmds.so", "its commands are not available")]
     [InlineData("libdhcp_subnet_cmds.so", "its commands are not available")]
@@ -68,6 +67,7 @@ public sealed class KeaNativeLibraryTests
             "libdhcp_legal_log.so", "libdhcp_limits.so", "libdhcp_mysql.so", "libdhcp_perfmon.so", "libdhcp_pgsql.so",
             "libdhcp_ping_check.so", "libdhcp_radius.so", "libdhcp_run_script.so", "libdhcp_stat_cmds.so", "libdhcp_subnet_cmds.so",
             "libdhcp_cb_cmds.so", "libdhcp_rbac.so", "libdhcp_mysql_cb.so", "libdhcp_pgsql_cb.so", "libdhcp_user_chk.so",
+            "libdhcp_forensic_log.so",
         ];
         Assert.All(keaLibraries, l => Assert.NotNull(KeaNativeLibraries.Find("/any/dir/" + l)));
         Assert.Null(KeaNativeLibraries.Find("/opt/lib/security.so"));

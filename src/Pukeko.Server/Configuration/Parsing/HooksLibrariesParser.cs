@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Pukeko.Server.BuiltIn.ForensicLog;
 using Pukeko.Server.Hooks;
 
 namespace Pukeko.Server.Configuration.Parsing;
@@ -56,6 +57,13 @@ internal static class HooksLibrariesParser
             {
                 context.Error(itemPath, "missing mandatory parameter 'library'");
                 continue;
+            }
+
+            if (context.Errors.Count == errorsBefore && KeaNativeLibraries.IsForensicLog(box.Value!.Library))
+            {
+                // Built in: its parameters are checked here, so a mistake is reported with its JSON path.
+                var options = ForensicLogOptions.Parse(box.Value.Parameters, ParseContext.Child(itemPath, "parameters"), context.Environment.LegalLogDirectory, context.Error);
+                box.Value = box.Value with { BuiltInOptions = options };
             }
 
             if (context.Errors.Count == errorsBefore)
