@@ -47,6 +47,11 @@ builder.Logging.AddKeaLogging(logging);
 builder.Logging.SetMinimumLevel(LogLevel.Trace);
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(3));
 builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+// Started by systemd (Type=notify), the host tells it READY=1 once every hosted service has started, so
+// "systemctl start" returns after the sockets are bound, and STOPPING=1 on shutdown. Anywhere else this adds
+// nothing and the console lifetime stays. Its console-format setting does not matter: the Kea provider is the only
+// one, and the lifetime's own INFO lines are below what the Kea provider prints for .NET categories.
+builder.Services.AddSystemd();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(sp =>
 {
