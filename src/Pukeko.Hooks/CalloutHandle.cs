@@ -180,10 +180,37 @@ public sealed class CalloutHandle
         }
     }
 
+    /// <summary>
+    /// A check the server runs on the arguments after each callout of the current hook point (for example: the
+    /// lease handed back still belongs to this client); returns why they are unusable, or null. Cleared with the
+    /// arguments.
+    /// </summary>
+    internal Func<CalloutHandle, string?>? ArgumentCheck { get; set; }
+
+    /// <summary>Why a callout of the current hook point left its arguments unusable; null while they are fine.</summary>
+    internal string? ArgumentViolation { get; set; }
+
+    /// <summary>The declared type and the value of an argument, whatever its type, for the server's checks.</summary>
+    internal bool TryGetArgumentEntry(string name, out Type type, out object? value)
+    {
+        if (_arguments.TryGetValue(name, out var entry))
+        {
+            type = entry.Type;
+            value = entry.Value;
+            return true;
+        }
+
+        type = typeof(void);
+        value = null;
+        return false;
+    }
+
     /// <summary>Arguments cleared and status back to CONTINUE (Kea's ScopedCalloutHandleState).</summary>
     internal void ResetState()
     {
         _arguments.Clear();
+        ArgumentCheck = null;
+        ArgumentViolation = null;
         Status = NextStep.Continue;
         HookName = string.Empty;
         CurrentLibrary = ServerLibraryIndex;

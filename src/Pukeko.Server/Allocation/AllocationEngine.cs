@@ -604,7 +604,7 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             State = LeaseState.Default,
         };
 
-        if (Hooks is { } hooks && hooks.HasCallouts(HookPoints.Lease6Select) && CallSelectHook(hooks, ctx, subnet, ref lease) == NextStep.Skip)
+        if (Hooks is { } hooks && hooks.HasCallouts(HookPoints.Lease6Select) && CallSelectHook(hooks, ctx, subnet, reusing: current is not null, ref lease) == NextStep.Skip)
         {
             ctx.LeaseSelectSkipped = true;
             return null;
@@ -645,22 +645,34 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
     }
 
     /// <summary><c>lease6_select</c>: the callouts may edit or replace the lease before it is stored.</summary>
-    private static NextStep CallSelectHook(HooksManager hooks, ProcessingContext ctx, Subnet6 subnet, ref Lease6 lease)
+    /// <remarks>
+    /// A callout may move a new lease to another block of the subnet's pools (a block another client holds then
+    /// fails to insert, as in Kea); anything else that makes it not this client's lease in this subnet (or, when an
+    /// expired lease is reused, moves it) throws <see cref="HookArgumentException"/> and the packet is dropped.
+    /// </remarks>
+    private static NextStep CallSelectHook(HooksManager hooks, ProcessingContext ctx, Subnet6 subnet, bool reusing, ref Lease6 lease)
     {
         var handle = ctx.Handle ??= hooks.CreateHandle();
         handle.SetArgument("query6", ctx.Query);
         handle.SetArgument("subnet6", subnet);
         handle.SetArgument("fake_allocation", ctx.FakeAllocation);
         handle.SetArgument("lease6", lease);
+        handle.ArgumentCheck = reusing ? LeaseArgumentCheck.Fixed(lease) : LeaseArgumentCheck.NewIn(lease, subnet);
         ctx.Query.CopyRetrievedOptions = true;
-        var status = hooks.Call(HookPoints.Lease6Select, handle);
-        if (handle.TryGetArgument<Lease6>("lease6", out var returned) && returned is not null)
+        try
         {
-            lease = returned;
-        }
+            var status = hooks.Call(HookPoints.Lease6Select, handle);
+            if (handle.TryGetArgument<Lease6>("lease6", out var returned) && returned is not null)
+            {
+                lease = returned;
+            }
 
-        HooksManager.EndCall(handle, ctx.Query);
-        return status == NextStep.Skip ? NextStep.Skip : NextStep.Continue;
+            return status == NextStep.Skip ? NextStep.Skip : NextStep.Continue;
+        }
+        finally
+        {
+            HooksManager.EndCall(handle, ctx.Query);
+        }
     }
 
     /// <summary><c>lease6_renew</c> / <c>lease6_rebind</c> with the reply's IA (<c>ia_na</c> or <c>ia_pd</c>).</summary>
@@ -685,15 +697,22 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 break;
         }
 
+        handle.ArgumentCheck = LeaseArgumentCheck.Fixed(lease);
         ctx.Query.CopyRetrievedOptions = true;
-        var status = hooks.Call(hookIndex, handle);
-        if (handle.TryGetArgument<Lease6>("lease6", out var returned) && returned is not null)
+        try
         {
-            lease = returned;
-        }
+            var status = hooks.Call(hookIndex, handle);
+            if (handle.TryGetArgument<Lease6>("lease6", out var returned) && returned is not null)
+            {
+                lease = returned;
+            }
 
-        HooksManager.EndCall(handle, ctx.Query);
-        return status == NextStep.Skip ? NextStep.Skip : NextStep.Continue;
+            return status == NextStep.Skip ? NextStep.Skip : NextStep.Continue;
+        }
+        finally
+        {
+            HooksManager.EndCall(handle, ctx.Query);
+        }
     }
 
     private static bool IsReusable(Lease6 lease, long now) =>

@@ -5,9 +5,11 @@ using Pukeko.Server.Statistics;
 
 namespace Pukeko.Server.Hooks;
 
-/// <summary>One registered callout: whose it is, the delegate, and its timing counters.</summary>
-internal sealed class CalloutEntry(int libraryIndex, string libraryName, Delegate original, Callout? sync, AsyncCallout? async, TimeSpan timeout, InFlightGate libraryCalls, Counter? calls, Counter? time)
+/// <summary>One registered callout: whose it is, the delegate, its time budget and its counters.</summary>
+internal sealed class CalloutEntry(int hookIndex, int libraryIndex, string libraryName, Delegate original, Callout? sync, AsyncCallout? async, TimeSpan timeout, TimeSpan? budget, InFlightGate libraryCalls, LibraryAccounting accounting, Counter? calls, Counter? time)
 {
+    public int HookIndex { get; } = hookIndex;
+
     public int LibraryIndex { get; } = libraryIndex;
 
     public string LibraryName { get; } = libraryName;
@@ -19,7 +21,14 @@ internal sealed class CalloutEntry(int libraryIndex, string libraryName, Delegat
 
     public AsyncCallout? Async { get; } = async;
 
+    /// <summary>How long an asynchronous callout may take before it is cancelled and the packet dropped.</summary>
     public TimeSpan Timeout { get; } = timeout;
+
+    /// <summary>The library's configured per-callout time budget; null (Kea's behaviour) when it has none.</summary>
+    public TimeSpan? Budget { get; } = budget;
+
+    /// <summary>The owning library's misbehaviour counters.</summary>
+    public LibraryAccounting Accounting { get; } = accounting;
 
     /// <summary>The owning library's in-flight gate: a callout runs only inside it, so unloading can wait for it.</summary>
     public InFlightGate LibraryCalls { get; } = libraryCalls;

@@ -230,7 +230,7 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
     /// </summary>
     private LoadedLibrary StartBuiltIn(int index, HooksLibraryConfig config, HookLibrary entry, bool multiThreading)
     {
-        var library = new LoadedLibrary(index, config.Library, config.Parameters) { Entry = entry };
+        var library = new LoadedLibrary(index, config.Library, config.Parameters) { Entry = entry, Budget = config.CalloutBudget };
         library.Handle = new ServerLibraryHandle(this, library, _loggers);
         try
         {
@@ -258,12 +258,12 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
     /// the server's built-in hooks and tests use this. Runs its convention callouts and
     /// <see cref="HookLibrary.Load"/> like a file library.
     /// </summary>
-    public LibraryHandle LoadInProcess(HookLibrary entry, string name, JsonElement? parameters = null)
+    public LibraryHandle LoadInProcess(HookLibrary entry, string name, JsonElement? parameters = null, TimeSpan? calloutBudget = null)
     {
         ArgumentNullException.ThrowIfNull(entry);
         lock (_gate)
         {
-            var library = new LoadedLibrary(_libraries.Count == 0 ? 1 : _libraries[^1].Index + 1, name, parameters) { Entry = entry };
+            var library = new LoadedLibrary(_libraries.Count == 0 ? 1 : _libraries[^1].Index + 1, name, parameters) { Entry = entry, Budget = calloutBudget };
             library.Handle = new ServerLibraryHandle(this, library, _loggers);
             Start(library, multiThreading: false);
             _libraries = [.. _libraries, library];
@@ -385,6 +385,7 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
         }
 
         handle.CurrentLibrary = CalloutHandle.ServerLibraryIndex;
+        ThrowIfUnusable(hookIndex, handle);
         return handle.Status;
     }
 
@@ -422,6 +423,7 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
         }
 
         handle.CurrentLibrary = CalloutHandle.ServerLibraryIndex;
+        ThrowIfUnusable(hookIndex, handle);
         return new ValueTask<NextStep>(handle.Status);
     }
 
@@ -444,6 +446,7 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
     private void Begin(int hookIndex, CalloutHandle handle)
     {
         handle.Status = NextStep.Continue;
+        handle.ArgumentViolation = null;
         handle.HookName = HookPoints.All[hookIndex].Name;
         handle.ParkingLot = HookPoints.All[hookIndex].CanPark ? _lotHandles[hookIndex] : null;
     }
@@ -457,6 +460,7 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
         }
 
         handle.CurrentLibrary = entry.LibraryIndex;
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         var start = Stopwatch.GetTimestamp();
         try
         {
@@ -475,6 +479,65 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
         {
             entry.Record(start);
             entry.LibraryCalls.Leave();
+
+            // Per-thread and cheap (a read of the allocation context): left on so an operator can see which library
+            // allocates, since a callout's memory cannot be capped in .NET.
+            entry.Accounting.Allocated(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
+        }
+
+        CheckBudget(entry, handle, start);
+        CheckArguments(entry, handle);
+    }
+
+    /// <summary>
+    /// A synchronous callout cannot be interrupted (nor, as in Kea, is it ever timed out): past its library's budget
+    /// it is only logged and counted. The transport's watchdog keeps other clients served while it blocks a worker.
+    /// </summary>
+    private void CheckBudget(CalloutEntry entry, CalloutHandle handle, long start)
+    {
+        if (entry.Budget is not { } budget)
+        {
+            return;
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        if (elapsed > budget)
+        {
+            entry.Accounting.Overrun();
+            HooksLog.CalloutBudgetExceeded(_log, handle.HookName, entry.LibraryName, (long)elapsed.TotalMilliseconds, (long)budget.TotalMilliseconds);
+        }
+    }
+
+    /// <summary>Blames the library whose callout just returned for arguments it left unusable; the packet's fate is decided after the chain.</summary>
+    private void CheckArguments(CalloutEntry entry, CalloutHandle handle)
+    {
+        string? reason;
+        try
+        {
+            reason = ArgumentRules.Check(entry.HookIndex, handle);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A value whose getters throw (a callout's own subclass of nothing we know) is as unusable as a null.
+            reason = "arguments could not be checked: " + ex.Message;
+        }
+
+        if (reason is null)
+        {
+            return;
+        }
+
+        entry.Accounting.Violation();
+        HooksLog.CalloutArgumentInvalid(_log, handle.HookName, entry.LibraryName, reason);
+        handle.ArgumentViolation ??= $"hooks library {entry.LibraryName} on {handle.HookName}: {reason}";
+    }
+
+    /// <summary>On the packet path an unusable argument ends the packet, as Kea's failing read-back does.</summary>
+    private static void ThrowIfUnusable(int hookIndex, CalloutHandle handle)
+    {
+        if (handle.ArgumentViolation is { } violation && ArgumentRules.DropsPacket(hookIndex))
+        {
+            throw new HookArgumentException(violation);
         }
     }
 
@@ -533,15 +596,18 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
     private void FinishAsync(CalloutEntry entry, CalloutHandle handle, ValueTask<int> pending, CancellationTokenSource cancel, long start)
     {
         handle.CurrentLibrary = entry.LibraryIndex;
+        var answered = false;
         try
         {
             // Past the deadline the callout's answer no longer counts, even if it returned
             // (it may have returned because its token was cancelled).
             if (!pending.IsCompleted || cancel.IsCancellationRequested)
             {
-                TimedOut(entry, handle, cancel);
+                TimedOut(entry, handle, cancel, start);
                 return;
             }
+
+            answered = true;
 
             var result = pending.GetAwaiter().GetResult();
             if (result != 0)
@@ -562,6 +628,11 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
 
             // A callout past its timeout has been cancelled and no longer holds up an unload.
             entry.LibraryCalls.Leave();
+        }
+
+        if (answered)
+        {
+            CheckArguments(entry, handle);
         }
     }
 
@@ -612,23 +683,34 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
             if (index >= entries.Length)
             {
                 handle.CurrentLibrary = CalloutHandle.ServerLibraryIndex;
+                ThrowIfUnusable(entry.HookIndex, handle);
                 return handle.Status;
             }
         }
     }
 
-    private void TimedOut(CalloutEntry entry, CalloutHandle handle, CancellationTokenSource cancel)
+    private void TimedOut(CalloutEntry entry, CalloutHandle handle, CancellationTokenSource cancel, long start)
     {
         cancel.Cancel();
         handle.Status = NextStep.Drop;
+
+        // A reconfiguration or shutdown cancels callouts too (through _abort); only the library's own lateness is its fault.
+        if (Stopwatch.GetElapsedTime(start) >= entry.Timeout * 0.9)
+        {
+            entry.Accounting.Timeout();
+        }
+
         _log.LogError(new EventId(0, "HOOKS_CALLOUT_TIMEOUT"), "asynchronous callout on hook {Hook} of library {Library} did not finish within {Timeout}; the packet is dropped", handle.HookName, entry.LibraryName, entry.Timeout);
     }
 
     private void LogError(CalloutEntry entry, CalloutHandle handle, int result) =>
         _log.LogError(new EventId(0, "HOOKS_CALLOUT_ERROR"), "error returned by callout on hook {Hook} registered by library with index {Index} ({Library}): return code {Code}", handle.HookName, entry.LibraryIndex, entry.LibraryName, result);
 
-    private void LogException(CalloutEntry entry, CalloutHandle handle, Exception ex) =>
+    private void LogException(CalloutEntry entry, CalloutHandle handle, Exception ex)
+    {
+        entry.Accounting.Exception();
         _log.LogError(new EventId(0, "HOOKS_CALLOUT_EXCEPTION"), ex, "exception thrown by callout on hook {Hook} registered by library with index {Index} ({Library}): {Reason}", handle.HookName, entry.LibraryIndex, entry.LibraryName, ex.Message);
+    }
 
     private LoadedLibrary LoadFromFile(int index, HooksLibraryConfig config, bool multiThreading)
     {
@@ -639,7 +721,7 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
             throw new HookLoadException($"hooks library {path}: file not found");
         }
 
-        var library = new LoadedLibrary(index, path, config.Parameters);
+        var library = new LoadedLibrary(index, path, config.Parameters) { Budget = config.CalloutBudget };
         library.Context = new HookLibraryLoadContext(path);
         try
         {
@@ -886,19 +968,24 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
 
         foreach (var library in AllLibrariesLocked())
         {
-            var timeout = library.Handle?.AsyncCalloutTimeout ?? TimeSpan.FromSeconds(10);
+            // The operator's budget (pukeko-callout-budget-ms) overrides what the library asked for in load().
+            var timeout = library.Budget ?? library.Handle?.AsyncCalloutTimeout ?? TimeSpan.FromSeconds(10);
+            var accounting = _statistics is null ? LibraryAccounting.None : new LibraryAccounting(_statistics, library.Index);
             foreach (var registration in library.Registrations)
             {
                 var hook = HookPoints.All[registration.HookIndex].Name;
                 var prefix = $"hooks[{hook}].library[{library.Index}].";
                 table[registration.HookIndex].Add(new CalloutEntry(
+                    registration.HookIndex,
                     library.Index,
                     library.Name,
                     registration.Original,
                     registration.Sync,
                     registration.Async,
                     timeout,
+                    library.Budget,
                     library.Calls,
+                    accounting,
                     _statistics?.Get(prefix + "callouts"),
                     _statistics?.Get(prefix + "callout-time-us")));
             }

@@ -23,6 +23,9 @@ internal sealed class LoadedLibrary
 
     public JsonElement? Parameters { get; }
 
+    /// <summary>The entry's <c>pukeko-callout-budget-ms</c>: how long one callout may take; null (Kea's behaviour) for no limit.</summary>
+    public TimeSpan? Budget { get; init; }
+
     /// <summary>Null for libraries registered in-process.</summary>
     public HookLibraryLoadContext? Context { get; set; }
 

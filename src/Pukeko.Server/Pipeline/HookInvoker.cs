@@ -119,6 +119,10 @@ internal sealed class HookInvoker(PipelineServices services)
             {
                 h.SetArgument("query6", s.Query);
                 h.SetArgument("lease6", s.lease);
+
+                // Kea never reads lease6 back here; Pukeko does (a callout may edit lifetimes or the user
+                // context), so it must still be this client's lease at this address.
+                h.ArgumentCheck = LeaseArgumentCheck.Fixed(s.lease);
             },
             static (h, _) => h.TryGetArgument<Leases.Lease6>("lease6", out var l) ? l : null,
             ctx.Query);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pukeko.Protocol.Duids;
 using Pukeko.Protocol.Messages;
@@ -52,7 +53,7 @@ internal sealed class LoopbackServer : IAsyncDisposable
         }
         """)!;
 
-    public static async Task<LoopbackServer> StartAsync(JsonObject? dhcp6 = null, Action<Dhcp6Server>? prepare = null)
+    public static async Task<LoopbackServer> StartAsync(JsonObject? dhcp6 = null, Action<Dhcp6Server>? prepare = null, ILoggerFactory? loggers = null)
     {
         var root = new TempDirectory();
         var client = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
@@ -66,7 +67,7 @@ internal sealed class LoopbackServer : IAsyncDisposable
             Directory.CreateDirectory(environment.DataDirectory);
             var configFile = root.Write("etc/kea-dhcp6.conf", Document(dhcp6 ?? Dhcp6()));
             var serverPort = FreeServerPort();
-            server = new Dhcp6Server(new ServerOptions(configFile, serverPort, clientPort), environment, NullLoggerFactory.Instance, TimeProvider.System);
+            server = new Dhcp6Server(new ServerOptions(configFile, serverPort, clientPort), environment, loggers ?? NullLoggerFactory.Instance, TimeProvider.System);
             prepare?.Invoke(server);
             await server.StartAsync();
             return new LoopbackServer(root, server, configFile, client, serverPort);

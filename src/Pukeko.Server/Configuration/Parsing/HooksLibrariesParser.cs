@@ -9,6 +9,7 @@ namespace Pukeko.Server.Configuration.Parsing;
 /// Parses <c>hooks-libraries</c>. Kea accepts exactly <c>library</c> and <c>parameters</c> in an entry (not even
 /// <c>comment</c>); anything else is "unknown hooks library parameter". Kea's own libraries are judged here, with
 /// the entry's path, by <see cref="KeaNativeLibraries"/>: built in, a warning naming what is lost, or an error.
+/// Pukeko adds one key of its own, <c>pukeko-callout-budget-ms</c>.
 /// </summary>
 internal static class HooksLibrariesParser
 {
@@ -40,7 +41,25 @@ internal static class HooksLibrariesParser
             // A bare file name refers to the hooks directory (KEA_HOOKS_PATH), as in Kea.
             d.Value = d.Value! with { Library = Path.GetFullPath(Path.Combine(c.Environment.HooksDirectory, s.Trim())) };
         })
-        .On("parameters", (d, v, p, c) => d.Value = d.Value! with { Parameters = v.Clone() });
+        .On("parameters", (d, v, p, c) => d.Value = d.Value! with { Parameters = v.Clone() })
+        .On(CalloutBudgetKey, (d, v, p, c) =>
+        {
+            // Pukeko's own key: outside "parameters", which belong to the library, so it can never clash with one of
+            // the library's settings (Kea itself would reject the entry: it accepts only library and parameters).
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var ms) || ms < 1 || ms > MaxBudgetMs)
+            {
+                c.Error(p, $"{CalloutBudgetKey} must be an integer number of milliseconds from 1 to {MaxBudgetMs}");
+                return;
+            }
+
+            d.Value = d.Value! with { CalloutBudget = TimeSpan.FromMilliseconds(ms) };
+        });
+
+    /// <summary>The per-callout time budget of a library, in milliseconds (absent: no budget, as Kea).</summary>
+    public const string CalloutBudgetKey = "pukeko-callout-budget-ms";
+
+    // A day: anything longer is a typo, and an asynchronous timeout must fit a timer.
+    private const long MaxBudgetMs = 86_400_000;
 
     public static void ParseList(GlobalDraft draft, JsonElement value, string path, ParseContext context)
     {

@@ -40,9 +40,21 @@ internal sealed class SubnetSelectionStage(PipelineServices services, HookInvoke
                 handle.SetArgument("query6", c.Query);
                 handle.SetArgument("subnet6", c.Subnet);
                 handle.SetArgument("subnet6collection", c.Runtime.Subnets);
+                var runtime = c.Runtime;
+                handle.ArgumentCheck = h => KnownSubnet(h, runtime);
             },
             static (handle, status, c, self) => self.ReadBack(handle, status, c));
     }
+
+    /// <summary>
+    /// A subnet6_select callout may pick any configured subnet (or none); one that is not configured (made up, or
+    /// left over from an earlier configuration) is an unusable argument and the packet is dropped. Kea uses whatever
+    /// the callout set.
+    /// </summary>
+    private static string? KnownSubnet(CalloutHandle handle, ServerRuntime runtime) =>
+        handle.TryGetArgument<Subnet6>("subnet6", out var chosen) && chosen is not null && !ReferenceEquals(runtime.FindSubnet(chosen.Id), chosen)
+            ? $"subnet6 {chosen} is not a configured subnet"
+            : null;
 
     private void ReadBack(CalloutHandle handle, NextStep status, ProcessingContext ctx)
     {
