@@ -10,7 +10,8 @@ RESULTS=${PUKEKO_TEST_RESULTS:-$ROOT/artifacts/test-results}
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 
 # ---------------------------------------------------------------- packages
-PKGS=(iproute2 isc-dhcp-client isc-dhcp-relay dhcpcd-base kea-admin kea-dhcp6-server python3 procps tcpdump socat curl)
+PKGS=(iproute2 isc-dhcp-client isc-dhcp-relay dhcpcd-base kea-admin kea-dhcp6-server python3 procps tcpdump socat curl
+      dpkg-dev adduser libssl3 systemd)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -30,6 +31,15 @@ dotnet build Pukeko.slnx -c Release -nologo -v minimal || { echo "0 passed, 1 fa
 dotnet publish src/Pukeko.Daemon -c Release -r linux-x64 --self-contained false -o "$ROOT/out" -nologo -v minimal \
   || { echo "0 passed, 1 failed"; exit 1; }
 export PUKEKO_DHCP6="$ROOT/out/pukeko-dhcp6"
+
+# The Debian package (self-contained, ReadyToRun): DebianPackageTests installs, checks and purges it.
+# lintian is not installed here (it pulls in about a hundred Perl packages); its test then skips.
+if ./scripts/build-deb.sh > "$RESULTS/build-deb.log" 2>&1; then
+  export PUKEKO_DEB=$(tail -n 1 "$RESULTS/build-deb.log")
+else
+  tail -n 20 "$RESULTS/build-deb.log"; echo "test.sh: building the Debian package failed"
+  export PUKEKO_DEB="$ROOT/artifacts/build-deb-failed.deb"   # the test then fails on this name instead of rebuilding
+fi
 
 # ---------------------------------------------------------------- unit + end-to-end tests
 status=0
