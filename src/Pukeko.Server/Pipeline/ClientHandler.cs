@@ -58,9 +58,9 @@ internal sealed class ClientHandler
     }
 
     /// <summary>One client's turn: who has it is implied; who waits for it is kept here.</summary>
+    /// <remarks>Guarded by its own monitor: one object per packet in progress, not two.</remarks>
     private sealed class Turn
     {
-        private readonly Lock _lock = new();
         private TaskCompletionSource<bool>? _next;
         private bool _ended;
 
@@ -69,7 +69,7 @@ internal sealed class ClientHandler
         {
             TaskCompletionSource<bool>? replaced;
             var next = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (_lock)
+            lock (this)
             {
                 if (_ended)
                 {
@@ -90,7 +90,7 @@ internal sealed class ClientHandler
         public bool HandOver()
         {
             TaskCompletionSource<bool>? next;
-            lock (_lock)
+            lock (this)
             {
                 next = _next;
                 _next = null;
