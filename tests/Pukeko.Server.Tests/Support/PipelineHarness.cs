@@ -115,20 +115,23 @@ internal sealed class PipelineHarness : IDisposable
         return ExchangeRaw(bytes, source);
     }
 
+    /// <summary>A datagram as the transport would hand it over: from the client's link-local (or <paramref name="source"/>) on eth0.</summary>
+    private ReceivedDatagram Datagram(byte[] bytes, Ipv6Address? source = null) => new()
+    {
+        Buffer = bytes,
+        Length = bytes.Length,
+        RemoteAddress = source ?? ClientLinkLocal,
+        RemotePort = SourcePort,
+        LocalAddress = Destination,
+        LocalPort = 547,
+        InterfaceIndex = 2,
+        InterfaceName = InterfaceName,
+        ReceivedAt = Time.GetUtcNow(),
+    };
+
     public (Dhcp6Message? Reply, List<RelayLayer> Relays, OutgoingDatagram? Datagram) ExchangeRaw(byte[] bytes, Ipv6Address? source = null)
     {
-        var datagram = new ReceivedDatagram
-        {
-            Buffer = bytes,
-            Length = bytes.Length,
-            RemoteAddress = source ?? ClientLinkLocal,
-            RemotePort = SourcePort,
-            LocalAddress = Destination,
-            LocalPort = 547,
-            InterfaceIndex = 2,
-            InterfaceName = InterfaceName,
-            ReceivedAt = Time.GetUtcNow(),
-        };
+        var datagram = Datagram(bytes, source);
         var output = new byte[9216];
         var parkedBefore = Hooks.ParkedCount;
         var pending = Processor.ProcessAsync(datagram, output);
@@ -175,22 +178,8 @@ internal sealed class PipelineHarness : IDisposable
     /// <summary>Processes a query without waiting: the task completes with the decoded reply, or null when there is none.</summary>
     public Task<Dhcp6Message?> SendAsync(Dhcp6Message query)
     {
-        var bytes = new byte[Dhcp6Writer.GetLength(query, [])];
-        Dhcp6Writer.Write(query, [], bytes);
-        var datagram = new ReceivedDatagram
-        {
-            Buffer = bytes,
-            Length = bytes.Length,
-            RemoteAddress = ClientLinkLocal,
-            RemotePort = SourcePort,
-            LocalAddress = Destination,
-            LocalPort = 547,
-            InterfaceIndex = 2,
-            InterfaceName = InterfaceName,
-            ReceivedAt = Time.GetUtcNow(),
-        };
         var output = new byte[9216];
-        return DecodeAsync(Processor.ProcessAsync(datagram, output));
+        return DecodeAsync(Processor.ProcessAsync(Datagram(Dhcp6Writer.ToArray(query)), output));
 
         static async Task<Dhcp6Message?> DecodeAsync(ValueTask<OutgoingDatagram?> pending)
         {

@@ -35,20 +35,7 @@ internal sealed class AssignHandler(PipelineServices services) : IMessageHandler
             CreateResponse(ctx, MessageType.Reply);
         }
 
-        var response = ctx.Response!.Message;
-        foreach (var option in ctx.Query.Message.Options)
-        {
-            switch (option)
-            {
-                case IaNaOption ia:
-                    response.Options.Add(AssignIaNa(ctx, ia));
-                    break;
-                case IaPdOption pd:
-                    response.Options.Add(AssignIaPd(ctx, pd));
-                    break;
-            }
-        }
-
+        AnswerEachIa(ctx, this, static (self, c, ia) => self.AssignIaNa(c, ia), static (self, c, pd) => self.AssignIaPd(c, pd));
         return new ValueTask<bool>(true);
     }
 

@@ -23,20 +23,7 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         }
 
         CreateResponse(ctx, MessageType.Reply);
-        var response = ctx.Response!.Message;
-        foreach (var option in ctx.Query.Message.Options)
-        {
-            switch (option)
-            {
-                case IaNaOption ia:
-                    response.Options.Add(ExtendIaNa(ctx, ia));
-                    break;
-                case IaPdOption pd:
-                    response.Options.Add(ExtendIaPd(ctx, pd));
-                    break;
-            }
-        }
-
+        AnswerEachIa(ctx, this, static (self, c, ia) => self.ExtendIaNa(c, ia), static (self, c, pd) => self.ExtendIaPd(c, pd));
         return new ValueTask<bool>(true);
     }
 

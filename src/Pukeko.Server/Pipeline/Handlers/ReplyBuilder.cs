@@ -62,6 +62,29 @@ internal static class ReplyBuilder
         return response;
     }
 
+    /// <summary>Answers each IA_NA and IA_PD of the query, in packet order, into the reply (IA_TA is not served, as in Kea).</summary>
+    /// <remarks>The answers are static lambdas over <paramref name="handler"/>, so no delegate is made per packet.</remarks>
+    public static void AnswerEachIa<THandler>(
+        ProcessingContext ctx,
+        THandler handler,
+        Func<THandler, ProcessingContext, IaNaOption, IaNaOption> answerNa,
+        Func<THandler, ProcessingContext, IaPdOption, IaPdOption> answerPd)
+    {
+        var response = ctx.Response!.Message;
+        foreach (var option in ctx.Query.Message.Options)
+        {
+            switch (option)
+            {
+                case IaNaOption ia:
+                    response.Options.Add(answerNa(handler, ctx, ia));
+                    break;
+                case IaPdOption pd:
+                    response.Options.Add(answerPd(handler, ctx, pd));
+                    break;
+            }
+        }
+    }
+
     public static IaNaOption IaWithStatus(uint iaid, StatusCode status, string text)
     {
         var ia = new IaNaOption(iaid, 0, 0);
