@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 
 namespace Pukeko.Server.Control;
 
@@ -13,8 +14,17 @@ public static class CommandJson
 {
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 128, AllowTrailingCommas = false };
 
+    /// <exception cref="JsonException">The text is not JSON, or not valid UTF-8.</exception>
     public static JsonNode? Parse(ReadOnlySpan<byte> utf8)
     {
+        // JsonNode.Parse checks structure only; an invalid UTF-8 sequence inside a string or key surfaces later, as an
+        // InvalidOperationException from whichever code first reads that string (found by fuzzing: it escaped the
+        // dispatcher and the socket handler dropped the connection without an answer). Refuse it here, as bad JSON.
+        if (!Utf8.IsValid(utf8))
+        {
+            throw new JsonException("the command is not valid UTF-8 text");
+        }
+
         var cleaned = StripComments(utf8);
         return JsonNode.Parse(cleaned, documentOptions: Options);
     }
