@@ -26,7 +26,41 @@ public static class CommandJson
         }
 
         var cleaned = StripComments(utf8);
-        return JsonNode.Parse(cleaned, documentOptions: Options);
+        using var document = JsonDocument.Parse(cleaned, Options);
+        return ToNode(document.RootElement);
+    }
+
+    /// <summary>
+    /// Builds the node tree so that a repeated key keeps its last value, as Kea's maps do (<c>Element::set</c>
+    /// overwrites). <c>JsonNode.Parse</c> accepts repeated keys too but throws an ArgumentException at the first
+    /// read of the map (found by fuzzing), which escaped the dispatcher as an exception instead of an answer.
+    /// </summary>
+    private static JsonNode? ToNode(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var map = new JsonObject();
+                foreach (var property in element.EnumerateObject())
+                {
+                    map[property.Name] = ToNode(property.Value);
+                }
+
+                return map;
+            case JsonValueKind.Array:
+                var list = new JsonArray();
+                foreach (var item in element.EnumerateArray())
+                {
+                    list.Add(ToNode(item));
+                }
+
+                return list;
+            case JsonValueKind.Null:
+                return null;
+            default:
+                // Cloned: the value must outlive the document, which goes back to its pool on return.
+                return JsonValue.Create(element.Clone());
+        }
     }
 
     public static JsonNode? Parse(string text) => Parse(Encoding.UTF8.GetBytes(text));

@@ -52,6 +52,18 @@ public sealed class CommandDispatcherTests
         Assert.Contains("not valid UTF-8", answer["text"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    // Found by fuzz/Pukeko.Fuzz (target "command"): a repeated key threw ArgumentException out of ExecuteAsync at the
+    // first read of the map. Kea keeps the last value of a repeated key; so does Pukeko.
+    [Theory]
+    [InlineData("""{ "command": "no-such", "command": "echo", "arguments": { "x": 1, "x": 2 } }""")]
+    [InlineData("""{ "command": "echo", "arguments": { "x": 0 }, "arguments": { "x": [ 1 ], "x": 2 } }""")]
+    public async Task A_repeated_key_keeps_its_last_value_as_in_kea(string request)
+    {
+        var answer = await Run(Create(), request);
+        ControlAssert.Result(answer, ControlResult.Success, "built-in");
+        Assert.Equal(2, ControlAssert.Args(answer)["x"]!.GetValue<int>());
+    }
+
     [Fact]
     public async Task Comments_of_all_three_kinds_are_accepted()
     {
