@@ -1,12 +1,13 @@
 using System.Text;
 using Pukeko.Server.Configuration;
+using Pukeko.Server.Hosting;
 
 namespace Pukeko.Fuzz.Targets;
 
 /// <summary>
 /// Configuration text as <c>config-test</c>/<c>config-set</c> hand it to <see cref="ConfigLoader.LoadText"/>
 /// (Kea's comments, <c>&lt;?include?&gt;</c> relative to the configuration directory, bare-point numbers, then
-/// validation). The loader promises never to throw for bad input: errors come back as <see cref="ConfigError"/>s.
+/// validation), then hashed as an applied configuration is. The loader promises never to throw for bad input: errors come back as <see cref="ConfigError"/>s.
 /// At start-up nothing catches an exception from it, so one would stop the server instead of reporting the file.
 /// </summary>
 internal static class ConfigTarget
@@ -21,6 +22,12 @@ internal static class ConfigTarget
         if (!result.Success && result.Errors.Count == 0)
         {
             throw new InvariantViolationException("configuration rejected without an error to report");
+        }
+
+        if (result.Config is { } config)
+        {
+            // Every accepted configuration is hashed when it is applied (config-get and config-hash-get show it).
+            _ = Dhcp6Server.ComputeHash(config);
         }
     }
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Pukeko.Protocol.Addressing;
+using Pukeko.Server.Control;
+using Pukeko.Server.Control.Commands;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Leases.Memfile;
 
@@ -8,7 +10,7 @@ namespace Pukeko.Fuzz.Targets;
 /// <summary>
 /// A hostile memfile lease file (CSV) loaded as the server does at start-up and after LFC. Bad rows are skipped with
 /// a warning; a bad header or too many bad rows is a <see cref="LeaseFileException"/>, which the server reports as
-/// a lease-database error. Every lease that loads must also survive the next lease file cleanup: written back as a
+/// a lease-database error. A loaded lease must show in <c>lease6-get</c>'s answer, and every lease that loads must also survive the next lease file cleanup: written back as a
 /// row, it must read back as the same row, or LFC would lose or fail on it.
 /// </summary>
 internal static class LeaseFileTarget
@@ -30,6 +32,9 @@ internal static class LeaseFileTarget
 
         foreach (var lease in leases.Values)
         {
+            // What lease6-get answers for it; the socket listener serializes the answer outside the dispatcher's care.
+            _ = CommandJson.Serialize(LeaseJson.ToJson(lease));
+
             var row = LeaseCsvFormatter.FormatRow(lease);
             if (!LeaseCsvRowParser.TryParse(row, LeaseCsvSchema.ColumnCount, out var reread, out var error, out _))
             {

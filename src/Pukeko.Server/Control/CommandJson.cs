@@ -35,7 +35,7 @@ public static class CommandJson
     /// overwrites). <c>JsonNode.Parse</c> accepts repeated keys too but throws an ArgumentException at the first
     /// read of the map (found by fuzzing), which escaped the dispatcher as an exception instead of an answer.
     /// </summary>
-    private static JsonNode? ToNode(JsonElement element)
+    internal static JsonNode? ToNode(JsonElement element)
     {
         switch (element.ValueKind)
         {

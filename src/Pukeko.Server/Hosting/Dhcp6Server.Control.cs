@@ -132,7 +132,7 @@ public sealed partial class Dhcp6Server
         return result;
     }
 
-    private static string ComputeHash(DhcpConfig config)
+    internal static string ComputeHash(DhcpConfig config)
     {
         var root = JsonNode.Parse(config.Source.GetRawText()) as JsonObject;
         var text = new JsonObject { ["Dhcp6"] = root?["Dhcp6"]?.DeepClone() }.ToJsonString();
