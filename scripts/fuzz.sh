@@ -70,9 +70,11 @@ done
 # Containers and shared build machines: no CPU governor control, no core dump pattern, no core of our own.
 export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 AFL_SKIP_BIN_CHECK=1
 export AFL_NO_UI=1 AFL_QUIET=1 AFL_FAST_CAL=1
-# The targets write their scratch files (lease file, include targets) under TMPDIR, which goes away with $work.
-export TMPDIR="$work/tmp"
-mkdir -p "$TMPDIR"
+# The targets write their scratch files (the lease file each input becomes, include targets) under TMPDIR. In memory
+# when /dev/shm is there: the lease file target writes a file per input and is disk-bound otherwise.
+scratch="$(mktemp -d -p /dev/shm pukeko-fuzz.XXXXXX 2>/dev/null || mktemp -d -p "$work" scratch.XXXXXX)"
+trap 'rm -rf "$work" "$scratch"' EXIT
+export TMPDIR="$scratch"
 
 timeout_ms="${PUKEKO_FUZZ_TIMEOUT_MS:-2000}"
 max_execs="${PUKEKO_FUZZ_EXECS:-}"
