@@ -35,7 +35,21 @@ public static class CommandJson
     /// overwrites). <c>JsonNode.Parse</c> accepts repeated keys too but throws an ArgumentException at the first
     /// read of the map (found by fuzzing), which escaped the dispatcher as an exception instead of an answer.
     /// </summary>
+    /// <exception cref="JsonException">A key or string holds a lone UTF-16 surrogate escape such as <c>\ud800</c>.</exception>
     internal static JsonNode? ToNode(JsonElement element)
+    {
+        try
+        {
+            return Convert(element);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Valid JSON syntax, but no .NET string can hold it (found by fuzzing): answer it as a JSON error.
+            throw new JsonException($"invalid string: {ex.Message}", ex);
+        }
+    }
+
+    private static JsonNode? Convert(JsonElement element)
     {
         switch (element.ValueKind)
         {
@@ -43,7 +57,7 @@ public static class CommandJson
                 var map = new JsonObject();
                 foreach (var property in element.EnumerateObject())
                 {
-                    map[property.Name] = ToNode(property.Value);
+                    map[property.Name] = Convert(property.Value);
                 }
 
                 return map;
@@ -51,12 +65,15 @@ public static class CommandJson
                 var list = new JsonArray();
                 foreach (var item in element.EnumerateArray())
                 {
-                    list.Add(ToNode(item));
+                    list.Add(Convert(item));
                 }
 
                 return list;
             case JsonValueKind.Null:
                 return null;
+            case JsonValueKind.String:
+                // Decoded now, so a string that cannot be decoded is a parse error rather than a later surprise.
+                return JsonValue.Create(element.GetString());
             default:
                 // Cloned: the value must outlive the document, which goes back to its pool on return.
                 return JsonValue.Create(element.Clone());

@@ -64,6 +64,19 @@ public sealed class CommandDispatcherTests
         Assert.Equal(2, ControlAssert.Args(answer)["x"]!.GetValue<int>());
     }
 
+    // Found by fuzz/Pukeko.Fuzz (target "command"): a lone UTF-16 surrogate escape is valid JSON syntax but no .NET
+    // string; reading it threw InvalidOperationException out of ExecuteAsync. The first is the fuzzer's input.
+    [Theory]
+    [InlineData("""{ "c\u007fmmand": "lease6-del", "arguments": { "ip-address": "2008:8::", "typ\ud800e": "IA_PD" } }""")]
+    [InlineData("""{ "command": "echo", "arguments": { "x": "\ud800" } }""")]
+    [InlineData("""{ "command": "ec\udc00ho" }""")]
+    public async Task A_lone_surrogate_escape_is_an_invalid_command_not_an_exception(string request)
+    {
+        var answer = await Run(Create(), request);
+        ControlAssert.Result(answer, ControlResult.Error);
+        Assert.Contains("invalid command", answer["text"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Comments_of_all_three_kinds_are_accepted()
     {
