@@ -13,6 +13,15 @@ internal static class FuzzDirectory
 
     public static string Path(string relative) => System.IO.Path.Combine(Root, relative);
 
+    /// <summary>Removes the directory after a replay; under afl-fuzz the process is killed and fuzz.sh cleans up.</summary>
+    public static void DeleteIfCreated()
+    {
+        if (RootPath.IsValueCreated)
+        {
+            Directory.Delete(RootPath.Value, recursive: true);
+        }
+    }
+
     private static string Create()
     {
         var root = Directory.CreateTempSubdirectory("pukeko-fuzz-").FullName;

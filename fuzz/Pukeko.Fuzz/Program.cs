@@ -10,9 +10,16 @@ if (args.Length == 0 || !FuzzTargets.All.TryGetValue(args[0], out var target))
 
 if (args.Length > 1)
 {
-    foreach (var file in args.AsSpan(1))
+    try
     {
-        target(File.ReadAllBytes(file));
+        foreach (var file in args.AsSpan(1))
+        {
+            target(File.ReadAllBytes(file));
+        }
+    }
+    finally
+    {
+        FuzzDirectory.DeleteIfCreated();
     }
 
     return 0;
