@@ -13,7 +13,8 @@ public static class ConfigLoader
     /// <summary>Label used in syntax-error locations for configuration given as text.</summary>
     public const string TextLabel = "<text>";
 
-    private static readonly JsonDocumentOptions JsonOptions = new()
+    /// <summary>How configuration JSON is read; anything re-reading a loaded configuration's text must use the same.</summary>
+    internal static readonly JsonDocumentOptions JsonOptions = new()
     {
         CommentHandling = JsonCommentHandling.Disallow, // comments are removed by the preprocessor
         AllowTrailingCommas = true,

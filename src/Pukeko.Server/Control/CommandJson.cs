@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 
 namespace Pukeko.Server.Control;
 
@@ -13,10 +14,70 @@ public static class CommandJson
 {
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 128, AllowTrailingCommas = false };
 
+    /// <exception cref="JsonException">The text is not JSON, or not valid UTF-8.</exception>
     public static JsonNode? Parse(ReadOnlySpan<byte> utf8)
     {
+        // JsonNode.Parse checks structure only; an invalid UTF-8 sequence inside a string or key surfaces later, as an
+        // InvalidOperationException from whichever code first reads that string (found by fuzzing: it escaped the
+        // dispatcher and the socket handler dropped the connection without an answer). Refuse it here, as bad JSON.
+        if (!Utf8.IsValid(utf8))
+        {
+            throw new JsonException("the command is not valid UTF-8 text");
+        }
+
         var cleaned = StripComments(utf8);
-        return JsonNode.Parse(cleaned, documentOptions: Options);
+        using var document = JsonDocument.Parse(cleaned, Options);
+        return ToNode(document.RootElement);
+    }
+
+    /// <summary>
+    /// Builds the node tree so that a repeated key keeps its last value, as Kea's maps do (<c>Element::set</c>
+    /// overwrites). <c>JsonNode.Parse</c> accepts repeated keys too but throws an ArgumentException at the first
+    /// read of the map (found by fuzzing), which escaped the dispatcher as an exception instead of an answer.
+    /// </summary>
+    /// <exception cref="JsonException">A key or string holds a lone UTF-16 surrogate escape such as <c>\ud800</c>.</exception>
+    internal static JsonNode? ToNode(JsonElement element)
+    {
+        try
+        {
+            return Convert(element);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Valid JSON syntax, but no .NET string can hold it (found by fuzzing): answer it as a JSON error.
+            throw new JsonException($"invalid string: {ex.Message}", ex);
+        }
+    }
+
+    private static JsonNode? Convert(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var map = new JsonObject();
+                foreach (var property in element.EnumerateObject())
+                {
+                    map[property.Name] = Convert(property.Value);
+                }
+
+                return map;
+            case JsonValueKind.Array:
+                var list = new JsonArray();
+                foreach (var item in element.EnumerateArray())
+                {
+                    list.Add(Convert(item));
+                }
+
+                return list;
+            case JsonValueKind.Null:
+                return null;
+            case JsonValueKind.String:
+                // Decoded now, so a string that cannot be decoded is a parse error rather than a later surprise.
+                return JsonValue.Create(element.GetString());
+            default:
+                // Cloned: the value must outlive the document, which goes back to its pool on return.
+                return JsonValue.Create(element.Clone());
+        }
     }
 
     public static JsonNode? Parse(string text) => Parse(Encoding.UTF8.GetBytes(text));

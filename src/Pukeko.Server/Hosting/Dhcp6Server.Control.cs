@@ -127,15 +127,17 @@ public sealed partial class Dhcp6Server
             return null;
         }
 
-        var root = JsonNode.Parse(config.Source.GetRawText()) as JsonObject ?? [];
+        var root = JsonNode.Parse(config.Source.GetRawText(), documentOptions: ConfigLoader.JsonOptions) as JsonObject ?? [];
         var result = new JsonObject { ["Dhcp6"] = root["Dhcp6"]?.DeepClone() };
         result["hash"] = ConfigHash;
         return result;
     }
 
-    private static string ComputeHash(DhcpConfig config)
+    internal static string ComputeHash(DhcpConfig config)
     {
-        var root = JsonNode.Parse(config.Source.GetRawText()) as JsonObject;
+        // With the loader's options: text it accepted (a trailing comma) must not fail here, where nothing catches it
+        // and the new configuration is already in place (found by fuzzing).
+        var root = JsonNode.Parse(config.Source.GetRawText(), documentOptions: ConfigLoader.JsonOptions) as JsonObject;
         var text = new JsonObject { ["Dhcp6"] = root?["Dhcp6"]?.DeepClone() }.ToJsonString();
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }

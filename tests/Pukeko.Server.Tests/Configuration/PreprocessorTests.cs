@@ -165,6 +165,17 @@ public sealed class PreprocessorTests
         Assert.Contains("nope.json", error.Message, StringComparison.Ordinal);
     }
 
+    // Found by fuzz/Pukeko.Fuzz (target "config"): a NUL character in an include path made Path.GetFullPath throw
+    // ArgumentException out of the loader, which promises to return every problem as an error.
+    [Fact]
+    public void IncludePathWithANulCharacterIsAnErrorAtTheDirective()
+    {
+        var result = ConfigLoader.LoadText("{ \"Dhcp6\": {\n  <?include \"sub\0net.json\"?> } }", Path.GetTempPath(), TestEnvironment);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal($"{ConfigLoader.TextLabel}:2:3", error.Path);
+        Assert.Contains("invalid include path", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void MissingMainFileIsAnError()
     {

@@ -39,6 +39,44 @@ public sealed class CommandDispatcherTests
         Assert.Equal(2, answer.Count); // Forge checks an error answer has exactly result and text
     }
 
+    // Found by fuzz/Pukeko.Fuzz (target "command"): invalid UTF-8 inside a key or a string value passed JsonNode.Parse
+    // and threw InvalidOperationException out of ExecuteAsync when the string was first read.
+    [Theory]
+    [InlineData("7b2022636f6d6d616e64223a20226c65617365362d676574222c2022617267756d656e7473223a207b202269702d6164738d657373223a2022323030383a313a3a31303022207d207d")]
+    [InlineData("7b22636f6d6d616e64223a2022ff6563686f227d")]
+    [InlineData("7b22636f6dc06d616e64223a20226563686f227d")]
+    public async Task Invalid_utf8_is_an_invalid_command_not_an_exception(string hex)
+    {
+        var answer = await Create().ExecuteAsync(Convert.FromHexString(hex), CancellationToken.None);
+        ControlAssert.Result(answer, ControlResult.Error);
+        Assert.Contains("not valid UTF-8", answer["text"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    // Found by fuzz/Pukeko.Fuzz (target "command"): a repeated key threw ArgumentException out of ExecuteAsync at the
+    // first read of the map. Kea keeps the last value of a repeated key; so does Pukeko.
+    [Theory]
+    [InlineData("""{ "command": "no-such", "command": "echo", "arguments": { "x": 1, "x": 2 } }""")]
+    [InlineData("""{ "command": "echo", "arguments": { "x": 0 }, "arguments": { "x": [ 1 ], "x": 2 } }""")]
+    public async Task A_repeated_key_keeps_its_last_value_as_in_kea(string request)
+    {
+        var answer = await Run(Create(), request);
+        ControlAssert.Result(answer, ControlResult.Success, "built-in");
+        Assert.Equal(2, ControlAssert.Args(answer)["x"]!.GetValue<int>());
+    }
+
+    // Found by fuzz/Pukeko.Fuzz (target "command"): a lone UTF-16 surrogate escape is valid JSON syntax but no .NET
+    // string; reading it threw InvalidOperationException out of ExecuteAsync. The first is the fuzzer's input.
+    [Theory]
+    [InlineData("""{ "c\u007fmmand": "lease6-del", "arguments": { "ip-address": "2008:8::", "typ\ud800e": "IA_PD" } }""")]
+    [InlineData("""{ "command": "echo", "arguments": { "x": "\ud800" } }""")]
+    [InlineData("""{ "command": "ec\udc00ho" }""")]
+    public async Task A_lone_surrogate_escape_is_an_invalid_command_not_an_exception(string request)
+    {
+        var answer = await Run(Create(), request);
+        ControlAssert.Result(answer, ControlResult.Error);
+        Assert.Contains("invalid command", answer["text"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Comments_of_all_three_kinds_are_accepted()
     {

@@ -102,7 +102,18 @@ internal sealed class ConfigPreprocessor
             {
                 var (includePath, next) = ReadInclude(text, i, file);
                 _map.Add(segmentOutput, _output.Length - segmentOutput, file, text, segmentStart);
-                var target = Path.GetFullPath(Path.Combine(directory, includePath));
+                string target;
+                try
+                {
+                    target = Path.GetFullPath(Path.Combine(directory, includePath));
+                }
+                catch (ArgumentException ex)
+                {
+                    // A path no file can have (a NUL character): found by fuzzing, it escaped the loader, which
+                    // promises to report every problem as a configuration error.
+                    throw new ConfigPreprocessException(Where(file, text, i), $"invalid include path: {ex.Message}");
+                }
+
                 AppendFile(target, Where(file, text, i));
                 i = next;
                 segmentStart = i;

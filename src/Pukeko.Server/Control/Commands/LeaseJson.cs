@@ -50,7 +50,10 @@ public static class LeaseJson
         {
             try
             {
-                json["user-context"] = JsonNode.Parse(context);
+                // Through CommandJson: a hand-edited context may repeat a key, which a JsonNode from JsonNode.Parse
+                // throws on when the answer is serialized, outside the dispatcher (found by fuzzing the lease file).
+                using var document = JsonDocument.Parse(context);
+                json["user-context"] = CommandJson.ToNode(document.RootElement);
             }
             catch (JsonException)
             {

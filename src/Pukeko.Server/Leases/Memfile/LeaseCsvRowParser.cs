@@ -13,6 +13,9 @@ internal static class LeaseCsvRowParser
     /// <summary>Ethernet: what a hardware address without a recorded type is assumed to be.</summary>
     private const ushort DefaultHardwareType = 1;
 
+    /// <summary>Column counts below this are split in stack memory (18 today; room for future schema versions).</summary>
+    private const int StackColumns = 64;
+
     /// <param name="line">The row text.</param>
     /// <param name="columns">Number of columns declared by the file's header.</param>
     /// <param name="lease">The lease, or null on error.</param>
@@ -23,7 +26,12 @@ internal static class LeaseCsvRowParser
         lease = null;
         warning = null;
         var text = line.AsSpan();
-        Span<Range> ranges = stackalloc Range[columns + 1];
+        // The header decides the column count and a newer schema may add any number (they are ignored), so only a
+        // plausible count goes on the stack: a header of a million columns overflowed it and killed the process
+        // (seen while writing the lease file fuzz target, then confirmed with it; a thread-pool thread's smaller
+        // stack overflows from about 190 000).
+        Span<Range> ranges = columns < StackColumns ? stackalloc Range[StackColumns] : new Range[columns + 1];
+        ranges = ranges[..(columns + 1)];
         var count = text.Split(ranges, ',');
         if (count != columns)
         {
