@@ -11,7 +11,7 @@ rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 
 # ---------------------------------------------------------------- packages
 PKGS=(iproute2 isc-dhcp-client isc-dhcp-relay dhcpcd-base kea-admin kea-dhcp6-server python3 procps tcpdump socat curl
-      dpkg-dev adduser libssl3 systemd)
+      dpkg-dev adduser libssl3 systemd afl++)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -76,6 +76,22 @@ if vuln=$(timeout 300 dotnet list Pukeko.slnx package --vulnerable --include-tra
 else
   echo "test.sh: SKIPPED known-vulnerable package check (the feed could not be asked: $(echo "$vuln" | tail -n 1))"
   skipped=$((skipped + 1))
+fi
+
+# ---------------------------------------------------------------- fuzzing (bounded)
+# Each target of fuzz/Pukeko.Fuzz runs 10 s under AFL++ from its seed corpus: one pass or fail per
+# target. Fuzzing that could not run counts as one failure, never as a pass. The long runs and
+# their figures are in docs/reliability.md.
+fuzz_out=$(scripts/fuzz.sh 10 2>&1); fuzz_status=$?
+echo "$fuzz_out" | grep -v '^FUZZ ' | tail -n 20
+while read -r line; do
+  case "$line" in
+    *" result=pass "*) passed=$((passed + 1)); echo "test.sh: $line" ;;
+    *) failed=$((failed + 1)); echo "test.sh: FAILED $line" ;;
+  esac
+done < <(echo "$fuzz_out" | grep '^FUZZ ')
+if [ "$fuzz_status" -eq 2 ] || ! echo "$fuzz_out" | grep -q '^FUZZ '; then
+  echo "test.sh: FAILED fuzzing did not run"; failed=$((failed + 1))
 fi
 
 # ---------------------------------------------------------------- ISC Forge
