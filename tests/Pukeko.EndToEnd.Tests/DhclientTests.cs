@@ -9,6 +9,7 @@ public sealed class DhclientTests : IDisposable
 {
     private readonly NetworkLab _lab = new();
     private readonly string _clientDir = Directory.CreateTempSubdirectory("pukeko-dhclient-").FullName;
+    private readonly List<string> _otherClientDirs = [];
 
     [Fact]
     public void DhclientObtainsAddressAndLeaseIsWrittenToCsv()
@@ -94,6 +95,7 @@ public sealed class DhclientTests : IDisposable
 
         // ...and a new client does not get it, because the restarted server still knows the lease.
         var otherDir = Directory.CreateTempSubdirectory("pukeko-dhclient-").FullName;
+        _otherClientDirs.Add(otherDir);
         using var other = new Dhclient(_lab, otherDir);
         File.WriteAllText(other.LeaseFile, "default-duid \"\\000\\003\\000\\001\\002\\000\\000\\000\\252\\077\";\n");
         var (code3, output3) = other.Obtain();
@@ -105,5 +107,9 @@ public sealed class DhclientTests : IDisposable
     {
         _lab.Dispose();
         Directory.Delete(_clientDir, recursive: true);
+        foreach (var dir in _otherClientDirs)
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }
