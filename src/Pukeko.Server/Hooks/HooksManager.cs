@@ -691,8 +691,11 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
 
     private void TimedOut(CalloutEntry entry, CalloutHandle handle, CancellationTokenSource cancel, long start)
     {
-        cancel.Cancel();
         handle.Status = NextStep.Drop;
+
+        // Logged and counted before the callout is cancelled, so whoever sees the callout end (or the counter move)
+        // also finds the log line.
+        _log.LogError(new EventId(0, "HOOKS_CALLOUT_TIMEOUT"), "asynchronous callout on hook {Hook} of library {Library} did not finish within {Timeout}; the packet is dropped", handle.HookName, entry.LibraryName, entry.Timeout);
 
         // A reconfiguration or shutdown cancels callouts too (through _abort); only the library's own lateness is its fault.
         if (Stopwatch.GetElapsedTime(start) >= entry.Timeout * 0.9)
@@ -700,7 +703,7 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
             entry.Accounting.Timeout();
         }
 
-        _log.LogError(new EventId(0, "HOOKS_CALLOUT_TIMEOUT"), "asynchronous callout on hook {Hook} of library {Library} did not finish within {Timeout}; the packet is dropped", handle.HookName, entry.LibraryName, entry.Timeout);
+        cancel.Cancel();
     }
 
     private void LogError(CalloutEntry entry, CalloutHandle handle, int result) =>
