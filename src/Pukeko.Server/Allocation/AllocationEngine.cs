@@ -23,6 +23,9 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
     private static readonly PrefixLengthMatch[] EqualOnly = [PrefixLengthMatch.Equal];
     private static readonly PrefixLengthMatch[] AllMatches = [PrefixLengthMatch.Equal, PrefixLengthMatch.Lower, PrefixLengthMatch.Higher];
 
+    // Candidates tried in a subnet before the search is bounded by its lease count.
+    private static readonly UInt128 BoundCheckAfter = 64;
+
     private readonly IterativeAllocator _iterative = new();
     private readonly RandomAllocator _random = new();
 
@@ -54,11 +57,14 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
     /// The address lease for one IA_NA of a Solicit or Request (null when nothing can be allocated).
     /// Kept for callers that only deal with addresses.
     /// </summary>
-    public Lease6? AllocateAddress(ProcessingContext ctx, uint iaid, Ipv6Address? hint, uint preferredHint, uint validHint)
+    public async ValueTask<Lease6?> AllocateAddressAsync(ProcessingContext ctx, uint iaid, Ipv6Address? hint, uint preferredHint, uint validHint)
     {
-        var leases = Allocate(ctx, LeaseType.NA, iaid, new LeaseHint(hint ?? Ipv6Address.Any, 128, preferredHint, validHint));
+        var leases = await AllocateAsync(ctx, LeaseType.NA, iaid, new LeaseHint(hint ?? Ipv6Address.Any, 128, preferredHint, validHint)).ConfigureAwait(false);
         return leases.Count > 0 ? leases[0] : null;
     }
+
+    /// <summary>The query's lease transaction, opened at its first write.</summary>
+    public LeaseTransaction WorkFor(ProcessingContext ctx) => ctx.LeaseWork ??= Writer.Begin();
 
     /// <summary>
     /// The leases for one IA of a Solicit or Request: the client's existing leases of this IA in the
@@ -66,13 +72,13 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
     /// if free, else the next free block from the allocator. Empty when nothing can be allocated.
     /// <see cref="ProcessingContext.Subnet"/> becomes the subnet the lease is in.
     /// </summary>
-    public List<Lease6> Allocate(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint)
+    public async ValueTask<List<Lease6>> AllocateAsync(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint)
     {
         var selected = ctx.Subnet ?? throw new InvalidOperationException("no subnet selected");
         var members = Members(ctx, selected);
         var result = new List<Lease6>(1);
-        var existingLeases = ExistingLeases(ctx, type, iaid, members);
-        if (AllocateReserved(ctx, type, iaid, hint, members, existingLeases) is { } reserved)
+        var existingLeases = await ExistingLeasesAsync(ctx, type, iaid, members).ConfigureAwait(false);
+        if (await AllocateReservedAsync(ctx, type, iaid, hint, members, existingLeases).ConfigureAwait(false) is { } reserved)
         {
             result.Add(reserved);
             return result;
@@ -86,13 +92,13 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 // for another client (digest §3.7 case 2): drop it so the client moves to a valid block.
                 if (!ctx.FakeAllocation)
                 {
-                    RemoveLease(ctx, existing, subnet);
+                    await RemoveLeaseAsync(ctx, existing).ConfigureAwait(false);
                 }
 
                 continue;
             }
 
-            if (Refresh(ctx, existing, subnet, pool, hint) is not { } refreshed)
+            if (await RefreshAsync(ctx, existing, subnet, pool, hint).ConfigureAwait(false) is not { } refreshed)
             {
                 continue;
             }
@@ -105,7 +111,7 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             }
         }
 
-        if (result.Count == 0 && AllocateUnreserved(ctx, type, iaid, hint, members) is { } fresh)
+        if (result.Count == 0 && await AllocateUnreservedAsync(ctx, type, iaid, hint, members).ConfigureAwait(false) is { } fresh)
         {
             result.Add(fresh);
         }
@@ -113,8 +119,8 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         return result;
     }
 
-    /// <summary>Address-only form of <see cref="Extend"/>.</summary>
-    public List<Lease6> ExtendAddresses(ProcessingContext ctx, uint iaid, IReadOnlyList<(Ipv6Address Address, uint Preferred, uint Valid)> hints, List<Lease6> retired)
+    /// <summary>Address-only form of <see cref="ExtendAsync"/>.</summary>
+    public ValueTask<List<Lease6>> ExtendAddressesAsync(ProcessingContext ctx, uint iaid, IReadOnlyList<(Ipv6Address Address, uint Preferred, uint Valid)> hints, List<Lease6> retired)
     {
         var list = new List<LeaseHint>(hints.Count);
         foreach (var (address, preferred, valid) in hints)
@@ -122,7 +128,7 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             list.Add(new LeaseHint(address, 128, preferred, valid));
         }
 
-        return Extend(ctx, LeaseType.NA, iaid, list, retired);
+        return ExtendAsync(ctx, LeaseType.NA, iaid, list, retired);
     }
 
     /// <summary>
@@ -130,19 +136,19 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
     /// network; when it has none, allocates a new one as Kea does. Leases that left their pools
     /// are removed and reported in <paramref name="retired"/> so the reply can give them zero lifetimes.
     /// </summary>
-    public List<Lease6> Extend(ProcessingContext ctx, LeaseType type, uint iaid, IReadOnlyList<LeaseHint> hints, List<Lease6> retired)
+    public async ValueTask<List<Lease6>> ExtendAsync(ProcessingContext ctx, LeaseType type, uint iaid, IReadOnlyList<LeaseHint> hints, List<Lease6> retired)
     {
         var selected = ctx.Subnet ?? throw new InvalidOperationException("no subnet selected");
         var members = Members(ctx, selected);
         var first = hints.Count > 0 ? hints[0] : LeaseHint.None;
         var result = new List<Lease6>(1);
-        foreach (var (existing, subnet) in ExistingLeases(ctx, type, iaid, members))
+        foreach (var (existing, subnet) in await ExistingLeasesAsync(ctx, type, iaid, members).ConfigureAwait(false))
         {
             var reservedHere = IsReservedForClient(ctx, subnet, existing);
             var pool = FindUsablePool(ctx, subnet, existing);
             if (!reservedHere && (pool is null || IsReservedForOther(ctx, subnet, existing.Type, existing.Address, pool)))
             {
-                RemoveLease(ctx, existing, subnet);
+                await RemoveLeaseAsync(ctx, existing).ConfigureAwait(false);
                 retired.Add(existing);
                 continue;
             }
@@ -162,14 +168,14 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 }
             }
 
-            if (Refresh(ctx, existing, subnet, pool, hint) is { } refreshed)
+            if (await RefreshAsync(ctx, existing, subnet, pool, hint).ConfigureAwait(false) is { } refreshed)
             {
                 result.Add(refreshed);
                 ctx.Subnet = subnet;
             }
         }
 
-        if (result.Count == 0 && AllocateUnreserved(ctx, type, iaid, first, members) is { } fresh)
+        if (result.Count == 0 && await AllocateUnreservedAsync(ctx, type, iaid, first, members).ConfigureAwait(false) is { } fresh)
         {
             result.Add(fresh);
         }
@@ -178,10 +184,9 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
     }
 
     /// <summary>Deletes a lease the client may no longer keep; kept in <see cref="ProcessingContext.DeletedLeases"/>.</summary>
-    public void RemoveLease(ProcessingContext ctx, Lease6 lease, Subnet6? subnet)
+    public async ValueTask RemoveLeaseAsync(ProcessingContext ctx, Lease6 lease)
     {
-        _ = subnet; // the statistics observer finds the lease's own subnet
-        if (Writer.Delete(lease, LeaseChangeReason.Removed) == LeaseWriteResult.Written)
+        if (await WorkFor(ctx).DeleteAsync(lease, LeaseChangeReason.Removed).ConfigureAwait(false) == LeaseWriteResult.Written)
         {
             ctx.DeletedLeases.Add(lease);
         }
@@ -196,7 +201,7 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
     /// of the pools. A reserved block the client already holds is renewed; a free one is taken; one already given to
     /// another IA of this message is skipped. Once the IA has its reserved block, its other leases go.
     /// </summary>
-    private Lease6? AllocateReserved(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint, IReadOnlyList<Subnet6> members, List<(Lease6 Lease, Subnet6 Subnet)> existing)
+    private async ValueTask<Lease6?> AllocateReservedAsync(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint, IReadOnlyList<Subnet6> members, List<(Lease6 Lease, Subnet6 Subnet)> existing)
     {
         if (ctx.Host is not { } host)
         {
@@ -224,12 +229,12 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 {
                     if (own.Address == address && ownSubnet == subnet)
                     {
-                        lease = Refresh(ctx, own, subnet, pool, hint);
+                        lease = await RefreshAsync(ctx, own, subnet, pool, hint).ConfigureAwait(false);
                         break;
                     }
                 }
 
-                lease ??= TryTake(ctx, subnet, pool, address, type, iaid, hint, length);
+                lease ??= await TryTakeAsync(ctx, subnet, pool, address, type, iaid, hint, length).ConfigureAwait(false);
                 if (lease is null)
                 {
                     continue;
@@ -239,11 +244,11 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 ctx.Subnet = subnet;
                 if (!ctx.FakeAllocation)
                 {
-                    foreach (var (other, otherSubnet) in existing)
+                    foreach (var (other, _) in existing)
                     {
                         if (other.Address != address && other.State == LeaseState.Default)
                         {
-                            RemoveLease(ctx, other, otherSubnet);
+                            await RemoveLeaseAsync(ctx, other).ConfigureAwait(false);
                         }
                     }
                 }
@@ -319,10 +324,10 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         return members;
     }
 
-    private List<(Lease6 Lease, Subnet6 Subnet)> ExistingLeases(ProcessingContext ctx, LeaseType type, uint iaid, IReadOnlyList<Subnet6> members)
+    private async ValueTask<List<(Lease6 Lease, Subnet6 Subnet)>> ExistingLeasesAsync(ProcessingContext ctx, LeaseType type, uint iaid, IReadOnlyList<Subnet6> members)
     {
         var found = new List<(Lease6, Subnet6)>();
-        foreach (var lease in Store.GetByClient(ctx.ClientDuid, iaid, type))
+        foreach (var lease in await Store.GetByClientAsync(ctx.ClientDuid, iaid, type).ConfigureAwait(false))
         {
             if (lease.State is LeaseState.Registered or LeaseState.Declined)
             {
@@ -347,14 +352,14 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
     /// a length-free hint), first the hint if it lies in a matching pool, then the allocator over
     /// the network's subnets starting with the most recently used one.
     /// </summary>
-    private Lease6? AllocateUnreserved(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint, IReadOnlyList<Subnet6> members)
+    private async ValueTask<Lease6?> AllocateUnreservedAsync(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint, IReadOnlyList<Subnet6> members)
     {
         var start = ctx.Subnet!;
         var matches = type == LeaseType.PD && hint.Length is not (0 or 128) ? AllMatches : EqualOnly;
-        UInt128 attempted = 0;
+        var anyCapacity = false;
         foreach (var match in matches)
         {
-            if (!hint.Address.IsUnspecified && TryHint(ctx, type, iaid, hint, match, Rotation(members, start)) is { } hinted)
+            if (!hint.Address.IsUnspecified && await TryHintAsync(ctx, type, iaid, hint, match, Rotation(members, start)).ConfigureAwait(false) is { } hinted)
             {
                 return hinted;
             }
@@ -379,16 +384,25 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                     }
                 }
 
-                // Iterating past more blocks than there are leases and reservations cannot find anything new, so that
-                // bounds huge pools too.
-                var bound = (UInt128)(Store.Count + ctx.Runtime.Reservations.Count + 1);
-                var attempts = capacity < bound ? capacity : bound;
-                attempted += attempts;
+                anyCapacity |= capacity > 0;
+                var attempts = capacity;
                 var allocator = (type == LeaseType.PD ? subnet.PdAllocator : subnet.Allocator) == AllocatorKind.Random
                     ? (ILeaseAllocator)_random
                     : _iterative;
                 for (UInt128 i = 0; i < attempts; i++)
                 {
+                    if (i == BoundCheckAfter && attempts > BoundCheckAfter)
+                    {
+                        // Trying more blocks than the subnet has leases and reservations cannot find anything new,
+                        // which bounds huge pools too; the count is asked for only once the search is long.
+                        var bound = await SubnetLeaseCountAsync(subnet, type).ConfigureAwait(false) + (UInt128)ctx.Runtime.Reservations.Count + 1;
+                        attempts = attempts < bound ? attempts : bound;
+                        if (i >= attempts)
+                        {
+                            break;
+                        }
+                    }
+
                     if (allocator.Pick(subnet, type, Allowed) is not { } candidate)
                     {
                         break;
@@ -399,7 +413,7 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                         continue;
                     }
 
-                    if (TryTake(ctx, subnet, candidate.Pool, candidate.Address, type, iaid, hint) is { } lease)
+                    if (await TryTakeAsync(ctx, subnet, candidate.Pool, candidate.Address, type, iaid, hint).ConfigureAwait(false) is { } lease)
                     {
                         _lastUsed[(subnet.Id, type)] = Interlocked.Increment(ref _usage);
                         ctx.Subnet = subnet;
@@ -416,11 +430,26 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             }
         }
 
-        CountFailure(ctx, type, start, attempted == 0);
+        CountFailure(ctx, type, start, !anyCapacity);
         return null;
     }
 
-    private Lease6? TryHint(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint, PrefixLengthMatch match, IEnumerable<Subnet6> subnets)
+    /// <summary>How many leases of <paramref name="type"/> the store holds in <paramref name="subnet"/>, in any state.</summary>
+    private async ValueTask<UInt128> SubnetLeaseCountAsync(Subnet6 subnet, LeaseType type)
+    {
+        long held = 0;
+        foreach (var count in await Store.CountAsync(subnet.Id).ConfigureAwait(false))
+        {
+            if (count.Type == type)
+            {
+                held += count.Count;
+            }
+        }
+
+        return (UInt128)held;
+    }
+
+    private async ValueTask<Lease6?> TryHintAsync(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint, PrefixLengthMatch match, IEnumerable<Subnet6> subnets)
     {
         foreach (var subnet in subnets)
         {
@@ -436,7 +465,7 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 return null;
             }
 
-            if (TryTake(ctx, subnet, pool, candidate, type, iaid, hint) is { } lease)
+            if (await TryTakeAsync(ctx, subnet, pool, candidate, type, iaid, hint).ConfigureAwait(false) is { } lease)
             {
                 ctx.Subnet = subnet;
                 return lease;
@@ -514,7 +543,7 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
     /// the stored lease changed since it was read (reclaimed, or changed by another server): the
     /// client is then not told about it.
     /// </summary>
-    private Lease6? Refresh(ProcessingContext ctx, Lease6 existing, Subnet6 subnet, ILeasePool? pool, LeaseHint hint)
+    private async ValueTask<Lease6?> RefreshAsync(ProcessingContext ctx, Lease6 existing, Subnet6 subnet, ILeasePool? pool, LeaseHint hint)
     {
         var (preferred, valid) = LeaseTimers.Lifetimes(subnet, ctx.Query.Classes, ctx.Runtime.Classifier, hint.Preferred, hint.Valid);
         var lease = existing.Clone();
@@ -543,7 +572,9 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         if (ctx.Query.Type is (MessageType.Renew or MessageType.Rebind) && Hooks is { } hooks
             && hooks.HasCallouts(ctx.Query.Type == MessageType.Renew ? HookPoints.Lease6Renew : HookPoints.Lease6Rebind))
         {
-            if (CallExtendHook(ctx, ref lease) == NextStep.Skip)
+            NextStep step;
+            (step, lease) = CallExtendHook(ctx, lease);
+            if (step == NextStep.Skip)
             {
                 // SKIP: the lease keeps its old values and is not written, but is still in the reply.
                 return existing.Clone();
@@ -563,7 +594,7 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             return reused;
         }
 
-        var written = Writer.Update(existing, lease, wasActive ? LeaseChangeReason.Extended : LeaseChangeReason.Reactivated);
+        var written = await WorkFor(ctx).UpdateAsync(existing, lease, wasActive ? LeaseChangeReason.Extended : LeaseChangeReason.Reactivated).ConfigureAwait(false);
         if (written != LeaseWriteResult.Written)
         {
             logger.LogWarning(new EventId(0, "ALLOC_ENGINE_V6_LEASE_CHANGED"), "{Label}: lease {Address} changed while it was being extended ({Result}); not extended", ctx.Query.Label, lease.Address, written);
@@ -575,9 +606,9 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
     }
 
     /// <summary>Creates a lease on a free block or reuses an expired one; null if taken.</summary>
-    private Lease6? TryTake(ProcessingContext ctx, Subnet6 subnet, ILeasePool? pool, Ipv6Address address, LeaseType type, uint iaid, LeaseHint hint, byte? prefixLength = null)
+    private async ValueTask<Lease6?> TryTakeAsync(ProcessingContext ctx, Subnet6 subnet, ILeasePool? pool, Ipv6Address address, LeaseType type, uint iaid, LeaseHint hint, byte? prefixLength = null)
     {
-        var current = Store.Get(address);
+        var current = await Store.GetAsync(address).ConfigureAwait(false);
         if (current is not null && !IsReusable(current, ctx.Now))
         {
             return null;
@@ -604,17 +635,22 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             State = LeaseState.Default,
         };
 
-        if (Hooks is { } hooks && hooks.HasCallouts(HookPoints.Lease6Select) && CallSelectHook(hooks, ctx, subnet, reusing: current is not null, ref lease) == NextStep.Skip)
+        if (Hooks is { } hooks && hooks.HasCallouts(HookPoints.Lease6Select))
         {
-            ctx.LeaseSelectSkipped = true;
-            return null;
+            NextStep step;
+            (step, lease) = CallSelectHook(hooks, ctx, subnet, reusing: current is not null, lease);
+            if (step == NextStep.Skip)
+            {
+                ctx.LeaseSelectSkipped = true;
+                return null;
+            }
         }
 
         if (!ctx.FakeAllocation)
         {
             if (current is null)
             {
-                if (Writer.Insert(lease, LeaseChangeReason.Allocated) != LeaseWriteResult.Written)
+                if (await WorkFor(ctx).InsertAsync(lease, LeaseChangeReason.Allocated).ConfigureAwait(false) != LeaseWriteResult.Written)
                 {
                     return null; // another worker (or server) took it first
                 }
@@ -624,7 +660,7 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 // The expired lease is taken over only if it is still the one read above: two workers
                 // (or servers) reusing one expired block can't both succeed. Kea reclaims it on the way
                 // (the statistics observer counts that).
-                if (Writer.Update(current, lease, LeaseChangeReason.Allocated) != LeaseWriteResult.Written)
+                if (await WorkFor(ctx).UpdateAsync(current, lease, LeaseChangeReason.Allocated).ConfigureAwait(false) != LeaseWriteResult.Written)
                 {
                     return null;
                 }
@@ -650,7 +686,7 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
     /// fails to insert, as in Kea); anything else that makes it not this client's lease in this subnet (or, when an
     /// expired lease is reused, moves it) throws <see cref="HookArgumentException"/> and the packet is dropped.
     /// </remarks>
-    private static NextStep CallSelectHook(HooksManager hooks, ProcessingContext ctx, Subnet6 subnet, bool reusing, ref Lease6 lease)
+    private static (NextStep Step, Lease6 Lease) CallSelectHook(HooksManager hooks, ProcessingContext ctx, Subnet6 subnet, bool reusing, Lease6 lease)
     {
         var handle = ctx.Handle ??= hooks.CreateHandle();
         handle.SetArgument("query6", ctx.Query);
@@ -667,7 +703,7 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 lease = returned;
             }
 
-            return status == NextStep.Skip ? NextStep.Skip : NextStep.Continue;
+            return (status == NextStep.Skip ? NextStep.Skip : NextStep.Continue, lease);
         }
         finally
         {
@@ -676,12 +712,12 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
     }
 
     /// <summary><c>lease6_renew</c> / <c>lease6_rebind</c> with the reply's IA (<c>ia_na</c> or <c>ia_pd</c>).</summary>
-    private NextStep CallExtendHook(ProcessingContext ctx, ref Lease6 lease)
+    private (NextStep Step, Lease6 Lease) CallExtendHook(ProcessingContext ctx, Lease6 lease)
     {
         var hookIndex = ctx.Query.Type == MessageType.Renew ? HookPoints.Lease6Renew : HookPoints.Lease6Rebind;
         if (Hooks is not { } hooks || !hooks.HasCallouts(hookIndex))
         {
-            return NextStep.Continue;
+            return (NextStep.Continue, lease);
         }
 
         var handle = ctx.Handle ??= hooks.CreateHandle();
@@ -707,7 +743,7 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 lease = returned;
             }
 
-            return status == NextStep.Skip ? NextStep.Skip : NextStep.Continue;
+            return (status == NextStep.Skip ? NextStep.Skip : NextStep.Continue, lease);
         }
         finally
         {

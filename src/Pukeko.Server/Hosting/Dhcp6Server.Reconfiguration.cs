@@ -8,6 +8,7 @@ using Pukeko.Server.Identity;
 using Pukeko.Server.Leases.Memfile;
 using Pukeko.Server.Pipeline;
 using Pukeko.Server.Reclamation;
+using Pukeko.Server.Statistics;
 using Pukeko.Server.Transport;
 
 namespace Pukeko.Server.Hosting;
@@ -86,6 +87,9 @@ public sealed partial class Dhcp6Server
                 newStore = OpenStoreOnOwnFile(storeOptions);
             }
 
+            // Counted with the workers paused, from the store that will serve; a store that cannot answer
+            // fails the reconfiguration here, before anything is swapped.
+            var counts = await LeaseCountSnapshot.ReadAsync(newStore ?? _store!, config.Subnets).ConfigureAwait(false);
             hooks.Publish();
             if (Hooks.CallSrvConfigured(config, _network) is { } veto)
             {
@@ -116,7 +120,7 @@ public sealed partial class Dhcp6Server
             }
 
             _processor.Hooks = Hooks;
-            LeaseStatistics.Recount(config.Subnets, store, _time.GetUtcNow().ToUnixTimeSeconds());
+            LeaseStatistics.Recount(config.Subnets, counts);
             _reclaimer = new LeaseReclaimer(_processor.Allocation.Writer, _processor.Allocation.Claims, LeaseStatistics, _loggers.CreateLogger("kea-dhcp6.alloc-engine")) { Hooks = Hooks };
             if (newTransport is not null)
             {

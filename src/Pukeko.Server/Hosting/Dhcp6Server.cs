@@ -218,13 +218,17 @@ public sealed partial class Dhcp6Server : IAsyncDisposable
                     now = _time.GetUtcNow();
                     if (now >= nextReclaim)
                     {
-                        ReclaimNow(unlimited: false);
+                        await ReclaimNowAsync(unlimited: false, cancellationToken: token).ConfigureAwait(false);
                         nextReclaim = _time.GetUtcNow().AddSeconds(expiration.ReclaimTimerWaitTime);
                     }
 
                     if (now >= nextFlush)
                     {
-                        _reclaimer?.Flush(expiration, _time.GetUtcNow().ToUnixTimeSeconds());
+                        if (_reclaimer is { } reclaimer)
+                        {
+                            await reclaimer.FlushAsync(expiration, _time.GetUtcNow().ToUnixTimeSeconds(), token).ConfigureAwait(false);
+                        }
+
                         nextFlush = _time.GetUtcNow().AddSeconds(expiration.FlushReclaimedTimerWaitTime);
                     }
                 }
@@ -237,16 +241,16 @@ public sealed partial class Dhcp6Server : IAsyncDisposable
     }
 
     /// <summary>Runs one reclamation pass now (timer, or the future <c>leases-reclaim</c> command).</summary>
-    public int ReclaimNow(bool unlimited, bool? remove = null)
+    public ValueTask<int> ReclaimNowAsync(bool unlimited, bool? remove = null, CancellationToken cancellationToken = default)
     {
         var processor = _processor;
-        if (_reclaimer is null || processor is null || !processor.ServiceEnabled)
+        if (_reclaimer is not { } reclaimer || processor is null || !processor.ServiceEnabled)
         {
-            return 0;
+            return ValueTask.FromResult(0);
         }
 
         var runtime = processor.Runtime;
-        return _reclaimer.Reclaim(runtime.Config.ExpiredLeasesProcessing, runtime.FindSubnet, _time.GetUtcNow().ToUnixTimeSeconds(), unlimited, remove);
+        return reclaimer.ReclaimAsync(runtime.Config.ExpiredLeasesProcessing, runtime.FindSubnet, _time.GetUtcNow().ToUnixTimeSeconds(), unlimited, remove, cancellationToken);
     }
 
     private async Task StopTimersAsync()

@@ -8,8 +8,7 @@ namespace Pukeko.Server.Leases;
 /// </summary>
 /// <remarks>
 /// A stripe is a semaphore, not a lock: it belongs to no thread, so the pipeline may hold a claim
-/// across an <c>await</c> (a database round trip) and waits for it without blocking a thread, while
-/// the reclaimer and the commands, which are synchronous, wait for it the ordinary way.
+/// across an <c>await</c> (a database round trip), and everyone waits for it without blocking a thread.
 /// </remarks>
 public sealed class ClientClaims
 {
@@ -25,14 +24,6 @@ public sealed class ClientClaims
         }
 
         return stripes;
-    }
-
-    /// <summary>Waits for and holds the claim of one DUID until the scope is disposed.</summary>
-    public Scope Claim(ReadOnlySpan<byte> duid)
-    {
-        var stripe = _stripes[StripeOf(duid)];
-        stripe.Wait();
-        return new Scope(stripe, null);
     }
 
     /// <summary>Waits, without blocking a thread, for the claim of one DUID; dispose the scope to release it.</summary>
@@ -57,19 +48,28 @@ public sealed class ClientClaims
     /// Claims two DUIDs (a lease that changes hands: an operator's update, an address another
     /// client held): always in stripe order, so two such claims can't deadlock.
     /// </summary>
-    public Scope Claim(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    public async ValueTask<Scope> ClaimAsync(byte[] first, byte[] second)
     {
         var a = StripeOf(first);
         var b = StripeOf(second);
         if (a == b)
         {
-            _stripes[a].Wait();
+            await _stripes[a].WaitAsync().ConfigureAwait(false);
             return new Scope(_stripes[a], null);
         }
 
         var (low, high) = a < b ? (a, b) : (b, a);
-        _stripes[low].Wait();
-        _stripes[high].Wait();
+        await _stripes[low].WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await _stripes[high].WaitAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            _stripes[low].Release();
+            throw;
+        }
+
         return new Scope(_stripes[high], _stripes[low]);
     }
 

@@ -3,71 +3,58 @@ using Pukeko.Protocol.Addressing;
 namespace Pukeko.Server.Leases;
 
 /// <summary>
-/// The lease database. Implementations are thread-safe: many packet workers call them concurrently.
-/// Every lease returned is a private copy — modifying it changes nothing until it is passed to
-/// <see cref="Update"/>. Writers go through <see cref="LeaseWriter"/>, which tells observers. Mutating calls are durable (handed to the OS) before they return, so a
-/// lease acknowledged to a client survives a server crash.
+/// The lease database, shaped for stores that are not in memory: every call may wait for I/O (a memory store
+/// completes synchronously). Implementations are thread-safe: many packet workers call them concurrently.
+/// Every lease returned is a private copy; changing it changes nothing until it is written through a unit of
+/// work (<see cref="BeginWork"/>), which the engine does only through <see cref="LeaseWriter"/>.
 /// </summary>
 public interface ILeaseStore : IDisposable
 {
     /// <summary>The lease for an address (or prefix address), or null.</summary>
-    Lease6? Get(Ipv6Address address);
+    ValueTask<Lease6?> GetAsync(Ipv6Address address, CancellationToken cancellationToken = default);
 
     /// <summary>All leases of one IA: same DUID bytes, IAID and lease type.</summary>
-    IReadOnlyList<Lease6> GetByClient(ReadOnlySpan<byte> duid, uint iaid, LeaseType type);
+    ValueTask<IReadOnlyList<Lease6>> GetByClientAsync(ReadOnlyMemory<byte> duid, uint iaid, LeaseType type, CancellationToken cancellationToken = default);
 
     /// <summary>All leases held by a DUID, any IA.</summary>
-    IReadOnlyList<Lease6> GetByDuid(ReadOnlySpan<byte> duid);
+    ValueTask<IReadOnlyList<Lease6>> GetByDuidAsync(ReadOnlyMemory<byte> duid, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores a copy of a new lease; false if the address already has a lease.</summary>
-    bool Add(Lease6 lease);
+    /// <summary>Leases recorded with this hardware address (<c>lease6-get-by-hw-address</c>).</summary>
+    ValueTask<IReadOnlyList<Lease6>> GetByHardwareAddressAsync(ReadOnlyMemory<byte> hardwareAddress, CancellationToken cancellationToken = default);
 
-    /// <summary>
-    /// Replaces the stored lease with a copy of <paramref name="updated"/> (same address), only if the
-    /// stored lease is still the version the caller read (<paramref name="expected"/>, see
-    /// <see cref="Lease6.IsSameVersion"/>); otherwise nothing changes and the answer says why.
-    /// </summary>
-    LeaseWriteResult Update(Lease6 expected, Lease6 updated);
-
-    /// <summary>Removes the stored lease, only if it is still the version the caller read.</summary>
-    LeaseWriteResult Delete(Lease6 expected);
-
-    /// <summary>
-    /// Leases due for reclamation: state other than <see cref="LeaseState.ExpiredReclaimed"/>, finite
-    /// valid lifetime and <c>Expire &lt;= now</c>, oldest expiration first. <paramref name="max"/> 0 = unlimited.
-    /// </summary>
-    IReadOnlyList<Lease6> GetExpired(long now, int max);
-
-    /// <summary>
-    /// Deletes reclaimed leases whose <c>Expire &lt; olderThan</c> (callers pass <c>now - hold-reclaimed-time</c>).
-    /// Returns the leases deleted.
-    /// </summary>
-    IReadOnlyList<Lease6> DeleteExpiredReclaimed(long olderThan);
-
-    /// <summary>A snapshot of every lease.</summary>
-    IReadOnlyList<Lease6> GetAll();
-
-    /// <summary>Number of leases currently stored.</summary>
-    int Count { get; }
+    /// <summary>Leases whose hostname equals <paramref name="hostname"/>, ignoring case (DNS names are case-insensitive).</summary>
+    ValueTask<IReadOnlyList<Lease6>> GetByHostnameAsync(string hostname, CancellationToken cancellationToken = default);
 
     /// <summary>All leases of one subnet (<c>lease6-get-all</c> with subnets, <c>lease6-wipe</c>).</summary>
-    IReadOnlyList<Lease6> GetBySubnet(uint subnetId);
+    ValueTask<IReadOnlyList<Lease6>> GetBySubnetAsync(uint subnetId, CancellationToken cancellationToken = default);
+
+    /// <summary>Leases in one state (<c>lease6-get-by-state</c>).</summary>
+    ValueTask<IReadOnlyList<Lease6>> GetByStateAsync(LeaseState state, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Up to <paramref name="limit"/> leases with addresses strictly above <paramref name="after"/> (null: from the
     /// lowest), in address order (<c>lease6-get-page</c>).
     /// </summary>
-    IReadOnlyList<Lease6> GetPage(Ipv6Address? after, int limit);
+    ValueTask<IReadOnlyList<Lease6>> GetPageAsync(Ipv6Address? after, int limit, CancellationToken cancellationToken = default);
 
-    /// <summary>Leases whose hostname equals <paramref name="hostname"/>, ignoring case (DNS names are case-insensitive).</summary>
-    IReadOnlyList<Lease6> GetByHostname(string hostname);
+    /// <summary>
+    /// The next batch of leases due for reclamation: state other than <see cref="LeaseState.ExpiredReclaimed"/>,
+    /// finite valid lifetime and <c>Expire &lt;= now</c>, oldest expiration first. <paramref name="max"/> 0 = unlimited.
+    /// </summary>
+    ValueTask<IReadOnlyList<Lease6>> GetExpiredAsync(long now, int max, CancellationToken cancellationToken = default);
 
-    /// <summary>Leases recorded with this hardware address (<c>lease6-get-by-hw-address</c>).</summary>
-    IReadOnlyList<Lease6> GetByHardwareAddress(ReadOnlySpan<byte> hardwareAddress);
+    /// <summary>A snapshot of every lease (<c>lease6-get-all</c> without subnets, <c>lease6-write</c>).</summary>
+    ValueTask<IReadOnlyList<Lease6>> GetAllAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Leases in one state (<c>lease6-get-by-state</c>).</summary>
-    IReadOnlyList<Lease6> GetByState(LeaseState state);
+    /// <summary>
+    /// How many leases there are per subnet, type and state (one subnet, or all when <paramref name="subnetId"/> is
+    /// null), without reading the leases: what statistics need after a load or a reconfiguration.
+    /// </summary>
+    ValueTask<IReadOnlyList<LeaseCount>> CountAsync(uint? subnetId, CancellationToken cancellationToken = default);
 
-    /// <summary>Leases with addresses in [<paramref name="first"/>, <paramref name="last"/>], in address order (a pool's range: statistics recount).</summary>
-    IReadOnlyList<Lease6> GetRange(Ipv6Address first, Ipv6Address last);
+    /// <summary>The same counts for the leases whose addresses lie in [<paramref name="first"/>, <paramref name="last"/>] (a pool).</summary>
+    ValueTask<IReadOnlyList<LeaseCount>> CountRangeAsync(Ipv6Address first, Ipv6Address last, CancellationToken cancellationToken = default);
+
+    /// <summary>Starts a unit of work: the writes of one packet (or one command, one reclamation batch), committed once.</summary>
+    ILeaseUnitOfWork BeginWork();
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Pukeko.Protocol.Addressing;
 
 namespace Pukeko.Server.Leases;
@@ -32,6 +33,9 @@ internal sealed class LeaseIndex
     private readonly Dictionary<string, HashSet<Ipv6Address>> _byHostname = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<byte[], HashSet<Ipv6Address>> _byHardwareAddress = new(LeaseDuidComparer.Instance);
     private readonly Dictionary<byte[], HashSet<Ipv6Address>>.AlternateLookup<ReadOnlySpan<byte>> _byHardwareAddressSpan;
+
+    // Kept as leases come and go, so statistics never count by reading every lease.
+    private readonly Dictionary<(uint Subnet, LeaseType Type, LeaseState State), long> _counts = [];
 
     public LeaseIndex()
     {
@@ -149,6 +153,39 @@ internal sealed class LeaseIndex
         }
     }
 
+    /// <summary>Lease counts per subnet, type and state (of one subnet when <paramref name="subnetId"/> is set).</summary>
+    public void CountBy(uint? subnetId, List<LeaseCount> result)
+    {
+        foreach (var ((subnet, type, state), count) in _counts)
+        {
+            if (subnetId is null || subnetId == subnet)
+            {
+                result.Add(new LeaseCount(subnet, type, state, count));
+            }
+        }
+    }
+
+    /// <summary>The same counts for the addresses in [<paramref name="first"/>, <paramref name="last"/>]: walks that range only.</summary>
+    public void CountRange(Ipv6Address first, Ipv6Address last, List<LeaseCount> result)
+    {
+        if (_ordered.Count == 0 || first > last)
+        {
+            return;
+        }
+
+        var counts = new Dictionary<(uint, LeaseType, LeaseState), long>();
+        foreach (var address in _ordered.GetViewBetween(first, last))
+        {
+            var lease = _byAddress[address];
+            CollectionsMarshal.GetValueRefOrAddDefault(counts, (lease.SubnetId, lease.Type, lease.State), out _)++;
+        }
+
+        foreach (var ((subnet, type, state), count) in counts)
+        {
+            result.Add(new LeaseCount(subnet, type, state, count));
+        }
+    }
+
     private void CollectSet(HashSet<Ipv6Address>? set, List<Lease6> result)
     {
         if (set is null)
@@ -204,6 +241,7 @@ internal sealed class LeaseIndex
             || _ordered.Count != _byAddress.Count
             || _bySubnet.Values.Sum(s => s.Count) != _byAddress.Count
             || _byState.Values.Sum(s => s.Count) != _byAddress.Count
+            || _counts.Values.Sum() != _byAddress.Count
             || _byHostname.Values.Sum(s => s.Count) != _byAddress.Values.Count(l => l.Hostname.Length > 0)
             || _byHardwareAddress.Values.Sum(s => s.Count) != _byAddress.Values.Count(l => l.HardwareAddress is { Length: > 0 }))
         {
@@ -255,6 +293,7 @@ internal sealed class LeaseIndex
         duidList.Add(lease);
 
         ExpirationSetFor(lease)?.Add(new LeaseExpirationKey(lease.Expire, lease.Address));
+        CollectionsMarshal.GetValueRefOrAddDefault(_counts, (lease.SubnetId, lease.Type, lease.State), out _)++;
         _ordered.Add(lease.Address);
         AddTo(_bySubnet, lease.SubnetId, lease.Address);
         AddTo(_byState, lease.State, lease.Address);
@@ -312,6 +351,12 @@ internal sealed class LeaseIndex
         }
 
         ExpirationSetFor(lease)?.Remove(new LeaseExpirationKey(lease.Expire, lease.Address));
+        var key = (lease.SubnetId, lease.Type, lease.State);
+        if (--CollectionsMarshal.GetValueRefOrNullRef(_counts, key) == 0)
+        {
+            _counts.Remove(key);
+        }
+
         _ordered.Remove(lease.Address);
         RemoveFrom(_bySubnet, lease.SubnetId, lease.Address);
         RemoveFrom(_byState, lease.State, lease.Address);

@@ -167,6 +167,13 @@ public sealed class Dhcp6Processor
             }
 
             RelaySuppliedOptionsStage.Append(ctx);
+
+            // The leases this reply announces are durable before anyone (callout or client) hears of them.
+            if (ctx.LeaseWork is { } work)
+            {
+                await work.CommitAsync().ConfigureAwait(false);
+            }
+
             if (_hooks.HasCallouts(HookPoints.Leases6Committed)
                 && !ctx.FakeAllocation
                 && ctx.Query.Type is not (MessageType.Confirm or MessageType.InformationRequest)
@@ -196,6 +203,13 @@ public sealed class Dhcp6Processor
         }
         finally
         {
+            if (ctx.LeaseWork is { } work)
+            {
+                // Dropped after writing (a callout, a bug): a store that can undo does; memfile's changes stand.
+                ctx.LeaseWork = null;
+                await work.DisposeAsync().ConfigureAwait(false);
+            }
+
             // context_destroy: the packet's callout handle ends with its processing.
             var handle = ctx.Handle;
             ctx.Handle = null;
@@ -265,7 +279,7 @@ public sealed class Dhcp6Processor
         // The reply to a Release carries no configured options (Kea leaves its option list empty).
         if (!ctx.DroppedByHook && ctx.Query.Type != MessageType.Release)
         {
-            _replyOptions.Append(ctx);
+            await _replyOptions.AppendAsync(ctx).ConfigureAwait(false);
         }
 
         return true;

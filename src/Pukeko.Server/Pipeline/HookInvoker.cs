@@ -108,7 +108,7 @@ internal sealed class HookInvoker(PipelineServices services)
     }
 
     /// <summary>lease6_release / lease6_decline: <c>query6</c> and <c>lease6</c> (in/out).</summary>
-    public NextStep CallLeaseHook(int hookIndex, ProcessingContext ctx, ref Leases.Lease6 lease)
+    public (NextStep Status, Leases.Lease6 Lease) CallLeaseHook(int hookIndex, ProcessingContext ctx, Leases.Lease6 lease)
     {
         var handle = ctx.Handle;
         var (status, returned) = Call(
@@ -127,12 +127,7 @@ internal sealed class HookInvoker(PipelineServices services)
             static (h, _) => h.TryGetArgument<Leases.Lease6>("lease6", out var l) ? l : null,
             ctx.Query);
         ctx.Handle = handle;
-        if (returned is not null)
-        {
-            lease = returned;
-        }
-
-        return status;
+        return (status, returned ?? lease);
     }
 
     private static void CopyOnRetrieve(Dhcp6Packet? first, Dhcp6Packet? second)

@@ -37,6 +37,9 @@ public sealed class ProcessingContext
     /// <summary>True for a Solicit without Rapid Commit: leases are chosen but nothing is stored.</summary>
     public bool FakeAllocation { get; set; }
 
+    /// <summary>The query's lease writes: opened at its first write, committed before the reply leaves.</summary>
+    public LeaseTransaction? LeaseWork { get; set; }
+
     public List<Lease6> NewLeases { get; } = [];
 
     public List<Lease6> DeletedLeases { get; } = [];

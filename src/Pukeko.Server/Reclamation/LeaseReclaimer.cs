@@ -27,16 +27,16 @@ public sealed class LeaseReclaimer(LeaseWriter writer, ClientClaims claims, Leas
     public HooksManager? Hooks { get; set; }
 
     /// <summary>One reclamation pass within the configured count and time limits. Returns leases reclaimed.</summary>
-    public int Reclaim(ExpirationConfig config, Func<uint, Subnet6?> findSubnet, long now, bool unlimited = false, bool? removeOverride = null)
+    public async ValueTask<int> ReclaimAsync(ExpirationConfig config, Func<uint, Subnet6?> findSubnet, long now, bool unlimited = false, bool? removeOverride = null, CancellationToken cancellationToken = default)
     {
         var max = unlimited ? 0 : (int)config.MaxReclaimLeases;
         var budget = unlimited || config.MaxReclaimTime == 0 ? TimeSpan.MaxValue : TimeSpan.FromMilliseconds(config.MaxReclaimTime);
         var remove = removeOverride ?? config.FlushReclaimedTimerWaitTime == 0;
-        var expired = writer.Store.GetExpired(now, max == 0 ? 0 : max + 1);
+        var expired = await writer.Store.GetExpiredAsync(now, max == 0 ? 0 : max + 1, cancellationToken).ConfigureAwait(false);
         var watch = Stopwatch.StartNew();
         var done = 0;
         var examined = 0;
-        CalloutHandle? handle = null; // one per reclamation run, as Kea
+        var run = new ReclamationRun(); // one callout handle per reclamation run, as Kea
         foreach (var candidate in expired)
         {
             if ((max != 0 && examined >= max) || watch.Elapsed > budget)
@@ -45,22 +45,29 @@ public sealed class LeaseReclaimer(LeaseWriter writer, ClientClaims claims, Leas
             }
 
             examined++;
-            using (claims.Claim(candidate.Duid))
+            using (await claims.ClaimAsync(candidate.Duid).ConfigureAwait(false))
             {
                 // The client may have renewed (or released) it since the list was read.
-                if (writer.Get(candidate.Address) is not { } lease || !lease.IsSameVersion(candidate))
+                if (await writer.GetAsync(candidate.Address, cancellationToken).ConfigureAwait(false) is not { } lease || !lease.IsSameVersion(candidate))
                 {
                     continue;
                 }
 
-                if (ReclaimOne(lease, findSubnet, remove, ref handle))
+                // One unit of work per lease, committed while the client's claim is held.
+                var work = writer.Begin();
+                await using (work.ConfigureAwait(false))
                 {
-                    done++;
+                    if (await ReclaimOneAsync(work, lease, findSubnet, remove, run).ConfigureAwait(false))
+                    {
+                        done++;
+                    }
+
+                    await work.CommitAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
         }
 
-        Hooks?.ReleaseHandle(handle);
+        Hooks?.ReleaseHandle(run.Handle);
         var complete = examined >= expired.Count;
         if (complete)
         {
@@ -81,13 +88,15 @@ public sealed class LeaseReclaimer(LeaseWriter writer, ClientClaims claims, Leas
     }
 
     /// <summary>Reclaims one expired lease (held under its client's claim). False when it changed meanwhile.</summary>
-    private bool ReclaimOne(Lease6 read, Func<uint, Subnet6?> findSubnet, bool remove, ref CalloutHandle? handle)
+    private async ValueTask<bool> ReclaimOneAsync(LeaseTransaction work, Lease6 read, Func<uint, Subnet6?> findSubnet, bool remove, ReclamationRun run)
     {
         var lease = read;
         if (Hooks is { } hooks)
         {
             var subnet = findSubnet(lease.SubnetId);
-            if (ReclaimedByCallouts(hooks, ref handle, read, ref lease, remove, subnet, subnet?.FindPool(lease.Type, lease.Address)))
+            bool done;
+            (done, lease) = await ReclaimedByCalloutsAsync(hooks, work, run, read, remove, subnet, subnet?.FindPool(lease.Type, lease.Address)).ConfigureAwait(false);
+            if (done)
             {
                 return true;
             }
@@ -97,7 +106,7 @@ public sealed class LeaseReclaimer(LeaseWriter writer, ClientClaims claims, Leas
         if (read.State == LeaseState.Declined)
         {
             // Probation is over: the address becomes free again.
-            written = writer.Delete(read, LeaseChangeReason.Recovered);
+            written = await work.DeleteAsync(read, LeaseChangeReason.Recovered).ConfigureAwait(false);
             if (written == LeaseWriteResult.Written)
             {
                 logger.LogInformation(new EventId(0, "ALLOC_ENGINE_V6_DECLINED_RECOVERED"), "IPv6 address {Address} was recovered after {Period} seconds of probation-period", read.Address, read.ValidLifetime);
@@ -105,7 +114,7 @@ public sealed class LeaseReclaimer(LeaseWriter writer, ClientClaims claims, Leas
         }
         else if (remove || read.State == LeaseState.Registered)
         {
-            written = writer.Delete(read, LeaseChangeReason.Reclaimed);
+            written = await work.DeleteAsync(read, LeaseChangeReason.Reclaimed).ConfigureAwait(false);
         }
         else
         {
@@ -114,7 +123,7 @@ public sealed class LeaseReclaimer(LeaseWriter writer, ClientClaims claims, Leas
             reclaimed.Hostname = "";
             reclaimed.FqdnForward = false;
             reclaimed.FqdnReverse = false;
-            written = writer.Update(read, reclaimed, LeaseChangeReason.Reclaimed);
+            written = await work.UpdateAsync(read, reclaimed, LeaseChangeReason.Reclaimed).ConfigureAwait(false);
         }
 
         return written == LeaseWriteResult.Written;
@@ -125,11 +134,12 @@ public sealed class LeaseReclaimer(LeaseWriter writer, ClientClaims claims, Leas
     /// it) and, for declined leases, <c>lease6_recover</c> (SKIP: Kea's code writes the lease back as
     /// expired-reclaimed and leaves the declined statistics alone). True when the lease is done.
     /// </summary>
-    private bool ReclaimedByCallouts(HooksManager hooks, ref CalloutHandle? handle, Lease6 read, ref Lease6 lease, bool remove, Subnet6? subnet, ILeasePool? pool)
+    private async ValueTask<(bool Done, Lease6 Lease)> ReclaimedByCalloutsAsync(HooksManager hooks, LeaseTransaction work, ReclamationRun run, Lease6 read, bool remove, Subnet6? subnet, ILeasePool? pool)
     {
+        var lease = read;
         if (hooks.HasCallouts(HookPoints.Lease6Expire))
         {
-            handle ??= hooks.CreateHandle();
+            var handle = run.Handle ??= hooks.CreateHandle();
             var candidate = lease.Clone();
             handle.SetArgument("lease6", candidate);
             handle.SetArgument("remove_lease", remove);
@@ -145,13 +155,13 @@ public sealed class LeaseReclaimer(LeaseWriter writer, ClientClaims claims, Leas
                 }
 
                 statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
-                return true;
+                return (true, lease);
             }
         }
 
         if (lease.State == LeaseState.Declined && hooks.HasCallouts(HookPoints.Lease6Recover))
         {
-            handle ??= hooks.CreateHandle();
+            var handle = run.Handle ??= hooks.CreateHandle();
             handle.SetArgument("lease6", lease.Clone());
             var status = hooks.Call(HookPoints.Lease6Recover, handle);
             HooksManager.EndCall(handle);
@@ -160,27 +170,40 @@ public sealed class LeaseReclaimer(LeaseWriter writer, ClientClaims claims, Leas
                 // Not recovered: Kea writes the lease back as expired-reclaimed and counts only the reclamation.
                 var kept = lease.Clone();
                 kept.State = LeaseState.ExpiredReclaimed;
-                if (writer.Update(read, kept, LeaseChangeReason.Amended) == LeaseWriteResult.Written)
+                if (await work.UpdateAsync(read, kept, LeaseChangeReason.Amended).ConfigureAwait(false) == LeaseWriteResult.Written)
                 {
                     statistics.Add(LeaseStatistics.ReclaimedLeases, subnet, pool, 1);
                 }
 
-                return true;
+                return (true, lease);
             }
         }
 
-        return false;
+        return (false, lease);
     }
 
     /// <summary>Removes reclaimed leases whose hold time is over.</summary>
-    public int Flush(ExpirationConfig config, long now)
+    public async ValueTask<int> FlushAsync(ExpirationConfig config, long now, CancellationToken cancellationToken = default)
     {
-        var removed = writer.FlushReclaimed(now - config.HoldReclaimedTime);
+        int removed;
+        var work = writer.Begin();
+        await using (work.ConfigureAwait(false))
+        {
+            removed = await work.FlushReclaimedAsync(now - config.HoldReclaimedTime, cancellationToken).ConfigureAwait(false);
+            await work.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (removed > 0)
         {
             logger.LogDebug(new EventId(0, "ALLOC_ENGINE_V6_RECLAIMED_LEASES_DELETE_COMPLETE"), "successfully deleted {Count} expired-reclaimed leases", removed);
         }
 
         return removed;
+    }
+
+    /// <summary>What one reclamation run shares between its leases: the callout handle, created at the first callout.</summary>
+    private sealed class ReclamationRun
+    {
+        public CalloutHandle? Handle { get; set; }
     }
 }

@@ -59,19 +59,24 @@ public sealed class LeaseStatistics(StatisticsRegistry registry)
     }
 
     /// <summary>
-    /// Sets the configured sizes and recounts assigned/declined from the lease store, as Kea does
-    /// after loading leases or applying a new configuration.
+    /// Sets the configured sizes and the assigned/declined counts from <paramref name="counts"/> (read from the
+    /// lease store), as Kea does after loading leases or applying a new configuration.
     /// </summary>
-    public void Recount(IReadOnlyList<Subnet6> subnets, ILeaseStore store, long now)
+    public void Recount(IReadOnlyList<Subnet6> subnets, LeaseCountSnapshot counts)
     {
+        ArgumentNullException.ThrowIfNull(counts);
         Registry.RemoveByPrefix("subnet[");
         long assigned = 0;
         long assignedPds = 0;
         long declined = 0;
-        var bySubnet = new Dictionary<uint, Subnet6>();
+
+        // Kea counts a declined address as assigned too, until its probation ends.
+        static bool IsAssignedAddress(LeaseState state) => state is LeaseState.Default or LeaseState.Declined;
+        static bool IsDeclined(LeaseState state) => state == LeaseState.Declined;
+        static bool IsAssignedPrefix(LeaseState state) => state == LeaseState.Default;
+
         foreach (var subnet in subnets)
         {
-            bySubnet[subnet.Id] = subnet;
             UInt128 total = 0;
             foreach (var pool in subnet.Pools)
             {
@@ -81,6 +86,9 @@ public sealed class LeaseStatistics(StatisticsRegistry registry)
                 {
                     Registry.Get(StatisticsRegistry.PoolName(subnet.Id, pool.PoolId, name));
                 }
+
+                Registry.Set(StatisticsRegistry.PoolName(subnet.Id, pool.PoolId, AssignedNas), counts.InPool(pool, LeaseType.NA, IsAssignedAddress));
+                Registry.Set(StatisticsRegistry.PoolName(subnet.Id, pool.PoolId, DeclinedAddresses), counts.InPool(pool, LeaseType.NA, IsDeclined));
             }
 
             Registry.Set(StatisticsRegistry.SubnetName(subnet.Id, TotalNas), Clamp(total));
@@ -98,6 +106,8 @@ public sealed class LeaseStatistics(StatisticsRegistry registry)
                 {
                     Registry.Get(StatisticsRegistry.PdPoolName(subnet.Id, pool.PoolId, name));
                 }
+
+                Registry.Set(StatisticsRegistry.PdPoolName(subnet.Id, pool.PoolId, AssignedPds), counts.InPool(pool, LeaseType.PD, IsAssignedPrefix));
             }
 
             Registry.Set(StatisticsRegistry.SubnetName(subnet.Id, TotalPds), Clamp(totalPds));
@@ -105,45 +115,16 @@ public sealed class LeaseStatistics(StatisticsRegistry registry)
             {
                 Registry.Set(StatisticsRegistry.SubnetName(subnet.Id, name), 0);
             }
-        }
 
-        // One query per configured subnet: leases of subnets no longer configured are not read at all.
-        foreach (var lease in subnets.SelectMany(s => store.GetBySubnet(s.Id)))
-        {
-            if (!bySubnet.TryGetValue(lease.SubnetId, out var subnet))
-            {
-                continue;
-            }
-
-            if (lease.Type == LeaseType.PD)
-            {
-                if (lease.State == LeaseState.Default)
-                {
-                    assignedPds++;
-                    Add(AssignedPds, subnet, subnet.FindPdPool(lease.Address), 1, global: false);
-                }
-
-                continue;
-            }
-
-            if (lease.Type != LeaseType.NA)
-            {
-                continue;
-            }
-
-            var pool = subnet.FindPool(lease.Address);
-            if (LeaseStatisticsObserver.IsAssigned(lease))
-            {
-                // Kea counts a declined address as assigned too, until its probation ends.
-                assigned++;
-                Add(AssignedNas, subnet, pool, 1, global: false);
-            }
-
-            if (lease.State == LeaseState.Declined)
-            {
-                declined++;
-                Add(DeclinedAddresses, subnet, pool, 1, global: false);
-            }
+            var subnetAssigned = counts.InSubnet(subnet.Id, LeaseType.NA, IsAssignedAddress);
+            var subnetDeclined = counts.InSubnet(subnet.Id, LeaseType.NA, IsDeclined);
+            var subnetPds = counts.InSubnet(subnet.Id, LeaseType.PD, IsAssignedPrefix);
+            Registry.Set(StatisticsRegistry.SubnetName(subnet.Id, AssignedNas), subnetAssigned);
+            Registry.Set(StatisticsRegistry.SubnetName(subnet.Id, DeclinedAddresses), subnetDeclined);
+            Registry.Set(StatisticsRegistry.SubnetName(subnet.Id, AssignedPds), subnetPds);
+            assigned += subnetAssigned;
+            declined += subnetDeclined;
+            assignedPds += subnetPds;
         }
 
         Registry.Set(AssignedNas, assigned);

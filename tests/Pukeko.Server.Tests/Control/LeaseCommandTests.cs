@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Server.Control;
 
+using Pukeko.Server.Tests.Support;
+
 namespace Pukeko.Server.Tests.Control;
 
 public sealed class LeaseCommandTests

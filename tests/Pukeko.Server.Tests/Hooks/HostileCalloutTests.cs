@@ -205,7 +205,7 @@ public sealed class HostileCalloutTests
         Assert.Equal(2, h.Statistics.Value(Stat("argument-violations")));
         Assert.Contains(logs.Entries, e => e.EventName == "HOOKS_CALLOUT_ARGUMENT_INVALID" && e.Message.Contains("is not a configured subnet", StringComparison.Ordinal));
         AssertBystanderServed(h);
-        Assert.Empty(h.Store.GetByDuid(Victim.Bytes));
+        Assert.Empty(h.Store.GetByDuid(Victim.Bytes.ToArray()));
     }
 
     [Fact]
@@ -224,7 +224,7 @@ public sealed class HostileCalloutTests
         // Kea would dereference the null; Pukeko drops the packet.
         Assert.Null(Exchange(h, RequestFrom(Victim)));
         AssertViolation(h, logs, "'lease6' was set to null");
-        Assert.Empty(h.Store.GetByDuid(Victim.Bytes));
+        Assert.Empty(h.Store.GetByDuid(Victim.Bytes.ToArray()));
         AssertBystanderServed(h);
     }
 
@@ -260,8 +260,8 @@ public sealed class HostileCalloutTests
 
         Assert.Null(Exchange(h, RequestFrom(Victim)));
         AssertViolation(h, logs, reason);
-        Assert.Empty(h.Store.GetByDuid(Victim.Bytes));
-        Assert.Empty(h.Store.GetByDuid(Bystander.Bytes));
+        Assert.Empty(h.Store.GetByDuid(Victim.Bytes.ToArray()));
+        Assert.Empty(h.Store.GetByDuid(Bystander.Bytes.ToArray()));
         AssertBystanderServed(h);
     }
 

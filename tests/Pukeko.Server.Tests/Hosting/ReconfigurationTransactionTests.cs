@@ -8,6 +8,8 @@ using Pukeko.Server.Leases.Memfile;
 using Pukeko.Server.Tests.Control;
 using Pukeko.Server.Tests.Hooks;
 
+using Pukeko.Server.Tests.Support;
+
 namespace Pukeko.Server.Tests.Hosting;
 
 /// <summary>

@@ -92,7 +92,12 @@ public sealed class LeaseStoreQueryTests
         Assert.Equal(Sorted(all.Where(l => l.HardwareAddress is [1, 2, 3, 4, 5, 6])), Sorted(store.GetByHardwareAddress([1, 2, 3, 4, 5, 6])));
         var first = Ipv6Address.Parse("2001:db8::40");
         var last = Ipv6Address.Parse("2001:db8::80");
-        Assert.Equal(Sorted(all.Where(l => l.Address >= first && l.Address <= last)), store.GetRange(first, last).Select(l => l.Address));
+        var inRange = all.Where(l => l.Address >= first && l.Address <= last).ToList();
+        Assert.Equal(inRange.Count, store.CountRange(first, last).Sum(c => c.Count));
+        foreach (var group in inRange.GroupBy(l => (l.SubnetId, l.Type, l.State)))
+        {
+            Assert.Contains(new LeaseCount(group.Key.SubnetId, group.Key.Type, group.Key.State, group.Count()), store.CountRange(first, last));
+        }
     }
 
     [Fact]
@@ -105,7 +110,7 @@ public sealed class LeaseStoreQueryTests
         Assert.Empty(store.GetPage(Ipv6Address.Parse("2001:db8::5"), 10));
         Assert.Empty(store.GetPage(Ipv6Address.Parse("2001:db8::9"), 10));
         Assert.Equal(["2001:db8::5"], store.GetPage(Ipv6Address.Parse("2001:db8::2"), 10).Select(l => l.Address.ToString()));
-        Assert.Empty(store.GetRange(Ipv6Address.Parse("2001:db8::9"), Ipv6Address.Parse("2001:db8::2")));
+        Assert.Empty(store.CountRange(Ipv6Address.Parse("2001:db8::9"), Ipv6Address.Parse("2001:db8::2")));
     }
 
     [Fact]

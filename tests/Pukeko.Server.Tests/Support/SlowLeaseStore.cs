@@ -3,47 +3,75 @@ using Pukeko.Server.Leases;
 
 namespace Pukeko.Server.Tests.Support;
 
-/// <summary>Widens the window between "does this client have a lease?" and "add one", so races show.</summary>
+/// <summary>
+/// A store that behaves like one across a network: every call completes asynchronously, and the window between
+/// "does this client have a lease?" and "add one" is widened, so races and the pipeline's asynchronous paths show.
+/// </summary>
 internal sealed class SlowLeaseStore(ILeaseStore inner) : ILeaseStore
 {
-    public int Count => inner.Count;
-
-    public Lease6? Get(Ipv6Address address) => inner.Get(address);
-
-    public IReadOnlyList<Lease6> GetByClient(ReadOnlySpan<byte> duid, uint iaid, LeaseType type)
+    public async ValueTask<Lease6?> GetAsync(Ipv6Address address, CancellationToken cancellationToken = default)
     {
-        var result = inner.GetByClient(duid, iaid, type);
-        Thread.Sleep(5);
+        await Task.Yield();
+        return await inner.GetAsync(address, cancellationToken);
+    }
+
+    public async ValueTask<IReadOnlyList<Lease6>> GetByClientAsync(ReadOnlyMemory<byte> duid, uint iaid, LeaseType type, CancellationToken cancellationToken = default)
+    {
+        var result = await inner.GetByClientAsync(duid, iaid, type, cancellationToken);
+        await Task.Delay(5, cancellationToken);
         return result;
     }
 
-    public IReadOnlyList<Lease6> GetByDuid(ReadOnlySpan<byte> duid) => inner.GetByDuid(duid);
+    public ValueTask<IReadOnlyList<Lease6>> GetByDuidAsync(ReadOnlyMemory<byte> duid, CancellationToken cancellationToken = default) => Later(inner.GetByDuidAsync(duid, cancellationToken));
 
-    public bool Add(Lease6 lease) => inner.Add(lease);
+    public ValueTask<IReadOnlyList<Lease6>> GetByHardwareAddressAsync(ReadOnlyMemory<byte> hardwareAddress, CancellationToken cancellationToken = default) => Later(inner.GetByHardwareAddressAsync(hardwareAddress, cancellationToken));
 
-    public LeaseWriteResult Update(Lease6 expected, Lease6 updated) => inner.Update(expected, updated);
+    public ValueTask<IReadOnlyList<Lease6>> GetByHostnameAsync(string hostname, CancellationToken cancellationToken = default) => Later(inner.GetByHostnameAsync(hostname, cancellationToken));
 
-    public LeaseWriteResult Delete(Lease6 expected) => inner.Delete(expected);
+    public ValueTask<IReadOnlyList<Lease6>> GetBySubnetAsync(uint subnetId, CancellationToken cancellationToken = default) => Later(inner.GetBySubnetAsync(subnetId, cancellationToken));
 
-    public IReadOnlyList<Lease6> GetExpired(long now, int max) => inner.GetExpired(now, max);
+    public ValueTask<IReadOnlyList<Lease6>> GetByStateAsync(LeaseState state, CancellationToken cancellationToken = default) => Later(inner.GetByStateAsync(state, cancellationToken));
 
-    public IReadOnlyList<Lease6> DeleteExpiredReclaimed(long olderThan) => inner.DeleteExpiredReclaimed(olderThan);
+    public ValueTask<IReadOnlyList<Lease6>> GetPageAsync(Ipv6Address? after, int limit, CancellationToken cancellationToken = default) => Later(inner.GetPageAsync(after, limit, cancellationToken));
 
-    public IReadOnlyList<Lease6> GetAll() => inner.GetAll();
+    public ValueTask<IReadOnlyList<Lease6>> GetExpiredAsync(long now, int max, CancellationToken cancellationToken = default) => Later(inner.GetExpiredAsync(now, max, cancellationToken));
 
-    public IReadOnlyList<Lease6> GetBySubnet(uint subnetId) => inner.GetBySubnet(subnetId);
+    public ValueTask<IReadOnlyList<Lease6>> GetAllAsync(CancellationToken cancellationToken = default) => Later(inner.GetAllAsync(cancellationToken));
 
-    public IReadOnlyList<Lease6> GetPage(Ipv6Address? after, int limit) => inner.GetPage(after, limit);
+    public ValueTask<IReadOnlyList<LeaseCount>> CountAsync(uint? subnetId, CancellationToken cancellationToken = default) => Later(inner.CountAsync(subnetId, cancellationToken));
 
-    public IReadOnlyList<Lease6> GetByHostname(string hostname) => inner.GetByHostname(hostname);
+    public ValueTask<IReadOnlyList<LeaseCount>> CountRangeAsync(Ipv6Address first, Ipv6Address last, CancellationToken cancellationToken = default) => Later(inner.CountRangeAsync(first, last, cancellationToken));
 
-    public IReadOnlyList<Lease6> GetByHardwareAddress(ReadOnlySpan<byte> hardwareAddress) => inner.GetByHardwareAddress(hardwareAddress);
-
-    public IReadOnlyList<Lease6> GetByState(LeaseState state) => inner.GetByState(state);
-
-    public IReadOnlyList<Lease6> GetRange(Ipv6Address first, Ipv6Address last) => inner.GetRange(first, last);
+    public ILeaseUnitOfWork BeginWork() => new SlowUnitOfWork(inner.BeginWork());
 
     public void Dispose()
     {
+    }
+
+    private static async ValueTask<T> Later<T>(ValueTask<T> result)
+    {
+        await Task.Yield();
+        return await result;
+    }
+
+    private sealed class SlowUnitOfWork(ILeaseUnitOfWork inner) : ILeaseUnitOfWork
+    {
+        public ValueTask<LeaseWriteResult> InsertAsync(Lease6 lease, CancellationToken cancellationToken = default) => Later(inner.InsertAsync(lease, cancellationToken));
+
+        public ValueTask<LeaseWriteResult> UpdateAsync(Lease6 expected, Lease6 updated, CancellationToken cancellationToken = default) => Later(inner.UpdateAsync(expected, updated, cancellationToken));
+
+        public ValueTask<LeaseWriteResult> DeleteAsync(Lease6 expected, CancellationToken cancellationToken = default) => Later(inner.DeleteAsync(expected, cancellationToken));
+
+        public ValueTask<IReadOnlyList<Lease6>> DeleteExpiredReclaimedAsync(long olderThan, CancellationToken cancellationToken = default) => Later(inner.DeleteExpiredReclaimedAsync(olderThan, cancellationToken));
+
+        public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            await inner.CommitAsync(cancellationToken);
+        }
+
+        public ValueTask<bool> AbandonAsync(CancellationToken cancellationToken = default) => Later(inner.AbandonAsync(cancellationToken));
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

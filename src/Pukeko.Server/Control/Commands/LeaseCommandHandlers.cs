@@ -17,39 +17,34 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
 
     private ILeaseStore Store => server.Leases ?? throw new CommandArgumentException("no lease database is open");
 
-    // Commands change leases the way the pipeline does: through the one writer, under the client's claim.
     private AllocationEngine Engine => server.Allocation ?? throw new CommandArgumentException("no lease database is open");
 
     private long Now => server.Time.GetUtcNow().ToUnixTimeSeconds();
 
-    public JsonObject Add(ControlCommand command)
+    public async ValueTask<JsonObject> AddAsync(ControlCommand command, CancellationToken cancellationToken)
     {
         var args = command.Arguments ?? throw new CommandArgumentException("no parameters specified for the command");
         var lease = LeaseAddParser.Parse(args, server.Config, Now);
-        var engine = Engine;
-        using (engine.Claims.Claim(lease.Duid))
+        if (await InsertClaimedAsync(lease, cancellationToken).ConfigureAwait(false) != LeaseWriteResult.Written)
         {
-            if (engine.Writer.Insert(lease, LeaseChangeReason.Command) != LeaseWriteResult.Written)
-            {
-                throw new CommandResultException(ControlResult.Conflict, "IPv6 lease already exists.");
-            }
+            throw new CommandResultException(ControlResult.Conflict, "IPv6 lease already exists.");
         }
 
         return ControlAnswer.Success(AddedText(lease));
     }
 
-    public JsonObject Update(ControlCommand command)
+    public ValueTask<JsonObject> UpdateAsync(ControlCommand command, CancellationToken cancellationToken)
     {
         var args = command.Arguments ?? throw new CommandArgumentException("no parameters specified for lease6-update command");
         var forceCreate = KeaParameters.OptionalBool(args, "force-create") ?? false;
         var lease = LeaseAddParser.Parse(args, server.Config, Now);
-        return AddOrUpdate(lease, forceCreate);
+        return AddOrUpdateAsync(lease, forceCreate, cancellationToken);
     }
 
-    private JsonObject AddOrUpdate(Lease6 lease, bool forceCreate)
+    private async ValueTask<JsonObject> AddOrUpdateAsync(Lease6 lease, bool forceCreate, CancellationToken cancellationToken)
     {
         var engine = Engine;
-        var old = engine.Writer.Get(lease.Address);
+        var old = await engine.Writer.GetAsync(lease.Address, cancellationToken).ConfigureAwait(false);
         if (old is null)
         {
             if (!forceCreate)
@@ -57,12 +52,9 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
                 throw new CommandResultException(ControlResult.Empty, $"failed to update the lease with address {lease.Address} - no such lease");
             }
 
-            using (engine.Claims.Claim(lease.Duid))
+            if (await InsertClaimedAsync(lease, cancellationToken).ConfigureAwait(false) != LeaseWriteResult.Written)
             {
-                if (engine.Writer.Insert(lease, LeaseChangeReason.Command) != LeaseWriteResult.Written)
-                {
-                    throw new CommandResultException(ControlResult.Conflict, "IPv6 lease already exists.");
-                }
+                throw new CommandResultException(ControlResult.Conflict, "IPv6 lease already exists.");
             }
 
             return ControlAnswer.Success("IPv6 lease added.");
@@ -70,9 +62,14 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
 
         // The lease may change hands: hold both clients' claims, then write only over what was read.
         LeaseWriteResult written;
-        using (engine.Claims.Claim(old.Duid, lease.Duid))
+        using (await engine.Claims.ClaimAsync(old.Duid, lease.Duid).ConfigureAwait(false))
         {
-            written = engine.Writer.Update(old, lease, LeaseChangeReason.Command);
+            var work = engine.Writer.Begin();
+            await using (work.ConfigureAwait(false))
+            {
+                written = await work.UpdateAsync(old, lease, LeaseChangeReason.Command, cancellationToken).ConfigureAwait(false);
+                await work.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return written switch
@@ -83,20 +80,20 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
         };
     }
 
-    public JsonObject Get(ControlCommand command)
+    public async ValueTask<JsonObject> GetAsync(ControlCommand command, CancellationToken cancellationToken)
     {
         var query = LeaseQueryParser.Parse(command.Arguments);
-        var lease = query.Find(Store);
+        var lease = await query.FindAsync(Store, cancellationToken).ConfigureAwait(false);
         return lease is null
             ? ControlAnswer.Empty("Lease not found.")
             : ControlAnswer.Success("IPv6 lease found.", LeaseJson.ToJson(lease));
     }
 
-    public JsonObject Delete(ControlCommand command)
+    public async ValueTask<JsonObject> DeleteAsync(ControlCommand command, CancellationToken cancellationToken)
     {
         var query = LeaseQueryParser.Parse(command.Arguments);
-        var lease = query.Find(Store);
-        if (lease is null || !DeleteClaimed(lease))
+        var lease = await query.FindAsync(Store, cancellationToken).ConfigureAwait(false);
+        if (lease is null || !await DeleteClaimedAsync(lease, cancellationToken).ConfigureAwait(false))
         {
             return ControlAnswer.Empty("IPv6 lease not found.");
         }
@@ -104,21 +101,43 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
         return ControlAnswer.Success("IPv6 lease deleted.");
     }
 
-    private bool DeleteClaimed(Lease6 lease)
+    // Commands change leases the way the pipeline does: under the client's claim, one unit of work each.
+    private async ValueTask<bool> DeleteClaimedAsync(Lease6 lease, CancellationToken cancellationToken)
     {
         var engine = Engine;
-        using (engine.Claims.Claim(lease.Duid))
+        using (await engine.Claims.ClaimAsync(lease.Duid).ConfigureAwait(false))
         {
-            return engine.Writer.Delete(lease, LeaseChangeReason.Command) == LeaseWriteResult.Written;
+            var work = engine.Writer.Begin();
+            await using (work.ConfigureAwait(false))
+            {
+                var written = await work.DeleteAsync(lease, LeaseChangeReason.Command, cancellationToken).ConfigureAwait(false);
+                await work.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return written == LeaseWriteResult.Written;
+            }
         }
     }
 
-    public JsonObject GetAll(ControlCommand command)
+    private async ValueTask<LeaseWriteResult> InsertClaimedAsync(Lease6 lease, CancellationToken cancellationToken)
+    {
+        var engine = Engine;
+        using (await engine.Claims.ClaimAsync(lease.Duid).ConfigureAwait(false))
+        {
+            var work = engine.Writer.Begin();
+            await using (work.ConfigureAwait(false))
+            {
+                var written = await work.InsertAsync(lease, LeaseChangeReason.Command, cancellationToken).ConfigureAwait(false);
+                await work.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return written;
+            }
+        }
+    }
+
+    public async ValueTask<JsonObject> GetAllAsync(ControlCommand command, CancellationToken cancellationToken)
     {
         IReadOnlyList<Lease6> leases;
         if (command.Arguments is not { } args)
         {
-            leases = Store.GetAll();
+            leases = await Store.GetAllAsync(cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -142,7 +161,7 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
 
                 if (id is >= 0 and <= uint.MaxValue)
                 {
-                    list.AddRange(Store.GetBySubnet((uint)id));
+                    list.AddRange(await Store.GetBySubnetAsync((uint)id, cancellationToken).ConfigureAwait(false));
                 }
             }
 
@@ -152,7 +171,7 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
         return Found(leases);
     }
 
-    public JsonObject GetPage(ControlCommand command)
+    public async ValueTask<JsonObject> GetPageAsync(ControlCommand command, CancellationToken cancellationToken)
     {
         var args = command.Arguments ?? throw new CommandArgumentException("no parameters specified for the lease6-get-page command");
         if (!args.TryGetPropertyValue("from", out var fromNode) || fromNode is null)
@@ -192,13 +211,13 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
             throw new CommandArgumentException("'limit' parameter must not be 0.");
         }
 
-        var page = Store.GetPage(after, (int)Math.Min(limit, int.MaxValue - 1));
+        var page = await Store.GetPageAsync(after, (int)Math.Min(limit, int.MaxValue - 1), cancellationToken).ConfigureAwait(false);
         var answer = Found(page);
         ((JsonObject)answer["arguments"]!)["count"] = page.Count;
         return answer;
     }
 
-    public JsonObject GetByDuid(ControlCommand command)
+    public async ValueTask<JsonObject> GetByDuidAsync(ControlCommand command, CancellationToken cancellationToken)
     {
         var text = RequiredString(command, "duid");
         byte[] duid;
@@ -211,10 +230,10 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
             throw new CommandArgumentException($"bad 'duid' parameter: {ex.Message}");
         }
 
-        return Found(Store.GetByDuid(duid));
+        return Found(await Store.GetByDuidAsync(duid, cancellationToken).ConfigureAwait(false));
     }
 
-    public JsonObject GetByHostname(ControlCommand command)
+    public async ValueTask<JsonObject> GetByHostnameAsync(ControlCommand command, CancellationToken cancellationToken)
     {
         var hostname = RequiredString(command, "hostname");
         if (hostname.Length == 0)
@@ -222,10 +241,10 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
             throw new CommandArgumentException("'hostname' parameter is empty");
         }
 
-        return Found(Store.GetByHostname(hostname.ToLowerInvariant()));
+        return Found(await Store.GetByHostnameAsync(hostname.ToLowerInvariant(), cancellationToken).ConfigureAwait(false));
     }
 
-    public JsonObject GetByHardwareAddress(ControlCommand command)
+    public async ValueTask<JsonObject> GetByHardwareAddressAsync(ControlCommand command, CancellationToken cancellationToken)
     {
         var text = RequiredString(command, "hw-address");
         if (text.Length == 0)
@@ -249,10 +268,11 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
             throw new CommandArgumentException("bad 'hw-address' parameter: address vector size exceeds MAX_HWADDR_LEN");
         }
 
-        return Found(Store.GetByHardwareAddress(hardware).OrderBy(l => l.Address).ToList());
+        var found = await Store.GetByHardwareAddressAsync(hardware, cancellationToken).ConfigureAwait(false);
+        return Found(found.OrderBy(l => l.Address).ToList());
     }
 
-    public JsonObject GetByState(ControlCommand command)
+    public async ValueTask<JsonObject> GetByStateAsync(ControlCommand command, CancellationToken cancellationToken)
     {
         var args = command.Arguments ?? throw new CommandArgumentException("Command arguments missing or a not a map.");
         if (!args.TryGetPropertyValue("state", out var stateNode) || stateNode is null)
@@ -293,7 +313,7 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
         }
 
         var leases = state <= (uint)LeaseState.Registered
-            ? Store.GetByState((LeaseState)state).Where(l => subnetId is not { } sid || l.SubnetId == sid).OrderBy(l => l.Address).ToList()
+            ? (await Store.GetByStateAsync((LeaseState)state, cancellationToken).ConfigureAwait(false)).Where(l => subnetId is not { } sid || l.SubnetId == sid).OrderBy(l => l.Address).ToList()
             : [];
         var label = state < StateNames.Length
             ? string.Create(CultureInfo.InvariantCulture, $"{StateNames[state]} ({state})")
@@ -303,7 +323,7 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
         return answer;
     }
 
-    public JsonObject Wipe(ControlCommand command)
+    public async ValueTask<JsonObject> WipeAsync(ControlCommand command, CancellationToken cancellationToken)
     {
         uint subnetId = 0;
         if (command.Arguments is { } args && args.TryGetPropertyValue("subnet-id", out var node) && node is not null)
@@ -319,9 +339,9 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
         var deleted = 0;
         foreach (var id in ids)
         {
-            foreach (var lease in Store.GetBySubnet(id))
+            foreach (var lease in await Store.GetBySubnetAsync(id, cancellationToken).ConfigureAwait(false))
             {
-                if (DeleteClaimed(lease))
+                if (await DeleteClaimedAsync(lease, cancellationToken).ConfigureAwait(false))
                 {
                     deleted++;
                 }
@@ -332,7 +352,7 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
         return ControlAnswer.Create(deleted > 0 ? ControlResult.Success : ControlResult.Empty, text);
     }
 
-    public JsonObject BulkApply(ControlCommand command)
+    public async ValueTask<JsonObject> BulkApplyAsync(ControlCommand command, CancellationToken cancellationToken)
     {
         var args = command.Arguments ?? throw new CommandArgumentException("no parameters specified for the lease6-bulk-apply command");
         var deletedList = args.OptionalList("deleted-leases");
@@ -347,7 +367,7 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
         var success = 0;
         foreach (var item in deletedList ?? [])
         {
-            var (ok, code, message) = Try(() => Delete(new ControlCommand("lease6-del", item as JsonObject, command.Request)));
+            var (ok, code, message) = await TryAsync(() => DeleteAsync(new ControlCommand("lease6-del", item as JsonObject, command.Request), cancellationToken)).ConfigureAwait(false);
             if (ok)
             {
                 success++;
@@ -360,11 +380,11 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
 
         foreach (var item in leasesList ?? [])
         {
-            var (ok, code, message) = Try(() =>
+            var (ok, code, message) = await TryAsync(() =>
             {
                 var map = item as JsonObject ?? throw new CommandArgumentException("lease must be a map");
-                return AddOrUpdate(LeaseAddParser.Parse(map, server.Config, Now), forceCreate: true);
-            });
+                return AddOrUpdateAsync(LeaseAddParser.Parse(map, server.Config, Now), forceCreate: true, cancellationToken);
+            }).ConfigureAwait(false);
             if (ok)
             {
                 success++;
@@ -428,11 +448,11 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
         return ControlAnswer.Success($"IPv6 lease database into '{name}'.");
     }
 
-    public JsonObject ResendDdns(ControlCommand command)
+    public async ValueTask<JsonObject> ResendDdnsAsync(ControlCommand command, CancellationToken cancellationToken)
     {
         var args = command.Arguments ?? throw new CommandArgumentException("no parameters specified for the command");
         var address = KeaParameters.Address(args, "ip-address");
-        if (Store.Get(address) is null)
+        if (await Store.GetAsync(address, cancellationToken).ConfigureAwait(false) is null)
         {
             return ControlAnswer.Empty($"No lease found for: {address}");
         }
@@ -464,11 +484,11 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
         ? string.Create(CultureInfo.InvariantCulture, $"Lease for prefix {lease.Address}/{lease.PrefixLength}, subnet-id {lease.SubnetId} added.")
         : string.Create(CultureInfo.InvariantCulture, $"Lease for address {lease.Address}, subnet-id {lease.SubnetId} added.");
 
-    private static (bool Ok, int Code, string Message) Try(Func<JsonObject> action)
+    private static async ValueTask<(bool Ok, int Code, string Message)> TryAsync(Func<ValueTask<JsonObject>> action)
     {
         try
         {
-            var answer = action();
+            var answer = await action().ConfigureAwait(false);
             var code = ControlAnswer.ResultOf(answer);
             return (code == ControlResult.Success, code, answer["text"]?.GetValue<string>() ?? "");
         }

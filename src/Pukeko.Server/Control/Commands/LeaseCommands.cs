@@ -22,20 +22,20 @@ public static class LeaseCommands
         ArgumentNullException.ThrowIfNull(dispatcher);
         ArgumentNullException.ThrowIfNull(server);
         var commands = new LeaseCommandHandlers(server);
-        dispatcher.Register("lease6-add", Sync(commands.Add));
-        dispatcher.Register("lease6-update", Sync(commands.Update));
-        dispatcher.Register("lease6-get", Sync(commands.Get));
-        dispatcher.Register("lease6-del", Sync(commands.Delete));
-        dispatcher.Register("lease6-get-all", Sync(commands.GetAll));
-        dispatcher.Register("lease6-get-page", Sync(commands.GetPage));
-        dispatcher.Register("lease6-get-by-duid", Sync(commands.GetByDuid));
-        dispatcher.Register("lease6-get-by-hostname", Sync(commands.GetByHostname));
-        dispatcher.Register("lease6-get-by-hw-address", Sync(commands.GetByHardwareAddress));
-        dispatcher.Register("lease6-get-by-state", Sync(commands.GetByState));
-        dispatcher.Register("lease6-wipe", Sync(commands.Wipe));
-        dispatcher.Register("lease6-bulk-apply", Sync(commands.BulkApply));
+        dispatcher.Register("lease6-add", commands.AddAsync);
+        dispatcher.Register("lease6-update", commands.UpdateAsync);
+        dispatcher.Register("lease6-get", commands.GetAsync);
+        dispatcher.Register("lease6-del", commands.DeleteAsync);
+        dispatcher.Register("lease6-get-all", commands.GetAllAsync);
+        dispatcher.Register("lease6-get-page", commands.GetPageAsync);
+        dispatcher.Register("lease6-get-by-duid", commands.GetByDuidAsync);
+        dispatcher.Register("lease6-get-by-hostname", commands.GetByHostnameAsync);
+        dispatcher.Register("lease6-get-by-hw-address", commands.GetByHardwareAddressAsync);
+        dispatcher.Register("lease6-get-by-state", commands.GetByStateAsync);
+        dispatcher.Register("lease6-wipe", commands.WipeAsync);
+        dispatcher.Register("lease6-bulk-apply", commands.BulkApplyAsync);
         dispatcher.Register("lease6-write", Sync(commands.Write));
-        dispatcher.Register("lease6-resend-ddns", Sync(commands.ResendDdns));
+        dispatcher.Register("lease6-resend-ddns", commands.ResendDdnsAsync);
         foreach (var name in Lease4Commands)
         {
             // Kea's lease_cmds registers these in every server. A DHCPv6 server's IPv4 lease table is empty:

@@ -6,14 +6,15 @@ namespace Pukeko.Server.Control.Commands;
 /// <summary>How <c>lease6-get</c>/<c>lease6-del</c> identify a lease: by address, or by (subnet, DUID, IAID, type).</summary>
 internal sealed record LeaseQuery(Ipv6Address? Address, LeaseType Type, uint SubnetId, byte[]? Duid, uint Iaid)
 {
-    public Lease6? Find(ILeaseStore store)
+    public async ValueTask<Lease6?> FindAsync(ILeaseStore store, CancellationToken cancellationToken)
     {
         if (Address is { } address)
         {
-            var lease = store.Get(address);
+            var lease = await store.GetAsync(address, cancellationToken).ConfigureAwait(false);
             return lease is not null && lease.Type == Type ? lease : null;
         }
 
-        return store.GetByClient(Duid, Iaid, Type).FirstOrDefault(l => l.SubnetId == SubnetId);
+        var leases = await store.GetByClientAsync(Duid, Iaid, Type, cancellationToken).ConfigureAwait(false);
+        return leases.FirstOrDefault(l => l.SubnetId == SubnetId);
     }
 }

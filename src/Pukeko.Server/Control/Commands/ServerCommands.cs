@@ -41,16 +41,16 @@ public static class ServerCommands
         });
         dispatcher.Register("dhcp-disable", (command, _) => Done(Disable(server, command.Arguments)));
         dispatcher.Register("dhcp-enable", (command, _) => Done(Enable(server, command.Arguments)));
-        dispatcher.Register("leases-reclaim", (command, _) =>
+        dispatcher.Register("leases-reclaim", async (command, ct) =>
         {
             if (command.Arguments is null || !command.Arguments.ContainsKey("remove"))
             {
-                return Done(ControlAnswer.Error("Missing mandatory 'remove' parameter."));
+                return ControlAnswer.Error("Missing mandatory 'remove' parameter.");
             }
 
             var remove = command.Arguments.RequireBool("remove");
-            server.ReclaimNow(unlimited: true, remove: remove);
-            return Done(ControlAnswer.Success("Reclamation of expired leases is complete."));
+            await server.ReclaimNowAsync(unlimited: true, remove: remove, cancellationToken: ct).ConfigureAwait(false);
+            return ControlAnswer.Success("Reclamation of expired leases is complete.");
         });
         dispatcher.Register("kea-lfc-start", (command, ct) =>
         {

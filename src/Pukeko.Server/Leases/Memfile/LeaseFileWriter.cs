@@ -107,6 +107,16 @@ internal sealed class LeaseFileWriter : IDisposable
         }
     }
 
+    /// <summary>Writes complete rows (each ending in '\n') in one write and hands them to the OS.</summary>
+    public void AppendRows(ReadOnlySpan<byte> rows)
+    {
+        _stream.Write(rows);
+        if (_flushEachRow)
+        {
+            _stream.Flush();
+        }
+    }
+
     /// <summary>Forces the file to stable storage (used once per LFC output, not per row).</summary>
     public void FlushToDisk() => _stream.Flush(flushToDisk: true);
 

@@ -35,6 +35,14 @@ public sealed class MemfileLeaseStore : ILeaseStore
     private readonly SemaphoreSlim _lfcRunning = new(1, 1);
     private readonly CancellationTokenSource _disposing = new();
     private LeaseFileWriter? _writer;
+
+    // The journal: rows of changes already made in memory, in the order made, not yet written to the file.
+    // A unit of work's commit writes everything pending in one write() (its own rows and any other worker's
+    // made before them), so the file's row order stays the order of the memory changes.
+    private byte[] _pending = new byte[4096];
+    private int _pendingLength;
+    private long _appendedSequence;
+    private long _writtenSequence;
     private ITimer? _lfcTimer;
     private bool _opened;
     private bool _disposed;
@@ -56,7 +64,8 @@ public sealed class MemfileLeaseStore : ILeaseStore
 
     public MemfileOptions Options => _options;
 
-    public int Count
+    /// <summary>Number of leases stored (tests and the start-up log line).</summary>
+    internal int Count
     {
         get
         {
@@ -179,7 +188,7 @@ public sealed class MemfileLeaseStore : ILeaseStore
         }
     }
 
-    public Lease6? Get(Ipv6Address address)
+    public ValueTask<Lease6?> GetAsync(Ipv6Address address, CancellationToken cancellationToken = default)
     {
         Lease6? stored;
         lock (_gate)
@@ -187,74 +196,75 @@ public sealed class MemfileLeaseStore : ILeaseStore
             stored = _index.Find(address);
         }
 
-        return stored?.Clone();
+        return ValueTask.FromResult(stored?.Clone());
     }
 
-    public IReadOnlyList<Lease6> GetByClient(ReadOnlySpan<byte> duid, uint iaid, LeaseType type)
-    {
-        var result = new List<Lease6>();
-        lock (_gate)
-        {
-            _index.CollectByClient(duid, iaid, type, result);
-        }
+    public ValueTask<IReadOnlyList<Lease6>> GetByClientAsync(ReadOnlyMemory<byte> duid, uint iaid, LeaseType type, CancellationToken cancellationToken = default) =>
+        Collect((duid, iaid, type), static (index, key, result) => index.CollectByClient(key.duid.Span, key.iaid, key.type, result));
 
-        return CloneAll(result);
-    }
+    public ValueTask<IReadOnlyList<Lease6>> GetByDuidAsync(ReadOnlyMemory<byte> duid, CancellationToken cancellationToken = default) =>
+        Collect(duid, static (index, key, result) => index.CollectByDuid(key.Span, result));
 
-    public IReadOnlyList<Lease6> GetByDuid(ReadOnlySpan<byte> duid)
-    {
-        var result = new List<Lease6>();
-        lock (_gate)
-        {
-            _index.CollectByDuid(duid, result);
-        }
+    public ValueTask<IReadOnlyList<Lease6>> GetAllAsync(CancellationToken cancellationToken = default) =>
+        Collect(0, static (index, _, result) => index.CollectAll(result));
 
-        return CloneAll(result);
-    }
+    public ValueTask<IReadOnlyList<Lease6>> GetBySubnetAsync(uint subnetId, CancellationToken cancellationToken = default) =>
+        Collect(subnetId, static (index, id, result) => index.CollectBySubnet(id, result));
 
-    public IReadOnlyList<Lease6> GetAll()
-    {
-        var result = new List<Lease6>();
-        lock (_gate)
-        {
-            _index.CollectAll(result);
-        }
-
-        return CloneAll(result);
-    }
-
-    public IReadOnlyList<Lease6> GetBySubnet(uint subnetId) => Collect(subnetId, static (index, id, result) => index.CollectBySubnet(id, result));
-
-    public IReadOnlyList<Lease6> GetPage(Ipv6Address? after, int limit)
+    public ValueTask<IReadOnlyList<Lease6>> GetPageAsync(Ipv6Address? after, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         return Collect((after, limit), static (index, args, result) => index.CollectPage(args.after, args.limit, result));
     }
 
-    public IReadOnlyList<Lease6> GetByHostname(string hostname)
+    public ValueTask<IReadOnlyList<Lease6>> GetByHostnameAsync(string hostname, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(hostname);
         return Collect(hostname, static (index, name, result) => index.CollectByHostname(name, result));
     }
 
-    public IReadOnlyList<Lease6> GetByHardwareAddress(ReadOnlySpan<byte> hardwareAddress)
-    {
-        var result = new List<Lease6>();
-        lock (_gate)
-        {
-            _index.CollectByHardwareAddress(hardwareAddress, result);
-        }
+    public ValueTask<IReadOnlyList<Lease6>> GetByHardwareAddressAsync(ReadOnlyMemory<byte> hardwareAddress, CancellationToken cancellationToken = default) =>
+        Collect(hardwareAddress, static (index, key, result) => index.CollectByHardwareAddress(key.Span, result));
 
-        return CloneAll(result);
+    public ValueTask<IReadOnlyList<Lease6>> GetByStateAsync(LeaseState state, CancellationToken cancellationToken = default) =>
+        Collect(state, static (index, st, result) => index.CollectByState(st, result));
+
+    public ValueTask<IReadOnlyList<Lease6>> GetExpiredAsync(long now, int max, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(max);
+        return Collect((now, max), static (index, args, result) => index.CollectExpired(args.now, args.max, result));
     }
 
-    public IReadOnlyList<Lease6> GetByState(LeaseState state) => Collect(state, static (index, st, result) => index.CollectByState(st, result));
+    public ValueTask<IReadOnlyList<LeaseCount>> CountAsync(uint? subnetId, CancellationToken cancellationToken = default)
+    {
+        var result = new List<LeaseCount>();
+        lock (_gate)
+        {
+            _index.CountBy(subnetId, result);
+        }
 
-    public IReadOnlyList<Lease6> GetRange(Ipv6Address first, Ipv6Address last) =>
-        Collect((first, last), static (index, range, result) => index.CollectRange(range.first, range.last, result));
+        return ValueTask.FromResult<IReadOnlyList<LeaseCount>>(result);
+    }
+
+    public ValueTask<IReadOnlyList<LeaseCount>> CountRangeAsync(Ipv6Address first, Ipv6Address last, CancellationToken cancellationToken = default)
+    {
+        var result = new List<LeaseCount>();
+        lock (_gate)
+        {
+            _index.CountRange(first, last, result);
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<LeaseCount>>(result);
+    }
+
+    public ILeaseUnitOfWork BeginWork()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new MemfileUnitOfWork(this);
+    }
 
     /// <summary>Runs one index query under the lock and clones what it found after releasing it.</summary>
-    private IReadOnlyList<Lease6> Collect<TArg>(TArg arg, Action<LeaseIndex, TArg, List<Lease6>> query)
+    private ValueTask<IReadOnlyList<Lease6>> Collect<TArg>(TArg arg, Action<LeaseIndex, TArg, List<Lease6>> query)
     {
         var result = new List<Lease6>();
         lock (_gate)
@@ -262,7 +272,7 @@ public sealed class MemfileLeaseStore : ILeaseStore
             query(_index, arg, result);
         }
 
-        return CloneAll(result);
+        return ValueTask.FromResult<IReadOnlyList<Lease6>>(CloneAll(result));
     }
 
     /// <summary>
@@ -277,6 +287,7 @@ public sealed class MemfileLeaseStore : ILeaseStore
         lock (_gate)
         {
             EnsureUsable();
+            WritePending();
             var leases = new List<Lease6>();
             _index.CollectAll(leases);
             leases.Sort((a, b) => a.Address.CompareTo(b.Address));
@@ -314,41 +325,29 @@ public sealed class MemfileLeaseStore : ILeaseStore
         }
     }
 
-    public IReadOnlyList<Lease6> GetExpired(long now, int max)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(max);
-        var result = new List<Lease6>();
-        lock (_gate)
-        {
-            _index.CollectExpired(now, max, result);
-        }
-
-        return CloneAll(result);
-    }
-
+    /// <summary>Stores a copy of a new lease in memory and queues its row; <paramref name="sequence"/> is the row's place in the journal.</summary>
     /// <exception cref="ArgumentException">A non-declined lease without DUID (Kea refuses to write it).</exception>
-    /// <exception cref="IOException">The row could not be written; the store is unchanged.</exception>
-    public bool Add(Lease6 lease)
+    internal LeaseWriteResult Insert(Lease6 lease, out long sequence)
     {
         ArgumentNullException.ThrowIfNull(lease);
         var copy = lease.Clone();
+        sequence = 0;
         lock (_gate)
         {
-            EnsureUsable();
+            EnsureWritable();
             if (_index.Find(copy.Address) is not null)
             {
-                return false;
+                return LeaseWriteResult.Conflict;
             }
 
-            // File first: if the write fails, memory stays as the file says.
-            Persist(copy, asDelete: false);
+            sequence = Journal(copy, asDelete: false);
             _index.TryAdd(copy);
         }
 
-        return true;
+        return LeaseWriteResult.Written;
     }
 
-    public LeaseWriteResult Update(Lease6 expected, Lease6 updated)
+    internal LeaseWriteResult Update(Lease6 expected, Lease6 updated, out long sequence)
     {
         ArgumentNullException.ThrowIfNull(expected);
         ArgumentNullException.ThrowIfNull(updated);
@@ -358,9 +357,10 @@ public sealed class MemfileLeaseStore : ILeaseStore
         }
 
         var copy = updated.Clone();
+        sequence = 0;
         lock (_gate)
         {
-            EnsureUsable();
+            EnsureWritable();
             if (_index.Find(copy.Address) is not { } stored)
             {
                 return LeaseWriteResult.NotFound;
@@ -371,19 +371,20 @@ public sealed class MemfileLeaseStore : ILeaseStore
                 return LeaseWriteResult.Conflict;
             }
 
-            Persist(copy, asDelete: false);
+            sequence = Journal(copy, asDelete: false);
             _index.Replace(copy);
         }
 
         return LeaseWriteResult.Written;
     }
 
-    public LeaseWriteResult Delete(Lease6 expected)
+    internal LeaseWriteResult Delete(Lease6 expected, out long sequence)
     {
         ArgumentNullException.ThrowIfNull(expected);
+        sequence = 0;
         lock (_gate)
         {
-            EnsureUsable();
+            EnsureWritable();
             var stored = _index.Find(expected.Address);
             if (stored is null)
             {
@@ -396,29 +397,48 @@ public sealed class MemfileLeaseStore : ILeaseStore
             }
 
             // The deletion record is the stored lease with zero lifetimes.
-            Persist(stored, asDelete: true);
+            sequence = Journal(stored, asDelete: true);
             _index.Remove(stored.Address, out _);
         }
 
         return LeaseWriteResult.Written;
     }
 
-    public IReadOnlyList<Lease6> DeleteExpiredReclaimed(long olderThan)
+    internal IReadOnlyList<Lease6> DeleteExpiredReclaimed(long olderThan, out long sequence)
     {
         var removed = new List<Lease6>();
+        sequence = 0;
         lock (_gate)
         {
-            EnsureUsable();
+            EnsureWritable();
             var addresses = _index.ReclaimedBefore(olderThan);
             foreach (var address in addresses)
             {
                 var stored = _index.Find(address)!;
-                Persist(stored, asDelete: true);
+                sequence = Journal(stored, asDelete: true);
                 _index.Remove(address, out _);
                 removed.Add(stored);
             }
+        }
 
-            return CloneAll(removed);
+        return CloneAll(removed);
+    }
+
+    /// <summary>Writes the journal up to <paramref name="sequence"/> (and whatever else is pending) to the file.</summary>
+    /// <exception cref="IOException">The rows could not be written; they stay pending for the next commit.</exception>
+    internal void Commit(long sequence)
+    {
+        if (sequence == 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_writtenSequence < sequence)
+            {
+                WritePending();
+            }
         }
     }
 
@@ -446,6 +466,15 @@ public sealed class MemfileLeaseStore : ILeaseStore
 
         lock (_gate)
         {
+            try
+            {
+                WritePending();
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException)
+            {
+                _logger.LogError(new EventId(0, "DHCPSRV_MEMFILE_WRITE_FAILED"), ex, "could not write {Count} bytes of pending lease rows to {File} at shutdown: {Reason}", _pendingLength, _files?.Current, ex.Message);
+            }
+
             _writer?.Dispose();
             _writer = null;
         }
@@ -486,22 +515,65 @@ public sealed class MemfileLeaseStore : ILeaseStore
         }
     }
 
-    // Caller holds _gate.
-    private void Persist(Lease6 lease, bool asDelete)
+    // Caller holds _gate. A change is refused, not made, when its row could never reach the file.
+    private void EnsureWritable()
+    {
+        EnsureUsable();
+        if (_files is not null && _writer is null)
+        {
+            throw new InvalidOperationException($"The lease file '{_files.Current}' is not open (a rotation failed); the change was not made.");
+        }
+    }
+
+    // Caller holds _gate. Queues the change's row; returns its journal sequence (0 when nothing is persisted).
+    private long Journal(Lease6 lease, bool asDelete)
     {
         if (_files is null)
+        {
+            return 0;
+        }
+
+        _row.Clear();
+        LeaseCsvFormatter.AppendRow(_row, lease, asDelete);
+        var needed = _pendingLength + _row.Length + 1;
+        if (needed > _pending.Length)
+        {
+            Array.Resize(ref _pending, Math.Max(needed, _pending.Length * 2));
+        }
+
+        // Rows are pure ASCII (free text is escaped), so each char is one byte.
+        foreach (var chunk in _row.GetChunks())
+        {
+            foreach (var c in chunk.Span)
+            {
+                _pending[_pendingLength++] = (byte)c;
+            }
+        }
+
+        _pending[_pendingLength++] = (byte)'\n';
+        return ++_appendedSequence;
+    }
+
+    // Caller holds _gate: the rows are written in journal order, and no rotation can come between.
+    private void WritePending()
+    {
+        if (_pendingLength == 0)
         {
             return;
         }
 
         if (_writer is null)
         {
-            throw new InvalidOperationException($"The lease file '{_files.Current}' is not open (a rotation failed); the change was not made.");
+            throw new InvalidOperationException($"The lease file '{_files!.Current}' is not open (a rotation failed); {_pendingLength} bytes of lease rows are not written.");
         }
 
-        _row.Clear();
-        LeaseCsvFormatter.AppendRow(_row, lease, asDelete);
-        _writer.Append(_row);
+        _writer.AppendRows(_pending.AsSpan(0, _pendingLength));
+        _pendingLength = 0;
+        _writtenSequence = _appendedSequence;
+        if (_pending.Length > 1 << 16)
+        {
+            _pending = new byte[4096]; // a burst (a bulk command) does not pin a large buffer
+        }
     }
 
     private void ConvertAtStartup(int columns)
@@ -583,6 +655,8 @@ public sealed class MemfileLeaseStore : ILeaseStore
     // Caller holds _gate, so no row is appended between closing the old file and opening the new one.
     private void Rotate(LeaseFileSet files)
     {
+        // Pending rows belong to the file being rotated out: the cleanup reads them from there.
+        WritePending();
         _writer!.Dispose();
         _writer = null;
         try

@@ -16,7 +16,7 @@ internal sealed class AssignHandler(PipelineServices services) : IMessageHandler
 {
     private readonly ILogger _leaseLog = services.LeaseLog;
 
-    public ValueTask<bool> HandleAsync(ProcessingContext ctx)
+    public async ValueTask<bool> HandleAsync(ProcessingContext ctx)
     {
         if (ctx.Query.Type == MessageType.Solicit)
         {
@@ -35,11 +35,11 @@ internal sealed class AssignHandler(PipelineServices services) : IMessageHandler
             CreateResponse(ctx, MessageType.Reply);
         }
 
-        AnswerEachIa(ctx, this, static (self, c, ia) => self.AssignIaNa(c, ia), static (self, c, pd) => self.AssignIaPd(c, pd));
-        return new ValueTask<bool>(true);
+        await AnswerEachIaAsync(ctx, this, static (self, c, ia) => self.AssignIaNaAsync(c, ia), static (self, c, pd) => self.AssignIaPdAsync(c, pd)).ConfigureAwait(false);
+        return true;
     }
 
-    private IaNaOption AssignIaNa(ProcessingContext ctx, IaNaOption request)
+    private async ValueTask<IaNaOption> AssignIaNaAsync(ProcessingContext ctx, IaNaOption request)
     {
         if (ctx.Subnet is not { } subnet)
         {
@@ -52,7 +52,7 @@ internal sealed class AssignHandler(PipelineServices services) : IMessageHandler
             PipelineLog.ProcessIaNaRequest(services.Log, ctx.Query.Label, request.Iaid, hint?.ToString() ?? "(no hint)");
         }
 
-        var lease = services.Allocation.AllocateAddress(ctx, request.Iaid, hint, preferredHint, validHint);
+        var lease = await services.Allocation.AllocateAddressAsync(ctx, request.Iaid, hint, preferredHint, validHint).ConfigureAwait(false);
         if (lease is null)
         {
             return IaWithStatus(request.Iaid, StatusCode.NoAddrsAvail, "Sorry, no address could be allocated.");
@@ -74,7 +74,7 @@ internal sealed class AssignHandler(PipelineServices services) : IMessageHandler
         return ia;
     }
 
-    private IaPdOption AssignIaPd(ProcessingContext ctx, IaPdOption request)
+    private async ValueTask<IaPdOption> AssignIaPdAsync(ProcessingContext ctx, IaPdOption request)
     {
         if (ctx.Subnet is null)
         {
@@ -82,7 +82,7 @@ internal sealed class AssignHandler(PipelineServices services) : IMessageHandler
         }
 
         var hints = PrefixHints(request);
-        var leases = services.Allocation.Allocate(ctx, LeaseType.PD, request.Iaid, hints.Count > 0 ? hints[0] : LeaseHint.None);
+        var leases = await services.Allocation.AllocateAsync(ctx, LeaseType.PD, request.Iaid, hints.Count > 0 ? hints[0] : LeaseHint.None);
         if (leases.Count == 0)
         {
             return PdWithStatus(request.Iaid, StatusCode.NoPrefixAvail, "Sorry, no prefixes could be allocated.");

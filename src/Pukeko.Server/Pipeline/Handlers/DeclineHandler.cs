@@ -13,21 +13,21 @@ internal sealed class DeclineHandler(PipelineServices services, HookInvoker hook
 {
     private readonly ILogger _leaseLog = services.LeaseLog;
 
-    public ValueTask<bool> HandleAsync(ProcessingContext ctx)
+    public async ValueTask<bool> HandleAsync(ProcessingContext ctx)
     {
         var response = CreateResponse(ctx, MessageType.Reply).Message;
         foreach (var option in ctx.Query.Message.Options)
         {
             if (option is IaNaOption ia)
             {
-                response.Options.Add(DeclineIaNa(ctx, ia));
+                response.Options.Add(await DeclineIaNaAsync(ctx, ia).ConfigureAwait(false));
             }
         }
 
-        return new ValueTask<bool>(true);
+        return true;
     }
 
-    private IaNaOption DeclineIaNa(ProcessingContext ctx, IaNaOption request)
+    private async ValueTask<IaNaOption> DeclineIaNaAsync(ProcessingContext ctx, IaNaOption request)
     {
         var any = false;
         foreach (var option in request.Options)
@@ -38,7 +38,7 @@ internal sealed class DeclineHandler(PipelineServices services, HookInvoker hook
             }
 
             any = true;
-            var lease = services.Allocation.Store.Get(address.Address);
+            var lease = await services.Allocation.Store.GetAsync(address.Address).ConfigureAwait(false);
             if (lease is null || lease.Type != LeaseType.NA || lease.IsExpired(ctx.Now) || lease.State != LeaseState.Default)
             {
                 return IaWithStatus(request.Iaid, StatusCode.NoBinding, $"Server does not know about such an address: {address.Address}");
@@ -57,7 +57,8 @@ internal sealed class DeclineHandler(PipelineServices services, HookInvoker hook
             var read = lease;
             if (hooks.HasCallouts(HookPoints.Lease6Decline))
             {
-                var status = hooks.CallLeaseHook(HookPoints.Lease6Decline, ctx, ref lease);
+                NextStep status;
+                (status, lease) = hooks.CallLeaseHook(HookPoints.Lease6Decline, ctx, lease);
                 if (status == NextStep.Drop)
                 {
                     _leaseLog.LogDebug(new EventId(0, "DHCP6_HOOK_DECLINE_DROP"), "{Label}: during Decline processing (lease6_decline) the callout set the status to DROP, dropping packet", ctx.Query.Label);
@@ -75,7 +76,7 @@ internal sealed class DeclineHandler(PipelineServices services, HookInvoker hook
 
             var declined = lease.Clone();
             declined.Decline(ctx.Runtime.Config.DeclineProbationPeriod, ctx.Now);
-            if (services.Allocation.Writer.Update(read, declined, LeaseChangeReason.Declined) is not LeaseWriteResult.Written and var result)
+            if (await services.Allocation.WorkFor(ctx).UpdateAsync(read, declined, LeaseChangeReason.Declined).ConfigureAwait(false) is not LeaseWriteResult.Written and var result)
             {
                 _leaseLog.LogWarning(new EventId(0, "DHCP6_DECLINE_LEASE_CHANGED"), "{Label}: address {Address} changed while it was being declined ({Result}); not declined", ctx.Query.Label, lease.Address, result);
                 continue;

@@ -13,21 +13,21 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
 {
     private readonly ILogger _leaseLog = services.LeaseLog;
 
-    public ValueTask<bool> HandleAsync(ProcessingContext ctx)
+    public async ValueTask<bool> HandleAsync(ProcessingContext ctx)
     {
         var rebind = ctx.Query.Type == MessageType.Rebind;
         if (rebind && ctx.Subnet is null && ctx.Query.Message.Options.Contains(OptionCode.IaPd))
         {
             // Kea discards a Rebind for prefixes it cannot place on any link.
-            return new ValueTask<bool>(false);
+            return false;
         }
 
         CreateResponse(ctx, MessageType.Reply);
-        AnswerEachIa(ctx, this, static (self, c, ia) => self.ExtendIaNa(c, ia), static (self, c, pd) => self.ExtendIaPd(c, pd));
-        return new ValueTask<bool>(true);
+        await AnswerEachIaAsync(ctx, this, static (self, c, ia) => self.ExtendIaNaAsync(c, ia), static (self, c, pd) => self.ExtendIaPdAsync(c, pd)).ConfigureAwait(false);
+        return true;
     }
 
-    private IaNaOption ExtendIaNa(ProcessingContext ctx, IaNaOption request)
+    private async ValueTask<IaNaOption> ExtendIaNaAsync(ProcessingContext ctx, IaNaOption request)
     {
         if (ctx.Subnet is not { } subnet)
         {
@@ -47,7 +47,7 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         var ia = new IaNaOption(request.Iaid, 0, 0);
         ctx.ResponseIa = ia;
         var retired = new List<Lease6>();
-        var leases = services.Allocation.ExtendAddresses(ctx, request.Iaid, hints, retired);
+        var leases = await services.Allocation.ExtendAddressesAsync(ctx, request.Iaid, hints, retired).ConfigureAwait(false);
         ctx.ResponseIa = null;
         uint shortest = 0;
         foreach (var lease in leases)
@@ -91,7 +91,7 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         return ia;
     }
 
-    private IaPdOption ExtendIaPd(ProcessingContext ctx, IaPdOption request)
+    private async ValueTask<IaPdOption> ExtendIaPdAsync(ProcessingContext ctx, IaPdOption request)
     {
         if (ctx.Subnet is null)
         {
@@ -103,7 +103,7 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         // lease6_renew/rebind callouts get the reply's IA as ia_pd and may change its IAID.
         var hookIa = new IaPdOption(request.Iaid, 0, 0);
         ctx.ResponseIa = hookIa;
-        var leases = services.Allocation.Extend(ctx, LeaseType.PD, request.Iaid, hints, retired);
+        var leases = await services.Allocation.ExtendAsync(ctx, LeaseType.PD, request.Iaid, hints, retired).ConfigureAwait(false);
         ctx.ResponseIa = null;
         var ia = PdWithLeases(ctx, hookIa.Iaid, leases);
         foreach (var lease in leases)

@@ -64,11 +64,11 @@ internal static class ReplyBuilder
 
     /// <summary>Answers each IA_NA and IA_PD of the query, in packet order, into the reply (IA_TA is not served, as in Kea).</summary>
     /// <remarks>The answers are static lambdas over <paramref name="handler"/>, so no delegate is made per packet.</remarks>
-    public static void AnswerEachIa<THandler>(
+    public static async ValueTask AnswerEachIaAsync<THandler>(
         ProcessingContext ctx,
         THandler handler,
-        Func<THandler, ProcessingContext, IaNaOption, IaNaOption> answerNa,
-        Func<THandler, ProcessingContext, IaPdOption, IaPdOption> answerPd)
+        Func<THandler, ProcessingContext, IaNaOption, ValueTask<IaNaOption>> answerNa,
+        Func<THandler, ProcessingContext, IaPdOption, ValueTask<IaPdOption>> answerPd)
     {
         var response = ctx.Response!.Message;
         foreach (var option in ctx.Query.Message.Options)
@@ -76,10 +76,10 @@ internal static class ReplyBuilder
             switch (option)
             {
                 case IaNaOption ia:
-                    response.Options.Add(answerNa(handler, ctx, ia));
+                    response.Options.Add(await answerNa(handler, ctx, ia).ConfigureAwait(false));
                     break;
                 case IaPdOption pd:
-                    response.Options.Add(answerPd(handler, ctx, pd));
+                    response.Options.Add(await answerPd(handler, ctx, pd).ConfigureAwait(false));
                     break;
             }
         }

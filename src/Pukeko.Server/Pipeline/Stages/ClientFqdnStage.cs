@@ -45,7 +45,7 @@ internal sealed class ClientFqdnStage(PipelineServices services)
     /// After allocation: an empty client name gets one generated from the first leased address, as Kea's
     /// generateFqdn does ("myhost-2001-db8--10."), and the option goes into the reply.
     /// </summary>
-    public void Finish(ProcessingContext ctx)
+    public async ValueTask FinishAsync(ProcessingContext ctx)
     {
         if (ctx.FqdnResponse is not { } response || ctx.Response is null || ctx.Response.Message.Options.Contains(OptionCode.ClientFqdn))
         {
@@ -64,7 +64,7 @@ internal sealed class ClientFqdnStage(PipelineServices services)
                 {
                     var written = lease.Clone();
                     lease.Hostname = ctx.Hostname;
-                    services.Allocation.Writer.Update(written, lease, LeaseChangeReason.Amended);
+                    await services.Allocation.WorkFor(ctx).UpdateAsync(written, lease, LeaseChangeReason.Amended).ConfigureAwait(false);
                 }
             }
         }

@@ -49,10 +49,10 @@ internal sealed class ReplyOptionsStage(PipelineServices services, ClientFqdnSta
     /// <c>never-send</c>, each from the first level of the precedence list that has it for the packet's classes.
     /// Codes are added in ascending order, as Kea does. Then the vendor options.
     /// </summary>
-    public void Append(ProcessingContext ctx)
+    public async ValueTask AppendAsync(ProcessingContext ctx)
     {
         EvaluateAdditionalClasses(ctx);
-        fqdn.Finish(ctx);
+        await fqdn.FinishAsync(ctx).ConfigureAwait(false);
         var levels = CollectOptionLevels(ctx);
         var classes = ctx.Query.Classes;
 
