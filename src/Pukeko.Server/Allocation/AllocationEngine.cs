@@ -183,13 +183,10 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         return result;
     }
 
-    /// <summary>Deletes a lease the client may no longer keep; kept in <see cref="ProcessingContext.DeletedLeases"/>.</summary>
+    /// <summary>Deletes a lease the client may no longer keep.</summary>
     public async ValueTask RemoveLeaseAsync(ProcessingContext ctx, Lease6 lease)
     {
-        if (await WorkFor(ctx).DeleteAsync(lease, LeaseChangeReason.Removed).ConfigureAwait(false) == LeaseWriteResult.Written)
-        {
-            ctx.DeletedLeases.Add(lease);
-        }
+        await WorkFor(ctx).DeleteAsync(lease, LeaseChangeReason.Removed).ConfigureAwait(false);
     }
 
     /// <summary>The pool may serve this client: its <c>client-classes</c> (if any) include one of the packet's classes.</summary>
@@ -601,7 +598,6 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             return null;
         }
 
-        ctx.NewLeases.Add(lease);
         return lease;
     }
 
@@ -664,11 +660,7 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 {
                     return null;
                 }
-
-                ctx.DeletedLeases.Add(current);
             }
-
-            ctx.NewLeases.Add(lease);
         }
 
         // Out-of-pool (reserved) leases count for the subnet but for no pool, and bring no pool options.

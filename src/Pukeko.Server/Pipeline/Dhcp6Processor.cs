@@ -185,8 +185,9 @@ public sealed class Dhcp6Processor
                     {
                         handle.SetArgument("query6", c.Query);
                         handle.SetArgument("response6", c.Response);
-                        handle.SetArgument<IReadOnlyList<Leases.Lease6>>("leases6", c.NewLeases);
-                        handle.SetArgument<IReadOnlyList<Leases.Lease6>>("deleted_leases6", c.DeletedLeases);
+                        var (leases, deleted) = CommittedLeases.Of(c.LeaseWork?.Changes);
+                        handle.SetArgument<IReadOnlyList<Leases.Lease6>>("leases6", leases);
+                        handle.SetArgument<IReadOnlyList<Leases.Lease6>>("deleted_leases6", deleted);
                     },
                     static (_, _, _, _) => { }).ConfigureAwait(false))
             {

@@ -40,10 +40,6 @@ public sealed class ProcessingContext
     /// <summary>The query's lease writes: opened at its first write, committed before the reply leaves.</summary>
     public LeaseTransaction? LeaseWork { get; set; }
 
-    public List<Lease6> NewLeases { get; } = [];
-
-    public List<Lease6> DeletedLeases { get; } = [];
-
     /// <summary>Reserved addresses already handed to an IA of this message (one reserved address per IA).</summary>
     public HashSet<Pukeko.Protocol.Addressing.Ipv6Address> ReservedAddressesUsed { get; } = [];
 

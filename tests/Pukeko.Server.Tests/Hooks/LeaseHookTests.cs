@@ -282,6 +282,27 @@ public class LeaseHookTests
     }
 
     [Fact]
+    public void Leases6CommittedSeesAnotherClientsExpiredLeaseTakenOverAsDeleted()
+    {
+        using var h = new PipelineHarness(s => SolicitRequestTests.Clone(s, pool: ("2001:db8:1::10", "2001:db8:1::10")));
+        var address = Bind(h);
+        h.Time.Advance(TimeSpan.FromDays(2)); // the only address has expired, unreclaimed
+        IReadOnlyList<Lease6>? leases = null, deleted = null;
+        h.On(HookNames.Leases6Committed, handle =>
+        {
+            leases = handle.GetArgument<IReadOnlyList<Lease6>>("leases6");
+            deleted = handle.GetArgument<IReadOnlyList<Lease6>>("deleted_leases6");
+            return 0;
+        });
+        var other = Pukeko.Protocol.Duids.Duid.CreateLl(1, [9, 9, 9, 9, 9, 9]);
+        var (reply, _, _) = h.Exchange(Create(MessageType.Request, serverId: PipelineHarness.ServerDuid, clientId: other));
+
+        Assert.Equal(address, AddressOf(reply!)!.Address);
+        Assert.Equal(other.Bytes.ToArray(), Assert.Single(leases!).Duid);
+        Assert.Equal(ClientDuid.Bytes.ToArray(), Assert.Single(deleted!).Duid);
+    }
+
+    [Fact]
     public void Leases6CommittedDropDiscardsTheReplyButTheLeaseIsStored()
     {
         using var h = new PipelineHarness();

@@ -82,7 +82,6 @@ internal sealed class DeclineHandler(PipelineServices services, HookInvoker hook
                 continue;
             }
 
-            ctx.NewLeases.Add(declined);
             _leaseLog.LogInformation(new EventId(0, "DHCP6_DECLINE_LEASE"), "{Label}: client declined address {Address}; it will be unavailable for {Period} seconds", ctx.Query.Label, lease.Address, ctx.Runtime.Config.DeclineProbationPeriod);
         }
 

@@ -130,9 +130,6 @@ internal sealed class ReleaseHandler(PipelineServices services, HookInvoker hook
         if (written != LeaseWriteResult.Written)
         {
             _leaseLog.LogWarning(new EventId(0, "DHCP6_RELEASE_LEASE_CHANGED"), "{Label}: lease {Address} changed while it was being released ({Result})", ctx.Query.Label, lease.Address, written);
-            return;
         }
-
-        ctx.DeletedLeases.Add(lease);
     }
 }

@@ -58,14 +58,13 @@ internal sealed class ClientFqdnStage(PipelineServices services)
             response.DomainName = generated;
             response.IsPartialName = false;
             ctx.Hostname = generated + ".";
-            foreach (var lease in ctx.NewLeases)
+            // The leases this packet wrote without a name get the generated one (a snapshot: amending adds changes).
+            var unnamed = ctx.LeaseWork?.Changes.Where(c => c.New is { State: LeaseState.Default, Hostname.Length: 0 }).Select(c => c.New!).ToList() ?? [];
+            foreach (var written in unnamed)
             {
-                if (lease.Hostname.Length == 0)
-                {
-                    var written = lease.Clone();
-                    lease.Hostname = ctx.Hostname;
-                    await services.Allocation.WorkFor(ctx).UpdateAsync(written, lease, LeaseChangeReason.Amended).ConfigureAwait(false);
-                }
+                var named = written.Clone();
+                named.Hostname = ctx.Hostname;
+                await services.Allocation.WorkFor(ctx).UpdateAsync(written, named, LeaseChangeReason.Amended).ConfigureAwait(false);
             }
         }
 
