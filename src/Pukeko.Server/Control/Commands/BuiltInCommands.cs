@@ -11,5 +11,6 @@ public static class BuiltInCommands
         ConfigCommands.Register(dispatcher, server);
         StatisticCommands.Register(dispatcher, server.Statistics);
         LeaseCommands.Register(dispatcher, server);
+        HostCommands.Register(dispatcher, server);
     }
 }
