@@ -27,9 +27,10 @@ public sealed partial class Dhcp6Server
     /// <summary>
     /// Applies <paramref name="change"/> to a copy of the running configuration's document (<c>{"Dhcp6": {...}}</c>),
     /// validates the result and swaps it in. <paramref name="change"/> may throw to refuse the change (the exception
-    /// propagates; nothing is applied). Returns why a valid-looking change was not applied.
+    /// propagates; nothing is applied). <paramref name="refuse"/> may refuse the validated result with a reason
+    /// (<see cref="ConfigApplyOutcome.Refused"/>). Returns why a change was not applied.
     /// </summary>
-    public async Task<ConfigApplyOutcome> ChangeConfigAsync(Action<DhcpConfig, JsonObject> change, string source, CancellationToken cancellationToken)
+    public async Task<ConfigApplyOutcome> ChangeConfigAsync(Action<DhcpConfig, JsonObject> change, string source, CancellationToken cancellationToken, Func<DhcpConfig, string?>? refuse = null)
     {
         ArgumentNullException.ThrowIfNull(change);
         await _configChange.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -45,6 +46,11 @@ public sealed partial class Dhcp6Server
                 var reason = string.Join("; ", result.Errors);
                 _log.LogError(new EventId(0, "DHCP6_CONFIG_LOAD_FAIL"), "configuration error using {Source}: {Reason}", source, reason);
                 return new ConfigApplyOutcome(false, reason);
+            }
+
+            if (refuse?.Invoke(result.Config!) is { } refusal)
+            {
+                return new ConfigApplyOutcome(false, refusal) { Refused = true };
             }
 
             return await ApplyConfigAsync(result.Config!, source, cancellationToken).ConfigureAwait(false);

@@ -12,5 +12,7 @@ public static class BuiltInCommands
         StatisticCommands.Register(dispatcher, server.Statistics);
         LeaseCommands.Register(dispatcher, server);
         HostCommands.Register(dispatcher, server);
+        SubnetCommands.Register(dispatcher, server);
+        ClassCommands.Register(dispatcher, server);
     }
 }

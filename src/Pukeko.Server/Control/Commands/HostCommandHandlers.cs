@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Encoding;
 using Pukeko.Server.Configuration;
@@ -246,25 +245,10 @@ internal sealed class HostCommandHandlers(Dhcp6Server server)
         return ControlAnswer.Success("Host deleted.");
     }
 
-    private async Task ChangeAsync(Action<ConfigDocument> change, string commandName, CancellationToken cancellationToken)
-    {
-        var outcome = await server.ChangeConfigAsync(
-            (running, root) =>
-            {
-                var document = new ConfigDocument(running, root);
-                document.PinSubnetIds();
-                change(document);
-            },
-            commandName,
-            cancellationToken).ConfigureAwait(false);
-        if (!outcome.Success)
-        {
-            throw new CommandArgumentException($"the configuration with this change is not valid, nothing was changed: {outcome.Text}");
-        }
-    }
+    private Task ChangeAsync(Action<ConfigDocument> change, string commandName, CancellationToken cancellationToken) =>
+        ConfigChange.ApplyAsync(server, commandName, change, cancellationToken);
 
-    private void Log(string id, string commandName, JsonObject? args) =>
-        server.CommandLog.LogInformation(new EventId(0, id), "{Command} successful (parameters: {Parameters})", commandName, args?.ToJsonString() ?? "");
+    private void Log(string id, string commandName, JsonObject? args) => ConfigChange.Log(server, id, commandName, args);
 
     /// <summary>Global reservations first (subnet-id 0), then each subnet's, in configuration order.</summary>
     private static IEnumerable<(HostReservation Host, uint SubnetId)> AllHosts(DhcpConfig config) =>
