@@ -17,6 +17,7 @@ public sealed class HostCommandsClientTests : IDisposable
 
     private readonly NetworkLab _lab = new();
     private readonly string _clientDir = Directory.CreateTempSubdirectory("pukeko-dhclient-").FullName;
+    private readonly string _serverDir = Directory.CreateTempSubdirectory("pukeko-e2e-").FullName;
 
     private static JsonNode Socat(ServerProcess server, string command) =>
         JsonNode.Parse(Run.Checked("bash", "-c", $"printf '%s' '{command}' | socat -t 5 UNIX:{Path.Combine(server.Directory, "ctrl")} -"))!;
@@ -24,7 +25,7 @@ public sealed class HostCommandsClientTests : IDisposable
     [Fact]
     public void A_reservation_added_over_the_socket_is_the_address_dhclient_gets_and_config_write_keeps_it()
     {
-        using var server = ServerProcess.Start(_lab, Configs.Basic(extra: Extra));
+        using var server = ServerProcess.Start(_lab, Configs.Basic(extra: Extra), _serverDir);
         Assert.Contains("DHCP6_HOOKS_LIBRARY_BUILT_IN", File.ReadAllText(server.LogFile), StringComparison.Ordinal);
 
         var added = Socat(server, $$"""{"command": "reservation-add", "arguments": {"reservation": {"subnet-id": 1, "duid": "{{ClientDuid}}", "ip-addresses": ["2001:db8:1::77"], "hostname": "reserved"} } }""");
@@ -48,5 +49,6 @@ public sealed class HostCommandsClientTests : IDisposable
     {
         _lab.Dispose();
         Directory.Delete(_clientDir, recursive: true);
+        Directory.Delete(_serverDir, recursive: true);
     }
 }
