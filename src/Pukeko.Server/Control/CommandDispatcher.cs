@@ -16,6 +16,7 @@ public sealed class CommandDispatcher
     private static readonly HashSet<string> AllowedKeys = new(StringComparer.Ordinal) { "command", "arguments", "service", "remote-address" };
 
     private readonly Dictionary<string, CommandHandler> _builtIns = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<bool>> _availability = new(StringComparer.Ordinal);
     private readonly ILogger _log;
     private ICommandExtensions _extensions;
 
@@ -35,7 +36,8 @@ public sealed class CommandDispatcher
         set => Volatile.Write(ref _extensions, value ?? NoCommandExtensions.Instance);
     }
 
-    public IReadOnlyCollection<string> BuiltInCommands => _builtIns.Keys;
+    /// <summary>The built-in commands available now (those of a library not configured are left out).</summary>
+    public IReadOnlyCollection<string> BuiltInCommands => [.. _builtIns.Keys.Where(IsAvailable)];
 
     /// <summary>Adds or replaces a built-in command. Not thread-safe: register everything before serving.</summary>
     public void Register(string name, CommandHandler handler)
@@ -43,12 +45,26 @@ public sealed class CommandDispatcher
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(handler);
         _builtIns[name] = handler;
+        _availability.Remove(name);
     }
+
+    /// <summary>
+    /// Adds a built-in command that exists only while <paramref name="isAvailable"/> says so, as a Kea command
+    /// exists only while the hook library providing it is configured; otherwise it is answered as unknown.
+    /// </summary>
+    public void Register(string name, CommandHandler handler, Func<bool> isAvailable)
+    {
+        ArgumentNullException.ThrowIfNull(isAvailable);
+        Register(name, handler);
+        _availability[name] = isAvailable;
+    }
+
+    private bool IsAvailable(string name) => !_availability.TryGetValue(name, out var available) || available();
 
     /// <summary>Built-ins and hook commands, sorted, each once (Kea's <c>list-commands</c>).</summary>
     public IReadOnlyList<string> AllCommands()
     {
-        var names = new SortedSet<string>(_builtIns.Keys, StringComparer.Ordinal);
+        var names = new SortedSet<string>(_builtIns.Keys.Where(IsAvailable), StringComparer.Ordinal);
         names.UnionWith(Extensions.CommandNames);
         return [.. names];
     }
@@ -130,7 +146,7 @@ public sealed class CommandDispatcher
             return await hooked((JsonObject)request.DeepClone(), cancellationToken).ConfigureAwait(false);
         }
 
-        if (_builtIns.TryGetValue(name, out var handler))
+        if (_builtIns.TryGetValue(name, out var handler) && IsAvailable(name))
         {
             return await handler(new ControlCommand(name, arguments, request), cancellationToken).ConfigureAwait(false);
         }

@@ -47,14 +47,14 @@ public static class KeaNativeLibraries
     private static readonly KeaNativeLibrary[] Table =
     [
         new("libdhcp_lease_cmds.so", "Lease Commands", KeaNativeLibraryKind.BuiltIn, "its lease6-* commands are served natively"),
+        new("libdhcp_host_cmds.so", "Host Commands", KeaNativeLibraryKind.BuiltIn, "its reservation-* commands are served natively on the configuration's reservations"),
+        new("libdhcp_subnet_cmds.so", "Subnet Commands", KeaNativeLibraryKind.BuiltIn, "its subnet6-* and network6-* commands are served natively"),
+        new("libdhcp_class_cmds.so", "Class Commands", KeaNativeLibraryKind.BuiltIn, "its class-* commands are served natively"),
         new("libdhcp_legal_log.so", "Forensic Logging", KeaNativeLibraryKind.BuiltIn, "lease events and lease commands are written to its forensic log files natively"),
         new("libdhcp_forensic_log.so", "Forensic Logging", KeaNativeLibraryKind.BuiltIn, "lease events and lease commands are written to its forensic log files natively"),
 
         // Management commands and observers: answers to clients are unchanged.
         new("libdhcp_stat_cmds.so", "Statistics Commands", KeaNativeLibraryKind.NotBuiltIn, "stat-lease6-get is not available (statistic-get-all has the per-subnet lease counters)"),
-        new("libdhcp_host_cmds.so", "Host Commands", KeaNativeLibraryKind.NotBuiltIn, NotAvailable + " (reservation-add, reservation-get, ...)"),
-        new("libdhcp_subnet_cmds.so", "Subnet Commands", KeaNativeLibraryKind.NotBuiltIn, NotAvailable + " (subnet6-list, subnet6-add, network6-*, ...)"),
-        new("libdhcp_class_cmds.so", "Class Commands", KeaNativeLibraryKind.NotBuiltIn, NotAvailable + " (class-list, class-add, ...)"),
         new("libdhcp_cb_cmds.so", "Configuration Backend Commands", KeaNativeLibraryKind.NotBuiltIn, NotAvailable + " (remote-*)"),
         new("libdhcp_run_script.so", "Run Script", KeaNativeLibraryKind.NotBuiltIn, "its script is not run on lease events"),
         new("libdhcp_perfmon.so", "PerfMon", KeaNativeLibraryKind.NotBuiltIn, "no packet-processing durations are monitored and no alarms raised"),

@@ -163,7 +163,7 @@ public sealed partial class Dhcp6Server
             return new ConfigApplyOutcome(false, reason);
         }
 
-        return await ApplyConfigAsync(result.Config!, "command", cancellationToken).ConfigureAwait(false);
+        return await ExclusiveConfigChangeAsync(() => ApplyConfigAsync(result.Config!, "command", cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary><c>config-reload</c>: the configuration file again, with the same answers as <c>config-set</c>.</summary>
@@ -186,7 +186,7 @@ public sealed partial class Dhcp6Server
             return new ConfigApplyOutcome(false, reason);
         }
 
-        var outcome = await ApplyConfigAsync(result.Config!, _options.ConfigFile, cancellationToken).ConfigureAwait(false);
+        var outcome = await ExclusiveConfigChangeAsync(() => ApplyConfigAsync(result.Config!, _options.ConfigFile, cancellationToken), cancellationToken).ConfigureAwait(false);
         if (outcome.Success)
         {
             _log.LogInformation(new EventId(0, "DHCP6_DYNAMIC_RECONFIGURATION_SUCCESS"), "dynamic server reconfiguration succeeded with file: {File}", _options.ConfigFile);

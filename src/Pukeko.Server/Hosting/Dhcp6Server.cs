@@ -140,6 +140,7 @@ public sealed partial class Dhcp6Server : IAsyncDisposable
             return false;
         }
 
+        await _configChange.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             Configured?.Invoke(config);
@@ -152,6 +153,10 @@ public sealed partial class Dhcp6Server : IAsyncDisposable
         {
             _log.LogError(new EventId(0, "DHCP6_DYNAMIC_RECONFIGURATION_FAIL"), "dynamic server reconfiguration failed with file: {File}: {Reason}", _options.ConfigFile, ex.Message);
             return false;
+        }
+        finally
+        {
+            _configChange.Release();
         }
     }
 

@@ -160,6 +160,20 @@ internal static class ReservationParser
         return types;
     }
 
+    /// <summary>An identifier's bytes as a reservation writes them: hex bytes, or for a flex-id also 'text' in single quotes.</summary>
+    public static bool TryDecodeIdentifier(HostIdentifierType type, string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? bytes)
+    {
+        text = text.Trim();
+        if (type == HostIdentifierType.FlexId && text.Length >= 2 && text[0] == '\'' && text[^1] == '\'')
+        {
+            // Kea: a flex-id in single quotes is the text itself.
+            bytes = Encoding.UTF8.GetBytes(text[1..^1]);
+            return true;
+        }
+
+        return HexText.TryParse(text, out bytes);
+    }
+
     private static void ParseIdentifier(ReservationDraft draft, JsonElement value, string path, ParseContext context, HostIdentifierType type)
     {
         if (!context.TryString(value, path, out var text))
@@ -168,13 +182,7 @@ internal static class ReservationParser
         }
 
         text = text.Trim();
-        byte[]? bytes;
-        if (type == HostIdentifierType.FlexId && text.Length >= 2 && text[0] == '\'' && text[^1] == '\'')
-        {
-            // Kea: a flex-id in single quotes is the text itself.
-            bytes = Encoding.UTF8.GetBytes(text[1..^1]);
-        }
-        else if (!HexText.TryParse(text, out bytes))
+        if (!TryDecodeIdentifier(type, text, out var bytes))
         {
             context.Error(path, $"invalid {HostIdentifierNames.ToKeaName(type)} '{text}': expected hex bytes like 01:02:03");
             return;

@@ -11,5 +11,8 @@ public static class BuiltInCommands
         ConfigCommands.Register(dispatcher, server);
         StatisticCommands.Register(dispatcher, server.Statistics);
         LeaseCommands.Register(dispatcher, server);
+        HostCommands.Register(dispatcher, server);
+        SubnetCommands.Register(dispatcher, server);
+        ClassCommands.Register(dispatcher, server);
     }
 }
