@@ -49,6 +49,7 @@ public static class KeaNativeLibraries
         new("libdhcp_lease_cmds.so", "Lease Commands", KeaNativeLibraryKind.BuiltIn, "its lease6-* commands are served natively"),
         new("libdhcp_legal_log.so", "Forensic Logging", KeaNativeLibraryKind.BuiltIn, "lease events and lease commands are written to its forensic log files natively"),
         new("libdhcp_forensic_log.so", "Forensic Logging", KeaNativeLibraryKind.BuiltIn, "lease events and lease commands are written to its forensic log files natively"),
+        new("libdhcp_flex_id.so", "Flexible Identifier", KeaNativeLibraryKind.BuiltIn, "its identifier-expression gives the flex-id of host reservations, and replace-client-id and ignore-iaid apply, natively"),
 
         // Management commands and observers: answers to clients are unchanged.
         new("libdhcp_stat_cmds.so", "Statistics Commands", KeaNativeLibraryKind.NotBuiltIn, "stat-lease6-get is not available (statistic-get-all has the per-subnet lease counters)"),
@@ -65,7 +66,6 @@ public static class KeaNativeLibraries
 
         // Running without these would answer clients differently, or leave commands unguarded.
         new("libdhcp_ha.so", "High Availability", KeaNativeLibraryKind.Refused, "the partner would not be kept in sync, so both servers could hand out the same addresses"),
-        new("libdhcp_flex_id.so", "Flexible Identifier", KeaNativeLibraryKind.Refused, "reservations by flex-id would not be found, so those clients would get other leases"),
         new("libdhcp_limits.so", "Limits", KeaNativeLibraryKind.Refused, "its lease and rate limits per class and subnet would not be applied"),
         new("libdhcp_radius.so", "RADIUS", KeaNativeLibraryKind.Refused, "clients would not be authorized and addresses RADIUS assigns would not be given"),
         new("libdhcp_user_chk.so", "User Check", KeaNativeLibraryKind.Refused, "unknown users would not be moved to the last subnet"),
