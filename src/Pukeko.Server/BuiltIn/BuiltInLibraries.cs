@@ -2,8 +2,10 @@ using System.Text.Json;
 using Pukeko.Hooks;
 using Pukeko.Server.BuiltIn.FlexId;
 using Pukeko.Server.BuiltIn.ForensicLog;
+using Pukeko.Server.BuiltIn.RunScript;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Hooks;
+using Pukeko.Server.Statistics;
 
 namespace Pukeko.Server.BuiltIn;
 
@@ -16,11 +18,17 @@ internal static class BuiltInLibraries
 {
     private const string ForensicLog = "forensic";
     private const string FlexId = "libdhcp_flex_id.so";
+    private const string RunScript = "libdhcp_run_script.so";
 
     /// <summary>Which built-in entry serves the library at <paramref name="libraryPath"/>; null when none does.</summary>
     private static string? Kind(string libraryPath) => KeaNativeLibraries.IsForensicLog(libraryPath)
         ? ForensicLog
-        : KeaNativeLibraries.Find(libraryPath)?.FileName is FlexId ? FlexId : null;
+        : KeaNativeLibraries.Find(libraryPath)?.FileName switch
+        {
+            FlexId => FlexId,
+            RunScript => RunScript,
+            _ => null,
+        };
 
     /// <summary>True when the library is served by an entry object created here.</summary>
     public static bool IsHookLibrary(string libraryPath) => Kind(libraryPath) is not null;
@@ -35,12 +43,14 @@ internal static class BuiltInLibraries
         {
             ForensicLog => ForensicLogOptions.Parse(parameters, path, environment.LegalLogDirectory, error),
             FlexId => FlexIdOptions.Parse(parameters, path, error),
+            RunScript => RunScriptOptions.Parse(parameters, path, error),
             _ => null,
         };
 
     /// <summary>The entry object for <paramref name="config"/>, or null when the library is not one built in this way.</summary>
     /// <exception cref="HookLoadException">The library's parameters are wrong.</exception>
-    public static HookLibrary? Create(HooksLibraryConfig config, TimeProvider time)
+    /// <param name="statistics">Where a library's own counters go (the server's registry); null counts nothing there.</param>
+    public static HookLibrary? Create(HooksLibraryConfig config, TimeProvider time, StatisticsRegistry? statistics = null)
     {
         var kind = Kind(config.Library);
         if (kind is null)
@@ -60,6 +70,7 @@ internal static class BuiltInLibraries
         {
             ForensicLogOptions forensic => new ForensicLogLibrary(forensic, time),
             FlexIdOptions flexId => new FlexIdLibrary(flexId),
+            RunScriptOptions runScript => new RunScriptLibrary(runScript, statistics),
             _ => throw new HookLoadException($"hooks library {config.Library}: its parameters were parsed for another library"),
         };
     }

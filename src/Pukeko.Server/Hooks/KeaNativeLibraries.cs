@@ -49,6 +49,7 @@ public static class KeaNativeLibraries
         new("libdhcp_lease_cmds.so", "Lease Commands", KeaNativeLibraryKind.BuiltIn, "its lease6-* commands are served natively"),
         new("libdhcp_legal_log.so", "Forensic Logging", KeaNativeLibraryKind.BuiltIn, "lease events and lease commands are written to its forensic log files natively"),
         new("libdhcp_forensic_log.so", "Forensic Logging", KeaNativeLibraryKind.BuiltIn, "lease events and lease commands are written to its forensic log files natively"),
+        new("libdhcp_run_script.so", "Run Script", KeaNativeLibraryKind.BuiltIn, "its script is run natively on lease events, with Kea's arguments and environment variables, without the packet waiting for it"),
         new("libdhcp_flex_id.so", "Flexible Identifier", KeaNativeLibraryKind.BuiltIn, "its identifier-expression gives the flex-id of host reservations, and replace-client-id and ignore-iaid apply, natively"),
 
         // Management commands and observers: answers to clients are unchanged.
@@ -57,7 +58,6 @@ public static class KeaNativeLibraries
         new("libdhcp_subnet_cmds.so", "Subnet Commands", KeaNativeLibraryKind.NotBuiltIn, NotAvailable + " (subnet6-list, subnet6-add, network6-*, ...)"),
         new("libdhcp_class_cmds.so", "Class Commands", KeaNativeLibraryKind.NotBuiltIn, NotAvailable + " (class-list, class-add, ...)"),
         new("libdhcp_cb_cmds.so", "Configuration Backend Commands", KeaNativeLibraryKind.NotBuiltIn, NotAvailable + " (remote-*)"),
-        new("libdhcp_run_script.so", "Run Script", KeaNativeLibraryKind.NotBuiltIn, "its script is not run on lease events"),
         new("libdhcp_perfmon.so", "PerfMon", KeaNativeLibraryKind.NotBuiltIn, "no packet-processing durations are monitored and no alarms raised"),
         new("libdhcp_lease_query.so", "Leasequery", KeaNativeLibraryKind.NotBuiltIn, "LEASEQUERY messages from relays are not answered"),
         new("libdhcp_ddns_tuning.so", "DDNS Tuning", KeaNativeLibraryKind.NotBuiltIn, "host names are not computed by its expressions"),

@@ -10,7 +10,6 @@ public sealed class KeaNativeLibraryTests
         """);
 
     [Theory]
-    [InlineData("/opt/lib/libdhcp_run_script.so", "its script is not run")]
     [InlineData("libdhcp_host_cmds.so", "its commands are not available")]
     [InlineData("libdhcp_subnet_cmds.so", "its commands are not available")]
     [InlineData("libdhcp_class_cmds.so", "its commands are not available")]
