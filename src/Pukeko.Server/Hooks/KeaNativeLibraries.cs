@@ -29,6 +29,7 @@ public sealed record KeaNativeLibrary(string FileName, string Title, KeaNativeLi
     public string Message => Kind switch
     {
         KeaNativeLibraryKind.BuiltIn => $"{FileName} is Kea's {Title} library, built into Pukeko: {Consequence}",
+        _ when Title.Length == 0 => $"{FileName} is named like one of Kea's own hook libraries, but is none that Pukeko knows: {Consequence}",
         KeaNativeLibraryKind.NotBuiltIn => $"{FileName} is Kea's {Title} library, which is not built into Pukeko; ignored, so {Consequence}",
         _ => $"{FileName} is Kea's {Title} library, which Pukeko does not have: {Consequence}",
     };
@@ -40,7 +41,7 @@ public sealed record KeaNativeLibrary(string FileName, string Title, KeaNativeLi
 /// that names what is lost; one that does (or that kea-dhcp6 refuses as well) is an error that says why. Decided
 /// per library from Kea's manual.
 /// </summary>
-public static class KeaNativeLibraries
+public static partial class KeaNativeLibraries
 {
     private const string NotAvailable = "its commands are not available";
 
@@ -83,9 +84,29 @@ public static class KeaNativeLibraries
 
     public static IReadOnlyList<KeaNativeLibrary> All => Table;
 
-    /// <summary>The Kea library a configured path names, by its file name; null for anything else.</summary>
-    public static KeaNativeLibrary? Find(string libraryPath) =>
-        ByFileName.GetValueOrDefault(Path.GetFileName((libraryPath ?? "").Trim()));
+    /// <summary>
+    /// The Kea library a configured path names, by its file name; null for anything else. A name in Kea's pattern
+    /// (<c>libdhcp_*.so</c>, <c>libddns_*.so</c>, <c>libca_*.so</c>) that is not in the table is a native library
+    /// Pukeko can neither load nor judge, so it is refused as one that could change who gets which lease.
+    /// </summary>
+    public static KeaNativeLibrary? Find(string libraryPath)
+    {
+        var name = Path.GetFileName((libraryPath ?? "").Trim());
+        if (ByFileName.TryGetValue(name, out var known))
+        {
+            return known;
+        }
+
+        return KeaPattern().IsMatch(name)
+            ? new KeaNativeLibrary(name, UnknownTitle, KeaNativeLibraryKind.Refused, "Pukeko cannot load native libraries (its hook libraries are .NET assemblies) and does not know what this one does, so running without it could hand out leases differently from Kea")
+            : null;
+    }
+
+    /// <summary>The title of a library named in Kea's pattern that is not in the table.</summary>
+    internal const string UnknownTitle = "";
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^lib(dhcp|ddns|ca)_[A-Za-z0-9_]+\.so$")]
+    private static partial System.Text.RegularExpressions.Regex KeaPattern();
 
     /// <summary>True for the forensic logging library under either of its names.</summary>
     public static bool IsForensicLog(string libraryPath) =>

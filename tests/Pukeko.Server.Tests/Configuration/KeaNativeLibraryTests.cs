@@ -47,6 +47,17 @@ public sealed class KeaNativeLibraryTests
     }
 
     [Theory]
+    [InlineData("/usr/lib/kea/hooks/libdhcp_future_feature.so")]
+    [InlineData("libddns_something.so")]
+    public void A_library_named_like_keas_that_pukeko_does_not_know_is_an_error_that_says_why(string library)
+    {
+        var name = Path.GetFileName(library);
+        LoadFails(Hooks(library), "Dhcp6/hooks-libraries[1]/library", $"{name} is named like one of Kea's own hook libraries, but is none that Pukeko knows");
+        LoadFails(Hooks(library), "Dhcp6/hooks-libraries[1]/library", "could hand out leases differently from Kea");
+        Assert.Null(KeaNativeLibraries.Find("/opt/lib/libdhcp_custom.so.dll"));
+    }
+
+    [Theory]
     [InlineData("libdhcp_lease_cmds.so")]
     [InlineData("/usr/lib/kea/hooks/libdhcp_flex_id.so")]
     public void Built_in_libraries_load_without_a_warning(string library)
