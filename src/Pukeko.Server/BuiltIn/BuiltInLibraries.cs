@@ -1,7 +1,11 @@
+using System.Text.Json;
 using Pukeko.Hooks;
+using Pukeko.Server.BuiltIn.FlexId;
 using Pukeko.Server.BuiltIn.ForensicLog;
+using Pukeko.Server.BuiltIn.RunScript;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Hooks;
+using Pukeko.Server.Statistics;
 
 namespace Pukeko.Server.BuiltIn;
 
@@ -12,24 +16,62 @@ namespace Pukeko.Server.BuiltIn;
 /// </summary>
 internal static class BuiltInLibraries
 {
+    private const string ForensicLog = "forensic";
+    private const string FlexId = "libdhcp_flex_id.so";
+    private const string RunScript = "libdhcp_run_script.so";
+
+    /// <summary>Which built-in entry serves the library at <paramref name="libraryPath"/>; null when none does.</summary>
+    private static string? Kind(string libraryPath) => KeaNativeLibraries.IsForensicLog(libraryPath)
+        ? ForensicLog
+        : KeaNativeLibraries.Find(libraryPath)?.FileName switch
+        {
+            FlexId => FlexId,
+            RunScript => RunScript,
+            _ => null,
+        };
+
+    /// <summary>True when the library is served by an entry object created here.</summary>
+    public static bool IsHookLibrary(string libraryPath) => Kind(libraryPath) is not null;
+
+    /// <summary>
+    /// The parsed parameters of a library built in here, checked so that a mistake is reported with its JSON path
+    /// (<paramref name="path"/> is that of <c>parameters</c>); null when the library is not one of them or there was
+    /// an error (reported to <paramref name="error"/>).
+    /// </summary>
+    public static object? ParseOptions(string libraryPath, JsonElement? parameters, string path, ConfigEnvironment environment, Action<string, string> error) =>
+        Kind(libraryPath) switch
+        {
+            ForensicLog => ForensicLogOptions.Parse(parameters, path, environment.LegalLogDirectory, error),
+            FlexId => FlexIdOptions.Parse(parameters, path, error),
+            RunScript => RunScriptOptions.Parse(parameters, path, error),
+            _ => null,
+        };
+
     /// <summary>The entry object for <paramref name="config"/>, or null when the library is not one built in this way.</summary>
     /// <exception cref="HookLoadException">The library's parameters are wrong.</exception>
-    public static HookLibrary? Create(HooksLibraryConfig config, TimeProvider time)
+    /// <param name="statistics">Where a library's own counters go (the server's registry); null counts nothing there.</param>
+    public static HookLibrary? Create(HooksLibraryConfig config, TimeProvider time, StatisticsRegistry? statistics = null)
     {
-        if (!KeaNativeLibraries.IsForensicLog(config.Library))
+        var kind = Kind(config.Library);
+        if (kind is null)
         {
             return null;
         }
 
-        if (config.BuiltInOptions is ForensicLogOptions parsed)
+        var options = config.BuiltInOptions;
+        if (options is null)
         {
-            return new ForensicLogLibrary(parsed, time);
+            var errors = new List<string>();
+            options = ParseOptions(config.Library, config.Parameters, "parameters", ConfigEnvironment.FromEnvironment(), (path, message) => errors.Add($"{path}: {message}"))
+                ?? throw new HookLoadException($"hooks library {config.Library}: {string.Join("; ", errors)}");
         }
 
-        var errors = new List<string>();
-        var options = ForensicLogOptions.Parse(config.Parameters, "parameters", ConfigEnvironment.FromEnvironment().LegalLogDirectory, (path, message) => errors.Add($"{path}: {message}"));
-        return options is not null
-            ? new ForensicLogLibrary(options, time)
-            : throw new HookLoadException($"hooks library {config.Library}: {string.Join("; ", errors)}");
+        return options switch
+        {
+            ForensicLogOptions forensic => new ForensicLogLibrary(forensic, time),
+            FlexIdOptions flexId => new FlexIdLibrary(flexId),
+            RunScriptOptions runScript => new RunScriptLibrary(runScript, statistics),
+            _ => throw new HookLoadException($"hooks library {config.Library}: its parameters were parsed for another library"),
+        };
     }
 }

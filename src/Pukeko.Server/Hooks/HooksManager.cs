@@ -94,6 +94,18 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
         }
     }
 
+    /// <summary>The entry objects of the loaded libraries in configuration order (built-in ones among them), for tests and diagnostics.</summary>
+    internal IReadOnlyList<HookLibrary> LoadedEntries
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _libraries.Select(l => l.Entry).OfType<HookLibrary>()];
+            }
+        }
+    }
+
     /// <summary>True when any callout is registered on the hook point; check before building arguments.</summary>
     public bool HasCallouts(int hookIndex) => _table[hookIndex].Length != 0;
 
@@ -195,7 +207,7 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
                 switch (KeaNativeLibraries.Find(config.Library))
                 {
                     case { Kind: KeaNativeLibraryKind.BuiltIn } native:
-                        if (BuiltIn.BuiltInLibraries.Create(config, Time) is { } builtIn)
+                        if (BuiltIn.BuiltInLibraries.Create(config, Time, _statistics) is { } builtIn)
                         {
                             loaded.Add(StartBuiltIn(index++, config, builtIn, multiThreading));
                             _log.LogInformation(new EventId(0, "HOOKS_KEA_LIBRARY_BUILT_IN"), "hooks library {Library}: {Reason}", config.Library, native.Message);

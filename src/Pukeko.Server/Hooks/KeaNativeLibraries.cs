@@ -29,6 +29,7 @@ public sealed record KeaNativeLibrary(string FileName, string Title, KeaNativeLi
     public string Message => Kind switch
     {
         KeaNativeLibraryKind.BuiltIn => $"{FileName} is Kea's {Title} library, built into Pukeko: {Consequence}",
+        _ when Title.Length == 0 => $"{FileName} is named like one of Kea's own hook libraries, but is none that Pukeko knows: {Consequence}",
         KeaNativeLibraryKind.NotBuiltIn => $"{FileName} is Kea's {Title} library, which is not built into Pukeko; ignored, so {Consequence}",
         _ => $"{FileName} is Kea's {Title} library, which Pukeko does not have: {Consequence}",
     };
@@ -40,7 +41,7 @@ public sealed record KeaNativeLibrary(string FileName, string Title, KeaNativeLi
 /// that names what is lost; one that does (or that kea-dhcp6 refuses as well) is an error that says why. Decided
 /// per library from Kea's manual.
 /// </summary>
-public static class KeaNativeLibraries
+public static partial class KeaNativeLibraries
 {
     private const string NotAvailable = "its commands are not available";
 
@@ -52,11 +53,12 @@ public static class KeaNativeLibraries
         new("libdhcp_class_cmds.so", "Class Commands", KeaNativeLibraryKind.BuiltIn, "its class-* commands are served natively"),
         new("libdhcp_legal_log.so", "Forensic Logging", KeaNativeLibraryKind.BuiltIn, "lease events and lease commands are written to its forensic log files natively"),
         new("libdhcp_forensic_log.so", "Forensic Logging", KeaNativeLibraryKind.BuiltIn, "lease events and lease commands are written to its forensic log files natively"),
+        new("libdhcp_run_script.so", "Run Script", KeaNativeLibraryKind.BuiltIn, "its script is run natively on lease events, with Kea's arguments and environment variables, without the packet waiting for it"),
+        new("libdhcp_flex_id.so", "Flexible Identifier", KeaNativeLibraryKind.BuiltIn, "its identifier-expression gives the flex-id of host reservations, and replace-client-id and ignore-iaid apply, natively"),
 
         // Management commands and observers: answers to clients are unchanged.
         new("libdhcp_stat_cmds.so", "Statistics Commands", KeaNativeLibraryKind.NotBuiltIn, "stat-lease6-get is not available (statistic-get-all has the per-subnet lease counters)"),
         new("libdhcp_cb_cmds.so", "Configuration Backend Commands", KeaNativeLibraryKind.NotBuiltIn, NotAvailable + " (remote-*)"),
-        new("libdhcp_run_script.so", "Run Script", KeaNativeLibraryKind.NotBuiltIn, "its script is not run on lease events"),
         new("libdhcp_perfmon.so", "PerfMon", KeaNativeLibraryKind.NotBuiltIn, "no packet-processing durations are monitored and no alarms raised"),
         new("libdhcp_lease_query.so", "Leasequery", KeaNativeLibraryKind.NotBuiltIn, "LEASEQUERY messages from relays are not answered"),
         new("libdhcp_ddns_tuning.so", "DDNS Tuning", KeaNativeLibraryKind.NotBuiltIn, "host names are not computed by its expressions"),
@@ -65,7 +67,6 @@ public static class KeaNativeLibraries
 
         // Running without these would answer clients differently, or leave commands unguarded.
         new("libdhcp_ha.so", "High Availability", KeaNativeLibraryKind.Refused, "the partner would not be kept in sync, so both servers could hand out the same addresses"),
-        new("libdhcp_flex_id.so", "Flexible Identifier", KeaNativeLibraryKind.Refused, "reservations by flex-id would not be found, so those clients would get other leases"),
         new("libdhcp_limits.so", "Limits", KeaNativeLibraryKind.Refused, "its lease and rate limits per class and subnet would not be applied"),
         new("libdhcp_radius.so", "RADIUS", KeaNativeLibraryKind.Refused, "clients would not be authorized and addresses RADIUS assigns would not be given"),
         new("libdhcp_user_chk.so", "User Check", KeaNativeLibraryKind.Refused, "unknown users would not be moved to the last subnet"),
@@ -83,9 +84,29 @@ public static class KeaNativeLibraries
 
     public static IReadOnlyList<KeaNativeLibrary> All => Table;
 
-    /// <summary>The Kea library a configured path names, by its file name; null for anything else.</summary>
-    public static KeaNativeLibrary? Find(string libraryPath) =>
-        ByFileName.GetValueOrDefault(Path.GetFileName((libraryPath ?? "").Trim()));
+    /// <summary>
+    /// The Kea library a configured path names, by its file name; null for anything else. A name in Kea's pattern
+    /// (<c>libdhcp_*.so</c>, <c>libddns_*.so</c>, <c>libca_*.so</c>) that is not in the table is a native library
+    /// Pukeko can neither load nor judge, so it is refused as one that could change who gets which lease.
+    /// </summary>
+    public static KeaNativeLibrary? Find(string libraryPath)
+    {
+        var name = Path.GetFileName((libraryPath ?? "").Trim());
+        if (ByFileName.TryGetValue(name, out var known))
+        {
+            return known;
+        }
+
+        return KeaPattern().IsMatch(name)
+            ? new KeaNativeLibrary(name, UnknownTitle, KeaNativeLibraryKind.Refused, "Pukeko cannot load native libraries (its hook libraries are .NET assemblies) and does not know what this one does, so running without it could hand out leases differently from Kea")
+            : null;
+    }
+
+    /// <summary>The title of a library named in Kea's pattern that is not in the table.</summary>
+    internal const string UnknownTitle = "";
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^lib(dhcp|ddns|ca)_[A-Za-z0-9_]+\.so$")]
+    private static partial System.Text.RegularExpressions.Regex KeaPattern();
 
     /// <summary>True for the forensic logging library under either of its names.</summary>
     public static bool IsForensicLog(string libraryPath) =>

@@ -158,12 +158,12 @@ public sealed class DefaultsTests
         var config = LoadOk(Dhcp6("""
             "hooks-libraries": [
               { "library": "/opt/hooks/libdhcp_lease_cmds.so" },
-              { "library": "libdhcp_custom.so", "parameters": { "floor": 13, "users": [ "alice" ] } }
+              { "library": "libcustom_hooks.so", "parameters": { "floor": 13, "users": [ "alice" ] } }
             ]
             """));
         Assert.Equal("/opt/hooks/libdhcp_lease_cmds.so", config.HooksLibraries[0].Library);
         Assert.Null(config.HooksLibraries[0].Parameters);
-        Assert.Equal("/srv/kea-hooks/libdhcp_custom.so", config.HooksLibraries[1].Library);
+        Assert.Equal("/srv/kea-hooks/libcustom_hooks.so", config.HooksLibraries[1].Library);
         Assert.Equal(13, config.HooksLibraries[1].Parameters!.Value.GetProperty("floor").GetInt32());
     }
 }

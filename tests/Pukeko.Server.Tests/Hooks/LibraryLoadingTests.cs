@@ -115,7 +115,7 @@ public sealed class LibraryLoadingTests : IDisposable
     public void KeaLibrariesThatLeaveLeasesAloneAreSkippedButLeaseChangingOnesAreRefused()
     {
         using var hooks = new HooksManager();
-        hooks.Load([new HooksLibraryConfig("/usr/lib/kea/hooks/libdhcp_cb_cmds.so", null), new HooksLibraryConfig("/opt/lib/libdhcp_run_script.so", null)], multiThreading: true);
+        hooks.Load([new HooksLibraryConfig("/usr/lib/kea/hooks/libdhcp_cb_cmds.so", null), new HooksLibraryConfig("/opt/lib/libdhcp_perfmon.so", null)], multiThreading: true);
         Assert.Empty(hooks.LibraryNames);
 
         // Even where a file of that name exists, Kea's HA library is refused for what it is, not loaded.

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Pukeko.Server.BuiltIn.ForensicLog;
 using Pukeko.Server.Hooks;
 
 namespace Pukeko.Server.Configuration.Parsing;
@@ -78,10 +77,10 @@ internal static class HooksLibrariesParser
                 continue;
             }
 
-            if (context.Errors.Count == errorsBefore && KeaNativeLibraries.IsForensicLog(box.Value!.Library))
+            if (context.Errors.Count == errorsBefore && BuiltIn.BuiltInLibraries.IsHookLibrary(box.Value!.Library))
             {
                 // Built in: its parameters are checked here, so a mistake is reported with its JSON path.
-                var options = ForensicLogOptions.Parse(box.Value.Parameters, ParseContext.Child(itemPath, "parameters"), context.Environment.LegalLogDirectory, context.Error);
+                var options = BuiltIn.BuiltInLibraries.ParseOptions(box.Value.Library, box.Value.Parameters, ParseContext.Child(itemPath, "parameters"), context.Environment, context.Error);
                 box.Value = box.Value with { BuiltInOptions = options };
             }
 
