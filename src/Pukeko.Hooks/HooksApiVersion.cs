@@ -13,7 +13,7 @@ namespace Pukeko.Hooks;
 public static class HooksApiVersion
 {
     /// <summary>Raised when something public is removed or changed incompatibly; every library must be rebuilt.</summary>
-    public const int Major = 1;
+    public const int Major = 2;
 
     /// <summary>Raised when something public is added; libraries built against an older minor keep loading.</summary>
     public const int Minor = 0;

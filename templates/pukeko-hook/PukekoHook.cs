@@ -1,5 +1,5 @@
 using Pukeko.Hooks;
-using Pukeko.Server.Leases;
+using Pukeko.Hooks.Leases;
 
 namespace PukekoHook;
 

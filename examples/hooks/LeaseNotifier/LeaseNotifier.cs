@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Pukeko.Hooks;
 using Pukeko.Protocol.Messages;
-using Pukeko.Server.Leases;
+using Pukeko.Hooks.Leases;
 
 namespace LeaseNotifier;
 
@@ -85,7 +85,7 @@ public sealed class LeaseNotifierLibrary : HookLibrary
         ["address"] = lease.Address.ToString(),
         ["prefix-len"] = lease.PrefixLength,
         ["type"] = lease.Type.ToString(),
-        ["duid"] = Convert.ToHexString(lease.Duid),
+        ["duid"] = lease.Duid.ToString(),
         ["iaid"] = lease.Iaid,
         ["valid-lft"] = lease.ValidLifetime,
         ["preferred-lft"] = lease.PreferredLifetime,

@@ -1,6 +1,6 @@
 using Pukeko.Hooks;
 using Pukeko.Protocol.Options;
-using Pukeko.Server.Leases;
+using Pukeko.Hooks.Leases;
 
 namespace LifetimePolicy;
 

@@ -6,6 +6,7 @@ using Pukeko.Protocol.Messages;
 using Pukeko.Server.Classification;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Hooks;
+using Pukeko.Server.Hooks.Views;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Pipeline;
 using Pukeko.Server.Reservations;
@@ -682,18 +683,22 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
     {
         var handle = ctx.Handle ??= hooks.CreateHandle();
         handle.SetArgument("query6", ctx.Query);
-        handle.SetArgument("subnet6", subnet);
+        handle.SetArgument("subnet6", ConfigViews.Of(ctx.Runtime.Config).Of(subnet));
         handle.SetArgument("fake_allocation", ctx.FakeAllocation);
-        handle.SetArgument("lease6", lease);
-        handle.ArgumentCheck = reusing ? LeaseArgumentCheck.Fixed(lease) : LeaseArgumentCheck.NewIn(lease, subnet);
+        if (reusing)
+        {
+            LeaseArgument.SetFixed(handle, lease);
+        }
+        else
+        {
+            LeaseArgument.SetNew(handle, lease, subnet);
+        }
+
         ctx.Query.CopyRetrievedOptions = true;
         try
         {
             var status = hooks.Call(HookPoints.Lease6Select, handle);
-            if (handle.TryGetArgument<Lease6>("lease6", out var returned) && returned is not null)
-            {
-                lease = returned;
-            }
+            lease = LeaseArgument.Read(handle, lease, subnet);
 
             return (status == NextStep.Skip ? NextStep.Skip : NextStep.Continue, lease);
         }
@@ -714,7 +719,7 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
 
         var handle = ctx.Handle ??= hooks.CreateHandle();
         handle.SetArgument("query6", ctx.Query);
-        handle.SetArgument("lease6", lease);
+        LeaseArgument.SetFixed(handle, lease);
         switch (ctx.ResponseIa)
         {
             case Pukeko.Protocol.Options.IaPdOption pd:
@@ -725,15 +730,11 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
                 break;
         }
 
-        handle.ArgumentCheck = LeaseArgumentCheck.Fixed(lease);
         ctx.Query.CopyRetrievedOptions = true;
         try
         {
             var status = hooks.Call(hookIndex, handle);
-            if (handle.TryGetArgument<Lease6>("lease6", out var returned) && returned is not null)
-            {
-                lease = returned;
-            }
+            lease = LeaseArgument.Read(handle, lease);
 
             return (status == NextStep.Skip ? NextStep.Skip : NextStep.Continue, lease);
         }

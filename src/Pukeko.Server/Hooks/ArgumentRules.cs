@@ -40,7 +40,7 @@ internal static class ArgumentRules
 
             if (actual != type)
             {
-                return $"argument '{name}' was set as {actual.Name}, the hook point passes {type.Name}";
+                return $"argument '{name}' was set as {actual.FullName}, the hook point passes {type.FullName}";
             }
 
             if (value is null && !nullable)

@@ -4,10 +4,11 @@ using System.Runtime.Loader;
 namespace Pukeko.Server.Hooks;
 
 /// <summary>
-/// One collectible load context per hook library. Pukeko's own assemblies (and the logging
-/// abstractions in the API) resolve to the server's loaded copies, so a library's
-/// <c>Lease6</c> is the server's <c>Lease6</c>; anything else the library ships beside it
-/// (its private dependencies) loads here and goes away with it.
+/// One collectible load context per hook library. The hooks API's assemblies (Pukeko.Hooks,
+/// Pukeko.Protocol and the logging abstractions) resolve to the server's loaded copies, so a
+/// library's <c>Lease6</c> is the type the server passes; anything else the library ships beside
+/// it (its private dependencies) loads here and goes away with it. The engine (Pukeko.Server) is
+/// not shared: the loader refuses a library that references it.
 /// </summary>
 internal sealed class HookLibraryLoadContext : AssemblyLoadContext
 {
@@ -15,7 +16,6 @@ internal sealed class HookLibraryLoadContext : AssemblyLoadContext
     {
         "Pukeko.Hooks",
         "Pukeko.Protocol",
-        "Pukeko.Server",
         "Microsoft.Extensions.Logging.Abstractions",
     };
 

@@ -4,8 +4,10 @@ using System.Text.Json.Nodes;
 using Pukeko.Hooks;
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
-using Pukeko.Server.Configuration;
-using Pukeko.Server.Leases;
+using Pukeko.Hooks.Configuration;
+using Pukeko.Hooks.Hosts;
+using Pukeko.Hooks.Leases;
+using Pukeko.Hooks.Subnets;
 using static Pukeko.Server.Hooks.ArgumentDirection;
 
 namespace Pukeko.Server.Hooks;
@@ -45,7 +47,7 @@ public static class HookPoints
         new(ContextCreate, HookNames.ContextCreate, "A packet's callout handle is created (the first time any hook point with callouts is reached for it).", [], [], false),
         new(ContextDestroy, HookNames.ContextDestroy, "The packet's processing is over (reply sent or packet dropped); its context goes away.", [], [], false),
         new(Dhcp6SrvConfigured, HookNames.Dhcp6SrvConfigured, "A (re)configuration has loaded the libraries, before the new configuration starts serving.",
-            [new("json_config", typeof(JsonElement), In, "the whole {\"Dhcp6\": ...} document"), new("network_state", typeof(Control.NetworkState), In, "enable/disable the DHCP service, as dhcp-enable/dhcp-disable do"), new("server_config", typeof(DhcpConfig), In), new("error", typeof(string), Out, "reason shown when the status is DROP")],
+            [new("json_config", typeof(JsonElement), In, "the whole {\"Dhcp6\": ...} document"), new("network_state", typeof(INetworkState), In, "enable/disable the DHCP service, as dhcp-enable/dhcp-disable do"), new("server_config", typeof(ServerConfig), In, "subnets, shared networks, global options and reservations as views"), new("error", typeof(string), Out, "reason shown when the status is DROP")],
             [new(NextStep.Drop, "the configuration is rejected with `error` (at start-up the server exits)")], false),
         new(Buffer6Receive, HookNames.Buffer6Receive, "A datagram arrived; `query6.Data` holds it, `query6.Message` is an empty placeholder.",
             [Query6InOut],
@@ -54,13 +56,13 @@ public static class HookPoints
             [Query6InOut],
             [new(NextStep.Skip, "the packet is dropped"), new(NextStep.Drop, "the packet is dropped (no statistic counted)")], false),
         new(Subnet6Select, HookNames.Subnet6Select, "The server selected a subnet (or none); a callout may pick another configured one.",
-            [Query6InOut, new("subnet6", typeof(Subnet6), InOut, "null when none was selected"), new("subnet6collection", typeof(IReadOnlyList<Subnet6>), In, "every configured subnet")],
+            [Query6InOut, new("subnet6", typeof(Subnet6), InOut, "null when none was selected"), new("subnet6collection", typeof(IReadOnlyList<Subnet6>), In, "every configured subnet (a callout picks one by setting `subnet6` to it)")],
             [new(NextStep.Skip, "no subnet: the IAs get NoAddrsAvail / NoPrefixAvail / NoBinding"), new(NextStep.Drop, "the packet is dropped"), new(NextStep.Park, "the packet waits; on unpark processing resumes with the `subnet6` the callouts left")], true),
         new(Host6Identifier, HookNames.Host6Identifier, "The server looks up host reservations and `flex-id` is among `host-reservation-identifiers`.",
             [Query6In, new("id_type", typeof(HostIdentifierType), InOut, "starts as FlexId"), new("id_value", typeof(byte[]), Out, "starts empty")],
             [], false),
         new(Lease6Select, HookNames.Lease6Select, "A new lease (or a reused expired one) was chosen for an IA, before it is stored. Called for Solicit too.",
-            [Query6In, new("subnet6", typeof(Subnet6), In), new("fake_allocation", typeof(bool), In, "true for a Solicit without Rapid Commit: nothing will be stored"), new("lease6", typeof(Lease6), InOut, "edits are stored as they are")],
+            [Query6In, new("subnet6", typeof(Subnet6), In), new("fake_allocation", typeof(bool), In, "true for a Solicit without Rapid Commit: nothing will be stored"), new("lease6", typeof(Lease6), InOut, "a copy: edits (in place or by setting it) are stored")],
             [new(NextStep.Skip, "this lease is not assigned and no further candidate is tried in the subnet: the IA gets NoAddrsAvail")], false),
         new(Lease6Renew, HookNames.Lease6Renew, "A Renew is about to extend an existing lease (new lifetimes and cltt already in `lease6`).",
             [Query6In, new("lease6", typeof(Lease6), InOut), new("ia_na", typeof(IaNaOption), InOut, "the IA_NA of the reply (set for address leases)"), new("ia_pd", typeof(IaPdOption), InOut, "the IA_PD of the reply (set for prefix leases instead of ia_na)")],
@@ -122,10 +124,11 @@ public static class HookPoints
             }
             else
             {
-                text.Append("| Argument | C# type | Direction | Note |\n|---|---|---|---|\n");
+                text.Append("| Argument | C# type | Namespace | Direction | Note |\n|---|---|---|---|---|\n");
                 foreach (var argument in point.Arguments)
                 {
                     text.Append("| `").Append(argument.Name).Append("` | `").Append(TypeName(argument.Type)).Append("` | ")
+                        .Append(Namespaces(argument.Type)).Append(" | ")
                         .Append(argument.Direction switch { In => "in", Out => "out", _ => "in/out" }).Append(" | ")
                         .Append(argument.Note).Append(" |\n");
                 }
@@ -154,6 +157,32 @@ public static class HookPoints
         }
 
         return text.ToString();
+    }
+
+    /// <summary>The namespaces a hook library imports to name a type (its own and its generic arguments'), or "—" for C# keywords.</summary>
+    public static string Namespaces(Type type)
+    {
+        var namespaces = new List<string>();
+        Collect(type);
+        return namespaces.Count == 0 ? "—" : string.Join(", ", namespaces.Select(n => $"`{n}`"));
+
+        void Collect(Type t)
+        {
+            if (t == typeof(string) || t == typeof(bool) || t == typeof(byte[]))
+            {
+                return;
+            }
+
+            if (t.Namespace is { } name && !namespaces.Contains(name))
+            {
+                namespaces.Add(name);
+            }
+
+            foreach (var argument in t.IsGenericType ? t.GetGenericArguments() : [])
+            {
+                Collect(argument);
+            }
+        }
     }
 
     /// <summary>C# spelling of a type with its namespace-free generic arguments, e.g. <c>IReadOnlyList&lt;Lease6&gt;</c>.</summary>

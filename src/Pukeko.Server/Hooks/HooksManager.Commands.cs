@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Pukeko.Hooks;
+using Pukeko.Hooks.Configuration;
+using Pukeko.Hooks.Hosts;
 using Pukeko.Protocol.Messages;
 using Pukeko.Server.Configuration;
 
@@ -211,10 +213,10 @@ public sealed partial class HooksManager
         try
         {
             handle.SetArgument("json_config", config.Source);
-            handle.SetArgument("server_config", config);
+            handle.SetArgument("server_config", Views.ConfigViews.Of(config).Server);
             if (network is not null)
             {
-                handle.SetArgument("network_state", network);
+                handle.SetArgument<INetworkState>("network_state", network);
             }
 
             handle.SetArgument("error", string.Empty);

@@ -761,6 +761,12 @@ public sealed partial class HooksManager : ICommandExtensions, IDisposable
                 throw new HookLoadException($"hooks library {path}: built against the Pukeko hooks API {builtAgainst.ToString(2)}, this server provides {ServerApiVersion.ToString(2)}");
             }
 
+            if (assembly.GetReferencedAssemblies().Any(a => a.Name == typeof(HooksManager).Assembly.GetName().Name))
+            {
+                // Its engine types are internal since hooks API 2.0; a library can only have been built against another build.
+                throw new HookLoadException($"hooks library {path}: references Pukeko.Server, which is not part of the hooks API; build it against Pukeko.Hooks and Pukeko.Protocol only");
+            }
+
             Type[] exported;
             try
             {

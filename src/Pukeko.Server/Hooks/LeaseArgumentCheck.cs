@@ -2,6 +2,7 @@ using Pukeko.Hooks;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Leases;
+using LeaseView = Pukeko.Hooks.Leases.Lease6;
 
 namespace Pukeko.Server.Hooks;
 
@@ -46,18 +47,18 @@ internal sealed class LeaseArgumentCheck
 
     private string? Check(CalloutHandle handle)
     {
-        if (!handle.TryGetArgument<Lease6>("lease6", out var lease) || lease is null)
+        if (!handle.TryGetArgument<LeaseView>("lease6", out var lease) || lease is null)
         {
             // Missing: the server keeps its own; null or another type: ArgumentRules reports it.
             return null;
         }
 
-        if (lease.Type != _type)
+        if ((LeaseType)lease.Type != _type)
         {
             return $"lease6 changed its type from {_type} to {lease.Type}";
         }
 
-        if (!lease.Duid.AsSpan().SequenceEqual(_duid) || lease.Iaid != _iaid)
+        if (!lease.Duid.Bytes.SequenceEqual(_duid) || lease.Iaid != _iaid)
         {
             return $"lease6 {lease.Address} is for another client (DUID or IAID changed)";
         }

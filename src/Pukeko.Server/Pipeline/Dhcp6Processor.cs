@@ -4,6 +4,7 @@ using Pukeko.Protocol.Messages;
 using Pukeko.Server.Allocation;
 using Pukeko.Server.Concurrency;
 using Pukeko.Server.Hooks;
+using Pukeko.Server.Hooks.Views;
 using Pukeko.Server.Pipeline.Handlers;
 using Pukeko.Server.Pipeline.Stages;
 using Pukeko.Server.Reservations;
@@ -61,7 +62,7 @@ public sealed class Dhcp6Processor
         // host6_identifier: asked only when host-reservation-identifiers lists flex-id; the value
         // counts only when the callouts left the identifier type at flex-id.
         _services.HostIdentifiers.FlexId = ctx =>
-            _services.Hooks.HasCallouts(HookPoints.Host6Identifier) && _services.Hooks.CallHost6Identifier(ctx.Query, ctx.Handle) is { Type: Pukeko.Server.Hooks.HostIdentifierType.FlexId } id
+            _services.Hooks.HasCallouts(HookPoints.Host6Identifier) && _services.Hooks.CallHost6Identifier(ctx.Query, ctx.Handle) is { Type: Pukeko.Hooks.Hosts.HostIdentifierType.FlexId } id
                 ? id.Value
                 : null;
     }
@@ -186,8 +187,8 @@ public sealed class Dhcp6Processor
                         handle.SetArgument("query6", c.Query);
                         handle.SetArgument("response6", c.Response);
                         var (leases, deleted) = CommittedLeases.Of(c.LeaseWork?.Changes);
-                        handle.SetArgument<IReadOnlyList<Leases.Lease6>>("leases6", leases);
-                        handle.SetArgument<IReadOnlyList<Leases.Lease6>>("deleted_leases6", deleted);
+                        handle.SetArgument("leases6", LeaseViews.ToViews(leases));
+                        handle.SetArgument("deleted_leases6", LeaseViews.ToViews(deleted));
                     },
                     static (_, _, _, _) => { }).ConfigureAwait(false))
             {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Pukeko.Hooks;
 using Pukeko.Protocol.Messages;
 using Pukeko.Server.Hooks;
+using Pukeko.Server.Hooks.Views;
 
 namespace Pukeko.Server.Pipeline;
 
@@ -118,16 +119,15 @@ internal sealed class HookInvoker(PipelineServices services)
             static (h, s) =>
             {
                 h.SetArgument("query6", s.Query);
-                h.SetArgument("lease6", s.lease);
 
                 // Kea never reads lease6 back here; Pukeko does (a callout may edit lifetimes or the user
                 // context), so it must still be this client's lease at this address.
-                h.ArgumentCheck = LeaseArgumentCheck.Fixed(s.lease);
+                LeaseArgument.SetFixed(h, s.lease);
             },
-            static (h, _) => h.TryGetArgument<Leases.Lease6>("lease6", out var l) ? l : null,
+            static (h, s) => LeaseArgument.Read(h, s.lease),
             ctx.Query);
         ctx.Handle = handle;
-        return (status, returned ?? lease);
+        return (status, returned);
     }
 
     private static void CopyOnRetrieve(Dhcp6Packet? first, Dhcp6Packet? second)

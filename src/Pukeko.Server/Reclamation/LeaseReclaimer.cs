@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Pukeko.Hooks;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Hooks;
+using Pukeko.Server.Hooks.Views;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Statistics;
 
@@ -140,12 +141,11 @@ public sealed class LeaseReclaimer(LeaseWriter writer, ClientClaims claims, Leas
         if (hooks.HasCallouts(HookPoints.Lease6Expire))
         {
             var handle = run.Handle ??= hooks.CreateHandle();
-            var candidate = lease.Clone();
-            handle.SetArgument("lease6", candidate);
+            LeaseArgument.Set(handle, lease);
             handle.SetArgument("remove_lease", remove);
             var status = hooks.Call(HookPoints.Lease6Expire, handle);
             var original = lease;
-            lease = handle.TryGetArgument<Lease6>("lease6", out var returned) && returned is not null ? returned : candidate;
+            lease = LeaseArgument.Read(handle, lease);
             HooksManager.EndCall(handle);
             if (status == NextStep.Skip)
             {
@@ -162,7 +162,7 @@ public sealed class LeaseReclaimer(LeaseWriter writer, ClientClaims claims, Leas
         if (lease.State == LeaseState.Declined && hooks.HasCallouts(HookPoints.Lease6Recover))
         {
             var handle = run.Handle ??= hooks.CreateHandle();
-            handle.SetArgument("lease6", lease.Clone());
+            LeaseArgument.Set(handle, lease);
             var status = hooks.Call(HookPoints.Lease6Recover, handle);
             HooksManager.EndCall(handle);
             if (status == NextStep.Skip)

@@ -4,7 +4,8 @@ using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
 using Pukeko.Server.BuiltIn.ForensicLog;
-using Pukeko.Server.Leases;
+using Pukeko.Hooks.Leases;
+using Pukeko.Protocol.Duids;
 using static Pukeko.Server.BuiltIn.ForensicLog.ForensicLogEntries;
 
 namespace Pukeko.Server.Tests.BuiltIn;
@@ -14,19 +15,15 @@ public sealed class ForensicLogEntriesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
 
-    private static Lease6 Lease(string address = "2001:db8:1::1", uint valid = 4000) => new()
-    {
-        Address = Ipv6Address.Parse(address),
-        Type = LeaseType.NA,
-        Duid = [0x00, 0x03, 0x00, 0x01, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11],
-        Iaid = 666,
-        ValidLifetime = valid,
-        PreferredLifetime = valid / 2,
-        SubnetId = 1,
-        HardwareAddress = [0x66, 0x55, 0x44, 0x33, 0x22, 0x11],
-        HardwareType = 1,
-        HardwareAddressSource = 2,
-    };
+    private static Lease6 Lease(string address = "2001:db8:1::1", uint valid = 4000, LeaseType type = LeaseType.NA, byte prefixLength = 128) =>
+        new(type, Ipv6Address.Parse(address), prefixLength, new Duid([0x00, 0x03, 0x00, 0x01, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11]), 666, 1)
+        {
+            ValidLifetime = valid,
+            PreferredLifetime = valid / 2,
+            HardwareAddress = [0x66, 0x55, 0x44, 0x33, 0x22, 0x11],
+            HardwareType = 1,
+            HardwareAddressSource = 2,
+        };
 
     [Theory]
     [InlineData(0u, "0 hrs 0 mins 0 secs")]
@@ -48,9 +45,7 @@ public sealed class ForensicLogEntriesTests
     [Fact]
     public void A_released_prefix_has_no_duration_and_no_hardware_address_when_the_lease_has_none()
     {
-        var lease = Lease("2001:db8:8::", 3000);
-        lease.Type = LeaseType.PD;
-        lease.PrefixLength = 56;
+        var lease = Lease("2001:db8:8::", 3000, LeaseType.PD, 56);
         lease.HardwareAddress = null;
         Assert.Equal(
             "Prefix: 2001:db8:8::/56 has been released from a device with DUID: 00:03:00:01:66:55:44:33:22:11",
@@ -71,7 +66,7 @@ public sealed class ForensicLogEntriesTests
         query.Relays.Add(inner);
         var lease = Lease();
         lease.HardwareAddress = null;
-        lease.UserContext = """{"zeta": [1, 2], "alpha": {"b": true}}""";
+        lease.UserContext = (JsonObject)JsonNode.Parse("""{"zeta": [1, 2], "alpha": {"b": true}}""")!;
 
         Assert.Equal(
             "Address: 2001:db8:1::1 has been assigned for 1 hrs 6 mins 40 secs to a device with DUID: 00:03:00:01:66:55:44:33:22:11"

@@ -8,6 +8,7 @@ using Pukeko.Protocol.Options;
 using Pukeko.Server.BuiltIn.ForensicLog;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Hooks;
+using Pukeko.Server.Hooks.Views;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Tests.Support;
 
@@ -62,7 +63,7 @@ public sealed class ForensicLogLibraryTests : IDisposable
         return new Dhcp6Packet(message);
     }
 
-    /// <summary>One client exchange the way the pipeline calls the hook points, with one handle for the packet.</summary>
+    /// <summary>One client exchange the way the pipeline calls the hook points (leases passed as views), with one handle for the packet.</summary>
     private void Exchange(Dhcp6Packet query, Dhcp6Packet response, IReadOnlyList<Lease6> leases, IReadOnlyList<Lease6> deleted, Lease6? released = null)
     {
         var handle = _hooks.CreateHandle();
@@ -72,21 +73,21 @@ public sealed class ForensicLogLibraryTests : IDisposable
         if (released is not null)
         {
             handle.SetArgument("query6", query);
-            handle.SetArgument("lease6", released);
+            handle.SetArgument("lease6", LeaseViews.ToView(released));
             _hooks.Call(HookPoints.Lease6Release, handle);
             HooksManager.EndCall(handle);
         }
 
         handle.SetArgument("query6", query);
         handle.SetArgument("response6", response);
-        handle.SetArgument("leases6", leases);
-        handle.SetArgument("deleted_leases6", deleted);
+        handle.SetArgument("leases6", LeaseViews.ToViews(leases));
+        handle.SetArgument("deleted_leases6", LeaseViews.ToViews(deleted));
         _hooks.Call(HookPoints.Leases6Committed, handle);
         HooksManager.EndCall(handle);
 
         handle.SetArgument("query6", query);
         handle.SetArgument("response6", response);
-        handle.SetArgument<Subnet6?>("subnet6", null);
+        handle.SetArgument<Pukeko.Hooks.Subnets.Subnet6?>("subnet6", null);
         _hooks.Call(HookPoints.Pkt6Send, handle);
         HooksManager.EndCall(handle);
         _hooks.ReleaseHandle(handle);
@@ -181,11 +182,13 @@ public sealed class ForensicLogLibraryTests : IDisposable
     [Fact]
     public void Unlogged_subnets_are_read_from_subnets_and_shared_networks()
     {
-        using var document = JsonDocument.Parse("""
+        var config = Pukeko.Server.Tests.Configuration.ConfigTest.LoadOk("""
             { "Dhcp6": {
-                "subnet6": [ { "id": 1, "user-context": { "legal-logging": false } }, { "id": 2, "user-context": { "legal-logging": true } }, { "id": 3 } ],
-                "shared-networks": [ { "subnet6": [ { "id": 4, "user-context": { "legal-logging": false } } ] } ] } }
+                "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "user-context": { "legal-logging": false } },
+                             { "id": 2, "subnet": "2001:db8:2::/64", "user-context": { "legal-logging": true } },
+                             { "id": 3, "subnet": "2001:db8:3::/64" } ],
+                "shared-networks": [ { "name": "net", "subnet6": [ { "id": 4, "subnet": "2001:db8:4::/64", "user-context": { "legal-logging": false } } ] } ] } }
             """);
-        Assert.Equal([1L, 4L], ForensicLogLibrary.UnloggedSubnets(document.RootElement).Order());
+        Assert.Equal([1L, 4L], ForensicLogLibrary.UnloggedSubnets(Pukeko.Server.Hooks.Views.ConfigViews.Of(config).Server).Order());
     }
 }

@@ -7,7 +7,9 @@ using Pukeko.Protocol.Options;
 using Pukeko.Server.BuiltIn.RunScript;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Hooks;
+using Pukeko.Server.Hooks.Views;
 using Pukeko.Server.Leases;
+using LeaseView = Pukeko.Hooks.Leases.Lease6;
 using Pukeko.Server.Statistics;
 using Pukeko.Server.Tests.Support;
 using static Pukeko.Server.Tests.Configuration.ConfigTest;
@@ -99,7 +101,7 @@ public sealed class RunScriptLibraryTests : IDisposable
         return packet;
     }
 
-    private static Lease6 Lease(string address, LeaseType type = LeaseType.NA, byte prefixLength = 128) => new()
+    private static LeaseView Lease(string address, LeaseType type = LeaseType.NA, byte prefixLength = 128) => LeaseViews.ToView(new Lease6
     {
         Address = Ipv6Address.Parse(address),
         Type = type,
@@ -113,7 +115,7 @@ public sealed class RunScriptLibraryTests : IDisposable
         Hostname = "host.example.org",
         HardwareAddress = [0x00, 0x01, 0x02, 0x03, 0x04, 0x05],
         HardwareType = 1,
-    };
+    });
 
     private void Call(string hook, Action<CalloutHandle> arguments)
     {
@@ -170,8 +172,8 @@ public sealed class RunScriptLibraryTests : IDisposable
         {
             h.SetArgument("query6", Query(MessageType.Request));
             h.SetArgument("response6", new Dhcp6Packet(new Dhcp6Message(MessageType.Reply, 0x00abcd)));
-            h.SetArgument<IReadOnlyList<Lease6>>("leases6", [Lease("2001:db8:1::10"), Lease("2001:db8:ff::", LeaseType.PD, 56)]);
-            h.SetArgument<IReadOnlyList<Lease6>>("deleted_leases6", []);
+            h.SetArgument<IReadOnlyList<LeaseView>>("leases6", [Lease("2001:db8:1::10"), Lease("2001:db8:ff::", LeaseType.PD, 56)]);
+            h.SetArgument<IReadOnlyList<LeaseView>>("deleted_leases6", []);
         });
 
         var run = Assert.Single(await FinishAsync(runner));

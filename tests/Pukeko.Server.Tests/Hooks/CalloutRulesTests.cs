@@ -229,8 +229,10 @@ public class CalloutRulesTests
         hooks.PreCalloutsLibraryHandle.RegisterCallout(HookNames.Dhcp6SrvConfigured, handle =>
         {
             names = handle.ArgumentNames;
-            Assert.Same(config, handle.GetArgument<DhcpConfig>("server_config"));
+            var view = handle.GetArgument<Pukeko.Hooks.Configuration.ServerConfig>("server_config");
+            Assert.Equal(config.Subnets.Select(s => s.Id), view.Subnets.Select(s => s.Id));
             Assert.Equal(JsonValueKind.Object, handle.GetArgument<JsonElement>("json_config").ValueKind);
+            Assert.Equal(handle.GetArgument<JsonElement>("json_config").GetRawText(), view.Document.GetRawText());
             handle.SetArgument("error", error);
             handle.Status = NextStep.Drop;
             return 0;

@@ -53,6 +53,9 @@ internal static class HookTestSupport
         PreferredLifetime = new Lifetime(3000, 3000, 3000),
     };
 
+    /// <summary>How a callout sees <see cref="SecondSubnet"/>.</summary>
+    public static Pukeko.Hooks.Subnets.Subnet6 SecondSubnetView { get; } = new() { Id = SecondSubnet.Id, Prefix = SecondSubnet.Prefix };
+
     public static void On(this PipelineHarness h, string hook, Callout callout) =>
         h.Hooks.PreCalloutsLibraryHandle.RegisterCallout(hook, callout);
 

@@ -64,6 +64,32 @@ public sealed class HooksApiVersionTests : IDisposable
         Assert.Equal($"hooks library {path}: does not reference Pukeko.Hooks", error);
     }
 
+    [Fact]
+    public void ALibraryThatReferencesTheEngineIsRefused()
+    {
+        // As a library built against Pukeko.Server's public types before they became internal would.
+        var engine = LibraryCompiler.Compile(
+            Path.Combine(_dir.Path, "engine"),
+            "Pukeko.Server",
+            "namespace Pukeko.Server.Leases { public sealed class Lease6 { public uint ValidLifetime { get; set; } } }",
+            withoutHooksApi: true);
+        var path = LibraryCompiler.Compile(
+            _dir.Path,
+            "UsesEngine",
+            """public sealed class UsesEngine : HookLibrary { public int Lease6Select(CalloutHandle h) { h.GetArgument<Pukeko.Server.Leases.Lease6>("lease6").ValidLifetime = 1; return 0; } }""",
+            [MetadataReference.CreateFromFile(engine)]);
+
+        var error = Assert.Single(HooksManager.Validate([new HooksLibraryConfig(path, null)], multiThreading: false));
+        Assert.Equal($"hooks library {path}: references Pukeko.Server, which is not part of the hooks API; build it against Pukeko.Hooks and Pukeko.Protocol only", error);
+    }
+
+    [Fact]
+    public void ThisServerProvidesHooksApi2()
+    {
+        // 2.0: callouts get views from Pukeko.Hooks instead of the engine's types, a change every library must be rebuilt for.
+        Assert.Equal(new Version(2, 0), ServerApi);
+    }
+
     private void AssertRefused(Version builtAgainst)
     {
         var name = $"Built{builtAgainst.Major}_{builtAgainst.Minor}";

@@ -11,6 +11,7 @@ using Pukeko.Server.Leases;
 using Pukeko.Server.Tests.Hosting;
 using Pukeko.Server.Tests.Support;
 using static Pukeko.Server.Tests.Support.ClientMessages;
+using Lease6View = Pukeko.Hooks.Leases.Lease6;
 
 namespace Pukeko.Server.Tests.Hooks;
 
@@ -155,7 +156,7 @@ public sealed class HostileCalloutTests
         }, out var logs);
 
         Assert.Null(Exchange(h, RequestFrom(Victim)));
-        AssertViolation(h, logs, "'query6' was set as String");
+        AssertViolation(h, logs, "'query6' was set as System.String");
         AssertBystanderServed(h);
     }
 
@@ -193,7 +194,7 @@ public sealed class HostileCalloutTests
                 }
                 else
                 {
-                    handle.SetArgument("subnet6", HookTestSupport.SecondSubnet); // not configured in this harness
+                    handle.SetArgument("subnet6", HookTestSupport.SecondSubnetView); // not configured in this harness
                 }
             }
 
@@ -215,7 +216,7 @@ public sealed class HostileCalloutTests
         {
             if (IsVictim(handle))
             {
-                handle.SetArgument<Lease6?>("lease6", null);
+                handle.SetArgument<Lease6View?>("lease6", null);
             }
 
             return 0;
@@ -244,14 +245,14 @@ public sealed class HostileCalloutTests
         {
             if (IsVictim(handle))
             {
-                // Edited in place, as a callout may: the server checks the lease it will store, not the reference.
-                var lease = handle.GetArgument<Lease6>("lease6");
+                // Who a lease belongs to cannot be edited in place, only by handing back another lease; its block can.
+                var lease = handle.GetArgument<Lease6View>("lease6");
                 switch (corruption)
                 {
-                    case "subnet": lease.SubnetId = 2; break;
-                    case "duid": lease.Duid = Bystander.Bytes.ToArray(); break;
+                    case "subnet": handle.SetArgument("lease6", new Lease6View(lease.Type, lease.Address, lease.PrefixLength, lease.Duid, lease.Iaid, 2)); break;
+                    case "duid": handle.SetArgument("lease6", new Lease6View(lease.Type, lease.Address, lease.PrefixLength, Bystander, lease.Iaid, lease.SubnetId)); break;
                     case "outside-pools": lease.Address = Ipv6Address.Parse("2001:db8:1::ffff"); break;
-                    case "type": lease.Type = LeaseType.PD; break;
+                    case "type": handle.SetArgument("lease6", new Lease6View(Pukeko.Hooks.Leases.LeaseType.PD, lease.Address, lease.PrefixLength, lease.Duid, lease.Iaid, lease.SubnetId)); break;
                 }
             }
 
@@ -274,7 +275,7 @@ public sealed class HostileCalloutTests
         {
             if (IsVictim(handle) && taken is { } address && Interlocked.Increment(ref moved) == 1)
             {
-                handle.GetArgument<Lease6>("lease6").Address = address;
+                handle.GetArgument<Lease6View>("lease6").Address = address;
             }
 
             return 0;
@@ -300,7 +301,7 @@ public sealed class HostileCalloutTests
         {
             if (corrupt && IsVictim(handle))
             {
-                var replaced = handle.GetArgument<Lease6>("lease6").Clone();
+                var replaced = handle.GetArgument<Lease6View>("lease6").Clone();
                 replaced.Address = Ipv6Address.Parse("2001:db8:1::1e");
                 handle.SetArgument("lease6", replaced);
             }
@@ -326,7 +327,8 @@ public sealed class HostileCalloutTests
         {
             if (corrupt && IsVictim(handle))
             {
-                handle.GetArgument<Lease6>("lease6").Duid = Bystander.Bytes.ToArray();
+                var lease = handle.GetArgument<Lease6View>("lease6");
+                handle.SetArgument("lease6", new Lease6View(lease.Type, lease.Address, lease.PrefixLength, Bystander, lease.Iaid, lease.SubnetId));
             }
 
             return 0;
@@ -349,7 +351,7 @@ public sealed class HostileCalloutTests
         {
             if (corrupt && IsVictim(handle))
             {
-                handle.SetArgument<Lease6?>("lease6", null);
+                handle.SetArgument<Lease6View?>("lease6", null);
             }
 
             return 0;
@@ -398,7 +400,7 @@ public sealed class HostileCalloutTests
         {
             if (IsVictim(handle))
             {
-                handle.SetArgument<IReadOnlyList<Lease6>?>("leases6", null);
+                handle.SetArgument<IReadOnlyList<Lease6View>?>("leases6", null);
                 handle.SetArgument("deleted_leases6", 7);
             }
 

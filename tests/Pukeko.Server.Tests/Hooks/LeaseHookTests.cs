@@ -8,6 +8,8 @@ using Pukeko.Server.Pipeline;
 using Pukeko.Server.Tests.Pipeline;
 using Pukeko.Server.Tests.Support;
 using static Pukeko.Server.Tests.Support.ClientMessages;
+using Lease6View = Pukeko.Hooks.Leases.Lease6;
+using SubnetView = Pukeko.Hooks.Subnets.Subnet6;
 
 namespace Pukeko.Server.Tests.Hooks;
 
@@ -27,16 +29,17 @@ public class LeaseHookTests
     {
         using var h = TwoSubnets();
         var record = new CalloutRecord();
-        Subnet6? selected = null;
-        IReadOnlyList<Subnet6>? all = null;
+        SubnetView? selected = null;
+        IReadOnlyList<SubnetView>? all = null;
         h.On(HookNames.Subnet6Select, record.Record(HookNames.Subnet6Select, handle =>
         {
-            selected = handle.GetArgument<Subnet6>("subnet6");
-            all = handle.GetArgument<IReadOnlyList<Subnet6>>("subnet6collection");
+            selected = handle.GetArgument<SubnetView>("subnet6");
+            all = handle.GetArgument<IReadOnlyList<SubnetView>>("subnet6collection");
         }));
         h.Exchange(Create(MessageType.Solicit));
         Assert.Equal(1u, selected!.Id);
-        Assert.Same(h.Config.Subnets, all);
+        Assert.Equal(h.Config.Subnets.Select(s => (s.Id, s.Prefix)), all!.Select(s => (s.Id, s.Prefix)));
+        Assert.Equal(h.Config.Subnets[0].Pools.Select(p => (p.First, p.Last)), selected.Pools.Select(p => (p.First, p.Last)));
         Assert.Equal(["query6", "subnet6", "subnet6collection"], record.ArgumentNames.Single());
         Assert.All(record.CopyFlags, Assert.True);
         HookTestSupport.AssertReset(record.LastHandle);
@@ -48,7 +51,7 @@ public class LeaseHookTests
         using var h = TwoSubnets();
         h.On(HookNames.Subnet6Select, handle =>
         {
-            handle.SetArgument("subnet6", handle.GetArgument<IReadOnlyList<Subnet6>>("subnet6collection")[1]);
+            handle.SetArgument("subnet6", handle.GetArgument<IReadOnlyList<SubnetView>>("subnet6collection")[1]);
             return 0;
         });
         var address = AddressOf(h.Exchange(Create(MessageType.Solicit)).Reply!)!.Address;
@@ -81,12 +84,12 @@ public class LeaseHookTests
         using var h = new PipelineHarness();
         var record = new CalloutRecord();
         bool? seenFake = null;
-        Lease6? seenLease = null;
+        Lease6View? seenLease = null;
         h.On(HookNames.Lease6Select, record.Record(HookNames.Lease6Select, handle =>
         {
             seenFake = handle.GetArgument<bool>("fake_allocation");
-            seenLease = handle.GetArgument<Lease6>("lease6");
-            Assert.Equal(1u, handle.GetArgument<Subnet6>("subnet6").Id);
+            seenLease = handle.GetArgument<Lease6View>("lease6");
+            Assert.Equal(1u, handle.GetArgument<SubnetView>("subnet6").Id);
         }));
         var reply = h.Exchange(Create(type, serverId: type == MessageType.Request ? PipelineHarness.ServerDuid : null)).Reply!;
         Assert.Equal(fake, seenFake);
@@ -101,7 +104,7 @@ public class LeaseHookTests
         using var h = new PipelineHarness();
         h.On(HookNames.Lease6Select, handle =>
         {
-            var lease = handle.GetArgument<Lease6>("lease6");
+            var lease = handle.GetArgument<Lease6View>("lease6");
             lease.ValidLifetime = 7777;
             lease.PreferredLifetime = 5555;
             return 0;
@@ -133,7 +136,7 @@ public class LeaseHookTests
         var record = new CalloutRecord();
         h.On(hook, record.Record(hook, handle =>
         {
-            var lease = handle.GetArgument<Lease6>("lease6");
+            var lease = handle.GetArgument<Lease6View>("lease6");
             lease.PreferredLifetime = 1003;
             lease.ValidLifetime = 1004;
             handle.GetArgument<IaNaOption>("ia_na").Iaid = 1000;
@@ -172,8 +175,8 @@ public class LeaseHookTests
         using var h = new PipelineHarness(configure: b => b.Expiration = ExpirationConfig.Default with { FlushReclaimedTimerWaitTime = 0 });
         var address = Bind(h);
         var record = new CalloutRecord();
-        Lease6? seen = null;
-        h.On(HookNames.Lease6Release, record.Record(HookNames.Lease6Release, handle => seen = handle.GetArgument<Lease6>("lease6")));
+        Lease6View? seen = null;
+        h.On(HookNames.Lease6Release, record.Record(HookNames.Lease6Release, handle => seen = handle.GetArgument<Lease6View>("lease6")));
         h.Exchange(Create(MessageType.Release, address: address, serverId: PipelineHarness.ServerDuid));
         Assert.Equal(address, seen!.Address);
         Assert.Equal(["lease6", "query6"], record.ArgumentNames.Single());
@@ -202,7 +205,7 @@ public class LeaseHookTests
         using var h = new PipelineHarness();
         var address = Bind(h);
         var record = new CalloutRecord();
-        h.On(HookNames.Lease6Decline, record.Record(HookNames.Lease6Decline, handle => Assert.Equal(address, handle.GetArgument<Lease6>("lease6").Address)));
+        h.On(HookNames.Lease6Decline, record.Record(HookNames.Lease6Decline, handle => Assert.Equal(address, handle.GetArgument<Lease6View>("lease6").Address)));
         h.Exchange(Create(MessageType.Decline, address: address, serverId: PipelineHarness.ServerDuid));
         Assert.Equal(["lease6", "query6"], record.ArgumentNames.Single());
         Assert.Equal(LeaseState.Declined, h.Store.Get(address)!.State);
@@ -248,11 +251,11 @@ public class LeaseHookTests
     {
         using var h = new PipelineHarness(s => SolicitRequestTests.Clone(s, rapidCommit: true));
         var record = new CalloutRecord();
-        IReadOnlyList<Lease6>? leases = null, deleted = null;
+        IReadOnlyList<Lease6View>? leases = null, deleted = null;
         h.On(HookNames.Leases6Committed, record.Record(HookNames.Leases6Committed, handle =>
         {
-            leases = handle.GetArgument<IReadOnlyList<Lease6>>("leases6");
-            deleted = handle.GetArgument<IReadOnlyList<Lease6>>("deleted_leases6");
+            leases = handle.GetArgument<IReadOnlyList<Lease6View>>("leases6");
+            deleted = handle.GetArgument<IReadOnlyList<Lease6View>>("deleted_leases6");
         }));
         var solicit = Create(MessageType.Solicit);
         solicit.Options.Add(new EmptyOption(OptionCode.RapidCommit));
@@ -272,7 +275,7 @@ public class LeaseHookTests
         var seen = new List<(int New, int Deleted)>();
         h.On(HookNames.Leases6Committed, handle =>
         {
-            seen.Add((handle.GetArgument<IReadOnlyList<Lease6>>("leases6").Count, handle.GetArgument<IReadOnlyList<Lease6>>("deleted_leases6").Count));
+            seen.Add((handle.GetArgument<IReadOnlyList<Lease6View>>("leases6").Count, handle.GetArgument<IReadOnlyList<Lease6View>>("deleted_leases6").Count));
             return 0;
         });
         h.Exchange(Create(MessageType.Release, address: released, serverId: PipelineHarness.ServerDuid));
@@ -287,19 +290,19 @@ public class LeaseHookTests
         using var h = new PipelineHarness(s => SolicitRequestTests.Clone(s, pool: ("2001:db8:1::10", "2001:db8:1::10")));
         var address = Bind(h);
         h.Time.Advance(TimeSpan.FromDays(2)); // the only address has expired, unreclaimed
-        IReadOnlyList<Lease6>? leases = null, deleted = null;
+        IReadOnlyList<Lease6View>? leases = null, deleted = null;
         h.On(HookNames.Leases6Committed, handle =>
         {
-            leases = handle.GetArgument<IReadOnlyList<Lease6>>("leases6");
-            deleted = handle.GetArgument<IReadOnlyList<Lease6>>("deleted_leases6");
+            leases = handle.GetArgument<IReadOnlyList<Lease6View>>("leases6");
+            deleted = handle.GetArgument<IReadOnlyList<Lease6View>>("deleted_leases6");
             return 0;
         });
         var other = Pukeko.Protocol.Duids.Duid.CreateLl(1, [9, 9, 9, 9, 9, 9]);
         var (reply, _, _) = h.Exchange(Create(MessageType.Request, serverId: PipelineHarness.ServerDuid, clientId: other));
 
         Assert.Equal(address, AddressOf(reply!)!.Address);
-        Assert.Equal(other.Bytes.ToArray(), Assert.Single(leases!).Duid);
-        Assert.Equal(ClientDuid.Bytes.ToArray(), Assert.Single(deleted!).Duid);
+        Assert.Equal(other, Assert.Single(leases!).Duid);
+        Assert.Equal(ClientDuid, Assert.Single(deleted!).Duid);
     }
 
     [Fact]
@@ -333,12 +336,12 @@ public class LeaseHookTests
         byte[] value = "foo"u8.ToArray();
         h.On(HookNames.Host6Identifier, record.Record(HookNames.Host6Identifier, handle =>
         {
-            Assert.Equal(Pukeko.Server.Hooks.HostIdentifierType.FlexId, handle.GetArgument<Pukeko.Server.Hooks.HostIdentifierType>("id_type"));
+            Assert.Equal(Pukeko.Hooks.Hosts.HostIdentifierType.FlexId, handle.GetArgument<Pukeko.Hooks.Hosts.HostIdentifierType>("id_type"));
             handle.SetArgument("id_value", value);
             handle.Status = status;
         }));
         var result = h.Hooks.CallHost6Identifier(query);
-        Assert.Equal(Pukeko.Server.Hooks.HostIdentifierType.FlexId, result!.Value.Type);
+        Assert.Equal(Pukeko.Hooks.Hosts.HostIdentifierType.FlexId, result!.Value.Type);
         Assert.Equal("foo"u8.ToArray(), result.Value.Value);
         Assert.Equal(["id_type", "id_value", "query6"], record.ArgumentNames.Single());
         status = NextStep.Skip;

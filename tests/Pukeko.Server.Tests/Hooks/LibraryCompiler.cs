@@ -5,7 +5,8 @@ namespace Pukeko.Server.Tests.Hooks;
 
 /// <summary>
 /// Compiles hook library sources into real assemblies on disk, so loader tests exercise the
-/// same path as a deployed library (file, load context, references to Pukeko's assemblies).
+/// same path as a deployed library (file, load context, references to Pukeko's assemblies). Like a real library
+/// they see only the hooks API: Pukeko.Hooks and Pukeko.Protocol.
 /// </summary>
 internal static class LibraryCompiler
 {
@@ -16,7 +17,6 @@ internal static class LibraryCompiler
             .Select(p => MetadataReference.CreateFromFile(p)),
         MetadataReference.CreateFromFile(typeof(Pukeko.Hooks.CalloutHandle).Assembly.Location),
         MetadataReference.CreateFromFile(typeof(Pukeko.Protocol.Messages.Dhcp6Packet).Assembly.Location),
-        MetadataReference.CreateFromFile(typeof(Pukeko.Server.Leases.Lease6).Assembly.Location),
     ]);
 
     /// <summary>Compiles <paramref name="source"/> to <paramref name="directory"/>/<paramref name="name"/>.dll; returns the path.</summary>

@@ -126,12 +126,12 @@ public sealed class LibraryLoadingTests : IDisposable
     }
 
     [Fact]
-    public void ALibrarysLease6IsTheServersLease6AndPrivateDependenciesLoadBesideIt()
+    public void ALibraryBuiltAgainstTheHooksApiOnlyEditsTheLeaseAndPrivateDependenciesLoadBesideIt()
     {
         var libDir = Path.Combine(_dir.Path, "lib");
         var helper = LibraryCompiler.Compile(libDir, "LifetimeHelper", "public static class Lifetimes { public static uint Valid => 4321; }");
         var path = LibraryCompiler.Compile(libDir, "Lifetime", """
-            using Pukeko.Server.Leases;
+            using Pukeko.Hooks.Leases;
             public sealed class Lifetime : HookLibrary
             {
                 public int Lease6Select(CalloutHandle handle)
@@ -198,7 +198,7 @@ public sealed class LibraryLoadingTests : IDisposable
                 [Callout("lease6_select")]
                 public int Set(CalloutHandle handle)
                 {
-                    handle.GetArgument<Pukeko.Server.Leases.Lease6>("lease6").ValidLifetime += VALUE;
+                    handle.GetArgument<Pukeko.Hooks.Leases.Lease6>("lease6").ValidLifetime += VALUE;
                     return 0;
                 }
             }

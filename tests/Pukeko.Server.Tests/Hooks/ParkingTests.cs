@@ -3,6 +3,7 @@ using Pukeko.Protocol.Messages;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Tests.Support;
 using static Pukeko.Server.Tests.Support.ClientMessages;
+using SubnetView = Pukeko.Hooks.Subnets.Subnet6;
 
 namespace Pukeko.Server.Tests.Hooks;
 
@@ -161,7 +162,7 @@ public class ParkingTests
         h.Hooks.PreCalloutsLibraryHandle.RegisterCallout(HookNames.Subnet6Select, new AsyncCallout(async handle =>
         {
             await Task.Delay(50);
-            handle.SetArgument("subnet6", handle.GetArgument<IReadOnlyList<Subnet6>>("subnet6collection")[1]);
+            handle.SetArgument("subnet6", handle.GetArgument<IReadOnlyList<SubnetView>>("subnet6collection")[1]);
             return 0;
         }));
         Assert.Null(h.Exchange(Create(MessageType.Solicit)).Datagram);

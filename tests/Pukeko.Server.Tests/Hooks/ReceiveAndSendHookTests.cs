@@ -4,6 +4,7 @@ using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
 using Pukeko.Server.Tests.Support;
 using static Pukeko.Server.Tests.Support.ClientMessages;
+using SubnetView = Pukeko.Hooks.Subnets.Subnet6;
 
 namespace Pukeko.Server.Tests.Hooks;
 
@@ -171,7 +172,7 @@ public class ReceiveAndSendHookTests
         h.On(HookNames.Pkt6Send, record.Record(HookNames.Pkt6Send, handle => seen = (
             handle.GetArgument<Dhcp6Packet>("query6").Type,
             handle.GetArgument<Dhcp6Packet>("response6").Type,
-            handle.GetArgument<Pukeko.Server.Configuration.Subnet6>("subnet6")?.Id)));
+            handle.GetArgument<SubnetView>("subnet6")?.Id)));
         h.Exchange(Create(MessageType.Solicit));
         Assert.Equal((MessageType.Solicit, MessageType.Advertise, (uint?)1), seen);
         Assert.Equal(["query6", "response6", "subnet6"], record.ArgumentNames.Single());

@@ -6,6 +6,7 @@ using Pukeko.Server.Hooks;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Reclamation;
 using Pukeko.Server.Tests.Support;
+using Lease6View = Pukeko.Hooks.Leases.Lease6;
 
 namespace Pukeko.Server.Tests.Hooks;
 
@@ -36,7 +37,7 @@ public class ReclamationHookTests
         hooks.PreCalloutsLibraryHandle.RegisterCallout(HookNames.Lease6Expire, record.Record(HookNames.Lease6Expire, handle =>
         {
             remove = handle.GetArgument<bool>("remove_lease");
-            Assert.Equal(Address, handle.GetArgument<Lease6>("lease6").Address);
+            Assert.Equal(Address, handle.GetArgument<Lease6View>("lease6").Address);
         }));
         Assert.Equal(1, Reclaim(h, reclaimer, ExpirationConfig.Default with { FlushReclaimedTimerWaitTime = 0 }));
         Assert.True(remove);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Pukeko.Hooks;
+using Pukeko.Hooks.Hosts;
 using Pukeko.Protocol.Duids;
 using Pukeko.Protocol.Encoding;
 using Pukeko.Protocol.Messages;

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
 using Pukeko.Server.Control;
-using Pukeko.Server.Leases;
+using Pukeko.Hooks.Leases;
 
 namespace Pukeko.Server.BuiltIn.ForensicLog;
 
@@ -91,7 +91,7 @@ public static class ForensicLogEntries
 
         text.Append(" has been ").Append(action == LeaseAction.Released ? "released" : "assigned");
         text.Append(action == LeaseAction.Released ? " from" : $" for {Duration(lease.ValidLifetime)} to");
-        text.Append(" a device with DUID: ").Append(Hex(lease.Duid));
+        text.Append(" a device with DUID: ").Append(Hex(lease.Duid.Bytes));
         if (lease.HardwareAddress is { Length: > 0 } hardware)
         {
             text.Append(" and hardware address: hwtype=").Append(lease.HardwareType.ToString(CultureInfo.InvariantCulture)).Append(' ')
@@ -118,9 +118,9 @@ public static class ForensicLogEntries
             }
         }
 
-        if (!string.IsNullOrEmpty(lease.UserContext) && KeaJson(lease.UserContext) is { } context)
+        if (lease.UserContext is { } context)
         {
-            text.Append(", context: ").Append(context);
+            text.Append(", context: ").Append(KeaJson(context));
         }
 
         return text.ToString();

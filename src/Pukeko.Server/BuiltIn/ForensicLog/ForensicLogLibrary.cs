@@ -7,8 +7,8 @@ using Pukeko.Hooks;
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
 using Pukeko.Server.Classification.Expressions;
-using Pukeko.Server.Configuration;
-using Pukeko.Server.Leases;
+using Pukeko.Hooks.Configuration;
+using Pukeko.Hooks.Leases;
 
 namespace Pukeko.Server.BuiltIn.ForensicLog;
 
@@ -75,42 +75,15 @@ public sealed class ForensicLogLibrary : HookLibrary
         return 0;
     }
 
-    /// <summary>Subnet ids whose user context has <c>"legal-logging": false</c>, from the configuration document.</summary>
-    public static FrozenSet<long> UnloggedSubnets(JsonElement document)
+    /// <summary>Subnet ids whose user context has <c>"legal-logging": false</c>.</summary>
+    public static FrozenSet<long> UnloggedSubnets(ServerConfig config)
     {
-        var ids = new HashSet<long>();
-        void Subnets(JsonElement scope)
-        {
-            if (scope.ValueKind != JsonValueKind.Object || !scope.TryGetProperty("subnet6", out var list) || list.ValueKind != JsonValueKind.Array)
-            {
-                return;
-            }
-
-            foreach (var subnet in list.EnumerateArray())
-            {
-                if (subnet.ValueKind == JsonValueKind.Object
-                    && subnet.TryGetProperty("id", out var id) && id.TryGetInt64(out var number)
-                    && subnet.TryGetProperty("user-context", out var context) && context.ValueKind == JsonValueKind.Object
-                    && context.TryGetProperty("legal-logging", out var logging) && logging.ValueKind == JsonValueKind.False)
-                {
-                    ids.Add(number);
-                }
-            }
-        }
-
-        if (document.ValueKind == JsonValueKind.Object && document.TryGetProperty("Dhcp6", out var dhcp6))
-        {
-            Subnets(dhcp6);
-            if (dhcp6.TryGetProperty("shared-networks", out var networks) && networks.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var network in networks.EnumerateArray())
-                {
-                    Subnets(network);
-                }
-            }
-        }
-
-        return ids.ToFrozenSet();
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Subnets
+            .Where(s => s.UserContext is { ValueKind: JsonValueKind.Object } context
+                && context.TryGetProperty("legal-logging", out var logging) && logging.ValueKind == JsonValueKind.False)
+            .Select(s => (long)s.Id)
+            .ToFrozenSet();
     }
 
     /// <summary>
@@ -210,9 +183,9 @@ public sealed class ForensicLogLibrary : HookLibrary
 
     private int Configured(CalloutHandle handle)
     {
-        if (handle.TryGetArgument<DhcpConfig>("server_config", out var config) && config is not null)
+        if (handle.TryGetArgument<ServerConfig>("server_config", out var config) && config is not null)
         {
-            _unlogged = UnloggedSubnets(config.Source);
+            _unlogged = UnloggedSubnets(config);
         }
 
         return 0;
@@ -292,7 +265,7 @@ public sealed class ForensicLogLibrary : HookLibrary
         }
         catch (ExpressionEvaluationException ex)
         {
-            _log.LogError(new EventId(0, "LEGAL_LOG_LEASE6_RENDER_ERROR"), "Could not render custom entry for address {Address}, DUID {Duid}: {Reason}", lease.Address, ForensicLogEntries.Hex(lease.Duid), ex.Message);
+            _log.LogError(new EventId(0, "LEGAL_LOG_LEASE6_RENDER_ERROR"), "Could not render custom entry for address {Address}, DUID {Duid}: {Reason}", lease.Address, ForensicLogEntries.Hex(lease.Duid.Bytes), ex.Message);
             return false;
         }
 

@@ -3,7 +3,7 @@ using Pukeko.Hooks;
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
 using Pukeko.Server.Hooks;
-using Pukeko.Server.Leases;
+using Pukeko.Hooks.Leases;
 using Pukeko.Server.Statistics;
 
 namespace Pukeko.Server.BuiltIn.RunScript;

@@ -2,7 +2,7 @@ using System.Globalization;
 using Pukeko.Protocol.Encoding;
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
-using Pukeko.Server.Leases;
+using Pukeko.Hooks.Leases;
 
 namespace Pukeko.Server.BuiltIn.RunScript;
 
@@ -93,7 +93,7 @@ public sealed class RunScriptVariables
         Add(prefix + "_STATE", StateName(lease.State));
         Add(prefix + "_SUBNET_ID", lease.SubnetId);
         Add(prefix + "_VALID_LIFETIME", lease.ValidLifetime);
-        Add(prefix + "_DUID", HexText.Format(lease.Duid));
+        Add(prefix + "_DUID", HexText.Format(lease.Duid.Bytes));
         Add(prefix + "_IAID", lease.Iaid);
         Add(prefix + "_PREFERRED_LIFETIME", lease.PreferredLifetime);
         Add(prefix + "_PREFIX_LEN", lease.PrefixLength);

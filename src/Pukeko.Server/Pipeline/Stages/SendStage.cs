@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Pukeko.Hooks;
 using Pukeko.Protocol.Messages;
 using Pukeko.Server.Hooks;
+using Pukeko.Server.Hooks.Views;
 
 namespace Pukeko.Server.Pipeline.Stages;
 
@@ -29,7 +30,7 @@ internal sealed class SendStage(PipelineServices services, HookInvoker hooks)
                 {
                     h.SetArgument("query6", c.Query);
                     h.SetArgument("response6", c.Response);
-                    h.SetArgument("subnet6", c.Subnet);
+                    h.SetArgument("subnet6", ConfigViews.Of(c.Runtime.Config).Of(c.Subnet));
                 },
                 static (h, _) => h.TryGetArgument<Dhcp6Packet>("response6", out var r) ? r : null,
                 ctx.Query,

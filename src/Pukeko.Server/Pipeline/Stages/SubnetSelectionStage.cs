@@ -4,6 +4,8 @@ using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Messages;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Hooks;
+using Pukeko.Server.Hooks.Views;
+using SubnetView = Pukeko.Hooks.Subnets.Subnet6;
 
 namespace Pukeko.Server.Pipeline.Stages;
 
@@ -37,9 +39,10 @@ internal sealed class SubnetSelectionStage(PipelineServices services, HookInvoke
             this,
             static (handle, c) =>
             {
+                var views = ConfigViews.Of(c.Runtime.Config);
                 handle.SetArgument("query6", c.Query);
-                handle.SetArgument("subnet6", c.Subnet);
-                handle.SetArgument("subnet6collection", c.Runtime.Subnets);
+                handle.SetArgument("subnet6", views.Of(c.Subnet));
+                handle.SetArgument("subnet6collection", views.Subnets);
                 var runtime = c.Runtime;
                 handle.ArgumentCheck = h => KnownSubnet(h, runtime);
             },
@@ -52,7 +55,7 @@ internal sealed class SubnetSelectionStage(PipelineServices services, HookInvoke
     /// the callout set.
     /// </summary>
     private static string? KnownSubnet(CalloutHandle handle, ServerRuntime runtime) =>
-        handle.TryGetArgument<Subnet6>("subnet6", out var chosen) && chosen is not null && !ReferenceEquals(runtime.FindSubnet(chosen.Id), chosen)
+        handle.TryGetArgument<SubnetView>("subnet6", out var chosen) && chosen is not null && runtime.FindSubnet(chosen.Id) is null
             ? $"subnet6 {chosen} is not a configured subnet"
             : null;
 
@@ -70,12 +73,16 @@ internal sealed class SubnetSelectionStage(PipelineServices services, HookInvoke
             return;
         }
 
-        if (handle.TryGetArgument<Subnet6>("subnet6", out var chosen) && !ReferenceEquals(chosen, ctx.Subnet))
+        if (handle.TryGetArgument<SubnetView>("subnet6", out var chosen) && chosen?.Id != ctx.Subnet?.Id)
         {
-            // Only a configured subnet can serve the client; anything else is ignored.
-            if (chosen is null || ctx.Runtime.Subnets.Contains(chosen))
+            // The callout names a subnet by its id; only a configured subnet can serve the client, anything else is ignored.
+            if (chosen is null)
             {
-                ctx.Subnet = chosen;
+                ctx.Subnet = null;
+            }
+            else if (ctx.Runtime.FindSubnet(chosen.Id) is { } configured)
+            {
+                ctx.Subnet = configured;
             }
             else
             {
