@@ -19,7 +19,7 @@ namespace Pukeko.Server.Allocation;
 /// selected subnet and, when it belongs to one, the rest of its shared network. In a fake
 /// allocation (Solicit without Rapid Commit) it decides what the client would get and stores nothing.
 /// </summary>
-public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statistics, PacketStatistics packetStatistics, ILogger logger)
+internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statistics, PacketStatistics packetStatistics, ILogger logger)
 {
     private static readonly PrefixLengthMatch[] EqualOnly = [PrefixLengthMatch.Equal];
     private static readonly PrefixLengthMatch[] AllMatches = [PrefixLengthMatch.Equal, PrefixLengthMatch.Lower, PrefixLengthMatch.Higher];

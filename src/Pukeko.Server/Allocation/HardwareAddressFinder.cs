@@ -9,7 +9,7 @@ namespace Pukeko.Server.Allocation;
 /// from a DUID-LLT/LL first, else from an EUI-64 link-local source address, else (relayed clients)
 /// from the Client Link-Layer Address option a relay added (RFC 6939).
 /// </summary>
-public static class HardwareAddressFinder
+internal static class HardwareAddressFinder
 {
     /// <summary>Kea's hwaddr_source bits.</summary>
     public const uint SourceDuid = 2;

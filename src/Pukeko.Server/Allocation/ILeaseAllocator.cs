@@ -5,7 +5,7 @@ using Pukeko.Server.Leases;
 namespace Pukeko.Server.Allocation;
 
 /// <summary>Proposes candidate addresses or prefixes from a subnet's pools (Kea's Allocator).</summary>
-public interface ILeaseAllocator
+internal interface ILeaseAllocator
 {
     /// <summary>
     /// The next candidate of the given type among the pools <paramref name="allowed"/> accepts, or

@@ -10,7 +10,7 @@ namespace Pukeko.Server.Allocation;
 /// the pool (an address, or a prefix one step at the delegated length), moving to the next usable
 /// pool at a pool's end and wrapping to the first. Each pool remembers where it stopped.
 /// </summary>
-public sealed class IterativeAllocator : ILeaseAllocator
+internal sealed class IterativeAllocator : ILeaseAllocator
 {
     private readonly ConcurrentDictionary<(uint Subnet, LeaseType Type), Cursor> _cursors = new();
 

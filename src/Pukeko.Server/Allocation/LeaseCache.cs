@@ -8,7 +8,7 @@ namespace Pukeko.Server.Allocation;
 /// written is handed out again unchanged instead of being rewritten, as long as its age is within
 /// <c>cache-threshold</c> × valid lifetime and, when set, <c>cache-max-age</c>.
 /// </summary>
-public static class LeaseCache
+internal static class LeaseCache
 {
     /// <summary>
     /// The lease as the client should hear it — the stored lease with what is left of its

@@ -6,7 +6,7 @@ namespace Pukeko.Server.Allocation;
 /// What the client put in an IAADDR or IAPREFIX: the address or prefix it would like, the prefix
 /// length (128 for addresses; 0 = any length) and the lifetimes it suggests (0 = no preference).
 /// </summary>
-public readonly record struct LeaseHint(Ipv6Address Address, byte Length, uint Preferred, uint Valid)
+internal readonly record struct LeaseHint(Ipv6Address Address, byte Length, uint Preferred, uint Valid)
 {
     /// <summary>No hint at all.</summary>
     public static LeaseHint None => new(Ipv6Address.Any, 0, 0, 0);

@@ -5,7 +5,7 @@ using Pukeko.Server.Configuration;
 namespace Pukeko.Server.Allocation;
 
 /// <summary>Lifetime and T1/T2 rules (digest §3.6; RFC 8415 §21.4, §21.21).</summary>
-public static class LeaseTimers
+internal static class LeaseTimers
 {
     /// <summary>
     /// Preferred and valid lifetimes for a lease: client hints are honoured only within the

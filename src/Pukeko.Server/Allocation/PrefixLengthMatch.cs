@@ -6,7 +6,7 @@ namespace Pukeko.Server.Allocation;
 /// How a prefix-delegation pool's delegated length must relate to the client's hinted length;
 /// allocation tries Equal, then Lower, then Higher (digest §3.7, Kea's PrefixLenMatchType).
 /// </summary>
-public enum PrefixLengthMatch
+internal enum PrefixLengthMatch
 {
     Equal,
     Lower,
@@ -14,7 +14,7 @@ public enum PrefixLengthMatch
 }
 
 /// <summary>The pool test for each <see cref="PrefixLengthMatch"/>.</summary>
-public static class PrefixLengthMatches
+internal static class PrefixLengthMatches
 {
     /// <summary>
     /// True when the pool may serve the hint under this match. A hint length of 0 or 128 (128

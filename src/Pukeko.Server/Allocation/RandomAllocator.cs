@@ -11,7 +11,7 @@ namespace Pukeko.Server.Allocation;
 /// The permutation is built lazily (Fisher–Yates over a sparse swap map), so memory grows with
 /// the blocks handed out, not with the pool size.
 /// </summary>
-public sealed class RandomAllocator : ILeaseAllocator
+internal sealed class RandomAllocator : ILeaseAllocator
 {
     private readonly ConcurrentDictionary<ILeasePool, Permutation> _permutations = new(ReferenceEqualityComparer.Instance);
 

@@ -5,7 +5,7 @@ using Pukeko.Server.Classification.Expressions;
 namespace Pukeko.Server.Classification;
 
 /// <summary>A parsed class expression with what it refers to: the classes named in <c>member()</c>.</summary>
-public sealed class ClassExpression
+internal sealed class ClassExpression
 {
     private ClassExpression(string text, ExpressionNode root, IReadOnlyList<string> memberOf)
     {

@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Classification;
 
 /// <summary>Kea's <c>clientSupported(classes)</c> for anything <see cref="IClassGated"/>.</summary>
-public static class ClassGate
+internal static class ClassGate
 {
     public static bool ClientSupported(this IClassGated gated, IReadOnlySet<string> classes)
     {

@@ -3,7 +3,7 @@ using Pukeko.Server.Configuration;
 namespace Pukeko.Server.Classification;
 
 /// <summary>One entry of <c>client-classes</c>, validated.</summary>
-public sealed class ClientClassDefinition
+internal sealed class ClientClassDefinition
 {
     public required string Name { get; init; }
 

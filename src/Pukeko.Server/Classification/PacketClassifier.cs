@@ -12,7 +12,7 @@ namespace Pukeko.Server.Classification;
 /// and the additional classes a pool or subnet asks for before options are added. Classes are evaluated in
 /// configuration order, so a test can use member() of any class above it.
 /// </summary>
-public sealed class PacketClassifier(IReadOnlyList<ClientClassDefinition> classes)
+internal sealed class PacketClassifier(IReadOnlyList<ClientClassDefinition> classes)
 {
     public const string Drop = "DROP";
     public const string Known = "KNOWN";

@@ -6,7 +6,7 @@ namespace Pukeko.Server.Concurrency;
 /// uses it to know that no packet (or no callout of a library) is in flight any more. Entering and
 /// leaving are one interlocked operation each, cheap enough for every packet.
 /// </summary>
-public sealed class InFlightGate
+internal sealed class InFlightGate
 {
     private int _inside;
 

@@ -3,7 +3,7 @@ using Pukeko.Protocol.Addressing;
 namespace Pukeko.Server.Configuration;
 
 /// <summary>An address pool (<c>pools[].pool</c>) of a subnet: an inclusive range First..Last.</summary>
-public sealed class AddressPool : ILeasePool, Classification.IClassGated
+internal sealed class AddressPool : ILeasePool, Classification.IClassGated
 {
     public required Ipv6Address First { get; init; }
 

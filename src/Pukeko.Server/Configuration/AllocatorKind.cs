@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Configuration;
 
 /// <summary>Kea's <c>allocator</c> / <c>pd-allocator</c> choices that Pukeko implements.</summary>
-public enum AllocatorKind
+internal enum AllocatorKind
 {
     /// <summary>Next block after the last one handed out (Kea's default).</summary>
     Iterative,

@@ -6,7 +6,7 @@ namespace Pukeko.Server.Configuration;
 /// Directories the configuration is resolved against. Kea takes them from environment variables so that packagers and
 /// containers can relocate them; Pukeko reads the same variables so existing deployments keep working.
 /// </summary>
-public sealed record ConfigEnvironment(string DataDirectory, string LogDirectory, string ControlSocketDirectory, string HooksDirectory)
+internal sealed record ConfigEnvironment(string DataDirectory, string LogDirectory, string ControlSocketDirectory, string HooksDirectory)
 {
     public const string DataDirectoryVariable = "KEA_DHCP_DATA_DIR";
     public const string LogDirectoryVariable = "KEA_LOG_FILE_DIR";

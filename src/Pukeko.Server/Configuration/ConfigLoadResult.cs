@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Configuration;
 
 /// <summary>Outcome of loading a configuration: the model when valid, plus every error and warning found.</summary>
-public sealed class ConfigLoadResult
+internal sealed class ConfigLoadResult
 {
     public DhcpConfig? Config { get; init; }
 

@@ -8,7 +8,7 @@ namespace Pukeko.Server.Configuration;
 /// Reads a Kea <c>kea-dhcp6</c> configuration file into a <see cref="DhcpConfig"/>. Never throws for bad input:
 /// every problem found is returned in <see cref="ConfigLoadResult.Errors"/> with its JSON path.
 /// </summary>
-public static class ConfigLoader
+internal static class ConfigLoader
 {
     /// <summary>Label used in syntax-error locations for configuration given as text.</summary>
     public const string TextLabel = "<text>";

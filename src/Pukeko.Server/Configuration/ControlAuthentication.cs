@@ -4,7 +4,7 @@ namespace Pukeko.Server.Configuration;
 /// <c>authentication</c> of an HTTP control socket (only Kea's <c>basic</c> type). An empty client list means no
 /// client is accepted, as in Kea.
 /// </summary>
-public sealed record ControlAuthentication(string Realm, IReadOnlyList<ControlClientCredential> Clients)
+internal sealed record ControlAuthentication(string Realm, IReadOnlyList<ControlClientCredential> Clients)
 {
     public const string DefaultRealm = "kea-dhcpv6-server";
 }

@@ -1,4 +1,4 @@
 namespace Pukeko.Server.Configuration;
 
 /// <summary>One basic-authentication client, with its user and password already read from any files.</summary>
-public sealed record ControlClientCredential(string User, string Password);
+internal sealed record ControlClientCredential(string User, string Password);

@@ -5,7 +5,7 @@ namespace Pukeko.Server.Configuration;
 /// only <see cref="SocketName"/> matters (an absolute path, normally inside the control socket directory); the HTTP fields are
 /// used by <see cref="ControlSocketType.Http"/> and <see cref="ControlSocketType.Https"/>.
 /// </summary>
-public sealed record ControlSocketConfig
+internal sealed record ControlSocketConfig
 {
     public const string DefaultAddress = "::1";
     public const int DefaultPort = 8000;

@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Configuration;
 
 /// <summary>Kea's <c>socket-type</c> values for <c>control-sockets</c>.</summary>
-public enum ControlSocketType
+internal enum ControlSocketType
 {
     Unix,
     Http,

@@ -6,7 +6,7 @@ namespace Pukeko.Server.Configuration;
 /// The validated, immutable server configuration built from a Kea <c>Dhcp6</c> document. A reconfiguration builds a new
 /// instance and swaps it in, so readers never see a half-applied configuration.
 /// </summary>
-public sealed class DhcpConfig
+internal sealed class DhcpConfig
 {
     public IReadOnlyList<InterfaceSpec> Interfaces { get; init; } = [];
 

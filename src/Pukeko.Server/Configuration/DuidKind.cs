@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Configuration;
 
 /// <summary>The server DUID types Kea can generate (<c>server-id.type</c>).</summary>
-public enum DuidKind
+internal enum DuidKind
 {
     /// <summary>DUID-LLT (type 1): link-layer address plus time. Kea's default.</summary>
     Llt = 1,

@@ -4,7 +4,7 @@ namespace Pukeko.Server.Configuration;
 /// <c>expired-leases-processing</c>. Times are seconds except <paramref name="MaxReclaimTime"/> (milliseconds).
 /// <paramref name="FlushReclaimedTimerWaitTime"/> 0 means reclaimed leases are removed at once (no lease affinity).
 /// </summary>
-public sealed record ExpirationConfig(
+internal sealed record ExpirationConfig(
     uint ReclaimTimerWaitTime = 10,
     uint FlushReclaimedTimerWaitTime = 25,
     uint HoldReclaimedTime = 3600,

@@ -1,4 +1,4 @@
 namespace Pukeko.Server.Configuration;
 
 /// <summary>One <c>http-headers</c> entry added to every HTTP control response.</summary>
-public sealed record HttpHeaderConfig(string Name, string Value);
+internal sealed record HttpHeaderConfig(string Name, string Value);

@@ -8,7 +8,7 @@ namespace Pukeko.Server.Configuration;
 /// <see cref="Capacity"/> equally sized blocks starting at <see cref="First"/>, so one allocator
 /// steps through both by block index.
 /// </summary>
-public interface ILeasePool
+internal interface ILeasePool
 {
     /// <summary><c>pool-id</c> (default 0); statistics and the lease file use it.</summary>
     uint PoolId { get; }

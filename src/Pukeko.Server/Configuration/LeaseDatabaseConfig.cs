@@ -4,7 +4,7 @@ namespace Pukeko.Server.Configuration;
 /// <c>lease-database</c>. Only memfile is supported. <paramref name="FilePath"/> is absolute (resolved against the data
 /// directory). <paramref name="LfcInterval"/> 0 disables lease file cleanup; <paramref name="MaxRowErrors"/> 0 = unlimited.
 /// </summary>
-public sealed record LeaseDatabaseConfig(string Type, string FilePath, bool Persist, uint LfcInterval, uint MaxRowErrors)
+internal sealed record LeaseDatabaseConfig(string Type, string FilePath, bool Persist, uint LfcInterval, uint MaxRowErrors)
 {
     public const string Memfile = "memfile";
 

@@ -4,7 +4,7 @@ namespace Pukeko.Server.Configuration;
 /// A lifetime with bounds, as Kea's <c>Triplet</c>: the configured value plus <c>min-</c>/<c>max-</c> limits
 /// that constrain what a client may ask for.
 /// </summary>
-public readonly record struct Lifetime(uint Min, uint Default, uint Max)
+internal readonly record struct Lifetime(uint Min, uint Default, uint Max)
 {
     /// <summary>A lifetime with no client latitude (min = default = max).</summary>
     public static Lifetime Fixed(uint value) => new(value, value, value);

@@ -4,7 +4,7 @@ namespace Pukeko.Server.Configuration;
 /// One <c>output-options</c> entry of a logger. <paramref name="Output"/> is "stdout", "stderr", "syslog" or
 /// "syslog:name", or a file path (relative paths resolved in the log directory).
 /// </summary>
-public sealed record LoggerOutputConfig(
+internal sealed record LoggerOutputConfig(
     string Output,
     bool Flush = true,
     long MaxSize = 10240000,

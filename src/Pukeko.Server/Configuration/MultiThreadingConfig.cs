@@ -4,7 +4,7 @@ namespace Pukeko.Server.Configuration;
 /// <c>multi-threading</c>. <paramref name="ThreadPoolSize"/> 0 = one thread per CPU; <paramref name="PacketQueueSize"/>
 /// 0 = unbounded.
 /// </summary>
-public sealed record MultiThreadingConfig(bool Enabled = true, int ThreadPoolSize = 0, int PacketQueueSize = 64)
+internal sealed record MultiThreadingConfig(bool Enabled = true, int ThreadPoolSize = 0, int PacketQueueSize = 64)
 {
     public static MultiThreadingConfig Default { get; } = new();
 }

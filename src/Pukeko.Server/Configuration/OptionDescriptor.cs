@@ -6,4 +6,4 @@ namespace Pukeko.Server.Configuration;
 /// <paramref name="ClientClasses"/> (option-data <c>client-classes</c>): when not empty, the option is only sent to
 /// packets in at least one of these classes.
 /// </summary>
-public sealed record OptionDescriptor(ushort Code, string Space, string? Name, byte[] Data, bool AlwaysSend, bool NeverSend, IReadOnlyList<string>? ClientClasses = null);
+internal sealed record OptionDescriptor(ushort Code, string Space, string? Name, byte[] Data, bool AlwaysSend, bool NeverSend, IReadOnlyList<string>? ClientClasses = null);

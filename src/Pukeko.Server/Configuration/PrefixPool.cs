@@ -7,7 +7,7 @@ namespace Pukeko.Server.Configuration;
 /// <see cref="DelegatedLength"/> bits, optionally with a prefix each delegated prefix excludes
 /// (RFC 6603 PD-Exclude).
 /// </summary>
-public sealed class PrefixPool : ILeasePool, Classification.IClassGated
+internal sealed class PrefixPool : ILeasePool, Classification.IClassGated
 {
     /// <summary><c>prefix</c>/<c>prefix-len</c>: the space the pool delegates from.</summary>
     public required Ipv6Prefix Prefix { get; init; }

@@ -5,7 +5,7 @@ namespace Pukeko.Server.Configuration;
 /// the current time, and enterprise 2495 for EN). With <paramref name="Persist"/> the generated DUID is stored in the
 /// data directory and reused. <paramref name="Identifier"/> is shared and must not be modified.
 /// </summary>
-public sealed record ServerIdConfig(
+internal sealed record ServerIdConfig(
     DuidKind Type,
     bool Persist,
     ushort? HardwareType,

@@ -7,7 +7,7 @@ namespace Pukeko.Server.Configuration;
 /// inherited into each member subnet; the network itself is kept for allocation across the
 /// members and for its own option-data level.
 /// </summary>
-public sealed class SharedNetwork6
+internal sealed class SharedNetwork6
 {
     public required string Name { get; init; }
 

@@ -3,7 +3,7 @@ using Pukeko.Protocol.Addressing;
 namespace Pukeko.Server.Configuration;
 
 /// <summary>A configured IPv6 subnet with every inheritable parameter already resolved (global → subnet).</summary>
-public sealed class Subnet6 : Classification.IClassGated
+internal sealed class Subnet6 : Classification.IClassGated
 {
     private readonly IReadOnlyList<AddressPool> _pools = [];
 

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Pukeko.Server.Control;
 
 /// <summary>Typed access to command arguments with Kea-style error texts.</summary>
-public static class CommandArgs
+internal static class CommandArgs
 {
     public static string RequireString(this JsonObject args, string name) =>
         OptionalString(args, name) ?? throw new CommandArgumentException($"'{name}' parameter not specified");

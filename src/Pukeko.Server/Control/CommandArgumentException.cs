@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Control;
 
 /// <summary>A command's arguments are missing or wrong; the message is the answer's text (result 1).</summary>
-public sealed class CommandArgumentException : Exception
+internal sealed class CommandArgumentException : Exception
 {
     public CommandArgumentException()
     {

@@ -9,7 +9,7 @@ namespace Pukeko.Server.Control;
 /// <c>list-commands</c>) or to built-in ones, and passes every answer through <c>command_processed</c>
 /// (digest §1.8, §5.1). Channels (UNIX socket, HTTP) only move bytes; everything a command means is here.
 /// </summary>
-public sealed class CommandDispatcher
+internal sealed class CommandDispatcher
 {
     public const string ListCommands = "list-commands";
 

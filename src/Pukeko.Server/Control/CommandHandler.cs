@@ -3,4 +3,4 @@ using System.Text.Json.Nodes;
 namespace Pukeko.Server.Control;
 
 /// <summary>A built-in command: returns the answer map; may throw <see cref="CommandArgumentException"/>.</summary>
-public delegate ValueTask<JsonObject> CommandHandler(ControlCommand command, CancellationToken cancellationToken);
+internal delegate ValueTask<JsonObject> CommandHandler(ControlCommand command, CancellationToken cancellationToken);

@@ -10,7 +10,7 @@ namespace Pukeko.Server.Control;
 /// Kea's command text: JSON with <c>#</c>, <c>//</c> and <c>/* */</c> comments. Comments are blanked outside
 /// strings, then System.Text.Json parses what remains.
 /// </summary>
-public static class CommandJson
+internal static class CommandJson
 {
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 128, AllowTrailingCommas = false };
 

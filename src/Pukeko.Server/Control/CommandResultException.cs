@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Control;
 
 /// <summary>Ends a command with a specific result code (e.g. <see cref="ControlResult.Conflict"/>) and text.</summary>
-public sealed class CommandResultException : Exception
+internal sealed class CommandResultException : Exception
 {
     public CommandResultException()
     {

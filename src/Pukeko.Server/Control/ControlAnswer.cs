@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Pukeko.Server.Control;
 
 /// <summary>Builds and reads Kea answers: <c>{"result": N, "text": "...", "arguments": ...}</c>.</summary>
-public static class ControlAnswer
+internal static class ControlAnswer
 {
     public static JsonObject Create(int result, string? text = null, JsonNode? arguments = null)
     {

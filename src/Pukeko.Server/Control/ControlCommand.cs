@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Pukeko.Server.Control;
 
 /// <summary>A parsed request: the command name, its <c>arguments</c> map (or null) and the whole request map.</summary>
-public sealed record ControlCommand(string Name, JsonObject? Arguments, JsonObject Request)
+internal sealed record ControlCommand(string Name, JsonObject? Arguments, JsonObject Request)
 {
     /// <summary>The arguments map, or an error naming the command when it has none.</summary>
     public JsonObject RequireArguments() =>

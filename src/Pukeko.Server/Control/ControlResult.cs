@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Control;
 
 /// <summary>Kea's command result codes (digest §5.1).</summary>
-public static class ControlResult
+internal static class ControlResult
 {
     public const int Success = 0;
     public const int Error = 1;

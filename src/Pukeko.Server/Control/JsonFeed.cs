@@ -5,7 +5,7 @@ namespace Pukeko.Server.Control;
 /// object (braces balanced outside strings and comments). Structural characters are ASCII and never occur inside
 /// a UTF-8 multi-byte sequence, so scanning bytes is exact.
 /// </summary>
-public sealed class JsonFeed(int maxBytes = JsonFeed.DefaultMaxBytes)
+internal sealed class JsonFeed(int maxBytes = JsonFeed.DefaultMaxBytes)
 {
     /// <summary>Large enough for a <c>config-set</c> with thousands of subnets.</summary>
     public const int DefaultMaxBytes = 64 * 1024 * 1024;

@@ -5,7 +5,7 @@ namespace Pukeko.Server.Control;
 /// operator, an HA partner, ...) disables independently and the service runs only when no origin holds it
 /// disabled; <c>max-period</c> re-enables one origin automatically.
 /// </summary>
-public sealed class NetworkState(TimeProvider time) : Pukeko.Hooks.Configuration.INetworkState, IDisposable
+internal sealed class NetworkState(TimeProvider time) : Pukeko.Hooks.Configuration.INetworkState, IDisposable
 {
     public const string UserOrigin = "user";
 

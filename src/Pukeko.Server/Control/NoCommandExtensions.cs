@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Pukeko.Server.Control;
 
 /// <summary>The command seam when no hook library is loaded: no extra commands, responses pass unchanged.</summary>
-public sealed class NoCommandExtensions : ICommandExtensions
+internal sealed class NoCommandExtensions : ICommandExtensions
 {
     public static NoCommandExtensions Instance { get; } = new();
 

@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Hooks;
 
 /// <summary>Kea's argument directions: what the server does with an argument after the callouts.</summary>
-public enum ArgumentDirection
+internal enum ArgumentDirection
 {
     /// <summary>Passed to callouts; anything they set is ignored.</summary>
     In,

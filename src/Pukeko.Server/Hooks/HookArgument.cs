@@ -1,4 +1,4 @@
 namespace Pukeko.Server.Hooks;
 
 /// <summary>One argument of a hook point: Kea's name, the exact C# type to pass to <c>GetArgument&lt;T&gt;</c>, its direction.</summary>
-public sealed record HookArgument(string Name, Type Type, ArgumentDirection Direction, string Note = "");
+internal sealed record HookArgument(string Name, Type Type, ArgumentDirection Direction, string Note = "");

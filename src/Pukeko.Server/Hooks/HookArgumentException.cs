@@ -5,7 +5,7 @@ namespace Pukeko.Server.Hooks;
 /// unusable (null, another type, a lease that is not this client's). Kea's equivalent is the exception its
 /// <c>getArgument</c> throws on a wrong type: it escapes the packet's processing and the packet is dropped.
 /// </summary>
-public sealed class HookArgumentException : Exception
+internal sealed class HookArgumentException : Exception
 {
     public HookArgumentException()
         : base("a callout left an unusable argument")

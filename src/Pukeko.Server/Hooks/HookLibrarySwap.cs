@@ -9,7 +9,7 @@ namespace Pukeko.Server.Hooks;
 /// (bounded by <see cref="HooksManager.UnloadWait"/>). Other loads and unloads of the manager wait
 /// until the swap is committed or disposed.
 /// </summary>
-public sealed class HookLibrarySwap : IDisposable
+internal sealed class HookLibrarySwap : IDisposable
 {
     private readonly HooksManager _manager;
     private readonly InstalledLibraries _incoming;

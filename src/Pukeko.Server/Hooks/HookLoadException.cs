@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Hooks;
 
 /// <summary>A hook library could not be loaded; the message names the library and the reason.</summary>
-public sealed class HookLoadException : Exception
+internal sealed class HookLoadException : Exception
 {
     public HookLoadException()
     {

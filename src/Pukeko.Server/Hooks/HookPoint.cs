@@ -7,7 +7,7 @@ namespace Pukeko.Server.Hooks;
 /// each means, and whether it can park. <see cref="HookPoints"/> is the table docs/hooks.md is
 /// generated from.
 /// </summary>
-public sealed record HookPoint(
+internal sealed record HookPoint(
     int Index,
     string Name,
     string When,

@@ -17,7 +17,7 @@ namespace Pukeko.Server.Hooks;
 /// next-step semantics (digest §1.6, §2). The server and docs/hooks.md both come from this table
 /// (a test regenerates the docs section and fails when they differ).
 /// </summary>
-public static class HookPoints
+internal static class HookPoints
 {
     public const int ContextCreate = 0;
     public const int ContextDestroy = 1;

@@ -11,7 +11,7 @@ namespace Pukeko.Server.Hooks;
 
 // The control-channel seam (commands registered by libraries, command_processed, libreload) and
 // the hook points that are not on the packet path.
-public sealed partial class HooksManager
+internal sealed partial class HooksManager
 {
     public IReadOnlyCollection<string> CommandNames
     {

@@ -28,7 +28,7 @@ namespace Pukeko.Server.Hooks;
 /// gate: unloading closes the gate and waits (bounded by <see cref="UnloadWait"/>) until the
 /// library's running callouts have returned before calling its <c>unload()</c>.
 /// </remarks>
-public sealed partial class HooksManager : ICommandExtensions, IDisposable
+internal sealed partial class HooksManager : ICommandExtensions, IDisposable
 {
     private static readonly Version ServerApiVersion = new(HooksApiVersion.Major, HooksApiVersion.Minor);
 

@@ -3,7 +3,7 @@ using System.Collections.Frozen;
 namespace Pukeko.Server.Hooks;
 
 /// <summary>What Pukeko does with a hook library that ships with Kea (a native <c>.so</c> it cannot load).</summary>
-public enum KeaNativeLibraryKind
+internal enum KeaNativeLibraryKind
 {
     /// <summary>Its function is built into Pukeko; the entry is accepted and not loaded.</summary>
     BuiltIn,
@@ -23,7 +23,7 @@ public enum KeaNativeLibraryKind
 /// <param name="Title">What Kea's manual calls it.</param>
 /// <param name="Kind">Whether the configuration is accepted.</param>
 /// <param name="Consequence">What is lost or why it is refused, for the warning or error.</param>
-public sealed record KeaNativeLibrary(string FileName, string Title, KeaNativeLibraryKind Kind, string Consequence)
+internal sealed record KeaNativeLibrary(string FileName, string Title, KeaNativeLibraryKind Kind, string Consequence)
 {
     /// <summary>The configuration warning or error text.</summary>
     public string Message => Kind switch
@@ -41,7 +41,7 @@ public sealed record KeaNativeLibrary(string FileName, string Title, KeaNativeLi
 /// that names what is lost; one that does (or that kea-dhcp6 refuses as well) is an error that says why. Decided
 /// per library from Kea's manual.
 /// </summary>
-public static partial class KeaNativeLibraries
+internal static partial class KeaNativeLibraries
 {
     private const string NotAvailable = "its commands are not available";
 

@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Hosting;
 
 /// <summary>What applying a configuration through a command did: success, or why not (the running one stays).</summary>
-public sealed record ConfigApplyOutcome(bool Success, string Text)
+internal sealed record ConfigApplyOutcome(bool Success, string Text)
 {
     /// <summary>The configuration was valid but the command's own rule refused it; <see cref="Text"/> says why.</summary>
     public bool Refused { get; init; }

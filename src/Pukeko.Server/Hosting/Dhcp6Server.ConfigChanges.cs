@@ -11,7 +11,7 @@ namespace Pukeko.Server.Hosting;
 /// <c>config-get</c> and <c>config-write</c> and applies to new packets. A change that does not validate is refused
 /// and the running configuration keeps serving.
 /// </summary>
-public sealed partial class Dhcp6Server
+internal sealed partial class Dhcp6Server
 {
     // Serialises every replacement of the configuration (config-set, config-reload, SIGHUP, command changes), so a
     // change computed from the running configuration is never applied over a newer one.

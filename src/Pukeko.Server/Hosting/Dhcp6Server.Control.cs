@@ -14,7 +14,7 @@ using Pukeko.Server.Statistics;
 namespace Pukeko.Server.Hosting;
 
 /// <summary>The server's side of the control channel: command dispatch, sockets, configuration by command.</summary>
-public sealed partial class Dhcp6Server
+internal sealed partial class Dhcp6Server
 {
     /// <summary>How often changed statistics are recorded into their sample history.</summary>
     public static readonly TimeSpan StatisticsSampleInterval = TimeSpan.FromSeconds(1);

@@ -34,7 +34,7 @@ namespace Pukeko.Server.Hosting;
 /// no reply is sent); a lease command that fetched the old store just before the swap writes to
 /// it; packets queued by a replaced socket are dropped (clients retransmit).</para>
 /// </remarks>
-public sealed partial class Dhcp6Server
+internal sealed partial class Dhcp6Server
 {
     /// <summary>How long a reconfiguration waits for the packets in the pipeline before swapping anyway.</summary>
     internal TimeSpan PacketDrainWait { get; set; } = TimeSpan.FromSeconds(5);

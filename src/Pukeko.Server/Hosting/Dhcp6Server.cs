@@ -19,7 +19,7 @@ namespace Pukeko.Server.Hosting;
 /// piece of it could be built; otherwise the running one stays (YARP's rule, see
 /// <c>Dhcp6Server.Reconfiguration.cs</c>).
 /// </summary>
-public sealed partial class Dhcp6Server : IAsyncDisposable
+internal sealed partial class Dhcp6Server : IAsyncDisposable
 {
     private readonly ServerOptions _options;
     private readonly ILoggerFactory _loggers;

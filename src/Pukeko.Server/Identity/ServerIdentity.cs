@@ -10,7 +10,7 @@ namespace Pukeko.Server.Identity;
 /// beside the lease file, so clients keep talking to the "same" server across restarts
 /// (RFC 8415 §11: a server's DUID should not change).
 /// </summary>
-public static class ServerIdentity
+internal static class ServerIdentity
 {
     public const string FileName = "kea-dhcp6-serverid";
 

@@ -10,7 +10,7 @@ namespace Pukeko.Server.Leases;
 /// A stripe is a semaphore, not a lock: it belongs to no thread, so the pipeline may hold a claim
 /// across an <c>await</c> (a database round trip), and everyone waits for it without blocking a thread.
 /// </remarks>
-public sealed class ClientClaims
+internal sealed class ClientClaims
 {
     private const int Stripes = 256;
     private readonly SemaphoreSlim[] _stripes = CreateStripes();

@@ -8,7 +8,7 @@ namespace Pukeko.Server.Leases;
 /// Every lease returned is a private copy; changing it changes nothing until it is written through a unit of
 /// work (<see cref="BeginWork"/>), which the engine does only through <see cref="LeaseWriter"/>.
 /// </summary>
-public interface ILeaseStore : IDisposable
+internal interface ILeaseStore : IDisposable
 {
     /// <summary>The lease for an address (or prefix address), or null.</summary>
     ValueTask<Lease6?> GetAsync(Ipv6Address address, CancellationToken cancellationToken = default);

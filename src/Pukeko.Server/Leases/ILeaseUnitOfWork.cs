@@ -7,7 +7,7 @@ namespace Pukeko.Server.Leases;
 /// get one address. <see cref="CommitAsync"/> makes every write of the unit durable at once: a lease is
 /// acknowledged to a client only after it returns. Not thread-safe: one packet uses it at a time.
 /// </summary>
-public interface ILeaseUnitOfWork : IAsyncDisposable
+internal interface ILeaseUnitOfWork : IAsyncDisposable
 {
     /// <summary>Stores a copy of a new lease; <see cref="LeaseWriteResult.Conflict"/> when its address is taken.</summary>
     ValueTask<LeaseWriteResult> InsertAsync(Lease6 lease, CancellationToken cancellationToken = default);

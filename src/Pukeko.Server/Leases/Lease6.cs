@@ -7,7 +7,7 @@ namespace Pukeko.Server.Leases;
 /// <see cref="Clone"/>d copies, so a caller may modify its copy freely and publish the change with
 /// <see cref="ILeaseStore.Update"/>.
 /// </summary>
-public sealed class Lease6
+internal sealed class Lease6
 {
     /// <summary>Lifetime value meaning "never expires" (RFC 8415 infinity).</summary>
     public const uint InfiniteLifetime = 0xFFFFFFFF;

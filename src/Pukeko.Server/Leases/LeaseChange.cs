@@ -4,7 +4,7 @@ namespace Pukeko.Server.Leases;
 /// One committed lease change. <see cref="Old"/> is null for an insert, <see cref="New"/> null for a
 /// delete; both are private copies that observers may keep but must not change.
 /// </summary>
-public readonly record struct LeaseChange(Lease6? Old, Lease6? New, LeaseChangeReason Reason)
+internal readonly record struct LeaseChange(Lease6? Old, Lease6? New, LeaseChangeReason Reason)
 {
     /// <summary>The address (or prefix) the change is about.</summary>
     public Pukeko.Protocol.Addressing.Ipv6Address Address => (New ?? Old)!.Address;

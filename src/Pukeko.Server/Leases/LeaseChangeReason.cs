@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Leases;
 
 /// <summary>Why a lease changed: observers (statistics, hooks, HA, DDNS) react differently.</summary>
-public enum LeaseChangeReason
+internal enum LeaseChangeReason
 {
     /// <summary>A client got a lease on a block it did not hold (the old lease, if any, was someone's expired one).</summary>
     Allocated,

@@ -1,4 +1,4 @@
 namespace Pukeko.Server.Leases;
 
 /// <summary>How many leases of one subnet have one type and state.</summary>
-public readonly record struct LeaseCount(uint SubnetId, LeaseType Type, LeaseState State, long Count);
+internal readonly record struct LeaseCount(uint SubnetId, LeaseType Type, LeaseState State, long Count);

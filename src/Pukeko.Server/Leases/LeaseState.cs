@@ -4,7 +4,7 @@ namespace Pukeko.Server.Leases;
 /// Lease state as stored in the memfile CSV <c>state</c> column; the values match Kea's so files stay
 /// interchangeable.
 /// </summary>
-public enum LeaseState : uint
+internal enum LeaseState : uint
 {
     Default = 0,
     Declined = 1,

@@ -6,7 +6,7 @@ namespace Pukeko.Server.Leases;
 /// without committing abandons the work: a store that can undo it does; otherwise (memfile) the changes stand, are
 /// committed and are published. Used by one flow at a time.
 /// </summary>
-public sealed class LeaseTransaction : IAsyncDisposable
+internal sealed class LeaseTransaction : IAsyncDisposable
 {
     private readonly LeaseWriter _writer;
     private readonly ILeaseUnitOfWork _work;

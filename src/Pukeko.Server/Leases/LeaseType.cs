@@ -4,7 +4,7 @@ namespace Pukeko.Server.Leases;
 /// The kind of IA a lease belongs to. The numeric values are exactly what the memfile CSV
 /// <c>lease_type</c> column holds, so they must never be renumbered.
 /// </summary>
-public enum LeaseType : byte
+internal enum LeaseType : byte
 {
     /// <summary>Non-temporary address (IA_NA).</summary>
     NA = 0,

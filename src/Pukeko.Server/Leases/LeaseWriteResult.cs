@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Leases;
 
 /// <summary>What a conditional lease write did.</summary>
-public enum LeaseWriteResult
+internal enum LeaseWriteResult
 {
     /// <summary>The change is stored (and, for a persistent store, handed to the OS).</summary>
     Written,

@@ -11,7 +11,7 @@ namespace Pukeko.Server.Leases;
 /// are conditional on the lease the caller read, so a concurrent change (another worker, another server
 /// on a shared database) is reported as a <see cref="LeaseWriteResult.Conflict"/>, never overwritten.
 /// </summary>
-public sealed class LeaseWriter(ILeaseStore store, ILogger logger)
+internal sealed class LeaseWriter(ILeaseStore store, ILogger logger)
 {
     private readonly Lock _subscriptions = new();
     private ILeaseChangeObserver[] _observers = [];

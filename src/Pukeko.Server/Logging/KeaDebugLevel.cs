@@ -14,7 +14,7 @@ namespace Pukeko.Server.Logging;
 /// The id has no effect on INFO and higher messages.
 /// </para>
 /// </summary>
-public static class KeaDebugLevel
+internal static class KeaDebugLevel
 {
     /// <summary>Start of the EventId range that carries an explicit debug level.</summary>
     public const int EventIdBase = 100_000;

@@ -24,7 +24,7 @@ namespace Pukeko.Server.Logging;
 /// </para>
 /// </summary>
 [ProviderAlias("Kea")]
-public sealed class KeaLoggerProvider : ILoggerProvider
+internal sealed class KeaLoggerProvider : ILoggerProvider
 {
     private readonly KeaLoggingOptions _options;
     private readonly TextWriter _stdout;

@@ -7,7 +7,7 @@ namespace Pukeko.Server.Logging;
 /// <paramref name="DebugLevel"/> 0..99 only matters for DEBUG. An empty or null
 /// <paramref name="Outputs"/> list inherits the root logger's outputs (stdout for the root).
 /// </summary>
-public sealed record KeaLoggerSpec(
+internal sealed record KeaLoggerSpec(
     string Name,
     string Severity = "INFO",
     int DebugLevel = 0,
@@ -20,7 +20,7 @@ public sealed record KeaLoggerSpec(
 /// <c>file.1</c> … <c>file.MaxVer</c> once it exceeds max(MaxSize, 204800) bytes.
 /// A null/empty <paramref name="Pattern"/> uses the default of the output type.
 /// </summary>
-public sealed record KeaOutputSpec(
+internal sealed record KeaOutputSpec(
     string Output,
     bool Flush = true,
     long MaxSize = KeaOutputSpec.DefaultMaxSize,
@@ -38,7 +38,7 @@ public sealed record KeaOutputSpec(
 }
 
 /// <summary>Thrown by <see cref="KeaLoggerProvider.Apply"/> for an invalid logging configuration; the previous configuration stays in force.</summary>
-public sealed class KeaLoggingConfigException : Exception
+internal sealed class KeaLoggingConfigException : Exception
 {
     public KeaLoggingConfigException() { }
     public KeaLoggingConfigException(string message) : base(message) { }

@@ -6,7 +6,7 @@ namespace Pukeko.Server.Logging;
 /// as-is inside the brackets of every line (<c>[kea-dhcp6.packets/pid.tid]</c>) and is
 /// the name matched against the <c>loggers[].name</c> configuration entries.
 /// </summary>
-public static class KeaLoggers
+internal static class KeaLoggers
 {
     /// <summary>The root logger; configuring it configures every logger below it.</summary>
     public const string Root = "kea-dhcp6";

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Pukeko.Server.Logging;
 
-public static class KeaLoggingBuilderExtensions
+internal static class KeaLoggingBuilderExtensions
 {
     /// <summary>
     /// Registers <paramref name="provider"/> (a process-wide instance the caller keeps, to call
@@ -35,7 +35,7 @@ public static class KeaLoggingBuilderExtensions
 }
 
 /// <summary>Convenience calls for code that does not use <c>[LoggerMessage]</c>.</summary>
-public static class KeaLoggerExtensions
+internal static class KeaLoggerExtensions
 {
     /// <summary>Logs <c>MSG_ID text</c> at <paramref name="level"/>.</summary>
     public static void LogKea(this ILogger logger, LogLevel level, string messageId, string text)

@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Logging;
 
 /// <summary>Process-level settings of <see cref="KeaLoggerProvider"/>; the defaults are right for production, tests inject the rest.</summary>
-public sealed class KeaLoggingOptions
+internal sealed class KeaLoggingOptions
 {
     /// <summary>
     /// <c>-d</c>: the default configuration is DEBUG 99 instead of INFO, and, as in Kea, every

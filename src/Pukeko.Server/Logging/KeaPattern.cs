@@ -4,7 +4,7 @@ using System.Text;
 namespace Pukeko.Server.Logging;
 
 /// <summary>Everything a layout pattern can print about one message.</summary>
-public readonly record struct KeaLogEvent(
+internal readonly record struct KeaLogEvent(
     DateTimeOffset UtcTime,
     DateTimeOffset LocalTime,
     KeaSeverity Severity,
@@ -23,7 +23,7 @@ public readonly record struct KeaLogEvent(
 /// Each may carry a format modifier <c>%-5p</c>, <c>%10c</c>, <c>%.20m</c> (left-align, minimum width,
 /// maximum width keeping the rightmost characters). Any other conversion is printed literally.
 /// </summary>
-public sealed class KeaPattern
+internal sealed class KeaPattern
 {
     private enum Kind { Literal, LocalDate, UtcDate, Severity, Logger, Pid, Thread, Message, NewLine, Host }
 

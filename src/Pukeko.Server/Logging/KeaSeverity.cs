@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Pukeko.Server.Logging;
 
 /// <summary>Kea's severities, lowest first. <see cref="None"/> disables a logger.</summary>
-public enum KeaSeverity
+internal enum KeaSeverity
 {
     Debug = 0,
     Info = 1,
@@ -14,7 +14,7 @@ public enum KeaSeverity
 }
 
 /// <summary>Conversions between Kea severities, Kea names and <see cref="LogLevel"/>.</summary>
-public static class KeaSeverities
+internal static class KeaSeverities
 {
     /// <summary>Highest Kea debug level (<c>debuglevel</c> range is 0..99).</summary>
     public const int MaxDebugLevel = 99;

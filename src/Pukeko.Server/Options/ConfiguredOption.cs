@@ -7,7 +7,7 @@ namespace Pukeko.Server.Options;
 /// every reply that asks for it, which is why hooks must get copies (copy-on-retrieve).
 /// <paramref name="ClientClasses"/>: when set, only packets in one of these classes get it.
 /// </summary>
-public sealed record ConfiguredOption(DhcpOption Option, bool AlwaysSend, bool NeverSend, IReadOnlyList<string>? ClientClasses = null)
+internal sealed record ConfiguredOption(DhcpOption Option, bool AlwaysSend, bool NeverSend, IReadOnlyList<string>? ClientClasses = null)
 {
     public ushort Code => Option.Code;
 

@@ -12,7 +12,7 @@ namespace Pukeko.Server.Options;
 /// that level's options of the space as sub-options (Kea encapsulates within one level); options of a
 /// <c>vendor-N</c> space are kept per enterprise number for the Vendor-specific Information option (17).
 /// </summary>
-public sealed class OptionLevel
+internal sealed class OptionLevel
 {
     private const int MaxEncapsulationDepth = 4;
 

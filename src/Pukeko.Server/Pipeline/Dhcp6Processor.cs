@@ -25,7 +25,7 @@ namespace Pukeko.Server.Pipeline;
 /// transport sends the reply at once. Thread-safe: workers call it concurrently; per-query state
 /// lives in <see cref="ProcessingContext"/>.
 /// </remarks>
-public sealed class Dhcp6Processor
+internal sealed class Dhcp6Processor
 {
     private readonly PipelineServices _services;
     private readonly HookInvoker _hooks;

@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Pipeline;
 
 /// <summary>Why the pipeline produced no reply. Each maps to one Kea drop counter.</summary>
-public enum DropReason
+internal enum DropReason
 {
     None,
     /// <summary>Unpack failed (<c>pkt6-parse-failed</c>).</summary>

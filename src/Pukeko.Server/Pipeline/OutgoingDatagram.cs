@@ -3,4 +3,4 @@ using Pukeko.Protocol.Addressing;
 namespace Pukeko.Server.Pipeline;
 
 /// <summary>An encoded reply and where it goes.</summary>
-public readonly record struct OutgoingDatagram(byte[] Buffer, int Length, Ipv6Address Destination, ushort Port, int InterfaceIndex);
+internal readonly record struct OutgoingDatagram(byte[] Buffer, int Length, Ipv6Address Destination, ushort Port, int InterfaceIndex);

@@ -10,7 +10,7 @@ namespace Pukeko.Server.Pipeline;
 /// Everything one query's processing accumulates: the chosen subnet, the reply, and the leases
 /// it created or removed (the future <c>leases6_committed</c> arguments).
 /// </summary>
-public sealed class ProcessingContext
+internal sealed class ProcessingContext
 {
     public ProcessingContext(Dhcp6Packet query, ServerRuntime runtime, long now)
     {

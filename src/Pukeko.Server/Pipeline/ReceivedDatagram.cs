@@ -6,7 +6,7 @@ namespace Pukeko.Server.Pipeline;
 /// One datagram as the transport hands it to the pipeline: a rented buffer (returned by the
 /// pipeline when done), the addresses and the receiving interface.
 /// </summary>
-public sealed class ReceivedDatagram
+internal sealed class ReceivedDatagram
 {
     public required byte[] Buffer { get; init; }
 

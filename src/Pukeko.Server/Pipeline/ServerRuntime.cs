@@ -12,7 +12,7 @@ namespace Pukeko.Server.Pipeline;
 /// built. Immutable; a reload builds a new one and swaps a single reference, so packets in flight
 /// finish with the runtime they started with.
 /// </summary>
-public sealed class ServerRuntime
+internal sealed class ServerRuntime
 {
     private readonly Dictionary<Subnet6, OptionLevel> _subnetOptions = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<ILeasePool, OptionLevel> _poolOptions = new(ReferenceEqualityComparer.Instance);

@@ -20,7 +20,7 @@ namespace Pukeko.Server.Reclamation;
 /// there, and written conditionally: a lease its client renewed meanwhile is left alone, so a
 /// renewal racing reclamation ends either renewed or reclaimed, never both.
 /// </remarks>
-public sealed class LeaseReclaimer(LeaseWriter writer, ClientClaims claims, LeaseStatistics statistics, ILogger logger)
+internal sealed class LeaseReclaimer(LeaseWriter writer, ClientClaims claims, LeaseStatistics statistics, ILogger logger)
 {
     private int _incompleteRuns;
 

@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Reservations;
 
 /// <summary>Kea's configuration names of host identifier types.</summary>
-public static class HostIdentifierNames
+internal static class HostIdentifierNames
 {
     public static string ToKeaName(HostIdentifierType type) => type switch
     {

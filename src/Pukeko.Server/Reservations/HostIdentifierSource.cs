@@ -8,7 +8,7 @@ namespace Pukeko.Server.Reservations;
 /// (DUID, link-local address), and the flex-id from the <c>host6_identifier</c> hook point through
 /// <see cref="FlexId"/> (null until a hook provides one: then no flex-id reservation can match).
 /// </summary>
-public sealed class HostIdentifierSource
+internal sealed class HostIdentifierSource
 {
     /// <summary>The <c>host6_identifier</c> seam: given the query context, returns the flex-id bytes or null.</summary>
     public Func<ProcessingContext, byte[]?>? FlexId { get; set; }

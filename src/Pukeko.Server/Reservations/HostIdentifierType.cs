@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Reservations;
 
 /// <summary>Kinds of host identifier a DHCPv6 reservation can use (Kea's <c>host-reservation-identifiers</c>).</summary>
-public enum HostIdentifierType
+internal enum HostIdentifierType
 {
     /// <summary><c>hw-address</c>: learned from the DUID, the link-local address or relay options.</summary>
     HwAddress,

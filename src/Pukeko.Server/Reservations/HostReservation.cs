@@ -9,7 +9,7 @@ namespace Pukeko.Server.Reservations;
 /// classes). <see cref="SubnetId"/> is null for a global reservation. <see cref="Prefixes"/> is consumed by prefix
 /// delegation (the pd allocator offers a client its reserved prefixes first).
 /// </summary>
-public sealed class HostReservation
+internal sealed class HostReservation
 {
     public required HostIdentifierType IdentifierType { get; init; }
 

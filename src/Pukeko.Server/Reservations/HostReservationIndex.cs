@@ -7,7 +7,7 @@ namespace Pukeko.Server.Reservations;
 /// reserved address or prefix (to keep them from other clients). Subnet key 0 stands for global reservations,
 /// as Kea's SUBNET_ID_GLOBAL.
 /// </summary>
-public sealed class HostReservationIndex
+internal sealed class HostReservationIndex
 {
     public const uint GlobalKey = 0;
 

@@ -4,7 +4,7 @@ namespace Pukeko.Server.Reservations;
 /// Where reservations are looked for (<c>reservations-global</c>, <c>-in-subnet</c>, <c>-out-of-pool</c>, or the old
 /// <c>reservation-mode</c>). Kea defaults: global false, in-subnet true, out-of-pool false.
 /// </summary>
-public readonly record struct ReservationModes(bool Global, bool InSubnet, bool OutOfPool)
+internal readonly record struct ReservationModes(bool Global, bool InSubnet, bool OutOfPool)
 {
     public static ReservationModes Default { get; } = new(false, true, false);
 

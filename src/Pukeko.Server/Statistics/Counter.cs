@@ -11,7 +11,7 @@ namespace Pukeko.Server.Statistics;
 /// observable at a read or sampler tick, each stamped with the time it was set, rather than every intermediate
 /// increment; Kea's clients (Stork, exporters) read the newest sample, which is always exact.
 /// </remarks>
-public sealed class Counter(string name)
+internal sealed class Counter(string name)
 {
     private readonly Lock _historyLock = new();
     private readonly LinkedList<StatisticSample> _history = new();

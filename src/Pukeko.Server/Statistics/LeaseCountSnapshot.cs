@@ -8,7 +8,7 @@ namespace Pukeko.Server.Statistics;
 /// state, asked of the store as counts (it never hands over every lease). Read before a reconfiguration commits,
 /// so a store that cannot answer fails the reconfiguration instead of leaving statistics half set.
 /// </summary>
-public sealed class LeaseCountSnapshot
+internal sealed class LeaseCountSnapshot
 {
     private readonly Dictionary<uint, IReadOnlyList<LeaseCount>> _subnets = [];
     private readonly Dictionary<ILeasePool, IReadOnlyList<LeaseCount>> _pools = new(ReferenceEqualityComparer.Instance);

@@ -7,7 +7,7 @@ namespace Pukeko.Server.Statistics;
 /// Kea's address statistics (digest §7) at global, subnet and pool scope. One call updates all
 /// three scopes, so the numbers can't drift apart.
 /// </summary>
-public sealed class LeaseStatistics(StatisticsRegistry registry)
+internal sealed class LeaseStatistics(StatisticsRegistry registry)
 {
     public const string AssignedNas = "assigned-nas";
     public const string TotalNas = "total-nas";

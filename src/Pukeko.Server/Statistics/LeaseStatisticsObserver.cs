@@ -9,7 +9,7 @@ namespace Pukeko.Server.Statistics;
 /// <c>declined-addresses</c>), so they agree with <see cref="LeaseStatistics.Recount"/> whatever path
 /// changed a lease; the counters (<c>cumulative-assigned-*</c>, <c>reclaimed-*</c>) follow the reason.
 /// </summary>
-public sealed class LeaseStatisticsObserver(LeaseStatistics statistics, Func<uint, Subnet6?> findSubnet) : ILeaseChangeObserver
+internal sealed class LeaseStatisticsObserver(LeaseStatistics statistics, Func<uint, Subnet6?> findSubnet) : ILeaseChangeObserver
 {
     public void OnLeaseChanged(in LeaseChange change)
     {

@@ -6,7 +6,7 @@ namespace Pukeko.Server.Statistics;
 /// The packet counters Kea initialises at start-up (digest §7), resolved once so the pipeline
 /// bumps fields instead of looking names up per packet.
 /// </summary>
-public sealed class PacketStatistics
+internal sealed class PacketStatistics
 {
     public PacketStatistics(StatisticsRegistry registry)
     {

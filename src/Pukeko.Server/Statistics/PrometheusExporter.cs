@@ -8,7 +8,7 @@ namespace Pukeko.Server.Statistics;
 /// nothing for the exporter. All metrics are gauges: Kea's statistics can be reset or removed by command, which
 /// Prometheus counters must never do. Names and labels: <see cref="PrometheusMetricName"/> and docs/metrics.md.
 /// </summary>
-public sealed class PrometheusExporter
+internal sealed class PrometheusExporter
 {
     private readonly StatisticsRegistry _statistics;
     private readonly CollectorRegistry _registry;

@@ -10,7 +10,7 @@ namespace Pukeko.Server.Statistics;
 /// <c>pukeko_dhcp6_pool_total_nas{subnet_id="1",pool_id="0"}</c>; <c>subnet[1].pd-pool[2].x</c> →
 /// <c>pukeko_dhcp6_pd_pool_x{subnet_id="1",pd_pool_id="2"}</c>.
 /// </summary>
-public sealed partial record PrometheusMetricName(string Name, string[] LabelNames, string[] LabelValues)
+internal sealed partial record PrometheusMetricName(string Name, string[] LabelNames, string[] LabelValues)
 {
     public const string Prefix = "pukeko_dhcp6_";
 

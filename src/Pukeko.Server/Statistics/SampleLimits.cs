@@ -4,7 +4,7 @@ namespace Pukeko.Server.Statistics;
 /// How much history a statistic keeps. As in Kea, the two limits are alternatives: setting a maximum age turns
 /// the count limit off and the other way round.
 /// </summary>
-public readonly record struct SampleLimits(int MaxSamples, TimeSpan MaxAge)
+internal readonly record struct SampleLimits(int MaxSamples, TimeSpan MaxAge)
 {
     /// <summary>Kea's defaults: <c>statistic-default-sample-count</c> 20, <c>statistic-default-sample-age</c> 0.</summary>
     public static SampleLimits Default { get; } = new(20, TimeSpan.Zero);

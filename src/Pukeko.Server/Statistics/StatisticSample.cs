@@ -1,4 +1,4 @@
 namespace Pukeko.Server.Statistics;
 
 /// <summary>One recorded value of a statistic and when it took that value (UTC).</summary>
-public readonly record struct StatisticSample(long Value, DateTime Timestamp);
+internal readonly record struct StatisticSample(long Value, DateTime Timestamp);

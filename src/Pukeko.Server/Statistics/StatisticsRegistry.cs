@@ -7,7 +7,7 @@ namespace Pukeko.Server.Statistics;
 /// Hot-path counters are resolved to a <see cref="Counter"/> once and then bumped with interlocked
 /// operations, so packet processing takes no lock.
 /// </summary>
-public sealed class StatisticsRegistry
+internal sealed class StatisticsRegistry
 {
     private readonly ConcurrentDictionary<string, Counter> _counters = new(StringComparer.Ordinal);
     private SampleLimits _defaultLimits = SampleLimits.Default;

@@ -6,7 +6,7 @@ namespace Pukeko.Server.Statistics;
 /// The per-subnet counters Kea creates at zero when a configuration is applied, besides the address counters
 /// <see cref="LeaseStatistics"/> recounts: allocation failures and lease reuses (digest §7).
 /// </summary>
-public static class SubnetStatistics
+internal static class SubnetStatistics
 {
     public static readonly string[] PerSubnet =
     [

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Pukeko.Server.Transport;
 
 /// <summary>A network interface the server listens on.</summary>
-public sealed record InterfaceInfo(string Name, int Index)
+internal sealed record InterfaceInfo(string Name, int Index)
 {
     /// <summary>Resolves configured names (<c>"*"</c> = every non-loopback interface with IPv6).</summary>
     public static (List<InterfaceInfo> Found, List<string> Missing) Resolve(IEnumerable<string> names)

@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Transport;
 
 /// <summary>What a <see cref="UdpTransport"/> is built from: the served interfaces, the port, workers and queue size.</summary>
-public sealed record TransportSettings(IReadOnlyList<InterfaceInfo> Interfaces, ushort Port, int Workers, int QueueSize)
+internal sealed record TransportSettings(IReadOnlyList<InterfaceInfo> Interfaces, ushort Port, int Workers, int QueueSize)
 {
     /// <summary>Equal keys mean the running transport can stay (and keep the packets it has queued).</summary>
     public string Key => $"{string.Join(',', Interfaces.Select(i => $"{i.Name}:{i.Index}"))}|{Port}|{Workers}|{QueueSize}";

@@ -22,7 +22,7 @@ namespace Pukeko.Server.Transport;
 /// keeps it queued until <see cref="Start"/>). <see cref="PauseAsync"/> stops the workers between
 /// packets so the processor can be swapped with none in flight.
 /// </remarks>
-public sealed class UdpTransport : IAsyncDisposable
+internal sealed class UdpTransport : IAsyncDisposable
 {
     /// <summary>Large enough for any DHCPv6 message over Ethernet jumbo frames.</summary>
     private const int MaxDatagram = 9216;

@@ -4,7 +4,7 @@ using Pukeko.Server.Leases;
 namespace Pukeko.Server.Tests.Support;
 
 /// <summary>Builders of representative leases.</summary>
-public static class LeaseSamples
+internal static class LeaseSamples
 {
     public const string Header =
         "address,duid,valid_lifetime,expire,subnet_id,pref_lifetime,lease_type,iaid,prefix_len,fqdn_fwd,fqdn_rev,hostname,hwaddr,state,user_context,hwtype,hwaddr_source,pool_id";

@@ -19,7 +19,7 @@ namespace Pukeko.Server.BuiltIn.FlexId;
 /// belong to the identifier; <c>pkt6_send</c> gives the reply back the client's own DUID and IAIDs. The identifier
 /// is computed once per packet and kept in the packet's context, as Kea does.
 /// </summary>
-public sealed class FlexIdLibrary : HookLibrary
+internal sealed class FlexIdLibrary : HookLibrary
 {
     private const string IdContext = "id_value";
     private const string DuidContext = "duid";

@@ -9,7 +9,7 @@ namespace Pukeko.Server.BuiltIn.FlexId;
 /// Kea's <c>load</c> does: every key optional, wrong JSON types and unparsable expressions refused, other keys
 /// (the DHCPv4-only <c>cid-as-rfc4361-duid</c> among them) ignored.
 /// </summary>
-public sealed record FlexIdOptions
+internal sealed record FlexIdOptions
 {
     /// <summary><c>identifier-expression</c> as written; empty when absent (the identifier is then never computed).</summary>
     public string ExpressionText { get; init; } = "";

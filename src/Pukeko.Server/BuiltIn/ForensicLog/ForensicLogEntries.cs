@@ -13,7 +13,7 @@ namespace Pukeko.Server.BuiltIn.ForensicLog;
 /// The text of forensic log entries (without the timestamp), worded as Kea's forensic logging library words them so
 /// that tools reading Kea's files read these: one entry per lease of a reply and per lease command.
 /// </summary>
-public static class ForensicLogEntries
+internal static class ForensicLogEntries
 {
     /// <summary>What happened to a lease in a client exchange.</summary>
     public enum LeaseAction

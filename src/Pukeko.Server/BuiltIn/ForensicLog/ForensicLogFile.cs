@@ -18,7 +18,7 @@ namespace Pukeko.Server.BuiltIn.ForensicLog;
 /// reconfiguration) never interleave within a line. The lock covers only the rotation check and that write; the text
 /// is formatted and rotate scripts are started outside it.
 /// </remarks>
-public sealed class ForensicLogFile : IDisposable
+internal sealed class ForensicLogFile : IDisposable
 {
     private readonly ForensicLogOptions _options;
     private readonly TimeProvider _time;

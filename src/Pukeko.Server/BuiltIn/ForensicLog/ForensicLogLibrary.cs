@@ -21,7 +21,7 @@ namespace Pukeko.Server.BuiltIn.ForensicLog;
 /// dropped or skipped the step). Per command: <c>command_processed</c> writes the successful lease6-add, -update,
 /// -del and -bulk-apply commands. Subnets with <c>"legal-logging": false</c> in their user context are not logged.
 /// </summary>
-public sealed class ForensicLogLibrary : HookLibrary
+internal sealed class ForensicLogLibrary : HookLibrary
 {
     private const string LeasesContext = "leases6";
     private const string DeletedContext = "deleted_leases6";

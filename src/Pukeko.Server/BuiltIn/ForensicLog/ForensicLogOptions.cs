@@ -6,7 +6,7 @@ using Pukeko.Server.Classification.Expressions;
 namespace Pukeko.Server.BuiltIn.ForensicLog;
 
 /// <summary>How often the forensic log starts a new file.</summary>
-public enum ForensicTimeUnit
+internal enum ForensicTimeUnit
 {
     Second,
     Day,
@@ -18,7 +18,7 @@ public enum ForensicTimeUnit
 /// The <c>parameters</c> of Kea's forensic logging library (<c>libdhcp_legal_log.so</c>, <c>libdhcp_forensic_log.so</c>),
 /// parsed and checked. Only the file backend exists here; the database and syslog backends are refused.
 /// </summary>
-public sealed record ForensicLogOptions
+internal sealed record ForensicLogOptions
 {
     /// <summary>Kea's default file name prefix.</summary>
     public const string DefaultBaseName = "kea-legal";

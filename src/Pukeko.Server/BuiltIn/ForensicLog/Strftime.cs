@@ -7,7 +7,7 @@ namespace Pukeko.Server.BuiltIn.ForensicLog;
 /// C's <c>strftime</c> in the "C" locale for the forensic log's <c>timestamp-format</c>, plus Kea's <c>%Q</c>
 /// (milliseconds and microseconds of the second, as <c>mmm.uuu</c>). Unknown conversions are copied as written.
 /// </summary>
-public static class Strftime
+internal static class Strftime
 {
     private static readonly string[] Days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
     private static readonly string[] Months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
@@ -90,7 +90,7 @@ public static class Strftime
 /// The abbreviation C's <c>%Z</c> prints for the local zone ("UTC", "CET"/"CEST", "NZST"/"NZDT"): .NET knows only long
 /// names, so it is read from the POSIX rule at the end of the zone file (<c>TZ</c>, else <c>/etc/localtime</c>).
 /// </summary>
-public static class LocalZoneName
+internal static class LocalZoneName
 {
     private static readonly Lazy<(string Standard, string? Daylight)?> Rule = new(ReadRule);
 

@@ -16,7 +16,7 @@ namespace Pukeko.Server.BuiltIn.RunScript;
 /// of the script with the hook point's name as argument (<see cref="ScriptRunner"/>); the packet never waits for it.
 /// Kea's <c>addr6_register</c> (Kea 3.x) has no hook point here.
 /// </summary>
-public sealed class RunScriptLibrary : HookLibrary
+internal sealed class RunScriptLibrary : HookLibrary
 {
     private readonly RunScriptOptions _options;
     private readonly StatisticsRegistry? _statistics;

@@ -7,7 +7,7 @@ namespace Pukeko.Server.BuiltIn.RunScript;
 /// (the script, mandatory) and <c>sync</c> (only <c>false</c>: Kea 2.2 documents synchronous calls as not supported,
 /// and Pukeko never makes a packet wait for a script). Other keys are ignored, as Kea does.
 /// </summary>
-public sealed record RunScriptOptions
+internal sealed record RunScriptOptions
 {
     /// <summary>How many scripts may run at once; more wait in the queue.</summary>
     public const int DefaultMaxRunning = 8;

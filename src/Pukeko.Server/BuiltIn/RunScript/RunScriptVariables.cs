@@ -12,7 +12,7 @@ namespace Pukeko.Server.BuiltIn.RunScript;
 /// them (DUIDs and hardware addresses as lowercase colon-separated hex, relay options as <c>0x</c> and uppercase
 /// hex, a missing object as empty values).
 /// </summary>
-public sealed class RunScriptVariables
+internal sealed class RunScriptVariables
 {
     private readonly List<KeyValuePair<string, string>> _variables = [];
 

@@ -13,7 +13,7 @@ namespace Pukeko.Server.BuiltIn.RunScript;
 /// environment (nothing inherited). Runs started, failures (not startable, killed or non-zero exit) and runs dropped
 /// because the queue was full are counted and logged.
 /// </summary>
-public sealed class ScriptRunner : IDisposable
+internal sealed class ScriptRunner : IDisposable
 {
     private readonly string _script;
     private readonly ILogger _log;

@@ -4,7 +4,7 @@ namespace Pukeko.Server.Classification.Expressions;
 /// An expression that parsed but cannot be evaluated on this packet (e.g. <c>addrtotext</c> of 3 bytes).
 /// Kea treats the class test as not matched and logs it; so does the classifier.
 /// </summary>
-public sealed class ExpressionEvaluationException : Exception
+internal sealed class ExpressionEvaluationException : Exception
 {
     public ExpressionEvaluationException()
     {

@@ -13,7 +13,7 @@ namespace Pukeko.Server.Classification.Expressions;
 /// a missing option or relay level gives the empty string, never an error. Only type errors that the parser
 /// cannot see (e.g. <c>addrtotext</c> of 3 bytes) throw <see cref="ExpressionEvaluationException"/>.
 /// </summary>
-public static class ExpressionEvaluator
+internal static class ExpressionEvaluator
 {
     private static readonly byte[] Empty = [];
 

@@ -8,7 +8,7 @@ namespace Pukeko.Server.Classification.Expressions;
 /// <see cref="Index"/> relay nesting level, enterprise number (-1 = any) or chunk index, <see cref="Start"/>
 /// and <see cref="Length"/> substring/split numbers, <see cref="Literal"/> the value of a literal.
 /// </summary>
-public sealed class ExpressionNode
+internal sealed class ExpressionNode
 {
     public ExpressionNode(ExpressionNodeKind kind, int position, params ExpressionNode[] children)
     {

@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Classification.Expressions;
 
 /// <summary>Operators and values of the expression tree. The comment gives the Kea syntax.</summary>
-public enum ExpressionNodeKind
+internal enum ExpressionNodeKind
 {
     // Boolean-valued.
     Or,                 // a or b

@@ -12,7 +12,7 @@ namespace Pukeko.Server.Classification.Expressions;
 /// with <c>+</c> (concatenation). A <c>test</c> must be boolean, a <c>template-test</c> a string.
 /// Every error is an <see cref="ExpressionSyntaxException"/> carrying the offset of the offending token.
 /// </summary>
-public sealed class ExpressionParser
+internal sealed class ExpressionParser
 {
     private readonly List<ExpressionToken> _tokens;
     private readonly Func<string, ushort?> _optionCodeByName;

@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Classification.Expressions;
 
 /// <summary>A malformed expression; <see cref="Position"/> is the 0-based offset of the offending character.</summary>
-public sealed class ExpressionSyntaxException : Exception
+internal sealed class ExpressionSyntaxException : Exception
 {
     public ExpressionSyntaxException(string message, int position)
         : base(message)

@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Classification.Expressions;
 
 /// <summary>One token with its 0-based character offset in the expression text (for error messages).</summary>
-public readonly record struct ExpressionToken(ExpressionTokenKind Kind, string Text, int Position)
+internal readonly record struct ExpressionToken(ExpressionTokenKind Kind, string Text, int Position)
 {
     public bool IsWord(string word) => Kind == ExpressionTokenKind.Word && Text == word;
 

@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Classification.Expressions;
 
 /// <summary>Lexical categories of Kea's classification expression language.</summary>
-public enum ExpressionTokenKind
+internal enum ExpressionTokenKind
 {
     End,
     Word,

@@ -8,7 +8,7 @@ namespace Pukeko.Server.Classification.Expressions;
 /// (<c>fe80::1</c>, <c>::1</c>); dotted decimal quads are IPv4 addresses; <c>0x…</c> is a hex string;
 /// strings are single-quoted without escapes, as in Kea.
 /// </summary>
-public static class ExpressionTokenizer
+internal static class ExpressionTokenizer
 {
     public static List<ExpressionToken> Tokenize(string text)
     {

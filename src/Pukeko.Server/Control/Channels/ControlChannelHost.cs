@@ -10,7 +10,7 @@ namespace Pukeko.Server.Control.Channels;
 /// before the answer to <c>config-set</c> is sent, and a removed one stops accepting at once while the command
 /// that removed it still gets its answer.
 /// </summary>
-public sealed class ControlChannelHost : IAsyncDisposable
+internal sealed class ControlChannelHost : IAsyncDisposable
 {
     private static readonly TimeSpan HttpDrain = TimeSpan.FromSeconds(5);
 

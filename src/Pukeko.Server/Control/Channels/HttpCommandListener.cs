@@ -21,7 +21,7 @@ namespace Pukeko.Server.Control.Channels;
 /// Basic authentication failures are answered 401 with a Kea-style body. <c>GET /metrics</c> serves the
 /// Prometheus exposition on the same listener.
 /// </summary>
-public sealed class HttpCommandListener : IAsyncDisposable
+internal sealed class HttpCommandListener : IAsyncDisposable
 {
     private const long MaxBodyBytes = 64 * 1024 * 1024;
 

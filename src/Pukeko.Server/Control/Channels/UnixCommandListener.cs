@@ -10,7 +10,7 @@ namespace Pukeko.Server.Control.Channels;
 /// closed. A client that does not complete its command within <see cref="Timeout"/> (Kea: 10 s, not
 /// configurable) gets Kea's timeout answer. The socket is mode 0770 in a 0750 directory (Kea 3.x).
 /// </summary>
-public sealed class UnixCommandListener : IAsyncDisposable
+internal sealed class UnixCommandListener : IAsyncDisposable
 {
     public const UnixFileMode SocketMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
         | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute;

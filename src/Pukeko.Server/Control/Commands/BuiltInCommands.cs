@@ -3,7 +3,7 @@ using Pukeko.Server.Hosting;
 namespace Pukeko.Server.Control.Commands;
 
 /// <summary>Registers every built-in command family on a dispatcher.</summary>
-public static class BuiltInCommands
+internal static class BuiltInCommands
 {
     public static void Register(CommandDispatcher dispatcher, Dhcp6Server server)
     {

@@ -11,7 +11,7 @@ namespace Pukeko.Server.Control.Commands;
 /// replaced (in place) and deleted. They exist only while <c>libdhcp_class_cmds.so</c> is in <c>hooks-libraries</c>.
 /// Changes are validated as a whole configuration and swapped in.
 /// </summary>
-public static class ClassCommands
+internal static class ClassCommands
 {
     public const string Library = "libdhcp_class_cmds.so";
 

@@ -7,7 +7,7 @@ namespace Pukeko.Server.Control.Commands;
 /// <c>config-get</c>, <c>config-hash-get</c>, <c>config-set</c>, <c>config-test</c>, <c>config-reload</c> and
 /// <c>config-write</c>. A rejected configuration leaves the running one serving.
 /// </summary>
-public static class ConfigCommands
+internal static class ConfigCommands
 {
     public const string TestPassedText =
         "Configuration seems sane. Control-socket, hook-libraries, and D2 configuration were sanity checked, but not applied.";

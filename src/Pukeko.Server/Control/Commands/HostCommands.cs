@@ -8,7 +8,7 @@ namespace Pukeko.Server.Control.Commands;
 /// as in Kea. Changes go through <see cref="Dhcp6Server.ChangeConfigAsync"/>: validated as a whole configuration,
 /// in force for new packets, and in <c>config-get</c>/<c>config-write</c>.
 /// </summary>
-public static class HostCommands
+internal static class HostCommands
 {
     public const string Library = "libdhcp_host_cmds.so";
 

@@ -7,7 +7,7 @@ namespace Pukeko.Server.Control.Commands;
 /// match on them): "formatted" (DUIDs: <c>0a:1b</c>, <c>0a 1b</c> or <c>0a1b</c>) and colon-separated
 /// (hardware addresses: one or two digits between colons).
 /// </summary>
-public static class KeaHex
+internal static class KeaHex
 {
     /// <summary>Decodes a DUID-style string; throws <see cref="FormatException"/> with Kea's message.</summary>
     public static byte[] DecodeFormatted(string text)

@@ -8,7 +8,7 @@ namespace Pukeko.Server.Control.Commands;
 /// address, state, page), update, delete, wipe, bulk apply and write. Every change goes through the lease
 /// store (so it is on disk before the answer) and keeps the address statistics in step.
 /// </summary>
-public static class LeaseCommands
+internal static class LeaseCommands
 {
     private static readonly string[] Lease4Commands =
     [

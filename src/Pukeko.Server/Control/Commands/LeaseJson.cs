@@ -5,7 +5,7 @@ using Pukeko.Server.Leases;
 namespace Pukeko.Server.Control.Commands;
 
 /// <summary>A lease as Kea's lease commands show it (digest §5.3, <c>Lease6::toElement</c>).</summary>
-public static class LeaseJson
+internal static class LeaseJson
 {
     public static string TypeName(LeaseType type) => type switch
     {

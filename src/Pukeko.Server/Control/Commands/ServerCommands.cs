@@ -10,7 +10,7 @@ namespace Pukeko.Server.Control.Commands;
 /// <c>server-tag-get</c>, <c>shutdown</c>, <c>dhcp-disable</c>/<c>dhcp-enable</c>, <c>leases-reclaim</c>,
 /// <c>config-backend-pull</c>, <c>kea-lfc-start</c> and <c>libreload</c>.
 /// </summary>
-public static class ServerCommands
+internal static class ServerCommands
 {
     public static void Register(CommandDispatcher dispatcher, Dhcp6Server server)
     {

@@ -8,7 +8,7 @@ namespace Pukeko.Server.Control.Commands;
 /// Kea's <c>statistic-*</c> commands with its argument and answer shapes: values are lists of
 /// <c>[value, "YYYY-MM-DD HH:MM:SS.ffffff"]</c> samples, newest first.
 /// </summary>
-public static class StatisticCommands
+internal static class StatisticCommands
 {
     public static void Register(CommandDispatcher dispatcher, StatisticsRegistry statistics)
     {

@@ -8,7 +8,7 @@ namespace Pukeko.Server.Control.Commands;
 /// <c>hooks-libraries</c>. Changes are validated as a whole configuration and swapped in (new packets use them;
 /// <c>config-get</c>/<c>config-write</c> show them).
 /// </summary>
-public static class SubnetCommands
+internal static class SubnetCommands
 {
     public const string Library = "libdhcp_subnet_cmds.so";
 

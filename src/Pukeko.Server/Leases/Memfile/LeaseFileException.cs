@@ -1,7 +1,7 @@
 namespace Pukeko.Server.Leases.Memfile;
 
 /// <summary>A lease file cannot be used: bad header, too many bad rows, or an LFC run of another process holds it.</summary>
-public sealed class LeaseFileException : Exception
+internal sealed class LeaseFileException : Exception
 {
     public LeaseFileException()
     {

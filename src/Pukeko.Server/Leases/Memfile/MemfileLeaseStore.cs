@@ -19,7 +19,7 @@ namespace Pukeko.Server.Leases.Memfile;
 /// <see cref="RunLfcAsync"/>; the server need not schedule anything. A control command can call
 /// <see cref="RunLfcAsync"/> directly at any time; overlapping runs are skipped.</para>
 /// </remarks>
-public sealed class MemfileLeaseStore : ILeaseStore
+internal sealed class MemfileLeaseStore : ILeaseStore
 {
     private static readonly TimeSpan DisposeLfcWait = TimeSpan.FromSeconds(30);
 

@@ -7,4 +7,4 @@ namespace Pukeko.Server.Leases.Memfile;
 /// <param name="Persist">False keeps leases in memory only (no file is read or written).</param>
 /// <param name="LfcIntervalSeconds">Seconds between automatic lease file cleanups; 0 disables the timer.</param>
 /// <param name="MaxRowErrors">Bad rows tolerated while loading; 0 = unlimited (every bad row is only skipped and logged).</param>
-public sealed record MemfileOptions(string FilePath, bool Persist = true, uint LfcIntervalSeconds = 3600, uint MaxRowErrors = 0);
+internal sealed record MemfileOptions(string FilePath, bool Persist = true, uint LfcIntervalSeconds = 3600, uint MaxRowErrors = 0);
