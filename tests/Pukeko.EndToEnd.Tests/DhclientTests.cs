@@ -72,7 +72,7 @@ public sealed class DhclientTests : IDisposable
     [Fact]
     public void RestartKeepsLeases()
     {
-        var serverDir = Directory.CreateTempSubdirectory("pukeko-e2e-").FullName;
+        var serverDir = ServerProcess.CreateDirectory();
         string first;
         using (var server = ServerProcess.Start(_lab, Configs.Basic(), serverDir))
         using (var client = new Dhclient(_lab, _clientDir))

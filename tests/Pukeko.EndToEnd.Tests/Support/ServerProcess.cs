@@ -29,6 +29,9 @@ internal sealed class ServerProcess : IDisposable
 
     public string Output => _output.Text;
 
+    /// <summary>A private server directory, removed when the test run ends; for tests that restart a server on it.</summary>
+    public static string CreateDirectory() => CreatedDirectories.Create();
+
     public int Pid => _process.Id;
 
     public bool HasExited => _process.HasExited;
@@ -57,7 +60,7 @@ internal sealed class ServerProcess : IDisposable
     /// <param name="hangupIgnored">Start the server with SIGHUP ignored, as <c>nohup</c> does.</param>
     public static ServerProcess Start(NetworkLab lab, string configTemplate, string? directory = null, bool waitForStart = true, bool hangupIgnored = false)
     {
-        directory ??= System.IO.Directory.CreateTempSubdirectory("pukeko-e2e-").FullName;
+        directory ??= CreatedDirectories.Create();
         var config = configTemplate.Replace("{dir}", directory, StringComparison.Ordinal).Replace("{iface}", lab.ServerInterface, StringComparison.Ordinal);
         var configFile = Path.Combine(directory, "kea-dhcp6.conf");
         File.WriteAllText(configFile, config);
@@ -144,6 +147,48 @@ internal sealed class ServerProcess : IDisposable
             lock (_text)
             {
                 _text.AppendLine(line);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The private directories <see cref="Start"/> made: removed when the test run ends (a test may still read a
+    /// stopped server's files, or restart on them, after disposing it).
+    /// </summary>
+    private static class CreatedDirectories
+    {
+        private static readonly List<string> Made = [];
+
+        static CreatedDirectories() => AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveAll();
+
+        public static string Create()
+        {
+            var path = System.IO.Directory.CreateTempSubdirectory("pukeko-e2e-").FullName;
+            lock (Made)
+            {
+                Made.Add(path);
+            }
+
+            return path;
+        }
+
+        private static void RemoveAll()
+        {
+            lock (Made)
+            {
+                foreach (var path in Made)
+                {
+                    try
+                    {
+                        System.IO.Directory.Delete(path, recursive: true);
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        // Best effort: a file still held open by a process that outlived the test.
+                    }
+                }
+
+                Made.Clear();
             }
         }
     }
