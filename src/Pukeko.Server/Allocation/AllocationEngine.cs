@@ -525,6 +525,8 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
         if (ctx.Hostname is { } hostname)
         {
             lease.Hostname = hostname;
+            lease.FqdnForward = ctx.FqdnForward;
+            lease.FqdnReverse = ctx.FqdnReverse;
         }
 
         var wasActive = existing.State == LeaseState.Default && !existing.IsExpired(ctx.Now);
@@ -598,6 +600,8 @@ public sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statisti
             SubnetId = subnet.Id,
             PoolId = pool?.PoolId ?? 0,
             Hostname = ctx.Hostname ?? string.Empty,
+            FqdnForward = ctx.FqdnForward,
+            FqdnReverse = ctx.FqdnReverse,
             HardwareAddress = hwaddr,
             HardwareType = hwtype,
             HardwareAddressSource = hwsource,

@@ -160,7 +160,14 @@ public sealed class Dhcp6Processor
 
             // Host reservations and the second classification pass (digest §3.2 step 15), then DROP again.
             _hosts.Lookup(ctx);
-            ClientFqdnStage.Decide(ctx);
+            if (!ClientFqdnStage.Decide(ctx))
+            {
+                // N and S both set: Kea cannot parse such a Client FQDN option and drops the packet.
+                _services.Drop(DropReason.ParseFailed);
+                _services.PacketLog.LogDebug(new EventId(0, "DHCP6_PACKET_PARSE_FAIL"), "{Label}: failed to parse: invalid Client FQDN option, the N and S flags cannot both be set", ctx.Query.Label);
+                return null;
+            }
+
             if (_accept.IsDropClass(ctx.Query) || !await DispatchAsync(ctx).ConfigureAwait(false))
             {
                 return null;
