@@ -57,6 +57,8 @@ public sealed class Dhcp6Processor
         _release = new ReleaseHandler(_services, _hooks);
         _decline = new DeclineHandler(_services, _hooks);
         allocation.Writer.Subscribe(new LeaseStatisticsObserver(leaseStatistics, id => _runtime.FindSubnet(id)));
+        Ddns = new Ddns.DdnsUpdater(() => _runtime.Config, loggers.CreateLogger(Logging.KeaLoggers.Ddns));
+        allocation.Writer.Subscribe(Ddns);
 
         // host6_identifier: asked only when host-reservation-identifiers lists flex-id; the value
         // counts only when the callouts left the identifier type at flex-id.
@@ -73,6 +75,9 @@ public sealed class Dhcp6Processor
     public LeaseStatistics LeaseStatistics => _services.LeaseStatistics;
 
     public ServerRuntime Runtime => _runtime;
+
+    /// <summary>Name-change requests from lease changes; its sender is set while <c>dhcp-ddns.enable-updates</c> is on.</summary>
+    public Ddns.DdnsUpdater Ddns { get; }
 
     /// <summary>The hooks the pipeline calls; the allocation engine uses the same manager.</summary>
     public HooksManager Hooks
@@ -160,6 +165,11 @@ public sealed class Dhcp6Processor
 
             // Host reservations and the second classification pass (digest §3.2 step 15), then DROP again.
             _hosts.Lookup(ctx);
+            if (Ddns.Sender is not null)
+            {
+                Pukeko.Server.Ddns.DdnsUpdater.BeginPacket();
+            }
+
             if (!ClientFqdnStage.Decide(ctx))
             {
                 // N and S both set: Kea cannot parse such a Client FQDN option and drops the packet.
@@ -173,6 +183,7 @@ public sealed class Dhcp6Processor
                 return null;
             }
 
+            Ddns.CompletePacket(ctx);
             RelaySuppliedOptionsStage.Append(ctx);
             if (_hooks.HasCallouts(HookPoints.Leases6Committed)
                 && !ctx.FakeAllocation
@@ -203,6 +214,8 @@ public sealed class Dhcp6Processor
         }
         finally
         {
+            Pukeko.Server.Ddns.DdnsUpdater.EndPacket();
+
             // context_destroy: the packet's callout handle ends with its processing.
             var handle = ctx.Handle;
             ctx.Handle = null;

@@ -49,7 +49,20 @@ internal static class DhcpDdnsParser
             }
         })
         .On("sender-port", (d, v, p, c) => { if (c.TryInteger(v, p, 0, ushort.MaxValue, out var x)) { d.SenderPort = (int)x; } })
-        .On("max-queue-size", (d, v, p, c) => { if (c.TryUInt32(v, p, out var x)) { d.MaxQueueSize = x; } })
+        .On("max-queue-size", (d, v, p, c) =>
+        {
+            // Kea's sender refuses an empty queue: nothing could ever be sent.
+            if (c.TryUInt32(v, p, out var x))
+            {
+                if (x == 0)
+                {
+                    c.Error(p, "max-queue-size must be greater than zero");
+                    return;
+                }
+
+                d.MaxQueueSize = x;
+            }
+        })
         .On("ncr-protocol", (d, v, p, c) =>
         {
             if (!c.TryString(v, p, out var s))
