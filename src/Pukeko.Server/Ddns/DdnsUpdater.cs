@@ -53,7 +53,11 @@ public sealed class DdnsUpdater(Func<DhcpConfig> config, ILogger log) : ILeaseCh
                 }
 
                 break;
+            case LeaseChangeReason.Reclaimed when change.Old!.State == LeaseState.Released:
+                // Its name went when it was released.
+                break;
             case LeaseChangeReason.Released or LeaseChangeReason.Declined or LeaseChangeReason.Reclaimed or LeaseChangeReason.Removed:
+                // Removed at once, also when the released lease is kept for affinity (as Kea 2.2, which deletes it).
                 Remove(change.Old!, change.Reason.ToString().ToLowerInvariant());
                 break;
         }
@@ -177,7 +181,8 @@ public sealed class DdnsUpdater(Func<DhcpConfig> config, ILogger log) : ILeaseCh
             return false;
         }
 
-        changes.Record(old, updated);
+        // A lease that was not live (released, reclaimed, declined) has no DNS entries left: it counts as new.
+        changes.Record(old is { State: LeaseState.Default } ? old : null, updated);
         return true;
     }
 

@@ -184,6 +184,24 @@ public sealed class NameChangeRequestTests
     }
 
     [Fact]
+    public void ClientBackAfterReleaseGetsItsNameAddedAgainAndReclamationDoesNotRemoveItTwice()
+    {
+        using var t = new Harness();
+        t.Request("laptop");
+        t.H.Exchange(Create(MessageType.Release, address: First, serverId: PipelineHarness.ServerDuid));
+        Assert.Equal(Pukeko.Server.Leases.LeaseState.Released, t.H.Store.Get(First)!.State);
+        t.H.Time.Advance(TimeSpan.FromSeconds(5));
+        t.Request("laptop");
+        Assert.Equal([NameChangeType.Add, NameChangeType.Remove, NameChangeType.Add], t.Requests.Select(r => r.ChangeType));
+
+        t.H.Exchange(Create(MessageType.Release, address: First, serverId: PipelineHarness.ServerDuid));
+        t.H.Time.Advance(TimeSpan.FromSeconds(5));
+        var reclaimer = new LeaseReclaimer(t.H.Processor.Allocation.Writer, t.H.Processor.Allocation.Claims, t.H.Leases, NullLogger.Instance);
+        Assert.Equal(1, reclaimer.Reclaim(ExpirationConfig.Default, t.H.Config.FindSubnet, t.H.Time.GetUtcNow().ToUnixTimeSeconds()));
+        Assert.Equal(4, t.Requests.Count);
+    }
+
+    [Fact]
     public void DeclineRemovesTheName()
     {
         using var t = new Harness();
