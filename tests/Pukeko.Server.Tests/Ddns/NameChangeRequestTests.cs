@@ -202,6 +202,47 @@ public sealed class NameChangeRequestTests
     }
 
     [Fact]
+    public void Ddns6UpdateCalloutsMayChangeTheNameAndTheDirections()
+    {
+        using var t = new Harness();
+        var seen = new List<(string, bool, bool, string)>();
+        t.H.Hooks.PreCalloutsLibraryHandle.RegisterCallout(Pukeko.Hooks.HookNames.Ddns6Update, handle =>
+        {
+            seen.Add((handle.GetArgument<string>("hostname"), handle.GetArgument<bool>("fwd-update"), handle.GetArgument<bool>("rev-update"),
+                handle.GetArgument<DdnsParameters>("ddns-params").QualifyingSuffix));
+            Assert.NotNull(handle.GetArgument<Pukeko.Protocol.Messages.Dhcp6Packet>("response6"));
+            Assert.Equal(1u, handle.GetArgument<Subnet6>("subnet6").Id);
+            handle.SetArgument("hostname", "hooked.example.net.");
+            handle.SetArgument("fwd-update", false);
+            return 0;
+        });
+        var reply = t.Request("laptop");
+        Assert.Equal(("laptop.example.com.", true, true, "example.com"), Assert.Single(seen));
+        var fqdn = reply.Options.Get<ClientFqdnOption>(OptionCode.ClientFqdn)!;
+        Assert.Equal("hooked.example.net", fqdn.DomainName);
+        var lease = t.H.Store.Get(First)!;
+        Assert.Equal(("hooked.example.net.", false, true), (lease.Hostname, lease.FqdnForward, lease.FqdnReverse));
+
+        // The ADD follows the reply's flags (S still set), as Kea's createNameChangeRequests does, with the new name.
+        Assert.Equal("hooked.example.net.", Assert.Single(t.Requests).Fqdn);
+    }
+
+    [Fact]
+    public void Ddns6UpdateTurningBothDirectionsOffTellsTheClientNoUpdates()
+    {
+        using var t = new Harness();
+        t.H.Hooks.PreCalloutsLibraryHandle.RegisterCallout(Pukeko.Hooks.HookNames.Ddns6Update, handle =>
+        {
+            handle.SetArgument("fwd-update", false);
+            handle.SetArgument("rev-update", false);
+            return 0;
+        });
+        var fqdn = t.Request("laptop").Options.Get<ClientFqdnOption>(OptionCode.ClientFqdn)!;
+        Assert.Equal(ClientFqdnOption.FlagN, (byte)(fqdn.Flags & (ClientFqdnOption.FlagN | ClientFqdnOption.FlagS)));
+        Assert.Empty(t.Requests);
+    }
+
+    [Fact]
     public void DeclineRemovesTheName()
     {
         using var t = new Harness();
