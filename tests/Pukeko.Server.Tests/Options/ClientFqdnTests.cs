@@ -141,6 +141,35 @@ public sealed class ClientFqdnTests
         Assert.Equal("", h.Store.Get(Ipv6Address.Parse("2001:db8:1::10"))!.Hostname);
     }
 
+    /// <summary>The situation of Forge's test_control_channel_lease6_get_by: DDNS sent in one subnet of a shared network, not in the other.</summary>
+    [Fact]
+    public void SendUpdatesPerSubnetDecidesTheFlagsAndTheStoredDirections()
+    {
+        using var h = PipelineHarness.FromDhcp6("""
+            "ddns-send-updates": true,
+            "dhcp-ddns": { "enable-updates": true, "server-ip": "127.0.0.1", "server-port": 53001 },
+            "shared-networks": [ { "name": "name-abc", "interface": "eth0", "subnet6": [
+              { "id": 1, "subnet": "2001:db8:a::/64", "pools": [ { "pool": "2001:db8:a::5-2001:db8:a::6" } ],
+                "ddns-send-updates": true, "ddns-generated-prefix": "six", "ddns-qualifying-suffix": "example.com" },
+              { "id": 2, "subnet": "2001:db8:b::/64", "pools": [ { "pool": "2001:db8:b::10-2001:db8:b::11" } ], "ddns-send-updates": false } ] } ]
+            """);
+        var first = Pukeko.Protocol.Duids.Duid.CreateLl(1, [8, 8, 8, 8, 8, 8]);
+        var reply = h.Exchange(WithFqdn(Create(MessageType.Request, iaid: 5, serverId: PipelineHarness.ServerDuid, clientId: first), ClientFqdnOption.FlagS, "six.hostname.com", partial: false)).Reply!;
+        Assert.Equal(ClientFqdnOption.FlagS, Assert.IsType<ClientFqdnOption>(reply.Options.Get(OptionCode.ClientFqdn)).Flags);
+        var lease = h.Store.Get(Ipv6Address.Parse("2001:db8:a::5"))!;
+        Assert.Equal(("six.hostname.com.", true, true), (lease.Hostname, lease.FqdnForward, lease.FqdnReverse));
+
+        // The first subnet is full after one more client; the next one lands in the second, where updates are off.
+        h.Exchange(Create(MessageType.Request, iaid: 6, serverId: PipelineHarness.ServerDuid, clientId: Pukeko.Protocol.Duids.Duid.CreateLl(1, [9, 9, 9, 9, 9, 9])));
+        h.Exchange(Create(MessageType.Request, iaid: 10, serverId: PipelineHarness.ServerDuid, clientId: Pukeko.Protocol.Duids.Duid.CreateLl(1, [0x10, 0x10, 0x10, 0x10, 0x10, 0x10])));
+        var last = Pukeko.Protocol.Duids.Duid.CreateLl(1, [0x11, 0x11, 0x11, 0x11, 0x11, 0x11]);
+        reply = h.Exchange(WithFqdn(Create(MessageType.Request, iaid: 11, serverId: PipelineHarness.ServerDuid, clientId: last), ClientFqdnOption.FlagS, "xyz.com", partial: false)).Reply!;
+        Assert.Equal(Ipv6Address.Parse("2001:db8:b::11"), AddressOf(reply, 11)!.Address);
+        Assert.Equal(ClientFqdnOption.FlagO | ClientFqdnOption.FlagN, Assert.IsType<ClientFqdnOption>(reply.Options.Get(OptionCode.ClientFqdn)).Flags);
+        lease = h.Store.Get(Ipv6Address.Parse("2001:db8:b::11"))!;
+        Assert.Equal(("xyz.com.", false, false), (lease.Hostname, lease.FqdnForward, lease.FqdnReverse));
+    }
+
     [Fact]
     public void NoFqdnOptionNoFqdnInReply()
     {
