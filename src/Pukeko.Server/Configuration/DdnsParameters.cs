@@ -21,8 +21,11 @@ public sealed record DdnsParameters
 
     public static DdnsParameters Default { get; } = new();
 
-    /// <summary>The compiled <see cref="HostnameCharSet"/>, with the pattern it was compiled from (a <c>with</c> copy may change it).</summary>
-    private (string Pattern, Regex Regex)? _sanitizer;
+    /// <summary>
+    /// The compiled <see cref="HostnameCharSet"/> with the pattern it came from (a <c>with</c> copy may change it); one
+    /// reference, so workers racing to fill it never see a torn value.
+    /// </summary>
+    private Tuple<string, Regex>? _sanitizer;
 
     public bool SendUpdates { get; init; } = true;
 
@@ -63,18 +66,37 @@ public sealed record DdnsParameters
             return label;
         }
 
-        if (_sanitizer is not { } compiled || compiled.Pattern != HostnameCharSet)
+        var compiled = _sanitizer;
+        if (compiled is null || compiled.Item1 != HostnameCharSet)
         {
-            compiled = (HostnameCharSet, Compile(HostnameCharSet));
+            compiled = Tuple.Create(HostnameCharSet, Compile(HostnameCharSet));
             _sanitizer = compiled;
         }
 
-        return compiled.Regex.Replace(label, HostnameCharReplacement.Replace("$", "$$", StringComparison.Ordinal));
+        return compiled.Item2.Replace(label, HostnameCharReplacement.Replace("$", "$$", StringComparison.Ordinal));
     }
 
-    /// <summary>Compiles a <c>hostname-char-set</c>; throws <see cref="ArgumentException"/> when it is not a valid expression.</summary>
-    internal static Regex Compile(string pattern) =>
-        new(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+    /// <summary>
+    /// Compiles a <c>hostname-char-set</c>; throws <see cref="ArgumentException"/> when it is not a valid expression.
+    /// Kea reads it as a POSIX extended expression, so POSIX classes in brackets (<c>[^[:alnum:]-]</c>) are turned into
+    /// their .NET ranges first.
+    /// </summary>
+    internal static Regex Compile(string pattern)
+    {
+        foreach (var (posix, net) in PosixClasses)
+        {
+            pattern = pattern.Replace(posix, net, StringComparison.Ordinal);
+        }
+
+        return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+    }
+
+    private static readonly (string Posix, string Net)[] PosixClasses =
+    [
+        ("[:alnum:]", "A-Za-z0-9"), ("[:alpha:]", "A-Za-z"), ("[:digit:]", "0-9"), ("[:lower:]", "a-z"),
+        ("[:upper:]", "A-Z"), ("[:xdigit:]", "0-9A-Fa-f"), ("[:space:]", @"\s"), ("[:blank:]", @" \t"),
+        ("[:punct:]", @"!-/:-@\[-`{-~"), ("[:cntrl:]", @"\x00-\x1f\x7f"), ("[:print:]", @"\x20-\x7e"), ("[:graph:]", @"\x21-\x7e"),
+    ];
 
     /// <summary>
     /// The DNS TTL for a lease of <paramref name="lifetime"/> seconds (Kea's calculateDdnsTtl): <c>ddns-ttl</c> when

@@ -118,6 +118,8 @@ public sealed class FqdnRulesTests
     [InlineData("[^A-Za-z0-9.-]", "x", "my_host", "myxhost.")]
     [InlineData("[^a-z]", "", "ab1.cd2", "ab.cd.")]
     [InlineData("", "", "my_host", "my_host.")]
+    [InlineData("[^[:alnum:]-]", "", "my_host-1", "myhost-1.")]
+    [InlineData("[[:digit:]]", "x", "a1b2", "axbx.")]
     public void SanitiserReplacesLabelByLabel(string charSet, string replacement, string name, string expected)
     {
         var parameters = Defaults with { HostnameCharSet = charSet, HostnameCharReplacement = replacement };
