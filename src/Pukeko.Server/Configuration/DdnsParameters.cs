@@ -157,7 +157,7 @@ public sealed record DdnsParameters
         && (name.Length == suffix.Length || name[name.Length - suffix.Length - 1] == '.');
 
     public bool Equals(DdnsParameters? other) =>
-        other is not null
+        ReferenceEquals(this, other) || other is not null
         && SendUpdates == other.SendUpdates
         && OverrideNoUpdate == other.OverrideNoUpdate
         && OverrideClientUpdate == other.OverrideClientUpdate

@@ -105,7 +105,15 @@ public static class FqdnRules
                 clean.Append('.');
             }
 
-            clean.Append(parameters.Sanitize(labels[i]));
+            try
+            {
+                clean.Append(parameters.Sanitize(labels[i]));
+            }
+            catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+            {
+                // An expression too costly for this name: treated as a name with nothing usable left.
+                return null;
+            }
         }
 
         var text = clean.ToString();
