@@ -89,11 +89,13 @@ public sealed class DdnsTests : IDisposable
         Assert.Empty(dns.Dig(DnsLab.ReverseName(address), "PTR"));
     }
 
-    [Fact]
-    public void SecondClientClaimingTheSameNameIsRefusedByConflictResolution()
+    [Theory]
+    [InlineData("check-with-dhcid")]
+    [InlineData("no-check-with-dhcid")]
+    public void SecondClientClaimingTheSameNameMeetsTheConfiguredConflictResolution(string mode)
     {
         using var dns = DnsLab.Start(_lab, _dnsDir);
-        using var server = ServerProcess.Start(_lab, DdnsConfig(), _serverDir);
+        using var server = ServerProcess.Start(_lab, DdnsConfig(extra: $"\"ddns-conflict-resolution-mode\": \"{mode}\","), _serverDir);
         using var first = Client("shared");
         var (code, output) = Obtain(first);
         Assert.True(code == 0, output + server.Output);
@@ -107,10 +109,18 @@ public sealed class DdnsTests : IDisposable
         var secondAddress = second.Addresses().Last();
         Assert.NotEqual(firstAddress, secondAddress);
 
-        // check-with-dhcid: the name carries the first client's DHCID, so D2 does not replace it.
-        Assert.True(Run.WaitFor(() => dns.D2LogSince(0).Contains("DHCP_DDNS_FORWARD_ADD_REJECTED", StringComparison.Ordinal)
-            || dns.D2LogSince(0).Contains("DHCP_DDNS_FORWARD_REPLACE_REJECTED", StringComparison.Ordinal), DnsWait), dns.D2LogSince(0));
-        Assert.Equal(firstAddress, dns.Dig("shared.example.com", "AAAA"));
+        if (mode == "check-with-dhcid")
+        {
+            // The name carries the first client's DHCID, so kea-dhcp-ddns does not replace it (RFC 4703).
+            Assert.True(Run.WaitFor(() => dns.D2LogSince(0).Contains("DHCP_DDNS_FORWARD_ADD_REJECTED", StringComparison.Ordinal)
+                || dns.D2LogSince(0).Contains("DHCP_DDNS_FORWARD_REPLACE_REJECTED", StringComparison.Ordinal), DnsWait), dns.D2LogSince(0));
+            Assert.Equal(firstAddress, dns.Dig("shared.example.com", "AAAA"));
+        }
+        else
+        {
+            // Without the check the second client's address overwrites the first (use-conflict-resolution false for 2.2).
+            Assert.True(Run.WaitFor(() => dns.Dig("shared.example.com", "AAAA") == secondAddress, DnsWait), dns.D2LogSince(0));
+        }
     }
 
     [Fact]
