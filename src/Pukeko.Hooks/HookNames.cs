@@ -56,4 +56,7 @@ public static class HookNames
 
     /// <summary>A control command has been processed.</summary>
     public const string CommandProcessed = "command_processed";
+
+    /// <summary>The server decided a client's DNS name and update directions; callouts may change them.</summary>
+    public const string Ddns6Update = "ddns6_update";
 }

@@ -552,6 +552,8 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         if (ctx.Hostname is { } hostname)
         {
             lease.Hostname = hostname;
+            lease.FqdnForward = ctx.FqdnForward;
+            lease.FqdnReverse = ctx.FqdnReverse;
         }
 
         var wasActive = existing.State == LeaseState.Default && !existing.IsExpired(ctx.Now);
@@ -626,6 +628,8 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
             SubnetId = subnet.Id,
             PoolId = pool?.PoolId ?? 0,
             Hostname = ctx.Hostname ?? string.Empty,
+            FqdnForward = ctx.FqdnForward,
+            FqdnReverse = ctx.FqdnReverse,
             HardwareAddress = hwaddr,
             HardwareType = hwtype,
             HardwareAddressSource = hwsource,

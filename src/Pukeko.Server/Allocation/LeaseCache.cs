@@ -16,7 +16,9 @@ internal static class LeaseCache
     /// </summary>
     public static Lease6? TryReuse(Lease6 stored, Lease6 renewed, Subnet6 subnet, long now)
     {
-        if (stored.State != LeaseState.Default || stored.SubnetId != renewed.SubnetId || stored.PoolId != renewed.PoolId)
+        // A changed name or DNS directions must be written (Kea's hasIdenticalFqdn test).
+        if (stored.State != LeaseState.Default || stored.SubnetId != renewed.SubnetId || stored.PoolId != renewed.PoolId
+            || stored.Hostname != renewed.Hostname || stored.FqdnForward != renewed.FqdnForward || stored.FqdnReverse != renewed.FqdnReverse)
         {
             return null;
         }

@@ -20,6 +20,12 @@ internal sealed class AddressPool : ILeasePool, Classification.IClassGated
     /// <summary><c>evaluate-additional-classes</c> (formerly <c>require-client-classes</c>), evaluated before options are added.</summary>
     public IReadOnlyList<string> AdditionalClasses { get; init; } = [];
 
+    /// <summary>
+    /// The DDNS parameters of a pool that sets some of its own (over its subnet's); null when it sets none, so the
+    /// subnet's apply (Kea's hasDdnsParameters).
+    /// </summary>
+    public DdnsParameters? Ddns { get; init; }
+
     /// <summary>Number of addresses in the pool; saturates at UInt128.MaxValue for a ::/0 pool.</summary>
     public UInt128 Capacity
     {

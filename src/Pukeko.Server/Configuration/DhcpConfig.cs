@@ -74,6 +74,12 @@ internal sealed class DhcpConfig
 
     public uint ParkedPacketLimit { get; init; } = 256;
 
+    /// <summary>The <c>dhcp-ddns</c> map: whether and where name-change requests go.</summary>
+    public DhcpDdnsConfig DhcpDdns { get; init; } = DhcpDdnsConfig.Default;
+
+    /// <summary>The global <c>ddns-*</c> parameters (used when a client has no subnet).</summary>
+    public DdnsParameters Ddns { get; init; } = DdnsParameters.Default;
+
     /// <summary><c>control-sockets</c> (and the old single <c>control-socket</c>), in file order.</summary>
     public IReadOnlyList<ControlSocketConfig> ControlSockets { get; init; } = [];
 

@@ -28,5 +28,8 @@ internal sealed class SharedNetwork6
     /// <summary><c>evaluate-additional-classes</c>, evaluated after the subnet's.</summary>
     public IReadOnlyList<string> AdditionalClasses { get; init; } = [];
 
+    /// <summary>The <c>ddns-*</c> parameters in force at this level (shared network over global).</summary>
+    public DdnsParameters Ddns { get; init; } = DdnsParameters.Default;
+
     public override string ToString() => $"shared network {Name}";
 }

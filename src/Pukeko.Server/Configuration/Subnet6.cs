@@ -61,6 +61,9 @@ internal sealed class Subnet6 : Classification.IClassGated
 
     public bool RapidCommit { get; init; }
 
+    /// <summary>The <c>ddns-*</c> parameters in force here (subnet over shared network over global).</summary>
+    public DdnsParameters Ddns { get; init; } = DdnsParameters.Default;
+
     /// <summary><c>pd-pools</c>, in configuration order.</summary>
     public IReadOnlyList<PrefixPool> PdPools { get; init; } = [];
 

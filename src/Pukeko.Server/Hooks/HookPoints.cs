@@ -37,6 +37,7 @@ internal static class HookPoints
     public const int Lease6Expire = 15;
     public const int Lease6Recover = 16;
     public const int CommandProcessed = 17;
+    public const int Ddns6Update = 18;
 
     private static readonly HookArgument Query6In = new("query6", typeof(Dhcp6Packet), In);
     private static readonly HookArgument Query6InOut = new("query6", typeof(Dhcp6Packet), InOut);
@@ -93,6 +94,9 @@ internal static class HookPoints
             [new(NextStep.Skip, "the address is not recovered: the lease is written back as expired-reclaimed (Kea's code), statistics untouched")], false),
         new(CommandProcessed, HookNames.CommandProcessed, "A control command has been answered.",
             [new("name", typeof(string), In), new("arguments", typeof(JsonNode), In, "may be null"), new("response", typeof(JsonObject), InOut)],
+            [], false),
+        new(Ddns6Update, HookNames.Ddns6Update, "The server decided a client's DNS name and update directions (after allocation in Pukeko, before a name is generated from the address); called only when the reply carries a Client FQDN option.",
+            [Query6In, new("response6", typeof(Dhcp6Packet), InOut), new("subnet6", typeof(Subnet6), In, "null when none was selected"), new("hostname", typeof(string), InOut, "full name with trailing dot; empty: generated from the address afterwards"), new("fwd-update", typeof(bool), InOut), new("rev-update", typeof(bool), InOut), new("ddns-params", typeof(DdnsParameters), In, "the ddns-* parameters in force")],
             [], false),
     ];
 

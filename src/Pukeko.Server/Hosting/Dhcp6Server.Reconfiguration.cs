@@ -52,6 +52,9 @@ internal sealed partial class Dhcp6Server
         HookLibrarySwap? hooks = null;
         MemfileLeaseStore? replacedStore = null;
         UdpTransport? replacedTransport = null;
+        Ddns.NcrSender? newSender = null;
+        Ddns.NcrSender? replacedSender = null;
+        var senderChanged = (_ncrSender?.Config ?? DhcpDdnsConfig.Default) != config.DhcpDdns;
         try
         {
             // 1. Build beside the running runtime, which keeps serving meanwhile.
@@ -67,6 +70,11 @@ internal sealed partial class Dhcp6Server
             var duid = ServerIdentity.LoadOrCreate(config.ServerId, dataDirectory, _time, _log);
             var runtime = new ServerRuntime(config, duid, _options.ClientPort, _options.ServerPort);
             hooks = PrepareHooks(config);
+            if (senderChanged && config.DhcpDdns.EnableUpdates)
+            {
+                // Bound now, so a sender address that cannot be used rejects the configuration.
+                newSender = new Ddns.NcrSender(config.DhcpDdns, LeaseStatistics.Registry, _loggers.CreateLogger(Logging.KeaLoggers.Ddns));
+            }
 
             var transportSettings = TransportSettingsOf(config);
             if (_transport is null || transportSettings.Key != _transportKey)
@@ -120,6 +128,14 @@ internal sealed partial class Dhcp6Server
             }
 
             _processor.Hooks = Hooks;
+            if (senderChanged)
+            {
+                replacedSender = _ncrSender;
+                _ncrSender = newSender;
+                newSender = null;
+            }
+
+            _processor.Ddns.Sender = _ncrSender;
             LeaseStatistics.Recount(config.Subnets, counts);
             _reclaimer = new LeaseReclaimer(_processor.Allocation.Writer, _processor.Allocation.Claims, LeaseStatistics, _loggers.CreateLogger("kea-dhcp6.alloc-engine")) { Hooks = Hooks };
             if (newTransport is not null)
@@ -146,6 +162,11 @@ internal sealed partial class Dhcp6Server
             // Undone before the workers resume, so no packet meets the new hook libraries.
             hooks?.Dispose();
             newStore?.Dispose();
+            if (newSender is not null)
+            {
+                await newSender.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (newTransport is not null)
             {
                 await newTransport.DisposeAsync().ConfigureAwait(false);
@@ -163,6 +184,11 @@ internal sealed partial class Dhcp6Server
         if (replacedTransport is not null)
         {
             await replacedTransport.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (replacedSender is not null)
+        {
+            await replacedSender.DisposeAsync().ConfigureAwait(false);
         }
 
         if (replacedStore is not null)

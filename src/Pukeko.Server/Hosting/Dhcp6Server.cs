@@ -35,6 +35,7 @@ internal sealed partial class Dhcp6Server : IAsyncDisposable
     internal UdpTransport? Transport => _transport;
     private Dhcp6Processor? _processor;
     private LeaseReclaimer? _reclaimer;
+    private Ddns.NcrSender? _ncrSender;
     private CancellationTokenSource? _timers;
     private Task? _timerTask;
     private string? _transportKey;
@@ -73,6 +74,9 @@ internal sealed partial class Dhcp6Server : IAsyncDisposable
 
     /// <summary>The engine that owns lease writing (the change feed) and the per-client claims; null before the first start.</summary>
     internal AllocationEngine? Allocation => _processor?.Allocation;
+
+    /// <summary>Name-change requests for the running configuration (null before the first one is applied).</summary>
+    internal Ddns.DdnsUpdater? Ddns => _processor?.Ddns;
 
     /// <summary>Raised after each successful (re)configuration, so logging can follow the new <c>loggers</c>.</summary>
     public event Action<DhcpConfig>? Configured;
@@ -295,6 +299,12 @@ internal sealed partial class Dhcp6Server : IAsyncDisposable
             _log.LogDebug(new EventId(0, "DHCP6_CLOSE_SOCKETS"), "closing all sockets");
             await _transport.DisposeAsync().ConfigureAwait(false);
             _transport = null;
+        }
+
+        if (_ncrSender is not null)
+        {
+            await _ncrSender.DisposeAsync().ConfigureAwait(false);
+            _ncrSender = null;
         }
 
         Hooks.Dispose();

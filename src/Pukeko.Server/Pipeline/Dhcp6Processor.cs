@@ -58,6 +58,8 @@ internal sealed class Dhcp6Processor
         _release = new ReleaseHandler(_services, _hooks);
         _decline = new DeclineHandler(_services, _hooks);
         allocation.Writer.Subscribe(new LeaseStatisticsObserver(leaseStatistics, id => _runtime.FindSubnet(id)));
+        Ddns = new Ddns.DdnsUpdater(() => _runtime.Config, loggers.CreateLogger(Logging.KeaLoggers.Ddns));
+        allocation.Writer.Subscribe(Ddns);
 
         // host6_identifier: asked only when host-reservation-identifiers lists flex-id; the value
         // counts only when the callouts left the identifier type at flex-id.
@@ -74,6 +76,9 @@ internal sealed class Dhcp6Processor
     public LeaseStatistics LeaseStatistics => _services.LeaseStatistics;
 
     public ServerRuntime Runtime => _runtime;
+
+    /// <summary>Name-change requests from lease changes; its sender is set while <c>dhcp-ddns.enable-updates</c> is on.</summary>
+    public Ddns.DdnsUpdater Ddns { get; }
 
     /// <summary>The hooks the pipeline calls; the allocation engine uses the same manager.</summary>
     public HooksManager Hooks
@@ -161,7 +166,14 @@ internal sealed class Dhcp6Processor
 
             // Host reservations and the second classification pass (digest §3.2 step 15), then DROP again.
             _hosts.Lookup(ctx);
-            ClientFqdnStage.Decide(ctx);
+            if (!ClientFqdnStage.Decide(ctx))
+            {
+                // N and S both set: Kea cannot parse such a Client FQDN option and drops the packet.
+                _services.Drop(DropReason.ParseFailed);
+                _services.PacketLog.LogDebug(new EventId(0, "DHCP6_PACKET_PARSE_FAIL"), "{Label}: failed to parse: invalid Client FQDN option, the N and S flags cannot both be set", ctx.Query.Label);
+                return null;
+            }
+
             if (_accept.IsDropClass(ctx.Query) || !await DispatchAsync(ctx).ConfigureAwait(false))
             {
                 return null;
@@ -169,11 +181,13 @@ internal sealed class Dhcp6Processor
 
             RelaySuppliedOptionsStage.Append(ctx);
 
-            // The leases this reply announces are durable before anyone (callout or client) hears of them.
+            // The leases this reply announces are durable before anyone (callout, client, DNS) hears of them.
             if (ctx.LeaseWork is { } work)
             {
                 await work.CommitAsync().ConfigureAwait(false);
             }
+
+            Ddns.CompletePacket(ctx);
 
             if (_hooks.HasCallouts(HookPoints.Leases6Committed)
                 && !ctx.FakeAllocation

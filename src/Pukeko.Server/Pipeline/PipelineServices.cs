@@ -21,6 +21,7 @@ internal sealed class PipelineServices
         Statistics = statistics;
         LeaseStatistics = leaseStatistics;
         Time = time;
+        Loggers = loggers;
         Log = loggers.CreateLogger("kea-dhcp6.dhcp6");
         PacketLog = loggers.CreateLogger("kea-dhcp6.packets");
         LeaseLog = loggers.CreateLogger("kea-dhcp6.leases");
@@ -44,6 +45,8 @@ internal sealed class PipelineServices
     public LeaseStatistics LeaseStatistics { get; }
 
     public TimeProvider Time { get; }
+
+    public ILoggerFactory Loggers { get; }
 
     /// <summary><c>kea-dhcp6.dhcp6</c>: processing decisions.</summary>
     public ILogger Log { get; }

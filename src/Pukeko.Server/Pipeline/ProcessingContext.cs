@@ -73,6 +73,15 @@ internal sealed class ProcessingContext
     /// <summary>The Client FQDN option (39) for the reply, when the client sent one (RFC 4704).</summary>
     public Pukeko.Protocol.Options.ClientFqdnOption? FqdnResponse { get; set; }
 
+    /// <summary>The DDNS parameters the FQDN decision used (subnet's, or a pool's once the address is known).</summary>
+    public DdnsParameters? Ddns { get; set; }
+
+    /// <summary>The server updates the forward (AAAA) record: stored in the leases as <c>fqdn_fwd</c>.</summary>
+    public bool FqdnForward { get; set; }
+
+    /// <summary>The server updates the reverse (PTR) record: stored in the leases as <c>fqdn_rev</c>.</summary>
+    public bool FqdnReverse { get; set; }
+
     /// <summary>The transport's packets-in-flight count (see <see cref="Dhcp6Processor.ProcessAsync"/>); null outside a transport.</summary>
     internal Concurrency.InFlightGate? Flows { get; set; }
 

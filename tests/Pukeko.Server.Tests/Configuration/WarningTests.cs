@@ -5,9 +5,6 @@ namespace Pukeko.Server.Tests.Configuration;
 public sealed class WarningTests
 {
     [Theory]
-    [InlineData("\"dhcp-ddns\": { \"enable-updates\": false }", "Dhcp6/dhcp-ddns")]
-    [InlineData("\"ddns-send-updates\": true", "Dhcp6/ddns-send-updates")]
-    [InlineData("\"hostname-char-set\": \"[^a-z]\"", "Dhcp6/hostname-char-set")]
     [InlineData("\"sanity-checks\": { \"lease-checks\": \"fix\" }", "Dhcp6/sanity-checks")]
     [InlineData("\"mac-sources\": [ \"duid\" ]", "Dhcp6/mac-sources")]
     [InlineData("\"store-extended-info\": true", "Dhcp6/store-extended-info")]
@@ -30,7 +27,7 @@ public sealed class WarningTests
     }
 
     [Theory]
-    [InlineData("ddns-qualifying-suffix", "\"example.org\"")]
+    [InlineData("store-extended-info", "true")]
     public void AcceptedSubnetKeysWarnWithTheirPath(string key, string value)
     {
         var result = Load(Dhcp6($$"""

@@ -35,7 +35,8 @@ internal static class ConfigResolver
         var ids = AssignSubnetIds(allSubnets, context);
         CheckUniquePrefixes(allSubnets, context);
 
-        var globalLevel = new ParentLevel(globalTiming, globalValid, globalPreferred, global.Allocation);
+        var globalDdns = global.Ddns.Resolve(DdnsParameters.Default);
+        var globalLevel = new ParentLevel(globalTiming, globalValid, globalPreferred, global.Allocation, globalDdns);
         var networkLevels = new Dictionary<SharedNetworkDraft, ParentLevel>(ReferenceEqualityComparer.Instance);
         foreach (var network in global.SharedNetworks)
         {
@@ -74,6 +75,7 @@ internal static class ConfigResolver
                 Options = draft.Options,
                 ClientClasses = draft.ClientClasses,
                 AdditionalClasses = draft.AdditionalClasses,
+                Ddns = networkLevels[draft].Ddns,
             };
             foreach (var subnet in network.Subnets)
             {
@@ -118,12 +120,14 @@ internal static class ConfigResolver
             StatisticDefaultSampleCount = global.StatisticDefaultSampleCount,
             StatisticDefaultSampleAge = global.StatisticDefaultSampleAge,
             ParkedPacketLimit = global.ParkedPacketLimit,
+            DhcpDdns = global.DhcpDdns,
+            Ddns = globalDdns,
             Source = source.Clone(),
         };
     }
 
     /// <summary>What a subnet inherits from the level above it (global, or its shared network over global).</summary>
-    private sealed record ParentLevel(TimingDraft Timing, Lifetime Valid, Lifetime? Preferred, AllocationDraft Allocation);
+    private sealed record ParentLevel(TimingDraft Timing, Lifetime Valid, Lifetime? Preferred, AllocationDraft Allocation, DdnsParameters Ddns);
 
     private static ParentLevel ResolveNetworkLevel(SharedNetworkDraft network, ParentLevel global, ParseContext context)
     {
@@ -146,7 +150,7 @@ internal static class ConfigResolver
             context.Error(network.Link.InterfaceIdPath!, "interface and interface-id are mutually exclusive");
         }
 
-        return new ParentLevel(merged, valid, preferred, network.Allocation.InheritFrom(global.Allocation));
+        return new ParentLevel(merged, valid, preferred, network.Allocation.InheritFrom(global.Allocation), network.Ddns.Resolve(global.Ddns));
     }
 
     private static Subnet6 ResolveSubnet(SubnetDraft draft, uint id, ParentLevel parent, ParseContext context, Reservations.ReservationModes globalModes)
@@ -177,7 +181,8 @@ internal static class ConfigResolver
         }
 
         var prefix = draft.Prefix!.Value;
-        var pools = ResolvePools(draft, prefix, context);
+        var ddns = draft.Ddns.Resolve(parent.Ddns);
+        var pools = ResolvePools(draft, prefix, ddns, context);
         var reservations = new List<Reservations.HostReservation>();
         if (draft.Reservations is { } list)
         {
@@ -226,6 +231,7 @@ internal static class ConfigResolver
             Reservations = reservations,
             ReservationModes = draft.ReservationModes.Resolve(globalModes),
             RapidCommit = draft.RapidCommit ?? network?.RapidCommit ?? false,
+            Ddns = ddns,
         };
     }
 
@@ -251,7 +257,7 @@ internal static class ConfigResolver
         }
     }
 
-    private static List<AddressPool> ResolvePools(SubnetDraft subnet, Ipv6Prefix prefix, ParseContext context)
+    private static List<AddressPool> ResolvePools(SubnetDraft subnet, Ipv6Prefix prefix, DdnsParameters subnetDdns, ParseContext context)
     {
         var inside = new List<PoolDraft>();
         foreach (var pool in subnet.Pools)
@@ -288,7 +294,7 @@ internal static class ConfigResolver
             }
         }
 
-        return [.. inside.Select(p => new AddressPool { First = p.First, Last = p.Last, PoolId = p.PoolId, Options = p.Options, ClientClasses = p.ClientClasses, AdditionalClasses = p.AdditionalClasses })];
+        return [.. inside.Select(p => new AddressPool { First = p.First, Last = p.Last, PoolId = p.PoolId, Options = p.Options, ClientClasses = p.ClientClasses, AdditionalClasses = p.AdditionalClasses, Ddns = p.Ddns.IsEmpty ? null : p.Ddns.Resolve(subnetDdns) })];
     }
 
     /// <summary>pd-pools of one subnet must not overlap (Kea rejects a pool that overlaps an existing one).</summary>

@@ -18,6 +18,14 @@ internal static class Dhcp6Parser
         }
 
         Keys.Walk(dhcp6, GlobalDraft.Path, draft, context);
+
+        // After the walk: its old spellings of global keys count only where the global level is silent.
+        if (dhcp6.ValueKind == JsonValueKind.Object && dhcp6.TryGetProperty("dhcp-ddns", out var dhcpDdns))
+        {
+            DhcpDdnsParser.Parse(draft, dhcp6, dhcpDdns, ParseContext.Child(GlobalDraft.Path, "dhcp-ddns"), context);
+        }
+
+        draft.Ddns.Check(GlobalDraft.Path, context);
         return draft;
     }
 
@@ -76,6 +84,8 @@ internal static class Dhcp6Parser
             });
         keys.On("shared-networks", (d, v, p, c) => SharedNetworkParser.ParseList(v, p, d.SharedNetworks, c));
         keys.On("relay-supplied-options", ParseRelaySuppliedOptions);
+        keys.On("dhcp-ddns", static (_, _, _, _) => { /* parsed after the walk */ });
+        DdnsDraft.Register(keys, d => d.Ddns);
         AllocationDraft.Register(keys, d => d.Allocation);
         TimingDraft.Register(keys, d => d.Timing);
         ReservationModesDraft.Register(keys, d => d.ReservationModes);

@@ -62,4 +62,8 @@ internal sealed class GlobalDraft(ConfigEnvironment environment)
     public string ServerTag { get; set; } = "";
 
     public uint ParkedPacketLimit { get; set; } = 256;
+
+    public DdnsDraft Ddns { get; } = new();
+
+    public DhcpDdnsConfig DhcpDdns { get; set; } = DhcpDdnsConfig.Default;
 }

@@ -7,26 +7,16 @@ namespace Pukeko.Server.Configuration.Parsing;
 /// </summary>
 internal static class KeaKeys
 {
-    /// <summary>The DDNS tuning keys Kea accepts at global, shared-network, subnet and (since 2.7) pool level.</summary>
-    public static readonly string[] Ddns =
-    [
-        "ddns-send-updates", "ddns-override-no-update", "ddns-override-client-update", "ddns-replace-client-name",
-        "ddns-generated-prefix", "ddns-qualifying-suffix", "ddns-update-on-renew", "ddns-use-conflict-resolution",
-        "ddns-conflict-resolution-mode", "ddns-ttl-percent", "ddns-ttl", "ddns-ttl-min", "ddns-ttl-max",
-        "hostname-char-set", "hostname-char-replacement",
-    ];
-
     public static readonly string[] GlobalUnimplemented =
     [
         "reservations", "client-classes", "option-def",
         "hosts-database", "hosts-databases", "mac-sources", "host-reservation-identifiers",
-        "control-socket", "control-sockets", "dhcp-queue-control", "dhcp-ddns", "sanity-checks", "config-control",
+        "control-socket", "control-sockets", "dhcp-queue-control", "sanity-checks", "config-control",
         "reservation-mode", "reservations-global", "reservations-in-subnet", "reservations-out-of-pool",
         "reservations-lookup-first", "early-global-reservations-lookup", "ip-reservations-unique",
         "adaptive-lease-time-threshold", "store-extended-info",
         "statistic-default-sample-count", "statistic-default-sample-age", "compatibility", "data-directory",
         "dhcp4o6-port", "allow-address-registration",
-        .. Ddns,
     ];
 
     public static readonly string[] SubnetUnimplemented =
@@ -35,7 +25,6 @@ internal static class KeaKeys
         "client-class", "client-classes", "require-client-classes", "evaluate-additional-classes",
         "reservation-mode", "reservations-global", "reservations-in-subnet", "reservations-out-of-pool",
         "adaptive-lease-time-threshold", "store-extended-info",
-        .. Ddns,
     ];
 
     /// <summary>Shared-network keys not implemented yet (the parameters it shares with subnets, minus the done ones).</summary>
@@ -44,13 +33,11 @@ internal static class KeaKeys
         "client-class", "client-classes", "require-client-classes", "evaluate-additional-classes",
         "reservation-mode", "reservations-global", "reservations-in-subnet", "reservations-out-of-pool",
         "adaptive-lease-time-threshold", "store-extended-info",
-        .. Ddns,
     ];
 
     public static readonly string[] PoolUnimplemented =
     [
         "client-class", "client-classes", "require-client-classes", "evaluate-additional-classes",
-        .. Ddns,
     ];
 
     /// <summary>Database-backend keys of <c>lease-database</c> that have no meaning for memfile.</summary>

@@ -63,6 +63,18 @@ internal sealed class KeyTable<TDraft>
         return this;
     }
 
+    /// <summary>Runs the handler of <paramref name="key"/> on a value found elsewhere; false when the key has none.</summary>
+    public bool TryHandle(string key, TDraft draft, JsonElement value, string path, ParseContext context)
+    {
+        if (!_handlers.TryGetValue(key, out var handler))
+        {
+            return false;
+        }
+
+        handler(draft, value, path, context);
+        return true;
+    }
+
     public bool Accepts(string key) => _handlers.ContainsKey(key) || _unimplemented.Contains(key) || _ignored.Contains(key);
 
     /// <summary>Dispatches every key of the map; returns false when the value is not a map at all.</summary>

@@ -19,6 +19,8 @@ internal sealed class PoolDraft(string path)
 
     public uint PoolId { get; set; }
 
+    public DdnsDraft Ddns { get; } = new();
+
     public IReadOnlyList<OptionDescriptor> Options { get; set; } = [];
 
     public IReadOnlyList<string> ClientClasses { get; set; } = [];

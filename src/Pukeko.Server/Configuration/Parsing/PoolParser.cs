@@ -6,21 +6,30 @@ namespace Pukeko.Server.Configuration.Parsing;
 /// <summary>Parses <c>pools</c> lists of a subnet.</summary>
 internal static class PoolParser
 {
-    private static readonly KeyTable<PoolDraft> Keys = new KeyTable<PoolDraft>("pools")
-        .On("pool", ParsePool)
-        .On("pool-id", (d, v, p, c) =>
-        {
-            if (c.TryUInt32(v, p, out var x))
+    private static readonly KeyTable<PoolDraft> Keys = CreateKeys();
+
+    private static KeyTable<PoolDraft> CreateKeys()
+    {
+        var keys = new KeyTable<PoolDraft>("pools")
+            .On("pool", ParsePool)
+            .On("pool-id", (d, v, p, c) =>
             {
-                d.PoolId = x;
-            }
-        })
-        .On("option-data", (d, v, p, c) => d.Options = OptionDataParser.ParseList(v, p, c))
-        .On("client-classes", (d, v, p, c) => d.ClientClasses = ClientClassParser.ParseNameList(v, p, c))
-        .On("client-class", (d, v, p, c) => d.ClientClasses = ClientClassParser.ParseSingleName(v, p, c))
-        .On("evaluate-additional-classes", (d, v, p, c) => d.AdditionalClasses = ClientClassParser.ParseNameList(v, p, c))
-        .On("require-client-classes", (d, v, p, c) => d.AdditionalClasses = ClientClassParser.ParseNameList(v, p, c))
-        .Unimplemented(KeaKeys.PoolUnimplemented);
+                if (c.TryUInt32(v, p, out var x))
+                {
+                    d.PoolId = x;
+                }
+            })
+            .On("option-data", (d, v, p, c) => d.Options = OptionDataParser.ParseList(v, p, c))
+            .On("client-classes", (d, v, p, c) => d.ClientClasses = ClientClassParser.ParseNameList(v, p, c))
+            .On("client-class", (d, v, p, c) => d.ClientClasses = ClientClassParser.ParseSingleName(v, p, c))
+            .On("evaluate-additional-classes", (d, v, p, c) => d.AdditionalClasses = ClientClassParser.ParseNameList(v, p, c))
+            .On("require-client-classes", (d, v, p, c) => d.AdditionalClasses = ClientClassParser.ParseNameList(v, p, c))
+            .Unimplemented(KeaKeys.PoolUnimplemented);
+
+        // Kea (3.0+) takes the DDNS keys in address pools, but not the deprecated ddns-use-conflict-resolution.
+        DdnsDraft.Register(keys, d => d.Ddns, acceptsUseConflictResolution: false);
+        return keys;
+    }
 
     public static void ParseList(JsonElement list, string path, SubnetDraft subnet, ParseContext context)
     {
@@ -32,6 +41,7 @@ internal static class PoolParser
                 continue;
             }
 
+            draft.Ddns.Check(itemPath, context);
             if (!item.TryGetProperty("pool", out _))
             {
                 context.Error(itemPath, "missing mandatory parameter 'pool'");

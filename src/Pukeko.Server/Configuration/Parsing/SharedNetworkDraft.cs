@@ -23,6 +23,8 @@ internal sealed class SharedNetworkDraft(string path)
 
     public TimingDraft Timing { get; } = new();
 
+    public DdnsDraft Ddns { get; } = new();
+
     public LinkDraft Link { get; } = new();
 
     public AllocationDraft Allocation { get; } = new();

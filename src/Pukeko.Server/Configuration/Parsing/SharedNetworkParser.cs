@@ -18,6 +18,7 @@ internal static class SharedNetworkParser
                 continue;
             }
 
+            draft.Ddns.Check(itemPath, context);
             if (draft.Name is null)
             {
                 if (!item.TryGetProperty("name", out _))
@@ -85,6 +86,7 @@ internal static class SharedNetworkParser
         LinkDraft.Register(keys, d => d.Link);
         AllocationDraft.Register(keys, d => d.Allocation);
         TimingDraft.Register(keys, d => d.Timing);
+        DdnsDraft.Register(keys, d => d.Ddns);
         return keys.Unimplemented(KeaKeys.SharedNetworkUnimplemented);
     }
 }

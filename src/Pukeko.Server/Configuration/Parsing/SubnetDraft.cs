@@ -40,6 +40,8 @@ internal sealed class SubnetDraft(string path)
 
     public ReservationModesDraft ReservationModes { get; } = new();
 
+    public DdnsDraft Ddns { get; } = new();
+
     public IReadOnlyList<string> AdditionalClasses { get; set; } = [];
 
     public string IdPath => ParseContext.Child(Path, "id");

@@ -18,6 +18,7 @@ internal static class SubnetParser
                 continue;
             }
 
+            draft.Ddns.Check(itemPath, context);
             if (!item.TryGetProperty("subnet", out _))
             {
                 context.Error(itemPath, "missing mandatory parameter 'subnet'");
@@ -70,6 +71,7 @@ internal static class SubnetParser
         AllocationDraft.Register(keys, d => d.Allocation);
         TimingDraft.Register(keys, d => d.Timing);
         ReservationModesDraft.Register(keys, d => d.ReservationModes);
+        DdnsDraft.Register(keys, d => d.Ddns);
         return keys.Unimplemented(KeaKeys.SubnetUnimplemented);
     }
 

@@ -92,10 +92,20 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
     public async ValueTask<JsonObject> DeleteAsync(ControlCommand command, CancellationToken cancellationToken)
     {
         var query = LeaseQueryParser.Parse(command.Arguments);
+        var updateDdns = command.Arguments!.TryGetPropertyValue("update-ddns", out var flag) && flag is not null
+            && (flag is JsonValue value && value.GetValueKind() is JsonValueKind.True or JsonValueKind.False
+                ? value.GetValue<bool>()
+                : throw new CommandArgumentException("'update-ddns' is not a boolean"));
         var lease = await query.FindAsync(Store, cancellationToken).ConfigureAwait(false);
         if (lease is null || !await DeleteClaimedAsync(lease, cancellationToken).ConfigureAwait(false))
         {
             return ControlAnswer.Empty("IPv6 lease not found.");
+        }
+
+        if (updateDdns)
+        {
+            // The lease's DNS entries go with it (a REMOVE when it has a name and a direction, and DDNS is on).
+            server.Ddns?.QueueFromLease(Ddns.NameChangeType.Remove, lease, "lease6-del");
         }
 
         return ControlAnswer.Success("IPv6 lease deleted.");
@@ -452,12 +462,28 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
     {
         var args = command.Arguments ?? throw new CommandArgumentException("no parameters specified for the command");
         var address = KeaParameters.Address(args, "ip-address");
-        if (await Store.GetAsync(address, cancellationToken).ConfigureAwait(false) is null)
+        if (server.Ddns is not { Sender: not null } ddns)
+        {
+            return ControlAnswer.Create(ControlResult.Conflict, "DDNS updating is not enabled");
+        }
+
+        if (await Store.GetAsync(address, cancellationToken).ConfigureAwait(false) is not { Type: LeaseType.NA } lease)
         {
             return ControlAnswer.Empty($"No lease found for: {address}");
         }
 
-        return ControlAnswer.Error("DHCP-DDNS updates are disabled");
+        if (lease.Hostname.Length == 0)
+        {
+            return ControlAnswer.Create(ControlResult.Conflict, $"Lease for: {address}, has no hostname, nothing to update");
+        }
+
+        if (!lease.FqdnForward && !lease.FqdnReverse)
+        {
+            return ControlAnswer.Create(ControlResult.Conflict, $"Neither forward nor reverse updates enabled for lease for: {address}");
+        }
+
+        ddns.QueueFromLease(Ddns.NameChangeType.Add, lease, "lease6-resend-ddns");
+        return ControlAnswer.Success($"NCR generated for: {address}, hostname: {lease.Hostname}");
     }
 
     private static string RequiredString(ControlCommand command, string name)
