@@ -14,6 +14,8 @@
 # REPEATS (default 3), WARMUP (s of perfdhcp at 1000/s before each measured run, not counted;
 # default 0 = measure a cold server, which is what costs Pukeko its JIT warm-up), SERVERS (default "kea-st kea-mt pukeko-mt pukeko-st"), WORK (scratch dir),
 # RESULTS (markdown table output, default $WORK/results.md).
+# Server CPU is user + system time from /proc/PID/stat over the measured run, peak RSS is VmHWM; the report
+# ends with one line comparing the best Pukeko variant with the best Kea variant at their sustained rates.
 # Needs root (namespaces), kea-dhcp6-server and kea-admin (perfdhcp) installed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,6 +29,7 @@ WORK=${WORK:-$(mktemp -d /tmp/perfdhcp-compare.XXXXXX)}
 RESULTS=${RESULTS:-$WORK/results.md}
 WARMUP=${WARMUP:-0}
 MAX_DROP_PCT=2.5
+declare -A BEST
 
 for tool in "$KEA" "$PERFDHCP"; do
   [ -x "$tool" ] || { echo "missing $tool (apt-get install kea-dhcp6-server kea-admin)" >&2; exit 2; }
@@ -108,6 +111,10 @@ stop_server() {
   SERVER_PID=
 }
 
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }   # utime + stime
+peak_rss_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
 field() { # $1 report, $2 section, $3 label
   awk -v sec="***Statistics for: $2***" -v lab="$3: " '
     index($0, sec) == 1 { on = 1; next }
@@ -118,7 +125,7 @@ field() { # $1 report, $2 section, $3 label
 # ------------------------------------------------------------------ measure
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); warm-up ${WARMUP} s; $(nproc) CPUs" >&2
 RAW=$WORK/raw.tsv
-printf 'server\trate\trun\tsolicits\tadvertises\trequests\treplies\tsa_drops\trr_drops\tnot_completed_pct\treplies_per_s\tload1\tcsv_rows\n' > "$RAW"
+printf 'server\trate\trun\tsolicits\tadvertises\trequests\treplies\tsa_drops\trr_drops\tnot_completed_pct\treplies_per_s\tload1\tcsv_rows\tcpu_pct\tcpu_us_per_lease\trss_mb\n' > "$RAW"
 IFS=, read -ra rate_list <<< "$RATES"
 # Interleaved (run, then rate, then server): on a shared machine the background load drifts,
 # and this way every server sees the same drift instead of one server getting a quiet period.
@@ -132,7 +139,9 @@ for run in $(seq "$REPEATS"); do
       fi
       # -R: far more clients than exchanges, so every exchange is a new client (a new lease
       # written); -W 1 s (in µs) collects late replies so the end of the run is not counted lost.
+      c0=$(cpu_ticks "$SERVER_PID"); t0=$(date +%s.%N)
       ip netns exec "$CNS" "$PERFDHCP" -6 -l "$CIF" -r "$rate" -R 10000000 -p "$PERIOD" -W 1000000 > "$dir/perfdhcp.txt" 2>&1 || true
+      c1=$(cpu_ticks "$SERVER_PID"); t1=$(date +%s.%N); rss=$(peak_rss_kb "$SERVER_PID")
       load=$(cut -d' ' -f1 /proc/loadavg)
       stop_server
       sol=$(field "$dir/perfdhcp.txt" SOLICIT-ADVERTISE "sent packets"); adv=$(field "$dir/perfdhcp.txt" SOLICIT-ADVERTISE "received packets")
@@ -140,9 +149,12 @@ for run in $(seq "$REPEATS"); do
       sad=$(field "$dir/perfdhcp.txt" SOLICIT-ADVERTISE "drops"); rrd=$(field "$dir/perfdhcp.txt" REQUEST-REPLY "drops")
       pct=$(awk -v s="${sol:-0}" -v r="${rep:-0}" 'BEGIN { printf "%.2f", s ? 100 * (s - r) / s : 100 }')
       rps=$(awk -v r="${rep:-0}" -v p="$PERIOD" 'BEGIN { printf "%.0f", r / p }')
+      cpu=$(awk -v a="$c0" -v b="$c1" -v t0="$t0" -v t1="$t1" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", 100 * (b - a) / hz / (t1 - t0) }')
+      cpul=$(awk -v a="$c0" -v b="$c1" -v r="${rep:-0}" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", r ? 1e6 * (b - a) / hz / r : 0 }')
+      rssmb=$(awk -v k="${rss:-0}" 'BEGIN { printf "%.0f", k / 1024 }')
       # rows the server appended (persist on): should be about one per Reply
       rows=$(cat "$dir"/kea-leases6.csv* 2>/dev/null | grep -vc '^address,' || true)
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$rate" "$run" "${sol:-0}" "${adv:-0}" "${req:-0}" "${rep:-0}" "${sad:-0}" "${rrd:-0}" "$pct" "$rps" "$load" "$rows" | tee -a "$RAW" >&2
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$rate" "$run" "${sol:-0}" "${adv:-0}" "${req:-0}" "${rep:-0}" "${sad:-0}" "${rrd:-0}" "$pct" "$rps" "$load" "$rows" "$cpu" "$cpul" "$rssmb" | tee -a "$RAW" >&2
       rm -f "$dir"/kea-leases6.csv*   # up to ~80k rows per run; the report keeps what matters
     done
   done
@@ -151,8 +163,8 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 # ------------------------------------------------------------------ report: median of the runs
 {
-  echo "| server | offered rate (SARR/s) | Solicits sent | Replies received | SA drops | RR drops | not completed | completed/s | lease rows written | runs' not-completed % | load (1 min) |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| server | offered rate (SARR/s) | Solicits sent | Replies received | SA drops | RR drops | not completed | completed/s | lease rows written | server CPU | CPU µs/lease | peak RSS MB | runs' not-completed % | load (1 min) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   awk -F'\t' 'NR > 1 { key = $1 "\t" $2; n[key]++; row[key, n[key]] = $0; order[key] = order[key] ? order[key] : ++k; keys[k] = key }
     END {
       for (i = 1; i <= k; i++) {
@@ -165,7 +177,7 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
         split(row[key, int((m + 1) / 2)], r, "\t")
         all = ""; loads = ""
         for (a = 1; a <= m; a++) { split(row[key, a], z, "\t"); all = all (a > 1 ? ", " : "") z[10]; loads = loads (a > 1 ? ", " : "") z[12] }
-        printf "| %s | %s | %s | %s | %s | %s | %s %% | %s | %s | %s | %s |\n", r[1], r[2], r[4], r[7], r[8], r[9], r[10], r[11], r[13], all, loads
+        printf "| %s | %s | %s | %s | %s | %s | %s %% | %s | %s | %s %% | %s | %s | %s | %s |\n", r[1], r[2], r[4], r[7], r[8], r[9], r[10], r[11], r[13], r[14], r[15], r[16], all, loads
       }
     }' "$RAW"
   echo
@@ -176,6 +188,20 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
       END { for (r in v) { m = split(substr(v[r], 2), a, " "); for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
             if (a[int((m + 1) / 2)] + 0 < lim + 0 && r + 0 > best) best = r + 0 } print best + 0 }' "$RAW")
     echo "- $server: ${best:-0} SARR/s"
+    BEST[$server]=${best:-0}
   done
+  # The median run at each server's sustained rate: completed leases/s, CPU per lease, peak RSS; then the best
+  # Pukeko variant against the best Kea variant (by completed leases/s).
+  for server in $SERVERS; do
+    awk -F'\t' -v s="$server" -v r="${BEST[$server]}" 'NR > 1 && $1 == s && $2 == r { print $11 "\t" $15 "\t" $16 }' "$RAW" \
+      | sort -n | awk -v s="$server" '{ l[NR] = $0 } END { if (NR) print s "\t" l[int((NR + 1) / 2)] }'
+  done > "$WORK/sustained.tsv"
+  awk -F'\t' '
+    $1 ~ /^pukeko/ && $2 + 0 >= p + 0 { p = $2; pc = $3; pr = $4 }
+    $1 ~ /^kea/ && $2 + 0 >= k + 0 { k = $2; kc = $3; kr = $4 }
+    END {
+      printf "\nsustained: Pukeko %d leases/s (%.1f CPU us/lease, %d MB), Kea %d leases/s (%.1f CPU us/lease, %d MB)\n", p, pc, pr, k, kc, kr
+      printf "ratio Pukeko/Kea sustained leases/s = %.2f, CPU per lease = %.2f, RSS = %.2f\n", k ? p / k : 0, kc ? pc / kc : 0, kr ? pr / kr : 0
+    }' "$WORK/sustained.tsv"
 } | tee "$RESULTS"
 echo "raw runs: $RAW; per-run files under $WORK" >&2
