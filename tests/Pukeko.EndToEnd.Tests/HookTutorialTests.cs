@@ -15,7 +15,19 @@ public sealed class HookTutorialFixture : IDisposable
 
     internal string Output { get; }
 
-    public HookTutorialFixture() => Output = Tutorial.RunBuildSteps(Markdown);
+    public HookTutorialFixture()
+    {
+        try
+        {
+            Output = Tutorial.RunBuildSteps(Markdown);
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose constructor threw: remove the temporary HOME here.
+            Tutorial.Dispose();
+            throw;
+        }
+    }
 
     public void Dispose() => Tutorial.Dispose();
 }
