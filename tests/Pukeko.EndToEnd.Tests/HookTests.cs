@@ -18,19 +18,7 @@ public sealed class HookTests : IDisposable
         Directory.Delete(_work, recursive: true);
     }
 
-    private static string RepoRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Pukeko.slnx")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir!.FullName;
-        }
-    }
+    private static string RepoRoot => HookTutorial.RepoRoot;
 
     /// <summary>An example library as the solution build left it (same configuration as the server).</summary>
     private static string Example(string name)
@@ -55,15 +43,15 @@ public sealed class HookTests : IDisposable
         Assert.Contains("HOOKS_LIBRARY_LOADED", File.ReadAllText(server.LogFile), StringComparison.Ordinal);
     }
 
+    /// <summary>docs/hooks.md's tutorial as written (packed SDK, template from the package, an empty HOME), then a real client.</summary>
     [Fact]
     public void TemplateLibraryBuiltOutsideTheRepositoryChangesWhatDhclientReceives()
     {
-        var hive = Path.Combine(_work, "hive");
-        var project = Path.Combine(_work, "MyHook");
-        Dotnet(_work, "new", "install", Path.Combine(RepoRoot, "templates", "pukeko-hook"), "--debug:custom-hive", hive);
-        Dotnet(_work, "new", "pukeko-hook", "-n", "MyHook", "-o", project, "--pukeko-root", RepoRoot, "--debug:custom-hive", hive);
-        Dotnet(project, "build", "-c", "Release", "-nologo", "-v", "q");
-        var library = Path.Combine(project, "bin", "Release", "net10.0", "MyHook.dll");
+        using var tutorial = new HookTutorial();
+        var markdown = HookTutorial.Document;
+        var built = tutorial.RunBuildSteps(markdown);
+        var library = tutorial.LibraryPath(markdown);
+        Assert.True(File.Exists(library), built);
         using var server = ServerProcess.Start(_lab, WithHooks($$"""{ "library": "{{library}}", "parameters": { "valid-lifetime": 2345, "preferred-lifetime": 2000 } }"""));
         using var client = new Dhclient(_lab, _clientDir);
         var (code, output) = client.Obtain();
@@ -150,25 +138,5 @@ public sealed class HookTests : IDisposable
         File.WriteAllText(kea, WithHooks("""{ "library": "libdhcp_lease_cmds.so" }, { "library": "/usr/lib/kea/hooks/libdhcp_stat_cmds.so" }""").Replace("{dir}", _work, StringComparison.Ordinal).Replace("{iface}", "lo", StringComparison.Ordinal));
         var (keaCode, keaOutput) = Run.Command(ServerProcess.Executable, "-t", kea);
         Assert.True(keaCode == 0, keaOutput);
-    }
-
-    private static void Dotnet(string directory, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(300_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', args)} did not finish");
-        }
-
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', args)}: {stdout.Result}{stderr.Result}");
     }
 }

@@ -6,7 +6,7 @@ namespace Pukeko.Protocol.Messages;
 /// <summary>Serialises messages, optionally wrapped in relay levels, into a caller-provided buffer.</summary>
 public static class Dhcp6Writer
 {
-    /// <summary>Bytes <see cref="Write"/> will produce for this message and relay levels.</summary>
+    /// <summary>Bytes <see cref="Write(Dhcp6Message, IReadOnlyList{RelayLayer}, Span{byte})"/> will produce for this message and relay levels.</summary>
     public static int GetLength(Dhcp6Message message, IReadOnlyList<RelayLayer> relays)
     {
         ArgumentNullException.ThrowIfNull(message);
