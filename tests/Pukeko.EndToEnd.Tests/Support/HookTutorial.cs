@@ -123,6 +123,10 @@ internal sealed partial class HookTutorial : IDisposable
         else
         {
             info.Environment.Remove("NUGET_PACKAGES");
+
+            // Third-party packages (Microsoft.Extensions.Logging.Abstractions) come from the machine's cache when it
+            // has them, so a registry hiccup cannot fail the run; Pukeko's own packages are never in that cache.
+            info.Environment["NUGET_FALLBACK_PACKAGES"] = MachinePackages;
         }
 
         using var process = Process.Start(info)!;
