@@ -1,4 +1,5 @@
 using Npgsql;
+using Pukeko.Server.Configuration;
 
 namespace Pukeko.Server.PostgreSql;
 
@@ -9,6 +10,21 @@ namespace Pukeko.Server.PostgreSql;
 internal sealed record PgSqlLeaseDatabaseSettings
 {
     public required string Name { get; init; }
+
+    /// <summary>The settings a parsed <c>lease-database</c> asks for.</summary>
+    public static PgSqlLeaseDatabaseSettings From(SqlDatabaseAccess access)
+    {
+        ArgumentNullException.ThrowIfNull(access);
+        return new()
+        {
+            Name = access.Name,
+            Host = access.Host,
+            Port = access.Port,
+            User = access.User,
+            Password = access.Password,
+            ConnectTimeoutSeconds = (int)Math.Min(access.ConnectTimeout, int.MaxValue),
+        };
+    }
 
     public string Host { get; init; } = "localhost";
 

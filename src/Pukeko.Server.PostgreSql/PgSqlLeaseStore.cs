@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Pukeko.Protocol.Addressing;
+using Pukeko.Server.Configuration;
 using Pukeko.Server.Leases;
 
 namespace Pukeko.Server.PostgreSql;
@@ -46,6 +47,13 @@ internal sealed class PgSqlLeaseStore : ILeaseStore
             await dataSource.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>Opens the database a parsed <c>lease-database</c> names (what the server calls).</summary>
+    public static async Task<ILeaseStore> OpenAsync(SqlDatabaseAccess access, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(loggers);
+        return await OpenAsync(PgSqlLeaseDatabaseSettings.From(access), loggers.CreateLogger("kea-dhcp6.dhcpsrv"), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The same over a data source the caller keeps (and disposes) itself.</summary>
