@@ -329,6 +329,63 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
         Assert.Equal(2L, await command.ExecuteScalarAsync());
     }
 
+    [PostgreSqlFact]
+    public async Task Concurrent_workers_never_both_get_one_address()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        const int workers = 8;
+        const int addresses = 40;
+
+        // Every worker tries every address, in its own order, one transaction per insert (as one packet each).
+        var won = await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
+        {
+            var mine = new List<int>();
+            foreach (var i in Enumerable.Range(0, addresses).Select(i => (i * 7 + w * 13) % addresses))
+            {
+                await using var unit = store.BeginWork();
+                if (await unit.InsertAsync(Na($"2001:db8:1::{i + 1:x}", duid: [(byte)w])) == LeaseWriteResult.Written)
+                {
+                    mine.Add(i);
+                }
+
+                await unit.CommitAsync();
+            }
+
+            return mine;
+        })));
+
+        var all = won.SelectMany(m => m).ToList();
+        Assert.Equal(addresses, all.Count);
+        Assert.Equal(addresses, all.Distinct().Count());
+        var stored = await store.GetAllAsync();
+        Assert.Equal(addresses, stored.Count);
+        foreach (var lease in stored)
+        {
+            var index = (int)(lease.Address.Value & 0xffff) - 1;
+            Assert.Contains(index, won[lease.Duid[0]]);
+        }
+    }
+
+    [PostgreSqlFact]
+    public async Task Statements_are_prepared_on_their_pooled_connection()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        await using var connection = await store.DataSource.OpenConnectionAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await using var query = new NpgsqlCommand("SELECT address FROM lease6 WHERE address = $1", connection);
+            query.Parameters.Add(new NpgsqlParameter { Value = "2001:db8::1" });
+            await query.ExecuteScalarAsync();
+        }
+
+        await using var prepared = new NpgsqlCommand("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM lease6 WHERE address%'", connection);
+        Assert.Equal(1L, await prepared.ExecuteScalarAsync());
+    }
+
     private static IEnumerable<LeaseCount> Sorted(IReadOnlyList<LeaseCount> counts) =>
         counts.OrderBy(c => c.SubnetId).ThenBy(c => c.Type).ThenBy(c => c.State);
 
