@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Pukeko.Daemon.CommandLine;
 using Pukeko.Daemon.Hosting;
 using Pukeko.Server.Hosting;
+using Pukeko.Server.PostgreSql;
 using Pukeko.Server.Logging;
 
 // pukeko-dhcp6: kea-dhcp6's command line, Kea's log format, Kea's files.
@@ -59,6 +60,7 @@ builder.Services.AddSingleton(sp =>
         new ServerOptions(Path.GetFullPath(configFile), (ushort)options.ServerPort, (ushort)options.ClientPort)
         {
             Version = new ServerVersion(VersionInfo.Short, VersionInfo.Extended, VersionInfo.BuildReport),
+            OpenPostgreSqlLeaseStore = PgSqlLeaseStore.OpenAsync,
         },
         environment,
         sp.GetRequiredService<ILoggerFactory>(),

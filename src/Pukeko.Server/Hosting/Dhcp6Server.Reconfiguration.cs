@@ -5,6 +5,7 @@ using Pukeko.Server.Allocation;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Hooks;
 using Pukeko.Server.Identity;
+using Pukeko.Server.Leases;
 using Pukeko.Server.Leases.Memfile;
 using Pukeko.Server.Pipeline;
 using Pukeko.Server.Reclamation;
@@ -47,10 +48,10 @@ internal sealed partial class Dhcp6Server
 
     private async Task SwapRuntimeAsync(DhcpConfig config)
     {
-        MemfileLeaseStore? newStore = null;
+        ILeaseStore? newStore = null;
         UdpTransport? newTransport = null;
         HookLibrarySwap? hooks = null;
-        MemfileLeaseStore? replacedStore = null;
+        ILeaseStore? replacedStore = null;
         UdpTransport? replacedTransport = null;
         Ddns.NcrSender? newSender = null;
         Ddns.NcrSender? replacedSender = null;
@@ -58,12 +59,15 @@ internal sealed partial class Dhcp6Server
         try
         {
             // 1. Build beside the running runtime, which keeps serving meanwhile.
-            var storeOptions = new MemfileOptions(config.LeaseDatabase.FilePath, config.LeaseDatabase.Persist, config.LeaseDatabase.LfcInterval, config.LeaseDatabase.MaxRowErrors);
-            var storeChanged = _store is null || _storeOptions != storeOptions;
-            var sharesFile = storeChanged && _storeOptions is { } running && SharesLeaseFile(running, storeOptions);
+            var sql = config.LeaseDatabase.Type == LeaseDatabaseConfig.PostgreSql ? config.LeaseDatabase.Sql : null;
+            var storeOptions = sql is null
+                ? new MemfileOptions(config.LeaseDatabase.FilePath, config.LeaseDatabase.Persist, config.LeaseDatabase.LfcInterval, config.LeaseDatabase.MaxRowErrors)
+                : null;
+            var storeChanged = _store is null || _storeOptions != storeOptions || _storeSql != sql;
+            var sharesFile = storeChanged && storeOptions is not null && _storeOptions is { } running && SharesLeaseFile(running, storeOptions);
             if (storeChanged && !sharesFile)
             {
-                newStore = OpenStore(storeOptions);
+                newStore = sql is null ? OpenStore(storeOptions!) : await OpenSqlStoreAsync(sql).ConfigureAwait(false);
             }
 
             var dataDirectory = Path.GetDirectoryName(config.LeaseDatabase.FilePath) is { Length: > 0 } dir ? dir : _environment.DataDirectory;
@@ -89,10 +93,10 @@ internal sealed partial class Dhcp6Server
             {
                 if (!drained)
                 {
-                    throw new InvalidOperationException($"packets were still being processed after {PacketDrainWait.TotalSeconds:0.#} s, so the lease file {storeOptions.FilePath} was not reopened");
+                    throw new InvalidOperationException($"packets were still being processed after {PacketDrainWait.TotalSeconds:0.#} s, so the lease file {storeOptions!.FilePath} was not reopened");
                 }
 
-                newStore = OpenStoreOnOwnFile(storeOptions);
+                newStore = OpenStoreOnOwnFile(storeOptions!);
             }
 
             // Counted with the workers paused, from the store that will serve; a store that cannot answer
@@ -112,8 +116,12 @@ internal sealed partial class Dhcp6Server
                 replacedStore = _store;
                 _store = newStore;
                 _storeOptions = storeOptions;
+                _storeSql = sql;
                 newStore = null;
-                _log.LogInformation(new EventId(0, "DHCPSRV_MEMFILE_DB"), "opening memory file lease database: {File} ({Count} leases)", storeOptions.FilePath, _store.Count);
+                if (_store is MemfileLeaseStore memfile)
+                {
+                    _log.LogInformation(new EventId(0, "DHCPSRV_MEMFILE_DB"), "opening memory file lease database: {File} ({Count} leases)", memfile.Options.FilePath, memfile.Count);
+                }
             }
 
             var store = _store!;
@@ -193,7 +201,7 @@ internal sealed partial class Dhcp6Server
 
         if (replacedStore is not null)
         {
-            _log.LogDebug(new EventId(0, "DHCPSRV_MEMFILE_CLOSE"), "closing the lease file {File}", replacedStore.Options.FilePath);
+            LogStoreClosing(replacedStore);
             replacedStore.Dispose();
         }
 
@@ -213,6 +221,25 @@ internal sealed partial class Dhcp6Server
 
         _log.LogWarning(new EventId(0, "DHCP6_RECONFIGURE_DRAIN_TIMEOUT"), "packets were still being processed {Wait} after the workers were paused; reconfiguring anyway", PacketDrainWait);
         return false;
+    }
+
+    private void LogStoreClosing(ILeaseStore store)
+    {
+        if (store is MemfileLeaseStore memfile)
+        {
+            _log.LogDebug(new EventId(0, "DHCPSRV_MEMFILE_CLOSE"), "closing the lease file {File}", memfile.Options.FilePath);
+        }
+    }
+
+    /// <summary>Opens the PostgreSQL lease database through the host's backend; a configuration error when there is none.</summary>
+    private async Task<ILeaseStore> OpenSqlStoreAsync(SqlDatabaseAccess access)
+    {
+        if (_options.OpenPostgreSqlLeaseStore is not { } open)
+        {
+            throw new ConfigurationRejectedException([new ConfigError("Dhcp6/lease-database/type", "lease database type 'postgresql' is not available in this host")]);
+        }
+
+        return await open(access, _loggers, CancellationToken.None).ConfigureAwait(false);
     }
 
     private MemfileLeaseStore OpenStore(MemfileOptions options)

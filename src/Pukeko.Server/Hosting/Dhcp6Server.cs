@@ -27,8 +27,11 @@ internal sealed partial class Dhcp6Server : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ConfigEnvironment _environment;
     private readonly SemaphoreSlim _reconfigure = new(1, 1);
-    private MemfileLeaseStore? _store;
+    private ILeaseStore? _store;
+
+    // What the open store was opened with: memfile options, or the SQL database's access (the other one null).
     private MemfileOptions? _storeOptions;
+    private SqlDatabaseAccess? _storeSql;
     private UdpTransport? _transport;
 
     /// <summary>The transport serving now (null before start and after stop); for tests and diagnostics.</summary>
@@ -310,7 +313,7 @@ internal sealed partial class Dhcp6Server : IAsyncDisposable
         Hooks.Dispose();
         if (_store is not null)
         {
-            _log.LogDebug(new EventId(0, "DHCPSRV_MEMFILE_CLOSE"), "closing the lease file {File}", _storeOptions?.FilePath);
+            LogStoreClosing(_store);
             _store.Dispose();
             _store = null;
         }

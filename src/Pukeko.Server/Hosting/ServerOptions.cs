@@ -1,3 +1,7 @@
+using Microsoft.Extensions.Logging;
+using Pukeko.Server.Configuration;
+using Pukeko.Server.Leases;
+
 namespace Pukeko.Server.Hosting;
 
 /// <summary>What the command line decides: the config file and the ports (<c>-c</c>, <c>-p</c>, <c>-P</c>).</summary>
@@ -5,4 +9,10 @@ internal sealed record ServerOptions(string ConfigFile, ushort ServerPort = 547,
 {
     /// <summary>Texts for <c>version-get</c> and <c>build-report</c>.</summary>
     public ServerVersion Version { get; init; } = ServerVersion.Unknown;
+
+    /// <summary>
+    /// Opens the PostgreSQL lease database (<c>"type": "postgresql"</c>); supplied by the host, since the backend lives
+    /// in its own assembly (Pukeko.Server.PostgreSql, with the Npgsql dependency). Null: such a configuration is refused.
+    /// </summary>
+    public Func<SqlDatabaseAccess, ILoggerFactory, CancellationToken, Task<ILeaseStore>>? OpenPostgreSqlLeaseStore { get; init; }
 }

@@ -43,7 +43,7 @@ internal static class KeaKeys
     /// <summary>Database-backend keys of <c>lease-database</c> that have no meaning for memfile.</summary>
     public static readonly string[] LeaseDatabaseUnimplemented =
     [
-        "user", "password", "host", "port", "readonly", "connect-timeout", "read-timeout", "write-timeout",
+        "readonly", "read-timeout", "write-timeout",
         "tcp-user-timeout", "max-reconnect-tries", "reconnect-wait-time", "on-fail", "retry-on-startup",
         "trust-anchor", "cert-file", "key-file", "key-password", "ssl-mode", "cipher-list",
     ];

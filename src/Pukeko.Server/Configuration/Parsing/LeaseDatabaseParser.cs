@@ -3,7 +3,11 @@ using System.Text.Json;
 
 namespace Pukeko.Server.Configuration.Parsing;
 
-/// <summary>Parses <c>lease-database</c>. Only memfile is supported; the SQL backends are refused.</summary>
+/// <summary>
+/// Parses <c>lease-database</c>: memfile, or PostgreSQL through the built-in backend (the host supplies it); MySQL is
+/// refused. The connection keys are collected whatever the type (keys may come in any order) and kept only for
+/// PostgreSQL, as Kea ignores them for memfile.
+/// </summary>
 internal static class LeaseDatabaseParser
 {
     private static readonly KeyTable<StrongBox<LeaseDatabaseConfig>> Keys = new KeyTable<StrongBox<LeaseDatabaseConfig>>("lease-database")
@@ -16,11 +20,11 @@ internal static class LeaseDatabaseParser
 
             switch (type)
             {
-                case LeaseDatabaseConfig.Memfile:
+                case LeaseDatabaseConfig.Memfile or LeaseDatabaseConfig.PostgreSql:
                     d.Value = d.Value! with { Type = type };
                     break;
-                case "mysql" or "postgresql":
-                    c.Error(p, $"lease database type '{type}' is not supported yet (only memfile)");
+                case "mysql":
+                    c.Error(p, $"lease database type '{type}' is not supported (memfile or postgresql)");
                     break;
                 default:
                     c.Error(p, $"unknown lease database type '{type}' (expected memfile, mysql or postgresql)");
@@ -36,12 +40,52 @@ internal static class LeaseDatabaseParser
 
             if (name.Trim().Length == 0)
             {
-                c.Error(p, "lease file name must not be empty");
+                c.Error(p, "lease database name must not be empty");
                 return;
             }
 
-            // Kea resolves a bare name inside its data directory; an absolute path is used as given.
-            d.Value = d.Value! with { FilePath = Path.GetFullPath(Path.Combine(c.Environment.DataDirectory, name)) };
+            // For memfile, Kea resolves a bare name inside its data directory (an absolute path is used as given);
+            // for PostgreSQL it is the database's name.
+            d.Value = d.Value! with
+            {
+                FilePath = Path.GetFullPath(Path.Combine(c.Environment.DataDirectory, name)),
+                Sql = Access(d) with { Name = name },
+            };
+        })
+        .On("host", (d, v, p, c) =>
+        {
+            if (c.TryString(v, p, out var host))
+            {
+                d.Value = d.Value! with { Sql = Access(d) with { Host = host } };
+            }
+        })
+        .On("port", (d, v, p, c) =>
+        {
+            if (c.TryInteger(v, p, 0, ushort.MaxValue, out var port))
+            {
+                d.Value = d.Value! with { Sql = Access(d) with { Port = (int)port } };
+            }
+        })
+        .On("user", (d, v, p, c) =>
+        {
+            if (c.TryString(v, p, out var user))
+            {
+                d.Value = d.Value! with { Sql = Access(d) with { User = user } };
+            }
+        })
+        .On("password", (d, v, p, c) =>
+        {
+            if (c.TryString(v, p, out var password))
+            {
+                d.Value = d.Value! with { Sql = Access(d) with { Password = password } };
+            }
+        })
+        .On("connect-timeout", (d, v, p, c) =>
+        {
+            if (c.TryUInt32(v, p, out var seconds))
+            {
+                d.Value = d.Value! with { Sql = Access(d) with { ConnectTimeout = seconds } };
+            }
         })
         .On("persist", (d, v, p, c) =>
         {
@@ -81,9 +125,26 @@ internal static class LeaseDatabaseParser
 
     public static void Parse(StrongBox<LeaseDatabaseConfig> box, JsonElement value, string path, ParseContext context)
     {
-        if (Keys.Walk(value, path, box, context) && !value.TryGetProperty("type", out _))
+        if (!Keys.Walk(value, path, box, context))
+        {
+            return;
+        }
+
+        if (!value.TryGetProperty("type", out _))
         {
             context.Error(path, "missing mandatory parameter 'type'");
+            return;
+        }
+
+        if (box.Value!.Type != LeaseDatabaseConfig.PostgreSql)
+        {
+            box.Value = box.Value with { Sql = null };
+        }
+        else if (box.Value.Sql is not { Name.Length: > 0 })
+        {
+            context.Error(path, "missing mandatory parameter 'name' (the PostgreSQL database)");
         }
     }
+
+    private static SqlDatabaseAccess Access(StrongBox<LeaseDatabaseConfig> draft) => draft.Value!.Sql ?? SqlDatabaseAccess.Default;
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Pukeko.Server.Configuration;
 using Pukeko.Server.Hosting;
 using Pukeko.Server.Leases.Memfile;
 
@@ -150,7 +151,7 @@ internal static class ServerCommands
             ["extended-info-tables"] = false,
             ["sockets"] = new JsonObject { ["status"] = "ready" },
         };
-        if (config is { LeaseDatabase.Persist: true })
+        if (config is { LeaseDatabase: { Type: LeaseDatabaseConfig.Memfile, Persist: true } })
         {
             status["csv-lease-file"] = config.LeaseDatabase.FilePath;
         }

@@ -1,0 +1,170 @@
+using Npgsql;
+using Pukeko.Server.Leases;
+
+namespace Pukeko.Server.PostgreSql;
+
+/// <summary>
+/// One database transaction: begun on a pooled connection at the first write, committed by
+/// <see cref="CommitAsync"/>, rolled back by <see cref="AbandonAsync"/> (or disposal without a commit). Writes are
+/// conditional in SQL, so the database arbitrates between workers and between servers: an insert does nothing
+/// when the address (the primary key) is taken, and an update or delete matches only the row version the caller
+/// read — Kea's condition on the old <c>expire</c>, plus the rest of <see cref="Lease6.IsSameVersion"/>.
+/// </summary>
+internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource) : ILeaseUnitOfWork
+{
+    private const string Insert =
+        "INSERT INTO lease6 (" + Lease6Row.WriteColumns + ") VALUES "
+        + "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) "
+        + "ON CONFLICT (address) DO NOTHING";
+
+    // The version the caller read, bound after the written columns ($18..$24). A NULL duid (another writer's
+    // row) reads as empty, so it is compared that way.
+    private const string VersionCondition =
+        "address = $18 AND expire = $19 AND valid_lifetime = $20 AND lease_type = $21 AND state = $22 "
+        + "AND iaid = $23 AND coalesce(duid, ''::bytea) = $24";
+
+    private const string Update =
+        "UPDATE lease6 SET (" + Lease6Row.WriteColumns + ") = "
+        + "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) WHERE " + VersionCondition;
+
+    private const string Delete =
+        "DELETE FROM lease6 WHERE address = $1 AND expire = $2 AND valid_lifetime = $3 AND lease_type = $4 "
+        + "AND state = $5 AND iaid = $6 AND coalesce(duid, ''::bytea) = $7";
+
+    private const string DeleteReclaimed =
+        "DELETE FROM lease6 WHERE state = $1 AND expire < $2 RETURNING " + Lease6Row.SelectColumns;
+
+    private NpgsqlConnection? _connection;
+    private NpgsqlTransaction? _transaction;
+
+    public async ValueTask<LeaseWriteResult> InsertAsync(Lease6 lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        await using var command = await CommandAsync(Insert, cancellationToken).ConfigureAwait(false);
+        Lease6Row.AddValues(command.Parameters, lease);
+        var rows = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return rows == 1 ? LeaseWriteResult.Written : LeaseWriteResult.Conflict;
+    }
+
+    public async ValueTask<LeaseWriteResult> UpdateAsync(Lease6 expected, Lease6 updated, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(updated);
+        if (updated.Address != expected.Address)
+        {
+            throw new ArgumentException($"an update keeps the address: {expected.Address} cannot become {updated.Address}", nameof(updated));
+        }
+
+        int rows;
+        await using (var command = await CommandAsync(Update, cancellationToken).ConfigureAwait(false))
+        {
+            Lease6Row.AddValues(command.Parameters, updated);
+            AddVersion(command.Parameters, expected);
+            rows = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return rows == 1 ? LeaseWriteResult.Written : await MissedAsync(expected, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<LeaseWriteResult> DeleteAsync(Lease6 expected, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        int rows;
+        await using (var command = await CommandAsync(Delete, cancellationToken).ConfigureAwait(false))
+        {
+            AddVersion(command.Parameters, expected);
+            rows = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return rows == 1 ? LeaseWriteResult.Written : await MissedAsync(expected, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<IReadOnlyList<Lease6>> DeleteExpiredReclaimedAsync(long olderThan, CancellationToken cancellationToken = default)
+    {
+        await using var command = await CommandAsync(DeleteReclaimed, cancellationToken).ConfigureAwait(false);
+        command.Parameters.Add(Lease6Row.BigInt((uint)LeaseState.ExpiredReclaimed));
+        command.Parameters.Add(Lease6Row.Expire(Math.Clamp(olderThan, 0, KeaDatabaseTime.MaxDatabaseTime)));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var removed = new List<Lease6>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            removed.Add(Lease6Row.Read(reader));
+        }
+
+        return removed;
+    }
+
+    public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
+    {
+        if (_transaction is not null)
+        {
+            await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await ReleaseAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask<bool> AbandonAsync(CancellationToken cancellationToken = default)
+    {
+        if (_transaction is not null)
+        {
+            await _transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await ReleaseAsync().ConfigureAwait(false);
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Disposing an uncommitted transaction rolls it back.
+        await ReleaseAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Binds the version condition: the columns <see cref="Lease6.IsSameVersion"/> compares, as stored.</summary>
+    private static void AddVersion(NpgsqlParameterCollection parameters, Lease6 expected)
+    {
+        parameters.Add(Lease6Row.Text(Lease6Row.AddressText(expected.Address)));
+        parameters.Add(Lease6Row.Expire(KeaDatabaseTime.ExpireOf(expected.Cltt, expected.ValidLifetime)));
+        parameters.Add(Lease6Row.BigInt(expected.ValidLifetime));
+        parameters.Add(Lease6Row.SmallInt((short)expected.Type));
+        parameters.Add(Lease6Row.BigInt((uint)expected.State));
+        parameters.Add(Lease6Row.Integer(unchecked((int)expected.Iaid)));
+        parameters.Add(Lease6Row.Bytes(expected.Duid));
+    }
+
+    /// <summary>Why a conditional write matched no row: the address is free (not found) or holds another version.</summary>
+    private async ValueTask<LeaseWriteResult> MissedAsync(Lease6 expected, CancellationToken cancellationToken)
+    {
+        await using var command = await CommandAsync("SELECT 1 FROM lease6 WHERE address = $1", cancellationToken).ConfigureAwait(false);
+        command.Parameters.Add(Lease6Row.Text(Lease6Row.AddressText(expected.Address)));
+        var found = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return found is null ? LeaseWriteResult.NotFound : LeaseWriteResult.Conflict;
+    }
+
+    private async ValueTask<NpgsqlCommand> CommandAsync(string sql, CancellationToken cancellationToken)
+    {
+        if (_connection is null)
+        {
+            _connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            _transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return new NpgsqlCommand(sql, _connection, _transaction);
+    }
+
+    private async ValueTask ReleaseAsync()
+    {
+        if (_transaction is not null)
+        {
+            await _transaction.DisposeAsync().ConfigureAwait(false);
+            _transaction = null;
+        }
+
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+            _connection = null;
+        }
+    }
+}

@@ -1,0 +1,457 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Pukeko.Protocol.Addressing;
+using Pukeko.Server.Leases;
+
+namespace Pukeko.Server.PostgreSql.Tests;
+
+/// <summary>The lease store contract on a real PostgreSQL with Kea 2.2's schema, and the rows as Kea writes them.</summary>
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
+{
+    private const long Now = 1_764_000_000;
+
+    [PostgreSqlFact]
+    public async Task Open_refuses_a_database_without_Kea_schema()
+    {
+        var name = await cluster.CreateDatabaseAsync(withSchema: false);
+        var e = await Assert.ThrowsAsync<LeaseDatabaseSchemaException>(() => PgSqlLeaseStore.OpenAsync(cluster.Settings(name), NullLogger.Instance));
+        Assert.Contains("kea-admin db-init pgsql", e.Message, StringComparison.Ordinal);
+    }
+
+    [PostgreSqlFact]
+    public async Task Open_refuses_another_schema_version()
+    {
+        var name = await cluster.CreateDatabaseAsync();
+        await using (var db = cluster.DataSource(name))
+        {
+            await PostgreSqlCluster.ExecuteAsync(db, "UPDATE schema_version SET version = 34, minor = 0");
+        }
+
+        var e = await Assert.ThrowsAsync<LeaseDatabaseSchemaException>(() => PgSqlLeaseStore.OpenAsync(cluster.Settings(name), NullLogger.Instance));
+        Assert.Contains("need version: 13.0 found version: 34.0", e.Message, StringComparison.Ordinal);
+    }
+
+    [PostgreSqlFact]
+    public async Task Insert_stores_every_column_as_Kea_does_and_reads_it_back()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        var lease = Na("2001:db8:1::100", duid: [0, 1, 2, 3], iaid: 0xFFFFFFFE);
+        lease.HardwareAddress = [0x00, 0x11, 0x22, 0x33, 0x44, 0x55];
+        lease.HardwareType = 1;
+        lease.HardwareAddressSource = 2;
+        lease.Hostname = "Host.Example.Com.";
+        lease.FqdnForward = true;
+        lease.UserContext = "{\"ISC\":{\"client-classes\":[\"a\"]}}";
+        var plain = Pd("2001:db8:8::", 56, duid: [9, 9], iaid: 7);
+        await WriteAsync(store, (u, ct) => u.InsertAsync(lease, ct), (u, ct) => u.InsertAsync(plain, ct));
+
+        AssertSame(lease, await store.GetAsync(lease.Address));
+        AssertSame(plain, await store.GetAsync(plain.Address));
+
+        // The rows as Kea 2.2 reads them: canonical text address, signed IAID, expire = cltt + valid,
+        // hwtype/source 0 and empty strings (not NULL) when there is nothing.
+        await using var command = db.CreateCommand(
+            "SELECT address, iaid, extract(epoch from expire)::bigint, hwaddr, hwtype, hwaddr_source, hostname, user_context, prefix_len "
+            + "FROM lease6 ORDER BY address");
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal("2001:db8:1::100", reader.GetString(0));
+        Assert.Equal(-2, reader.GetInt32(1));
+        Assert.Equal(Now + 4000, reader.GetInt64(2));
+        Assert.Equal(1, reader.GetInt16(4));
+        Assert.Equal(2, reader.GetInt16(5));
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal("2001:db8:8::", reader.GetString(0));
+        Assert.Empty(reader.GetFieldValue<byte[]>(3));
+        Assert.Equal(0, reader.GetInt16(4));
+        Assert.Equal(0, reader.GetInt16(5));
+        Assert.Equal(string.Empty, reader.GetString(6));
+        Assert.Equal(string.Empty, reader.GetString(7));
+        Assert.Equal(56, reader.GetInt16(8));
+    }
+
+    [PostgreSqlFact]
+    public async Task Infinite_lifetime_is_stored_with_expire_equal_to_cltt_and_is_never_expired()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        var lease = Na("2001:db8:1::5");
+        lease.ValidLifetime = Lease6.InfiniteLifetime;
+        lease.PreferredLifetime = Lease6.InfiniteLifetime;
+        await WriteAsync(store, (u, ct) => u.InsertAsync(lease, ct));
+
+        await using var command = db.CreateCommand("SELECT extract(epoch from expire)::bigint, valid_lifetime FROM lease6");
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(Now, reader.GetInt64(0));
+        Assert.Equal(4294967295L, reader.GetInt64(1));
+        AssertSame(lease, await store.GetAsync(lease.Address));
+        Assert.Empty(await store.GetExpiredAsync(Now + 1_000_000, 0));
+    }
+
+    [PostgreSqlFact]
+    public async Task A_row_written_the_way_Kea_writes_it_reads_back()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        // Kea binds expire as a zone-less local time; the session's TimeZone turns it into the instant.
+        var wall = KeaDatabaseTime.ToLocalWallClock(Now + 3600).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        await PostgreSqlCluster.ExecuteAsync(db,
+            "INSERT INTO lease6 (address, duid, valid_lifetime, expire, subnet_id, pref_lifetime, lease_type, iaid, prefix_len, "
+            + "fqdn_fwd, fqdn_rev, hostname, hwaddr, hwtype, hwaddr_source, state, user_context) VALUES "
+            + $"('2001:db8:1::77', '\\x000102'::bytea, 3600, '{wall}'::timestamp, 1, 1800, 0, -1, 128, false, false, '', "
+            + "''::bytea, 0, 0, 0, '')");
+
+        var lease = await store.GetAsync(Ipv6Address.Parse("2001:db8:1::77"));
+        Assert.NotNull(lease);
+        Assert.Equal(Now, lease.Cltt);
+        Assert.Equal(0xFFFFFFFFu, lease.Iaid);
+        Assert.Equal([0, 1, 2], lease.Duid);
+        Assert.Null(lease.HardwareAddress);
+        Assert.Null(lease.UserContext);
+        Assert.Equal(string.Empty, lease.Hostname);
+    }
+
+    [PostgreSqlFact]
+    public async Task Insert_of_a_taken_address_is_a_conflict_and_the_database_arbitrates_between_transactions()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        await using var first = store.BeginWork();
+        Assert.Equal(LeaseWriteResult.Written, await first.InsertAsync(Na("2001:db8:1::1", duid: [1])));
+
+        // A second server's insert of the same address waits for the first transaction, then loses.
+        await using var second = store.BeginWork();
+        var racing = second.InsertAsync(Na("2001:db8:1::1", duid: [2])).AsTask();
+        await Task.Delay(200);
+        Assert.False(racing.IsCompleted);
+        await first.CommitAsync();
+        Assert.Equal(LeaseWriteResult.Conflict, await racing);
+        await second.CommitAsync();
+
+        Assert.Equal([1], (await store.GetAsync(Ipv6Address.Parse("2001:db8:1::1")))!.Duid);
+        await using var again = store.BeginWork();
+        Assert.Equal(LeaseWriteResult.Conflict, await again.InsertAsync(Na("2001:db8:1::1", duid: [3])));
+    }
+
+    [PostgreSqlFact]
+    public async Task Update_and_delete_are_conditional_on_the_version_read()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        await WriteAsync(store, (u, ct) => u.InsertAsync(Na("2001:db8:1::1"), ct));
+        var read = (await store.GetAsync(Ipv6Address.Parse("2001:db8:1::1")))!;
+
+        // Another server renews it first.
+        var renewed = read.Clone();
+        renewed.Cltt = Now + 100;
+        await WriteAsync(store, (u, ct) => u.UpdateAsync(read, renewed, ct));
+        AssertSame(renewed, await store.GetAsync(read.Address));
+
+        var stale = read.Clone();
+        stale.Hostname = "late";
+        await using (var unit = store.BeginWork())
+        {
+            Assert.Equal(LeaseWriteResult.Conflict, await unit.UpdateAsync(read, stale));
+            Assert.Equal(LeaseWriteResult.Conflict, await unit.DeleteAsync(read));
+            var missing = Na("2001:db8:1::99");
+            Assert.Equal(LeaseWriteResult.NotFound, await unit.UpdateAsync(missing, missing));
+            Assert.Equal(LeaseWriteResult.NotFound, await unit.DeleteAsync(missing));
+
+            // Same expire but another state (reclaimed by someone else) is another version too.
+            var reclaimed = renewed.Clone();
+            reclaimed.State = LeaseState.ExpiredReclaimed;
+            Assert.Equal(LeaseWriteResult.Written, await unit.UpdateAsync(renewed, reclaimed));
+            Assert.Equal(LeaseWriteResult.Conflict, await unit.DeleteAsync(renewed));
+            Assert.Equal(LeaseWriteResult.Written, await unit.DeleteAsync(reclaimed));
+            await unit.CommitAsync();
+        }
+
+        Assert.Null(await store.GetAsync(read.Address));
+    }
+
+    [PostgreSqlFact]
+    public async Task Abandon_rolls_back_and_uncommitted_writes_are_invisible()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        await using (var unit = store.BeginWork())
+        {
+            Assert.Equal(LeaseWriteResult.Written, await unit.InsertAsync(Na("2001:db8:1::1")));
+            Assert.Null(await store.GetAsync(Ipv6Address.Parse("2001:db8:1::1")));
+            Assert.True(await unit.AbandonAsync());
+        }
+
+        Assert.Null(await store.GetAsync(Ipv6Address.Parse("2001:db8:1::1")));
+
+        await using (var unit = store.BeginWork())
+        {
+            Assert.Equal(LeaseWriteResult.Written, await unit.InsertAsync(Na("2001:db8:1::2")));
+        }
+
+        Assert.Empty(await store.GetAllAsync());
+
+        await using (var unit = store.BeginWork())
+        {
+            Assert.Equal(LeaseWriteResult.Written, await unit.InsertAsync(Na("2001:db8:1::3")));
+            await unit.CommitAsync();
+        }
+
+        Assert.Single(await store.GetAllAsync());
+    }
+
+    [PostgreSqlFact]
+    public async Task Queries_find_leases_by_client_duid_hardware_address_hostname_subnet_and_state()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        var a = Na("2001:db8:1::1", duid: [1, 1], iaid: 1);
+        a.Hostname = "Alpha.Example.";
+        a.HardwareAddress = [0xaa, 0xbb];
+        a.HardwareType = 1;
+        var b = Pd("2001:db8:8::", 56, duid: [1, 1], iaid: 1);
+        var c = Na("2001:db8:2::1", duid: [2, 2], iaid: 1, subnet: 2);
+        c.Decline(3600, Now);
+        await WriteAsync(store, (u, ct) => u.InsertAsync(a, ct), (u, ct) => u.InsertAsync(b, ct), (u, ct) => u.InsertAsync(c, ct));
+
+        AssertAddresses([a], await store.GetByClientAsync(new byte[] { 1, 1 }, 1, LeaseType.NA));
+        AssertAddresses([b], await store.GetByClientAsync(new byte[] { 1, 1 }, 1, LeaseType.PD));
+        Assert.Empty(await store.GetByClientAsync(new byte[] { 1, 1 }, 2, LeaseType.NA));
+        AssertAddresses([a, b], await store.GetByDuidAsync(new byte[] { 1, 1 }));
+        AssertAddresses([a], await store.GetByHardwareAddressAsync(new byte[] { 0xaa, 0xbb }));
+        Assert.Empty(await store.GetByHardwareAddressAsync(Array.Empty<byte>()));
+        AssertAddresses([a], await store.GetByHostnameAsync("alpha.EXAMPLE."));
+        AssertAddresses([a, b], await store.GetBySubnetAsync(1));
+        AssertAddresses([c], await store.GetBySubnetAsync(2));
+        AssertAddresses([c], await store.GetByStateAsync(LeaseState.Declined));
+        AssertAddresses([a, b], await store.GetByStateAsync(LeaseState.Default));
+        AssertAddresses([a, b, c], await store.GetAllAsync());
+        AssertSame(c, await store.GetAsync(c.Address));
+    }
+
+    [PostgreSqlFact]
+    public async Task Expired_batch_is_oldest_first_limited_and_skips_reclaimed_ones()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        var leases = Enumerable.Range(1, 5).Select(i =>
+        {
+            var lease = Na($"2001:db8:1::{i}");
+            lease.Cltt = Now - (i * 100);
+            lease.ValidLifetime = 50;
+            return lease;
+        }).ToList();
+        leases[4].State = LeaseState.ExpiredReclaimed;
+        var live = Na("2001:db8:1::99");
+        await WriteAsync(store, [.. leases.Select(l => (Func<ILeaseUnitOfWork, CancellationToken, ValueTask<LeaseWriteResult>>)((u, ct) => u.InsertAsync(l, ct))),
+            (u, ct) => u.InsertAsync(live, ct)]);
+
+        AssertAddresses([leases[3], leases[2], leases[1], leases[0]], await store.GetExpiredAsync(Now, 0), ordered: true);
+        AssertAddresses([leases[3], leases[2]], await store.GetExpiredAsync(Now, 2), ordered: true);
+        // Expire exactly now counts as expired, as in the memfile store.
+        AssertAddresses([leases[3]], await store.GetExpiredAsync(leases[3].Expire, 0));
+
+        await using (var unit = store.BeginWork())
+        {
+            AssertAddresses([], await unit.DeleteExpiredReclaimedAsync(leases[4].Expire));
+            AssertAddresses([leases[4]], await unit.DeleteExpiredReclaimedAsync(leases[4].Expire + 1));
+            await unit.CommitAsync();
+        }
+
+        Assert.Null(await store.GetAsync(leases[4].Address));
+    }
+
+    [PostgreSqlFact]
+    public async Task Pages_follow_Kea_2_2_text_order_and_visit_every_lease_once()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        var addresses = new[] { "2001:db8:1::2", "2001:db8:1::10", "2001:db8:1::9", "2001:db8::1", "2001:db8:1::a", "3000::1", "::1" };
+        await WriteAsync(store, [.. addresses.Select(a => (Func<ILeaseUnitOfWork, CancellationToken, ValueTask<LeaseWriteResult>>)((u, ct) => u.InsertAsync(Na(a), ct)))]);
+
+        var seen = new List<string>();
+        Ipv6Address? after = null;
+        while (true)
+        {
+            var page = await store.GetPageAsync(after, 3);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            Assert.True(page.Count <= 3);
+            seen.AddRange(page.Select(l => l.Address.ToString()));
+            after = page[^1].Address;
+        }
+
+        // The cluster uses the C collation: text order is ordinal.
+        Assert.Equal(addresses.Order(StringComparer.Ordinal), seen);
+        Assert.Equal(["2001:db8:1::10", "2001:db8:1::2"], (await store.GetPageAsync(Ipv6Address.Any, 2)).Select(l => l.Address.ToString()));
+    }
+
+    [PostgreSqlFact]
+    public async Task Counts_group_by_subnet_type_and_state_and_by_address_range()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        var declined = Na("2001:db8:1::3");
+        declined.Decline(3600, Now);
+        await WriteAsync(store,
+            (u, ct) => u.InsertAsync(Na("2001:db8:1::1"), ct),
+            (u, ct) => u.InsertAsync(Na("2001:db8:1::2"), ct),
+            (u, ct) => u.InsertAsync(declined, ct),
+            (u, ct) => u.InsertAsync(Pd("2001:db8:8::", 56), ct),
+            (u, ct) => u.InsertAsync(Na("2001:db8:2::1", subnet: 2), ct));
+
+        Assert.Equal(
+            [new LeaseCount(1, LeaseType.NA, LeaseState.Default, 2), new LeaseCount(1, LeaseType.NA, LeaseState.Declined, 1),
+             new LeaseCount(1, LeaseType.PD, LeaseState.Default, 1), new LeaseCount(2, LeaseType.NA, LeaseState.Default, 1)],
+            Sorted(await store.CountAsync(null)));
+        Assert.Equal([new LeaseCount(2, LeaseType.NA, LeaseState.Default, 1)], Sorted(await store.CountAsync(2)));
+        Assert.Equal(
+            [new LeaseCount(1, LeaseType.NA, LeaseState.Default, 1), new LeaseCount(1, LeaseType.NA, LeaseState.Declined, 1)],
+            Sorted(await store.CountRangeAsync(Ipv6Address.Parse("2001:db8:1::2"), Ipv6Address.Parse("2001:db8:1::ff"))));
+
+        // Kea's triggers keep lease6_stat (states 0 and 1) from our writes too.
+        await using var command = db.CreateCommand("SELECT leases FROM lease6_stat WHERE subnet_id = 1 AND lease_type = 0 AND state = 0");
+        Assert.Equal(2L, await command.ExecuteScalarAsync());
+    }
+
+    [PostgreSqlFact]
+    public async Task Concurrent_workers_never_both_get_one_address()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        const int workers = 8;
+        const int addresses = 40;
+
+        // Every worker tries every address, in its own order, one transaction per insert (as one packet each).
+        var won = await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
+        {
+            var mine = new List<int>();
+            foreach (var i in Enumerable.Range(0, addresses).Select(i => (i * 7 + w * 13) % addresses))
+            {
+                await using var unit = store.BeginWork();
+                if (await unit.InsertAsync(Na($"2001:db8:1::{i + 1:x}", duid: [(byte)w])) == LeaseWriteResult.Written)
+                {
+                    mine.Add(i);
+                }
+
+                await unit.CommitAsync();
+            }
+
+            return mine;
+        })));
+
+        var all = won.SelectMany(m => m).ToList();
+        Assert.Equal(addresses, all.Count);
+        Assert.Equal(addresses, all.Distinct().Count());
+        var stored = await store.GetAllAsync();
+        Assert.Equal(addresses, stored.Count);
+        foreach (var lease in stored)
+        {
+            var index = (int)(lease.Address.Value & 0xffff) - 1;
+            Assert.Contains(index, won[lease.Duid[0]]);
+        }
+    }
+
+    [PostgreSqlFact]
+    public async Task Statements_are_prepared_on_their_pooled_connection()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        await using var connection = await store.DataSource.OpenConnectionAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await using var query = new NpgsqlCommand("SELECT address FROM lease6 WHERE address = $1", connection);
+            query.Parameters.Add(new NpgsqlParameter { Value = "2001:db8::1" });
+            await query.ExecuteScalarAsync();
+        }
+
+        await using var prepared = new NpgsqlCommand("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM lease6 WHERE address%'", connection);
+        Assert.Equal(1L, await prepared.ExecuteScalarAsync());
+    }
+
+    private static IEnumerable<LeaseCount> Sorted(IReadOnlyList<LeaseCount> counts) =>
+        counts.OrderBy(c => c.SubnetId).ThenBy(c => c.Type).ThenBy(c => c.State);
+
+    private async Task<(PgSqlLeaseStore Store, NpgsqlDataSource Db)> OpenAsync()
+    {
+        var name = await cluster.CreateDatabaseAsync();
+        return (await PgSqlLeaseStore.OpenAsync(cluster.Settings(name), NullLogger.Instance), cluster.DataSource(name));
+    }
+
+    private static async Task WriteAsync(ILeaseStore store, params Func<ILeaseUnitOfWork, CancellationToken, ValueTask<LeaseWriteResult>>[] writes)
+    {
+        await using var unit = store.BeginWork();
+        foreach (var write in writes)
+        {
+            Assert.Equal(LeaseWriteResult.Written, await write(unit, CancellationToken.None));
+        }
+
+        await unit.CommitAsync();
+    }
+
+    private static Lease6 Na(string address, byte[]? duid = null, uint iaid = 1, uint subnet = 1) => new()
+    {
+        Address = Ipv6Address.Parse(address),
+        Type = LeaseType.NA,
+        Duid = duid ?? [0, 1, 0, 1, 0xde, 0xad],
+        Iaid = iaid,
+        PreferredLifetime = 3000,
+        ValidLifetime = 4000,
+        Cltt = Now,
+        SubnetId = subnet,
+    };
+
+    private static Lease6 Pd(string prefix, byte length, byte[]? duid = null, uint iaid = 1)
+    {
+        var lease = Na(prefix, duid, iaid);
+        lease.Type = LeaseType.PD;
+        lease.PrefixLength = length;
+        return lease;
+    }
+
+    private static void AssertSame(Lease6 expected, Lease6? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected.ToString(), actual.ToString());
+        Assert.True(expected.IsSameVersion(actual));
+        Assert.Equal(expected.PreferredLifetime, actual.PreferredLifetime);
+        Assert.Equal(expected.SubnetId, actual.SubnetId);
+        Assert.Equal(expected.FqdnForward, actual.FqdnForward);
+        Assert.Equal(expected.FqdnReverse, actual.FqdnReverse);
+        Assert.Equal(expected.Hostname, actual.Hostname);
+        Assert.Equal(expected.HardwareAddress, actual.HardwareAddress);
+        Assert.Equal(expected.HardwareAddress is null ? 0 : expected.HardwareType, actual.HardwareType);
+        Assert.Equal(expected.HardwareAddress is null ? 0u : expected.HardwareAddressSource, actual.HardwareAddressSource);
+        Assert.Equal(expected.UserContext, actual.UserContext);
+    }
+
+    private static void AssertAddresses(IEnumerable<Lease6> expected, IReadOnlyList<Lease6> actual, bool ordered = false)
+    {
+        var want = expected.Select(l => l.Address).ToList();
+        var got = actual.Select(l => l.Address).ToList();
+        if (!ordered)
+        {
+            want.Sort();
+            got.Sort();
+        }
+
+        Assert.Equal(want, got);
+    }
+}

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace Pukeko.Server.PostgreSql.Tests;
+
+/// <summary>
+/// A throwaway PostgreSQL 15 for the test run: initdb into a temporary directory (as user postgres when the tests
+/// run as root, since initdb refuses root), started by pg_ctl on a Unix socket in that directory only (no TCP), a
+/// database with Kea 2.2's schema made by Debian's <c>kea-admin db-init pgsql</c> and used as the template for one
+/// fresh database per test. Stopped and removed when the run ends.
+/// </summary>
+public sealed class PostgreSqlCluster : IAsyncLifetime
+{
+    public const string BinDirectory = "/usr/lib/postgresql/15/bin";
+    public const string KeaAdmin = "/usr/sbin/kea-admin";
+    public const int Port = 55432;
+    public const string User = "kea";
+    public const string Password = "keapass";
+    private const string TemplateDatabase = "kea_template";
+
+    private int _databases;
+    private string? _dataDirectory;
+
+    /// <summary>Why the tests cannot run here, or null when the PostgreSQL server binaries and kea-admin are installed.</summary>
+    public static string? MissingReason { get; } = FindMissing();
+
+    /// <summary>The temporary directory holding the cluster and its Unix socket: the <c>host</c> to connect to.</summary>
+    public string SocketDirectory { get; private set; } = string.Empty;
+
+    public async Task InitializeAsync()
+    {
+        if (MissingReason is not null)
+        {
+            return;
+        }
+
+        SocketDirectory = Directory.CreateTempSubdirectory("pukeko-pg-").FullName;
+        _dataDirectory = Path.Combine(SocketDirectory, "data");
+        if (Environment.IsPrivilegedProcess)
+        {
+            await RunAsync("chown", ["postgres:postgres", SocketDirectory]);
+        }
+
+        try
+        {
+            await StartAsync(_dataDirectory);
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync(string dataDirectory)
+    {
+        await RunAsPostgresAsync(Path.Combine(BinDirectory, "initdb"),
+            ["-D", dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"]);
+        await RunAsPostgresAsync(Path.Combine(BinDirectory, "pg_ctl"),
+            ["-D", dataDirectory, "-l", Path.Combine(SocketDirectory, "pg.log"), "-w", "-t", "60",
+             "-o", $"-k {SocketDirectory} -p {Port} -c listen_addresses='' -c fsync=off", "start"]);
+
+        await using (var admin = AdminDataSource("postgres"))
+        {
+            await ExecuteAsync(admin, $"CREATE USER {User} WITH PASSWORD '{Password}'");
+            await ExecuteAsync(admin, $"CREATE DATABASE {TemplateDatabase} OWNER {User}");
+        }
+
+        var output = await RunAsync(KeaAdmin,
+            ["db-init", "pgsql", "-h", SocketDirectory, "-P", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+             "-u", User, "-p", Password, "-n", TemplateDatabase]);
+        if (!output.Contains("13.0", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"kea-admin db-init did not report schema 13.0:\n{output}");
+        }
+    }
+
+    /// <summary>A new database owned by <see cref="User"/>, a copy of the Kea schema (or empty), for one test.</summary>
+    public async Task<string> CreateDatabaseAsync(bool withSchema = true)
+    {
+        var name = $"kea_test_{Interlocked.Increment(ref _databases)}";
+        await using var admin = AdminDataSource("postgres");
+        await ExecuteAsync(admin, $"CREATE DATABASE {name} OWNER {User}" + (withSchema ? $" TEMPLATE {TemplateDatabase}" : string.Empty));
+        return name;
+    }
+
+    /// <summary>The store's settings for database <paramref name="name"/>, over the Unix socket.</summary>
+    internal PgSqlLeaseDatabaseSettings Settings(string name) => new()
+    {
+        Name = name,
+        Host = SocketDirectory,
+        Port = Port,
+        User = User,
+        Password = Password,
+    };
+
+    /// <summary>A data source as the store's user on database <paramref name="name"/>, for checking rows directly.</summary>
+    public NpgsqlDataSource DataSource(string name) => NpgsqlDataSource.Create(Settings(name).ToConnectionString());
+
+    public async Task DisposeAsync()
+    {
+        if (_dataDirectory is null)
+        {
+            return;
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        try
+        {
+            if (File.Exists(Path.Combine(_dataDirectory, "postmaster.pid")))
+            {
+                await RunAsPostgresAsync(Path.Combine(BinDirectory, "pg_ctl"), ["-D", _dataDirectory, "-m", "immediate", "-w", "stop"]);
+            }
+        }
+        finally
+        {
+            Directory.Delete(SocketDirectory, recursive: true);
+        }
+    }
+
+    public static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private NpgsqlDataSource AdminDataSource(string database) =>
+        NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder
+        {
+            Host = SocketDirectory,
+            Port = Port,
+            Username = "postgres",
+            Database = database,
+            Pooling = false,
+        }.ConnectionString);
+
+    private static string? FindMissing()
+    {
+        foreach (var path in new[] { Path.Combine(BinDirectory, "initdb"), Path.Combine(BinDirectory, "pg_ctl"), KeaAdmin, "/usr/bin/psql" })
+        {
+            if (!File.Exists(path))
+            {
+                return $"{path} is not installed (Debian packages postgresql-15 and kea-admin)";
+            }
+        }
+
+        return null;
+    }
+
+    private static Task<string> RunAsPostgresAsync(string program, IReadOnlyList<string> arguments) =>
+        Environment.IsPrivilegedProcess
+            ? RunAsync("runuser", ["-u", "postgres", "--", program, .. arguments])
+            : RunAsync(program, arguments);
+
+    private static async Task<string> RunAsync(string program, IReadOnlyList<string> arguments)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        var output = await stdout + await stderr;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{output}");
+        }
+
+        return output;
+    }
+}
