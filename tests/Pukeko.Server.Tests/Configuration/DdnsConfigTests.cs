@@ -101,6 +101,20 @@ public sealed class DdnsConfigTests
         AssertWarning(result, "Dhcp6/dhcp-ddns/generated-prefix", "ignored: the global 'ddns-generated-prefix' is set");
     }
 
+    [Fact]
+    public void Kea1AlwaysIncludeFqdnIsWarnedAboutNotRefused()
+    {
+        // Forge's control-channel tests send it through config-set, which Kea 2.2 takes without checking keys.
+        var result = Load(Dhcp6("""
+            "dhcp-ddns": { "always-include-fqdn": false, "enable-updates": false }
+            """));
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        AssertWarning(result, "Dhcp6/dhcp-ddns/always-include-fqdn", "removed in Kea 1.5 and is ignored");
+        Assert.False(Load(Dhcp6("""
+            "dhcp-ddns": { "always-include-fqdn": "yes" }
+            """)).Success);
+    }
+
     /// <summary>Every key at every level Kea takes it, each level overriding the one above, the rest inherited.</summary>
     [Fact]
     public void EveryKeyIsInheritedGlobalToSharedNetworkToSubnetToPool()

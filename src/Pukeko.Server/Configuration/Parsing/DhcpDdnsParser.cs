@@ -38,6 +38,16 @@ internal static class DhcpDdnsParser
     }
 
     private static readonly KeyTable<Draft> Keys = new KeyTable<Draft>("dhcp-ddns")
+
+        // Kea 1.x's always-include-fqdn: gone since Kea 1.5, but Kea 2.x's config-set still takes a map that has
+        // it (its command path does not check keys), and Forge's configurations carry it. Warned about, not used.
+        .On("always-include-fqdn", (_, v, p, c) =>
+        {
+            if (c.TryBool(v, p, out bool _))
+            {
+                c.Warn(p, "'always-include-fqdn' in dhcp-ddns was removed in Kea 1.5 and is ignored");
+            }
+        })
         .On("enable-updates", (d, v, p, c) => { if (c.TryBool(v, p, out var b)) { d.EnableUpdates = b; } })
         .On("server-ip", (d, v, p, c) => { if (TryAddress(v, p, c, out var a)) { d.ServerIp = a; } })
         .On("server-port", (d, v, p, c) => { if (c.TryInteger(v, p, 0, ushort.MaxValue, out var x)) { d.ServerPort = (int)x; } })
