@@ -137,30 +137,6 @@ internal sealed class ClientFqdnStage(PipelineServices services)
         }
     }
 
-    private static Pukeko.Hooks.Configuration.DdnsParameters ToView(DdnsParameters parameters) => new()
-    {
-        SendUpdates = parameters.SendUpdates,
-        OverrideNoUpdate = parameters.OverrideNoUpdate,
-        OverrideClientUpdate = parameters.OverrideClientUpdate,
-        ReplaceClientName = parameters.ReplaceClientName switch
-        {
-            DdnsReplaceClientName.Always => "always",
-            DdnsReplaceClientName.WhenPresent => "when-present",
-            DdnsReplaceClientName.WhenNotPresent => "when-not-present",
-            _ => "never",
-        },
-        GeneratedPrefix = parameters.GeneratedPrefix,
-        QualifyingSuffix = parameters.QualifyingSuffix,
-        UpdateOnRenew = parameters.UpdateOnRenew,
-        ConflictResolutionMode = Ddns.NameChangeRequest.ModeText(parameters.ConflictResolution),
-        TtlPercent = parameters.TtlPercent,
-        Ttl = parameters.Ttl,
-        TtlMin = parameters.TtlMin,
-        TtlMax = parameters.TtlMax,
-        HostnameCharSet = parameters.HostnameCharSet,
-        HostnameCharReplacement = parameters.HostnameCharReplacement,
-    };
-
     /// <summary><c>ddns6_update</c>: callouts may change the host name and the directions (Kea's arguments).</summary>
     private void CallDdns6Update(ProcessingContext ctx, DdnsParameters parameters)
     {
@@ -177,7 +153,7 @@ internal sealed class ClientFqdnStage(PipelineServices services)
                 h.SetArgument("hostname", s.ctx.Hostname ?? "");
                 h.SetArgument("fwd-update", s.ctx.FqdnForward);
                 h.SetArgument("rev-update", s.ctx.FqdnReverse);
-                h.SetArgument("ddns-params", ToView(s.parameters));
+                h.SetArgument("ddns-params", Hooks.Views.DdnsViews.ToView(s.parameters));
             },
             static (h, s) => (
                 Hostname: h.TryGetArgument<string>("hostname", out var name) ? name : s.ctx.Hostname ?? "",
