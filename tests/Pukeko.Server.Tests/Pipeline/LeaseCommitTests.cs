@@ -10,7 +10,7 @@ namespace Pukeko.Server.Tests.Pipeline;
 public sealed class LeaseCommitTests
 {
     /// <summary>A store whose commits wait for the test (a slow database) or fail (a broken one).</summary>
-    private sealed class GatedCommitStore(ILeaseStore inner) : ILeaseStore
+    private sealed class GatedCommitStore(ILeaseStore inner) : DelegatingLeaseStore(inner)
     {
         public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -18,35 +18,7 @@ public sealed class LeaseCommitTests
 
         public int Commits;
 
-        public ValueTask<Lease6?> GetAsync(Ipv6Address address, CancellationToken cancellationToken = default) => inner.GetAsync(address, cancellationToken);
-
-        public ValueTask<IReadOnlyList<Lease6>> GetByClientAsync(ReadOnlyMemory<byte> duid, uint iaid, LeaseType type, CancellationToken cancellationToken = default) => inner.GetByClientAsync(duid, iaid, type, cancellationToken);
-
-        public ValueTask<IReadOnlyList<Lease6>> GetByDuidAsync(ReadOnlyMemory<byte> duid, CancellationToken cancellationToken = default) => inner.GetByDuidAsync(duid, cancellationToken);
-
-        public ValueTask<IReadOnlyList<Lease6>> GetByHardwareAddressAsync(ReadOnlyMemory<byte> hardwareAddress, CancellationToken cancellationToken = default) => inner.GetByHardwareAddressAsync(hardwareAddress, cancellationToken);
-
-        public ValueTask<IReadOnlyList<Lease6>> GetByHostnameAsync(string hostname, CancellationToken cancellationToken = default) => inner.GetByHostnameAsync(hostname, cancellationToken);
-
-        public ValueTask<IReadOnlyList<Lease6>> GetBySubnetAsync(uint subnetId, CancellationToken cancellationToken = default) => inner.GetBySubnetAsync(subnetId, cancellationToken);
-
-        public ValueTask<IReadOnlyList<Lease6>> GetByStateAsync(LeaseState state, CancellationToken cancellationToken = default) => inner.GetByStateAsync(state, cancellationToken);
-
-        public ValueTask<IReadOnlyList<Lease6>> GetPageAsync(Ipv6Address? after, int limit, CancellationToken cancellationToken = default) => inner.GetPageAsync(after, limit, cancellationToken);
-
-        public ValueTask<IReadOnlyList<Lease6>> GetExpiredAsync(long now, int max, CancellationToken cancellationToken = default) => inner.GetExpiredAsync(now, max, cancellationToken);
-
-        public ValueTask<IReadOnlyList<Lease6>> GetAllAsync(CancellationToken cancellationToken = default) => inner.GetAllAsync(cancellationToken);
-
-        public ValueTask<IReadOnlyList<LeaseCount>> CountAsync(uint? subnetId, CancellationToken cancellationToken = default) => inner.CountAsync(subnetId, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LeaseCount>> CountRangeAsync(Ipv6Address first, Ipv6Address last, CancellationToken cancellationToken = default) => inner.CountRangeAsync(first, last, cancellationToken);
-
-        public ILeaseUnitOfWork BeginWork() => new Work(this, inner.BeginWork());
-
-        public void Dispose()
-        {
-        }
+        public override ILeaseUnitOfWork BeginWork() => new Work(this, Inner.BeginWork());
 
         private sealed class Work(GatedCommitStore store, ILeaseUnitOfWork inner) : ILeaseUnitOfWork
         {
