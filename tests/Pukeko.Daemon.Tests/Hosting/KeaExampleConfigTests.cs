@@ -37,13 +37,13 @@ public sealed class KeaExampleConfigTests(ITestOutputHelper output)
             "Dhcp6/hooks-libraries: hooks library /opt/lib/security.so: file not found"),
         ["kea-current/all-keys.json"] = (
             "MySQL and PostgreSQL host databases through Kea 3.x's libdhcp_mysql.so and libdhcp_pgsql.so (also a MySQL config backend and credential files under /usr/local/share/kea/kea-creds, which Kea's -t reads too)",
-            "Dhcp6/hooks-libraries[1]/library: libdhcp_mysql.so is Kea's MySQL library, which Pukeko does not have: it provides the MySQL lease, host and configuration backends, and Pukeko keeps leases only in a memfile"),
+            "Dhcp6/hooks-libraries[1]/library: libdhcp_mysql.so is Kea's MySQL library, which Pukeko does not have: it provides the MySQL lease, host and configuration backends, and Pukeko has no MySQL backend (use memfile or postgresql in lease-database)"),
         ["kea-current/all-keys-netconf.json"] = (
             "the same as all-keys.json",
-            "Dhcp6/hooks-libraries[1]/library: libdhcp_mysql.so is Kea's MySQL library, which Pukeko does not have: it provides the MySQL lease, host and configuration backends, and Pukeko keeps leases only in a memfile"),
+            "Dhcp6/hooks-libraries[1]/library: libdhcp_mysql.so is Kea's MySQL library, which Pukeko does not have: it provides the MySQL lease, host and configuration backends, and Pukeko has no MySQL backend (use memfile or postgresql in lease-database)"),
         ["kea-current/config-backend.json"] = (
             "a MySQL configuration backend (config-control) through libdhcp_mysql.so",
-            "Dhcp6/hooks-libraries[0]/library: libdhcp_mysql.so is Kea's MySQL library, which Pukeko does not have: it provides the MySQL lease, host and configuration backends, and Pukeko keeps leases only in a memfile"),
+            "Dhcp6/hooks-libraries[0]/library: libdhcp_mysql.so is Kea's MySQL library, which Pukeko does not have: it provides the MySQL lease, host and configuration backends, and Pukeko has no MySQL backend (use memfile or postgresql in lease-database)"),
         ["kea-current/ha-hot-standby-server1-with-tls.json"] = (
             "High Availability (libdhcp_ha.so)",
             "Dhcp6/hooks-libraries[1]/library: libdhcp_ha.so is Kea's High Availability library, which Pukeko does not have: the partner would not be kept in sync, so both servers could hand out the same addresses"),
@@ -58,10 +58,7 @@ public sealed class KeaExampleConfigTests(ITestOutputHelper output)
             "Dhcp6/hooks-libraries: hooks library /usr/lib/kea/hooks/security.so: file not found"),
         ["kea-current/mysql-reservations.json"] = (
             "a MySQL host database through libdhcp_mysql.so",
-            "Dhcp6/hooks-libraries[0]/library: libdhcp_mysql.so is Kea's MySQL library, which Pukeko does not have: it provides the MySQL lease, host and configuration backends, and Pukeko keeps leases only in a memfile"),
-        ["kea-current/pgsql-reservations.json"] = (
-            "a PostgreSQL host database through libdhcp_pgsql.so",
-            "Dhcp6/hooks-libraries[0]/library: libdhcp_pgsql.so is Kea's PostgreSQL library, which Pukeko does not have: it provides the PostgreSQL lease, host and configuration backends, and Pukeko keeps leases only in a memfile"),
+            "Dhcp6/hooks-libraries[0]/library: libdhcp_mysql.so is Kea's MySQL library, which Pukeko does not have: it provides the MySQL lease, host and configuration backends, and Pukeko has no MySQL backend (use memfile or postgresql in lease-database)"),
     };
 
     public static TheoryData<string> Examples() => new(ExampleNames());
