@@ -181,6 +181,9 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
             p.Add(Lease6Row.Text(Lease6Row.AddressText(last)));
         }, cancellationToken);
 
+    /// <summary>Kea 2.2's <c>lease_state</c> table has states 0 to 2: no "released" (3).</summary>
+    public bool KeepsReleasedLeases => false;
+
     public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_dataSource, _health);
 
     public void Dispose()

@@ -52,6 +52,7 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
     private async ValueTask<LeaseWriteResult> InsertCoreAsync(Lease6 lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
+        ThrowIfStateNotInSchema(lease);
         await using var command = await CommandAsync(Insert, cancellationToken).ConfigureAwait(false);
         Lease6Row.AddValues(command.Parameters, lease);
         var rows = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -74,6 +75,7 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
     {
         ArgumentNullException.ThrowIfNull(expected);
         ArgumentNullException.ThrowIfNull(updated);
+        ThrowIfStateNotInSchema(updated);
         if (updated.Address != expected.Address)
         {
             throw new ArgumentException($"an update keeps the address: {expected.Address} cannot become {updated.Address}", nameof(updated));
@@ -174,6 +176,16 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
     {
         // Disposing an uncommitted transaction rolls it back.
         await ReleaseAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Kea 2.2's schema (13.0) knows lease states 0 to 2 (its <c>lease_state</c> table, a foreign key).</summary>
+    private static void ThrowIfStateNotInSchema(Lease6 lease)
+    {
+        if ((uint)lease.State > (uint)LeaseState.ExpiredReclaimed)
+        {
+            throw new InvalidOperationException(
+                $"lease {lease.Address}: state {(uint)lease.State} cannot be stored in Kea 2.2's PostgreSQL schema (13.0), which knows states 0 (default), 1 (declined) and 2 (expired-reclaimed) only");
+        }
     }
 
     /// <summary>Binds the version condition: the columns <see cref="Lease6.IsSameVersion"/> compares, as stored.</summary>

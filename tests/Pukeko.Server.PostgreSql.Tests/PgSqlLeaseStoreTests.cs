@@ -389,6 +389,20 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
     private static IEnumerable<LeaseCount> Sorted(IReadOnlyList<LeaseCount> counts) =>
         counts.OrderBy(c => c.SubnetId).ThenBy(c => c.Type).ThenBy(c => c.State);
 
+    [PostgreSqlFact]
+    public async Task A_released_lease_has_no_state_in_Kea_22s_schema_and_is_refused_with_a_clear_message()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        Assert.False(store.KeepsReleasedLeases);
+        var lease = Na("2001:db8:1::77");
+        lease.State = LeaseState.Released;
+        await using var unit = store.BeginWork();
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => unit.InsertAsync(lease).AsTask());
+        Assert.Contains("state 3 cannot be stored in Kea 2.2's PostgreSQL schema (13.0)", e.Message, StringComparison.Ordinal);
+    }
+
     private async Task<(PgSqlLeaseStore Store, NpgsqlDataSource Db)> OpenAsync()
     {
         var name = await cluster.CreateDatabaseAsync();

@@ -57,4 +57,10 @@ internal interface ILeaseStore : IDisposable
 
     /// <summary>Starts a unit of work: the writes of one packet (or one command, one reclamation batch), committed once.</summary>
     ILeaseUnitOfWork BeginWork();
+
+    /// <summary>
+    /// Whether a lease can be kept in state <see cref="LeaseState.Released"/> (Kea 3.x's lease affinity). Kea 2.2's
+    /// SQL schema has no such state, so there a release deletes the lease, as Kea 2.2 does.
+    /// </summary>
+    bool KeepsReleasedLeases => true;
 }

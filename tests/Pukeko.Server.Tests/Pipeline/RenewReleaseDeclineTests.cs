@@ -58,6 +58,22 @@ public class RenewReleaseDeclineTests
         Assert.Contains(addresses, a => a.Address != taken && a.ValidLifetime == 4000);
     }
 
+    /// <summary>A store without the released state, as Kea 2.2's SQL schema.</summary>
+    private sealed class NoReleasedStateStore(ILeaseStore inner) : DelegatingLeaseStore(inner)
+    {
+        public override bool KeepsReleasedLeases => false;
+    }
+
+    [Fact]
+    public void ReleaseDeletesTheLeaseWhenTheStoreHasNoReleasedStateAsKea22Does()
+    {
+        using var h = new PipelineHarness(wrapStore: store => new NoReleasedStateStore(store));
+        var address = Bind(h);
+        var (reply, _, _) = h.Exchange(Create(MessageType.Release, address: address, serverId: PipelineHarness.ServerDuid));
+        Assert.Equal(StatusCode.Success, StatusOf(Ia(reply!).Options));
+        Assert.Null(h.Store.Get(address));
+    }
+
     [Fact]
     public void ReleaseWithAffinityKeepsLeaseAsReleased()
     {

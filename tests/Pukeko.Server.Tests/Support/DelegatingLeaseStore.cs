@@ -34,6 +34,8 @@ internal abstract class DelegatingLeaseStore(ILeaseStore inner) : ILeaseStore
 
     public virtual ILeaseUnitOfWork BeginWork() => inner.BeginWork();
 
+    public virtual bool KeepsReleasedLeases => inner.KeepsReleasedLeases;
+
     public void Dispose()
     {
         // The inner store belongs to whoever made it.

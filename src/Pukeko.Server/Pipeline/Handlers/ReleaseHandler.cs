@@ -103,14 +103,16 @@ internal sealed class ReleaseHandler(PipelineServices services, HookInvoker hook
     /// <summary>
     /// Kea's release: with lease affinity (<c>flush-reclaimed-timer-wait-time</c> and
     /// <c>hold-reclaimed-time</c> both non-zero) the lease stays as released with zero lifetimes,
-    /// so the client gets the same block back if it returns soon; else it is deleted.
+    /// so the client gets the same block back if it returns soon; else (or when the store has no released state,
+    /// as Kea 2.2's SQL schema) it is deleted.
     /// </summary>
     /// <param name="read">The lease as read from the store (the write is conditional on it).</param>
     /// <param name="lease">The lease as the lease6_release callouts left it.</param>
     private async ValueTask WriteReleaseAsync(ProcessingContext ctx, Lease6 read, Lease6 lease)
     {
         var expiration = ctx.Runtime.Config.ExpiredLeasesProcessing;
-        var keep = expiration.FlushReclaimedTimerWaitTime != 0 && expiration.HoldReclaimedTime != 0 && lease.ValidLifetime != Lease6.InfiniteLifetime;
+        var keep = expiration.FlushReclaimedTimerWaitTime != 0 && expiration.HoldReclaimedTime != 0 && lease.ValidLifetime != Lease6.InfiniteLifetime
+            && services.Allocation.Store.KeepsReleasedLeases;
         var work = services.Allocation.WorkFor(ctx);
         LeaseWriteResult written;
         if (keep)
