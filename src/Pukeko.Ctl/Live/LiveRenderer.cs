@@ -4,7 +4,7 @@ using Spectre.Console.Rendering;
 
 namespace Pukeko.Ctl.Live;
 
-/// <summary>Draws a <see cref="LiveUpdate"/> with Spectre.Console: a status line, the utilisation table, traffic and drops.</summary>
+/// <summary>Draws a <see cref="LiveUpdate"/> with Spectre.Console: a status line, traffic and drops, the utilisation table.</summary>
 internal static class LiveRenderer
 {
     public const int BarWidth = 20;
@@ -23,8 +23,9 @@ internal static class LiveRenderer
 
         if (update.Frame is { } frame)
         {
-            parts.Add(UsageTable(frame, unicode, expand: interactive));
+            // The short summary first: a pool table taller than the terminal is cut at the bottom.
             parts.Add(new Columns(CounterTable("Traffic", frame.Traffic), CounterTable("Drops", frame.Drops)) { Expand = false });
+            parts.Add(UsageTable(frame, unicode, expand: interactive));
         }
         else if (update.Error is null)
         {

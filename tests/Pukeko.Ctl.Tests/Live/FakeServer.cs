@@ -16,6 +16,9 @@ internal sealed class FakeServer
 
     public bool RefusesConfigGet { get; set; }
 
+    /// <summary>Answers as Kea's HTTP channel does: a list with one answer per service.</summary>
+    public bool AnswersInAList { get; set; }
+
     public string Config { get; set; } = """{"Dhcp6": {"subnet6": [{"id": 1, "subnet": "2001:db8:1::/64", "pools": [{"pool": "2001:db8:1::/120"}]}]}}""";
 
     public Dictionary<string, int> Asked { get; } = [];
@@ -37,7 +40,7 @@ internal sealed class FakeServer
             "config-get" => Success(JsonNode.Parse(Config)!.AsObject()),
             _ => new JsonObject { ["result"] = 2, ["text"] = "unknown command" },
         };
-        return Task.FromResult(answer.ToJsonString());
+        return Task.FromResult(AnswersInAList ? new JsonArray(answer).ToJsonString() : answer.ToJsonString());
     }
 
     private static JsonObject Success(JsonObject arguments) => new() { ["result"] = 0, ["arguments"] = arguments };

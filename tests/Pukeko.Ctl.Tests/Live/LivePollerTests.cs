@@ -75,6 +75,26 @@ public sealed class LivePollerTests
     }
 
     [Fact]
+    public async Task Answers_from_an_http_channel_come_in_a_list()
+    {
+        _server.AnswersInAList = true;
+        _server.Statistics["subnet[1].total-nas"] = 256;
+        var update = await Poller().PollAsync(CancellationToken.None);
+        Assert.Null(update.Error);
+        Assert.Equal("subnet 1 2001:db8:1::/64", update.Frame!.Usage[0].Label);
+        Assert.Equal(4242, update.Frame.Status!.Pid);
+    }
+
+    [Fact]
+    public async Task A_failed_statistics_command_is_reported_with_the_servers_reason()
+    {
+        var poller = new LivePoller(Options, (_, _) => Task.FromResult("""{"result": 2, "text": "'statistic-get-all' command not supported."}"""), _time);
+        var update = await poller.PollAsync(CancellationToken.None);
+        Assert.Null(update.Frame);
+        Assert.Equal("/run/test/ctrl: statistic-get-all: 'statistic-get-all' command not supported.", update.Error);
+    }
+
+    [Fact]
     public async Task A_refused_config_get_leaves_subnets_labelled_by_id()
     {
         _server.RefusesConfigGet = true;
