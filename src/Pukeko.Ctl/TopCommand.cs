@@ -44,7 +44,7 @@ internal static class TopCommand
         });
         console.Profile.Width = PlainWidth;
         console.Profile.Capabilities.Unicode = false;
-        console.Write(LiveRenderer.Render(update, poller.Target, options.Interval, unicode: false, interactive: false));
+        console.Write(LiveRenderer.Render(update, poller.Target, options.Interval, unicode: false, interactive: false, PlainWidth));
         return update.Error is null ? 0 : AnswerPrinter.UnreachableExit;
     }
 
@@ -64,7 +64,7 @@ internal static class TopCommand
         {
             var console = AnsiConsole.Console;
             var unicode = console.Profile.Capabilities.Unicode;
-            var waiting = LiveRenderer.Render(new LiveUpdate(null, null, null), poller.Target, options.Interval, unicode, interactive: true);
+            var waiting = LiveRenderer.Render(new LiveUpdate(null, null, null), poller.Target, options.Interval, unicode, interactive: true, console.Profile.Width);
             await console.Live(waiting)
                 .AutoClear(false)
                 .Overflow(VerticalOverflow.Ellipsis)
@@ -76,7 +76,7 @@ internal static class TopCommand
                         try
                         {
                             var update = await poller.PollAsync(stop.Token).ConfigureAwait(false);
-                            context.UpdateTarget(LiveRenderer.Render(update, poller.Target, options.Interval, unicode, interactive: true));
+                            context.UpdateTarget(LiveRenderer.Render(update, poller.Target, options.Interval, unicode, interactive: true, console.Profile.Width));
                             context.Refresh();
                             await Task.Delay(options.Interval, stop.Token).ConfigureAwait(false);
                         }

@@ -7,11 +7,21 @@ namespace Pukeko.Ctl.Live;
 /// <summary>Draws a <see cref="LiveUpdate"/> with Spectre.Console: a status line, traffic and drops, the utilisation table.</summary>
 internal static class LiveRenderer
 {
-    public const int BarWidth = 20;
+    /// <summary>Bars get what the terminal has left beside the labels and figures, within these bounds.</summary>
+    public const int MinBarWidth = 5;
+
+    public const int MaxBarWidth = 30;
+
+    /// <summary>Columns other than the label and the bar, with their padding.</summary>
+    private const int FigureColumnsWidth = 60;
+
+    /// <summary>What leaving out the change column saves on a narrow terminal.</summary>
+    private const int ChangeColumnWidth = 12;
 
     /// <param name="unicode">Block characters for the bars; false for plain text.</param>
     /// <param name="interactive">Whether the keys line ("q to quit") applies.</param>
-    public static IRenderable Render(LiveUpdate update, string target, TimeSpan interval, bool unicode, bool interactive)
+    /// <param name="width">The terminal's width, to size the bars.</param>
+    public static IRenderable Render(LiveUpdate update, string target, TimeSpan interval, bool unicode, bool interactive, int width)
     {
         ArgumentNullException.ThrowIfNull(update);
         var parts = new List<IRenderable> { Header(update, target, interval, interactive) };
@@ -25,7 +35,7 @@ internal static class LiveRenderer
         {
             // The short summary first: a pool table taller than the terminal is cut at the bottom.
             parts.Add(new Columns(CounterTable("Traffic", frame.Traffic), CounterTable("Drops", frame.Drops)) { Expand = false });
-            parts.Add(UsageTable(frame, unicode, expand: interactive));
+            parts.Add(UsageTable(frame, unicode, expand: interactive, width));
         }
         else if (update.Error is null)
         {
@@ -35,61 +45,83 @@ internal static class LiveRenderer
         return new Rows(parts);
     }
 
+    /// <summary>Two lines, so that an 80-column terminal does not wrap them: where, then the server's state.</summary>
     private static Markup Header(LiveUpdate update, string target, TimeSpan interval, bool interactive)
     {
-        var line = $"[bold]pukeko-ctl top[/]  {Markup.Escape(target)}";
-        if (update.Frame?.Status is { } status)
-        {
-            line += status.Pid is { } pid ? string.Create(CultureInfo.InvariantCulture, $"  pid {pid}") : "";
-            line += status.Uptime is { } up ? $"  up {LiveFormat.Duration(up)}" : "";
-            line += status.SinceReload is { } reload ? $"  config {LiveFormat.Duration(reload)} old" : "";
-            line += status.Disabled ? "  [red]DHCP DISABLED[/]" : "  [green]serving[/]";
-        }
-
-        line += $"  every {Seconds(interval)}";
+        var line = $"[bold]pukeko-ctl top[/]  {Markup.Escape(target)}  every {Seconds(interval)}";
         if (interactive)
         {
             line += "  [grey](q to quit)[/]";
         }
 
+        line += "\n";
+        if (update.Frame?.Status is { } status)
+        {
+            line += status.Disabled ? "[red]DHCP DISABLED[/]" : "[green]serving[/]";
+            line += status.Pid is { } pid ? string.Create(CultureInfo.InvariantCulture, $"  pid {pid}") : "";
+            line += status.Uptime is { } up ? $"  up {LiveFormat.Duration(up)}" : "";
+            line += status.SinceReload is { } reload ? $"  configured {LiveFormat.Duration(reload)} ago" : "";
+        }
+
         return new Markup(line);
     }
 
-    private static Table UsageTable(LiveFrame frame, bool unicode, bool expand)
+    private static Table UsageTable(LiveFrame frame, bool unicode, bool expand, int width)
     {
+        // A pool scope with several ranges lists one per line, so labels stay narrow and addresses whole.
+        var labels = frame.Usage.Select(r => (r.Depth == 0 ? "" : "  ") + r.Label.Replace(", ", "\n  ", StringComparison.Ordinal)).ToList();
+        var labelWidth = labels.SelectMany(l => l.Split('\n')).Select(l => l.Length).DefaultIfEmpty(0).Max();
+        var room = width - labelWidth - FigureColumnsWidth;
+
+        // On a narrow terminal the change per second goes first, then the bar shrinks.
+        var withChange = room >= MinBarWidth;
+        var barWidth = Math.Clamp(withChange ? room : room + ChangeColumnWidth, MinBarWidth, MaxBarWidth);
+
         var table = new Table { Border = TableBorder.Simple, Expand = expand };
-        table.AddColumn("Subnet / pool");
-        table.AddColumn("Type");
-        table.AddColumn(new TableColumn("Assigned").RightAligned());
-        table.AddColumn(new TableColumn("Total").RightAligned());
+        table.AddColumn(new TableColumn("Subnet / pool").NoWrap());
+        table.AddColumn(new TableColumn("Type").NoWrap());
+        table.AddColumn(new TableColumn("Assigned").RightAligned().NoWrap());
+        table.AddColumn(new TableColumn("Total").RightAligned().NoWrap());
         table.AddColumn(new TableColumn("Used").NoWrap());
-        table.AddColumn(new TableColumn("%").RightAligned());
-        table.AddColumn(new TableColumn("Change/s").RightAligned());
-        foreach (var row in frame.Usage)
+        table.AddColumn(new TableColumn("%").RightAligned().NoWrap());
+        if (withChange)
         {
-            var label = Markup.Escape(row.Label);
-            table.AddRow(
-                row.Depth == 0 ? $"[bold]{label}[/]" : "  " + label,
+            table.AddColumn(new TableColumn("Change/s").RightAligned().NoWrap());
+        }
+
+        for (var i = 0; i < frame.Usage.Count; i++)
+        {
+            var row = frame.Usage[i];
+            var label = Markup.Escape(labels[i]);
+            List<string> cells =
+            [
+                row.Depth == 0 ? $"[bold]{label}[/]" : label,
                 row.Kind == PoolKind.Address ? "NA" : "PD",
                 LiveFormat.Count(row.Assigned),
                 LiveFormat.Count(row.Total),
-                Bar(row, unicode),
+                Bar(row, unicode, barWidth),
                 LiveFormat.Percent(row.Fraction),
-                LiveFormat.Change(row.ChangePerSecond));
+            ];
+            if (withChange)
+            {
+                cells.Add(LiveFormat.Change(row.ChangePerSecond));
+            }
+
+            table.AddRow([.. cells]);
         }
 
         if (frame.Usage.Count == 0)
         {
-            table.AddRow("(no subnets)", "", "", "", "", "", "");
+            table.AddRow("(no subnets)");
         }
 
         return table;
     }
 
-    private static string Bar(UsageRow row, bool unicode)
+    private static string Bar(UsageRow row, bool unicode, int width)
     {
-        var filled = LiveFormat.FilledCells(row.Fraction, row.Assigned, BarWidth);
-        var bar = LiveFormat.Bar(row.Fraction, row.Assigned, BarWidth, unicode);
+        var filled = LiveFormat.FilledCells(row.Fraction, row.Assigned, width);
+        var bar = LiveFormat.Bar(row.Fraction, row.Assigned, width, unicode);
         var colour = row.Fraction switch
         {
             >= 0.9 => "red",

@@ -18,7 +18,7 @@ public sealed class TopUnderPseudoTerminalTests
 
     private static string Ctl => Path.Combine(AppContext.BaseDirectory, "pukeko-ctl");
 
-    private static PseudoTerminal Top(DaemonProcess server) => new($"'{Ctl}' -s '{server.Socket}' top --interval 0.3");
+    private static PseudoTerminal Top(DaemonProcess server, int columns) => new($"'{Ctl}' -s '{server.Socket}' top --interval 0.3", columns);
 
     private static async Task AddLeaseAsync(DaemonProcess server, string address, string duid)
     {
@@ -31,11 +31,14 @@ public sealed class TopUnderPseudoTerminalTests
     public async Task Draws_the_pools_redraws_them_after_lease6_add_and_quits_on_q()
     {
         using var server = DaemonProcess.Start(Subnets);
-        using var terminal = Top(server);
 
-        terminal.WaitForLine(@"pukeko-ctl top .*pid \d+ .*serving", Patience);
-        terminal.WaitForLine(@"subnet 1 2001:db8:1::/64\s+NA\s+0\s+256\s+░{20}\s+0\.0%", Patience);
-        terminal.WaitForLine(@"^\s+2001:db8:1::100-2001:db8:1::1ff\s+NA\s+0\s+256\s+░{20}\s+0\.0%", Patience);
+        // 80 columns, a terminal's default: the addresses must still fit on their lines.
+        using var terminal = Top(server, columns: 80);
+
+        terminal.WaitForLine(@"^pukeko-ctl top  .*/ctrl  every 0\.3 s  \(q to quit\)", Patience);
+        terminal.WaitForLine(@"^serving  pid \d+  up 0:00:\d\d  configured 0:00:\d\d ago", Patience);
+        terminal.WaitForLine(@"subnet 1 2001:db8:1::/64\s+NA\s+0\s+256\s+░{5,}\s+0\.0%", Patience);
+        terminal.WaitForLine(@"^\s+2001:db8:1::100-2001:db8:1::1ff\s+NA\s+0\s+256\s+░{5,}\s+0\.0%", Patience);
         terminal.WaitForLine(@"^\s+2001:db8:8000::/48 \(/56\)\s+PD\s+0\s+256", Patience);
         terminal.WaitForLine(@"received\s+0\s+0\.0\s+dropped\s+0\s+0\.0", Patience);
 
@@ -44,8 +47,8 @@ public sealed class TopUnderPseudoTerminalTests
         await AddLeaseAsync(server, "2001:db8:1::151", "01:02:03:05");
 
         // 2 of 256 is below one cell of twenty; a pool in use still shows one.
-        terminal.WaitForLine(@"^\s+2001:db8:1::100-2001:db8:1::1ff\s+NA\s+2\s+256\s+█░{19}\s+0\.8%", Patience, before);
-        terminal.WaitForLine(@"subnet 1 2001:db8:1::/64\s+NA\s+2\s+256\s+█░{19}\s+0\.8%", Patience, before);
+        terminal.WaitForLine(@"^\s+2001:db8:1::100-2001:db8:1::1ff\s+NA\s+2\s+256\s+█░{4,}\s+0\.8%", Patience, before);
+        terminal.WaitForLine(@"subnet 1 2001:db8:1::/64\s+NA\s+2\s+256\s+█░{4,}\s+0\.8%", Patience, before);
 
         terminal.Type("q");
         Assert.Equal(0, terminal.WaitForExit(TimeSpan.FromSeconds(10)));
@@ -60,7 +63,7 @@ public sealed class TopUnderPseudoTerminalTests
     public void A_server_that_goes_away_is_an_error_line_and_ctrl_c_still_quits_cleanly()
     {
         var server = DaemonProcess.Start(Subnets);
-        using var terminal = Top(server);
+        using var terminal = Top(server, columns: 140);
         try
         {
             terminal.WaitForLine(@"subnet 1 2001:db8:1::/64\s+NA\s+0\s+256", Patience);
