@@ -7,11 +7,17 @@ namespace Pukeko.Ctl;
 /// <summary>Parses <c>pukeko-ctl [options] COMMAND [ARGUMENTS]</c>.</summary>
 internal static class CtlCommandLine
 {
+    /// <summary>The live view, which is pukeko-ctl's own and not a server command.</summary>
+    public const string TopCommand = "top";
+
     public const string Usage = """
         usage: pukeko-ctl [options] COMMAND [ARGUMENTS]
+               pukeko-ctl [options] top [--interval SEC] [--once]
           COMMAND            a Kea command, e.g. status-get, lease6-get-all, config-get
           ARGUMENTS          the command's arguments as a JSON map; "-" reads them from standard input;
                              key=value pairs build a map (values that parse as JSON are taken as JSON)
+          top                a live view like top(1): pool utilisation per subnet and pool, packet and lease
+                             rates, drops, server state; refreshes in place, q or Ctrl-C quits
         options:
           -s, --socket PATH  UNIX control socket (default: $KEA_CONTROL_SOCKET_DIR/kea6-ctrl-socket or /run/kea/kea6-ctrl-socket)
           -u, --url URL      HTTP(S) control socket instead, e.g. http://127.0.0.1:8000/
@@ -19,6 +25,9 @@ internal static class CtlCommandLine
           -k, --insecure     do not verify the HTTPS server certificate
           -t, --timeout SEC  give up after SEC seconds (default 15)
           -r, --raw          print the answer as received instead of pretty-printing it
+          --interval SEC     top: poll every SEC seconds (default 2)
+          --once             top: print one plain-text snapshot after two polls and exit
+                             (what top does anyway when standard output is not a terminal)
           -h, --help         this text
         exit status: the answer's result (0 success, 1 error, 2 unsupported, 3 empty, 4 conflict), 64 usage, 69 unreachable
         """;
@@ -31,6 +40,8 @@ internal static class CtlCommandLine
         var insecure = false;
         var raw = false;
         var timeout = TimeSpan.FromSeconds(15);
+        TimeSpan? interval = null;
+        var once = false;
         var positional = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
@@ -80,6 +91,18 @@ internal static class CtlCommandLine
 
                         timeout = TimeSpan.FromSeconds(s);
                         break;
+                    case "--interval":
+                        var every = Value();
+                        if (!double.TryParse(every, NumberStyles.Float, CultureInfo.InvariantCulture, out var e) || !(e >= 0.1 && e <= 86400))
+                        {
+                            return new CtlParseResult(null, $"bad interval (0.1 to 86400 seconds): {every}");
+                        }
+
+                        interval = TimeSpan.FromSeconds(e);
+                        break;
+                    case "--once":
+                        once = true;
+                        break;
                     default:
                         if (arg.StartsWith('-') && arg != "-")
                         {
@@ -111,6 +134,17 @@ internal static class CtlCommandLine
             return new CtlParseResult(null, "--auth must be USER:PASSWORD");
         }
 
+        var top = positional[0] == TopCommand;
+        if (top && positional.Count > 1)
+        {
+            return new CtlParseResult(null, "top takes no arguments");
+        }
+
+        if (!top && (interval is not null || once))
+        {
+            return new CtlParseResult(null, "--interval and --once go with top");
+        }
+
         JsonObject? arguments;
         try
         {
@@ -137,6 +171,8 @@ internal static class CtlCommandLine
             Timeout = timeout,
             Command = positional[0],
             Arguments = arguments,
+            Interval = interval ?? TimeSpan.FromSeconds(2),
+            Once = once,
         }, null);
     }
 

@@ -23,4 +23,10 @@ internal sealed record CtlOptions
     public required string Command { get; init; }
 
     public JsonObject? Arguments { get; init; }
+
+    /// <summary>How often <c>top</c> polls.</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary><c>top</c> prints one snapshot and exits.</summary>
+    public bool Once { get; init; }
 }

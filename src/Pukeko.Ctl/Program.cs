@@ -17,6 +17,11 @@ if (parsed.Options is not { } options)
     return AnswerPrinter.UsageExit;
 }
 
+if (options.Command == CtlCommandLine.TopCommand)
+{
+    return await TopCommand.RunAsync(options).ConfigureAwait(false);
+}
+
 string answer;
 try
 {

@@ -52,8 +52,22 @@ public sealed class CtlCommandLineTests
     [InlineData("--auth must be USER:PASSWORD", "-a", "nopassword", "c")]
     [InlineData("bad arguments: expected key=value, got 'oops'", "c", "oops", "more")]
     [InlineData("option -s needs a value", "-s")]
+    [InlineData("top takes no arguments", "top", "x=1")]
+    [InlineData("--interval and --once go with top", "--once", "status-get")]
+    [InlineData("bad interval (0.1 to 86400 seconds): 0", "top", "--interval", "0")]
+    [InlineData("bad interval (0.1 to 86400 seconds): soon", "--interval", "soon", "top")]
     public void Bad_command_lines_say_why(string error, params string[] args) =>
         Assert.Equal(error, Parse(args).Error);
+
+    [Fact]
+    public void Top_polls_every_two_seconds_unless_told_otherwise()
+    {
+        var live = Parse("top").Options!;
+        Assert.Equal(("top", TimeSpan.FromSeconds(2), false), (live.Command, live.Interval, live.Once));
+        var once = Parse("-s", "/x", "top", "--interval", "0.5", "--once").Options!;
+        Assert.Equal(("/x", TimeSpan.FromSeconds(0.5), true), (once.SocketPath, once.Interval, once.Once));
+        Assert.Contains("--interval SEC", CtlCommandLine.Usage, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Help_is_not_an_error() => Assert.True(Parse("--help").HelpRequested);

@@ -77,18 +77,29 @@ internal sealed class LeaseStatistics(StatisticsRegistry registry)
 
         foreach (var subnet in subnets)
         {
+            // Pools with the same pool-id (all those without one share 0) are one scope: sizes and counts add up, as in Kea.
             UInt128 total = 0;
-            foreach (var pool in subnet.Pools)
+            foreach (var pools in subnet.Pools.GroupBy(p => p.PoolId))
             {
-                total += pool.Capacity;
-                Registry.Set(StatisticsRegistry.PoolName(subnet.Id, pool.PoolId, TotalNas), Clamp(pool.Capacity));
-                foreach (var name in PerScope)
+                UInt128 size = 0;
+                long poolAssigned = 0;
+                long poolDeclined = 0;
+                foreach (var pool in pools)
                 {
-                    Registry.Get(StatisticsRegistry.PoolName(subnet.Id, pool.PoolId, name));
+                    size += pool.Capacity;
+                    poolAssigned += counts.InPool(pool, LeaseType.NA, IsAssignedAddress);
+                    poolDeclined += counts.InPool(pool, LeaseType.NA, IsDeclined);
                 }
 
-                Registry.Set(StatisticsRegistry.PoolName(subnet.Id, pool.PoolId, AssignedNas), counts.InPool(pool, LeaseType.NA, IsAssignedAddress));
-                Registry.Set(StatisticsRegistry.PoolName(subnet.Id, pool.PoolId, DeclinedAddresses), counts.InPool(pool, LeaseType.NA, IsDeclined));
+                total += size;
+                Registry.Set(StatisticsRegistry.PoolName(subnet.Id, pools.Key, TotalNas), Clamp(size));
+                foreach (var name in PerScope)
+                {
+                    Registry.Get(StatisticsRegistry.PoolName(subnet.Id, pools.Key, name));
+                }
+
+                Registry.Set(StatisticsRegistry.PoolName(subnet.Id, pools.Key, AssignedNas), poolAssigned);
+                Registry.Set(StatisticsRegistry.PoolName(subnet.Id, pools.Key, DeclinedAddresses), poolDeclined);
             }
 
             Registry.Set(StatisticsRegistry.SubnetName(subnet.Id, TotalNas), Clamp(total));
@@ -98,16 +109,24 @@ internal sealed class LeaseStatistics(StatisticsRegistry registry)
             }
 
             UInt128 totalPds = 0;
-            foreach (var pool in subnet.PdPools)
+            foreach (var pools in subnet.PdPools.GroupBy(p => p.PoolId))
             {
-                totalPds += pool.Capacity;
-                Registry.Set(StatisticsRegistry.PdPoolName(subnet.Id, pool.PoolId, TotalPds), Clamp(pool.Capacity));
-                foreach (var name in PerPdScope)
+                UInt128 size = 0;
+                long poolAssigned = 0;
+                foreach (var pool in pools)
                 {
-                    Registry.Get(StatisticsRegistry.PdPoolName(subnet.Id, pool.PoolId, name));
+                    size += pool.Capacity;
+                    poolAssigned += counts.InPool(pool, LeaseType.PD, IsAssignedPrefix);
                 }
 
-                Registry.Set(StatisticsRegistry.PdPoolName(subnet.Id, pool.PoolId, AssignedPds), counts.InPool(pool, LeaseType.PD, IsAssignedPrefix));
+                totalPds += size;
+                Registry.Set(StatisticsRegistry.PdPoolName(subnet.Id, pools.Key, TotalPds), Clamp(size));
+                foreach (var name in PerPdScope)
+                {
+                    Registry.Get(StatisticsRegistry.PdPoolName(subnet.Id, pools.Key, name));
+                }
+
+                Registry.Set(StatisticsRegistry.PdPoolName(subnet.Id, pools.Key, AssignedPds), poolAssigned);
             }
 
             Registry.Set(StatisticsRegistry.SubnetName(subnet.Id, TotalPds), Clamp(totalPds));
