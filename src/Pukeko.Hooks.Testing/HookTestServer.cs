@@ -38,7 +38,7 @@ public sealed class HookTestServer : IAsyncDisposable
     /// <c>2001:db8:8000::/48</c> delegating /56s, valid lifetime 4000 s, preferred 3000 s, Kea's other defaults
     /// (multi-threading on: a library must declare itself compatible, as in the daemon).
     /// </summary>
-    public const string DefaultConfiguration = """
+    public static string DefaultConfiguration { get; } = """
         {
           "Dhcp6": {
             "interfaces-config": { "interfaces": [ "eth0" ] },
