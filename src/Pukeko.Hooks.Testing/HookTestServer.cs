@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Duids;
 using Pukeko.Protocol.Messages;
@@ -279,6 +280,28 @@ public sealed class HookTestServer : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var runtime = _processor.Runtime;
         return await _reclaimer.ReclaimAsync(runtime.Config.ExpiredLeasesProcessing, runtime.FindSubnet, _time.GetUtcNow().ToUnixTimeSeconds(), unlimited: true).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends a control command to the handler a library registered with <see cref="LibraryHandle.RegisterCommandHandler"/>,
+    /// as the control channel does: the handler receives the whole map (<c>{"command": ..., "arguments": ...}</c>), then
+    /// <c>command_processed</c> callouts see (and may replace) the response, which is returned. The server's built-in
+    /// commands are not served here; a command no library registered gets Kea's "not supported" response (result 2).
+    /// </summary>
+    public async Task<JsonObject> SendCommandAsync(string command, JsonObject? arguments = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(command);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var map = new JsonObject { ["command"] = command };
+        if (arguments is not null)
+        {
+            map["arguments"] = arguments.DeepClone();
+        }
+
+        var response = _hooks.TryGetHandler(command, out var handler) && handler is not null
+            ? await handler(map, CancellationToken.None).ConfigureAwait(false)
+            : new JsonObject { ["result"] = 2, ["text"] = $"'{command}' command not supported." };
+        return _hooks.CommandProcessed(command, map["arguments"], response);
     }
 
     /// <summary>Unloads the libraries (their <see cref="HookLibrary.Unload"/> runs, in reverse order) and drops parked packets.</summary>

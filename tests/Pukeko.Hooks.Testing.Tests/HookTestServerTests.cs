@@ -235,4 +235,17 @@ public sealed class HookTestServerTests
         var reply = await server.CreateClient().RequestLeasesAsync();
         Assert.Equal(new byte[] { 1, 2, 3 }, ((RawOption)reply!.Options.Get(65001)!).Data.ToArray());
     }
+
+    [Fact]
+    public async Task ALibrarysControlCommandIsAnsweredAndAnUnknownOneIsNotSupported()
+    {
+        await using var server = await HookTestServer.StartAsync(new Greeter());
+
+        var answer = await server.SendCommandAsync("greeting-get", new System.Text.Json.Nodes.JsonObject { ["name"] = "pukeko" });
+        Assert.Equal(0, answer["result"]!.GetValue<int>());
+        Assert.Equal("kia ora pukeko", answer["text"]!.GetValue<string>());
+
+        var unknown = await server.SendCommandAsync("greeting-set");
+        Assert.Equal(2, unknown["result"]!.GetValue<int>());
+    }
 }

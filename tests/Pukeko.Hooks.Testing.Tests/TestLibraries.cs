@@ -144,3 +144,19 @@ public sealed class SlowCommitter : HookLibrary
         return 0;
     }
 }
+
+/// <summary>Answers "greeting-get" with the name it was given.</summary>
+public sealed class Greeter : HookLibrary
+{
+    public override bool MultiThreadingCompatible => true;
+
+    public override int Load(LibraryHandle handle)
+    {
+        handle.RegisterCommandHandler("greeting-get", (command, _) =>
+        {
+            var name = command["arguments"]?["name"]?.GetValue<string>() ?? "nobody";
+            return ValueTask.FromResult(new System.Text.Json.Nodes.JsonObject { ["result"] = 0, ["text"] = $"kia ora {name}" });
+        });
+        return 0;
+    }
+}
