@@ -248,4 +248,29 @@ public sealed class HookTestServerTests
         var unknown = await server.SendCommandAsync("greeting-set");
         Assert.Equal(2, unknown["result"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task ALibraryListedInTheConfigurationIsLoadedFromItsFileBeforeTheAddedOnes()
+    {
+        // The daemon's loader: its own load context, the hooks API version check, then Load with its parameters.
+        var path = typeof(OptionInjector.OptionInjectorLibrary).Assembly.Location;
+        await using var server = await HookTestServer.CreateBuilder()
+            .UseConfiguration($$"""
+                {
+                  "hooks-libraries": [ { "library": "{{path}}", "parameters": { "options": [ { "code": 65002, "data": "0a0b" } ] } } ],
+                  "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0", "pools": [ { "pool": "2001:db8:1::/120" } ] } ]
+                }
+                """)
+            .AddLibrary(new DnsRewriter(), null)
+            .StartAsync();
+        var client = server.CreateClient();
+
+        var reply = await client.InformationRequestAsync();
+
+        Assert.Equal(new byte[] { 0x0a, 0x0b }, ((RawOption)reply!.Options.Get(65002)!).Data);
+        Assert.Contains(server.Log, e => e.EventName == "HOOKS_LIBRARY_LOADED" && e.Message.Contains(path, StringComparison.Ordinal));
+        // The file library is library 1, the added one library 2: both ran on pkt6_send, in that order.
+        Assert.Equal(1, server.GetStatistic("hooks[pkt6_send].library[1].callouts"));
+        Assert.Equal(1, server.GetStatistic("hooks[pkt6_send].library[2].callouts"));
+    }
 }
