@@ -102,7 +102,7 @@ public sealed class HookTestClient
                 message.Options.Add(ia);
             }
 
-            if (RequestPrefix && type is not MessageType.Confirm)
+            if (RequestPrefix && type is not (MessageType.Confirm or MessageType.Decline))
             {
                 var ia = new IaPdOption(Iaid, 0, 0);
                 foreach (var prefix in holding ? _prefixes : [])

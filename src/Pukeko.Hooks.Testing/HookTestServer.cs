@@ -27,7 +27,7 @@ namespace Pukeko.Hooks.Testing;
 /// <code>
 /// await using var server = await HookTestServer.StartAsync(new MyLibrary(), """{ "valid-lifetime": 1234 }""");
 /// var client = server.CreateClient();
-/// var reply = await client.RequestAddressAsync();
+/// var reply = await client.RequestLeasesAsync();
 /// Assert.Equal(1234u, client.Addresses[0].ValidLifetime);
 /// </code>
 /// </example>
