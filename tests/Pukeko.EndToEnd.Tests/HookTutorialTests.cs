@@ -6,7 +6,7 @@ using Pukeko.Hooks;
 
 namespace Pukeko.EndToEnd.Tests;
 
-/// <summary>Runs docs/hooks.md's tutorial once, verbatim, in an empty HOME: pack the SDK, install the template, build a library.</summary>
+/// <summary>Runs docs/hooks.md's tutorial once, verbatim, in an empty HOME: pack the SDK, install the template, build a library, run its tests.</summary>
 public sealed class HookTutorialFixture : IDisposable
 {
     internal HookTutorial Tutorial { get; } = new();
@@ -34,10 +34,11 @@ public sealed class HookTutorialFixture : IDisposable
 
 /// <summary>
 /// The hook SDK outside the repository: the tutorial's commands work as written, the packages carry the
-/// hooks API version, docs and sources, and every example builds from a copy of its own folder.
+/// hooks API version, docs and sources, the generated solution's tests pass in the test kit, and every example
+/// builds from a copy of its own folder.
 /// No root, no network namespaces (HookTests points a real server and dhclient at the result).
 /// </summary>
-public sealed class HookTutorialTests(HookTutorialFixture fixture) : IClassFixture<HookTutorialFixture>
+public sealed partial class HookTutorialTests(HookTutorialFixture fixture) : IClassFixture<HookTutorialFixture>
 {
     private static readonly string Version = $"{HooksApiVersion.Major}.{HooksApiVersion.Minor}.0";
 
@@ -67,12 +68,34 @@ public sealed class HookTutorialTests(HookTutorialFixture fixture) : IClassFixtu
         Assert.Contains(steps, s => s.Text.Contains("scripts/pack-sdk.sh", StringComparison.Ordinal) && s.Preamble.Contains("In the Pukeko checkout", StringComparison.Ordinal));
         Assert.Contains(steps, s => s.Text.Contains("dotnet new install", StringComparison.Ordinal) && s.Text.Contains($"Pukeko.Templates.{Version}.nupkg", StringComparison.Ordinal));
         Assert.Contains(steps, s => s.Text.Contains("dotnet build", StringComparison.Ordinal));
+        Assert.Contains(steps, s => s.Text.Contains("dotnet test", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheGeneratedSolutionsTestsRunTheLibraryInTheTestKitAndPass()
+    {
+        // dotnet test printed its summary for the generated test project: at least one test, none failed.
+        var summary = TestSummary().Match(fixture.Output);
+        Assert.True(summary.Success, $"no passing test run of MyHook.Tests in the tutorial's output:\n{fixture.Output}");
+        Assert.True(int.Parse(summary.Groups["passed"].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, summary.Value);
+
+        var tests = Path.Combine(fixture.Tutorial.Home, "my-hook", "tests", "MyHook.Tests");
+        var project = File.ReadAllText(Path.Combine(tests, "MyHook.Tests.csproj"));
+        Assert.Contains($"<PackageReference Include=\"Pukeko.Hooks.Testing\" Version=\"{Version}\"", project, StringComparison.Ordinal);
+        Assert.Contains("<ProjectReference Include=\"../../src/MyHook/MyHook.csproj\"", project, StringComparison.Ordinal);
+        Assert.Contains("HookTestServer.StartAsync(new MyHookLibrary()", File.ReadAllText(Path.Combine(tests, "MyHookTests.cs")), StringComparison.Ordinal);
+
+        // The kit and the engine it carries came from the feed, not from the checkout.
+        var output = Path.Combine(tests, "bin", "Release", "net10.0");
+        Assert.True(File.Exists(Path.Combine(output, "Pukeko.Hooks.Testing.dll")), "Pukeko.Hooks.Testing.dll not beside the tests");
+        Assert.True(File.Exists(Path.Combine(output, "Pukeko.Server.dll")), "the engine (Pukeko.Server.dll) not beside the tests");
+        Assert.DoesNotContain("NU1603", fixture.Output, StringComparison.Ordinal);
     }
 
     [Fact]
     public void TheFeedHoldsTheSdkPackagesAtTheHooksApiVersionWithDocsAndSources()
     {
-        foreach (var id in new[] { "Pukeko.Protocol", "Pukeko.Hooks" })
+        foreach (var id in new[] { "Pukeko.Protocol", "Pukeko.Hooks", "Pukeko.Hooks.Testing" })
         {
             using var package = ZipFile.OpenRead(Path.Combine(Feed, $"{id}.{Version}.nupkg"));
             var names = package.Entries.Select(e => e.FullName).ToHashSet();
@@ -101,9 +124,17 @@ public sealed class HookTutorialTests(HookTutorialFixture fixture) : IClassFixtu
         using var hooks = ZipFile.OpenRead(Path.Combine(Feed, $"Pukeko.Hooks.{Version}.nupkg"));
         Assert.Contains($"<dependency id=\"Pukeko.Protocol\" version=\"{Version}\"", Read(hooks, "Pukeko.Hooks.nuspec"), StringComparison.Ordinal);
 
+        // The test kit carries the engine inside (internal types, never a hook library's reference) and needs the SDK of its version.
+        using var kit = ZipFile.OpenRead(Path.Combine(Feed, $"Pukeko.Hooks.Testing.{Version}.nupkg"));
+        Assert.Contains("lib/net10.0/Pukeko.Server.dll", kit.Entries.Select(e => e.FullName));
+        var kitSpec = Read(kit, "Pukeko.Hooks.Testing.nuspec");
+        Assert.Contains($"<dependency id=\"Pukeko.Hooks\" version=\"{Version}\"", kitSpec, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"Pukeko.Server\"", kitSpec, StringComparison.Ordinal);
+
         using var templates = ZipFile.OpenRead(Path.Combine(Feed, $"Pukeko.Templates.{Version}.nupkg"));
         Assert.Contains("<packageType name=\"Template\" />", Read(templates, "Pukeko.Templates.nuspec"), StringComparison.Ordinal);
         Assert.Contains("content/pukeko-hook/.template.config/template.json", templates.Entries.Select(e => e.FullName));
+        Assert.Contains("content/pukeko-hook/tests/PukekoHook.Tests/PukekoHook.Tests.csproj", templates.Entries.Select(e => e.FullName));
     }
 
     [Fact]
@@ -145,6 +176,9 @@ public sealed class HookTutorialTests(HookTutorialFixture fixture) : IClassFixtu
             .Select(r => r.Version)
             .SingleOrDefault();
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Passed!\s+-\s+Failed:\s+0, Passed:\s+(?<passed>\d+),.*MyHook\.Tests\.dll")]
+    private static partial System.Text.RegularExpressions.Regex TestSummary();
 
     private static string Read(ZipArchive package, string entry)
     {

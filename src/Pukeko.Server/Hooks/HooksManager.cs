@@ -268,16 +268,17 @@ internal sealed partial class HooksManager : ICommandExtensions, IDisposable
     /// <summary>
     /// Adds an already-constructed entry object as the next library (no file, no load context):
     /// the server's built-in hooks and tests use this. Runs its convention callouts and
-    /// <see cref="HookLibrary.Load"/> like a file library.
+    /// <see cref="HookLibrary.Load"/> like a file library; with <paramref name="multiThreading"/> an entry that is not
+    /// multi-threading compatible is refused, as a file library is.
     /// </summary>
-    public LibraryHandle LoadInProcess(HookLibrary entry, string name, JsonElement? parameters = null, TimeSpan? calloutBudget = null)
+    public LibraryHandle LoadInProcess(HookLibrary entry, string name, JsonElement? parameters = null, TimeSpan? calloutBudget = null, bool multiThreading = false)
     {
         ArgumentNullException.ThrowIfNull(entry);
         lock (_gate)
         {
             var library = new LoadedLibrary(_libraries.Count == 0 ? 1 : _libraries[^1].Index + 1, name, parameters) { Entry = entry, Budget = calloutBudget };
             library.Handle = new ServerLibraryHandle(this, library, _loggers);
-            Start(library, multiThreading: false);
+            Start(library, multiThreading);
             _libraries = [.. _libraries, library];
             RebuildLocked();
             return library.Handle;
