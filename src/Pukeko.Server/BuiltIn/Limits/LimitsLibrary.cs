@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Pukeko.Hooks;
+using Pukeko.Hooks.Configuration;
+using Pukeko.Protocol.Addressing;
+using Pukeko.Protocol.Messages;
+using Pukeko.Server.Statistics;
+using SubnetView = Pukeko.Hooks.Subnets.Subnet6;
+
+namespace Pukeko.Server.BuiltIn.Limits;
+
+/// <summary>
+/// Kea's limits library, built in: loaded like a hook library when the configuration names <c>libdhcp_limits.so</c>.
+/// <c>dhcp6_srv_configured</c> reads the rate limits from the user contexts of classes and subnets (a wrong one vetoes
+/// the configuration, with its JSON path) and starts every window afresh. <c>pkt6_receive</c> applies the limits of
+/// the classes the packet is in by then (classes evaluated on arrival, not those that depend on KNOWN);
+/// <c>subnet6_select</c> applies the limit of the selected subnet. A packet over a limit is dropped and counted in
+/// <c>pkt6-limit-exceeded</c> and <c>pkt6-receive-drop</c>, and is not itself counted against the window.
+/// </summary>
+internal sealed class LimitsLibrary(LimitsOptions options, TimeProvider time, StatisticsRegistry? statistics = null) : HookLibrary
+{
+    /// <summary>Kea's logger name for this library's messages.</summary>
+    public const string LoggerName = "kea-dhcp6.limits-hooks";
+
+    public const string LimitExceeded = "pkt6-limit-exceeded";
+    private const string ReceiveDrop = "pkt6-receive-drop";
+
+    private readonly Lock _classLock = new();
+    private readonly Dictionary<string, RateWindow> _classWindows = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<uint, RateWindow> _subnetWindows = new();
+    private volatile LimitsConfiguration _limits = LimitsConfiguration.Empty;
+    private ILogger _log = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    public LimitsOptions Options { get; } = options ?? throw new ArgumentNullException(nameof(options));
+
+    public override bool MultiThreadingCompatible => true;
+
+    /// <summary>The limits in force (those of the last configuration).</summary>
+    public LimitsConfiguration Limits => _limits;
+
+    public override int Load(LibraryHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        _log = handle.Loggers.CreateLogger(LoggerName);
+        handle.RegisterCallout(HookNames.Dhcp6SrvConfigured, Configured);
+        handle.RegisterCallout(HookNames.Pkt6Receive, Received);
+        handle.RegisterCallout(HookNames.Subnet6Select, SubnetSelected);
+        return 0;
+    }
+
+    public override int Unload() => 0;
+
+    /// <summary>Reads the limits of the configuration about to serve; a wrong one says DROP with the reason in <c>error</c>.</summary>
+    private int Configured(CalloutHandle handle)
+    {
+        if (!handle.TryGetArgument<JsonElement>("json_config", out var document))
+        {
+            return 0;
+        }
+
+        handle.TryGetArgument<ServerConfig>("server_config", out var server);
+        var errors = new List<string>();
+        var limits = LimitsConfiguration.Parse(document, text => SubnetIdOf(server, text), (path, message) => errors.Add($"{path}: {message}"));
+        if (limits is null)
+        {
+            handle.SetArgument("error", string.Join("; ", errors));
+            handle.Status = NextStep.Drop;
+            return 1;
+        }
+
+        lock (_classLock)
+        {
+            _classWindows.Clear();
+        }
+
+        _subnetWindows.Clear();
+        _limits = limits;
+        foreach (var (name, rate) in limits.ClassRates.Concat(limits.TemplateRates))
+        {
+            _log.LogDebug(new EventId(0, "LIMITS_CONFIGURED_RATE_LIMIT_BY_CLIENT_CLASS"), "New rate limit of {Limit} for client class {Class} has been configured.", rate, name);
+        }
+
+        foreach (var (id, rate) in limits.SubnetRates)
+        {
+            _log.LogDebug(new EventId(0, "LIMITS_CONFIGURED_RATE_LIMIT_BY_SUBNET"), "New rate limit of {Limit} for subnet with ID {Subnet} has been configured.", rate, id);
+        }
+
+        return 0;
+    }
+
+    private static uint? SubnetIdOf(ServerConfig? server, string text) =>
+        server is not null && Ipv6Prefix.TryParse(text.Trim(), out var prefix, out _)
+            ? server.Subnets.FirstOrDefault(s => s.Prefix == prefix)?.Id
+            : null;
+
+    /// <summary>Class limits: the packet is dropped when any limited class it is in has had its fill in the last unit.</summary>
+    private int Received(CalloutHandle handle)
+    {
+        var limits = _limits;
+        if (handle.Status is NextStep.Drop or NextStep.Skip || (limits.ClassRates.Count == 0 && limits.TemplateRates.Count == 0)
+            || !handle.TryGetArgument<Dhcp6Packet>("query6", out var query) || query is null)
+        {
+            return 0;
+        }
+
+        var limited = LimitedClasses(query, limits);
+        if (limited.Count == 0)
+        {
+            return 0;
+        }
+
+        var now = time.GetUtcNow().UtcTicks;
+        lock (_classLock)
+        {
+            // All are checked before any is charged, so a packet dropped by one class does not use up another's room.
+            foreach (var (key, rate) in limited)
+            {
+                if (!Window(key).HasRoom(rate, now))
+                {
+                    Drop(handle);
+                    _log.LogDebug(new EventId(0, "LIMITS_PACKET_WITH_CLIENT_CLASSES_RATE_LIMIT_DROPPED"), "Packet assigned to client classes {Classes} is being dropped for exceeding the rate limit of {Limit} for client class {Class}.", query.Classes, rate, key);
+                    return 0;
+                }
+            }
+
+            foreach (var (key, _) in limited)
+            {
+                Window(key).Record(now);
+            }
+        }
+
+        if (_log.IsEnabled(LogLevel.Trace))
+        {
+            _log.LogTrace(new EventId(0, "LIMITS_PACKET_WITH_CLIENT_CLASSES_RATE_LIMIT_HONORED"), "Packet assigned to client classes {Classes} is being honored.", query.Classes);
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// The windows the packet is charged to, in class order: a limited class by its own name, a limited template by the
+    /// class it spawned for this packet (so each spawned value, e.g. each client, has its own window).
+    /// </summary>
+    private static List<(string Key, RateLimit Rate)> LimitedClasses(Dhcp6Packet query, LimitsConfiguration limits)
+    {
+        var limited = new List<(string, RateLimit)>();
+        foreach (var name in query.Classes)
+        {
+            if (limits.ClassRates.TryGetValue(name, out var rate))
+            {
+                limited.Add((name, rate));
+            }
+            else if (limits.TemplateRates.TryGetValue(name, out var templateRate))
+            {
+                var prefix = $"SPAWN_{name}_";
+                if (query.Classes.FirstOrDefault(c => c.StartsWith(prefix, StringComparison.Ordinal)) is { } spawned)
+                {
+                    limited.Add((spawned, templateRate));
+                }
+            }
+        }
+
+        return limited;
+    }
+
+    private RateWindow Window(string key)
+    {
+        if (!_classWindows.TryGetValue(key, out var window))
+        {
+            window = new RateWindow();
+            _classWindows[key] = window;
+        }
+
+        return window;
+    }
+
+    /// <summary>The selected subnet's limit.</summary>
+    private int SubnetSelected(CalloutHandle handle)
+    {
+        var limits = _limits;
+        if (handle.Status is NextStep.Drop or NextStep.Skip || limits.SubnetRates.Count == 0)
+        {
+            return 0;
+        }
+
+        if (!handle.TryGetArgument<SubnetView>("subnet6", out var subnet) || subnet is null)
+        {
+            _log.LogTrace(new EventId(0, "LIMITS_PACKET_WIIH_SUBNET_ID_RATE_NO_SUBNET"), "Packet is not being rate limited due to no subnet specified.");
+            return 0;
+        }
+
+        if (!limits.SubnetRates.TryGetValue(subnet.Id, out var rate))
+        {
+            return 0;
+        }
+
+        var now = time.GetUtcNow().UtcTicks;
+        var window = _subnetWindows.GetOrAdd(subnet.Id, static _ => new RateWindow());
+        lock (window)
+        {
+            if (window.HasRoom(rate, now))
+            {
+                window.Record(now);
+                return 0;
+            }
+        }
+
+        Drop(handle);
+        _log.LogDebug(new EventId(0, "LIMITS_PACKET_WITH_SUBNET_ID_RATE_LIMIT_DROPPED"), "Packet assigned to subnet with ID {Subnet} is being dropped for exceeding the rate limit of {Limit}.", subnet.Id, rate);
+        return 0;
+    }
+
+    private void Drop(CalloutHandle handle)
+    {
+        handle.Status = NextStep.Drop;
+        statistics?.Add(LimitExceeded, 1);
+        statistics?.Add(ReceiveDrop, 1);
+    }
+}
