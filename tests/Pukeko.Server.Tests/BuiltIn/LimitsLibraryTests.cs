@@ -1,3 +1,4 @@
+using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Duids;
 using Pukeko.Protocol.Messages;
 using Pukeko.Server.BuiltIn.Limits;
@@ -134,6 +135,29 @@ public sealed class LimitsLibraryTests
         Assert.True(Served(h, Other));
         Assert.False(Served(h, Other));
         Assert.Equal(2, h.Statistics.Value(LimitsLibrary.LimitExceeded));
+    }
+
+    [Fact]
+    public void A_template_class_on_the_sender_limits_each_relay_on_its_own_whatever_its_clients()
+    {
+        using var h = Harness("""[ { "name": "per-relay", "template-test": "pkt.src", "user-context": { "limits": { "rate-limit": "2 packets per minute" } } } ]""");
+        var flooding = Ipv6Address.Parse("2001:db8:9::1");
+        var quiet = Ipv6Address.Parse("2001:db8:9::2");
+        bool Relayed(Ipv6Address relay, byte client)
+        {
+            var layer = new RelayLayer(MessageType.RelayForward, 0, Ipv6Address.Parse("2001:db8:1::1"), PipelineHarness.ClientLinkLocal);
+            return h.Exchange(Create(MessageType.Solicit, clientId: Duid.CreateLl(1, [0x02, 0, 0, 0, 1, client])), [layer], relay).Reply is not null;
+        }
+
+        Assert.True(Relayed(flooding, 1));
+        Assert.True(Relayed(flooding, 2));
+        for (byte client = 3; client < 50; client++)
+        {
+            Assert.False(Relayed(flooding, client));
+        }
+
+        Assert.True(Relayed(quiet, 50));
+        Assert.Equal(47, h.Statistics.Value(LimitsLibrary.LimitExceeded));
     }
 
     [Fact]
