@@ -161,6 +161,29 @@ public sealed class LimitsLibraryTests
     }
 
     [Fact]
+    public void Windows_of_clients_gone_quiet_are_forgotten_so_a_flood_of_made_up_clients_cannot_grow_them_without_end()
+    {
+        using var h = Harness("""[ { "name": "per-client", "template-test": "option[1].hex", "user-context": { "limits": { "rate-limit": "1 packet per second" } } } ]""");
+        var library = Assert.IsType<LimitsLibrary>(Assert.Single(h.Hooks.LoadedEntries));
+        for (var round = 0; round < 4; round++)
+        {
+            for (var i = 0; i < 1500; i++)
+            {
+                Assert.True(Served(h, Duid.CreateLl(1, [0x02, (byte)round, 0, 0, (byte)(i >> 8), (byte)i])));
+            }
+
+            h.Time.Advance(TimeSpan.FromSeconds(2));
+        }
+
+        Assert.InRange(library.ClassWindowCount, 1500, 3100);
+
+        // A client still inside its window keeps it: its second packet is dropped.
+        var last = Duid.CreateLl(1, [0x02, 9, 0, 0, 0, 0]);
+        Assert.True(Served(h, last));
+        Assert.False(Served(h, last));
+    }
+
+    [Fact]
     public void A_subnet_over_its_rate_drops_packets_after_selection()
     {
         using var h = Harness("[]", """ "user-context": { "limits": { "rate-limit": "3 packets per minute" } }, """);

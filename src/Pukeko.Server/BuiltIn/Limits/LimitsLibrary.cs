@@ -27,7 +27,10 @@ internal sealed class LimitsLibrary(LimitsOptions options, TimeProvider time, St
     private const string ReceiveDrop = "pkt6-receive-drop";
 
     private readonly Lock _classLock = new();
-    private readonly Dictionary<string, RateWindow> _classWindows = new(StringComparer.Ordinal);
+    private const int FirstSweep = 1024;
+
+    private readonly Dictionary<string, (RateWindow Window, RateLimit Rate)> _classWindows = new(StringComparer.Ordinal);
+    private int _nextSweep = FirstSweep;
     private readonly ConcurrentDictionary<uint, RateWindow> _subnetWindows = new();
     private volatile LimitsConfiguration _limits = LimitsConfiguration.Empty;
     private ILogger _log = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
@@ -72,6 +75,7 @@ internal sealed class LimitsLibrary(LimitsOptions options, TimeProvider time, St
         lock (_classLock)
         {
             _classWindows.Clear();
+            _nextSweep = FirstSweep;
         }
 
         _subnetWindows.Clear();
@@ -113,10 +117,12 @@ internal sealed class LimitsLibrary(LimitsOptions options, TimeProvider time, St
         var now = time.GetUtcNow().UtcTicks;
         lock (_classLock)
         {
+            Sweep(now);
+
             // All are checked before any is charged, so a packet dropped by one class does not use up another's room.
             foreach (var (key, rate) in limited)
             {
-                if (!Window(key).HasRoom(rate, now))
+                if (!Window(key, rate).HasRoom(rate, now))
                 {
                     Drop(handle);
                     _log.LogDebug(new EventId(0, "LIMITS_PACKET_WITH_CLIENT_CLASSES_RATE_LIMIT_DROPPED"), "Packet assigned to client classes {Classes} is being dropped for exceeding the rate limit of {Limit} for client class {Class}.", query.Classes, rate, key);
@@ -124,9 +130,9 @@ internal sealed class LimitsLibrary(LimitsOptions options, TimeProvider time, St
                 }
             }
 
-            foreach (var (key, _) in limited)
+            foreach (var (key, rate) in limited)
             {
-                Window(key).Record(now);
+                Window(key, rate).Record(now);
             }
         }
 
@@ -164,15 +170,50 @@ internal sealed class LimitsLibrary(LimitsOptions options, TimeProvider time, St
         return limited;
     }
 
-    private RateWindow Window(string key)
+    private RateWindow Window(string key, RateLimit rate)
     {
-        if (!_classWindows.TryGetValue(key, out var window))
+        if (!_classWindows.TryGetValue(key, out var entry))
         {
-            window = new RateWindow();
-            _classWindows[key] = window;
+            entry = (new RateWindow(), rate);
+            _classWindows[key] = entry;
         }
 
-        return window;
+        return entry.Window;
+    }
+
+    /// <summary>Windows kept (by class or spawned class), for tests.</summary>
+    public int ClassWindowCount
+    {
+        get
+        {
+            lock (_classLock)
+            {
+                return _classWindows.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A template class spawns a window per value (per client, say), and a flood of made-up clients would otherwise
+    /// keep every one of them (as Kea does): when the windows have doubled since the last sweep, those whose packets
+    /// have all expired are forgotten, which changes nothing (an idle window is the same as a new one). Amortized O(1).
+    /// </summary>
+    private void Sweep(long now)
+    {
+        if (_classWindows.Count < _nextSweep)
+        {
+            return;
+        }
+
+        foreach (var (key, (window, rate)) in _classWindows)
+        {
+            if (window.IsIdle(rate, now))
+            {
+                _classWindows.Remove(key);
+            }
+        }
+
+        _nextSweep = Math.Max(FirstSweep, 2 * _classWindows.Count);
     }
 
     /// <summary>The selected subnet's limit.</summary>

@@ -26,5 +26,15 @@ internal sealed class RateWindow
     }
 
     /// <summary>Records a packet honored at <paramref name="nowTicks"/>.</summary>
-    public void Record(long nowTicks) => _honored.Enqueue(nowTicks);
+    public void Record(long nowTicks)
+    {
+        _honored.Enqueue(nowTicks);
+        Newest = nowTicks;
+    }
+
+    /// <summary>When the last packet was honored (0: never).</summary>
+    public long Newest { get; private set; }
+
+    /// <summary>True when every packet honored has expired: the window is then the same as a new one.</summary>
+    public bool IsIdle(RateLimit limit, long nowTicks) => Newest + limit.Unit.Ticks < nowTicks;
 }
