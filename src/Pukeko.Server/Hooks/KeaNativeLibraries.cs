@@ -54,7 +54,7 @@ internal static partial class KeaNativeLibraries
         new("libdhcp_legal_log.so", "Forensic Logging", KeaNativeLibraryKind.BuiltIn, "lease events and lease commands are written to its forensic log files natively"),
         new("libdhcp_forensic_log.so", "Forensic Logging", KeaNativeLibraryKind.BuiltIn, "lease events and lease commands are written to its forensic log files natively"),
         new("libdhcp_run_script.so", "Run Script", KeaNativeLibraryKind.BuiltIn, "its script is run natively on lease events, with Kea's arguments and environment variables, without the packet waiting for it"),
-        new("libdhcp_limits.so", "Limits", KeaNativeLibraryKind.BuiltIn, "the rate-limit of classes and subnets (in their user-context) is applied natively; address-limit and prefix-limit are refused"),
+        new("libdhcp_limits.so", "Limits", KeaNativeLibraryKind.BuiltIn, "the rate-limit of classes and subnets and the address-limit and prefix-limit of subnets (in their user-context) are applied natively; lease limits of classes are refused"),
         new("libdhcp_flex_id.so", "Flexible Identifier", KeaNativeLibraryKind.BuiltIn, "its identifier-expression gives the flex-id of host reservations, and replace-client-id and ignore-iaid apply, natively"),
 
         // Management commands and observers: answers to clients are unchanged.

@@ -1,6 +1,7 @@
 using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Duids;
 using Pukeko.Protocol.Messages;
+using Pukeko.Protocol.Options;
 using Pukeko.Server.BuiltIn.Limits;
 using Pukeko.Server.Hooks;
 using Pukeko.Server.Tests.Support;
@@ -63,7 +64,8 @@ public sealed class LimitsLibraryTests
     [Theory]
     [InlineData(""" "rate-limit": "10 packets per fortnight" """, "Dhcp6/client-classes[1]/user-context/limits/rate-limit", "invalid time period")]
     [InlineData(""" "rate-limit": 10 """, "Dhcp6/client-classes[1]/user-context/limits/rate-limit", "must be a string")]
-    [InlineData(""" "address-limit": 10 """, "Dhcp6/client-classes[1]/user-context/limits/address-limit", "not supported")]
+    [InlineData(""" "address-limit": 10 """, "Dhcp6/client-classes[1]/user-context/limits/address-limit", "of a client class is not supported")]
+    [InlineData(""" "prefix-limit": 10 """, "Dhcp6/client-classes[1]/user-context/limits/prefix-limit", "of a client class is not supported")]
     public void A_wrong_class_limit_fails_the_configuration_with_its_path(string limits, string path, string fragment) =>
         LoadFails(Dhcp6($$"""
             {{Library}}
@@ -78,6 +80,16 @@ public sealed class LimitsLibraryTests
             "shared-networks": [ { "name": "n", "subnet6": [ { "id": 7, "subnet": "2001:db8:7::/64",
                 "user-context": { "limits": { "rate-limit": "-3 packets per second" } } } ] } ]
             """), "Dhcp6/shared-networks[0]/subnet6[0]/user-context/limits/rate-limit", "negative limit -3");
+
+    [Theory]
+    [InlineData(""" "address-limit": -1 """, "address-limit", "negative limit -1")]
+    [InlineData(""" "prefix-limit": 4294967296 """, "prefix-limit", "expected limit in range [0, 4294967295]")]
+    [InlineData(""" "address-limit": "10" """, "address-limit", "must be an integer")]
+    public void A_wrong_subnet_lease_limit_fails_the_configuration_with_its_path(string limits, string key, string fragment) =>
+        LoadFails(Dhcp6($$"""
+            {{Library}}
+            "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "user-context": { "limits": { {{limits}} } } } ]
+            """), $"Dhcp6/subnet6[0]/user-context/limits/{key}", fragment);
 
     [Fact]
     public void The_library_takes_no_parameters() =>
@@ -181,6 +193,56 @@ public sealed class LimitsLibraryTests
         var last = Duid.CreateLl(1, [0x02, 9, 0, 0, 0, 0]);
         Assert.True(Served(h, last));
         Assert.False(Served(h, last));
+    }
+
+    [Fact]
+    public void A_subnet_address_limit_stops_new_leases_at_the_limit_and_renewals_go_on()
+    {
+        using var h = Harness("[]", """ "user-context": { "limits": { "address-limit": 2 } }, """);
+        Dhcp6Message Request(Duid client) => Create(MessageType.Request, serverId: PipelineHarness.ServerDuid, clientId: client);
+        var first = Duid.CreateLl(1, [0x02, 0, 0, 0, 0, 1]);
+        var second = Duid.CreateLl(1, [0x02, 0, 0, 0, 0, 2]);
+        var third = Duid.CreateLl(1, [0x02, 0, 0, 0, 0, 3]);
+        Assert.NotNull(AddressOf(h.Exchange(Request(first)).Reply!));
+        Assert.NotNull(AddressOf(h.Exchange(Request(second)).Reply!));
+        Assert.Equal(2, h.Statistics.Value("subnet[1].assigned-nas"));
+
+        // The third client is told there is no address, in the Advertise and in the Reply.
+        var advertise = h.Exchange(Create(MessageType.Solicit, clientId: third)).Reply!;
+        Assert.Null(AddressOf(advertise));
+        Assert.Equal(StatusCode.NoAddrsAvail, StatusOf(Ia(advertise).Options));
+        Assert.Null(AddressOf(h.Exchange(Request(third)).Reply!));
+        Assert.Equal(2, h.Store.Count);
+
+        // A client that has its lease keeps it: renewals are not limited.
+        var held = AddressOf(h.Exchange(Request(first)).Reply!)!.Address;
+        var renew = Create(MessageType.Renew, address: held, serverId: PipelineHarness.ServerDuid, clientId: first);
+        Assert.Equal(held, AddressOf(h.Exchange(renew).Reply!)!.Address);
+
+        // Once one is released there is room for the third.
+        h.Exchange(Create(MessageType.Release, address: held, serverId: PipelineHarness.ServerDuid, clientId: first));
+        Assert.NotNull(AddressOf(h.Exchange(Request(third)).Reply!));
+    }
+
+    [Fact]
+    public void A_subnet_prefix_limit_of_zero_delegates_nothing_and_leaves_addresses_alone()
+    {
+        using var h = PipelineHarness.FromDhcp6($$"""
+            {{Library}}
+            "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/48", "interface": "eth0", "user-context": { "limits": { "prefix-limit": 0 } },
+                "pools": [ { "pool": "2001:db8:1::10-2001:db8:1::ff" } ],
+                "pd-pools": [ { "prefix": "2001:db8:1:8000::", "prefix-len": 49, "delegated-len": 64 } ] } ]
+            """);
+        h.Processor.Hooks = new HooksManager(statistics: h.Statistics) { Time = h.Time };
+        h.Hooks.Load(h.Config.HooksLibraries, multiThreading: true);
+        Assert.Null(h.Hooks.CallSrvConfigured(h.Config));
+        var query = Create(MessageType.Request, serverId: PipelineHarness.ServerDuid);
+        query.Options.Add(new IaPdOption(7, 0, 0));
+        var reply = h.Exchange(query).Reply!;
+        Assert.NotNull(AddressOf(reply));
+        var pd = reply.Options.Get<IaPdOption>(OptionCode.IaPd)!;
+        Assert.Null(pd.Options.Get<IaPrefixOption>(OptionCode.IaPrefix));
+        Assert.Equal(StatusCode.NoPrefixAvail, StatusOf(pd.Options));
     }
 
     [Fact]

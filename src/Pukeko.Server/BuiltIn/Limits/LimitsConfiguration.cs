@@ -15,13 +15,20 @@ internal sealed class LimitsConfiguration
     private const string RateKey = "rate-limit";
 
     /// <summary>No limits at all.</summary>
-    public static LimitsConfiguration Empty { get; } = new([], [], []);
+    public static LimitsConfiguration Empty { get; } = new([], [], [], [], []);
 
-    private LimitsConfiguration(Dictionary<string, RateLimit> classRates, Dictionary<string, RateLimit> templateRates, Dictionary<uint, RateLimit> subnetRates)
+    private LimitsConfiguration(
+        Dictionary<string, RateLimit> classRates,
+        Dictionary<string, RateLimit> templateRates,
+        Dictionary<uint, RateLimit> subnetRates,
+        Dictionary<uint, uint> subnetAddressLimits,
+        Dictionary<uint, uint> subnetPrefixLimits)
     {
         ClassRates = classRates;
         TemplateRates = templateRates;
         SubnetRates = subnetRates;
+        SubnetAddressLimits = subnetAddressLimits;
+        SubnetPrefixLimits = subnetPrefixLimits;
     }
 
     /// <summary>Rate limits of classes with a <c>test</c> (or none): one window per class.</summary>
@@ -33,7 +40,14 @@ internal sealed class LimitsConfiguration
     /// <summary>Rate limits of subnets, by subnet id.</summary>
     public IReadOnlyDictionary<uint, RateLimit> SubnetRates { get; }
 
-    public bool IsEmpty => ClassRates.Count == 0 && TemplateRates.Count == 0 && SubnetRates.Count == 0;
+    /// <summary><c>address-limit</c> of subnets, by subnet id: the most addresses leased in the subnet at once.</summary>
+    public IReadOnlyDictionary<uint, uint> SubnetAddressLimits { get; }
+
+    /// <summary><c>prefix-limit</c> of subnets, by subnet id: the most prefixes delegated from the subnet at once.</summary>
+    public IReadOnlyDictionary<uint, uint> SubnetPrefixLimits { get; }
+
+    public bool IsEmpty => ClassRates.Count == 0 && TemplateRates.Count == 0 && SubnetRates.Count == 0
+        && SubnetAddressLimits.Count == 0 && SubnetPrefixLimits.Count == 0;
 
     /// <summary>
     /// Reads the limits from <paramref name="document"/> (the whole configuration, or its <c>Dhcp6</c> map).
@@ -61,6 +75,8 @@ internal sealed class LimitsConfiguration
         var classRates = new Dictionary<string, RateLimit>(StringComparer.Ordinal);
         var templateRates = new Dictionary<string, RateLimit>(StringComparer.Ordinal);
         var subnetRates = new Dictionary<uint, RateLimit>();
+        var subnetAddressLimits = new Dictionary<uint, uint>();
+        var subnetPrefixLimits = new Dictionary<uint, uint>();
         if (dhcp6.ValueKind != JsonValueKind.Object)
         {
             return Empty;
@@ -68,7 +84,7 @@ internal sealed class LimitsConfiguration
 
         foreach (var (item, itemPath) in Items(dhcp6, "client-classes", path))
         {
-            if (ReadRate(item, itemPath, Fail) is not { } rate || !item.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
+            if (Read(item, itemPath, leaseLimits: false, Fail).Rate is not { } rate || !item.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
             {
                 continue;
             }
@@ -81,7 +97,8 @@ internal sealed class LimitsConfiguration
         {
             foreach (var (item, itemPath) in Items(parent, "subnet6", parentPath))
             {
-                if (ReadRate(item, itemPath, Fail) is not { } rate)
+                var (rate, addresses, prefixes) = Read(item, itemPath, leaseLimits: true, Fail);
+                if (rate is null && addresses is null && prefixes is null)
                 {
                     continue;
                 }
@@ -89,9 +106,24 @@ internal sealed class LimitsConfiguration
                 uint? id = item.TryGetProperty("id", out var idValue) && idValue.TryGetUInt32(out var written) ? written
                     : item.TryGetProperty("subnet", out var prefix) && prefix.ValueKind == JsonValueKind.String ? subnetId(prefix.GetString()!)
                     : null;
-                if (id is { } known)
+                if (id is not { } known)
+                {
+                    continue;
+                }
+
+                if (rate is not null)
                 {
                     subnetRates[known] = rate;
+                }
+
+                if (addresses is { } a)
+                {
+                    subnetAddressLimits[known] = a;
+                }
+
+                if (prefixes is { } p)
+                {
+                    subnetPrefixLimits[known] = p;
                 }
             }
         }
@@ -102,7 +134,7 @@ internal sealed class LimitsConfiguration
             Subnets(network, networkPath);
         }
 
-        return ok ? new LimitsConfiguration(classRates, templateRates, subnetRates) : null;
+        return ok ? new LimitsConfiguration(classRates, templateRates, subnetRates, subnetAddressLimits, subnetPrefixLimits) : null;
     }
 
     private static IEnumerable<(JsonElement Item, string Path)> Items(JsonElement map, string key, string path)
@@ -120,41 +152,68 @@ internal sealed class LimitsConfiguration
         }
     }
 
-    /// <summary>The <c>rate-limit</c> in the element's <c>user-context/limits</c>; null when there is none or it is wrong (reported).</summary>
-    private static RateLimit? ReadRate(JsonElement element, string path, Action<string, string> error)
+    /// <summary>
+    /// The limits in the element's <c>user-context/limits</c>; nulls for those absent or wrong (reported). Lease limits
+    /// are taken from subnets only: Kea's class lease limits need a lease count per class, which Pukeko does not keep.
+    /// </summary>
+    private static (RateLimit? Rate, uint? Addresses, uint? Prefixes) Read(JsonElement element, string path, bool leaseLimits, Action<string, string> error)
     {
         if (element.ValueKind != JsonValueKind.Object
             || !element.TryGetProperty("user-context", out var context) || context.ValueKind != JsonValueKind.Object
             || !context.TryGetProperty(LimitsKey, out var limits))
         {
-            return null;
+            return default;
         }
 
         var limitsPath = $"{path}/user-context/{LimitsKey}";
         if (limits.ValueKind != JsonValueKind.Object)
         {
             error(limitsPath, $"the limits must be a map, got {Kind(limits)}");
-            return null;
+            return default;
         }
 
-        foreach (var key in (ReadOnlySpan<string>)["address-limit", "prefix-limit"])
+        uint? LeaseLimit(string key)
         {
-            if (limits.TryGetProperty(key, out var lease))
+            if (!limits.TryGetProperty(key, out var value))
+            {
+                return null;
+            }
+
+            if (!leaseLimits)
             {
                 // Refused rather than ignored: a configuration relying on it would hand out more leases than intended.
-                error($"{limitsPath}/{key}", $"{key} (lease limiting) is not supported by Pukeko's built-in limits library; only rate-limit is");
+                error($"{limitsPath}/{key}", $"{key} of a client class is not supported by Pukeko's built-in limits library (of a subnet it is)");
+                return null;
             }
+
+            if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var limit))
+            {
+                error($"{limitsPath}/{key}", $"the {key} must be an integer, got {Kind(value)}");
+                return null;
+            }
+
+            if (limit is < 0 or > uint.MaxValue)
+            {
+                error($"{limitsPath}/{key}", limit < 0
+                    ? $"expected positive limit configured, got negative limit {limit}"
+                    : $"expected limit in range [0, {uint.MaxValue}], got limit {limit}");
+                return null;
+            }
+
+            return (uint)limit;
         }
 
+        var addresses = LeaseLimit("address-limit");
+        var prefixes = LeaseLimit("prefix-limit");
         if (!limits.TryGetProperty(RateKey, out var value))
         {
-            return null;
+            return (null, addresses, prefixes);
         }
 
         if (value.ValueKind != JsonValueKind.String)
         {
             error($"{limitsPath}/{RateKey}", $"the rate-limit must be a string such as \"10 packets per second\", got {Kind(value)}");
-            return null;
+            return (null, addresses, prefixes);
         }
 
         var rate = RateLimit.TryParse(value.GetString()!, out var problem);
@@ -163,7 +222,7 @@ internal sealed class LimitsConfiguration
             error($"{limitsPath}/{RateKey}", problem!);
         }
 
-        return rate;
+        return (rate, addresses, prefixes);
     }
 
     private static string Kind(JsonElement value) => Configuration.Parsing.ParseContext.KindName(value.ValueKind);

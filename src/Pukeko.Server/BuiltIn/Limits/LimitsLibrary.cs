@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Pukeko.Hooks;
 using Pukeko.Hooks.Configuration;
+using Pukeko.Hooks.Leases;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Messages;
 using Pukeko.Server.Statistics;
@@ -49,6 +50,7 @@ internal sealed class LimitsLibrary(LimitsOptions options, TimeProvider time, St
         handle.RegisterCallout(HookNames.Dhcp6SrvConfigured, Configured);
         handle.RegisterCallout(HookNames.Pkt6Receive, Received);
         handle.RegisterCallout(HookNames.Subnet6Select, SubnetSelected);
+        handle.RegisterCallout(HookNames.Lease6Select, LeaseSelected);
         return 0;
     }
 
@@ -88,6 +90,16 @@ internal sealed class LimitsLibrary(LimitsOptions options, TimeProvider time, St
         foreach (var (id, rate) in limits.SubnetRates)
         {
             _log.LogDebug(new EventId(0, "LIMITS_CONFIGURED_RATE_LIMIT_BY_SUBNET"), "New rate limit of {Limit} for subnet with ID {Subnet} has been configured.", rate, id);
+        }
+
+        foreach (var (id, limit) in limits.SubnetAddressLimits)
+        {
+            _log.LogDebug(new EventId(0, "LIMITS_CONFIGURED_ADDRESS_LIMIT_BY_SUBNET"), "New lease limit of {Limit} addresses for subnet with ID {Subnet} has been configured.", limit, id);
+        }
+
+        foreach (var (id, limit) in limits.SubnetPrefixLimits)
+        {
+            _log.LogDebug(new EventId(0, "LIMITS_CONFIGURED_PREFIX_LIMIT_BY_SUBNET"), "New lease limit of {Limit} prefixes for subnet with ID {Subnet} has been configured.", limit, id);
         }
 
         return 0;
@@ -249,6 +261,41 @@ internal sealed class LimitsLibrary(LimitsOptions options, TimeProvider time, St
 
         Drop(handle);
         _log.LogDebug(new EventId(0, "LIMITS_PACKET_WITH_SUBNET_ID_RATE_LIMIT_DROPPED"), "Packet assigned to subnet with ID {Subnet} is being dropped for exceeding the rate limit of {Limit}.", subnet.Id, rate);
+        return 0;
+    }
+
+    /// <summary>
+    /// Lease limits of the subnet, on a new lease only (Kea checks none on renew or rebind): when the subnet already has
+    /// as many leases of the type as its limit (Kea's count, <c>subnet[id].assigned-nas</c> / <c>assigned-pds</c>), the
+    /// lease is not allocated (SKIP) and the client is told there is none.
+    /// </summary>
+    private int LeaseSelected(CalloutHandle handle)
+    {
+        var limits = _limits;
+        if (handle.Status is NextStep.Drop or NextStep.Skip || (limits.SubnetAddressLimits.Count == 0 && limits.SubnetPrefixLimits.Count == 0)
+            || !handle.TryGetArgument<Lease6>("lease6", out var lease) || lease is null)
+        {
+            return 0;
+        }
+
+        var (table, statistic, kind) = lease.Type == LeaseType.PD
+            ? (limits.SubnetPrefixLimits, LeaseStatistics.AssignedPds, "prefix")
+            : (limits.SubnetAddressLimits, LeaseStatistics.AssignedNas, "address");
+        if (!table.TryGetValue(lease.SubnetId, out var limit))
+        {
+            return 0;
+        }
+
+        // A limit of 0 denies every lease without counting, as in Kea.
+        var count = limit == 0 ? 0 : statistics?.Value(StatisticsRegistry.SubnetName(lease.SubnetId, statistic)) ?? 0;
+        if (count < limit)
+        {
+            _log.LogDebug(new EventId(0, "LIMITS_LEASE_WITHIN_LIMITS"), "Lease with address {Address} is within limits.", lease.Address);
+            return 0;
+        }
+
+        handle.Status = NextStep.Skip;
+        _log.LogDebug(new EventId(0, "LIMITS_LEASE_LIMIT_EXCEEDED"), "Lease was not allocated due to exceeding {Limit}.", $"{kind} limit {limit} for subnet ID {lease.SubnetId}, current lease count {count}");
         return 0;
     }
 
