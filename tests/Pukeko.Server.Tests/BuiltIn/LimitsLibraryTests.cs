@@ -92,6 +92,21 @@ public sealed class LimitsLibraryTests
             """), $"Dhcp6/subnet6[0]/user-context/limits/{key}", fragment);
 
     [Fact]
+    public void The_library_is_built_in_and_loads_without_a_warning()
+    {
+        Assert.Equal(KeaNativeLibraryKind.BuiltIn, KeaNativeLibraries.Find("/opt/kea/lib/hooks/libdhcp_limits.so")!.Kind);
+        var result = Load(Dhcp6($$"""
+            {{Library}}
+            "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "user-context": { "limits": { "rate-limit": "1 packet per second", "address-limit": 5 } } } ]
+            """));
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        Assert.Empty(result.Warnings);
+        using var h = PipelineHarness.FromDhcp6(Library + """ "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0" } ] """);
+        h.Hooks.Load(h.Config.HooksLibraries, multiThreading: true);
+        Assert.IsType<LimitsLibrary>(Assert.Single(h.Hooks.LoadedEntries));
+    }
+
+    [Fact]
     public void The_library_takes_no_parameters() =>
         LoadFails(Dhcp6("""
             "hooks-libraries": [ { "library": "libdhcp_limits.so", "parameters": { "rate": 1 } } ]
