@@ -6,7 +6,11 @@ namespace Pukeko.Protocol.Messages;
 /// <summary>Parses DHCPv6 UDP payloads. Never throws for bad input: the result is a <see cref="ParseStatus"/>.</summary>
 public static class Dhcp6Parser
 {
-    /// <summary>HOP_COUNT_LIMIT (RFC 8415 §7.6): the most relay levels a message can legitimately have.</summary>
+    /// <summary>
+    /// The most relay levels taken: Kea's HOP_COUNT_LIMIT of 32 (RFC 3315's value; RFC 8415 §7.6 lowered the relays' own
+    /// limit to 8, but a server must still take what older relays forward). Deeper nesting, as a relay loop produces,
+    /// is a parse failure. Kea's check runs before it adds a level, so it takes one level more than it says.
+    /// </summary>
     public const int MaxRelayLevels = 32;
 
     /// <summary>

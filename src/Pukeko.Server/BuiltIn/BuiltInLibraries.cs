@@ -2,6 +2,7 @@ using System.Text.Json;
 using Pukeko.Hooks;
 using Pukeko.Server.BuiltIn.FlexId;
 using Pukeko.Server.BuiltIn.ForensicLog;
+using Pukeko.Server.BuiltIn.Limits;
 using Pukeko.Server.BuiltIn.RunScript;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Hooks;
@@ -19,6 +20,7 @@ internal static class BuiltInLibraries
     private const string ForensicLog = "forensic";
     private const string FlexId = "libdhcp_flex_id.so";
     private const string RunScript = "libdhcp_run_script.so";
+    private const string Limits = "libdhcp_limits.so";
 
     /// <summary>Which built-in entry serves the library at <paramref name="libraryPath"/>; null when none does.</summary>
     private static string? Kind(string libraryPath) => KeaNativeLibraries.IsForensicLog(libraryPath)
@@ -27,6 +29,7 @@ internal static class BuiltInLibraries
         {
             FlexId => FlexId,
             RunScript => RunScript,
+            Limits => Limits,
             _ => null,
         };
 
@@ -44,8 +47,25 @@ internal static class BuiltInLibraries
             ForensicLog => ForensicLogOptions.Parse(parameters, path, environment.LegalLogDirectory, error),
             FlexId => FlexIdOptions.Parse(parameters, path, error),
             RunScript => RunScriptOptions.Parse(parameters, path, error),
+            Limits => LimitsOptions.Parse(parameters, path, error),
             _ => null,
         };
+
+    /// <summary>
+    /// Checks what built-in libraries read from the rest of the configuration rather than their parameters (the limits
+    /// library's user contexts), so that a mistake fails the load (and <c>-t</c>) with its JSON path.
+    /// </summary>
+    public static void CheckConfiguration(DhcpConfig config, Action<string, string> error)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.HooksLibraries.Any(l => Kind(l.Library) == Limits))
+        {
+            LimitsConfiguration.Parse(
+                config.Source,
+                text => Pukeko.Protocol.Addressing.Ipv6Prefix.TryParse(text.Trim(), out var prefix, out _) ? config.Subnets.FirstOrDefault(s => s.Prefix == prefix)?.Id : null,
+                error);
+        }
+    }
 
     /// <summary>The entry object for <paramref name="config"/>, or null when the library is not one built in this way.</summary>
     /// <exception cref="HookLoadException">The library's parameters are wrong.</exception>
@@ -71,6 +91,7 @@ internal static class BuiltInLibraries
             ForensicLogOptions forensic => new ForensicLogLibrary(forensic, time),
             FlexIdOptions flexId => new FlexIdLibrary(flexId),
             RunScriptOptions runScript => new RunScriptLibrary(runScript, statistics),
+            LimitsOptions limits => new LimitsLibrary(limits, time, statistics),
             _ => throw new HookLoadException($"hooks library {config.Library}: its parameters were parsed for another library"),
         };
     }

@@ -108,6 +108,11 @@ internal static class ConfigLoader
             var config = dhcp6Map.ValueKind == JsonValueKind.Object
                 ? ConfigResolver.Resolve(draft, root, context)
                 : null;
+            if (config is not null)
+            {
+                BuiltIn.BuiltInLibraries.CheckConfiguration(config, context.Error);
+            }
+
             return Result(config, context, draft.Loggers);
         }
     }

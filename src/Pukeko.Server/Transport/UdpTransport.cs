@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Server.Concurrency;
 using Pukeko.Server.Pipeline;
+using Pukeko.Server.Pipeline.Stages;
 
 namespace Pukeko.Server.Transport;
 
@@ -24,8 +25,12 @@ namespace Pukeko.Server.Transport;
 /// </remarks>
 internal sealed class UdpTransport : IAsyncDisposable
 {
-    /// <summary>Large enough for any DHCPv6 message over Ethernet jumbo frames.</summary>
-    private const int MaxDatagram = 9216;
+    /// <summary>
+    /// The largest query taken: any DHCPv6 message over Ethernet jumbo frames (Kea reads at most 1500 bytes). A larger
+    /// datagram is dropped whole and counted as <c>pkt6-parse-failed</c>, never parsed cut short; the bound also caps
+    /// the work one query can ask for (about 570 IAs).
+    /// </summary>
+    public const int MaxDatagram = 9216;
 
     /// <summary>
     /// A packet normally takes well under a millisecond; one that takes a second has met a callout
@@ -162,11 +167,12 @@ internal sealed class UdpTransport : IAsyncDisposable
         var token = _stop.Token;
         while (!token.IsCancellationRequested)
         {
-            var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram);
+            // One byte more than is taken, so that a datagram too large to take shows itself by filling it.
+            var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram + 1);
             SocketReceiveMessageFromResult result;
             try
             {
-                result = await _socket.ReceiveMessageFromAsync(buffer, SocketFlags.None, any, token).ConfigureAwait(false);
+                result = await _socket.ReceiveMessageFromAsync(buffer.AsMemory(0, MaxDatagram + 1), SocketFlags.None, any, token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
@@ -189,6 +195,14 @@ internal sealed class UdpTransport : IAsyncDisposable
             }
 
             var remote = (IPEndPoint)result.RemoteEndPoint;
+            if (result.ReceivedBytes > MaxDatagram || (result.SocketFlags & SocketFlags.Truncated) != 0)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                _processor?.CountDrop(DropReason.ParseFailed);
+                _log.LogDebug(new EventId(0, "DHCP6_PACKET_DROP_PARSE_FAIL"), "failed to parse packet from {Remote} received over interface {Interface}, reason: datagram larger than {Max} bytes", remote.Address, ifname, MaxDatagram);
+                continue;
+            }
+
             var datagram = new ReceivedDatagram
             {
                 Buffer = buffer,
@@ -232,7 +246,7 @@ internal sealed class UdpTransport : IAsyncDisposable
     /// </summary>
     private void WorkerMain(Worker me)
     {
-        var output = ArrayPool<byte>.Shared.Rent(MaxDatagram);
+        var output = ArrayPool<byte>.Shared.Rent(SendStage.MaxReply);
         var reader = _queue.Reader;
         var token = _stop.Token;
         try
@@ -305,7 +319,7 @@ internal sealed class UdpTransport : IAsyncDisposable
         if (!pending.IsCompleted)
         {
             _ = FinishLaterAsync(pending, output);
-            return ArrayPool<byte>.Shared.Rent(MaxDatagram);
+            return ArrayPool<byte>.Shared.Rent(SendStage.MaxReply);
         }
 
         try

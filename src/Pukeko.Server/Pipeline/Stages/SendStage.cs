@@ -109,13 +109,21 @@ internal sealed class SendStage(PipelineServices services, HookInvoker hooks)
         return Sent(response, output, length);
     }
 
+    /// <summary>
+    /// The largest reply sent: a UDP datagram's payload over IPv6 without jumbograms. Like Kea, a reply larger than the
+    /// link MTU is still sent (the kernel fragments it); what cannot be one datagram is not.
+    /// </summary>
+    public const int MaxReply = 65_527;
+
     private bool Fits(Dhcp6Packet response, int length, byte[] output)
     {
-        if (length <= output.Length)
+        if (length <= output.Length && length <= MaxReply)
         {
             return true;
         }
 
+        // Kea logs this (and counts nothing); counted here as well so a client that provokes it is visible.
+        services.Drop(DropReason.ProcessingFailed);
         services.Log.LogError(new EventId(0, "DHCP6_PACK_FAIL"), "{Label}: reply of {Length} bytes does not fit the send buffer", response.Label, length);
         return false;
     }
