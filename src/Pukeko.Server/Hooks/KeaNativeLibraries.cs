@@ -54,6 +54,7 @@ internal static partial class KeaNativeLibraries
         new("libdhcp_legal_log.so", "Forensic Logging", KeaNativeLibraryKind.BuiltIn, "lease events and lease commands are written to its forensic log files natively"),
         new("libdhcp_forensic_log.so", "Forensic Logging", KeaNativeLibraryKind.BuiltIn, "lease events and lease commands are written to its forensic log files natively"),
         new("libdhcp_run_script.so", "Run Script", KeaNativeLibraryKind.BuiltIn, "its script is run natively on lease events, with Kea's arguments and environment variables, without the packet waiting for it"),
+        new("libdhcp_ha.so", "High Availability", KeaNativeLibraryKind.BuiltIn, "its state machine, heartbeats, scopes and lease updates to the partner run natively (see docs/ha.md for what is not built in yet)"),
         new("libdhcp_flex_id.so", "Flexible Identifier", KeaNativeLibraryKind.BuiltIn, "its identifier-expression gives the flex-id of host reservations, and replace-client-id and ignore-iaid apply, natively"),
 
         // Management commands and observers: answers to clients are unchanged.
@@ -66,7 +67,6 @@ internal static partial class KeaNativeLibraries
         new("libdhcp_host_cache.so", "Host Cache", KeaNativeLibraryKind.NotBuiltIn, "no host lookups are cached"),
 
         // Running without these would answer clients differently, or leave commands unguarded.
-        new("libdhcp_ha.so", "High Availability", KeaNativeLibraryKind.Refused, "the partner would not be kept in sync, so both servers could hand out the same addresses"),
         new("libdhcp_limits.so", "Limits", KeaNativeLibraryKind.Refused, "its lease and rate limits per class and subnet would not be applied"),
         new("libdhcp_radius.so", "RADIUS", KeaNativeLibraryKind.Refused, "clients would not be authorized and addresses RADIUS assigns would not be given"),
         new("libdhcp_user_chk.so", "User Check", KeaNativeLibraryKind.Refused, "unknown users would not be moved to the last subnet"),

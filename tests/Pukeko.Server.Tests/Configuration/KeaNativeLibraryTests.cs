@@ -26,7 +26,6 @@ public sealed class KeaNativeLibraryTests
     }
 
     [Theory]
-    [InlineData("libdhcp_ha.so", "both servers could hand out the same addresses")]
     [InlineData("libdhcp_limits.so", "limits per class and subnet would not be applied")]
     [InlineData("libdhcp_mysql.so", "MySQL lease, host and configuration backends")]
     [InlineData("libdhcp_pgsql.so", "PostgreSQL lease, host and configuration backends")]
