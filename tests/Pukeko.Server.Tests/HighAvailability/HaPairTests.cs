@@ -25,7 +25,7 @@ public sealed class HaPairTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static JsonObject Dhcp6(string self, int ownPort, int port1, int port2)
+    private static JsonObject Dhcp6(string self, int ownPort, int port1, int port2, string mode = "hot-standby", string role2 = "standby")
     {
         var dhcp6 = ControlTestServer.DefaultDhcp6();
         dhcp6["subnet6"]![0]!["rapid-commit"] = true;
@@ -33,10 +33,10 @@ public sealed class HaPairTests
         dhcp6["hooks-libraries"] = JsonNode.Parse($$"""
             [ { "library": "libdhcp_lease_cmds.so" },
               { "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_ha.so", "parameters": { "high-availability": [ {
-                  "this-server-name": "{{self}}", "mode": "hot-standby", "sync-leases": false,
+                  "this-server-name": "{{self}}", "mode": "{{mode}}", "sync-leases": false,
                   "heartbeat-delay": 100, "max-response-delay": 1000, "max-unacked-clients": 0,
                   "peers": [ { "name": "server1", "url": "http://127.0.0.1:{{port1}}/", "role": "primary" },
-                             { "name": "server2", "url": "http://127.0.0.1:{{port2}}/", "role": "standby" } ] } ] } } ]
+                             { "name": "server2", "url": "http://127.0.0.1:{{port2}}/", "role": "{{role2}}" } ] } ] } } ]
             """);
         return dhcp6;
     }
@@ -142,5 +142,39 @@ public sealed class HaPairTests
 
         // ha-reset sends it back to waiting (from where, the partner still gone, it soon declares partner-down again).
         Assert.Equal("HA state machine reset.", (await standby.CommandAsync("""{"command": "ha-reset"}"""))["text"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task In_load_balancing_each_server_answers_its_half_and_the_survivor_answers_all()
+    {
+        // Hash 238 (even): server1's client; hash 61 (odd): server2's (LoadBalancingHashTests).
+        var client1 = new Duid(Convert.FromHexString("00030001001122334455"));
+        var client2 = new Duid(Convert.FromHexString("00030001001122334457"));
+        var port1 = FreePort();
+        var port2 = FreePort();
+        await using var server1 = await ControlTestServer.StartAsync(Dhcp6("server1", port1, port1, port2, "load-balancing", "secondary"));
+        var server2 = await ControlTestServer.StartAsync(Dhcp6("server2", port2, port1, port2, "load-balancing", "secondary"));
+        try
+        {
+            await WaitAsync(async () => await StateAsync(server1) == "load-balancing" && await StateAsync(server2) == "load-balancing", "load-balancing on both");
+            Assert.Null(SolicitRapidCommit(server2, client1));
+            Assert.Null(SolicitRapidCommit(server1, client2));
+            var reply = SolicitRapidCommit(server2, client2);
+            Assert.Equal(MessageType.Reply, reply!.Type);
+            Assert.Equal(MessageType.Reply, SolicitRapidCommit(server1, client1)!.Type);
+
+            // The secondary's lease reaches the primary.
+            var address = ClientMessages.AddressOf(reply)!.Address.ToString();
+            await WaitAsync(async () => (await server1.CommandAsync($$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{address}}}"}}"""))["result"]!.GetValue<int>() == 0, "server2's lease on server1");
+        }
+        finally
+        {
+            await server2.DisposeAsync();
+        }
+
+        await WaitAsync(async () => await StateAsync(server1) == "partner-down", "partner-down on server1");
+        var status = (await server1.CommandAsync("""{"command": "status-get"}"""))["arguments"]!["high-availability"]![0]!;
+        Assert.Equal("""["server1","server2"]""", status["ha-servers"]!["local"]!["scopes"]!.ToJsonString());
+        Assert.Equal(MessageType.Reply, SolicitRapidCommit(server1, client2)!.Type);
     }
 }
