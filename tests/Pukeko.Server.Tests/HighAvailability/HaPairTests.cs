@@ -25,18 +25,21 @@ public sealed class HaPairTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static JsonObject Dhcp6(string self, int ownPort, int port1, int port2, string mode = "hot-standby", string role2 = "standby")
+    /// <param name="password">When set, each control socket requires user "ha" with it, and each peer entry sends it.</param>
+    private static JsonObject Dhcp6(string self, int ownPort, int port1, int port2, string mode = "hot-standby", string role2 = "standby", string? password = null)
     {
         var dhcp6 = ControlTestServer.DefaultDhcp6();
         dhcp6["subnet6"]![0]!["rapid-commit"] = true;
-        dhcp6["control-sockets"] = JsonNode.Parse($$"""[ { "socket-type": "http", "socket-address": "127.0.0.1", "socket-port": {{ownPort}} } ]""");
+        var auth = password is null ? "" : $$""", "authentication": { "type": "basic", "clients": [ { "user": "ha", "password": "{{password}}" } ] }""";
+        var peerAuth = password is null ? "" : $$""", "basic-auth-user": "ha", "basic-auth-password": "{{password}}" """;
+        dhcp6["control-sockets"] = JsonNode.Parse($$"""[ { "socket-type": "http", "socket-address": "127.0.0.1", "socket-port": {{ownPort}} {{auth}} } ]""");
         dhcp6["hooks-libraries"] = JsonNode.Parse($$"""
             [ { "library": "libdhcp_lease_cmds.so" },
               { "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_ha.so", "parameters": { "high-availability": [ {
                   "this-server-name": "{{self}}", "mode": "{{mode}}", "sync-leases": false,
                   "heartbeat-delay": 100, "max-response-delay": 1000, "max-unacked-clients": 0,
-                  "peers": [ { "name": "server1", "url": "http://127.0.0.1:{{port1}}/", "role": "primary" },
-                             { "name": "server2", "url": "http://127.0.0.1:{{port2}}/", "role": "{{role2}}" } ] } ] } } ]
+                  "peers": [ { "name": "server1", "url": "http://127.0.0.1:{{port1}}/", "role": "primary" {{peerAuth}} },
+                             { "name": "server2", "url": "http://127.0.0.1:{{port2}}/", "role": "{{role2}}" {{peerAuth}} } ] } ] } } ]
             """);
         return dhcp6;
     }
@@ -152,8 +155,9 @@ public sealed class HaPairTests
         var client2 = new Duid(Convert.FromHexString("00030001001122334457"));
         var port1 = FreePort();
         var port2 = FreePort();
-        await using var server1 = await ControlTestServer.StartAsync(Dhcp6("server1", port1, port1, port2, "load-balancing", "secondary"));
-        var server2 = await ControlTestServer.StartAsync(Dhcp6("server2", port2, port1, port2, "load-balancing", "secondary"));
+        // With basic authentication on both control sockets: the peers' heartbeats and updates carry it.
+        await using var server1 = await ControlTestServer.StartAsync(Dhcp6("server1", port1, port1, port2, "load-balancing", "secondary", password: "pa55"));
+        var server2 = await ControlTestServer.StartAsync(Dhcp6("server2", port2, port1, port2, "load-balancing", "secondary", password: "pa55"));
         try
         {
             await WaitAsync(async () => await StateAsync(server1) == "load-balancing" && await StateAsync(server2) == "load-balancing", "load-balancing on both");
