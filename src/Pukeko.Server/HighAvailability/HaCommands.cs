@@ -5,7 +5,8 @@ using Pukeko.Server.Hosting;
 namespace Pukeko.Server.HighAvailability;
 
 /// <summary>
-/// The HA library's commands (<c>ha-heartbeat</c>, <c>ha-scopes</c>, <c>ha-continue</c>, <c>ha-reset</c>), which
+/// The HA library's commands (<c>ha-heartbeat</c>, <c>ha-scopes</c>, <c>ha-continue</c>, <c>ha-reset</c>,
+/// <c>ha-sync-complete-notify</c>), which
 /// exist only while <c>libdhcp_ha.so</c> is configured, as in Kea. Answers and errors use Kea's texts.
 /// </summary>
 internal static class HaCommands
@@ -61,6 +62,18 @@ internal static class HaCommands
 
             return Done(ControlAnswer.Success("New HA scopes configured."));
         }, Configured);
+        dispatcher.Register("ha-sync-complete-notify", (_, _) =>
+        {
+            if (Service(server) is null)
+            {
+                return Done(NotRunning());
+            }
+
+            // The partner synchronised from us under dhcp-disable (origin ha-partner); it is done, so that origin lets go.
+            // Kea also defers this in partner-down until its own heartbeat succeeds; here it is released at once.
+            server.Network.Enable(PartnerOrigin);
+            return Done(ControlAnswer.Success("Server successfully notified about the synchronization completion."));
+        }, Configured);
         dispatcher.Register("ha-continue", async (_, ct) => Service(server) is { } ha
             ? ControlAnswer.Success(await ha.ContinueAsync(ct).ConfigureAwait(false) ? "HA state machine continues." : "HA state machine is not paused.")
             : NotRunning(), Configured);
@@ -68,6 +81,9 @@ internal static class HaCommands
             ? ControlAnswer.Success(await ha.ResetAsync(ct).ConfigureAwait(false) ? "HA state machine reset." : "HA state machine already in WAITING state.")
             : NotRunning(), Configured);
     }
+
+    /// <summary>The origin a partner's <c>dhcp-disable</c> names (Kea 2.2: <c>"origin": "ha-partner"</c>).</summary>
+    private const string PartnerOrigin = "ha-partner";
 
     private static HaService? Service(Dhcp6Server server) => server.HighAvailability?.Service;
 

@@ -133,6 +133,13 @@ public sealed class HaPairTests
             Assert.Equal("New HA scopes configured.", (await standby.CommandAsync("""{"command": "ha-scopes", "arguments": {"scopes": ["server1"]}}"""))["text"]!.GetValue<string>());
             Assert.Equal(MessageType.Reply, SolicitRapidCommit(standby, new Duid(Convert.FromHexString("000300010011223344bb")))!.Type);
             Assert.Equal("HA state machine is not paused.", (await standby.CommandAsync("""{"command": "ha-continue"}"""))["text"]!.GetValue<string>());
+
+            // A partner synchronising from this server disables its service (origin ha-partner), then notifies completion.
+            await standby.CommandAsync("""{"command": "dhcp-disable", "arguments": {"max-period": 60, "origin": "ha-partner"}, "service": ["dhcp6"]}""");
+            Assert.False(standby.Server.Network.Enabled);
+            var notified = await standby.CommandAsync("""{"command": "ha-sync-complete-notify", "service": ["dhcp6"]}""");
+            Assert.Equal("Server successfully notified about the synchronization completion.", notified["text"]!.GetValue<string>());
+            Assert.True(standby.Server.Network.Enabled);
         }
         finally
         {
