@@ -18,7 +18,7 @@ internal sealed record PgSqlLeaseDatabaseSettings
         return new()
         {
             Name = access.Name,
-            Host = access.Host,
+            Host = access.Host.Length > 0 ? access.Host : LibpqDefaultHost(),
             Port = access.Port,
             User = access.User,
             Password = access.Password,
@@ -27,6 +27,13 @@ internal sealed record PgSqlLeaseDatabaseSettings
     }
 
     public string Host { get; init; } = "localhost";
+
+    /// <summary>
+    /// Where libpq connects when the host is empty (Kea passes <c>"host": ""</c> on to libpq as is): <c>PGHOST</c>,
+    /// else the Unix-socket directory Debian's libpq is built with.
+    /// </summary>
+    internal static string LibpqDefaultHost() =>
+        Environment.GetEnvironmentVariable("PGHOST") is { Length: > 0 } host ? host : "/var/run/postgresql";
 
     public int Port { get; init; } = 5432;
 

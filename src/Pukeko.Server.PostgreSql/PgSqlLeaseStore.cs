@@ -12,7 +12,7 @@ namespace Pukeko.Server.PostgreSql;
 /// and prepared on its pooled connection; every query is answered by the database, not from a cache, so leases
 /// written by another server are seen at once. The database's triggers keep Kea's <c>lease6_stat</c> table.
 /// </summary>
-internal sealed class PgSqlLeaseStore : ILeaseStore
+internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
 {
     /// <summary>The schema version this store speaks: Kea 2.2's (Debian 12).</summary>
     public static readonly (int Major, int Minor) SupportedSchema = (13, 0);
@@ -21,6 +21,7 @@ internal sealed class PgSqlLeaseStore : ILeaseStore
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
+    private readonly PgSqlConnectionHealth _health = new();
 
     private PgSqlLeaseStore(NpgsqlDataSource dataSource, bool ownsDataSource)
     {
@@ -73,6 +74,34 @@ internal sealed class PgSqlLeaseStore : ILeaseStore
     }
 
     internal NpgsqlDataSource DataSource => _dataSource;
+
+    public event Action<Exception>? ConnectionLost
+    {
+        add => _health.Lost += value;
+        remove => _health.Lost -= value;
+    }
+
+    /// <summary>
+    /// Drops the pooled connections (after a database restart they are all broken), connects and checks the schema
+    /// again; the store is usable from then on.
+    /// </summary>
+    public async Task ReconnectAsync(CancellationToken cancellationToken)
+    {
+        _dataSource.Clear();
+        var version = await ReadSchemaVersionAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+        if (version != SupportedSchema)
+        {
+            throw new LeaseDatabaseSchemaException($"PostgreSQL schema version mismatch: need version: {SupportedSchema.Major}.{SupportedSchema.Minor} found version: {version.Major}.{version.Minor}");
+        }
+
+        _health.Restore();
+    }
+
+    public void TryAgainOnDemand()
+    {
+        _dataSource.Clear();
+        _health.Restore();
+    }
 
     public ValueTask<Lease6?> GetAsync(Ipv6Address address, CancellationToken cancellationToken = default) =>
         QuerySingleAsync(FromLease6 + "WHERE address = $1", p => p.Add(Lease6Row.Text(Lease6Row.AddressText(address))), cancellationToken);
@@ -152,7 +181,7 @@ internal sealed class PgSqlLeaseStore : ILeaseStore
             p.Add(Lease6Row.Text(Lease6Row.AddressText(last)));
         }, cancellationToken);
 
-    public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_dataSource);
+    public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_dataSource, _health);
 
     public void Dispose()
     {
@@ -191,34 +220,50 @@ internal sealed class PgSqlLeaseStore : ILeaseStore
 
     private async ValueTask<IReadOnlyList<Lease6>> QueryAsync(string sql, Action<NpgsqlParameterCollection>? bind, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand(sql);
-        bind?.Invoke(command.Parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var result = new List<Lease6>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        _health.ThrowIfLost();
+        try
         {
-            result.Add(Lease6Row.Read(reader));
-        }
+            await using var command = _dataSource.CreateCommand(sql);
+            bind?.Invoke(command.Parameters);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var result = new List<Lease6>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                result.Add(Lease6Row.Read(reader));
+            }
 
-        return result;
+            return result;
+        }
+        catch (Exception e) when (_health.Observe(e))
+        {
+            throw;
+        }
     }
 
     private async ValueTask<IReadOnlyList<LeaseCount>> CountQueryAsync(string where, Action<NpgsqlParameterCollection>? bind, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand(
-            "SELECT subnet_id, lease_type, state, count(*) FROM lease6 " + where + " GROUP BY subnet_id, lease_type, state");
-        bind?.Invoke(command.Parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var result = new List<LeaseCount>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        _health.ThrowIfLost();
+        try
         {
-            result.Add(new LeaseCount(
-                checked((uint)reader.GetInt64(0)),
-                (LeaseType)checked((byte)reader.GetInt16(1)),
-                (LeaseState)checked((uint)reader.GetInt64(2)),
-                reader.GetInt64(3)));
-        }
+            await using var command = _dataSource.CreateCommand(
+                "SELECT subnet_id, lease_type, state, count(*) FROM lease6 " + where + " GROUP BY subnet_id, lease_type, state");
+            bind?.Invoke(command.Parameters);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var result = new List<LeaseCount>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                result.Add(new LeaseCount(
+                    checked((uint)reader.GetInt64(0)),
+                    (LeaseType)checked((byte)reader.GetInt16(1)),
+                    (LeaseState)checked((uint)reader.GetInt64(2)),
+                    reader.GetInt64(3)));
+            }
 
-        return result;
+            return result;
+        }
+        catch (Exception e) when (_health.Observe(e))
+        {
+            throw;
+        }
     }
 }

@@ -10,7 +10,7 @@ namespace Pukeko.Server.PostgreSql;
 /// when the address (the primary key) is taken, and an update or delete matches only the row version the caller
 /// read — Kea's condition on the old <c>expire</c>, plus the rest of <see cref="Lease6.IsSameVersion"/>.
 /// </summary>
-internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource) : ILeaseUnitOfWork
+internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnectionHealth health) : ILeaseUnitOfWork
 {
     private const string Insert =
         "INSERT INTO lease6 (" + Lease6Row.WriteColumns + ") VALUES "
@@ -39,6 +39,18 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource) : ILeaseUnitO
 
     public async ValueTask<LeaseWriteResult> InsertAsync(Lease6 lease, CancellationToken cancellationToken = default)
     {
+        try
+        {
+            return await InsertCoreAsync(lease, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (health.Observe(e))
+        {
+            throw;
+        }
+    }
+
+    private async ValueTask<LeaseWriteResult> InsertCoreAsync(Lease6 lease, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(lease);
         await using var command = await CommandAsync(Insert, cancellationToken).ConfigureAwait(false);
         Lease6Row.AddValues(command.Parameters, lease);
@@ -47,6 +59,18 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource) : ILeaseUnitO
     }
 
     public async ValueTask<LeaseWriteResult> UpdateAsync(Lease6 expected, Lease6 updated, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await UpdateCoreAsync(expected, updated, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (health.Observe(e))
+        {
+            throw;
+        }
+    }
+
+    private async ValueTask<LeaseWriteResult> UpdateCoreAsync(Lease6 expected, Lease6 updated, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(expected);
         ArgumentNullException.ThrowIfNull(updated);
@@ -68,6 +92,18 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource) : ILeaseUnitO
 
     public async ValueTask<LeaseWriteResult> DeleteAsync(Lease6 expected, CancellationToken cancellationToken = default)
     {
+        try
+        {
+            return await DeleteCoreAsync(expected, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (health.Observe(e))
+        {
+            throw;
+        }
+    }
+
+    private async ValueTask<LeaseWriteResult> DeleteCoreAsync(Lease6 expected, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(expected);
         int rows;
         await using (var command = await CommandAsync(Delete, cancellationToken).ConfigureAwait(false))
@@ -80,6 +116,18 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource) : ILeaseUnitO
     }
 
     public async ValueTask<IReadOnlyList<Lease6>> DeleteExpiredReclaimedAsync(long olderThan, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await DeleteExpiredReclaimedCoreAsync(olderThan, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (health.Observe(e))
+        {
+            throw;
+        }
+    }
+
+    private async ValueTask<IReadOnlyList<Lease6>> DeleteExpiredReclaimedCoreAsync(long olderThan, CancellationToken cancellationToken)
     {
         await using var command = await CommandAsync(DeleteReclaimed, cancellationToken).ConfigureAwait(false);
         command.Parameters.Add(Lease6Row.BigInt((uint)LeaseState.ExpiredReclaimed));
@@ -98,7 +146,14 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource) : ILeaseUnitO
     {
         if (_transaction is not null)
         {
-            await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (health.Observe(e))
+            {
+                throw;
+            }
         }
 
         await ReleaseAsync().ConfigureAwait(false);
@@ -146,6 +201,7 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource) : ILeaseUnitO
     {
         if (_connection is null)
         {
+            health.ThrowIfLost();
             _connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             _transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         }

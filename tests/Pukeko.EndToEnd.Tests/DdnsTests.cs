@@ -124,18 +124,25 @@ public sealed class DdnsTests : IDisposable
     }
 
     [Fact]
-    public void DhcpGoesOnWhileKeaDhcpDdnsIsDownAndUpdatesResumeWhenItIsBack()
+    public void DhcpGoesOnWhileKeaDhcpDdnsIsDownAndHeldRequestsAreSentWhenItIsBack()
     {
         using var dns = DnsLab.Start(_lab, _dnsDir);
         using var server = ServerProcess.Start(_lab, DdnsConfig(), _serverDir);
         dns.StopD2Process();
 
+        // DHCP is unaffected; the request for the name is held, not lost.
         using var first = Client("offline");
         var (code, output) = Obtain(first);
         Assert.True(code == 0, output + server.Output);
+        var offlineAddress = first.Addresses().Last();
         first.Stop();
+        Assert.True(Run.WaitFor(() => server.Output.Contains("DHCP6_DDNS_DAEMON_UNREACHABLE", StringComparison.Ordinal), DnsWait), server.Output);
+        Assert.Empty(dns.Dig("offline.example.com", "AAAA"));
 
         dns.StartD2Process();
+        Assert.True(Run.WaitFor(() => dns.Dig("offline.example.com", "AAAA") == offlineAddress, DnsWait), dns.D2LogSince(0) + server.Output);
+        Assert.Contains("DHCP6_DDNS_DAEMON_REACHABLE", server.Output, StringComparison.Ordinal);
+
         using var second = Client("online", duid: "\\000\\003\\000\\001\\002\\000\\000\\000\\252\\077");
         var (code2, output2) = Obtain(second);
         Assert.True(code2 == 0, output2 + server.Output);

@@ -56,9 +56,7 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
     {
         await RunAsPostgresAsync(Path.Combine(BinDirectory, "initdb"),
             ["-D", dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"]);
-        await RunAsPostgresAsync(Path.Combine(BinDirectory, "pg_ctl"),
-            ["-D", dataDirectory, "-l", Path.Combine(SocketDirectory, "pg.log"), "-w", "-t", "60",
-             "-o", $"-k {SocketDirectory} -p {Port} -c listen_addresses='' -c fsync=off", "start"]);
+        await StartServerAsync();
 
         await using (var admin = AdminDataSource("postgres"))
         {
@@ -74,6 +72,16 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
             throw new InvalidOperationException($"kea-admin db-init did not report schema 13.0:\n{output}");
         }
     }
+
+    /// <summary>Starts the database server on the existing cluster (again, after <see cref="StopServerAsync"/>).</summary>
+    public Task StartServerAsync() =>
+        RunAsPostgresAsync(Path.Combine(BinDirectory, "pg_ctl"),
+            ["-D", _dataDirectory!, "-l", Path.Combine(SocketDirectory, "pg.log"), "-w", "-t", "60",
+             "-o", $"-k {SocketDirectory} -p {Port} -c listen_addresses='' -c fsync=off", "start"]);
+
+    /// <summary>Stops the database server as an operator's restart does (fast shutdown: sessions are cut).</summary>
+    public Task StopServerAsync() =>
+        RunAsPostgresAsync(Path.Combine(BinDirectory, "pg_ctl"), ["-D", _dataDirectory!, "-m", "fast", "-w", "-t", "60", "stop"]);
 
     /// <summary>A new database owned by <see cref="User"/>, a copy of the Kea schema (or empty), for one test.</summary>
     public async Task<string> CreateDatabaseAsync(bool withSchema = true)

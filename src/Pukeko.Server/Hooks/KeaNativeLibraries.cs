@@ -54,6 +54,7 @@ internal static partial class KeaNativeLibraries
         new("libdhcp_legal_log.so", "Forensic Logging", KeaNativeLibraryKind.BuiltIn, "lease events and lease commands are written to its forensic log files natively"),
         new("libdhcp_forensic_log.so", "Forensic Logging", KeaNativeLibraryKind.BuiltIn, "lease events and lease commands are written to its forensic log files natively"),
         new("libdhcp_run_script.so", "Run Script", KeaNativeLibraryKind.BuiltIn, "its script is run natively on lease events, with Kea's arguments and environment variables, without the packet waiting for it"),
+        new("libdhcp_pgsql.so", "PostgreSQL", KeaNativeLibraryKind.BuiltIn, "\"lease-database\": { \"type\": \"postgresql\" } is served by Pukeko's own PostgreSQL backend (Kea 2.2's schema), with or without this entry"),
         new("libdhcp_ha.so", "High Availability", KeaNativeLibraryKind.BuiltIn, "its state machine, heartbeats, scopes and lease updates to the partner run natively (see docs/ha.md for what is not built in yet)"),
         new("libdhcp_flex_id.so", "Flexible Identifier", KeaNativeLibraryKind.BuiltIn, "its identifier-expression gives the flex-id of host reservations, and replace-client-id and ignore-iaid apply, natively"),
 
@@ -70,8 +71,7 @@ internal static partial class KeaNativeLibraries
         new("libdhcp_limits.so", "Limits", KeaNativeLibraryKind.Refused, "its lease and rate limits per class and subnet would not be applied"),
         new("libdhcp_radius.so", "RADIUS", KeaNativeLibraryKind.Refused, "clients would not be authorized and addresses RADIUS assigns would not be given"),
         new("libdhcp_user_chk.so", "User Check", KeaNativeLibraryKind.Refused, "unknown users would not be moved to the last subnet"),
-        new("libdhcp_mysql.so", "MySQL", KeaNativeLibraryKind.Refused, "it provides the MySQL lease, host and configuration backends, and Pukeko keeps leases only in a memfile"),
-        new("libdhcp_pgsql.so", "PostgreSQL", KeaNativeLibraryKind.Refused, "it provides the PostgreSQL lease, host and configuration backends, and Pukeko keeps leases only in a memfile"),
+        new("libdhcp_mysql.so", "MySQL", KeaNativeLibraryKind.Refused, "it provides the MySQL lease, host and configuration backends, and Pukeko has no MySQL backend (use memfile or postgresql in lease-database)"),
         new("libdhcp_mysql_cb.so", "MySQL Configuration Backend", KeaNativeLibraryKind.Refused, "subnets, options and classes kept in the database would be missing"),
         new("libdhcp_pgsql_cb.so", "PostgreSQL Configuration Backend", KeaNativeLibraryKind.Refused, "subnets, options and classes kept in the database would be missing"),
         new("libdhcp_rbac.so", "Role-Based Access Control", KeaNativeLibraryKind.Refused, "its command restrictions would not be enforced, so every client of the control channel could run every command"),

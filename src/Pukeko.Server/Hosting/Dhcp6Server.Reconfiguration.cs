@@ -118,6 +118,10 @@ internal sealed partial class Dhcp6Server
                 _storeOptions = storeOptions;
                 _storeSql = sql;
                 newStore = null;
+                _databaseRecovery?.Dispose();
+                _databaseRecovery = _store is IRecoverableLeaseStore recoverable && sql is not null
+                    ? new DatabaseRecovery(recoverable, sql, _network, RequestShutdown, _loggers.CreateLogger(Logging.KeaLoggers.Dhcp6), _time)
+                    : null;
                 if (_store is MemfileLeaseStore memfile)
                 {
                     _log.LogInformation(new EventId(0, "DHCPSRV_MEMFILE_DB"), "opening memory file lease database: {File} ({Count} leases)", memfile.Options.FilePath, memfile.Count);

@@ -28,6 +28,7 @@ internal sealed partial class Dhcp6Server : IAsyncDisposable
     private readonly ConfigEnvironment _environment;
     private readonly SemaphoreSlim _reconfigure = new(1, 1);
     private ILeaseStore? _store;
+    private DatabaseRecovery? _databaseRecovery;
 
     // What the open store was opened with: memfile options, or the SQL database's access (the other one null).
     private MemfileOptions? _storeOptions;
@@ -313,6 +314,8 @@ internal sealed partial class Dhcp6Server : IAsyncDisposable
         }
 
         Hooks.Dispose();
+        _databaseRecovery?.Dispose();
+        _databaseRecovery = null;
         if (_store is not null)
         {
             LogStoreClosing(_store);

@@ -34,13 +34,13 @@ public sealed class KeaExampleConfigTests(ITestOutputHelper output)
             "Dhcp6/hooks-libraries: hooks library /opt/lib/security.so: file not found"),
         ["kea-current/all-keys.json"] = (
             "MySQL and PostgreSQL host databases through Kea 3.x's libdhcp_mysql.so and libdhcp_pgsql.so (also a MySQL config backend and credential files under /usr/local/share/kea/kea-creds, which Kea's -t reads too)",
-            "Dhcp6/hooks-libraries[1]/library: libdhcp_mysql.so is Kea's MySQL library, which Pukeko does not have: it provides the MySQL lease, host and configuration backends, and Pukeko keeps leases only in a memfile"),
+            "Dhcp6/hooks-libraries[1]/library: libdhcp_mysql.so is Kea's MySQL library, which Pukeko does not have: it provides the MySQL lease, host and configuration backends, and Pukeko has no MySQL backend (use memfile or postgresql in lease-database)"),
         ["kea-current/all-keys-netconf.json"] = (
             "the same as all-keys.json",
-            "Dhcp6/hooks-libraries[1]/library: libdhcp_mysql.so is Kea's MySQL library, which Pukeko does not have: it provides the MySQL lease, host and configuration backends, and Pukeko keeps leases only in a memfile"),
+            "Dhcp6/hooks-libraries[1]/library: libdhcp_mysql.so is Kea's MySQL library, which Pukeko does not have: it provides the MySQL lease, host and configuration backends, and Pukeko has no MySQL backend (use memfile or postgresql in lease-database)"),
         ["kea-current/config-backend.json"] = (
             "a MySQL configuration backend (config-control) through libdhcp_mysql.so",
-            "Dhcp6/hooks-libraries[0]/library: libdhcp_mysql.so is Kea's MySQL library, which Pukeko does not have: it provides the MySQL lease, host and configuration backends, and Pukeko keeps leases only in a memfile"),
+            "Dhcp6/hooks-libraries[0]/library: libdhcp_mysql.so is Kea's MySQL library, which Pukeko does not have: it provides the MySQL lease, host and configuration backends, and Pukeko has no MySQL backend (use memfile or postgresql in lease-database)"),
         ["kea-current/hooks-rbac.json"] = (
             "role-based access control of commands (libdhcp_rbac.so); ignoring it would open every command to every client",
             "Dhcp6/hooks-libraries[0]/library: libdhcp_rbac.so is Kea's Role-Based Access Control library, which Pukeko does not have: its command restrictions would not be enforced, so every client of the control channel could run every command"),
@@ -49,10 +49,7 @@ public sealed class KeaExampleConfigTests(ITestOutputHelper output)
             "Dhcp6/hooks-libraries: hooks library /usr/lib/kea/hooks/security.so: file not found"),
         ["kea-current/mysql-reservations.json"] = (
             "a MySQL host database through libdhcp_mysql.so",
-            "Dhcp6/hooks-libraries[0]/library: libdhcp_mysql.so is Kea's MySQL library, which Pukeko does not have: it provides the MySQL lease, host and configuration backends, and Pukeko keeps leases only in a memfile"),
-        ["kea-current/pgsql-reservations.json"] = (
-            "a PostgreSQL host database through libdhcp_pgsql.so",
-            "Dhcp6/hooks-libraries[0]/library: libdhcp_pgsql.so is Kea's PostgreSQL library, which Pukeko does not have: it provides the PostgreSQL lease, host and configuration backends, and Pukeko keeps leases only in a memfile"),
+            "Dhcp6/hooks-libraries[0]/library: libdhcp_mysql.so is Kea's MySQL library, which Pukeko does not have: it provides the MySQL lease, host and configuration backends, and Pukeko has no MySQL backend (use memfile or postgresql in lease-database)"),
     };
 
     public static TheoryData<string> Examples() => new(ExampleNames());

@@ -36,4 +36,33 @@ public sealed class LeaseDatabaseTests
         Assert.Null(config.LeaseDatabase.Sql);
         Assert.Equal("/var/tmp/l6.csv", config.LeaseDatabase.FilePath);
     }
+
+    [Fact]
+    public void ReconnectKeysAreRead()
+    {
+        var config = LoadOk(Dhcp6("""
+            "lease-database": { "type": "postgresql", "name": "kea", "max-reconnect-tries": 3, "reconnect-wait-time": 2000,
+                                "on-fail": "serve-retry-continue" }
+            """));
+        var sql = config.LeaseDatabase.Sql!;
+        Assert.Equal((3u, 2000u, DatabaseOnFail.ServeRetryContinue), (sql.MaxReconnectTries, sql.ReconnectWaitTime, sql.OnFail));
+    }
+
+    [Fact]
+    public void ReconnectDefaultsAreKeas()
+    {
+        var sql = LoadOk(Dhcp6("""
+            "lease-database": { "type": "postgresql", "name": "kea" }
+            """)).LeaseDatabase.Sql!;
+        Assert.Equal((0u, 0u, DatabaseOnFail.StopRetryExit), (sql.MaxReconnectTries, sql.ReconnectWaitTime, sql.OnFail));
+    }
+
+    [Theory]
+    [InlineData("\"on-fail\": \"retry-forever\"", "Dhcp6/lease-database/on-fail", "unsupported value 'retry-forever'")]
+    [InlineData("\"max-reconnect-tries\": -1", "Dhcp6/lease-database/max-reconnect-tries", "")]
+    [InlineData("\"reconnect-wait-time\": \"2s\"", "Dhcp6/lease-database/reconnect-wait-time", "")]
+    public void BadReconnectValuesAreRejectedWithTheirPath(string member, string path, string fragment) =>
+        LoadFails(Dhcp6($$"""
+            "lease-database": { "type": "postgresql", "name": "kea", {{member}} }
+            """), path, fragment);
 }

@@ -44,7 +44,7 @@ internal static class KeaKeys
     public static readonly string[] LeaseDatabaseUnimplemented =
     [
         "readonly", "read-timeout", "write-timeout",
-        "tcp-user-timeout", "max-reconnect-tries", "reconnect-wait-time", "on-fail", "retry-on-startup",
+        "tcp-user-timeout", "retry-on-startup",
         "trust-anchor", "cert-file", "key-file", "key-password", "ssl-mode", "cipher-list",
     ];
 

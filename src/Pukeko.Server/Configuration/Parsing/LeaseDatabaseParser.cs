@@ -87,6 +87,43 @@ internal static class LeaseDatabaseParser
                 d.Value = d.Value! with { Sql = Access(d) with { ConnectTimeout = seconds } };
             }
         })
+        .On("max-reconnect-tries", (d, v, p, c) =>
+        {
+            if (c.TryUInt32(v, p, out var tries))
+            {
+                d.Value = d.Value! with { Sql = Access(d) with { MaxReconnectTries = tries } };
+            }
+        })
+        .On("reconnect-wait-time", (d, v, p, c) =>
+        {
+            if (c.TryUInt32(v, p, out var milliseconds))
+            {
+                d.Value = d.Value! with { Sql = Access(d) with { ReconnectWaitTime = milliseconds } };
+            }
+        })
+        .On("on-fail", (d, v, p, c) =>
+        {
+            if (!c.TryString(v, p, out var text))
+            {
+                return;
+            }
+
+            DatabaseOnFail? onFail = text switch
+            {
+                "stop-retry-exit" => DatabaseOnFail.StopRetryExit,
+                "serve-retry-exit" => DatabaseOnFail.ServeRetryExit,
+                "serve-retry-continue" => DatabaseOnFail.ServeRetryContinue,
+                _ => null,
+            };
+            if (onFail is { } value)
+            {
+                d.Value = d.Value! with { Sql = Access(d) with { OnFail = value } };
+            }
+            else
+            {
+                c.Error(p, $"unsupported value '{text}' (expected stop-retry-exit, serve-retry-exit or serve-retry-continue)");
+            }
+        })
         .On("persist", (d, v, p, c) =>
         {
             // Kea accepts the strings "true"/"false" as well as booleans here.

@@ -161,8 +161,8 @@ internal static class ServerCommands
         {
             ["globally-disabled"] = disabledBy.Count > 0,
             ["disabled-by-user"] = disabledBy.Contains(NetworkState.UserOrigin),
-            ["disabled-by-db-connection"] = false,
-            ["disabled-by-local-command"] = new JsonArray([.. disabledBy.Where(o => o != NetworkState.UserOrigin).Select(o => (JsonNode)JsonValue.Create(o))]),
+            ["disabled-by-db-connection"] = disabledBy.Contains(DatabaseRecovery.Origin),
+            ["disabled-by-local-command"] = new JsonArray([.. disabledBy.Where(o => o is not (NetworkState.UserOrigin or DatabaseRecovery.Origin)).Select(o => (JsonNode)JsonValue.Create(o))]),
             ["disabled-by-remote-command"] = new JsonArray(),
         };
 

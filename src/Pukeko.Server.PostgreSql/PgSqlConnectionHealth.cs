@@ -1,0 +1,55 @@
+using Npgsql;
+using Pukeko.Server.Leases;
+
+namespace Pukeko.Server.PostgreSql;
+
+/// <summary>
+/// Whether the lease database's connection is usable, shared by the store and its units of work. An error of the
+/// classes Kea treats as a lost connection marks it lost (once, raising <see cref="Lost"/>); from then on every
+/// operation fails at once until <see cref="Restore"/>, instead of waiting out a connect timeout per packet.
+/// </summary>
+internal sealed class PgSqlConnectionHealth
+{
+    private int _lost;
+
+    public event Action<Exception>? Lost;
+
+    public bool IsLost => Volatile.Read(ref _lost) != 0;
+
+    /// <exception cref="LeaseStoreUnavailableException">The connection is lost.</exception>
+    public void ThrowIfLost()
+    {
+        if (IsLost)
+        {
+            throw new LeaseStoreUnavailableException("the PostgreSQL lease database connection was lost and is not recovered yet");
+        }
+    }
+
+    /// <summary>
+    /// For exception filters: marks the connection lost when <paramref name="error"/> says so. Always false, so the
+    /// error goes on to the caller unchanged.
+    /// </summary>
+    public bool Observe(Exception error)
+    {
+        if (IsConnectionLoss(error) && Interlocked.Exchange(ref _lost, 1) == 0)
+        {
+            Lost?.Invoke(error);
+        }
+
+        return false;
+    }
+
+    public void Restore() => Volatile.Write(ref _lost, 0);
+
+    /// <summary>
+    /// Kea's rule (PgSqlConnection::checkStatementError): SQLSTATE classes 08 (connection), 53 (resources), 54
+    /// (limits), 57 (operator intervention: the server shut down) and 58 (system), or no SQLSTATE at all, which is
+    /// how a broken socket, a refused connection or a timeout shows.
+    /// </summary>
+    public static bool IsConnectionLoss(Exception error) => error switch
+    {
+        PostgresException pg => pg.SqlState.Length >= 2 && pg.SqlState[..2] is "08" or "53" or "54" or "57" or "58",
+        NpgsqlException => true,
+        _ => false,
+    };
+}

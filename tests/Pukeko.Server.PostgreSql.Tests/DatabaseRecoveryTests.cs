@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pukeko.Protocol.Addressing;
+using Pukeko.Server.Configuration;
+using Pukeko.Server.Hosting;
+using Pukeko.Server.Leases;
+
+namespace Pukeko.Server.PostgreSql.Tests;
+
+/// <summary>
+/// The database server restarted or gone under a running <see cref="Dhcp6Server"/>: Kea's <c>on-fail</c> modes with
+/// <c>max-reconnect-tries</c> and <c>reconnect-wait-time</c>, on a real PostgreSQL stopped and started by the test.
+/// </summary>
+[Collection(PostgreSqlCollection.Name)]
+public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposable
+{
+    private static readonly Ipv6Address Probe = Ipv6Address.Parse("2001:db8:1::42");
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("pukeko-pg-recovery-");
+
+    [PostgreSqlFact]
+    public async Task Stop_retry_exit_disables_service_while_the_database_is_down_and_enables_it_once_reconnected()
+    {
+        await using var server = await StartServerAsync("\"max-reconnect-tries\": 100, \"reconnect-wait-time\": 200");
+        var shutdown = RecordShutdown(server);
+        try
+        {
+            await cluster.StopServerAsync();
+            await Assert.ThrowsAnyAsync<Exception>(() => server.Leases!.GetAsync(Probe).AsTask());
+            Assert.True(await WaitUntilAsync(() => server.Network.DisabledBy.Contains(DatabaseRecovery.Origin)), "service not disabled");
+
+            // While it is lost, operations fail at once instead of waiting for a connect timeout each.
+            var started = Stopwatch.StartNew();
+            await Assert.ThrowsAsync<LeaseStoreUnavailableException>(() => server.Leases!.GetAsync(Probe).AsTask());
+            Assert.True(started.ElapsedMilliseconds < 1000);
+        }
+        finally
+        {
+            await cluster.StartServerAsync();
+        }
+
+        Assert.True(await WaitUntilAsync(() => server.Network.Enabled), "service not enabled again after the database came back");
+        Assert.Null(await server.Leases!.GetAsync(Probe));
+        Assert.Empty(shutdown);
+    }
+
+    [PostgreSqlFact]
+    public async Task Stop_retry_exit_shuts_the_server_down_with_exit_code_1_when_the_tries_run_out()
+    {
+        await using var server = await StartServerAsync("\"max-reconnect-tries\": 2, \"reconnect-wait-time\": 100");
+        var shutdown = RecordShutdown(server);
+        try
+        {
+            await cluster.StopServerAsync();
+            await Assert.ThrowsAnyAsync<Exception>(() => server.Leases!.GetAsync(Probe).AsTask());
+            Assert.True(await WaitUntilAsync(() => !shutdown.IsEmpty), "no shutdown requested");
+            Assert.Equal([1], shutdown);
+        }
+        finally
+        {
+            await cluster.StartServerAsync();
+        }
+    }
+
+    [PostgreSqlFact]
+    public async Task Without_reconnect_settings_a_lost_connection_shuts_the_server_down_as_Keas_default_does()
+    {
+        await using var server = await StartServerAsync(string.Empty);
+        var shutdown = RecordShutdown(server);
+        try
+        {
+            await cluster.StopServerAsync();
+            await Assert.ThrowsAnyAsync<Exception>(() => server.Leases!.GetAsync(Probe).AsTask());
+            Assert.True(await WaitUntilAsync(() => !shutdown.IsEmpty), "no shutdown requested");
+        }
+        finally
+        {
+            await cluster.StartServerAsync();
+        }
+    }
+
+    [PostgreSqlFact]
+    public async Task Serve_retry_continue_keeps_serving_and_running_and_uses_the_database_again_when_it_is_back()
+    {
+        await using var server = await StartServerAsync("\"max-reconnect-tries\": 1, \"reconnect-wait-time\": 100, \"on-fail\": \"serve-retry-continue\"");
+        var shutdown = RecordShutdown(server);
+        try
+        {
+            await cluster.StopServerAsync();
+            await Assert.ThrowsAnyAsync<Exception>(() => server.Leases!.GetAsync(Probe).AsTask());
+
+            // The one retry fails; the server gives up reconnecting but neither stops serving nor exits.
+            await Task.Delay(1000);
+            Assert.True(server.Network.Enabled);
+            Assert.Empty(shutdown);
+        }
+        finally
+        {
+            await cluster.StartServerAsync();
+        }
+
+        // The next operation tries the database itself.
+        Assert.True(await WaitUntilAsync(async () =>
+        {
+            try
+            {
+                return await server.Leases!.GetAsync(Probe) is null;
+            }
+            catch (Exception e) when (e is LeaseStoreUnavailableException or Npgsql.NpgsqlException)
+            {
+                return false;
+            }
+        }), "the database was not used again");
+        Assert.Empty(shutdown);
+    }
+
+    public void Dispose() => _root.Delete(recursive: true);
+
+    private static System.Collections.Concurrent.ConcurrentQueue<int> RecordShutdown(Dhcp6Server server)
+    {
+        var requested = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        server.ShutdownRequested += requested.Enqueue;
+        return requested;
+    }
+
+    private async Task<Dhcp6Server> StartServerAsync(string reconnect)
+    {
+        var database = await cluster.CreateDatabaseAsync();
+        var environment = new ConfigEnvironment(
+            Path.Combine(_root.FullName, "data"), Path.Combine(_root.FullName, "log"), Path.Combine(_root.FullName, "run"), Path.Combine(_root.FullName, "hooks"));
+        Directory.CreateDirectory(environment.DataDirectory);
+        var configFile = Path.Combine(_root.FullName, "kea-dhcp6.conf");
+        var extra = reconnect.Length > 0 ? ", " + reconnect : string.Empty;
+        File.WriteAllText(configFile, $$"""
+            {
+              "Dhcp6": {
+                "interfaces-config": { "interfaces": [ "lo" ] },
+                "lease-database": { "type": "postgresql", "name": "{{database}}", "host": "{{cluster.SocketDirectory}}",
+                                    "port": {{PostgreSqlCluster.Port}}, "user": "{{PostgreSqlCluster.User}}",
+                                    "password": "{{PostgreSqlCluster.Password}}", "connect-timeout": 2 {{extra}} },
+                "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "lo", "pools": [ { "pool": "2001:db8:1::1-2001:db8:1::ffff" } ] } ]
+              }
+            }
+            """);
+        var options = new ServerOptions(configFile, FreeUdpPort(), FreeUdpPort()) { OpenPostgreSqlLeaseStore = PgSqlLeaseStore.OpenAsync };
+        var server = new Dhcp6Server(options, environment, NullLoggerFactory.Instance, TimeProvider.System);
+        await server.StartAsync();
+        return server;
+    }
+
+    private static Task<bool> WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    private static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                return false;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return true;
+    }
+
+    private static ushort FreeUdpPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        return (ushort)((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+}
