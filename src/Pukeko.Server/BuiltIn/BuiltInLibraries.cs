@@ -5,6 +5,7 @@ using Pukeko.Server.BuiltIn.ForensicLog;
 using Pukeko.Server.BuiltIn.Limits;
 using Pukeko.Server.BuiltIn.RunScript;
 using Pukeko.Server.Configuration;
+using Pukeko.Server.HighAvailability;
 using Pukeko.Server.Hooks;
 using Pukeko.Server.Statistics;
 
@@ -21,6 +22,7 @@ internal static class BuiltInLibraries
     private const string FlexId = "libdhcp_flex_id.so";
     private const string RunScript = "libdhcp_run_script.so";
     private const string Limits = "libdhcp_limits.so";
+    private const string HighAvailability = "libdhcp_ha.so";
 
     /// <summary>Which built-in entry serves the library at <paramref name="libraryPath"/>; null when none does.</summary>
     private static string? Kind(string libraryPath) => KeaNativeLibraries.IsForensicLog(libraryPath)
@@ -30,10 +32,14 @@ internal static class BuiltInLibraries
             FlexId => FlexId,
             RunScript => RunScript,
             Limits => Limits,
+            HighAvailability => HighAvailability,
             _ => null,
         };
 
-    /// <summary>True when the library is served by an entry object created here.</summary>
+    /// <summary>
+    /// True when the library's parameters are parsed here. All but HA are also served by an entry object created
+    /// here; HA is a server component (<see cref="HaConfig"/>), so <see cref="Create"/> gives null for it.
+    /// </summary>
     public static bool IsHookLibrary(string libraryPath) => Kind(libraryPath) is not null;
 
     /// <summary>
@@ -41,13 +47,15 @@ internal static class BuiltInLibraries
     /// (<paramref name="path"/> is that of <c>parameters</c>); null when the library is not one of them or there was
     /// an error (reported to <paramref name="error"/>).
     /// </summary>
-    public static object? ParseOptions(string libraryPath, JsonElement? parameters, string path, ConfigEnvironment environment, Action<string, string> error) =>
+    /// <param name="warn">Where parameters that are accepted but not applied are reported, with their JSON path.</param>
+    public static object? ParseOptions(string libraryPath, JsonElement? parameters, string path, ConfigEnvironment environment, Action<string, string> error, Action<string, string>? warn = null) =>
         Kind(libraryPath) switch
         {
             ForensicLog => ForensicLogOptions.Parse(parameters, path, environment.LegalLogDirectory, error),
             FlexId => FlexIdOptions.Parse(parameters, path, error),
             RunScript => RunScriptOptions.Parse(parameters, path, error),
             Limits => LimitsOptions.Parse(parameters, path, error),
+            HighAvailability => HaConfigParser.Parse(parameters, path, error, warn),
             _ => null,
         };
 
@@ -92,6 +100,7 @@ internal static class BuiltInLibraries
             FlexIdOptions flexId => new FlexIdLibrary(flexId),
             RunScriptOptions runScript => new RunScriptLibrary(runScript, statistics),
             LimitsOptions limits => new LimitsLibrary(limits, time, statistics),
+            HaConfig => null,
             _ => throw new HookLoadException($"hooks library {config.Library}: its parameters were parsed for another library"),
         };
     }

@@ -56,6 +56,7 @@ internal static partial class KeaNativeLibraries
         new("libdhcp_run_script.so", "Run Script", KeaNativeLibraryKind.BuiltIn, "its script is run natively on lease events, with Kea's arguments and environment variables, without the packet waiting for it"),
         new("libdhcp_pgsql.so", "PostgreSQL", KeaNativeLibraryKind.BuiltIn, "\"lease-database\": { \"type\": \"postgresql\" } is served by Pukeko's own PostgreSQL backend (Kea 2.2's schema), with or without this entry"),
         new("libdhcp_limits.so", "Limits", KeaNativeLibraryKind.BuiltIn, "the rate-limit of classes and subnets and the address-limit and prefix-limit of subnets (in their user-context) are applied natively; lease limits of classes are refused"),
+        new("libdhcp_ha.so", "High Availability", KeaNativeLibraryKind.BuiltIn, "its state machine, heartbeats, scopes and lease updates to the partner run natively (see docs/ha.md for what is not built in yet)"),
         new("libdhcp_flex_id.so", "Flexible Identifier", KeaNativeLibraryKind.BuiltIn, "its identifier-expression gives the flex-id of host reservations, and replace-client-id and ignore-iaid apply, natively"),
 
         // Management commands and observers: answers to clients are unchanged.
@@ -68,7 +69,6 @@ internal static partial class KeaNativeLibraries
         new("libdhcp_host_cache.so", "Host Cache", KeaNativeLibraryKind.NotBuiltIn, "no host lookups are cached"),
 
         // Running without these would answer clients differently, or leave commands unguarded.
-        new("libdhcp_ha.so", "High Availability", KeaNativeLibraryKind.Refused, "the partner would not be kept in sync, so both servers could hand out the same addresses"),
         new("libdhcp_radius.so", "RADIUS", KeaNativeLibraryKind.Refused, "clients would not be authorized and addresses RADIUS assigns would not be given"),
         new("libdhcp_user_chk.so", "User Check", KeaNativeLibraryKind.Refused, "unknown users would not be moved to the last subnet"),
         new("libdhcp_mysql.so", "MySQL", KeaNativeLibraryKind.Refused, "it provides the MySQL lease, host and configuration backends, and Pukeko has no MySQL backend (use memfile or postgresql in lease-database)"),

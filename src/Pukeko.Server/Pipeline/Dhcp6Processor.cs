@@ -94,6 +94,13 @@ internal sealed class Dhcp6Processor
     /// <summary>Where host identifiers come from; its <see cref="HostIdentifierSource.FlexId"/> is the host6_identifier seam.</summary>
     public HostIdentifierSource HostIdentifiers => _services.HostIdentifiers;
 
+    /// <summary>Which queries this server answers at all (HA scopes); null answers all.</summary>
+    public IQueryFilter? QueryFilter
+    {
+        get => _services.QueryFilter;
+        set => _services.QueryFilter = value;
+    }
+
     /// <summary>False while the service is disabled (<c>dhcp-disable</c>).</summary>
     public bool ServiceEnabled { get; set; } = true;
 

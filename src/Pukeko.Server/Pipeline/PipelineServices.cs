@@ -57,6 +57,9 @@ internal sealed class PipelineServices
     /// <summary><c>kea-dhcp6.leases</c>: lease decisions.</summary>
     public ILogger LeaseLog { get; }
 
+    /// <summary>Which queries this server answers at all (HA scopes); null: all of them.</summary>
+    public IQueryFilter? QueryFilter { get; set; }
+
     /// <summary>Where host identifiers come from; its <see cref="HostIdentifierSource.FlexId"/> is the host6_identifier seam.</summary>
     public HostIdentifierSource HostIdentifiers { get; } = new();
 

@@ -8,11 +8,19 @@ namespace Pukeko.EndToEnd.Tests.Support;
 /// </summary>
 internal sealed partial class Dhclient : IDisposable
 {
-    private readonly NetworkLab _lab;
+    private readonly string _namespace;
+    private readonly string _interface;
 
     public Dhclient(NetworkLab lab, string directory)
+        : this(lab.ClientNamespace, lab.ClientInterface, directory)
     {
-        _lab = lab;
+    }
+
+    /// <summary>A client in any namespace, on <paramref name="clientInterface"/>.</summary>
+    public Dhclient(string clientNamespace, string clientInterface, string directory)
+    {
+        _namespace = clientNamespace;
+        _interface = clientInterface;
         LeaseFile = Path.Combine(directory, "dhclient6.leases");
         PidFile = Path.Combine(directory, "dhclient6.pid");
     }
@@ -23,11 +31,11 @@ internal sealed partial class Dhclient : IDisposable
 
     /// <summary>Runs one Solicit/Request exchange (<c>-1</c>: give up instead of retrying forever); the client then keeps running to renew.</summary>
     public (int ExitCode, string Output) Obtain(params string[] extra) =>
-        Run.Command("timeout", ["60", "ip", "netns", "exec", _lab.ClientNamespace, "dhclient", "-6", "-1", "-v", "-lf", LeaseFile, "-pf", PidFile, "-sf", "/bin/true", .. extra, _lab.ClientInterface]);
+        Run.Command("timeout", ["60", "ip", "netns", "exec", _namespace, "dhclient", "-6", "-1", "-v", "-lf", LeaseFile, "-pf", PidFile, "-sf", "/bin/true", .. extra, _interface]);
 
     /// <summary>Sends a Release for the current lease and stops the running client.</summary>
     public (int ExitCode, string Output) Release() =>
-        Run.Command("timeout", ["30", "ip", "netns", "exec", _lab.ClientNamespace, "dhclient", "-6", "-r", "-v", "-lf", LeaseFile, "-pf", PidFile, "-sf", "/bin/true", _lab.ClientInterface]);
+        Run.Command("timeout", ["30", "ip", "netns", "exec", _namespace, "dhclient", "-6", "-r", "-v", "-lf", LeaseFile, "-pf", PidFile, "-sf", "/bin/true", _interface]);
 
     /// <summary>Addresses in the lease file (the last is the current one).</summary>
     public List<string> Addresses()

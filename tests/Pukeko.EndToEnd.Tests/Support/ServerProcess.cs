@@ -58,16 +58,20 @@ internal sealed class ServerProcess : IDisposable
 
     /// <summary>Writes the config (with <c>{dir}</c> replaced by the private directory) and starts the server.</summary>
     /// <param name="hangupIgnored">Start the server with SIGHUP ignored, as <c>nohup</c> does.</param>
-    public static ServerProcess Start(NetworkLab lab, string configTemplate, string? directory = null, bool waitForStart = true, bool hangupIgnored = false)
+    public static ServerProcess Start(NetworkLab lab, string configTemplate, string? directory = null, bool waitForStart = true, bool hangupIgnored = false) =>
+        Start(lab.ServerNamespace, lab.ServerInterface, configTemplate, directory, waitForStart, hangupIgnored);
+
+    /// <summary>As <see cref="Start(NetworkLab, string, string?, bool, bool)"/>, in any namespace (several servers on one link).</summary>
+    public static ServerProcess Start(string serverNamespace, string serverInterface, string configTemplate, string? directory = null, bool waitForStart = true, bool hangupIgnored = false)
     {
         directory ??= CreatedDirectories.Create();
-        var config = configTemplate.Replace("{dir}", directory, StringComparison.Ordinal).Replace("{iface}", lab.ServerInterface, StringComparison.Ordinal);
+        var config = configTemplate.Replace("{dir}", directory, StringComparison.Ordinal).Replace("{iface}", serverInterface, StringComparison.Ordinal);
         var configFile = Path.Combine(directory, "kea-dhcp6.conf");
         File.WriteAllText(configFile, config);
         var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         string[] command = hangupIgnored
-            ? ["netns", "exec", lab.ServerNamespace, "bash", "-c", "trap '' HUP; exec \"$0\" -c \"$1\"", Executable, configFile]
-            : ["netns", "exec", lab.ServerNamespace, Executable, "-c", configFile];
+            ? ["netns", "exec", serverNamespace, "bash", "-c", "trap '' HUP; exec \"$0\" -c \"$1\"", Executable, configFile]
+            : ["netns", "exec", serverNamespace, Executable, "-c", configFile];
         foreach (var arg in command)
         {
             info.ArgumentList.Add(arg);

@@ -26,7 +26,6 @@ public sealed class KeaNativeLibraryTests
     }
 
     [Theory]
-    [InlineData("libdhcp_ha.so", "both servers could hand out the same addresses")]
     [InlineData("libdhcp_mysql.so", "MySQL lease, host and configuration backends")]
     [InlineData("libdhcp_mysql_cb.so", "kept in the database would be missing")]
     [InlineData("libdhcp_radius.so", "would not be authorized")]

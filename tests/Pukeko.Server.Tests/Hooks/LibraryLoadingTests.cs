@@ -118,11 +118,11 @@ public sealed class LibraryLoadingTests : IDisposable
         hooks.Load([new HooksLibraryConfig("/usr/lib/kea/hooks/libdhcp_cb_cmds.so", null), new HooksLibraryConfig("/opt/lib/libdhcp_perfmon.so", null)], multiThreading: true);
         Assert.Empty(hooks.LibraryNames);
 
-        // Even where a file of that name exists, Kea's HA library is refused for what it is, not loaded.
-        var ha = Path.Combine(_dir.Path, "libdhcp_ha.so");
-        File.WriteAllBytes(ha, [0x7f, (byte)'E', (byte)'L', (byte)'F']);
-        var error = Assert.Single(HooksManager.Validate([new HooksLibraryConfig(ha, null)], multiThreading: true));
-        Assert.Contains("libdhcp_ha.so is Kea's High Availability library, which Pukeko does not have", error, StringComparison.Ordinal);
+        // Even where a file of that name exists, Kea's RADIUS library is refused for what it is, not loaded.
+        var radius = Path.Combine(_dir.Path, "libdhcp_radius.so");
+        File.WriteAllBytes(radius, [0x7f, (byte)'E', (byte)'L', (byte)'F']);
+        var error = Assert.Single(HooksManager.Validate([new HooksLibraryConfig(radius, null)], multiThreading: true));
+        Assert.Contains("libdhcp_radius.so is Kea's RADIUS library, which Pukeko does not have", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -80,7 +80,7 @@ internal static class HooksLibrariesParser
             if (context.Errors.Count == errorsBefore && BuiltIn.BuiltInLibraries.IsHookLibrary(box.Value!.Library))
             {
                 // Built in: its parameters are checked here, so a mistake is reported with its JSON path.
-                var options = BuiltIn.BuiltInLibraries.ParseOptions(box.Value.Library, box.Value.Parameters, ParseContext.Child(itemPath, "parameters"), context.Environment, context.Error);
+                var options = BuiltIn.BuiltInLibraries.ParseOptions(box.Value.Library, box.Value.Parameters, ParseContext.Child(itemPath, "parameters"), context.Environment, context.Error, context.Warn);
                 box.Value = box.Value with { BuiltInOptions = options };
             }
 

@@ -14,5 +14,6 @@ internal static class BuiltInCommands
         HostCommands.Register(dispatcher, server);
         SubnetCommands.Register(dispatcher, server);
         ClassCommands.Register(dispatcher, server);
+        HighAvailability.HaCommands.Register(dispatcher, server);
     }
 }

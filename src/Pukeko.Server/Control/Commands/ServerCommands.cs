@@ -165,6 +165,13 @@ internal static class ServerCommands
             ["disabled-by-local-command"] = new JsonArray([.. disabledBy.Where(o => o is not (NetworkState.UserOrigin or DatabaseRecovery.Origin)).Select(o => (JsonNode)JsonValue.Create(o))]),
             ["disabled-by-remote-command"] = new JsonArray(),
         };
+
+        // Kea's HA library appends its section to status-get (one element per relationship).
+        if (server.HighAvailability?.Service is { } ha)
+        {
+            status["high-availability"] = new JsonArray(ha.Status());
+        }
+
         return status;
     }
 }

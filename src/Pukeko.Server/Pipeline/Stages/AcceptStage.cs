@@ -108,6 +108,14 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
     /// <summary>Statistics, server-id and unicast tests, <c>pkt6_receive</c>, sanity check: a context, or null when dropped.</summary>
     private ProcessingContext? Accept(Dhcp6Packet query, ServerRuntime runtime, ref CalloutHandle? handle)
     {
+        // HA decides first, as Kea's HA library does in buffer6_receive: a query for the partner is not counted by type.
+        if (services.QueryFilter is { } filter && !filter.Accept(query))
+        {
+            services.Statistics.ReceiveDrop.Increment();
+            _packetLog.LogDebug(new EventId(0, "HA_BUFFER6_RECEIVE_NOT_FOR_US"), "{Label}: dropping query to be processed by another server", query.Label);
+            return null;
+        }
+
         query.Classes.Add("ALL");
         services.Statistics.CountReceived(query.Type);
         // Every packet passes here: build the label and box the arguments only when debug is on.

@@ -1,0 +1,161 @@
+using System.Text.Json.Nodes;
+using Pukeko.Protocol.Messages;
+using Pukeko.Protocol.Options;
+
+namespace Pukeko.Server.HighAvailability;
+
+/// <summary>
+/// What this server knows of its partner (Kea's <c>CommunicationState</c>): the last successful heartbeat (the
+/// "poke"), the partner's state, scopes and unsent-update count from it, the clock skew, and — while communication
+/// is interrupted — the clients seen asking the partner without being answered. Thread-safe.
+/// </summary>
+internal sealed class HaCommunicationState(HaRelationshipConfig config, TimeProvider time)
+{
+    private readonly Lock _gate = new();
+    private readonly HashSet<string> _unacked = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _connecting = new(StringComparer.Ordinal);
+
+    // Kea starts counting from the service start, so a partner that never answers is "interrupted" only after max-response-delay.
+    private DateTimeOffset _lastPoke = time.GetUtcNow();
+    private bool _everAnswered;
+    private string? _partnerState;
+    private IReadOnlyList<string> _partnerScopes = [];
+    private long? _partnerUnsent;
+    private long? _previousPartnerUnsent;
+    private TimeSpan _clockSkew;
+    private long _analyzed;
+
+    /// <summary>The partner's state from its last heartbeat answer; <c>unavailable</c> when it could not be reached; null before the first try.</summary>
+    public string? PartnerState
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _partnerState;
+            }
+        }
+    }
+
+    /// <summary>Partner clock minus ours, from the last heartbeat.</summary>
+    public TimeSpan ClockSkew
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _clockSkew;
+            }
+        }
+    }
+
+    /// <summary>True when the partner's unsent-update-count changed with the last heartbeat and is above zero.</summary>
+    public bool PartnerHasUnsentUpdates
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _partnerUnsent is > 0 && _partnerUnsent != _previousPartnerUnsent;
+            }
+        }
+    }
+
+    /// <summary>No successful heartbeat for longer than <c>max-response-delay</c>.</summary>
+    public bool IsInterrupted
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return time.GetUtcNow() - _lastPoke > config.MaxResponseDelay;
+            }
+        }
+    }
+
+    /// <summary>Enough clients went unanswered by the partner (<c>max-unacked-clients</c>; 0 means at once).</summary>
+    public bool FailureDetected
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return config.MaxUnackedClients == 0 || _unacked.Count > config.MaxUnackedClients;
+            }
+        }
+    }
+
+    /// <summary>A heartbeat answer: the partner is alive; its state, scopes, clock and unsent count are recorded.</summary>
+    public void Poke(string state, DateTimeOffset partnerTime, IReadOnlyList<string> scopes, long? unsentUpdates)
+    {
+        lock (_gate)
+        {
+            var now = time.GetUtcNow();
+            _lastPoke = now;
+            _everAnswered = true;
+            _partnerState = state;
+            _partnerScopes = scopes;
+            _previousPartnerUnsent = _partnerUnsent;
+            _partnerUnsent = unsentUpdates;
+            _clockSkew = partnerTime - now;
+            _unacked.Clear();
+            _connecting.Clear();
+            _analyzed = 0;
+        }
+    }
+
+    /// <summary>The partner did not answer (or answered wrongly): its state becomes <c>unavailable</c>.</summary>
+    public void MarkUnavailable()
+    {
+        lock (_gate)
+        {
+            _partnerState = HaStateNames.Unavailable;
+        }
+    }
+
+    /// <summary>
+    /// A query for the partner's scope while communication is interrupted: its client counts as unanswered when its
+    /// elapsed time (hundredths of a second) exceeds <c>max-ack-delay</c>.
+    /// </summary>
+    public void Analyze(Dhcp6Packet query)
+    {
+        if (query.Message.Options.Get<DuidOption>(OptionCode.ClientId) is not { } clientId)
+        {
+            return;
+        }
+
+        var duid = Convert.ToHexString(clientId.Duid.Bytes);
+        var elapsed = query.Message.Options.Get<ElapsedTimeOption>(OptionCode.ElapsedTime)?.Value ?? 0;
+        lock (_gate)
+        {
+            _analyzed++;
+            _connecting.Add(duid);
+            if (TimeSpan.FromMilliseconds(elapsed * 10.0) > config.MaxAckDelay)
+            {
+                _unacked.Add(duid);
+            }
+        }
+    }
+
+    /// <summary>Kea 2.2's <c>ha-servers.remote</c> map of <c>status-get</c>.</summary>
+    public JsonObject Report(HaPeerConfig partner)
+    {
+        lock (_gate)
+        {
+            var unacked = _unacked.Count;
+            return new JsonObject
+            {
+                ["age"] = (long)Math.Max(0, (time.GetUtcNow() - _lastPoke).TotalSeconds),
+                ["analyzed-packets"] = _analyzed,
+                ["communication-interrupted"] = time.GetUtcNow() - _lastPoke > config.MaxResponseDelay,
+                ["connecting-clients"] = _connecting.Count,
+                ["in-touch"] = _everAnswered,
+                ["last-scopes"] = new JsonArray([.. _partnerScopes.Select(s => (JsonNode)JsonValue.Create(s))]),
+                ["last-state"] = _partnerState is null or HaStateNames.Unavailable ? "" : _partnerState,
+                ["role"] = HaService.RoleName(partner.Role),
+                ["unacked-clients"] = unacked,
+                ["unacked-clients-left"] = unacked < config.MaxUnackedClients ? config.MaxUnackedClients - unacked : 0,
+            };
+        }
+    }
+}

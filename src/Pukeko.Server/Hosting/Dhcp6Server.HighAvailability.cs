@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Logging;
+using Pukeko.Server.Configuration;
+using Pukeko.Server.HighAvailability;
+using Pukeko.Server.Leases;
+
+namespace Pukeko.Server.Hosting;
+
+/// <summary>The server's side of high availability: the HA service follows the configuration's <c>libdhcp_ha.so</c> entry.</summary>
+internal sealed partial class Dhcp6Server
+{
+    private HaRuntime? _ha;
+    private LeaseWriter? _haWriter;
+    private HttpHaPeerChannel? _haChannel;
+
+    /// <summary>HA as configured now; null when <c>libdhcp_ha.so</c> is not configured.</summary>
+    public HaRuntime? HighAvailability => Volatile.Read(ref _ha);
+
+    /// <summary>
+    /// Starts the HA service of <paramref name="config"/> in place of the running one: like Kea, which reloads its
+    /// hook libraries with every configuration, the relationship starts over in <c>waiting</c>.
+    /// </summary>
+    private async Task ApplyHighAvailabilityAsync(DhcpConfig config)
+    {
+        await StopHighAvailabilityAsync().ConfigureAwait(false);
+        if (config.HooksLibraries.Select(l => l.BuiltInOptions).OfType<HaConfig>().FirstOrDefault() is not { } haConfig || _processor is not { } processor)
+        {
+            return;
+        }
+
+        HaService? service = null;
+        if (haConfig.Relationships.Count == 1)
+        {
+            _haChannel ??= new HttpHaPeerChannel();
+            service = new HaService(haConfig.Relationships[0], _haChannel, _network, _time, _loggers.CreateLogger(HaService.LoggerName));
+            processor.QueryFilter = service;
+            _haWriter = processor.Allocation.Writer;
+            _haWriter.Subscribe(service);
+            service.Start();
+        }
+        else
+        {
+            _log.LogWarning(new EventId(0, "HA_CONFIGURATION_FAILED"), "high availability with {Count} relationships (hub and spoke) is not served yet: no HA service runs, and this server answers every client", haConfig.Relationships.Count);
+        }
+
+        Volatile.Write(ref _ha, new HaRuntime(haConfig, service));
+    }
+
+    private async Task StopHighAvailabilityAsync()
+    {
+        if (Interlocked.Exchange(ref _ha, null)?.Service is not { } service)
+        {
+            return;
+        }
+
+        _haWriter?.Unsubscribe(service);
+        _haWriter = null;
+        if (_processor is { } processor && ReferenceEquals(processor.QueryFilter, service))
+        {
+            processor.QueryFilter = null;
+        }
+
+        await service.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Pukeko.EndToEnd.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Pukeko.EndToEnd.Tests;
+
+/// <summary>
+/// Two real Pukeko servers on one link in Kea's hot-standby relationship (libdhcp_ha.so built in), each with an
+/// HTTP control socket that its partner sends heartbeats and lease updates to. A real <c>dhclient -6</c> gets its
+/// lease from the primary; the standby holds the same lease; the primary is killed with SIGKILL; the standby
+/// declares it down after max-response-delay and answers the client's Rebind with the same address.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposable
+{
+    /// <summary>The configuration docs/ha.md shows; <c>{this}</c> is the server's name, <c>{address}</c> its control address.</summary>
+    internal const string PairConfig = """
+        {
+          "Dhcp6": {
+            "interfaces-config": { "interfaces": [ "{iface}" ] },
+            "lease-database": { "type": "memfile", "name": "{dir}/kea-leases6.csv" },
+            "control-sockets": [ { "socket-type": "http", "socket-address": "{address}", "socket-port": 8001 } ],
+            "renew-timer": 3, "rebind-timer": 6, "preferred-lifetime": 60, "valid-lifetime": 90,
+            "hooks-libraries": [
+              { "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_cmds.so" },
+              { "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_ha.so",
+                "parameters": { "high-availability": [ {
+                  "this-server-name": "{this}", "mode": "hot-standby",
+                  "heartbeat-delay": 1000, "max-response-delay": 3000, "max-ack-delay": 1000, "max-unacked-clients": 0,
+                  "sync-leases": false,
+                  "peers": [
+                    { "name": "server1", "url": "http://[2001:db8:1::1]:8001/", "role": "primary" },
+                    { "name": "server2", "url": "http://[2001:db8:1::2]:8001/", "role": "standby" } ] } ] } } ],
+            "subnet6": [ {
+              "id": 1, "subnet": "2001:db8:1::/64", "interface": "{iface}",
+              "pools": [ { "pool": "2001:db8:1::100-2001:db8:1::1ff" } ]
+            } ],
+            "loggers": [ {
+              "name": "kea-dhcp6",
+              "output-options": [ { "output": "{dir}/kea.log" }, { "output": "stdout" } ],
+              "severity": "INFO"
+            } ]
+          }
+        }
+        """;
+
+    private readonly HaLab _lab = new();
+    private readonly string _clientDir = Directory.CreateTempSubdirectory("pukeko-ha-").FullName;
+
+    private ServerProcess StartServer(string name, string ns, string address) =>
+        ServerProcess.Start(ns, _lab.ServerInterface, PairConfig.Replace("{this}", name, StringComparison.Ordinal).Replace("{address}", address, StringComparison.Ordinal));
+
+    /// <summary>A command to a server's HTTP control socket, from inside its own namespace; the first answer of Kea's list.</summary>
+    private static JsonObject? Command(string ns, string address, string command)
+    {
+        var (code, text) = Run.Command("ip", "netns", "exec", ns, "curl", "-s", "-m", "5", "-H", "Content-Type: application/json", "-d", command, $"http://[{address}]:8001/");
+        if (code != 0 || text.Length == 0)
+        {
+            return null;
+        }
+
+        return JsonNode.Parse(text) is JsonArray { Count: > 0 } list ? list[0] as JsonObject : null;
+    }
+
+    private static string? HaState(string ns, string address) =>
+        Command(ns, address, """{"command": "status-get"}""")?["arguments"]?["high-availability"]?[0]?["ha-servers"]?["local"]?["state"]?.GetValue<string>();
+
+    private static JsonObject? Lease(string ns, string address, string ip) =>
+        Command(ns, address, $$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{ip}}}"}}""") is { } answer && answer["result"]?.GetValue<int>() == 0
+            ? answer["arguments"] as JsonObject
+            : null;
+
+    private static long Statistic(string ns, string address, string name) =>
+        Command(ns, address, $$$"""{"command": "statistic-get", "arguments": {"name": "{{{name}}}"}}""")?["arguments"]?[name]?[0]?[0]?.GetValue<long>() ?? 0;
+
+    [Fact]
+    public void The_standby_has_the_primarys_lease_and_after_the_primary_is_killed_serves_the_clients_rebind_with_it()
+    {
+        using var primary = StartServer("server1", _lab.Server1Namespace, HaLab.Server1Address);
+        using var standby = StartServer("server2", _lab.Server2Namespace, HaLab.Server2Address);
+
+        // Both reach hot-standby through waiting and ready, by heartbeats alone.
+        Assert.True(
+            Run.WaitFor(() => HaState(_lab.Server1Namespace, HaLab.Server1Address) == "hot-standby" && HaState(_lab.Server2Namespace, HaLab.Server2Address) == "hot-standby", TimeSpan.FromSeconds(30)),
+            $"pair did not reach hot-standby: {HaState(_lab.Server1Namespace, HaLab.Server1Address)}/{HaState(_lab.Server2Namespace, HaLab.Server2Address)}\n{primary.Output}\n{standby.Output}");
+        var status = Command(_lab.Server2Namespace, HaLab.Server2Address, """{"command": "status-get"}""")!["arguments"]!["high-availability"]![0]!;
+        Assert.Equal("hot-standby", status["ha-mode"]!.GetValue<string>());
+        Assert.Equal("primary", status["ha-servers"]!["remote"]!["role"]!.GetValue<string>());
+        Assert.Equal("hot-standby", status["ha-servers"]!["remote"]!["last-state"]!.GetValue<string>());
+        Assert.Equal("[]", status["ha-servers"]!["local"]!["scopes"]!.ToJsonString());
+
+        using var client = new Dhclient(_lab.ClientNamespace, _lab.ClientInterface, _clientDir);
+        var (code, clientOutput) = client.Obtain();
+        Assert.True(code == 0, clientOutput + primary.Output + standby.Output);
+        var address = client.Addresses().Last();
+
+        // The primary answered; the standby, which serves no scope, holds the same lease from the lease update.
+        Assert.NotNull(Lease(_lab.Server1Namespace, HaLab.Server1Address, address));
+        Assert.True(Run.WaitFor(() => Lease(_lab.Server2Namespace, HaLab.Server2Address, address) is not null, TimeSpan.FromSeconds(10)), "the standby never got the lease\n" + standby.Output);
+        var copy = Lease(_lab.Server2Namespace, HaLab.Server2Address, address)!;
+        var original = Lease(_lab.Server1Namespace, HaLab.Server1Address, address)!;
+        Assert.Equal(original["duid"]!.GetValue<string>(), copy["duid"]!.GetValue<string>());
+        Assert.Equal(original["iaid"]!.GetValue<long>(), copy["iaid"]!.GetValue<long>());
+        Assert.True(Statistic(_lab.Server2Namespace, HaLab.Server2Address, "pkt6-receive-drop") >= 1, "the standby dropped none of the client's queries");
+        Assert.Equal(0, Statistic(_lab.Server2Namespace, HaLab.Server2Address, "pkt6-reply-sent"));
+
+        // SIGKILL: no goodbye. The standby must notice by itself.
+        Run.Checked("kill", "-9", primary.Pid.ToString(CultureInfo.InvariantCulture));
+        var killedAt = DateTimeOffset.UtcNow;
+        var watch = Stopwatch.StartNew();
+        Assert.True(Run.WaitFor(() => HaState(_lab.Server2Namespace, HaLab.Server2Address) == "partner-down", TimeSpan.FromSeconds(20)), "standby did not go partner-down\n" + standby.Output);
+        var failover = watch.Elapsed;
+        output.WriteLine($"partner-down {failover.TotalSeconds:F1} s after kill -9 (heartbeat-delay 1 s, max-response-delay 3 s)");
+        Assert.True(failover >= TimeSpan.FromSeconds(2), $"partner-down too early: {failover}");
+        Assert.Equal("""["server1"]""", Command(_lab.Server2Namespace, HaLab.Server2Address, """{"command": "status-get"}""")!["arguments"]!["high-availability"]![0]!["ha-servers"]!["local"]!["scopes"]!.ToJsonString());
+
+        // The client's Renews name the dead primary; its Rebind (T2 = 6 s) is answered by the standby, same address.
+        Assert.True(
+            Run.WaitFor(() => Lease(_lab.Server2Namespace, HaLab.Server2Address, address)?["cltt"]?.GetValue<long>() >= killedAt.ToUnixTimeSeconds(), TimeSpan.FromSeconds(40)),
+            "the standby never extended the client's lease\n" + standby.Output + File.ReadAllText(client.LeaseFile));
+        Assert.Equal(address, client.Addresses().Last());
+        Assert.True(Statistic(_lab.Server2Namespace, HaLab.Server2Address, "pkt6-rebind-received") >= 1, "the standby saw no Rebind");
+        Assert.True(Statistic(_lab.Server2Namespace, HaLab.Server2Address, "pkt6-reply-sent") >= 1, "the standby sent no Reply");
+        Assert.Contains("HA_STATE_TRANSITION", standby.Output, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        _lab.Dispose();
+        Directory.Delete(_clientDir, recursive: true);
+    }
+}

@@ -1,0 +1,101 @@
+namespace Pukeko.EndToEnd.Tests.Support;
+
+/// <summary>
+/// One link shared by two servers and a client, as an HA pair sees it: namespaces for server 1
+/// (2001:db8:1::1), server 2 (2001:db8:1::2) and the client, each with a veth into a bridge that lives in a
+/// fourth namespace. Only link-local and documentation addresses; no route out. Removed (with anything still
+/// running inside, by PID) on dispose.
+/// </summary>
+internal sealed class HaLab : IDisposable
+{
+    private static int _counter;
+
+    public HaLab()
+    {
+        var id = $"{Environment.ProcessId % 10000}{Interlocked.Increment(ref _counter)}";
+        Server1Namespace = $"pkk-ha1-{id}";
+        Server2Namespace = $"pkk-ha2-{id}";
+        ClientNamespace = $"pkk-hac-{id}";
+        _bridgeNamespace = $"pkk-hab-{id}";
+        try
+        {
+            foreach (var ns in Namespaces)
+            {
+                Run.Checked("ip", "netns", "add", ns);
+                Run.Checked("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0");
+                Run.Checked("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.default.accept_dad=0");
+                Run.Checked("ip", "-n", ns, "link", "set", "lo", "up");
+            }
+
+            // No multicast snooping: without an MLD querier it could keep DHCP's multicast from some ports.
+            Run.Checked("ip", "-n", _bridgeNamespace, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0");
+            Run.Checked("ip", "-n", _bridgeNamespace, "link", "set", "br0", "up");
+            var ends = new[] { (Server1Namespace, ServerInterface, "02:00:00:00:ab:01"), (Server2Namespace, ServerInterface, "02:00:00:00:ab:02"), (ClientNamespace, ClientInterface, "02:00:00:00:ab:03") };
+            for (var i = 0; i < ends.Length; i++)
+            {
+                var (ns, name, mac) = ends[i];
+                var port = $"pkb{i}";
+                Run.Checked("ip", "link", "add", $"pkh{id}{i}a", "netns", ns, "type", "veth", "peer", "name", $"pkh{id}{i}b", "netns", _bridgeNamespace);
+                Run.Checked("ip", "-n", ns, "link", "set", $"pkh{id}{i}a", "name", name);
+                Run.Checked("ip", "-n", _bridgeNamespace, "link", "set", $"pkh{id}{i}b", "name", port);
+                Run.Checked("ip", "-n", _bridgeNamespace, "link", "set", port, "master", "br0");
+                Run.Checked("ip", "-n", _bridgeNamespace, "link", "set", port, "up");
+                Run.Checked("ip", "-n", ns, "link", "set", name, "address", mac);
+                Run.Checked("ip", "netns", "exec", ns, "sysctl", "-q", "-w", $"net.ipv6.conf.{name}.accept_dad=0");
+                Run.Checked("ip", "-n", ns, "link", "set", name, "up");
+            }
+
+            Run.Checked("ip", "-n", Server1Namespace, "addr", "add", Server1Address + "/64", "dev", ServerInterface, "nodad");
+            Run.Checked("ip", "-n", Server2Namespace, "addr", "add", Server2Address + "/64", "dev", ServerInterface, "nodad");
+            foreach (var (ns, name, _) in ends)
+            {
+                if (!Run.WaitFor(() => Run.Command("ip", "-n", ns, "-6", "addr", "show", "dev", name, "scope", "link").Output is var text && text.Contains("fe80::", StringComparison.Ordinal) && !text.Contains("tentative", StringComparison.Ordinal), TimeSpan.FromSeconds(10)))
+                {
+                    throw new InvalidOperationException($"no link-local address on {name} in {ns}");
+                }
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    private readonly string _bridgeNamespace;
+
+    public const string Server1Address = "2001:db8:1::1";
+
+    public const string Server2Address = "2001:db8:1::2";
+
+    public string Server1Namespace { get; }
+
+    public string Server2Namespace { get; }
+
+    public string ClientNamespace { get; }
+
+    /// <summary>Each server's interface (same name in both server namespaces).</summary>
+    public string ServerInterface => "pks0";
+
+    public string ClientInterface => "pkc0";
+
+    private IEnumerable<string> Namespaces => [Server1Namespace, Server2Namespace, ClientNamespace, _bridgeNamespace];
+
+    public void Dispose()
+    {
+        foreach (var ns in Namespaces)
+        {
+            // Kill whatever a failed test left running inside, by PID, then remove the namespace.
+            var (code, pids) = Run.Command("ip", "netns", "pids", ns);
+            if (code == 0)
+            {
+                foreach (var pid in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    Run.Command("kill", "-9", pid);
+                }
+            }
+
+            Run.Command("ip", "netns", "delete", ns);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Pukeko.Protocol.Addressing;
+using Pukeko.Protocol.Duids;
+using Pukeko.Protocol.Messages;
+using Pukeko.Protocol.Options;
+using Pukeko.Server.Pipeline;
+using Pukeko.Server.Tests.Control;
+using Pukeko.Server.Tests.Support;
+
+namespace Pukeko.Server.Tests.HighAvailability;
+
+/// <summary>
+/// Two real <see cref="Hosting.Dhcp6Server"/>s in one process, paired in hot-standby over their HTTP control
+/// sockets on 127.0.0.1: heartbeats, lease updates and the HA commands go through the same code as between two
+/// daemons.
+/// </summary>
+public sealed class HaPairTests
+{
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <param name="password">When set, each control socket requires user "ha" with it, and each peer entry sends it.</param>
+    private static JsonObject Dhcp6(string self, int ownPort, int port1, int port2, string mode = "hot-standby", string role2 = "standby", string? password = null)
+    {
+        var dhcp6 = ControlTestServer.DefaultDhcp6();
+        dhcp6["subnet6"]![0]!["rapid-commit"] = true;
+        var auth = password is null ? "" : $$""", "authentication": { "type": "basic", "clients": [ { "user": "ha", "password": "{{password}}" } ] }""";
+        var peerAuth = password is null ? "" : $$""", "basic-auth-user": "ha", "basic-auth-password": "{{password}}" """;
+        dhcp6["control-sockets"] = JsonNode.Parse($$"""[ { "socket-type": "http", "socket-address": "127.0.0.1", "socket-port": {{ownPort}} {{auth}} } ]""");
+        dhcp6["hooks-libraries"] = JsonNode.Parse($$"""
+            [ { "library": "libdhcp_lease_cmds.so" },
+              { "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_ha.so", "parameters": { "high-availability": [ {
+                  "this-server-name": "{{self}}", "mode": "{{mode}}", "sync-leases": false,
+                  "heartbeat-delay": 100, "max-response-delay": 1000, "max-unacked-clients": 0,
+                  "peers": [ { "name": "server1", "url": "http://127.0.0.1:{{port1}}/", "role": "primary" {{peerAuth}} },
+                             { "name": "server2", "url": "http://127.0.0.1:{{port2}}/", "role": "{{role2}}" {{peerAuth}} } ] } ] } } ]
+            """);
+        return dhcp6;
+    }
+
+    private static async Task<string?> StateAsync(ControlTestServer server) =>
+        (await server.CommandAsync("""{"command": "status-get"}"""))["arguments"]?["high-availability"]?[0]?["ha-servers"]?["local"]?["state"]?.GetValue<string>();
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>A Solicit with Rapid Commit from <paramref name="client"/>, through the server's pipeline; the reply or null.</summary>
+    private static Dhcp6Message? SolicitRapidCommit(ControlTestServer server, Duid client)
+    {
+        var query = ClientMessages.Create(MessageType.Solicit, clientId: client);
+        query.Options.Add(new EmptyOption(OptionCode.RapidCommit));
+        var bytes = new byte[Dhcp6Writer.GetLength(query, [])];
+        Dhcp6Writer.Write(query, [], bytes);
+        var datagram = new ReceivedDatagram
+        {
+            Buffer = bytes,
+            Length = bytes.Length,
+            RemoteAddress = PipelineHarness.ClientLinkLocal,
+            RemotePort = 546,
+            LocalAddress = Ipv6Address.AllDhcpRelayAgentsAndServers,
+            LocalPort = 547,
+            InterfaceIndex = 2,
+            InterfaceName = "eth0",
+            ReceivedAt = DateTimeOffset.UtcNow,
+        };
+        var output = new byte[9216];
+        var result = server.Server.Processor!.ProcessAsync(datagram, output).AsTask().GetAwaiter().GetResult();
+        if (result is not { } outgoing)
+        {
+            return null;
+        }
+
+        Assert.Equal(ParseStatus.Ok, Dhcp6Parser.TryParse(output.AsSpan(0, outgoing.Length), [], out var reply));
+        return reply;
+    }
+
+    [Fact]
+    public async Task Without_the_library_the_ha_commands_do_not_exist()
+    {
+        await using var server = await ControlTestServer.StartAsync();
+        Assert.Equal(2, (await server.CommandAsync("""{"command": "ha-heartbeat"}"""))["result"]!.GetValue<int>());
+        var status = await server.CommandAsync("""{"command": "status-get"}""");
+        Assert.False(status["arguments"]!.AsObject().ContainsKey("high-availability"));
+    }
+
+    [Fact]
+    public async Task A_pair_reaches_hot_standby_replicates_a_lease_and_the_standby_takes_over_when_the_primary_stops()
+    {
+        var port1 = FreePort();
+        var port2 = FreePort();
+        await using var standby = await ControlTestServer.StartAsync(Dhcp6("server2", port2, port1, port2));
+        var primary = await ControlTestServer.StartAsync(Dhcp6("server1", port1, port1, port2));
+        try
+        {
+            var commands = (await standby.CommandAsync("""{"command": "list-commands"}"""))["arguments"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+            Assert.Contains("ha-heartbeat", commands);
+            Assert.Contains("ha-scopes", commands);
+
+            await WaitAsync(async () => await StateAsync(primary) == "hot-standby" && await StateAsync(standby) == "hot-standby", "hot-standby on both");
+
+            var client = new Duid(Convert.FromHexString("000300010011223344aa"));
+            var reply = SolicitRapidCommit(primary, client);
+            Assert.Equal(MessageType.Reply, reply!.Type);
+            var address = ClientMessages.AddressOf(reply)!.Address.ToString();
+
+            // The standby serves nobody, but has the lease.
+            Assert.Null(SolicitRapidCommit(standby, client));
+            await WaitAsync(async () => (await standby.CommandAsync($$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{address}}}"}}"""))["result"]!.GetValue<int>() == 0, "the lease on the standby");
+            var copy = (await standby.CommandAsync($$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{address}}}"}}"""))["arguments"]!;
+            Assert.Equal("00:03:00:01:00:11:22:33:44:aa", copy["duid"]!.GetValue<string>());
+
+            // The heartbeat answer, as the partner sees it.
+            var heartbeat = await standby.CommandAsync("""{"command": "ha-heartbeat", "service": ["dhcp6"]}""");
+            Assert.Equal("hot-standby", heartbeat["arguments"]!["state"]!.GetValue<string>());
+            Assert.Equal("[]", heartbeat["arguments"]!["scopes"]!.ToJsonString());
+
+            // ha-scopes hands the standby the primary's scope by hand; an unknown scope is refused.
+            Assert.Equal(1, (await standby.CommandAsync("""{"command": "ha-scopes", "arguments": {"scopes": ["nobody"]}}"""))["result"]!.GetValue<int>());
+            Assert.Equal("'scopes' is mandatory for the 'ha-scopes' command", (await standby.CommandAsync("""{"command": "ha-scopes", "arguments": {}}"""))["text"]!.GetValue<string>());
+            Assert.Equal("New HA scopes configured.", (await standby.CommandAsync("""{"command": "ha-scopes", "arguments": {"scopes": ["server1"]}}"""))["text"]!.GetValue<string>());
+            Assert.Equal(MessageType.Reply, SolicitRapidCommit(standby, new Duid(Convert.FromHexString("000300010011223344bb")))!.Type);
+            Assert.Equal("HA state machine is not paused.", (await standby.CommandAsync("""{"command": "ha-continue"}"""))["text"]!.GetValue<string>());
+
+            // A partner synchronising from this server disables its service (origin ha-partner), then notifies completion.
+            await standby.CommandAsync("""{"command": "dhcp-disable", "arguments": {"max-period": 60, "origin": "ha-partner"}, "service": ["dhcp6"]}""");
+            Assert.False(standby.Server.Network.Enabled);
+            var notified = await standby.CommandAsync("""{"command": "ha-sync-complete-notify", "service": ["dhcp6"]}""");
+            Assert.Equal("Server successfully notified about the synchronization completion.", notified["text"]!.GetValue<string>());
+            Assert.True(standby.Server.Network.Enabled);
+        }
+        finally
+        {
+            await primary.DisposeAsync();
+        }
+
+        // The primary is gone: after max-response-delay the standby serves its clients.
+        await WaitAsync(async () => await StateAsync(standby) == "partner-down", "partner-down on the standby");
+        Assert.Equal(MessageType.Reply, SolicitRapidCommit(standby, new Duid(Convert.FromHexString("000300010011223344cc")))!.Type);
+
+        // ha-reset sends it back to waiting (from where, the partner still gone, it soon declares partner-down again).
+        Assert.Equal("HA state machine reset.", (await standby.CommandAsync("""{"command": "ha-reset"}"""))["text"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task In_load_balancing_each_server_answers_its_half_and_the_survivor_answers_all()
+    {
+        // Hash 238 (even): server1's client; hash 61 (odd): server2's (LoadBalancingHashTests).
+        var client1 = new Duid(Convert.FromHexString("00030001001122334455"));
+        var client2 = new Duid(Convert.FromHexString("00030001001122334457"));
+        var port1 = FreePort();
+        var port2 = FreePort();
+        // With basic authentication on both control sockets: the peers' heartbeats and updates carry it.
+        await using var server1 = await ControlTestServer.StartAsync(Dhcp6("server1", port1, port1, port2, "load-balancing", "secondary", password: "pa55"));
+        var server2 = await ControlTestServer.StartAsync(Dhcp6("server2", port2, port1, port2, "load-balancing", "secondary", password: "pa55"));
+        try
+        {
+            await WaitAsync(async () => await StateAsync(server1) == "load-balancing" && await StateAsync(server2) == "load-balancing", "load-balancing on both");
+            Assert.Null(SolicitRapidCommit(server2, client1));
+            Assert.Null(SolicitRapidCommit(server1, client2));
+            var reply = SolicitRapidCommit(server2, client2);
+            Assert.Equal(MessageType.Reply, reply!.Type);
+            Assert.Equal(MessageType.Reply, SolicitRapidCommit(server1, client1)!.Type);
+
+            // The secondary's lease reaches the primary.
+            var address = ClientMessages.AddressOf(reply)!.Address.ToString();
+            await WaitAsync(async () => (await server1.CommandAsync($$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{address}}}"}}"""))["result"]!.GetValue<int>() == 0, "server2's lease on server1");
+        }
+        finally
+        {
+            await server2.DisposeAsync();
+        }
+
+        await WaitAsync(async () => await StateAsync(server1) == "partner-down", "partner-down on server1");
+        var status = (await server1.CommandAsync("""{"command": "status-get"}"""))["arguments"]!["high-availability"]![0]!;
+        Assert.Equal("""["server1","server2"]""", status["ha-servers"]!["local"]!["scopes"]!.ToJsonString());
+        Assert.Equal(MessageType.Reply, SolicitRapidCommit(server1, client2)!.Type);
+    }
+}
