@@ -195,10 +195,20 @@ internal sealed partial class Dhcp6Server
         return outcome;
     }
 
+    /// <summary>Kea's debug line with the configuration being applied; secrets are masked first.</summary>
+    private void LogConfigStart(DhcpConfig config)
+    {
+        if (_log.IsEnabled(LogLevel.Debug))
+        {
+            _log.LogDebug(new EventId(0, "DHCP6_CONFIG_START"), "DHCPv6 server is processing the following configuration: {Config}", Logging.SecretRedactor.RedactToString(config.Source));
+        }
+    }
+
     private async Task<ConfigApplyOutcome> ApplyConfigAsync(DhcpConfig config, string source, CancellationToken cancellationToken)
     {
         try
         {
+            LogConfigStart(config);
             Configured?.Invoke(config);
             await ApplyAsync(config, cancellationToken).ConfigureAwait(false);
             await ApplyControlChannelsAsync(config, cancellationToken).ConfigureAwait(false);

@@ -54,7 +54,7 @@ internal sealed class ControlTestServer : IAsyncDisposable
         }
         """)!;
 
-    public static async Task<ControlTestServer> StartAsync(JsonObject? dhcp6 = null, TimeProvider? time = null, Action<TempDirectory>? prepare = null)
+    public static async Task<ControlTestServer> StartAsync(JsonObject? dhcp6 = null, TimeProvider? time = null, Action<TempDirectory>? prepare = null, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null)
     {
         var root = new TempDirectory();
         prepare?.Invoke(root);
@@ -68,7 +68,7 @@ internal sealed class ControlTestServer : IAsyncDisposable
         var server = new Dhcp6Server(
             new ServerOptions(configFile, port) { Version = new ServerVersion("9.9.9", "9.9.9 extended", "build report text") },
             environment,
-            NullLoggerFactory.Instance,
+            loggers ?? NullLoggerFactory.Instance,
             time ?? TimeProvider.System);
         try
         {
