@@ -232,7 +232,8 @@ internal sealed partial class Dhcp6Server
         var path = Path.GetFullPath(string.IsNullOrEmpty(fileName) ? _options.ConfigFile : Path.Combine(directory, fileName));
         if (!string.Equals(Path.GetDirectoryName(path), Path.TrimEndingDirectorySeparator(directory), StringComparison.Ordinal))
         {
-            throw new CommandArgumentException($"not allowed to write config into {path}: path must be in {directory}");
+            // Kea 3.x's wording; -X does not relax this rule in Kea (it is not one of its path security checks).
+            throw new CommandArgumentException($"not allowed to write config into {fileName}: file {fileName} must be in the same directory as the config file ({_options.ConfigFile})");
         }
 
         var json = RunningConfigJson() ?? throw new InvalidOperationException("no configuration is running");
