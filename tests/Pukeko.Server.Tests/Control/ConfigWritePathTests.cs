@@ -35,4 +35,23 @@ public sealed class ConfigWritePathTests
         var result = Pukeko.Server.Configuration.ConfigLoader.LoadFile(written, server.Environment);
         Assert.True(result.Success, string.Join("\n", result.Errors));
     }
+
+    [Fact]
+    public async Task Relaxed_security_lets_lease6_write_name_a_file_outside_the_data_directory_but_not_config_write()
+    {
+        await using var server = await ControlTestServer.StartAsync(relaxedSecurity: true);
+        var outside = Path.Combine(server.Root.Path, "elsewhere.csv");
+
+        var answer = await server.CommandAsync(new JsonObject
+        {
+            ["command"] = "lease6-write",
+            ["arguments"] = new JsonObject { ["filename"] = outside },
+        }.ToJsonString());
+        ControlAssert.Result(answer, Pukeko.Server.Control.ControlResult.Success, null);
+        Assert.True(File.Exists(outside));
+
+        // Kea's -X does not cover config-write's directory rule.
+        answer = await server.CommandAsync("""{"command": "config-write", "arguments": {"filename": "../escaped.json"}}""");
+        ControlAssert.Result(answer, Pukeko.Server.Control.ControlResult.Error, null);
+    }
 }
