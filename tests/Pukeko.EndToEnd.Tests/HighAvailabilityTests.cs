@@ -21,7 +21,7 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposabl
           "Dhcp6": {
             "interfaces-config": { "interfaces": [ "{iface}" ] },
             "lease-database": { "type": "memfile", "name": "{dir}/kea-leases6.csv" },
-            "control-sockets": [ { "socket-type": "http", "socket-address": "{address}", "socket-port": 8001 } ],
+            "control-sockets": [ { "socket-type": "http", "socket-address": "{address}", "socket-port": 8001, "authentication": { "type": "basic", "clients": [ { "user": "ha", "password": "ha-pair-secret" } ] } } ],
             "renew-timer": 3, "rebind-timer": 6, "preferred-lifetime": 60, "valid-lifetime": 90,
             "hooks-libraries": [
               { "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_cmds.so" },
@@ -31,8 +31,8 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposabl
                   "heartbeat-delay": 1000, "max-response-delay": 3000, "max-ack-delay": 1000, "max-unacked-clients": 0,
                   "sync-leases": false,
                   "peers": [
-                    { "name": "server1", "url": "http://[2001:db8:1::1]:8001/", "role": "primary" },
-                    { "name": "server2", "url": "http://[2001:db8:1::2]:8001/", "role": "standby" } ] } ] } } ],
+                    { "name": "server1", "url": "http://[2001:db8:1::1]:8001/", "basic-auth-user": "ha", "basic-auth-password": "ha-pair-secret", "role": "primary" },
+                    { "name": "server2", "url": "http://[2001:db8:1::2]:8001/", "basic-auth-user": "ha", "basic-auth-password": "ha-pair-secret", "role": "standby" } ] } ] } } ],
             "subnet6": [ {
               "id": 1, "subnet": "2001:db8:1::/64", "interface": "{iface}",
               "pools": [ { "pool": "2001:db8:1::100-2001:db8:1::1ff" } ]
@@ -55,7 +55,7 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposabl
     /// <summary>A command to a server's HTTP control socket, from inside its own namespace; the first answer of Kea's list.</summary>
     private static JsonObject? Command(string ns, string address, string command)
     {
-        var (code, text) = Run.Command("ip", "netns", "exec", ns, "curl", "-s", "-m", "5", "-H", "Content-Type: application/json", "-d", command, $"http://[{address}]:8001/");
+        var (code, text) = Run.Command("ip", "netns", "exec", ns, "curl", "-s", "-m", "5", "-u", "ha:ha-pair-secret", "-H", "Content-Type: application/json", "-d", command, $"http://[{address}]:8001/");
         if (code != 0 || text.Length == 0)
         {
             return null;

@@ -70,7 +70,7 @@ public sealed class HookExampleClientTests : IDisposable
         var extra = $$"""
             "control-sockets": [
               { "socket-type": "unix", "socket-name": "ctrl" },
-              { "socket-type": "http", "socket-address": "2001:db8:1::1", "socket-port": 8000 } ],
+              { "socket-type": "http", "socket-address": "::1", "socket-port": 8000 } ],
             "hooks-libraries": [ { "library": "{{Example("DuidBlockList")}}" } ],
             """;
         using var server = ServerProcess.Start(_lab, Configs.Basic(extra: extra));
@@ -106,5 +106,5 @@ public sealed class HookExampleClientTests : IDisposable
 
     private string Curl(string command) =>
         Run.Command("ip", "netns", "exec", _lab.ServerNamespace, "curl", "-s", "-H", "Content-Type: application/json",
-            "-d", command, "http://[2001:db8:1::1]:8000/").Output;
+            "-d", command, "http://[::1]:8000/").Output;
 }

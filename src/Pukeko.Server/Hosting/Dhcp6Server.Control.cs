@@ -195,10 +195,20 @@ internal sealed partial class Dhcp6Server
         return outcome;
     }
 
+    /// <summary>Kea's debug line with the configuration being applied; secrets are masked first.</summary>
+    private void LogConfigStart(DhcpConfig config)
+    {
+        if (_log.IsEnabled(LogLevel.Debug))
+        {
+            _log.LogDebug(new EventId(0, "DHCP6_CONFIG_START"), "DHCPv6 server is processing the following configuration: {Config}", Logging.SecretRedactor.RedactToString(config.Source));
+        }
+    }
+
     private async Task<ConfigApplyOutcome> ApplyConfigAsync(DhcpConfig config, string source, CancellationToken cancellationToken)
     {
         try
         {
+            LogConfigStart(config);
             Configured?.Invoke(config);
             await ApplyAsync(config, cancellationToken).ConfigureAwait(false);
             await ApplyControlChannelsAsync(config, cancellationToken).ConfigureAwait(false);
@@ -222,7 +232,8 @@ internal sealed partial class Dhcp6Server
         var path = Path.GetFullPath(string.IsNullOrEmpty(fileName) ? _options.ConfigFile : Path.Combine(directory, fileName));
         if (!string.Equals(Path.GetDirectoryName(path), Path.TrimEndingDirectorySeparator(directory), StringComparison.Ordinal))
         {
-            throw new CommandArgumentException($"not allowed to write config into {path}: path must be in {directory}");
+            // Kea 3.x's wording; -X does not relax this rule in Kea (it is not one of its path security checks).
+            throw new CommandArgumentException($"not allowed to write config into {fileName}: file {fileName} must be in the same directory as the config file ({_options.ConfigFile})");
         }
 
         var json = RunningConfigJson() ?? throw new InvalidOperationException("no configuration is running");

@@ -99,6 +99,7 @@ internal sealed partial class Dhcp6Server : IAsyncDisposable
             throw new ConfigurationRejectedException(result.Errors) { Loggers = result.Loggers };
         }
 
+        LogConfigStart(result.Config!);
         return result.Config!;
     }
 

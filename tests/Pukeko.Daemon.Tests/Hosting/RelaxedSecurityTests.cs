@@ -51,4 +51,17 @@ public sealed class RelaxedSecurityTests : IDisposable
         Assert.True(exit == 0, string.Join("\n", errors));
         Assert.Contains(warnings, w => w.Contains("Kea 2.x 'control-socket' form", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void An_unsecured_http_socket_on_a_public_address_fails_without_X_and_warns_with_it()
+    {
+        const string Sockets = """[ { "socket-type": "http", "socket-address": "2001:db8::1", "socket-port": 8000 } ]""";
+        var (exit, errors, _) = Check("control-sockets", Sockets);
+        Assert.Equal(1, exit);
+        Assert.Contains(errors, e => e.Contains("Unsecured HTTP control channel", StringComparison.Ordinal));
+
+        (exit, errors, var warnings) = Check("control-sockets", Sockets, "-X");
+        Assert.True(exit == 0, string.Join("\n", errors));
+        Assert.Contains(warnings, w => w.Contains("NOT SECURE", StringComparison.Ordinal));
+    }
 }

@@ -11,7 +11,8 @@ public sealed class ControlSocketsTests
     {
         var config = LoadOk(Dhcp6("""
             "control-sockets": [ { "socket-type": "unix", "socket-name": "kea6-ctrl-socket" },
-                                 { "socket-type": "http", "socket-address": "192.0.2.1", "socket-port": 8000 } ]
+                                 { "socket-type": "http", "socket-address": "192.0.2.1", "socket-port": 8000,
+                                   "authentication": { "type": "basic", "clients": [ { "user": "a", "password": "b" } ] } } ]
             """));
         Assert.Equal("/srv/kea-run/kea6-ctrl-socket", config.ControlSockets[0].SocketName);
         Assert.Equal(ControlSocketType.Http, config.ControlSockets[1].Type);
@@ -165,5 +166,61 @@ public sealed class ControlSocketsTests
             """));
         Assert.False(result.Success);
         Assert.Equal("kea-dhcp6", Assert.Single(result.Loggers).Name);
+    }
+
+    [Theory]
+    [InlineData("192.0.2.1")]
+    [InlineData("::")]
+    [InlineData("0.0.0.0")]
+    public void An_unsecured_http_socket_on_a_non_loopback_address_is_refused(string address)
+    {
+        LoadFails(
+            Dhcp6($$""" "control-sockets": [ { "socket-type": "http", "socket-address": "{{address}}", "socket-port": 8000 } ] """),
+            "Dhcp6/control-sockets[0]",
+            $"Unsecured HTTP control channel on non-loopback address {address}");
+        LoadFails(
+            Dhcp6($$""" "control-socket": { "socket-type": "http", "socket-address": "{{address}}", "socket-port": 8000 } """),
+            "Dhcp6/control-socket",
+            "Unsecured HTTP control channel");
+    }
+
+    [Theory]
+    [InlineData(""" "authentication": { "type": "basic", "clients": [ { "user": "a", "password": "b" } ] } """)]
+    [InlineData(""" "trust-anchor": "/etc/kea/ca.pem", "cert-file": "/etc/kea/s.pem", "key-file": "/etc/kea/s.key" """)]
+    public void Authentication_or_a_full_tls_setup_secures_a_non_loopback_socket(string security)
+    {
+        var result = Load(Dhcp6($$""" "control-sockets": [ { "socket-type": "http", "socket-address": "192.0.2.1", {{security}} } ] """));
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        Assert.DoesNotContain(result.Warnings, w => w.Message.Contains("NOT SECURE", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Tls_without_a_trust_anchor_does_not_count_as_secured()
+    {
+        LoadFails(
+            Dhcp6(""" "control-sockets": [ { "socket-type": "https", "socket-address": "192.0.2.1", "cert-file": "/etc/kea/s.pem", "key-file": "/etc/kea/s.key" } ] """),
+            "Dhcp6/control-sockets[0]",
+            "Unsecured HTTP control channel");
+    }
+
+    [Theory]
+    [InlineData("::1")]
+    [InlineData("127.0.0.1")]
+    public void An_unsecured_loopback_socket_is_accepted_with_a_warning(string address)
+    {
+        var result = Load(Dhcp6($$""" "control-sockets": [ { "socket-type": "http", "socket-address": "{{address}}" } ] """));
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        AssertWarning(result, "Dhcp6/control-sockets[0]", "NOT SECURE");
+    }
+
+    [Fact]
+    public void Relaxed_security_accepts_an_unsecured_non_loopback_socket_with_a_warning()
+    {
+        var result = ConfigLoader.LoadText(
+            Dhcp6(""" "control-sockets": [ { "socket-type": "http", "socket-address": "192.0.2.1" } ] """),
+            baseDirectory: null,
+            TestEnvironment with { RelaxedSecurity = true });
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        AssertWarning(result, "Dhcp6/control-sockets[0]", "-X");
     }
 }

@@ -54,12 +54,15 @@ internal sealed class ControlTestServer : IAsyncDisposable
         }
         """)!;
 
-    public static async Task<ControlTestServer> StartAsync(JsonObject? dhcp6 = null, TimeProvider? time = null, Action<TempDirectory>? prepare = null)
+    public static async Task<ControlTestServer> StartAsync(JsonObject? dhcp6 = null, TimeProvider? time = null, Action<TempDirectory>? prepare = null, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null, bool relaxedSecurity = false)
     {
         var root = new TempDirectory();
         prepare?.Invoke(root);
         var environment = new ConfigEnvironment(
-            Path.Combine(root.Path, "data"), Path.Combine(root.Path, "log"), Path.Combine(root.Path, "run"), Path.Combine(root.Path, "hooks"));
+            Path.Combine(root.Path, "data"), Path.Combine(root.Path, "log"), Path.Combine(root.Path, "run"), Path.Combine(root.Path, "hooks"))
+        {
+            RelaxedSecurity = relaxedSecurity,
+        };
         Directory.CreateDirectory(environment.DataDirectory);
         // "{ROOT}" in the configuration stands for the temporary prefix (for credential files and the like).
         var text = new JsonObject { ["Dhcp6"] = dhcp6 ?? DefaultDhcp6() }.ToJsonString().Replace("{ROOT}", root.Path, StringComparison.Ordinal);
@@ -68,7 +71,7 @@ internal sealed class ControlTestServer : IAsyncDisposable
         var server = new Dhcp6Server(
             new ServerOptions(configFile, port) { Version = new ServerVersion("9.9.9", "9.9.9 extended", "build report text") },
             environment,
-            NullLoggerFactory.Instance,
+            loggers ?? NullLoggerFactory.Instance,
             time ?? TimeProvider.System);
         try
         {

@@ -282,6 +282,11 @@ internal static class ControlSocketsParser
                 return;
             }
 
+            if (!CheckSecured(config, path, context))
+            {
+                return;
+            }
+
             if (sockets.Any(s => s.Type != ControlSocketType.Unix && s.Address == config.Address && s.Port == config.Port && s.Port != 0))
             {
                 context.Error(path, $"another HTTP control socket already listens on {config.Address} port {config.Port}");
@@ -290,6 +295,32 @@ internal static class ControlSocketsParser
         }
 
         sockets.Add(config);
+    }
+
+    /// <summary>
+    /// Kea 3.1+ refuses an HTTP control socket that has neither basic authentication nor a full TLS setup
+    /// (trust-anchor, cert-file and key-file), and <c>-X</c> turns that into a warning. Kea 3.0 had no such rule, so
+    /// Pukeko keeps the refusal where it matters, a socket reachable from other hosts, and only warns on loopback.
+    /// Returns false when the socket is refused.
+    /// </summary>
+    public static bool CheckSecured(ControlSocketConfig config, string path, ParseContext context)
+    {
+        var fullTls = config.TrustAnchor is not null && config.CertFile is not null && config.KeyFile is not null;
+        if (config.Authentication is not null || fullTls)
+        {
+            return true;
+        }
+
+        var loopback = IPAddress.TryParse(config.Address, out var address) && IPAddress.IsLoopback(address);
+        if (!loopback && !context.Environment.RelaxedSecurity)
+        {
+            context.Error(path, $"Unsecured HTTP control channel on non-loopback address {config.Address}: configure 'authentication' or TLS ('trust-anchor', 'cert-file', 'key-file'), or start with -X");
+            return false;
+        }
+
+        var why = loopback ? "loopback address" : "security checks are relaxed (-X)";
+        context.Warn(path, $"command socket configuration is NOT SECURE: no authentication and no TLS on {config.Address} port {config.Port}; accepted because of {why}");
+        return true;
     }
 
     /// <summary>

@@ -38,5 +38,5 @@ internal static class ConfigChange
 
     /// <summary>Logs a successful change with the message id of Kea's library.</summary>
     public static void Log(Dhcp6Server server, string id, string commandName, JsonNode? args) =>
-        server.CommandLog.LogInformation(new EventId(0, id), "{Command} successful (parameters: {Parameters})", commandName, args?.ToJsonString() ?? "");
+        server.CommandLog.LogInformation(new EventId(0, id), "{Command} successful (parameters: {Parameters})", commandName, Logging.SecretRedactor.Redact(args)?.ToJsonString() ?? "");
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Server.Allocation;
 using Pukeko.Server.Hosting;
@@ -446,7 +447,15 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
         if (!string.Equals(Path.GetDirectoryName(full), dataDirectory, StringComparison.Ordinal) || name.EndsWith('/'))
         {
             var given = Path.GetDirectoryName(name) is { Length: > 0 } d ? d : name;
-            throw new CommandArgumentException($"'filename' parameter is invalid: invalid path specified: '{given}', supported path is '{dataDirectory}'");
+            var problem = $"invalid path specified: '{given}', supported path is '{dataDirectory}'";
+            if (!server.Directories.RelaxedSecurity || name.EndsWith('/'))
+            {
+                throw new CommandArgumentException($"'filename' parameter is invalid: {problem}");
+            }
+
+            // Kea's -X: the file is written where it was named, with a warning.
+            server.CommandLog.LogWarning(new EventId(0, "LEASE_CMDS_PATH_SECURITY_WARNING"), "lease file path specified is NOT SECURE: {Problem}", problem);
+            full = Path.GetFullPath(name);
         }
 
         if (Store is not MemfileLeaseStore memfile)
