@@ -26,7 +26,7 @@ public sealed class HaPairTests
     }
 
     /// <param name="password">When set, each control socket requires user "ha" with it, and each peer entry sends it.</param>
-    private static JsonObject Dhcp6(string self, int ownPort, int port1, int port2, string mode = "hot-standby", string role2 = "standby", string? password = null)
+    private static JsonObject Dhcp6(string self, int ownPort, int port1, int port2, string mode = "hot-standby", string role2 = "standby", string? password = null, bool sync = false)
     {
         var dhcp6 = ControlTestServer.DefaultDhcp6();
         dhcp6["subnet6"]![0]!["rapid-commit"] = true;
@@ -36,7 +36,7 @@ public sealed class HaPairTests
         dhcp6["hooks-libraries"] = JsonNode.Parse($$"""
             [ { "library": "libdhcp_lease_cmds.so" },
               { "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_ha.so", "parameters": { "high-availability": [ {
-                  "this-server-name": "{{self}}", "mode": "{{mode}}", "sync-leases": false,
+                  "this-server-name": "{{self}}", "mode": "{{mode}}", "sync-leases": {{(sync ? "true" : "false")}}, "sync-page-limit": 2, "sync-timeout": 5000,
                   "heartbeat-delay": 100, "max-response-delay": 1000, "max-unacked-clients": 0,
                   "peers": [ { "name": "server1", "url": "http://127.0.0.1:{{port1}}/", "role": "primary" {{peerAuth}} },
                              { "name": "server2", "url": "http://127.0.0.1:{{port2}}/", "role": "{{role2}}" {{peerAuth}} } ] } ] } } ]
@@ -152,6 +152,63 @@ public sealed class HaPairTests
 
         // ha-reset sends it back to waiting (from where, the partner still gone, it soon declares partner-down again).
         Assert.Equal("HA state machine reset.", (await standby.CommandAsync("""{"command": "ha-reset"}"""))["text"]!.GetValue<string>());
+    }
+
+    private static async Task<List<string>> AddressesAsync(ControlTestServer server)
+    {
+        var answer = await server.CommandAsync("""{"command": "lease6-get-all"}""");
+        return answer["arguments"]?["leases"]?.AsArray().Select(l => l!["ip-address"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToList() ?? [];
+    }
+
+    [Fact]
+    public async Task A_primary_returning_after_a_failover_syncs_the_leases_the_standby_gave_out()
+    {
+        var port1 = FreePort();
+        var port2 = FreePort();
+
+        // The standby alone: the primary is down, so it serves everyone and gives out leases the primary never saw.
+        await using var standby = await ControlTestServer.StartAsync(Dhcp6("server2", port2, port1, port2, sync: true));
+        await WaitAsync(async () => await StateAsync(standby) == "partner-down", "partner-down on the standby");
+        var given = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var reply = SolicitRapidCommit(standby, new Duid(Convert.FromHexString($"00030001001122334{i:x3}")));
+            given.Add(ClientMessages.AddressOf(reply!)!.Address.ToString());
+        }
+
+        given.Sort(StringComparer.Ordinal);
+        Assert.Equal(given, await AddressesAsync(standby));
+
+        // The primary comes back: it syncs (5 leases on pages of 2) before it serves, then both agree on every lease.
+        await using var primary = await ControlTestServer.StartAsync(Dhcp6("server1", port1, port1, port2, sync: true));
+        await WaitAsync(async () => await StateAsync(primary) == "hot-standby" && await StateAsync(standby) == "hot-standby", "hot-standby on both");
+        Assert.Equal(given, await AddressesAsync(primary));
+        var copy = (await primary.CommandAsync($$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{given[0]}}}"}}"""))["arguments"]!;
+        var original = (await standby.CommandAsync($$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{given[0]}}}"}}"""))["arguments"]!;
+        Assert.Equal(original["duid"]!.GetValue<string>(), copy["duid"]!.GetValue<string>());
+        Assert.Equal(original["cltt"]!.ToJsonString(), copy["cltt"]!.ToJsonString());
+        Assert.Equal(original["valid-lft"]!.ToJsonString(), copy["valid-lft"]!.ToJsonString());
+
+        // The standby's service, disabled by the primary during the sync (origin ha-partner), was given back.
+        Assert.DoesNotContain("ha-partner", standby.Server.Network.DisabledBy);
+
+        // A new client of the primary does not get an address the standby gave out.
+        var fresh = SolicitRapidCommit(primary, new Duid(Convert.FromHexString("000300010011223344ff")));
+        Assert.DoesNotContain(ClientMessages.AddressOf(fresh!)!.Address.ToString(), given);
+
+        // ha-sync on demand: a lease only the standby has (lease6-add is not replicated) reaches the primary.
+        Assert.Equal(0, (await standby.CommandAsync("""{"command": "lease6-add", "arguments": {"ip-address": "2001:db8:1::ab", "duid": "00:03:00:01:aa:bb:cc:dd:ee:01", "iaid": 7}}"""))["result"]!.GetValue<int>());
+        Assert.Equal(3, (await primary.CommandAsync("""{"command": "lease6-get", "arguments": {"ip-address": "2001:db8:1::ab"}}"""))["result"]!.GetValue<int>());
+        var synced = await primary.CommandAsync("""{"command": "ha-sync", "arguments": {"server-name": "server2", "max-period": 30}}""");
+        Assert.Equal("Lease database synchronization complete.", synced["text"]!.GetValue<string>());
+        Assert.Equal(0, (await primary.CommandAsync("""{"command": "lease6-get", "arguments": {"ip-address": "2001:db8:1::ab"}}"""))["result"]!.GetValue<int>());
+        Assert.True(standby.Server.Network.Enabled);
+        Assert.Equal(await AddressesAsync(standby), await AddressesAsync(primary));
+
+        // Its arguments are checked as Kea checks them.
+        Assert.Equal("'server-name' is mandatory for the 'ha-sync' command", (await primary.CommandAsync("""{"command": "ha-sync", "arguments": {}}"""))["text"]!.GetValue<string>());
+        Assert.Equal("'max-period' must be a positive integer in the 'ha-sync' command", (await primary.CommandAsync("""{"command": "ha-sync", "arguments": {"server-name": "server2", "max-period": 0}}"""))["text"]!.GetValue<string>());
+        Assert.Equal(1, (await primary.CommandAsync("""{"command": "ha-sync", "arguments": {"server-name": "server1"}}"""))["result"]!.GetValue<int>());
     }
 
     [Fact]
