@@ -199,7 +199,19 @@ public sealed class HaPairTests
         // ha-sync on demand: a lease only the standby has (lease6-add is not replicated) reaches the primary.
         Assert.Equal(0, (await standby.CommandAsync("""{"command": "lease6-add", "arguments": {"ip-address": "2001:db8:1::ab", "duid": "00:03:00:01:aa:bb:cc:dd:ee:01", "iaid": 7}}"""))["result"]!.GetValue<int>());
         Assert.Equal(3, (await primary.CommandAsync("""{"command": "lease6-get", "arguments": {"ip-address": "2001:db8:1::ab"}}"""))["result"]!.GetValue<int>());
+        // Leases both have: the partner's replaces an older local one (smaller cltt), never a newer one (Kea's rule).
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        async Task AddAsync(ControlTestServer server, string address, string duid, long age) =>
+            Assert.Equal(0, (await server.CommandAsync($$$"""{"command": "lease6-add", "arguments": {"ip-address": "{{{address}}}", "duid": "{{{duid}}}", "iaid": 1, "valid-lft": 4000, "expire": {{{now - age + 4000}}}}}"""))["result"]!.GetValue<int>());
+        await AddAsync(primary, "2001:db8:1::ac", "00:03:00:01:00:00:00:00:00:0a", 1000);
+        await AddAsync(standby, "2001:db8:1::ac", "00:03:00:01:00:00:00:00:00:0b", 10);
+        await AddAsync(primary, "2001:db8:1::ad", "00:03:00:01:00:00:00:00:00:0a", 10);
+        await AddAsync(standby, "2001:db8:1::ad", "00:03:00:01:00:00:00:00:00:0b", 1000);
+
         var synced = await primary.CommandAsync("""{"command": "ha-sync", "arguments": {"server-name": "server2", "max-period": 30}}""");
+        async Task<string> DuidAsync(string address) => (await primary.CommandAsync($$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{address}}}"}}"""))["arguments"]!["duid"]!.GetValue<string>();
+        Assert.Equal("00:03:00:01:00:00:00:00:00:0b", await DuidAsync("2001:db8:1::ac"));
+        Assert.Equal("00:03:00:01:00:00:00:00:00:0a", await DuidAsync("2001:db8:1::ad"));
         Assert.Equal("Lease database synchronization complete.", synced["text"]!.GetValue<string>());
         Assert.Equal(0, (await primary.CommandAsync("""{"command": "lease6-get", "arguments": {"ip-address": "2001:db8:1::ab"}}"""))["result"]!.GetValue<int>());
         Assert.True(standby.Server.Network.Enabled);
