@@ -76,6 +76,12 @@ internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel
         {
             error = "the synchronization was cancelled";
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
+        {
+            // The partner must be re-enabled whatever went wrong here.
+            error = ex.Message;
+            log.LogError(new EventId(0, "HA_LEASES_SYNC_FAILED"), ex, "{Server}: failed to synchronize leases with {Peer}: {Reason}", config.ThisServerName, peer.Name, ex.Message);
+        }
 
         if (disabled)
         {
