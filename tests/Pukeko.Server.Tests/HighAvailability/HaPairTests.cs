@@ -223,6 +223,53 @@ public sealed class HaPairTests
         Assert.Equal(1, (await primary.CommandAsync("""{"command": "ha-sync", "arguments": {"server-name": "server1"}}"""))["result"]!.GetValue<int>());
     }
 
+    /// <summary>Holds the first lease written until the test lets it go.</summary>
+    private sealed class GateSink : Pukeko.Server.HighAvailability.IHaLeaseSink
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async ValueTask<Pukeko.Server.HighAvailability.HaSyncedLease> ApplyAsync(JsonObject lease, CancellationToken cancellationToken)
+        {
+            Entered.TrySetResult();
+            await Release.Task.WaitAsync(cancellationToken);
+            return Pukeko.Server.HighAvailability.HaSyncedLease.Added;
+        }
+    }
+
+    [Fact]
+    public async Task The_partner_s_dhcp_service_is_disabled_while_leases_are_fetched_from_it_and_enabled_after()
+    {
+        var port1 = FreePort();
+        var port2 = FreePort();
+        await using var partner = await ControlTestServer.StartAsync(Dhcp6("server2", port2, port1, port2, sync: true));
+        Assert.Equal(0, (await partner.CommandAsync("""{"command": "lease6-add", "arguments": {"ip-address": "2001:db8:1::ab", "duid": "00:03:00:01:aa:bb:cc:dd:ee:01", "iaid": 7}}"""))["result"]!.GetValue<int>());
+        var config = HaQueryFilterTests.Relationship(Pukeko.Server.HighAvailability.HaMode.HotStandby, "server1") with
+        {
+            Peers =
+            [
+                new Pukeko.Server.HighAvailability.HaPeerConfig { Name = "server1", Url = new Uri($"http://127.0.0.1:{port1}/"), Role = Pukeko.Server.HighAvailability.HaRole.Primary },
+                new Pukeko.Server.HighAvailability.HaPeerConfig { Name = "server2", Url = new Uri($"http://127.0.0.1:{port2}/"), Role = Pukeko.Server.HighAvailability.HaRole.Standby },
+            ],
+        };
+        var sink = new GateSink();
+        using var channel = new Pukeko.Server.HighAvailability.HttpHaPeerChannel();
+        await using var local = new Pukeko.Server.HighAvailability.HaService(config, channel, new Pukeko.Server.Control.NetworkState(TimeProvider.System), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, sink);
+        var sync = local.SynchronizeAsync(config.Partner!, TimeSpan.FromSeconds(20), CancellationToken.None);
+
+        // Mid-sync: the partner's service is off under origin ha-partner, for max-period at most.
+        await sink.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains("ha-partner", partner.Server.Network.DisabledBy);
+        Assert.False(partner.Server.Network.Enabled);
+        var state = (await partner.CommandAsync("""{"command": "status-get"}"""))["arguments"]!["dhcp-state"]!.ToJsonString();
+        Assert.Contains("ha-partner", state, StringComparison.Ordinal);
+
+        sink.Release.SetResult();
+        Assert.Null(await sync.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.DoesNotContain("ha-partner", partner.Server.Network.DisabledBy);
+    }
+
     [Fact]
     public async Task In_load_balancing_each_server_answers_its_half_and_the_survivor_answers_all()
     {
