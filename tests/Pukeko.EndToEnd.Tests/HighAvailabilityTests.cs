@@ -10,7 +10,8 @@ namespace Pukeko.EndToEnd.Tests;
 /// Two real Pukeko servers on one link in Kea's hot-standby relationship (libdhcp_ha.so built in), each with an
 /// HTTP control socket that its partner sends heartbeats and lease updates to. A real <c>dhclient -6</c> gets its
 /// lease from the primary; the standby holds the same lease; the primary is killed with SIGKILL; the standby
-/// declares it down after max-response-delay and answers the client's Rebind with the same address.
+/// declares it down after max-response-delay and answers the client's Rebind with the same address. The primary
+/// restarts, synchronises from the standby (lease6-get-page under dhcp-disable) and both hold the same leases.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposable
@@ -29,7 +30,7 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposabl
                 "parameters": { "high-availability": [ {
                   "this-server-name": "{this}", "mode": "hot-standby",
                   "heartbeat-delay": 1000, "max-response-delay": 3000, "max-ack-delay": 1000, "max-unacked-clients": 0,
-                  "sync-leases": false,
+                  "sync-leases": true, "sync-page-limit": 2,
                   "peers": [
                     { "name": "server1", "url": "http://[2001:db8:1::1]:8001/", "basic-auth-user": "ha", "basic-auth-password": "ha-pair-secret", "role": "primary" },
                     { "name": "server2", "url": "http://[2001:db8:1::2]:8001/", "basic-auth-user": "ha", "basic-auth-password": "ha-pair-secret", "role": "standby" } ] } ] } } ],
@@ -49,8 +50,13 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposabl
     private readonly HaLab _lab = new();
     private readonly string _clientDir = Directory.CreateTempSubdirectory("pukeko-ha-").FullName;
 
-    private ServerProcess StartServer(string name, string ns, string address) =>
-        ServerProcess.Start(ns, _lab.ServerInterface, PairConfig.Replace("{this}", name, StringComparison.Ordinal).Replace("{address}", address, StringComparison.Ordinal));
+    private ServerProcess StartServer(string name, string ns, string address, string? directory = null) =>
+        ServerProcess.Start(ns, _lab.ServerInterface, PairConfig.Replace("{this}", name, StringComparison.Ordinal).Replace("{address}", address, StringComparison.Ordinal), directory);
+
+    /// <summary>Every lease a server holds, by address, as <c>lease6-get-all</c> lists it (address, DUID, IAID, cltt, lifetime).</summary>
+    private static List<string> AllLeases(string ns, string address) =>
+        Command(ns, address, """{"command": "lease6-get-all"}""")?["arguments"]?["leases"]?.AsArray()
+            .Select(l => $"{l!["ip-address"]} {l["duid"]} {l["iaid"]} {l["cltt"]} {l["valid-lft"]}").Order(StringComparer.Ordinal).ToList() ?? [];
 
     /// <summary>A command to a server's HTTP control socket, from inside its own namespace; the first answer of Kea's list.</summary>
     private static JsonObject? Command(string ns, string address, string command)
@@ -117,13 +123,33 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal("""["server1"]""", Command(_lab.Server2Namespace, HaLab.Server2Address, """{"command": "status-get"}""")!["arguments"]!["high-availability"]![0]!["ha-servers"]!["local"]!["scopes"]!.ToJsonString());
 
         // The client's Renews name the dead primary; its Rebind (T2 = 6 s) is answered by the standby, same address.
+        // (Strictly later than the kill's second: a Renew the primary answered just before the kill has that cltt.)
         Assert.True(
-            Run.WaitFor(() => Lease(_lab.Server2Namespace, HaLab.Server2Address, address)?["cltt"]?.GetValue<long>() >= killedAt.ToUnixTimeSeconds(), TimeSpan.FromSeconds(40)),
+            Run.WaitFor(() => Lease(_lab.Server2Namespace, HaLab.Server2Address, address)?["cltt"]?.GetValue<long>() > killedAt.ToUnixTimeSeconds(), TimeSpan.FromSeconds(40)),
             "the standby never extended the client's lease\n" + standby.Output + File.ReadAllText(client.LeaseFile));
         Assert.Equal(address, client.Addresses().Last());
         Assert.True(Statistic(_lab.Server2Namespace, HaLab.Server2Address, "pkt6-rebind-received") >= 1, "the standby saw no Rebind");
         Assert.True(Statistic(_lab.Server2Namespace, HaLab.Server2Address, "pkt6-reply-sent") >= 1, "the standby sent no Reply");
         Assert.Contains("HA_STATE_TRANSITION", standby.Output, StringComparison.Ordinal);
+
+        // A lease the primary never saw: given while it was down (lease6-add is not replicated either way).
+        Assert.Equal(0, Command(_lab.Server2Namespace, HaLab.Server2Address, """{"command": "lease6-add", "arguments": {"ip-address": "2001:db8:1::1f0", "duid": "00:03:00:01:aa:bb:cc:dd:ee:01", "iaid": 7}}""")?["result"]?.GetValue<int>());
+
+        // The primary comes back with its old lease file: it syncs from the standby (pages of 2), then both agree on every lease.
+        // (The killed process is already gone; its ServerProcess is disposed at the end.)
+        using var returned = StartServer("server1", _lab.Server1Namespace, HaLab.Server1Address, primary.Directory);
+        watch.Restart();
+        Assert.True(
+            Run.WaitFor(() => HaState(_lab.Server1Namespace, HaLab.Server1Address) == "hot-standby" && HaState(_lab.Server2Namespace, HaLab.Server2Address) == "hot-standby", TimeSpan.FromSeconds(30)),
+            $"pair did not return to hot-standby: {HaState(_lab.Server1Namespace, HaLab.Server1Address)}/{HaState(_lab.Server2Namespace, HaLab.Server2Address)}\n{returned.Output}\n{standby.Output}");
+        output.WriteLine($"back in hot-standby {watch.Elapsed.TotalSeconds:F1} s after the primary restarted");
+        Assert.Contains("HA_SYNC_SUCCESSFUL", returned.Output, StringComparison.Ordinal);
+        Assert.Contains(AllLeases(_lab.Server1Namespace, HaLab.Server1Address), l => l.StartsWith("2001:db8:1::1f0 ", StringComparison.Ordinal));
+
+        // The client keeps renewing (now with the primary, which updates the standby): compare until a quiet moment.
+        Assert.True(
+            Run.WaitFor(() => AllLeases(_lab.Server2Namespace, HaLab.Server2Address) is { Count: > 0 } onStandby && onStandby.SequenceEqual(AllLeases(_lab.Server1Namespace, HaLab.Server1Address)), TimeSpan.FromSeconds(10)),
+            "the servers disagree:\n" + string.Join("\n", AllLeases(_lab.Server1Namespace, HaLab.Server1Address)) + "\n--\n" + string.Join("\n", AllLeases(_lab.Server2Namespace, HaLab.Server2Address)));
     }
 
     public void Dispose()

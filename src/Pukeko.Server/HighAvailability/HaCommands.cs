@@ -6,7 +6,7 @@ namespace Pukeko.Server.HighAvailability;
 
 /// <summary>
 /// The HA library's commands (<c>ha-heartbeat</c>, <c>ha-scopes</c>, <c>ha-continue</c>, <c>ha-reset</c>,
-/// <c>ha-sync-complete-notify</c>), which
+/// <c>ha-sync</c>, <c>ha-sync-complete-notify</c>), which
 /// exist only while <c>libdhcp_ha.so</c> is configured, as in Kea. Answers and errors use Kea's texts.
 /// </summary>
 internal static class HaCommands
@@ -80,10 +80,50 @@ internal static class HaCommands
         dispatcher.Register("ha-reset", async (_, ct) => Service(server) is { } ha
             ? ControlAnswer.Success(await ha.ResetAsync(ct).ConfigureAwait(false) ? "HA state machine reset." : "HA state machine already in WAITING state.")
             : NotRunning(), Configured);
+        dispatcher.Register("ha-sync", async (command, ct) => Service(server) is { } ha ? await SyncAsync(ha, command.Arguments, ct).ConfigureAwait(false) : NotRunning(), Configured);
+    }
+
+    /// <summary><c>ha-sync</c>: fetch every lease of the named peer now, its DHCP service disabled meanwhile (for <c>max-period</c> seconds at most).</summary>
+    private static async ValueTask<JsonObject> SyncAsync(HaService ha, JsonObject? args, CancellationToken cancellationToken)
+    {
+        if (args is null)
+        {
+            return ControlAnswer.Error("arguments not found in the 'ha-sync' command");
+        }
+
+        if (!args.TryGetPropertyValue("server-name", out var nameNode) || nameNode is null)
+        {
+            return ControlAnswer.Error("'server-name' is mandatory for the 'ha-sync' command");
+        }
+
+        if (nameNode is not JsonValue nameValue || !nameValue.TryGetValue<string>(out var name))
+        {
+            return ControlAnswer.Error("'server-name' must be a string in the 'ha-sync' command");
+        }
+
+        TimeSpan? maxPeriod = null;
+        if (args.TryGetPropertyValue("max-period", out var periodNode) && periodNode is not null)
+        {
+            if (periodNode is not JsonValue periodValue || periodValue.GetValueKind() != System.Text.Json.JsonValueKind.Number
+                || !periodValue.TryGetValue<long>(out var seconds) || seconds <= 0 || seconds > uint.MaxValue)
+            {
+                return ControlAnswer.Error("'max-period' must be a positive integer in the 'ha-sync' command");
+            }
+
+            maxPeriod = TimeSpan.FromSeconds(seconds);
+        }
+
+        if (ha.Config.Peers.FirstOrDefault(p => p.Name == name) is not { } peer || peer.Name == ha.Config.ThisServerName)
+        {
+            return ControlAnswer.Error($"'{name}' is not a peer of this server: 'server-name' must name the partner or a backup server");
+        }
+
+        var error = await ha.SynchronizeAsync(peer, maxPeriod, cancellationToken).ConfigureAwait(false);
+        return error is null ? ControlAnswer.Success(HaSynchronizer.CompleteText) : ControlAnswer.Error(error);
     }
 
     /// <summary>The origin a partner's <c>dhcp-disable</c> names (Kea 2.2: <c>"origin": "ha-partner"</c>).</summary>
-    private const string PartnerOrigin = "ha-partner";
+    internal const string PartnerOrigin = "ha-partner";
 
     private static HaService? Service(Dhcp6Server server) => server.HighAvailability?.Service;
 

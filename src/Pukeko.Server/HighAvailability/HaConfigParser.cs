@@ -315,11 +315,6 @@ internal sealed class HaConfigParser
     /// <summary>Parameters that are valid but that this server does not apply yet: each warned about with its path.</summary>
     private void WarnNotApplied(HaRelationshipConfig config, JsonElement item, string path)
     {
-        if (config.SyncLeases && config.Partner is not null)
-        {
-            _warn(item.TryGetProperty("sync-leases", out _) ? $"{path}/sync-leases" : path, "lease synchronisation from the partner (lease6-get-page) is not built in yet: the syncing state passes to ready without fetching the partner's leases; sync-timeout and sync-page-limit are not used");
-        }
-
         if (config.DelayedUpdatesLimit > 0)
         {
             _warn(item.TryGetProperty("delayed-updates-limit", out _) ? $"{path}/delayed-updates-limit" : path, "the communication-recovery state is not built in yet: lease updates are not queued while the partner is unreachable");

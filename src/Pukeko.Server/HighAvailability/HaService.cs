@@ -37,6 +37,8 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly SemaphoreSlim _machine = new(1, 1);
+    private readonly SemaphoreSlim _syncing = new(1, 1);
+    private readonly HaSynchronizer? _synchronizer;
     private readonly Channel<(bool ToPartner, LeaseChange Change)> _updates = Channel.CreateUnbounded<(bool, LeaseChange)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly HashSet<string> _pausedOnce = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
@@ -46,7 +48,8 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
     private Task? _machineLoop;
     private Task? _updateLoop;
 
-    public HaService(HaRelationshipConfig config, IHaPeerChannel channel, NetworkState network, TimeProvider time, ILogger log)
+    /// <param name="leases">Where leases synchronised from the partner are written; null: synchronisation fails (no lease store).</param>
+    public HaService(HaRelationshipConfig config, IHaPeerChannel channel, NetworkState network, TimeProvider time, ILogger log, IHaLeaseSink? leases = null)
     {
         _config = config;
         _channel = channel;
@@ -55,6 +58,7 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
         _log = log;
         _filter = new HaQueryFilter(config);
         _communication = new HaCommunicationState(config, time);
+        _synchronizer = leases is null ? null : new HaSynchronizer(config, channel, leases, log);
     }
 
     public HaRelationshipConfig Config => _config;
@@ -119,7 +123,7 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
         await _machine.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Evaluate();
+            await EvaluateAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -206,14 +210,22 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
     }
 
     // Under _machine.
-    private void Evaluate()
+    private async Task EvaluateAsync(CancellationToken cancellationToken)
     {
-        // One transition per heartbeat, as Kea; syncing ends at once (fetching leases is not built in), so its
-        // follow-up runs in the same step.
+        // One transition per heartbeat, as Kea; entering syncing runs the synchronisation in the same step (Kea runs
+        // the new state's handler at once, and its blocking sync holds the heartbeats meanwhile).
         for (var i = 0; i < 2 && !_paused && (i == 0 || _state == HaStateNames.Syncing); i++)
         {
             var next = HaTransitions.Next(_config, _state, _communication.PartnerState, ShouldPartnerDown(), _communication.PartnerHasUnsentUpdates, _communication.ClockSkew);
             if (next is null || next == _state)
+            {
+                return;
+            }
+
+            // Syncing leaves for ready only once the partner's leases are here; a failed sync stays in syncing and is
+            // tried again after the next successful heartbeat.
+            if (_state == HaStateNames.Syncing && next == HaStateNames.Ready && _config.SyncLeases
+                && await SynchronizeAsync(_config.Partner!, _synchronizer?.StateMachineMaxPeriod, cancellationToken).ConfigureAwait(false) is not null)
             {
                 return;
             }
@@ -451,7 +463,7 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
         {
             _paused = false;
             _log.LogInformation(new EventId(0, "HA_STATE_MACHINE_CONTINUED"), "{Server}: state machine is continued", _config.ThisServerName);
-            Evaluate();
+            await EvaluateAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -459,6 +471,35 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Fetches every lease of <paramref name="peer"/> into the local store (the <c>syncing</c> state, <c>ha-sync</c>);
+    /// the error text, or null on success. One synchronisation at a time.
+    /// </summary>
+    public async Task<string?> SynchronizeAsync(HaPeerConfig peer, TimeSpan? maxPeriod, CancellationToken cancellationToken)
+    {
+        if (_synchronizer is null)
+        {
+            return "no lease database to synchronize into";
+        }
+
+        await _syncing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var error = await _synchronizer.SynchronizeAsync(peer, maxPeriod, cancellationToken).ConfigureAwait(false);
+            if (error is not null && ReferenceEquals(peer, _config.Partner))
+            {
+                // As Kea: the partner counts as unavailable until its next heartbeat answer.
+                _communication.MarkUnavailable();
+            }
+
+            return error;
+        }
+        finally
+        {
+            _syncing.Release();
+        }
     }
 
     /// <summary><c>ha-reset</c>: back to <c>waiting</c>; false when already there.</summary>
@@ -538,5 +579,6 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
         _network.Enable(LocalOrigin);
         _stop.Dispose();
         _machine.Dispose();
+        _syncing.Dispose();
     }
 }

@@ -68,7 +68,7 @@ internal static class HaTransitions
                 HaStateNames.Terminated => HaStateNames.Terminated,
                 HaStateNames.Unavailable => partnerDown ? HaStateNames.PartnerDown : null,
 
-                // Fetching the partner's leases is not built in yet: syncing ends at once.
+                // Ready once the partner's leases are fetched (HaService runs the synchronisation first).
                 _ => HaStateNames.Ready,
             },
             HaStateNames.Ready => partner switch

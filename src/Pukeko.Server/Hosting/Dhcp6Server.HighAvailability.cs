@@ -31,7 +31,8 @@ internal sealed partial class Dhcp6Server
         if (haConfig.Relationships.Count == 1)
         {
             _haChannel ??= new HttpHaPeerChannel();
-            service = new HaService(haConfig.Relationships[0], _haChannel, _network, _time, _loggers.CreateLogger(HaService.LoggerName));
+            var leases = new HaLeaseStoreSink(processor.Allocation, () => Config, _time);
+            service = new HaService(haConfig.Relationships[0], _haChannel, _network, _time, _loggers.CreateLogger(HaService.LoggerName), leases);
             processor.QueryFilter = service;
             _haWriter = processor.Allocation.Writer;
             _haWriter.Subscribe(service);

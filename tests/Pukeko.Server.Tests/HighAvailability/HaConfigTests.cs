@@ -208,7 +208,7 @@ public sealed class HaConfigTests
             """));
         Assert.True(result.Success, string.Join("\n", result.Errors));
         var at = HaPath + "[0]";
-        AssertWarning(result, at + "/sync-leases", "lease synchronisation from the partner (lease6-get-page) is not built in yet");
+        Assert.DoesNotContain(result.Warnings, w => w.Path == at + "/sync-leases"); // synchronisation is built in
         AssertWarning(result, at + "/restrict-commands", "no dedicated HA listener");
         AssertWarning(result, at + "/multi-threading", "no dedicated HA listener");
         AssertWarning(result, at + "/require-client-certs", "TLS");

@@ -26,7 +26,7 @@ public sealed class HaPairTests
     }
 
     /// <param name="password">When set, each control socket requires user "ha" with it, and each peer entry sends it.</param>
-    private static JsonObject Dhcp6(string self, int ownPort, int port1, int port2, string mode = "hot-standby", string role2 = "standby", string? password = null)
+    private static JsonObject Dhcp6(string self, int ownPort, int port1, int port2, string mode = "hot-standby", string role2 = "standby", string? password = null, bool sync = false)
     {
         var dhcp6 = ControlTestServer.DefaultDhcp6();
         dhcp6["subnet6"]![0]!["rapid-commit"] = true;
@@ -36,7 +36,7 @@ public sealed class HaPairTests
         dhcp6["hooks-libraries"] = JsonNode.Parse($$"""
             [ { "library": "libdhcp_lease_cmds.so" },
               { "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_ha.so", "parameters": { "high-availability": [ {
-                  "this-server-name": "{{self}}", "mode": "{{mode}}", "sync-leases": false,
+                  "this-server-name": "{{self}}", "mode": "{{mode}}", "sync-leases": {{(sync ? "true" : "false")}}, "sync-page-limit": 2, "sync-timeout": 5000,
                   "heartbeat-delay": 100, "max-response-delay": 1000, "max-unacked-clients": 0,
                   "peers": [ { "name": "server1", "url": "http://127.0.0.1:{{port1}}/", "role": "primary" {{peerAuth}} },
                              { "name": "server2", "url": "http://127.0.0.1:{{port2}}/", "role": "{{role2}}" {{peerAuth}} } ] } ] } } ]
@@ -152,6 +152,122 @@ public sealed class HaPairTests
 
         // ha-reset sends it back to waiting (from where, the partner still gone, it soon declares partner-down again).
         Assert.Equal("HA state machine reset.", (await standby.CommandAsync("""{"command": "ha-reset"}"""))["text"]!.GetValue<string>());
+    }
+
+    private static async Task<List<string>> AddressesAsync(ControlTestServer server)
+    {
+        var answer = await server.CommandAsync("""{"command": "lease6-get-all"}""");
+        return answer["arguments"]?["leases"]?.AsArray().Select(l => l!["ip-address"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToList() ?? [];
+    }
+
+    [Fact]
+    public async Task A_primary_returning_after_a_failover_syncs_the_leases_the_standby_gave_out()
+    {
+        var port1 = FreePort();
+        var port2 = FreePort();
+
+        // The standby alone: the primary is down, so it serves everyone and gives out leases the primary never saw.
+        await using var standby = await ControlTestServer.StartAsync(Dhcp6("server2", port2, port1, port2, sync: true));
+        await WaitAsync(async () => await StateAsync(standby) == "partner-down", "partner-down on the standby");
+        var given = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var reply = SolicitRapidCommit(standby, new Duid(Convert.FromHexString($"00030001001122334{i:x3}")));
+            given.Add(ClientMessages.AddressOf(reply!)!.Address.ToString());
+        }
+
+        given.Sort(StringComparer.Ordinal);
+        Assert.Equal(given, await AddressesAsync(standby));
+
+        // The primary comes back: it syncs (5 leases on pages of 2) before it serves, then both agree on every lease.
+        await using var primary = await ControlTestServer.StartAsync(Dhcp6("server1", port1, port1, port2, sync: true));
+        await WaitAsync(async () => await StateAsync(primary) == "hot-standby" && await StateAsync(standby) == "hot-standby", "hot-standby on both");
+        Assert.Equal(given, await AddressesAsync(primary));
+        var copy = (await primary.CommandAsync($$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{given[0]}}}"}}"""))["arguments"]!;
+        var original = (await standby.CommandAsync($$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{given[0]}}}"}}"""))["arguments"]!;
+        Assert.Equal(original["duid"]!.GetValue<string>(), copy["duid"]!.GetValue<string>());
+        Assert.Equal(original["cltt"]!.ToJsonString(), copy["cltt"]!.ToJsonString());
+        Assert.Equal(original["valid-lft"]!.ToJsonString(), copy["valid-lft"]!.ToJsonString());
+
+        // The standby's service, disabled by the primary during the sync (origin ha-partner), was given back.
+        Assert.DoesNotContain("ha-partner", standby.Server.Network.DisabledBy);
+
+        // A new client of the primary does not get an address the standby gave out.
+        var fresh = SolicitRapidCommit(primary, new Duid(Convert.FromHexString("000300010011223344ff")));
+        Assert.DoesNotContain(ClientMessages.AddressOf(fresh!)!.Address.ToString(), given);
+
+        // ha-sync on demand: a lease only the standby has (lease6-add is not replicated) reaches the primary.
+        Assert.Equal(0, (await standby.CommandAsync("""{"command": "lease6-add", "arguments": {"ip-address": "2001:db8:1::ab", "duid": "00:03:00:01:aa:bb:cc:dd:ee:01", "iaid": 7}}"""))["result"]!.GetValue<int>());
+        Assert.Equal(3, (await primary.CommandAsync("""{"command": "lease6-get", "arguments": {"ip-address": "2001:db8:1::ab"}}"""))["result"]!.GetValue<int>());
+        // Leases both have: the partner's replaces an older local one (smaller cltt), never a newer one (Kea's rule).
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        async Task AddAsync(ControlTestServer server, string address, string duid, long age) =>
+            Assert.Equal(0, (await server.CommandAsync($$$"""{"command": "lease6-add", "arguments": {"ip-address": "{{{address}}}", "duid": "{{{duid}}}", "iaid": 1, "valid-lft": 4000, "expire": {{{now - age + 4000}}}}}"""))["result"]!.GetValue<int>());
+        await AddAsync(primary, "2001:db8:1::ac", "00:03:00:01:00:00:00:00:00:0a", 1000);
+        await AddAsync(standby, "2001:db8:1::ac", "00:03:00:01:00:00:00:00:00:0b", 10);
+        await AddAsync(primary, "2001:db8:1::ad", "00:03:00:01:00:00:00:00:00:0a", 10);
+        await AddAsync(standby, "2001:db8:1::ad", "00:03:00:01:00:00:00:00:00:0b", 1000);
+
+        var synced = await primary.CommandAsync("""{"command": "ha-sync", "arguments": {"server-name": "server2", "max-period": 30}}""");
+        async Task<string> DuidAsync(string address) => (await primary.CommandAsync($$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{address}}}"}}"""))["arguments"]!["duid"]!.GetValue<string>();
+        Assert.Equal("00:03:00:01:00:00:00:00:00:0b", await DuidAsync("2001:db8:1::ac"));
+        Assert.Equal("00:03:00:01:00:00:00:00:00:0a", await DuidAsync("2001:db8:1::ad"));
+        Assert.Equal("Lease database synchronization complete.", synced["text"]!.GetValue<string>());
+        Assert.Equal(0, (await primary.CommandAsync("""{"command": "lease6-get", "arguments": {"ip-address": "2001:db8:1::ab"}}"""))["result"]!.GetValue<int>());
+        Assert.True(standby.Server.Network.Enabled);
+        Assert.Equal(await AddressesAsync(standby), await AddressesAsync(primary));
+
+        // Its arguments are checked as Kea checks them.
+        Assert.Equal("'server-name' is mandatory for the 'ha-sync' command", (await primary.CommandAsync("""{"command": "ha-sync", "arguments": {}}"""))["text"]!.GetValue<string>());
+        Assert.Equal("'max-period' must be a positive integer in the 'ha-sync' command", (await primary.CommandAsync("""{"command": "ha-sync", "arguments": {"server-name": "server2", "max-period": 0}}"""))["text"]!.GetValue<string>());
+        Assert.Equal(1, (await primary.CommandAsync("""{"command": "ha-sync", "arguments": {"server-name": "server1"}}"""))["result"]!.GetValue<int>());
+    }
+
+    /// <summary>Holds the first lease written until the test lets it go.</summary>
+    private sealed class GateSink : Pukeko.Server.HighAvailability.IHaLeaseSink
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async ValueTask<Pukeko.Server.HighAvailability.HaSyncedLease> ApplyAsync(JsonObject lease, CancellationToken cancellationToken)
+        {
+            Entered.TrySetResult();
+            await Release.Task.WaitAsync(cancellationToken);
+            return Pukeko.Server.HighAvailability.HaSyncedLease.Added;
+        }
+    }
+
+    [Fact]
+    public async Task The_partner_s_dhcp_service_is_disabled_while_leases_are_fetched_from_it_and_enabled_after()
+    {
+        var port1 = FreePort();
+        var port2 = FreePort();
+        await using var partner = await ControlTestServer.StartAsync(Dhcp6("server2", port2, port1, port2, sync: true));
+        Assert.Equal(0, (await partner.CommandAsync("""{"command": "lease6-add", "arguments": {"ip-address": "2001:db8:1::ab", "duid": "00:03:00:01:aa:bb:cc:dd:ee:01", "iaid": 7}}"""))["result"]!.GetValue<int>());
+        var config = HaQueryFilterTests.Relationship(Pukeko.Server.HighAvailability.HaMode.HotStandby, "server1") with
+        {
+            Peers =
+            [
+                new Pukeko.Server.HighAvailability.HaPeerConfig { Name = "server1", Url = new Uri($"http://127.0.0.1:{port1}/"), Role = Pukeko.Server.HighAvailability.HaRole.Primary },
+                new Pukeko.Server.HighAvailability.HaPeerConfig { Name = "server2", Url = new Uri($"http://127.0.0.1:{port2}/"), Role = Pukeko.Server.HighAvailability.HaRole.Standby },
+            ],
+        };
+        var sink = new GateSink();
+        using var channel = new Pukeko.Server.HighAvailability.HttpHaPeerChannel();
+        await using var local = new Pukeko.Server.HighAvailability.HaService(config, channel, new Pukeko.Server.Control.NetworkState(TimeProvider.System), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, sink);
+        var sync = local.SynchronizeAsync(config.Partner!, TimeSpan.FromSeconds(20), CancellationToken.None);
+
+        // Mid-sync: the partner's service is off under origin ha-partner, for max-period at most.
+        await sink.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains("ha-partner", partner.Server.Network.DisabledBy);
+        Assert.False(partner.Server.Network.Enabled);
+        var state = (await partner.CommandAsync("""{"command": "status-get"}"""))["arguments"]!["dhcp-state"]!.ToJsonString();
+        Assert.Contains("ha-partner", state, StringComparison.Ordinal);
+
+        sink.Release.SetResult();
+        Assert.Null(await sync.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.DoesNotContain("ha-partner", partner.Server.Network.DisabledBy);
     }
 
     [Fact]

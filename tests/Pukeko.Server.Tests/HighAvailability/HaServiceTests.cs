@@ -100,7 +100,7 @@ public sealed class HaServiceTests : IAsyncDisposable
 
         _peer.State = "waiting";
         await primary.StepAsync();
-        Assert.Equal("ready", primary.State); // both waiting: the primary moves first (syncing passes at once)
+        Assert.Equal("ready", primary.State); // both waiting: the primary moves first (sync-leases false: no syncing)
         Assert.False(_network.Enabled);
 
         _peer.State = "ready";
