@@ -91,13 +91,16 @@ internal static class TopCommand
         {
             Console.CancelKeyPress -= OnCancel;
             await stop.CancelAsync().ConfigureAwait(false);
-            await keys.ConfigureAwait(false);
+
+            // The key reader may sit in ReadKey waiting for the rest of an escape sequence; it is a pool thread, so
+            // the process need not wait for it.
+            await Task.WhenAny(keys, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
         }
 
         return 0;
     }
 
-    /// <summary>q (or Escape) quits; other keys are ignored.</summary>
+    /// <summary>q, Escape or Ctrl-C quits; other keys are ignored.</summary>
     private static void ReadKeys(CancellationTokenSource stop)
     {
         while (!stop.IsCancellationRequested)
@@ -109,7 +112,10 @@ internal static class TopCommand
             }
 
             var key = Console.ReadKey(intercept: true);
-            if (key.KeyChar is 'q' or 'Q' || key.Key == ConsoleKey.Escape)
+            // Ctrl-C arrives here as a key, not as SIGINT, when the terminal is in the raw mode the console's key
+            // reading sets: it quits the same way.
+            var controlC = key.KeyChar == '\u0003' || (key.Key == ConsoleKey.C && key.Modifiers.HasFlag(ConsoleModifiers.Control));
+            if (key.KeyChar is 'q' or 'Q' || key.Key == ConsoleKey.Escape || controlC)
             {
                 stop.Cancel();
             }
