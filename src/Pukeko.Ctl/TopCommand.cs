@@ -59,7 +59,17 @@ internal static class TopCommand
         }
 
         Console.CancelKeyPress += OnCancel;
-        var keys = Console.IsInputRedirected ? Task.CompletedTask : Task.Run(() => ReadKeys(stop));
+
+        // Ctrl-C is read as a key, as top reads it: SIGINT may be ignored (a process started in the background by a
+        // non-interactive shell inherits that), and then the terminal's Ctrl-C would do nothing.
+        var readsKeys = !Console.IsInputRedirected;
+        var treatedControlCAsInput = readsKeys && Console.TreatControlCAsInput;
+        if (readsKeys)
+        {
+            Console.TreatControlCAsInput = true;
+        }
+
+        var keys = readsKeys ? Task.Run(() => ReadKeys(stop)) : Task.CompletedTask;
         try
         {
             var console = AnsiConsole.Console;
@@ -90,6 +100,11 @@ internal static class TopCommand
         finally
         {
             Console.CancelKeyPress -= OnCancel;
+            if (readsKeys)
+            {
+                Console.TreatControlCAsInput = treatedControlCAsInput;
+            }
+
             await stop.CancelAsync().ConfigureAwait(false);
 
             // The key reader may sit in ReadKey waiting for the rest of an escape sequence; it is a pool thread, so
@@ -112,8 +127,7 @@ internal static class TopCommand
             }
 
             var key = Console.ReadKey(intercept: true);
-            // Ctrl-C arrives here as a key, not as SIGINT, when the terminal is in the raw mode the console's key
-            // reading sets: it quits the same way.
+            // Ctrl-C arrives here as a key (TreatControlCAsInput): it quits like q.
             var controlC = key.KeyChar == '\u0003' || (key.Key == ConsoleKey.C && key.Modifiers.HasFlag(ConsoleModifiers.Control));
             if (key.KeyChar is 'q' or 'Q' || key.Key == ConsoleKey.Escape || controlC)
             {
