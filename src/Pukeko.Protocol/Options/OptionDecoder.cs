@@ -160,6 +160,37 @@ public static class OptionDecoder
                 return DecodeNested(reader.ReadRemaining(), iaPrefix.Options, depth, ref option);
             }
 
+            case OptionCode.LqQuery:
+            {
+                // RFC 5007 §4.1.2.2: query-type and link-address, then the query-options.
+                if (!reader.TryReadByte(out var queryType) || !reader.TryReadAddress(out var link))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                var query = new LqQueryOption((LeasequeryType)queryType, link);
+                option = query;
+                return DecodeNested(reader.ReadRemaining(), query.Options, depth, ref option);
+            }
+
+            case OptionCode.ClientData:
+            {
+                var clientData = new ClientDataOption();
+                option = clientData;
+                return DecodeNested(data, clientData.Options, depth, ref option);
+            }
+
+            case OptionCode.LqRelayData:
+            {
+                if (!reader.TryReadAddress(out var peer))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                option = new LqRelayDataOption(peer, reader.ReadRemaining());
+                return ParseStatus.Ok;
+            }
+
             case OptionCode.OptionRequest:
             {
                 // RFC 8415 §21.7: a list of 2-byte codes, so the length must be even.
@@ -329,6 +360,7 @@ public static class OptionDecoder
             }
 
             case OptionCode.InformationRefreshTime:
+            case OptionCode.CltTime:
             case OptionCode.SolMaxRt:
             case OptionCode.InfMaxRt:
                 if (!reader.TryReadUInt32(out var value) || !reader.IsAtEnd)
