@@ -2,6 +2,7 @@ using System.Text.Json;
 using Pukeko.Hooks;
 using Pukeko.Server.BuiltIn.FlexId;
 using Pukeko.Server.BuiltIn.ForensicLog;
+using Pukeko.Server.BuiltIn.LeaseQuery;
 using Pukeko.Server.BuiltIn.Limits;
 using Pukeko.Server.BuiltIn.RunScript;
 using Pukeko.Server.Configuration;
@@ -23,6 +24,7 @@ internal static class BuiltInLibraries
     private const string RunScript = "libdhcp_run_script.so";
     private const string Limits = "libdhcp_limits.so";
     private const string HighAvailability = "libdhcp_ha.so";
+    private const string LeaseQuery = "libdhcp_lease_query.so";
 
     /// <summary>Which built-in entry serves the library at <paramref name="libraryPath"/>; null when none does.</summary>
     private static string? Kind(string libraryPath) => KeaNativeLibraries.IsForensicLog(libraryPath)
@@ -33,12 +35,14 @@ internal static class BuiltInLibraries
             RunScript => RunScript,
             Limits => Limits,
             HighAvailability => HighAvailability,
+            LeaseQuery => LeaseQuery,
             _ => null,
         };
 
     /// <summary>
-    /// True when the library's parameters are parsed here. All but HA are also served by an entry object created
-    /// here; HA is a server component (<see cref="HaConfig"/>), so <see cref="Create"/> gives null for it.
+    /// True when the library's parameters are parsed here. All but HA and lease query are also served by an entry object
+    /// created here; those two are server components (<see cref="HaConfig"/>, <see cref="LeaseQueryOptions"/>), so
+    /// <see cref="Create"/> gives null for them.
     /// </summary>
     public static bool IsHookLibrary(string libraryPath) => Kind(libraryPath) is not null;
 
@@ -56,6 +60,7 @@ internal static class BuiltInLibraries
             RunScript => RunScriptOptions.Parse(parameters, path, error),
             Limits => LimitsOptions.Parse(parameters, path, error),
             HighAvailability => HaConfigParser.Parse(parameters, path, error, warn),
+            LeaseQuery => LeaseQueryOptions.Parse(parameters, path, error),
             _ => null,
         };
 
@@ -101,6 +106,7 @@ internal static class BuiltInLibraries
             RunScriptOptions runScript => new RunScriptLibrary(runScript, statistics),
             LimitsOptions limits => new LimitsLibrary(limits, time, statistics),
             HaConfig => null,
+            LeaseQueryOptions => null,
             _ => throw new HookLoadException($"hooks library {config.Library}: its parameters were parsed for another library"),
         };
     }

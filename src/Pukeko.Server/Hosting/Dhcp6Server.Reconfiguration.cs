@@ -165,6 +165,7 @@ internal sealed partial class Dhcp6Server
 
             AfterApply(config);
             await ApplyHighAvailabilityAsync(config).ConfigureAwait(false);
+            await ApplyLeaseQueryAsync(config).ConfigureAwait(false);
             foreach (var iface in transportSettings.Interfaces)
             {
                 _log.LogInformation(new EventId(0, "DHCPSRV_CFGMGR_ADD_IFACE"), "listening on interface {Interface}", iface.Name);

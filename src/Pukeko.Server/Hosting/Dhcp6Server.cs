@@ -299,6 +299,7 @@ internal sealed partial class Dhcp6Server : IAsyncDisposable
         _log.LogDebug(new EventId(0, "DHCPSRV_TIMERMGR_UNREGISTER_ALL_TIMERS"), "unregistering all timers");
         await StopTimersAsync().ConfigureAwait(false);
         await StopHighAvailabilityAsync().ConfigureAwait(false);
+        await StopLeaseQueryAsync().ConfigureAwait(false);
         _haChannel?.Dispose();
         Hooks.ClearParkingLots();
         if (_transport is not null)

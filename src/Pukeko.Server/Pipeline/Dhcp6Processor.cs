@@ -149,7 +149,55 @@ internal sealed class Dhcp6Processor
         }
 
         ctx.Flows = flows;
-        return ProcessAcceptedAsync(ctx, output);
+        return ctx.Query.Type == MessageType.Leasequery ? AnswerLeaseQueryAsync(ctx, output) : ProcessAcceptedAsync(ctx, output);
+    }
+
+    /// <summary>Answers LEASEQUERY messages while the lease query library is configured (null: dropped as unsupported).</summary>
+    public ILeaseQueryResponder? LeaseQuery
+    {
+        get => _services.LeaseQuery;
+        set => _services.LeaseQuery = value;
+    }
+
+    /// <summary>A LEASEQUERY: answered by the lease query library straight to the requester, outside the client pipeline.</summary>
+    private async ValueTask<OutgoingDatagram?> AnswerLeaseQueryAsync(ProcessingContext ctx, byte[] output)
+    {
+        try
+        {
+            if (_services.LeaseQuery is not { } responder)
+            {
+                _services.Drop(DropReason.UnsupportedMessage);
+                return null;
+            }
+
+            if (await responder.AnswerAsync(ctx.Query, ctx.Runtime, Statistics).ConfigureAwait(false) is not { } reply)
+            {
+                return null;
+            }
+
+            var length = Dhcp6Writer.GetLength(reply);
+            if (length > output.Length || length > SendStage.MaxReply)
+            {
+                _services.Drop(DropReason.ProcessingFailed);
+                _services.Log.LogError(new EventId(0, "DHCP6_LEASE_QUERY_PACKET_PACK_FAILED"), "{Label}: preparing on-wire-format of the packet to be sent failed: {Length} bytes do not fit", ctx.Query.Label, length);
+                return null;
+            }
+
+            length = Dhcp6Writer.Write(reply, output);
+            Statistics.Sent.Increment();
+            return new OutgoingDatagram(output, length, ctx.Query.RemoteAddress, ctx.Query.RemotePort, ctx.Query.InterfaceIndex);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Failed(ex);
+            return null;
+        }
+        finally
+        {
+            var handle = ctx.Handle;
+            ctx.Handle = null;
+            _services.Hooks.ReleaseHandle(handle);
+        }
     }
 
     /// <summary>Unpack only (the accept stage's first step), for callers that need the parsed packet.</summary>

@@ -108,6 +108,13 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
     /// <summary>Statistics, server-id and unicast tests, <c>pkt6_receive</c>, sanity check: a context, or null when dropped.</summary>
     private ProcessingContext? Accept(Dhcp6Packet query, ServerRuntime runtime, ref CalloutHandle? handle)
     {
+        // The lease query library takes LEASEQUERY before everything else, as Kea's does in buffer6_receive.
+        if (query.Type == MessageType.Leasequery && services.LeaseQuery is not null)
+        {
+            services.Statistics.CountReceived(query.Type);
+            return new ProcessingContext(query, runtime, services.Time.GetUtcNow().ToUnixTimeSeconds()) { Handle = handle };
+        }
+
         // HA decides first, as Kea's HA library does in buffer6_receive: a query for the partner is not counted by type.
         if (services.QueryFilter is { } filter && !filter.Accept(query))
         {
