@@ -13,7 +13,6 @@ public sealed class KeaNativeLibraryTests
     [InlineData("libdhcp_cb_cmds.so", "its commands are not available")]
     [InlineData("libdhcp_stat_cmds.so", "stat-lease6-get is not available")]
     [InlineData("libdhcp_perfmon.so", "no packet-processing durations are monitored")]
-    [InlineData("libdhcp_lease_query.so", "LEASEQUERY messages from relays are not answered")]
     [InlineData("libdhcp_flex_option.so", "not changed in replies")]
     public void A_kea_library_that_leaves_leases_alone_is_a_warning_naming_what_is_lost(string library, string lost)
     {
