@@ -21,7 +21,10 @@ internal sealed record LeaseQueryResult(StatusCodeOption Status, IReadOnlyList<L
 /// </summary>
 internal sealed class LeaseQueryEngine(ILeaseStore store, TimeProvider time, ILogger log, IReadOnlyList<byte>? configuredPrefixLengths)
 {
-    private (ServerRuntime Runtime, IReadOnlyList<byte> Lengths)? _poolLengths;
+    // One object, so that a reader never pairs one configuration with another's lengths.
+    private volatile PoolLengths? _poolLengths;
+
+    private sealed record PoolLengths(ServerRuntime Runtime, IReadOnlyList<byte> Lengths);
 
     public ILeaseStore Store => store;
 
@@ -49,7 +52,7 @@ internal sealed class LeaseQueryEngine(ILeaseStore store, TimeProvider time, ILo
         }
 
         var lengths = runtime.Subnets.SelectMany(s => s.PdPools).Select(p => p.DelegatedLength).Distinct().OrderDescending().ToArray();
-        _poolLengths = (runtime, lengths);
+        _poolLengths = new PoolLengths(runtime, lengths);
         log.LogDebug(new EventId(0, "DHCP6_LEASE_QUERY_PREFIX_LENGTH_LIST"), "the list of prefix lengths to use when searching will be: [ {Lengths} ]", string.Join(", ", lengths));
         return lengths;
     }
