@@ -214,7 +214,8 @@ internal sealed partial class HooksManager : ICommandExtensions, IDisposable
                             continue;
                         }
 
-                        _log.LogInformation(new EventId(0, "HOOKS_KEA_LIBRARY_IGNORED"), "hooks library {Library}: {Reason}", config.Library, native.Message);
+                        // Served by a server component (commands, HA, lease query) rather than by callouts.
+                        _log.LogInformation(new EventId(0, "HOOKS_KEA_LIBRARY_BUILT_IN"), "hooks library {Library}: {Reason}", config.Library, native.Message);
                         continue;
                     case { Kind: KeaNativeLibraryKind.NotBuiltIn } native:
                         _log.LogWarning(new EventId(0, "HOOKS_KEA_LIBRARY_UNSUPPORTED"), "hooks library {Library}: {Reason}", config.Library, native.Message);
