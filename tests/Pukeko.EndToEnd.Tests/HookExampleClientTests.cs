@@ -67,13 +67,17 @@ public sealed class HookExampleClientTests : IDisposable
     [Fact]
     public void DuidBlockListCommandsWorkOverBothChannels()
     {
-        var extra = $$"""
+        // A Kea 3.x file (control-sockets list), so the library must be in the hooks directory: named bare and
+        // found through KEA_HOOKS_PATH, as an operator would install it.
+        var library = Example("DuidBlockList");
+        var extra = """
             "control-sockets": [
               { "socket-type": "unix", "socket-name": "ctrl" },
               { "socket-type": "http", "socket-address": "::1", "socket-port": 8000 } ],
-            "hooks-libraries": [ { "library": "{{Example("DuidBlockList")}}" } ],
+            "hooks-libraries": [ { "library": "DuidBlockList.dll" } ],
             """;
-        using var server = ServerProcess.Start(_lab, Configs.Basic(extra: extra));
+        var hooksPath = new Dictionary<string, string> { ["KEA_HOOKS_PATH"] = Path.GetDirectoryName(library)! };
+        using var server = ServerProcess.Start(_lab, Configs.Basic(extra: extra), environment: hooksPath);
         using var client = new Dhclient(_lab, _clientDir);
         File.WriteAllText(client.LeaseFile, "default-duid \"" + string.Concat(ClientDuid.Select(b => "\\" + Convert.ToString(b, 8).PadLeft(3, '0'))) + "\";\n");
         // dhclient -1 otherwise solicits for 60 s before giving up.

@@ -20,7 +20,7 @@ internal static class ConfigCheck
         var result = ConfigLoader.LoadFile(configFile, environment);
         foreach (var warning in result.Warnings)
         {
-            log.LogWarning(new EventId(0, "DHCP6_CONFIG_UNSUPPORTED_OBJECT"), "{Path}: {Message}", warning.Path, warning.Message);
+            log.LogWarning(new EventId(0, warning.LogId), "{Path}: {Message}", warning.Path, warning.Message);
         }
 
         if (!result.Success)

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Pukeko.Server.Configuration;
 
 /// <summary>
@@ -21,9 +19,9 @@ internal sealed record ConfigEnvironment(string DataDirectory, string LogDirecto
     public const string DefaultControlSocketDirectory = "/run/kea";
 
     /// <summary>
-    /// Kea's <c>-X</c>: path rules that Kea 3.x enforces (a UNIX control socket outside
-    /// <see cref="ControlSocketDirectory"/>) become warnings instead of errors. Not read from the environment; the daemon
-    /// sets it from its command line.
+    /// Kea's <c>-X</c>: path rules that Kea 3.x enforces (a UNIX control socket, lease file, log file or hook library
+    /// outside its directory; an unsecured HTTP control socket) become warnings instead of errors. Not read from the
+    /// environment; the daemon sets it from its command line.
     /// </summary>
     public bool RelaxedSecurity { get; init; }
 
@@ -36,8 +34,13 @@ internal sealed record ConfigEnvironment(string DataDirectory, string LogDirecto
     /// <summary>Where the forensic log is written when its <c>path</c> is absent, and what a relative <c>path</c> is resolved against.</summary>
     public string LegalLogDirectory => LegalLogDirectoryOverride ?? LogDirectory;
 
-    /// <summary>Where Debian/Ubuntu and ISC's packages install Kea hook libraries for this machine's architecture.</summary>
-    public static string DefaultHooksDirectory { get; } = $"/usr/lib/{MultiarchTriplet()}/kea/hooks";
+    /// <summary>
+    /// Where .NET hook libraries are looked for and, for a Kea 3.x configuration, must lie: the <c>hooks</c> directory
+    /// of this installation (<c>/usr/lib/pukeko/hooks</c> for the Debian package), as Kea's is
+    /// <c>[prefix]/lib/kea/hooks</c>. Kea's own libraries are built in or ignored by name, so a Kea configuration's
+    /// paths to them keep working whatever this directory is.
+    /// </summary>
+    public static string DefaultHooksDirectory { get; } = Path.Combine(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory), "hooks");
 
     /// <summary>Reads the Kea variables from the process environment, falling back to the packaged defaults.</summary>
     public static ConfigEnvironment FromEnvironment() => FromVariables(Environment.GetEnvironmentVariable);
@@ -62,11 +65,4 @@ internal sealed record ConfigEnvironment(string DataDirectory, string LogDirecto
             LegalLogDirectoryOverride = string.IsNullOrWhiteSpace(getVariable(LegalLogDirectoryVariable)) ? null : getVariable(LegalLogDirectoryVariable),
         };
     }
-
-    private static string MultiarchTriplet() => RuntimeInformation.OSArchitecture switch
-    {
-        Architecture.Arm64 => "aarch64-linux-gnu",
-        Architecture.Arm => "arm-linux-gnueabihf",
-        _ => "x86_64-linux-gnu",
-    };
 }

@@ -91,7 +91,7 @@ internal sealed partial class Dhcp6Server : IAsyncDisposable
         var result = ConfigLoader.LoadFile(_options.ConfigFile, _environment);
         foreach (var warning in result.Warnings)
         {
-            _log.LogWarning(new EventId(0, "DHCP6_CONFIG_UNSUPPORTED_OBJECT"), "{Path}: {Message}", warning.Path, warning.Message);
+            _log.LogWarning(new EventId(0, warning.LogId), "{Path}: {Message}", warning.Path, warning.Message);
         }
 
         if (!result.Success)

@@ -6,6 +6,7 @@ namespace Pukeko.Daemon.Tests.Hosting;
 internal sealed class RecordingLoggerFactory : ILoggerFactory
 {
     private readonly List<(LogLevel Level, string Text)> _lines = [];
+    private readonly List<string?> _ids = [];
     private readonly Lock _gate = new();
 
     public IReadOnlyList<(LogLevel Level, string Text)> Lines
@@ -20,6 +21,18 @@ internal sealed class RecordingLoggerFactory : ILoggerFactory
     }
 
     public IEnumerable<string> At(LogLevel level) => Lines.Where(l => l.Level == level).Select(l => l.Text);
+
+    /// <summary>Each line as "MESSAGE_ID text" (the event's name, Kea's message id), in order.</summary>
+    public IReadOnlyList<string> WithIds
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _lines.Select((l, i) => $"{_ids[i]} {l.Text}")];
+            }
+        }
+    }
 
     public ILogger CreateLogger(string categoryName) => new Recorder(this);
 
@@ -43,6 +56,7 @@ internal sealed class RecordingLoggerFactory : ILoggerFactory
             lock (owner._gate)
             {
                 owner._lines.Add((logLevel, formatter(state, exception)));
+                owner._ids.Add(eventId.Name);
             }
         }
     }

@@ -23,6 +23,49 @@ public sealed class RelaxedSecurityTests : IDisposable
         return (exit, loggers.At(LogLevel.Error).ToList(), loggers.At(LogLevel.Warning).ToList());
     }
 
+    /// <summary>Runs <c>-t</c> on a Kea 3.x file (it has the control-sockets list) with this body and these variables.</summary>
+    private (int Exit, RecordingLoggerFactory Log) CheckKea3(string body, Func<string, string?> variables, params string[] flags)
+    {
+        var file = Path.Combine(_directory, "kea-dhcp6.conf");
+        File.WriteAllText(file, $$"""{ "Dhcp6": { "control-sockets": [ { "socket-type": "unix", "socket-name": "ctrl" } ], {{body}} } }""");
+        var options = Assert.IsType<CommandLineOptions>(KeaCommandLine.Parse([.. flags, "-t", file]));
+        var loggers = new RecordingLoggerFactory();
+        using var stderr = new StringWriter();
+        return (ConfigCheck.Run(file, DaemonEnvironment.From(options, variables), loggers, stderr), loggers);
+    }
+
+    private static string? NoVariables(string name) => null;
+
+    [Theory]
+    [InlineData(""" "lease-database": { "type": "memfile", "name": "/tmp/leases.csv" } """, "DHCPSRV_MEMFILE_PATH_SECURITY_WARNING Dhcp6/lease-database/name: Lease file path specified is NOT SECURE: invalid path specified: '/tmp', supported path is '/var/lib/kea'")]
+    [InlineData(""" "loggers": [ { "name": "kea-dhcp6", "output-options": [ { "output": "/tmp/kea.log" } ] } ] """, "DCTL_LOG_PATH_SECURITY_WARNING Dhcp6/loggers[0]/output-options[0]/output: Log output path specified is NOT SECURE: invalid path specified: '/tmp', supported path is '/var/log/kea'")]
+    [InlineData(""" "hooks-libraries": [ { "library": "/tmp/Policy.dll" } ] """, "HOOKS_LIBPATH_SECURITY_WARNING Dhcp6/hooks-libraries[0]/library: Library path specified is NOT SECURE: invalid path specified: '/tmp', supported path is '")]
+    public void A_file_outside_its_directory_fails_the_check_and_X_turns_that_into_keas_warning(string body, string warning)
+    {
+        var (exit, log) = CheckKea3(body, NoVariables);
+        Assert.Equal(1, exit);
+        Assert.Contains(log.At(LogLevel.Error), e => e.Contains("invalid path specified: '/tmp'", StringComparison.Ordinal));
+
+        // -X: the path is accepted (a hook library then fails only because /tmp/Policy.dll does not exist).
+        (_, log) = CheckKea3(body, NoVariables, "-X");
+        Assert.Contains(log.WithIds, l => l.StartsWith(warning, StringComparison.Ordinal) && l.Contains("(-X)", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.At(LogLevel.Error), e => e.Contains("invalid path specified", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_directory_variables_permit_their_directories()
+    {
+        var variables = new Dictionary<string, string> { ["KEA_DHCP_DATA_DIR"] = "/tmp/d", ["KEA_LOG_FILE_DIR"] = "/tmp/l", ["KEA_CONTROL_SOCKET_DIR"] = "/tmp/c" };
+        var (exit, log) = CheckKea3(
+            """
+            "lease-database": { "type": "memfile", "name": "/tmp/d/leases.csv" },
+            "loggers": [ { "name": "kea-dhcp6", "output-options": [ { "output": "/tmp/l/kea.log" } ] } ]
+            """,
+            variables.GetValueOrDefault);
+        Assert.True(exit == 0, string.Join("\n", log.At(LogLevel.Error)));
+        Assert.DoesNotContain(log.At(LogLevel.Warning), w => w.Contains("NOT SECURE", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("/tmp/", "'/tmp'")]
     [InlineData("~/", "'~'")]

@@ -58,11 +58,12 @@ internal sealed class ServerProcess : IDisposable
 
     /// <summary>Writes the config (with <c>{dir}</c> replaced by the private directory) and starts the server.</summary>
     /// <param name="hangupIgnored">Start the server with SIGHUP ignored, as <c>nohup</c> does.</param>
-    public static ServerProcess Start(NetworkLab lab, string configTemplate, string? directory = null, bool waitForStart = true, bool hangupIgnored = false) =>
-        Start(lab.ServerNamespace, lab.ServerInterface, configTemplate, directory, waitForStart, hangupIgnored);
+    /// <param name="environment">More variables for the server (e.g. <c>KEA_HOOKS_PATH</c>); they win over the directory ones.</param>
+    public static ServerProcess Start(NetworkLab lab, string configTemplate, string? directory = null, bool waitForStart = true, bool hangupIgnored = false, IReadOnlyDictionary<string, string>? environment = null) =>
+        Start(lab.ServerNamespace, lab.ServerInterface, configTemplate, directory, waitForStart, hangupIgnored, environment);
 
-    /// <summary>As <see cref="Start(NetworkLab, string, string?, bool, bool)"/>, in any namespace (several servers on one link).</summary>
-    public static ServerProcess Start(string serverNamespace, string serverInterface, string configTemplate, string? directory = null, bool waitForStart = true, bool hangupIgnored = false)
+    /// <summary>As <see cref="Start(NetworkLab, string, string?, bool, bool, IReadOnlyDictionary{string, string}?)"/>, in any namespace (several servers on one link).</summary>
+    public static ServerProcess Start(string serverNamespace, string serverInterface, string configTemplate, string? directory = null, bool waitForStart = true, bool hangupIgnored = false, IReadOnlyDictionary<string, string>? environment = null)
     {
         directory ??= CreatedDirectories.Create();
         var config = configTemplate.Replace("{dir}", directory, StringComparison.Ordinal).Replace("{iface}", serverInterface, StringComparison.Ordinal);
@@ -81,6 +82,10 @@ internal sealed class ServerProcess : IDisposable
         info.Environment["KEA_LOG_FILE_DIR"] = directory;
         info.Environment["KEA_PIDFILE_DIR"] = directory;
         info.Environment["KEA_CONTROL_SOCKET_DIR"] = directory;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
         var server = new ServerProcess(Process.Start(info)!, directory);
         if (waitForStart && !Run.WaitFor(() => server.Output.Contains("started", StringComparison.Ordinal) || server.HasExited, TimeSpan.FromSeconds(20)))
         {

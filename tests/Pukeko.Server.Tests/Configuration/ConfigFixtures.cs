@@ -8,7 +8,8 @@ internal static class ConfigFixtures
     /// plus a second subnet, an option on a subnet, a global option, a pool option and the control channel and
     /// lease_cmds hook most tests add. Forge sorts keys and dumps with indent 4. Its defaults add the four timers,
     /// <c>cache-threshold: 0.0</c>, the interface, a DEBUG/99 logger to a file, an empty <c>shared-networks</c> and a
-    /// memfile lease database.
+    /// memfile lease database. Its paths lie in <see cref="ConfigTest.TestEnvironment"/>'s directories, as Forge's lab
+    /// points Kea's variables at the directories its paths name (Kea 3.x's path rules apply to this file).
     /// </summary>
     public const string Forge = """
         {
@@ -39,7 +40,7 @@ internal static class ConfigFixtures
                         "name": "kea-dhcp6",
                         "output-options": [
                             {
-                                "output": "/usr/local/var/log/kea.log"
+                                "output": "/srv/kea-log/kea.log"
                             }
                         ],
                         "severity": "DEBUG"

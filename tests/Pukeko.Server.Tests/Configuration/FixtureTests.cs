@@ -33,7 +33,7 @@ public sealed class FixtureTests
         Assert.Equal("/srv/kea-data/kea-leases6.csv", config.LeaseDatabase.FilePath);
         var logger = Assert.Single(config.Loggers);
         Assert.Equal(("kea-dhcp6", "DEBUG", 99), (logger.Name, logger.Severity, logger.DebugLevel));
-        Assert.Equal("/usr/local/var/log/kea.log", Assert.Single(logger.Outputs).Output);
+        Assert.Equal("/srv/kea-log/kea.log", Assert.Single(logger.Outputs).Output);
         Assert.Equal("/usr/local/lib/kea/hooks/libdhcp_lease_cmds.so", Assert.Single(config.HooksLibraries).Library);
         Assert.Equal("/srv/kea-run/control_socket", Assert.Single(config.ControlSockets).SocketName);
         Assert.Single(config.GlobalOptions);

@@ -6,7 +6,7 @@ namespace Pukeko.Server.Tests.Configuration;
 public sealed class KeaNativeLibraryTests
 {
     private static string Hooks(string library) => Dhcp6($$"""
-        "hooks-libraries": [ { "library": "/opt/lib/custom.so.dll" }, { "library": "{{library}}", "parameters": { "x": 1 } } ]
+        "hooks-libraries": [ { "library": "/srv/kea-hooks/custom.so.dll" }, { "library": "{{library}}", "parameters": { "x": 1 } } ]
         """);
 
     [Theory]

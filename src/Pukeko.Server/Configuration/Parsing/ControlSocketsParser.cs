@@ -79,7 +79,7 @@ internal static class ControlSocketsParser
             var why = c.Environment.RelaxedSecurity
                 ? "accepted because security checks are relaxed (-X)"
                 : "accepted in the Kea 2.x 'control-socket' form; Kea 3.x and the 'control-sockets' list refuse it";
-            c.Warn(p, $"{outside}; {why}");
+            c.Warn(p, $"{outside}; {why}", "COMMAND_UNIX_SOCKET_PATH_SECURITY_WARNING");
             d.Config = d.Config with { SocketName = Path.GetFullPath(s.Trim()), InSocketDirectory = false };
         })
         .On("socket-address", (d, v, p, c) =>
@@ -319,7 +319,7 @@ internal static class ControlSocketsParser
         }
 
         var why = loopback ? "loopback address" : "security checks are relaxed (-X)";
-        context.Warn(path, $"command socket configuration is NOT SECURE: no authentication and no TLS on {config.Address} port {config.Port}; accepted because of {why}");
+        context.Warn(path, $"command socket configuration is NOT SECURE: no authentication and no TLS on {config.Address} port {config.Port}; accepted because of {why}", "COMMAND_HTTP_SOCKET_SECURITY_WARNING");
         return true;
     }
 

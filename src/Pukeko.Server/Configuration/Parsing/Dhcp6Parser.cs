@@ -10,6 +10,7 @@ internal static class Dhcp6Parser
     public static GlobalDraft Parse(JsonElement dhcp6, ParseContext context)
     {
         var draft = new GlobalDraft(context.Environment);
+        context.WrittenForKea3 = dhcp6.ValueKind == JsonValueKind.Object && dhcp6.TryGetProperty("control-sockets", out _);
 
         // Option data is encoded by definition, so custom definitions must be known first, wherever they appear.
         if (dhcp6.ValueKind == JsonValueKind.Object && dhcp6.TryGetProperty("option-def", out var definitions))

@@ -27,18 +27,27 @@ internal static class HooksLibrariesParser
                 return;
             }
 
-            switch (KeaNativeLibraries.Find(s))
+            var native = KeaNativeLibraries.Find(s);
+            switch (native)
             {
-                case { Kind: KeaNativeLibraryKind.NotBuiltIn } native:
+                case { Kind: KeaNativeLibraryKind.NotBuiltIn }:
                     c.Warn(p, native.Message);
                     break;
-                case { Kind: KeaNativeLibraryKind.Refused } native:
+                case { Kind: KeaNativeLibraryKind.Refused }:
                     c.Error(p, native.Message);
                     return;
             }
 
-            // A bare file name refers to the hooks directory (KEA_HOOKS_PATH), as in Kea.
-            d.Value = d.Value! with { Library = Path.GetFullPath(Path.Combine(c.Environment.HooksDirectory, s.Trim())) };
+            // A bare file name refers to the hooks directory (KEA_HOOKS_PATH), as in Kea. Kea's own libraries are
+            // never loaded from their file, so where their path points is no risk: only a .NET assembly, which is
+            // loaded, must lie in the hooks directory.
+            var library = native is null
+                ? PermittedDirectory.HookLibrary.Resolve(s, c.Environment.HooksDirectory, p, c)
+                : Path.GetFullPath(Path.Combine(c.Environment.HooksDirectory, s.Trim()));
+            if (library is not null)
+            {
+                d.Value = d.Value! with { Library = library };
+            }
         })
         .On("parameters", (d, v, p, c) => d.Value = d.Value! with { Parameters = v.Clone() })
         .On(CalloutBudgetKey, (d, v, p, c) =>

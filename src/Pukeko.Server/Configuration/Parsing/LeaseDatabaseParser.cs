@@ -176,6 +176,16 @@ internal static class LeaseDatabaseParser
         if (box.Value!.Type != LeaseDatabaseConfig.PostgreSql)
         {
             box.Value = box.Value with { Sql = null };
+
+            // Kea 3.x checks the lease file only when leases are written to one (persist true).
+            if (box.Value.Persist && value.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String && name.GetString()!.Trim().Length > 0)
+            {
+                var namePath = ParseContext.Child(path, "name");
+                if (PermittedDirectory.LeaseFile.Resolve(name.GetString()!, context.Environment.DataDirectory, namePath, context) is { } file)
+                {
+                    box.Value = box.Value with { FilePath = file };
+                }
+            }
         }
         else if (box.Value.Sql is not { Name.Length: > 0 })
         {

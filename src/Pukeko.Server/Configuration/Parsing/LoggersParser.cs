@@ -53,9 +53,9 @@ internal static class LoggersParser
                 {
                     c.Error(p, "logger output must not be empty");
                 }
-                else
+                else if (ResolveOutput(s.Trim(), p, c) is { } output)
                 {
-                    d.Value = d.Value! with { Output = ResolveOutput(s.Trim(), c.Environment) };
+                    d.Value = d.Value! with { Output = output };
                 }
             }
         })
@@ -137,14 +137,17 @@ internal static class LoggersParser
         logger.Value = logger.Value with { Outputs = outputs };
     }
 
-    /// <summary>Relative log file names live in the log directory (KEA_LOG_FILE_DIR); the special targets stay as they are.</summary>
-    private static string ResolveOutput(string output, ConfigEnvironment environment)
+    /// <summary>
+    /// A log file lives in the log directory (KEA_LOG_FILE_DIR) under Kea 3.x's rule; the special targets stay as they
+    /// are. Null when the file is refused.
+    /// </summary>
+    private static string? ResolveOutput(string output, string path, ParseContext context)
     {
         if (output is "stdout" or "stderr" || output == "syslog" || output.StartsWith("syslog:", StringComparison.Ordinal))
         {
             return output;
         }
 
-        return Path.GetFullPath(Path.Combine(environment.LogDirectory, output));
+        return PermittedDirectory.LogFile.Resolve(output, context.Environment.LogDirectory, path, context);
     }
 }

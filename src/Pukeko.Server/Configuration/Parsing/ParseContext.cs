@@ -28,6 +28,15 @@ internal sealed class ParseContext(ConfigEnvironment environment)
 
     public void Warn(string path, string message) => _warnings.Add(new ConfigWarning(path, message));
 
+    /// <summary>A warning Kea logs under a message id of its own (e.g. a path security warning).</summary>
+    public void Warn(string path, string message, string messageId) => _warnings.Add(new ConfigWarning(path, message, messageId));
+
+    /// <summary>
+    /// The configuration uses the <c>control-sockets</c> list, which only Kea 3.x writes (Kea 2.x knew the single
+    /// <c>control-socket</c> map): Kea 3.x's path rules apply to it in full (<see cref="PermittedDirectory"/>).
+    /// </summary>
+    public bool WrittenForKea3 { get; set; }
+
     public static string Child(string path, string key) => $"{path}/{key}";
 
     public static string Item(string path, int index) => $"{path}[{index.ToString(CultureInfo.InvariantCulture)}]";
