@@ -79,9 +79,12 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
             ["-D", _dataDirectory!, "-l", Path.Combine(SocketDirectory, "pg.log"), "-w", "-t", "60",
              "-o", $"-k {SocketDirectory} -p {Port} -c listen_addresses='' -c fsync=off", "start"]);
 
-    /// <summary>Stops the database server as an operator's restart does (fast shutdown: sessions are cut).</summary>
-    public Task StopServerAsync() =>
-        RunAsPostgresAsync(Path.Combine(BinDirectory, "pg_ctl"), ["-D", _dataDirectory!, "-m", "fast", "-w", "-t", "60", "stop"]);
+    /// <summary>
+    /// Stops the database server as an operator's restart does: <c>fast</c> (sessions are cut, a clean shutdown) or
+    /// <c>immediate</c> (every process quits at once; the next start recovers from the WAL, as after a crash).
+    /// </summary>
+    public Task StopServerAsync(string mode = "fast") =>
+        RunAsPostgresAsync(Path.Combine(BinDirectory, "pg_ctl"), ["-D", _dataDirectory!, "-m", mode, "-w", "-t", "60", "stop"]);
 
     /// <summary>A new database owned by <see cref="User"/>, a copy of the Kea schema (or empty), for one test.</summary>
     public async Task<string> CreateDatabaseAsync(bool withSchema = true)
