@@ -159,11 +159,13 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
     [PostgreSqlFact]
     public async Task Retry_on_startup_exits_with_code_1_when_the_database_is_never_reached()
     {
+        var database = await cluster.CreateDatabaseAsync();
+        Npgsql.NpgsqlConnection.ClearAllPools();
         await cluster.StopServerAsync();
         try
         {
             // The tries take 2 s, long after the watch below begins.
-            await using var server = await StartServerAsync("\"retry-on-startup\": true, \"max-reconnect-tries\": 2, \"reconnect-wait-time\": 1000");
+            await using var server = await StartServerAsync("\"retry-on-startup\": true, \"max-reconnect-tries\": 2, \"reconnect-wait-time\": 1000", database);
             var shutdown = RecordShutdown(server);
             Assert.True(await WaitUntilAsync(() => !shutdown.IsEmpty), "no shutdown requested");
             Assert.Equal([1], shutdown);
