@@ -41,6 +41,9 @@ internal sealed class PgSqlConnectionHealth
 
     public void Restore() => Volatile.Write(ref _lost, 0);
 
+    /// <summary>Lost from the start (the first connect failed), without raising <see cref="Lost"/>: no one watches yet.</summary>
+    public void StartLost() => Volatile.Write(ref _lost, 1);
+
     /// <summary>
     /// Kea's rule (PgSqlConnection::checkStatementError): SQLSTATE classes 08 (connection), 53 (resources), 54
     /// (limits), 57 (operator intervention: the server shut down) and 58 (system), or no SQLSTATE at all, which is

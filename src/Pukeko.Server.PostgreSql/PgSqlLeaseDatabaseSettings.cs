@@ -23,6 +23,8 @@ internal sealed record PgSqlLeaseDatabaseSettings
             User = access.User,
             Password = access.Password,
             ConnectTimeoutSeconds = (int)Math.Min(access.ConnectTimeout, int.MaxValue),
+            RetryOnStartup = access.RetryOnStartup,
+            Tls = access.Tls,
         };
     }
 
@@ -43,6 +45,12 @@ internal sealed record PgSqlLeaseDatabaseSettings
 
     /// <summary>Seconds to wait for a connection (Kea's <c>connect-timeout</c>, default 5).</summary>
     public int ConnectTimeoutSeconds { get; init; } = 5;
+
+    /// <summary>Kea's <c>retry-on-startup</c>: a failed first connect opens the store lost instead of failing.</summary>
+    public bool RetryOnStartup { get; init; }
+
+    /// <summary>Kea's TLS keys.</summary>
+    public SqlDatabaseTls Tls { get; init; } = SqlDatabaseTls.None;
 
     /// <summary>The Npgsql connection string: pooled, with frequently used statements prepared automatically.</summary>
     public string ToConnectionString()
@@ -70,7 +78,59 @@ internal sealed record PgSqlLeaseDatabaseSettings
             builder.Password = Password;
         }
 
+        ApplyTls(builder);
         return builder.ConnectionString;
+    }
+
+    /// <summary>
+    /// Kea 3.x's mapping to libpq: <c>trust-anchor</c> is <c>sslrootcert</c> (and makes the default mode verify-ca),
+    /// <c>cert-file</c> <c>sslcert</c>, <c>key-file</c> <c>sslkey</c>, <c>ssl-mode</c> <c>sslmode</c>; any TLS key
+    /// makes the default mode require and turns GSS encryption off. <c>key-password</c>, which Kea does not pass to
+    /// libpq, decrypts an encrypted key here; <c>cipher-list</c> is accepted and not used, as in Kea.
+    /// </summary>
+    private void ApplyTls(NpgsqlConnectionStringBuilder builder)
+    {
+        var mode = Tls.SslMode;
+        if (Tls.TrustAnchor is { } anchor)
+        {
+            builder.RootCertificate = anchor;
+            mode ??= "verify-ca";
+        }
+
+        if (Tls.CertFile is { } certificate)
+        {
+            builder.SslCertificate = certificate;
+        }
+
+        if (Tls.KeyFile is { } key)
+        {
+            builder.SslKey = key;
+        }
+
+        if (Tls.KeyPassword is { } keyPassword)
+        {
+            builder.SslPassword = keyPassword;
+        }
+
+        if (mode is null && (Tls.CertFile ?? Tls.KeyFile) is not null)
+        {
+            mode = "require";
+        }
+
+        if (mode is not null)
+        {
+            builder.GssEncryptionMode = GssEncryptionMode.Disable;
+            builder.SslMode = mode switch
+            {
+                "disable" => SslMode.Disable,
+                "allow" => SslMode.Allow,
+                "prefer" => SslMode.Prefer,
+                "require" => SslMode.Require,
+                "verify-ca" => SslMode.VerifyCA,
+                "verify-full" => SslMode.VerifyFull,
+                _ => throw new ArgumentException($"unsupported ssl-mode '{mode}'"),
+            };
+        }
     }
 
     /// <summary>The settings as a log line may show them (no password).</summary>

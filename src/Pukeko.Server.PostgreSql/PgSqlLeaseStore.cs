@@ -41,6 +41,25 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
         var dataSource = NpgsqlDataSource.Create(settings.ToConnectionString());
         try
         {
+            if (settings.RetryOnStartup)
+            {
+                // Kea 2.6: any failure to connect (refused, no such database, wrong password) starts the server
+                // with the connection lost; the recovery then retries it. A connection to a wrong schema still
+                // fails the start.
+                try
+                {
+                    await using var first = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (NpgsqlException e)
+                {
+                    logger.LogInformation(new EventId(0, "DHCPSRV_LEASE_MGR_DB_OPEN_CONNECTION_WITH_RETRY_FAILED"),
+                        "Failed to connect to database: {Settings} with error: {Reason}", settings, e.Message);
+                    var store = new PgSqlLeaseStore(dataSource, ownsDataSource: true) { OpenFailure = e };
+                    store._health.StartLost();
+                    return store;
+                }
+            }
+
             return await OpenAsync(dataSource, ownsDataSource: true, cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -75,6 +94,8 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
 
     internal NpgsqlDataSource DataSource => _dataSource;
 
+    public Exception? OpenFailure { get; private set; }
+
     public event Action<Exception>? ConnectionLost
     {
         add => _health.Lost += value;
@@ -94,6 +115,7 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
             throw new LeaseDatabaseSchemaException($"PostgreSQL schema version mismatch: need version: {SupportedSchema.Major}.{SupportedSchema.Minor} found version: {version.Major}.{version.Minor}");
         }
 
+        OpenFailure = null;
         _health.Restore();
     }
 

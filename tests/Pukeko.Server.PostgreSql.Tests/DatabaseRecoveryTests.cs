@@ -115,6 +115,83 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
         Assert.Empty(shutdown);
     }
 
+    [PostgreSqlFact]
+    public async Task Retry_on_startup_starts_the_server_before_the_database_and_serves_and_counts_once_it_is_reached()
+    {
+        var database = await cluster.CreateDatabaseAsync();
+        var existing = Ipv6Address.Parse("2001:db8:1::7");
+        await using (var db = cluster.DataSource(database))
+        {
+            await PostgreSqlCluster.ExecuteAsync(db,
+                "INSERT INTO lease6 (address, duid, valid_lifetime, expire, subnet_id, pref_lifetime, lease_type, iaid, prefix_len, fqdn_fwd, fqdn_rev, hostname, state) "
+                + "VALUES ('2001:db8:1::7', '\\x0001000102030405'::bytea, 4000, now() + interval '1 hour', 1, 3000, 0, 1, 128, false, false, '', 0)");
+        }
+
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        Dhcp6Server? server = null;
+        System.Collections.Concurrent.ConcurrentQueue<int> shutdown;
+        await cluster.StopServerAsync();
+        try
+        {
+            server = await StartServerAsync("\"retry-on-startup\": true, \"max-reconnect-tries\": 600, \"reconnect-wait-time\": 100", database);
+            shutdown = RecordShutdown(server);
+
+            // Up without its database: service disabled (stop-retry-exit), lease operations fail at once.
+            Assert.True(await WaitUntilAsync(() => server.Network.DisabledBy.Contains(DatabaseRecovery.Origin)), "service not disabled");
+            await Assert.ThrowsAsync<LeaseStoreUnavailableException>(() => server.Leases!.GetAsync(Probe).AsTask());
+        }
+        finally
+        {
+            await cluster.StartServerAsync();
+        }
+
+        await using (server)
+        {
+            Assert.True(await WaitUntilAsync(() => server.Network.Enabled), "service not enabled once the database was reached");
+            Assert.NotNull(await server.Leases!.GetAsync(existing));
+
+            // The statistics the start could not count are counted on reconnecting.
+            Assert.Equal(1, server.Statistics.Value(Pukeko.Server.Statistics.StatisticsRegistry.SubnetName(1, "assigned-nas")));
+            Assert.Empty(shutdown);
+        }
+    }
+
+    [PostgreSqlFact]
+    public async Task Retry_on_startup_exits_with_code_1_when_the_database_is_never_reached()
+    {
+        var database = await cluster.CreateDatabaseAsync();
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        await cluster.StopServerAsync();
+        try
+        {
+            // The tries take 2 s, long after the watch below begins.
+            await using var server = await StartServerAsync("\"retry-on-startup\": true, \"max-reconnect-tries\": 2, \"reconnect-wait-time\": 1000", database);
+            var shutdown = RecordShutdown(server);
+            Assert.True(await WaitUntilAsync(() => !shutdown.IsEmpty), "no shutdown requested");
+            Assert.Equal([1], shutdown);
+        }
+        finally
+        {
+            await cluster.StartServerAsync();
+        }
+    }
+
+    [PostgreSqlFact]
+    public async Task Without_retry_on_startup_a_database_that_is_down_fails_the_start()
+    {
+        var database = await cluster.CreateDatabaseAsync();
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        await cluster.StopServerAsync();
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => StartServerAsync("\"max-reconnect-tries\": 600, \"reconnect-wait-time\": 100", database));
+        }
+        finally
+        {
+            await cluster.StartServerAsync();
+        }
+    }
+
     public void Dispose() => _root.Delete(recursive: true);
 
     private static System.Collections.Concurrent.ConcurrentQueue<int> RecordShutdown(Dhcp6Server server)
@@ -124,9 +201,9 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
         return requested;
     }
 
-    private async Task<Dhcp6Server> StartServerAsync(string reconnect)
+    private async Task<Dhcp6Server> StartServerAsync(string reconnect, string? database = null)
     {
-        var database = await cluster.CreateDatabaseAsync();
+        database ??= await cluster.CreateDatabaseAsync();
         var environment = new ConfigEnvironment(
             Path.Combine(_root.FullName, "data"), Path.Combine(_root.FullName, "log"), Path.Combine(_root.FullName, "run"), Path.Combine(_root.FullName, "hooks"));
         Directory.CreateDirectory(environment.DataDirectory);

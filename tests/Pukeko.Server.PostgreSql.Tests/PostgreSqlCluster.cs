@@ -20,6 +20,19 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
 
     private int _databases;
     private string? _dataDirectory;
+    private string _extraOptions = string.Empty;
+
+    /// <summary>The port (of the Unix socket, and of TCP when <see cref="ListenAddresses"/> is set).</summary>
+    public int ServerPort { get; init; } = Port;
+
+    /// <summary>PostgreSQL's <c>listen_addresses</c>: none by default (Unix socket only).</summary>
+    public string ListenAddresses { get; init; } = string.Empty;
+
+    /// <summary>Runs after initdb, before the first start (certificates, pg_hba.conf); returns more server options.</summary>
+    public Func<PostgreSqlCluster, Task<string>>? Prepare { get; init; }
+
+    /// <summary>The cluster's data directory (pg_hba.conf, postgresql.conf).</summary>
+    public string DataDirectory => _dataDirectory!;
 
     /// <summary>Why the tests cannot run here, or null when the PostgreSQL server binaries and kea-admin are installed.</summary>
     public static string? MissingReason { get; } = FindMissing();
@@ -56,6 +69,11 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
     {
         await RunAsPostgresAsync(Path.Combine(BinDirectory, "initdb"),
             ["-D", dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"]);
+        if (Prepare is { } prepare)
+        {
+            _extraOptions = " " + await prepare(this);
+        }
+
         await StartServerAsync();
 
         await using (var admin = AdminDataSource("postgres"))
@@ -65,7 +83,7 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
         }
 
         var output = await RunAsync(KeaAdmin,
-            ["db-init", "pgsql", "-h", SocketDirectory, "-P", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["db-init", "pgsql", "-h", SocketDirectory, "-P", ServerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
              "-u", User, "-p", Password, "-n", TemplateDatabase]);
         if (!output.Contains("13.0", StringComparison.Ordinal))
         {
@@ -77,11 +95,14 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
     public Task StartServerAsync() =>
         RunAsPostgresAsync(Path.Combine(BinDirectory, "pg_ctl"),
             ["-D", _dataDirectory!, "-l", Path.Combine(SocketDirectory, "pg.log"), "-w", "-t", "60",
-             "-o", $"-k {SocketDirectory} -p {Port} -c listen_addresses='' -c fsync=off", "start"]);
+             "-o", $"-k {SocketDirectory} -p {ServerPort} -c listen_addresses='{ListenAddresses}' -c fsync=off{_extraOptions}", "start"]);
 
-    /// <summary>Stops the database server as an operator's restart does (fast shutdown: sessions are cut).</summary>
-    public Task StopServerAsync() =>
-        RunAsPostgresAsync(Path.Combine(BinDirectory, "pg_ctl"), ["-D", _dataDirectory!, "-m", "fast", "-w", "-t", "60", "stop"]);
+    /// <summary>
+    /// Stops the database server as an operator's restart does: <c>fast</c> (sessions are cut, a clean shutdown) or
+    /// <c>immediate</c> (every process quits at once; the next start recovers from the WAL, as after a crash).
+    /// </summary>
+    public Task StopServerAsync(string mode = "fast") =>
+        RunAsPostgresAsync(Path.Combine(BinDirectory, "pg_ctl"), ["-D", _dataDirectory!, "-m", mode, "-w", "-t", "60", "stop"]);
 
     /// <summary>A new database owned by <see cref="User"/>, a copy of the Kea schema (or empty), for one test.</summary>
     public async Task<string> CreateDatabaseAsync(bool withSchema = true)
@@ -97,7 +118,7 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
     {
         Name = name,
         Host = SocketDirectory,
-        Port = Port,
+        Port = ServerPort,
         User = User,
         Password = Password,
     };
@@ -136,7 +157,7 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
         NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder
         {
             Host = SocketDirectory,
-            Port = Port,
+            Port = ServerPort,
             Username = "postgres",
             Database = database,
             Pooling = false,
@@ -154,6 +175,9 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
 
         return null;
     }
+
+    /// <summary>Runs a program (as this user) and returns its output; throws when it fails.</summary>
+    public static Task<string> RunProgramAsync(string program, IReadOnlyList<string> arguments) => RunAsync(program, arguments);
 
     private static Task<string> RunAsPostgresAsync(string program, IReadOnlyList<string> arguments) =>
         Environment.IsPrivilegedProcess

@@ -13,6 +13,15 @@ internal sealed record SqlDatabaseAccess(string Name, string Host, int Port, str
     /// <summary>Kea's <c>reconnect-wait-time</c> in milliseconds between attempts; 0 = no reconnecting.</summary>
     public uint ReconnectWaitTime { get; init; }
 
+    /// <summary>
+    /// Kea 2.6's <c>retry-on-startup</c>: a database that cannot be reached at start does not fail the start; the
+    /// server comes up and reconnects as after a lost connection (<see cref="MaxReconnectTries"/>, <see cref="OnFail"/>).
+    /// </summary>
+    public bool RetryOnStartup { get; init; }
+
+    /// <summary>Kea's TLS keys (3.x passes them to libpq); null or empty = not given.</summary>
+    public SqlDatabaseTls Tls { get; init; } = SqlDatabaseTls.None;
+
     /// <summary>Kea's <c>on-fail</c>.</summary>
     public DatabaseOnFail OnFail { get; init; } = DatabaseOnFail.StopRetryExit;
 
@@ -21,4 +30,20 @@ internal sealed record SqlDatabaseAccess(string Name, string Host, int Port, str
 
     /// <summary>No password in logs or diagnostics.</summary>
     public override string ToString() => $"name={Name} host={Host} port={Port} user={User ?? "(default)"} connect-timeout={ConnectTimeout}";
+}
+
+/// <summary>
+/// Kea's TLS keys of an SQL database: <c>trust-anchor</c> (CA file), <c>cert-file</c> and <c>key-file</c> (client
+/// certificate), <c>key-password</c>, <c>ssl-mode</c> (libpq's sslmode values) and <c>cipher-list</c>.
+/// </summary>
+internal sealed record SqlDatabaseTls(string? TrustAnchor, string? CertFile, string? KeyFile, string? KeyPassword, string? SslMode, string? CipherList)
+{
+    public static SqlDatabaseTls None { get; } = new(null, null, null, null, null, null);
+
+    /// <summary>The values libpq accepts for <c>sslmode</c>, which Kea passes on unchanged.</summary>
+    public static readonly string[] SslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
+
+    /// <summary>No key password in logs or diagnostics.</summary>
+    public override string ToString() =>
+        $"trust-anchor={TrustAnchor} cert-file={CertFile} key-file={KeyFile} ssl-mode={SslMode} cipher-list={CipherList}";
 }

@@ -24,10 +24,12 @@ internal sealed class DatabaseRecovery : IDisposable
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
+    private readonly Func<CancellationToken, Task>? _reconnected;
     private int _recovering;
 
-    public DatabaseRecovery(IRecoverableLeaseStore store, SqlDatabaseAccess policy, NetworkState network, Action<int> shutdown, ILogger log, TimeProvider time)
+    public DatabaseRecovery(IRecoverableLeaseStore store, SqlDatabaseAccess policy, NetworkState network, Action<int> shutdown, ILogger log, TimeProvider time, Func<CancellationToken, Task>? reconnected = null)
     {
+        _reconnected = reconnected;
         _store = store;
         _policy = policy;
         _network = network;
@@ -35,6 +37,12 @@ internal sealed class DatabaseRecovery : IDisposable
         _log = log;
         _time = time;
         _store.ConnectionLost += OnConnectionLost;
+
+        // retry-on-startup: the store came up without a connection; recover as from a lost one.
+        if (store.OpenFailure is { } failure)
+        {
+            OnConnectionLost(failure);
+        }
     }
 
     /// <summary>The recovery under way, if any (tests).</summary>
@@ -86,6 +94,19 @@ internal sealed class DatabaseRecovery : IDisposable
                 {
                     _log.LogError(new EventId(0, "DHCPSRV_PGSQL_LEASE_DB_RECONNECT_ATTEMPT_FAILED"), "database reconnect failed: {Reason}", ex.Message);
                     continue;
+                }
+
+                if (_reconnected is { } reconnected)
+                {
+                    // Before service resumes (statistics a start without the database could not count).
+                    try
+                    {
+                        await reconnected(_stop.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        _log.LogWarning(new EventId(0, "DHCP6_DB_RECONNECT_NO_RECOUNT"), "lease statistics not recounted after reconnecting: {Reason}", ex.Message);
+                    }
                 }
 
                 Volatile.Write(ref _recovering, 0);

@@ -101,7 +101,11 @@ internal sealed partial class Dhcp6Server
 
             // Counted with the workers paused, from the store that will serve; a store that cannot answer
             // fails the reconfiguration here, before anything is swapped.
-            var counts = await LeaseCountSnapshot.ReadAsync(newStore ?? _store!, config.Subnets).ConfigureAwait(false);
+            // A database not reached at start (retry-on-startup) is counted once the recovery reaches it.
+            var startsUnconnected = newStore is IRecoverableLeaseStore { OpenFailure: not null };
+            var counts = startsUnconnected
+                ? LeaseCountSnapshot.None
+                : await LeaseCountSnapshot.ReadAsync(newStore ?? _store!, config.Subnets).ConfigureAwait(false);
             hooks.Publish();
             if (Hooks.CallSrvConfigured(config, _network) is { } veto)
             {
@@ -120,7 +124,7 @@ internal sealed partial class Dhcp6Server
                 newStore = null;
                 _databaseRecovery?.Dispose();
                 _databaseRecovery = _store is IRecoverableLeaseStore recoverable && sql is not null
-                    ? new DatabaseRecovery(recoverable, sql, _network, RequestShutdown, _loggers.CreateLogger(Logging.KeaLoggers.Dhcp6), _time)
+                    ? new DatabaseRecovery(recoverable, sql, _network, RequestShutdown, _loggers.CreateLogger(Logging.KeaLoggers.Dhcp6), _time, startsUnconnected ? RecountAsync : null)
                     : null;
                 if (_store is MemfileLeaseStore memfile)
                 {
@@ -234,6 +238,15 @@ internal sealed partial class Dhcp6Server
         if (store is MemfileLeaseStore memfile)
         {
             _log.LogDebug(new EventId(0, "DHCPSRV_MEMFILE_CLOSE"), "closing the lease file {File}", memfile.Options.FilePath);
+        }
+    }
+
+    /// <summary>Recounts the lease statistics from the store that serves, for the configuration in force.</summary>
+    private async Task RecountAsync(CancellationToken cancellationToken)
+    {
+        if (Config is { } config && _store is { } store)
+        {
+            LeaseStatistics.Recount(config.Subnets, await LeaseCountSnapshot.ReadAsync(store, config.Subnets, cancellationToken).ConfigureAwait(false));
         }
     }
 

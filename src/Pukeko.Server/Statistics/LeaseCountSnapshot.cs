@@ -17,6 +17,9 @@ internal sealed class LeaseCountSnapshot
     {
     }
 
+    /// <summary>No leases counted (a store that cannot be read yet).</summary>
+    public static LeaseCountSnapshot None { get; } = new();
+
     public static async ValueTask<LeaseCountSnapshot> ReadAsync(ILeaseStore store, IReadOnlyList<Subnet6> subnets, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);

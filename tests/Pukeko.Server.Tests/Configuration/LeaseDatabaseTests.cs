@@ -65,4 +65,27 @@ public sealed class LeaseDatabaseTests
         LoadFails(Dhcp6($$"""
             "lease-database": { "type": "postgresql", "name": "kea", {{member}} }
             """), path, fragment);
+
+    [Fact]
+    public void RetryOnStartupAndTlsKeysAreRead()
+    {
+        var sql = LoadOk(Dhcp6("""
+            "lease-database": { "type": "postgresql", "name": "kea", "retry-on-startup": true, "trust-anchor": "/etc/kea/ca.pem",
+                                "cert-file": "/etc/kea/client.pem", "key-file": "/etc/kea/client.key", "key-password": "secret",
+                                "ssl-mode": "verify-full", "cipher-list": "HIGH", "read-timeout": 0, "write-timeout": 0 }
+            """)).LeaseDatabase.Sql!;
+        Assert.True(sql.RetryOnStartup);
+        Assert.Equal(new SqlDatabaseTls("/etc/kea/ca.pem", "/etc/kea/client.pem", "/etc/kea/client.key", "secret", "verify-full", "HIGH"), sql.Tls);
+        Assert.DoesNotContain("secret", sql.Tls.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"ssl-mode\": \"verify\"", "Dhcp6/lease-database/ssl-mode", "unsupported value 'verify'")]
+    [InlineData("\"retry-on-startup\": \"yes\"", "Dhcp6/lease-database/retry-on-startup", "")]
+    [InlineData("\"read-timeout\": 5", "Dhcp6/lease-database/read-timeout", "only supported by the mysql backend")]
+    [InlineData("\"write-timeout\": 5", "Dhcp6/lease-database/write-timeout", "only supported by the mysql backend")]
+    public void BadTlsAndTimeoutValuesAreRejectedWithTheirPath(string member, string path, string fragment) =>
+        LoadFails(Dhcp6($$"""
+            "lease-database": { "type": "postgresql", "name": "kea", {{member}} }
+            """), path, fragment);
 }

@@ -43,9 +43,8 @@ internal static class KeaKeys
     /// <summary>Database-backend keys of <c>lease-database</c> that have no meaning for memfile.</summary>
     public static readonly string[] LeaseDatabaseUnimplemented =
     [
-        "readonly", "read-timeout", "write-timeout",
-        "tcp-user-timeout", "retry-on-startup",
-        "trust-anchor", "cert-file", "key-file", "key-password", "ssl-mode", "cipher-list",
+        "readonly",
+        "tcp-user-timeout",
     ];
 
     /// <summary>Other daemons' sections that may share a file with Dhcp6 (Kea's old single-file layout).</summary>

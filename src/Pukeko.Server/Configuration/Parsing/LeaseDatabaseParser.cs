@@ -101,6 +101,30 @@ internal static class LeaseDatabaseParser
                 d.Value = d.Value! with { Sql = Access(d) with { ReconnectWaitTime = milliseconds } };
             }
         })
+        .On("retry-on-startup", (d, v, p, c) =>
+        {
+            if (c.TryBool(v, p, out var retry))
+            {
+                d.Value = d.Value! with { Sql = Access(d) with { RetryOnStartup = retry } };
+            }
+        })
+        .On("trust-anchor", (d, v, p, c) => Tls(d, v, p, c, (t, s) => t with { TrustAnchor = s }))
+        .On("cert-file", (d, v, p, c) => Tls(d, v, p, c, (t, s) => t with { CertFile = s }))
+        .On("key-file", (d, v, p, c) => Tls(d, v, p, c, (t, s) => t with { KeyFile = s }))
+        .On("key-password", (d, v, p, c) => Tls(d, v, p, c, (t, s) => t with { KeyPassword = s }))
+        .On("cipher-list", (d, v, p, c) => Tls(d, v, p, c, (t, s) => t with { CipherList = s }))
+        .On("ssl-mode", (d, v, p, c) =>
+        {
+            if (c.TryString(v, p, out var mode) && !SqlDatabaseTls.SslModes.Contains(mode))
+            {
+                c.Error(p, $"unsupported value '{mode}' (expected {string.Join(", ", SqlDatabaseTls.SslModes)})");
+                return;
+            }
+
+            Tls(d, v, p, c, (t, s) => t with { SslMode = s });
+        })
+        .On("read-timeout", (d, v, p, c) => MySqlOnlyTimeout(v, p, c, "read-timeout"))
+        .On("write-timeout", (d, v, p, c) => MySqlOnlyTimeout(v, p, c, "write-timeout"))
         .On("on-fail", (d, v, p, c) =>
         {
             if (!c.TryString(v, p, out var text))
@@ -194,4 +218,23 @@ internal static class LeaseDatabaseParser
     }
 
     private static SqlDatabaseAccess Access(StrongBox<LeaseDatabaseConfig> draft) => draft.Value!.Sql ?? SqlDatabaseAccess.Default;
+
+    /// <summary>A TLS key: a string, empty meaning not given.</summary>
+    private static void Tls(StrongBox<LeaseDatabaseConfig> draft, JsonElement value, string path, ParseContext context, Func<SqlDatabaseTls, string?, SqlDatabaseTls> set)
+    {
+        if (context.TryString(value, path, out var text))
+        {
+            var access = Access(draft);
+            draft.Value = draft.Value! with { Sql = access with { Tls = set(access.Tls, text.Length > 0 ? text : null) } };
+        }
+    }
+
+    /// <summary>Kea accepts 0 (not set) and refuses any other value of these timeouts outside MySQL.</summary>
+    private static void MySqlOnlyTimeout(JsonElement value, string path, ParseContext context, string key)
+    {
+        if (context.TryUInt32(value, path, out var seconds) && seconds > 0)
+        {
+            context.Error(path, $"{key} value is only supported by the mysql backend");
+        }
+    }
 }
