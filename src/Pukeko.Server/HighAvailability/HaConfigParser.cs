@@ -315,21 +315,6 @@ internal sealed class HaConfigParser
     /// <summary>Parameters that are valid but that this server does not apply yet: each warned about with its path.</summary>
     private void WarnNotApplied(HaRelationshipConfig config, JsonElement item, string path)
     {
-        if (config.DelayedUpdatesLimit > 0)
-        {
-            _warn(item.TryGetProperty("delayed-updates-limit", out _) ? $"{path}/delayed-updates-limit" : path, "the communication-recovery state is not built in yet: lease updates are not queued while the partner is unreachable");
-        }
-
-        if (config.MaxRejectedLeaseUpdates is not null)
-        {
-            _warn($"{path}/max-rejected-lease-updates", "a Kea 2.3.1+ parameter that this server does not apply yet: rejected lease updates are logged, never counted towards terminated");
-        }
-
-        if (config.WaitBackupAck)
-        {
-            _warn($"{path}/wait-backup-ack", "replies do not wait for any acknowledgement yet (lease updates are sent after the reply)");
-        }
-
         if (config.TrustAnchor is not null || config.CertFile is not null || config.KeyFile is not null || config.Peers.Any(p => p.TrustAnchor is not null || p.CertFile is not null || p.KeyFile is not null))
         {
             _warn(path, "TLS to and from peers (trust-anchor, cert-file, key-file) is not built in yet: peer requests go over plain HTTP");
@@ -348,11 +333,6 @@ internal sealed class HaConfigParser
         if (config.MultiThreading.Enabled || config.MultiThreading.DedicatedListener)
         {
             _warn($"{path}/multi-threading", "there is no dedicated HA listener: peers must reach this server's HTTP control socket at its own peer url; the HTTP client and listener thread counts are not used");
-        }
-
-        if (config.Mode == HaMode.PassiveBackup || config.Peers.Any(p => p.Role == HaRole.Backup))
-        {
-            _warn($"{path}/peers", "backup servers get lease updates (best effort), but backup-specific details (wait-backup-ack, updates to several backups in parallel with acknowledgement) are not built in yet");
         }
     }
 

@@ -60,6 +60,9 @@ internal sealed class PipelineServices
     /// <summary>Which queries this server answers at all (HA scopes); null: all of them.</summary>
     public IQueryFilter? QueryFilter { get; set; }
 
+    /// <summary>What holds a reply until its committed leases are acknowledged (HA); null: replies go out at once.</summary>
+    public ICommittedLeasesGate? CommittedLeasesGate { get; set; }
+
     /// <summary>Where host identifiers come from; its <see cref="HostIdentifierSource.FlexId"/> is the host6_identifier seam.</summary>
     public HostIdentifierSource HostIdentifiers { get; } = new();
 
