@@ -50,6 +50,10 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
     private volatile string _previousState = HaStateNames.Waiting;
     private int _parked;
     private volatile bool _paused;
+
+    // Kea's isMaintenanceCanceled: the evaluation right after a maintenance cancel changes nothing, so a heartbeat
+    // answer from before the partner's own cancel does not send this server straight back into maintenance.
+    private volatile bool _maintenanceCanceled;
     private long _unsentUpdates;
     private Task? _machineLoop;
     private Task? _updateLoop;
@@ -236,6 +240,12 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
     {
         // One transition per heartbeat, as Kea; entering syncing runs the synchronisation in the same step (Kea runs
         // the new state's handler at once, and its blocking sync holds the heartbeats meanwhile).
+        if (_maintenanceCanceled)
+        {
+            _maintenanceCanceled = false;
+            return;
+        }
+
         for (var i = 0; i < 2 && !_paused && (i == 0 || _state == HaStateNames.Syncing); i++)
         {
             if (_state is not (HaStateNames.Terminated or HaStateNames.Backup or HaStateNames.PassiveBackup or HaStateNames.InMaintenance)
@@ -777,6 +787,7 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
                 }
 
                 Enter(_previousState);
+                _maintenanceCanceled = true;
                 return ControlAnswer.Success("Server maintenance canceled.");
             }
 
@@ -848,6 +859,7 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
             }
 
             Enter(_previousState);
+            _maintenanceCanceled = true;
             return ControlAnswer.Success("Server maintenance successfully canceled.");
         }
         finally
