@@ -6,7 +6,8 @@ namespace Pukeko.Server.HighAvailability;
 
 /// <summary>
 /// The HA library's commands (<c>ha-heartbeat</c>, <c>ha-scopes</c>, <c>ha-continue</c>, <c>ha-reset</c>,
-/// <c>ha-sync</c>, <c>ha-sync-complete-notify</c>), which
+/// <c>ha-sync</c>, <c>ha-sync-complete-notify</c>, <c>ha-maintenance-start</c>, <c>ha-maintenance-notify</c>,
+/// <c>ha-maintenance-cancel</c>), which
 /// exist only while <c>libdhcp_ha.so</c> is configured, as in Kea. Answers and errors use Kea's texts.
 /// </summary>
 internal static class HaCommands
@@ -80,6 +81,32 @@ internal static class HaCommands
         dispatcher.Register("ha-reset", async (_, ct) => Service(server) is { } ha
             ? ControlAnswer.Success(await ha.ResetAsync(ct).ConfigureAwait(false) ? "HA state machine reset." : "HA state machine already in WAITING state.")
             : NotRunning(), Configured);
+        dispatcher.Register("ha-maintenance-start", async (_, ct) => Service(server) is { } ha ? await ha.MaintenanceStartAsync(ct).ConfigureAwait(false) : NotRunning(), Configured);
+        dispatcher.Register("ha-maintenance-cancel", async (_, ct) => Service(server) is { } ha ? await ha.MaintenanceCancelAsync(ct).ConfigureAwait(false) : NotRunning(), Configured);
+        dispatcher.Register("ha-maintenance-notify", async (command, ct) =>
+        {
+            if (Service(server) is not { } ha)
+            {
+                return NotRunning();
+            }
+
+            if (command.Arguments is not { } args)
+            {
+                return ControlAnswer.Error("arguments not found in the 'ha-maintenance-notify' command");
+            }
+
+            if (!args.TryGetPropertyValue("cancel", out var cancelNode) || cancelNode is null)
+            {
+                return ControlAnswer.Error("'cancel' is mandatory for the 'ha-maintenance-notify' command");
+            }
+
+            if (cancelNode is not JsonValue cancelValue || cancelValue.GetValueKind() is not (System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False))
+            {
+                return ControlAnswer.Error("'cancel' must be a boolean in the 'ha-maintenance-notify' command");
+            }
+
+            return await ha.MaintenanceNotifyAsync(cancelValue.GetValue<bool>(), ct).ConfigureAwait(false);
+        }, Configured);
         dispatcher.Register("ha-sync", async (command, ct) => Service(server) is { } ha ? await SyncAsync(ha, command.Arguments, ct).ConfigureAwait(false) : NotRunning(), Configured);
     }
 

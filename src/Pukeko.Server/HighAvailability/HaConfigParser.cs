@@ -223,7 +223,18 @@ internal sealed class HaConfigParser
         }
 
         WarnNotApplied(config, item, path);
-        return config;
+
+        // Each peer carries the TLS keys it is reached with: its own, else the relationship's ("" is unset; Kea).
+        static string? Effective(string? own, string? global) => !string.IsNullOrEmpty(own) ? own : !string.IsNullOrEmpty(global) ? global : null;
+        return config with
+        {
+            Peers = [.. config.Peers.Select(p => p with
+            {
+                TrustAnchor = Effective(p.TrustAnchor, config.TrustAnchor),
+                CertFile = Effective(p.CertFile, config.CertFile),
+                KeyFile = Effective(p.KeyFile, config.KeyFile),
+            })],
+        };
     }
 
     /// <summary>Kea's <c>HAConfig::validate</c>: this server among the peers, roles fitting the mode, TLS all or none.</summary>
@@ -257,10 +268,6 @@ internal sealed class HaConfigParser
                 Error(peersPath, $"bad url '{peer.Url}': https scheme is not supported for server {peer.Name} where TLS is disabled");
             }
 
-            if (peer.Url.Scheme == Uri.UriSchemeHttps)
-            {
-                Error(peersPath, $"server {peer.Name}: https peers are not supported by this server yet (TLS to peers is not built in); use http");
-            }
         }
 
         int Count(HaRole role) => config.Peers.Count(p => p.Role == role);
@@ -315,29 +322,9 @@ internal sealed class HaConfigParser
     /// <summary>Parameters that are valid but that this server does not apply yet: each warned about with its path.</summary>
     private void WarnNotApplied(HaRelationshipConfig config, JsonElement item, string path)
     {
-        if (config.DelayedUpdatesLimit > 0)
-        {
-            _warn(item.TryGetProperty("delayed-updates-limit", out _) ? $"{path}/delayed-updates-limit" : path, "the communication-recovery state is not built in yet: lease updates are not queued while the partner is unreachable");
-        }
-
-        if (config.MaxRejectedLeaseUpdates is not null)
-        {
-            _warn($"{path}/max-rejected-lease-updates", "a Kea 2.3.1+ parameter that this server does not apply yet: rejected lease updates are logged, never counted towards terminated");
-        }
-
-        if (config.WaitBackupAck)
-        {
-            _warn($"{path}/wait-backup-ack", "replies do not wait for any acknowledgement yet (lease updates are sent after the reply)");
-        }
-
-        if (config.TrustAnchor is not null || config.CertFile is not null || config.KeyFile is not null || config.Peers.Any(p => p.TrustAnchor is not null || p.CertFile is not null || p.KeyFile is not null))
-        {
-            _warn(path, "TLS to and from peers (trust-anchor, cert-file, key-file) is not built in yet: peer requests go over plain HTTP");
-        }
-
         if (item.TryGetProperty("require-client-certs", out _))
         {
-            _warn($"{path}/require-client-certs", "applies only to TLS, which is not built in yet; ignored");
+            _warn($"{path}/require-client-certs", "TLS client certificates are checked by a dedicated HA listener, which is not built in: peers reach this server's control socket, whose own 'cert-required' applies");
         }
 
         if (config.RestrictCommands)
@@ -348,11 +335,6 @@ internal sealed class HaConfigParser
         if (config.MultiThreading.Enabled || config.MultiThreading.DedicatedListener)
         {
             _warn($"{path}/multi-threading", "there is no dedicated HA listener: peers must reach this server's HTTP control socket at its own peer url; the HTTP client and listener thread counts are not used");
-        }
-
-        if (config.Mode == HaMode.PassiveBackup || config.Peers.Any(p => p.Role == HaRole.Backup))
-        {
-            _warn($"{path}/peers", "backup servers get lease updates (best effort), but backup-specific details (wait-backup-ack, updates to several backups in parallel with acknowledgement) are not built in yet");
         }
     }
 

@@ -49,11 +49,12 @@ internal sealed class HaQueryFilter
 
     /// <summary>
     /// Partner down: every active server's scope, unless this server's own <c>auto-failover</c> is false, in which
-    /// case only its own.
+    /// case only its own. For maintenance (partner-in-maintenance, partner-down entered by ha-maintenance-start)
+    /// it is not a failure, so <c>auto-failover</c> does not apply (Kea).
     /// </summary>
-    public void ServeFailoverScopes()
+    public void ServeFailoverScopes(bool maintenance = false)
     {
-        if (!_config.ThisServer.AutoFailover)
+        if (!maintenance && !_config.ThisServer.AutoFailover)
         {
             ServeDefaultScopes();
             return;

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Pukeko.Protocol.Messages;
+using Pukeko.Protocol.Options;
 using Pukeko.Server.Control;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Pipeline;
@@ -13,9 +14,10 @@ namespace Pukeko.Server.HighAvailability;
 /// One HA relationship at work (Kea's <c>HAService</c>): the state machine driven by heartbeats to the partner,
 /// the scopes each state serves (as the pipeline's <see cref="IQueryFilter"/>), the DHCP service switched off in
 /// the states that must not answer, and every lease change a client caused sent to the partner (and backups) with
-/// <c>lease6-bulk-apply</c>.
+/// <c>lease6-bulk-apply</c>, the client's reply held until the partner acknowledges it
+/// (the pipeline's <see cref="ICommittedLeasesGate"/>, Kea's parked <c>leases6_committed</c>).
 /// </summary>
-internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisposable
+internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisposable
 {
     /// <summary>Kea's logger for its HA library.</summary>
     public const string LoggerName = "kea-dhcp6.ha-hooks";
@@ -39,11 +41,19 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
     private readonly SemaphoreSlim _machine = new(1, 1);
     private readonly SemaphoreSlim _syncing = new(1, 1);
     private readonly HaSynchronizer? _synchronizer;
-    private readonly Channel<(bool ToPartner, LeaseChange Change)> _updates = Channel.CreateUnbounded<(bool, LeaseChange)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(HaPeerConfig Backup, JsonObject Command)> _backupUpdates = Channel.CreateUnbounded<(HaPeerConfig, JsonObject)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly HaLeaseBacklog _backlog;
+    private readonly HaRejectedClients _rejected;
     private readonly HashSet<string> _pausedOnce = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private volatile string _state = HaStateNames.Waiting;
+    private volatile string _previousState = HaStateNames.Waiting;
+    private int _parked;
     private volatile bool _paused;
+
+    // Kea's isMaintenanceCanceled: the evaluation right after a maintenance cancel changes nothing, so a heartbeat
+    // answer from before the partner's own cancel does not send this server straight back into maintenance.
+    private volatile bool _maintenanceCanceled;
     private long _unsentUpdates;
     private Task? _machineLoop;
     private Task? _updateLoop;
@@ -59,7 +69,14 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
         _filter = new HaQueryFilter(config);
         _communication = new HaCommunicationState(config, time);
         _synchronizer = leases is null ? null : new HaSynchronizer(config, channel, leases, log);
+        _backlog = new HaLeaseBacklog(config.DelayedUpdatesLimit);
+
+        // Kea 2.2 has no such limit; 2.3.1+ defaults to 10. Only a 2.3.1+ partner reports conflicts at all.
+        _rejected = new HaRejectedClients(config.MaxRejectedLeaseUpdates ?? DefaultMaxRejectedLeaseUpdates, time);
     }
+
+    /// <summary>Kea 2.3.1+'s default <c>max-rejected-lease-updates</c>, used when the key is absent.</summary>
+    public const int DefaultMaxRejectedLeaseUpdates = 10;
 
     public HaRelationshipConfig Config => _config;
 
@@ -76,6 +93,15 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
     /// <summary>Lease changes not sent to the partner because of this server's state (Kea's <c>unsent-update-count</c>).</summary>
     public long UnsentUpdateCount => Interlocked.Read(ref _unsentUpdates);
 
+    /// <summary>Replies waiting for their lease updates to be acknowledged.</summary>
+    public int ParkedCount => Volatile.Read(ref _parked);
+
+    /// <summary>Lease updates queued for the partner in <c>communication-recovery</c>.</summary>
+    public HaLeaseBacklog Backlog => _backlog;
+
+    /// <summary>Clients whose updates the partner rejected as conflicts.</summary>
+    public HaRejectedClients RejectedClients => _rejected;
+
     /// <summary>Enters <c>waiting</c> and starts the heartbeats and the lease update sender.</summary>
     public void Start()
     {
@@ -83,7 +109,7 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
         Enter(HaStateNames.Waiting);
         var token = _stop.Token;
         _machineLoop = Task.Run(() => RunMachineAsync(token), CancellationToken.None);
-        _updateLoop = Task.Run(() => RunUpdatesAsync(token), CancellationToken.None);
+        _updateLoop = Task.Run(() => RunBackupUpdatesAsync(token), CancellationToken.None);
     }
 
     /// <summary>Enters the start state without running anything (tests drive <see cref="StepAsync"/> themselves).</summary>
@@ -214,11 +240,38 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
     {
         // One transition per heartbeat, as Kea; entering syncing runs the synchronisation in the same step (Kea runs
         // the new state's handler at once, and its blocking sync holds the heartbeats meanwhile).
+        if (_maintenanceCanceled)
+        {
+            _maintenanceCanceled = false;
+            return;
+        }
+
         for (var i = 0; i < 2 && !_paused && (i == 0 || _state == HaStateNames.Syncing); i++)
         {
-            var next = HaTransitions.Next(_config, _state, _communication.PartnerState, ShouldPartnerDown(), _communication.PartnerHasUnsentUpdates, _communication.ClockSkew);
+            if (_state is not (HaStateNames.Terminated or HaStateNames.Backup or HaStateNames.PassiveBackup or HaStateNames.InMaintenance)
+                && _rejected.ShouldTerminate)
+            {
+                _log.LogError(new EventId(0, "HA_LEASE_UPDATE_REJECTS_CAUSED_TERMINATION"), "{Server}: too many rejected lease updates cause the HA service to terminate", _config.ThisServerName);
+                Enter(HaStateNames.Terminated);
+                return;
+            }
+
+            var next = HaTransitions.Next(_config, _state, _communication.PartnerState, ShouldPartnerDown(), _communication.PartnerHasUnsentUpdates, _communication.ClockSkew, _communication.IsInterrupted, _backlog.Overflowed);
             if (next is null || next == _state)
             {
+                return;
+            }
+
+            // Communication is back: the partner gets the backlog before this server serves normally; an overflowed
+            // backlog, or one that cannot be delivered, makes the partner synchronise (ha-reset) and this server start over.
+            if (_state == HaStateNames.CommunicationRecovery && next == HaTransitions.NormalState(_config.Mode)
+                && (_backlog.Overflowed || !await SendBacklogAsync(cancellationToken).ConfigureAwait(false)))
+            {
+                if (await SendResetAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    Enter(HaStateNames.Waiting);
+                }
+
                 return;
             }
 
@@ -258,30 +311,58 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
         return true;
     }
 
-    // Under _machine (or before the loops start).
-    private void Enter(string next)
+    // Under _machine (or before the loops start). maintenance: partner-down entered by ha-maintenance-start.
+    private void Enter(string next, bool maintenance = false)
     {
         var previous = _state;
         _state = next;
         if (previous != next)
         {
+            _previousState = previous;
             _log.LogInformation(new EventId(0, "HA_STATE_TRANSITION"), "{Server}: state transition from {Previous} to {Next} state, partner state is {Partner}", _config.ThisServerName, previous, next, _communication.PartnerState ?? HaStateNames.Unavailable);
+        }
+
+        if (previous == HaStateNames.CommunicationRecovery && next != previous)
+        {
+            _backlog.Clear();
+        }
+
+        // Kea forgets rejected clients on entering these states.
+        if (next is HaStateNames.PartnerDown or HaStateNames.Ready or HaStateNames.Syncing or HaStateNames.Waiting or HaStateNames.Terminated)
+        {
+            _rejected.Clear();
         }
 
         switch (next)
         {
-            case HaStateNames.HotStandby or HaStateNames.LoadBalancing or HaStateNames.PassiveBackup or HaStateNames.Terminated:
+            case HaStateNames.HotStandby or HaStateNames.LoadBalancing or HaStateNames.CommunicationRecovery or HaStateNames.PassiveBackup or HaStateNames.Terminated:
                 _filter.ServeDefaultScopes();
                 SetService(true);
                 break;
             case HaStateNames.PartnerDown or HaStateNames.PartnerInMaintenance:
-                _filter.ServeFailoverScopes();
+                _filter.ServeFailoverScopes(maintenance || next == HaStateNames.PartnerInMaintenance);
                 SetService(true);
                 break;
             default:
                 _filter.ServeNoScopes();
                 SetService(false);
                 break;
+        }
+
+        if (previous != next)
+        {
+            switch (next)
+            {
+                case HaStateNames.InMaintenance:
+                    _log.LogInformation(new EventId(0, "HA_MAINTENANCE_SHUTDOWN_SAFE"), "{Server}: the server can now be shut down for maintenance as the partner has taken over the DHCP traffic", _config.ThisServerName);
+                    break;
+                case HaStateNames.PartnerInMaintenance:
+                    _log.LogInformation(new EventId(0, "HA_MAINTENANCE_STARTED"), "{Server}: the server is now in the partner-in-maintenance state and the partner is in-maintenance", _config.ThisServerName);
+                    break;
+                case HaStateNames.PartnerDown when maintenance:
+                    _log.LogInformation(new EventId(0, "HA_MAINTENANCE_STARTED_IN_PARTNER_DOWN"), "{Server}: the server is now in the partner-down state as its partner appears to be offline for maintenance", _config.ThisServerName);
+                    break;
+            }
         }
 
         if (next == HaStateNames.Terminated)
@@ -338,23 +419,52 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
     }
 
     /// <summary>
-    /// A committed lease change. Those a client caused go to the partner while this state sends updates, and to
-    /// backups always; lease commands (the partner's own updates among them) and reclamation are not sent, as Kea
-    /// sends only what its packet processing committed.
+    /// The leases a client's query committed (<see cref="ICommittedLeasesGate"/>, Kea's <c>leases6_committed</c>):
+    /// one <c>lease6-bulk-apply</c> to the partner while this state sends updates (queued in
+    /// <c>communication-recovery</c>, else counted in <c>unsent-update-count</c>) and to each backup. The reply waits
+    /// for the partner's acknowledgement (and the backups' with <c>wait-backup-ack</c>) and is dropped when any of
+    /// them fails, so the client retransmits; the lease stays committed here.
     /// </summary>
-    public void OnLeaseChanged(in LeaseChange change)
+    public ValueTask<CommittedLeasesOutcome> LeasesCommittedAsync(Dhcp6Packet query, IReadOnlyList<LeaseChange> changes, uint parkedPacketLimit)
     {
-        if (!_config.SendLeaseUpdates || change.Reason is LeaseChangeReason.Command or LeaseChangeReason.Reclaimed or LeaseChangeReason.Recovered or LeaseChangeReason.Flushed)
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(changes);
+        if (!_config.SendLeaseUpdates || _config.ThisServer.Role == HaRole.Backup || changes.Count == 0)
         {
-            return;
+            return ValueTask.FromResult(CommittedLeasesOutcome.Send);
         }
 
-        var toPartner = false;
-        if (_config.Partner is not null)
+        // What the query's processing committed for the client; not reclamation it triggered on the way.
+        var sent = changes.Where(c => c.Reason is not (LeaseChangeReason.Command or LeaseChangeReason.Reclaimed or LeaseChangeReason.Recovered or LeaseChangeReason.Flushed)).ToList();
+        var (leases, deleted) = CommittedLeases.Of(sent);
+        if (HaLeaseUpdates.BulkApply(leases, deleted) is not { } command)
         {
-            if (_state is HaStateNames.HotStandby or HaStateNames.LoadBalancing or HaStateNames.PartnerInMaintenance)
+            return ValueTask.FromResult(CommittedLeasesOutcome.Send);
+        }
+
+        var state = _state;
+        var partner = _config.Partner;
+        var toPartner = partner is not null && state is HaStateNames.HotStandby or HaStateNames.LoadBalancing or HaStateNames.PartnerInMaintenance;
+        var waitsForBackups = _config.WaitBackupAck && _config.Backups.Any();
+
+        // Kea parks the packet before its callouts run: with the parking lot full nothing is sent, queued or counted.
+        if ((toPartner || waitsForBackups) && parkedPacketLimit > 0 && Volatile.Read(ref _parked) >= parkedPacketLimit)
+        {
+            return ValueTask.FromResult(CommittedLeasesOutcome.ParkingLotFull);
+        }
+
+        var acks = new List<Task<HaUpdateOutcome>>(2);
+        var client = query.Message.Options.Get<DuidOption>(OptionCode.ClientId) is { } clientId ? Convert.ToHexString(clientId.Duid.Bytes) : null;
+        if (partner is not null)
+        {
+            if (state == HaStateNames.CommunicationRecovery)
             {
-                toPartner = true;
+                // Past delayed-updates-limit the backlog is marked overflowed: the partner synchronises instead (Kea logs nothing here).
+                _backlog.Push(leases, deleted);
+            }
+            else if (toPartner)
+            {
+                acks.Add(SendUpdateAsync(partner, command, query.Label, client, _stop.Token));
             }
             else
             {
@@ -362,38 +472,81 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
             }
         }
 
-        if (toPartner || _config.Backups.Any())
+        foreach (var backup in _config.Backups)
         {
-            _updates.Writer.TryWrite((toPartner, change));
+            if (_config.WaitBackupAck)
+            {
+                acks.Add(SendUpdateAsync(backup, command, query.Label, client, _stop.Token));
+            }
+            else
+            {
+                _backupUpdates.Writer.TryWrite((backup, command));
+            }
+        }
+
+        return acks.Count == 0 ? ValueTask.FromResult(CommittedLeasesOutcome.Send) : WaitForAcksAsync(acks);
+    }
+
+    private async ValueTask<CommittedLeasesOutcome> WaitForAcksAsync(List<Task<HaUpdateOutcome>> acks)
+    {
+        Interlocked.Increment(ref _parked);
+        HaUpdateOutcome[] outcomes;
+        try
+        {
+            outcomes = await Task.WhenAll(acks).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _parked);
+        }
+
+        if (outcomes.All(o => o == HaUpdateOutcome.Acknowledged))
+        {
+            return CommittedLeasesOutcome.Send;
+        }
+
+        // As Kea after the updates complete: run the state machine, which may leave for communication-recovery,
+        // partner-down or (too many rejected clients) terminated.
+        await EvaluateNowAsync().ConfigureAwait(false);
+        return CommittedLeasesOutcome.Drop;
+    }
+
+    private async Task EvaluateNowAsync()
+    {
+        var token = _stop.Token;
+        try
+        {
+            await _machine.WaitAsync(token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        {
+            return;
+        }
+
+        try
+        {
+            await EvaluateAsync(token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _log.LogError(new EventId(0, "HA_STATE_MACHINE_FAILED"), ex, "{Server}: state machine step failed: {Reason}", _config.ThisServerName, ex.Message);
+        }
+        finally
+        {
+            _machine.Release();
         }
     }
 
-    private async Task RunUpdatesAsync(CancellationToken token)
+    private async Task RunBackupUpdatesAsync(CancellationToken token)
     {
-        var reader = _updates.Reader;
+        var reader = _backupUpdates.Reader;
         try
         {
             while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
-                var forPartner = new List<LeaseChange>();
-                var forBackups = new List<LeaseChange>();
                 while (reader.TryRead(out var item))
                 {
-                    forBackups.Add(item.Change);
-                    if (item.ToPartner)
-                    {
-                        forPartner.Add(item.Change);
-                    }
-                }
-
-                if (forPartner.Count > 0 && _config.Partner is { } partner)
-                {
-                    await SendUpdateAsync(partner, forPartner, token).ConfigureAwait(false);
-                }
-
-                foreach (var backup in _config.Backups)
-                {
-                    await SendUpdateAsync(backup, forBackups, token).ConfigureAwait(false);
+                    await SendUpdateAsync(item.Backup, item.Command, "-", null, token).ConfigureAwait(false);
                 }
             }
         }
@@ -402,39 +555,131 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
         }
     }
 
-    /// <summary>Sends one batch of lease changes as Kea's <c>lease6-bulk-apply</c>; a failure marks an active partner unavailable (Kea 2.2).</summary>
-    internal async Task SendUpdateAsync(HaPeerConfig peer, IReadOnlyList<LeaseChange> changes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one <c>lease6-bulk-apply</c> and reads the answer as Kea does: for the partner a failure marks it
+    /// <c>unavailable</c>, a conflict counts the client as rejected (and a success forgets an earlier rejection);
+    /// backups are best effort.
+    /// </summary>
+    internal async Task<HaUpdateOutcome> SendUpdateAsync(HaPeerConfig peer, JsonObject command, string label, string? client, CancellationToken cancellationToken)
     {
-        var command = HaLeaseUpdates.BulkApply(changes);
-        if (command is null)
-        {
-            return;
-        }
-
+        HaUpdateOutcome outcome;
         try
         {
             var answer = await _channel.SendAsync(peer, command, RequestTimeout, cancellationToken).ConfigureAwait(false);
-            var result = ControlAnswer.ResultOf(answer);
-            if (result is ControlResult.Success)
+            outcome = HaLeaseUpdates.Classify(answer, out var reason);
+            LogFailedOnPeer(answer, label);
+            if (outcome == HaUpdateOutcome.Conflict)
             {
-                return;
+                _log.LogWarning(new EventId(0, "HA_LEASE_UPDATE_CONFLICT"), "{Server}: lease update {Label} sent to {Peer} returned conflict status code: {Reason}", _config.ThisServerName, label, peer.Name, reason);
             }
-
-            // Result 3 lists the leases the peer could not apply; anything else is a failed update.
-            _log.LogWarning(new EventId(0, "HA_LEASE_UPDATE_FAILED"), "{Server}: lease update to {Peer} failed with result {Result}: {Text} {Failed}", _config.ThisServerName, peer.Name, result, answer["text"]?.ToString(), answer["arguments"]?.ToJsonString());
-            if (result != ControlResult.Empty && peer.Role != HaRole.Backup)
+            else if (outcome == HaUpdateOutcome.Failed)
             {
-                _communication.MarkUnavailable();
+                _log.LogWarning(new EventId(0, "HA_LEASE_UPDATE_FAILED"), "{Server}: lease update {Label} sent to {Peer} failed: {Reason}", _config.ThisServerName, label, peer.Name, reason);
             }
         }
         catch (HaPeerException ex)
         {
-            _log.LogWarning(new EventId(0, "HA_LEASE_UPDATE_COMMUNICATIONS_FAILED"), "{Server}: failed to send lease updates to {Peer} ({Url}): {Reason}", _config.ThisServerName, peer.Name, peer.Url, ex.Message);
-            if (peer.Role != HaRole.Backup)
+            _log.LogWarning(new EventId(0, "HA_LEASE_UPDATE_COMMUNICATIONS_FAILED"), "{Server}: failed to send lease update {Label} to {Peer} ({Url}): {Reason}", _config.ThisServerName, label, peer.Name, peer.Url, ex.Message);
+            outcome = HaUpdateOutcome.Failed;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: the reply is not sent (Kea drops parked packets on shutdown).
+            return HaUpdateOutcome.Failed;
+        }
+
+        if (peer.Role != HaRole.Backup)
+        {
+            switch (outcome)
             {
-                _communication.MarkUnavailable();
+                case HaUpdateOutcome.Failed:
+                    _communication.MarkUnavailable();
+                    break;
+                case HaUpdateOutcome.Conflict when client is not null:
+                    _rejected.Rejected(client);
+                    break;
+                case HaUpdateOutcome.Acknowledged when client is not null:
+                    _rejected.Succeeded(client);
+                    break;
             }
         }
+
+        return outcome;
+    }
+
+    /// <summary>Kea logs each lease a peer's result-3 answer lists as failed.</summary>
+    private void LogFailedOnPeer(JsonObject answer, string label)
+    {
+        if (answer["arguments"] is not JsonObject args)
+        {
+            return;
+        }
+
+        foreach (var (key, id) in new[] { ("failed-deleted-leases", "HA_LEASE_UPDATE_DELETE_FAILED_ON_PEER"), ("failed-leases", "HA_LEASE_UPDATE_CREATE_UPDATE_FAILED_ON_PEER") })
+        {
+            foreach (var failed in (args[key] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                _log.LogInformation(new EventId(0, id), "{Label}: the peer could not apply the lease update for {Type} {Address}: {Reason}", label, failed["type"]?.ToString() ?? "(unknown)", failed["ip-address"]?.ToString() ?? "(unknown)", failed["error-message"]?.ToString() ?? "(unknown)");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The backlog of <c>communication-recovery</c> to the partner, as one <c>lease6-bulk-apply</c> (Kea 2.2 for v6);
+    /// false when it could not be delivered.
+    /// </summary>
+    private async Task<bool> SendBacklogAsync(CancellationToken cancellationToken)
+    {
+        var partner = _config.Partner!;
+        var (leases, deleted) = _backlog.TakeAll();
+        if (HaLeaseUpdates.BulkApply(leases, deleted) is not { } command)
+        {
+            _log.LogInformation(new EventId(0, "HA_LEASES_BACKLOG_NOTHING_TO_SEND"), "{Server}: no leases in the backlog to send to {Partner}", _config.ThisServerName, partner.Name);
+            return true;
+        }
+
+        _log.LogInformation(new EventId(0, "HA_LEASES_BACKLOG_START"), "{Server}: starting to send {Count} outstanding lease updates to {Partner}", _config.ThisServerName, leases.Count + deleted.Count, partner.Name);
+        var started = _time.GetTimestamp();
+        try
+        {
+            var answer = await _channel.SendAsync(partner, command, RequestTimeout, cancellationToken).ConfigureAwait(false);
+            if (HaLeaseUpdates.Classify(answer, out var reason) != HaUpdateOutcome.Acknowledged)
+            {
+                _log.LogWarning(new EventId(0, "HA_LEASES_BACKLOG_FAILED"), "{Server}: failed to send lease updates backlog to {Partner}: {Reason}", _config.ThisServerName, partner.Name, reason);
+                return false;
+            }
+        }
+        catch (HaPeerException ex)
+        {
+            _log.LogWarning(new EventId(0, "HA_LEASES_BACKLOG_COMMUNICATIONS_FAILED"), "{Server}: failed to communicate with {Partner} while sending the lease updates backlog: {Reason}", _config.ThisServerName, partner.Name, ex.Message);
+            return false;
+        }
+
+        _log.LogInformation(new EventId(0, "HA_LEASES_BACKLOG_SUCCESS"), "{Server}: sent the lease updates backlog to {Partner} successfully in {Elapsed}", _config.ThisServerName, partner.Name, _time.GetElapsedTime(started));
+        return true;
+    }
+
+    /// <summary>Tells the partner to start over (<c>ha-reset</c>), so it synchronises with this server; false when it did not take it.</summary>
+    private async Task<bool> SendResetAsync(CancellationToken cancellationToken)
+    {
+        var partner = _config.Partner!;
+        var command = new JsonObject { ["command"] = "ha-reset", ["service"] = new JsonArray("dhcp6") };
+        try
+        {
+            var answer = await _channel.SendAsync(partner, command, RequestTimeout, cancellationToken).ConfigureAwait(false);
+            if (ControlAnswer.ResultOf(answer) is not (ControlResult.Success or ControlResult.Empty))
+            {
+                _log.LogWarning(new EventId(0, "HA_RESET_FAILED"), "{Server}: failed to reset the HA state machine of {Partner}: {Reason}", _config.ThisServerName, partner.Name, answer["text"]?.ToString());
+                return false;
+            }
+        }
+        catch (HaPeerException ex)
+        {
+            _log.LogWarning(new EventId(0, "HA_RESET_COMMUNICATIONS_FAILED"), "{Server}: failed to send ha-reset to {Partner}: {Reason}", _config.ThisServerName, partner.Name, ex.Message);
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>The answer to a partner's <c>ha-heartbeat</c>.</summary>
@@ -522,6 +767,139 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
         }
     }
 
+    /// <summary>Kea's result for an <c>ha-maintenance-notify</c> this server refuses (not a communication failure).</summary>
+    public const int MaintenanceNotAllowed = 1001;
+
+    /// <summary>
+    /// <c>ha-maintenance-notify</c> from the partner: go to <c>in-maintenance</c> (serve nobody, so this server can be
+    /// shut down), or with <paramref name="cancel"/> back to the state before it. Kea's answers.
+    /// </summary>
+    public async Task<JsonObject> MaintenanceNotifyAsync(bool cancel, CancellationToken cancellationToken)
+    {
+        await _machine.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (cancel)
+            {
+                if (_state != HaStateNames.InMaintenance)
+                {
+                    return ControlAnswer.Error("Unable to cancel the maintenance for the server not in the in-maintenance state.");
+                }
+
+                Enter(_previousState);
+                _maintenanceCanceled = true;
+                return ControlAnswer.Success("Server maintenance canceled.");
+            }
+
+            if (_state is HaStateNames.Backup or HaStateNames.PartnerInMaintenance or HaStateNames.Terminated)
+            {
+                return ControlAnswer.Create(MaintenanceNotAllowed, $"Unable to transition the server from the {_state} to in-maintenance state.");
+            }
+
+            Enter(HaStateNames.InMaintenance);
+            return ControlAnswer.Success("Server is in-maintenance state.");
+        }
+        finally
+        {
+            _machine.Release();
+        }
+    }
+
+    /// <summary>
+    /// <c>ha-maintenance-start</c>: asks the partner into <c>in-maintenance</c> and takes over its clients
+    /// (<c>partner-in-maintenance</c>); a partner that cannot be reached or answers an error is taken as already
+    /// down (<c>partner-down</c>, every scope served). Kea's answers.
+    /// </summary>
+    public async Task<JsonObject> MaintenanceStartAsync(CancellationToken cancellationToken)
+    {
+        await _machine.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_state is HaStateNames.Backup or HaStateNames.InMaintenance or HaStateNames.PartnerInMaintenance or HaStateNames.Terminated || _config.Partner is not { } partner)
+            {
+                return ControlAnswer.Error($"Unable to transition the server from the {_state} to partner-in-maintenance state.");
+            }
+
+            var (result, error) = await NotifyMaintenanceAsync(partner, cancel: false, cancellationToken).ConfigureAwait(false);
+            if (result is null || result == ControlResult.Error)
+            {
+                Enter(HaStateNames.PartnerDown, maintenance: true);
+                return ControlAnswer.Success("Server is now in the partner-down state as its partner appears to be offline for maintenance.");
+            }
+
+            if (result != ControlResult.Success)
+            {
+                return ControlAnswer.Error($"Unable to transition to the partner-in-maintenance state. The partner server responded with the following message to the ha-maintenance-notify command: {error}.");
+            }
+
+            Enter(HaStateNames.PartnerInMaintenance);
+            return ControlAnswer.Success("Server is now in the partner-in-maintenance state and its partner is in-maintenance state. The partner can be now safely shut down.");
+        }
+        finally
+        {
+            _machine.Release();
+        }
+    }
+
+    /// <summary><c>ha-maintenance-cancel</c>: the partner leaves <c>in-maintenance</c>, and this server goes back to the state before <c>partner-in-maintenance</c>.</summary>
+    public async Task<JsonObject> MaintenanceCancelAsync(CancellationToken cancellationToken)
+    {
+        await _machine.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_state != HaStateNames.PartnerInMaintenance || _config.Partner is not { } partner)
+            {
+                return ControlAnswer.Error("Unable to cancel maintenance request because the server is not in the partner-in-maintenance state.");
+            }
+
+            var (result, error) = await NotifyMaintenanceAsync(partner, cancel: true, cancellationToken).ConfigureAwait(false);
+            if (result != ControlResult.Success)
+            {
+                return ControlAnswer.Error($"Unable to cancel maintenance. The partner server responded with the following message to the ha-maintenance-notify command: {error}.");
+            }
+
+            Enter(_previousState);
+            _maintenanceCanceled = true;
+            return ControlAnswer.Success("Server maintenance successfully canceled.");
+        }
+        finally
+        {
+            _machine.Release();
+        }
+    }
+
+    /// <summary>Sends <c>ha-maintenance-notify</c>; the partner's result (null: not reached) and the error text. Any failure marks the partner unavailable (Kea).</summary>
+    private async Task<(int? Result, string? Error)> NotifyMaintenanceAsync(HaPeerConfig partner, bool cancel, CancellationToken cancellationToken)
+    {
+        var command = new JsonObject
+        {
+            ["arguments"] = new JsonObject { ["cancel"] = cancel },
+            ["command"] = "ha-maintenance-notify",
+            ["service"] = new JsonArray("dhcp6"),
+        };
+        var failedId = cancel ? "HA_MAINTENANCE_NOTIFY_CANCEL_FAILED" : "HA_MAINTENANCE_NOTIFY_FAILED";
+        try
+        {
+            var answer = await _channel.SendAsync(partner, command, RequestTimeout, cancellationToken).ConfigureAwait(false);
+            var result = ControlAnswer.ResultOf(answer);
+            if (result is ControlResult.Success or ControlResult.Empty)
+            {
+                return (ControlResult.Success, null);
+            }
+
+            var error = $"{answer["text"]} (error code {result})";
+            _log.LogError(new EventId(0, failedId), "{Server}: ha-maintenance-notify to {Partner} failed: {Reason}", _config.ThisServerName, partner.Name, error);
+            _communication.MarkUnavailable();
+            return (result, error);
+        }
+        catch (HaPeerException ex)
+        {
+            _log.LogError(new EventId(0, failedId.Replace("_FAILED", "_COMMUNICATIONS_FAILED", StringComparison.Ordinal)), "{Server}: failed to send ha-maintenance-notify to {Partner}: {Reason}", _config.ThisServerName, partner.Name, ex.Message);
+            _communication.MarkUnavailable();
+            return (null, ex.Message);
+        }
+    }
+
     /// <summary>One element of <c>status-get</c>'s <c>high-availability</c> list (Kea 2.2's shape).</summary>
     public JsonObject Status()
     {
@@ -561,7 +939,7 @@ internal sealed class HaService : IQueryFilter, ILeaseChangeObserver, IAsyncDisp
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        _updates.Writer.TryComplete();
+        _backupUpdates.Writer.TryComplete();
         foreach (var loop in new[] { _machineLoop, _updateLoop })
         {
             if (loop is not null)

@@ -17,13 +17,26 @@ internal static class HaTransitions
         _ => HaStateNames.HotStandby,
     };
 
+    /// <summary>Kea's communication-recovery: load-balancing with a positive <c>delayed-updates-limit</c>.</summary>
+    public static bool AllowsCommunicationRecovery(HaRelationshipConfig config) => config.Mode == HaMode.LoadBalancing && config.DelayedUpdatesLimit > 0;
+
+    /// <summary>A partner state that cannot occur in this mode (Kea's <c>isPartnerStateInvalid</c>): the configurations differ.</summary>
+    private static bool IsInvalidForMode(HaRelationshipConfig config, string partner) => partner switch
+    {
+        HaStateNames.CommunicationRecovery or HaStateNames.LoadBalancing => config.Mode != HaMode.LoadBalancing,
+        HaStateNames.HotStandby => config.Mode != HaMode.HotStandby,
+        _ => false,
+    };
+
     /// <param name="config">The relationship.</param>
     /// <param name="state">This server's state.</param>
     /// <param name="partnerState">The partner's state from its last heartbeat; null or <c>unavailable</c> when unknown.</param>
     /// <param name="partnerDown">Kea's partner-down test: communication interrupted and, where it applies, enough unanswered clients.</param>
     /// <param name="partnerHasUnsentUpdates">The partner's unsent-update-count changed with its last heartbeat and is above zero.</param>
     /// <param name="clockSkew">Partner clock minus ours.</param>
-    public static string? Next(HaRelationshipConfig config, string state, string? partnerState, bool partnerDown, bool partnerHasUnsentUpdates, TimeSpan clockSkew)
+    /// <param name="communicationInterrupted">No successful heartbeat for longer than <c>max-response-delay</c>.</param>
+    /// <param name="backlogOverflowed">The communication-recovery backlog exceeded <c>delayed-updates-limit</c>.</param>
+    public static string? Next(HaRelationshipConfig config, string state, string? partnerState, bool partnerDown, bool partnerHasUnsentUpdates, TimeSpan clockSkew, bool communicationInterrupted = false, bool backlogOverflowed = false)
     {
         ArgumentNullException.ThrowIfNull(config);
         if (state is HaStateNames.Backup or HaStateNames.PassiveBackup or HaStateNames.Terminated or HaStateNames.InMaintenance)
@@ -81,17 +94,36 @@ internal static class HaTransitions
                 HaStateNames.Unavailable => partnerDown ? HaStateNames.PartnerDown : null,
                 _ => null,
             },
-            HaStateNames.HotStandby or HaStateNames.LoadBalancing or HaStateNames.CommunicationRecovery => partner switch
+            HaStateNames.HotStandby or HaStateNames.LoadBalancing => partner switch
             {
+                HaStateNames.InMaintenance => HaStateNames.PartnerInMaintenance,
+                HaStateNames.PartnerDown => HaStateNames.Waiting,
+                HaStateNames.PartnerInMaintenance => HaStateNames.InMaintenance,
+                HaStateNames.Terminated => HaStateNames.Terminated,
+
+                // Load-balancing with delayed-updates-limit keeps serving its own scope and queues the updates.
+                HaStateNames.Unavailable => partnerDown ? HaStateNames.PartnerDown : AllowsCommunicationRecovery(config) ? HaStateNames.CommunicationRecovery : null,
+
+                // A partner in the other mode's normal state is misconfigured: start over.
+                _ when IsInvalidForMode(config, partner) => HaStateNames.Waiting,
+                _ => null,
+            },
+            HaStateNames.CommunicationRecovery => partner switch
+            {
+                _ when IsInvalidForMode(config, partner) => HaStateNames.Waiting,
                 HaStateNames.InMaintenance => HaStateNames.PartnerInMaintenance,
                 HaStateNames.PartnerDown => HaStateNames.Waiting,
                 HaStateNames.PartnerInMaintenance => HaStateNames.InMaintenance,
                 HaStateNames.Terminated => HaStateNames.Terminated,
                 HaStateNames.Unavailable => partnerDown ? HaStateNames.PartnerDown : null,
 
-                // A partner in the other mode's normal state is misconfigured: start over.
-                HaStateNames.HotStandby or HaStateNames.LoadBalancing when partner != normal => HaStateNames.Waiting,
-                _ => null,
+                // The partner is starting over (synchronising): with updates lost this server must too; else wait for it.
+                HaStateNames.Waiting or HaStateNames.Syncing or HaStateNames.Ready => !communicationInterrupted && backlogOverflowed ? HaStateNames.Waiting : null,
+                _ when communicationInterrupted => null,
+
+                // Back in touch with a partner serving normally: normal once the backlog is delivered (HaService sends it).
+                _ when partner == normal || partner == HaStateNames.CommunicationRecovery => normal,
+                _ => HaStateNames.Waiting,
             },
             HaStateNames.PartnerDown => partner switch
             {

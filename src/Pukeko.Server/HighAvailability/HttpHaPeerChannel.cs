@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -8,13 +10,15 @@ namespace Pukeko.Server.HighAvailability;
 /// <summary>
 /// Kea's peer transport over HTTP/1.1: <c>POST</c> of the command to the peer's <c>url</c>, JSON body, Basic
 /// authentication when the peer entry has a user, connection kept alive. The answer is Kea's one-element list
-/// (a bare map is taken too).
+/// (a bare map is taken too). An <c>https</c> peer is reached with the peer's TLS keys (Kea's <c>trust-anchor</c>,
+/// <c>cert-file</c>, <c>key-file</c>): this server's certificate is presented, and the peer's certificate must chain
+/// to the trust anchor (a file or a directory of PEM files); its name is not checked, as peer URLs are IP addresses.
 /// </summary>
 internal sealed class HttpHaPeerChannel : IHaPeerChannel, IDisposable
 {
-    private readonly HttpClient _http;
+    private readonly ConcurrentDictionary<(string? Anchor, string? Cert, string? Key), HttpClient> _clients = new();
 
-    public HttpHaPeerChannel()
+    private static HttpClient Create(string? anchor, string? cert, string? key)
     {
         var handler = new SocketsHttpHandler
         {
@@ -23,7 +27,63 @@ internal sealed class HttpHaPeerChannel : IHaPeerChannel, IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(5),
             UseProxy = false,
         };
-        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        if (cert is not null && key is not null)
+        {
+            using var pem = X509Certificate2.CreateFromPemFile(cert, key);
+
+            // The platform TLS stack needs the key in an exportable form.
+            handler.SslOptions.ClientCertificates = [X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null)];
+        }
+
+        if (anchor is not null)
+        {
+            var anchors = new X509Certificate2Collection();
+            foreach (var file in Directory.Exists(anchor) ? Directory.EnumerateFiles(anchor) : [anchor])
+            {
+                anchors.ImportFromPemFile(file);
+            }
+
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            {
+                if (certificate is not X509Certificate2 presented)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(anchors);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(presented);
+            };
+        }
+
+        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    private HttpClient ClientFor(HaPeerConfig peer)
+    {
+        var key = peer.Url.Scheme == Uri.UriSchemeHttps ? (peer.TrustAnchor, peer.CertFile, peer.KeyFile) : (null, null, null);
+        if (_clients.TryGetValue(key, out var client))
+        {
+            return client;
+        }
+
+        try
+        {
+            var created = Create(key.Item1, key.Item2, key.Item3);
+            var stored = _clients.GetOrAdd(key, created);
+            if (!ReferenceEquals(stored, created))
+            {
+                created.Dispose();
+            }
+
+            return stored;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new HaPeerException($"{peer.Name}: cannot read its TLS keys (trust-anchor, cert-file, key-file): {ex.Message}", ex);
+        }
     }
 
     public async Task<JsonObject> SendAsync(HaPeerConfig peer, JsonObject command, TimeSpan timeout, CancellationToken cancellationToken)
@@ -46,7 +106,7 @@ internal sealed class HttpHaPeerChannel : IHaPeerChannel, IDisposable
         string body;
         try
         {
-            using var response = await _http.SendAsync(request, deadline.Token).ConfigureAwait(false);
+            using var response = await ClientFor(peer).SendAsync(request, deadline.Token).ConfigureAwait(false);
             body = await response.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
@@ -89,5 +149,11 @@ internal sealed class HttpHaPeerChannel : IHaPeerChannel, IDisposable
 
     private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "...";
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+    }
 }

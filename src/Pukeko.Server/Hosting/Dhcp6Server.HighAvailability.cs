@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.HighAvailability;
-using Pukeko.Server.Leases;
 
 namespace Pukeko.Server.Hosting;
 
@@ -9,7 +8,6 @@ namespace Pukeko.Server.Hosting;
 internal sealed partial class Dhcp6Server
 {
     private HaRuntime? _ha;
-    private LeaseWriter? _haWriter;
     private HttpHaPeerChannel? _haChannel;
 
     /// <summary>HA as configured now; null when <c>libdhcp_ha.so</c> is not configured.</summary>
@@ -34,8 +32,7 @@ internal sealed partial class Dhcp6Server
             var leases = new HaLeaseStoreSink(processor.Allocation, () => Config, _time);
             service = new HaService(haConfig.Relationships[0], _haChannel, _network, _time, _loggers.CreateLogger(HaService.LoggerName), leases);
             processor.QueryFilter = service;
-            _haWriter = processor.Allocation.Writer;
-            _haWriter.Subscribe(service);
+            processor.CommittedLeasesGate = service;
             service.Start();
         }
         else
@@ -53,11 +50,14 @@ internal sealed partial class Dhcp6Server
             return;
         }
 
-        _haWriter?.Unsubscribe(service);
-        _haWriter = null;
         if (_processor is { } processor && ReferenceEquals(processor.QueryFilter, service))
         {
             processor.QueryFilter = null;
+        }
+
+        if (_processor is { } gated && ReferenceEquals(gated.CommittedLeasesGate, service))
+        {
+            gated.CommittedLeasesGate = null;
         }
 
         await service.DisposeAsync().ConfigureAwait(false);

@@ -101,6 +101,13 @@ internal sealed class Dhcp6Processor
         set => _services.QueryFilter = value;
     }
 
+    /// <summary>What holds a reply until its committed leases are acknowledged (HA); null: replies go out at once.</summary>
+    public ICommittedLeasesGate? CommittedLeasesGate
+    {
+        get => _services.CommittedLeasesGate;
+        set => _services.CommittedLeasesGate = value;
+    }
+
     /// <summary>False while the service is disabled (<c>dhcp-disable</c>).</summary>
     public bool ServiceEnabled { get; set; } = true;
 
@@ -264,6 +271,13 @@ internal sealed class Dhcp6Processor
                 return null;
             }
 
+            if (_services.CommittedLeasesGate is { } gate && !ctx.FakeAllocation
+                && ctx.Query.Type is not (MessageType.Confirm or MessageType.InformationRequest)
+                && !await PassCommittedLeasesGateAsync(gate, ctx).ConfigureAwait(false))
+            {
+                return null;
+            }
+
             return _send.Send(ctx, output);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -285,6 +299,46 @@ internal sealed class Dhcp6Processor
             var handle = ctx.Handle;
             ctx.Handle = null;
             _services.Hooks.ReleaseHandle(handle);
+        }
+    }
+
+    /// <summary>HA's hold on the reply: false when it is dropped (counted). A parked packet is not in flight meanwhile.</summary>
+    private async ValueTask<bool> PassCommittedLeasesGateAsync(ICommittedLeasesGate gate, ProcessingContext ctx)
+    {
+        var pending = gate.LeasesCommittedAsync(ctx.Query, ctx.LeaseWork?.Changes ?? [], ctx.Runtime.Config.ParkedPacketLimit);
+        CommittedLeasesOutcome outcome;
+        if (pending.IsCompleted)
+        {
+            outcome = pending.Result;
+        }
+        else
+        {
+            ctx.Flows?.Leave();
+            try
+            {
+                outcome = await pending.ConfigureAwait(false);
+            }
+            finally
+            {
+                if (ctx.Flows is { } flows)
+                {
+                    await flows.EnterAsync().ConfigureAwait(false);
+                }
+            }
+        }
+
+        switch (outcome)
+        {
+            case CommittedLeasesOutcome.Send:
+                return true;
+            case CommittedLeasesOutcome.ParkingLotFull:
+                _services.Drop(DropReason.QueueFull);
+                _services.PacketLog.LogDebug(new EventId(0, "DHCP6_HOOK_LEASES6_PARKING_LOT_FULL"), "The parked-packet-limit {Limit}, has been reached, dropping query: {Label}", ctx.Runtime.Config.ParkedPacketLimit, ctx.Query.Label);
+                return false;
+            default:
+                // As a packet a leases6_committed callout drops: not counted (Kea's parking lot drop counts nothing).
+                _services.PacketLog.LogDebug(new EventId(0, "DHCP6_HOOK_DROP"), "{Label}: packet dropped by a callout on leases6_committed (HA lease update not acknowledged)", ctx.Query.Label);
+                return false;
         }
     }
 

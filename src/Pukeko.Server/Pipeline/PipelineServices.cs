@@ -63,6 +63,9 @@ internal sealed class PipelineServices
     /// <summary>Answers LEASEQUERY messages while the lease query library is configured; null: they are dropped as unsupported.</summary>
     public ILeaseQueryResponder? LeaseQuery { get; set; }
 
+    /// <summary>What holds a reply until its committed leases are acknowledged (HA); null: replies go out at once.</summary>
+    public ICommittedLeasesGate? CommittedLeasesGate { get; set; }
+
     /// <summary>Where host identifiers come from; its <see cref="HostIdentifierSource.FlexId"/> is the host6_identifier seam.</summary>
     public HostIdentifierSource HostIdentifiers { get; } = new();
 

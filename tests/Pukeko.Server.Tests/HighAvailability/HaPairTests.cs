@@ -5,6 +5,7 @@ using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Duids;
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
+using Pukeko.Server.Control;
 using Pukeko.Server.Pipeline;
 using Pukeko.Server.Tests.Control;
 using Pukeko.Server.Tests.Support;
@@ -116,9 +117,8 @@ public sealed class HaPairTests
             Assert.Equal(MessageType.Reply, reply!.Type);
             var address = ClientMessages.AddressOf(reply)!.Address.ToString();
 
-            // The standby serves nobody, but has the lease.
+            // The standby serves nobody, but has the lease: the reply went out only once it had acknowledged it.
             Assert.Null(SolicitRapidCommit(standby, client));
-            await WaitAsync(async () => (await standby.CommandAsync($$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{address}}}"}}"""))["result"]!.GetValue<int>() == 0, "the lease on the standby");
             var copy = (await standby.CommandAsync($$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{address}}}"}}"""))["arguments"]!;
             Assert.Equal("00:03:00:01:00:11:22:33:44:aa", copy["duid"]!.GetValue<string>());
 
@@ -303,5 +303,80 @@ public sealed class HaPairTests
         var status = (await server1.CommandAsync("""{"command": "status-get"}"""))["arguments"]!["high-availability"]![0]!;
         Assert.Equal("""["server1","server2"]""", status["ha-servers"]!["local"]!["scopes"]!.ToJsonString());
         Assert.Equal(MessageType.Reply, SolicitRapidCommit(server1, client2)!.Type);
+    }
+
+    [Fact]
+    public async Task A_reply_is_dropped_when_the_standby_cannot_store_its_lease()
+    {
+        var port1 = FreePort();
+        var port2 = FreePort();
+
+        // The standby's subnet has another id, so it cannot store the primary's leases (lease6-bulk-apply: result 3, failed lease result 1).
+        var standbyConfig = Dhcp6("server2", port2, port1, port2);
+        standbyConfig["subnet6"]![0]!["id"] = 2;
+        await using var standby = await ControlTestServer.StartAsync(standbyConfig);
+        await using var primary = await ControlTestServer.StartAsync(Dhcp6("server1", port1, port1, port2));
+        await WaitAsync(async () => await StateAsync(primary) == "hot-standby" && await StateAsync(standby) == "hot-standby", "hot-standby on both");
+
+        var direct = await standby.CommandAsync("""{"command": "lease6-bulk-apply", "arguments": {"deleted-leases": [], "leases": [ {"ip-address": "2001:db8:1::1f0", "duid": "00:03:00:01:00:11:22:33:44:dd", "iaid": 1, "subnet-id": 1, "valid-lft": 4000, "preferred-lft": 3000, "expire": 1900000000, "type": "IA_NA"} ]}}""");
+        Assert.True(ControlResult.Empty == direct["result"]!.GetValue<int>(), direct.ToJsonString());
+
+        var client = new Duid(Convert.FromHexString("000300010011223344dd"));
+        Assert.Null(SolicitRapidCommit(primary, client));
+
+        // The lease stays committed on the primary (Kea: only the reply is lost; the client retransmits).
+        Assert.Single(await AddressesAsync(primary));
+        Assert.Empty(await AddressesAsync(standby));
+
+        // The standby answered (a conflict, result 4 per lease), so it is not marked unavailable and the pair goes on;
+        // the client is counted as rejected.
+        var ha = primary.Server.HighAvailability!.Service!;
+        Assert.NotEqual("unavailable", ha.Communication.PartnerState);
+        Assert.Equal(1, ha.RejectedClients.Count);
+        Assert.Null(SolicitRapidCommit(primary, new Duid(Convert.FromHexString("000300010011223344de"))));
+        Assert.Equal(2, ha.RejectedClients.Count);
+        Assert.Equal("hot-standby", await StateAsync(primary));
+    }
+
+    [Fact]
+    public async Task Maintenance_start_puts_the_standby_in_maintenance_cancel_brings_both_back_and_a_missing_partner_means_partner_down()
+    {
+        var port1 = FreePort();
+        var port2 = FreePort();
+        await using var primary = await ControlTestServer.StartAsync(Dhcp6("server1", port1, port1, port2));
+        var standby = await ControlTestServer.StartAsync(Dhcp6("server2", port2, port1, port2));
+        try
+        {
+            await WaitAsync(async () => await StateAsync(primary) == "hot-standby" && await StateAsync(standby) == "hot-standby", "hot-standby on both");
+            Assert.Equal("'cancel' is mandatory for the 'ha-maintenance-notify' command", (await standby.CommandAsync("""{"command": "ha-maintenance-notify", "arguments": {}}"""))["text"]!.GetValue<string>());
+            Assert.Equal("'cancel' must be a boolean in the 'ha-maintenance-notify' command", (await standby.CommandAsync("""{"command": "ha-maintenance-notify", "arguments": {"cancel": 1}}"""))["text"]!.GetValue<string>());
+            Assert.Equal("Unable to cancel maintenance request because the server is not in the partner-in-maintenance state.", (await primary.CommandAsync("""{"command": "ha-maintenance-cancel"}"""))["text"]!.GetValue<string>());
+
+            var started = await primary.CommandAsync("""{"command": "ha-maintenance-start"}""");
+            Assert.Equal("Server is now in the partner-in-maintenance state and its partner is in-maintenance state. The partner can be now safely shut down.", started["text"]!.GetValue<string>());
+            Assert.Equal("partner-in-maintenance", await StateAsync(primary));
+            Assert.Equal("in-maintenance", await StateAsync(standby));
+            Assert.False(standby.Server.Network.Enabled);
+
+            // The primary serves and still replicates to the standby in maintenance.
+            var reply = SolicitRapidCommit(primary, new Duid(Convert.FromHexString("000300010011223344ee")));
+            Assert.Equal(MessageType.Reply, reply!.Type);
+            Assert.Equal(await AddressesAsync(primary), await AddressesAsync(standby));
+            Assert.Equal(1, (await primary.CommandAsync("""{"command": "ha-maintenance-start"}"""))["result"]!.GetValue<int>());
+
+            Assert.Equal("Server maintenance successfully canceled.", (await primary.CommandAsync("""{"command": "ha-maintenance-cancel"}"""))["text"]!.GetValue<string>());
+            Assert.Equal("hot-standby", await StateAsync(primary));
+            Assert.Equal("hot-standby", await StateAsync(standby));
+            Assert.True(standby.Server.Network.Enabled);
+        }
+        finally
+        {
+            await standby.DisposeAsync();
+        }
+
+        // The partner is gone: maintenance starts in partner-down.
+        var down = await primary.CommandAsync("""{"command": "ha-maintenance-start"}""");
+        Assert.Equal("Server is now in the partner-down state as its partner appears to be offline for maintenance.", down["text"]!.GetValue<string>());
+        Assert.Equal("partner-down", await StateAsync(primary));
     }
 }

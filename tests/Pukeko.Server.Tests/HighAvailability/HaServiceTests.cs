@@ -9,6 +9,7 @@ using Pukeko.Protocol.Options;
 using Pukeko.Server.Control;
 using Pukeko.Server.HighAvailability;
 using Pukeko.Server.Leases;
+using Pukeko.Server.Pipeline;
 using Pukeko.Server.Tests.Support;
 
 namespace Pukeko.Server.Tests.HighAvailability;
@@ -37,6 +38,20 @@ public sealed class HaServiceTests : IAsyncDisposable
 
         public FakeTimeProvider? Time { get; set; }
 
+        /// <summary>When set, lease6-bulk-apply is answered by this (the test decides when and how).</summary>
+        public Func<JsonObject, Task<JsonObject>>? BulkApply { get; set; }
+
+        /// <summary>Answers to commands other than heartbeats and updates, by command name.</summary>
+        public Dictionary<string, JsonObject> Answers { get; } = [];
+
+        public List<JsonObject> Sent(string name)
+        {
+            lock (Received)
+            {
+                return Received.Where(c => c["command"]!.GetValue<string>() == name).ToList();
+            }
+        }
+
         public Task<JsonObject> SendAsync(HaPeerConfig peer, JsonObject command, TimeSpan timeout, CancellationToken cancellationToken)
         {
             lock (Received)
@@ -61,11 +76,21 @@ public sealed class HaServiceTests : IAsyncDisposable
                 }));
             }
 
+            if (name == "lease6-bulk-apply" && BulkApply is { } bulkApply)
+            {
+                return bulkApply(command);
+            }
+
+            if (Answers.TryGetValue(name, out var answer))
+            {
+                return Task.FromResult((JsonObject)answer.DeepClone());
+            }
+
             return Task.FromResult(ControlAnswer.Create(BulkApplyResult, "applied"));
         }
     }
 
-    private HaService Start(HaMode mode, string self, Action<HaRelationshipConfig>? check = null, int maxUnacked = 10, bool syncLeases = false, Dictionary<string, HaPausing>? pausing = null)
+    private HaService Start(HaMode mode, string self, Action<HaRelationshipConfig>? check = null, int maxUnacked = 10, bool syncLeases = false, Dictionary<string, HaPausing>? pausing = null, Func<HaRelationshipConfig, HaRelationshipConfig>? with = null)
     {
         var config = HaQueryFilterTests.Relationship(mode, self) with
         {
@@ -76,6 +101,7 @@ public sealed class HaServiceTests : IAsyncDisposable
             SyncLeases = syncLeases,
             StatePausing = pausing ?? [],
         };
+        config = with?.Invoke(config) ?? config;
         check?.Invoke(config);
         _peer.Time = _time;
         _service = new HaService(config, _peer, _network, _time, NullLogger.Instance);
@@ -275,73 +301,343 @@ public sealed class HaServiceTests : IAsyncDisposable
         Assert.Throws<FormatException>(() => HaService.ParseHeartbeat(JsonNode.Parse(text)!.AsObject()));
     }
 
+    private static Lease6 LeaseFor(byte client, string address = "2001:db8:1::100") => new()
+    {
+        Address = Ipv6Address.Parse(address),
+        Type = LeaseType.NA,
+        Duid = [0, 3, 0, 1, 0, 0x11, 0x22, 0x33, 0x44, client],
+        Iaid = 7,
+        Cltt = 1_800_000_000,
+        ValidLifetime = 4000,
+        PreferredLifetime = 3000,
+        SubnetId = 1,
+        Hostname = "host.example.org",
+    };
+
+    /// <summary>What the pipeline asks after a Request from client <paramref name="client"/> committed <paramref name="changes"/>.</summary>
+    private static ValueTask<CommittedLeasesOutcome> Committed(HaService service, byte client, IReadOnlyList<LeaseChange> changes, uint parkedPacketLimit = 256)
+    {
+        var message = ClientMessages.Create(MessageType.Request, clientId: new Duid([0, 3, 0, 1, 0, 0x11, 0x22, 0x33, 0x44, client]));
+        return service.LeasesCommittedAsync(new Dhcp6Packet(message), changes, parkedPacketLimit);
+    }
+
+    private static ValueTask<CommittedLeasesOutcome> Allocated(HaService service, byte client, string address = "2001:db8:1::100") =>
+        Committed(service, client, [new LeaseChange(null, LeaseFor(client, address), LeaseChangeReason.Allocated)]);
+
+    private async Task<HaService> InStateAsync(HaMode mode, string state, Func<HaRelationshipConfig, HaRelationshipConfig>? with = null)
+    {
+        var service = Start(mode, "server1", with: with);
+        _peer.State = state;
+        await service.StepAsync();
+        await service.StepAsync();
+        Assert.Equal(state, service.State);
+        return service;
+    }
+
     [Fact]
     public async Task Lease_changes_go_to_the_partner_as_keas_bulk_apply_only_in_states_that_send_them()
     {
         var primary = Start(HaMode.HotStandby, "server1");
-        var lease = new Lease6
-        {
-            Address = Ipv6Address.Parse("2001:db8:1::100"),
-            Type = LeaseType.NA,
-            Duid = [0, 3, 0, 1, 1, 2, 3, 4, 5, 6],
-            Iaid = 7,
-            Cltt = 1_800_000_000,
-            ValidLifetime = 4000,
-            PreferredLifetime = 3000,
-            SubnetId = 1,
-            Hostname = "host.example.org",
-        };
 
-        // Waiting: nothing is sent; the change is counted as unsent.
-        primary.OnLeaseChanged(new LeaseChange(null, lease, LeaseChangeReason.Allocated));
+        // Waiting: nothing is sent, the reply goes out at once, and the change is counted as unsent.
+        Assert.Equal(CommittedLeasesOutcome.Send, await Allocated(primary, 1));
         Assert.Equal(1, primary.UnsentUpdateCount);
+        Assert.Empty(_peer.Sent("lease6-bulk-apply"));
 
         _peer.State = "hot-standby";
         await primary.StepAsync();
         await primary.StepAsync();
         Assert.Equal("hot-standby", primary.State);
 
-        await primary.SendUpdateAsync(primary.Config.Partner!, [new LeaseChange(null, lease, LeaseChangeReason.Allocated)], CancellationToken.None);
-        var update = _peer.Received.Last();
-        Assert.Equal("lease6-bulk-apply", update["command"]!.GetValue<string>());
+        Assert.Equal(CommittedLeasesOutcome.Send, await Allocated(primary, 1));
+        var update = _peer.Sent("lease6-bulk-apply").Single();
         Assert.Equal("""["dhcp6"]""", update["service"]!.ToJsonString());
         Assert.Equal("[]", update["arguments"]!["deleted-leases"]!.ToJsonString());
         var sent = update["arguments"]!["leases"]![0]!.AsObject();
         Assert.Equal("2001:db8:1::100", sent["ip-address"]!.GetValue<string>());
-        Assert.Equal("00:03:00:01:01:02:03:04:05:06", sent["duid"]!.GetValue<string>());
+        Assert.Equal("00:03:00:01:00:11:22:33:44:01", sent["duid"]!.GetValue<string>());
         Assert.Equal(1_800_004_000, sent["expire"]!.GetValue<long>());
         Assert.False(sent.ContainsKey("cltt"));
         Assert.Equal("IA_NA", sent["type"]!.GetValue<string>());
 
         // A release deletes the lease on the partner.
+        var lease = LeaseFor(1);
         var released = lease.Clone();
         released.State = LeaseState.Released;
         var command = HaLeaseUpdates.BulkApply([new LeaseChange(lease, released, LeaseChangeReason.Released)])!;
         Assert.Equal("2001:db8:1::100", command["arguments"]!["deleted-leases"]![0]!["ip-address"]!.GetValue<string>());
 
-        // The partner's own updates (lease commands) and reclamation are never sent back.
-        var before = _peer.Received.Count;
-        primary.OnLeaseChanged(new LeaseChange(null, lease, LeaseChangeReason.Command));
-        primary.OnLeaseChanged(new LeaseChange(lease, null, LeaseChangeReason.Reclaimed));
+        // Reclamation the query triggered on the way (and lease commands) are never sent.
+        Assert.Equal(CommittedLeasesOutcome.Send, await Committed(primary, 1, [new LeaseChange(lease, null, LeaseChangeReason.Reclaimed), new LeaseChange(null, lease, LeaseChangeReason.Command)]));
+        Assert.Single(_peer.Sent("lease6-bulk-apply"));
         Assert.Equal(1, primary.UnsentUpdateCount);
-        Assert.Equal(before, _peer.Received.Count);
     }
 
     [Fact]
-    public async Task A_failed_lease_update_marks_the_partner_unavailable()
+    public async Task The_reply_waits_for_the_partner_s_acknowledgement_and_is_dropped_when_the_update_fails()
     {
+        var primary = await InStateAsync(HaMode.HotStandby, "hot-standby");
+        var ack = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _peer.BulkApply = _ => ack.Task;
+
+        // Parked until the partner answers.
+        var pending = Allocated(primary, 1);
+        Assert.False(pending.IsCompleted);
+        Assert.Equal(1, primary.ParkedCount);
+
+        // Another one beyond parked-packet-limit is dropped at once, and nothing is sent for it.
+        Assert.Equal(CommittedLeasesOutcome.ParkingLotFull, await Committed(primary, 2, [new LeaseChange(null, LeaseFor(2, "2001:db8:1::101"), LeaseChangeReason.Allocated)], parkedPacketLimit: 1));
+        Assert.Single(_peer.Sent("lease6-bulk-apply"));
+
+        ack.SetResult(ControlAnswer.Success("Bulk apply of 1 IPv6 leases completed."));
+        Assert.Equal(CommittedLeasesOutcome.Send, await pending);
+        Assert.Equal(0, primary.ParkedCount);
+
+        // A failed update drops the reply (the client retransmits) and marks the partner unavailable (Kea).
+        _peer.BulkApply = _ => Task.FromResult(ControlAnswer.Error("no lease database"));
+        Assert.Equal(CommittedLeasesOutcome.Drop, await Allocated(primary, 1));
+        Assert.Equal("unavailable", primary.Communication.PartnerState);
+
+        // So does a partner that cannot be reached.
+        _peer.BulkApply = _ => throw new HaPeerException("connection refused");
+        Assert.Equal(CommittedLeasesOutcome.Drop, await Allocated(primary, 1));
+
+        // Result 3 whose failed leases carry result 1 is an error too (Kea 2.3+); without errors it is acknowledged.
+        _peer.BulkApply = _ => Task.FromResult(ControlAnswer.Create(ControlResult.Empty, "Bulk apply of 0 IPv6 leases completed.", new JsonObject
+        {
+            ["failed-leases"] = new JsonArray(new JsonObject { ["type"] = "IA_NA", ["ip-address"] = "2001:db8:1::100", ["result"] = 1, ["error-message"] = "no subnet" }),
+        }));
+        Assert.Equal(CommittedLeasesOutcome.Drop, await Allocated(primary, 1));
+        _peer.BulkApply = _ => Task.FromResult(ControlAnswer.Create(ControlResult.Empty, "Bulk apply of 0 IPv6 leases completed.", new JsonObject { ["failed-leases"] = new JsonArray() }));
+        Assert.Equal(CommittedLeasesOutcome.Send, await Allocated(primary, 1));
+    }
+
+    [Fact]
+    public async Task Rejected_updates_drop_the_reply_without_losing_the_partner_and_too_many_rejected_clients_terminate()
+    {
+        var primary = await InStateAsync(HaMode.HotStandby, "hot-standby", c => c with { MaxRejectedLeaseUpdates = 2 });
+        _peer.BulkApply = _ => Task.FromResult(ControlAnswer.Create(ControlResult.Conflict, "lease conflicts with the configuration"));
+
+        // A conflict drops the reply but the partner answered: it is not unavailable. The client is counted once.
+        Assert.Equal(CommittedLeasesOutcome.Drop, await Allocated(primary, 1));
+        Assert.Equal(CommittedLeasesOutcome.Drop, await Allocated(primary, 1));
+        Assert.Equal("hot-standby", primary.Communication.PartnerState);
+        Assert.Equal(1, primary.RejectedClients.Count);
+
+        // A later successful update for the client forgets it.
+        _peer.BulkApply = null;
+        Assert.Equal(CommittedLeasesOutcome.Send, await Allocated(primary, 1));
+        Assert.Equal(0, primary.RejectedClients.Count);
+
+        // Per-lease conflicts in a result-3 answer count as well; two distinct clients reach the limit: terminated.
+        _peer.BulkApply = _ => Task.FromResult(ControlAnswer.Create(ControlResult.Empty, "Bulk apply of 0 IPv6 leases completed.", new JsonObject
+        {
+            ["failed-leases"] = new JsonArray(new JsonObject { ["type"] = "IA_NA", ["ip-address"] = "2001:db8:1::100", ["result"] = 4, ["error-message"] = "conflict" }),
+        }));
+        Assert.Equal(CommittedLeasesOutcome.Drop, await Allocated(primary, 1));
+        Assert.Equal("hot-standby", primary.State);
+        Assert.Equal(CommittedLeasesOutcome.Drop, await Allocated(primary, 2));
+        Assert.Equal("terminated", primary.State);
+
+        // Entering terminated forgets them; rejections also expire after a day.
+        Assert.Equal(0, primary.RejectedClients.Count);
+        var rejected = new HaRejectedClients(10, _time);
+        rejected.Rejected("01");
+        _time.Advance(HaRejectedClients.Lifetime);
+        Assert.Equal(0, rejected.Count);
+    }
+
+    [Fact]
+    public async Task Backups_get_updates_best_effort_and_with_wait_backup_ack_the_reply_waits_for_them()
+    {
+        HaRelationshipConfig PassiveBackup(HaRelationshipConfig c, bool wait) => c with
+        {
+            Mode = HaMode.PassiveBackup,
+            WaitBackupAck = wait,
+            Peers =
+            [
+                new HaPeerConfig { Name = "server1", Url = new Uri("http://192.0.2.1:8001/"), Role = HaRole.Primary },
+                new HaPeerConfig { Name = "backup1", Url = new Uri("http://192.0.2.3:8001/"), Role = HaRole.Backup },
+            ],
+        };
+
+        // Best effort: the reply goes out at once; the update follows from the sender loop, and its failure drops nothing.
+        var primary = Start(HaMode.HotStandby, "server1", with: c => PassiveBackup(c, wait: false));
+        await primary.StepAsync();
+        Assert.Equal("passive-backup", primary.State);
+        await primary.DisposeAsync();
+        primary = new HaService(primary.Config, _peer, _network, _time, NullLogger.Instance);
+        _service = primary;
+        primary.Start();
+        _peer.BulkApply = _ => Task.FromResult(ControlAnswer.Error("backup is down"));
+        Assert.Equal(CommittedLeasesOutcome.Send, await Allocated(primary, 1));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (_peer.Sent("lease6-bulk-apply").Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the backup never got the update");
+            await Task.Delay(10);
+        }
+
+        // wait-backup-ack: the reply waits for the backup, and its failure drops the reply.
+        var waiting = Start(HaMode.HotStandby, "server1", with: c => PassiveBackup(c, wait: true));
+        await waiting.StepAsync();
+        Assert.Equal(CommittedLeasesOutcome.Drop, await Allocated(waiting, 1));
+        _peer.BulkApply = null;
+        Assert.Equal(CommittedLeasesOutcome.Send, await Allocated(waiting, 1));
+        await primary.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Load_balancing_queues_updates_in_communication_recovery_and_sends_them_when_the_partner_is_back()
+    {
+        var primary = await InStateAsync(HaMode.LoadBalancing, "load-balancing", c => c with { DelayedUpdatesLimit = 2 });
+
+        // The partner stops answering: not yet down (communication not interrupted), so communication-recovery.
+        _peer.State = null;
+        await primary.StepAsync();
+        Assert.Equal("communication-recovery", primary.State);
+        Assert.Equal(["server1"], primary.Filter.ServedScopes);
+        Assert.True(_network.Enabled);
+
+        // Replies go out at once; the updates wait in the backlog.
+        var before = _peer.Sent("lease6-bulk-apply").Count;
+        Assert.Equal(CommittedLeasesOutcome.Send, await Allocated(primary, 1, "2001:db8:1::100"));
+        Assert.Equal(CommittedLeasesOutcome.Send, await Allocated(primary, 2, "2001:db8:1::102"));
+        Assert.Equal(2, primary.Backlog.Count);
+        Assert.Equal(before, _peer.Sent("lease6-bulk-apply").Count);
+        Assert.Equal(0, primary.UnsentUpdateCount);
+
+        // The partner is back: the backlog goes in one lease6-bulk-apply, then load-balancing again.
+        _peer.State = "load-balancing";
+        await primary.StepAsync();
+        Assert.Equal("load-balancing", primary.State);
+        var replayed = _peer.Sent("lease6-bulk-apply").Last();
+        Assert.Equal(["2001:db8:1::100", "2001:db8:1::102"], replayed["arguments"]!["leases"]!.AsArray().Select(l => l!["ip-address"]!.GetValue<string>()));
+        Assert.Equal(0, primary.Backlog.Count);
+    }
+
+    [Fact]
+    public async Task An_overflowed_backlog_makes_the_partner_synchronise_with_ha_reset_and_this_server_start_over()
+    {
+        var primary = await InStateAsync(HaMode.LoadBalancing, "load-balancing", c => c with { DelayedUpdatesLimit = 1 });
+        _peer.State = null;
+        await primary.StepAsync();
+        Assert.Equal("communication-recovery", primary.State);
+        await Allocated(primary, 1, "2001:db8:1::100");
+        await Allocated(primary, 2, "2001:db8:1::102");
+        Assert.True(primary.Backlog.Overflowed);
+
+        // ha-reset refused: stay (and try again with the next heartbeat).
+        _peer.Answers["ha-reset"] = ControlAnswer.Error("busy");
+        _peer.State = "load-balancing";
+        await primary.StepAsync();
+        Assert.Equal("communication-recovery", primary.State);
+
+        _peer.Answers["ha-reset"] = ControlAnswer.Success("HA state machine reset.");
+        await primary.StepAsync();
+        Assert.Equal("waiting", primary.State);
+        Assert.Equal(2, _peer.Sent("ha-reset").Count);
+        Assert.False(primary.Backlog.Overflowed);
+
+        // A backlog that cannot be delivered leads to the same.
+        var other = await InStateAsync(HaMode.LoadBalancing, "load-balancing", c => c with { DelayedUpdatesLimit = 5 });
+        _peer.State = null;
+        await other.StepAsync();
+        await Allocated(other, 1);
+        _peer.State = "load-balancing";
+        _peer.BulkApply = _ => Task.FromResult(ControlAnswer.Error("no"));
+        await other.StepAsync();
+        Assert.Equal("waiting", other.State);
+        await primary.DisposeAsync();
+    }
+
+    [Fact]
+    public void Communication_recovery_transitions_are_keas()
+    {
+        var lb = HaQueryFilterTests.Relationship(HaMode.LoadBalancing, "server1") with { DelayedUpdatesLimit = 100 };
+        var hs = HaQueryFilterTests.Relationship(HaMode.HotStandby, "server1");
+        string? Next(HaRelationshipConfig c, string state, string partner, bool down = false, bool interrupted = false, bool overflowed = false) =>
+            HaTransitions.Next(c, state, partner, down, false, TimeSpan.Zero, interrupted, overflowed);
+
+        Assert.Equal("communication-recovery", Next(lb, "load-balancing", "unavailable"));
+        Assert.Equal("partner-down", Next(lb, "load-balancing", "unavailable", down: true));
+        Assert.Null(Next(lb with { DelayedUpdatesLimit = 0 }, "load-balancing", "unavailable"));
+        Assert.Null(Next(hs, "hot-standby", "unavailable"));
+        Assert.Null(Next(lb, "communication-recovery", "unavailable"));
+        Assert.Equal("partner-down", Next(lb, "communication-recovery", "unavailable", down: true));
+        Assert.Equal("load-balancing", Next(lb, "communication-recovery", "load-balancing"));
+        Assert.Equal("load-balancing", Next(lb, "communication-recovery", "communication-recovery"));
+        Assert.Null(Next(lb, "communication-recovery", "ready"));
+        Assert.Equal("waiting", Next(lb, "communication-recovery", "syncing", overflowed: true));
+        Assert.Equal("waiting", Next(lb, "communication-recovery", "partner-down"));
+        Assert.Equal("partner-in-maintenance", Next(lb, "communication-recovery", "in-maintenance"));
+        Assert.Equal("in-maintenance", Next(lb, "communication-recovery", "partner-in-maintenance"));
+        Assert.Equal("terminated", Next(lb, "communication-recovery", "terminated"));
+        Assert.Equal("waiting", Next(hs, "hot-standby", "communication-recovery"));
+    }
+
+    [Fact]
+    public async Task Maintenance_notify_and_its_refusals_are_keas()
+    {
+        var standby = Start(HaMode.HotStandby, "server2");
+        _peer.State = "hot-standby";
+        await standby.StepAsync();
+        await standby.StepAsync();
+        Assert.Equal("hot-standby", standby.State);
+
+        Assert.Equal("Unable to cancel the maintenance for the server not in the in-maintenance state.", (await standby.MaintenanceNotifyAsync(true, CancellationToken.None))["text"]!.GetValue<string>());
+        var notified = await standby.MaintenanceNotifyAsync(false, CancellationToken.None);
+        Assert.Equal("Server is in-maintenance state.", notified["text"]!.GetValue<string>());
+        Assert.Equal("in-maintenance", standby.State);
+        Assert.False(_network.Enabled);
+
+        // It stays there whatever the partner does, until canceled; then back to where it was.
+        _peer.State = "partner-in-maintenance";
+        await standby.StepAsync();
+        Assert.Equal("in-maintenance", standby.State);
+        Assert.Equal("Server maintenance canceled.", (await standby.MaintenanceNotifyAsync(true, CancellationToken.None))["text"]!.GetValue<string>());
+        Assert.Equal("hot-standby", standby.State);
+
+        // A server in partner-in-maintenance (or terminated, or a backup) refuses with Kea's result 1001.
         var primary = Start(HaMode.HotStandby, "server1");
         _peer.State = "hot-standby";
         await primary.StepAsync();
         await primary.StepAsync();
-        Assert.Equal("hot-standby", primary.Communication.PartnerState);
+        _peer.Answers["ha-maintenance-notify"] = ControlAnswer.Success("Server is in-maintenance state.");
+        Assert.Equal(0, (await primary.MaintenanceStartAsync(CancellationToken.None))["result"]!.GetValue<int>());
+        Assert.Equal("partner-in-maintenance", primary.State);
+        var refused = await primary.MaintenanceNotifyAsync(false, CancellationToken.None);
+        Assert.Equal(HaService.MaintenanceNotAllowed, refused["result"]!.GetValue<int>());
+        Assert.Equal("Unable to transition the server from the partner-in-maintenance to in-maintenance state.", refused["text"]!.GetValue<string>());
+        Assert.Equal(1, (await primary.MaintenanceStartAsync(CancellationToken.None))["result"]!.GetValue<int>());
+        Assert.Equal("""{"cancel":false}""", _peer.Sent("ha-maintenance-notify")[0]["arguments"]!.ToJsonString());
 
-        _peer.BulkApplyResult = ControlResult.Error;
-        var lease = new Lease6 { Address = Ipv6Address.Parse("2001:db8:1::101"), Duid = [1, 2, 3], ValidLifetime = 100 };
-        await primary.SendUpdateAsync(primary.Config.Partner!, [new LeaseChange(null, lease, LeaseChangeReason.Allocated)], CancellationToken.None);
-        Assert.Equal("unavailable", primary.Communication.PartnerState);
+        // A partner that refuses with 1001 leaves this server where it was.
+        var other = Start(HaMode.HotStandby, "server1");
+        _peer.State = "hot-standby";
+        await other.StepAsync();
+        await other.StepAsync();
+        _peer.Answers["ha-maintenance-notify"] = ControlAnswer.Create(HaService.MaintenanceNotAllowed, "Unable to transition the server from the terminated to in-maintenance state.");
+        var answer = await other.MaintenanceStartAsync(CancellationToken.None);
+        Assert.Equal(1, answer["result"]!.GetValue<int>());
+        Assert.StartsWith("Unable to transition to the partner-in-maintenance state. The partner server responded with the following message to the ha-maintenance-notify command: ", answer["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("hot-standby", other.State);
+
+        // A partner that answers an error is taken as down; every scope is served even without auto-failover.
+        var noFailover = Start(HaMode.LoadBalancing, "server2", with: c => HaQueryFilterTests.Relationship(HaMode.LoadBalancing, "server2", autoFailover: false) with { HeartbeatDelay = c.HeartbeatDelay, MaxResponseDelay = c.MaxResponseDelay, SyncLeases = false });
+        _peer.State = "load-balancing";
+        await noFailover.StepAsync();
+        await noFailover.StepAsync();
+        Assert.Equal("load-balancing", noFailover.State);
+        _peer.Answers["ha-maintenance-notify"] = ControlAnswer.Error("down");
+        var down = await noFailover.MaintenanceStartAsync(CancellationToken.None);
+        Assert.Equal("Server is now in the partner-down state as its partner appears to be offline for maintenance.", down["text"]!.GetValue<string>());
+        Assert.Equal("partner-down", noFailover.State);
+        Assert.Equal(["server1", "server2"], noFailover.Filter.ServedScopes.Order(StringComparer.Ordinal));
+        Assert.Equal("Unable to cancel maintenance request because the server is not in the partner-in-maintenance state.", (await noFailover.MaintenanceCancelAsync(CancellationToken.None))["text"]!.GetValue<string>());
+        await primary.DisposeAsync();
+        await other.DisposeAsync();
     }
-
     [Fact]
     public async Task Status_get_section_has_keas_2_2_shape()
     {

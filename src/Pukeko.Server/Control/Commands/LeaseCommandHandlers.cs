@@ -417,7 +417,9 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
             arguments["failed-leases"] = failed;
         }
 
-        return ControlAnswer.Success(
+        // Kea: result 3 when nothing was applied, so an HA sender reads the failed leases' own results.
+        return ControlAnswer.Create(
+            success > 0 ? ControlResult.Success : ControlResult.Empty,
             string.Create(CultureInfo.InvariantCulture, $"Bulk apply of {success} IPv6 leases completed."),
             arguments.Count > 0 ? arguments : null);
     }
