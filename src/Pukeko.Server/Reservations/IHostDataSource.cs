@@ -1,4 +1,5 @@
 using Pukeko.Protocol.Addressing;
+using Pukeko.Protocol.Options.Definitions;
 
 namespace Pukeko.Server.Reservations;
 
@@ -9,8 +10,11 @@ namespace Pukeko.Server.Reservations;
 /// </summary>
 internal interface IHostDataSource : IAsyncDisposable
 {
-    /// <summary>The reservation for this identifier in the subnet (0: global), or null.</summary>
-    ValueTask<HostReservation?> FindAsync(uint subnetId, HostIdentifierType type, ReadOnlyMemory<byte> identifier, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The reservation for this identifier in the subnet (0: global), or null. Its options are encoded with
+    /// <paramref name="definitions"/> (the running configuration's), as Kea encodes a host's options.
+    /// </summary>
+    ValueTask<HostReservation?> FindAsync(uint subnetId, HostIdentifierType type, ReadOnlyMemory<byte> identifier, OptionDefinitionSet definitions, CancellationToken cancellationToken = default);
 
     /// <summary>Who has this address reserved in the subnet (0: global), or null.</summary>
     ValueTask<HostReservation?> FindByAddressAsync(uint subnetId, Ipv6Address address, CancellationToken cancellationToken = default);

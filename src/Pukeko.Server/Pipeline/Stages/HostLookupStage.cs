@@ -93,7 +93,7 @@ internal sealed class HostLookupStage(PipelineServices services)
 
                 foreach (var source in runtime.HostSources)
                 {
-                    if (await source.FindAsync(subnet.Id, type, identifier).ConfigureAwait(false) is { } inSubnet)
+                    if (await source.FindAsync(subnet.Id, type, identifier, runtime.Config.OptionDefinitions).ConfigureAwait(false) is { } inSubnet)
                     {
                         return inSubnet;
                     }
@@ -109,7 +109,7 @@ internal sealed class HostLookupStage(PipelineServices services)
 
                 foreach (var source in runtime.HostSources)
                 {
-                    if (await source.FindAsync(HostReservationIndex.GlobalKey, type, identifier).ConfigureAwait(false) is { } global)
+                    if (await source.FindAsync(HostReservationIndex.GlobalKey, type, identifier, runtime.Config.OptionDefinitions).ConfigureAwait(false) is { } global)
                     {
                         return global;
                     }
