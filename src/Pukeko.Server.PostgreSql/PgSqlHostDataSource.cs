@@ -97,6 +97,8 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
         return new PgSqlHostDataSource(dataSource);
     }
 
+    internal NpgsqlDataSource DataSource => _dataSource;
+
     public ValueTask<HostReservation?> FindAsync(uint subnetId, HostIdentifierType type, ReadOnlyMemory<byte> identifier, OptionDefinitionSet definitions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(definitions);
