@@ -108,11 +108,13 @@ public sealed class HostsDatabaseTests(PostgreSqlCluster cluster) : IDisposable
         Assert.Single(server.HostSources);
 
         // Others first: the pool is ::1-::3, ::1 reserved in the subnet and ::3 globally, so one other client gets
-        // ::2 and the next none.
+        // ::2 and the next none; the pd-pool has two /56s, one reserved, so the same for prefixes.
         var other = await client.RequestAsync(server, Duid.CreateLl(1, [0x02, 0, 0, 0, 0, 0x77]));
         Assert.Equal(Ipv6Address.Parse("2001:db8:1::2"), other.Address);
+        Assert.Equal(Ipv6Prefix.Parse("2001:db8:2::/56"), other.Prefix);
         var another = await client.RequestAsync(server, Duid.CreateLl(1, [0x02, 0, 0, 0, 0, 0x78]));
         Assert.Null(another.Address);
+        Assert.Null(another.Prefix);
 
         var reserved = await client.RequestAsync(server, Reserved);
         Assert.Equal(Ipv6Address.Parse("2001:db8:1::1"), reserved.Address);
@@ -232,7 +234,7 @@ public sealed class HostsDatabaseTests(PostgreSqlCluster cluster) : IDisposable
                 "client-classes": [ { "name": "vip", "option-data": [ { "name": "domain-search", "data": "vip.example.org" } ] } ],
                 "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "lo",
                                "pools": [ { "pool": "2001:db8:1::1-2001:db8:1::3" } ],
-                               "pd-pools": [ { "prefix": "2001:db8:2::", "prefix-len": 48, "delegated-len": 56 } ] } ]
+                               "pd-pools": [ { "prefix": "2001:db8:2::", "prefix-len": 55, "delegated-len": 56 } ] } ]
               }
             }
             """);
