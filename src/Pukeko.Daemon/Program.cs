@@ -61,6 +61,7 @@ builder.Services.AddSingleton(sp =>
         {
             Version = new ServerVersion(VersionInfo.Short, VersionInfo.Extended, VersionInfo.BuildReport),
             OpenPostgreSqlLeaseStore = PgSqlLeaseStore.OpenAsync,
+            OpenPostgreSqlHostSource = PgSqlHostDataSource.OpenAsync,
         },
         environment,
         sp.GetRequiredService<ILoggerFactory>(),

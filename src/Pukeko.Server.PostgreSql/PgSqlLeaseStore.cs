@@ -216,7 +216,7 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
         }
     }
 
-    private static async Task<(int Major, int Minor)> ReadSchemaVersionAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    internal static async Task<(int Major, int Minor)> ReadSchemaVersionAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         try
         {

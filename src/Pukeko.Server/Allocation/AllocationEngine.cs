@@ -87,7 +87,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
 
         foreach (var (existing, subnet) in existingLeases)
         {
-            if (FindUsablePool(ctx, subnet, existing) is not { } pool || IsReservedForOther(ctx, subnet, existing.Type, existing.Address, pool))
+            if (FindUsablePool(ctx, subnet, existing) is not { } pool || await IsReservedForOtherAsync(ctx, subnet, existing.Type, existing.Address, pool).ConfigureAwait(false))
             {
                 // The pool changed under the lease, the client's classes no longer allow it, or it is now reserved
                 // for another client (digest §3.7 case 2): drop it so the client moves to a valid block.
@@ -147,7 +147,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         {
             var reservedHere = IsReservedForClient(ctx, subnet, existing);
             var pool = FindUsablePool(ctx, subnet, existing);
-            if (!reservedHere && (pool is null || IsReservedForOther(ctx, subnet, existing.Type, existing.Address, pool)))
+            if (!reservedHere && (pool is null || await IsReservedForOtherAsync(ctx, subnet, existing.Type, existing.Address, pool).ConfigureAwait(false)))
             {
                 await RemoveLeaseAsync(ctx, existing).ConfigureAwait(false);
                 retired.Add(existing);
@@ -271,22 +271,26 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
     /// True when another client has this address or prefix reserved. Kea checks only with
     /// <c>reservations-in-subnet</c>, and skips in-pool blocks when <c>reservations-out-of-pool</c> promises
     /// reservations lie outside the pools; global reservations count where <c>reservations-global</c> is on.
+    /// The configuration's reservations answer synchronously; host databases, when configured, are asked after them.
     /// </summary>
-    private static bool IsReservedForOther(ProcessingContext ctx, Subnet6 subnet, LeaseType type, Ipv6Address address, ILeasePool? pool)
+    private static ValueTask<bool> IsReservedForOtherAsync(ProcessingContext ctx, Subnet6 subnet, LeaseType type, Ipv6Address address, ILeasePool? pool)
     {
         var reservations = ctx.Runtime.Reservations;
-        if (reservations.Count == 0)
+        var sources = ctx.Runtime.HostSources;
+        if (reservations.Count == 0 && sources.Count == 0)
         {
-            return false;
+            return ValueTask.FromResult(false);
         }
 
+        var modes = subnet.ReservationModes;
+        var inSubnet = modes.InSubnet && !(modes.OutOfPool && pool is not null);
+        var prefix = new Ipv6Prefix(address, type == LeaseType.PD ? pool?.BlockLength ?? 128 : (byte)128);
         HostReservation? Lookup(uint? subnetId) => type == LeaseType.PD
-            ? reservations.FindByPrefix(subnetId, new Ipv6Prefix(address, pool?.BlockLength ?? 128))
+            ? reservations.FindByPrefix(subnetId, prefix)
             : reservations.FindByAddress(subnetId, address);
 
-        var modes = subnet.ReservationModes;
         HostReservation? owner = null;
-        if (modes.InSubnet && !(modes.OutOfPool && pool is not null))
+        if (inSubnet)
         {
             owner = Lookup(subnet.Id);
         }
@@ -296,7 +300,37 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
             owner = Lookup(null);
         }
 
-        return owner is not null && !ReferenceEquals(owner, ctx.Host);
+        if (owner is not null || sources.Count == 0)
+        {
+            return ValueTask.FromResult(owner is not null && !HostReservation.SameHost(owner, ctx.Host));
+        }
+
+        return IsReservedInDatabasesAsync(ctx, sources, inSubnet ? subnet.Id : null, modes.Global, type, prefix);
+    }
+
+    private static async ValueTask<bool> IsReservedInDatabasesAsync(ProcessingContext ctx, IReadOnlyList<IHostDataSource> sources, uint? subnetId, bool global, LeaseType type, Ipv6Prefix block)
+    {
+        uint?[] scopes = [subnetId, global ? HostReservationIndex.GlobalKey : null];
+        foreach (var source in sources)
+        {
+            foreach (var id in scopes)
+            {
+                if (id is not { } scope)
+                {
+                    continue;
+                }
+
+                var owner = type == LeaseType.PD
+                    ? await source.FindByPrefixAsync(scope, block).ConfigureAwait(false)
+                    : await source.FindByAddressAsync(scope, block.First).ConfigureAwait(false);
+                if (owner is not null)
+                {
+                    return !HostReservation.SameHost(owner, ctx.Host);
+                }
+            }
+        }
+
+        return false;
     }
 
     private static ILeasePool? FindUsablePool(ProcessingContext ctx, Subnet6 subnet, Lease6 lease) =>
@@ -406,7 +440,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
                         break;
                     }
 
-                    if (IsReservedForOther(ctx, subnet, type, candidate.Address, candidate.Pool))
+                    if (await IsReservedForOtherAsync(ctx, subnet, type, candidate.Address, candidate.Pool).ConfigureAwait(false))
                     {
                         continue;
                     }
@@ -458,7 +492,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
 
             // A prefix hint is aligned to the pool's delegated length, so it is a prefix the pool really has.
             var candidate = type == LeaseType.PD ? new Ipv6Prefix(hint.Address, pool.BlockLength).First : hint.Address;
-            if (IsReservedForOther(ctx, subnet, type, candidate, pool))
+            if (await IsReservedForOtherAsync(ctx, subnet, type, candidate, pool).ConfigureAwait(false))
             {
                 return null;
             }

@@ -56,6 +56,9 @@ internal sealed class DhcpConfig
 
     public required LeaseDatabaseConfig LeaseDatabase { get; init; }
 
+    /// <summary><c>hosts-database</c> and <c>hosts-databases</c>, in order: consulted after the configuration's reservations.</summary>
+    public IReadOnlyList<HostsDatabaseConfig> HostsDatabases { get; init; } = [];
+
     public ServerIdConfig ServerId { get; init; } = ServerIdConfig.Default;
 
     /// <summary>Seconds a declined address stays unusable. Kea default 86400.</summary>

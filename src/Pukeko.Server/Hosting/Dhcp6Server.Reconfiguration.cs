@@ -55,6 +55,8 @@ internal sealed partial class Dhcp6Server
         UdpTransport? replacedTransport = null;
         Ddns.NcrSender? newSender = null;
         Ddns.NcrSender? replacedSender = null;
+        IReadOnlyList<Reservations.IHostDataSource>? newHostSources = null;
+        IReadOnlyList<Reservations.IHostDataSource>? replacedHostSources = null;
         var senderChanged = (_ncrSender?.Config ?? DhcpDdnsConfig.Default) != config.DhcpDdns;
         try
         {
@@ -72,7 +74,8 @@ internal sealed partial class Dhcp6Server
 
             var dataDirectory = Path.GetDirectoryName(config.LeaseDatabase.FilePath) is { Length: > 0 } dir ? dir : _environment.DataDirectory;
             var duid = ServerIdentity.LoadOrCreate(config.ServerId, dataDirectory, _time, _log);
-            var runtime = new ServerRuntime(config, duid, _options.ClientPort, _options.ServerPort);
+            newHostSources = await OpenHostSourcesIfChangedAsync(config).ConfigureAwait(false);
+            var runtime = new ServerRuntime(config, duid, _options.ClientPort, _options.ServerPort) { HostSources = newHostSources ?? _hostSources };
             hooks = PrepareHooks(config);
             if (senderChanged && config.DhcpDdns.EnableUpdates)
             {
@@ -132,6 +135,12 @@ internal sealed partial class Dhcp6Server
                 }
             }
 
+            if (newHostSources is not null)
+            {
+                replacedHostSources = SwapHostSources(newHostSources, config.HostsDatabases);
+                newHostSources = null;
+            }
+
             var store = _store!;
             if (_processor is null || !ReferenceEquals(_processor.Allocation.Store, store))
             {
@@ -180,6 +189,7 @@ internal sealed partial class Dhcp6Server
             // Undone before the workers resume, so no packet meets the new hook libraries.
             hooks?.Dispose();
             newStore?.Dispose();
+            await CloseHostSourcesAsync(newHostSources).ConfigureAwait(false);
             if (newSender is not null)
             {
                 await newSender.DisposeAsync().ConfigureAwait(false);
@@ -209,6 +219,7 @@ internal sealed partial class Dhcp6Server
             await replacedSender.DisposeAsync().ConfigureAwait(false);
         }
 
+        await CloseHostSourcesAsync(replacedHostSources).ConfigureAwait(false);
         if (replacedStore is not null)
         {
             LogStoreClosing(replacedStore);

@@ -325,6 +325,7 @@ internal sealed partial class Dhcp6Server : IAsyncDisposable
             _store = null;
         }
 
+        await CloseHostSourcesAsync(SwapHostSources([], [])).ConfigureAwait(false);
         await control.ConfigureAwait(false);
         _log.LogDebug(new EventId(0, "DHCP6_SHUTDOWN_COMPLETE"), "server shutdown complete: statistics {Received} packets received, {Sent} sent", PacketStatistics.Received.Value, PacketStatistics.Sent.Value);
     }

@@ -15,4 +15,7 @@ internal sealed record ServerOptions(string ConfigFile, ushort ServerPort = 547,
     /// in its own assembly (Pukeko.Server.PostgreSql, with the Npgsql dependency). Null: such a configuration is refused.
     /// </summary>
     public Func<SqlDatabaseAccess, ILoggerFactory, CancellationToken, Task<ILeaseStore>>? OpenPostgreSqlLeaseStore { get; init; }
+
+    /// <summary>Opens a PostgreSQL host database (<c>hosts-database(s)</c>); supplied by the host as the lease store is.</summary>
+    public Func<HostsDatabaseConfig, ILoggerFactory, CancellationToken, Task<Reservations.IHostDataSource>>? OpenPostgreSqlHostSource { get; init; }
 }

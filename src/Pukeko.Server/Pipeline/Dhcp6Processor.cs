@@ -227,7 +227,7 @@ internal sealed class Dhcp6Processor
             }
 
             // Host reservations and the second classification pass (digest §3.2 step 15), then DROP again.
-            _hosts.Lookup(ctx);
+            await _hosts.LookupAsync(ctx).ConfigureAwait(false);
             if (!ClientFqdnStage.Decide(ctx))
             {
                 // N and S both set: Kea cannot parse such a Client FQDN option and drops the packet.

@@ -100,11 +100,20 @@ internal sealed class ServerRuntime
     /// <summary>Options of a client class by name; empty for classes without a definition or options.</summary>
     public OptionLevel OptionsOfClass(string name) => _classOptions.TryGetValue(name, out var level) ? level : OptionLevel.Empty;
 
-    /// <summary>Options of a host reservation.</summary>
-    public OptionLevel OptionsOf(HostReservation host) => _hostOptions.TryGetValue(host, out var level) ? level : OptionLevel.Empty;
+    /// <summary>
+    /// Options of a host reservation: compiled with the configuration for its own reservations, compiled on use for
+    /// one a host database returned.
+    /// </summary>
+    public OptionLevel OptionsOf(HostReservation host) =>
+        _hostOptions.TryGetValue(host, out var level) ? level
+        : host.Options.Count > 0 ? OptionLevel.From(host.Options, Config.OptionDefinitions)
+        : OptionLevel.Empty;
 
     /// <summary>Global and per-subnet reservations.</summary>
     public HostReservationIndex Reservations { get; }
+
+    /// <summary>Host databases (<c>hosts-database(s)</c>), consulted in order after <see cref="Reservations"/>; usually none.</summary>
+    public IReadOnlyList<IHostDataSource> HostSources { get; init; } = [];
 
     /// <summary>The configuration's client classes and the evaluation passes over them.</summary>
     public PacketClassifier Classifier { get; }

@@ -27,6 +27,15 @@ internal sealed class HostReservation
 
     public IReadOnlyList<string> ClientClasses { get; init; } = [];
 
+    /// <summary>
+    /// True when both describe the same host: the same object, or (a host database builds a new object per lookup)
+    /// the same identifier in the same subnet, which Kea's tables keep unique.
+    /// </summary>
+    public static bool SameHost(HostReservation? a, HostReservation? b) =>
+        ReferenceEquals(a, b)
+        || (a is not null && b is not null && a.IdentifierType == b.IdentifierType && a.SubnetId == b.SubnetId
+            && a.Identifier.AsSpan().SequenceEqual(b.Identifier));
+
     public override string ToString() =>
         $"{HostIdentifierNames.ToKeaName(IdentifierType)}={HexText.Format(Identifier)}{(SubnetId is { } id ? $" subnet-id={id}" : " (global)")}";
 }

@@ -9,7 +9,6 @@ public sealed class WarningTests
     [InlineData("\"mac-sources\": [ \"duid\" ]", "Dhcp6/mac-sources")]
     [InlineData("\"store-extended-info\": true", "Dhcp6/store-extended-info")]
     [InlineData("\"dhcp-queue-control\": { \"enable-queue\": false }", "Dhcp6/dhcp-queue-control")]
-    [InlineData("\"hosts-database\": { \"type\": \"mysql\" }", "Dhcp6/hosts-database")]
     [InlineData("\"config-control\": { }", "Dhcp6/config-control")]
     [InlineData("\"compatibility\": { \"lenient-option-parsing\": true }", "Dhcp6/compatibility")]
     [InlineData("\"data-directory\": \"/tmp\"", "Dhcp6/data-directory")]

@@ -109,6 +109,7 @@ internal static class ConfigResolver
             ReservationModes = global.ReservationModes.Resolve(Reservations.ReservationModes.Default),
             OptionDefinitions = context.Definitions,
             LeaseDatabase = global.LeaseDatabase.Value!,
+            HostsDatabases = [.. global.HostsDatabases],
             ServerId = global.ServerId.Value!,
             DeclineProbationPeriod = global.DeclineProbationPeriod,
             ExpiredLeasesProcessing = global.Expiration.Value!,

@@ -41,6 +41,8 @@ internal static class Dhcp6Parser
             .On("reservations", (d, v, p, c) => ReservationParser.ParseList(v, p, Subnet6Scope.Global, d.Reservations, c))
             .On("host-reservation-identifiers", (d, v, p, c) => d.HostReservationIdentifiers = ReservationParser.ParseIdentifierTypes(v, p, c))
             .On("lease-database", (d, v, p, c) => LeaseDatabaseParser.Parse(d.LeaseDatabase, v, p, c))
+            .On("hosts-database", (d, v, p, c) => HostsDatabaseParser.Parse(v, p, d.HostsDatabases, c))
+            .On("hosts-databases", (d, v, p, c) => HostsDatabaseParser.ParseList(v, p, d.HostsDatabases, c))
             .On("server-id", (d, v, p, c) => ServerIdParser.Parse(d.ServerId, v, p, c))
             .On("decline-probation-period", (d, v, p, c) =>
             {

@@ -41,6 +41,8 @@ internal sealed class GlobalDraft(ConfigEnvironment environment)
 
     public StrongBox<LeaseDatabaseConfig> LeaseDatabase { get; } = new(LeaseDatabaseConfig.Default(environment));
 
+    public List<HostsDatabaseConfig> HostsDatabases { get; } = [];
+
     public StrongBox<ServerIdConfig> ServerId { get; } = new(ServerIdConfig.Default);
 
     public uint DeclineProbationPeriod { get; set; } = 86400;

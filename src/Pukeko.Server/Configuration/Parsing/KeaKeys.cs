@@ -10,7 +10,7 @@ internal static class KeaKeys
     public static readonly string[] GlobalUnimplemented =
     [
         "reservations", "client-classes", "option-def",
-        "hosts-database", "hosts-databases", "mac-sources", "host-reservation-identifiers",
+        "mac-sources", "host-reservation-identifiers",
         "control-socket", "control-sockets", "dhcp-queue-control", "sanity-checks", "config-control",
         "reservation-mode", "reservations-global", "reservations-in-subnet", "reservations-out-of-pool",
         "reservations-lookup-first", "early-global-reservations-lookup", "ip-reservations-unique",

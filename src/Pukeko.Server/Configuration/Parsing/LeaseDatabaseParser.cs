@@ -10,7 +10,8 @@ namespace Pukeko.Server.Configuration.Parsing;
 /// </summary>
 internal static class LeaseDatabaseParser
 {
-    private static readonly KeyTable<StrongBox<LeaseDatabaseConfig>> Keys = new KeyTable<StrongBox<LeaseDatabaseConfig>>("lease-database")
+    /// <summary>The keys of <c>lease-database</c>; <c>hosts-database</c> reuses their connection handlers.</summary>
+    internal static readonly KeyTable<StrongBox<LeaseDatabaseConfig>> Keys = new KeyTable<StrongBox<LeaseDatabaseConfig>>("lease-database")
         .On("type", (d, v, p, c) =>
         {
             if (!c.TryString(v, p, out var type))

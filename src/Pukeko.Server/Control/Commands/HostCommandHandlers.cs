@@ -222,7 +222,9 @@ internal sealed class HostCommandHandlers(Dhcp6Server server)
         var query = HostQuery.Parse(command.Arguments);
         if (query.Target == HostTarget.Database)
         {
-            throw new CommandArgumentException("Unable to delete a host because there is no hosts-databases configured.");
+            throw new CommandArgumentException(Running.HostsDatabases.Count > 0
+                ? "Unable to delete a host from the hosts database: Pukeko only reads hosts databases (write the rows with SQL or Kea's host commands)."
+                : "Unable to delete a host because there is no hosts-databases configured.");
         }
 
         var config = Running;

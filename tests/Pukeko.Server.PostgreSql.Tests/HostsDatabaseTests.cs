@@ -1,0 +1,308 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Pukeko.Protocol.Addressing;
+using Pukeko.Protocol.Duids;
+using Pukeko.Protocol.Messages;
+using Pukeko.Protocol.Options;
+using Pukeko.Protocol.Options.Definitions;
+using Pukeko.Server.Configuration;
+using Pukeko.Server.Hosting;
+using Pukeko.Server.Reservations;
+
+namespace Pukeko.Server.PostgreSql.Tests;
+
+/// <summary>
+/// <c>hosts-database</c>: host rows written with SQL exactly as Kea's schema takes them (as Kea's host commands or
+/// an operator write them), read by the host source and served by a real server on loopback.
+/// </summary>
+[Collection(PostgreSqlCollection.Name)]
+public sealed class HostsDatabaseTests(PostgreSqlCluster cluster) : IDisposable
+{
+    private static readonly byte[] Mac = [0x02, 0x00, 0x5e, 0x10, 0x00, 0x01];
+
+    /// <summary>Reserved by hw-address (the MAC inside its DUID-LLT).</summary>
+    private static readonly Duid Reserved = Duid.CreateLlt(1, 700_000_000, Mac);
+
+    /// <summary>Reserved globally (subnet 0) by DUID.</summary>
+    private static readonly Duid GlobalClient = Duid.CreateEn(2495, [0x0a, 0x0b]);
+
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("pukeko-pg-hosts-");
+
+    [PostgreSqlFact]
+    public async Task Host_source_reads_a_reservation_as_Kea_stores_it()
+    {
+        var name = await cluster.CreateDatabaseAsync();
+        await using (var db = cluster.DataSource(name))
+        {
+            await InsertHostsAsync(db);
+        }
+
+        await using var source = await PgSqlHostDataSource.OpenAsync(Hosts(name), NullLogger.Instance);
+        var host = await source.FindAsync(1, HostIdentifierType.HwAddress, Mac, OptionDefinitionSet.StandardOnly);
+        Assert.NotNull(host);
+        Assert.Equal(1u, host.SubnetId);
+        Assert.Equal([Ipv6Address.Parse("2001:db8:1::1")], host.IpAddresses);
+        Assert.Equal([Ipv6Prefix.Parse("2001:db8:2:100::/56")], host.Prefixes);
+        Assert.Equal("alpha.example.org", host.Hostname);
+        Assert.Equal(["vip", "lab"], host.ClientClasses);
+
+        // formatted_value encoded through the option's definition; a binary-only value taken as is; persistent kept.
+        var dns = Assert.Single(host.Options, o => o.Code == OptionCode.DnsServers);
+        Assert.Equal(Convert.FromHexString("20010db8000000000000000000000053"), dns.Data);
+        Assert.Equal("dhcp6", dns.Space);
+        Assert.False(dns.AlwaysSend);
+        var preference = Assert.Single(host.Options, o => o.Code == 7);
+        Assert.Equal([0xff], preference.Data);
+        Assert.True(preference.AlwaysSend);
+        Assert.Equal(2, host.Options.Count);
+
+        // By reserved address and prefix, within the subnet only.
+        Assert.True(HostReservation.SameHost(host, await source.FindByAddressAsync(1, Ipv6Address.Parse("2001:db8:1::1"))));
+        Assert.True(HostReservation.SameHost(host, await source.FindByPrefixAsync(1, Ipv6Prefix.Parse("2001:db8:2:100::/56"))));
+        Assert.Null(await source.FindByAddressAsync(2, Ipv6Address.Parse("2001:db8:1::1")));
+        Assert.Null(await source.FindByPrefixAsync(1, Ipv6Prefix.Parse("2001:db8:2:100::/64")));
+        Assert.Null(await source.FindAsync(2, HostIdentifierType.HwAddress, Mac, OptionDefinitionSet.StandardOnly));
+        Assert.Null(await source.FindAsync(1, HostIdentifierType.Duid, Mac, OptionDefinitionSet.StandardOnly));
+
+        // Subnet 0 holds global reservations.
+        var global = await source.FindAsync(0, HostIdentifierType.Duid, GlobalClient.ToArray(), OptionDefinitionSet.StandardOnly);
+        Assert.NotNull(global);
+        Assert.Null(global.SubnetId);
+        Assert.Equal([Ipv6Address.Parse("2001:db8:1::3")], global.IpAddresses);
+        Assert.Empty(global.Options);
+        Assert.Empty(global.ClientClasses);
+    }
+
+    [PostgreSqlFact]
+    public async Task Readonly_hosts_database_refuses_writes_on_its_connection()
+    {
+        var name = await cluster.CreateDatabaseAsync();
+        await using var source = await PgSqlHostDataSource.OpenAsync(Hosts(name) with { ReadOnly = true }, NullLogger.Instance);
+        var e = await Assert.ThrowsAsync<PostgresException>(() => PostgreSqlCluster.ExecuteAsync(source.DataSource,
+            "INSERT INTO hosts (dhcp_identifier, dhcp_identifier_type, dhcp6_subnet_id) VALUES ('\\x01'::bytea, 1, 1)"));
+        Assert.Equal(PostgresErrorCodes.ReadOnlySqlTransaction, e.SqlState);
+    }
+
+    [PostgreSqlFact]
+    public async Task Host_source_refuses_a_database_without_Kea_schema()
+    {
+        var name = await cluster.CreateDatabaseAsync(withSchema: false);
+        var e = await Assert.ThrowsAsync<LeaseDatabaseSchemaException>(() => PgSqlHostDataSource.OpenAsync(Hosts(name), NullLogger.Instance));
+        Assert.Contains("kea-admin db-init pgsql", e.Message, StringComparison.Ordinal);
+    }
+
+    [PostgreSqlFact]
+    public async Task Server_gives_reserved_address_prefix_and_options_from_the_database_and_never_the_address_to_another()
+    {
+        var name = await cluster.CreateDatabaseAsync();
+        await using (var db = cluster.DataSource(name))
+        {
+            await InsertHostsAsync(db);
+        }
+
+        await using var client = new LoopbackClient();
+        await using var server = NewServer(name, client.Port);
+        await server.StartAsync();
+        Assert.Single(server.HostSources);
+
+        // Others first: the pool is ::1-::3, ::1 reserved in the subnet and ::3 globally, so one other client gets
+        // ::2 and the next none; the pd-pool has two /56s, one reserved, so the same for prefixes.
+        var other = await client.RequestAsync(server, Duid.CreateLl(1, [0x02, 0, 0, 0, 0, 0x77]));
+        Assert.Equal(Ipv6Address.Parse("2001:db8:1::2"), other.Address);
+        Assert.Equal(Ipv6Prefix.Parse("2001:db8:2::/56"), other.Prefix);
+        var another = await client.RequestAsync(server, Duid.CreateLl(1, [0x02, 0, 0, 0, 0, 0x78]));
+        Assert.Null(another.Address);
+        Assert.Null(another.Prefix);
+
+        var reserved = await client.RequestAsync(server, Reserved);
+        Assert.Equal(Ipv6Address.Parse("2001:db8:1::1"), reserved.Address);
+        Assert.Equal(Ipv6Prefix.Parse("2001:db8:2:100::/56"), reserved.Prefix);
+        // The host's own option (formatted_value in the row), and the option of the class the row assigns.
+        Assert.Equal([Ipv6Address.Parse("2001:db8::53")], reserved.Reply!.Options.Get<AddressListOption>(OptionCode.DnsServers)!.Addresses);
+        Assert.Equal(["vip.example.org"], reserved.Reply.Options.Get<DomainListOption>(OptionCode.DomainSearch)!.Names);
+
+        var global = await client.RequestAsync(server, GlobalClient);
+        Assert.Equal(Ipv6Address.Parse("2001:db8:1::3"), global.Address);
+        Assert.Null(global.Reply!.Options.Get<AddressListOption>(OptionCode.DnsServers));
+
+        // A row added while the server runs is seen at once (no cache).
+        await using (var db = cluster.DataSource(name))
+        {
+            await PostgreSqlCluster.ExecuteAsync(db,
+                "UPDATE ipv6_reservations SET address = '2001:db8:1::2' WHERE address = '2001:db8:1::1'");
+        }
+
+        var late = await client.RequestAsync(server, Duid.CreateLl(1, [0x02, 0, 0, 0, 0, 0x79]));
+        Assert.Null(late.Address);
+    }
+
+    [Fact]
+    public void Hosts_database_keys_load_with_Keas_meaning()
+    {
+        var environment = new ConfigEnvironment(_root.FullName, _root.FullName, _root.FullName, _root.FullName);
+        var loaded = ConfigLoader.LoadText("""
+            { "Dhcp6": {
+                "hosts-database": { "type": "postgresql", "name": "keadb", "host": "/run/postgresql", "user": "kea",
+                                    "password": "secret", "readonly": true, "max-reconnect-tries": 3, "reconnect-wait-time": 500 },
+                "hosts-databases": [ { "type": "postgresql", "name": "other", "readonly": "false", "lfc-interval": 10 } ],
+                "subnet6": [] } }
+            """, null, environment);
+        Assert.True(loaded.Success, string.Join("; ", loaded.Errors));
+        Assert.Collection(loaded.Config!.HostsDatabases,
+            first =>
+            {
+                Assert.Equal("keadb", first.Access.Name);
+                Assert.Equal("/run/postgresql", first.Access.Host);
+                Assert.Equal("secret", first.Access.Password);
+                Assert.Equal(3u, first.Access.MaxReconnectTries);
+                Assert.True(first.ReadOnly);
+            },
+            second =>
+            {
+                Assert.Equal("other", second.Access.Name);
+                Assert.False(second.ReadOnly);
+            });
+        Assert.Contains(loaded.Warnings, w => w.Path == "Dhcp6/hosts-databases[0]/lfc-interval");
+        Assert.DoesNotContain(loaded.Warnings, w => w.Path.StartsWith("Dhcp6/hosts-database", StringComparison.Ordinal) && !w.Path.EndsWith("lfc-interval", StringComparison.Ordinal));
+
+        foreach (var (json, path, text) in new[]
+        {
+            ("""{ "type": "memfile", "name": "hosts.csv" }""", "Dhcp6/hosts-database/type", "'memfile' is not supported"),
+            ("""{ "type": "mysql", "name": "keadb" }""", "Dhcp6/hosts-database/type", "'mysql' is not supported"),
+            ("""{ "type": "postgresql" }""", "Dhcp6/hosts-database", "missing mandatory parameter 'name'"),
+            ("""{ "name": "keadb" }""", "Dhcp6/hosts-database", "missing mandatory parameter 'type'"),
+            ("""{ "type": "postgresql", "name": "keadb", "readonly": "yes" }""", "Dhcp6/hosts-database/readonly", "readonly"),
+            ("""{ "type": "postgresql", "name": "keadb", "colour": 1 }""", "Dhcp6/hosts-database/colour", "unknown parameter"),
+        })
+        {
+            var bad = ConfigLoader.LoadText($$"""{ "Dhcp6": { "hosts-database": {{json}}, "subnet6": [] } }""", null, environment);
+            Assert.False(bad.Success);
+            Assert.Contains(bad.Errors, e => e.Path == path && e.Message.Contains(text, StringComparison.Ordinal));
+        }
+    }
+
+    public void Dispose() => _root.Delete(recursive: true);
+
+    /// <summary>
+    /// Three hosts as Kea's schema holds them: by hw-address in subnet 1 with an address, a prefix, a hostname, two
+    /// classes and two options (one formatted, one binary and persistent); by DUID in subnet 2 (must not leak into
+    /// subnet 1); by DUID globally (subnet 0).
+    /// </summary>
+    private static async Task InsertHostsAsync(NpgsqlDataSource db)
+    {
+        const string HostId = "currval('hosts_host_id_seq')";
+        await PostgreSqlCluster.ExecuteAsync(db,
+            "INSERT INTO hosts (dhcp_identifier, dhcp_identifier_type, dhcp6_subnet_id, hostname, dhcp6_client_classes) "
+            + $"VALUES ('\\x{Convert.ToHexString(Mac)}'::bytea, 0, 1, 'alpha.example.org', 'vip, lab');"
+            + $"INSERT INTO ipv6_reservations (address, prefix_len, type, dhcp6_iaid, host_id) VALUES ('2001:db8:1::1', 128, 0, NULL, {HostId});"
+            + $"INSERT INTO ipv6_reservations (address, prefix_len, type, dhcp6_iaid, host_id) VALUES ('2001:db8:2:100::', 56, 2, NULL, {HostId});"
+            + "INSERT INTO dhcp6_options (code, value, formatted_value, space, persistent, host_id, scope_id) "
+            + $"VALUES (23, '\\x20010db8000000000000000000000053'::bytea, '2001:db8::53', 'dhcp6', false, {HostId}, 3);"
+            + "INSERT INTO dhcp6_options (code, value, formatted_value, space, persistent, host_id, scope_id) "
+            + $"VALUES (7, '\\xff'::bytea, '', 'dhcp6', true, {HostId}, 3);"
+            + "INSERT INTO hosts (dhcp_identifier, dhcp_identifier_type, dhcp6_subnet_id) "
+            + $"VALUES ('\\x{Convert.ToHexString(Duid.CreateLl(1, [0x02, 0, 0, 0, 0, 0x77]).ToArray())}'::bytea, 1, 2);"
+            + $"INSERT INTO ipv6_reservations (address, prefix_len, type, host_id) VALUES ('2001:db8:1::2', 128, 0, {HostId});"
+            + "INSERT INTO hosts (dhcp_identifier, dhcp_identifier_type, dhcp6_subnet_id) "
+            + $"VALUES ('\\x{Convert.ToHexString(GlobalClient.ToArray())}'::bytea, 1, 0);"
+            + $"INSERT INTO ipv6_reservations (address, prefix_len, type, host_id) VALUES ('2001:db8:1::3', 128, 0, {HostId});");
+    }
+
+    private HostsDatabaseConfig Hosts(string name) => new(
+        SqlDatabaseAccess.Default with { Name = name, Host = cluster.SocketDirectory, Port = PostgreSqlCluster.Port, User = PostgreSqlCluster.User, Password = PostgreSqlCluster.Password },
+        ReadOnly: false);
+
+    private Dhcp6Server NewServer(string database, ushort clientPort)
+    {
+        var environment = new ConfigEnvironment(
+            Path.Combine(_root.FullName, "data"), Path.Combine(_root.FullName, "log"), Path.Combine(_root.FullName, "run"), Path.Combine(_root.FullName, "hooks"));
+        Directory.CreateDirectory(environment.DataDirectory);
+        var configFile = Path.Combine(_root.FullName, "kea-dhcp6.conf");
+        var access = $$"""
+            "name": "{{database}}", "host": "{{cluster.SocketDirectory}}", "port": {{PostgreSqlCluster.Port}},
+            "user": "{{PostgreSqlCluster.User}}", "password": "{{PostgreSqlCluster.Password}}"
+            """;
+        File.WriteAllText(configFile, $$"""
+            {
+              "Dhcp6": {
+                "interfaces-config": { "interfaces": [ "lo" ] },
+                "lease-database": { "type": "postgresql", {{access}} },
+                "hosts-database": { "type": "postgresql", {{access}}, "readonly": true },
+                "reservations-global": true,
+                "client-classes": [ { "name": "vip", "option-data": [ { "name": "domain-search", "data": "vip.example.org" } ] } ],
+                "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "lo",
+                               "pools": [ { "pool": "2001:db8:1::1-2001:db8:1::3" } ],
+                               "pd-pools": [ { "prefix": "2001:db8:2::", "prefix-len": 55, "delegated-len": 56 } ] } ]
+              }
+            }
+            """);
+        var options = new ServerOptions(configFile, FreeUdpPort(), clientPort)
+        {
+            OpenPostgreSqlLeaseStore = PgSqlLeaseStore.OpenAsync,
+            OpenPostgreSqlHostSource = PgSqlHostDataSource.OpenAsync,
+        };
+        return new Dhcp6Server(options, environment, NullLoggerFactory.Instance, TimeProvider.System);
+    }
+
+    private static ushort FreeUdpPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        return (ushort)((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    /// <summary>What a Reply gave: the IA_NA address and IA_PD prefix with non-zero lifetimes, if any.</summary>
+    private sealed record Granted(Dhcp6Message? Reply, Ipv6Address? Address, Ipv6Prefix? Prefix);
+
+    /// <summary>
+    /// A client socket on [::1] sending unicast Requests (IA_NA and IA_PD, asking for DNS servers and the domain
+    /// search list) to the server, which answers them on loopback.
+    /// </summary>
+    private sealed class LoopbackClient : IAsyncDisposable
+    {
+        private readonly Socket _socket = new(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+
+        public LoopbackClient() => _socket.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+
+        public ushort Port => (ushort)((IPEndPoint)_socket.LocalEndPoint!).Port;
+
+        public async Task<Granted> RequestAsync(Dhcp6Server server, Duid client)
+        {
+            var query = new Dhcp6Message(MessageType.Request, 0x4242);
+            query.Options.Add(new DuidOption(OptionCode.ClientId, client));
+            query.Options.Add(new DuidOption(OptionCode.ServerId, server.Processor!.Runtime.ServerDuid));
+            query.Options.Add(new ElapsedTimeOption(0));
+            query.Options.Add(new IaNaOption(1, 0, 0));
+            query.Options.Add(new IaPdOption(1, 0, 0));
+            query.Options.Add(new OptionRequestOption([OptionCode.DnsServers, OptionCode.DomainSearch]));
+            var bytes = new byte[Dhcp6Writer.GetLength(query)];
+            Dhcp6Writer.Write(query, bytes);
+            await _socket.SendToAsync(bytes, SocketFlags.None, new IPEndPoint(IPAddress.IPv6Loopback, server.Transport!.Port));
+
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var buffer = new byte[9216];
+            while (true)
+            {
+                var received = (await _socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.IPv6Any, 0), deadline.Token)).ReceivedBytes;
+                if (Dhcp6Parser.TryParse(buffer.AsSpan(0, received), [], out var reply) != ParseStatus.Ok
+                    || reply is not { Type: MessageType.Reply }
+                    || reply.Options.Get<DuidOption>(OptionCode.ClientId)?.Duid != client)
+                {
+                    continue;
+                }
+
+                var address = reply.Options.Get<IaNaOption>(OptionCode.IaNa)?.Options.Get<IaAddressOption>(OptionCode.IaAddr) is { ValidLifetime: > 0 } a ? a.Address : (Ipv6Address?)null;
+                var prefix = reply.Options.Get<IaPdOption>(OptionCode.IaPd)?.Options.Get<IaPrefixOption>(OptionCode.IaPrefix) is { ValidLifetime: > 0 } p ? p.AsPrefix : null;
+                return new Granted(reply, address, prefix);
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            _socket.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
