@@ -36,6 +36,9 @@ internal sealed class DhcpConfig
     public IReadOnlyList<Reservations.HostIdentifierType> HostReservationIdentifiers { get; init; } =
         [Reservations.HostIdentifierType.HwAddress, Reservations.HostIdentifierType.Duid];
 
+    /// <summary><c>mac-sources</c>: Kea's hwaddr_source bits, tried in this order for a client's hardware address.</summary>
+    public IReadOnlyList<uint> MacSources { get; init; } = Allocation.HardwareAddressFinder.DefaultSources;
+
     /// <summary>Global-level reservation modes; they apply when no subnet was selected.</summary>
     public Reservations.ReservationModes ReservationModes { get; init; } = Reservations.ReservationModes.Default;
 

@@ -6,7 +6,6 @@ public sealed class WarningTests
 {
     [Theory]
     [InlineData("\"sanity-checks\": { \"lease-checks\": \"fix\" }", "Dhcp6/sanity-checks")]
-    [InlineData("\"mac-sources\": [ \"duid\" ]", "Dhcp6/mac-sources")]
     [InlineData("\"store-extended-info\": true", "Dhcp6/store-extended-info")]
     [InlineData("\"dhcp-queue-control\": { \"enable-queue\": false }", "Dhcp6/dhcp-queue-control")]
     [InlineData("\"hosts-database\": { \"type\": \"mysql\" }", "Dhcp6/hosts-database")]

@@ -106,6 +106,7 @@ internal static class ConfigResolver
             ClientClasses = global.ClientClasses,
             GlobalReservations = [.. global.Reservations],
             HostReservationIdentifiers = global.HostReservationIdentifiers,
+            MacSources = global.MacSources,
             ReservationModes = global.ReservationModes.Resolve(Reservations.ReservationModes.Default),
             OptionDefinitions = context.Definitions,
             LeaseDatabase = global.LeaseDatabase.Value!,

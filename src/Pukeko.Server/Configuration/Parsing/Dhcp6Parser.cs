@@ -39,6 +39,7 @@ internal static class Dhcp6Parser
             .On("client-classes", (d, v, p, c) => d.ClientClasses = ClientClassParser.ParseList(v, p, c))
             .On("reservations", (d, v, p, c) => ReservationParser.ParseList(v, p, Subnet6Scope.Global, d.Reservations, c))
             .On("host-reservation-identifiers", (d, v, p, c) => d.HostReservationIdentifiers = ReservationParser.ParseIdentifierTypes(v, p, c))
+            .On("mac-sources", (d, v, p, c) => d.MacSources = MacSourcesParser.Parse(v, p, c))
             .On("lease-database", (d, v, p, c) => LeaseDatabaseParser.Parse(d.LeaseDatabase, v, p, c))
             .On("server-id", (d, v, p, c) => ServerIdParser.Parse(d.ServerId, v, p, c))
             .On("decline-probation-period", (d, v, p, c) =>

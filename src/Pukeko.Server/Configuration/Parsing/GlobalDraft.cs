@@ -37,6 +37,8 @@ internal sealed class GlobalDraft(ConfigEnvironment environment)
     public IReadOnlyList<Reservations.HostIdentifierType> HostReservationIdentifiers { get; set; } =
         [Pukeko.Server.Reservations.HostIdentifierType.HwAddress, Pukeko.Server.Reservations.HostIdentifierType.Duid];
 
+    public IReadOnlyList<uint> MacSources { get; set; } = Pukeko.Server.Allocation.HardwareAddressFinder.DefaultSources;
+
     public TimingDraft Timing { get; } = new();
 
     public StrongBox<LeaseDatabaseConfig> LeaseDatabase { get; } = new(LeaseDatabaseConfig.Default(environment));
