@@ -107,6 +107,7 @@ internal static class ConfigResolver
             GlobalReservations = [.. global.Reservations],
             HostReservationIdentifiers = global.HostReservationIdentifiers,
             MacSources = global.MacSources,
+            LeaseChecks = global.LeaseChecks,
             ReservationModes = global.ReservationModes.Resolve(Reservations.ReservationModes.Default),
             OptionDefinitions = context.Definitions,
             LeaseDatabase = global.LeaseDatabase.Value!,

@@ -9,7 +9,15 @@ internal static class Dhcp6Parser
 
     public static GlobalDraft Parse(JsonElement dhcp6, ParseContext context)
     {
-        var draft = new GlobalDraft(context.Environment);
+        // Kea 2.x's data-directory holds the default lease file (and, beside it, the server-id file).
+        var environment = context.Environment;
+        if (dhcp6.ValueKind == JsonValueKind.Object && dhcp6.TryGetProperty("data-directory", out var dataDirectory)
+            && dataDirectory.ValueKind == JsonValueKind.String && dataDirectory.GetString() is { Length: > 0 } dir)
+        {
+            environment = environment with { DataDirectory = dir };
+        }
+
+        var draft = new GlobalDraft(environment);
 
         // Option data is encoded by definition, so custom definitions must be known first, wherever they appear.
         if (dhcp6.ValueKind == JsonValueKind.Object && dhcp6.TryGetProperty("option-def", out var definitions))
@@ -26,6 +34,7 @@ internal static class Dhcp6Parser
         }
 
         draft.Ddns.Check(GlobalDraft.Path, context);
+        ServerBehaviourKeys.Finish(draft, context);
         return draft;
     }
 
@@ -90,6 +99,8 @@ internal static class Dhcp6Parser
         AllocationDraft.Register(keys, d => d.Allocation);
         TimingDraft.Register(keys, d => d.Timing);
         ReservationModesDraft.Register(keys, d => d.ReservationModes);
+        ServerBehaviourKeys.Register(keys);
+        NetworkLevelKeys.Register(keys);
         return keys.Unimplemented(KeaKeys.GlobalUnimplemented);
     }
 

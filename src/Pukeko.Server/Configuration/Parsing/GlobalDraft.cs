@@ -65,6 +65,14 @@ internal sealed class GlobalDraft(ConfigEnvironment environment)
 
     public uint ParkedPacketLimit { get; set; } = 256;
 
+    /// <summary><c>sanity-checks.lease-checks</c>; Kea's default is warn.</summary>
+    public Leases.Memfile.LeaseSanityMode LeaseChecks { get; set; } = Leases.Memfile.LeaseSanityMode.Warn;
+
+    public QueueControlDraft? QueueControl { get; set; }
+
+    /// <summary>Where <c>reservations-lookup-first</c> was given (its warning depends on multi-threading).</summary>
+    public string? ReservationsLookupFirstPath { get; set; }
+
     public DdnsDraft Ddns { get; } = new();
 
     public DhcpDdnsConfig DhcpDdns { get; set; } = DhcpDdnsConfig.Default;
