@@ -25,6 +25,9 @@ internal sealed class PrefixPool : ILeasePool, Classification.IClassGated
     /// <summary><c>client-classes</c>: when not empty, only clients in one of these classes may use the pool.</summary>
     public IReadOnlyList<string> ClientClasses { get; init; } = [];
 
+    /// <summary><c>evaluate-additional-classes</c> (formerly <c>require-client-classes</c>) of the pd-pool.</summary>
+    public IReadOnlyList<string> AdditionalClasses { get; init; } = [];
+
     public Ipv6Address First => Prefix.First;
 
     public Ipv6Address LastBlock => BlockAt(Capacity - 1);
