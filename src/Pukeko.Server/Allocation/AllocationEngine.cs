@@ -583,6 +583,9 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         lease.ValidLifetime = valid;
         lease.Cltt = ctx.Now;
         lease.PoolId = pool?.PoolId ?? 0;
+
+        // Kea records the hardware address the extending message gives (none clears it).
+        (lease.HardwareAddress, lease.HardwareType, lease.HardwareAddressSource) = HardwareAddressFinder.Find(ctx.Query, ctx.ClientDuid, ctx.Runtime.Config.MacSources);
         if (ctx.Hostname is { } hostname)
         {
             lease.Hostname = hostname;
@@ -648,7 +651,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         }
 
         var (preferred, valid) = LeaseTimers.Lifetimes(subnet, ctx.Query.Classes, ctx.Runtime.Classifier, hint.Preferred, hint.Valid);
-        var (hwaddr, hwtype, hwsource) = HardwareAddressFinder.Find(ctx.Query, ctx.ClientDuid);
+        var (hwaddr, hwtype, hwsource) = HardwareAddressFinder.Find(ctx.Query, ctx.ClientDuid, ctx.Runtime.Config.MacSources);
         var lease = new Lease6
         {
             Address = address,

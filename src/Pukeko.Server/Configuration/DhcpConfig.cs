@@ -36,6 +36,12 @@ internal sealed class DhcpConfig
     public IReadOnlyList<Reservations.HostIdentifierType> HostReservationIdentifiers { get; init; } =
         [Reservations.HostIdentifierType.HwAddress, Reservations.HostIdentifierType.Duid];
 
+    /// <summary><c>mac-sources</c>: Kea's hwaddr_source bits, tried in this order for a client's hardware address.</summary>
+    public IReadOnlyList<uint> MacSources { get; init; } = Allocation.HardwareAddressFinder.DefaultSources;
+
+    /// <summary><c>sanity-checks.lease-checks</c>: applied to the rows of the lease file when it is loaded.</summary>
+    public Leases.Memfile.LeaseSanityMode LeaseChecks { get; init; } = Leases.Memfile.LeaseSanityMode.Warn;
+
     /// <summary>Global-level reservation modes; they apply when no subnet was selected.</summary>
     public Reservations.ReservationModes ReservationModes { get; init; } = Reservations.ReservationModes.Default;
 

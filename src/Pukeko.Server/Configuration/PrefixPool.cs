@@ -25,6 +25,9 @@ internal sealed class PrefixPool : ILeasePool, Classification.IClassGated
     /// <summary><c>client-classes</c>: when not empty, only clients in one of these classes may use the pool.</summary>
     public IReadOnlyList<string> ClientClasses { get; init; } = [];
 
+    /// <summary><c>evaluate-additional-classes</c> (formerly <c>require-client-classes</c>) of the pd-pool.</summary>
+    public IReadOnlyList<string> AdditionalClasses { get; init; } = [];
+
     public Ipv6Address First => Prefix.First;
 
     public Ipv6Address LastBlock => BlockAt(Capacity - 1);
@@ -70,17 +73,15 @@ internal sealed class PrefixPool : ILeasePool, Classification.IClassGated
     /// prefix that follow the delegated length, left-aligned in whole bytes. The same bits apply
     /// to every prefix of the pool, as in Kea. Null when the pool excludes nothing.
     /// </summary>
-    public byte[]? PdExcludeData()
-    {
-        if (ExcludedPrefix is not { } excluded)
-        {
-            return null;
-        }
+    public byte[]? PdExcludeData() => ExcludedPrefix is { } excluded ? PdExcludeData(excluded, DelegatedLength) : null;
 
-        var bitCount = excluded.Length - DelegatedLength;
+    /// <summary>The PD-Exclude payload for <paramref name="excluded"/> inside any prefix of <paramref name="delegatedLength"/> bits.</summary>
+    public static byte[] PdExcludeData(Ipv6Prefix excluded, byte delegatedLength)
+    {
+        var bitCount = excluded.Length - delegatedLength;
         var data = new byte[1 + ((bitCount + 7) / 8)];
         data[0] = excluded.Length;
-        var shifted = excluded.Address.Value << DelegatedLength;
+        var shifted = excluded.Address.Value << delegatedLength;
         for (var i = 1; i < data.Length; i++)
         {
             data[i] = (byte)(shifted >> (128 - (8 * i)));

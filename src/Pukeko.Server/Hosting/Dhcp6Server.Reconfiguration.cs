@@ -69,7 +69,7 @@ internal sealed partial class Dhcp6Server
             var sharesFile = storeChanged && storeOptions is not null && _storeOptions is { } running && SharesLeaseFile(running, storeOptions);
             if (storeChanged && !sharesFile)
             {
-                newStore = sql is null ? OpenStore(storeOptions!) : await OpenSqlStoreAsync(sql).ConfigureAwait(false);
+                newStore = sql is null ? OpenStore(storeOptions!, config) : await OpenSqlStoreAsync(sql).ConfigureAwait(false);
             }
 
             var dataDirectory = Path.GetDirectoryName(config.LeaseDatabase.FilePath) is { Length: > 0 } dir ? dir : _environment.DataDirectory;
@@ -99,7 +99,7 @@ internal sealed partial class Dhcp6Server
                     throw new InvalidOperationException($"packets were still being processed after {PacketDrainWait.TotalSeconds:0.#} s, so the lease file {storeOptions!.FilePath} was not reopened");
                 }
 
-                newStore = OpenStoreOnOwnFile(storeOptions!);
+                newStore = OpenStoreOnOwnFile(storeOptions!, config);
             }
 
             // Counted with the workers paused, from the store that will serve; a store that cannot answer
@@ -272,9 +272,10 @@ internal sealed partial class Dhcp6Server
         return await open(access, _loggers, CancellationToken.None).ConfigureAwait(false);
     }
 
-    private MemfileLeaseStore OpenStore(MemfileOptions options)
+    private MemfileLeaseStore OpenStore(MemfileOptions options, DhcpConfig config)
     {
-        var store = new MemfileLeaseStore(options, _loggers.CreateLogger("kea-dhcp6.dhcpsrv"), _time);
+        var logger = _loggers.CreateLogger("kea-dhcp6.dhcpsrv");
+        var store = new MemfileLeaseStore(options, logger, _time) { LoadChecks = new LeaseSanityChecker(config.LeaseChecks, config.Subnets, logger) };
         try
         {
             store.Open();
@@ -293,7 +294,7 @@ internal sealed partial class Dhcp6Server
     /// while it was read anyway (a lease command, the running store's lease file cleanup), the
     /// read is repeated. Waits, bounded, for a cleanup of this process to finish first.
     /// </summary>
-    private MemfileLeaseStore OpenStoreOnOwnFile(MemfileOptions options)
+    private MemfileLeaseStore OpenStoreOnOwnFile(MemfileOptions options, DhcpConfig config)
     {
         const int attempts = 3;
         var started = Stopwatch.GetTimestamp();
@@ -306,7 +307,7 @@ internal sealed partial class Dhcp6Server
                 before = LeaseFileFingerprint.Of(options.FilePath);
             }
 
-            var store = OpenStore(options);
+            var store = OpenStore(options, config);
             if (!before.OwnCleanupRunning && LeaseFileFingerprint.Of(options.FilePath) == before)
             {
                 return store;

@@ -5,7 +5,7 @@ namespace Pukeko.Server.Reservations;
 
 /// <summary>
 /// Where host identifiers come from: the DUID from the Client Identifier, the hardware address as Kea learns it
-/// (DUID, link-local address), and the flex-id from the <c>host6_identifier</c> hook point through
+/// (<c>mac-sources</c>), and the flex-id from the <c>host6_identifier</c> hook point through
 /// <see cref="FlexId"/> (null until a hook provides one: then no flex-id reservation can match).
 /// </summary>
 internal sealed class HostIdentifierSource
@@ -21,7 +21,7 @@ internal sealed class HostIdentifierSource
             case HostIdentifierType.Duid:
                 return ctx.ClientDuid.Length > 0 ? ctx.ClientDuid : null;
             case HostIdentifierType.HwAddress:
-                var (address, _, _) = HardwareAddressFinder.Find(ctx.Query, ctx.ClientDuid);
+                var (address, _, _) = HardwareAddressFinder.Find(ctx.Query, ctx.ClientDuid, ctx.Runtime.Config.MacSources);
                 return address is { Length: > 0 } ? address : null;
             case HostIdentifierType.FlexId:
                 return FlexId?.Invoke(ctx) is { Length: > 0 } flex ? flex : null;

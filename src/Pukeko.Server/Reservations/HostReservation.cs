@@ -21,6 +21,9 @@ internal sealed class HostReservation
 
     public IReadOnlyList<Ipv6Prefix> Prefixes { get; init; } = [];
 
+    /// <summary><c>excluded-prefixes</c>: the prefix excluded (RFC 6603) from each reserved prefix that has one.</summary>
+    public IReadOnlyDictionary<Ipv6Prefix, Ipv6Prefix> ExcludedPrefixes { get; init; } = new Dictionary<Ipv6Prefix, Ipv6Prefix>();
+
     public string? Hostname { get; init; }
 
     public IReadOnlyList<OptionDescriptor> Options { get; init; } = [];

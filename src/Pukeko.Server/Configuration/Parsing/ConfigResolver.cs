@@ -49,7 +49,13 @@ internal static class ConfigResolver
         {
             var draft = allSubnets[i];
             var parent = draft.Network is { } owner ? networkLevels[owner] : globalLevel;
-            var subnet = ResolveSubnet(draft, ids[i], parent, context, global.ReservationModes.Resolve(Reservations.ReservationModes.Default));
+            var inheritedModes = global.ReservationModes.Resolve(Reservations.ReservationModes.Default);
+            if (draft.Network is { } modesOwner)
+            {
+                inheritedModes = modesOwner.ReservationModes.Resolve(inheritedModes);
+            }
+
+            var subnet = ResolveSubnet(draft, ids[i], parent, context, inheritedModes);
             subnets.Add(subnet);
             if (draft.Network is { } network)
             {
@@ -106,6 +112,8 @@ internal static class ConfigResolver
             ClientClasses = global.ClientClasses,
             GlobalReservations = [.. global.Reservations],
             HostReservationIdentifiers = global.HostReservationIdentifiers,
+            MacSources = global.MacSources,
+            LeaseChecks = global.LeaseChecks,
             ReservationModes = global.ReservationModes.Resolve(Reservations.ReservationModes.Default),
             OptionDefinitions = context.Definitions,
             LeaseDatabase = global.LeaseDatabase.Value!,

@@ -9,7 +9,15 @@ internal static class Dhcp6Parser
 
     public static GlobalDraft Parse(JsonElement dhcp6, ParseContext context)
     {
-        var draft = new GlobalDraft(context.Environment);
+        // Kea 2.x's data-directory holds the default lease file (and, beside it, the server-id file).
+        var environment = context.Environment;
+        if (dhcp6.ValueKind == JsonValueKind.Object && dhcp6.TryGetProperty("data-directory", out var dataDirectory)
+            && dataDirectory.ValueKind == JsonValueKind.String && dataDirectory.GetString() is { Length: > 0 } dir)
+        {
+            environment = environment with { DataDirectory = dir };
+        }
+
+        var draft = new GlobalDraft(environment);
         context.WrittenForKea3 = dhcp6.ValueKind == JsonValueKind.Object && dhcp6.TryGetProperty("control-sockets", out _);
 
         // Option data is encoded by definition, so custom definitions must be known first, wherever they appear.
@@ -27,6 +35,7 @@ internal static class Dhcp6Parser
         }
 
         draft.Ddns.Check(GlobalDraft.Path, context);
+        ServerBehaviourKeys.Finish(draft, context);
         return draft;
     }
 
@@ -40,6 +49,7 @@ internal static class Dhcp6Parser
             .On("client-classes", (d, v, p, c) => d.ClientClasses = ClientClassParser.ParseList(v, p, c))
             .On("reservations", (d, v, p, c) => ReservationParser.ParseList(v, p, Subnet6Scope.Global, d.Reservations, c))
             .On("host-reservation-identifiers", (d, v, p, c) => d.HostReservationIdentifiers = ReservationParser.ParseIdentifierTypes(v, p, c))
+            .On("mac-sources", (d, v, p, c) => d.MacSources = MacSourcesParser.Parse(v, p, c))
             .On("lease-database", (d, v, p, c) => LeaseDatabaseParser.Parse(d.LeaseDatabase, v, p, c))
             .On("hosts-database", (d, v, p, c) => HostsDatabaseParser.Parse(v, p, d.HostsDatabases, c))
             .On("hosts-databases", (d, v, p, c) => HostsDatabaseParser.ParseList(v, p, d.HostsDatabases, c))
@@ -92,6 +102,8 @@ internal static class Dhcp6Parser
         AllocationDraft.Register(keys, d => d.Allocation);
         TimingDraft.Register(keys, d => d.Timing);
         ReservationModesDraft.Register(keys, d => d.ReservationModes);
+        ServerBehaviourKeys.Register(keys);
+        NetworkLevelKeys.Register(keys);
         return keys.Unimplemented(KeaKeys.GlobalUnimplemented);
     }
 

@@ -37,6 +37,8 @@ internal sealed class GlobalDraft(ConfigEnvironment environment)
     public IReadOnlyList<Reservations.HostIdentifierType> HostReservationIdentifiers { get; set; } =
         [Pukeko.Server.Reservations.HostIdentifierType.HwAddress, Pukeko.Server.Reservations.HostIdentifierType.Duid];
 
+    public IReadOnlyList<uint> MacSources { get; set; } = Pukeko.Server.Allocation.HardwareAddressFinder.DefaultSources;
+
     public TimingDraft Timing { get; } = new();
 
     public StrongBox<LeaseDatabaseConfig> LeaseDatabase { get; } = new(LeaseDatabaseConfig.Default(environment));
@@ -64,6 +66,14 @@ internal sealed class GlobalDraft(ConfigEnvironment environment)
     public string ServerTag { get; set; } = "";
 
     public uint ParkedPacketLimit { get; set; } = 256;
+
+    /// <summary><c>sanity-checks.lease-checks</c>; Kea's default is warn.</summary>
+    public Leases.Memfile.LeaseSanityMode LeaseChecks { get; set; } = Leases.Memfile.LeaseSanityMode.Warn;
+
+    public QueueControlDraft? QueueControl { get; set; }
+
+    /// <summary>Where <c>reservations-lookup-first</c> was given (its warning depends on multi-threading).</summary>
+    public string? ReservationsLookupFirstPath { get; set; }
 
     public DdnsDraft Ddns { get; } = new();
 

@@ -9,36 +9,15 @@ internal static class KeaKeys
 {
     public static readonly string[] GlobalUnimplemented =
     [
-        "reservations", "client-classes", "option-def",
         "mac-sources", "host-reservation-identifiers",
-        "control-socket", "control-sockets", "dhcp-queue-control", "sanity-checks", "config-control",
-        "reservation-mode", "reservations-global", "reservations-in-subnet", "reservations-out-of-pool",
-        "reservations-lookup-first", "early-global-reservations-lookup", "ip-reservations-unique",
-        "adaptive-lease-time-threshold", "store-extended-info",
-        "statistic-default-sample-count", "statistic-default-sample-age", "compatibility", "data-directory",
-        "dhcp4o6-port", "allow-address-registration",
     ];
 
-    public static readonly string[] SubnetUnimplemented =
-    [
-        "reservations",
-        "client-class", "client-classes", "require-client-classes", "evaluate-additional-classes",
-        "reservation-mode", "reservations-global", "reservations-in-subnet", "reservations-out-of-pool",
-        "adaptive-lease-time-threshold", "store-extended-info",
-    ];
+    public static readonly string[] SubnetUnimplemented = [];
 
     /// <summary>Shared-network keys not implemented yet (the parameters it shares with subnets, minus the done ones).</summary>
-    public static readonly string[] SharedNetworkUnimplemented =
-    [
-        "client-class", "client-classes", "require-client-classes", "evaluate-additional-classes",
-        "reservation-mode", "reservations-global", "reservations-in-subnet", "reservations-out-of-pool",
-        "adaptive-lease-time-threshold", "store-extended-info",
-    ];
+    public static readonly string[] SharedNetworkUnimplemented = [];
 
-    public static readonly string[] PoolUnimplemented =
-    [
-        "client-class", "client-classes", "require-client-classes", "evaluate-additional-classes",
-    ];
+    public static readonly string[] PoolUnimplemented = [];
 
     /// <summary>Database-backend keys of <c>lease-database</c> that have no meaning for memfile.</summary>
     public static readonly string[] LeaseDatabaseUnimplemented =

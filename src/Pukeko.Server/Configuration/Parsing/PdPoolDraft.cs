@@ -23,6 +23,8 @@ internal sealed class PdPoolDraft(string path)
 
     public List<string> ClientClasses { get; } = [];
 
+    public IReadOnlyList<string> AdditionalClasses { get; set; } = [];
+
     /// <summary>The resolved pool, once the pd-pool has been checked; null if it had errors.</summary>
     public PrefixPool? Pool { get; set; }
 

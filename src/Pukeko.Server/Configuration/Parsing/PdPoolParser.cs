@@ -30,6 +30,19 @@ internal static class PdPoolParser
                 }
             }
         })
+        .On("client-class", (d, v, p, c) =>
+        {
+            // Kea 2.x's single guard class; an empty name guards nothing.
+            foreach (var name in ClientClassParser.ParseSingleName(v, p, c))
+            {
+                if (!d.ClientClasses.Contains(name))
+                {
+                    d.ClientClasses.Add(name);
+                }
+            }
+        })
+        .On("evaluate-additional-classes", (d, v, p, c) => d.AdditionalClasses = ClientClassParser.ParseNameList(v, p, c))
+        .On("require-client-classes", (d, v, p, c) => d.AdditionalClasses = ClientClassParser.ParseNameList(v, p, c))
         .Unimplemented(KeaKeys.PoolUnimplemented);
 
     public static void ParseList(JsonElement list, string path, List<PdPoolDraft> into, ParseContext context)
@@ -115,6 +128,7 @@ internal static class PdPoolParser
             PoolId = draft.PoolId,
             Options = draft.Options,
             ClientClasses = [.. draft.ClientClasses],
+            AdditionalClasses = draft.AdditionalClasses,
         };
     }
 

@@ -14,6 +14,11 @@ internal sealed class ReservationDraft(string path)
 
     public List<(Ipv6Prefix Prefix, string Path)> Prefixes { get; } = [];
 
+    /// <summary><c>excluded-prefixes</c> as given (one entry per reserved prefix, "" for none), with where it was.</summary>
+    public List<(string Text, string Path)>? ExcludedPrefixes { get; set; }
+
+    public string? ExcludedPrefixesPath { get; set; }
+
     public string? Hostname { get; set; }
 
     public IReadOnlyList<OptionDescriptor> Options { get; set; } = [];

@@ -65,7 +65,18 @@ internal static class ReservationParser
         })
         .On("option-data", (d, v, p, c) => d.Options = OptionDataParser.ParseList(v, p, c))
         .On("client-classes", (d, v, p, c) => d.ClientClasses = ClientClassParser.ParseNameList(v, p, c))
-        .Unimplemented("excluded-prefixes");
+        .On("excluded-prefixes", (d, v, p, c) =>
+        {
+            d.ExcludedPrefixesPath = p;
+            d.ExcludedPrefixes = [];
+            foreach (var (item, itemPath) in c.Items(v, p))
+            {
+                if (c.TryString(item, itemPath, out var s))
+                {
+                    d.ExcludedPrefixes.Add((s.Trim(), itemPath));
+                }
+            }
+        });
 
     public static void ParseList(JsonElement list, string path, Subnet6Scope scope, List<HostReservation> into, ParseContext context)
     {
@@ -108,6 +119,7 @@ internal static class ReservationParser
                 }
             }
 
+            var excluded = ParseExcludedPrefixes(draft, context);
             if (context.Errors.Count != errorsBefore)
             {
                 continue;
@@ -120,11 +132,70 @@ internal static class ReservationParser
                 SubnetId = scope.SubnetId,
                 IpAddresses = [.. draft.IpAddresses.Select(a => a.Address)],
                 Prefixes = [.. draft.Prefixes.Select(p => p.Prefix)],
+                ExcludedPrefixes = excluded,
                 Hostname = draft.Hostname,
                 Options = draft.Options,
                 ClientClasses = draft.ClientClasses,
             });
         }
+    }
+
+    /// <summary>
+    /// <c>excluded-prefixes</c>: one entry per reserved prefix, in the same order ("" excludes nothing); each must be
+    /// longer than its reserved prefix and lie inside it (RFC 6603 §4.2), as Kea checks.
+    /// </summary>
+    private static Dictionary<Ipv6Prefix, Ipv6Prefix> ParseExcludedPrefixes(ReservationDraft draft, ParseContext context)
+    {
+        var result = new Dictionary<Ipv6Prefix, Ipv6Prefix>();
+        if (draft.ExcludedPrefixes is not { } excluded)
+        {
+            return result;
+        }
+
+        if (draft.Prefixes.Count == 0)
+        {
+            context.Error(draft.ExcludedPrefixesPath!, "'excluded-prefixes' parameter requires the 'prefixes' parameter");
+            return result;
+        }
+
+        if (excluded.Count != draft.Prefixes.Count)
+        {
+            context.Error(draft.ExcludedPrefixesPath!, $"'excluded-prefixes' parameter does not match the 'prefixes' parameter: {excluded.Count} != {draft.Prefixes.Count}");
+            return result;
+        }
+
+        for (var i = 0; i < excluded.Count; i++)
+        {
+            var (text, path) = excluded[i];
+            if (text.Length == 0)
+            {
+                continue;
+            }
+
+            var reserved = draft.Prefixes[i].Prefix;
+            if (!text.Contains('/', StringComparison.Ordinal))
+            {
+                context.Error(path, $"exclude prefix requires prefix length be specified in '{text}'");
+            }
+            else if (!Ipv6Prefix.TryParse(text, out var prefix, out var error))
+            {
+                context.Error(path, $"invalid excluded prefix '{text}': {error}");
+            }
+            else if (prefix.Length <= reserved.Length)
+            {
+                context.Error(path, $"length of the excluded prefix {text} must be greater than the length of the delegated prefix {reserved}");
+            }
+            else if (!reserved.Contains(prefix.Address))
+            {
+                context.Error(path, $"excluded prefix {text} must have the same common prefix part of {reserved.Length} as the delegated prefix {reserved}");
+            }
+            else
+            {
+                result[reserved] = prefix;
+            }
+        }
+
+        return result;
     }
 
     /// <summary><c>host-reservation-identifiers</c>: hw-address, duid, flex-id, each at most once.</summary>

@@ -23,6 +23,9 @@ internal sealed class SharedNetworkDraft(string path)
 
     public TimingDraft Timing { get; } = new();
 
+    /// <summary><c>reservations-*</c> (and the old <c>reservation-mode</c>) given here; its subnets inherit them.</summary>
+    public ReservationModesDraft ReservationModes { get; } = new();
+
     public DdnsDraft Ddns { get; } = new();
 
     public LinkDraft Link { get; } = new();

@@ -87,6 +87,8 @@ internal static class SharedNetworkParser
         AllocationDraft.Register(keys, d => d.Allocation);
         TimingDraft.Register(keys, d => d.Timing);
         DdnsDraft.Register(keys, d => d.Ddns);
+        ReservationModesDraft.Register(keys, d => d.ReservationModes);
+        NetworkLevelKeys.Register(keys);
         return keys.Unimplemented(KeaKeys.SharedNetworkUnimplemented);
     }
 }

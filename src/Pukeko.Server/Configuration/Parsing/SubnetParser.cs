@@ -72,6 +72,7 @@ internal static class SubnetParser
         TimingDraft.Register(keys, d => d.Timing);
         ReservationModesDraft.Register(keys, d => d.ReservationModes);
         DdnsDraft.Register(keys, d => d.Ddns);
+        NetworkLevelKeys.Register(keys);
         return keys.Unimplemented(KeaKeys.SubnetUnimplemented);
     }
 

@@ -14,8 +14,9 @@ internal static class LeaseFileLoader
     /// <param name="leases">Leases loaded so far (from earlier files); updated in place.</param>
     /// <param name="maxRowErrors">Bad rows tolerated in this file; 0 = unlimited.</param>
     /// <param name="logger">Receives one warning per bad row, with file and line number.</param>
+    /// <param name="checker"><c>sanity-checks</c> applied to each row before it is replayed; null checks nothing.</param>
     /// <exception cref="LeaseFileException">Bad header, or more than <paramref name="maxRowErrors"/> bad rows.</exception>
-    public static LeaseFileLoadStats Load(string path, Dictionary<Ipv6Address, Lease6> leases, uint maxRowErrors, ILogger logger)
+    public static LeaseFileLoadStats Load(string path, Dictionary<Ipv6Address, Lease6> leases, uint maxRowErrors, ILogger logger, LeaseSanityChecker? checker = null)
     {
         if (!File.Exists(path))
         {
@@ -60,6 +61,11 @@ internal static class LeaseFileLoader
             if (warning is not null)
             {
                 logger.LogWarning("Lease file {File}:{Line}: {Warning}", path, lineNumber, warning);
+            }
+
+            if (checker is not null && (lease = checker.Check(lease!)) is null)
+            {
+                continue;
             }
 
             if (lease!.ValidLifetime == 0)

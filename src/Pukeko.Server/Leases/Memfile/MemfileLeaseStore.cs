@@ -64,6 +64,9 @@ internal sealed class MemfileLeaseStore : ILeaseStore
 
     public MemfileOptions Options => _options;
 
+    /// <summary><c>sanity-checks</c> applied to the rows <see cref="Open"/> loads (not to LFC's merge); set before opening.</summary>
+    public LeaseSanityChecker? LoadChecks { get; set; }
+
     /// <summary>Number of leases stored (tests and the start-up log line).</summary>
     internal int Count
     {
@@ -109,15 +112,15 @@ internal sealed class MemfileLeaseStore : ILeaseStore
         if (File.Exists(_files.Finished))
         {
             // An interrupted LFC finished its output: it already contains everything in .2 and .1.
-            stats.Add(LeaseFileLoader.Load(_files.Finished, leases, _options.MaxRowErrors, _logger));
+            stats.Add(LeaseFileLoader.Load(_files.Finished, leases, _options.MaxRowErrors, _logger, LoadChecks));
         }
         else
         {
-            stats.Add(LeaseFileLoader.Load(_files.Previous, leases, _options.MaxRowErrors, _logger));
-            stats.Add(LeaseFileLoader.Load(_files.Input, leases, _options.MaxRowErrors, _logger));
+            stats.Add(LeaseFileLoader.Load(_files.Previous, leases, _options.MaxRowErrors, _logger, LoadChecks));
+            stats.Add(LeaseFileLoader.Load(_files.Input, leases, _options.MaxRowErrors, _logger, LoadChecks));
         }
 
-        var current = LeaseFileLoader.Load(_files.Current, leases, _options.MaxRowErrors, _logger);
+        var current = LeaseFileLoader.Load(_files.Current, leases, _options.MaxRowErrors, _logger, LoadChecks);
         stats.Add(current);
         foreach (var s in stats.Where(s => s.HeaderColumns > 0))
         {

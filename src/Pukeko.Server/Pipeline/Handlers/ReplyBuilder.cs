@@ -2,6 +2,7 @@ using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
 using Pukeko.Server.Allocation;
+using Pukeko.Server.Configuration;
 using Pukeko.Server.Leases;
 
 namespace Pukeko.Server.Pipeline.Handlers;
@@ -136,7 +137,7 @@ internal static class ReplyBuilder
             var prefix = new IaPrefixOption(lease.PreferredLifetime, lease.ValidLifetime, lease.PrefixLength, lease.Address);
 
             // RFC 6603 §4.2: PD-Exclude only inside IAPREFIX, and Kea only when the client asked for it.
-            if (wantsExclude && ctx.Runtime.FindSubnet(lease.SubnetId)?.FindPdPool(lease.Address)?.PdExcludeData() is { } exclude)
+            if (wantsExclude && PdExcludeFor(ctx, lease) is { } exclude)
             {
                 prefix.Options.Add(new RawOption(OptionCode.PdExclude, exclude));
             }
@@ -145,6 +146,23 @@ internal static class ReplyBuilder
         }
 
         return ia;
+    }
+
+    /// <summary>As Kea: the client's reservation of this very prefix decides first, then the pool the prefix is from.</summary>
+    private static byte[]? PdExcludeFor(ProcessingContext ctx, Lease6 lease)
+    {
+        if (ctx.Host is { } host)
+        {
+            foreach (var reserved in host.Prefixes)
+            {
+                if (reserved.Address == lease.Address && reserved.Length == lease.PrefixLength)
+                {
+                    return host.ExcludedPrefixes.TryGetValue(reserved, out var excluded) ? PrefixPool.PdExcludeData(excluded, reserved.Length) : null;
+                }
+            }
+        }
+
+        return ctx.Runtime.FindSubnet(lease.SubnetId)?.FindPdPool(lease.Address)?.PdExcludeData();
     }
 
     public static List<LeaseHint> PrefixHints(IaPdOption request)

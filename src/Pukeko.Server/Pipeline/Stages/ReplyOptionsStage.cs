@@ -272,6 +272,10 @@ internal sealed class ReplyOptionsStage(PipelineServices services, ClientFqdnSta
             {
                 names.AddRange(addressPool.AdditionalClasses);
             }
+            else if (pool is Configuration.PrefixPool prefixPool)
+            {
+                names.AddRange(prefixPool.AdditionalClasses);
+            }
         }
 
         if (ctx.Subnet is { } subnet)

@@ -1,0 +1,178 @@
+using Pukeko.Server.Configuration;
+using Pukeko.Server.Leases.Memfile;
+using static Pukeko.Server.Tests.Configuration.ConfigTest;
+
+namespace Pukeko.Server.Tests.Configuration;
+
+/// <summary>Kea's global behaviour keys: honoured, or accepted with a warning (at their path) that says why.</summary>
+public sealed class ServerBehaviourKeysTests
+{
+    private static void AssertNoWarningAt(ConfigLoadResult result, string path) =>
+        Assert.DoesNotContain(result.Warnings, w => w.Path == path);
+
+    private static ConfigLoadResult LoadWithoutErrors(string body)
+    {
+        var result = Load(Dhcp6(body));
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        Assert.DoesNotContain(result.Warnings, w => w.Message.Contains("not implemented yet; ignored", StringComparison.Ordinal));
+        return result;
+    }
+
+    [Theory]
+    [InlineData("none", (int)LeaseSanityMode.None)]
+    [InlineData("warn", (int)LeaseSanityMode.Warn)]
+    [InlineData("fix", (int)LeaseSanityMode.Fix)]
+    [InlineData("fix-del", (int)LeaseSanityMode.FixDelete)]
+    [InlineData("del", (int)LeaseSanityMode.Delete)]
+    public void LeaseChecksAreRead(string text, int mode)
+    {
+        var result = LoadWithoutErrors($$"""
+            "sanity-checks": { "lease-checks": "{{text}}", "extended-info-checks": "strict" }
+            """);
+        Assert.Equal((LeaseSanityMode)mode, result.Config!.LeaseChecks);
+        Assert.Empty(result.Warnings);
+    }
+
+    [Fact]
+    public void LeaseChecksDefaultToWarn() => Assert.Equal(LeaseSanityMode.Warn, LoadOk(Dhcp6("")).LeaseChecks);
+
+    [Fact]
+    public void UnknownLeaseChecksValueIsRejected() =>
+        LoadFails(Dhcp6("\"sanity-checks\": { \"lease-checks\": \"repair\" }"), "Dhcp6/sanity-checks/lease-checks", "supported values are: none, warn, fix, fix-del, del");
+
+    [Fact]
+    public void UnknownExtendedInfoChecksValueIsRejected() =>
+        LoadFails(Dhcp6("\"sanity-checks\": { \"extended-info-checks\": \"lax\" }"), "Dhcp6/sanity-checks/extended-info-checks", "none, fix, strict, pedantic");
+
+    [Fact]
+    public void UnknownSanityCheckIsRejected() =>
+        LoadFails(Dhcp6("\"sanity-checks\": { \"pool-checks\": \"warn\" }"), "Dhcp6/sanity-checks/pool-checks", "unknown parameter");
+
+    [Fact]
+    public void QueueControlWithoutThreadsSizesThePacketQueue()
+    {
+        var result = LoadWithoutErrors("""
+            "multi-threading": { "enable-multi-threading": false },
+            "dhcp-queue-control": { "enable-queue": true, "queue-type": "kea-ring6", "capacity": 250 }
+            """);
+        Assert.Equal(250, result.Config!.MultiThreading.PacketQueueSize);
+        Assert.Empty(result.Warnings);
+    }
+
+    [Fact]
+    public void QueueControlWithThreadsIsTurnedOffWithAWarning()
+    {
+        var result = LoadWithoutErrors("""
+            "dhcp-queue-control": { "enable-queue": true, "queue-type": "kea-ring6", "capacity": 250 }
+            """);
+        Assert.Equal(64, result.Config!.MultiThreading.PacketQueueSize);
+        AssertWarning(result, "Dhcp6/dhcp-queue-control", "multi-threading is enabled");
+    }
+
+    [Fact]
+    public void DisabledQueueControlChangesNothing()
+    {
+        var result = LoadWithoutErrors("""
+            "multi-threading": { "enable-multi-threading": false, "packet-queue-size": 16 },
+            "dhcp-queue-control": { "enable-queue": false, "queue-type": "kea-ring6", "capacity": 250 }
+            """);
+        Assert.Equal(16, result.Config!.MultiThreading.PacketQueueSize);
+        Assert.Empty(result.Warnings);
+    }
+
+    [Fact]
+    public void EnabledQueueNeedsAKnownQueueType()
+    {
+        LoadFails(Dhcp6("\"dhcp-queue-control\": { \"enable-queue\": true }"), "Dhcp6/dhcp-queue-control", "queue-type is required");
+        LoadFails(Dhcp6("\"dhcp-queue-control\": { \"enable-queue\": true, \"queue-type\": \"kea-ring4\" }"), "Dhcp6/dhcp-queue-control/queue-type", "not known");
+        LoadFails(Dhcp6("\"dhcp-queue-control\": { \"enable-queue\": true, \"queue-type\": \"kea-ring6\", \"capacity\": 0 }"), "Dhcp6/dhcp-queue-control/capacity", "out of range");
+    }
+
+    [Fact]
+    public void CompatibilityLenientParsingWarnsOnlyWhenOn()
+    {
+        AssertNoWarningAt(LoadWithoutErrors("\"compatibility\": { \"lenient-option-parsing\": false }"), "Dhcp6/compatibility/lenient-option-parsing");
+        AssertWarning(LoadWithoutErrors("\"compatibility\": { \"lenient-option-parsing\": true }"), "Dhcp6/compatibility/lenient-option-parsing", "not implemented");
+        LoadFails(Dhcp6("\"compatibility\": { \"ignore-rai-link-selection\": true }"), "Dhcp6/compatibility/ignore-rai-link-selection", "unknown parameter");
+    }
+
+    [Fact]
+    public void IpReservationsUniqueFalseIsWarned()
+    {
+        AssertNoWarningAt(LoadWithoutErrors("\"ip-reservations-unique\": true"), "Dhcp6/ip-reservations-unique");
+        AssertWarning(LoadWithoutErrors("\"ip-reservations-unique\": false"), "Dhcp6/ip-reservations-unique", "one host only");
+    }
+
+    [Fact]
+    public void ReservationsLookupFirstIsFixedWhenThreadsRun()
+    {
+        AssertWarning(LoadWithoutErrors("\"reservations-lookup-first\": true"), "Dhcp6/reservations-lookup-first", "always looked up first");
+        Assert.Empty(LoadWithoutErrors("\"reservations-lookup-first\": true, \"multi-threading\": { \"enable-multi-threading\": false }").Warnings);
+    }
+
+    [Fact]
+    public void EarlyGlobalReservationsLookupTrueIsWarned()
+    {
+        AssertNoWarningAt(LoadWithoutErrors("\"early-global-reservations-lookup\": false"), "Dhcp6/early-global-reservations-lookup");
+        AssertWarning(LoadWithoutErrors("\"early-global-reservations-lookup\": true"), "Dhcp6/early-global-reservations-lookup", "after subnet selection");
+    }
+
+    [Fact]
+    public void StatisticSampleLimitsAreRead()
+    {
+        var result = LoadWithoutErrors("\"statistic-default-sample-count\": 5, \"statistic-default-sample-age\": 60");
+        Assert.Equal(5u, result.Config!.StatisticDefaultSampleCount);
+        Assert.Equal(60u, result.Config.StatisticDefaultSampleAge);
+        Assert.Empty(result.Warnings);
+    }
+
+    [Fact]
+    public void DataDirectoryHoldsTheDefaultLeaseFile()
+    {
+        var result = LoadWithoutErrors("\"data-directory\": \"/var/lib/kea-old\"");
+        Assert.Equal("/var/lib/kea-old/kea-leases6.csv", result.Config!.LeaseDatabase.FilePath);
+        AssertWarning(result, "Dhcp6/data-directory", "deprecated");
+
+        var named = LoadWithoutErrors("\"data-directory\": \"/var/lib/kea-old\", \"lease-database\": { \"type\": \"memfile\", \"name\": \"/srv/kea-data/l.csv\" }");
+        Assert.Equal("/srv/kea-data/l.csv", named.Config!.LeaseDatabase.FilePath);
+    }
+
+    [Fact]
+    public void Dhcp4o6PortWarnsWhenSet()
+    {
+        AssertNoWarningAt(LoadWithoutErrors("\"dhcp4o6-port\": 0"), "Dhcp6/dhcp4o6-port");
+        AssertWarning(LoadWithoutErrors("\"dhcp4o6-port\": 6767"), "Dhcp6/dhcp4o6-port", "DHCPv6 only");
+        LoadFails(Dhcp6("\"dhcp4o6-port\": 70000"), "Dhcp6/dhcp4o6-port", "out of range");
+    }
+
+    [Fact]
+    public void AllowAddressRegistrationTrueIsWarned()
+    {
+        AssertNoWarningAt(LoadWithoutErrors("\"allow-address-registration\": false"), "Dhcp6/allow-address-registration");
+        AssertWarning(LoadWithoutErrors("\"allow-address-registration\": true"), "Dhcp6/allow-address-registration", "RFC 9686");
+    }
+
+    [Fact]
+    public void ConfigControlNamesTheUnsupportedBackend() =>
+        AssertWarning(LoadWithoutErrors("\"config-control\": { \"config-databases\": [ { \"type\": \"mysql\", \"name\": \"kea\" } ] }"), "Dhcp6/config-control", "configuration backend");
+
+    [Theory]
+    [InlineData("Dhcp6/store-extended-info", "\"store-extended-info\": true")]
+    [InlineData("Dhcp6/subnet6[0]/store-extended-info", "\"subnet6\": [ { \"subnet\": \"2001:db8::/64\", \"store-extended-info\": true } ]")]
+    [InlineData("Dhcp6/shared-networks[0]/store-extended-info", "\"shared-networks\": [ { \"name\": \"n\", \"store-extended-info\": true } ]")]
+    public void StoreExtendedInfoTrueIsWarnedAtEveryLevel(string path, string body) =>
+        AssertWarning(LoadWithoutErrors(body), path, "relay-info");
+
+    [Fact]
+    public void StoreExtendedInfoFalseIsSilent() => Assert.Empty(LoadWithoutErrors("\"store-extended-info\": false").Warnings);
+
+    [Theory]
+    [InlineData("\"adaptive-lease-time-threshold\": 0.8")]
+    [InlineData("\"subnet6\": [ { \"subnet\": \"2001:db8::/64\", \"adaptive-lease-time-threshold\": 1 } ]")]
+    [InlineData("\"shared-networks\": [ { \"name\": \"n\", \"adaptive-lease-time-threshold\": 0.5 } ]")]
+    public void AdaptiveLeaseTimeThresholdIsAccepted(string body) => Assert.Empty(LoadWithoutErrors(body).Warnings);
+
+    [Fact]
+    public void AdaptiveLeaseTimeThresholdOutOfRangeIsRejected() =>
+        LoadFails(Dhcp6("\"subnet6\": [ { \"subnet\": \"2001:db8::/64\", \"adaptive-lease-time-threshold\": 1.5 } ]"), "Dhcp6/subnet6[0]/adaptive-lease-time-threshold", "greater than 0.0");
+}
