@@ -40,6 +40,8 @@ internal sealed class UdpTransport : IAsyncDisposable
 
     private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromMilliseconds(250);
 
+    private static readonly TimeSpan ReceivePollPeriod = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Workers started beside stalled ones, at most: a callout that blocks every packet must not create threads without end.</summary>
     private const int MaxExtraWorkers = 16;
 
@@ -66,9 +68,11 @@ internal sealed class UdpTransport : IAsyncDisposable
         _port = port;
         _interfaces = interfaces.ToDictionary(i => i.Index, i => i.Name);
         Workers = Math.Max(1, workers);
+        // Synchronous continuations: the receive thread's write wakes a waiting worker directly (the continuation
+        // only signals the worker's wait), instead of queueing that wake-up to the thread pool once per packet.
         _queue = queueSize > 0
-            ? Channel.CreateBounded<ReceivedDatagram>(new BoundedChannelOptions(queueSize) { SingleReader = false, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait })
-            : Channel.CreateUnbounded<ReceivedDatagram>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
+            ? Channel.CreateBounded<ReceivedDatagram>(new BoundedChannelOptions(queueSize) { SingleReader = false, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait, AllowSynchronousContinuations = true })
+            : Channel.CreateUnbounded<ReceivedDatagram>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true, AllowSynchronousContinuations = true });
 
         _socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
         try
@@ -77,6 +81,9 @@ internal sealed class UdpTransport : IAsyncDisposable
             _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             _socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true);
             _socket.ReceiveBufferSize = 4 * 1024 * 1024;
+
+            // The receive thread blocks in recvmsg but wakes this often to see whether the transport stopped.
+            _socket.ReceiveTimeout = (int)ReceivePollPeriod.TotalMilliseconds;
             _socket.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
             foreach (var iface in interfaces)
             {
@@ -124,7 +131,25 @@ internal sealed class UdpTransport : IAsyncDisposable
     public void Start(Dhcp6Processor processor)
     {
         Processor = processor;
-        _tasks.Add(Task.Factory.StartNew(ReceiveLoopAsync, _stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap());
+        var receiverExited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _tasks.Add(receiverExited.Task);
+        var receiver = new Thread(static state =>
+        {
+            var (transport, exited) = ((UdpTransport, TaskCompletionSource))state!;
+            try
+            {
+                transport.ReceiveLoop();
+            }
+            finally
+            {
+                exited.TrySetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "pukeko-dhcp6-receive",
+        };
+        receiver.Start((this, receiverExited));
         lock (_workersLock)
         {
             for (var i = 0; i < Workers; i++)
@@ -161,31 +186,54 @@ internal sealed class UdpTransport : IAsyncDisposable
         }
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>
+    /// The receive loop, on a thread of its own blocking in recvmsg: an asynchronous receive would cost two thread
+    /// hops per datagram (the socket engine's epoll thread, then a thread-pool thread running the loop).
+    /// </summary>
+    private void ReceiveLoop()
     {
-        EndPoint any = new IPEndPoint(IPAddress.IPv6Any, 0);
         var token = _stop.Token;
         while (!token.IsCancellationRequested)
         {
             // One byte more than is taken, so that a datagram too large to take shows itself by filling it.
             var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram + 1);
-            SocketReceiveMessageFromResult result;
+            EndPoint from = new IPEndPoint(IPAddress.IPv6Any, 0);
+            var flags = SocketFlags.None;
+            int received;
+            IPPacketInformation info;
             try
             {
-                result = await _socket.ReceiveMessageFromAsync(buffer.AsMemory(0, MaxDatagram + 1), SocketFlags.None, any, token).ConfigureAwait(false);
+                received = _socket.ReceiveMessageFrom(buffer.AsSpan(0, MaxDatagram + 1), ref flags, ref from, out info);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            catch (ObjectDisposedException)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
                 break;
             }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.Interrupted)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                continue;
+            }
             catch (SocketException ex)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
+                if (token.IsCancellationRequested || ex.SocketErrorCode is SocketError.OperationAborted or SocketError.Shutdown)
+                {
+                    break;
+                }
+
                 _log.LogWarning(new EventId(0, "DHCP6_PACKET_RECEIVE_FAIL"), "error on receive: {Reason}", ex.Message);
                 continue;
             }
 
+            if (token.IsCancellationRequested)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                break;
+            }
+
+            var result = (ReceivedBytes: received, SocketFlags: flags, RemoteEndPoint: from, PacketInformation: info);
             var ifindex = result.PacketInformation.Interface;
             if (!_interfaces.TryGetValue(ifindex, out var ifname))
             {

@@ -63,7 +63,10 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         foreach (var lease in leases)
         {
             ia.Options.Add(new IaAddressOption(lease.Address, lease.PreferredLifetime, lease.ValidLifetime));
-            _leaseLog.LogInformation(new EventId(0, "DHCP6_LEASE_RENEW"), "{Label}: lease for address {Address} and iaid={Iaid} has been allocated for {Valid} seconds", ctx.Query.Label, lease.Address, request.Iaid, lease.ValidLifetime);
+            if (_leaseLog.IsEnabled(LogLevel.Information))
+            {
+                _leaseLog.LogInformation(new EventId(0, "DHCP6_LEASE_RENEW"), "{Label}: lease for address {Address} and iaid={Iaid} has been allocated for {Valid} seconds", ctx.Query.Label, lease.Address, request.Iaid, lease.ValidLifetime);
+            }
         }
 
         // RFC 8415 §18.3.4: addresses the client may no longer use go back with zero lifetimes.
@@ -108,7 +111,10 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         var ia = PdWithLeases(ctx, hookIa.Iaid, leases);
         foreach (var lease in leases)
         {
-            _leaseLog.LogInformation(new EventId(0, "DHCP6_PD_LEASE_RENEW"), "{Label}: lease for prefix {Prefix}/{Length} and iaid={Iaid} has been allocated for {Valid} seconds", ctx.Query.Label, lease.Address, lease.PrefixLength, request.Iaid, lease.ValidLifetime);
+            if (_leaseLog.IsEnabled(LogLevel.Information))
+            {
+                _leaseLog.LogInformation(new EventId(0, "DHCP6_PD_LEASE_RENEW"), "{Label}: lease for prefix {Prefix}/{Length} and iaid={Iaid} has been allocated for {Valid} seconds", ctx.Query.Label, lease.Address, lease.PrefixLength, request.Iaid, lease.ValidLifetime);
+            }
         }
 
         // RFC 8415 §18.3.4: prefixes the client may no longer use go back with zero lifetimes.
