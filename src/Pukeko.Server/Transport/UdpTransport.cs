@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Server.Concurrency;
@@ -49,7 +48,7 @@ internal sealed class UdpTransport : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly Socket _socket;
     private readonly Dictionary<int, string> _interfaces;
-    private readonly Channel<ReceivedDatagram> _queue;
+    private readonly DatagramQueue _queue;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _tasks = [];
     private readonly ushort _port;
@@ -68,11 +67,7 @@ internal sealed class UdpTransport : IAsyncDisposable
         _port = port;
         _interfaces = interfaces.ToDictionary(i => i.Index, i => i.Name);
         Workers = Math.Max(1, workers);
-        // Synchronous continuations: the receive thread's write wakes a waiting worker directly (the continuation
-        // only signals the worker's wait), instead of queueing that wake-up to the thread pool once per packet.
-        _queue = queueSize > 0
-            ? Channel.CreateBounded<ReceivedDatagram>(new BoundedChannelOptions(queueSize) { SingleReader = false, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait, AllowSynchronousContinuations = true })
-            : Channel.CreateUnbounded<ReceivedDatagram>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true, AllowSynchronousContinuations = true });
+        _queue = new DatagramQueue(queueSize);
 
         _socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
         try
@@ -265,7 +260,7 @@ internal sealed class UdpTransport : IAsyncDisposable
                 ReturnBuffer = static b => ArrayPool<byte>.Shared.Return(b),
             };
 
-            if (!_queue.Writer.TryWrite(datagram))
+            if (!_queue.TryWrite(datagram))
             {
                 _processor?.CountDrop(DropReason.QueueFull);
                 ArrayPool<byte>.Shared.Return(buffer);
@@ -295,11 +290,11 @@ internal sealed class UdpTransport : IAsyncDisposable
     private void WorkerMain(Worker me)
     {
         var output = ArrayPool<byte>.Shared.Rent(SendStage.MaxReply);
-        var reader = _queue.Reader;
+        var reader = _queue;
         var token = _stop.Token;
         try
         {
-            while (WaitToRead(reader, token))
+            while (reader.WaitToRead(token))
             {
                 // One packet per entry, so a pause waits for at most one packet per worker.
                 if (!_packets.TryEnter())
@@ -337,12 +332,6 @@ internal sealed class UdpTransport : IAsyncDisposable
 
             me.Exited.TrySetResult();
         }
-    }
-
-    private static bool WaitToRead(ChannelReader<ReceivedDatagram> reader, CancellationToken token)
-    {
-        var ready = reader.WaitToReadAsync(token);
-        return ready.IsCompletedSuccessfully ? ready.Result : ready.AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>
@@ -514,7 +503,7 @@ internal sealed class UdpTransport : IAsyncDisposable
             await _watchdog.DisposeAsync().ConfigureAwait(false);
         }
 
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         _socket.Dispose();
         try
         {
@@ -530,7 +519,7 @@ internal sealed class UdpTransport : IAsyncDisposable
         {
         }
 
-        while (_queue.Reader.TryRead(out var left))
+        while (_queue.TryRead(out var left))
         {
             left.ReturnBuffer?.Invoke(left.Buffer);
         }
