@@ -41,7 +41,10 @@ internal sealed class ProcessingContext
     public LeaseTransaction? LeaseWork { get; set; }
 
     /// <summary>Reserved addresses already handed to an IA of this message (one reserved address per IA).</summary>
-    public HashSet<Pukeko.Protocol.Addressing.Ipv6Address> ReservedAddressesUsed { get; } = [];
+    /// <remarks>Made at first use: most clients have no reservation, and this is per packet.</remarks>
+    public HashSet<Pukeko.Protocol.Addressing.Ipv6Address> ReservedAddressesUsed => _reservedAddressesUsed ??= [];
+
+    private HashSet<Pukeko.Protocol.Addressing.Ipv6Address>? _reservedAddressesUsed;
 
     /// <summary>Pools that provided the leases in this reply, for pool-level options.</summary>
     public List<ILeasePool> UsedPools { get; } = [];

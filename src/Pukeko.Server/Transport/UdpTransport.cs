@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Server.Concurrency;
@@ -40,6 +39,8 @@ internal sealed class UdpTransport : IAsyncDisposable
 
     private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromMilliseconds(250);
 
+    private static readonly TimeSpan ReceivePollPeriod = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Workers started beside stalled ones, at most: a callout that blocks every packet must not create threads without end.</summary>
     private const int MaxExtraWorkers = 16;
 
@@ -47,7 +48,7 @@ internal sealed class UdpTransport : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly Socket _socket;
     private readonly Dictionary<int, string> _interfaces;
-    private readonly Channel<ReceivedDatagram> _queue;
+    private readonly DatagramQueue _queue;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _tasks = [];
     private readonly ushort _port;
@@ -66,9 +67,7 @@ internal sealed class UdpTransport : IAsyncDisposable
         _port = port;
         _interfaces = interfaces.ToDictionary(i => i.Index, i => i.Name);
         Workers = Math.Max(1, workers);
-        _queue = queueSize > 0
-            ? Channel.CreateBounded<ReceivedDatagram>(new BoundedChannelOptions(queueSize) { SingleReader = false, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait })
-            : Channel.CreateUnbounded<ReceivedDatagram>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
+        _queue = new DatagramQueue(queueSize);
 
         _socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
         try
@@ -77,6 +76,9 @@ internal sealed class UdpTransport : IAsyncDisposable
             _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             _socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true);
             _socket.ReceiveBufferSize = 4 * 1024 * 1024;
+
+            // The receive thread blocks in recvmsg but wakes this often to see whether the transport stopped.
+            _socket.ReceiveTimeout = (int)ReceivePollPeriod.TotalMilliseconds;
             _socket.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
             foreach (var iface in interfaces)
             {
@@ -124,7 +126,25 @@ internal sealed class UdpTransport : IAsyncDisposable
     public void Start(Dhcp6Processor processor)
     {
         Processor = processor;
-        _tasks.Add(Task.Factory.StartNew(ReceiveLoopAsync, _stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap());
+        var receiverExited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _tasks.Add(receiverExited.Task);
+        var receiver = new Thread(static state =>
+        {
+            var (transport, exited) = ((UdpTransport, TaskCompletionSource))state!;
+            try
+            {
+                transport.ReceiveLoop();
+            }
+            finally
+            {
+                exited.TrySetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "pukeko-dhcp6-receive",
+        };
+        receiver.Start((this, receiverExited));
         lock (_workersLock)
         {
             for (var i = 0; i < Workers; i++)
@@ -161,31 +181,54 @@ internal sealed class UdpTransport : IAsyncDisposable
         }
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>
+    /// The receive loop, on a thread of its own blocking in recvmsg: an asynchronous receive would cost two thread
+    /// hops per datagram (the socket engine's epoll thread, then a thread-pool thread running the loop).
+    /// </summary>
+    private void ReceiveLoop()
     {
-        EndPoint any = new IPEndPoint(IPAddress.IPv6Any, 0);
         var token = _stop.Token;
         while (!token.IsCancellationRequested)
         {
             // One byte more than is taken, so that a datagram too large to take shows itself by filling it.
             var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram + 1);
-            SocketReceiveMessageFromResult result;
+            EndPoint from = new IPEndPoint(IPAddress.IPv6Any, 0);
+            var flags = SocketFlags.None;
+            int received;
+            IPPacketInformation info;
             try
             {
-                result = await _socket.ReceiveMessageFromAsync(buffer.AsMemory(0, MaxDatagram + 1), SocketFlags.None, any, token).ConfigureAwait(false);
+                received = _socket.ReceiveMessageFrom(buffer.AsSpan(0, MaxDatagram + 1), ref flags, ref from, out info);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            catch (ObjectDisposedException)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
                 break;
             }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.Interrupted)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                continue;
+            }
             catch (SocketException ex)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
+                if (token.IsCancellationRequested || ex.SocketErrorCode is SocketError.OperationAborted or SocketError.Shutdown)
+                {
+                    break;
+                }
+
                 _log.LogWarning(new EventId(0, "DHCP6_PACKET_RECEIVE_FAIL"), "error on receive: {Reason}", ex.Message);
                 continue;
             }
 
+            if (token.IsCancellationRequested)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                break;
+            }
+
+            var result = (ReceivedBytes: received, SocketFlags: flags, RemoteEndPoint: from, PacketInformation: info);
             var ifindex = result.PacketInformation.Interface;
             if (!_interfaces.TryGetValue(ifindex, out var ifname))
             {
@@ -217,7 +260,7 @@ internal sealed class UdpTransport : IAsyncDisposable
                 ReturnBuffer = static b => ArrayPool<byte>.Shared.Return(b),
             };
 
-            if (!_queue.Writer.TryWrite(datagram))
+            if (!_queue.TryWrite(datagram))
             {
                 _processor?.CountDrop(DropReason.QueueFull);
                 ArrayPool<byte>.Shared.Return(buffer);
@@ -247,11 +290,11 @@ internal sealed class UdpTransport : IAsyncDisposable
     private void WorkerMain(Worker me)
     {
         var output = ArrayPool<byte>.Shared.Rent(SendStage.MaxReply);
-        var reader = _queue.Reader;
+        var reader = _queue;
         var token = _stop.Token;
         try
         {
-            while (WaitToRead(reader, token))
+            while (reader.WaitToRead(token))
             {
                 // One packet per entry, so a pause waits for at most one packet per worker.
                 if (!_packets.TryEnter())
@@ -289,12 +332,6 @@ internal sealed class UdpTransport : IAsyncDisposable
 
             me.Exited.TrySetResult();
         }
-    }
-
-    private static bool WaitToRead(ChannelReader<ReceivedDatagram> reader, CancellationToken token)
-    {
-        var ready = reader.WaitToReadAsync(token);
-        return ready.IsCompletedSuccessfully ? ready.Result : ready.AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>
@@ -466,7 +503,7 @@ internal sealed class UdpTransport : IAsyncDisposable
             await _watchdog.DisposeAsync().ConfigureAwait(false);
         }
 
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         _socket.Dispose();
         try
         {
@@ -482,7 +519,7 @@ internal sealed class UdpTransport : IAsyncDisposable
         {
         }
 
-        while (_queue.Reader.TryRead(out var left))
+        while (_queue.TryRead(out var left))
         {
             left.ReturnBuffer?.Invoke(left.Buffer);
         }

@@ -23,17 +23,18 @@ internal sealed class PipelineHarness : IDisposable
     public static readonly Ipv6Address ClientLinkLocal = Ipv6Address.Parse("fe80::1:2ff:fe03:405");
     public static readonly Duid ServerDuid = Duid.CreateLlt(1, 12345, [0x02, 0, 0, 0, 0xfc, 0x01]);
 
-    public PipelineHarness(Func<Subnet6, Subnet6>? customize = null, Action<DhcpConfigBuilder>? configure = null, Func<ILeaseStore, ILeaseStore>? wrapStore = null)
-        : this(Build(customize, configure), wrapStore)
+    public PipelineHarness(Func<Subnet6, Subnet6>? customize = null, Action<DhcpConfigBuilder>? configure = null, Func<ILeaseStore, ILeaseStore>? wrapStore = null, string? leaseFile = null)
+        : this(Build(customize, configure), wrapStore, leaseFile)
     {
     }
 
     /// <summary>A harness for a configuration loaded from real Kea JSON (see <see cref="FromDhcp6"/>).</summary>
-    public PipelineHarness(DhcpConfig config, Func<ILeaseStore, ILeaseStore>? wrapStore = null)
+    /// <param name="leaseFile">A lease file to persist to (memfile <c>persist: true</c>); null keeps leases in memory only.</param>
+    public PipelineHarness(DhcpConfig config, Func<ILeaseStore, ILeaseStore>? wrapStore = null, string? leaseFile = null)
     {
         Time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
         Config = config;
-        Store = new MemfileLeaseStore(new MemfileOptions(Path.Combine(Path.GetTempPath(), "unused.csv"), Persist: false), NullLogger.Instance, Time);
+        Store = new MemfileLeaseStore(new MemfileOptions(leaseFile ?? Path.Combine(Path.GetTempPath(), "unused.csv"), Persist: leaseFile is not null, LfcIntervalSeconds: 0), NullLogger.Instance, Time);
         Store.Open();
         Statistics = new StatisticsRegistry();
         Packets = new PacketStatistics(Statistics);
@@ -116,7 +117,7 @@ internal sealed class PipelineHarness : IDisposable
     }
 
     /// <summary>A datagram as the transport would hand it over: from the client's link-local (or <paramref name="source"/>) on eth0.</summary>
-    private ReceivedDatagram Datagram(byte[] bytes, Ipv6Address? source = null) => new()
+    internal ReceivedDatagram Datagram(byte[] bytes, Ipv6Address? source = null) => new()
     {
         Buffer = bytes,
         Length = bytes.Length,

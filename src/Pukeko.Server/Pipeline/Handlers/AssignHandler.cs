@@ -62,13 +62,17 @@ internal sealed class AssignHandler(PipelineServices services) : IMessageHandler
         var (t1, t2) = LeaseTimers.TeeTimes(ctx.Subnet ?? subnet, lease.PreferredLifetime);
         var ia = new IaNaOption(request.Iaid, t1, t2);
         ia.Options.Add(new IaAddressOption(lease.Address, lease.PreferredLifetime, lease.ValidLifetime));
-        if (ctx.FakeAllocation)
+        // At the usual WARN level neither the label nor the boxed arguments are built.
+        if (_leaseLog.IsEnabled(LogLevel.Information))
         {
-            _leaseLog.LogInformation(new EventId(0, "DHCP6_LEASE_ADVERT"), "{Label}: lease for address {Address} and iaid={Iaid} will be advertised", ctx.Query.Label, lease.Address, request.Iaid);
-        }
-        else
-        {
-            _leaseLog.LogInformation(new EventId(0, "DHCP6_LEASE_ALLOC"), "{Label}: lease for address {Address} and iaid={Iaid} has been allocated for {Valid} seconds", ctx.Query.Label, lease.Address, request.Iaid, lease.ValidLifetime);
+            if (ctx.FakeAllocation)
+            {
+                _leaseLog.LogInformation(new EventId(0, "DHCP6_LEASE_ADVERT"), "{Label}: lease for address {Address} and iaid={Iaid} will be advertised", ctx.Query.Label, lease.Address, request.Iaid);
+            }
+            else
+            {
+                _leaseLog.LogInformation(new EventId(0, "DHCP6_LEASE_ALLOC"), "{Label}: lease for address {Address} and iaid={Iaid} has been allocated for {Valid} seconds", ctx.Query.Label, lease.Address, request.Iaid, lease.ValidLifetime);
+            }
         }
 
         return ia;
@@ -91,13 +95,16 @@ internal sealed class AssignHandler(PipelineServices services) : IMessageHandler
         var ia = PdWithLeases(ctx, request.Iaid, leases);
         foreach (var lease in leases)
         {
-            if (ctx.FakeAllocation)
+            if (_leaseLog.IsEnabled(LogLevel.Information))
             {
-                _leaseLog.LogInformation(new EventId(0, "DHCP6_PD_LEASE_ADVERT"), "{Label}: lease for prefix {Prefix}/{Length} and iaid={Iaid} will be advertised", ctx.Query.Label, lease.Address, lease.PrefixLength, request.Iaid);
-            }
-            else
-            {
-                _leaseLog.LogInformation(new EventId(0, "DHCP6_PD_LEASE_ALLOC"), "{Label}: lease for prefix {Prefix}/{Length} and iaid={Iaid} has been allocated for {Valid} seconds", ctx.Query.Label, lease.Address, lease.PrefixLength, request.Iaid, lease.ValidLifetime);
+                if (ctx.FakeAllocation)
+                {
+                    _leaseLog.LogInformation(new EventId(0, "DHCP6_PD_LEASE_ADVERT"), "{Label}: lease for prefix {Prefix}/{Length} and iaid={Iaid} will be advertised", ctx.Query.Label, lease.Address, lease.PrefixLength, request.Iaid);
+                }
+                else
+                {
+                    _leaseLog.LogInformation(new EventId(0, "DHCP6_PD_LEASE_ALLOC"), "{Label}: lease for prefix {Prefix}/{Length} and iaid={Iaid} has been allocated for {Valid} seconds", ctx.Query.Label, lease.Address, lease.PrefixLength, request.Iaid, lease.ValidLifetime);
+                }
             }
         }
 

@@ -63,13 +63,16 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         foreach (var lease in leases)
         {
             ia.Options.Add(new IaAddressOption(lease.Address, lease.PreferredLifetime, lease.ValidLifetime));
-            _leaseLog.LogInformation(new EventId(0, "DHCP6_LEASE_RENEW"), "{Label}: lease for address {Address} and iaid={Iaid} has been allocated for {Valid} seconds", ctx.Query.Label, lease.Address, request.Iaid, lease.ValidLifetime);
+            if (_leaseLog.IsEnabled(LogLevel.Information))
+            {
+                _leaseLog.LogInformation(new EventId(0, "DHCP6_LEASE_RENEW"), "{Label}: lease for address {Address} and iaid={Iaid} has been allocated for {Valid} seconds", ctx.Query.Label, lease.Address, request.Iaid, lease.ValidLifetime);
+            }
         }
 
         // RFC 8415 §18.3.4: addresses the client may no longer use go back with zero lifetimes.
         foreach (var hint in hints)
         {
-            if (!leases.Exists(l => l.Address == hint.Address))
+            if (!Holds(leases, hint.Address))
             {
                 ia.Options.Add(new IaAddressOption(hint.Address, 0, 0));
             }
@@ -77,7 +80,7 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
 
         foreach (var old in retired)
         {
-            if (!hints.Exists(h => h.Address == old.Address))
+            if (!Holds(hints, old.Address))
             {
                 ia.Options.Add(new IaAddressOption(old.Address, 0, 0));
             }
@@ -108,7 +111,10 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         var ia = PdWithLeases(ctx, hookIa.Iaid, leases);
         foreach (var lease in leases)
         {
-            _leaseLog.LogInformation(new EventId(0, "DHCP6_PD_LEASE_RENEW"), "{Label}: lease for prefix {Prefix}/{Length} and iaid={Iaid} has been allocated for {Valid} seconds", ctx.Query.Label, lease.Address, lease.PrefixLength, request.Iaid, lease.ValidLifetime);
+            if (_leaseLog.IsEnabled(LogLevel.Information))
+            {
+                _leaseLog.LogInformation(new EventId(0, "DHCP6_PD_LEASE_RENEW"), "{Label}: lease for prefix {Prefix}/{Length} and iaid={Iaid} has been allocated for {Valid} seconds", ctx.Query.Label, lease.Address, lease.PrefixLength, request.Iaid, lease.ValidLifetime);
+            }
         }
 
         // RFC 8415 §18.3.4: prefixes the client may no longer use go back with zero lifetimes.
@@ -134,5 +140,32 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         }
 
         return ia;
+    }
+
+    // Loops, not Exists(lambda): a capturing lambda is two allocations per IA of every Renew.
+    private static bool Holds(IReadOnlyList<Lease6> leases, Ipv6Address address)
+    {
+        for (var i = 0; i < leases.Count; i++)
+        {
+            if (leases[i].Address == address)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Holds(List<(Ipv6Address Address, uint Preferred, uint Valid)> hints, Ipv6Address address)
+    {
+        foreach (var hint in hints)
+        {
+            if (hint.Address == address)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

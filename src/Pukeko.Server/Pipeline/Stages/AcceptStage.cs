@@ -61,8 +61,9 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
     /// <summary>Parses <paramref name="data"/> into the packet's message and relay layers.</summary>
     private bool Unpack(ReadOnlySpan<byte> data, Dhcp6Packet packet)
     {
-        var relays = new List<RelayLayer>();
-        var status = Dhcp6Parser.TryParse(data, relays, out var message);
+        // Parsed straight into the packet's own relay list (a failed parse drops the packet anyway).
+        packet.Relays.Clear();
+        var status = Dhcp6Parser.TryParse(data, packet.Relays, out var message);
         if (status != ParseStatus.Ok || message is null)
         {
             services.Drop(DropReason.ParseFailed);
@@ -71,8 +72,6 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
         }
 
         packet.Message = message;
-        packet.Relays.Clear();
-        packet.Relays.AddRange(relays);
         return true;
     }
 

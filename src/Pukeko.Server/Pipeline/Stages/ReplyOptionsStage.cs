@@ -56,12 +56,13 @@ internal sealed class ReplyOptionsStage(PipelineServices services, ClientFqdnSta
         var levels = CollectOptionLevels(ctx);
         var classes = ctx.Query.Classes;
 
-        var requested = new SortedSet<ushort>();
+        // Made at the first code: a client that asks for nothing (and no always-send option) costs no set.
+        SortedSet<ushort>? requested = null;
         if (ctx.Query.Message.Options.Get<OptionRequestOption>(OptionCode.OptionRequest) is { } oro)
         {
             foreach (var code in oro.Codes)
             {
-                requested.Add(code);
+                (requested ??= []).Add(code);
             }
         }
 
@@ -77,7 +78,7 @@ internal sealed class ReplyOptionsStage(PipelineServices services, ClientFqdnSta
 
                 if (option.AlwaysSend)
                 {
-                    requested.Add(option.Code);
+                    (requested ??= []).Add(option.Code);
                 }
 
                 if (option.NeverSend)
@@ -88,25 +89,28 @@ internal sealed class ReplyOptionsStage(PipelineServices services, ClientFqdnSta
         }
 
         var response = ctx.Response!.Message.Options;
-        foreach (var code in requested)
+        if (requested is not null)
         {
-            // Vendor options are assembled per enterprise below.
-            if (code == OptionCode.VendorOpts || cancelled?.Contains(code) == true || response.Contains(code))
+            foreach (var code in requested)
             {
-                continue;
-            }
-
-            foreach (var level in levels)
-            {
-                if (level.Find(code, classes) is { } found)
+                // Vendor options are assembled per enterprise below.
+                if (code == OptionCode.VendorOpts || cancelled?.Contains(code) == true || response.Contains(code))
                 {
-                    AddConfiguredOption(response, found.Option);
-                    break;
+                    continue;
+                }
+
+                foreach (var level in levels)
+                {
+                    if (level.Find(code, classes) is { } found)
+                    {
+                        AddConfiguredOption(response, found.Option);
+                        break;
+                    }
                 }
             }
         }
 
-        AppendVendorOptions(ctx, levels, requested.Contains(OptionCode.VendorOpts));
+        AppendVendorOptions(ctx, levels, requested?.Contains(OptionCode.VendorOpts) == true);
     }
 
     /// <summary>

@@ -19,13 +19,18 @@ internal sealed class SubnetSelectionStage(PipelineServices services, HookInvoke
     public ValueTask<bool> SelectAsync(ProcessingContext ctx)
     {
         ctx.Subnet = Select(ctx.Query, ctx.Runtime);
-        if (ctx.Subnet is { } selected)
+
+        // The label is a new string per call: built only when the line is written.
+        if (services.Log.IsEnabled(LogLevel.Debug))
         {
-            PipelineLog.SubnetSelected(services.Log, ctx.Query.Label, selected.Id, selected.Prefix);
-        }
-        else
-        {
-            PipelineLog.SubnetSelectionFailed(services.Log, ctx.Query.Label);
+            if (ctx.Subnet is { } selected)
+            {
+                PipelineLog.SubnetSelected(services.Log, ctx.Query.Label, selected.Id, selected.Prefix);
+            }
+            else
+            {
+                PipelineLog.SubnetSelectionFailed(services.Log, ctx.Query.Label);
+            }
         }
 
         if (!hooks.HasCallouts(HookPoints.Subnet6Select))
@@ -120,6 +125,7 @@ internal sealed class SubnetSelectionStage(PipelineServices services, HookInvoke
         return selected ?? SelectByAddress(subnets, link ?? Ipv6Address.Any, classes, isRelayAddress: true);
     }
 
+    // Indexed loops: foreach over an IReadOnlyList boxes its enumerator, once per packet.
     private static Subnet6? SelectByInterface(IReadOnlyList<Subnet6> subnets, string interfaceName, IReadOnlySet<string> classes)
     {
         if (interfaceName.Length == 0)
@@ -127,8 +133,9 @@ internal sealed class SubnetSelectionStage(PipelineServices services, HookInvoke
             return null;
         }
 
-        foreach (var subnet in subnets)
+        for (var i = 0; i < subnets.Count; i++)
         {
+            var subnet = subnets[i];
             if (subnet.Interface == interfaceName && subnet.ClientSupported(classes))
             {
                 return subnet;
@@ -140,8 +147,9 @@ internal sealed class SubnetSelectionStage(PipelineServices services, HookInvoke
 
     private static Subnet6? SelectByInterfaceId(IReadOnlyList<Subnet6> subnets, byte[] interfaceId, IReadOnlySet<string> classes)
     {
-        foreach (var subnet in subnets)
+        for (var i = 0; i < subnets.Count; i++)
         {
+            var subnet = subnets[i];
             if (subnet.InterfaceId is { } configured && configured.AsSpan().SequenceEqual(interfaceId) && subnet.ClientSupported(classes))
             {
                 return subnet;
@@ -155,8 +163,9 @@ internal sealed class SubnetSelectionStage(PipelineServices services, HookInvoke
     {
         if (isRelayAddress)
         {
-            foreach (var subnet in subnets)
+            for (var i = 0; i < subnets.Count; i++)
             {
+                var subnet = subnets[i];
                 // Kea looks at the shared network's relay list only when the subnet has none of its own.
                 var relays = subnet.RelayAddresses.Count > 0 ? subnet.RelayAddresses : subnet.SharedNetwork?.RelayAddresses;
                 if (relays is not null && Contains(relays, address) && subnet.ClientSupported(classes))
@@ -171,8 +180,9 @@ internal sealed class SubnetSelectionStage(PipelineServices services, HookInvoke
             return null;
         }
 
-        foreach (var subnet in subnets)
+        for (var i = 0; i < subnets.Count; i++)
         {
+            var subnet = subnets[i];
             if (subnet.Prefix.Contains(address) && subnet.ClientSupported(classes))
             {
                 return subnet;
@@ -184,9 +194,9 @@ internal sealed class SubnetSelectionStage(PipelineServices services, HookInvoke
 
     private static bool Contains(IReadOnlyList<Ipv6Address> addresses, Ipv6Address address)
     {
-        foreach (var candidate in addresses)
+        for (var i = 0; i < addresses.Count; i++)
         {
-            if (candidate == address)
+            if (addresses[i] == address)
             {
                 return true;
             }

@@ -1,0 +1,162 @@
+using System.Text.Json;
+using Pukeko.Protocol.Messages;
+using Pukeko.Server.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Pukeko.Server.Tests.Pipeline;
+
+/// <summary>
+/// The checked-in allocation budget (bench/allocation-budget.json, issue 10): managed bytes the pipeline
+/// allocates per Solicit→Advertise, per Request→Reply committing a new lease, and per Renew→Reply of an
+/// existing lease, averaged over many warm packets. Allocation counts are deterministic, unlike timings,
+/// so a change that adds per-packet garbage fails here instead of showing up as GC time under load.
+/// </summary>
+public sealed class AllocationBudgetTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Steady_state_packets_stay_within_the_allocation_budget()
+    {
+        var budget = AllocationBudget.Load();
+        var measured = PipelineAllocations.Measure();
+        output.WriteLine($"bytes/packet measured: solicit {measured.Solicit:F0}, request {measured.Request:F0}, renew {measured.Renew:F0}");
+        output.WriteLine($"bytes/packet budget:   solicit {budget.Solicit}, request {budget.Request}, renew {budget.Renew}");
+
+        var over = new List<string>();
+        Check("Solicit->Advertise", measured.Solicit, budget.Solicit);
+        Check("Request->Reply (new lease)", measured.Request, budget.Request);
+        Check("Renew->Reply (existing lease)", measured.Renew, budget.Renew);
+        Assert.True(over.Count == 0, $"allocation budget exceeded (bench/allocation-budget.json): {string.Join("; ", over)}");
+
+        void Check(string what, double bytes, long allowed)
+        {
+            if (bytes > allowed)
+            {
+                over.Add($"{what} allocates {bytes:F0} bytes per packet, budget {allowed}");
+            }
+        }
+    }
+
+    [Fact]
+    public void The_measurement_sees_allocations()
+    {
+        // Guards the probe itself: a measurement that reads 0 for everything would pass any budget.
+        var measured = PipelineAllocations.Measure(packets: 50);
+        Assert.True(measured.Solicit > 0 && measured.Request > 0 && measured.Renew > 0, $"{measured}");
+    }
+
+    /// <summary>The budget file, copied next to the test assembly from bench/.</summary>
+    private sealed record AllocationBudget(long Solicit, long Request, long Renew)
+    {
+        public static AllocationBudget Load()
+        {
+            var path = Path.Combine(AppContext.BaseDirectory, "allocation-budget.json");
+            using var json = JsonDocument.Parse(File.ReadAllText(path));
+            var bytes = json.RootElement.GetProperty("bytes-per-packet");
+            return new AllocationBudget(bytes.GetProperty("solicit").GetInt64(), bytes.GetProperty("request").GetInt64(), bytes.GetProperty("renew").GetInt64());
+        }
+    }
+}
+
+/// <summary>
+/// Drives the real pipeline in-process the way perfdhcp's 4-way exchange does (fresh clients: Solicit,
+/// Request with the advertised address, later Renew) against a persisting memfile store, and counts the
+/// bytes the current thread allocates. Everything the test itself needs (datagrams, reply copies) is
+/// allocated outside the measured loops; the pipeline completes synchronously, so all its allocations
+/// are on this thread.
+/// </summary>
+internal static class PipelineAllocations
+{
+    public sealed record Result(double Solicit, double Request, double Renew);
+
+    public static Result Measure(int packets = 2000, int warmup = 300)
+    {
+        using var directory = new TempDirectory();
+        using var h = new PipelineHarness(
+            customize: _ => new Pukeko.Server.Configuration.Subnet6
+            {
+                Id = 1,
+                Prefix = Pukeko.Protocol.Addressing.Ipv6Prefix.Parse("2001:db8::/64"),
+                Pools = [new Pukeko.Server.Configuration.AddressPool { First = Pukeko.Protocol.Addressing.Ipv6Address.Parse("2001:db8::1:0"), Last = Pukeko.Protocol.Addressing.Ipv6Address.Parse("2001:db8::ffff:ffff") }],
+                Interface = "eth0",
+                ValidLifetime = new Pukeko.Server.Configuration.Lifetime(4000, 4000, 4000),
+                PreferredLifetime = new Pukeko.Server.Configuration.Lifetime(3000, 3000, 3000),
+            },
+            leaseFile: Path.Combine(directory.Path, "leases.csv"));
+
+        var clients = warmup + packets;
+        var output = new byte[9216];
+        var replies = new byte[clients][];
+        var lengths = new int[clients];
+        for (var i = 0; i < clients; i++)
+        {
+            replies[i] = new byte[1500];
+        }
+
+        var solicits = Datagrams(h, clients, i => ClientMessages.Create(MessageType.Solicit, clientId: Client(i)));
+        var solicit = Run(h, solicits, output, replies, lengths, warmup);
+
+        var requests = Datagrams(h, clients, i => ClientMessages.Create(MessageType.Request, address: Address(replies[i], lengths[i]), serverId: PipelineHarness.ServerDuid, clientId: Client(i)));
+        var request = Run(h, requests, output, replies, lengths, warmup);
+
+        // Half-way to T1, as a client renews; long enough that no lease is "just written".
+        h.Time.Advance(TimeSpan.FromSeconds(1500));
+        var renews = Datagrams(h, clients, i => ClientMessages.Create(MessageType.Renew, address: Address(replies[i], lengths[i]), serverId: PipelineHarness.ServerDuid, clientId: Client(i)));
+        var renew = Run(h, renews, output, replies, lengths, warmup);
+        return new Result(solicit, request, renew);
+    }
+
+    /// <summary>Runs every datagram (the first <paramref name="warmup"/> unmeasured) and returns the bytes allocated per measured packet.</summary>
+    private static double Run(PipelineHarness h, Pukeko.Server.Pipeline.ReceivedDatagram[] datagrams, byte[] output, byte[][] replies, int[] lengths, int warmup)
+    {
+        for (var i = 0; i < warmup; i++)
+        {
+            Process(h, datagrams[i], output, replies[i], out lengths[i]);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = warmup; i < datagrams.Length; i++)
+        {
+            Process(h, datagrams[i], output, replies[i], out lengths[i]);
+        }
+
+        var after = GC.GetAllocatedBytesForCurrentThread();
+        return (after - before) / (double)(datagrams.Length - warmup);
+    }
+
+    private static void Process(PipelineHarness h, Pukeko.Server.Pipeline.ReceivedDatagram datagram, byte[] output, byte[] reply, out int length)
+    {
+        var pending = h.Processor.ProcessAsync(datagram, output);
+        if (!pending.IsCompletedSuccessfully || pending.Result is not { Length: > 0 } sent)
+        {
+            throw new InvalidOperationException("the pipeline did not answer synchronously");
+        }
+
+        sent.Buffer.AsSpan(0, sent.Length).CopyTo(reply);
+        length = sent.Length;
+    }
+
+    private static Pukeko.Server.Pipeline.ReceivedDatagram[] Datagrams(PipelineHarness h, int count, Func<int, Dhcp6Message> message)
+    {
+        var datagrams = new Pukeko.Server.Pipeline.ReceivedDatagram[count];
+        for (var i = 0; i < count; i++)
+        {
+            datagrams[i] = h.Datagram(Dhcp6Writer.ToArray(message(i)));
+        }
+
+        return datagrams;
+    }
+
+    private static Pukeko.Protocol.Duids.Duid Client(int i) =>
+        Pukeko.Protocol.Duids.Duid.CreateLlt(1, 700_000_000, [0x00, 0x0c, 0x01, (byte)(i >> 16), (byte)(i >> 8), (byte)i]);
+
+    private static Pukeko.Protocol.Addressing.Ipv6Address Address(byte[] reply, int length)
+    {
+        var relays = new List<RelayLayer>();
+        if (Dhcp6Parser.TryParse(reply.AsSpan(0, length), relays, out var message) != ParseStatus.Ok || message is null)
+        {
+            throw new InvalidOperationException("unparsable reply");
+        }
+
+        return ClientMessages.AddressOf(message)?.Address ?? throw new InvalidOperationException($"no address in the {message.Type}");
+    }
+}
