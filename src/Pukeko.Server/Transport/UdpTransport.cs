@@ -504,6 +504,16 @@ internal sealed class UdpTransport : IAsyncDisposable
         }
 
         _queue.Complete();
+        try
+        {
+            // Wakes the receive thread out of recvmsg now rather than at its next poll timeout: Linux wakes blocked
+            // readers on shutdown even for an unconnected UDP socket, then reports ENOTCONN, which is expected here.
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+
         _socket.Dispose();
         try
         {
