@@ -14,6 +14,12 @@ internal sealed record ConfigEnvironment(string DataDirectory, string LogDirecto
     /// <summary>Kea 3.x's variable for the forensic log directory (<c>libdhcp_legal_log.so</c>'s default <c>path</c>).</summary>
     public const string LegalLogDirectoryVariable = "KEA_LEGAL_LOG_DIR";
 
+    /// <summary>Kea 3.x's variable for the directory of scripts hook libraries run (run_script, forensic log rotation).</summary>
+    public const string HookScriptsDirectoryVariable = "KEA_HOOK_SCRIPTS_PATH";
+
+    /// <summary>Kea 3.x's default scripts directory, <c>[prefix]/share/kea/scripts</c> with Debian's prefix.</summary>
+    public const string DefaultHookScriptsDirectory = "/usr/share/kea/scripts";
+
     public const string DefaultDataDirectory = "/var/lib/kea";
     public const string DefaultLogDirectory = "/var/log/kea";
     public const string DefaultControlSocketDirectory = "/run/kea";
@@ -33,6 +39,9 @@ internal sealed record ConfigEnvironment(string DataDirectory, string LogDirecto
 
     /// <summary>Where the forensic log is written when its <c>path</c> is absent, and what a relative <c>path</c> is resolved against.</summary>
     public string LegalLogDirectory => LegalLogDirectoryOverride ?? LogDirectory;
+
+    /// <summary>Where scripts run by hook libraries must lie in a Kea 3.x configuration (<c>KEA_HOOK_SCRIPTS_PATH</c>).</summary>
+    public string HookScriptsDirectory { get; init; } = DefaultHookScriptsDirectory;
 
     /// <summary>
     /// Where .NET hook libraries are looked for and, for a Kea 3.x configuration, must lie: the <c>hooks</c> directory
@@ -63,6 +72,7 @@ internal sealed record ConfigEnvironment(string DataDirectory, string LogDirecto
             Get(HooksDirectoryVariable, DefaultHooksDirectory))
         {
             LegalLogDirectoryOverride = string.IsNullOrWhiteSpace(getVariable(LegalLogDirectoryVariable)) ? null : getVariable(LegalLogDirectoryVariable),
+            HookScriptsDirectory = Get(HookScriptsDirectoryVariable, DefaultHookScriptsDirectory),
         };
     }
 }

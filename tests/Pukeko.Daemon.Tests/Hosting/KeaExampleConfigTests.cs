@@ -29,6 +29,15 @@ public sealed class KeaExampleConfigTests(ITestOutputHelper output)
         ["kea-2.2/config-backend.json"] = (
             "a MySQL configuration backend (config-control) through Kea 2.x's libdhcp_mysql_cb.so",
             "Dhcp6/hooks-libraries[0]/library: libdhcp_mysql_cb.so is Kea's MySQL Configuration Backend library, which Pukeko does not have: subnets, options and classes kept in the database would be missing"),
+        ["kea-2.2/all-keys.json"] = (
+            "MySQL host databases in hosts-databases (beside a PostgreSQL one); serving without them would hand their reserved addresses to other clients",
+            "Dhcp6/hosts-databases[0]/type: hosts database type 'mysql' is not supported: Pukeko has no MySQL backend, so the reservations kept there would be missing (use postgresql)"),
+        ["kea-2.2/all-keys-netconf.json"] = (
+            "the same as all-keys.json",
+            "Dhcp6/hosts-databases[0]/type: hosts database type 'mysql' is not supported: Pukeko has no MySQL backend, so the reservations kept there would be missing (use postgresql)"),
+        ["kea-2.2/mysql-reservations.json"] = (
+            "a MySQL host database; serving without it would hand its reserved addresses to other clients",
+            "Dhcp6/hosts-database/type: hosts database type 'mysql' is not supported: Pukeko has no MySQL backend, so the reservations kept there would be missing (use postgresql)"),
         ["kea-2.2/hooks.json"] = (
             "the example's own hook libraries (/opt/lib/security.so, /opt/lib/charging.so) do not exist here; Kea's -t opens every library too and fails the same way",
             "Dhcp6/hooks-libraries: hooks library /opt/lib/security.so: file not found"),

@@ -278,6 +278,67 @@ public sealed class PathSecurityTests
         AssertNoPathWarning(result);
     }
 
+    // ---- the forensic log's directory (KEA_LEGAL_LOG_DIR) and scripts hook libraries run (KEA_HOOK_SCRIPTS_PATH) ----
+
+    private static string HookWith(string library, string parameters) =>
+        $$""" "hooks-libraries": [ { "library": "{{library}}", "parameters": { {{parameters}} } } ] """;
+
+    [Fact]
+    public void A_kea_3_file_refuses_a_forensic_log_directory_other_than_the_legal_log_directory()
+    {
+        LoadFails(Kea3(HookWith("libdhcp_legal_log.so", """ "path": "/tmp/legal" """)), "Dhcp6/hooks-libraries[0]/parameters/path",
+            "invalid path specified: '/tmp/legal', supported path is '/srv/kea-log'");
+        foreach (var directory in new[] { "/srv/kea-log", "/srv/kea-log/", "." })
+        {
+            var result = Load(Kea3(HookWith("libdhcp_legal_log.so", $$""" "path": "{{directory}}" """)));
+            Assert.True(result.Success, directory + ": " + string.Join("\n", result.Errors));
+            AssertNoPathWarning(result);
+        }
+    }
+
+    [Fact]
+    public void KEA_LEGAL_LOG_DIR_moves_the_forensic_log_directory_and_X_or_a_kea_2_file_only_warn()
+    {
+        var environment = ConfigEnvironment.FromVariables(n => n == ConfigEnvironment.LegalLogDirectoryVariable ? "/tmp/legal" : null);
+        Assert.True(LoadIn(environment, Kea3(HookWith("libdhcp_legal_log.so", """ "path": "/tmp/legal" """))).Success);
+        foreach (var (result, why) in new[]
+        {
+            (LoadRelaxed(Kea3(HookWith("libdhcp_legal_log.so", """ "path": "/tmp/elsewhere" """))), "(-X)"),
+            (Load(Dhcp6(HookWith("libdhcp_legal_log.so", """ "path": "/tmp/elsewhere" """))), "Kea 2.x"),
+        })
+        {
+            Assert.True(result.Success, string.Join("\n", result.Errors));
+            var warning = Assert.Single(result.Warnings, w => w.Path == "Dhcp6/hooks-libraries[0]/parameters/path");
+            Assert.Equal("LEGAL_LOG_PATH_SECURITY_WARNING", warning.LogId);
+            Assert.Contains(why, warning.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("libdhcp_run_script.so", "name")]
+    [InlineData("libdhcp_legal_log.so", "prerotate")]
+    [InlineData("libdhcp_legal_log.so", "postrotate")]
+    public void A_kea_3_file_refuses_a_script_outside_the_hook_scripts_directory(string library, string key)
+    {
+        LoadFails(Kea3(HookWith(library, $$""" "{{key}}": "/tmp/script.sh" """)), $"Dhcp6/hooks-libraries[0]/parameters/{key}",
+            "invalid path specified: '/tmp', supported path is '/usr/share/kea/scripts'");
+        var environment = TestEnvironment with { HookScriptsDirectory = "/tmp" };
+        var accepted = LoadIn(environment, Kea3(HookWith(library, $$""" "{{key}}": "/tmp/script.sh" """)));
+        // The library's own checks (the forensic log wants an existing executable) may still refuse it; the rule does not.
+        Assert.DoesNotContain(accepted.Errors, e => e.Message.Contains("supported path is", StringComparison.Ordinal));
+        var relaxed = LoadRelaxed(Kea3(HookWith(library, $$""" "{{key}}": "/tmp/script.sh" """)));
+        Assert.Contains(relaxed.Warnings, w => w.LogId == "HOOKS_SCRIPT_PATH_SECURITY_WARNING");
+        Assert.DoesNotContain(relaxed.Errors, e => e.Message.Contains("supported path is", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void KEA_HOOK_SCRIPTS_PATH_moves_the_scripts_directory()
+    {
+        var environment = ConfigEnvironment.FromVariables(n => n == ConfigEnvironment.HookScriptsDirectoryVariable ? "/opt/scripts" : null);
+        Assert.Equal("/opt/scripts", environment.HookScriptsDirectory);
+        Assert.Equal(ConfigEnvironment.DefaultHookScriptsDirectory, ConfigEnvironment.FromVariables(_ => null).HookScriptsDirectory);
+    }
+
     private static string RepoRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);

@@ -69,6 +69,41 @@ internal static class HooksLibrariesParser
     // A day: anything longer is a typo, and an asynchronous timeout must fit a timer.
     private const long MaxBudgetMs = 86_400_000;
 
+    /// <summary>
+    /// Kea 3.x's directory rules for what built-in libraries write or run: the forensic log's directory
+    /// (<c>KEA_LEGAL_LOG_DIR</c>) and the scripts of run_script and of forensic log rotation (<c>KEA_HOOK_SCRIPTS_PATH</c>).
+    /// Type mistakes are left to the library's own parameter parser, which reports them.
+    /// </summary>
+    private static void CheckFilesTheLibraryUses(string library, JsonElement? parameters, string path, ParseContext context)
+    {
+        if (parameters is not { ValueKind: JsonValueKind.Object } map)
+        {
+            return;
+        }
+
+        string? Text(string key) => map.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s ? s : null;
+
+        if (KeaNativeLibraries.IsForensicLog(library))
+        {
+            if (Text("path") is { } directory)
+            {
+                PermittedDirectory.LegalLogDirectory.CheckDirectory(directory, context.Environment.LegalLogDirectory, ParseContext.Child(path, "path"), context);
+            }
+
+            foreach (var key in (ReadOnlySpan<string>)["prerotate", "postrotate"])
+            {
+                if (Text(key) is { } script)
+                {
+                    PermittedDirectory.HookScript.Resolve(script, context.Environment.HookScriptsDirectory, ParseContext.Child(path, key), context);
+                }
+            }
+        }
+        else if (KeaNativeLibraries.Find(library)?.FileName == "libdhcp_run_script.so" && Text("name") is { } name)
+        {
+            PermittedDirectory.HookScript.Resolve(name, context.Environment.HookScriptsDirectory, ParseContext.Child(path, "name"), context);
+        }
+    }
+
     public static void ParseList(GlobalDraft draft, JsonElement value, string path, ParseContext context)
     {
         foreach (var (item, itemPath) in context.Items(value, path))
@@ -88,6 +123,7 @@ internal static class HooksLibrariesParser
 
             if (context.Errors.Count == errorsBefore && BuiltIn.BuiltInLibraries.IsHookLibrary(box.Value!.Library))
             {
+                CheckFilesTheLibraryUses(box.Value.Library, box.Value.Parameters, ParseContext.Child(itemPath, "parameters"), context);
                 // Built in: its parameters are checked here, so a mistake is reported with its JSON path.
                 var options = BuiltIn.BuiltInLibraries.ParseOptions(box.Value.Library, box.Value.Parameters, ParseContext.Child(itemPath, "parameters"), context.Environment, context.Error, context.Warn);
                 box.Value = box.Value with { BuiltInOptions = options };

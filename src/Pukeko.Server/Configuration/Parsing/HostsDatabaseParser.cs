@@ -115,7 +115,7 @@ internal static class HostsDatabaseParser
                 context.Error(path, "the type of host backend: 'memfile' is not supported (hosts are kept in the configuration's reservations or in postgresql)");
                 return null;
             case "mysql":
-                context.Error(path, "hosts database type 'mysql' is not supported (postgresql)");
+                context.Error(path, "hosts database type 'mysql' is not supported: Pukeko has no MySQL backend, so the reservations kept there would be missing (use postgresql)");
                 return null;
             default:
                 context.Error(path, $"unknown hosts database type '{type}' (expected postgresql)");

@@ -27,6 +27,28 @@ internal sealed record PermittedDirectory(string Kind, string ErrorPrefix, strin
     public static readonly PermittedDirectory HookLibrary = new(
         "hook library", "hooks library configuration error: ", "HOOKS_LIBPATH_SECURITY_WARNING", "Library path specified is NOT SECURE");
 
+    /// <summary>A script a hook library runs (run_script's <c>name</c>, the forensic log's <c>prerotate</c>/<c>postrotate</c>) in <c>KEA_HOOK_SCRIPTS_PATH</c>.</summary>
+    public static readonly PermittedDirectory HookScript = new(
+        "hook script", "", "HOOKS_SCRIPT_PATH_SECURITY_WARNING", "Hook script path specified is NOT SECURE");
+
+    /// <summary>The forensic log's <c>path</c> (a directory) in <c>KEA_LEGAL_LOG_DIR</c>.</summary>
+    public static readonly PermittedDirectory LegalLogDirectory = new(
+        "forensic log directory", "", "LEGAL_LOG_PATH_SECURITY_WARNING", "Forensic log path specified is NOT SECURE");
+
+    /// <summary>
+    /// Applies the rule to a directory the configuration names (the forensic log's <c>path</c>), which must be the
+    /// permitted directory itself, reporting at <paramref name="path"/>. Returns false when it is refused.
+    /// </summary>
+    public bool CheckDirectory(string name, string directory, string path, ParseContext context)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(context);
+        var permitted = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        var given = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(permitted, name.Trim())));
+        return string.Equals(given, permitted, StringComparison.Ordinal)
+            || Report($"invalid path specified: '{name}', supported path is '{permitted}'", path, context);
+    }
+
     /// <summary>
     /// Resolves <paramref name="name"/> against <paramref name="directory"/> and applies the rule, reporting at
     /// <paramref name="path"/>. Returns the full path to use, or null when the name is refused (an error was reported).
@@ -55,18 +77,23 @@ internal sealed record PermittedDirectory(string Kind, string ErrorPrefix, strin
         }
 
         var given = Path.GetDirectoryName(trimmed) is { Length: > 0 } d ? d : "/";
-        var problem = $"invalid path specified: '{given}', supported path is '{permitted}'";
+        return Report($"invalid path specified: '{given}', supported path is '{permitted}'", path, context) ? full : null;
+    }
+
+    /// <summary>Refuses (false) in a Kea 3.x configuration without <c>-X</c>; otherwise warns and accepts (true).</summary>
+    private bool Report(string problem, string path, ParseContext context)
+    {
         var relaxed = context.Environment.RelaxedSecurity;
         if (context.WrittenForKea3 && !relaxed)
         {
             context.Error(path, ErrorPrefix + problem);
-            return null;
+            return false;
         }
 
         var why = relaxed
             ? "accepted because security checks are relaxed (-X)"
-            : $"accepted in a Kea 2.x configuration (no 'control-sockets' list); Kea 3.x refuses a {Kind} outside '{permitted}'";
+            : $"accepted in a Kea 2.x configuration (no 'control-sockets' list); Kea 3.x refuses a {Kind} elsewhere";
         context.Warn(path, $"{WarningText}: {problem}; {why}", WarningId);
-        return full;
+        return true;
     }
 }
