@@ -244,10 +244,5 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
         return true;
     }
 
-    private static ushort FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
-        return (ushort)((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
+    private static ushort FreeUdpPort() => (ushort)Pukeko.Server.Tests.Support.LoopbackPorts.Free();
 }

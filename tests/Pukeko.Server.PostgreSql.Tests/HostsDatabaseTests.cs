@@ -246,12 +246,7 @@ public sealed class HostsDatabaseTests(PostgreSqlCluster cluster) : IDisposable
         return new Dhcp6Server(options, environment, NullLoggerFactory.Instance, TimeProvider.System);
     }
 
-    private static ushort FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
-        return (ushort)((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
+    private static ushort FreeUdpPort() => (ushort)Pukeko.Server.Tests.Support.LoopbackPorts.Free();
 
     /// <summary>What a Reply gave: the IA_NA address and IA_PD prefix with non-zero lifetimes, if any.</summary>
     private sealed record Granted(Dhcp6Message? Reply, Ipv6Address? Address, Ipv6Prefix? Prefix);

@@ -72,10 +72,5 @@ public sealed class ServerOnPostgreSqlTests(PostgreSqlCluster cluster) : IDispos
         return new Dhcp6Server(options, environment, NullLoggerFactory.Instance, TimeProvider.System);
     }
 
-    private static ushort FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
-        return (ushort)((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
+    private static ushort FreeUdpPort() => (ushort)Pukeko.Server.Tests.Support.LoopbackPorts.Free();
 }

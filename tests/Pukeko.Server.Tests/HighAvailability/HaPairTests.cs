@@ -19,12 +19,7 @@ namespace Pukeko.Server.Tests.HighAvailability;
 /// </summary>
 public sealed class HaPairTests
 {
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => LoopbackPorts.Free();
 
     /// <param name="password">When set, each control socket requires user "ha" with it, and each peer entry sends it.</param>
     private static JsonObject Dhcp6(string self, int ownPort, int port1, int port2, string mode = "hot-standby", string role2 = "standby", string? password = null, bool sync = false)

@@ -92,12 +92,7 @@ public sealed class ExampleLibraryTests : IDisposable
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(250));
     }
 
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
+    private static int FreePort() => LoopbackPorts.Free();
 
     [Fact]
     public async Task DuidBlockListDropsBlockedClientsAndIsEditedByCommand()

@@ -98,7 +98,8 @@ internal sealed class PipelineHarness : IDisposable
     public System.Collections.Concurrent.BlockingCollection<Dhcp6Message> ParkedReplies { get; } = [];
 
     /// <summary>Waits for the next reply of a parked packet; null after <paramref name="timeoutMs"/>.</summary>
-    public Dhcp6Message? NextParkedReply(int timeoutMs = 5000) => ParkedReplies.TryTake(out var reply, timeoutMs) ? reply : null;
+    /// <remarks>The default wait is long because only a failing test waits it out; a loaded machine may be slow.</remarks>
+    public Dhcp6Message? NextParkedReply(int timeoutMs = 30_000) => ParkedReplies.TryTake(out var reply, timeoutMs) ? reply : null;
 
     public string InterfaceName { get; set; } = "eth0";
 

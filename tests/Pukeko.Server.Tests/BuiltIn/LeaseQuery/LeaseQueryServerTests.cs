@@ -15,14 +15,7 @@ public sealed class LeaseQueryServerTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    private static int FreeTcpPort()
-    {
-        var probe = new TcpListener(IPAddress.IPv6Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
+    private static int FreeTcpPort() => Support.LoopbackPorts.Free();
 
     [Fact]
     public async Task A_configuration_naming_the_library_answers_leasequery_over_udp_and_tcp_until_it_is_removed()
