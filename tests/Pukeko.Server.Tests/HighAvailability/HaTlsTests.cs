@@ -100,28 +100,8 @@ public sealed class HaTlsTests : IDisposable
 
     private string File(string name) => Path.Combine(_dir.Path, name);
 
-    private void MakeCa(string name) =>
-        OpenSsl($"req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN={name} -keyout {name}.key -out {name}.pem");
+    private void MakeCa(string name) => new OpenSslCertificates(_dir.Path).MakeCa(name);
 
-    private void MakeLeaf(string name, string ca, string extension)
-    {
-        System.IO.File.WriteAllText(File(name + ".ext"), extension + "\nextendedKeyUsage=serverAuth,clientAuth\n");
-        OpenSsl($"req -newkey rsa:2048 -nodes -subj /CN={name} -keyout {name}.key -out {name}.csr");
-        OpenSsl($"x509 -req -in {name}.csr -CA {ca}.pem -CAkey {ca}.key -CAcreateserial -days 2 -extfile {name}.ext -out {name}.pem");
-    }
-
-    private void OpenSsl(string arguments)
-    {
-        var start = new ProcessStartInfo("openssl", arguments)
-        {
-            WorkingDirectory = _dir.Path,
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"openssl {arguments} failed: {error.Result}");
-    }
+    private void MakeLeaf(string name, string ca, string extension) =>
+        new OpenSslCertificates(_dir.Path).MakeLeaf(name, ca, extension + "\nextendedKeyUsage=serverAuth,clientAuth");
 }
