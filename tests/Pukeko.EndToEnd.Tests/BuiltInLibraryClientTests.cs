@@ -11,7 +11,7 @@ namespace Pukeko.EndToEnd.Tests;
 public sealed class BuiltInLibraryClientTests : IDisposable
 {
     // DUID-LL (type 3), hardware type 1, MAC 02:00:00:00:aa:3f, in dhclient's lease file notation.
-    private const string ClientDuid = "default-duid \"\\000\\003\\000\\001\\002\\000\\000\\000\\252\\077\";\n";
+    private static readonly byte[] ClientMac = [0x02, 0, 0, 0, 0xaa, 0x3f];
 
     private readonly NetworkLab _lab = new();
     private readonly string _clientDir = Directory.CreateTempSubdirectory("pukeko-dhclient-").FullName;
@@ -59,7 +59,7 @@ public sealed class BuiltInLibraryClientTests : IDisposable
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         using var server = ServerProcess.Start(_lab, Config(), _serverDir);
         using var client = new Dhclient(_lab, _clientDir);
-        File.WriteAllText(client.LeaseFile, ClientDuid);
+        client.UseDuidLl(ClientMac);
 
         // dhclient accepts only a reply carrying its own client-id: the flex-id DUID was swapped back.
         var (code, output) = client.Obtain();

@@ -24,15 +24,15 @@ public sealed class DdnsTests : IDisposable
             """);
 
     /// <summary>A dhclient that asks for <paramref name="name"/> in example.com and for the server to do the updates.</summary>
-    private Dhclient Client(string name, string? duid = null)
+    private Dhclient Client(string name, byte[]? mac = null)
     {
         var dir = Directory.CreateTempSubdirectory("pukeko-dhclient-").FullName;
         _clientDirs.Add(dir);
         File.WriteAllText(Path.Combine(dir, "dhclient.conf"), $"send fqdn.fqdn \"{name}.example.com.\";\nsend fqdn.server-update on;\n");
         var client = new Dhclient(_lab, dir);
-        if (duid is not null)
+        if (mac is not null)
         {
-            File.WriteAllText(client.LeaseFile, $"default-duid \"{duid}\";\n");
+            client.UseDuidLl(mac);
         }
 
         return client;
@@ -103,7 +103,7 @@ public sealed class DdnsTests : IDisposable
         Assert.True(Run.WaitFor(() => dns.Dig("shared.example.com", "AAAA") == firstAddress, DnsWait), dns.D2LogSince(0));
         first.Stop();
 
-        using var second = Client("shared", duid: "\\000\\003\\000\\001\\002\\000\\000\\000\\252\\077");
+        using var second = Client("shared", mac: [0x02, 0, 0, 0, 0xaa, 0x3f]);
         var (code2, output2) = Obtain(second);
         Assert.True(code2 == 0, output2 + server.Output);
         var secondAddress = second.Addresses().Last();
@@ -144,7 +144,7 @@ public sealed class DdnsTests : IDisposable
         // Logged once the probe drew no error, which may be just after the daemon already handled it.
         Assert.True(Run.WaitFor(() => server.Output.Contains("DHCP6_DDNS_DAEMON_REACHABLE", StringComparison.Ordinal), DnsWait), server.Output);
 
-        using var second = Client("online", duid: "\\000\\003\\000\\001\\002\\000\\000\\000\\252\\077");
+        using var second = Client("online", mac: [0x02, 0, 0, 0, 0xaa, 0x3f]);
         var (code2, output2) = Obtain(second);
         Assert.True(code2 == 0, output2 + server.Output);
         var address = second.Addresses().Last();

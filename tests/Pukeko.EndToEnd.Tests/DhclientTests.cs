@@ -97,7 +97,7 @@ public sealed class DhclientTests : IDisposable
         var otherDir = Directory.CreateTempSubdirectory("pukeko-dhclient-").FullName;
         _otherClientDirs.Add(otherDir);
         using var other = new Dhclient(_lab, otherDir);
-        File.WriteAllText(other.LeaseFile, "default-duid \"\\000\\003\\000\\001\\002\\000\\000\\000\\252\\077\";\n");
+        other.UseDuidLl([0x02, 0, 0, 0, 0xaa, 0x3f]);
         var (code3, output3) = other.Obtain();
         Assert.True(code3 == 0, output3 + restarted.Output);
         Assert.NotEqual(first, other.Addresses().Last());

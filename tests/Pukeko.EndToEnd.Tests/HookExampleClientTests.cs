@@ -79,7 +79,7 @@ public sealed class HookExampleClientTests : IDisposable
         var hooksPath = new Dictionary<string, string> { ["KEA_HOOKS_PATH"] = Path.GetDirectoryName(library)! };
         using var server = ServerProcess.Start(_lab, Configs.Basic(extra: extra), environment: hooksPath);
         using var client = new Dhclient(_lab, _clientDir);
-        File.WriteAllText(client.LeaseFile, "default-duid \"" + string.Concat(ClientDuid.Select(b => "\\" + Convert.ToString(b, 8).PadLeft(3, '0'))) + "\";\n");
+        client.UseDuid(ClientDuid);
         // dhclient -1 otherwise solicits for 60 s before giving up.
         var dhclientConf = Path.Combine(_clientDir, "dhclient.conf");
         File.WriteAllText(dhclientConf, "timeout 5;\n");

@@ -71,8 +71,8 @@ public sealed class HostsDatabaseInteropTests : IAsyncLifetime
 
         using (var server = KeaProcess.Start(_lab, Config(), _serverDir))
         {
-            Assert.Equal(ReservedAddress, ObtainAddress(reserved, server.Output));
-            Assert.StartsWith("2001:db8:1::1", ObtainAddress(kea, server.Output), StringComparison.Ordinal);
+            Assert.Equal(ReservedAddress, reserved.ObtainAddress(server.Output));
+            Assert.StartsWith("2001:db8:1::1", kea.ObtainAddress(server.Output), StringComparison.Ordinal);
             Assert.True(server.Stop(TimeSpan.FromSeconds(10)), "kea-dhcp6 did not stop on SIGTERM");
         }
 
@@ -83,11 +83,11 @@ public sealed class HostsDatabaseInteropTests : IAsyncLifetime
             await PostgreSqlCluster.ExecuteAsync(db, "DELETE FROM lease6");
         }
 
-        ForgetLease(reserved);
+        reserved.ForgetLease();
         using (var server = ServerProcess.Start(_lab, Config(), _serverDir))
         {
-            Assert.Equal(ReservedAddress, ObtainAddress(reserved, server.Output));
-            var other = ObtainAddress(pukeko, server.Output);
+            Assert.Equal(ReservedAddress, reserved.ObtainAddress(server.Output));
+            var other = pukeko.ObtainAddress(server.Output);
             Assert.NotEqual(ReservedAddress, other);
             Assert.StartsWith("2001:db8:1::1", other, StringComparison.Ordinal);
         }
@@ -104,24 +104,7 @@ public sealed class HostsDatabaseInteropTests : IAsyncLifetime
     private Dhclient ClientWithDuidLl(string name, byte[] mac)
     {
         var client = new Dhclient(_lab, Directory.CreateDirectory(Path.Combine(_clientsDir, name)).FullName);
-        byte[] duid = [0, 3, 0, 1, .. mac];
-        File.WriteAllText(client.LeaseFile, "default-duid \"" + string.Concat(duid.Select(b => "\\" + Convert.ToString(b, 8).PadLeft(3, '0'))) + "\";\n");
+        client.UseDuidLl(mac);
         return client;
-    }
-
-    private static string ObtainAddress(Dhclient client, string serverOutput)
-    {
-        var (code, output) = client.Obtain();
-        Assert.True(code == 0, output + serverOutput);
-        var address = client.Addresses().LastOrDefault();
-        Assert.True(address is not null, output + serverOutput);
-        client.Stop();
-        return address;
-    }
-
-    private static void ForgetLease(Dhclient client)
-    {
-        var duidLine = File.ReadLines(client.LeaseFile).First(l => l.StartsWith("default-duid", StringComparison.Ordinal));
-        File.WriteAllText(client.LeaseFile, duidLine + "\n");
     }
 }

@@ -34,9 +34,9 @@ public sealed partial class KeaLeaseFileInteropTests : IDisposable
         // 1. Kea 2.2 serves two clients; one releases, so Kea's file holds a valid_lifetime-0 row.
         using (var kea = KeaProcess.Start(_lab, InteropConfigs.Shared(), _serverDir))
         {
-            keeperAddress = ObtainAddress(keeper, kea.Output);
+            keeperAddress = keeper.ObtainAddress(kea.Output);
             keeper.Stop();
-            leaverAddress = ObtainAddress(leaver, kea.Output);
+            leaverAddress = leaver.ObtainAddress(kea.Output);
             var (code, output) = leaver.Release();
             Assert.True(code == 0, output + kea.Output);
             Assert.True(Run.WaitFor(() => leases.RawRows().Any(r => r.StartsWith(leaverAddress + ",", StringComparison.Ordinal) && r.Split(',')[2] == "0"), TimeSpan.FromSeconds(10)), kea.Output);
@@ -66,15 +66,15 @@ public sealed partial class KeaLeaseFileInteropTests : IDisposable
         // released one: the iterative allocator starts again at the pool's first address and the
         // first free one is the leaver's only if the valid_lifetime-0 row was honoured as a delete.
         using var newcomer = ClientWithDuidLl("newcomer", [0x02, 0, 0, 0, 0xbb, 0x01]);
-        var newcomerAddress = ObtainAddress(newcomer, pukeko.Output);
+        var newcomerAddress = newcomer.ObtainAddress(pukeko.Output);
         Assert.NotEqual(keeperAddress, newcomerAddress);
         Assert.Equal(leaverAddress, newcomerAddress);
         Assert.Equal(keaServerId, ServerIdIn(newcomer));
 
         // The same client (same DUID and IAID, no remembered lease so it sends a Solicit rather
         // than a Confirm) gets its Kea address back, from a server with Kea's DUID.
-        ForgetLease(keeper);
-        Assert.Equal(keeperAddress, ObtainAddress(keeper, pukeko.Output));
+        keeper.ForgetLease();
+        Assert.Equal(keeperAddress, keeper.ObtainAddress(pukeko.Output));
         Assert.Equal(keaServerId, ServerIdIn(keeper));
         Assert.Equal(keaServerId, File.ReadAllText(Path.Combine(_serverDir, "kea-dhcp6-serverid")).Trim());
 
@@ -98,9 +98,9 @@ public sealed partial class KeaLeaseFileInteropTests : IDisposable
         // 1. Pukeko writes an 18-column file: a lease, and a lease then its release.
         using (var pukeko = ServerProcess.Start(_lab, InteropConfigs.Shared(), _serverDir))
         {
-            keeperAddress = ObtainAddress(keeper, pukeko.Output);
+            keeperAddress = keeper.ObtainAddress(pukeko.Output);
             keeper.Stop();
-            leaverAddress = ObtainAddress(leaver, pukeko.Output);
+            leaverAddress = leaver.ObtainAddress(pukeko.Output);
             var (code, output) = leaver.Release();
             Assert.True(code == 0, output + pukeko.Output);
             Assert.True(Run.WaitFor(() => leases.RawRows().Any(r => r.StartsWith(leaverAddress + ",", StringComparison.Ordinal) && r.Split(',')[2] == "0"), TimeSpan.FromSeconds(10)), pukeko.Output);
@@ -125,12 +125,12 @@ public sealed partial class KeaLeaseFileInteropTests : IDisposable
 
         // Kea knows Pukeko's lease (a new client gets another address) and Pukeko's release.
         using var newcomer = ClientWithDuidLl("newcomer", [0x02, 0, 0, 0, 0xbb, 0x01]);
-        var newcomerAddress = ObtainAddress(newcomer, kea.Output);
+        var newcomerAddress = newcomer.ObtainAddress(kea.Output);
         Assert.NotEqual(keeperAddress, newcomerAddress);
         Assert.Equal(leaverAddress, newcomerAddress);
 
-        ForgetLease(keeper);
-        Assert.Equal(keeperAddress, ObtainAddress(keeper, kea.Output));
+        keeper.ForgetLease();
+        Assert.Equal(keeperAddress, keeper.ObtainAddress(kea.Output));
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed partial class KeaLeaseFileInteropTests : IDisposable
         Assert.Equal(stored, File.ReadAllText(serverIdFile));
 
         using var client = new Dhclient(_lab, ClientDirectory("client"));
-        ObtainAddress(client, kea.Output);
+        client.ObtainAddress(kea.Output);
         Assert.Equal(stored.Trim(), ServerIdIn(client));
     }
 
@@ -169,27 +169,8 @@ public sealed partial class KeaLeaseFileInteropTests : IDisposable
     private Dhclient ClientWithDuidLl(string name, byte[] mac)
     {
         var client = new Dhclient(_lab, ClientDirectory(name));
-        byte[] duid = [0, 3, 0, 1, .. mac];
-        File.WriteAllText(client.LeaseFile, "default-duid \"" + string.Concat(duid.Select(b => "\\" + Convert.ToString(b, 8).PadLeft(3, '0'))) + "\";\n");
+        client.UseDuidLl(mac);
         return client;
-    }
-
-    /// <summary>Runs dhclient's Solicit/Request exchange and returns the address it was bound to.</summary>
-    private static string ObtainAddress(Dhclient client, string serverOutput)
-    {
-        var (code, output) = client.Obtain();
-        Assert.True(code == 0, output + serverOutput);
-        var address = client.Addresses().LastOrDefault();
-        Assert.True(address is not null, output + serverOutput);
-        client.Stop();
-        return address;
-    }
-
-    /// <summary>Keeps only the client's DUID so its next run solicits instead of confirming the old lease.</summary>
-    private static void ForgetLease(Dhclient client)
-    {
-        var duidLine = File.ReadLines(client.LeaseFile).First(l => l.StartsWith("default-duid", StringComparison.Ordinal));
-        File.WriteAllText(client.LeaseFile, duidLine + "\n");
     }
 
     /// <summary>The server DUID in the client's newest lease, as Kea writes DUIDs (two hex digits a byte).</summary>

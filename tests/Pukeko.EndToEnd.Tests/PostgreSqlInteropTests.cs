@@ -57,7 +57,7 @@ public sealed class PostgreSqlInteropTests : IAsyncLifetime
         // 1. Kea 2.2 gives the first client a lease: a row in lease6, counted in Kea's lease6_stat.
         using (var kea = KeaProcess.Start(_lab, Config(), _serverDir))
         {
-            firstAddress = ObtainAddress(first, kea.Output);
+            firstAddress = first.ObtainAddress(kea.Output);
             Assert.True(kea.Stop(TimeSpan.FromSeconds(10)), "kea-dhcp6 did not stop on SIGTERM");
         }
 
@@ -68,11 +68,11 @@ public sealed class PostgreSqlInteropTests : IAsyncLifetime
         using (var pukeko = ServerProcess.Start(_lab, Config(), _serverDir))
         {
             await Task.Delay(2100); // older than cache-max-age, and expire has whole seconds
-            ForgetLease(first);
-            Assert.Equal(firstAddress, ObtainAddress(first, pukeko.Output));
+            first.ForgetLease();
+            Assert.Equal(firstAddress, first.ObtainAddress(pukeko.Output));
             var renewed = await ExpiryAsync(firstAddress);
             Assert.True(renewed > keaExpiry, $"Pukeko did not renew the lease Kea wrote: {keaExpiry:O} then {renewed:O}\n{pukeko.Output}");
-            secondAddress = ObtainAddress(second, pukeko.Output);
+            secondAddress = second.ObtainAddress(pukeko.Output);
             Assert.NotEqual(firstAddress, secondAddress);
         }
 
@@ -82,8 +82,8 @@ public sealed class PostgreSqlInteropTests : IAsyncLifetime
         using (var kea = KeaProcess.Start(_lab, Config(), _serverDir))
         {
             await Task.Delay(2100);
-            ForgetLease(second);
-            Assert.Equal(secondAddress, ObtainAddress(second, kea.Output));
+            second.ForgetLease();
+            Assert.Equal(secondAddress, second.ObtainAddress(kea.Output));
             Assert.True(await ExpiryAsync(secondAddress) > pukekoExpiry, "Kea did not renew the lease Pukeko wrote");
             Assert.True(kea.Stop(TimeSpan.FromSeconds(10)), "kea-dhcp6 did not stop on SIGTERM");
         }
@@ -121,25 +121,7 @@ public sealed class PostgreSqlInteropTests : IAsyncLifetime
     private Dhclient ClientWithDuidLl(string name, byte[] mac)
     {
         var client = new Dhclient(_lab, Directory.CreateDirectory(Path.Combine(_clientsDir, name)).FullName);
-        byte[] duid = [0, 3, 0, 1, .. mac];
-        File.WriteAllText(client.LeaseFile, "default-duid \"" + string.Concat(duid.Select(b => "\\" + Convert.ToString(b, 8).PadLeft(3, '0'))) + "\";\n");
+        client.UseDuidLl(mac);
         return client;
-    }
-
-    private static string ObtainAddress(Dhclient client, string serverOutput)
-    {
-        var (code, output) = client.Obtain();
-        Assert.True(code == 0, output + serverOutput);
-        var address = client.Addresses().LastOrDefault();
-        Assert.True(address is not null, output + serverOutput);
-        client.Stop();
-        return address;
-    }
-
-    /// <summary>Keeps only the client's DUID so its next run solicits (and requests) rather than confirms.</summary>
-    private static void ForgetLease(Dhclient client)
-    {
-        var duidLine = File.ReadLines(client.LeaseFile).First(l => l.StartsWith("default-duid", StringComparison.Ordinal));
-        File.WriteAllText(client.LeaseFile, duidLine + "\n");
     }
 }

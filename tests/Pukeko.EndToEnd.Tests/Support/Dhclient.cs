@@ -48,6 +48,42 @@ internal sealed partial class Dhclient : IDisposable
         return IaAddr().Matches(File.ReadAllText(LeaseFile)).Select(m => m.Groups[1].Value).ToList();
     }
 
+    /// <summary>
+    /// Makes the client use <paramref name="duid"/>: dhclient reads <c>default-duid</c> (octal escapes) from its
+    /// lease file, so tests can tell clients apart or make a reserved one.
+    /// </summary>
+    public void UseDuid(ReadOnlySpan<byte> duid)
+    {
+        var escaped = new System.Text.StringBuilder();
+        foreach (var b in duid)
+        {
+            escaped.Append('\\').Append(Convert.ToString(b, 8).PadLeft(3, '0'));
+        }
+
+        File.WriteAllText(LeaseFile, $"default-duid \"{escaped}\";\n");
+    }
+
+    /// <summary>Sets a DUID-LL (type 3, hardware type 1) made of <paramref name="mac"/>.</summary>
+    public void UseDuidLl(ReadOnlySpan<byte> mac) => UseDuid([0, 3, 0, 1, .. mac]);
+
+    /// <summary>Runs one Solicit/Request exchange, stops the client and returns the address it was bound to.</summary>
+    public string ObtainAddress(string serverOutput)
+    {
+        var (code, output) = Obtain();
+        Assert.True(code == 0, output + serverOutput);
+        var address = Addresses().LastOrDefault();
+        Assert.True(address is not null, output + serverOutput);
+        Stop();
+        return address;
+    }
+
+    /// <summary>Keeps only the client's DUID, so its next run solicits instead of confirming the old lease.</summary>
+    public void ForgetLease()
+    {
+        var duidLine = File.ReadLines(LeaseFile).First(l => l.StartsWith("default-duid", StringComparison.Ordinal));
+        File.WriteAllText(LeaseFile, duidLine + "\n");
+    }
+
     /// <summary>Stops the background client by the PID it wrote.</summary>
     public void Stop()
     {
