@@ -1,8 +1,9 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Text.Json.Nodes;
 using Pukeko.EndToEnd.Tests.Support;
 using Pukeko.Protocol.Addressing;
+using Pukeko.Server.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Pukeko.EndToEnd.Tests;
@@ -27,7 +28,7 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output) : IDisposabl
     [Fact]
     public async Task Leases_acknowledged_before_a_SIGKILL_are_all_served_after_the_restart_and_no_address_goes_to_two_clients()
     {
-        var serverPort = FreePort();
+        var serverPort = (ushort)LoopbackPorts.Free();
         using var load = new FreshClientLoad(serverPort);
         var configFile = WriteConfig();
         var leaseFile = Path.Combine(_directory, "leases.csv");
@@ -121,13 +122,6 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output) : IDisposabl
     }
 
     private Task<JsonNode> CommandAsync(string command) => LoopbackServer.CommandAsync(Path.Combine(_directory, "ctrl.sock"), command);
-
-    private static ushort FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
-        probe.Bind(new IPEndPoint(IPAddress.IPv6Any, 0));
-        return (ushort)((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
 
     public void Dispose()
     {

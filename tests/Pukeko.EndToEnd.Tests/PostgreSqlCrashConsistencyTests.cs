@@ -1,9 +1,10 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using Pukeko.EndToEnd.Tests.Support;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Server.PostgreSql.Tests;
+using Pukeko.Server.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Pukeko.EndToEnd.Tests;
@@ -42,7 +43,7 @@ public sealed class PostgreSqlCrashConsistencyTests(ITestOutputHelper output) : 
     [PostgreSqlFact]
     public async Task Leases_acknowledged_before_a_SIGKILL_or_a_database_restart_are_all_committed_and_no_address_goes_to_two_clients()
     {
-        var serverPort = FreePort();
+        var serverPort = (ushort)LoopbackPorts.Free();
         using var load = new FreshClientLoad(serverPort);
         var random = new Random(Environment.TickCount);
         var restarts = new Dictionary<string, int>();
@@ -157,13 +158,6 @@ public sealed class PostgreSqlCrashConsistencyTests(ITestOutputHelper output) : 
         }
 
         return rows;
-    }
-
-    private static ushort FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
-        probe.Bind(new IPEndPoint(IPAddress.IPv6Any, 0));
-        return (ushort)((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
     public async Task DisposeAsync()

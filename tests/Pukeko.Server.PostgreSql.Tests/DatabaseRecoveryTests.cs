@@ -1,11 +1,12 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Hosting;
 using Pukeko.Server.Leases;
+using Pukeko.Server.Tests.Support;
 
 namespace Pukeko.Server.PostgreSql.Tests;
 
@@ -220,7 +221,7 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
               }
             }
             """);
-        var options = new ServerOptions(configFile, FreeUdpPort(), FreeUdpPort()) { OpenPostgreSqlLeaseStore = PgSqlLeaseStore.OpenAsync };
+        var options = new ServerOptions(configFile, (ushort)LoopbackPorts.Free(), (ushort)LoopbackPorts.Free()) { OpenPostgreSqlLeaseStore = PgSqlLeaseStore.OpenAsync };
         var server = new Dhcp6Server(options, environment, NullLoggerFactory.Instance, TimeProvider.System);
         await server.StartAsync();
         return server;
@@ -243,6 +244,4 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
 
         return true;
     }
-
-    private static ushort FreeUdpPort() => (ushort)Pukeko.Server.Tests.Support.LoopbackPorts.Free();
 }

@@ -1,15 +1,16 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Duids;
 using Pukeko.Protocol.Messages;
-using Pukeko.Protocol.Options;
 using Pukeko.Protocol.Options.Definitions;
+using Pukeko.Protocol.Options;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Hosting;
 using Pukeko.Server.Reservations;
+using Pukeko.Server.Tests.Support;
 
 namespace Pukeko.Server.PostgreSql.Tests;
 
@@ -238,15 +239,13 @@ public sealed class HostsDatabaseTests(PostgreSqlCluster cluster) : IDisposable
               }
             }
             """);
-        var options = new ServerOptions(configFile, FreeUdpPort(), clientPort)
+        var options = new ServerOptions(configFile, (ushort)LoopbackPorts.Free(), clientPort)
         {
             OpenPostgreSqlLeaseStore = PgSqlLeaseStore.OpenAsync,
             OpenPostgreSqlHostSource = PgSqlHostDataSource.OpenAsync,
         };
         return new Dhcp6Server(options, environment, NullLoggerFactory.Instance, TimeProvider.System);
     }
-
-    private static ushort FreeUdpPort() => (ushort)Pukeko.Server.Tests.Support.LoopbackPorts.Free();
 
     /// <summary>What a Reply gave: the IA_NA address and IA_PD prefix with non-zero lifetimes, if any.</summary>
     private sealed record Granted(Dhcp6Message? Reply, Ipv6Address? Address, Ipv6Prefix? Prefix);

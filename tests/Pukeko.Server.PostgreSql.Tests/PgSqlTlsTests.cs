@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Server.Configuration;
+using Pukeko.Server.Tests.Support;
 
 namespace Pukeko.Server.PostgreSql.Tests;
 
@@ -12,7 +13,7 @@ namespace Pukeko.Server.PostgreSql.Tests;
 /// </summary>
 public sealed class PgSqlTlsTests : IAsyncLifetime
 {
-    private const int TlsPort = 55433;
+    private static readonly int TlsPort = LoopbackPorts.Free();
     private readonly PostgreSqlCluster _cluster = new() { ServerPort = TlsPort, ListenAddresses = "127.0.0.1", Prepare = PrepareTlsAsync };
     private string _database = string.Empty;
 

@@ -1,10 +1,11 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Ddns;
 using Pukeko.Server.Statistics;
+using Pukeko.Server.Tests.Support;
 
 namespace Pukeko.Server.Tests.Ddns;
 
@@ -18,14 +19,6 @@ public sealed class NcrSenderHoldTests
         new(NameChangeType.Add, true, true, $"host{n}.example.com.", $"2001:db8:1::{n:x}",
             Dhcid.Compute(Convert.FromHexString("000100012b3c4d5e001122334455"), $"host{n}.example.com."), 0, 1333, DdnsConflictResolution.CheckWithDhcid);
 
-    /// <summary>A loopback UDP port nothing listens on (taken and let go).</summary>
-    private static int ClosedPort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
-
     private static NcrSender Sender(int port, StatisticsRegistry statistics, int limit = 1024) =>
         new(new DhcpDdnsConfig { EnableUpdates = true, ServerPort = (ushort)port, MaxQueueSize = (uint)limit }, statistics, NullLogger.Instance, (INcrTransport?)null)
         {
@@ -36,7 +29,7 @@ public sealed class NcrSenderHoldTests
     [Fact]
     public async Task RequestsSentWhileTheDaemonIsDownArriveInOrderWhenItListensAgain()
     {
-        var port = ClosedPort();
+        var port = LoopbackPorts.Free();
         var statistics = new StatisticsRegistry();
         await using var sender = Sender(port, statistics);
 
@@ -74,7 +67,7 @@ public sealed class NcrSenderHoldTests
     public async Task HeldQueueIsBoundedAndRejectsTheOverflowWithoutWaiting()
     {
         var statistics = new StatisticsRegistry();
-        await using var sender = Sender(ClosedPort(), statistics, limit: 3);
+        await using var sender = Sender(LoopbackPorts.Free(), statistics, limit: 3);
         Assert.True(sender.TrySend(Request(1)));
         await WaitUntilAsync(() => sender.IsHolding);
 

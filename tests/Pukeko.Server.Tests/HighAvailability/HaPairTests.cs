@@ -19,7 +19,6 @@ namespace Pukeko.Server.Tests.HighAvailability;
 /// </summary>
 public sealed class HaPairTests
 {
-    private static int FreePort() => LoopbackPorts.Free();
 
     /// <param name="password">When set, each control socket requires user "ha" with it, and each peer entry sends it.</param>
     private static JsonObject Dhcp6(string self, int ownPort, int port1, int port2, string mode = "hot-standby", string role2 = "standby", string? password = null, bool sync = false)
@@ -95,8 +94,8 @@ public sealed class HaPairTests
     [Fact]
     public async Task A_pair_reaches_hot_standby_replicates_a_lease_and_the_standby_takes_over_when_the_primary_stops()
     {
-        var port1 = FreePort();
-        var port2 = FreePort();
+        var port1 = LoopbackPorts.Free();
+        var port2 = LoopbackPorts.Free();
         await using var standby = await ControlTestServer.StartAsync(Dhcp6("server2", port2, port1, port2));
         var primary = await ControlTestServer.StartAsync(Dhcp6("server1", port1, port1, port2));
         try
@@ -158,8 +157,8 @@ public sealed class HaPairTests
     [Fact]
     public async Task A_primary_returning_after_a_failover_syncs_the_leases_the_standby_gave_out()
     {
-        var port1 = FreePort();
-        var port2 = FreePort();
+        var port1 = LoopbackPorts.Free();
+        var port2 = LoopbackPorts.Free();
 
         // The standby alone: the primary is down, so it serves everyone and gives out leases the primary never saw.
         await using var standby = await ControlTestServer.StartAsync(Dhcp6("server2", port2, port1, port2, sync: true));
@@ -236,8 +235,8 @@ public sealed class HaPairTests
     [Fact]
     public async Task The_partner_s_dhcp_service_is_disabled_while_leases_are_fetched_from_it_and_enabled_after()
     {
-        var port1 = FreePort();
-        var port2 = FreePort();
+        var port1 = LoopbackPorts.Free();
+        var port2 = LoopbackPorts.Free();
         await using var partner = await ControlTestServer.StartAsync(Dhcp6("server2", port2, port1, port2, sync: true));
         Assert.Equal(0, (await partner.CommandAsync("""{"command": "lease6-add", "arguments": {"ip-address": "2001:db8:1::ab", "duid": "00:03:00:01:aa:bb:cc:dd:ee:01", "iaid": 7}}"""))["result"]!.GetValue<int>());
         var config = HaQueryFilterTests.Relationship(Pukeko.Server.HighAvailability.HaMode.HotStandby, "server1") with
@@ -271,8 +270,8 @@ public sealed class HaPairTests
         // Hash 238 (even): server1's client; hash 61 (odd): server2's (LoadBalancingHashTests).
         var client1 = new Duid(Convert.FromHexString("00030001001122334455"));
         var client2 = new Duid(Convert.FromHexString("00030001001122334457"));
-        var port1 = FreePort();
-        var port2 = FreePort();
+        var port1 = LoopbackPorts.Free();
+        var port2 = LoopbackPorts.Free();
         // With basic authentication on both control sockets: the peers' heartbeats and updates carry it.
         await using var server1 = await ControlTestServer.StartAsync(Dhcp6("server1", port1, port1, port2, "load-balancing", "secondary", password: "pa55"));
         var server2 = await ControlTestServer.StartAsync(Dhcp6("server2", port2, port1, port2, "load-balancing", "secondary", password: "pa55"));
@@ -303,8 +302,8 @@ public sealed class HaPairTests
     [Fact]
     public async Task A_reply_is_dropped_when_the_standby_cannot_store_its_lease()
     {
-        var port1 = FreePort();
-        var port2 = FreePort();
+        var port1 = LoopbackPorts.Free();
+        var port2 = LoopbackPorts.Free();
 
         // The standby's subnet has another id, so it cannot store the primary's leases (lease6-bulk-apply: result 3, failed lease result 1).
         var standbyConfig = Dhcp6("server2", port2, port1, port2);
@@ -336,8 +335,8 @@ public sealed class HaPairTests
     [Fact]
     public async Task Maintenance_start_puts_the_standby_in_maintenance_cancel_brings_both_back_and_a_missing_partner_means_partner_down()
     {
-        var port1 = FreePort();
-        var port2 = FreePort();
+        var port1 = LoopbackPorts.Free();
+        var port2 = LoopbackPorts.Free();
         await using var primary = await ControlTestServer.StartAsync(Dhcp6("server1", port1, port1, port2));
         var standby = await ControlTestServer.StartAsync(Dhcp6("server2", port2, port1, port2));
         try

@@ -60,7 +60,7 @@ public sealed class ExampleLibraryTests : IDisposable
     [Fact]
     public async Task LeaseNotifierPostsEachCommittedLeaseBeforeTheReplyGoes()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         using var listener = new HttpListener();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
@@ -80,7 +80,7 @@ public sealed class ExampleLibraryTests : IDisposable
     [Fact]
     public async Task LeaseNotifierSendsTheReplyWhenTheEndpointDoesNotAnswerInTime()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         using var listener = new HttpListener();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
@@ -91,8 +91,6 @@ public sealed class ExampleLibraryTests : IDisposable
         Assert.NotNull(await Task.Run(() => h.NextParkedReply(15_000)));
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(250));
     }
-
-    private static int FreePort() => LoopbackPorts.Free();
 
     [Fact]
     public async Task DuidBlockListDropsBlockedClientsAndIsEditedByCommand()

@@ -66,7 +66,7 @@ internal sealed class LoopbackServer : IAsyncDisposable
                 Path.Combine(root.Path, "data"), Path.Combine(root.Path, "log"), Path.Combine(root.Path, "run"), Path.Combine(root.Path, "hooks"));
             Directory.CreateDirectory(environment.DataDirectory);
             var configFile = root.Write("etc/kea-dhcp6.conf", Document(dhcp6 ?? Dhcp6()));
-            var serverPort = FreeServerPort();
+            var serverPort = (ushort)LoopbackPorts.Free();
             server = new Dhcp6Server(new ServerOptions(configFile, serverPort, clientPort), environment, loggers ?? NullLoggerFactory.Instance, TimeProvider.System);
             prepare?.Invoke(server);
             await server.StartAsync();
@@ -193,13 +193,5 @@ internal sealed class LoopbackServer : IAsyncDisposable
         _client.Dispose();
         _exchange.Dispose();
         Root.Dispose();
-    }
-
-    /// <summary>A UDP port nobody uses right now (the server binds it with SO_REUSEADDR a moment later).</summary>
-    private static ushort FreeServerPort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
-        probe.Bind(new IPEndPoint(IPAddress.IPv6Any, 0));
-        return (ushort)((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 }
