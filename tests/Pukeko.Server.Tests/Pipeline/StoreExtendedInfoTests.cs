@@ -1,9 +1,12 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
 using Pukeko.Server.Allocation;
+using Pukeko.Server.Configuration;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Leases.Memfile;
+using Pukeko.Server.Reclamation;
 using Pukeko.Server.Tests.Support;
 using static Pukeko.Server.Tests.Support.ClientMessages;
 
@@ -120,6 +123,21 @@ public sealed class StoreExtendedInfoTests
     {
         using var h = Harness();
         Assert.Null(Exchange(h, MessageType.Request, null).UserContext);
+    }
+
+    [Fact]
+    public void Reclaiming_the_lease_drops_its_user_context_as_Kea_does()
+    {
+        using var h = Harness();
+        var lease = Exchange(h, MessageType.Request, null, Relay());
+        h.Time.Advance(TimeSpan.FromSeconds(lease.ValidLifetime + 1));
+
+        var reclaimer = new LeaseReclaimer(h.Processor.Allocation.Writer, h.Processor.Allocation.Claims, h.Leases, NullLogger.Instance);
+        Assert.Equal(1, reclaimer.Reclaim(ExpirationConfig.Default, h.Config.FindSubnet, h.Time.GetUtcNow().ToUnixTimeSeconds()));
+
+        var reclaimed = h.Store.Get(lease.Address)!;
+        Assert.Equal(LeaseState.ExpiredReclaimed, reclaimed.State);
+        Assert.Null(reclaimed.UserContext);
     }
 
     [Fact]
