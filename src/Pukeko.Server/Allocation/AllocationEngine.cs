@@ -621,7 +621,11 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
             hooked = true;
         }
 
-        if (!hooked && LeaseCache.TryReuse(existing, lease, subnet, ctx.Now) is { } reused)
+        // Kea records the relays when it extends a lease (Renew, Rebind), after the callouts; a Request for a lease
+        // the client holds keeps what was recorded. New relay information is written, never served from the cache.
+        var relaysChanged = ctx.Query.Type is (MessageType.Renew or MessageType.Rebind) && subnet.StoreExtendedInfo
+            && LeaseRelayInfo.Update(lease, ctx.Query);
+        if (!hooked && !relaysChanged && LeaseCache.TryReuse(existing, lease, subnet, ctx.Now) is { } reused)
         {
             // Lease caching: nothing changes in the store; the client hears what is left of its lifetimes.
             ctx.ReusedLeases.Add(reused);
@@ -686,6 +690,11 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
 
         if (!ctx.FakeAllocation)
         {
+            if (subnet.StoreExtendedInfo)
+            {
+                LeaseRelayInfo.Update(lease, ctx.Query);
+            }
+
             if (current is null)
             {
                 if (await WorkFor(ctx).InsertAsync(lease, LeaseChangeReason.Allocated).ConfigureAwait(false) != LeaseWriteResult.Written)

@@ -88,6 +88,9 @@ internal sealed class Subnet6 : Classification.IClassGated
     /// <summary><c>cache-max-age</c> in seconds; null when not configured.</summary>
     public uint? CacheMaxAge { get; init; }
 
+    /// <summary><c>store-extended-info</c>: leases given to relayed clients keep the relays' information in their user context.</summary>
+    public bool StoreExtendedInfo { get; init; }
+
     /// <summary>
     /// Kea's <c>clientSupported</c>: the subnet's <c>client-classes</c>, and its shared network's, each allow the
     /// packet (an empty list allows everyone).

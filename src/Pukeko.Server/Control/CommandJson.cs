@@ -172,6 +172,20 @@ internal static class CommandJson
         return sb.ToString();
     }
 
+    /// <summary>
+    /// A stored value (a lease's user context) as Kea's <c>Element::str()</c> writes it: map keys in order, since
+    /// Kea's maps are sorted, with <see cref="Serialize"/>'s spacing.
+    /// </summary>
+    public static string SerializeSorted(JsonNode node) => Serialize(Sorted(node)!);
+
+    private static JsonNode? Sorted(JsonNode? node) => node switch
+    {
+        JsonObject map => new JsonObject(map.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Sorted(p.Value)))),
+        JsonArray list => new JsonArray([.. list.Select(Sorted)]),
+        null => null,
+        _ => node.DeepClone(),
+    };
+
     private static void WriteKeaStyle(JsonNode? node, StringBuilder sb)
     {
         switch (node)
@@ -180,12 +194,7 @@ internal static class CommandJson
                 sb.Append("null");
                 break;
             case JsonObject map:
-                if (map.Count == 0)
-                {
-                    sb.Append("{ }");
-                    break;
-                }
-
+                // Empty too: Kea writes "{  }" and "[  ]".
                 sb.Append("{ ");
                 var first = true;
                 foreach (var (key, value) in map)
@@ -203,12 +212,6 @@ internal static class CommandJson
                 sb.Append(" }");
                 break;
             case JsonArray list:
-                if (list.Count == 0)
-                {
-                    sb.Append("[ ]");
-                    break;
-                }
-
                 sb.Append("[ ");
                 for (var i = 0; i < list.Count; i++)
                 {

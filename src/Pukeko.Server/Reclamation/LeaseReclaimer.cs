@@ -124,6 +124,9 @@ internal sealed class LeaseReclaimer(LeaseWriter writer, ClientClaims claims, Le
             reclaimed.Hostname = "";
             reclaimed.FqdnForward = false;
             reclaimed.FqdnReverse = false;
+
+            // Kea (since 2.4) drops the user context with the relay information it holds.
+            reclaimed.UserContext = null;
             written = await work.UpdateAsync(read, reclaimed, LeaseChangeReason.Reclaimed).ConfigureAwait(false);
         }
 

@@ -156,15 +156,31 @@ public sealed class ServerBehaviourKeysTests
     public void ConfigControlNamesTheUnsupportedBackend() =>
         AssertWarning(LoadWithoutErrors("\"config-control\": { \"config-databases\": [ { \"type\": \"mysql\", \"name\": \"kea\" } ] }"), "Dhcp6/config-control", "configuration backend");
 
+    [Fact]
+    public void StoreExtendedInfoIsOffByDefault() => Assert.False(LoadOk(Dhcp6("\"subnet6\": [ { \"subnet\": \"2001:db8::/64\" } ]")).Subnets[0].StoreExtendedInfo);
+
     [Theory]
-    [InlineData("Dhcp6/store-extended-info", "\"store-extended-info\": true")]
-    [InlineData("Dhcp6/subnet6[0]/store-extended-info", "\"subnet6\": [ { \"subnet\": \"2001:db8::/64\", \"store-extended-info\": true } ]")]
-    [InlineData("Dhcp6/shared-networks[0]/store-extended-info", "\"shared-networks\": [ { \"name\": \"n\", \"store-extended-info\": true } ]")]
-    public void StoreExtendedInfoTrueIsWarnedAtEveryLevel(string path, string body) =>
-        AssertWarning(LoadWithoutErrors(body), path, "relay-info");
+    [InlineData("\"store-extended-info\": true")]
+    [InlineData("\"store-extended-info\": false")]
+    public void StoreExtendedInfoIsSilent(string body) => Assert.Empty(LoadWithoutErrors(body).Warnings);
 
     [Fact]
-    public void StoreExtendedInfoFalseIsSilent() => Assert.Empty(LoadWithoutErrors("\"store-extended-info\": false").Warnings);
+    public void StoreExtendedInfoIsInheritedGlobalToNetworkToSubnet()
+    {
+        // Global on; the network turns it off for its subnets except one that turns it back on; a plain subnet inherits global.
+        var subnets = LoadWithoutErrors("""
+            "store-extended-info": true,
+            "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64" }, { "id": 2, "subnet": "2001:db8:2::/64", "store-extended-info": false } ],
+            "shared-networks": [ { "name": "n", "store-extended-info": false, "subnet6": [
+                { "id": 3, "subnet": "2001:db8:3::/64" }, { "id": 4, "subnet": "2001:db8:4::/64", "store-extended-info": true } ] },
+              { "name": "m", "subnet6": [ { "id": 5, "subnet": "2001:db8:5::/64" } ] } ]
+            """).Config!.Subnets.ToDictionary(s => s.Id, s => s.StoreExtendedInfo);
+        Assert.Equal(new Dictionary<uint, bool> { [1] = true, [2] = false, [3] = false, [4] = true, [5] = true }, subnets);
+    }
+
+    [Fact]
+    public void StoreExtendedInfoMustBeABoolean() =>
+        LoadFails(Dhcp6("\"shared-networks\": [ { \"name\": \"n\", \"store-extended-info\": \"yes\" } ]"), "Dhcp6/shared-networks[0]/store-extended-info", "");
 
     [Theory]
     [InlineData("\"adaptive-lease-time-threshold\": 0.8")]

@@ -38,6 +38,21 @@ public sealed class LeaseCommandTests
         Assert.Null(Support.ClientMessages.AddressOf(reply!));
     }
 
+    [Fact]
+    public async Task An_added_user_context_is_written_to_the_lease_file_as_kea_writes_it()
+    {
+        await using var server = await ControlTestServer.StartAsync();
+        ControlAssert.Result(await server.CommandAsync("""
+            {"command": "lease6-add", "arguments": {"subnet-id": 1, "ip-address": "2001:db8:1::11", "duid": "1a:1b:1c", "iaid": 1,
+             "user-context": {"z": 1, "a": {"y": "x,y", "b": true, "l": []}, "ISC": {"relay-info": [{"peer": "fe80::1", "hop": 0}]}}}}
+            """), ControlResult.Success);
+
+        // Kea's Element::str(): keys in order, a space inside brackets and after each separator; commas escaped in the CSV.
+        var expected = """{ "ISC": { "relay-info": [ { "hop": 0, "peer": "fe80::1" } ] }, "a": { "b": true, "l": [  ], "y": "x,y" }, "z": 1 }""";
+        Assert.Equal(expected, server.Server.Leases!.Get(Ipv6Address.Parse("2001:db8:1::11"))!.UserContext);
+        Assert.Contains("," + expected.Replace(",", "&#x2c", StringComparison.Ordinal) + ",", File.ReadAllText(Path.Combine(server.Environment.DataDirectory, "leases.csv")), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("""{"command": "lease6-add"}""", 1, "no parameters specified for the command")]
     [InlineData("""{"command": "lease6-add", "arguments": {"ip-address": "xxx"}}""", 1, "Failed to convert 'xxx' to address: Failed to convert string to address 'xxx': Invalid argument")]

@@ -301,15 +301,7 @@ internal static class ForensicLogEntries
         }
     }
 
-    private static string KeaJson(JsonNode node) => CommandJson.Serialize(Sorted(node)!);
-
-    private static JsonNode? Sorted(JsonNode? node) => node switch
-    {
-        JsonObject map => new JsonObject(map.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Sorted(p.Value)))),
-        JsonArray list => new JsonArray([.. list.Select(Sorted)]),
-        null => null,
-        _ => node.DeepClone(),
-    };
+    private static string KeaJson(JsonNode node) => CommandJson.SerializeSorted(node);
 
     private static string? OptionalString(JsonObject args, string key) =>
         args[key] is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;

@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace Pukeko.Server.Configuration.Parsing;
 
 /// <summary>
-/// <c>allocator</c>, <c>pd-allocator</c>, <c>cache-threshold</c> and <c>cache-max-age</c> at one level (global,
-/// shared network, subnet); each is inherited downwards when a level leaves it out.
+/// <c>allocator</c>, <c>pd-allocator</c>, <c>cache-threshold</c>, <c>cache-max-age</c> and <c>store-extended-info</c>
+/// at one level (global, shared network, subnet); each is inherited downwards when a level leaves it out.
 /// </summary>
 internal sealed class AllocationDraft
 {
@@ -19,6 +19,8 @@ internal sealed class AllocationDraft
 
     public uint? CacheMaxAge { get; set; }
 
+    public bool? StoreExtendedInfo { get; set; }
+
     /// <summary>This level's values, falling back to <paramref name="parent"/>'s for the ones it does not set.</summary>
     public AllocationDraft InheritFrom(AllocationDraft parent) => new()
     {
@@ -26,6 +28,7 @@ internal sealed class AllocationDraft
         PdAllocator = PdAllocator ?? parent.PdAllocator,
         CacheThreshold = CacheThreshold ?? parent.CacheThreshold,
         CacheMaxAge = CacheMaxAge ?? parent.CacheMaxAge,
+        StoreExtendedInfo = StoreExtendedInfo ?? parent.StoreExtendedInfo,
     };
 
     public static void Register<TDraft>(KeyTable<TDraft> table, Func<TDraft, AllocationDraft> select)
@@ -65,6 +68,13 @@ internal sealed class AllocationDraft
             if (c.TryUInt32(v, p, out var x))
             {
                 select(d).CacheMaxAge = x;
+            }
+        });
+        table.On("store-extended-info", (d, v, p, c) =>
+        {
+            if (c.TryBool(v, p, out var store))
+            {
+                select(d).StoreExtendedInfo = store;
             }
         });
     }

@@ -227,6 +227,7 @@ internal static class ConfigResolver
             PdAllocator = allocation.PdAllocator ?? AllocatorKind.Iterative,
             CacheThreshold = allocation.CacheThreshold ?? AllocationDraft.DefaultCacheThreshold,
             CacheMaxAge = allocation.CacheMaxAge,
+            StoreExtendedInfo = allocation.StoreExtendedInfo ?? false,
             Options = draft.Options,
             ValidLifetime = valid,
             PreferredLifetime = preferred,

@@ -2,19 +2,12 @@ namespace Pukeko.Server.Configuration.Parsing;
 
 /// <summary>
 /// Keys Kea takes at the global, shared-network and subnet levels that need no value in Pukeko's model:
-/// <c>store-extended-info</c> (warned about when on) and <c>adaptive-lease-time-threshold</c> (checked as Kea does).
+/// <c>adaptive-lease-time-threshold</c> (checked as Kea does).
 /// </summary>
 internal static class NetworkLevelKeys
 {
     public static void Register<TDraft>(KeyTable<TDraft> keys)
     {
-        keys.On("store-extended-info", (d, v, p, c) =>
-        {
-            if (c.TryBool(v, p, out var store) && store)
-            {
-                c.Warn(p, "store-extended-info is not supported: leases do not record the relays' information (ISC relay-info in user-context), so nothing can read it from them");
-            }
-        });
         keys.On("adaptive-lease-time-threshold", (d, v, p, c) =>
         {
             // Kea shortens prefix lifetimes above this pool occupancy only with the flq allocator; its iterative and

@@ -122,8 +122,8 @@ internal static class ServerBehaviourKeys
         })
         .On("extended-info-checks", (d, v, p, c) =>
         {
-            // Checks of the relay information stored with leases (store-extended-info), which Pukeko does not store:
-            // with none to check, every value behaves alike.
+            // Kea checks (and upgrades 2.2's ISC.relays to ISC.relay-info) the stored relay information when it loads
+            // leases; Pukeko keeps what it loads as it is (its lease query reads both forms), as with none.
             if (c.TryString(v, p, out var text) && text is not ("none" or "fix" or "strict" or "pedantic"))
             {
                 c.Error(p, $"Unsupported extended-info-checks value: {text}, supported values are: none, fix, strict, pedantic");

@@ -109,8 +109,9 @@ internal static class LeaseAddParser
         string? userContext = null;
         if (args.TryGetPropertyValue("user-context", out var context) && context is not null)
         {
+            // Stored as Kea's Element::str() text, so the lease file's user_context column reads as Kea's.
             userContext = context is JsonObject map
-                ? map.ToJsonString()
+                ? CommandJson.SerializeSorted(map)
                 : throw new CommandArgumentException($"Invalid user context '{context.ToJsonString()}' is not a JSON map.");
         }
 

@@ -16,9 +16,9 @@ public sealed class BulkLeaseQueryTests
 {
     private const string Bulk = """ "requesters": [ "::1" ], "advanced": { "bulk-query-enabled": true, "lease-query-ip": "::1", "max-requester-idle-time": 2 } """;
 
-    private static async Task<(PipelineHarness Harness, BulkLeaseQueryService Service)> StartAsync(string parameters = Bulk)
+    private static async Task<(PipelineHarness Harness, BulkLeaseQueryService Service)> StartAsync(string parameters = Bulk, string globals = "")
     {
-        var h = Harness(parameters);
+        var h = Harness(parameters, globals: globals);
         var options = LeaseQueryTestKit.Options(h);
         var service = new BulkLeaseQueryService(options.Advanced!, options.Requesters, Engine(h, options), () => h.Runtime, h.Packets, NullLogger.Instance);
         service.Start(0);
@@ -183,6 +183,32 @@ public sealed class BulkLeaseQueryTests
         var only = Assert.Single(none);
         Assert.Equal(MessageType.LeasequeryReply, only.Type);
         Assert.Equal("no active leases", StatusOf(only).Message);
+    }
+
+    [Fact]
+    public async Task Query_by_relay_id_and_by_remote_id_find_a_lease_Pukeko_stored_for_a_relayed_client()
+    {
+        var (h, service) = await StartAsync(globals: "\"store-extended-info\": true,");
+        await using var _ = service;
+        using var __ = h;
+        var relay = new RelayLayer(MessageType.RelayForward, 0, Ipv6Address.Parse("2001:db8:1::1"), Ipv6Address.Parse("fe80::7"));
+        relay.Options.Add(new RemoteIdOption(9, [0xab, 0xcd]));
+        relay.Options.Add(new RawOption(OptionCode.RelayId, Convert.FromHexString("000300010a0b0c0d0e0f")));
+        var request = ClientMessages.Create(MessageType.Request, serverId: PipelineHarness.ServerDuid, clientId: ClientA);
+        var (reply, _, _) = h.Exchange(request, [relay], Ipv6Address.Parse("2001:db8:9::1"));
+        var leased = ClientMessages.AddressOf(reply!)!.Address;
+        Add(h, "2001:db8:1::ff", ClientB, 1);
+        using var requester = await Requester.ConnectAsync(service);
+
+        await requester.SendAsync(Query(LeasequeryType.ByRemoteId, new RemoteIdOption(9, [0xab, 0xcd]), xid: 1));
+        var byRemote = await requester.ReceiveAnswerAsync();
+        await requester.SendAsync(Query(LeasequeryType.ByRelayId, new RawOption(OptionCode.RelayId, Convert.FromHexString("000300010a0b0c0d0e0f")), Ipv6Address.Parse("2001:db8:1::1"), xid: 2));
+        var byRelay = await requester.ReceiveAnswerAsync();
+
+        Assert.Equal([leased], Addresses(byRemote));
+        Assert.Equal([leased], Addresses(byRelay));
+        var relayData = byRelay[0].Options.Get<ClientDataOption>(OptionCode.ClientData)!.Options.Get<LqRelayDataOption>(OptionCode.LqRelayData)!;
+        Assert.Equal(Ipv6Address.Parse("fe80::7"), relayData.PeerAddress);
     }
 
     [Fact]

@@ -20,9 +20,10 @@ internal static class LeaseQueryTestKit
     public const string DefaultParameters = """ "requesters": [ "2001:db8:ff::1", "::1" ] """;
 
     /// <summary>Two subnets; the first with an address pool and a PD pool delegating /56s from 2001:db8:a000::/40.</summary>
-    public static PipelineHarness Harness(string parameters = DefaultParameters, bool wire = true)
+    /// <param name="globals">More global keys, each followed by a comma.</param>
+    public static PipelineHarness Harness(string parameters = DefaultParameters, bool wire = true, string globals = "")
     {
-        var h = PipelineHarness.FromDhcp6($$"""
+        var h = PipelineHarness.FromDhcp6(globals + $$"""
             "hooks-libraries": [ { "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_query.so", "parameters": { {{parameters}} } } ],
             "subnet6": [
                 { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0",
