@@ -139,7 +139,7 @@ public sealed class HaLoadBalancingTests(ITestOutputHelper output) : IDisposable
         // (a) 300 clients: each answered by the server its hash names, and both stores hold all of them.
         var first = Perfdhcp(300, "00:0c:01:00:00:00");
         var context = first.Output + Describe(server1, server2);
-        Assert.True(first.RequestReply.Received >= first.SolicitAdvertise.Sent * 0.9, context);
+        Assert.True(first.RequestReply.Received >= first.SolicitAdvertise.Sent * 0.85, context);
         var leases = AssertSameLeases(TimeSpan.FromSeconds(20), server1, server2);
         var stored = Leases(1);
         Assert.InRange(stored.Count, first.RequestReply.Received, first.RequestReply.Sent);
@@ -196,7 +196,7 @@ public sealed class HaLoadBalancingTests(ITestOutputHelper output) : IDisposable
         // And both serve their own scopes again, each update reaching the other.
         var (before1, before2) = (Stat(1, "pkt6-reply-sent"), Stat(2, "pkt6-reply-sent"));
         var third = Perfdhcp(100, "00:0c:03:00:00:00");
-        Assert.True(third.RequestReply.Received >= third.SolicitAdvertise.Sent * 0.9, third.Output + Describe(server1, returned));
+        Assert.True(third.RequestReply.Received >= third.SolicitAdvertise.Sent * 0.85, third.Output + Describe(server1, returned));
         Assert.True(Stat(1, "pkt6-reply-sent") > before1 && Stat(2, "pkt6-reply-sent") > before2, Describe(server1, returned));
         var final = AssertSameLeases(TimeSpan.FromSeconds(20), server1, returned);
         Assert.InRange(final.Count, synchronized.Count + third.RequestReply.Received, synchronized.Count + third.RequestReply.Sent);
@@ -242,7 +242,7 @@ public sealed class HaLoadBalancingTests(ITestOutputHelper output) : IDisposable
     {
         Assert.True(Run.WaitFor(() => BothIn("load-balancing"), TimeSpan.FromSeconds(40)), "pair did not reach load-balancing\n" + Describe(server1, server2));
         var before = Perfdhcp(60, "00:0c:11:00:00:00");
-        Assert.True(before.RequestReply.Received >= before.SolicitAdvertise.Sent * 0.9, before.Output + Describe(server1, server2));
+        Assert.True(before.RequestReply.Received >= before.SolicitAdvertise.Sent * 0.85, before.Output + Describe(server1, server2));
         var beforeSplit = AssertSameLeases(TimeSpan.FromSeconds(20), server1, server2);
 
         // The split: each server's route to the other's address drops everything (the clients talk link-local).
