@@ -87,12 +87,14 @@ public sealed class HaLoadBalancingTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>
     /// perfdhcp's full exchanges for <paramref name="clients"/> new clients (one per exchange: <c>-R</c> = <c>-n</c>,
-    /// stepped from the base MAC, so each run's clients are new), at a bounded rate; a reply later than 5 s is a drop.
+    /// stepped from the base MAC, so each run's clients are new), at a bounded rate. A reply later than 5 s is a drop
+    /// (the first <c>-d</c> is for Solicits, the second for Requests; their default of 1 s is too short on a busy
+    /// machine, where a Reply also waits for the partner's acknowledgement).
     /// </summary>
     private PerfdhcpReport Perfdhcp(int clients, string baseMac)
     {
         var count = clients.ToString(CultureInfo.InvariantCulture);
-        var report = Support.Perfdhcp.Run(_lab.ClientNamespace, _lab.ClientInterface, 28, "-r", "40", "-R", count, "-n", count, "-p", "20", "-d", "5", "-b", "mac=" + baseMac, "-W", "3000000");
+        var report = Support.Perfdhcp.Run(_lab.ClientNamespace, _lab.ClientInterface, 28, "-r", "40", "-R", count, "-n", count, "-p", "20", "-d", "5", "-d", "5", "-b", "mac=" + baseMac, "-W", "3000000");
         output.WriteLine($"perfdhcp {baseMac}: {report.SolicitAdvertise.Sent} Solicits, {report.SolicitAdvertise.Received} Advertises, {report.RequestReply.Sent} Requests, {report.RequestReply.Received} Replies");
         Assert.True(report.ExitCode is 0 or 3, report.Output);
         return report;
