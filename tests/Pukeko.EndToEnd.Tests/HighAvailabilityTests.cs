@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Pukeko.EndToEnd.Tests.Support;
 using Xunit.Abstractions;
+using static Pukeko.EndToEnd.Tests.Support.HaControl;
 
 namespace Pukeko.EndToEnd.Tests;
 
@@ -52,34 +52,6 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposabl
 
     private ServerProcess StartServer(string name, string ns, string address, string? directory = null) =>
         ServerProcess.Start(ns, _lab.ServerInterface, PairConfig.Replace("{this}", name, StringComparison.Ordinal).Replace("{address}", address, StringComparison.Ordinal), directory);
-
-    /// <summary>Every lease a server holds, by address, as <c>lease6-get-all</c> lists it (address, DUID, IAID, cltt, lifetime).</summary>
-    private static List<string> AllLeases(string ns, string address) =>
-        Command(ns, address, """{"command": "lease6-get-all"}""")?["arguments"]?["leases"]?.AsArray()
-            .Select(l => $"{l!["ip-address"]} {l["duid"]} {l["iaid"]} {l["cltt"]} {l["valid-lft"]}").Order(StringComparer.Ordinal).ToList() ?? [];
-
-    /// <summary>A command to a server's HTTP control socket, from inside its own namespace; the first answer of Kea's list.</summary>
-    private static JsonObject? Command(string ns, string address, string command)
-    {
-        var (code, text) = Run.Command("ip", "netns", "exec", ns, "curl", "-s", "-m", "5", "-u", "ha:ha-pair-secret", "-H", "Content-Type: application/json", "-d", command, $"http://[{address}]:8001/");
-        if (code != 0 || text.Length == 0)
-        {
-            return null;
-        }
-
-        return JsonNode.Parse(text) is JsonArray { Count: > 0 } list ? list[0] as JsonObject : null;
-    }
-
-    private static string? HaState(string ns, string address) =>
-        Command(ns, address, """{"command": "status-get"}""")?["arguments"]?["high-availability"]?[0]?["ha-servers"]?["local"]?["state"]?.GetValue<string>();
-
-    private static JsonObject? Lease(string ns, string address, string ip) =>
-        Command(ns, address, $$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{ip}}}"}}""") is { } answer && answer["result"]?.GetValue<int>() == 0
-            ? answer["arguments"] as JsonObject
-            : null;
-
-    private static long Statistic(string ns, string address, string name) =>
-        Command(ns, address, $$$"""{"command": "statistic-get", "arguments": {"name": "{{{name}}}"}}""")?["arguments"]?[name]?[0]?[0]?.GetValue<long>() ?? 0;
 
     [Fact]
     public void The_standby_has_the_primarys_lease_and_after_the_primary_is_killed_serves_the_clients_rebind_with_it()

@@ -12,14 +12,18 @@ internal static partial class Perfdhcp
     public const string Executable = "/usr/sbin/perfdhcp";
 
     /// <summary>Runs <c>perfdhcp -6 -l IFACE args...</c> (bounded by <c>timeout</c>) and parses the final report.</summary>
-    public static PerfdhcpReport Run(NetworkLab lab, int timeoutSeconds, params string[] args)
+    public static PerfdhcpReport Run(NetworkLab lab, int timeoutSeconds, params string[] args) =>
+        Run(lab.ClientNamespace, lab.ClientInterface, timeoutSeconds, args);
+
+    /// <summary>As <see cref="Run(NetworkLab, int, string[])"/>, from any namespace and interface (e.g. an <see cref="HaLab"/>'s client).</summary>
+    public static PerfdhcpReport Run(string clientNamespace, string clientInterface, int timeoutSeconds, params string[] args)
     {
         if (!File.Exists(Executable))
         {
             throw new FileNotFoundException("perfdhcp is not installed: apt-get install kea-admin (scripts/test.sh does)", Executable);
         }
 
-        var (code, output) = Support.Run.Command("timeout", [timeoutSeconds.ToString(CultureInfo.InvariantCulture), "ip", "netns", "exec", lab.ClientNamespace, Executable, "-6", "-l", lab.ClientInterface, .. args]);
+        var (code, output) = Support.Run.Command("timeout", [timeoutSeconds.ToString(CultureInfo.InvariantCulture), "ip", "netns", "exec", clientNamespace, Executable, "-6", "-l", clientInterface, .. args]);
         return Parse(code, output);
     }
 
