@@ -59,10 +59,10 @@ public sealed class HostsDatabaseTests(PostgreSqlCluster cluster) : IDisposable
         Assert.Equal(2, host.Options.Count);
 
         // By reserved address and prefix, within the subnet only.
-        Assert.True(HostReservation.SameHost(host, await source.FindByAddressAsync(1, Ipv6Address.Parse("2001:db8:1::1"))));
-        Assert.True(HostReservation.SameHost(host, await source.FindByPrefixAsync(1, Ipv6Prefix.Parse("2001:db8:2:100::/56"))));
-        Assert.Null(await source.FindByAddressAsync(2, Ipv6Address.Parse("2001:db8:1::1")));
-        Assert.Null(await source.FindByPrefixAsync(1, Ipv6Prefix.Parse("2001:db8:2:100::/64")));
+        Assert.True(HostReservation.SameHost(host, Assert.Single(await source.FindByAddressAsync(1, Ipv6Address.Parse("2001:db8:1::1")))));
+        Assert.True(HostReservation.SameHost(host, Assert.Single(await source.FindByPrefixAsync(1, Ipv6Prefix.Parse("2001:db8:2:100::/56")))));
+        Assert.Empty(await source.FindByAddressAsync(2, Ipv6Address.Parse("2001:db8:1::1")));
+        Assert.Empty(await source.FindByPrefixAsync(1, Ipv6Prefix.Parse("2001:db8:2:100::/64")));
         Assert.Null(await source.FindAsync(2, HostIdentifierType.HwAddress, Mac, OptionDefinitionSet.StandardOnly));
         Assert.Null(await source.FindAsync(1, HostIdentifierType.Duid, Mac, OptionDefinitionSet.StandardOnly));
 

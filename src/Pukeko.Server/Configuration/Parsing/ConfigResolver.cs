@@ -115,6 +115,8 @@ internal static class ConfigResolver
             MacSources = global.MacSources,
             LeaseChecks = global.LeaseChecks,
             ReservationModes = global.ReservationModes.Resolve(Reservations.ReservationModes.Default),
+            IpReservationsUnique = global.IpReservationsUnique,
+            EarlyGlobalReservationsLookup = global.EarlyGlobalReservationsLookup,
             OptionDefinitions = context.Definitions,
             LeaseDatabase = global.LeaseDatabase.Value!,
             HostsDatabases = [.. global.HostsDatabases],
