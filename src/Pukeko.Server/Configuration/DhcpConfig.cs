@@ -54,6 +54,13 @@ internal sealed class DhcpConfig
     /// </summary>
     public bool EarlyGlobalReservationsLookup { get; init; }
 
+    /// <summary>
+    /// <c>compatibility.lenient-option-parsing</c>: received options Kea tolerates when malformed are repaired or left
+    /// out instead of failing the packet (Client FQDN with N and S set, or a name that cannot be read; User/Vendor
+    /// Class entries overrunning their option).
+    /// </summary>
+    public bool LenientOptionParsing { get; init; }
+
     /// <summary>Global-level reservation modes; they apply when no subnet was selected.</summary>
     public Reservations.ReservationModes ReservationModes { get; init; } = Reservations.ReservationModes.Default;
 

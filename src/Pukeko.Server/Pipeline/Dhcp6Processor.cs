@@ -208,7 +208,7 @@ internal sealed class Dhcp6Processor
     }
 
     /// <summary>Unpack only (the accept stage's first step), for callers that need the parsed packet.</summary>
-    internal Dhcp6Packet? Parse(ReceivedDatagram datagram) => _accept.Parse(datagram);
+    internal Dhcp6Packet? Parse(ReceivedDatagram datagram) => _accept.Parse(datagram, _runtime.Config.LenientOptionParsing);
 
     /// <summary>Counts a drop decided outside the processor (transport queue full, wrong interface).</summary>
     public void CountDrop(DropReason reason)

@@ -89,10 +89,12 @@ public sealed class ServerBehaviourKeysTests
     }
 
     [Fact]
-    public void CompatibilityLenientParsingWarnsOnlyWhenOn()
+    public void CompatibilityLenientParsingIsApplied()
     {
         AssertNoWarningAt(LoadWithoutErrors("\"compatibility\": { \"lenient-option-parsing\": false }"), "Dhcp6/compatibility/lenient-option-parsing");
-        AssertWarning(LoadWithoutErrors("\"compatibility\": { \"lenient-option-parsing\": true }"), "Dhcp6/compatibility/lenient-option-parsing", "not implemented");
+        AssertNoWarningAt(LoadWithoutErrors("\"compatibility\": { \"lenient-option-parsing\": true }"), "Dhcp6/compatibility/lenient-option-parsing");
+        Assert.True(LoadOk(Dhcp6("\"compatibility\": { \"lenient-option-parsing\": true }")).LenientOptionParsing);
+        Assert.False(LoadOk(Dhcp6("")).LenientOptionParsing);
         LoadFails(Dhcp6("\"compatibility\": { \"ignore-rai-link-selection\": true }"), "Dhcp6/compatibility/ignore-rai-link-selection", "unknown parameter");
     }
 

@@ -117,6 +117,7 @@ internal static class ConfigResolver
             ReservationModes = global.ReservationModes.Resolve(Reservations.ReservationModes.Default),
             IpReservationsUnique = global.IpReservationsUnique,
             EarlyGlobalReservationsLookup = global.EarlyGlobalReservationsLookup,
+            LenientOptionParsing = global.LenientOptionParsing,
             OptionDefinitions = context.Definitions,
             LeaseDatabase = global.LeaseDatabase.Value!,
             HostsDatabases = [.. global.HostsDatabases],

@@ -76,6 +76,9 @@ internal sealed class GlobalDraft(ConfigEnvironment environment)
 
     public bool EarlyGlobalReservationsLookup { get; set; }
 
+    /// <summary><c>compatibility.lenient-option-parsing</c>.</summary>
+    public bool LenientOptionParsing { get; set; }
+
     /// <summary>Where <c>reservations-lookup-first</c> was given (its warning depends on multi-threading).</summary>
     public string? ReservationsLookupFirstPath { get; set; }
 

@@ -135,9 +135,9 @@ internal static class ServerBehaviourKeys
     private static readonly KeyTable<GlobalDraft> Compatibility = new KeyTable<GlobalDraft>("compatibility")
         .On("lenient-option-parsing", (d, v, p, c) =>
         {
-            if (c.TryBool(v, p, out var lenient) && lenient)
+            if (c.TryBool(v, p, out var lenient))
             {
-                c.Warn(p, "lenient-option-parsing is not implemented: malformed options in queries are handled as with false");
+                d.LenientOptionParsing = lenient;
             }
         });
 
