@@ -76,6 +76,29 @@ public sealed class HostsDatabaseTests(PostgreSqlCluster cluster) : IDisposable
     }
 
     [PostgreSqlFact]
+    public async Task Host_source_answers_every_host_reserving_an_address_when_reservations_are_not_unique()
+    {
+        // ip-reservations-unique false: two hosts of subnet 1 reserve 2001:db8:1::9 (Kea's getAll6 finds both).
+        var name = await cluster.CreateDatabaseAsync();
+        await using (var db = cluster.DataSource(name))
+        {
+            const string HostId = "currval('hosts_host_id_seq')";
+            await PostgreSqlCluster.ExecuteAsync(db,
+                "INSERT INTO hosts (dhcp_identifier, dhcp_identifier_type, dhcp6_subnet_id) VALUES ('\\x0a01'::bytea, 1, 1);"
+                + $"INSERT INTO ipv6_reservations (address, prefix_len, type, host_id) VALUES ('2001:db8:1::9', 128, 0, {HostId});"
+                + $"INSERT INTO ipv6_reservations (address, prefix_len, type, host_id) VALUES ('2001:db8:1::a', 128, 0, {HostId});"
+                + "INSERT INTO hosts (dhcp_identifier, dhcp_identifier_type, dhcp6_subnet_id) VALUES ('\\x0a02'::bytea, 1, 1);"
+                + $"INSERT INTO ipv6_reservations (address, prefix_len, type, host_id) VALUES ('2001:db8:1::9', 128, 0, {HostId});");
+        }
+
+        await using var source = await PgSqlHostDataSource.OpenAsync(Hosts(name), NullLogger.Instance);
+        var hosts = await source.FindByAddressAsync(1, Ipv6Address.Parse("2001:db8:1::9"));
+        Assert.Equal([[0x0a, 0x01], [0x0a, 0x02]], hosts.Select(h => h.Identifier));
+        Assert.Equal(2, hosts[0].IpAddresses.Count); // each host comes with all of its reservations
+        Assert.Single(await source.FindByAddressAsync(1, Ipv6Address.Parse("2001:db8:1::a")));
+    }
+
+    [PostgreSqlFact]
     public async Task Readonly_hosts_database_refuses_writes_on_its_connection()
     {
         var name = await cluster.CreateDatabaseAsync();
