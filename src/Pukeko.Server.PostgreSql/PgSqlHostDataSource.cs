@@ -30,8 +30,8 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
     private const string ByIdentifier = SelectHost
         + "WHERE h.dhcp6_subnet_id = $1 AND h.dhcp_identifier_type = $2 AND h.dhcp_identifier = $3" + OrderRows;
 
-    // By reservation, as Kea's get6(subnet, address): the host whose reservations include the block, with all of
-    // its reservations (not only the matching one). (address, prefix_len) is the schema's index.
+    // By reservation, as Kea's getAll6(subnet, address): every host whose reservations include the block (several
+    // when ip-reservations-unique is false), each with all of its reservations (not only the matching one). (address, prefix_len) is the schema's index.
     private const string ByReservation = SelectHost
         + "WHERE h.dhcp6_subnet_id = $1 AND h.host_id IN "
         + "(SELECT host_id FROM ipv6_reservations WHERE address = $2 AND prefix_len = $3 AND type = $4)" + OrderRows;
@@ -110,16 +110,16 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
         }, definitions, cancellationToken);
     }
 
-    public ValueTask<HostReservation?> FindByAddressAsync(uint subnetId, Ipv6Address address, CancellationToken cancellationToken = default) =>
+    public ValueTask<IReadOnlyList<HostReservation>> FindByAddressAsync(uint subnetId, Ipv6Address address, CancellationToken cancellationToken = default) =>
         FindByReservationAsync(subnetId, new Ipv6Prefix(address, 128), AddressReservation, cancellationToken);
 
-    public ValueTask<HostReservation?> FindByPrefixAsync(uint subnetId, Ipv6Prefix prefix, CancellationToken cancellationToken = default) =>
+    public ValueTask<IReadOnlyList<HostReservation>> FindByPrefixAsync(uint subnetId, Ipv6Prefix prefix, CancellationToken cancellationToken = default) =>
         FindByReservationAsync(subnetId, prefix, PrefixReservation, cancellationToken);
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
-    private ValueTask<HostReservation?> FindByReservationAsync(uint subnetId, Ipv6Prefix block, short reservationType, CancellationToken cancellationToken) =>
-        QueryAsync(ByReservation, p =>
+    private ValueTask<IReadOnlyList<HostReservation>> FindByReservationAsync(uint subnetId, Ipv6Prefix block, short reservationType, CancellationToken cancellationToken) =>
+        QueryAllAsync(ByReservation, p =>
         {
             p.Add(Lease6Row.BigInt(subnetId));
             // Kea 2.2 keeps addresses as text in their canonical (RFC 5952) form, which is how it writes them.
@@ -147,27 +147,49 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
     /// <summary>Runs a host query and builds the first host it returns (the lowest host_id) from its rows.</summary>
     private async ValueTask<HostReservation?> QueryAsync(string sql, Action<NpgsqlParameterCollection> bind, OptionDefinitionSet definitions, CancellationToken cancellationToken)
     {
+        var hosts = await ReadHostsAsync(sql, bind, definitions, firstOnly: true, cancellationToken).ConfigureAwait(false);
+        return hosts.Count > 0 ? hosts[0] : null;
+    }
+
+    /// <summary>Runs a host query and builds every host it returns, in host_id order.</summary>
+    private async ValueTask<IReadOnlyList<HostReservation>> QueryAllAsync(string sql, Action<NpgsqlParameterCollection> bind, OptionDefinitionSet definitions, CancellationToken cancellationToken) =>
+        await ReadHostsAsync(sql, bind, definitions, firstOnly: false, cancellationToken).ConfigureAwait(false);
+
+    private async ValueTask<List<HostReservation>> ReadHostsAsync(string sql, Action<NpgsqlParameterCollection> bind, OptionDefinitionSet definitions, bool firstOnly, CancellationToken cancellationToken)
+    {
         await using var command = _dataSource.CreateCommand(sql);
         bind(command.Parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var hosts = new List<HostReservation>(1);
         HostRows? host = null;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var hostId = reader.GetInt32(0);
-            if (host is null)
+            if (host is null || host.HostId != hostId)
             {
+                // Rows come ordered by host_id, so a new id means the previous host is complete.
+                if (host is not null)
+                {
+                    hosts.Add(host.Build());
+                    if (firstOnly)
+                    {
+                        return hosts;
+                    }
+                }
+
                 host = HostRows.Read(reader, hostId);
-            }
-            else if (host.HostId != hostId)
-            {
-                break;
             }
 
             host.AddOption(reader, definitions);
             host.AddReservation(reader);
         }
 
-        return host?.Build();
+        if (host is not null)
+        {
+            hosts.Add(host.Build());
+        }
+
+        return hosts;
     }
 
     /// <summary>One host's rows as they arrive: each option and each reservation repeats across the join's rows.</summary>

@@ -67,6 +67,31 @@ public sealed class ClassesAndReservationsTests : IDisposable
         Assert.StartsWith("2001:db8:1::1", ll.Addresses().Last(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void EarlyGlobalReservationClassChoosesTheClassGuardedSubnet()
+    {
+        // The lab client's MAC (02:00:00:00:aa:02) has a global reservation assigning class "gold"; the first subnet
+        // on the link (subnets are tried in id order) admits only "gold". Looked up before subnet selection
+        // (early-global-reservations-lookup), the class chooses that subnet.
+        var config = Configs.Basic(extra: """
+            "early-global-reservations-lookup": true,
+            "client-classes": [ { "name": "gold" } ],
+            "reservations": [ { "hw-address": "02:00:00:00:aa:02", "client-classes": [ "gold" ] } ],
+            """).Replace("\"id\": 1, \"subnet\"", "\"id\": 2, \"subnet\"", StringComparison.Ordinal).Replace("\"subnet6\": [ {", """
+            "subnet6": [ { "id": 1, "subnet": "2001:db8:9::/64", "interface": "{iface}", "client-classes": [ "gold" ],
+                           "pools": [ { "pool": "2001:db8:9::100-2001:db8:9::1ff" } ] }, {
+            """, StringComparison.Ordinal);
+        using var server = ServerProcess.Start(_lab, config);
+        using var client = new Dhclient(_lab, ClientDir());
+
+        var (code, output) = client.Obtain();
+
+        Assert.True(code == 0, output + server.Output);
+        Assert.StartsWith("2001:db8:9::1", client.Addresses().Last(), StringComparison.Ordinal);
+        var row = Assert.Single(LeaseCsv.Rows(server.LeaseRows()));
+        Assert.Equal("1", row["subnet_id"]);
+    }
+
     public void Dispose()
     {
         _lab.Dispose();

@@ -60,10 +60,10 @@ public sealed class HostsDatabaseTests(PostgreSqlCluster cluster) : IDisposable
         Assert.Equal(2, host.Options.Count);
 
         // By reserved address and prefix, within the subnet only.
-        Assert.True(HostReservation.SameHost(host, await source.FindByAddressAsync(1, Ipv6Address.Parse("2001:db8:1::1"))));
-        Assert.True(HostReservation.SameHost(host, await source.FindByPrefixAsync(1, Ipv6Prefix.Parse("2001:db8:2:100::/56"))));
-        Assert.Null(await source.FindByAddressAsync(2, Ipv6Address.Parse("2001:db8:1::1")));
-        Assert.Null(await source.FindByPrefixAsync(1, Ipv6Prefix.Parse("2001:db8:2:100::/64")));
+        Assert.True(HostReservation.SameHost(host, Assert.Single(await source.FindByAddressAsync(1, Ipv6Address.Parse("2001:db8:1::1")))));
+        Assert.True(HostReservation.SameHost(host, Assert.Single(await source.FindByPrefixAsync(1, Ipv6Prefix.Parse("2001:db8:2:100::/56")))));
+        Assert.Empty(await source.FindByAddressAsync(2, Ipv6Address.Parse("2001:db8:1::1")));
+        Assert.Empty(await source.FindByPrefixAsync(1, Ipv6Prefix.Parse("2001:db8:2:100::/64")));
         Assert.Null(await source.FindAsync(2, HostIdentifierType.HwAddress, Mac, OptionDefinitionSet.StandardOnly));
         Assert.Null(await source.FindAsync(1, HostIdentifierType.Duid, Mac, OptionDefinitionSet.StandardOnly));
 
@@ -74,6 +74,29 @@ public sealed class HostsDatabaseTests(PostgreSqlCluster cluster) : IDisposable
         Assert.Equal([Ipv6Address.Parse("2001:db8:1::3")], global.IpAddresses);
         Assert.Empty(global.Options);
         Assert.Empty(global.ClientClasses);
+    }
+
+    [PostgreSqlFact]
+    public async Task Host_source_answers_every_host_reserving_an_address_when_reservations_are_not_unique()
+    {
+        // ip-reservations-unique false: two hosts of subnet 1 reserve 2001:db8:1::9 (Kea's getAll6 finds both).
+        var name = await cluster.CreateDatabaseAsync();
+        await using (var db = cluster.DataSource(name))
+        {
+            const string HostId = "currval('hosts_host_id_seq')";
+            await PostgreSqlCluster.ExecuteAsync(db,
+                "INSERT INTO hosts (dhcp_identifier, dhcp_identifier_type, dhcp6_subnet_id) VALUES ('\\x0a01'::bytea, 1, 1);"
+                + $"INSERT INTO ipv6_reservations (address, prefix_len, type, host_id) VALUES ('2001:db8:1::9', 128, 0, {HostId});"
+                + $"INSERT INTO ipv6_reservations (address, prefix_len, type, host_id) VALUES ('2001:db8:1::a', 128, 0, {HostId});"
+                + "INSERT INTO hosts (dhcp_identifier, dhcp_identifier_type, dhcp6_subnet_id) VALUES ('\\x0a02'::bytea, 1, 1);"
+                + $"INSERT INTO ipv6_reservations (address, prefix_len, type, host_id) VALUES ('2001:db8:1::9', 128, 0, {HostId});");
+        }
+
+        await using var source = await PgSqlHostDataSource.OpenAsync(Hosts(name), NullLogger.Instance);
+        var hosts = await source.FindByAddressAsync(1, Ipv6Address.Parse("2001:db8:1::9"));
+        Assert.Equal([[0x0a, 0x01], [0x0a, 0x02]], hosts.Select(h => h.Identifier));
+        Assert.Equal(2, hosts[0].IpAddresses.Count); // each host comes with all of its reservations
+        Assert.Single(await source.FindByAddressAsync(1, Ipv6Address.Parse("2001:db8:1::a")));
     }
 
     [PostgreSqlFact]

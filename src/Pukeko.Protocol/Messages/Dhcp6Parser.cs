@@ -18,7 +18,15 @@ public static class Dhcp6Parser
     /// index 0 is the outermost level, next to the server); <paramref name="message"/> is the innermost
     /// client/server message. On failure <paramref name="relays"/> is left empty and the message null.
     /// </summary>
-    public static ParseStatus TryParse(ReadOnlySpan<byte> datagram, List<RelayLayer> relays, out Dhcp6Message? message)
+    public static ParseStatus TryParse(ReadOnlySpan<byte> datagram, List<RelayLayer> relays, out Dhcp6Message? message) =>
+        TryParse(datagram, relays, lenient: false, out message);
+
+    /// <summary>
+    /// <see cref="TryParse(ReadOnlySpan{byte}, List{RelayLayer}, out Dhcp6Message?)"/>, with <paramref name="lenient"/>
+    /// as Kea's <c>lenient-option-parsing</c>: a Client FQDN option whose name cannot be read is left out, and a
+    /// User Class or Vendor Class entry longer than the option takes the rest of it, instead of failing the packet.
+    /// </summary>
+    public static ParseStatus TryParse(ReadOnlySpan<byte> datagram, List<RelayLayer> relays, bool lenient, out Dhcp6Message? message)
     {
         ArgumentNullException.ThrowIfNull(relays);
         relays.Clear();
@@ -40,7 +48,7 @@ public static class Dhcp6Parser
             var type = (MessageType)current[0];
             if (type is not (MessageType.RelayForward or MessageType.RelayReply))
             {
-                var status = TryParseMessage(current, out message);
+                var status = TryParseMessage(current, lenient, out message);
                 if (status != ParseStatus.Ok)
                 {
                     relays.Clear();
@@ -54,7 +62,7 @@ public static class Dhcp6Parser
                 return Fail(relays, ParseStatus.TooManyRelayHops);
             }
 
-            var relayStatus = TryParseRelayLevel(current, out var layer, out var inner);
+            var relayStatus = TryParseRelayLevel(current, lenient, out var layer, out var inner);
             if (relayStatus != ParseStatus.Ok)
             {
                 return Fail(relays, relayStatus);
@@ -66,7 +74,10 @@ public static class Dhcp6Parser
     }
 
     /// <summary>Parses a single client/server message (no relay header expected).</summary>
-    public static ParseStatus TryParseMessage(ReadOnlySpan<byte> data, out Dhcp6Message? message)
+    public static ParseStatus TryParseMessage(ReadOnlySpan<byte> data, out Dhcp6Message? message) =>
+        TryParseMessage(data, lenient: false, out message);
+
+    private static ParseStatus TryParseMessage(ReadOnlySpan<byte> data, bool lenient, out Dhcp6Message? message)
     {
         message = null;
         if (data.IsEmpty)
@@ -81,7 +92,7 @@ public static class Dhcp6Parser
         }
 
         var parsed = new Dhcp6Message((MessageType)type, transactionId);
-        var status = OptionDecoder.DecodeAll(reader.ReadRemaining(), parsed.Options, 0, OptionSpace.Dhcp6);
+        var status = OptionDecoder.DecodeAll(reader.ReadRemaining(), parsed.Options, 0, OptionSpace.Dhcp6, lenient);
         if (status == ParseStatus.Ok)
         {
             message = parsed;
@@ -90,7 +101,7 @@ public static class Dhcp6Parser
         return status;
     }
 
-    private static ParseStatus TryParseRelayLevel(ReadOnlySpan<byte> data, out RelayLayer? layer, out ReadOnlySpan<byte> inner)
+    private static ParseStatus TryParseRelayLevel(ReadOnlySpan<byte> data, bool lenient, out RelayLayer? layer, out ReadOnlySpan<byte> inner)
     {
         layer = null;
         inner = default;
@@ -127,13 +138,16 @@ public static class Dhcp6Parser
                 continue;
             }
 
-            status = OptionDecoder.TryDecode(code, payload, out var option);
+            status = OptionDecoder.DecodeOne(code, payload, lenient, out var option);
             if (status != ParseStatus.Ok)
             {
                 return status;
             }
 
-            parsed.Options.Add(option!);
+            if (option is not null)
+            {
+                parsed.Options.Add(option);
+            }
         }
 
         // RFC 8415 §9.1/§9.2: Relay-forward and Relay-reply MUST include a Relay Message option.

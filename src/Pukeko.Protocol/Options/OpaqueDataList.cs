@@ -36,15 +36,29 @@ internal static class OpaqueDataList
         }
     }
 
-    /// <summary>Reads entries until the data ends; false if an entry overruns it.</summary>
-    public static bool TryRead(ReadOnlySpan<byte> data, List<byte[]> entries)
+    /// <summary>
+    /// Reads entries until the data ends; false if an entry overruns it. <paramref name="lenient"/> (Kea's
+    /// <c>lenient-option-parsing</c>) takes an overrunning entry as the rest of the data instead; a length field
+    /// that is itself cut short is still an error, as in Kea.
+    /// </summary>
+    public static bool TryRead(ReadOnlySpan<byte> data, List<byte[]> entries, bool lenient = false)
     {
         var reader = new WireReader(data);
         while (!reader.IsAtEnd)
         {
-            if (!reader.TryReadUInt16(out var length) || !reader.TryReadBytes(length, out var entry))
+            if (!reader.TryReadUInt16(out var length))
             {
                 return false;
+            }
+
+            if (!reader.TryReadBytes(length, out var entry))
+            {
+                if (!lenient)
+                {
+                    return false;
+                }
+
+                entry = reader.ReadRemaining();
             }
 
             entries.Add(entry.ToArray());

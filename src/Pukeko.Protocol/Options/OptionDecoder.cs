@@ -8,7 +8,8 @@ namespace Pukeko.Protocol.Options;
 /// <summary>
 /// Turns option bytes into typed options. Known codes get their typed class; unknown codes become
 /// <see cref="RawOption"/>. A payload that does not fit its code's format is reported, never thrown:
-/// every typed option either round-trips byte-exact or the packet is rejected.
+/// every typed option either round-trips byte-exact or the packet is rejected. Lenient decoding (Kea's
+/// <c>lenient-option-parsing</c>) is the exception: it repairs or skips the malformed options Kea tolerates.
 /// </summary>
 public static class OptionDecoder
 {
@@ -20,7 +21,11 @@ public static class OptionDecoder
 
     /// <summary>Decodes one option payload of the dhcp6 space.</summary>
     public static ParseStatus TryDecode(ushort code, ReadOnlySpan<byte> data, out DhcpOption? option) =>
-        DecodeDhcp6(code, data, 0, out option);
+        DecodeDhcp6(code, data, 0, lenient: false, out option);
+
+    /// <summary>One option of the dhcp6 space; with <paramref name="lenient"/> a skipped option is Ok with a null option.</summary>
+    internal static ParseStatus DecodeOne(ushort code, ReadOnlySpan<byte> data, bool lenient, out DhcpOption? option) =>
+        DecodeDhcp6(code, data, 0, lenient, out option);
 
     /// <summary>Decodes a sequence of options (headers included) of the dhcp6 space and appends them to <paramref name="destination"/>.</summary>
     public static ParseStatus TryDecodeAll(ReadOnlySpan<byte> data, OptionCollection destination)
@@ -44,7 +49,7 @@ public static class OptionDecoder
         return reader.TryReadBytes(length, out data) ? ParseStatus.Ok : ParseStatus.OptionLengthPastEnd;
     }
 
-    internal static ParseStatus DecodeAll(ReadOnlySpan<byte> data, OptionCollection destination, int depth, OptionSpace space)
+    internal static ParseStatus DecodeAll(ReadOnlySpan<byte> data, OptionCollection destination, int depth, OptionSpace space, bool lenient = false)
     {
         if (depth > MaxNestingDepth)
         {
@@ -64,7 +69,7 @@ public static class OptionDecoder
             switch (space)
             {
                 case OptionSpace.Dhcp6:
-                    status = DecodeDhcp6(code, payload, depth, out option);
+                    status = DecodeDhcp6(code, payload, depth, lenient, out option);
                     break;
                 case OptionSpace.NtpServer:
                     status = DecodeNtpSuboption(code, payload, out option);
@@ -79,13 +84,19 @@ public static class OptionDecoder
                 return status;
             }
 
-            destination.Add(option!);
+            if (option is null)
+            {
+                // Lenient decoding skipped a malformed option (Kea's SkipThisOptionError).
+                continue;
+            }
+
+            destination.Add(option);
         }
 
         return ParseStatus.Ok;
     }
 
-    private static ParseStatus DecodeDhcp6(ushort code, ReadOnlySpan<byte> data, int depth, out DhcpOption? option)
+    private static ParseStatus DecodeDhcp6(ushort code, ReadOnlySpan<byte> data, int depth, bool lenient, out DhcpOption? option)
     {
         option = null;
         var reader = new WireReader(data);
@@ -120,7 +131,7 @@ public static class OptionDecoder
                     option = ia;
                 }
 
-                return DecodeNested(reader.ReadRemaining(), nested, depth, ref option);
+                return DecodeNested(reader.ReadRemaining(), nested, depth, lenient, ref option);
             }
 
             case OptionCode.IaTa:
@@ -132,7 +143,7 @@ public static class OptionDecoder
 
                 var ia = new IaTaOption(iaid);
                 option = ia;
-                return DecodeNested(reader.ReadRemaining(), ia.Options, depth, ref option);
+                return DecodeNested(reader.ReadRemaining(), ia.Options, depth, lenient, ref option);
             }
 
             case OptionCode.IaAddr:
@@ -144,7 +155,7 @@ public static class OptionDecoder
 
                 var iaAddress = new IaAddressOption(address, preferred, valid);
                 option = iaAddress;
-                return DecodeNested(reader.ReadRemaining(), iaAddress.Options, depth, ref option);
+                return DecodeNested(reader.ReadRemaining(), iaAddress.Options, depth, lenient, ref option);
             }
 
             case OptionCode.IaPrefix:
@@ -157,7 +168,7 @@ public static class OptionDecoder
 
                 var iaPrefix = new IaPrefixOption(preferred, valid, length, prefix);
                 option = iaPrefix;
-                return DecodeNested(reader.ReadRemaining(), iaPrefix.Options, depth, ref option);
+                return DecodeNested(reader.ReadRemaining(), iaPrefix.Options, depth, lenient, ref option);
             }
 
             case OptionCode.LqQuery:
@@ -170,14 +181,14 @@ public static class OptionDecoder
 
                 var query = new LqQueryOption((LeasequeryType)queryType, link);
                 option = query;
-                return DecodeNested(reader.ReadRemaining(), query.Options, depth, ref option);
+                return DecodeNested(reader.ReadRemaining(), query.Options, depth, lenient, ref option);
             }
 
             case OptionCode.ClientData:
             {
                 var clientData = new ClientDataOption();
                 option = clientData;
-                return DecodeNested(data, clientData.Options, depth, ref option);
+                return DecodeNested(data, clientData.Options, depth, lenient, ref option);
             }
 
             case OptionCode.LqRelayData:
@@ -266,7 +277,7 @@ public static class OptionDecoder
             case OptionCode.UserClass:
             {
                 var entries = new List<byte[]>();
-                if (!OpaqueDataList.TryRead(data, entries))
+                if (!OpaqueDataList.TryRead(data, entries, lenient))
                 {
                     return ParseStatus.MalformedOption;
                 }
@@ -278,7 +289,7 @@ public static class OptionDecoder
             case OptionCode.VendorClass:
             {
                 var entries = new List<byte[]>();
-                if (!reader.TryReadUInt32(out var enterprise) || !OpaqueDataList.TryRead(reader.ReadRemaining(), entries))
+                if (!reader.TryReadUInt32(out var enterprise) || !OpaqueDataList.TryRead(reader.ReadRemaining(), entries, lenient))
                 {
                     return ParseStatus.MalformedOption;
                 }
@@ -296,7 +307,7 @@ public static class OptionDecoder
 
                 var vendor = new VendorOptsOption(enterprise);
                 option = vendor;
-                var status = DecodeAll(reader.ReadRemaining(), vendor.Options, depth + 1, OptionSpace.Vendor);
+                var status = DecodeAll(reader.ReadRemaining(), vendor.Options, depth + 1, OptionSpace.Vendor, lenient);
                 if (status != ParseStatus.Ok)
                 {
                     option = null;
@@ -400,7 +411,8 @@ public static class OptionDecoder
 
                 if (!DomainNameEncoding.TryRead(nameBytes, allowPartial: true, out var name, out var consumed, out var full) || consumed != nameBytes.Length)
                 {
-                    return ParseStatus.MalformedOption;
+                    // Lenient: the option is left out and the packet processed without it, as Kea does.
+                    return lenient ? ParseStatus.Ok : ParseStatus.MalformedOption;
                 }
 
                 option = new ClientFqdnOption(flags, name, isPartialName: !full);
@@ -411,7 +423,7 @@ public static class OptionDecoder
             {
                 var ntp = new NtpServerOption();
                 option = ntp;
-                var status = DecodeAll(data, ntp.Options, depth + 1, OptionSpace.NtpServer);
+                var status = DecodeAll(data, ntp.Options, depth + 1, OptionSpace.NtpServer, lenient);
                 if (status != ParseStatus.Ok)
                 {
                     option = null;
@@ -461,9 +473,9 @@ public static class OptionDecoder
         }
     }
 
-    private static ParseStatus DecodeNested(ReadOnlySpan<byte> data, OptionCollection nested, int depth, ref DhcpOption? option)
+    private static ParseStatus DecodeNested(ReadOnlySpan<byte> data, OptionCollection nested, int depth, bool lenient, ref DhcpOption? option)
     {
-        var status = DecodeAll(data, nested, depth + 1, OptionSpace.Dhcp6);
+        var status = DecodeAll(data, nested, depth + 1, OptionSpace.Dhcp6, lenient);
         if (status != ParseStatus.Ok)
         {
             option = null;

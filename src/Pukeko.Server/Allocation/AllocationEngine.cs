@@ -268,9 +268,11 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         && ReservedBlocks(host, lease.Type).Any(b => b.Address == lease.Address);
 
     /// <summary>
-    /// True when another client has this address or prefix reserved. Kea checks only with
+    /// True when this address or prefix is reserved, and not for this client. Kea checks only with
     /// <c>reservations-in-subnet</c>, and skips in-pool blocks when <c>reservations-out-of-pool</c> promises
     /// reservations lie outside the pools; global reservations count where <c>reservations-global</c> is on.
+    /// With <c>ip-reservations-unique</c> false several hosts may reserve it: it is kept from every client that is
+    /// not one of them (Kea's getAll6; whoever of them asks first gets it, as its lease then exists).
     /// The configuration's reservations answer synchronously; host databases, when configured, are asked after them.
     /// </summary>
     private static ValueTask<bool> IsReservedForOtherAsync(ProcessingContext ctx, Subnet6 subnet, LeaseType type, Ipv6Address address, ILeasePool? pool)
@@ -285,27 +287,41 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         var modes = subnet.ReservationModes;
         var inSubnet = modes.InSubnet && !(modes.OutOfPool && pool is not null);
         var prefix = new Ipv6Prefix(address, type == LeaseType.PD ? pool?.BlockLength ?? 128 : (byte)128);
-        HostReservation? Lookup(uint? subnetId) => type == LeaseType.PD
+        IReadOnlyList<HostReservation> Lookup(uint? subnetId) => type == LeaseType.PD
             ? reservations.FindByPrefix(subnetId, prefix)
             : reservations.FindByAddress(subnetId, address);
 
-        HostReservation? owner = null;
+        IReadOnlyList<HostReservation> owners = [];
         if (inSubnet)
         {
-            owner = Lookup(subnet.Id);
+            owners = Lookup(subnet.Id);
         }
 
-        if (owner is null && modes.Global)
+        if (owners.Count == 0 && modes.Global)
         {
-            owner = Lookup(null);
+            owners = Lookup(null);
         }
 
-        if (owner is not null || sources.Count == 0)
+        if (owners.Count > 0 || sources.Count == 0)
         {
-            return ValueTask.FromResult(owner is not null && !HostReservation.SameHost(owner, ctx.Host));
+            return ValueTask.FromResult(IsOthers(owners, ctx.Host));
         }
 
         return IsReservedInDatabasesAsync(ctx, sources, inSubnet ? subnet.Id : null, modes.Global, type, prefix);
+    }
+
+    /// <summary>True when <paramref name="owners"/> reserve the block and <paramref name="host"/> is not one of them.</summary>
+    private static bool IsOthers(IReadOnlyList<HostReservation> owners, HostReservation? host)
+    {
+        foreach (var owner in owners)
+        {
+            if (HostReservation.SameHost(owner, host))
+            {
+                return false;
+            }
+        }
+
+        return owners.Count > 0;
     }
 
     private static async ValueTask<bool> IsReservedInDatabasesAsync(ProcessingContext ctx, IReadOnlyList<IHostDataSource> sources, uint? subnetId, bool global, LeaseType type, Ipv6Prefix block)
@@ -320,12 +336,12 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
                     continue;
                 }
 
-                var owner = type == LeaseType.PD
+                var owners = type == LeaseType.PD
                     ? await source.FindByPrefixAsync(scope, block).ConfigureAwait(false)
                     : await source.FindByAddressAsync(scope, block.First).ConfigureAwait(false);
-                if (owner is not null)
+                if (owners.Count > 0)
                 {
-                    return !HostReservation.SameHost(owner, ctx.Host);
+                    return IsOthers(owners, ctx.Host);
                 }
             }
         }

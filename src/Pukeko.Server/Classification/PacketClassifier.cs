@@ -56,6 +56,39 @@ internal sealed class PacketClassifier(IReadOnlyList<ClientClassDefinition> clas
     }
 
     /// <summary>
+    /// Step 12 (<c>early-global-reservations-lookup</c>), for a client with a global reservation: when the reservation
+    /// names classes, the classes evaluated on arrival are dropped and evaluated again with them (a test may depend on
+    /// a reserved class, e.g. <c>not member('x')</c>); then KNOWN and the tests depending on it. Kea does this before
+    /// subnet selection so that the classes can choose the subnet and pool.
+    /// </summary>
+    public void ClassifyWithEarlyGlobalHost(Dhcp6Packet packet, IReadOnlyList<string> reservedClasses, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(packet);
+        ArgumentNullException.ThrowIfNull(reservedClasses);
+        if (reservedClasses.Count > 0)
+        {
+            // Only evaluated classes go: those a hook or the vendor class option gave cannot be evaluated again.
+            foreach (var definition in Classes)
+            {
+                if (definition.Test is not null || definition.TemplateTest is not null)
+                {
+                    packet.Classes.Remove(definition.Name);
+                }
+            }
+
+            foreach (var name in reservedClasses)
+            {
+                packet.Classes.Add(name);
+            }
+
+            EvaluatePass(packet, afterHostLookup: false, logger);
+        }
+
+        packet.Classes.Add(Known);
+        EvaluatePass(packet, afterHostLookup: true, logger);
+    }
+
+    /// <summary>
     /// <c>evaluate-additional-classes</c> of the pools and subnet used: each named class is added when its test
     /// passes, or unconditionally when it has none (Kea).
     /// </summary>

@@ -42,6 +42,25 @@ internal sealed class DhcpConfig
     /// <summary><c>sanity-checks.lease-checks</c>: applied to the rows of the lease file when it is loaded.</summary>
     public Leases.Memfile.LeaseSanityMode LeaseChecks { get; init; } = Leases.Memfile.LeaseSanityMode.Warn;
 
+    /// <summary>
+    /// <c>ip-reservations-unique</c>: false lets several hosts reserve one address or prefix (the first of them to
+    /// ask gets it). Both host backends Pukeko has (the configuration and PostgreSQL) support false, as in Kea.
+    /// </summary>
+    public bool IpReservationsUnique { get; init; } = true;
+
+    /// <summary>
+    /// <c>early-global-reservations-lookup</c>: the global reservation is looked up before subnet selection, so its
+    /// classes take part in choosing the subnet, shared network and pool.
+    /// </summary>
+    public bool EarlyGlobalReservationsLookup { get; init; }
+
+    /// <summary>
+    /// <c>compatibility.lenient-option-parsing</c>: received options Kea tolerates when malformed are repaired or left
+    /// out instead of failing the packet (Client FQDN with N and S set, or a name that cannot be read; User/Vendor
+    /// Class entries overrunning their option).
+    /// </summary>
+    public bool LenientOptionParsing { get; init; }
+
     /// <summary>Global-level reservation modes; they apply when no subnet was selected.</summary>
     public Reservations.ReservationModes ReservationModes { get; init; } = Reservations.ReservationModes.Default;
 

@@ -208,7 +208,7 @@ internal sealed class Dhcp6Processor
     }
 
     /// <summary>Unpack only (the accept stage's first step), for callers that need the parsed packet.</summary>
-    internal Dhcp6Packet? Parse(ReceivedDatagram datagram) => _accept.Parse(datagram);
+    internal Dhcp6Packet? Parse(ReceivedDatagram datagram) => _accept.Parse(datagram, _runtime.Config.LenientOptionParsing);
 
     /// <summary>Counts a drop decided outside the processor (transport queue full, wrong interface).</summary>
     public void CountDrop(DropReason reason)
@@ -221,6 +221,16 @@ internal sealed class Dhcp6Processor
     {
         try
         {
+            // early-global-reservations-lookup (digest §3.2 step 12): the global reservation's classes may choose the subnet.
+            if (ctx.Runtime.Config.EarlyGlobalReservationsLookup)
+            {
+                await _hosts.LookUpGlobalEarlyAsync(ctx).ConfigureAwait(false);
+                if (ctx.EarlyGlobalHost is not null && _accept.IsDropClass(ctx.Query))
+                {
+                    return null;
+                }
+            }
+
             if (!await _subnets.SelectAsync(ctx).ConfigureAwait(false))
             {
                 return null;

@@ -67,6 +67,12 @@ internal sealed class ProcessingContext
     /// <summary>The client's host reservation (subnet one, else global), found after subnet selection.</summary>
     public Reservations.HostReservation? Host { get; set; }
 
+    /// <summary>True once the global reservation was looked up before subnet selection (<c>early-global-reservations-lookup</c>).</summary>
+    public bool EarlyGlobalLookupDone { get; set; }
+
+    /// <summary>The global reservation found before subnet selection, reused by the host lookup (as Kea keeps it in its context).</summary>
+    public Reservations.HostReservation? EarlyGlobalHost { get; set; }
+
     /// <summary>
     /// Host name for the client's leases: from its Client FQDN option (qualified) or its reservation; null keeps
     /// what a renewed lease has.

@@ -5,15 +5,16 @@ namespace Pukeko.Server.Reservations;
 /// <summary>
 /// Lookups over all reservations of one configuration: by identifier within a subnet (or globally), and by
 /// reserved address or prefix (to keep them from other clients). Subnet key 0 stands for global reservations,
-/// as Kea's SUBNET_ID_GLOBAL.
+/// as Kea's SUBNET_ID_GLOBAL. With <c>ip-reservations-unique</c> false several hosts may reserve one address or
+/// prefix, so those lookups answer every host that reserves it, in configuration order (Kea's getAll6).
 /// </summary>
 internal sealed class HostReservationIndex
 {
     public const uint GlobalKey = 0;
 
     private readonly Dictionary<(uint Subnet, HostIdentifierType Type, string Identifier), HostReservation> _byIdentifier = [];
-    private readonly Dictionary<(uint Subnet, Ipv6Address Address), HostReservation> _byAddress = [];
-    private readonly Dictionary<(uint Subnet, Ipv6Prefix Prefix), HostReservation> _byPrefix = [];
+    private readonly Dictionary<(uint Subnet, Ipv6Address Address), List<HostReservation>> _byAddress = [];
+    private readonly Dictionary<(uint Subnet, Ipv6Prefix Prefix), List<HostReservation>> _byPrefix = [];
 
     public static HostReservationIndex Empty { get; } = new([]);
 
@@ -26,12 +27,12 @@ internal sealed class HostReservationIndex
             _byIdentifier.TryAdd((subnet, host.IdentifierType, Convert.ToHexString(host.Identifier)), host);
             foreach (var address in host.IpAddresses)
             {
-                _byAddress.TryAdd((subnet, address), host);
+                AddTo(_byAddress, (subnet, address), host);
             }
 
             foreach (var prefix in host.Prefixes)
             {
-                _byPrefix.TryAdd((subnet, prefix), host);
+                AddTo(_byPrefix, (subnet, prefix), host);
             }
 
             Count++;
@@ -44,11 +45,25 @@ internal sealed class HostReservationIndex
     public HostReservation? Find(uint? subnetId, HostIdentifierType type, ReadOnlySpan<byte> identifier) =>
         _byIdentifier.GetValueOrDefault((subnetId ?? GlobalKey, type, Convert.ToHexString(identifier)));
 
-    /// <summary>Who has this address reserved in the subnet (or globally), or null.</summary>
-    public HostReservation? FindByAddress(uint? subnetId, Ipv6Address address) =>
-        _byAddress.GetValueOrDefault((subnetId ?? GlobalKey, address));
+    /// <summary>Who has this address reserved in the subnet (or globally): none, one, or (non-unique) several hosts.</summary>
+    public IReadOnlyList<HostReservation> FindByAddress(uint? subnetId, Ipv6Address address) =>
+        _byAddress.TryGetValue((subnetId ?? GlobalKey, address), out var hosts) ? hosts : [];
 
-    /// <summary>Who has this prefix reserved in the subnet (or globally), or null.</summary>
-    public HostReservation? FindByPrefix(uint? subnetId, Ipv6Prefix prefix) =>
-        _byPrefix.GetValueOrDefault((subnetId ?? GlobalKey, prefix));
+    /// <summary>Who has this prefix reserved in the subnet (or globally): none, one, or (non-unique) several hosts.</summary>
+    public IReadOnlyList<HostReservation> FindByPrefix(uint? subnetId, Ipv6Prefix prefix) =>
+        _byPrefix.TryGetValue((subnetId ?? GlobalKey, prefix), out var hosts) ? hosts : [];
+
+    private static void AddTo<TKey>(Dictionary<TKey, List<HostReservation>> index, TKey key, HostReservation host)
+        where TKey : notnull
+    {
+        if (!index.TryGetValue(key, out var hosts))
+        {
+            index[key] = hosts = new List<HostReservation>(1);
+        }
+
+        if (!hosts.Contains(host))
+        {
+            hosts.Add(host);
+        }
+    }
 }

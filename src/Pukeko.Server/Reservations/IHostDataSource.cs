@@ -16,9 +16,12 @@ internal interface IHostDataSource : IAsyncDisposable
     /// </summary>
     ValueTask<HostReservation?> FindAsync(uint subnetId, HostIdentifierType type, ReadOnlyMemory<byte> identifier, OptionDefinitionSet definitions, CancellationToken cancellationToken = default);
 
-    /// <summary>Who has this address reserved in the subnet (0: global), or null.</summary>
-    ValueTask<HostReservation?> FindByAddressAsync(uint subnetId, Ipv6Address address, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Every host that has this address reserved in the subnet (0: global): none, one, or several when
+    /// <c>ip-reservations-unique</c> is false (Kea's getAll6 by address).
+    /// </summary>
+    ValueTask<IReadOnlyList<HostReservation>> FindByAddressAsync(uint subnetId, Ipv6Address address, CancellationToken cancellationToken = default);
 
-    /// <summary>Who has this prefix reserved in the subnet (0: global), or null.</summary>
-    ValueTask<HostReservation?> FindByPrefixAsync(uint subnetId, Ipv6Prefix prefix, CancellationToken cancellationToken = default);
+    /// <summary>Every host that has this prefix reserved in the subnet (0: global), as <see cref="FindByAddressAsync"/>.</summary>
+    ValueTask<IReadOnlyList<HostReservation>> FindByPrefixAsync(uint subnetId, Ipv6Prefix prefix, CancellationToken cancellationToken = default);
 }

@@ -89,18 +89,24 @@ public sealed class ServerBehaviourKeysTests
     }
 
     [Fact]
-    public void CompatibilityLenientParsingWarnsOnlyWhenOn()
+    public void CompatibilityLenientParsingIsApplied()
     {
         AssertNoWarningAt(LoadWithoutErrors("\"compatibility\": { \"lenient-option-parsing\": false }"), "Dhcp6/compatibility/lenient-option-parsing");
-        AssertWarning(LoadWithoutErrors("\"compatibility\": { \"lenient-option-parsing\": true }"), "Dhcp6/compatibility/lenient-option-parsing", "not implemented");
+        AssertNoWarningAt(LoadWithoutErrors("\"compatibility\": { \"lenient-option-parsing\": true }"), "Dhcp6/compatibility/lenient-option-parsing");
+        Assert.True(LoadOk(Dhcp6("\"compatibility\": { \"lenient-option-parsing\": true }")).LenientOptionParsing);
+        Assert.False(LoadOk(Dhcp6("")).LenientOptionParsing);
         LoadFails(Dhcp6("\"compatibility\": { \"ignore-rai-link-selection\": true }"), "Dhcp6/compatibility/ignore-rai-link-selection", "unknown parameter");
     }
 
     [Fact]
-    public void IpReservationsUniqueFalseIsWarned()
+    public void IpReservationsUniqueIsAppliedWithoutWarning()
     {
+        // Both host backends Pukeko has support false, so Kea's refusal (HOSTS_MGR_NON_UNIQUE_IP_UNSUPPORTED) never applies.
         AssertNoWarningAt(LoadWithoutErrors("\"ip-reservations-unique\": true"), "Dhcp6/ip-reservations-unique");
-        AssertWarning(LoadWithoutErrors("\"ip-reservations-unique\": false"), "Dhcp6/ip-reservations-unique", "one host only");
+        AssertNoWarningAt(LoadWithoutErrors("\"ip-reservations-unique\": false"), "Dhcp6/ip-reservations-unique");
+        Assert.False(LoadOk(Dhcp6("\"ip-reservations-unique\": false")).IpReservationsUnique);
+        Assert.True(LoadOk(Dhcp6("")).IpReservationsUnique);
+        LoadFails(Dhcp6("\"ip-reservations-unique\": \"no\""), "Dhcp6/ip-reservations-unique", "");
     }
 
     [Fact]
@@ -111,10 +117,12 @@ public sealed class ServerBehaviourKeysTests
     }
 
     [Fact]
-    public void EarlyGlobalReservationsLookupTrueIsWarned()
+    public void EarlyGlobalReservationsLookupIsAppliedWithoutWarning()
     {
         AssertNoWarningAt(LoadWithoutErrors("\"early-global-reservations-lookup\": false"), "Dhcp6/early-global-reservations-lookup");
-        AssertWarning(LoadWithoutErrors("\"early-global-reservations-lookup\": true"), "Dhcp6/early-global-reservations-lookup", "after subnet selection");
+        AssertNoWarningAt(LoadWithoutErrors("\"early-global-reservations-lookup\": true"), "Dhcp6/early-global-reservations-lookup");
+        Assert.True(LoadOk(Dhcp6("\"early-global-reservations-lookup\": true")).EarlyGlobalReservationsLookup);
+        Assert.False(LoadOk(Dhcp6("")).EarlyGlobalReservationsLookup);
     }
 
     [Fact]

@@ -220,4 +220,17 @@ public sealed class HostCommandTests
         ControlAssert.Result(await server.CommandAsync("""{"command": "reservation-del", "arguments": {"subnet-id": 1, "ip-address": "2001:db8:1::100"}}"""), ControlResult.Empty, "Host not deleted (not found).");
         ControlAssert.Result(await server.CommandAsync("""{"command": "reservation-del", "arguments": {"subnet-id": 1, "ip-address": "2001:db8:1::100", "operation-target": "database"}}"""), ControlResult.Error, "Unable to delete a host because there is no hosts-databases configured.");
     }
+
+    [Fact]
+    public async Task With_non_unique_reservations_an_address_may_be_added_for_a_second_host_and_both_are_found_by_address()
+    {
+        var dhcp6 = Config();
+        dhcp6["ip-reservations-unique"] = false;
+        await using var server = await ControlTestServer.StartAsync(dhcp6);
+
+        ControlAssert.Result(await server.CommandAsync(Add("""{"subnet-id": 1, "duid": "01:02:03", "ip-addresses": ["2001:db8:1::50"]}""")), ControlResult.Success, "Host added.");
+        var hosts = ControlAssert.Args(ControlAssert.Result(await server.CommandAsync("""{"command": "reservation-get-by-address", "arguments": {"ip-address": "2001:db8:1::50", "subnet-id": 1}}"""), ControlResult.Success, "2 IPv6 host(s) found."))["hosts"]!.AsArray();
+        Assert.Equal(["aa:bb:cc:dd:ee:ff", null], hosts.Select(h => h!["hw-address"]?.GetValue<string>()));
+        Assert.Equal(2, server.Server.Config!.Subnets[0].Reservations.Count);
+    }
 }

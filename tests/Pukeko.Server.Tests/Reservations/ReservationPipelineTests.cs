@@ -156,7 +156,7 @@ public sealed class ReservationPipelineTests
         using var h = Harness($$"""[ { "duid": "{{ClientDuidText}}", "prefixes": [ "2001:db8:ff::/56" ] } ]""");
         var host = Assert.Single(h.Config.Subnets[0].Reservations);
         Assert.Equal(Ipv6Prefix.Parse("2001:db8:ff::/56"), Assert.Single(host.Prefixes));
-        Assert.Same(host, h.Runtime.Reservations.FindByPrefix(1, Ipv6Prefix.Parse("2001:db8:ff::/56")));
+        Assert.Same(host, Assert.Single(h.Runtime.Reservations.FindByPrefix(1, Ipv6Prefix.Parse("2001:db8:ff::/56"))));
         Assert.Equal(HostIdentifierType.Duid, host.IdentifierType);
     }
 

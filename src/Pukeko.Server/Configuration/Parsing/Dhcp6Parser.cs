@@ -19,6 +19,8 @@ internal static class Dhcp6Parser
 
         var draft = new GlobalDraft(environment);
         context.WrittenForKea3 = dhcp6.ValueKind == JsonValueKind.Object && dhcp6.TryGetProperty("control-sockets", out _);
+        context.IpReservationsUnique = !(dhcp6.ValueKind == JsonValueKind.Object && dhcp6.TryGetProperty("ip-reservations-unique", out var unique)
+            && unique.ValueKind == JsonValueKind.False);
 
         // Option data is encoded by definition, so custom definitions must be known first, wherever they appear.
         if (dhcp6.ValueKind == JsonValueKind.Object && dhcp6.TryGetProperty("option-def", out var definitions))

@@ -72,6 +72,13 @@ internal sealed class GlobalDraft(ConfigEnvironment environment)
 
     public QueueControlDraft? QueueControl { get; set; }
 
+    public bool IpReservationsUnique { get; set; } = true;
+
+    public bool EarlyGlobalReservationsLookup { get; set; }
+
+    /// <summary><c>compatibility.lenient-option-parsing</c>.</summary>
+    public bool LenientOptionParsing { get; set; }
+
     /// <summary>Where <c>reservations-lookup-first</c> was given (its warning depends on multi-threading).</summary>
     public string? ReservationsLookupFirstPath { get; set; }
 

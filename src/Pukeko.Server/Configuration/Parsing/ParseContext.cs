@@ -37,6 +37,12 @@ internal sealed class ParseContext(ConfigEnvironment environment)
     /// </summary>
     public bool WrittenForKea3 { get; set; }
 
+    /// <summary>
+    /// <c>ip-reservations-unique</c> (default true): whether a reservations list may reserve an address or prefix
+    /// for one host only. Read before the walk, since reservations may come before it in the map.
+    /// </summary>
+    public bool IpReservationsUnique { get; set; } = true;
+
     public static string Child(string path, string key) => $"{path}/{key}";
 
     public static string Item(string path, int index) => $"{path}[{index.ToString(CultureInfo.InvariantCulture)}]";

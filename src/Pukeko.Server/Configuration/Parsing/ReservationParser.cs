@@ -8,8 +8,9 @@ namespace Pukeko.Server.Configuration.Parsing;
 
 /// <summary>
 /// Parses <c>reservations</c> lists (global, or of a subnet with <paramref name="subnet"/> for range checks).
-/// Each entry needs exactly one identifier; reserved addresses must lie in the subnet; an identifier or address may
-/// be reserved only once per subnet (Kea's default <c>ip-reservations-unique</c>).
+/// Each entry needs exactly one identifier, used once per subnet; reserved addresses must lie in the subnet. With
+/// <c>ip-reservations-unique</c> true (Kea's default) an address or delegated prefix may be reserved only once per
+/// subnet; with false several hosts may reserve it.
 /// </summary>
 internal static class ReservationParser
 {
@@ -113,10 +114,15 @@ internal static class ReservationParser
                 {
                     context.Error(addressPath, $"specified reservation '{address}' is not within the IPv6 subnet '{prefix}'");
                 }
-                else if (!addresses.TryAdd(address, itemPath))
+                else
                 {
-                    context.Error(addressPath, $"address {address} is already reserved by {addresses[address]}");
+                    CheckUnique(address, $"address {address}", addressPath, itemPath, addresses, context);
                 }
+            }
+
+            foreach (var (prefix, prefixPath) in draft.Prefixes)
+            {
+                CheckUnique(prefix.Address, $"prefix {prefix}", prefixPath, itemPath, addresses, context);
             }
 
             var excluded = ParseExcludedPrefixes(draft, context);
@@ -137,6 +143,18 @@ internal static class ReservationParser
                 Options = draft.Options,
                 ClientClasses = draft.ClientClasses,
             });
+        }
+    }
+
+    /// <summary>
+    /// With <c>ip-reservations-unique</c> true, an address or prefix already reserved in this list is refused. As in
+    /// Kea's CfgHosts, addresses and prefixes share one index keyed by the (first) address.
+    /// </summary>
+    private static void CheckUnique(Ipv6Address key, string text, string path, string hostPath, Dictionary<Ipv6Address, string> reserved, ParseContext context)
+    {
+        if (context.IpReservationsUnique && !reserved.TryAdd(key, hostPath))
+        {
+            context.Error(path, $"{text} is already reserved by {reserved[key]}; there is already a reservation for this address/prefix (ip-reservations-unique is true)");
         }
     }
 

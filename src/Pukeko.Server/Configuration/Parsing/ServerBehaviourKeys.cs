@@ -26,9 +26,11 @@ internal static class ServerBehaviourKeys
         });
         keys.On("ip-reservations-unique", (d, v, p, c) =>
         {
-            if (c.TryBool(v, p, out var unique) && !unique)
+            // Kea refuses false only when a host backend cannot hold non-unique reservations (HOSTS_MGR_NON_UNIQUE_IP_UNSUPPORTED);
+            // both backends here (the configuration and PostgreSQL) can, as Kea's CfgHosts and PgSqlHostDataSource can.
+            if (c.TryBool(v, p, out var unique))
             {
-                c.Warn(p, "ip-reservations-unique false is not supported: an address or prefix can be reserved for one host only, as with true (a configuration reserving one twice is rejected)");
+                d.IpReservationsUnique = unique;
             }
         });
         keys.On("reservations-lookup-first", (d, v, p, c) =>
@@ -40,9 +42,9 @@ internal static class ServerBehaviourKeys
         });
         keys.On("early-global-reservations-lookup", (d, v, p, c) =>
         {
-            if (c.TryBool(v, p, out var early) && early)
+            if (c.TryBool(v, p, out var early))
             {
-                c.Warn(p, "early-global-reservations-lookup is not supported: global reservations are looked up after subnet selection, so their client classes do not guide the choice of subnet or pool");
+                d.EarlyGlobalReservationsLookup = early;
             }
         });
         keys.On("dhcp4o6-port", (d, v, p, c) =>
@@ -133,9 +135,9 @@ internal static class ServerBehaviourKeys
     private static readonly KeyTable<GlobalDraft> Compatibility = new KeyTable<GlobalDraft>("compatibility")
         .On("lenient-option-parsing", (d, v, p, c) =>
         {
-            if (c.TryBool(v, p, out var lenient) && lenient)
+            if (c.TryBool(v, p, out var lenient))
             {
-                c.Warn(p, "lenient-option-parsing is not implemented: malformed options in queries are handled as with false");
+                d.LenientOptionParsing = lenient;
             }
         });
 

@@ -23,7 +23,8 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
         CalloutHandle? handle = null;
         try
         {
-            var query = hooks.HasCallouts(HookPoints.Buffer6Receive) ? ReceiveBuffer(datagram, ref handle) : Parse(datagram);
+            var lenient = runtime.Config.LenientOptionParsing;
+            var query = hooks.HasCallouts(HookPoints.Buffer6Receive) ? ReceiveBuffer(datagram, lenient, ref handle) : Parse(datagram, lenient);
             var ctx = query is null ? null : Accept(query, runtime, ref handle);
             if (ctx is null)
             {
@@ -40,11 +41,11 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
     }
 
     /// <summary>Unpack; a malformed datagram is counted as <c>pkt6-parse-failed</c>.</summary>
-    public Dhcp6Packet? Parse(ReceivedDatagram datagram)
+    public Dhcp6Packet? Parse(ReceivedDatagram datagram, bool lenient)
     {
         PipelineLog.BufferReceived(_packetLog, datagram.RemoteAddress, datagram.RemotePort, datagram.LocalAddress, datagram.LocalPort, datagram.InterfaceName, datagram.Length);
         var packet = NewPacket(datagram);
-        return Unpack(datagram.Data, packet) ? packet : null;
+        return Unpack(datagram.Data, packet, lenient) ? packet : null;
     }
 
     private static Dhcp6Packet NewPacket(ReceivedDatagram datagram) => new(new Dhcp6Message(0, 0))
@@ -58,12 +59,12 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
         ReceivedAt = datagram.ReceivedAt,
     };
 
-    /// <summary>Parses <paramref name="data"/> into the packet's message and relay layers.</summary>
-    private bool Unpack(ReadOnlySpan<byte> data, Dhcp6Packet packet)
+    /// <summary>Parses <paramref name="data"/> into the packet's message and relay layers (<paramref name="lenient"/>: lenient-option-parsing).</summary>
+    private bool Unpack(ReadOnlySpan<byte> data, Dhcp6Packet packet, bool lenient)
     {
         // Parsed straight into the packet's own relay list (a failed parse drops the packet anyway).
         packet.Relays.Clear();
-        var status = Dhcp6Parser.TryParse(data, packet.Relays, out var message);
+        var status = Dhcp6Parser.TryParse(data, packet.Relays, lenient, out var message);
         if (status != ParseStatus.Ok || message is null)
         {
             services.Drop(DropReason.ParseFailed);
@@ -76,7 +77,7 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
     }
 
     /// <summary><c>buffer6_receive</c>: the callouts see the raw datagram before parsing.</summary>
-    private Dhcp6Packet? ReceiveBuffer(ReceivedDatagram datagram, ref CalloutHandle? handle)
+    private Dhcp6Packet? ReceiveBuffer(ReceivedDatagram datagram, bool lenient, ref CalloutHandle? handle)
     {
         PipelineLog.BufferReceived(_packetLog, datagram.RemoteAddress, datagram.RemotePort, datagram.LocalAddress, datagram.LocalPort, datagram.InterfaceName, datagram.Length);
         var query = NewPacket(datagram);
@@ -101,7 +102,7 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
             return returned;
         }
 
-        return Unpack(returned.Data ?? [], returned) ? returned : null;
+        return Unpack(returned.Data ?? [], returned, lenient) ? returned : null;
     }
 
     /// <summary>Statistics, server-id and unicast tests, <c>pkt6_receive</c>, sanity check: a context, or null when dropped.</summary>

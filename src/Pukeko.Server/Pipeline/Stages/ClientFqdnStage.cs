@@ -22,7 +22,8 @@ internal sealed class ClientFqdnStage(PipelineServices services)
 
     /// <summary>
     /// Decides the reply's Client FQDN option, the leases' host name and update directions (Kea's processClientFqdn).
-    /// False when the client's option is invalid (N and S both set): Kea fails to parse such a packet.
+    /// False when the client's option is invalid (N and S both set): Kea fails to parse such a packet, unless
+    /// lenient-option-parsing is on (then N is cleared).
     /// </summary>
     public static bool Decide(ProcessingContext ctx)
     {
@@ -38,7 +39,13 @@ internal sealed class ClientFqdnStage(PipelineServices services)
         var client = ctx.Query.Message.Options.Get<ClientFqdnOption>(OptionCode.ClientFqdn);
         if (client is { ServerUpdates: true, NoUpdate: true })
         {
-            return false;
+            if (!ctx.Runtime.Config.LenientOptionParsing)
+            {
+                return false;
+            }
+
+            // lenient-option-parsing: Kea clears N and keeps the option (the client asked for updates after all).
+            client.NoUpdate = false;
         }
 
         var parameters = ctx.Subnet?.Ddns ?? ctx.Runtime.Config.Ddns;

@@ -10,9 +10,30 @@ namespace Pukeko.Server.Pipeline.Stages;
 /// <c>reservations-global</c>); its classes, KNOWN or UNKNOWN, and the classes depending on them are
 /// added to the packet. The configuration's reservations are searched first, then each host database
 /// (as Kea's HostMgr does, per identifier); without a host database the lookup completes synchronously.
+/// With <c>early-global-reservations-lookup</c> the global reservation is looked up before subnet selection
+/// (<see cref="LookUpGlobalEarlyAsync"/>, step 12) and that host is reused here instead of a second global lookup.
 /// </summary>
 internal sealed class HostLookupStage(PipelineServices services)
 {
+    /// <summary>
+    /// Step 12: the client's global reservation, before any subnet is selected; its classes and KNOWN (and the tests
+    /// depending on them) are added to the packet so they can guide subnet, shared network and pool selection. The
+    /// caller then checks the DROP class, as Kea does.
+    /// </summary>
+    public async ValueTask LookUpGlobalEarlyAsync(ProcessingContext ctx)
+    {
+        var host = await FindGlobalAsync(ctx).ConfigureAwait(false);
+        ctx.EarlyGlobalLookupDone = true;
+        ctx.EarlyGlobalHost = host;
+        if (host is null)
+        {
+            return;
+        }
+
+        services.Log.LogDebug(new EventId(0, "DHCP6_HOST_FOUND"), "{Label}: global reservation found before subnet selection: {Host}", ctx.Query.Label, host);
+        ctx.Runtime.Classifier.ClassifyWithEarlyGlobalHost(ctx.Query, host.ClientClasses, services.Log);
+    }
+
     public ValueTask LookupAsync(ProcessingContext ctx)
     {
         if (ctx.Runtime.HostSources.Count > 0)
@@ -36,18 +57,26 @@ internal sealed class HostLookupStage(PipelineServices services)
             services.Log.LogDebug(new EventId(0, "DHCP6_HOST_FOUND"), "{Label}: reservation found: {Host}", ctx.Query.Label, host);
         }
 
-        ctx.Runtime.Classifier.ClassifyAfterHostLookup(ctx.Query, host is not null, host?.ClientClasses ?? [], services.Log);
+        // A client with an early-found global reservation stays KNOWN even where the subnet does not use global
+        // reservations (Kea keeps that host among the client's hosts).
+        var known = host is not null || ctx.EarlyGlobalHost is not null;
+        ctx.Runtime.Classifier.ClassifyAfterHostLookup(ctx.Query, known, host?.ClientClasses ?? [], services.Log);
     }
+
+    /// <summary>The global reservation as the late lookup sees it: the one found early, when that lookup ran.</summary>
+    private static HostReservation? EarlyGlobal(ProcessingContext ctx, ReservationModes modes) =>
+        modes.Global ? ctx.EarlyGlobalHost : null;
 
     private HostReservation? FindConfigured(ProcessingContext ctx)
     {
         var runtime = ctx.Runtime;
+        var modes = ctx.Subnet?.ReservationModes ?? runtime.Config.ReservationModes;
         if (runtime.Reservations.Count == 0)
         {
             return null;
         }
 
-        var modes = ctx.Subnet?.ReservationModes ?? runtime.Config.ReservationModes;
+        var early = ctx.EarlyGlobalLookupDone;
         foreach (var type in runtime.Config.HostReservationIdentifiers)
         {
             if (services.HostIdentifiers.Get(type, ctx) is not { } identifier)
@@ -60,13 +89,13 @@ internal sealed class HostLookupStage(PipelineServices services)
                 return inSubnet;
             }
 
-            if (modes.Global && runtime.Reservations.Find(null, type, identifier) is { } global)
+            if (!early && modes.Global && runtime.Reservations.Find(null, type, identifier) is { } global)
             {
                 return global;
             }
         }
 
-        return null;
+        return early ? EarlyGlobal(ctx, modes) : null;
     }
 
     /// <summary>
@@ -77,6 +106,7 @@ internal sealed class HostLookupStage(PipelineServices services)
     {
         var runtime = ctx.Runtime;
         var modes = ctx.Subnet?.ReservationModes ?? runtime.Config.ReservationModes;
+        var early = ctx.EarlyGlobalLookupDone;
         foreach (var type in runtime.Config.HostReservationIdentifiers)
         {
             if (services.HostIdentifiers.Get(type, ctx) is not { } identifier)
@@ -84,36 +114,51 @@ internal sealed class HostLookupStage(PipelineServices services)
                 continue;
             }
 
-            if (ctx.Subnet is { } subnet && modes.InSubnet)
+            if (ctx.Subnet is { } subnet && modes.InSubnet
+                && await FindInScopeAsync(ctx, subnet.Id, type, identifier).ConfigureAwait(false) is { } inSubnet)
             {
-                if (runtime.Reservations.Find(subnet.Id, type, identifier) is { } configured)
-                {
-                    return configured;
-                }
-
-                foreach (var source in runtime.HostSources)
-                {
-                    if (await source.FindAsync(subnet.Id, type, identifier, runtime.Config.OptionDefinitions).ConfigureAwait(false) is { } inSubnet)
-                    {
-                        return inSubnet;
-                    }
-                }
+                return inSubnet;
             }
 
-            if (modes.Global)
+            if (!early && modes.Global
+                && await FindInScopeAsync(ctx, HostReservationIndex.GlobalKey, type, identifier).ConfigureAwait(false) is { } global)
             {
-                if (runtime.Reservations.Find(null, type, identifier) is { } configuredGlobal)
-                {
-                    return configuredGlobal;
-                }
+                return global;
+            }
+        }
 
-                foreach (var source in runtime.HostSources)
-                {
-                    if (await source.FindAsync(HostReservationIndex.GlobalKey, type, identifier, runtime.Config.OptionDefinitions).ConfigureAwait(false) is { } global)
-                    {
-                        return global;
-                    }
-                }
+        return early ? EarlyGlobal(ctx, modes) : null;
+    }
+
+    /// <summary>The global reservation for the client's first identifier (in preference order) that has one (Kea's findGlobalReservation).</summary>
+    private async ValueTask<HostReservation?> FindGlobalAsync(ProcessingContext ctx)
+    {
+        foreach (var type in ctx.Runtime.Config.HostReservationIdentifiers)
+        {
+            if (services.HostIdentifiers.Get(type, ctx) is { } identifier
+                && await FindInScopeAsync(ctx, HostReservationIndex.GlobalKey, type, identifier).ConfigureAwait(false) is { } host)
+            {
+                return host;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>One identifier in one scope (0: global): the configuration's reservation, else each database's in turn.</summary>
+    private static async ValueTask<HostReservation?> FindInScopeAsync(ProcessingContext ctx, uint scope, HostIdentifierType type, byte[] identifier)
+    {
+        var runtime = ctx.Runtime;
+        if (runtime.Reservations.Find(scope == HostReservationIndex.GlobalKey ? null : scope, type, identifier) is { } configured)
+        {
+            return configured;
+        }
+
+        foreach (var source in runtime.HostSources)
+        {
+            if (await source.FindAsync(scope, type, identifier, runtime.Config.OptionDefinitions).ConfigureAwait(false) is { } host)
+            {
+                return host;
             }
         }
 
