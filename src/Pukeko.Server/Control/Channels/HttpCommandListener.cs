@@ -69,6 +69,9 @@ internal sealed class HttpCommandListener : IAsyncDisposable
                 {
                     listen.UseHttps(CreateTlsOptions(config));
                 }
+
+                // After TLS, so it sees the request in clear: Kea's bare IPv6 Host header would be refused otherwise.
+                listen.Use(BareIpv6HostRepair.Middleware);
             });
         });
         builder.Services.AddRoutingCore();
