@@ -12,7 +12,8 @@ namespace Pukeko.EndToEnd.Tests;
 /// neither needs Kea's control agent: heartbeats, the start-up synchronisation and the lease updates go listener to
 /// listener, with basic authentication and <c>restrict-commands</c>. A real <c>dhclient -6</c> gets its lease from
 /// the primary, the standby holds it; the primary is killed with SIGKILL; the standby declares it down and answers
-/// the client's Rebind with the same address. Run both ways round.
+/// the client's Rebind with the same address; the primary restarts, synchronises from the standby and the pair is
+/// back in hot-standby with the standby's copy of the lease. Run both ways round.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class HaKeaInteropTests(ITestOutputHelper output) : IDisposable
@@ -77,7 +78,10 @@ public sealed class HaKeaInteropTests(ITestOutputHelper output) : IDisposable
         KeaProcess.Start(ns, _lab.ServerInterface, Template(name, $$""" "control-socket": { "socket-type": "unix", "socket-name": "{{Path.Combine(_keaDir, KeaSocket)}}" }, """), _keaDir);
 
     private ServerProcess StartPukeko(string name, string ns, string address) =>
-        ServerProcess.Start(ns, _lab.ServerInterface, Template(name, $$""" "control-sockets": [ { "socket-type": "http", "socket-address": "{{address}}", "socket-port": 8000, "authentication": { "type": "basic", "clients": [ { "user": "admin", "password": "admin-secret" } ] } } ], """));
+        ServerProcess.Start(ns, _lab.ServerInterface, Template(name, PukekoControl(address)));
+
+    private static string PukekoControl(string address) =>
+        $$""" "control-sockets": [ { "socket-type": "http", "socket-address": "{{address}}", "socket-port": 8000, "authentication": { "type": "basic", "clients": [ { "user": "admin", "password": "admin-secret" } ] } } ], """;
 
     private static string Template(string name, string control) =>
         PairConfig.Replace("{this}", name, StringComparison.Ordinal).Replace("{control}", control, StringComparison.Ordinal);
@@ -111,6 +115,21 @@ public sealed class HaKeaInteropTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("COMMAND_HTTP_LISTENER_STARTED", pukeko.Output, StringComparison.Ordinal);
         Assert.Contains("port: 8001", pukeko.Output, StringComparison.Ordinal);
         output.WriteLine($"Pukeko (standby) partner-down {failover.TotalSeconds:F1} s after kill -9 of Kea (heartbeat-delay 1 s, max-response-delay 3 s)");
+
+        // Kea comes back with its lease file: it syncs from Pukeko (lease6-get-page on Pukeko's listener) and takes
+        // the lease as Pukeko extended it, then the pair is back in hot-standby.
+        var keaSide = KeaSide(_lab.Server1Namespace, HaLab.Server1Address);
+        var pukekoSide = PukekoSide(_lab.Server2Namespace, HaLab.Server2Address);
+        var address = Assert.Single(pukekoSide.Command("""{"command": "lease6-get-all"}""")!["arguments"]!["leases"]!.AsArray())!["ip-address"]!.GetValue<string>();
+        using var returned = StartKea("server1", _lab.Server1Namespace);
+        var watch = Stopwatch.StartNew();
+        Assert.True(
+            Run.WaitFor(() => keaSide.State() == "hot-standby" && pukekoSide.State() == "hot-standby", TimeSpan.FromSeconds(60)),
+            $"pair did not return to hot-standby: {keaSide.State()}/{pukekoSide.State()}\n{returned.Output}\n{pukeko.Output}");
+        output.WriteLine($"back in hot-standby {watch.Elapsed.TotalSeconds:F1} s after Kea restarted");
+        Assert.True(
+            Run.WaitFor(() => keaSide.Lease(address)?["cltt"]?.GetValue<long>() >= pukekoSide.Lease(address)?["cltt"]?.GetValue<long>(), TimeSpan.FromSeconds(20)),
+            $"Kea does not have Pukeko's lease: {keaSide.Lease(address)} / {pukekoSide.Lease(address)}");
     }
 
     [Fact]
@@ -120,6 +139,22 @@ public sealed class HaKeaInteropTests(ITestOutputHelper output) : IDisposable
         using var kea = StartKea("server2", _lab.Server2Namespace);
         var failover = Exercise(PukekoSide(_lab.Server1Namespace, HaLab.Server1Address), pukeko.Pid, () => pukeko.Output, KeaSide(_lab.Server2Namespace, HaLab.Server2Address), () => kea.Output);
         output.WriteLine($"Kea 2.2 (standby) partner-down {failover.TotalSeconds:F1} s after kill -9 of Pukeko (heartbeat-delay 1 s, max-response-delay 3 s)");
+
+        // Pukeko comes back with its lease file: it syncs from Kea (lease6-get-page on Kea's listener) and takes the
+        // lease as Kea extended it, then the pair is back in hot-standby.
+        var keaSide = KeaSide(_lab.Server2Namespace, HaLab.Server2Address);
+        var pukekoSide = PukekoSide(_lab.Server1Namespace, HaLab.Server1Address);
+        var address = Assert.Single(keaSide.Command("""{"command": "lease6-get-all"}""")!["arguments"]!["leases"]!.AsArray())!["ip-address"]!.GetValue<string>();
+        using var returned = ServerProcess.Start(_lab.Server1Namespace, _lab.ServerInterface, Template("server1", PukekoControl(HaLab.Server1Address)), pukeko.Directory);
+        var watch = Stopwatch.StartNew();
+        Assert.True(
+            Run.WaitFor(() => pukekoSide.State() == "hot-standby" && keaSide.State() == "hot-standby", TimeSpan.FromSeconds(60)),
+            $"pair did not return to hot-standby: {pukekoSide.State()}/{keaSide.State()}\n{returned.Output}\n{kea.Output}");
+        output.WriteLine($"back in hot-standby {watch.Elapsed.TotalSeconds:F1} s after Pukeko restarted");
+        Assert.Contains("HA_SYNC_SUCCESSFUL", returned.Output, StringComparison.Ordinal);
+        Assert.True(
+            Run.WaitFor(() => pukekoSide.Lease(address)?["cltt"]?.GetValue<long>() >= keaSide.Lease(address)?["cltt"]?.GetValue<long>(), TimeSpan.FromSeconds(20)),
+            $"Pukeko does not have Kea's lease: {pukekoSide.Lease(address)} / {keaSide.Lease(address)}");
     }
 
     /// <summary>The scenario, whichever server is which; returns the time from the kill to the standby's partner-down.</summary>
