@@ -66,11 +66,13 @@ internal static class BuiltInLibraries
 
     /// <summary>
     /// Checks what built-in libraries read from the rest of the configuration rather than their parameters (the limits
-    /// library's user contexts), so that a mistake fails the load (and <c>-t</c>) with its JSON path.
+    /// library's user contexts, the HA listener's port beside the control sockets), so that a mistake fails the load
+    /// (and <c>-t</c>) with its JSON path.
     /// </summary>
     public static void CheckConfiguration(DhcpConfig config, Action<string, string> error)
     {
         ArgumentNullException.ThrowIfNull(config);
+        HaDedicatedListener.Check(config, error);
         if (config.HooksLibraries.Any(l => Kind(l.Library) == Limits))
         {
             LimitsConfiguration.Parse(

@@ -38,6 +38,12 @@ internal sealed record ControlSocketConfig
 
     public IReadOnlyList<HttpHeaderConfig> HttpHeaders { get; init; } = [];
 
+    /// <summary>
+    /// The only commands accepted (others are answered 403, as Kea's listener with a command filter does); null accepts
+    /// all. Set only for the dedicated HA listener with <c>restrict-commands</c>.
+    /// </summary>
+    public IReadOnlySet<string>? AcceptedCommands { get; init; }
+
     /// <summary>True when the socket serves TLS (type <c>https</c>, or <c>http</c> with certificate files as Kea allows).</summary>
     public bool UsesTls => Type == ControlSocketType.Https || CertFile is not null;
 

@@ -322,19 +322,25 @@ internal sealed class HaConfigParser
     /// <summary>Parameters that are valid but that this server does not apply yet: each warned about with its path.</summary>
     private void WarnNotApplied(HaRelationshipConfig config, JsonElement item, string path)
     {
+        // These belong to the dedicated listener; without it peers reach the control channel, whose own settings apply.
+        if (HaDedicatedListener.IsRequested(config))
+        {
+            if (config.MultiThreading.ListenerThreads != 0 || config.MultiThreading.ClientThreads != 0)
+            {
+                _warn($"{path}/multi-threading", "'http-listener-threads' and 'http-client-threads' are not used: the listener and the peer client are not limited to a number of threads");
+            }
+
+            return;
+        }
+
         if (item.TryGetProperty("require-client-certs", out _))
         {
-            _warn($"{path}/require-client-certs", "TLS client certificates are checked by a dedicated HA listener, which is not built in: peers reach this server's control socket, whose own 'cert-required' applies");
+            _warn($"{path}/require-client-certs", "applies only to the dedicated HA listener (multi-threading with http-dedicated-listener), which this configuration does not run: peers reach the control socket, whose own 'cert-required' applies");
         }
 
         if (config.RestrictCommands)
         {
-            _warn($"{path}/restrict-commands", "there is no dedicated HA listener: peers use this server's HTTP control socket, which accepts every command");
-        }
-
-        if (config.MultiThreading.Enabled || config.MultiThreading.DedicatedListener)
-        {
-            _warn($"{path}/multi-threading", "there is no dedicated HA listener: peers must reach this server's HTTP control socket at its own peer url; the HTTP client and listener thread counts are not used");
+            _warn($"{path}/restrict-commands", "applies only to the dedicated HA listener (multi-threading with http-dedicated-listener), which this configuration does not run: the control socket accepts every command");
         }
     }
 

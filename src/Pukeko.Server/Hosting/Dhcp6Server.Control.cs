@@ -7,6 +7,7 @@ using Pukeko.Server.Configuration;
 using Pukeko.Server.Control;
 using Pukeko.Server.Control.Channels;
 using Pukeko.Server.Control.Commands;
+using Pukeko.Server.HighAvailability;
 using Pukeko.Server.Hooks;
 using Pukeko.Server.Pipeline;
 using Pukeko.Server.Statistics;
@@ -115,8 +116,11 @@ internal sealed partial class Dhcp6Server
     public static bool IsBuiltInHookLibrary(string library) =>
         KeaNativeLibraries.Find(library) is { Kind: KeaNativeLibraryKind.BuiltIn };
 
-    private Task ApplyControlChannelsAsync(DhcpConfig config, CancellationToken cancellationToken) =>
-        _channels.ApplyAsync(config.ControlSockets, cancellationToken);
+    private async Task ApplyControlChannelsAsync(DhcpConfig config, CancellationToken cancellationToken)
+    {
+        await _channels.ApplyAsync(config.ControlSockets, cancellationToken).ConfigureAwait(false);
+        await _channels.ApplyDedicatedAsync(HaDedicatedListener.For(config), cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>The running configuration as <c>config-get</c> answers: <c>{"Dhcp6": {...}, "hash": "..."}</c>.</summary>
     public JsonObject? RunningConfigJson()

@@ -28,6 +28,14 @@ internal sealed partial class Dhcp6Server
         HaService? service = null;
         if (haConfig.Relationships.Count == 1)
         {
+            if (haConfig.Relationships[0].MultiThreading.Enabled && !config.MultiThreading.Enabled)
+            {
+                // Kea 2.2: HA's own threads (and so its dedicated listener) need the server's; peers use the control channel.
+                _loggers.CreateLogger(HaService.LoggerName).LogInformation(
+                    new EventId(0, "HA_CONFIG_DHCP_MT_DISABLED"),
+                    "HA multi-threading is off because Dhcp6 multi-threading is off: no dedicated HA listener runs, partners reach this server at its control channel");
+            }
+
             _haChannel ??= new HttpHaPeerChannel();
             var leases = new HaLeaseStoreSink(processor.Allocation, () => Config, _time);
             service = new HaService(haConfig.Relationships[0], _haChannel, _network, _time, _loggers.CreateLogger(HaService.LoggerName), leases);

@@ -46,20 +46,24 @@ internal sealed class KeaProcess : IDisposable
     /// Writes the config (<c>{dir}</c>, <c>{iface}</c> replaced as for <see cref="ServerProcess"/>)
     /// to <c>kea-dhcp6.conf</c> in <paramref name="directory"/> and waits for <c>DHCP6_STARTED</c>.
     /// </summary>
-    public static KeaProcess Start(NetworkLab lab, string configTemplate, string directory)
+    public static KeaProcess Start(NetworkLab lab, string configTemplate, string directory) =>
+        Start(lab.ServerNamespace, lab.ServerInterface, configTemplate, directory);
+
+    /// <summary>As <see cref="Start(NetworkLab, string, string)"/>, in any namespace (e.g. one server of an <see cref="HaLab"/> pair).</summary>
+    public static KeaProcess Start(string serverNamespace, string serverInterface, string configTemplate, string directory)
     {
         if (!File.Exists(Executable))
         {
             throw new FileNotFoundException("Kea 2.2 is not installed: apt-get install kea-dhcp6-server (scripts/test.sh does)", Executable);
         }
 
-        var config = configTemplate.Replace("{dir}", directory, StringComparison.Ordinal).Replace("{iface}", lab.ServerInterface, StringComparison.Ordinal);
+        var config = configTemplate.Replace("{dir}", directory, StringComparison.Ordinal).Replace("{iface}", serverInterface, StringComparison.Ordinal);
         var configFile = Path.Combine(directory, "kea-dhcp6.conf");
         File.WriteAllText(configFile, config);
 
         // "ip netns exec" execs Kea in place, so the process id is Kea's own.
         var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var arg in new[] { "netns", "exec", lab.ServerNamespace, Executable, "-c", configFile })
+        foreach (var arg in new[] { "netns", "exec", serverNamespace, Executable, "-c", configFile })
         {
             info.ArgumentList.Add(arg);
         }

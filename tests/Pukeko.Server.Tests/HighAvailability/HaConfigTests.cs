@@ -204,14 +204,14 @@ public sealed class HaConfigTests
             "this-server-name": "server1", "mode": "hot-standby", "sync-leases": true, "restrict-commands": true,
             "require-client-certs": false, "max-rejected-lease-updates": 3, "unknown-key": 1,
             "trust-anchor": "/ca.pem", "cert-file": "/c.pem", "key-file": "/k.pem",
-            "multi-threading": { "enable-multi-threading": true, "http-dedicated-listener": true }
+            "multi-threading": { "enable-multi-threading": true, "http-dedicated-listener": false }
             """));
         Assert.True(result.Success, string.Join("\n", result.Errors));
         var at = HaPath + "[0]";
         Assert.DoesNotContain(result.Warnings, w => w.Path == at + "/sync-leases"); // synchronisation is built in
-        AssertWarning(result, at + "/restrict-commands", "no dedicated HA listener");
-        AssertWarning(result, at + "/multi-threading", "no dedicated HA listener");
-        AssertWarning(result, at + "/require-client-certs", "TLS");
+        AssertWarning(result, at + "/restrict-commands", "only to the dedicated HA listener");
+        AssertWarning(result, at + "/require-client-certs", "'cert-required'");
+        Assert.DoesNotContain(result.Warnings, w => w.Path == at + "/multi-threading");
         Assert.DoesNotContain(result.Warnings, w => w.Path == at + "/max-rejected-lease-updates"); // applied: rejected clients lead to terminated
         AssertWarning(result, at + "/unknown-key", "ignored");
         Assert.DoesNotContain(result.Warnings, w => w.Path == at && w.Message.Contains("TLS", StringComparison.Ordinal)); // TLS to peers is built in

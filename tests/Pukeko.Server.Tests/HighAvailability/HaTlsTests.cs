@@ -77,6 +77,38 @@ public sealed class HaTlsTests : IDisposable
     }
 
     [Fact]
+    public async Task The_dedicated_listener_serves_https_with_this_server_s_peer_keys_and_require_client_certs()
+    {
+        var port = LoopbackPorts.Free();
+        HaRelationshipConfig Relationship(bool requireClientCerts) => new()
+        {
+            ThisServerName = "server2",
+            Mode = HaMode.HotStandby,
+            RequireClientCerts = requireClientCerts,
+            MultiThreading = new HaMultiThreading(true, true),
+            Peers =
+            [
+                new HaPeerConfig { Name = "server1", Url = new Uri("https://127.0.0.1:1/"), Role = HaRole.Primary },
+                new HaPeerConfig { Name = "server2", Url = new Uri($"https://127.0.0.1:{port}/"), Role = HaRole.Standby, TrustAnchor = File("ca.pem"), CertFile = File("server2.pem"), KeyFile = File("server2.key") },
+            ],
+        };
+        var socket = HaDedicatedListener.SocketOf(Relationship(requireClientCerts: true));
+        Assert.True(socket.UsesTls);
+        Assert.True(socket.CertRequired);
+        Assert.False(HaDedicatedListener.SocketOf(Relationship(requireClientCerts: false)).CertRequired);
+
+        var dispatcher = new CommandDispatcher(null, NullLogger.Instance);
+        dispatcher.Register("ha-heartbeat", (_, _) => ValueTask.FromResult(ControlAnswer.Success("HA peer status returned.", new JsonObject { ["state"] = "waiting" })));
+        await using var listener = new HttpCommandListener(socket, dispatcher, null, NullLogger.Instance);
+        await listener.StartAsync(CancellationToken.None);
+        var partner = new HaPeerConfig { Name = "server2", Url = new Uri($"https://127.0.0.1:{port}/"), Role = HaRole.Standby, TrustAnchor = File("ca.pem"), CertFile = File("server1.pem"), KeyFile = File("server1.key") };
+        var heartbeat = new JsonObject { ["command"] = "ha-heartbeat", ["service"] = new JsonArray("dhcp6") };
+        using var channel = new HttpHaPeerChannel();
+        Assert.Equal("waiting", (await channel.SendAsync(partner, heartbeat, TimeSpan.FromSeconds(10), CancellationToken.None))["arguments"]!["state"]!.GetValue<string>());
+        await Assert.ThrowsAsync<HaPeerException>(() => channel.SendAsync(partner with { CertFile = File("stranger.pem"), KeyFile = File("stranger.key") }, heartbeat, TimeSpan.FromSeconds(10), CancellationToken.None));
+    }
+
+    [Fact]
     public void Https_peers_are_accepted_with_tls_keys_and_each_peer_gets_the_relationship_s_keys_unless_it_has_its_own()
     {
         var errors = new List<string>();

@@ -21,6 +21,7 @@ internal sealed class ControlChannelHost : IAsyncDisposable
     private readonly Dictionary<string, UnixCommandListener> _unix = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HttpCommandListener> _http = new(StringComparer.Ordinal);
     private readonly List<Task> _stopping = [];
+    private HttpCommandListener? _dedicated;
 
     public ControlChannelHost(CommandDispatcher dispatcher, Func<Stream, CancellationToken, Task>? metrics, ILogger log)
     {
@@ -63,6 +64,60 @@ internal sealed class ControlChannelHost : IAsyncDisposable
         }
     }
 
+    /// <summary>The port of the dedicated HA listener while it runs (see <see cref="ApplyDedicatedAsync"/>), else null.</summary>
+    public int? DedicatedListenerPort
+    {
+        get
+        {
+            _gate.Wait();
+            try
+            {
+                return _dedicated?.BoundPort;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs the one listener a hook library asks for beside the control sockets (the dedicated HA listener), or none
+    /// when <paramref name="listener"/> is null. Same rules as the control sockets: an unchanged endpoint keeps running
+    /// with the new settings, a changed one is replaced (the old one drains without being awaited). It serves commands
+    /// only, no metrics.
+    /// </summary>
+    public async Task ApplyDedicatedAsync(ControlSocketConfig? listener, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_dedicated is { } running && (listener is null || running.Config.EndpointKey != listener.EndpointKey))
+            {
+                _stopping.Add(running.StopAsync(HttpDrain));
+                _dedicated = null;
+            }
+
+            if (listener is null)
+            {
+                return;
+            }
+
+            if (_dedicated is { } kept)
+            {
+                kept.Config = listener;
+            }
+            else
+            {
+                _dedicated = await StartHttpAsync(listener, null, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Opens, keeps or closes sockets to match <paramref name="sockets"/>. Throws when a new socket cannot be opened.</summary>
     public async Task ApplyAsync(IReadOnlyList<ControlSocketConfig> sockets, CancellationToken cancellationToken)
     {
@@ -100,7 +155,7 @@ internal sealed class ControlChannelHost : IAsyncDisposable
                 }
                 else
                 {
-                    _http[key] = await StartHttpAsync(config, cancellationToken).ConfigureAwait(false);
+                    _http[key] = await StartHttpAsync(config, _metrics, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -110,12 +165,12 @@ internal sealed class ControlChannelHost : IAsyncDisposable
         }
     }
 
-    private async Task<HttpCommandListener> StartHttpAsync(ControlSocketConfig config, CancellationToken cancellationToken)
+    private async Task<HttpCommandListener> StartHttpAsync(ControlSocketConfig config, Func<Stream, CancellationToken, Task>? metrics, CancellationToken cancellationToken)
     {
         // A listener being replaced on the same port unbinds as soon as its stop begins, but give it a moment.
         for (var attempt = 0; ; attempt++)
         {
-            var listener = new HttpCommandListener(config, _dispatcher, _metrics, _log);
+            var listener = new HttpCommandListener(config, _dispatcher, metrics, _log);
             try
             {
                 await listener.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -160,6 +215,12 @@ internal sealed class ControlChannelHost : IAsyncDisposable
             foreach (var listener in _http.Values)
             {
                 _stopping.Add(listener.StopAsync(TimeSpan.FromSeconds(1)));
+            }
+
+            if (_dedicated is not null)
+            {
+                _stopping.Add(_dedicated.StopAsync(TimeSpan.FromSeconds(1)));
+                _dedicated = null;
             }
 
             _unix.Clear();

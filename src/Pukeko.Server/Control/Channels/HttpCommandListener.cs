@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -19,7 +20,8 @@ namespace Pukeko.Server.Control.Channels;
 /// An HTTP or HTTPS control socket served by Kestrel inside the server process (Kea ≥ 2.7 serves HTTP itself).
 /// <c>POST</c> carries one command; the answer is wrapped in a one-element list as Kea's Control Agent did.
 /// Basic authentication failures are answered 401 with a Kea-style body. <c>GET /metrics</c> serves the
-/// Prometheus exposition on the same listener.
+/// Prometheus exposition on the same listener. With <see cref="ControlSocketConfig.AcceptedCommands"/> (the dedicated HA
+/// listener's <c>restrict-commands</c>) other commands are answered 403, as Kea's command filter does.
 /// </summary>
 internal sealed class HttpCommandListener : IAsyncDisposable
 {
@@ -67,6 +69,9 @@ internal sealed class HttpCommandListener : IAsyncDisposable
                 {
                     listen.UseHttps(CreateTlsOptions(config));
                 }
+
+                // After TLS, so it sees the request in clear: Kea's bare IPv6 Host header would be refused otherwise.
+                listen.Use(BareIpv6HostRepair.Middleware);
             });
         });
         builder.Services.AddRoutingCore();
@@ -172,6 +177,14 @@ internal sealed class HttpCommandListener : IAsyncDisposable
         {
             answer = ControlAnswer.Error("Error during command processing: empty request body");
         }
+        else if (config.AcceptedCommands is { } accepted && CommandName(body) is { Length: > 0 } name && !accepted.Contains(name))
+        {
+            // Kea's command filter: 403 with a bare map, before the command is looked at any further.
+            _log.LogDebug(new EventId(0, "COMMAND_HTTP_LISTENER_COMMAND_REJECTED"), "command '{Command}' from {Remote} refused: it is not one this listener accepts", name, context.Connection.RemoteIpAddress);
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await WriteJsonAsync(context, ControlAnswer.Create(StatusCodes.Status403Forbidden, "Forbidden")).ConfigureAwait(false);
+            return;
+        }
         else
         {
             // Not tied to RequestAborted: a command that changes state must finish even if the client leaves.
@@ -179,6 +192,24 @@ internal sealed class HttpCommandListener : IAsyncDisposable
         }
 
         await WriteJsonAsync(context, new JsonArray(answer)).ConfigureAwait(false);
+    }
+
+    /// <summary>The <c>command</c> of a request map; null when the body is not one (the dispatcher then answers the error).</summary>
+    private static string? CommandName(MemoryStream body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body.GetBuffer().AsMemory(0, (int)body.Length));
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("command", out var command)
+                && command.ValueKind == JsonValueKind.String
+                ? command.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static bool IsAuthorized(HttpRequest request, ControlAuthentication auth)
