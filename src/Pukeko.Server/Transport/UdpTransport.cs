@@ -42,11 +42,14 @@ internal sealed class UdpTransport : IAsyncDisposable
     private static readonly TimeSpan ReceivePollPeriod = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
-    /// How long the receive thread waits for room in a full queue before the oldest datagram is dropped: longer than
-    /// the pauses the workers take now and then (a garbage collection, a thread-pool stall: tens of milliseconds under
-    /// load), short against a client's first retransmission (about a second). The socket buffer holds what arrives meanwhile.
+    /// How long, in all per <see cref="QueueRoomWaitWindow"/>, the receive thread may wait for room in a full queue
+    /// before the oldest datagram is dropped: longer than the pauses the workers take now and then (a garbage
+    /// collection, a thread-pool stall: tens of milliseconds under load), short against a client's first
+    /// retransmission (about a second). The socket buffer holds what arrives meanwhile.
     /// </summary>
     private static readonly TimeSpan QueueRoomWait = TimeSpan.FromMilliseconds(200);
+
+    private static readonly TimeSpan QueueRoomWaitWindow = TimeSpan.FromSeconds(1);
 
     /// <summary>Workers started beside stalled ones, at most: a callout that blocks every packet must not create threads without end.</summary>
     private const int MaxExtraWorkers = 16;
@@ -74,7 +77,7 @@ internal sealed class UdpTransport : IAsyncDisposable
         _port = port;
         _interfaces = interfaces.ToDictionary(i => i.Index, i => i.Name);
         Workers = Math.Max(1, workers);
-        _queue = new DatagramQueue(queueSize);
+        _queue = new DatagramQueue(queueSize, QueueRoomWait, QueueRoomWaitWindow);
 
         _socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
         try
@@ -268,7 +271,7 @@ internal sealed class UdpTransport : IAsyncDisposable
                 ReturnBuffer = static b => ArrayPool<byte>.Shared.Return(b),
             };
 
-            if (!_queue.Write(datagram, QueueRoomWait, out var dropped))
+            if (!_queue.Write(datagram, out var dropped))
             {
                 // Stopping.
                 ArrayPool<byte>.Shared.Return(buffer);
@@ -280,7 +283,7 @@ internal sealed class UdpTransport : IAsyncDisposable
                 // As Kea's multi-threaded packet queue: the oldest packet makes way, and is counted.
                 dropped.ReturnBuffer?.Invoke(dropped.Buffer);
                 _processor?.CountDrop(DropReason.QueueFull);
-                _log.LogDebug(new EventId(0, "DHCP6_PACKET_QUEUE_FULL"), "multi-threading packet queue is full");
+                _log.LogDebug(new EventId(0, "DHCP6_PACKET_QUEUE_FULL"), "packet queue is full: the oldest queued packet was dropped");
             }
         }
     }
