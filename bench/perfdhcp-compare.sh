@@ -12,7 +12,9 @@
 # Environment: PUKEKO (published pukeko-dhcp6; default: dotnet publish to $WORK/pukeko),
 # KEA (default /usr/sbin/kea-dhcp6), RATES (default 1000,2000,4000,8000), PERIOD (s, default 10),
 # REPEATS (default 3), WARMUP (s of perfdhcp at 1000/s before each measured run, not counted;
-# default 0 = measure a cold server, which is what costs Pukeko its JIT warm-up), SERVERS (default "kea-st kea-mt pukeko-mt pukeko-st"), WORK (scratch dir),
+# default 0 = measure a cold server, which is what costs Pukeko its JIT warm-up), SERVERS (default "kea-st kea-mt pukeko-mt pukeko-st";
+# also base-mt/base-st, the same with PUKEKO_BASE, a second pukeko-dhcp6 for an A/B of two builds in one run, and a
+# "-qN" suffix on an MT variant for packet-queue-size N, e.g. "base-mt pukeko-mt base-mt-q1024"), WORK (scratch dir),
 # RESULTS (markdown table output, default $WORK/results.md).
 # Server CPU is user + system time from /proc/PID/stat over the measured run, peak RSS is VmHWM; the report
 # ends with one line comparing the best Pukeko variant with the best Kea variant at their sustained rates.
@@ -84,12 +86,16 @@ EOF
 }
 
 start_server() { # $1 variant, $2 dir
-  local dir=$2 mt exe
-  case "$1" in
+  local dir=$2 mt exe queue=64 variant=$1
+  # A "-qN" suffix sets packet-queue-size N (multi-threaded variants).
+  if [[ $variant =~ ^(.*)-q([0-9]+)$ ]]; then variant=${BASH_REMATCH[1]}; queue=${BASH_REMATCH[2]}; fi
+  case "$variant" in
     kea-st)    exe=$KEA;    mt='{ "enable-multi-threading": false }' ;;
-    kea-mt)    exe=$KEA;    mt='{ "enable-multi-threading": true, "thread-pool-size": 2, "packet-queue-size": 64 }' ;;
-    pukeko-mt) exe=$PUKEKO; mt='{ "enable-multi-threading": true, "thread-pool-size": 2, "packet-queue-size": 64 }' ;;
+    kea-mt)    exe=$KEA;    mt="{ \"enable-multi-threading\": true, \"thread-pool-size\": 2, \"packet-queue-size\": $queue }" ;;
+    pukeko-mt) exe=$PUKEKO; mt="{ \"enable-multi-threading\": true, \"thread-pool-size\": 2, \"packet-queue-size\": $queue }" ;;
     pukeko-st) exe=$PUKEKO; mt='{ "enable-multi-threading": false }' ;;
+    base-mt)   exe=${PUKEKO_BASE:?base-mt needs PUKEKO_BASE}; mt="{ \"enable-multi-threading\": true, \"thread-pool-size\": 2, \"packet-queue-size\": $queue }" ;;
+    base-st)   exe=${PUKEKO_BASE:?base-st needs PUKEKO_BASE}; mt='{ "enable-multi-threading": false }' ;;
     *) echo "unknown server $1" >&2; exit 2 ;;
   esac
   config "$dir" "$mt" > "$dir/kea-dhcp6.conf"

@@ -296,18 +296,22 @@ internal sealed partial class Dhcp6Server : IAsyncDisposable
         // The control channels (Kestrel's graceful stop is the slowest part) stop while the DHCP side
         // closes: a prompt exit lets a supervisor that restarts at once find the server gone.
         var control = StopControlAsync();
-        _log.LogDebug(new EventId(0, "DHCPSRV_TIMERMGR_UNREGISTER_ALL_TIMERS"), "unregistering all timers");
-        await StopTimersAsync().ConfigureAwait(false);
-        await StopHighAvailabilityAsync().ConfigureAwait(false);
-        await StopLeaseQueryAsync().ConfigureAwait(false);
-        _haChannel?.Dispose();
-        Hooks.ClearParkingLots();
+
+        // The DHCP sockets first: under load the workers would otherwise keep taking packets (and writing
+        // leases) while the rest stops, and the exit waits for them.
         if (_transport is not null)
         {
             _log.LogDebug(new EventId(0, "DHCP6_CLOSE_SOCKETS"), "closing all sockets");
             await _transport.DisposeAsync().ConfigureAwait(false);
             _transport = null;
         }
+
+        _log.LogDebug(new EventId(0, "DHCPSRV_TIMERMGR_UNREGISTER_ALL_TIMERS"), "unregistering all timers");
+        await StopTimersAsync().ConfigureAwait(false);
+        await StopHighAvailabilityAsync().ConfigureAwait(false);
+        await StopLeaseQueryAsync().ConfigureAwait(false);
+        _haChannel?.Dispose();
+        Hooks.ClearParkingLots();
 
         if (_ncrSender is not null)
         {

@@ -41,6 +41,16 @@ internal sealed class UdpTransport : IAsyncDisposable
 
     private static readonly TimeSpan ReceivePollPeriod = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How long, in all per <see cref="QueueRoomWaitWindow"/>, the receive thread may wait for room in a full queue
+    /// before the oldest datagram is dropped: longer than the pauses the workers take now and then (a garbage
+    /// collection, a thread-pool stall: tens of milliseconds under load), short against a client's first
+    /// retransmission (about a second). The socket buffer holds what arrives meanwhile.
+    /// </summary>
+    private static readonly TimeSpan QueueRoomWait = TimeSpan.FromMilliseconds(200);
+
+    private static readonly TimeSpan QueueRoomWaitWindow = TimeSpan.FromSeconds(1);
+
     /// <summary>Workers started beside stalled ones, at most: a callout that blocks every packet must not create threads without end.</summary>
     private const int MaxExtraWorkers = 16;
 
@@ -67,7 +77,7 @@ internal sealed class UdpTransport : IAsyncDisposable
         _port = port;
         _interfaces = interfaces.ToDictionary(i => i.Index, i => i.Name);
         Workers = Math.Max(1, workers);
-        _queue = new DatagramQueue(queueSize);
+        _queue = new DatagramQueue(queueSize, QueueRoomWait, QueueRoomWaitWindow);
 
         _socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
         try
@@ -188,11 +198,12 @@ internal sealed class UdpTransport : IAsyncDisposable
     private void ReceiveLoop()
     {
         var token = _stop.Token;
+        EndPoint any = new IPEndPoint(IPAddress.IPv6Any, 0);
         while (!token.IsCancellationRequested)
         {
             // One byte more than is taken, so that a datagram too large to take shows itself by filling it.
             var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram + 1);
-            EndPoint from = new IPEndPoint(IPAddress.IPv6Any, 0);
+            var from = any;
             var flags = SocketFlags.None;
             int received;
             IPPacketInformation info;
@@ -260,10 +271,19 @@ internal sealed class UdpTransport : IAsyncDisposable
                 ReturnBuffer = static b => ArrayPool<byte>.Shared.Return(b),
             };
 
-            if (!_queue.TryWrite(datagram))
+            if (!_queue.Write(datagram, out var dropped))
             {
-                _processor?.CountDrop(DropReason.QueueFull);
+                // Stopping.
                 ArrayPool<byte>.Shared.Return(buffer);
+                break;
+            }
+
+            if (dropped is not null)
+            {
+                // As Kea's multi-threaded packet queue: the oldest packet makes way, and is counted.
+                dropped.ReturnBuffer?.Invoke(dropped.Buffer);
+                _processor?.CountDrop(DropReason.QueueFull);
+                _log.LogDebug(new EventId(0, "DHCP6_PACKET_QUEUE_FULL"), "packet queue is full: the oldest queued packet was dropped");
             }
         }
     }
@@ -310,7 +330,7 @@ internal sealed class UdpTransport : IAsyncDisposable
                 }
 
                 Volatile.Write(ref me.BusySince, Stopwatch.GetTimestamp());
-                output = Process(datagram, output);
+                output = Process(datagram, output, me.ReplyAddress);
                 Volatile.Write(ref me.BusySince, 0);
                 if (Retire(me))
                 {
@@ -340,7 +360,7 @@ internal sealed class UdpTransport : IAsyncDisposable
     /// keeps the output buffer, so the worker takes a new one and moves on.
     /// </summary>
     /// <returns>The output buffer for the worker's next packet.</returns>
-    private byte[] Process(ReceivedDatagram datagram, byte[] output)
+    private byte[] Process(ReceivedDatagram datagram, byte[] output, ReplyAddress replyAddress)
     {
         ValueTask<OutgoingDatagram?> pending;
         try
@@ -363,7 +383,7 @@ internal sealed class UdpTransport : IAsyncDisposable
         {
             if (pending.Result is { } reply)
             {
-                Send(reply);
+                Send(reply, replyAddress);
             }
         }
         finally
@@ -380,7 +400,8 @@ internal sealed class UdpTransport : IAsyncDisposable
         {
             if (await pending.ConfigureAwait(false) is { } reply)
             {
-                Send(reply);
+                // Off the worker's thread, so not the worker's address; this path is rare (parked packets).
+                Send(reply, new ReplyAddress());
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -476,17 +497,20 @@ internal sealed class UdpTransport : IAsyncDisposable
         }
     }
 
-    private void Send(OutgoingDatagram reply)
+    private void Send(OutgoingDatagram reply, ReplyAddress address)
     {
-        var scope = reply.Destination.IsLinkLocal || reply.Destination.IsMulticast ? reply.InterfaceIndex : 0;
-        var endpoint = new IPEndPoint(reply.Destination.ToIPAddress(scope), reply.Port);
+        var scope = reply.Destination.IsLinkLocal || reply.Destination.IsMulticast ? (uint)reply.InterfaceIndex : 0;
         try
         {
-            _socket.SendTo(reply.Buffer.AsSpan(0, reply.Length), SocketFlags.None, endpoint);
+            _socket.SendTo(reply.Buffer.AsSpan(0, reply.Length), SocketFlags.None, address.Set(reply.Destination, reply.Port, scope));
         }
         catch (SocketException ex)
         {
-            _log.LogError(new EventId(0, "DHCP6_PACKET_SEND_FAIL"), "failed to send DHCPv6 packet to {Destination}: {Reason}", endpoint, ex.Message);
+            _log.LogError(new EventId(0, "DHCP6_PACKET_SEND_FAIL"), "failed to send DHCPv6 packet to {Destination}: {Reason}", reply.Destination, ex.Message);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopping: the socket closed while this reply was being built.
         }
     }
 
@@ -547,6 +571,8 @@ internal sealed class UdpTransport : IAsyncDisposable
         public bool Reported;
 
         public UdpTransport? Owner;
+
+        public ReplyAddress ReplyAddress { get; } = new();
 
         public TaskCompletionSource Exited { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -14,6 +14,13 @@ internal sealed class ControlChannelHost : IAsyncDisposable
 {
     private static readonly TimeSpan HttpDrain = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// On shutdown, how long requests in progress may finish (and how long a listener replaced earlier may still
+    /// drain): a supervisor that restarts the server at once must find the process gone, and a "shutdown" command
+    /// has its answer written before the stop begins.
+    /// </summary>
+    private static readonly TimeSpan ShutdownDrain = TimeSpan.FromMilliseconds(250);
+
     private readonly CommandDispatcher _dispatcher;
     private readonly Func<Stream, CancellationToken, Task>? _metrics;
     private readonly ILogger _log;
@@ -214,7 +221,7 @@ internal sealed class ControlChannelHost : IAsyncDisposable
 
             foreach (var listener in _http.Values)
             {
-                _stopping.Add(listener.StopAsync(TimeSpan.FromSeconds(1)));
+                _stopping.Add(listener.StopAsync(ShutdownDrain));
             }
 
             if (_dedicated is not null)
@@ -225,7 +232,15 @@ internal sealed class ControlChannelHost : IAsyncDisposable
 
             _unix.Clear();
             _http.Clear();
-            await Task.WhenAll(_stopping).ConfigureAwait(false);
+            try
+            {
+                await Task.WhenAll(_stopping).WaitAsync(ShutdownDrain * 2).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A listener that is still draining ends with the process.
+            }
+
             _stopping.Clear();
         }
         finally
