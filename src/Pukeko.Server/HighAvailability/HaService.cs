@@ -315,7 +315,6 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
     private void Enter(string next, bool maintenance = false)
     {
         var previous = _state;
-        _state = next;
         if (previous != next)
         {
             _previousState = previous;
@@ -337,17 +336,20 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
         {
             case HaStateNames.HotStandby or HaStateNames.LoadBalancing or HaStateNames.CommunicationRecovery or HaStateNames.PassiveBackup or HaStateNames.Terminated:
                 _filter.ServeDefaultScopes();
-                SetService(true);
+                SetService(true, next);
                 break;
             case HaStateNames.PartnerDown or HaStateNames.PartnerInMaintenance:
                 _filter.ServeFailoverScopes(maintenance || next == HaStateNames.PartnerInMaintenance);
-                SetService(true);
+                SetService(true, next);
                 break;
             default:
                 _filter.ServeNoScopes();
-                SetService(false);
+                SetService(false, next);
                 break;
         }
+
+        // Published after the scopes and the service, so whoever sees the new state (status-get) sees them too.
+        _state = next;
 
         if (previous != next)
         {
@@ -378,7 +380,7 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
         }
     }
 
-    private void SetService(bool enabled)
+    private void SetService(bool enabled, string state)
     {
         // A stopped service leaves the DHCP service to its successor.
         if (_stop.IsCancellationRequested)
@@ -394,12 +396,12 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
         if (enabled)
         {
             _network.Enable(LocalOrigin);
-            _log.LogInformation(new EventId(0, "HA_LOCAL_DHCP_ENABLE"), "{Server}: local DHCP service is enabled while in {State} state", _config.ThisServerName, _state);
+            _log.LogInformation(new EventId(0, "HA_LOCAL_DHCP_ENABLE"), "{Server}: local DHCP service is enabled while in {State} state", _config.ThisServerName, state);
         }
         else
         {
             _network.Disable(LocalOrigin, null);
-            _log.LogInformation(new EventId(0, "HA_LOCAL_DHCP_DISABLE"), "{Server}: local DHCP service is disabled while in {State} state", _config.ThisServerName, _state);
+            _log.LogInformation(new EventId(0, "HA_LOCAL_DHCP_DISABLE"), "{Server}: local DHCP service is disabled while in {State} state", _config.ThisServerName, state);
         }
     }
 
@@ -655,7 +657,7 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
             return false;
         }
 
-        _log.LogInformation(new EventId(0, "HA_LEASES_BACKLOG_SUCCESS"), "{Server}: sent the lease updates backlog to {Partner} successfully in {Elapsed}", _config.ThisServerName, partner.Name, _time.GetElapsedTime(started));
+        _log.LogInformation(new EventId(0, "HA_LEASES_BACKLOG_SUCCESS"), "{Server}: sent the lease updates backlog to {Partner} successfully in {Elapsed} ms", _config.ThisServerName, partner.Name, (long)_time.GetElapsedTime(started).TotalMilliseconds);
         return true;
     }
 

@@ -110,6 +110,20 @@ internal static class LeaseQueryTestKit
 
     public static long Stat(PipelineHarness h, string name) => h.Statistics.Get(name).Value;
 
+    /// <summary>
+    /// The statistic once it reaches <paramref name="expected"/>, or its value after 10 s: the bulk service counts a
+    /// message after its write completes, so the requester may have read it a moment before.
+    /// </summary>
+    public static async Task<long> StatAfterSendsAsync(PipelineHarness h, string name, long expected)
+    {
+        for (var waited = 0; waited < 10_000 && Stat(h, name) < expected; waited += 10)
+        {
+            await Task.Delay(10);
+        }
+
+        return Stat(h, name);
+    }
+
     /// <summary>Relay information as Kea keeps it in a lease's user context (one relay).</summary>
     public static string RelayContext(string link, string peer, string optionsHex, string? remoteIdHex = null, string? relayIdHex = null) =>
         $$"""{ "ISC": { "relay-info": [ { "hop": 0, "link": "{{link}}", "peer": "{{peer}}", "options": "0x{{optionsHex}}"{{(remoteIdHex is null ? "" : $", \"remote-id\": \"{remoteIdHex}\"")}}{{(relayIdHex is null ? "" : $", \"relay-id\": \"{relayIdHex}\"")}} } ] } }""";
