@@ -243,7 +243,11 @@ public sealed partial class PostgreSqlScaleOutTests(ITestOutputHelper output) : 
         return disposable;
     }
 
-    /// <summary>The configuration all three share; each adds its lifetimes and reclamation, and Pukeko 2 its allocator.</summary>
+    /// <summary>
+    /// The configuration all three share; each adds its lifetimes and reclamation, and Pukeko 2 its allocator. The
+    /// reconnect keys are what docs/postgresql.md advises: on a machine this busy a database operation can time out,
+    /// which Kea and Pukeko take as a lost connection, and with Kea's defaults (no retries) the server would exit.
+    /// </summary>
     private string Config(string lifetimes, string subnetExtra, string moreHooks = "") => $$"""
         {
           "Dhcp6": {
@@ -251,7 +255,8 @@ public sealed partial class PostgreSqlScaleOutTests(ITestOutputHelper output) : 
             "interfaces-config": { "interfaces": [ "{iface}" ] },
             "lease-database": { "type": "postgresql", "name": "{{_database}}", "host": "{{_cluster.SocketDirectory}}",
                                 "port": {{PostgreSqlCluster.Port}}, "user": "{{PostgreSqlCluster.User}}",
-                                "password": "{{PostgreSqlCluster.Password}}", "connect-timeout": 10 },
+                                "password": "{{PostgreSqlCluster.Password}}", "connect-timeout": 10,
+                                "max-reconnect-tries": 60, "reconnect-wait-time": 1000 },
             "control-socket": { "socket-type": "unix", "socket-name": "{dir}/ctrl" },
             "hooks-libraries": [ { "library": "{{Hooks}}/libdhcp_lease_cmds.so" }{{moreHooks}} ],
             {{lifetimes}}
