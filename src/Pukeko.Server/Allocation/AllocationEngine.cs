@@ -562,6 +562,17 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         }
     }
 
+    /// <summary>
+    /// The write of a new lease lost to another worker or server (the database's primary key decided): counted, and
+    /// null so the caller tries its next candidate, as Kea does.
+    /// </summary>
+    private Lease6? LostRace(ProcessingContext ctx, Ipv6Address address)
+    {
+        packetStatistics.AllocationConflicts.Increment();
+        logger.LogDebug(new EventId(0, "ALLOC_ENGINE_V6_ALLOC_CONFLICT"), "{Label}: {Address} was taken by another worker or server meanwhile; trying the next candidate", ctx.Query.Label, address);
+        return null;
+    }
+
     private void CountFailure(ProcessingContext ctx, LeaseType type, Subnet6 subnet, bool noPools)
     {
         packetStatistics.AllocationFail.Increment();
@@ -715,7 +726,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
             {
                 if (await WorkFor(ctx).InsertAsync(lease, LeaseChangeReason.Allocated).ConfigureAwait(false) != LeaseWriteResult.Written)
                 {
-                    return null; // another worker (or server) took it first
+                    return LostRace(ctx, address); // another worker (or server) took it first
                 }
             }
             else
@@ -725,7 +736,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
                 // (the statistics observer counts that).
                 if (await WorkFor(ctx).UpdateAsync(current, lease, LeaseChangeReason.Allocated).ConfigureAwait(false) != LeaseWriteResult.Written)
                 {
-                    return null;
+                    return LostRace(ctx, address);
                 }
             }
         }

@@ -31,6 +31,7 @@ internal sealed class PacketStatistics
         AllocationFailSharedNetwork = Init("v6-allocation-fail-shared-network");
         AllocationFailNoPools = Init("v6-allocation-fail-no-pools");
         AllocationFailClasses = Init("v6-allocation-fail-classes");
+        AllocationConflicts = Init("v6-allocation-conflicts");
         Init("pkt6-limit-exceeded");
         Init("pkt6-addr-reg-inform-received");
         Init("pkt6-addr-reg-reply-received");
@@ -93,6 +94,12 @@ internal sealed class PacketStatistics
     public Counter AllocationFailSharedNetwork { get; }
     public Counter AllocationFailNoPools { get; }
     public Counter AllocationFailClasses { get; }
+
+    /// <summary>
+    /// Pukeko's own: a free (or expired) block was taken by another worker or server between the read and the
+    /// write, so the write lost and the next candidate was tried. Kea retries the same way without counting it.
+    /// </summary>
+    public Counter AllocationConflicts { get; }
 
     /// <summary>Bumps the per-type received counter (Kea's processStatsReceived).</summary>
     public void CountReceived(MessageType type) => (_receivedByType[(byte)type] ?? UnknownReceived).Increment();
