@@ -65,13 +65,9 @@ public sealed class HaKeaInteropTests(ITestOutputHelper output) : IDisposable
     /// <summary>The side of the pair a check talks to: Kea over its UNIX socket, Pukeko over its HTTP control socket.</summary>
     private sealed record Side(string Name, string Namespace, string Address, Func<string, JsonObject?> Command)
     {
-        public string? State() =>
-            Command("""{"command": "status-get"}""")?["arguments"]?["high-availability"]?[0]?["ha-servers"]?["local"]?["state"]?.GetValue<string>();
+        public string? State() => HaControl.StateIn(Command(HaControl.StatusGet));
 
-        public JsonObject? Lease(string ip) =>
-            Command($$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{ip}}}"}}""") is { } answer && answer["result"]?.GetValue<int>() == 0
-                ? answer["arguments"] as JsonObject
-                : null;
+        public JsonObject? Lease(string ip) => HaControl.LeaseIn(Command(HaControl.LeaseGet(ip)));
     }
 
     private KeaProcess StartKea(string name, string ns) =>
@@ -98,11 +94,8 @@ public sealed class HaKeaInteropTests(ITestOutputHelper output) : IDisposable
         }
     });
 
-    private static Side PukekoSide(string ns, string address) => new("Pukeko", ns, address, command =>
-    {
-        var (code, text) = Run.Command("ip", "netns", "exec", ns, "curl", "-s", "-m", "5", "-u", "admin:admin-secret", "-H", "Content-Type: application/json", "-d", command, $"http://[{address}]:8000/");
-        return code == 0 && text.Length > 0 && JsonNode.Parse(text) is JsonArray { Count: > 0 } list ? list[0] as JsonObject : null;
-    });
+    private static Side PukekoSide(string ns, string address) =>
+        new("Pukeko", ns, address, command => HaControl.Command(ns, address, command, port: 8000, credentials: "admin:admin-secret"));
 
     [Fact]
     public void Kea_primary_and_Pukeko_standby_share_the_lease_and_Pukeko_takes_over_when_Kea_is_killed()

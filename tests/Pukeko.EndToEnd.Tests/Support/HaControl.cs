@@ -9,10 +9,12 @@ namespace Pukeko.EndToEnd.Tests.Support;
 /// </summary>
 internal static class HaControl
 {
-    /// <summary>A command to a server's HTTP control socket; the first answer of Kea's list.</summary>
-    public static JsonObject? Command(string ns, string address, string command)
+    public const string StatusGet = """{"command": "status-get"}""";
+
+    /// <summary>A command to a server's HTTP control socket (by default the pair's port and user); the first answer of Kea's list.</summary>
+    public static JsonObject? Command(string ns, string address, string command, int port = 8001, string credentials = "ha:ha-pair-secret")
     {
-        var (code, text) = Run.Command("ip", "netns", "exec", ns, "curl", "-s", "-m", "5", "-u", "ha:ha-pair-secret", "-H", "Content-Type: application/json", "-d", command, $"http://[{address}]:8001/");
+        var (code, text) = Run.Command("ip", "netns", "exec", ns, "curl", "-s", "-m", "5", "-u", credentials, "-H", "Content-Type: application/json", "-d", command, $"http://[{address}]:{port}/");
         if (code != 0 || text.Length == 0)
         {
             return null;
@@ -22,14 +24,20 @@ internal static class HaControl
     }
 
     /// <summary>The server's HA state from <c>status-get</c> (<c>ha-servers.local.state</c>).</summary>
-    public static string? HaState(string ns, string address) =>
-        Command(ns, address, """{"command": "status-get"}""")?["arguments"]?["high-availability"]?[0]?["ha-servers"]?["local"]?["state"]?.GetValue<string>();
+    public static string? HaState(string ns, string address) => StateIn(Command(ns, address, StatusGet));
+
+    /// <summary>The HA state in a <c>status-get</c> answer of Kea or Pukeko.</summary>
+    public static string? StateIn(JsonObject? statusGetAnswer) =>
+        statusGetAnswer?["arguments"]?["high-availability"]?[0]?["ha-servers"]?["local"]?["state"]?.GetValue<string>();
 
     /// <summary>The lease at <paramref name="ip"/> (<c>lease6-get</c>), or null.</summary>
-    public static JsonObject? Lease(string ns, string address, string ip) =>
-        Command(ns, address, $$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{ip}}}"}}""") is { } answer && answer["result"]?.GetValue<int>() == 0
-            ? answer["arguments"] as JsonObject
-            : null;
+    public static JsonObject? Lease(string ns, string address, string ip) => LeaseIn(Command(ns, address, LeaseGet(ip)));
+
+    public static string LeaseGet(string ip) => $$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{ip}}}"}}""";
+
+    /// <summary>The lease in a <c>lease6-get</c> answer, or null when it found none.</summary>
+    public static JsonObject? LeaseIn(JsonObject? leaseGetAnswer) =>
+        leaseGetAnswer is { } answer && answer["result"]?.GetValue<int>() == 0 ? answer["arguments"] as JsonObject : null;
 
     /// <summary>Every lease a server holds, as <c>lease6-get-all</c> lists it.</summary>
     public static List<JsonObject> LeaseObjects(string ns, string address) =>
