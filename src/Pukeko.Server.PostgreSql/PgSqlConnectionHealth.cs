@@ -47,10 +47,13 @@ internal sealed class PgSqlConnectionHealth
     /// <summary>
     /// Kea's rule (PgSqlConnection::checkStatementError): SQLSTATE classes 08 (connection), 53 (resources), 54
     /// (limits), 57 (operator intervention: the server shut down) and 58 (system), or no SQLSTATE at all, which is
-    /// how a broken socket, a refused connection or a timeout shows.
+    /// how a broken socket, a refused connection or a timeout shows. Except 53300 (too many connections): the
+    /// server answered and serves the connections it has, so only that packet fails (Kea would give up the
+    /// database, which with several servers on one database turns a busy moment into an exit).
     /// </summary>
     public static bool IsConnectionLoss(Exception error) => error switch
     {
+        _ when PgSqlConnections.IsTooManyConnections(error) => false,
         PostgresException pg => pg.SqlState.Length >= 2 && pg.SqlState[..2] is "08" or "53" or "54" or "57" or "58",
         NpgsqlException => true,
         _ => false,

@@ -25,6 +25,7 @@ internal sealed record PgSqlLeaseDatabaseSettings
             ConnectTimeoutSeconds = (int)Math.Min(access.ConnectTimeout, int.MaxValue),
             RetryOnStartup = access.RetryOnStartup,
             Tls = access.Tls,
+            MaxPoolSize = PoolSizeFor(access.PacketWorkers),
         };
     }
 
@@ -49,6 +50,18 @@ internal sealed record PgSqlLeaseDatabaseSettings
     /// <summary>Kea's <c>retry-on-startup</c>: a failed first connect opens the store lost instead of failing.</summary>
     public bool RetryOnStartup { get; init; }
 
+    /// <summary>
+    /// The most connections this server opens; more callers wait for a pooled one (up to the connect timeout)
+    /// instead of asking PostgreSQL for more than it allows when several servers share it.
+    /// </summary>
+    public int MaxPoolSize { get; init; } = PoolSizeFor(1);
+
+    /// <summary>
+    /// Two connections per packet worker (a packet's transaction, plus a read made while it is open) and a few for
+    /// the lease reclamation, control commands and HA, which run beside the workers.
+    /// </summary>
+    internal static int PoolSizeFor(int packetWorkers) => 2 * Math.Max(packetWorkers, 1) + 4;
+
     /// <summary>Kea's TLS keys.</summary>
     public SqlDatabaseTls Tls { get; init; } = SqlDatabaseTls.None;
 
@@ -62,6 +75,7 @@ internal sealed record PgSqlLeaseDatabaseSettings
             Port = Port,
             Timeout = ConnectTimeoutSeconds,
             Pooling = true,
+            MaxPoolSize = MaxPoolSize,
             // Every statement the store runs is parameterized and fixed, so each is prepared on a physical
             // connection once it has been used twice and stays prepared while the connection lives in the pool.
             MaxAutoPrepare = 64,
@@ -134,5 +148,5 @@ internal sealed record PgSqlLeaseDatabaseSettings
     }
 
     /// <summary>The settings as a log line may show them (no password).</summary>
-    public override string ToString() => $"name={Name} host={Host} port={Port} user={User ?? "(default)"}";
+    public override string ToString() => $"name={Name} host={Host} port={Port} user={User ?? "(default)"} max-connections={MaxPoolSize}";
 }

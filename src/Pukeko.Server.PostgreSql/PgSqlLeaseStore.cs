@@ -248,7 +248,8 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
         _health.ThrowIfLost();
         try
         {
-            await using var command = _dataSource.CreateCommand(sql);
+            await using var connection = await PgSqlConnections.OpenAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(sql, connection);
             bind?.Invoke(command.Parameters);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var result = new List<Lease6>();
@@ -270,8 +271,10 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
         _health.ThrowIfLost();
         try
         {
-            await using var command = _dataSource.CreateCommand(
-                "SELECT subnet_id, lease_type, state, count(*) FROM lease6 " + where + " GROUP BY subnet_id, lease_type, state");
+            await using var connection = await PgSqlConnections.OpenAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(
+                "SELECT subnet_id, lease_type, state, count(*) FROM lease6 " + where + " GROUP BY subnet_id, lease_type, state",
+                connection);
             bind?.Invoke(command.Parameters);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var result = new List<LeaseCount>();

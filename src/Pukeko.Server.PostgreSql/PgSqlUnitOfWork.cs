@@ -9,6 +9,10 @@ namespace Pukeko.Server.PostgreSql;
 /// conditional in SQL, so the database arbitrates between workers and between servers: an insert does nothing
 /// when the address (the primary key) is taken, and an update or delete matches only the row version the caller
 /// read — Kea's condition on the old <c>expire</c>, plus the rest of <see cref="Lease6.IsSameVersion"/>.
+/// An insert or update runs behind a savepoint: Kea's statistics triggers add the first row of a kind by UPDATE,
+/// then INSERT, so when two transactions add the first lease of a (subnet, type, state) at once, the later one
+/// fails on the statistics table's key. That is no verdict on the lease; the statement is rolled back to the
+/// savepoint and run again, when the UPDATE finds the row the other transaction committed.
 /// </summary>
 internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnectionHealth health) : ILeaseUnitOfWork
 {
@@ -34,6 +38,11 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
     private const string DeleteReclaimed =
         "DELETE FROM lease6 WHERE state = $1 AND expire < $2 RETURNING " + Lease6Row.SelectColumns;
 
+    /// <summary>Attempts of a write whose statistics row another transaction added meanwhile (one race per attempt).</summary>
+    internal const int StatisticsRaceAttempts = 4;
+
+    private const string Savepoint = "pukeko_write";
+
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
 
@@ -53,9 +62,7 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
     {
         ArgumentNullException.ThrowIfNull(lease);
         ThrowIfStateNotInSchema(lease);
-        await using var command = await CommandAsync(Insert, cancellationToken).ConfigureAwait(false);
-        Lease6Row.AddValues(command.Parameters, lease);
-        var rows = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await WriteBehindSavepointAsync(Insert, p => Lease6Row.AddValues(p, lease), cancellationToken).ConfigureAwait(false);
         return rows == 1 ? LeaseWriteResult.Written : LeaseWriteResult.Conflict;
     }
 
@@ -81,16 +88,46 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
             throw new ArgumentException($"an update keeps the address: {expected.Address} cannot become {updated.Address}", nameof(updated));
         }
 
-        int rows;
-        await using (var command = await CommandAsync(Update, cancellationToken).ConfigureAwait(false))
-        {
-            Lease6Row.AddValues(command.Parameters, updated);
-            AddVersion(command.Parameters, expected);
-            rows = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        var rows = await WriteBehindSavepointAsync(
+            Update,
+            p =>
+            {
+                Lease6Row.AddValues(p, updated);
+                AddVersion(p, expected);
+            },
+            cancellationToken).ConfigureAwait(false);
         return rows == 1 ? LeaseWriteResult.Written : await MissedAsync(expected, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Runs a write that fires Kea's counting triggers, with a savepoint sent in the same round trip; rows affected.
+    /// A unique violation on any key but <c>lease6</c>'s own (the statistics tables') rolls back to the savepoint
+    /// and runs the write again, a bounded number of times.
+    /// </summary>
+    private async ValueTask<int> WriteBehindSavepointAsync(string sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var batch = await BatchAsync(cancellationToken).ConfigureAwait(false);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + Savepoint));
+            var write = new NpgsqlBatchCommand(sql);
+            bind(write.Parameters);
+            batch.BatchCommands.Add(write);
+            try
+            {
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return checked((int)write.RecordsAffected);
+            }
+            catch (PostgresException e) when (IsStatisticsRace(e) && attempt < StatisticsRaceAttempts)
+            {
+                await _transaction!.RollbackAsync(Savepoint, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A unique violation on a key other than the lease table's: another transaction added a statistics row.</summary>
+    internal static bool IsStatisticsRace(PostgresException error) =>
+        error.SqlState == PostgresErrorCodes.UniqueViolation && error.ConstraintName != "lease6_pkey";
 
     public async ValueTask<LeaseWriteResult> DeleteAsync(Lease6 expected, CancellationToken cancellationToken = default)
     {
@@ -211,14 +248,24 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
 
     private async ValueTask<NpgsqlCommand> CommandAsync(string sql, CancellationToken cancellationToken)
     {
+        await BeginAsync(cancellationToken).ConfigureAwait(false);
+        return new NpgsqlCommand(sql, _connection, _transaction);
+    }
+
+    private async ValueTask<NpgsqlBatch> BatchAsync(CancellationToken cancellationToken)
+    {
+        await BeginAsync(cancellationToken).ConfigureAwait(false);
+        return new NpgsqlBatch(_connection, _transaction);
+    }
+
+    private async ValueTask BeginAsync(CancellationToken cancellationToken)
+    {
         if (_connection is null)
         {
             health.ThrowIfLost();
-            _connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            _connection = await PgSqlConnections.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
             _transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        return new NpgsqlCommand(sql, _connection, _transaction);
     }
 
     private async ValueTask ReleaseAsync()

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Pukeko.Protocol.Addressing;
+using Pukeko.Server.Configuration;
 using Pukeko.Server.Leases;
 
 namespace Pukeko.Server.PostgreSql.Tests;
@@ -369,6 +370,126 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
     }
 
     [PostgreSqlFact]
+    public async Task Two_transactions_adding_the_first_lease_of_a_kind_at_once_both_write_and_are_counted()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+
+        // The first transaction's trigger adds the (subnet 1, NA, default) statistics row; the second's trigger
+        // finds no row to update, inserts one too and waits on the first's key until it commits.
+        await using (var first = store.BeginWork())
+        await using (var second = store.BeginWork())
+        {
+            Assert.Equal(LeaseWriteResult.Written, await first.InsertAsync(Na("2001:db8:1::1", duid: [1])));
+            var racing = second.InsertAsync(Na("2001:db8:1::2", duid: [2])).AsTask();
+            await WaitForALockWaitAsync(db, racing);
+            await first.CommitAsync();
+            Assert.Equal(LeaseWriteResult.Written, await racing);
+            await second.CommitAsync();
+        }
+
+        // The same race through updates: both leases become the first declined ones of the subnet.
+        var leases = (await store.GetAllAsync()).OrderBy(l => l.Address.ToString(), StringComparer.Ordinal).ToList();
+        await using (var first = store.BeginWork())
+        await using (var second = store.BeginWork())
+        {
+            Assert.Equal(LeaseWriteResult.Written, await first.UpdateAsync(leases[0], Declined(leases[0])));
+            var racing = second.UpdateAsync(leases[1], Declined(leases[1])).AsTask();
+            await WaitForALockWaitAsync(db, racing);
+            await first.CommitAsync();
+            Assert.Equal(LeaseWriteResult.Written, await racing);
+            await second.CommitAsync();
+        }
+
+        await AssertStatisticsCountTheLeasesAsync(db);
+    }
+
+    [PostgreSqlFact]
+    public async Task Concurrent_first_leases_of_many_kinds_are_all_written_and_counted()
+    {
+        var name = await cluster.CreateDatabaseAsync();
+        using var store = await PgSqlLeaseStore.OpenAsync(cluster.Settings(name) with { MaxPoolSize = 40 }, NullLogger.Instance);
+        await using var db = cluster.DataSource(name);
+        const int rounds = 5;
+        const int writers = 32;
+        const int kinds = 8; // 4 subnets x (NA, PD), new subnets each round: each round races for the first rows
+
+        for (var round = 0; round < rounds; round++)
+        {
+            using var start = new ManualResetEventSlim();
+            var writes = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+            {
+                var subnet = (uint)(round * 4 + (w % kinds) / 2 + 1);
+                var lease = w % 2 == 0
+                    ? Na($"2001:db8:{subnet:x}::{w + 1:x}", duid: [(byte)w], subnet: subnet)
+                    : Pd($"2001:db8:{subnet:x}:{w + 1:x}00::", 56, duid: [(byte)w], subnet: subnet);
+                start.Wait(TimeSpan.FromMinutes(1));
+                await using var unit = store.BeginWork();
+                var result = await unit.InsertAsync(lease);
+                await unit.CommitAsync();
+                return result;
+            })).ToList();
+            start.Set();
+            Assert.All(await Task.WhenAll(writes), r => Assert.Equal(LeaseWriteResult.Written, r));
+        }
+
+        Assert.Equal(rounds * writers, (await store.GetAllAsync()).Count);
+        await AssertStatisticsCountTheLeasesAsync(db);
+    }
+
+    [PostgreSqlFact]
+    public async Task A_refused_connection_for_too_many_connections_fails_that_write_only_and_the_pool_waits_within_its_size()
+    {
+        var name = await cluster.CreateDatabaseAsync();
+        await using var admin = cluster.AdminDataSource("postgres");
+        await PostgreSqlCluster.ExecuteAsync(admin, $"ALTER DATABASE {name} CONNECTION LIMIT 2");
+        using var store = await PgSqlLeaseStore.OpenAsync(cluster.Settings(name) with { MaxPoolSize = 2 }, NullLogger.Instance);
+        var lost = 0;
+        store.ConnectionLost += _ => Interlocked.Increment(ref lost);
+
+        // Another client takes the second connection the database allows. The store's first write gets the pooled
+        // connection it opened at start; a second one at the same time is refused (53300). That write fails, the
+        // database is not taken as lost, and it succeeds once a connection is free.
+        await using (var other = cluster.DataSource(name))
+        {
+            await using var otherConnection = await other.OpenConnectionAsync();
+            await using var holding = store.BeginWork();
+            Assert.Equal(LeaseWriteResult.Written, await holding.InsertAsync(Na("2001:db8:1::100", duid: [1])));
+            await using var refusedWork = store.BeginWork();
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => refusedWork.InsertAsync(Na("2001:db8:1::101", duid: [2])).AsTask());
+            Assert.Equal(PostgresErrorCodes.TooManyConnections, refused.SqlState);
+            await holding.CommitAsync();
+        }
+
+        Assert.Equal(0, Volatile.Read(ref lost));
+        await WaitForBackendsAsync(admin, name, atMost: 1);
+
+        // More writers than the pool's size wait for a pooled connection, and all succeed.
+        var results = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Task.Run(async () =>
+        {
+            await using var unit = store.BeginWork();
+            var result = await unit.InsertAsync(Na($"2001:db8:1::{i + 1:x}", duid: [(byte)i]));
+            await unit.CommitAsync();
+            return result;
+        })));
+        Assert.All(results, r => Assert.Equal(LeaseWriteResult.Written, r));
+        Assert.Equal(0, Volatile.Read(ref lost));
+        Assert.Equal(13, (await store.GetAllAsync()).Count);
+    }
+
+    [Fact]
+    public void Too_many_connections_is_not_a_lost_connection_and_the_pool_grows_with_the_workers()
+    {
+        Assert.False(PgSqlConnectionHealth.IsConnectionLoss(new PostgresException("too many", "FATAL", "FATAL", PostgresErrorCodes.TooManyConnections)));
+        Assert.True(PgSqlConnectionHealth.IsConnectionLoss(new PostgresException("out of memory", "ERROR", "ERROR", PostgresErrorCodes.OutOfMemory)));
+        Assert.True(PgSqlConnectionHealth.IsConnectionLoss(new PostgresException("shutdown", "FATAL", "FATAL", PostgresErrorCodes.AdminShutdown)));
+        var access = SqlDatabaseAccess.Default with { PacketWorkers = 8 };
+        Assert.Equal(20, PgSqlLeaseDatabaseSettings.From(access).MaxPoolSize);
+        Assert.Contains("Maximum Pool Size=20", PgSqlLeaseDatabaseSettings.From(access).ToConnectionString(), StringComparison.Ordinal);
+    }
+
+    [PostgreSqlFact]
     public async Task Statements_are_prepared_on_their_pooled_connection()
     {
         var (store, db) = await OpenAsync();
@@ -403,6 +524,70 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
         Assert.Contains("state 3 cannot be stored in Kea 2.2's PostgreSQL schema (13.0)", e.Message, StringComparison.Ordinal);
     }
 
+    private static Lease6 Declined(Lease6 lease)
+    {
+        var declined = lease.Clone();
+        declined.State = LeaseState.Declined;
+        return declined;
+    }
+
+    /// <summary>Waits (bounded) until a backend of this database waits for a lock, i.e. <paramref name="racing"/> is blocked.</summary>
+    private static async Task WaitForALockWaitAsync(NpgsqlDataSource db, Task racing)
+    {
+        for (var i = 0; i < 600 && !racing.IsCompleted; i++)
+        {
+            await using var command = db.CreateCommand(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+            if ((long)(await command.ExecuteScalarAsync())! > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Fail("the second transaction neither waited for the first nor finished");
+    }
+
+    /// <summary>Waits (bounded) until database <paramref name="name"/> has at most <paramref name="atMost"/> backends.</summary>
+    private static async Task WaitForBackendsAsync(NpgsqlDataSource admin, string name, int atMost)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            await using var command = admin.CreateCommand($"SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}'");
+            if ((long)(await command.ExecuteScalarAsync())! <= atMost)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Fail($"database {name} kept more than {atMost} backends");
+    }
+
+    /// <summary>Kea's triggers count leases in states 0 and 1; the counts must equal the rows.</summary>
+    private static async Task AssertStatisticsCountTheLeasesAsync(NpgsqlDataSource db)
+    {
+        static async Task<List<string>> RowsAsync(NpgsqlDataSource db, string sql)
+        {
+            await using var command = db.CreateCommand(sql);
+            await using var reader = await command.ExecuteReaderAsync();
+            var rows = new List<string>();
+            while (await reader.ReadAsync())
+            {
+                rows.Add($"{reader.GetInt64(0)}/{reader.GetInt16(1)}/{reader.GetInt64(2)}={reader.GetInt64(3)}");
+            }
+
+            return rows;
+        }
+
+        var counted = await RowsAsync(db, "SELECT subnet_id, lease_type, state, count(*) FROM lease6 WHERE state IN (0, 1) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+        var statistics = await RowsAsync(db, "SELECT subnet_id, lease_type, state, leases FROM lease6_stat WHERE leases > 0 ORDER BY 1, 2, 3");
+        Assert.NotEmpty(counted);
+        Assert.Equal(counted, statistics);
+    }
+
     private async Task<(PgSqlLeaseStore Store, NpgsqlDataSource Db)> OpenAsync()
     {
         var name = await cluster.CreateDatabaseAsync();
@@ -432,9 +617,9 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
         SubnetId = subnet,
     };
 
-    private static Lease6 Pd(string prefix, byte length, byte[]? duid = null, uint iaid = 1)
+    private static Lease6 Pd(string prefix, byte length, byte[]? duid = null, uint iaid = 1, uint subnet = 1)
     {
-        var lease = Na(prefix, duid, iaid);
+        var lease = Na(prefix, duid, iaid, subnet);
         lease.Type = LeaseType.PD;
         lease.PrefixLength = length;
         return lease;

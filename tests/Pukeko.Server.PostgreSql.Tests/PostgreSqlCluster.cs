@@ -153,7 +153,7 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
         await command.ExecuteNonQueryAsync();
     }
 
-    private NpgsqlDataSource AdminDataSource(string database) =>
+    internal NpgsqlDataSource AdminDataSource(string database) =>
         NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder
         {
             Host = SocketDirectory,

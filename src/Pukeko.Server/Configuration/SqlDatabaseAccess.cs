@@ -22,6 +22,12 @@ internal sealed record SqlDatabaseAccess(string Name, string Host, int Port, str
     /// <summary>Kea's TLS keys (3.x passes them to libpq); null or empty = not given.</summary>
     public SqlDatabaseTls Tls { get; init; } = SqlDatabaseTls.None;
 
+    /// <summary>
+    /// How many packets the server works on at once (its <c>multi-threading</c> workers), which sizes the
+    /// connection pool. Not a Kea key: the server sets it when it opens the database.
+    /// </summary>
+    public int PacketWorkers { get; init; } = 1;
+
     /// <summary>Kea's <c>on-fail</c>.</summary>
     public DatabaseOnFail OnFail { get; init; } = DatabaseOnFail.StopRetryExit;
 

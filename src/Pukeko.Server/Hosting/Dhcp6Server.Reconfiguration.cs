@@ -69,7 +69,7 @@ internal sealed partial class Dhcp6Server
             var sharesFile = storeChanged && storeOptions is not null && _storeOptions is { } running && SharesLeaseFile(running, storeOptions);
             if (storeChanged && !sharesFile)
             {
-                newStore = sql is null ? OpenStore(storeOptions!, config) : await OpenSqlStoreAsync(sql).ConfigureAwait(false);
+                newStore = sql is null ? OpenStore(storeOptions!, config) : await OpenSqlStoreAsync(sql with { PacketWorkers = PacketWorkersOf(config) }).ConfigureAwait(false);
             }
 
             var dataDirectory = Path.GetDirectoryName(config.LeaseDatabase.FilePath) is { Length: > 0 } dir ? dir : _environment.DataDirectory;
@@ -347,9 +347,13 @@ internal sealed partial class Dhcp6Server
             _log.LogWarning(new EventId(0, "DHCPSRV_OPEN_SOCKET_FAIL"), "failed to open socket: interface {Interface} not found", name);
         }
 
+        return new TransportSettings(interfaces, _options.ServerPort, PacketWorkersOf(config), config.MultiThreading.PacketQueueSize);
+    }
+
+    private static int PacketWorkersOf(DhcpConfig config)
+    {
         var mt = config.MultiThreading;
-        var workers = mt.Enabled ? (mt.ThreadPoolSize > 0 ? mt.ThreadPoolSize : Environment.ProcessorCount) : 1;
-        return new TransportSettings(interfaces, _options.ServerPort, workers, mt.PacketQueueSize);
+        return mt.Enabled ? (mt.ThreadPoolSize > 0 ? mt.ThreadPoolSize : Environment.ProcessorCount) : 1;
     }
 
     private UdpTransport BindTransport(TransportSettings settings)
