@@ -5,7 +5,8 @@ namespace Pukeko.Server.PostgreSql;
 /// <summary>
 /// Opens pooled connections. A server that refuses a new connection because it has as many as it allows (SQLSTATE
 /// 53300, too many connections: other servers share it) is still there, so the open is tried again a few times
-/// after short waits before the error goes to the caller, which then drops that one packet.
+/// after short waits before the error goes to the caller, which then drops that one packet. Likewise a wait for a
+/// pooled connection that times out while all of them are busy is no lost database.
 /// </summary>
 internal static class PgSqlConnections
 {
@@ -27,8 +28,22 @@ internal static class PgSqlConnections
                 await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
                 wait *= 2;
             }
+            catch (NpgsqlException e) when (e is not PostgresException && IsPoolExhausted(e))
+            {
+                // Every pooled connection is at work and none came free within the connect timeout: the database
+                // answers (a connection that stops answering fails its own statement), it is only busy.
+                throw new PgSqlPoolExhaustedException(e.Message, e);
+            }
         }
     }
+
+    /// <summary>
+    /// Npgsql says so only in its message (a timeout inside, no SQLSTATE); the pool's counts are not public. A test
+    /// (PgSqlLeaseStoreTests) holds this to the Npgsql version in use.
+    /// </summary>
+    private static bool IsPoolExhausted(NpgsqlException error) =>
+        error.InnerException is TimeoutException
+        && error.Message.StartsWith("The connection pool has been exhausted", StringComparison.Ordinal);
 
     public static bool IsTooManyConnections(Exception error) =>
         error is PostgresException { SqlState: PostgresErrorCodes.TooManyConnections };

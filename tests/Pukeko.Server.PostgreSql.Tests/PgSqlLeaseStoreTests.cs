@@ -478,6 +478,25 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
         Assert.Equal(13, (await store.GetAllAsync()).Count);
     }
 
+    [PostgreSqlFact]
+    public async Task A_wait_for_a_pooled_connection_that_times_out_while_all_are_busy_is_not_a_lost_database()
+    {
+        var name = await cluster.CreateDatabaseAsync();
+        using var store = await PgSqlLeaseStore.OpenAsync(cluster.Settings(name) with { MaxPoolSize = 1, ConnectTimeoutSeconds = 1 }, NullLogger.Instance);
+        var lost = 0;
+        store.ConnectionLost += _ => Interlocked.Increment(ref lost);
+        await using (var holding = store.BeginWork())
+        {
+            Assert.Equal(LeaseWriteResult.Written, await holding.InsertAsync(Na("2001:db8:1::1", duid: [1])));
+            await using var waiting = store.BeginWork();
+            await Assert.ThrowsAsync<PgSqlPoolExhaustedException>(() => waiting.InsertAsync(Na("2001:db8:1::2", duid: [2])).AsTask());
+            await holding.CommitAsync();
+        }
+
+        Assert.Equal(0, Volatile.Read(ref lost));
+        await WriteAsync(store, (u, ct) => u.InsertAsync(Na("2001:db8:1::2", duid: [2]), ct));
+    }
+
     [Fact]
     public void Too_many_connections_is_not_a_lost_connection_and_the_pool_grows_with_the_workers()
     {
