@@ -11,7 +11,7 @@ rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 
 # ---------------------------------------------------------------- packages
 PKGS=(iproute2 isc-dhcp-client isc-dhcp-relay dhcpcd-base kea-admin kea-dhcp6-server postgresql-15 python3 procps tcpdump socat curl
-      dpkg-dev adduser libssl3 systemd afl++ kea-dhcp-ddns-server bind9 bind9-utils bind9-dnsutils lintian)
+      dpkg-dev adduser libssl3 openssl systemd afl++ kea-dhcp-ddns-server bind9 bind9-utils bind9-dnsutils lintian)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
