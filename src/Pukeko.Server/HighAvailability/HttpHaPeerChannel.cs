@@ -61,9 +61,12 @@ internal sealed class HttpHaPeerChannel : IHaPeerChannel, IDisposable
         return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
+    private static (string? Anchor, string? Cert, string? Key) KeyOf(HaPeerConfig peer) =>
+        peer.Url.Scheme == Uri.UriSchemeHttps ? (peer.TrustAnchor, peer.CertFile, peer.KeyFile) : (null, null, null);
+
     private HttpClient ClientFor(HaPeerConfig peer)
     {
-        var key = peer.Url.Scheme == Uri.UriSchemeHttps ? (peer.TrustAnchor, peer.CertFile, peer.KeyFile) : (null, null, null);
+        var key = KeyOf(peer);
         if (_clients.TryGetValue(key, out var client))
         {
             return client;
@@ -104,9 +107,10 @@ internal sealed class HttpHaPeerChannel : IHaPeerChannel, IDisposable
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         string body;
+        var client = ClientFor(peer);
         try
         {
-            using var response = await ClientFor(peer).SendAsync(request, deadline.Token).ConfigureAwait(false);
+            using var response = await client.SendAsync(request, deadline.Token).ConfigureAwait(false);
             body = await response.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
@@ -115,6 +119,7 @@ internal sealed class HttpHaPeerChannel : IHaPeerChannel, IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            Recycle(KeyOf(peer), client, timeout);
             throw new HaPeerException($"{peer.Name} ({peer.Url}) did not answer within {timeout.TotalSeconds} s");
         }
         catch (HttpRequestException ex)
@@ -123,6 +128,20 @@ internal sealed class HttpHaPeerChannel : IHaPeerChannel, IDisposable
         }
 
         return ParseAnswer(peer, body);
+    }
+
+    /// <summary>
+    /// A request that got no answer in time leaves its connection, and the other idle ones to the same peer, suspect:
+    /// after a network split each would hold the next request for a whole timeout (lease-update bursts leave several
+    /// pooled), delaying both failure detection and recovery. The next request starts a fresh pool; the old one is
+    /// disposed once whatever still runs on it has timed out.
+    /// </summary>
+    private void Recycle((string? Anchor, string? Cert, string? Key) key, HttpClient client, TimeSpan timeout)
+    {
+        if (_clients.TryRemove(KeyValuePair.Create(key, client)))
+        {
+            _ = Task.Delay(timeout + TimeSpan.FromSeconds(1)).ContinueWith(_ => client.Dispose(), TaskScheduler.Default);
+        }
     }
 
     /// <summary>The answer map of a Kea control answer body.</summary>
