@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Pukeko.EndToEnd.Tests.Support;
-using Pukeko.Server.HighAvailability;
 using Xunit.Abstractions;
 using static Pukeko.EndToEnd.Tests.Support.HaControl;
+using static Pukeko.EndToEnd.Tests.Support.LoadBalancingScopes;
 
 namespace Pukeko.EndToEnd.Tests;
 
@@ -43,9 +43,7 @@ public sealed class HaLoadBalancingTests(ITestOutputHelper output) : IDisposable
                     { "name": "server2", "url": "http://[2001:db8:1::2]:8001/", "basic-auth-user": "ha", "basic-auth-password": "ha-pair-secret", "role": "secondary" } ] } ] } } ],
             "subnet6": [ {
               "id": 1, "subnet": "2001:db8:1::/64", "interface": "{iface}",
-              "pools": [
-                { "pool": "2001:db8:1::1:0-2001:db8:1::1:ffff", "client-class": "HA_server1" },
-                { "pool": "2001:db8:1::2:0-2001:db8:1::2:ffff", "client-class": "HA_server2" } ]
+              "pools": {pools}
             } ],
             "loggers": [ {
               "name": "kea-dhcp6",
@@ -56,9 +54,6 @@ public sealed class HaLoadBalancingTests(ITestOutputHelper output) : IDisposable
         }
         """;
 
-    private const string Pool1Prefix = "2001:db8:1::1:";
-    private const string Pool2Prefix = "2001:db8:1::2:";
-
     private readonly HaLab _lab = new();
 
     private string Namespace(int server) => server == 1 ? _lab.Server1Namespace : _lab.Server2Namespace;
@@ -67,6 +62,7 @@ public sealed class HaLoadBalancingTests(ITestOutputHelper output) : IDisposable
 
     private ServerProcess StartServer(int server, int maxUnackedClients, int delayedUpdatesLimit, string? directory = null) =>
         ServerProcess.Start(Namespace(server), _lab.ServerInterface, PairConfig
+            .Replace("{pools}", LoadBalancingScopes.Pools, StringComparison.Ordinal)
             .Replace("{this}", "server" + server, StringComparison.Ordinal)
             .Replace("{address}", Address(server), StringComparison.Ordinal)
             .Replace("{max-unacked-clients}", maxUnackedClients.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
@@ -85,38 +81,7 @@ public sealed class HaLoadBalancingTests(ITestOutputHelper output) : IDisposable
     private string Describe(params ServerProcess[] servers) =>
         $"states {State(1)}/{State(2)}\n" + string.Join("\n--- server ---\n", servers.Select(s => string.Join('\n', s.Output.Split('\n').TakeLast(40))));
 
-    /// <summary>
-    /// perfdhcp's full exchanges for <paramref name="clients"/> new clients (one per exchange: <c>-R</c> = <c>-n</c>,
-    /// stepped from the base MAC, so each run's clients are new), at a bounded rate. A reply later than 5 s is a drop
-    /// (the first <c>-d</c> is for Solicits, the second for Requests; their default of 1 s is too short on a busy
-    /// machine, where a Reply also waits for the partner's acknowledgement).
-    /// </summary>
-    private PerfdhcpReport Perfdhcp(int clients, string baseMac)
-    {
-        var count = clients.ToString(CultureInfo.InvariantCulture);
-        var report = Support.Perfdhcp.Run(_lab.ClientNamespace, _lab.ClientInterface, 28, "-r", "40", "-R", count, "-n", count, "-p", "20", "-d", "5", "-d", "5", "-b", "mac=" + baseMac, "-W", "3000000");
-        output.WriteLine($"perfdhcp {baseMac}: {report.SolicitAdvertise.Sent} Solicits, {report.SolicitAdvertise.Received} Advertises, {report.RequestReply.Sent} Requests, {report.RequestReply.Received} Replies");
-        Assert.True(report.ExitCode is 0 or 3, report.Output);
-        return report;
-    }
-
-    /// <summary>The server Kea's load-balancing hash of the client's DUID gives the client to (1 or 2).</summary>
-    private static int Owner(JsonObject lease) =>
-        LoadBalancingHash.ServerIndex(Convert.FromHexString(lease["duid"]!.GetValue<string>().Replace(":", "", StringComparison.Ordinal)), 2) + 1;
-
-    private static string PoolPrefixOf(int server) => server == 1 ? Pool1Prefix : Pool2Prefix;
-
-    /// <summary>No client holds two addresses and no address two clients, across both servers' stores.</summary>
-    private static void AssertOneAddressPerClient(IEnumerable<JsonObject> leases)
-    {
-        var pairs = leases.Select(l => (Address: l["ip-address"]!.GetValue<string>(), Duid: l["duid"]!.GetValue<string>())).Distinct().ToList();
-        Assert.Empty(pairs.GroupBy(p => p.Duid).Where(g => g.Count() > 1).Select(g => $"{g.Key}: {string.Join(", ", g.Select(p => p.Address))}"));
-        Assert.Empty(pairs.GroupBy(p => p.Address).Where(g => g.Count() > 1).Select(g => $"{g.Key}: {string.Join(", ", g.Select(p => p.Duid))}"));
-    }
-
-    /// <summary>Every lease is in the pool of the scope Kea's hash gives its client to.</summary>
-    private static void AssertPoolsFollowTheHash(IEnumerable<JsonObject> leases) =>
-        Assert.All(leases, l => Assert.StartsWith(PoolPrefixOf(Owner(l)), l["ip-address"]!.GetValue<string>(), StringComparison.Ordinal));
+    private PerfdhcpReport Perfdhcp(int clients, string baseMac) => Support.Perfdhcp.FreshClients(_lab.ClientNamespace, _lab.ClientInterface, clients, baseMac, output);
 
     /// <summary>Waits until both servers list the same leases (updates may still be on their way) and returns them.</summary>
     private List<string> AssertSameLeases(TimeSpan within, params ServerProcess[] servers)

@@ -45,7 +45,10 @@ internal static class HaControl
 
     /// <summary>Every lease a server holds, by address, as one line each (address, DUID, IAID, cltt, lifetime): comparable across servers.</summary>
     public static List<string> AllLeases(string ns, string address) =>
-        LeaseObjects(ns, address).Select(l => $"{l["ip-address"]} {l["duid"]} {l["iaid"]} {l["cltt"]} {l["valid-lft"]}").Order(StringComparer.Ordinal).ToList();
+        LeaseObjects(ns, address).Select(LeaseLine).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>A lease as one line (address, DUID, IAID, cltt, lifetime), comparable across servers, Kea's included.</summary>
+    public static string LeaseLine(JsonObject lease) => $"{lease["ip-address"]} {lease["duid"]} {lease["iaid"]} {lease["cltt"]} {lease["valid-lft"]}";
 
     /// <summary>The latest value of a global statistic (<c>statistic-get</c>), 0 when absent.</summary>
     public static long Statistic(string ns, string address, string name) =>
