@@ -10,7 +10,7 @@ RESULTS=${PUKEKO_TEST_RESULTS:-$ROOT/artifacts/test-results}
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 
 # ---------------------------------------------------------------- packages
-PKGS=(iproute2 isc-dhcp-client isc-dhcp-relay dhcpcd-base kea-admin kea-dhcp6-server postgresql-15 python3 procps tcpdump socat curl
+PKGS=(iproute2 isc-dhcp-client isc-dhcp-relay dhcpcd-base kea-admin kea-dhcp6-server kea-ctrl-agent postgresql-15 python3 procps tcpdump socat curl
       dpkg-dev adduser libssl3 openssl systemd afl++ kea-dhcp-ddns-server bind9 bind9-utils bind9-dnsutils lintian)
 missing=()
 for p in "${PKGS[@]}"; do

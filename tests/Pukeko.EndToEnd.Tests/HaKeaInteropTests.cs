@@ -150,6 +150,46 @@ public sealed class HaKeaInteropTests(ITestOutputHelper output) : IDisposable
             $"Pukeko does not have Kea's lease: {pukekoSide.Lease(address)} / {keaSide.Lease(address)}");
     }
 
+    [Fact]
+    public void Without_the_dedicated_listener_Kea_is_reached_through_its_control_agent_and_Pukeko_through_its_control_socket()
+    {
+        // Dhcp6 multi-threading off: neither server opens the HA listener (Kea 2.2's rule), so each peer URL (port 8000)
+        // is Kea's kea-ctrl-agent, forwarding to kea-dhcp6's UNIX socket, or Pukeko's HTTP control socket.
+        static string WithoutListener(string config)
+        {
+            foreach (var (from, to) in new[]
+            {
+                ("\"multi-threading\": { \"enable-multi-threading\": true, \"thread-pool-size\": 2, \"packet-queue-size\": 16 },", "\"multi-threading\": { \"enable-multi-threading\": false },"),
+                ("]:8001/\", \"role\": \"primary\"", "]:8000/\", \"role\": \"primary\""),
+                ("]:8001/\", \"role\": \"standby\"", "]:8000/\", \"role\": \"standby\""),
+            })
+            {
+                Assert.Contains(from, config, StringComparison.Ordinal);
+                config = config.Replace(from, to, StringComparison.Ordinal);
+            }
+
+            return config;
+        }
+
+        var socket = Path.Combine(_keaDir, KeaSocket);
+        using var kea = KeaProcess.Start(_lab.Server1Namespace, _lab.ServerInterface, WithoutListener(Template("server1", $$""" "control-socket": { "socket-type": "unix", "socket-name": "{{socket}}" }, """)), _keaDir);
+        using var agent = KeaProcess.StartControlAgent(_lab.Server1Namespace, $$"""
+            { "Control-agent": {
+                "http-host": "{{HaLab.Server1Address}}", "http-port": 8000,
+                "authentication": { "type": "basic", "realm": "kea", "clients": [ { "user": "ha", "password": "ha-pair-secret" } ] },
+                "control-sockets": { "dhcp6": { "socket-type": "unix", "socket-name": "{{socket}}" } },
+                "loggers": [ { "name": "kea-ctrl-agent", "output_options": [ { "output": "stdout" } ], "severity": "INFO" } ] } }
+            """, _keaDir);
+        var control = $$""" "control-sockets": [ { "socket-type": "http", "socket-address": "{{HaLab.Server2Address}}", "socket-port": 8000, "authentication": { "type": "basic", "clients": [ { "user": "admin", "password": "admin-secret" }, { "user": "ha", "password": "ha-pair-secret" } ] } } ], """;
+        using var pukeko = ServerProcess.Start(_lab.Server2Namespace, _lab.ServerInterface, WithoutListener(Template("server2", control)));
+        var failover = Exercise(KeaSide(_lab.Server1Namespace, HaLab.Server1Address), kea.Pid, () => kea.Output + "\n--- kea-ctrl-agent\n" + agent.Output, PukekoSide(_lab.Server2Namespace, HaLab.Server2Address), () => pukeko.Output);
+
+        Assert.Contains("HA_CONFIG_DHCP_MT_DISABLED", pukeko.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("port: 8001", pukeko.Output, StringComparison.Ordinal);
+        Assert.Contains("ha-heartbeat", agent.Output, StringComparison.Ordinal);
+        output.WriteLine($"without the listener: Pukeko (standby) partner-down {failover.TotalSeconds:F1} s after kill -9 of Kea");
+    }
+
     /// <summary>The scenario, whichever server is which; returns the time from the kill to the standby's partner-down.</summary>
     private TimeSpan Exercise(Side primary, int primaryPid, Func<string> primaryOutput, Side standby, Func<string> standbyOutput)
     {

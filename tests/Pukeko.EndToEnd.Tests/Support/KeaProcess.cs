@@ -52,18 +52,33 @@ internal sealed class KeaProcess : IDisposable
     /// <summary>As <see cref="Start(NetworkLab, string, string)"/>, in any namespace (e.g. one server of an <see cref="HaLab"/> pair).</summary>
     public static KeaProcess Start(string serverNamespace, string serverInterface, string configTemplate, string directory)
     {
-        if (!File.Exists(Executable))
+        var config = configTemplate.Replace("{dir}", directory, StringComparison.Ordinal).Replace("{iface}", serverInterface, StringComparison.Ordinal);
+        return Launch(serverNamespace, Executable, "kea-dhcp6.conf", config, directory, "DHCP6_STARTED");
+    }
+
+    /// <summary>
+    /// Debian's <c>kea-ctrl-agent</c> (package <c>kea-ctrl-agent</c>) in a namespace with the given <c>Control-agent</c>
+    /// config, written to <c>kea-ctrl-agent.conf</c> in <paramref name="directory"/>; waits until its HTTP service is bound.
+    /// Kea 2.2's HA needs it at the peer URL when the dedicated listener is off.
+    /// </summary>
+    public static KeaProcess StartControlAgent(string serverNamespace, string config, string directory) =>
+        Launch(serverNamespace, ControlAgentExecutable, "kea-ctrl-agent.conf", config, directory, "CTRL_AGENT_HTTP_SERVICE_STARTED");
+
+    public const string ControlAgentExecutable = "/usr/sbin/kea-ctrl-agent";
+
+    private static KeaProcess Launch(string serverNamespace, string executable, string configName, string config, string directory, string startedMessage)
+    {
+        if (!File.Exists(executable))
         {
-            throw new FileNotFoundException("Kea 2.2 is not installed: apt-get install kea-dhcp6-server (scripts/test.sh does)", Executable);
+            throw new FileNotFoundException($"{executable} is not installed (scripts/test.sh installs Kea 2.2's packages)", executable);
         }
 
-        var config = configTemplate.Replace("{dir}", directory, StringComparison.Ordinal).Replace("{iface}", serverInterface, StringComparison.Ordinal);
-        var configFile = Path.Combine(directory, "kea-dhcp6.conf");
+        var configFile = Path.Combine(directory, configName);
         File.WriteAllText(configFile, config);
 
         // "ip netns exec" execs Kea in place, so the process id is Kea's own.
         var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var arg in new[] { "netns", "exec", serverNamespace, Executable, "-c", configFile })
+        foreach (var arg in new[] { "netns", "exec", serverNamespace, executable, "-c", configFile })
         {
             info.ArgumentList.Add(arg);
         }
@@ -75,15 +90,15 @@ internal sealed class KeaProcess : IDisposable
         info.Environment["KEA_LOCKFILE_DIR"] = directory;
         info.Environment["KEA_CONTROL_SOCKET_DIR"] = directory;
         var kea = new KeaProcess(Process.Start(info)!, directory);
-        if (!Run.WaitFor(() => kea.Output.Contains("DHCP6_STARTED", StringComparison.Ordinal) || kea.HasExited, TimeSpan.FromSeconds(20)))
+        if (!Run.WaitFor(() => kea.Output.Contains(startedMessage, StringComparison.Ordinal) || kea.HasExited, TimeSpan.FromSeconds(20)))
         {
             kea.Dispose();
-            throw new TimeoutException("kea-dhcp6 did not start: " + kea.Output);
+            throw new TimeoutException($"{executable} did not start: " + kea.Output);
         }
 
         if (kea.HasExited)
         {
-            throw new InvalidOperationException("kea-dhcp6 exited: " + kea.Output);
+            throw new InvalidOperationException($"{executable} exited: " + kea.Output);
         }
 
         return kea;
