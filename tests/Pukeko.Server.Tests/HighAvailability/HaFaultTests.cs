@@ -154,6 +154,29 @@ public sealed class HaFaultTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task In_load_balancing_a_failed_update_starts_communication_recovery_and_the_backlog_follows_the_heal()
+    {
+        var server = await StartAsync(HaMode.LoadBalancing, "load-balancing", delayedUpdatesLimit: 100);
+        BulkApply = _ => Task.FromResult(ErringAnswer("HTTP 500"));
+
+        // Kea runs its state machine once the update failed: the partner unavailable, not down, means communication-recovery.
+        Assert.Equal(CommittedLeasesOutcome.Drop, await HaServiceTests.Allocated(server, 1));
+        Assert.Equal("communication-recovery", server.State);
+
+        // There the reply goes out at once and the update waits in the backlog.
+        var updates = Count("lease6-bulk-apply");
+        Assert.Equal(CommittedLeasesOutcome.Send, await HaServiceTests.Allocated(server, 2, "2001:db8:1::101"));
+        Assert.Equal(updates, Count("lease6-bulk-apply"));
+        Assert.Equal(1, server.Backlog.Count);
+
+        // The partner answers its heartbeat and takes updates again: the backlog goes in one bulk apply, then load-balancing.
+        BulkApply = _ => Task.FromResult(ScriptedAnswer.Kea(0, "Bulk apply of 1 IPv6 leases completed."));
+        await server.StepAsync();
+        Assert.Equal(updates + 1, Count("lease6-bulk-apply"));
+        Assert.Equal("load-balancing", server.State);
+    }
+
+    [Fact]
     public async Task Answers_that_acknowledge_the_update_send_the_reply()
     {
         var primary = await StartAsync();
