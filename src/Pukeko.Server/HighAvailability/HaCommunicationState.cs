@@ -85,8 +85,8 @@ internal sealed class HaCommunicationState(HaRelationshipConfig config, TimeProv
         }
     }
 
-    /// <summary>A heartbeat answer: the partner is alive; its state, scopes, clock and unsent count are recorded.</summary>
-    public void Poke(string state, DateTimeOffset partnerTime, IReadOnlyList<string> scopes, long? unsentUpdates)
+    /// <summary>A heartbeat answer: the partner is alive; its state, scopes (null: keep the last known), clock and unsent count are recorded.</summary>
+    public void Poke(string state, DateTimeOffset partnerTime, IReadOnlyList<string>? scopes, long? unsentUpdates)
     {
         lock (_gate)
         {
@@ -94,7 +94,7 @@ internal sealed class HaCommunicationState(HaRelationshipConfig config, TimeProv
             _lastPoke = now;
             _everAnswered = true;
             _partnerState = state;
-            _partnerScopes = scopes;
+            _partnerScopes = scopes ?? _partnerScopes;
             _previousPartnerUnsent = _partnerUnsent;
             _partnerUnsent = unsentUpdates;
             _clockSkew = partnerTime - now;

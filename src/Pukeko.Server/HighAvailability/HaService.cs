@@ -31,6 +31,12 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
     /// <summary>Kea's per-request timeout for peer commands.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a heartbeat, lease update, backlog, <c>ha-reset</c> or maintenance notice may take (Kea: 10 s, not
+    /// configurable); it is also the longest a reply waits for its lease update. Tests shorten it.
+    /// </summary>
+    internal TimeSpan PeerRequestTimeout { get; set; } = RequestTimeout;
+
     private readonly HaRelationshipConfig _config;
     private readonly HaQueryFilter _filter;
     private readonly HaCommunicationState _communication;
@@ -164,32 +170,59 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
     {
         var partner = _config.Partner!;
         var command = new JsonObject { ["command"] = "ha-heartbeat", ["service"] = new JsonArray("dhcp6") };
+        JsonObject answer;
         try
         {
-            var answer = await _channel.SendAsync(partner, command, RequestTimeout, cancellationToken).ConfigureAwait(false);
-            if (ControlAnswer.ResultOf(answer) != ControlResult.Success)
+            answer = await _channel.SendAsync(partner, command, PeerRequestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HaPeerException ex)
+        {
+            HeartbeatFailed(partner, "HA_HEARTBEAT_COMMUNICATIONS_FAILED", ex.Message);
+            return;
+        }
+
+        try
+        {
+            // Kea's verifyAsyncResponse takes result 3 (empty) as success too.
+            var result = ControlAnswer.ResultOf(answer);
+            if (result is not (ControlResult.Success or ControlResult.Empty))
             {
-                throw new HaPeerException($"{partner.Name} answered ha-heartbeat with result {ControlAnswer.ResultOf(answer)}: {answer["text"]}");
+                throw new FormatException($"{answer["text"]} (error code {result})");
             }
 
             var (state, time, scopes, unsent) = ParseHeartbeat(answer);
             _communication.Poke(state, time, scopes, unsent);
-            var skew = _communication.ClockSkew.Duration();
-            if (skew > TimeSpan.FromSeconds(30) && skew <= HaTransitions.MaxClockSkew)
-            {
-                _log.LogWarning(new EventId(0, "HA_HIGH_CLOCK_SKEW"), "{Server}: the clock of {Partner} is {Skew} s off; above 60 s the servers stop working together", _config.ThisServerName, partner.Name, (long)skew.TotalSeconds);
-            }
         }
-        catch (Exception ex) when (ex is HaPeerException or FormatException)
+        catch (FormatException ex)
         {
-            _communication.MarkUnavailable();
-            _log.LogWarning(new EventId(0, "HA_HEARTBEAT_COMMUNICATIONS_FAILED"), "{Server}: failed to send heartbeat to {Partner} ({Url}): {Reason}", _config.ThisServerName, partner.Name, partner.Url, ex.Message);
+            HeartbeatFailed(partner, "HA_HEARTBEAT_FAILED", ex.Message);
+            return;
+        }
+
+        var skew = _communication.ClockSkew.Duration();
+        if (skew > TimeSpan.FromSeconds(30) && skew <= HaTransitions.MaxClockSkew)
+        {
+            _log.LogWarning(new EventId(0, "HA_HIGH_CLOCK_SKEW"), "{Server}: the clock of {Partner} is {Skew} s off; above 60 s the servers stop working together", _config.ThisServerName, partner.Name, (long)skew.TotalSeconds);
         }
     }
 
-    /// <summary>Reads a heartbeat answer as Kea does: a known state, an RFC 1123 date, optional scopes and count.</summary>
-    /// <exception cref="FormatException">Any of them is missing or malformed.</exception>
-    internal static (string State, DateTimeOffset Time, IReadOnlyList<string> Scopes, long? Unsent) ParseHeartbeat(JsonObject answer)
+    /// <summary>
+    /// Kea's two heartbeat failures, unreachable (<c>HA_HEARTBEAT_COMMUNICATIONS_FAILED</c>) and an answer it cannot
+    /// use (<c>HA_HEARTBEAT_FAILED</c>), have the same effect: the partner is <c>unavailable</c>.
+    /// </summary>
+    private void HeartbeatFailed(HaPeerConfig partner, string id, string reason)
+    {
+        _communication.MarkUnavailable();
+        _log.LogWarning(new EventId(0, id), "{Server}: failed to send heartbeat to {Partner} ({Url}): {Reason}", _config.ThisServerName, partner.Name, partner.Url, reason);
+        if (_communication.IsInterrupted)
+        {
+            _log.LogWarning(new EventId(0, "HA_COMMUNICATION_INTERRUPTED"), "{Server}: communication with {Partner} is interrupted", _config.ThisServerName, partner.Name);
+        }
+    }
+
+    /// <summary>Reads a heartbeat answer as Kea does: a known state, an RFC 1123 date, optional scopes (null: missing or malformed) and count.</summary>
+    /// <exception cref="FormatException">The state or date is missing or malformed, or the count is not an integer.</exception>
+    internal static (string State, DateTimeOffset Time, IReadOnlyList<string>? Scopes, long? Unsent) ParseHeartbeat(JsonObject answer)
     {
         if (answer["arguments"] is not JsonObject args)
         {
@@ -207,17 +240,20 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
             throw new FormatException("the heartbeat answer has no RFC 1123 'date-time'");
         }
 
-        var scopes = new List<string>();
-        if (args["scopes"] is JsonArray list)
+        // Kea 2.2 does not fail a heartbeat over its scopes (older partners send none): missing or malformed, the
+        // partner's last known scopes stay.
+        List<string>? scopes = args["scopes"] is JsonArray ? [] : null;
+        foreach (var item in args["scopes"] as JsonArray ?? [])
         {
-            foreach (var item in list)
+            if (item is not JsonValue v || !v.TryGetValue<string>(out var scope))
             {
-                if (item is not JsonValue v || !v.TryGetValue<string>(out var scope))
-                {
-                    throw new FormatException("the heartbeat answer's 'scopes' must be strings");
-                }
+                scopes = null;
+                break;
+            }
 
-                scopes.Add(scope);
+            if (scope.Length > 0)
+            {
+                scopes!.Add(scope);
             }
         }
 
@@ -567,7 +603,7 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
         HaUpdateOutcome outcome;
         try
         {
-            var answer = await _channel.SendAsync(peer, command, RequestTimeout, cancellationToken).ConfigureAwait(false);
+            var answer = await _channel.SendAsync(peer, command, PeerRequestTimeout, cancellationToken).ConfigureAwait(false);
             outcome = HaLeaseUpdates.Classify(answer, out var reason);
             LogFailedOnPeer(answer, label);
             if (outcome == HaUpdateOutcome.Conflict)
@@ -644,7 +680,7 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
         var started = _time.GetTimestamp();
         try
         {
-            var answer = await _channel.SendAsync(partner, command, RequestTimeout, cancellationToken).ConfigureAwait(false);
+            var answer = await _channel.SendAsync(partner, command, PeerRequestTimeout, cancellationToken).ConfigureAwait(false);
             if (HaLeaseUpdates.Classify(answer, out var reason) != HaUpdateOutcome.Acknowledged)
             {
                 _log.LogWarning(new EventId(0, "HA_LEASES_BACKLOG_FAILED"), "{Server}: failed to send lease updates backlog to {Partner}: {Reason}", _config.ThisServerName, partner.Name, reason);
@@ -668,7 +704,7 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
         var command = new JsonObject { ["command"] = "ha-reset", ["service"] = new JsonArray("dhcp6") };
         try
         {
-            var answer = await _channel.SendAsync(partner, command, RequestTimeout, cancellationToken).ConfigureAwait(false);
+            var answer = await _channel.SendAsync(partner, command, PeerRequestTimeout, cancellationToken).ConfigureAwait(false);
             if (ControlAnswer.ResultOf(answer) is not (ControlResult.Success or ControlResult.Empty))
             {
                 _log.LogWarning(new EventId(0, "HA_RESET_FAILED"), "{Server}: failed to reset the HA state machine of {Partner}: {Reason}", _config.ThisServerName, partner.Name, answer["text"]?.ToString());
@@ -882,7 +918,7 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
         var failedId = cancel ? "HA_MAINTENANCE_NOTIFY_CANCEL_FAILED" : "HA_MAINTENANCE_NOTIFY_FAILED";
         try
         {
-            var answer = await _channel.SendAsync(partner, command, RequestTimeout, cancellationToken).ConfigureAwait(false);
+            var answer = await _channel.SendAsync(partner, command, PeerRequestTimeout, cancellationToken).ConfigureAwait(false);
             var result = ControlAnswer.ResultOf(answer);
             if (result is ControlResult.Success or ControlResult.Empty)
             {

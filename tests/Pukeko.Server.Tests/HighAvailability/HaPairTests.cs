@@ -21,7 +21,8 @@ public sealed class HaPairTests
 {
 
     /// <param name="password">When set, each control socket requires user "ha" with it, and each peer entry sends it.</param>
-    private static JsonObject Dhcp6(string self, int ownPort, int port1, int port2, string mode = "hot-standby", string role2 = "standby", string? password = null, bool sync = false)
+    /// <param name="maxResponseDelay">Kea's max-response-delay in ms; long where a late heartbeat on a busy machine must not send a server to partner-down.</param>
+    internal static JsonObject Dhcp6(string self, int ownPort, int port1, int port2, string mode = "hot-standby", string role2 = "standby", string? password = null, bool sync = false, int maxResponseDelay = 1000)
     {
         var dhcp6 = ControlTestServer.DefaultDhcp6();
         dhcp6["subnet6"]![0]!["rapid-commit"] = true;
@@ -32,17 +33,17 @@ public sealed class HaPairTests
             [ { "library": "libdhcp_lease_cmds.so" },
               { "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_ha.so", "parameters": { "high-availability": [ {
                   "this-server-name": "{{self}}", "mode": "{{mode}}", "sync-leases": {{(sync ? "true" : "false")}}, "sync-page-limit": 2, "sync-timeout": 5000,
-                  "heartbeat-delay": 100, "max-response-delay": 1000, "max-unacked-clients": 0,
+                  "heartbeat-delay": 100, "max-response-delay": {{maxResponseDelay}}, "max-unacked-clients": 0,
                   "peers": [ { "name": "server1", "url": "http://127.0.0.1:{{port1}}/", "role": "primary" {{peerAuth}} },
                              { "name": "server2", "url": "http://127.0.0.1:{{port2}}/", "role": "{{role2}}" {{peerAuth}} } ] } ] } } ]
             """);
         return dhcp6;
     }
 
-    private static async Task<string?> StateAsync(ControlTestServer server) =>
+    internal static async Task<string?> StateAsync(ControlTestServer server) =>
         (await server.CommandAsync("""{"command": "status-get"}"""))["arguments"]?["high-availability"]?[0]?["ha-servers"]?["local"]?["state"]?.GetValue<string>();
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
+    internal static async Task WaitAsync(Func<Task<bool>> condition, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (!await condition())
@@ -53,7 +54,7 @@ public sealed class HaPairTests
     }
 
     /// <summary>A Solicit with Rapid Commit from <paramref name="client"/>, through the server's pipeline; the reply or null.</summary>
-    private static Dhcp6Message? SolicitRapidCommit(ControlTestServer server, Duid client)
+    internal static Dhcp6Message? SolicitRapidCommit(ControlTestServer server, Duid client)
     {
         var query = ClientMessages.Create(MessageType.Solicit, clientId: client);
         query.Options.Add(new EmptyOption(OptionCode.RapidCommit));
@@ -148,7 +149,7 @@ public sealed class HaPairTests
         Assert.Equal("HA state machine reset.", (await standby.CommandAsync("""{"command": "ha-reset"}"""))["text"]!.GetValue<string>());
     }
 
-    private static async Task<List<string>> AddressesAsync(ControlTestServer server)
+    internal static async Task<List<string>> AddressesAsync(ControlTestServer server)
     {
         var answer = await server.CommandAsync("""{"command": "lease6-get-all"}""");
         return answer["arguments"]?["leases"]?.AsArray().Select(l => l!["ip-address"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToList() ?? [];

@@ -301,7 +301,7 @@ public sealed class HaServiceTests : IAsyncDisposable
         Assert.Throws<FormatException>(() => HaService.ParseHeartbeat(JsonNode.Parse(text)!.AsObject()));
     }
 
-    private static Lease6 LeaseFor(byte client, string address = "2001:db8:1::100") => new()
+    internal static Lease6 LeaseFor(byte client, string address = "2001:db8:1::100") => new()
     {
         Address = Ipv6Address.Parse(address),
         Type = LeaseType.NA,
@@ -315,13 +315,13 @@ public sealed class HaServiceTests : IAsyncDisposable
     };
 
     /// <summary>What the pipeline asks after a Request from client <paramref name="client"/> committed <paramref name="changes"/>.</summary>
-    private static ValueTask<CommittedLeasesOutcome> Committed(HaService service, byte client, IReadOnlyList<LeaseChange> changes, uint parkedPacketLimit = 256)
+    internal static ValueTask<CommittedLeasesOutcome> Committed(HaService service, byte client, IReadOnlyList<LeaseChange> changes, uint parkedPacketLimit = 256)
     {
         var message = ClientMessages.Create(MessageType.Request, clientId: new Duid([0, 3, 0, 1, 0, 0x11, 0x22, 0x33, 0x44, client]));
         return service.LeasesCommittedAsync(new Dhcp6Packet(message), changes, parkedPacketLimit);
     }
 
-    private static ValueTask<CommittedLeasesOutcome> Allocated(HaService service, byte client, string address = "2001:db8:1::100") =>
+    internal static ValueTask<CommittedLeasesOutcome> Allocated(HaService service, byte client, string address = "2001:db8:1::100") =>
         Committed(service, client, [new LeaseChange(null, LeaseFor(client, address), LeaseChangeReason.Allocated)]);
 
     private async Task<HaService> InStateAsync(HaMode mode, string state, Func<HaRelationshipConfig, HaRelationshipConfig>? with = null)
