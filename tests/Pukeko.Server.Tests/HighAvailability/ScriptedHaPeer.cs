@@ -45,7 +45,15 @@ internal sealed class ScriptedHaPeer : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<string> _received = [];
 
+    private int _connectionCount;
+
     public ScriptedHaPeer(Func<JsonObject, Task<ScriptedAnswer>> script)
+        : this((command, _) => script(command))
+    {
+    }
+
+    /// <summary>A peer whose script also gets the number of the connection the request came on (1, 2, ... in accept order).</summary>
+    public ScriptedHaPeer(Func<JsonObject, int, Task<ScriptedAnswer>> script)
     {
         Script = script;
         _listener.Start();
@@ -53,8 +61,11 @@ internal sealed class ScriptedHaPeer : IAsyncDisposable
         _accepting = AcceptAsync();
     }
 
-    /// <summary>Answers each command; may be replaced while the peer runs.</summary>
-    public Func<JsonObject, Task<ScriptedAnswer>> Script { get; set; }
+    /// <summary>Answers each command (with the number of its connection); may be replaced while the peer runs.</summary>
+    public Func<JsonObject, int, Task<ScriptedAnswer>> Script { get; set; }
+
+    /// <summary>Connections accepted so far.</summary>
+    public int ConnectionCount => Volatile.Read(ref _connectionCount);
 
     public Uri Url { get; }
 
@@ -77,9 +88,10 @@ internal sealed class ScriptedHaPeer : IAsyncDisposable
             while (true)
             {
                 var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                var number = Interlocked.Increment(ref _connectionCount);
                 lock (_gate)
                 {
-                    _connections.Add(ServeAsync(client));
+                    _connections.Add(ServeAsync(client, number));
                 }
             }
         }
@@ -88,7 +100,7 @@ internal sealed class ScriptedHaPeer : IAsyncDisposable
         }
     }
 
-    private async Task ServeAsync(TcpClient client)
+    private async Task ServeAsync(TcpClient client, int number)
     {
         using var _ = client;
         try
@@ -131,7 +143,7 @@ internal sealed class ScriptedHaPeer : IAsyncDisposable
                     _received.Add(command["command"]!.GetValue<string>());
                 }
 
-                var answer = await Script(command).WaitAsync(_stop.Token);
+                var answer = await Script(command, number).WaitAsync(_stop.Token);
                 var payload = Encoding.UTF8.GetBytes(answer.Body);
                 var head = $"HTTP/1.1 {answer.Status} Scripted\r\nContent-Type: {answer.ContentType}\r\nContent-Length: {payload.Length}\r\n\r\n";
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(head), _stop.Token);
