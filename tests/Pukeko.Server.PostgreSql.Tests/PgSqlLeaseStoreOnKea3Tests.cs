@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Server.Leases;
@@ -32,6 +33,32 @@ public sealed class PgSqlLeaseStoreOnKea3Tests(PostgreSqlCluster cluster) : PgSq
         await using var __ = db;
         Assert.Equal((34, 0), store.Statements.Version);
         Assert.True(store.KeepsReleasedLeases);
+    }
+
+    [PostgreSqlFact]
+    public async Task A_reconnect_to_a_database_upgraded_while_it_was_away_speaks_the_new_version()
+    {
+        // The store opens a Kea 2.2 database, which is replaced, while the store is away, by one with Kea 3.x's
+        // schema under the same name (as kea-admin db-upgrade leaves it).
+        var name = await Cluster.CreateDatabaseAsync(PostgreSqlCluster.KeaSchema.Kea22);
+        var upgraded = await Cluster.CreateDatabaseAsync(PostgreSqlCluster.KeaSchema.Kea3);
+        using var store = await PgSqlLeaseStore.OpenAsync(Cluster.Settings(name), NullLogger.Instance);
+        Assert.Equal((13, 0), store.Statements.Version);
+        store.DataSource.Clear();
+        await using (var admin = Cluster.AdminDataSource("postgres"))
+        {
+            await PostgreSqlCluster.ExecuteAsync(admin, $"DROP DATABASE {name} WITH (FORCE)");
+            await PostgreSqlCluster.ExecuteAsync(admin, $"ALTER DATABASE {upgraded} RENAME TO {name}");
+        }
+
+        await store.ReconnectAsync(CancellationToken.None);
+        Assert.Equal((34, 0), store.Statements.Version);
+        Assert.True(store.KeepsReleasedLeases);
+        var lease = Na("2001:db8:1::1");
+        lease.PoolId = 3;
+        lease.State = LeaseState.Released;
+        await WriteAsync(store, (u, ct) => u.InsertAsync(lease, ct));
+        AssertSame(lease, await store.GetAsync(lease.Address));
     }
 
     [PostgreSqlFact]
