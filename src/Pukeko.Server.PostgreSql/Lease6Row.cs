@@ -6,30 +6,25 @@ using Pukeko.Server.Leases;
 namespace Pukeko.Server.PostgreSql;
 
 /// <summary>
-/// How a <see cref="Lease6"/> maps onto a row of Kea 2.2's <c>lease6</c> table (schema 13.0), column for column
-/// as Kea writes it: the address as its compressed text, the IAID reinterpreted as a signed int, an empty
-/// <c>hwaddr</c> with type and source 0 when there is none (Kea 2.2 cannot read a NULL <c>hwtype</c>), an empty
-/// hostname and user context rather than NULL.
+/// How a <see cref="Lease6"/> maps onto the <c>lease6</c> columns that Kea 2.2's schema (13.0) and Kea 3.x's (34.0)
+/// share, column for column as Kea writes them: the address as its compressed text, the IAID reinterpreted as a
+/// signed int, an empty <c>hwaddr</c> with type and source 0 when there is none (Kea cannot read a NULL
+/// <c>hwtype</c>), an empty hostname and user context rather than NULL. <see cref="Lease6Statements"/> adds what a
+/// schema version has beyond these (Kea 3.x's <c>pool_id</c>) and writes the SQL around them.
 /// </summary>
 internal static class Lease6Row
 {
-    /// <summary>The columns every query selects, in the order <see cref="Read"/> reads them.</summary>
-    public const string SelectColumns =
-        "address, duid, valid_lifetime, extract(epoch from expire)::bigint, subnet_id, pref_lifetime, "
-        + "lease_type, iaid, prefix_len, fqdn_fwd, fqdn_rev, hostname, hwaddr, hwtype, hwaddr_source, state, user_context";
+    /// <summary>
+    /// How many columns <see cref="AddValues"/> binds and <see cref="Read"/> reads: address, duid, valid_lifetime,
+    /// expire, subnet_id, pref_lifetime, lease_type, iaid, prefix_len, fqdn_fwd, fqdn_rev, hostname, hwaddr, hwtype,
+    /// hwaddr_source, state, user_context, in that order.
+    /// </summary>
+    public const int ColumnCount = 17;
 
-    /// <summary>The columns an insert or full update writes, in the order <see cref="AddValues"/> binds them.</summary>
-    public const string WriteColumns =
-        "address, duid, valid_lifetime, expire, subnet_id, pref_lifetime, "
-        + "lease_type, iaid, prefix_len, fqdn_fwd, fqdn_rev, hostname, hwaddr, hwtype, hwaddr_source, state, user_context";
-
-    /// <summary>How many parameters <see cref="AddValues"/> binds.</summary>
-    public const int WriteColumnCount = 17;
-
-    /// <summary>Kea 2.2's text form of an address (compressed, lower case), the <c>address</c> key.</summary>
+    /// <summary>Kea's text form of an address (compressed, lower case): the <c>address</c> key, or what is cast to it.</summary>
     public static string AddressText(Ipv6Address address) => address.ToString();
 
-    /// <summary>Binds the 17 written columns of <paramref name="lease"/> as positional parameters.</summary>
+    /// <summary>Binds the shared columns of <paramref name="lease"/> as positional parameters.</summary>
     public static void AddValues(NpgsqlParameterCollection parameters, Lease6 lease)
     {
         parameters.Add(Text(AddressText(lease.Address)));
@@ -51,7 +46,7 @@ internal static class Lease6Row
         parameters.Add(Text(lease.UserContext ?? string.Empty));
     }
 
-    /// <summary>Reads the current row (selected with <see cref="SelectColumns"/>) into a new lease.</summary>
+    /// <summary>Reads the shared columns of the current row, selected in that order from the first, into a new lease.</summary>
     public static Lease6 Read(NpgsqlDataReader reader)
     {
         var addressText = reader.GetString(0);

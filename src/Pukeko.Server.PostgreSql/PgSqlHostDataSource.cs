@@ -86,9 +86,10 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
     private static async Task<PgSqlHostDataSource> OpenAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         var (major, minor) = await PgSqlLeaseStore.ReadSchemaVersionAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        if ((major, minor) != PgSqlLeaseStore.SupportedSchema)
+        if ((major, minor) != Lease6Statements.Kea22.Version)
         {
-            var (needMajor, needMinor) = PgSqlLeaseStore.SupportedSchema;
+            // Hosts are read from Kea 2.2's schema only, even where leases are kept in Kea 3.x's.
+            var (needMajor, needMinor) = Lease6Statements.Kea22.Version;
             throw new LeaseDatabaseSchemaException(
                 $"PostgreSQL hosts database schema version mismatch: need version: {needMajor}.{needMinor} found version: {major}.{minor} "
                 + "(Pukeko speaks Kea 2.2's schema; it never alters the database, so create or upgrade it with the matching kea-admin)");

@@ -7,26 +7,27 @@ using Pukeko.Server.Leases;
 namespace Pukeko.Server.PostgreSql;
 
 /// <summary>
-/// The lease database on PostgreSQL, in the <c>lease6</c> table exactly as Kea 2.2's <c>kea-admin db-init pgsql</c>
-/// creates it (schema 13.0), so Pukeko and Kea servers can share one database. Every statement is parameterized
-/// and prepared on its pooled connection; every query is answered by the database, not from a cache, so leases
-/// written by another server are seen at once. The database's triggers keep Kea's <c>lease6_stat</c> table.
+/// The lease database on PostgreSQL, in the <c>lease6</c> table exactly as Kea's <c>kea-admin db-init pgsql</c>
+/// creates it, Kea 2.2's schema (13.0) or Kea 3.x's (34.0), so Pukeko and Kea servers can share one database. The
+/// <c>schema_version</c> read at start picks the <see cref="Lease6Statements"/> used from then on. Every statement
+/// is parameterized and prepared on its pooled connection; every query is answered by the database, not from a
+/// cache, so leases written by another server are seen at once. The database's triggers keep Kea's statistics
+/// tables (<c>lease6_stat</c>, and on 3.x <c>lease6_pool_stat</c>).
 /// </summary>
 internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
 {
-    /// <summary>The schema version this store speaks: Kea 2.2's (Debian 12).</summary>
-    public static readonly (int Major, int Minor) SupportedSchema = (13, 0);
-
-    private const string FromLease6 = "SELECT " + Lease6Row.SelectColumns + " FROM lease6 ";
-
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
     private readonly PgSqlConnectionHealth _health = new();
 
-    private PgSqlLeaseStore(NpgsqlDataSource dataSource, bool ownsDataSource)
+    // Replaced only by a reconnect that finds another version (the schema upgraded while the database was away).
+    private volatile Lease6Statements _statements;
+
+    private PgSqlLeaseStore(NpgsqlDataSource dataSource, bool ownsDataSource, Lease6Statements statements)
     {
         _dataSource = dataSource;
         _ownsDataSource = ownsDataSource;
+        _statements = statements;
     }
 
     /// <summary>
@@ -54,7 +55,8 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
                 {
                     logger.LogInformation(new EventId(0, "DHCPSRV_LEASE_MGR_DB_OPEN_CONNECTION_WITH_RETRY_FAILED"),
                         "Failed to connect to database: {Settings} with error: {Reason}", settings, e.Message);
-                    var store = new PgSqlLeaseStore(dataSource, ownsDataSource: true) { OpenFailure = e };
+                    // The schema is read when the connection is made; until then every operation fails as lost.
+                    var store = new PgSqlLeaseStore(dataSource, ownsDataSource: true, Lease6Statements.Kea22) { OpenFailure = e };
                     store._health.StartLost();
                     return store;
                 }
@@ -80,19 +82,14 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
     public static async Task<PgSqlLeaseStore> OpenAsync(NpgsqlDataSource dataSource, bool ownsDataSource, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
-        var (major, minor) = await ReadSchemaVersionAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        if ((major, minor) != SupportedSchema)
-        {
-            throw new LeaseDatabaseSchemaException(
-                $"PostgreSQL schema version mismatch: need version: {SupportedSchema.Major}.{SupportedSchema.Minor} "
-                + $"found version: {major}.{minor} (Pukeko speaks Kea 2.2's lease schema; it never alters the database, "
-                + "so create or upgrade it with the matching kea-admin)");
-        }
-
-        return new PgSqlLeaseStore(dataSource, ownsDataSource);
+        var statements = await ReadStatementsAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        return new PgSqlLeaseStore(dataSource, ownsDataSource, statements);
     }
 
     internal NpgsqlDataSource DataSource => _dataSource;
+
+    /// <summary>The statements of the schema version found at the last open or reconnect.</summary>
+    internal Lease6Statements Statements => _statements;
 
     public Exception? OpenFailure { get; private set; }
 
@@ -109,12 +106,7 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
     public async Task ReconnectAsync(CancellationToken cancellationToken)
     {
         _dataSource.Clear();
-        var version = await ReadSchemaVersionAsync(_dataSource, cancellationToken).ConfigureAwait(false);
-        if (version != SupportedSchema)
-        {
-            throw new LeaseDatabaseSchemaException($"PostgreSQL schema version mismatch: need version: {SupportedSchema.Major}.{SupportedSchema.Minor} found version: {version.Major}.{version.Minor}");
-        }
-
+        _statements = await ReadStatementsAsync(_dataSource, cancellationToken).ConfigureAwait(false);
         OpenFailure = null;
         _health.Restore();
     }
@@ -126,10 +118,10 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
     }
 
     public ValueTask<Lease6?> GetAsync(Ipv6Address address, CancellationToken cancellationToken = default) =>
-        QuerySingleAsync(FromLease6 + "WHERE address = $1", p => p.Add(Lease6Row.Text(Lease6Row.AddressText(address))), cancellationToken);
+        QuerySingleAsync(s => s.SelectByAddress, p => p.Add(Lease6Row.Text(Lease6Row.AddressText(address))), cancellationToken);
 
     public ValueTask<IReadOnlyList<Lease6>> GetByClientAsync(ReadOnlyMemory<byte> duid, uint iaid, LeaseType type, CancellationToken cancellationToken = default) =>
-        QueryAsync(FromLease6 + "WHERE duid = $1 AND iaid = $2 AND lease_type = $3", p =>
+        QueryAsync(s => s.SelectByClient, p =>
         {
             p.Add(Lease6Row.Bytes(duid.ToArray()));
             p.Add(Lease6Row.Integer(unchecked((int)iaid)));
@@ -137,34 +129,35 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
         }, cancellationToken);
 
     public ValueTask<IReadOnlyList<Lease6>> GetByDuidAsync(ReadOnlyMemory<byte> duid, CancellationToken cancellationToken = default) =>
-        QueryAsync(FromLease6 + "WHERE duid = $1", p => p.Add(Lease6Row.Bytes(duid.ToArray())), cancellationToken);
+        QueryAsync(s => s.SelectByDuid, p => p.Add(Lease6Row.Bytes(duid.ToArray())), cancellationToken);
 
     public ValueTask<IReadOnlyList<Lease6>> GetByHardwareAddressAsync(ReadOnlyMemory<byte> hardwareAddress, CancellationToken cancellationToken = default) =>
-        QueryAsync(FromLease6 + "WHERE hwaddr = $1 AND length(hwaddr) > 0", p => p.Add(Lease6Row.Bytes(hardwareAddress.ToArray())), cancellationToken);
+        QueryAsync(s => s.SelectByHardwareAddress, p => p.Add(Lease6Row.Bytes(hardwareAddress.ToArray())), cancellationToken);
 
     public ValueTask<IReadOnlyList<Lease6>> GetByHostnameAsync(string hostname, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(hostname);
-        // lower(hostname) is what Kea's lease6_by_hostname index covers.
-        return QueryAsync(FromLease6 + "WHERE lower(hostname) = lower($1)", p => p.Add(Lease6Row.Text(hostname)), cancellationToken);
+        return QueryAsync(s => s.SelectByHostname, p => p.Add(Lease6Row.Text(hostname)), cancellationToken);
     }
 
     public ValueTask<IReadOnlyList<Lease6>> GetBySubnetAsync(uint subnetId, CancellationToken cancellationToken = default) =>
-        QueryAsync(FromLease6 + "WHERE subnet_id = $1", p => p.Add(Lease6Row.BigInt(subnetId)), cancellationToken);
+        QueryAsync(s => s.SelectBySubnet, p => p.Add(Lease6Row.BigInt(subnetId)), cancellationToken);
 
     public ValueTask<IReadOnlyList<Lease6>> GetByStateAsync(LeaseState state, CancellationToken cancellationToken = default) =>
-        QueryAsync(FromLease6 + "WHERE state = $1", p => p.Add(Lease6Row.BigInt((uint)state)), cancellationToken);
+        QueryAsync(s => s.SelectByState, p => p.Add(Lease6Row.BigInt((uint)state)), cancellationToken);
 
     /// <summary>
-    /// A page in Kea 2.2's order: the schema keeps addresses as text, so, as Kea's <c>get_lease6_page</c> does,
-    /// pages follow the text order of <c>address</c> (the database's collation), and the start (no address, or
-    /// <c>::</c>) is bound as "0", below every address text. Paging visits every lease once, but not in numeric order.
+    /// A page in the order of the schema's <c>address</c> column, as Kea's <c>get_lease6_page</c> pages. Kea 3.x keeps
+    /// addresses as <c>inet</c>: numeric order. Kea 2.2 keeps them as text, so pages follow the text order (the
+    /// database's collation) and visit every lease once, but not in numeric order. Without an address (or with
+    /// <c>::</c>) the page starts below every address.
     /// </summary>
     public ValueTask<IReadOnlyList<Lease6>> GetPageAsync(Ipv6Address? after, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        var lowerBound = after is { } start && start != Ipv6Address.Any ? Lease6Row.AddressText(start) : "0";
-        return QueryAsync(FromLease6 + "WHERE address > $1 ORDER BY address LIMIT $2", p =>
+        var statements = _statements;
+        var lowerBound = after is { } start && start != Ipv6Address.Any ? Lease6Row.AddressText(start) : statements.PageStart;
+        return QueryAsync(statements, s => s.SelectPage, p =>
         {
             p.Add(Lease6Row.Text(lowerBound));
             p.Add(Lease6Row.BigInt(limit));
@@ -174,9 +167,8 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
     public ValueTask<IReadOnlyList<Lease6>> GetExpiredAsync(long now, int max, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(max);
-        // LIMIT NULL is no limit. Kea's statement has expire < now; the store contract (and memfile) include now.
         return QueryAsync(
-            FromLease6 + "WHERE state != $1 AND valid_lifetime != $2 AND expire <= $3 ORDER BY expire LIMIT $4",
+            s => s.SelectExpired,
             p =>
             {
                 p.Add(Lease6Row.BigInt((uint)LeaseState.ExpiredReclaimed));
@@ -188,25 +180,25 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
     }
 
     public ValueTask<IReadOnlyList<Lease6>> GetAllAsync(CancellationToken cancellationToken = default) =>
-        QueryAsync(FromLease6, null, cancellationToken);
+        QueryAsync(s => s.SelectAll, null, cancellationToken);
 
     public ValueTask<IReadOnlyList<LeaseCount>> CountAsync(uint? subnetId, CancellationToken cancellationToken = default) =>
         subnetId is { } id
-            ? CountQueryAsync("WHERE subnet_id = $1", p => p.Add(Lease6Row.BigInt(id)), cancellationToken)
-            : CountQueryAsync(string.Empty, null, cancellationToken);
+            ? CountQueryAsync(_statements.CountBySubnet, p => p.Add(Lease6Row.BigInt(id)), cancellationToken)
+            : CountQueryAsync(_statements.CountAll, null, cancellationToken);
 
-    /// <summary>Counts of a pool: the text addresses are compared as <c>inet</c>, which orders IPv6 numerically.</summary>
+    /// <summary>Counts of a pool: addresses are compared as <c>inet</c>, which orders IPv6 numerically.</summary>
     public ValueTask<IReadOnlyList<LeaseCount>> CountRangeAsync(Ipv6Address first, Ipv6Address last, CancellationToken cancellationToken = default) =>
-        CountQueryAsync("WHERE address::inet BETWEEN $1::inet AND $2::inet", p =>
+        CountQueryAsync(_statements.CountRange, p =>
         {
             p.Add(Lease6Row.Text(Lease6Row.AddressText(first)));
             p.Add(Lease6Row.Text(Lease6Row.AddressText(last)));
         }, cancellationToken);
 
-    /// <summary>Kea 2.2's <c>lease_state</c> table has states 0 to 2: no "released" (3).</summary>
-    public bool KeepsReleasedLeases => false;
+    /// <summary>Kea 3.x's <c>lease_state</c> table has "released" (3); Kea 2.2's has states 0 to 2 only.</summary>
+    public bool KeepsReleasedLeases => _statements.KeepsReleasedLeases;
 
-    public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_dataSource, _health);
+    public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_dataSource, _health, _statements);
 
     public void Dispose()
     {
@@ -237,25 +229,40 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
         }
     }
 
-    private async ValueTask<Lease6?> QuerySingleAsync(string sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
+    /// <summary>The statements for the database's <c>schema_version</c>; <see cref="LeaseDatabaseSchemaException"/> for a version Pukeko does not speak.</summary>
+    private static async Task<Lease6Statements> ReadStatementsAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        var version = await ReadSchemaVersionAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        return Lease6Statements.For(version) ?? throw new LeaseDatabaseSchemaException(
+            Lease6Statements.MismatchMessage(version) + " (Pukeko speaks the lease schemas of "
+            + string.Join(" and ", Lease6Statements.All.Select(s => $"{s.Release} ({s.Version.Major}.{s.Version.Minor})"))
+            + "; it never alters the database, so create or upgrade it with the matching kea-admin)");
+    }
+
+    private async ValueTask<Lease6?> QuerySingleAsync(Func<Lease6Statements, string> sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
     {
         var leases = await QueryAsync(sql, bind, cancellationToken).ConfigureAwait(false);
         return leases.Count == 0 ? null : leases[0];
     }
 
-    private async ValueTask<IReadOnlyList<Lease6>> QueryAsync(string sql, Action<NpgsqlParameterCollection>? bind, CancellationToken cancellationToken)
+    private ValueTask<IReadOnlyList<Lease6>> QueryAsync(Func<Lease6Statements, string> sql, Action<NpgsqlParameterCollection>? bind, CancellationToken cancellationToken) =>
+        QueryAsync(_statements, sql, bind, cancellationToken);
+
+    /// <summary>Runs a query of <paramref name="statements"/> and reads its rows (the SQL and the reading from one set).</summary>
+    private async ValueTask<IReadOnlyList<Lease6>> QueryAsync(
+        Lease6Statements statements, Func<Lease6Statements, string> sql, Action<NpgsqlParameterCollection>? bind, CancellationToken cancellationToken)
     {
         _health.ThrowIfLost();
         try
         {
             await using var connection = await PgSqlConnections.OpenAsync(_dataSource, cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(sql, connection);
+            await using var command = new NpgsqlCommand(sql(statements), connection);
             bind?.Invoke(command.Parameters);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var result = new List<Lease6>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                result.Add(Lease6Row.Read(reader));
+                result.Add(statements.Read(reader));
             }
 
             return result;
@@ -266,15 +273,13 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
         }
     }
 
-    private async ValueTask<IReadOnlyList<LeaseCount>> CountQueryAsync(string where, Action<NpgsqlParameterCollection>? bind, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<LeaseCount>> CountQueryAsync(string sql, Action<NpgsqlParameterCollection>? bind, CancellationToken cancellationToken)
     {
         _health.ThrowIfLost();
         try
         {
             await using var connection = await PgSqlConnections.OpenAsync(_dataSource, cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(
-                "SELECT subnet_id, lease_type, state, count(*) FROM lease6 " + where + " GROUP BY subnet_id, lease_type, state",
-                connection);
+            await using var command = new NpgsqlCommand(sql, connection);
             bind?.Invoke(command.Parameters);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var result = new List<LeaseCount>();

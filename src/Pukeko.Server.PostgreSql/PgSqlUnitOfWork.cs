@@ -13,31 +13,10 @@ namespace Pukeko.Server.PostgreSql;
 /// then INSERT, so when two transactions add the first lease of a (subnet, type, state) at once, the later one
 /// fails on the statistics table's key. That is no verdict on the lease; the statement is rolled back to the
 /// savepoint and run again, when the UPDATE finds the row the other transaction committed.
+/// The SQL is that of <paramref name="statements"/>, the schema version the store found.
 /// </summary>
-internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnectionHealth health) : ILeaseUnitOfWork
+internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnectionHealth health, Lease6Statements statements) : ILeaseUnitOfWork
 {
-    private const string Insert =
-        "INSERT INTO lease6 (" + Lease6Row.WriteColumns + ") VALUES "
-        + "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) "
-        + "ON CONFLICT (address) DO NOTHING";
-
-    // The version the caller read, bound after the written columns ($18..$24). A NULL duid (another writer's
-    // row) reads as empty, so it is compared that way.
-    private const string VersionCondition =
-        "address = $18 AND expire = $19 AND valid_lifetime = $20 AND lease_type = $21 AND state = $22 "
-        + "AND iaid = $23 AND coalesce(duid, ''::bytea) = $24";
-
-    private const string Update =
-        "UPDATE lease6 SET (" + Lease6Row.WriteColumns + ") = "
-        + "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) WHERE " + VersionCondition;
-
-    private const string Delete =
-        "DELETE FROM lease6 WHERE address = $1 AND expire = $2 AND valid_lifetime = $3 AND lease_type = $4 "
-        + "AND state = $5 AND iaid = $6 AND coalesce(duid, ''::bytea) = $7";
-
-    private const string DeleteReclaimed =
-        "DELETE FROM lease6 WHERE state = $1 AND expire < $2 RETURNING " + Lease6Row.SelectColumns;
-
     /// <summary>Attempts of a write whose statistics row another transaction added meanwhile (one race per attempt).</summary>
     internal const int StatisticsRaceAttempts = 4;
 
@@ -61,8 +40,8 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
     private async ValueTask<LeaseWriteResult> InsertCoreAsync(Lease6 lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        ThrowIfStateNotInSchema(lease);
-        var rows = await WriteBehindSavepointAsync(Insert, p => Lease6Row.AddValues(p, lease), cancellationToken).ConfigureAwait(false);
+        statements.ThrowIfNotStorable(lease);
+        var rows = await WriteBehindSavepointAsync(statements.Insert, p => statements.AddValues(p, lease), cancellationToken).ConfigureAwait(false);
         return rows == 1 ? LeaseWriteResult.Written : LeaseWriteResult.Conflict;
     }
 
@@ -82,17 +61,17 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
     {
         ArgumentNullException.ThrowIfNull(expected);
         ArgumentNullException.ThrowIfNull(updated);
-        ThrowIfStateNotInSchema(updated);
+        statements.ThrowIfNotStorable(updated);
         if (updated.Address != expected.Address)
         {
             throw new ArgumentException($"an update keeps the address: {expected.Address} cannot become {updated.Address}", nameof(updated));
         }
 
         var rows = await WriteBehindSavepointAsync(
-            Update,
+            statements.Update,
             p =>
             {
-                Lease6Row.AddValues(p, updated);
+                statements.AddValues(p, updated);
                 AddVersion(p, expected);
             },
             cancellationToken).ConfigureAwait(false);
@@ -145,7 +124,7 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
     {
         ArgumentNullException.ThrowIfNull(expected);
         int rows;
-        await using (var command = await CommandAsync(Delete, cancellationToken).ConfigureAwait(false))
+        await using (var command = await CommandAsync(statements.Delete, cancellationToken).ConfigureAwait(false))
         {
             AddVersion(command.Parameters, expected);
             rows = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -168,14 +147,14 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
 
     private async ValueTask<IReadOnlyList<Lease6>> DeleteExpiredReclaimedCoreAsync(long olderThan, CancellationToken cancellationToken)
     {
-        await using var command = await CommandAsync(DeleteReclaimed, cancellationToken).ConfigureAwait(false);
+        await using var command = await CommandAsync(statements.DeleteReclaimed, cancellationToken).ConfigureAwait(false);
         command.Parameters.Add(Lease6Row.BigInt((uint)LeaseState.ExpiredReclaimed));
         command.Parameters.Add(Lease6Row.Expire(Math.Clamp(olderThan, 0, KeaDatabaseTime.MaxDatabaseTime)));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var removed = new List<Lease6>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            removed.Add(Lease6Row.Read(reader));
+            removed.Add(statements.Read(reader));
         }
 
         return removed;
@@ -215,16 +194,6 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
         await ReleaseAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Kea 2.2's schema (13.0) knows lease states 0 to 2 (its <c>lease_state</c> table, a foreign key).</summary>
-    private static void ThrowIfStateNotInSchema(Lease6 lease)
-    {
-        if ((uint)lease.State > (uint)LeaseState.ExpiredReclaimed)
-        {
-            throw new InvalidOperationException(
-                $"lease {lease.Address}: state {(uint)lease.State} cannot be stored in Kea 2.2's PostgreSQL schema (13.0), which knows states 0 (default), 1 (declined) and 2 (expired-reclaimed) only");
-        }
-    }
-
     /// <summary>Binds the version condition: the columns <see cref="Lease6.IsSameVersion"/> compares, as stored.</summary>
     private static void AddVersion(NpgsqlParameterCollection parameters, Lease6 expected)
     {
@@ -240,7 +209,7 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
     /// <summary>Why a conditional write matched no row: the address is free (not found) or holds another version.</summary>
     private async ValueTask<LeaseWriteResult> MissedAsync(Lease6 expected, CancellationToken cancellationToken)
     {
-        await using var command = await CommandAsync("SELECT 1 FROM lease6 WHERE address = $1", cancellationToken).ConfigureAwait(false);
+        await using var command = await CommandAsync(statements.Exists, cancellationToken).ConfigureAwait(false);
         command.Parameters.Add(Lease6Row.Text(Lease6Row.AddressText(expected.Address)));
         var found = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return found is null ? LeaseWriteResult.NotFound : LeaseWriteResult.Conflict;

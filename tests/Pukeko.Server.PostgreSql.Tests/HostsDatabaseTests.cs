@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Pukeko.Protocol.Addressing;
@@ -126,7 +124,7 @@ public sealed class HostsDatabaseTests(PostgreSqlCluster cluster) : IDisposable
             await InsertHostsAsync(db);
         }
 
-        await using var client = new LoopbackClient();
+        await using var client = new LoopbackDhcpClient();
         await using var server = NewServer(name, client.Port);
         await server.StartAsync();
         Assert.Single(server.HostSources);
@@ -268,58 +266,5 @@ public sealed class HostsDatabaseTests(PostgreSqlCluster cluster) : IDisposable
             OpenPostgreSqlHostSource = PgSqlHostDataSource.OpenAsync,
         };
         return new Dhcp6Server(options, environment, NullLoggerFactory.Instance, TimeProvider.System);
-    }
-
-    /// <summary>What a Reply gave: the IA_NA address and IA_PD prefix with non-zero lifetimes, if any.</summary>
-    private sealed record Granted(Dhcp6Message? Reply, Ipv6Address? Address, Ipv6Prefix? Prefix);
-
-    /// <summary>
-    /// A client socket on [::1] sending unicast Requests (IA_NA and IA_PD, asking for DNS servers and the domain
-    /// search list) to the server, which answers them on loopback.
-    /// </summary>
-    private sealed class LoopbackClient : IAsyncDisposable
-    {
-        private readonly Socket _socket = new(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
-
-        public LoopbackClient() => _socket.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
-
-        public ushort Port => (ushort)((IPEndPoint)_socket.LocalEndPoint!).Port;
-
-        public async Task<Granted> RequestAsync(Dhcp6Server server, Duid client)
-        {
-            var query = new Dhcp6Message(MessageType.Request, 0x4242);
-            query.Options.Add(new DuidOption(OptionCode.ClientId, client));
-            query.Options.Add(new DuidOption(OptionCode.ServerId, server.Processor!.Runtime.ServerDuid));
-            query.Options.Add(new ElapsedTimeOption(0));
-            query.Options.Add(new IaNaOption(1, 0, 0));
-            query.Options.Add(new IaPdOption(1, 0, 0));
-            query.Options.Add(new OptionRequestOption([OptionCode.DnsServers, OptionCode.DomainSearch]));
-            var bytes = new byte[Dhcp6Writer.GetLength(query)];
-            Dhcp6Writer.Write(query, bytes);
-            await _socket.SendToAsync(bytes, SocketFlags.None, new IPEndPoint(IPAddress.IPv6Loopback, server.Transport!.Port));
-
-            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            var buffer = new byte[9216];
-            while (true)
-            {
-                var received = (await _socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.IPv6Any, 0), deadline.Token)).ReceivedBytes;
-                if (Dhcp6Parser.TryParse(buffer.AsSpan(0, received), [], out var reply) != ParseStatus.Ok
-                    || reply is not { Type: MessageType.Reply }
-                    || reply.Options.Get<DuidOption>(OptionCode.ClientId)?.Duid != client)
-                {
-                    continue;
-                }
-
-                var address = reply.Options.Get<IaNaOption>(OptionCode.IaNa)?.Options.Get<IaAddressOption>(OptionCode.IaAddr) is { ValidLifetime: > 0 } a ? a.Address : (Ipv6Address?)null;
-                var prefix = reply.Options.Get<IaPdOption>(OptionCode.IaPd)?.Options.Get<IaPrefixOption>(OptionCode.IaPrefix) is { ValidLifetime: > 0 } p ? p.AsPrefix : null;
-                return new Granted(reply, address, prefix);
-            }
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            _socket.Dispose();
-            return ValueTask.CompletedTask;
-        }
     }
 }

@@ -6,31 +6,37 @@ using Pukeko.Server.Leases;
 
 namespace Pukeko.Server.PostgreSql.Tests;
 
-/// <summary>The lease store contract on a real PostgreSQL with Kea 2.2's schema, and the rows as Kea writes them.</summary>
-[Collection(PostgreSqlCollection.Name)]
-public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
+/// <summary>
+/// The lease store contract on a real PostgreSQL, and the rows as Kea writes them: every test here runs once per
+/// Kea schema the store speaks (<see cref="PgSqlLeaseStoreOnKea22Tests"/>, <see cref="PgSqlLeaseStoreOnKea3Tests"/>),
+/// each on a fresh database of that schema.
+/// </summary>
+public abstract class PgSqlLeaseStoreTests(PostgreSqlCluster cluster, PostgreSqlCluster.KeaSchema schema)
 {
-    private const long Now = 1_764_000_000;
+    protected const long Now = 1_764_000_000;
 
-    [PostgreSqlFact]
-    public async Task Open_refuses_a_database_without_Kea_schema()
-    {
-        var name = await cluster.CreateDatabaseAsync(withSchema: false);
-        var e = await Assert.ThrowsAsync<LeaseDatabaseSchemaException>(() => PgSqlLeaseStore.OpenAsync(cluster.Settings(name), NullLogger.Instance));
-        Assert.Contains("kea-admin db-init pgsql", e.Message, StringComparison.Ordinal);
-    }
+    protected PostgreSqlCluster Cluster => cluster;
+
+    /// <summary>SQL that reads <c>lease6.address</c> as Kea's address text.</summary>
+    protected abstract string AddressAsText { get; }
+
+    /// <summary>Whether the schema has <c>lease6.pool_id</c>.</summary>
+    protected abstract bool StoresPoolId { get; }
+
+    /// <summary>The states Kea's triggers count in <c>lease6_stat</c>.</summary>
+    protected abstract string CountedStates { get; }
 
     [PostgreSqlFact]
     public async Task Open_refuses_another_schema_version()
     {
-        var name = await cluster.CreateDatabaseAsync();
+        var name = await cluster.CreateDatabaseAsync(schema);
         await using (var db = cluster.DataSource(name))
         {
-            await PostgreSqlCluster.ExecuteAsync(db, "UPDATE schema_version SET version = 34, minor = 0");
+            await PostgreSqlCluster.ExecuteAsync(db, "UPDATE schema_version SET version = 33, minor = 0");
         }
 
         var e = await Assert.ThrowsAsync<LeaseDatabaseSchemaException>(() => PgSqlLeaseStore.OpenAsync(cluster.Settings(name), NullLogger.Instance));
-        Assert.Contains("need version: 13.0 found version: 34.0", e.Message, StringComparison.Ordinal);
+        Assert.Contains("PostgreSQL schema version mismatch: need version: 13.0 or 34.0 found version: 33.0", e.Message, StringComparison.Ordinal);
     }
 
     [PostgreSqlFact]
@@ -46,17 +52,18 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
         lease.Hostname = "Host.Example.Com.";
         lease.FqdnForward = true;
         lease.UserContext = "{\"ISC\":{\"client-classes\":[\"a\"]}}";
+        lease.PoolId = 5;
         var plain = Pd("2001:db8:8::", 56, duid: [9, 9], iaid: 7);
         await WriteAsync(store, (u, ct) => u.InsertAsync(lease, ct), (u, ct) => u.InsertAsync(plain, ct));
 
         AssertSame(lease, await store.GetAsync(lease.Address));
         AssertSame(plain, await store.GetAsync(plain.Address));
 
-        // The rows as Kea 2.2 reads them: canonical text address, signed IAID, expire = cltt + valid,
-        // hwtype/source 0 and empty strings (not NULL) when there is nothing.
+        // The rows as Kea reads them: canonical text address, signed IAID, expire = cltt + valid,
+        // hwtype/source 0 and empty strings (not NULL) when there is nothing; Kea 3.x's pool_id.
         await using var command = db.CreateCommand(
-            "SELECT address, iaid, extract(epoch from expire)::bigint, hwaddr, hwtype, hwaddr_source, hostname, user_context, prefix_len "
-            + "FROM lease6 ORDER BY address");
+            $"SELECT {AddressAsText}, iaid, extract(epoch from expire)::bigint, hwaddr, hwtype, hwaddr_source, hostname, user_context, prefix_len, "
+            + (StoresPoolId ? "pool_id" : "0::bigint") + " FROM lease6 ORDER BY address");
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
         Assert.Equal("2001:db8:1::100", reader.GetString(0));
@@ -64,6 +71,7 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
         Assert.Equal(Now + 4000, reader.GetInt64(2));
         Assert.Equal(1, reader.GetInt16(4));
         Assert.Equal(2, reader.GetInt16(5));
+        Assert.Equal(StoresPoolId ? 5 : 0, reader.GetInt64(9));
         Assert.True(await reader.ReadAsync());
         Assert.Equal("2001:db8:8::", reader.GetString(0));
         Assert.Empty(reader.GetFieldValue<byte[]>(3));
@@ -273,35 +281,6 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
     }
 
     [PostgreSqlFact]
-    public async Task Pages_follow_Kea_2_2_text_order_and_visit_every_lease_once()
-    {
-        var (store, db) = await OpenAsync();
-        using var _ = store;
-        await using var __ = db;
-        var addresses = new[] { "2001:db8:1::2", "2001:db8:1::10", "2001:db8:1::9", "2001:db8::1", "2001:db8:1::a", "3000::1", "::1" };
-        await WriteAsync(store, [.. addresses.Select(a => (Func<ILeaseUnitOfWork, CancellationToken, ValueTask<LeaseWriteResult>>)((u, ct) => u.InsertAsync(Na(a), ct)))]);
-
-        var seen = new List<string>();
-        Ipv6Address? after = null;
-        while (true)
-        {
-            var page = await store.GetPageAsync(after, 3);
-            if (page.Count == 0)
-            {
-                break;
-            }
-
-            Assert.True(page.Count <= 3);
-            seen.AddRange(page.Select(l => l.Address.ToString()));
-            after = page[^1].Address;
-        }
-
-        // The cluster uses the C collation: text order is ordinal.
-        Assert.Equal(addresses.Order(StringComparer.Ordinal), seen);
-        Assert.Equal(["2001:db8:1::10", "2001:db8:1::2"], (await store.GetPageAsync(Ipv6Address.Any, 2)).Select(l => l.Address.ToString()));
-    }
-
-    [PostgreSqlFact]
     public async Task Counts_group_by_subnet_type_and_state_and_by_address_range()
     {
         var (store, db) = await OpenAsync();
@@ -325,9 +304,10 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
             [new LeaseCount(1, LeaseType.NA, LeaseState.Default, 1), new LeaseCount(1, LeaseType.NA, LeaseState.Declined, 1)],
             Sorted(await store.CountRangeAsync(Ipv6Address.Parse("2001:db8:1::2"), Ipv6Address.Parse("2001:db8:1::ff"))));
 
-        // Kea's triggers keep lease6_stat (states 0 and 1) from our writes too.
+        // Kea's triggers keep its statistics tables from our writes too.
         await using var command = db.CreateCommand("SELECT leases FROM lease6_stat WHERE subnet_id = 1 AND lease_type = 0 AND state = 0");
         Assert.Equal(2L, await command.ExecuteScalarAsync());
+        await AssertStatisticsCountTheLeasesAsync(db);
     }
 
     [PostgreSqlFact]
@@ -408,7 +388,7 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
     [PostgreSqlFact]
     public async Task Concurrent_first_leases_of_many_kinds_are_all_written_and_counted()
     {
-        var name = await cluster.CreateDatabaseAsync();
+        var name = await cluster.CreateDatabaseAsync(schema);
         using var store = await PgSqlLeaseStore.OpenAsync(cluster.Settings(name) with { MaxPoolSize = 40 }, NullLogger.Instance);
         await using var db = cluster.DataSource(name);
         const int rounds = 5;
@@ -441,7 +421,7 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
     [PostgreSqlFact]
     public async Task A_refused_connection_for_too_many_connections_fails_that_write_only_and_the_pool_waits_within_its_size()
     {
-        var name = await cluster.CreateDatabaseAsync();
+        var name = await cluster.CreateDatabaseAsync(schema);
         await using var admin = cluster.AdminDataSource("postgres");
         await PostgreSqlCluster.ExecuteAsync(admin, $"ALTER DATABASE {name} CONNECTION LIMIT 2");
         using var store = await PgSqlLeaseStore.OpenAsync(cluster.Settings(name) with { MaxPoolSize = 2 }, NullLogger.Instance);
@@ -481,7 +461,7 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
     [PostgreSqlFact]
     public async Task A_wait_for_a_pooled_connection_that_times_out_while_all_are_busy_is_not_a_lost_database()
     {
-        var name = await cluster.CreateDatabaseAsync();
+        var name = await cluster.CreateDatabaseAsync(schema);
         using var store = await PgSqlLeaseStore.OpenAsync(cluster.Settings(name) with { MaxPoolSize = 1, ConnectTimeoutSeconds = 1 }, NullLogger.Instance);
         var lost = 0;
         store.ConnectionLost += _ => Interlocked.Increment(ref lost);
@@ -497,17 +477,6 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
         await WriteAsync(store, (u, ct) => u.InsertAsync(Na("2001:db8:1::2", duid: [2]), ct));
     }
 
-    [Fact]
-    public void Too_many_connections_is_not_a_lost_connection_and_the_pool_grows_with_the_workers()
-    {
-        Assert.False(PgSqlConnectionHealth.IsConnectionLoss(new PostgresException("too many", "FATAL", "FATAL", PostgresErrorCodes.TooManyConnections)));
-        Assert.True(PgSqlConnectionHealth.IsConnectionLoss(new PostgresException("out of memory", "ERROR", "ERROR", PostgresErrorCodes.OutOfMemory)));
-        Assert.True(PgSqlConnectionHealth.IsConnectionLoss(new PostgresException("shutdown", "FATAL", "FATAL", PostgresErrorCodes.AdminShutdown)));
-        var access = SqlDatabaseAccess.Default with { PacketWorkers = 8 };
-        Assert.Equal(20, PgSqlLeaseDatabaseSettings.From(access).MaxPoolSize);
-        Assert.Contains("Maximum Pool Size=20", PgSqlLeaseDatabaseSettings.From(access).ToConnectionString(), StringComparison.Ordinal);
-    }
-
     [PostgreSqlFact]
     public async Task Statements_are_prepared_on_their_pooled_connection()
     {
@@ -517,31 +486,17 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
         await using var connection = await store.DataSource.OpenConnectionAsync();
         for (var i = 0; i < 3; i++)
         {
-            await using var query = new NpgsqlCommand("SELECT address FROM lease6 WHERE address = $1", connection);
-            query.Parameters.Add(new NpgsqlParameter { Value = "2001:db8::1" });
+            await using var query = new NpgsqlCommand("SELECT duid FROM lease6 WHERE duid = $1", connection);
+            query.Parameters.Add(new NpgsqlParameter { Value = new byte[] { 1, 2 } });
             await query.ExecuteScalarAsync();
         }
 
-        await using var prepared = new NpgsqlCommand("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM lease6 WHERE address%'", connection);
+        await using var prepared = new NpgsqlCommand("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM lease6 WHERE duid%'", connection);
         Assert.Equal(1L, await prepared.ExecuteScalarAsync());
     }
 
     private static IEnumerable<LeaseCount> Sorted(IReadOnlyList<LeaseCount> counts) =>
         counts.OrderBy(c => c.SubnetId).ThenBy(c => c.Type).ThenBy(c => c.State);
-
-    [PostgreSqlFact]
-    public async Task A_released_lease_has_no_state_in_Kea_22s_schema_and_is_refused_with_a_clear_message()
-    {
-        var (store, db) = await OpenAsync();
-        using var _ = store;
-        await using var __ = db;
-        Assert.False(store.KeepsReleasedLeases);
-        var lease = Na("2001:db8:1::77");
-        lease.State = LeaseState.Released;
-        await using var unit = store.BeginWork();
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => unit.InsertAsync(lease).AsTask());
-        Assert.Contains("state 3 cannot be stored in Kea 2.2's PostgreSQL schema (13.0)", e.Message, StringComparison.Ordinal);
-    }
 
     private static Lease6 Declined(Lease6 lease)
     {
@@ -585,35 +540,56 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
         Assert.Fail($"database {name} kept more than {atMost} backends");
     }
 
-    /// <summary>Kea's triggers count leases in states 0 and 1; the counts must equal the rows.</summary>
-    private static async Task AssertStatisticsCountTheLeasesAsync(NpgsqlDataSource db)
+    /// <summary>Kea's triggers count leases in some states (<see cref="CountedStates"/>); the counts must equal the rows.</summary>
+    protected virtual async Task AssertStatisticsCountTheLeasesAsync(NpgsqlDataSource db)
     {
-        static async Task<List<string>> RowsAsync(NpgsqlDataSource db, string sql)
-        {
-            await using var command = db.CreateCommand(sql);
-            await using var reader = await command.ExecuteReaderAsync();
-            var rows = new List<string>();
-            while (await reader.ReadAsync())
-            {
-                rows.Add($"{reader.GetInt64(0)}/{reader.GetInt16(1)}/{reader.GetInt64(2)}={reader.GetInt64(3)}");
-            }
-
-            return rows;
-        }
-
-        var counted = await RowsAsync(db, "SELECT subnet_id, lease_type, state, count(*) FROM lease6 WHERE state IN (0, 1) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+        var counted = await RowsAsync(db, $"SELECT subnet_id, lease_type, state, count(*) FROM lease6 WHERE state IN ({CountedStates}) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
         var statistics = await RowsAsync(db, "SELECT subnet_id, lease_type, state, leases FROM lease6_stat WHERE leases > 0 ORDER BY 1, 2, 3");
         Assert.NotEmpty(counted);
         Assert.Equal(counted, statistics);
     }
 
-    private async Task<(PgSqlLeaseStore Store, NpgsqlDataSource Db)> OpenAsync()
+    /// <summary>The rows of a query whose columns are all integers, each row as "a/b/c=d".</summary>
+    protected static async Task<List<string>> RowsAsync(NpgsqlDataSource db, string sql)
     {
-        var name = await cluster.CreateDatabaseAsync();
+        await using var command = db.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            var columns = Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToInt64(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            rows.Add(string.Join('/', columns.Take(columns.Count - 1)) + "=" + columns[^1]);
+        }
+
+        return rows;
+    }
+
+    /// <summary>Every lease's address, page by page (pages of 3), in the order the pages give them.</summary>
+    private protected static async Task<List<string>> PageThroughAsync(PgSqlLeaseStore store)
+    {
+        var seen = new List<string>();
+        Ipv6Address? after = null;
+        while (true)
+        {
+            var page = await store.GetPageAsync(after, 3);
+            if (page.Count == 0)
+            {
+                return seen;
+            }
+
+            Assert.True(page.Count <= 3);
+            seen.AddRange(page.Select(l => l.Address.ToString()));
+            after = page[^1].Address;
+        }
+    }
+
+    private protected async Task<(PgSqlLeaseStore Store, NpgsqlDataSource Db)> OpenAsync()
+    {
+        var name = await cluster.CreateDatabaseAsync(schema);
         return (await PgSqlLeaseStore.OpenAsync(cluster.Settings(name), NullLogger.Instance), cluster.DataSource(name));
     }
 
-    private static async Task WriteAsync(ILeaseStore store, params Func<ILeaseUnitOfWork, CancellationToken, ValueTask<LeaseWriteResult>>[] writes)
+    private protected static async Task WriteAsync(ILeaseStore store, params Func<ILeaseUnitOfWork, CancellationToken, ValueTask<LeaseWriteResult>>[] writes)
     {
         await using var unit = store.BeginWork();
         foreach (var write in writes)
@@ -624,7 +600,7 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
         await unit.CommitAsync();
     }
 
-    private static Lease6 Na(string address, byte[]? duid = null, uint iaid = 1, uint subnet = 1) => new()
+    private protected static Lease6 Na(string address, byte[]? duid = null, uint iaid = 1, uint subnet = 1) => new()
     {
         Address = Ipv6Address.Parse(address),
         Type = LeaseType.NA,
@@ -636,7 +612,7 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
         SubnetId = subnet,
     };
 
-    private static Lease6 Pd(string prefix, byte length, byte[]? duid = null, uint iaid = 1, uint subnet = 1)
+    private protected static Lease6 Pd(string prefix, byte length, byte[]? duid = null, uint iaid = 1, uint subnet = 1)
     {
         var lease = Na(prefix, duid, iaid, subnet);
         lease.Type = LeaseType.PD;
@@ -644,7 +620,7 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
         return lease;
     }
 
-    private static void AssertSame(Lease6 expected, Lease6? actual)
+    private protected void AssertSame(Lease6 expected, Lease6? actual)
     {
         Assert.NotNull(actual);
         Assert.Equal(expected.ToString(), actual.ToString());
@@ -658,9 +634,10 @@ public sealed class PgSqlLeaseStoreTests(PostgreSqlCluster cluster)
         Assert.Equal(expected.HardwareAddress is null ? 0 : expected.HardwareType, actual.HardwareType);
         Assert.Equal(expected.HardwareAddress is null ? 0u : expected.HardwareAddressSource, actual.HardwareAddressSource);
         Assert.Equal(expected.UserContext, actual.UserContext);
+        Assert.Equal(StoresPoolId ? expected.PoolId : 0, actual.PoolId);
     }
 
-    private static void AssertAddresses(IEnumerable<Lease6> expected, IReadOnlyList<Lease6> actual, bool ordered = false)
+    private protected static void AssertAddresses(IEnumerable<Lease6> expected, IReadOnlyList<Lease6> actual, bool ordered = false)
     {
         var want = expected.Select(l => l.Address).ToList();
         var got = actual.Select(l => l.Address).ToList();

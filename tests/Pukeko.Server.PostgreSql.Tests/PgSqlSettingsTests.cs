@@ -1,3 +1,4 @@
+using Npgsql;
 using Pukeko.Server.Configuration;
 
 namespace Pukeko.Server.PostgreSql.Tests;
@@ -17,4 +18,15 @@ public sealed class PgSqlSettingsTests
     [Fact]
     public void A_missing_host_is_localhost_as_with_kea() =>
         Assert.Equal("localhost", PgSqlLeaseDatabaseSettings.From(SqlDatabaseAccess.Default with { Name = "keadb" }).Host);
+
+    [Fact]
+    public void Too_many_connections_is_not_a_lost_connection_and_the_pool_grows_with_the_workers()
+    {
+        Assert.False(PgSqlConnectionHealth.IsConnectionLoss(new PostgresException("too many", "FATAL", "FATAL", PostgresErrorCodes.TooManyConnections)));
+        Assert.True(PgSqlConnectionHealth.IsConnectionLoss(new PostgresException("out of memory", "ERROR", "ERROR", PostgresErrorCodes.OutOfMemory)));
+        Assert.True(PgSqlConnectionHealth.IsConnectionLoss(new PostgresException("shutdown", "FATAL", "FATAL", PostgresErrorCodes.AdminShutdown)));
+        var access = SqlDatabaseAccess.Default with { PacketWorkers = 8 };
+        Assert.Equal(20, PgSqlLeaseDatabaseSettings.From(access).MaxPoolSize);
+        Assert.Contains("Maximum Pool Size=20", PgSqlLeaseDatabaseSettings.From(access).ToConnectionString(), StringComparison.Ordinal);
+    }
 }

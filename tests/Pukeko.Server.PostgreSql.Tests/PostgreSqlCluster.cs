@@ -7,7 +7,9 @@ namespace Pukeko.Server.PostgreSql.Tests;
 /// A throwaway PostgreSQL 15 for the test run: initdb into a temporary directory (as user postgres when the tests
 /// run as root, since initdb refuses root), started by pg_ctl on a Unix socket in that directory only (no TCP), a
 /// database with Kea 2.2's schema made by Debian's <c>kea-admin db-init pgsql</c> and used as the template for one
-/// fresh database per test. Stopped and removed when the run ends.
+/// fresh database per test. A second template, with Kea 3.x's schema, is made on first use from the
+/// <c>dhcpdb_create.pgsql</c> vendored in <c>KeaSchemas/</c> (run by psql, as <c>kea-admin db-init pgsql</c> runs
+/// it), since Debian 12 has no Kea 3.x. Stopped and removed when the run ends.
 /// </summary>
 public sealed class PostgreSqlCluster : IAsyncLifetime
 {
@@ -17,7 +19,26 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
     public const string User = "kea";
     public const string Password = "keapass";
     private const string TemplateDatabase = "kea_template";
+    private const string Kea3TemplateDatabase = "kea3_template";
 
+    /// <summary>The Kea 3.x schema script, relative to the test assembly (see KeaSchemas/README.md).</summary>
+    private const string Kea3SchemaScript = "KeaSchemas/kea-3.3.0/dhcpdb_create.pgsql";
+
+    /// <summary>The schema a test database gets.</summary>
+    public enum KeaSchema
+    {
+        /// <summary>No tables at all.</summary>
+        None,
+
+        /// <summary>Kea 2.2's (13.0), made by Debian's kea-admin.</summary>
+        Kea22,
+
+        /// <summary>Kea 3.x's (34.0), made from the vendored script.</summary>
+        Kea3,
+    }
+
+    private readonly SemaphoreSlim _kea3Template = new(1, 1);
+    private bool _kea3TemplateMade;
     private int _databases;
     private string? _dataDirectory;
     private string _extraOptions = string.Empty;
@@ -104,13 +125,62 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
     public Task StopServerAsync(string mode = "fast") =>
         RunAsPostgresAsync(Path.Combine(BinDirectory, "pg_ctl"), ["-D", _dataDirectory!, "-m", mode, "-w", "-t", "60", "stop"]);
 
-    /// <summary>A new database owned by <see cref="User"/>, a copy of the Kea schema (or empty), for one test.</summary>
-    public async Task<string> CreateDatabaseAsync(bool withSchema = true)
+    /// <summary>A new database owned by <see cref="User"/>, a copy of Kea 2.2's schema (or empty), for one test.</summary>
+    public Task<string> CreateDatabaseAsync(bool withSchema = true) => CreateDatabaseAsync(withSchema ? KeaSchema.Kea22 : KeaSchema.None);
+
+    /// <summary>A new database owned by <see cref="User"/> with <paramref name="schema"/>, for one test.</summary>
+    public async Task<string> CreateDatabaseAsync(KeaSchema schema)
     {
+        var template = schema switch
+        {
+            KeaSchema.None => null,
+            KeaSchema.Kea22 => TemplateDatabase,
+            KeaSchema.Kea3 => await Kea3TemplateAsync(),
+            _ => throw new ArgumentOutOfRangeException(nameof(schema)),
+        };
         var name = $"kea_test_{Interlocked.Increment(ref _databases)}";
         await using var admin = AdminDataSource("postgres");
-        await ExecuteAsync(admin, $"CREATE DATABASE {name} OWNER {User}" + (withSchema ? $" TEMPLATE {TemplateDatabase}" : string.Empty));
+        await ExecuteAsync(admin, $"CREATE DATABASE {name} OWNER {User}" + (template is null ? string.Empty : $" TEMPLATE {template}"));
         return name;
+    }
+
+    /// <summary>Makes the Kea 3.x template once: psql runs Kea's script as the schema's owner, as kea-admin does.</summary>
+    private async Task<string> Kea3TemplateAsync()
+    {
+        await _kea3Template.WaitAsync();
+        try
+        {
+            if (!_kea3TemplateMade)
+            {
+                await using (var admin = AdminDataSource("postgres"))
+                {
+                    await ExecuteAsync(admin, $"CREATE DATABASE {Kea3TemplateDatabase} OWNER {User}");
+                }
+
+                var script = Path.Combine(AppContext.BaseDirectory, Kea3SchemaScript);
+                await RunAsync("/usr/bin/psql",
+                    [$"host={SocketDirectory} port={ServerPort} user={User} password={Password} dbname={Kea3TemplateDatabase}",
+                     "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", script]);
+                // Not pooled: a template must have no sessions when a database is copied from it.
+                await using (var db = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(Settings(Kea3TemplateDatabase).ToConnectionString()) { Pooling = false }.ConnectionString))
+                await using (var command = db.CreateCommand("SELECT version || '.' || minor FROM schema_version"))
+                {
+                    var version = (string?)await command.ExecuteScalarAsync();
+                    if (version != "34.0")
+                    {
+                        throw new InvalidOperationException($"{script} made schema {version}, not 34.0");
+                    }
+                }
+
+                _kea3TemplateMade = true;
+            }
+
+            return Kea3TemplateDatabase;
+        }
+        finally
+        {
+            _kea3Template.Release();
+        }
     }
 
     /// <summary>The store's settings for database <paramref name="name"/>, over the Unix socket.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pukeko.Protocol.Addressing;
+using Pukeko.Protocol.Duids;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Hosting;
 using Pukeko.Server.Leases;
@@ -46,9 +47,48 @@ public sealed class ServerOnPostgreSqlTests(PostgreSqlCluster cluster) : IDispos
         Assert.Null(server.Leases);
     }
 
+    [PostgreSqlFact]
+    public async Task Server_on_Kea_3s_schema_writes_the_pool_id_and_keeps_a_released_lease_in_state_3()
+    {
+        var name = await cluster.CreateDatabaseAsync(PostgreSqlCluster.KeaSchema.Kea3);
+        await using var client = new LoopbackDhcpClient();
+        // Lease affinity (both non-zero), and no reclamation run during the test.
+        await using var server = NewServer(name, client.Port,
+            "\"expired-leases-processing\": { \"flush-reclaimed-timer-wait-time\": 25, \"hold-reclaimed-time\": 3600, \"reclaim-timer-wait-time\": 3600 },");
+        await server.StartAsync();
+        Assert.Equal((34, 0), Assert.IsType<PgSqlLeaseStore>(server.Leases).Statements.Version);
+        await using var db = cluster.DataSource(name);
+
+        var duid = Duid.CreateLl(1, [0x02, 0, 0, 0, 0, 0x51]);
+        var granted = await client.RequestAsync(server, duid);
+        Assert.NotNull(granted.Address);
+        Assert.Equal([$"{granted.Address}/7/0/True"], await RowsAsync(db, "SELECT host(address), pool_id, state, valid_lifetime > 0 FROM lease6"));
+        Assert.Equal(["1/7/0/0/1"], await RowsAsync(db, "SELECT subnet_id, pool_id, lease_type, state, leases FROM lease6_pool_stat WHERE leases > 0"));
+
+        Assert.NotNull((await client.ReleaseAsync(server, duid, granted)).Reply);
+        Assert.Equal([$"{granted.Address}/7/3/0"], await RowsAsync(db, "SELECT host(address), pool_id, state, valid_lifetime FROM lease6"));
+        // Kea's triggers count neither a released lease by subnet nor by pool.
+        Assert.Empty(await RowsAsync(db, "SELECT subnet_id, lease_type, state, leases FROM lease6_stat WHERE leases > 0"));
+        Assert.Empty(await RowsAsync(db, "SELECT subnet_id, pool_id, lease_type, state, leases FROM lease6_pool_stat WHERE leases > 0"));
+    }
+
     public void Dispose() => _root.Delete(recursive: true);
 
-    private Dhcp6Server NewServer(string database)
+    /// <summary>Every row of a query, its columns joined by '/'.</summary>
+    private static async Task<List<string>> RowsAsync(Npgsql.NpgsqlDataSource db, string sql)
+    {
+        await using var command = db.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(string.Join('/', Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+        }
+
+        return rows;
+    }
+
+    private Dhcp6Server NewServer(string database, ushort? clientPort = null, string globals = "")
     {
         var environment = new ConfigEnvironment(
             Path.Combine(_root.FullName, "data"), Path.Combine(_root.FullName, "log"), Path.Combine(_root.FullName, "run"), Path.Combine(_root.FullName, "hooks"));
@@ -58,14 +98,15 @@ public sealed class ServerOnPostgreSqlTests(PostgreSqlCluster cluster) : IDispos
             {
               "Dhcp6": {
                 "interfaces-config": { "interfaces": [ "lo" ] },
+                {{globals}}
                 "lease-database": { "type": "postgresql", "name": "{{database}}", "host": "{{cluster.SocketDirectory}}",
                                     "port": {{PostgreSqlCluster.Port}}, "user": "{{PostgreSqlCluster.User}}",
                                     "password": "{{PostgreSqlCluster.Password}}", "connect-timeout": 5 },
-                "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "lo", "pools": [ { "pool": "2001:db8:1::1-2001:db8:1::ffff" } ] } ]
+                "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "lo", "pools": [ { "pool": "2001:db8:1::1-2001:db8:1::ffff", "pool-id": 7 } ] } ]
               }
             }
             """);
-        var options = new ServerOptions(configFile, FreeUdpPort(), FreeUdpPort())
+        var options = new ServerOptions(configFile, FreeUdpPort(), clientPort ?? FreeUdpPort())
         {
             OpenPostgreSqlLeaseStore = PgSqlLeaseStore.OpenAsync,
         };

@@ -1,0 +1,198 @@
+using Npgsql;
+using Pukeko.Server.Leases;
+
+namespace Pukeko.Server.PostgreSql;
+
+/// <summary>
+/// Everything the lease store says to one version of Kea's PostgreSQL schema: its SQL, how a lease maps onto a row,
+/// and what the schema can hold. The store picks the set whose <see cref="Version"/> equals the database's
+/// <c>schema_version</c> at start; there is one set per version Pukeko speaks, and no version check elsewhere.
+/// The two schemas differ, for <c>lease6</c>, in three ways: Kea 3.x keeps <c>address</c> as <c>inet</c> (2.2: the
+/// address's text), has a <c>pool_id</c> column, and its <c>lease_state</c> and <c>lease6_types</c> tables allow
+/// states 0 to 4 (2.2: 0 to 2) and types IA_NA and IA_PD only (2.2: IA_TA too). The statistics tables
+/// (<c>lease6_stat</c>; 3.x adds <c>lease6_pool_stat</c> and <c>lease6_stat_by_client_class</c>) are kept by the
+/// schema's own triggers, so no statement here writes them.
+/// </summary>
+internal sealed class Lease6Statements
+{
+    /// <summary>Kea 2.2's schema (Debian 12's <c>kea-admin db-init pgsql</c>).</summary>
+    public static readonly Lease6Statements Kea22 = new(
+        (13, 0), "Kea 2.2", addressColumn: "address", addressParameter: "${0}", hasPoolId: false,
+        highestState: LeaseState.ExpiredReclaimed, leaseTypes: [LeaseType.NA, LeaseType.TA, LeaseType.PD],
+        // Text order: "0" sorts below every address text (Kea 2.2's own start value).
+        pageStart: "0");
+
+    /// <summary>Kea 3.x's schema (Kea 3.1.9 to 3.3.0, and the 3.2 stable series).</summary>
+    public static readonly Lease6Statements Kea3 = new(
+        (34, 0), "Kea 3.x", addressColumn: "host(address)", addressParameter: "cast(${0} as inet)", hasPoolId: true,
+        highestState: LeaseState.Registered, leaseTypes: [LeaseType.NA, LeaseType.PD],
+        // inet order: the page starts above ::, as Kea 3.x's get_lease6_page does.
+        pageStart: "::");
+
+    /// <summary>Every schema version Pukeko speaks, oldest first.</summary>
+    public static readonly IReadOnlyList<Lease6Statements> All = [Kea22, Kea3];
+
+    private readonly bool _hasPoolId;
+    private readonly LeaseType[] _leaseTypes;
+
+    private Lease6Statements(
+        (int Major, int Minor) version, string release, string addressColumn, string addressParameter, bool hasPoolId,
+        LeaseState highestState, LeaseType[] leaseTypes, string pageStart)
+    {
+        Version = version;
+        Release = release;
+        HighestState = highestState;
+        PageStart = pageStart;
+        _hasPoolId = hasPoolId;
+        _leaseTypes = leaseTypes;
+
+        string Address(int parameter) => string.Format(System.Globalization.CultureInfo.InvariantCulture, addressParameter, parameter);
+
+        var selectColumns = addressColumn + ", duid, valid_lifetime, extract(epoch from expire)::bigint, subnet_id, pref_lifetime, "
+            + "lease_type, iaid, prefix_len, fqdn_fwd, fqdn_rev, hostname, hwaddr, hwtype, hwaddr_source, state, user_context"
+            + (hasPoolId ? ", pool_id" : string.Empty);
+        var writeColumns = "address, duid, valid_lifetime, expire, subnet_id, pref_lifetime, "
+            + "lease_type, iaid, prefix_len, fqdn_fwd, fqdn_rev, hostname, hwaddr, hwtype, hwaddr_source, state, user_context"
+            + (hasPoolId ? ", pool_id" : string.Empty);
+        WriteColumnCount = hasPoolId ? 18 : 17;
+        var values = Address(1) + ", " + string.Join(", ", Enumerable.Range(2, WriteColumnCount - 1).Select(i => "$" + i));
+        var fromLease6 = "SELECT " + selectColumns + " FROM lease6 ";
+
+        // The version the caller read, bound after the written columns. A NULL duid (another writer's row) reads
+        // as empty, so it is compared that way.
+        string VersionCondition(int first) =>
+            $"address = {Address(first)} AND expire = ${first + 1} AND valid_lifetime = ${first + 2} AND lease_type = ${first + 3} "
+            + $"AND state = ${first + 4} AND iaid = ${first + 5} AND coalesce(duid, ''::bytea) = ${first + 6}";
+
+        SelectByAddress = fromLease6 + $"WHERE address = {Address(1)}";
+        SelectByClient = fromLease6 + "WHERE duid = $1 AND iaid = $2 AND lease_type = $3";
+        SelectByDuid = fromLease6 + "WHERE duid = $1";
+        SelectByHardwareAddress = fromLease6 + "WHERE hwaddr = $1 AND length(hwaddr) > 0";
+        // lower(hostname) is what Kea's lease6_by_hostname index covers.
+        SelectByHostname = fromLease6 + "WHERE lower(hostname) = lower($1)";
+        SelectBySubnet = fromLease6 + "WHERE subnet_id = $1";
+        SelectByState = fromLease6 + "WHERE state = $1";
+        SelectPage = fromLease6 + $"WHERE address > {Address(1)} ORDER BY address LIMIT $2";
+        // LIMIT NULL is no limit. Kea's statement has expire < now; the store contract (and memfile) include now.
+        SelectExpired = fromLease6 + "WHERE state != $1 AND valid_lifetime != $2 AND expire <= $3 ORDER BY expire LIMIT $4";
+        SelectAll = fromLease6;
+        CountAll = "SELECT subnet_id, lease_type, state, count(*) FROM lease6 GROUP BY subnet_id, lease_type, state";
+        CountBySubnet = "SELECT subnet_id, lease_type, state, count(*) FROM lease6 WHERE subnet_id = $1 GROUP BY subnet_id, lease_type, state";
+        // inet compares IPv6 addresses numerically; Kea 2.2's text addresses are cast for the comparison.
+        CountRange = "SELECT subnet_id, lease_type, state, count(*) FROM lease6 "
+            + "WHERE address::inet BETWEEN cast($1 as inet) AND cast($2 as inet) GROUP BY subnet_id, lease_type, state";
+        Insert = $"INSERT INTO lease6 ({writeColumns}) VALUES ({values}) ON CONFLICT (address) DO NOTHING";
+        Update = $"UPDATE lease6 SET ({writeColumns}) = ({values}) WHERE {VersionCondition(WriteColumnCount + 1)}";
+        Delete = $"DELETE FROM lease6 WHERE {VersionCondition(1)}";
+        DeleteReclaimed = "DELETE FROM lease6 WHERE state = $1 AND expire < $2 RETURNING " + selectColumns;
+        Exists = $"SELECT 1 FROM lease6 WHERE address = {Address(1)}";
+    }
+
+    /// <summary>The <c>schema_version</c> (version, minor) this set speaks.</summary>
+    public (int Major, int Minor) Version { get; }
+
+    /// <summary>The Kea releases whose <c>kea-admin db-init pgsql</c> makes this schema, for messages.</summary>
+    public string Release { get; }
+
+    /// <summary>The highest lease state the schema's <c>lease_state</c> table holds.</summary>
+    public LeaseState HighestState { get; }
+
+    /// <summary>Whether a release can keep the lease in state 3 (Kea 3.x's lease affinity).</summary>
+    public bool KeepsReleasedLeases => HighestState >= LeaseState.Released;
+
+    /// <summary>The address text <see cref="SelectPage"/> starts above when no address is given.</summary>
+    public string PageStart { get; }
+
+    /// <summary>How many parameters <see cref="AddValues"/> binds.</summary>
+    public int WriteColumnCount { get; }
+
+    public string SelectByAddress { get; }
+
+    public string SelectByClient { get; }
+
+    public string SelectByDuid { get; }
+
+    public string SelectByHardwareAddress { get; }
+
+    public string SelectByHostname { get; }
+
+    public string SelectBySubnet { get; }
+
+    public string SelectByState { get; }
+
+    public string SelectPage { get; }
+
+    public string SelectExpired { get; }
+
+    public string SelectAll { get; }
+
+    public string CountAll { get; }
+
+    public string CountBySubnet { get; }
+
+    public string CountRange { get; }
+
+    /// <summary>Does nothing when the address is taken (<c>lease6_pkey</c>).</summary>
+    public string Insert { get; }
+
+    /// <summary>The written columns, then the version read (as <see cref="Delete"/> binds it).</summary>
+    public string Update { get; }
+
+    /// <summary>Matches only the row version the caller read.</summary>
+    public string Delete { get; }
+
+    public string DeleteReclaimed { get; }
+
+    public string Exists { get; }
+
+    /// <summary>The set for a database's <c>schema_version</c>, or null when Pukeko does not speak it.</summary>
+    public static Lease6Statements? For((int Major, int Minor) version) => All.FirstOrDefault(s => s.Version == version);
+
+    /// <summary>Kea's mismatch message, listing every version Pukeko speaks.</summary>
+    public static string MismatchMessage((int Major, int Minor) found) =>
+        $"PostgreSQL schema version mismatch: need version: {string.Join(" or ", All.Select(s => $"{s.Version.Major}.{s.Version.Minor}"))} "
+        + $"found version: {found.Major}.{found.Minor}";
+
+    /// <summary>Binds the written columns of <paramref name="lease"/> as positional parameters.</summary>
+    public void AddValues(NpgsqlParameterCollection parameters, Lease6 lease)
+    {
+        Lease6Row.AddValues(parameters, lease);
+        if (_hasPoolId)
+        {
+            parameters.Add(Lease6Row.BigInt(lease.PoolId));
+        }
+    }
+
+    /// <summary>Reads the current row of a <c>Select*</c> or <see cref="DeleteReclaimed"/> result.</summary>
+    public Lease6 Read(NpgsqlDataReader reader)
+    {
+        var lease = Lease6Row.Read(reader);
+        if (_hasPoolId && !reader.IsDBNull(Lease6Row.ColumnCount))
+        {
+            lease.PoolId = checked((uint)reader.GetInt64(Lease6Row.ColumnCount));
+        }
+
+        return lease;
+    }
+
+    /// <summary>
+    /// Refuses, before the database does (with a foreign-key error), a lease whose state or type the schema's
+    /// <c>lease_state</c> or <c>lease6_types</c> table does not hold.
+    /// </summary>
+    public void ThrowIfNotStorable(Lease6 lease)
+    {
+        if ((uint)lease.State > (uint)HighestState)
+        {
+            throw new InvalidOperationException(
+                $"lease {lease.Address}: state {(uint)lease.State} cannot be stored in {Release}'s PostgreSQL schema ({Version.Major}.{Version.Minor}), "
+                + $"whose lease_state table has states 0 to {(uint)HighestState} only");
+        }
+
+        if (Array.IndexOf(_leaseTypes, lease.Type) < 0)
+        {
+            throw new InvalidOperationException(
+                $"lease {lease.Address}: lease type {(byte)lease.Type} (IA_{lease.Type}) cannot be stored in {Release}'s PostgreSQL schema ({Version.Major}.{Version.Minor}), "
+                + $"whose lease6_types table has {string.Join(" and ", _leaseTypes.Select(t => $"IA_{t}"))} only");
+        }
+    }
+}
