@@ -83,9 +83,18 @@ internal static class LeaseRelayInfo
             entry["options"] = "0x" + Convert.ToHexString(packed);
         }
 
-        AddIdentifier(entry, "remote-id", relay.Options.Get(OptionCode.RemoteId));
-        AddIdentifier(entry, "relay-id", relay.Options.Get(OptionCode.RelayId));
+        AddIdentifiers(entry, relay.Options);
         return entry;
+    }
+
+    /// <summary>
+    /// Adds the data of the relay's (first) Remote-ID and Relay-ID options as <c>remote-id</c> and <c>relay-id</c> hex,
+    /// when present and not empty; also used when the Kea 2.2 form is upgraded.
+    /// </summary>
+    public static void AddIdentifiers(JsonObject entry, OptionCollection relayOptions)
+    {
+        AddIdentifier(entry, "remote-id", relayOptions.Get(OptionCode.RemoteId));
+        AddIdentifier(entry, "relay-id", relayOptions.Get(OptionCode.RelayId));
     }
 
     private static void AddIdentifier(JsonObject entry, string key, DhcpOption? option)

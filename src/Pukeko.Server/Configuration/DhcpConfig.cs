@@ -43,6 +43,12 @@ internal sealed class DhcpConfig
     public Leases.Memfile.LeaseSanityMode LeaseChecks { get; init; } = Leases.Memfile.LeaseSanityMode.Warn;
 
     /// <summary>
+    /// <c>sanity-checks.extended-info-checks</c>: applied to the relay information in leases' user contexts when the
+    /// memfile lease file is loaded and when lease6-add, lease6-update or lease6-bulk-apply bring a lease.
+    /// </summary>
+    public Leases.ExtendedInfoSanityMode ExtendedInfoChecks { get; init; } = Leases.ExtendedInfoSanityMode.Fix;
+
+    /// <summary>
     /// <c>ip-reservations-unique</c>: false lets several hosts reserve one address or prefix (the first of them to
     /// ask gets it). Both host backends Pukeko has (the configuration and PostgreSQL) support false, as in Kea.
     /// </summary>

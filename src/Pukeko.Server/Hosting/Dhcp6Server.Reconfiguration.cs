@@ -274,8 +274,12 @@ internal sealed partial class Dhcp6Server
 
     private MemfileLeaseStore OpenStore(MemfileOptions options, DhcpConfig config)
     {
-        var logger = _loggers.CreateLogger("kea-dhcp6.dhcpsrv");
-        var store = new MemfileLeaseStore(options, logger, _time) { LoadChecks = new LeaseSanityChecker(config.LeaseChecks, config.Subnets, logger) };
+        var logger = LeaseDatabaseLog;
+        var store = new MemfileLeaseStore(options, logger, _time)
+        {
+            LoadChecks = new LeaseSanityChecker(config.LeaseChecks, config.Subnets, logger),
+            ExtendedInfoChecks = config.ExtendedInfoChecks,
+        };
         try
         {
             store.Open();

@@ -52,6 +52,7 @@ internal sealed partial class Dhcp6Server : IAsyncDisposable
         _loggers = loggers;
         _time = time;
         _log = loggers.CreateLogger("kea-dhcp6.dhcp6");
+        LeaseDatabaseLog = loggers.CreateLogger("kea-dhcp6.dhcpsrv");
         Statistics = new StatisticsRegistry();
         PacketStatistics = new PacketStatistics(Statistics);
         LeaseStatistics = new LeaseStatistics(Statistics);
@@ -75,6 +76,9 @@ internal sealed partial class Dhcp6Server : IAsyncDisposable
     public DhcpConfig? Config => _processor?.Runtime.Config;
 
     public ILeaseStore? Leases => _store;
+
+    /// <summary>Kea's <c>dhcpsrv</c> logger: the lease database's lines, also when a lease command has them checked.</summary>
+    internal ILogger LeaseDatabaseLog { get; }
 
     /// <summary>The engine that owns lease writing (the change feed) and the per-client claims; null before the first start.</summary>
     internal AllocationEngine? Allocation => _processor?.Allocation;

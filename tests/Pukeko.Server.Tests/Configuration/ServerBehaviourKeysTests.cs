@@ -1,4 +1,5 @@
 using Pukeko.Server.Configuration;
+using Pukeko.Server.Leases;
 using Pukeko.Server.Leases.Memfile;
 using static Pukeko.Server.Tests.Configuration.ConfigTest;
 
@@ -39,6 +40,28 @@ public sealed class ServerBehaviourKeysTests
     [Fact]
     public void UnknownLeaseChecksValueIsRejected() =>
         LoadFails(Dhcp6("\"sanity-checks\": { \"lease-checks\": \"repair\" }"), "Dhcp6/sanity-checks/lease-checks", "supported values are: none, warn, fix, fix-del, del");
+
+    [Theory]
+    [InlineData("none", (int)ExtendedInfoSanityMode.None)]
+    [InlineData("fix", (int)ExtendedInfoSanityMode.Fix)]
+    [InlineData("strict", (int)ExtendedInfoSanityMode.Strict)]
+    [InlineData("pedantic", (int)ExtendedInfoSanityMode.Pedantic)]
+    public void ExtendedInfoChecksAreRead(string text, int mode)
+    {
+        var result = LoadWithoutErrors($$"""
+            "sanity-checks": { "extended-info-checks": "{{text}}" }
+            """);
+        Assert.Equal((ExtendedInfoSanityMode)mode, result.Config!.ExtendedInfoChecks);
+        Assert.Equal(LeaseSanityMode.Warn, result.Config.LeaseChecks);
+        Assert.Empty(result.Warnings);
+    }
+
+    [Fact]
+    public void ExtendedInfoChecksDefaultToFix() => Assert.Equal(ExtendedInfoSanityMode.Fix, LoadOk(Dhcp6("")).ExtendedInfoChecks);
+
+    [Fact]
+    public void ExtendedInfoChecksMustBeAString() =>
+        LoadFails(Dhcp6("\"sanity-checks\": { \"extended-info-checks\": 1 }"), "Dhcp6/sanity-checks/extended-info-checks", "");
 
     [Fact]
     public void UnknownExtendedInfoChecksValueIsRejected() =>

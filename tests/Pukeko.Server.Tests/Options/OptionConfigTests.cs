@@ -71,6 +71,7 @@ public sealed class OptionConfigTests
     [InlineData("""{ "name": "c", "test": "'a' == 'a'", "template-test": "'a'" }""", "Dhcp6/client-classes[0]", "cannot have both")]
     [InlineData("""{ "test": "'a' == 'a'" }""", "Dhcp6/client-classes[0]", "missing parameter 'name'")]
     [InlineData("""{ "name": "c", "next-server": "1.2.3.4" }""", "Dhcp6/client-classes[0]/next-server", "unknown parameter")]
+    [InlineData("""{ "name": "c", "option-def": [ { "name": "o", "code": 222, "type": "uint8" } ] }""", "Dhcp6/client-classes[0]/option-def", "unknown parameter 'option-def' in client-classes")]
     [InlineData("""{ "name": "c", "valid-lifetime": 100, "max-valid-lifetime": 50 }""", "Dhcp6/client-classes[0]/max-valid-lifetime", "must not be greater")]
     public void BadClassesAreRejected(string entry, string path, string message) =>
         LoadFails(Dhcp6($$""" "client-classes": [ {{entry}} ] """), path, message);

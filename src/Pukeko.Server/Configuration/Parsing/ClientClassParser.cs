@@ -201,8 +201,9 @@ internal static class ClientClassParser
                     d.OnlyInAdditionalList = b;
                 }
             })
-            .On("option-data", (d, v, p, c) => d.Options = OptionDataParser.ParseList(v, p, c))
-            .Unimplemented("option-def");
+            // option-def in a class is kea-dhcp4's alone: Kea's DHCPv6 grammar refuses it as an unexpected keyword, so
+            // it is an unknown parameter here too rather than a warning.
+            .On("option-data", (d, v, p, c) => d.Options = OptionDataParser.ParseList(v, p, c));
         TimingDraft.RegisterTriplet(keys, "valid-lifetime", d => d.Valid);
         TimingDraft.RegisterTriplet(keys, "preferred-lifetime", d => d.Preferred);
         return keys;

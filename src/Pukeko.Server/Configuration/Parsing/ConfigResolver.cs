@@ -114,6 +114,7 @@ internal static class ConfigResolver
             HostReservationIdentifiers = global.HostReservationIdentifiers,
             MacSources = global.MacSources,
             LeaseChecks = global.LeaseChecks,
+            ExtendedInfoChecks = global.ExtendedInfoChecks,
             ReservationModes = global.ReservationModes.Resolve(Reservations.ReservationModes.Default),
             IpReservationsUnique = global.IpReservationsUnique,
             EarlyGlobalReservationsLookup = global.EarlyGlobalReservationsLookup,

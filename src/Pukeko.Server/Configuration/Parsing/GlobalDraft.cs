@@ -70,6 +70,9 @@ internal sealed class GlobalDraft(ConfigEnvironment environment)
     /// <summary><c>sanity-checks.lease-checks</c>; Kea's default is warn.</summary>
     public Leases.Memfile.LeaseSanityMode LeaseChecks { get; set; } = Leases.Memfile.LeaseSanityMode.Warn;
 
+    /// <summary><c>sanity-checks.extended-info-checks</c>; Kea's default is fix.</summary>
+    public Leases.ExtendedInfoSanityMode ExtendedInfoChecks { get; set; } = Leases.ExtendedInfoSanityMode.Fix;
+
     public QueueControlDraft? QueueControl { get; set; }
 
     public bool IpReservationsUnique { get; set; } = true;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pukeko.Server.Leases;
 using Pukeko.Server.Leases.Memfile;
 
 namespace Pukeko.Server.Configuration.Parsing;
@@ -124,12 +125,26 @@ internal static class ServerBehaviourKeys
         })
         .On("extended-info-checks", (d, v, p, c) =>
         {
-            // Kea checks (and upgrades 2.2's ISC.relays to ISC.relay-info) the stored relay information when it loads
-            // leases; Pukeko keeps what it loads as it is (its lease query reads both forms), as with none.
-            if (c.TryString(v, p, out var text) && text is not ("none" or "fix" or "strict" or "pedantic"))
+            if (!c.TryString(v, p, out var text))
+            {
+                return;
+            }
+
+            ExtendedInfoSanityMode? mode = text switch
+            {
+                "none" => ExtendedInfoSanityMode.None,
+                "fix" => ExtendedInfoSanityMode.Fix,
+                "strict" => ExtendedInfoSanityMode.Strict,
+                "pedantic" => ExtendedInfoSanityMode.Pedantic,
+                _ => null,
+            };
+            if (mode is null)
             {
                 c.Error(p, $"Unsupported extended-info-checks value: {text}, supported values are: none, fix, strict, pedantic");
+                return;
             }
+
+            d.ExtendedInfoChecks = mode.Value;
         });
 
     private static readonly KeyTable<GlobalDraft> Compatibility = new KeyTable<GlobalDraft>("compatibility")

@@ -22,10 +22,27 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
 
     private long Now => server.Time.GetUtcNow().ToUnixTimeSeconds();
 
+    /// <summary>
+    /// The lease map of lease6-add, lease6-update and lease6-bulk-apply, with <c>extended-info-checks</c> applied to
+    /// its user context as Kea's lease parser does (HA's lease sync reads leases without them, as Kea's does).
+    /// </summary>
+    private Lease6 ParseLease(JsonObject map)
+    {
+        var config = server.Config;
+        var lease = LeaseAddParser.Parse(map, config, Now);
+        var context = lease.UserContext;
+        if (LeaseExtendedInfoSanity.Apply(ref context, config?.ExtendedInfoChecks ?? ExtendedInfoSanityMode.Fix, lease.Address, server.LeaseDatabaseLog))
+        {
+            lease.UserContext = context;
+        }
+
+        return lease;
+    }
+
     public async ValueTask<JsonObject> AddAsync(ControlCommand command, CancellationToken cancellationToken)
     {
         var args = command.Arguments ?? throw new CommandArgumentException("no parameters specified for the command");
-        var lease = LeaseAddParser.Parse(args, server.Config, Now);
+        var lease = ParseLease(args);
         if (await InsertClaimedAsync(lease, cancellationToken).ConfigureAwait(false) != LeaseWriteResult.Written)
         {
             throw new CommandResultException(ControlResult.Conflict, "IPv6 lease already exists.");
@@ -38,7 +55,7 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
     {
         var args = command.Arguments ?? throw new CommandArgumentException("no parameters specified for lease6-update command");
         var forceCreate = KeaParameters.OptionalBool(args, "force-create") ?? false;
-        var lease = LeaseAddParser.Parse(args, server.Config, Now);
+        var lease = ParseLease(args);
         return AddOrUpdateAsync(lease, forceCreate, cancellationToken);
     }
 
@@ -394,7 +411,7 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
             var (ok, code, message) = await TryAsync(() =>
             {
                 var map = item as JsonObject ?? throw new CommandArgumentException("lease must be a map");
-                return AddOrUpdateAsync(LeaseAddParser.Parse(map, server.Config, Now), forceCreate: true, cancellationToken);
+                return AddOrUpdateAsync(ParseLease(map), forceCreate: true, cancellationToken);
             }).ConfigureAwait(false);
             if (ok)
             {

@@ -67,6 +67,13 @@ internal sealed class MemfileLeaseStore : ILeaseStore
     /// <summary><c>sanity-checks</c> applied to the rows <see cref="Open"/> loads (not to LFC's merge); set before opening.</summary>
     public LeaseSanityChecker? LoadChecks { get; set; }
 
+    /// <summary>
+    /// <c>sanity-checks.extended-info-checks</c> applied to the leases <see cref="Open"/> loads, once all files are
+    /// read (the changes stay in memory; the file keeps what it has until a lease is written again, as in Kea); set
+    /// before opening. None unless set (the server sets the configuration's, Kea's default being fix).
+    /// </summary>
+    public ExtendedInfoSanityMode ExtendedInfoChecks { get; set; } = ExtendedInfoSanityMode.None;
+
     /// <summary>Number of leases stored (tests and the start-up log line).</summary>
     internal int Count
     {
@@ -129,6 +136,7 @@ internal sealed class MemfileLeaseStore : ILeaseStore
                 s.Path, s.Rows, s.Stored, s.Deleted, s.Errors, s.HeaderColumns);
         }
 
+        CheckExtendedInfo(leases);
         lock (_gate)
         {
             foreach (var lease in leases.Values)
@@ -151,6 +159,29 @@ internal sealed class MemfileLeaseStore : ILeaseStore
             var period = TimeSpan.FromSeconds(_options.LfcIntervalSeconds);
             _lfcTimer = _time.CreateTimer(static state => ((MemfileLeaseStore)state!).OnLfcTimer(), this, period, period);
         }
+    }
+
+    /// <summary><see cref="ExtendedInfoChecks"/> over the loaded leases; a changed lease is replaced by a changed copy.</summary>
+    private void CheckExtendedInfo(Dictionary<Ipv6Address, Lease6> leases)
+    {
+        LeaseExtendedInfoLog.BeginLoadChecks(_logger, LeaseExtendedInfoSanity.ToText(ExtendedInfoChecks));
+        var modified = 0;
+        if (ExtendedInfoChecks != ExtendedInfoSanityMode.None)
+        {
+            foreach (var lease in leases.Values.ToList())
+            {
+                var context = lease.UserContext;
+                if (LeaseExtendedInfoSanity.Apply(ref context, ExtendedInfoChecks, lease.Address, _logger))
+                {
+                    var changed = lease.Clone();
+                    changed.UserContext = context;
+                    leases[lease.Address] = changed;
+                    modified++;
+                }
+            }
+        }
+
+        LeaseExtendedInfoLog.LoadChecksDone(_logger, leases.Count, modified);
     }
 
     /// <summary>
