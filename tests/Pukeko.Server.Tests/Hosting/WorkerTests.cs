@@ -23,6 +23,10 @@ public sealed class WorkerTests
         Assert.Equal(1, server.Server.Transport!.LiveWorkers);
         var blocked = LoopbackServer.Client(1);
         var other = LoopbackServer.Client(2);
+
+        // One packet first, so the pipeline's first-time costs (JIT) are paid before the watchdog is watching: on a
+        // loaded machine they can exceed the stall threshold and make a second, unrelated stall.
+        Assert.NotNull(await server.RequestAsync(LoopbackServer.Client(9), Patience));
         using var entered = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         server.Server.Hooks.PreCalloutsLibraryHandle.RegisterCallout(HookNames.Pkt6Receive, handle =>
@@ -43,8 +47,10 @@ public sealed class WorkerTests
             await server.SendRequestAsync(other);
             var first = await server.ReceiveRepliesAsync(1, Patience);
             Assert.Equal([other], first);
-            Assert.Equal(1, server.Server.Statistics.Value("pkt6-worker-stalled"));
-            Assert.Equal(2, server.Server.Transport!.LiveWorkers);
+            // At least the blocked worker counts as stalled and got a worker beside it (a machine so loaded that the
+            // new worker's packet also took a second would add one more, which is right too).
+            Assert.InRange(server.Server.Statistics.Value("pkt6-worker-stalled"), 1, 2);
+            Assert.InRange(server.Server.Transport!.LiveWorkers, 2, 3);
         }
         finally
         {
@@ -54,7 +60,7 @@ public sealed class WorkerTests
         Assert.Equal([blocked], await server.ReceiveRepliesAsync(1, Patience));
 
         // The extra worker ends once the stalled one is back and a packet has passed.
-        for (var i = 3; i < 6 && server.Server.Transport!.LiveWorkers > 1; i++)
+        for (var i = 3; i < 12 && server.Server.Transport!.LiveWorkers > 1; i++)
         {
             Assert.NotNull(await server.RequestAsync(LoopbackServer.Client(i), Patience));
         }
