@@ -22,11 +22,13 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
     private readonly PgSqlConnectionHealth _health = new();
+    private readonly PgSqlTransactionSlots _transactions;
 
     private PgSqlLeaseStore(NpgsqlDataSource dataSource, bool ownsDataSource)
     {
         _dataSource = dataSource;
         _ownsDataSource = ownsDataSource;
+        _transactions = new PgSqlTransactionSlots(dataSource.ConnectionString);
     }
 
     /// <summary>
@@ -206,7 +208,10 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
     /// <summary>Kea 2.2's <c>lease_state</c> table has states 0 to 2: no "released" (3).</summary>
     public bool KeepsReleasedLeases => false;
 
-    public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_dataSource, _health);
+    public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_dataSource, _health, _transactions);
+
+    /// <summary>How many lease transactions may be open at once (half of the connection pool).</summary>
+    internal int TransactionSlots => _transactions.Count;
 
     public void Dispose()
     {

@@ -13,8 +13,9 @@ namespace Pukeko.Server.PostgreSql;
 /// then INSERT, so when two transactions add the first lease of a (subnet, type, state) at once, the later one
 /// fails on the statistics table's key. That is no verdict on the lease; the statement is rolled back to the
 /// savepoint and run again, when the UPDATE finds the row the other transaction committed.
+/// The transaction takes one of the store's <see cref="PgSqlTransactionSlots"/> before its connection.
 /// </summary>
-internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnectionHealth health) : ILeaseUnitOfWork
+internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnectionHealth health, PgSqlTransactionSlots slots) : ILeaseUnitOfWork
 {
     private const string Insert =
         "INSERT INTO lease6 (" + Lease6Row.WriteColumns + ") VALUES "
@@ -45,6 +46,7 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
 
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
+    private bool _holdsSlot;
 
     public async ValueTask<LeaseWriteResult> InsertAsync(Lease6 lease, CancellationToken cancellationToken = default)
     {
@@ -263,6 +265,12 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
         if (_connection is null)
         {
             health.ThrowIfLost();
+            if (!_holdsSlot)
+            {
+                await slots.EnterAsync(cancellationToken).ConfigureAwait(false);
+                _holdsSlot = true;
+            }
+
             _connection = await PgSqlConnections.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
             _transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -280,6 +288,12 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
         {
             await _connection.DisposeAsync().ConfigureAwait(false);
             _connection = null;
+        }
+
+        if (_holdsSlot)
+        {
+            _holdsSlot = false;
+            slots.Leave();
         }
     }
 }
