@@ -13,9 +13,10 @@ namespace Pukeko.Server.PostgreSql;
 /// then INSERT, so when two transactions add the first lease of a (subnet, type, state) at once, the later one
 /// fails on the statistics table's key. That is no verdict on the lease; the statement is rolled back to the
 /// savepoint and run again, when the UPDATE finds the row the other transaction committed.
-/// The SQL is that of <paramref name="statements"/>, the schema version the store found.
+/// The SQL is that of <paramref name="statements"/>, the schema version the store found. The transaction takes one
+/// of the store's <see cref="PgSqlTransactionSlots"/> before its connection.
 /// </summary>
-internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnectionHealth health, Lease6Statements statements) : ILeaseUnitOfWork
+internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnectionHealth health, Lease6Statements statements, PgSqlTransactionSlots slots) : ILeaseUnitOfWork
 {
     /// <summary>Attempts of a write whose statistics row another transaction added meanwhile (one race per attempt).</summary>
     internal const int StatisticsRaceAttempts = 4;
@@ -24,6 +25,7 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
 
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
+    private bool _holdsSlot;
 
     public async ValueTask<LeaseWriteResult> InsertAsync(Lease6 lease, CancellationToken cancellationToken = default)
     {
@@ -232,6 +234,12 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
         if (_connection is null)
         {
             health.ThrowIfLost();
+            if (!_holdsSlot)
+            {
+                await slots.EnterAsync(cancellationToken).ConfigureAwait(false);
+                _holdsSlot = true;
+            }
+
             _connection = await PgSqlConnections.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
             _transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -249,6 +257,12 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
         {
             await _connection.DisposeAsync().ConfigureAwait(false);
             _connection = null;
+        }
+
+        if (_holdsSlot)
+        {
+            _holdsSlot = false;
+            slots.Leave();
         }
     }
 }

@@ -34,6 +34,11 @@ public sealed partial class PostgreSqlScaleOutTests(ITestOutputHelper output) : 
     // Longer than the load, so every lease is still active when the database is checked after it.
     private const int ShortValidLifetime = 60;
 
+    /// <summary>The subnet's pools in the address-only test: one pool of <see cref="PoolSize"/> addresses.</summary>
+    private const string AddressPool = $$"""
+        "pools": [ { "pool": "{{PoolFirst}}-{{PoolLast}}" } ]
+        """;
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
 
     private readonly PostgreSqlCluster _cluster = new();
@@ -203,8 +208,11 @@ public sealed partial class PostgreSqlScaleOutTests(ITestOutputHelper output) : 
         }
     }
 
-    /// <summary>Kea's <c>stat-lease6-get</c> (stat_cmds, which reads <c>lease6_stat</c>) for subnet 1 counts the active addresses.</summary>
-    private async Task AssertKeaStatisticsAsync(Server kea, List<LeaseRow> rows)
+    /// <summary>
+    /// Kea's <c>stat-lease6-get</c> (stat_cmds, which reads <c>lease6_stat</c>) for subnet 1: the pools' sizes and the
+    /// active addresses and delegated prefixes (lease types 0 and 2) in <paramref name="rows"/>.
+    /// </summary>
+    private async Task AssertKeaStatisticsAsync(Server kea, List<LeaseRow> rows, long addresses = PoolSize, long prefixes = 0)
     {
         var answer = await CommandAsync(kea, """{ "command": "stat-lease6-get", "arguments": { "subnet-id": 1 } }""");
         Assert.Equal(0, answer["result"]!.GetValue<int>());
@@ -212,19 +220,20 @@ public sealed partial class PostgreSqlScaleOutTests(ITestOutputHelper output) : 
         var columns = set["columns"]!.AsArray().Select(c => c!.GetValue<string>()).ToList();
         var row = set["rows"]![0]!.AsArray();
         long Column(string name) => row[columns.IndexOf(name)]!.GetValue<long>();
-        Assert.Equal(PoolSize, Column("total-nas"));
+        Assert.Equal((addresses, prefixes), (Column("total-nas"), Column("total-pds")));
         Assert.Equal(rows.Count(r => r.State == 0 && r.Type == 0), Column("assigned-nas"));
+        Assert.Equal(rows.Count(r => r.State == 0 && r.Type == 2), Column("assigned-pds"));
     }
 
-    private Server StartPukeko(string name, byte marker, string lifetimes, string subnetExtra)
+    private Server StartPukeko(string name, byte marker, string lifetimes, string subnetExtra, string? pools = null)
     {
         var lab = Own(new NetworkLab());
         var directory = ServerProcess.CreateDirectory();
-        var server = Own(ServerProcess.Start(lab, Config(lifetimes, subnetExtra), directory));
+        var server = Own(ServerProcess.Start(lab, Config(lifetimes, subnetExtra, pools: pools), directory));
         return new Server(name, lab, directory, marker, () => server.Output);
     }
 
-    private Server StartKea(string name, byte marker)
+    private Server StartKea(string name, byte marker, string? pools = null)
     {
         var lab = Own(new NetworkLab());
         var directory = ServerProcess.CreateDirectory();
@@ -232,7 +241,7 @@ public sealed partial class PostgreSqlScaleOutTests(ITestOutputHelper output) : 
             "valid-lifetime": 4000, "preferred-lifetime": 3000, "renew-timer": 1000, "rebind-timer": 2000,
             "expired-leases-processing": { "reclaim-timer-wait-time": 3600 },
             "server-id": { "type": "LLT", "persist": false },
-            """, string.Empty, $", {{ \"library\": \"{Hooks}/libdhcp_stat_cmds.so\" }}");
+            """, string.Empty, $", {{ \"library\": \"{Hooks}/libdhcp_stat_cmds.so\" }}", pools);
         var kea = Own(KeaProcess.Start(lab, config, directory));
         return new Server(name, lab, directory, marker, () => kea.Output);
     }
@@ -248,7 +257,7 @@ public sealed partial class PostgreSqlScaleOutTests(ITestOutputHelper output) : 
     /// reconnect keys are what docs/postgresql.md advises: on a machine this busy a database operation can time out,
     /// which Kea and Pukeko take as a lost connection, and with Kea's defaults (no retries) the server would exit.
     /// </summary>
-    private string Config(string lifetimes, string subnetExtra, string moreHooks = "") => $$"""
+    private string Config(string lifetimes, string subnetExtra, string moreHooks = "", string? pools = null) => $$"""
         {
           "Dhcp6": {
             "data-directory": "{dir}",
@@ -261,7 +270,7 @@ public sealed partial class PostgreSqlScaleOutTests(ITestOutputHelper output) : 
             "hooks-libraries": [ { "library": "{{Hooks}}/libdhcp_lease_cmds.so" }{{moreHooks}} ],
             {{lifetimes}}
             "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "{iface}", {{subnetExtra}}
-                           "pools": [ { "pool": "{{PoolFirst}}-{{PoolLast}}" } ] } ],
+                           {{pools ?? AddressPool}} } ],
             "loggers": [ { "name": "kea-dhcp6", "output_options": [ { "output": "stdout" } ], "severity": "INFO" } ]
           }
         }
@@ -279,9 +288,10 @@ public sealed partial class PostgreSqlScaleOutTests(ITestOutputHelper output) : 
         }
     }
 
-    private static async Task<JsonNode> Lease6GetAsync(Server server, string address)
+    /// <summary><c>lease6-get</c> of an address, or of a delegated prefix with <paramref name="type"/> IA_PD.</summary>
+    private static async Task<JsonNode> Lease6GetAsync(Server server, string address, string type = "IA_NA")
     {
-        var answer = await CommandAsync(server, $$"""{ "command": "lease6-get", "arguments": { "ip-address": "{{address}}" } }""");
+        var answer = await CommandAsync(server, $$"""{ "command": "lease6-get", "arguments": { "ip-address": "{{address}}", "type": "{{type}}" } }""");
         Assert.True(answer["result"]!.GetValue<int>() == 0, $"{server.Name} does not see {address}: {answer.ToJsonString()}");
         return answer["arguments"]!;
     }

@@ -424,7 +424,7 @@ public abstract class PgSqlLeaseStoreTests(PostgreSqlCluster cluster, PostgreSql
         var name = await cluster.CreateDatabaseAsync(schema);
         await using var admin = cluster.AdminDataSource("postgres");
         await PostgreSqlCluster.ExecuteAsync(admin, $"ALTER DATABASE {name} CONNECTION LIMIT 2");
-        using var store = await PgSqlLeaseStore.OpenAsync(cluster.Settings(name) with { MaxPoolSize = 2 }, NullLogger.Instance);
+        using var store = await PgSqlLeaseStore.OpenAsync(cluster.Settings(name) with { MaxPoolSize = 4 }, NullLogger.Instance);
         var lost = 0;
         store.ConnectionLost += _ => Interlocked.Increment(ref lost);
 
@@ -456,6 +456,47 @@ public abstract class PgSqlLeaseStoreTests(PostgreSqlCluster cluster, PostgreSql
         Assert.All(results, r => Assert.Equal(LeaseWriteResult.Written, r));
         Assert.Equal(0, Volatile.Read(ref lost));
         Assert.Equal(13, (await store.GetAllAsync()).Count);
+    }
+
+    [PostgreSqlFact]
+    public async Task A_transaction_holding_the_statistics_lock_still_reads_while_more_transactions_queue_behind_it_than_the_pool_holds()
+    {
+        // The IA_NA + IA_PD packet: its transaction inserts the address (and so holds the lease6_stat row of subnet 1's
+        // addresses), then reads the candidates for its prefix on another connection. Twelve packets of other
+        // workers insert addresses meanwhile and queue on that row. Before the transactions were limited to half the
+        // pool, the queued ones took all six connections and the read waited out the connect timeout.
+        var name = await cluster.CreateDatabaseAsync();
+        using var store = await PgSqlLeaseStore.OpenAsync(cluster.Settings(name) with { MaxPoolSize = 6, ConnectTimeoutSeconds = 5 }, NullLogger.Instance);
+        Assert.Equal(3, store.TransactionSlots);
+        await using var admin = cluster.AdminDataSource("postgres");
+        var holding = store.BeginWork();
+        Assert.Equal(LeaseWriteResult.Written, await holding.InsertAsync(Na("2001:db8:1::1", duid: [1])));
+        var queued = Enumerable.Range(2, 12).Select(i => Task.Run(async () =>
+        {
+            await using var unit = store.BeginWork();
+            var result = await unit.InsertAsync(Na($"2001:db8:1::{i:x}", duid: [(byte)i]));
+            await unit.CommitAsync();
+            return result;
+        })).ToList();
+
+        // The slots left (two) fill with transactions waiting on the lock; the other ten wait for a slot.
+        for (var i = 0; await LockWaitersAsync(admin, name) < store.TransactionSlots - 1; i++)
+        {
+            Assert.True(i < 1200, "the queued transactions never waited on the statistics row");
+            await Task.Delay(50);
+        }
+
+        Assert.Empty(await store.GetByClientAsync(new byte[] { 9, 9 }, 1, LeaseType.PD));
+        await holding.CommitAsync();
+        await holding.DisposeAsync();
+        Assert.All(await Task.WhenAll(queued), r => Assert.Equal(LeaseWriteResult.Written, r));
+        Assert.Equal(13, (await store.GetAllAsync()).Count);
+    }
+
+    private static async Task<long> LockWaitersAsync(NpgsqlDataSource admin, string name)
+    {
+        await using var command = admin.CreateCommand($"SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}' AND wait_event_type = 'Lock'");
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     [PostgreSqlFact]

@@ -19,6 +19,12 @@ internal sealed record SqlDatabaseAccess(string Name, string Host, int Port, str
     /// </summary>
     public bool RetryOnStartup { get; init; }
 
+    /// <summary>
+    /// Kea 3.3's <c>password-file</c>, as given: the file <see cref="Password"/> was read from (its first line), or
+    /// null. The parser reads it, so the rest of the server only ever sees <see cref="Password"/>.
+    /// </summary>
+    public string? PasswordFile { get; init; }
+
     /// <summary>Kea's TLS keys (3.x passes them to libpq); null or empty = not given.</summary>
     public SqlDatabaseTls Tls { get; init; } = SqlDatabaseTls.None;
 

@@ -1,4 +1,5 @@
 using Pukeko.Server.Configuration;
+using Pukeko.Server.Tests.Support;
 using static Pukeko.Server.Tests.Configuration.ConfigTest;
 
 namespace Pukeko.Server.Tests.Configuration;
@@ -88,4 +89,63 @@ public sealed class LeaseDatabaseTests
         LoadFails(Dhcp6($$"""
             "lease-database": { "type": "postgresql", "name": "kea", {{member}} }
             """), path, fragment);
+
+    [Fact]
+    public void PasswordFileGivesTheFirstLineOfTheFileAsThePassword()
+    {
+        using var directory = new TempDirectory();
+        var file = directory.Write("password", "s3cret pass\nsecond line\n");
+        var sql = LoadOk(Dhcp6($$"""
+            "lease-database": { "type": "postgresql", "name": "kea", "user": "kea", "password-file": "{{file}}" }
+            """)).LeaseDatabase.Sql!;
+        Assert.Equal(("s3cret pass", file), (sql.Password, sql.PasswordFile));
+        Assert.DoesNotContain("s3cret", sql.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PasswordFileServesEveryHostsDatabaseToo()
+    {
+        using var directory = new TempDirectory();
+        var file = directory.Write("password", "hostpass");
+        var config = LoadOk(Dhcp6($$"""
+            "hosts-database": { "type": "postgresql", "name": "hosts", "password-file": "{{file}}" }
+            """));
+        Assert.Equal("hostpass", Assert.Single(config.HostsDatabases).Access.Password);
+    }
+
+    [Fact]
+    public void PasswordAndPasswordFileTogetherAreRefused()
+    {
+        using var directory = new TempDirectory();
+        var file = directory.Write("password", "x");
+        LoadFails(Dhcp6($$"""
+            "lease-database": { "type": "postgresql", "name": "kea", "password-file": "{{file}}", "password": "y" }
+            """), "Dhcp6/lease-database", "can't specify both 'password' and 'password-file'");
+        LoadFails(Dhcp6($$"""
+            "hosts-databases": [ { "type": "postgresql", "name": "hosts", "password": "y", "password-file": "{{file}}" } ]
+            """), "Dhcp6/hosts-databases[0]", "can't specify both 'password' and 'password-file'");
+    }
+
+    [Fact]
+    public void AMissingPasswordFileOrADirectoryIsRefusedWithTheKeysPath()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"pukeko-no-such-{Guid.NewGuid():N}");
+        LoadFails(Dhcp6($$"""
+            "lease-database": { "type": "postgresql", "name": "kea", "password-file": "{{missing}}" }
+            """), "Dhcp6/lease-database/password-file", $"expected a file at path '{missing}'");
+        using var directory = new TempDirectory();
+        LoadFails(Dhcp6($$"""
+            "hosts-database": { "type": "postgresql", "name": "hosts", "password-file": "{{directory.Path}}" }
+            """), "Dhcp6/hosts-database/password-file", "to be a regular file");
+    }
+
+    [Fact]
+    public void MemfileDoesNotReadAPasswordFile()
+    {
+        // Kea's memfile backend ignores the connection keys, the password file among them.
+        var config = LoadOk(Dhcp6("""
+            "lease-database": { "type": "memfile", "password-file": "/nonexistent/pukeko/password" }
+            """));
+        Assert.Null(config.LeaseDatabase.Sql);
+    }
 }

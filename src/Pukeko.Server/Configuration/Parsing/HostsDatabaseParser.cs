@@ -93,9 +93,9 @@ internal static class HostsDatabaseParser
             return;
         }
 
-        if (valid && type == LeaseDatabaseConfig.PostgreSql)
+        if (valid && type == LeaseDatabaseConfig.PostgreSql && DatabasePasswordFile.Apply(access, map, path, context) is { } withPassword)
         {
-            into.Add(new HostsDatabaseConfig(access, readOnly));
+            into.Add(new HostsDatabaseConfig(withPassword, readOnly));
         }
     }
 

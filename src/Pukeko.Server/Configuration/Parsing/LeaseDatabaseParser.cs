@@ -81,6 +81,14 @@ internal static class LeaseDatabaseParser
                 d.Value = d.Value! with { Sql = Access(d) with { Password = password } };
             }
         })
+        .On("password-file", (d, v, p, c) =>
+        {
+            // An empty name means no file, as in Kea.
+            if (c.TryString(v, p, out var file))
+            {
+                d.Value = d.Value! with { Sql = Access(d) with { PasswordFile = file.Length > 0 ? file : null } };
+            }
+        })
         .On("connect-timeout", (d, v, p, c) =>
         {
             if (c.TryUInt32(v, p, out var seconds))
@@ -212,9 +220,13 @@ internal static class LeaseDatabaseParser
                 }
             }
         }
-        else if (box.Value.Sql is not { Name.Length: > 0 })
+        else if (box.Value.Sql is not { Name.Length: > 0 } access)
         {
             context.Error(path, "missing mandatory parameter 'name' (the PostgreSQL database)");
+        }
+        else if (DatabasePasswordFile.Apply(access, value, path, context) is { } withPassword)
+        {
+            box.Value = box.Value with { Sql = withPassword };
         }
     }
 
