@@ -120,18 +120,6 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         return result;
     }
 
-    /// <summary>Address-only form of <see cref="ExtendAsync"/>.</summary>
-    public ValueTask<List<Lease6>> ExtendAddressesAsync(ProcessingContext ctx, uint iaid, IReadOnlyList<(Ipv6Address Address, uint Preferred, uint Valid)> hints, List<Lease6> retired)
-    {
-        var list = new List<LeaseHint>(hints.Count);
-        foreach (var (address, preferred, valid) in hints)
-        {
-            list.Add(new LeaseHint(address, 128, preferred, valid));
-        }
-
-        return ExtendAsync(ctx, LeaseType.NA, iaid, list, retired);
-    }
-
     /// <summary>
     /// Renew/Rebind of one IA: extends the client's leases of the IA in the subnet or its shared
     /// network; when it has none, allocates a new one as Kea does. Leases that left their pools
@@ -357,7 +345,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
     {
         if (selected.SharedNetwork is not { } network)
         {
-            return [selected];
+            return selected.Alone;
         }
 
         var members = new List<Subnet6>(network.Subnets.Count);
@@ -407,7 +395,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         var anyCapacity = false;
         foreach (var match in matches)
         {
-            if (!hint.Address.IsUnspecified && await TryHintAsync(ctx, type, iaid, hint, match, Rotation(members, start)).ConfigureAwait(false) is { } hinted)
+            if (!hint.Address.IsUnspecified && await TryHintAsync(ctx, type, iaid, hint, match, members, Offset(members, start)).ConfigureAwait(false) is { } hinted)
             {
                 return hinted;
             }
@@ -419,14 +407,15 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
                 return null;
             }
 
-            foreach (var subnet in Rotation(members, Preferred(members, start, type)))
+            var allowed = new PoolFilter(ctx.Query.Classes, match, hint.Length);
+            var first = Offset(members, Preferred(members, start, type));
+            for (var m = 0; m < members.Count; m++)
             {
-                bool Allowed(ILeasePool pool) => PoolAllowed(ctx, pool) && match.Accepts(pool, hint.Length);
-                var candidateSubnet = subnet;
+                var subnet = members[(first + m) % members.Count];
                 UInt128 capacity = 0;
                 foreach (var pool in subnet.PoolsOf(type))
                 {
-                    if (Allowed(pool))
+                    if (allowed.Allows(pool))
                     {
                         capacity = capacity > UInt128.MaxValue - pool.Capacity ? UInt128.MaxValue : capacity + pool.Capacity;
                     }
@@ -451,7 +440,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
                         }
                     }
 
-                    if (allocator.Pick(subnet, type, Allowed) is not { } candidate)
+                    if (allocator.Pick(subnet, type, allowed) is not { } candidate)
                     {
                         break;
                     }
@@ -497,10 +486,12 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         return (UInt128)held;
     }
 
-    private async ValueTask<Lease6?> TryHintAsync(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint, PrefixLengthMatch match, IEnumerable<Subnet6> subnets)
+    /// <summary>The hint in the first of the members (in rotation from <paramref name="first"/>) whose pool may serve it.</summary>
+    private async ValueTask<Lease6?> TryHintAsync(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint, PrefixLengthMatch match, IReadOnlyList<Subnet6> members, int first)
     {
-        foreach (var subnet in subnets)
+        for (var m = 0; m < members.Count; m++)
         {
+            var subnet = members[(first + m) % members.Count];
             if (subnet.FindPool(type, hint.Address) is not { } pool || !PoolAllowed(ctx, pool) || !match.Accepts(pool, hint.Length))
             {
                 continue;
@@ -543,23 +534,21 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         return best;
     }
 
-    /// <summary>The members in network order, starting at <paramref name="start"/> and wrapping around.</summary>
-    private static IEnumerable<Subnet6> Rotation(IReadOnlyList<Subnet6> members, Subnet6 start)
+    /// <summary>
+    /// Where <paramref name="start"/> is among the members (0 when absent): they are visited in network order from there,
+    /// wrapping around. An index instead of an iterator, which would be an allocation per IA.
+    /// </summary>
+    private static int Offset(IReadOnlyList<Subnet6> members, Subnet6 start)
     {
-        var offset = 0;
         for (var i = 0; i < members.Count; i++)
         {
             if (members[i] == start)
             {
-                offset = i;
-                break;
+                return i;
             }
         }
 
-        for (var i = 0; i < members.Count; i++)
-        {
-            yield return members[(offset + i) % members.Count];
-        }
+        return 0;
     }
 
     /// <summary>
