@@ -413,8 +413,11 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
             {
                 var subnet = members[(first + m) % members.Count];
                 UInt128 capacity = 0;
-                foreach (var pool in subnet.PoolsOf(type))
+                var pools = subnet.PoolsOf(type);
+                for (var p = 0; p < pools.Count; p++)
                 {
+                    // Indexed: a foreach over the interface would box an enumerator per subnet tried.
+                    var pool = pools[p];
                     if (allowed.Allows(pool))
                     {
                         capacity = capacity > UInt128.MaxValue - pool.Capacity ? UInt128.MaxValue : capacity + pool.Capacity;
