@@ -363,15 +363,20 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
     private async ValueTask<List<(Lease6 Lease, Subnet6 Subnet)>> ExistingLeasesAsync(ProcessingContext ctx, LeaseType type, uint iaid, IReadOnlyList<Subnet6> members)
     {
         var found = new List<(Lease6, Subnet6)>();
-        foreach (var lease in await Store.GetByClientAsync(ctx.ClientDuid, iaid, type).ConfigureAwait(false))
+        var leases = await Store.GetByClientAsync(ctx.ClientDuid, iaid, type).ConfigureAwait(false);
+
+        // Indexed loops: a foreach over these interfaces boxes an enumerator, per IA of every packet.
+        for (var l = 0; l < leases.Count; l++)
         {
+            var lease = leases[l];
             if (lease.State is LeaseState.Registered or LeaseState.Declined)
             {
                 continue;
             }
 
-            foreach (var subnet in members)
+            for (var m = 0; m < members.Count; m++)
             {
+                var subnet = members[m];
                 if (subnet.Id == lease.SubnetId)
                 {
                     found.Add((lease, subnet));
@@ -525,8 +530,9 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
     {
         var best = selected;
         var bestUse = _lastUsed.TryGetValue((selected.Id, type), out var use) ? use : 0;
-        foreach (var subnet in members)
+        for (var m = 0; m < members.Count; m++)
         {
+            var subnet = members[m];
             if (_lastUsed.TryGetValue((subnet.Id, type), out var used) && used > bestUse)
             {
                 best = subnet;
