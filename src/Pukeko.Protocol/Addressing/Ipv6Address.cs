@@ -83,6 +83,88 @@ public readonly record struct Ipv6Address(UInt128 Value) : IComparable<Ipv6Addre
 
     public static bool operator >=(Ipv6Address left, Ipv6Address right) => left.Value >= right.Value;
 
+    /// <summary>The longest text <see cref="TryFormat"/> writes (six groups, a dotted IPv4 address and their colons).</summary>
+    public const int MaxTextLength = 45;
+
     /// <summary>RFC 5952 text form (lower case, longest zero run compressed).</summary>
-    public override string ToString() => ToIPAddress().ToString();
+    public override string ToString()
+    {
+        Span<char> text = stackalloc char[MaxTextLength];
+        return TryFormat(text, out var length) ? new string(text[..length]) : throw new InvalidOperationException("an IPv6 address longer than its maximum text");
+    }
+
+    /// <summary>
+    /// Writes the text of <see cref="ToString"/>, for row and log writers; false when it does not fit. Allocates
+    /// nothing, except for the forms that may end in a dotted IPv4 address (the first 64 bits zero, or ISATAP), which
+    /// are left to the runtime's formatter so the text stays the same as <see cref="System.Net.IPAddress"/>'s.
+    /// </summary>
+    public bool TryFormat(Span<char> destination, out int charsWritten)
+    {
+        charsWritten = 0;
+        Span<ushort> groups = stackalloc ushort[8];
+        for (var i = 0; i < groups.Length; i++)
+        {
+            groups[i] = (ushort)(Value >> (112 - (16 * i)));
+        }
+
+        if ((Value >> 64) == 0 || (groups[4] == 0 && groups[5] == 0x5EFE))
+        {
+            return ToIPAddress().TryFormat(destination, out charsWritten);
+        }
+
+        var (zerosFrom, zerosTo) = LongestZeroRun(groups);
+        var written = 0;
+        for (var i = 0; i < groups.Length; i++)
+        {
+            if (i == zerosFrom)
+            {
+                if (destination.Length - written < 2)
+                {
+                    return false;
+                }
+
+                destination[written++] = ':';
+                destination[written++] = ':';
+                i = zerosTo - 1;
+                continue;
+            }
+
+            if (i > 0 && i != zerosTo)
+            {
+                if (written == destination.Length)
+                {
+                    return false;
+                }
+
+                destination[written++] = ':';
+            }
+
+            if (!groups[i].TryFormat(destination[written..], out var digits, "x", System.Globalization.CultureInfo.InvariantCulture))
+            {
+                return false;
+            }
+
+            written += digits;
+        }
+
+        charsWritten = written;
+        return true;
+    }
+
+    /// <summary>The first longest run of two or more zero groups, as [from, to); (-1, -1) when there is none (RFC 5952 §4.2).</summary>
+    private static (int From, int To) LongestZeroRun(ReadOnlySpan<ushort> groups)
+    {
+        int bestFrom = -1, bestLength = 1, runLength = 0;
+        for (var i = 0; i < groups.Length; i++)
+        {
+            runLength = groups[i] == 0 ? runLength + 1 : 0;
+            if (runLength > bestLength)
+            {
+                bestLength = runLength;
+                bestFrom = i - runLength + 1;
+            }
+        }
+
+        return bestFrom < 0 ? (-1, -1) : (bestFrom, bestFrom + bestLength);
+    }
 }

@@ -18,9 +18,13 @@ public sealed class Dhcp6Packet
     public Dhcp6Message Message { get; set; }
 
     /// <summary>Relay layers, index 0 = outermost (closest to the server).</summary>
-    public List<RelayLayer> Relays { get; } = [];
+    public List<RelayLayer> Relays => _relays ??= [];
 
-    public bool IsRelayed => Relays.Count > 0;
+    // Made at first use: a reply that is not relayed, and never classified, then costs neither (one packet each way).
+    private List<RelayLayer>? _relays;
+    private ClientClassSet? _classes;
+
+    public bool IsRelayed => _relays is { Count: > 0 };
 
     public Ipv6Address RemoteAddress { get; set; }
 
@@ -35,7 +39,7 @@ public sealed class Dhcp6Packet
     public string InterfaceName { get; set; } = "";
 
     /// <summary>Client classes the packet belongs to (<c>ALL</c>, <c>KNOWN</c>, vendor classes...).</summary>
-    public ClientClassSet Classes { get; } = new();
+    public ClientClassSet Classes => _classes ??= new();
 
     /// <summary>When the datagram was received (for elapsed-time logging and parking timeouts).</summary>
     public DateTimeOffset ReceivedAt { get; set; }
@@ -73,7 +77,12 @@ public sealed class Dhcp6Packet
         set
         {
             Message.Options.CopyRetrievedOptions = value;
-            foreach (var relay in Relays)
+            if (_relays is null)
+            {
+                return;
+            }
+
+            foreach (var relay in _relays)
             {
                 relay.Options.CopyRetrievedOptions = value;
             }

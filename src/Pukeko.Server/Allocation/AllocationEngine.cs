@@ -120,18 +120,6 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         return result;
     }
 
-    /// <summary>Address-only form of <see cref="ExtendAsync"/>.</summary>
-    public ValueTask<List<Lease6>> ExtendAddressesAsync(ProcessingContext ctx, uint iaid, IReadOnlyList<(Ipv6Address Address, uint Preferred, uint Valid)> hints, List<Lease6> retired)
-    {
-        var list = new List<LeaseHint>(hints.Count);
-        foreach (var (address, preferred, valid) in hints)
-        {
-            list.Add(new LeaseHint(address, 128, preferred, valid));
-        }
-
-        return ExtendAsync(ctx, LeaseType.NA, iaid, list, retired);
-    }
-
     /// <summary>
     /// Renew/Rebind of one IA: extends the client's leases of the IA in the subnet or its shared
     /// network; when it has none, allocates a new one as Kea does. Leases that left their pools
@@ -357,7 +345,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
     {
         if (selected.SharedNetwork is not { } network)
         {
-            return [selected];
+            return selected.Alone;
         }
 
         var members = new List<Subnet6>(network.Subnets.Count);
@@ -375,15 +363,20 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
     private async ValueTask<List<(Lease6 Lease, Subnet6 Subnet)>> ExistingLeasesAsync(ProcessingContext ctx, LeaseType type, uint iaid, IReadOnlyList<Subnet6> members)
     {
         var found = new List<(Lease6, Subnet6)>();
-        foreach (var lease in await Store.GetByClientAsync(ctx.ClientDuid, iaid, type).ConfigureAwait(false))
+        var leases = await Store.GetByClientAsync(ctx.ClientDuid, iaid, type).ConfigureAwait(false);
+
+        // Indexed loops: a foreach over these interfaces boxes an enumerator, per IA of every packet.
+        for (var l = 0; l < leases.Count; l++)
         {
+            var lease = leases[l];
             if (lease.State is LeaseState.Registered or LeaseState.Declined)
             {
                 continue;
             }
 
-            foreach (var subnet in members)
+            for (var m = 0; m < members.Count; m++)
             {
+                var subnet = members[m];
                 if (subnet.Id == lease.SubnetId)
                 {
                     found.Add((lease, subnet));
@@ -407,7 +400,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         var anyCapacity = false;
         foreach (var match in matches)
         {
-            if (!hint.Address.IsUnspecified && await TryHintAsync(ctx, type, iaid, hint, match, Rotation(members, start)).ConfigureAwait(false) is { } hinted)
+            if (!hint.Address.IsUnspecified && await TryHintAsync(ctx, type, iaid, hint, match, members, Offset(members, start)).ConfigureAwait(false) is { } hinted)
             {
                 return hinted;
             }
@@ -419,14 +412,18 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
                 return null;
             }
 
-            foreach (var subnet in Rotation(members, Preferred(members, start, type)))
+            var allowed = new PoolFilter(ctx.Query.Classes, match, hint.Length);
+            var first = Offset(members, Preferred(members, start, type));
+            for (var m = 0; m < members.Count; m++)
             {
-                bool Allowed(ILeasePool pool) => PoolAllowed(ctx, pool) && match.Accepts(pool, hint.Length);
-                var candidateSubnet = subnet;
+                var subnet = members[(first + m) % members.Count];
                 UInt128 capacity = 0;
-                foreach (var pool in subnet.PoolsOf(type))
+                var pools = subnet.PoolsOf(type);
+                for (var p = 0; p < pools.Count; p++)
                 {
-                    if (Allowed(pool))
+                    // Indexed: a foreach over the interface would box an enumerator per subnet tried.
+                    var pool = pools[p];
+                    if (allowed.Allows(pool))
                     {
                         capacity = capacity > UInt128.MaxValue - pool.Capacity ? UInt128.MaxValue : capacity + pool.Capacity;
                     }
@@ -451,7 +448,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
                         }
                     }
 
-                    if (allocator.Pick(subnet, type, Allowed) is not { } candidate)
+                    if (allocator.Pick(subnet, type, allowed) is not { } candidate)
                     {
                         break;
                     }
@@ -497,10 +494,12 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         return (UInt128)held;
     }
 
-    private async ValueTask<Lease6?> TryHintAsync(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint, PrefixLengthMatch match, IEnumerable<Subnet6> subnets)
+    /// <summary>The hint in the first of the members (in rotation from <paramref name="first"/>) whose pool may serve it.</summary>
+    private async ValueTask<Lease6?> TryHintAsync(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint, PrefixLengthMatch match, IReadOnlyList<Subnet6> members, int first)
     {
-        foreach (var subnet in subnets)
+        for (var m = 0; m < members.Count; m++)
         {
+            var subnet = members[(first + m) % members.Count];
             if (subnet.FindPool(type, hint.Address) is not { } pool || !PoolAllowed(ctx, pool) || !match.Accepts(pool, hint.Length))
             {
                 continue;
@@ -531,8 +530,9 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
     {
         var best = selected;
         var bestUse = _lastUsed.TryGetValue((selected.Id, type), out var use) ? use : 0;
-        foreach (var subnet in members)
+        for (var m = 0; m < members.Count; m++)
         {
+            var subnet = members[m];
             if (_lastUsed.TryGetValue((subnet.Id, type), out var used) && used > bestUse)
             {
                 best = subnet;
@@ -543,23 +543,21 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         return best;
     }
 
-    /// <summary>The members in network order, starting at <paramref name="start"/> and wrapping around.</summary>
-    private static IEnumerable<Subnet6> Rotation(IReadOnlyList<Subnet6> members, Subnet6 start)
+    /// <summary>
+    /// Where <paramref name="start"/> is among the members (0 when absent): they are visited in network order from there,
+    /// wrapping around. An index instead of an iterator, which would be an allocation per IA.
+    /// </summary>
+    private static int Offset(IReadOnlyList<Subnet6> members, Subnet6 start)
     {
-        var offset = 0;
         for (var i = 0; i < members.Count; i++)
         {
             if (members[i] == start)
             {
-                offset = i;
-                break;
+                return i;
             }
         }
 
-        for (var i = 0; i < members.Count; i++)
-        {
-            yield return members[(offset + i) % members.Count];
-        }
+        return 0;
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ internal interface ILeaseAllocator
     /// The next candidate of the given type among the pools <paramref name="allowed"/> accepts, or
     /// null when there is none. The caller checks whether the candidate is free.
     /// </summary>
-    (Ipv6Address Address, ILeasePool Pool)? Pick(Subnet6 subnet, LeaseType type, Func<ILeasePool, bool> allowed);
+    (Ipv6Address Address, ILeasePool Pool)? Pick(Subnet6 subnet, LeaseType type, PoolFilter allowed);
 
     /// <summary>Forgets all state (reconfiguration replaces the subnets).</summary>
     void Reset();

@@ -16,9 +16,9 @@ internal sealed class IterativeAllocator : ILeaseAllocator
 
     /// <summary>Address-only convenience for callers that need no filtering.</summary>
     public (Ipv6Address Address, AddressPool Pool)? PickAddress(Subnet6 subnet) =>
-        Pick(subnet, LeaseType.NA, static _ => true) is { } picked ? (picked.Address, (AddressPool)picked.Pool) : null;
+        Pick(subnet, LeaseType.NA, PoolFilter.All) is { } picked ? (picked.Address, (AddressPool)picked.Pool) : null;
 
-    public (Ipv6Address Address, ILeasePool Pool)? Pick(Subnet6 subnet, LeaseType type, Func<ILeasePool, bool> allowed)
+    public (Ipv6Address Address, ILeasePool Pool)? Pick(Subnet6 subnet, LeaseType type, PoolFilter allowed)
     {
         var pools = subnet.PoolsOf(type);
         if (pools.Count == 0)
@@ -42,7 +42,7 @@ internal sealed class IterativeAllocator : ILeaseAllocator
             {
                 var index = (cursor.PoolIndex + step) % pools.Count;
                 var pool = pools[index];
-                if (!allowed(pool))
+                if (!allowed.Allows(pool))
                 {
                     continue;
                 }

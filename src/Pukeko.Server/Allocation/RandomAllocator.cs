@@ -15,12 +15,12 @@ internal sealed class RandomAllocator : ILeaseAllocator
 {
     private readonly ConcurrentDictionary<ILeasePool, Permutation> _permutations = new(ReferenceEqualityComparer.Instance);
 
-    public (Ipv6Address Address, ILeasePool Pool)? Pick(Subnet6 subnet, LeaseType type, Func<ILeasePool, bool> allowed)
+    public (Ipv6Address Address, ILeasePool Pool)? Pick(Subnet6 subnet, LeaseType type, PoolFilter allowed)
     {
         var usable = new List<ILeasePool>();
         foreach (var pool in subnet.PoolsOf(type))
         {
-            if (allowed(pool))
+            if (allowed.Allows(pool))
             {
                 usable.Add(pool);
             }

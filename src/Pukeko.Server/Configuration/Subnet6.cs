@@ -76,6 +76,11 @@ internal sealed class Subnet6 : Classification.IClassGated
     /// <summary>The shared network this subnet belongs to, or null. Set once while the configuration is built.</summary>
     public SharedNetwork6? SharedNetwork { get; internal set; }
 
+    /// <summary>This subnet as a one-member list: the candidates of a subnet outside any shared network, made once, not per packet.</summary>
+    public IReadOnlyList<Subnet6> Alone => _alone ??= [this];
+
+    private Subnet6[]? _alone;
+
     /// <summary><c>allocator</c> for addresses (inherited global → shared network → subnet).</summary>
     public AllocatorKind Allocator { get; init; }
 

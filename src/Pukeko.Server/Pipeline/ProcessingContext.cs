@@ -50,7 +50,10 @@ internal sealed class ProcessingContext
     public List<ILeasePool> UsedPools { get; } = [];
 
     /// <summary>Leases this reply hands out unchanged from the cache (digest §3.6): not written, not committed.</summary>
-    public List<Lease6> ReusedLeases { get; } = [];
+    /// <remarks>Made at first use: lease caching is off by default, and this is per packet.</remarks>
+    public List<Lease6> ReusedLeases => _reusedLeases ??= [];
+
+    private List<Lease6>? _reusedLeases;
 
     /// <summary>The packet's callout handle, created at the first hook point with callouts; null when there were none.</summary>
     public CalloutHandle? Handle { get; set; }

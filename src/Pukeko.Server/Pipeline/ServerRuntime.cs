@@ -120,11 +120,13 @@ internal sealed class ServerRuntime
 
     public Subnet6? FindSubnet(uint id)
     {
-        foreach (var subnet in Config.Subnets)
+        // Indexed: every lease change asks (statistics), and a foreach over the list interface boxes an enumerator.
+        var subnets = Config.Subnets;
+        for (var i = 0; i < subnets.Count; i++)
         {
-            if (subnet.Id == id)
+            if (subnets[i].Id == id)
             {
-                return subnet;
+                return subnets[i];
             }
         }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Leases;
 
@@ -40,16 +41,35 @@ internal sealed class LeaseStatistics(StatisticsRegistry registry)
             return;
         }
 
-        Registry.Add(StatisticsRegistry.SubnetName(subnet.Id, name), delta);
+        Registry.Add(ScopedName(subnet.Id, 0, NameScope.Subnet, name), delta);
         if (pool is PrefixPool pdPool)
         {
-            Registry.Add(StatisticsRegistry.PdPoolName(subnet.Id, pdPool.PoolId, name), delta);
+            Registry.Add(ScopedName(subnet.Id, pdPool.PoolId, NameScope.PdPool, name), delta);
         }
         else if (pool is not null)
         {
-            Registry.Add(StatisticsRegistry.PoolName(subnet.Id, pool.PoolId, name), delta);
+            Registry.Add(ScopedName(subnet.Id, pool.PoolId, NameScope.Pool, name), delta);
         }
     }
+
+    // The subnet and pool statistic names, each built once instead of as a new string for every lease change.
+    // Bounded by the subnets, pools and statistic names there have been.
+    private readonly ConcurrentDictionary<(uint Subnet, uint Pool, NameScope Scope, string Name), string> _scopedNames = new();
+
+    private enum NameScope : byte
+    {
+        Subnet,
+        Pool,
+        PdPool,
+    }
+
+    private string ScopedName(uint subnetId, uint poolId, NameScope scope, string name) =>
+        _scopedNames.GetOrAdd((subnetId, poolId, scope, name), static key => key.Scope switch
+        {
+            NameScope.Pool => StatisticsRegistry.PoolName(key.Subnet, key.Pool, key.Name),
+            NameScope.PdPool => StatisticsRegistry.PdPoolName(key.Subnet, key.Pool, key.Name),
+            _ => StatisticsRegistry.SubnetName(key.Subnet, key.Name),
+        });
 
     /// <summary>Same as <see cref="Add(string, Subnet6?, ILeasePool?, long, bool)"/> for a lease, finding its subnet and pool.</summary>
     public void Add(string name, Lease6 lease, Func<uint, Subnet6?> findSubnet, long delta)

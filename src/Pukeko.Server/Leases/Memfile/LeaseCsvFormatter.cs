@@ -18,7 +18,9 @@ internal static class LeaseCsvFormatter
         var preferred = asDelete ? 0u : lease.PreferredLifetime;
         var hasHardwareAddress = lease.HardwareAddress is { Length: > 0 };
 
-        row.Append(lease.Address.ToString()).Append(',');
+        Span<char> address = stackalloc char[Pukeko.Protocol.Addressing.Ipv6Address.MaxTextLength];
+        lease.Address.TryFormat(address, out var addressLength);
+        row.Append(address[..addressLength]).Append(',');
         LeaseCsvHex.Append(row, lease.Duid);
         row.Append(',').Append(valid)
             .Append(',').Append(lease.Cltt + valid)

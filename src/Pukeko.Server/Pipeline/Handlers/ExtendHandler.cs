@@ -34,12 +34,12 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
             return IaWithStatus(request.Iaid, StatusCode.NoBinding, "Sorry, no known leases for this duid/iaid, can't renew.");
         }
 
-        var hints = new List<(Ipv6Address Address, uint Preferred, uint Valid)>();
+        var hints = new List<LeaseHint>(1);
         foreach (var option in request.Options)
         {
             if (option is IaAddressOption address)
             {
-                hints.Add((address.Address, address.PreferredLifetime, address.ValidLifetime));
+                hints.Add(new LeaseHint(address.Address, 128, address.PreferredLifetime, address.ValidLifetime));
             }
         }
 
@@ -47,7 +47,7 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         var ia = new IaNaOption(request.Iaid, 0, 0);
         ctx.ResponseIa = ia;
         var retired = new List<Lease6>();
-        var leases = await services.Allocation.ExtendAddressesAsync(ctx, request.Iaid, hints, retired).ConfigureAwait(false);
+        var leases = await services.Allocation.ExtendAsync(ctx, LeaseType.NA, request.Iaid, hints, retired).ConfigureAwait(false);
         ctx.ResponseIa = null;
         uint shortest = 0;
         foreach (var lease in leases)
@@ -156,7 +156,7 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         return false;
     }
 
-    private static bool Holds(List<(Ipv6Address Address, uint Preferred, uint Valid)> hints, Ipv6Address address)
+    private static bool Holds(List<LeaseHint> hints, Ipv6Address address)
     {
         foreach (var hint in hints)
         {

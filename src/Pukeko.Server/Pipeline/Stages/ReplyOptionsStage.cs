@@ -175,18 +175,24 @@ internal sealed class ReplyOptionsStage(PipelineServices services, ClientFqdnSta
     private static void AppendVendorOptions(ProcessingContext ctx, List<OptionLevel> levels, bool requestedInOro)
     {
         var query = ctx.Query.Message.Options;
-        var enterprises = new SortedSet<uint>();
+        // Made at the first vendor option: most clients send none, and an empty set still costs its enumeration.
+        SortedSet<uint>? enterprises = null;
         foreach (var option in query)
         {
             switch (option)
             {
                 case VendorOptsOption vendor:
-                    enterprises.Add(vendor.EnterpriseNumber);
+                    (enterprises ??= []).Add(vendor.EnterpriseNumber);
                     break;
                 case VendorClassOption vendorClass:
-                    enterprises.Add(vendorClass.EnterpriseNumber);
+                    (enterprises ??= []).Add(vendorClass.EnterpriseNumber);
                     break;
             }
+        }
+
+        if (enterprises is null)
+        {
+            return;
         }
 
         var response = ctx.Response!.Message.Options;
@@ -269,30 +275,40 @@ internal sealed class ReplyOptionsStage(PipelineServices services, ClientFqdnSta
     /// </summary>
     private void EvaluateAdditionalClasses(ProcessingContext ctx)
     {
-        var names = new List<string>();
+        // Made at the first name: most configurations have no additional classes, and this is per packet.
+        List<string>? names = null;
         foreach (var pool in ctx.UsedPools)
         {
             if (pool is Configuration.AddressPool addressPool)
             {
-                names.AddRange(addressPool.AdditionalClasses);
+                AddNames(ref names, addressPool.AdditionalClasses);
             }
             else if (pool is Configuration.PrefixPool prefixPool)
             {
-                names.AddRange(prefixPool.AdditionalClasses);
+                AddNames(ref names, prefixPool.AdditionalClasses);
             }
         }
 
         if (ctx.Subnet is { } subnet)
         {
-            names.AddRange(subnet.AdditionalClasses);
+            AddNames(ref names, subnet.AdditionalClasses);
             if (subnet.SharedNetwork is { } network)
             {
-                names.AddRange(network.AdditionalClasses);
+                AddNames(ref names, network.AdditionalClasses);
             }
         }
-        if (names.Count > 0)
+
+        if (names is not null)
         {
             ctx.Runtime.Classifier.EvaluateAdditional(ctx.Query, names, services.Log);
+        }
+    }
+
+    private static void AddNames(ref List<string>? names, IReadOnlyList<string> more)
+    {
+        if (more.Count > 0)
+        {
+            (names ??= []).AddRange(more);
         }
     }
 
