@@ -4,38 +4,19 @@ using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Options.Definitions;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Reservations;
+using Column = Pukeko.Server.PostgreSql.Host6Statements.Column;
 
 namespace Pukeko.Server.PostgreSql;
 
 /// <summary>
 /// Host reservations read from Kea's tables (<c>hosts</c>, <c>ipv6_reservations</c>, <c>dhcp6_options</c>) as Kea
-/// 2.2's <c>kea-admin db-init pgsql</c> creates them (schema 13.0), so Kea and Pukeko servers read the same rows.
+/// 2.2's or Kea 3.x's <c>kea-admin db-init pgsql</c> creates them (schema 13.0 or 34.0: see
+/// <see cref="Host6Statements"/>), so Kea and Pukeko servers read the same rows.
 /// Only reads: reservations are written by the operator (SQL, or Kea's host commands). Every lookup is one
 /// parameterized query, prepared on its pooled connection, answered by the database (no cache).
 /// </summary>
 internal sealed class PgSqlHostDataSource : IHostDataSource
 {
-    // The DHCPv6 part of Kea's host query: the host's row joined with its options and its reservations, so a host
-    // comes back as (options × reservations) rows, in Kea's order.
-    private const string SelectHost =
-        "SELECT h.host_id, h.dhcp_identifier, h.dhcp_identifier_type, h.dhcp6_subnet_id, h.hostname, h.dhcp6_client_classes, "
-        + "o.option_id, o.code, o.value, o.formatted_value, o.space, o.persistent, "
-        + "r.reservation_id, r.address, r.prefix_len, r.type "
-        + "FROM hosts AS h "
-        + "LEFT JOIN dhcp6_options AS o ON h.host_id = o.host_id "
-        + "LEFT JOIN ipv6_reservations AS r ON h.host_id = r.host_id ";
-
-    private const string OrderRows = " ORDER BY h.host_id, o.option_id, r.reservation_id";
-
-    private const string ByIdentifier = SelectHost
-        + "WHERE h.dhcp6_subnet_id = $1 AND h.dhcp_identifier_type = $2 AND h.dhcp_identifier = $3" + OrderRows;
-
-    // By reservation, as Kea's getAll6(subnet, address): every host whose reservations include the block (several
-    // when ip-reservations-unique is false), each with all of its reservations (not only the matching one). (address, prefix_len) is the schema's index.
-    private const string ByReservation = SelectHost
-        + "WHERE h.dhcp6_subnet_id = $1 AND h.host_id IN "
-        + "(SELECT host_id FROM ipv6_reservations WHERE address = $2 AND prefix_len = $3 AND type = $4)" + OrderRows;
-
     /// <summary>Kea's <c>host_identifier_type</c> rows for the identifiers a DHCPv6 server uses.</summary>
     private const short HwAddressType = 0, DuidType = 1, FlexIdType = 4;
 
@@ -46,7 +27,11 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
 
     private readonly NpgsqlDataSource _dataSource;
 
-    private PgSqlHostDataSource(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+    private PgSqlHostDataSource(NpgsqlDataSource dataSource, Host6Statements statements)
+    {
+        _dataSource = dataSource;
+        Statements = statements;
+    }
 
     /// <summary>
     /// Connects and checks <c>schema_version</c>; <see cref="LeaseDatabaseSchemaException"/> when the schema is
@@ -85,25 +70,23 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
 
     private static async Task<PgSqlHostDataSource> OpenAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        var (major, minor) = await PgSqlLeaseStore.ReadSchemaVersionAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        if ((major, minor) != Lease6Statements.Kea22.Version)
-        {
-            // Hosts are read from Kea 2.2's schema only, even where leases are kept in Kea 3.x's.
-            var (needMajor, needMinor) = Lease6Statements.Kea22.Version;
-            throw new LeaseDatabaseSchemaException(
-                $"PostgreSQL hosts database schema version mismatch: need version: {needMajor}.{needMinor} found version: {major}.{minor} "
-                + "(Pukeko speaks Kea 2.2's schema; it never alters the database, so create or upgrade it with the matching kea-admin)");
-        }
-
-        return new PgSqlHostDataSource(dataSource);
+        var version = await PgSqlLeaseStore.ReadSchemaVersionAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        var statements = Host6Statements.For(version)
+            ?? throw new LeaseDatabaseSchemaException(
+                $"hosts database: {Lease6Statements.MismatchMessage(version)} "
+                + "(Pukeko never alters the database, so create or upgrade it with the matching kea-admin)");
+        return new PgSqlHostDataSource(dataSource, statements);
     }
 
     internal NpgsqlDataSource DataSource => _dataSource;
 
+    /// <summary>The SQL for the schema version the database had when opened.</summary>
+    internal Host6Statements Statements { get; }
+
     public ValueTask<HostReservation?> FindAsync(uint subnetId, HostIdentifierType type, ReadOnlyMemory<byte> identifier, OptionDefinitionSet definitions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(definitions);
-        return QueryAsync(ByIdentifier, p =>
+        return QueryAsync(Statements.SelectByIdentifier, p =>
         {
             p.Add(Lease6Row.BigInt(subnetId));
             p.Add(Lease6Row.SmallInt(TypeCode(type)));
@@ -120,10 +103,11 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     private ValueTask<IReadOnlyList<HostReservation>> FindByReservationAsync(uint subnetId, Ipv6Prefix block, short reservationType, CancellationToken cancellationToken) =>
-        QueryAllAsync(ByReservation, p =>
+        QueryAllAsync(Statements.SelectByReservation, p =>
         {
             p.Add(Lease6Row.BigInt(subnetId));
-            // Kea 2.2 keeps addresses as text in their canonical (RFC 5952) form, which is how it writes them.
+            // Kea 2.2 keeps addresses as text in their canonical (RFC 5952) form, which is how it writes them;
+            // Kea 3.x's statement casts the same text to inet.
             p.Add(Lease6Row.Text(Lease6Row.AddressText(block.First)));
             p.Add(Lease6Row.SmallInt(block.Length));
             p.Add(Lease6Row.SmallInt(reservationType));
@@ -165,7 +149,7 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
         HostRows? host = null;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var hostId = reader.GetInt32(0);
+            var hostId = reader.GetInt32((int)Column.HostId);
             if (host is null || host.HostId != hostId)
             {
                 // Rows come ordered by host_id, so a new id means the previous host is complete.
@@ -201,6 +185,7 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
         private readonly List<Configuration.OptionDescriptor> _options = [];
         private readonly List<Ipv6Address> _addresses = [];
         private readonly List<Ipv6Prefix> _prefixes = [];
+        private readonly Dictionary<Ipv6Prefix, Ipv6Prefix> _excludedPrefixes = [];
 
         private HostRows(int hostId, HostIdentifierType type, byte[] identifier, uint? subnetId, string? hostname, IReadOnlyList<string> classes)
         {
@@ -226,31 +211,33 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
 
         public static HostRows Read(NpgsqlDataReader reader, int hostId)
         {
-            var typeCode = reader.GetInt16(2);
+            var typeCode = reader.GetInt16(At(Column.IdentifierType));
             var type = IdentifierType(typeCode)
                 ?? throw new InvalidDataException($"host {hostId}: identifier type {typeCode} is not a DHCPv6 host identifier (hw-address 0, duid 1, flex-id 4)");
             // dhcp6_subnet_id 0 is Kea's global reservation; the engine spells that as no subnet.
-            var subnet = reader.IsDBNull(3) ? 0 : reader.GetInt64(3);
-            var hostname = reader.IsDBNull(4) ? null : reader.GetString(4);
+            var subnet = reader.IsDBNull(At(Column.SubnetId)) ? 0 : reader.GetInt64(At(Column.SubnetId));
+            var hostname = reader.IsDBNull(At(Column.Hostname)) ? null : reader.GetString(At(Column.Hostname));
             // Kea stores a host's classes comma-separated (ClientClasses::toText(",")) and trims each name on read.
-            var classes = reader.IsDBNull(5)
+            var classes = reader.IsDBNull(At(Column.HostClasses))
                 ? []
-                : reader.GetString(5).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            return new HostRows(hostId, type, (byte[])reader[1], subnet == 0 ? null : checked((uint)subnet), hostname is { Length: > 0 } ? hostname : null, classes);
+                : reader.GetString(At(Column.HostClasses)).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            return new HostRows(hostId, type, (byte[])reader[At(Column.Identifier)], subnet == 0 ? null : checked((uint)subnet), hostname is { Length: > 0 } ? hostname : null, classes);
         }
 
         public void AddOption(NpgsqlDataReader reader, OptionDefinitionSet definitions)
         {
-            if (reader.IsDBNull(6) || !_optionIds.Add(reader.GetInt32(6)))
+            if (reader.IsDBNull(At(Column.OptionId)) || !_optionIds.Add(reader.GetInt32(At(Column.OptionId))))
             {
                 return;
             }
 
-            var code = checked((ushort)reader.GetInt32(7));
-            var value = reader.IsDBNull(8) ? [] : (byte[])reader[8];
-            var formatted = reader.IsDBNull(9) ? string.Empty : reader.GetString(9);
-            var space = reader.IsDBNull(10) || reader.GetString(10).Length == 0 ? Dhcp6Space : reader.GetString(10);
-            var persistent = reader.GetBoolean(11);
+            var code = checked((ushort)reader.GetInt32(At(Column.OptionCode)));
+            var value = reader.IsDBNull(At(Column.OptionValue)) ? [] : (byte[])reader[At(Column.OptionValue)];
+            var formatted = reader.IsDBNull(At(Column.OptionFormattedValue)) ? string.Empty : reader.GetString(At(Column.OptionFormattedValue));
+            var space = reader.IsDBNull(At(Column.OptionSpace)) || reader.GetString(At(Column.OptionSpace)).Length == 0 ? Dhcp6Space : reader.GetString(At(Column.OptionSpace));
+            var persistent = reader.GetBoolean(At(Column.OptionPersistent));
+            var cancelled = reader.GetBoolean(At(Column.OptionCancelled));
+            var classes = reader.IsDBNull(At(Column.OptionClasses)) ? null : ClassList(reader.GetString(At(Column.OptionClasses)), space, code);
             definitions.TryGetByCode(space, code, out var definition);
             byte[] data;
             if (definition is null || formatted.Length == 0)
@@ -270,30 +257,36 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
                 }
             }
 
-            _options.Add(new Configuration.OptionDescriptor(code, space, definition?.Name, data, persistent, NeverSend: false));
+            _options.Add(new Configuration.OptionDescriptor(code, space, definition?.Name, data, persistent, cancelled, classes));
         }
 
         public void AddReservation(NpgsqlDataReader reader)
         {
-            if (reader.IsDBNull(12) || !_reservationIds.Add(reader.GetInt32(12)))
+            if (reader.IsDBNull(At(Column.ReservationId)) || !_reservationIds.Add(reader.GetInt32(At(Column.ReservationId))))
             {
                 return;
             }
 
-            var text = reader.GetString(13);
-            if (!Ipv6Address.TryParse(text, out var address))
-            {
-                throw new InvalidDataException($"host {HostId}: reserved address '{text}' is not an IPv6 address");
-            }
-
-            var length = reader.GetInt16(14);
-            if (reader.GetInt16(15) == PrefixReservation)
-            {
-                _prefixes.Add(new Ipv6Prefix(address, length));
-            }
-            else
+            var address = ReadAddress(reader, Column.ReservationAddress, "reserved address");
+            var length = reader.GetInt16(At(Column.ReservationPrefixLength));
+            if (reader.GetInt16(At(Column.ReservationType)) != PrefixReservation)
             {
                 _addresses.Add(address);
+                return;
+            }
+
+            var prefix = new Ipv6Prefix(address, length);
+            _prefixes.Add(prefix);
+            if (!reader.IsDBNull(At(Column.ExcludedPrefix)))
+            {
+                // Kea 3.x's pd-exclude for this prefix; kept only when RFC 6603 allows it, as the config's check.
+                var excluded = new Ipv6Prefix(ReadAddress(reader, Column.ExcludedPrefix, "excluded prefix"), reader.GetInt16(At(Column.ExcludedPrefixLength)));
+                if (excluded.Length <= prefix.Length || !prefix.Contains(excluded.Address))
+                {
+                    throw new InvalidDataException($"host {HostId}: excluded prefix {excluded} must be longer than, and inside, the reserved prefix {prefix}");
+                }
+
+                _excludedPrefixes[prefix] = excluded;
             }
         }
 
@@ -304,9 +297,37 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
             SubnetId = SubnetId,
             IpAddresses = _addresses,
             Prefixes = _prefixes,
+            ExcludedPrefixes = _excludedPrefixes,
             Hostname = Hostname,
             Options = _options,
             ClientClasses = Classes,
         };
+
+        private static int At(Column column) => (int)column;
+
+        private Ipv6Address ReadAddress(NpgsqlDataReader reader, Column column, string what)
+        {
+            var text = reader.GetString(At(column));
+            return Ipv6Address.TryParse(text, out var address)
+                ? address
+                : throw new InvalidDataException($"host {HostId}: {what} '{text}' is not an IPv6 address");
+        }
+
+        /// <summary>
+        /// Kea 3.x's <c>dhcp6_options.client_classes</c>: a JSON list of class names (Kea writes <c>[  ]</c> for
+        /// none). Null when empty: the option is then sent whatever the client's classes.
+        /// </summary>
+        private IReadOnlyList<string>? ClassList(string json, string space, ushort code)
+        {
+            try
+            {
+                var names = System.Text.Json.JsonSerializer.Deserialize<string[]>(json);
+                return names is { Length: > 0 } ? names : null;
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new InvalidDataException($"host {HostId}: option {space}.{code} client_classes '{json}' is not a list of class names: {e.Message}", e);
+            }
+        }
     }
 }
