@@ -23,8 +23,10 @@ public static class Dhcp6Parser
 
     /// <summary>
     /// <see cref="TryParse(ReadOnlySpan{byte}, List{RelayLayer}, out Dhcp6Message?)"/>, with <paramref name="lenient"/>
-    /// as Kea's <c>lenient-option-parsing</c>: a Client FQDN option whose name cannot be read is left out, and a
-    /// User Class or Vendor Class entry longer than the option takes the rest of it, instead of failing the packet.
+    /// as Kea's <c>lenient-option-parsing</c>: instead of failing the packet, a Client FQDN, domain-list option or NTP
+    /// server FQDN sub-option whose name cannot be read is left out, a User Class or Vendor Class entry longer than the
+    /// option takes the rest of it, a fixed-length option longer than its value is read from its leading bytes (an
+    /// empty one's data dropped), and an IA Prefix length over 128 becomes 128.
     /// </summary>
     public static ParseStatus TryParse(ReadOnlySpan<byte> datagram, List<RelayLayer> relays, bool lenient, out Dhcp6Message? message)
     {

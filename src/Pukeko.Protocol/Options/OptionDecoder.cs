@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text.Unicode;
 using Pukeko.Protocol.Duids;
 using Pukeko.Protocol.Encoding;
@@ -72,7 +73,7 @@ public static class OptionDecoder
                     status = DecodeDhcp6(code, payload, depth, lenient, out option);
                     break;
                 case OptionSpace.NtpServer:
-                    status = DecodeNtpSuboption(code, payload, out option);
+                    status = DecodeNtpSuboption(code, payload, lenient, out option);
                     break;
                 default:
                     option = new RawOption(code, payload.ToArray());
@@ -166,6 +167,13 @@ public static class OptionDecoder
                     return ParseStatus.MalformedOption;
                 }
 
+                if (lenient && length > 128)
+                {
+                    // Kea 3.3+ lenient parsing caps an impossible prefix length at 128 (strictly it drops the packet;
+                    // Pukeko keeps the length as sent, and the hint is unusable).
+                    length = 128;
+                }
+
                 var iaPrefix = new IaPrefixOption(preferred, valid, length, prefix);
                 option = iaPrefix;
                 return DecodeNested(reader.ReadRemaining(), iaPrefix.Options, depth, lenient, ref option);
@@ -221,10 +229,26 @@ public static class OptionDecoder
             }
 
             case OptionCode.Preference:
-                return Exact(data, 1, out option, static d => new PreferenceOption(d[0]));
+            {
+                if (!Fixed(data, 1, lenient, out var value))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                option = new PreferenceOption(value[0]);
+                return ParseStatus.Ok;
+            }
 
             case OptionCode.ElapsedTime:
-                return Exact(data, 2, out option, static d => new ElapsedTimeOption((ushort)((d[0] << 8) | d[1])));
+            {
+                if (!Fixed(data, 2, lenient, out var value))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                option = new ElapsedTimeOption((ushort)((value[0] << 8) | value[1]));
+                return ParseStatus.Ok;
+            }
 
             case OptionCode.RelayMessage:
                 option = new RelayMessageOption(data.ToArray());
@@ -243,7 +267,15 @@ public static class OptionDecoder
             }
 
             case OptionCode.Unicast:
-                return Exact(data, 16, out option, static d => new UnicastOption(Addressing.Ipv6Address.Read(d)));
+            {
+                if (!Fixed(data, 16, lenient, out var value))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                option = new UnicastOption(Addressing.Ipv6Address.Read(value));
+                return ParseStatus.Ok;
+            }
 
             case OptionCode.StatusCode:
             {
@@ -265,8 +297,9 @@ public static class OptionDecoder
 
             case OptionCode.RapidCommit:
             case OptionCode.ReconfigureAccept:
-                // RFC 8415 §21.14, §21.20: option-len is 0.
-                if (!data.IsEmpty)
+                // RFC 8415 §21.14, §21.20: option-len is 0. Kea never reads data an empty option carries, so
+                // leniently it is dropped rather than the packet.
+                if (!data.IsEmpty && !lenient)
                 {
                     return ParseStatus.MalformedOption;
                 }
@@ -317,7 +350,15 @@ public static class OptionDecoder
             }
 
             case OptionCode.ReconfigureMessage:
-                return Exact(data, 1, out option, static d => new ReconfigureMessageOption((MessageType)d[0]));
+            {
+                if (!Fixed(data, 1, lenient, out var value))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                option = new ReconfigureMessageOption((MessageType)value[0]);
+                return ParseStatus.Ok;
+            }
 
             case OptionCode.SipServerAddresses:
             case OptionCode.DnsServers:
@@ -359,7 +400,8 @@ public static class OptionDecoder
                 {
                     if (!DomainNameEncoding.TryRead(rest, allowPartial: false, out var name, out var consumed, out _))
                     {
-                        return ParseStatus.MalformedOption;
+                        // Lenient: the whole option is left out, as Kea skips an option with an unreadable name.
+                        return lenient ? ParseStatus.Ok : ParseStatus.MalformedOption;
                     }
 
                     names.Add(name);
@@ -374,13 +416,15 @@ public static class OptionDecoder
             case OptionCode.CltTime:
             case OptionCode.SolMaxRt:
             case OptionCode.InfMaxRt:
-                if (!reader.TryReadUInt32(out var value) || !reader.IsAtEnd)
+            {
+                if (!Fixed(data, 4, lenient, out var value))
                 {
                     return ParseStatus.MalformedOption;
                 }
 
-                option = new Uint32Option(code, value);
+                option = new Uint32Option(code, BinaryPrimitives.ReadUInt32BigEndian(value));
                 return ParseStatus.Ok;
+            }
 
             case OptionCode.RemoteId:
             {
@@ -433,7 +477,15 @@ public static class OptionDecoder
             }
 
             case OptionCode.RelaySourcePort:
-                return Exact(data, 2, out option, static d => new RelaySourcePortOption((ushort)((d[0] << 8) | d[1])));
+            {
+                if (!Fixed(data, 2, lenient, out var value))
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
+                option = new RelaySourcePortOption((ushort)((value[0] << 8) | value[1]));
+                return ParseStatus.Ok;
+            }
 
             default:
                 option = new RawOption(code, data.ToArray());
@@ -441,25 +493,33 @@ public static class OptionDecoder
         }
     }
 
-    private static ParseStatus DecodeNtpSuboption(ushort code, ReadOnlySpan<byte> data, out DhcpOption? option)
+    private static ParseStatus DecodeNtpSuboption(ushort code, ReadOnlySpan<byte> data, bool lenient, out DhcpOption? option)
     {
         option = null;
         switch (code)
         {
             case NtpSuboptionCode.ServerAddress:
             case NtpSuboptionCode.MulticastAddress:
+            {
                 // RFC 5908 §4.1, §4.2: exactly one address.
-                if (data.Length != 16)
+                if (!Fixed(data, 16, lenient, out var value))
                 {
                     return ParseStatus.MalformedOption;
                 }
 
-                option = new AddressOption(code, Addressing.Ipv6Address.Read(data));
+                option = new AddressOption(code, Addressing.Ipv6Address.Read(value));
                 return ParseStatus.Ok;
+            }
 
             case NtpSuboptionCode.ServerFqdn:
                 // RFC 5908 §4.3: one fully qualified name filling the sub-option.
-                if (!DomainNameEncoding.TryRead(data, allowPartial: false, out var name, out var consumed, out _) || consumed != data.Length)
+                if (!DomainNameEncoding.TryRead(data, allowPartial: false, out var name, out var consumed, out _))
+                {
+                    // Lenient: this sub-option is left out, the NTP server option kept (Kea skips only the unreadable one).
+                    return lenient ? ParseStatus.Ok : ParseStatus.MalformedOption;
+                }
+
+                if (consumed != data.Length)
                 {
                     return ParseStatus.MalformedOption;
                 }
@@ -484,17 +544,13 @@ public static class OptionDecoder
         return status;
     }
 
-    private static ParseStatus Exact(ReadOnlySpan<byte> data, int length, out DhcpOption? option, ReadOnlySpanFunc<DhcpOption> create)
+    /// <summary>
+    /// An option of one fixed-length value. Shorter is always malformed; longer is malformed too unless
+    /// <paramref name="lenient"/>, when (as Kea 3.3+ does) the value is read from the leading bytes and the rest ignored.
+    /// </summary>
+    private static bool Fixed(ReadOnlySpan<byte> data, int length, bool lenient, out ReadOnlySpan<byte> value)
     {
-        if (data.Length != length)
-        {
-            option = null;
-            return ParseStatus.MalformedOption;
-        }
-
-        option = create(data);
-        return ParseStatus.Ok;
+        value = data.Length < length || (data.Length > length && !lenient) ? default : data[..length];
+        return !value.IsEmpty;
     }
-
-    private delegate T ReadOnlySpanFunc<out T>(ReadOnlySpan<byte> data);
 }

@@ -62,8 +62,8 @@ internal sealed class DhcpConfig
 
     /// <summary>
     /// <c>compatibility.lenient-option-parsing</c>: received options Kea tolerates when malformed are repaired or left
-    /// out instead of failing the packet (Client FQDN with N and S set, or a name that cannot be read; User/Vendor
-    /// Class entries overrunning their option).
+    /// out instead of failing the packet (Client FQDN with N and S set; names that cannot be read; User/Vendor Class
+    /// entries overrunning their option; oversized fixed-length options; IA Prefix lengths over 128).
     /// </summary>
     public bool LenientOptionParsing { get; init; }
 

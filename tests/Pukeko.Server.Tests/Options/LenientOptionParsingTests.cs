@@ -8,7 +8,8 @@ namespace Pukeko.Server.Tests.Options;
 
 /// <summary>
 /// <c>compatibility.lenient-option-parsing</c> through the pipeline: what Kea's DHCPv6 server tolerates in received
-/// options with it on (Client FQDN with N and S set, or an unreadable name; class entries overrunning their option),
+/// options with it on (Client FQDN with N and S set, or an unreadable name; class entries overrunning their option;
+/// data in an empty option),
 /// and drops with it off.
 /// </summary>
 public sealed class LenientOptionParsingTests
@@ -67,6 +68,20 @@ public sealed class LenientOptionParsingTests
 
         using var strict = Harness(lenient: false);
         Assert.Null(strict.ExchangeRaw(datagram).Reply);
+
+        using var lenient = Harness(lenient: true);
+        Assert.NotNull(AddressOf(lenient.ExchangeRaw(datagram).Reply!));
+    }
+
+    [Fact]
+    public void AReconfigureAcceptCarryingDataFailsThePacketStrictlyAndIsServedLeniently()
+    {
+        // Reconfigure Accept is empty by definition; Kea 3.3 lenient parsing ignores the two bytes it carries here.
+        var datagram = RequestWith("0014" + "0002" + "abcd");
+
+        using var strict = Harness(lenient: false);
+        Assert.Null(strict.ExchangeRaw(datagram).Reply);
+        Assert.Equal(1, strict.Packets.ParseFailed.Value);
 
         using var lenient = Harness(lenient: true);
         Assert.NotNull(AddressOf(lenient.ExchangeRaw(datagram).Reply!));
