@@ -277,7 +277,11 @@ public sealed class DebianPackageTests
         Assert.NotNull(root);
         var (code, output) = Sh(new StringBuilder(), TimeSpan.FromMinutes(20), null, Path.Combine(root.FullName, "scripts", "build-deb.sh"));
         Assert.True(code == 0, output);
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+        // The script prints the package's path last on stdout; stderr (lintian's "running with root privileges"
+        // notice) arrives on its own pipe and may be read after it.
+        var deb = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault(l => l.EndsWith(".deb", StringComparison.Ordinal) && File.Exists(l));
+        Assert.True(deb is not null, "build-deb.sh named no package:\n" + output);
+        return deb;
     }
 
     private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path) || IsSymlink(path);
