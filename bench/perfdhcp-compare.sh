@@ -15,7 +15,10 @@
 # default 0 = measure a cold server, which is what costs Pukeko its JIT warm-up), SERVERS (default "kea-st kea-mt pukeko-mt pukeko-st";
 # also base-mt/base-st, the same with PUKEKO_BASE, a second pukeko-dhcp6 for an A/B of two builds in one run, and a
 # "-qN" suffix on an MT variant for packet-queue-size N, e.g. "base-mt pukeko-mt base-mt-q1024"), WORK (scratch dir),
-# RESULTS (markdown table output, default $WORK/results.md).
+# RESULTS (markdown table output, default $WORK/results.md), BACKEND (memfile, the default, or postgresql: every
+# server then keeps its leases in a throwaway PostgreSQL 15 started here as user postgres on a Unix socket in WORK,
+# a fresh database per run cloned from one made by Debian's `kea-admin db-init pgsql`, i.e. Kea 2.2's schema;
+# needs postgresql-15; PGPORT, default 54329).
 # Server CPU is user + system time from /proc/PID/stat over the measured run, peak RSS is VmHWM; the report
 # ends with one line comparing the best Pukeko variant with the best Kea variant at their sustained rates.
 # Needs root (namespaces), kea-dhcp6-server and kea-admin (perfdhcp) installed.
@@ -31,6 +34,9 @@ WORK=${WORK:-$(mktemp -d /tmp/perfdhcp-compare.XXXXXX)}
 RESULTS=${RESULTS:-$WORK/results.md}
 WARMUP=${WARMUP:-0}
 MAX_DROP_PCT=2.5
+BACKEND=${BACKEND:-memfile}
+PGBIN=/usr/lib/postgresql/15/bin
+PGPORT=${PGPORT:-54329}
 declare -A BEST
 
 for tool in "$KEA" "$PERFDHCP"; do
@@ -48,12 +54,14 @@ SNS=pkb-s$$; CNS=pkb-c$$; SIF=pbs0; CIF=pbc0
 SERVER_PID=
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  [ -f "$WORK/pg/data/postmaster.pid" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w stop > /dev/null 2>&1 || true
   for ns in "$SNS" "$CNS"; do
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
     ip netns delete "$ns" 2>/dev/null || true
   done
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM   # so a killed run still cleans up (bash runs the EXIT trap on exit, not on a fatal signal)
 ip netns add "$SNS"; ip netns add "$CNS"
 for ns in "$SNS" "$CNS"; do
   ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
@@ -67,14 +75,49 @@ ip -n "$SNS" link set "$SIF" up; ip -n "$CNS" link set "$CIF" up
 ip -n "$SNS" addr add 2001:db8:1::1/64 dev "$SIF" nodad
 for _ in $(seq 50); do ip -n "$CNS" -6 addr show dev "$CIF" scope link | grep -q fe80 && break; sleep 0.1; done
 
+# ------------------------------------------------------------------ PostgreSQL (BACKEND=postgresql)
+pg() { psql -X -q -v ON_ERROR_STOP=1 -h "$WORK/pg" -p "$PGPORT" -U postgres "$@"; }
+if [ "$BACKEND" = postgresql ]; then
+  for tool in "$PGBIN/initdb" "$PGBIN/pg_ctl" /usr/bin/psql /usr/sbin/kea-admin; do
+    [ -x "$tool" ] || { echo "missing $tool (apt-get install postgresql-15 kea-admin)" >&2; exit 2; }
+  done
+  # initdb refuses root; the socket and data live in WORK, which postgres must be able to enter.
+  chmod 755 "$WORK"; mkdir -p "$WORK/pg"; chown postgres:postgres "$WORK/pg"
+  runuser -u postgres -- "$PGBIN/initdb" -D "$WORK/pg/data" -U postgres --auth=trust -E UTF8 --no-locale > "$WORK/pg/initdb.log"
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/pg.log" -w -t 60 \
+    -o "-k $WORK/pg -p $PGPORT -c listen_addresses='' -c max_connections=200" start > /dev/null
+  pg -c "CREATE USER kea WITH PASSWORD 'kea'" -c "CREATE DATABASE keatemplate OWNER kea"
+  kea-admin db-init pgsql -h "$WORK/pg" -P "$PGPORT" -u kea -p kea -n keatemplate > "$WORK/pg/db-init.log" 2>&1 \
+    || { echo "kea-admin db-init failed: $(cat "$WORK/pg/db-init.log")" >&2; exit 1; }
+fi
+
+# The lease store of one run: a memfile in the run's directory, or a fresh database with Kea's schema.
+lease_database() { # $1 dir
+  if [ "$BACKEND" = postgresql ]; then
+    pg -c "DROP DATABASE IF EXISTS keabench" -c "CREATE DATABASE keabench TEMPLATE keatemplate OWNER kea"
+    echo "{ \"type\": \"postgresql\", \"name\": \"keabench\", \"host\": \"$WORK/pg\", \"port\": $PGPORT, \"user\": \"kea\", \"password\": \"kea\" }"
+  else
+    echo "{ \"type\": \"memfile\", \"name\": \"$1/kea-leases6.csv\", \"persist\": true, \"lfc-interval\": 3600 }"
+  fi
+}
+
+# Leases the server stored in the run: rows appended to the lease file, or rows in lease6.
+lease_rows() { # $1 dir
+  if [ "$BACKEND" = postgresql ]; then
+    pg -d keabench -At -c "SELECT count(*) FROM lease6"
+  else
+    cat "$1"/kea-leases6.csv* 2>/dev/null | grep -vc '^address,' || true
+  fi
+}
+
 # ------------------------------------------------------------------ one config for every server
-config() { # $1 dir, $2 multi-threading object
+config() { # $1 dir, $2 multi-threading object, $3 lease-database object
   cat <<EOF
 {
   "Dhcp6": {
     "data-directory": "$1",
     "interfaces-config": { "interfaces": [ "$SIF" ] },
-    "lease-database": { "type": "memfile", "name": "$1/kea-leases6.csv", "persist": true, "lfc-interval": 3600 },
+    "lease-database": $3,
     "renew-timer": 1000, "rebind-timer": 2000, "preferred-lifetime": 3000, "valid-lifetime": 4000,
     "multi-threading": $2,
     "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "$SIF",
@@ -98,7 +141,7 @@ start_server() { # $1 variant, $2 dir
     base-st)   exe=${PUKEKO_BASE:?base-st needs PUKEKO_BASE}; mt='{ "enable-multi-threading": false }' ;;
     *) echo "unknown server $1" >&2; exit 2 ;;
   esac
-  config "$dir" "$mt" > "$dir/kea-dhcp6.conf"
+  config "$dir" "$mt" "$(lease_database "$dir")" > "$dir/kea-dhcp6.conf"
   KEA_DHCP_DATA_DIR=$dir KEA_LOG_FILE_DIR=$dir KEA_PIDFILE_DIR=$dir KEA_LOCKFILE_DIR=$dir KEA_CONTROL_SOCKET_DIR=$dir \
     ip netns exec "$SNS" "$exe" -c "$dir/kea-dhcp6.conf" > "$dir/stdout.txt" 2>&1 &
   SERVER_PID=$!
@@ -129,7 +172,7 @@ field() { # $1 report, $2 section, $3 label
 }
 
 # ------------------------------------------------------------------ measure
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); warm-up ${WARMUP} s; $(nproc) CPUs" >&2
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); warm-up ${WARMUP} s; $(nproc) CPUs; leases in $BACKEND" >&2
 RAW=$WORK/raw.tsv
 printf 'server\trate\trun\tsolicits\tadvertises\trequests\treplies\tsa_drops\trr_drops\tnot_completed_pct\treplies_per_s\tload1\tcsv_rows\tcpu_pct\tcpu_us_per_lease\trss_mb\n' > "$RAW"
 IFS=, read -ra rate_list <<< "$RATES"
@@ -158,8 +201,8 @@ for run in $(seq "$REPEATS"); do
       cpu=$(awk -v a="$c0" -v b="$c1" -v t0="$t0" -v t1="$t1" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", 100 * (b - a) / hz / (t1 - t0) }')
       cpul=$(awk -v a="$c0" -v b="$c1" -v r="${rep:-0}" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", r ? 1e6 * (b - a) / hz / r : 0 }')
       rssmb=$(awk -v k="${rss:-0}" 'BEGIN { printf "%.0f", k / 1024 }')
-      # rows the server appended (persist on): should be about one per Reply
-      rows=$(cat "$dir"/kea-leases6.csv* 2>/dev/null | grep -vc '^address,' || true)
+      # leases the server stored (memfile: rows appended, persist on): should be about one per Reply
+      rows=$(lease_rows "$dir")
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$rate" "$run" "${sol:-0}" "${adv:-0}" "${req:-0}" "${rep:-0}" "${sad:-0}" "${rrd:-0}" "$pct" "$rps" "$load" "$rows" "$cpu" "$cpul" "$rssmb" | tee -a "$RAW" >&2
       rm -f "$dir"/kea-leases6.csv*   # up to ~80k rows per run; the report keeps what matters
     done
