@@ -51,6 +51,14 @@ internal sealed class UdpTransport : IAsyncDisposable
 
     private static readonly TimeSpan QueueRoomWaitWindow = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Packets whose pipeline went asynchronous (a database call, a parked packet) that may be under way at once; beyond
+    /// it a worker waits for its own packet before it takes the next. Without a bound a database slower than the
+    /// traffic gathered thousands of waiting packets (memory growing, every reply too late) where Kea's workers block
+    /// and its queue drops; 256 is Kea's default parked-packet-limit, so HA's parked replies do not hold workers.
+    /// </summary>
+    internal const int MaxUnfinished = 256;
+
     /// <summary>Workers started beside stalled ones, at most: a callout that blocks every packet must not create threads without end.</summary>
     private const int MaxExtraWorkers = 16;
 
@@ -69,6 +77,7 @@ internal sealed class UdpTransport : IAsyncDisposable
     private Timer? _watchdog;
     private int _stalled;
     private int _disposed;
+    private int _unfinished;
 
     public UdpTransport(IReadOnlyList<InterfaceInfo> interfaces, ushort port, int workers, int queueSize, ILogger log, TimeProvider time)
     {
@@ -120,6 +129,9 @@ internal sealed class UdpTransport : IAsyncDisposable
             _processor = value;
         }
     }
+
+    /// <summary>Packets whose pipeline went asynchronous and has not finished, handed off by the workers.</summary>
+    internal int UnfinishedPackets => Volatile.Read(ref _unfinished);
 
     /// <summary>Worker threads running now (the configured ones plus any started beside stalled ones).</summary>
     public int LiveWorkers
@@ -375,13 +387,20 @@ internal sealed class UdpTransport : IAsyncDisposable
 
         if (!pending.IsCompleted)
         {
-            _ = FinishLaterAsync(pending, output);
-            return ArrayPool<byte>.Shared.Rent(SendStage.MaxReply);
+            if (Interlocked.Increment(ref _unfinished) <= MaxUnfinished)
+            {
+                _ = FinishLaterAsync(pending, output);
+                return ArrayPool<byte>.Shared.Rent(SendStage.MaxReply);
+            }
+
+            Interlocked.Decrement(ref _unfinished);
         }
 
         try
         {
-            if (pending.Result is { } reply)
+            // Completed, or too many unfinished already: this worker waits for it (its continuations run elsewhere).
+            var result = pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+            if (result is { } reply)
             {
                 Send(reply, replyAddress);
             }
@@ -400,7 +419,7 @@ internal sealed class UdpTransport : IAsyncDisposable
         {
             if (await pending.ConfigureAwait(false) is { } reply)
             {
-                // Off the worker's thread, so not the worker's address; this path is rare (parked packets).
+                // Off the worker's thread, so not the worker's address; this path is taken by parked packets and, on a database backend, by most.
                 Send(reply, new ReplyAddress());
             }
         }
@@ -410,6 +429,7 @@ internal sealed class UdpTransport : IAsyncDisposable
         }
         finally
         {
+            Interlocked.Decrement(ref _unfinished);
             _packets.Leave();
             ArrayPool<byte>.Shared.Return(output);
         }

@@ -100,4 +100,61 @@ public sealed class WorkerTests
         Assert.True(lot!.Unpark(parked!));
         Assert.Equal([parkedClient], await server.ReceiveRepliesAsync(1, Patience));
     }
+
+    [Fact]
+    public async Task Beyond_the_unfinished_packet_bound_a_worker_waits_for_its_own_packet_instead_of_taking_more()
+    {
+        // Parked packets stand in for ones waiting on a database; the parking lot's own limit (Kea's default 256, the
+        // same number) is raised so that the transport's bound is the one met.
+        var config = LoopbackServer.Dhcp6(threads: 1);
+        config["parked-packet-limit"] = 1000;
+        await using var server = await LoopbackServer.StartAsync(config);
+        var transport = server.Server.Transport!;
+        var parked = new System.Collections.Concurrent.ConcurrentQueue<(ParkingLotHandle Lot, object Packet)>();
+        server.Server.Hooks.PreCalloutsLibraryHandle.RegisterCallout(HookNames.Leases6Committed, handle =>
+        {
+            var packet = handle.GetArgument<Dhcp6Packet>("query6");
+            handle.ParkingLot!.Reference(packet);
+            handle.Status = NextStep.Park;
+            parked.Enqueue((handle.ParkingLot, packet));
+            return 0;
+        });
+
+        // Up to the bound, parked packets hold no worker (sent in steps so the 64-packet queue never overflows).
+        var limit = Pukeko.Server.Transport.UdpTransport.MaxUnfinished;
+        var sent = 0;
+        while (sent < limit)
+        {
+            for (var i = 0; i < 32 && sent < limit; i++)
+            {
+                await server.SendRequestAsync(LoopbackServer.Client(1000 + sent++));
+            }
+
+            Assert.True(SpinWait.SpinUntil(() => transport.UnfinishedPackets == sent, Patience), $"{transport.UnfinishedPackets} unfinished of {sent}");
+        }
+
+        // Two more: each is parked too, but its worker waits for it, so the watchdog starts workers beside them.
+        await server.SendRequestAsync(LoopbackServer.Client(1000 + sent++));
+        await server.SendRequestAsync(LoopbackServer.Client(1000 + sent++));
+        Assert.True(SpinWait.SpinUntil(() => parked.Count == sent, Patience), $"{parked.Count} parked of {sent}, {transport.UnfinishedPackets} unfinished, {transport.LiveWorkers} workers, stalled {server.Server.Statistics.Value("pkt6-worker-stalled")}, received {server.Server.Statistics.Value("pkt6-received")}, dropped {server.Server.Statistics.Value("pkt6-receive-drop")}");
+        Assert.Equal(limit, transport.UnfinishedPackets);
+        Assert.True(SpinWait.SpinUntil(() => transport.LiveWorkers >= 2, Patience), "no worker was started beside the waiting one");
+        Assert.True(SpinWait.SpinUntil(() => server.Server.Statistics.Value("pkt6-worker-stalled") >= 1, Patience));
+
+        // Unparked, every one is answered and nothing stays unfinished (in steps, so the test's own socket buffer
+        // does not overflow with 258 replies at once).
+        var all = parked.ToArray();
+        for (var first = 0; first < all.Length; first += 32)
+        {
+            var step = all.Skip(first).Take(32).ToArray();
+            foreach (var (lot, packet) in step)
+            {
+                Assert.True(lot.Unpark(packet));
+            }
+
+            Assert.Equal(step.Length, (await server.ReceiveRepliesAsync(step.Length, Patience)).Count);
+        }
+
+        Assert.True(SpinWait.SpinUntil(() => transport.UnfinishedPackets == 0, Patience));
+    }
 }
