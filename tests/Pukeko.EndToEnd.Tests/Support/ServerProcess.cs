@@ -34,7 +34,24 @@ internal sealed class ServerProcess : IDisposable
 
     public int Pid => _process.Id;
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>
+    /// True once the server has exited and everything it wrote has been read: the output is read asynchronously, so
+    /// without the wait a test that checks the output right after the exit could see it incomplete (or empty).
+    /// </summary>
+    public bool HasExited
+    {
+        get
+        {
+            if (!_process.HasExited)
+            {
+                return false;
+            }
+
+            // Bounded: a child the server started (a hook's script) could hold the output open.
+            Task.Run(() => _process.WaitForExit()).Wait(TimeSpan.FromSeconds(10));
+            return true;
+        }
+    }
 
     public int ExitCode => _process.ExitCode;
 
