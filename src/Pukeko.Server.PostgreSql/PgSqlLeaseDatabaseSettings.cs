@@ -57,8 +57,9 @@ internal sealed record PgSqlLeaseDatabaseSettings
     public int MaxPoolSize { get; init; } = PoolSizeFor(1);
 
     /// <summary>
-    /// Two connections per packet worker (a packet's transaction, plus a read made while it is open) and a few for
-    /// the lease reclamation, control commands and HA, which run beside the workers.
+    /// A statement takes a connection for its own round trip only. Two per packet worker, because packets waiting
+    /// on the database are carried on beside the workers (up to the transport's bound), and a few for the lease
+    /// reclamation, control commands and HA, which run beside them.
     /// </summary>
     internal static int PoolSizeFor(int packetWorkers) => 2 * Math.Max(packetWorkers, 1) + 4;
 

@@ -19,7 +19,6 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
     private readonly PgSqlConnectionHealth _health = new();
-    private readonly PgSqlTransactionSlots _transactions;
 
     // Replaced only by a reconnect that finds another version (the schema upgraded while the database was away).
     private volatile Lease6Statements _statements;
@@ -29,7 +28,6 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
         _dataSource = dataSource;
         _ownsDataSource = ownsDataSource;
         _statements = statements;
-        _transactions = new PgSqlTransactionSlots(dataSource.ConnectionString);
     }
 
     /// <summary>
@@ -200,10 +198,7 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
     /// <summary>Kea 3.x's <c>lease_state</c> table has "released" (3); Kea 2.2's has states 0 to 2 only.</summary>
     public bool KeepsReleasedLeases => _statements.KeepsReleasedLeases;
 
-    public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_dataSource, _health, _statements, _transactions);
-
-    /// <summary>How many lease transactions may be open at once (half of the connection pool).</summary>
-    internal int TransactionSlots => _transactions.Count;
+    public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_dataSource, _health, _statements);
 
     public void Dispose()
     {

@@ -4,28 +4,26 @@ using Pukeko.Server.Leases;
 namespace Pukeko.Server.PostgreSql;
 
 /// <summary>
-/// One database transaction: begun on a pooled connection at the first write, committed by
-/// <see cref="CommitAsync"/>, rolled back by <see cref="AbandonAsync"/> (or disposal without a commit). Writes are
-/// conditional in SQL, so the database arbitrates between workers and between servers: an insert does nothing
+/// The writes of one packet, command or reclamation batch, each committed by itself as Kea commits its lease writes
+/// (autocommit), so a write is durable when it returns and <see cref="CommitAsync"/> has nothing left to do. Writes
+/// are conditional in SQL, so the database arbitrates between workers and between servers: an insert does nothing
 /// when the address (the primary key) is taken, and an update or delete matches only the row version the caller
 /// read — Kea's condition on the old <c>expire</c>, plus the rest of <see cref="Lease6.IsSameVersion"/>.
-/// An insert or update runs behind a savepoint: Kea's statistics triggers add the first row of a kind by UPDATE,
-/// then INSERT, so when two transactions add the first lease of a (subnet, type, state) at once, the later one
-/// fails on the statistics table's key. That is no verdict on the lease; the statement is rolled back to the
-/// savepoint and run again, when the UPDATE finds the row the other transaction committed.
-/// The SQL is that of <paramref name="statements"/>, the schema version the store found. The transaction takes one
-/// of the store's <see cref="PgSqlTransactionSlots"/> before its connection.
+/// Why no transaction spans a packet: every write locks the one <c>lease6_stat</c> row of its subnet, lease type
+/// and state (Kea's counting triggers) until it commits, so the lease writes of every server on the database pass
+/// that row one at a time. A transaction open from the first write to the packet's end held the row across the
+/// thread hops, reads and the reply's build, and that hold, not the database, bounded the server at a few hundred
+/// leases per second. Like memfile's, these writes cannot be undone: <see cref="AbandonAsync"/> answers false.
+/// Kea's triggers add the first row of a kind by UPDATE, then INSERT, so when two writes add the first lease of a
+/// (subnet, type, state) at once, the later one fails on the statistics table's key. That is no verdict on the
+/// lease; the write is run again, when the UPDATE finds the row the other one committed.
+/// Each statement takes a pooled connection for its own round trip only, so no connection waits on the pipeline.
+/// The SQL is that of <paramref name="statements"/>, the schema version the store found.
 /// </summary>
-internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnectionHealth health, Lease6Statements statements, PgSqlTransactionSlots slots) : ILeaseUnitOfWork
+internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnectionHealth health, Lease6Statements statements) : ILeaseUnitOfWork
 {
-    /// <summary>Attempts of a write whose statistics row another transaction added meanwhile (one race per attempt).</summary>
+    /// <summary>Attempts of a write whose statistics row another write added meanwhile (one race per attempt).</summary>
     internal const int StatisticsRaceAttempts = 4;
-
-    private const string Savepoint = "pukeko_write";
-
-    private NpgsqlConnection? _connection;
-    private NpgsqlTransaction? _transaction;
-    private bool _holdsSlot;
 
     public async ValueTask<LeaseWriteResult> InsertAsync(Lease6 lease, CancellationToken cancellationToken = default)
     {
@@ -43,7 +41,7 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
     {
         ArgumentNullException.ThrowIfNull(lease);
         statements.ThrowIfNotStorable(lease);
-        var rows = await WriteBehindSavepointAsync(statements.Insert, p => statements.AddValues(p, lease), cancellationToken).ConfigureAwait(false);
+        var rows = await WriteAsync(statements.Insert, p => statements.AddValues(p, lease), cancellationToken).ConfigureAwait(false);
         return rows == 1 ? LeaseWriteResult.Written : LeaseWriteResult.Conflict;
     }
 
@@ -69,7 +67,7 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
             throw new ArgumentException($"an update keeps the address: {expected.Address} cannot become {updated.Address}", nameof(updated));
         }
 
-        var rows = await WriteBehindSavepointAsync(
+        var rows = await WriteAsync(
             statements.Update,
             p =>
             {
@@ -81,27 +79,23 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
     }
 
     /// <summary>
-    /// Runs a write that fires Kea's counting triggers, with a savepoint sent in the same round trip; rows affected.
-    /// A unique violation on any key but <c>lease6</c>'s own (the statistics tables') rolls back to the savepoint
-    /// and runs the write again, a bounded number of times.
+    /// Runs a write that fires Kea's counting triggers; rows affected. A unique violation on any key but
+    /// <c>lease6</c>'s own (the statistics tables') failed the whole statement, which is run again, a bounded number
+    /// of times.
     /// </summary>
-    private async ValueTask<int> WriteBehindSavepointAsync(string sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
+    private async ValueTask<int> WriteAsync(string sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            await using var batch = await BatchAsync(cancellationToken).ConfigureAwait(false);
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + Savepoint));
-            var write = new NpgsqlBatchCommand(sql);
-            bind(write.Parameters);
-            batch.BatchCommands.Add(write);
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(sql, connection);
+            bind(command.Parameters);
             try
             {
-                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                return checked((int)write.RecordsAffected);
+                return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException e) when (IsStatisticsRace(e) && attempt < StatisticsRaceAttempts)
             {
-                await _transaction!.RollbackAsync(Savepoint, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -125,13 +119,7 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
     private async ValueTask<LeaseWriteResult> DeleteCoreAsync(Lease6 expected, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(expected);
-        int rows;
-        await using (var command = await CommandAsync(statements.Delete, cancellationToken).ConfigureAwait(false))
-        {
-            AddVersion(command.Parameters, expected);
-            rows = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        var rows = await WriteAsync(statements.Delete, p => AddVersion(p, expected), cancellationToken).ConfigureAwait(false);
         return rows == 1 ? LeaseWriteResult.Written : await MissedAsync(expected, cancellationToken).ConfigureAwait(false);
     }
 
@@ -149,7 +137,8 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
 
     private async ValueTask<IReadOnlyList<Lease6>> DeleteExpiredReclaimedCoreAsync(long olderThan, CancellationToken cancellationToken)
     {
-        await using var command = await CommandAsync(statements.DeleteReclaimed, cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(statements.DeleteReclaimed, connection);
         command.Parameters.Add(Lease6Row.BigInt((uint)LeaseState.ExpiredReclaimed));
         command.Parameters.Add(Lease6Row.Expire(Math.Clamp(olderThan, 0, KeaDatabaseTime.MaxDatabaseTime)));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -162,39 +151,13 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
         return removed;
     }
 
-    public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
-    {
-        if (_transaction is not null)
-        {
-            try
-            {
-                await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (health.Observe(e))
-            {
-                throw;
-            }
-        }
+    /// <summary>Nothing to do: every write committed when it returned.</summary>
+    public ValueTask CommitAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
-        await ReleaseAsync().ConfigureAwait(false);
-    }
+    /// <summary>The writes took effect at once and stand (as memfile's, and Kea's).</summary>
+    public ValueTask<bool> AbandonAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(false);
 
-    public async ValueTask<bool> AbandonAsync(CancellationToken cancellationToken = default)
-    {
-        if (_transaction is not null)
-        {
-            await _transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await ReleaseAsync().ConfigureAwait(false);
-        return true;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        // Disposing an uncommitted transaction rolls it back.
-        await ReleaseAsync().ConfigureAwait(false);
-    }
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     /// <summary>Binds the version condition: the columns <see cref="Lease6.IsSameVersion"/> compares, as stored.</summary>
     private static void AddVersion(NpgsqlParameterCollection parameters, Lease6 expected)
@@ -211,58 +174,16 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
     /// <summary>Why a conditional write matched no row: the address is free (not found) or holds another version.</summary>
     private async ValueTask<LeaseWriteResult> MissedAsync(Lease6 expected, CancellationToken cancellationToken)
     {
-        await using var command = await CommandAsync(statements.Exists, cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(statements.Exists, connection);
         command.Parameters.Add(Lease6Row.Text(Lease6Row.AddressText(expected.Address)));
         var found = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return found is null ? LeaseWriteResult.NotFound : LeaseWriteResult.Conflict;
     }
 
-    private async ValueTask<NpgsqlCommand> CommandAsync(string sql, CancellationToken cancellationToken)
+    private ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        await BeginAsync(cancellationToken).ConfigureAwait(false);
-        return new NpgsqlCommand(sql, _connection, _transaction);
-    }
-
-    private async ValueTask<NpgsqlBatch> BatchAsync(CancellationToken cancellationToken)
-    {
-        await BeginAsync(cancellationToken).ConfigureAwait(false);
-        return new NpgsqlBatch(_connection, _transaction);
-    }
-
-    private async ValueTask BeginAsync(CancellationToken cancellationToken)
-    {
-        if (_connection is null)
-        {
-            health.ThrowIfLost();
-            if (!_holdsSlot)
-            {
-                await slots.EnterAsync(cancellationToken).ConfigureAwait(false);
-                _holdsSlot = true;
-            }
-
-            _connection = await PgSqlConnections.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
-            _transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async ValueTask ReleaseAsync()
-    {
-        if (_transaction is not null)
-        {
-            await _transaction.DisposeAsync().ConfigureAwait(false);
-            _transaction = null;
-        }
-
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync().ConfigureAwait(false);
-            _connection = null;
-        }
-
-        if (_holdsSlot)
-        {
-            _holdsSlot = false;
-            slots.Leave();
-        }
+        health.ThrowIfLost();
+        return PgSqlConnections.OpenAsync(dataSource, cancellationToken);
     }
 }

@@ -127,22 +127,22 @@ public abstract class PgSqlLeaseStoreTests(PostgreSqlCluster cluster, PostgreSql
     }
 
     [PostgreSqlFact]
-    public async Task Insert_of_a_taken_address_is_a_conflict_and_the_database_arbitrates_between_transactions()
+    public async Task Insert_of_a_taken_address_is_a_conflict_and_the_database_arbitrates_between_servers()
     {
         var (store, db) = await OpenAsync();
         using var _ = store;
         await using var __ = db;
-        await using var first = store.BeginWork();
-        Assert.Equal(LeaseWriteResult.Written, await first.InsertAsync(Na("2001:db8:1::1", duid: [1])));
 
-        // A second server's insert of the same address waits for the first transaction, then loses.
-        await using var second = store.BeginWork();
-        var racing = second.InsertAsync(Na("2001:db8:1::1", duid: [2])).AsTask();
-        await Task.Delay(200);
-        Assert.False(racing.IsCompleted);
-        await first.CommitAsync();
-        Assert.Equal(LeaseWriteResult.Conflict, await racing);
-        await second.CommitAsync();
+        // Another server's transaction holds its insert of the address; this store's insert waits for it, then loses.
+        await using (var other = await HoldInsertInATransactionAsync(store, db, Na("2001:db8:1::1", duid: [1])))
+        {
+            await using var unit = store.BeginWork();
+            var racing = unit.InsertAsync(Na("2001:db8:1::1", duid: [2])).AsTask();
+            await WaitForALockWaitAsync(db, racing);
+            Assert.False(racing.IsCompleted);
+            await other.CommitAsync();
+            Assert.Equal(LeaseWriteResult.Conflict, await racing);
+        }
 
         Assert.Equal([1], (await store.GetAsync(Ipv6Address.Parse("2001:db8:1::1")))!.Duid);
         await using var again = store.BeginWork();
@@ -187,7 +187,7 @@ public abstract class PgSqlLeaseStoreTests(PostgreSqlCluster cluster, PostgreSql
     }
 
     [PostgreSqlFact]
-    public async Task Abandon_rolls_back_and_uncommitted_writes_are_invisible()
+    public async Task A_write_is_committed_when_it_returns_and_abandoning_the_unit_leaves_it_as_in_Kea()
     {
         var (store, db) = await OpenAsync();
         using var _ = store;
@@ -195,26 +195,45 @@ public abstract class PgSqlLeaseStoreTests(PostgreSqlCluster cluster, PostgreSql
         await using (var unit = store.BeginWork())
         {
             Assert.Equal(LeaseWriteResult.Written, await unit.InsertAsync(Na("2001:db8:1::1")));
-            Assert.Null(await store.GetAsync(Ipv6Address.Parse("2001:db8:1::1")));
-            Assert.True(await unit.AbandonAsync());
+            Assert.NotNull(await store.GetAsync(Ipv6Address.Parse("2001:db8:1::1")));
+            Assert.False(await unit.AbandonAsync());
         }
-
-        Assert.Null(await store.GetAsync(Ipv6Address.Parse("2001:db8:1::1")));
 
         await using (var unit = store.BeginWork())
         {
             Assert.Equal(LeaseWriteResult.Written, await unit.InsertAsync(Na("2001:db8:1::2")));
         }
 
-        Assert.Empty(await store.GetAllAsync());
+        Assert.Equal(2, (await store.GetAllAsync()).Count);
+    }
 
-        await using (var unit = store.BeginWork())
+    [PostgreSqlFact]
+    public async Task A_write_does_not_hold_the_statistics_row_once_it_returns()
+    {
+        // Every lease write locks the lease6_stat row of its subnet, type and state until it commits, so the writes
+        // of all servers pass that row one at a time. A unit that kept its transaction open until the packet ended
+        // held the row across the packet's other work and bounded every server at a few hundred leases per second.
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        await using var first = store.BeginWork();
+        Assert.Equal(LeaseWriteResult.Written, await first.InsertAsync(Na("2001:db8:1::1", duid: [1])));
+
+        await using var connection = await db.OpenConnectionAsync();
+        await using (var timeout = new NpgsqlCommand("SET lock_timeout = '30s'", connection))
         {
-            Assert.Equal(LeaseWriteResult.Written, await unit.InsertAsync(Na("2001:db8:1::3")));
-            await unit.CommitAsync();
+            await timeout.ExecuteNonQueryAsync();
         }
 
-        Assert.Single(await store.GetAllAsync());
+        await using var other = await connection.BeginTransactionAsync();
+        await using var insert = new NpgsqlCommand(store.Statements.Insert, connection, other);
+        store.Statements.AddValues(insert.Parameters, Na("2001:db8:1::2", duid: [2]));
+        await insert.ExecuteNonQueryAsync();
+        await using var locked = new NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE NOT granted", connection, other);
+        Assert.Equal(0L, await locked.ExecuteScalarAsync());
+        await other.CommitAsync();
+        await first.CommitAsync();
+        await AssertStatisticsCountTheLeasesAsync(db);
     }
 
     [PostgreSqlFact]
@@ -350,36 +369,37 @@ public abstract class PgSqlLeaseStoreTests(PostgreSqlCluster cluster, PostgreSql
     }
 
     [PostgreSqlFact]
-    public async Task Two_transactions_adding_the_first_lease_of_a_kind_at_once_both_write_and_are_counted()
+    public async Task A_write_racing_another_server_for_the_first_lease_of_a_kind_is_written_and_counted()
     {
         var (store, db) = await OpenAsync();
         using var _ = store;
         await using var __ = db;
 
-        // The first transaction's trigger adds the (subnet 1, NA, default) statistics row; the second's trigger
-        // finds no row to update, inserts one too and waits on the first's key until it commits.
-        await using (var first = store.BeginWork())
-        await using (var second = store.BeginWork())
+        // Another server's transaction has added the (subnet 1, NA, default) statistics row by its trigger and not
+        // committed; this store's insert finds no row to update, inserts one too and waits on that key. When the
+        // other commits, the write fails on the statistics key and is run again.
+        await using (var other = await HoldInsertInATransactionAsync(store, db, Na("2001:db8:1::1", duid: [1])))
         {
-            Assert.Equal(LeaseWriteResult.Written, await first.InsertAsync(Na("2001:db8:1::1", duid: [1])));
-            var racing = second.InsertAsync(Na("2001:db8:1::2", duid: [2])).AsTask();
+            await using var unit = store.BeginWork();
+            var racing = unit.InsertAsync(Na("2001:db8:1::2", duid: [2])).AsTask();
             await WaitForALockWaitAsync(db, racing);
-            await first.CommitAsync();
+            await other.CommitAsync();
             Assert.Equal(LeaseWriteResult.Written, await racing);
-            await second.CommitAsync();
         }
 
-        // The same race through updates: both leases become the first declined ones of the subnet.
+        // The same race through an update: both leases become the first declined ones of the subnet.
         var leases = (await store.GetAllAsync()).OrderBy(l => l.Address.ToString(), StringComparer.Ordinal).ToList();
-        await using (var first = store.BeginWork())
-        await using (var second = store.BeginWork())
+        await using (var connection = await db.OpenConnectionAsync())
+        await using (var other = await connection.BeginTransactionAsync())
         {
-            Assert.Equal(LeaseWriteResult.Written, await first.UpdateAsync(leases[0], Declined(leases[0])));
-            var racing = second.UpdateAsync(leases[1], Declined(leases[1])).AsTask();
+            await using var decline = new NpgsqlCommand("UPDATE lease6 SET state = 1 WHERE duid = $1", connection, other);
+            decline.Parameters.Add(new NpgsqlParameter { Value = leases[0].Duid });
+            Assert.Equal(1, await decline.ExecuteNonQueryAsync());
+            await using var unit = store.BeginWork();
+            var racing = unit.UpdateAsync(leases[1], Declined(leases[1])).AsTask();
             await WaitForALockWaitAsync(db, racing);
-            await first.CommitAsync();
+            await other.CommitAsync();
             Assert.Equal(LeaseWriteResult.Written, await racing);
-            await second.CommitAsync();
         }
 
         await AssertStatisticsCountTheLeasesAsync(db);
@@ -428,24 +448,29 @@ public abstract class PgSqlLeaseStoreTests(PostgreSqlCluster cluster, PostgreSql
         var lost = 0;
         store.ConnectionLost += _ => Interlocked.Increment(ref lost);
 
-        // Another client takes the second connection the database allows. The store's first write gets the pooled
-        // connection it opened at start; a second one at the same time is refused (53300). That write fails, the
-        // database is not taken as lost, and it succeeds once a connection is free.
+        // Another client takes the second connection the database allows. The store's pooled connection, opened at
+        // start, is busy (held here as another packet's statement would hold it), so a write needs a new one and is
+        // refused (53300). That write fails, the database is not taken as lost, and it succeeds once a connection
+        // is free.
         await using (var other = cluster.DataSource(name))
         {
             await using var otherConnection = await other.OpenConnectionAsync();
-            await using var holding = store.BeginWork();
-            Assert.Equal(LeaseWriteResult.Written, await holding.InsertAsync(Na("2001:db8:1::100", duid: [1])));
-            await using var refusedWork = store.BeginWork();
-            var refused = await Assert.ThrowsAsync<PostgresException>(() => refusedWork.InsertAsync(Na("2001:db8:1::101", duid: [2])).AsTask());
-            Assert.Equal(PostgresErrorCodes.TooManyConnections, refused.SqlState);
-            await holding.CommitAsync();
+            await using (var busy = await store.DataSource.OpenConnectionAsync())
+            {
+                await using var refusedWork = store.BeginWork();
+                var refused = await Assert.ThrowsAsync<PostgresException>(() => refusedWork.InsertAsync(Na("2001:db8:1::101", duid: [2])).AsTask());
+                Assert.Equal(PostgresErrorCodes.TooManyConnections, refused.SqlState);
+            }
+
+            await WriteAsync(store, (u, ct) => u.InsertAsync(Na("2001:db8:1::100", duid: [1]), ct));
         }
 
         Assert.Equal(0, Volatile.Read(ref lost));
         await WaitForBackendsAsync(admin, name, atMost: 1);
 
-        // More writers than the pool's size wait for a pooled connection, and all succeed.
+        // More writers than the pool's size wait for a pooled connection, and all succeed (with room in the
+        // database for the whole pool: refusals past the few retries are the part above).
+        await PostgreSqlCluster.ExecuteAsync(admin, $"ALTER DATABASE {name} CONNECTION LIMIT -1");
         var results = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Task.Run(async () =>
         {
             await using var unit = store.BeginWork();
@@ -459,59 +484,17 @@ public abstract class PgSqlLeaseStoreTests(PostgreSqlCluster cluster, PostgreSql
     }
 
     [PostgreSqlFact]
-    public async Task A_transaction_holding_the_statistics_lock_still_reads_while_more_transactions_queue_behind_it_than_the_pool_holds()
-    {
-        // The IA_NA + IA_PD packet: its transaction inserts the address (and so holds the lease6_stat row of subnet 1's
-        // addresses), then reads the candidates for its prefix on another connection. Twelve packets of other
-        // workers insert addresses meanwhile and queue on that row. Before the transactions were limited to half the
-        // pool, the queued ones took all six connections and the read waited out the connect timeout.
-        var name = await cluster.CreateDatabaseAsync();
-        using var store = await PgSqlLeaseStore.OpenAsync(cluster.Settings(name) with { MaxPoolSize = 6, ConnectTimeoutSeconds = 5 }, NullLogger.Instance);
-        Assert.Equal(3, store.TransactionSlots);
-        await using var admin = cluster.AdminDataSource("postgres");
-        var holding = store.BeginWork();
-        Assert.Equal(LeaseWriteResult.Written, await holding.InsertAsync(Na("2001:db8:1::1", duid: [1])));
-        var queued = Enumerable.Range(2, 12).Select(i => Task.Run(async () =>
-        {
-            await using var unit = store.BeginWork();
-            var result = await unit.InsertAsync(Na($"2001:db8:1::{i:x}", duid: [(byte)i]));
-            await unit.CommitAsync();
-            return result;
-        })).ToList();
-
-        // The slots left (two) fill with transactions waiting on the lock; the other ten wait for a slot.
-        for (var i = 0; await LockWaitersAsync(admin, name) < store.TransactionSlots - 1; i++)
-        {
-            Assert.True(i < 1200, "the queued transactions never waited on the statistics row");
-            await Task.Delay(50);
-        }
-
-        Assert.Empty(await store.GetByClientAsync(new byte[] { 9, 9 }, 1, LeaseType.PD));
-        await holding.CommitAsync();
-        await holding.DisposeAsync();
-        Assert.All(await Task.WhenAll(queued), r => Assert.Equal(LeaseWriteResult.Written, r));
-        Assert.Equal(13, (await store.GetAllAsync()).Count);
-    }
-
-    private static async Task<long> LockWaitersAsync(NpgsqlDataSource admin, string name)
-    {
-        await using var command = admin.CreateCommand($"SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}' AND wait_event_type = 'Lock'");
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    [PostgreSqlFact]
     public async Task A_wait_for_a_pooled_connection_that_times_out_while_all_are_busy_is_not_a_lost_database()
     {
         var name = await cluster.CreateDatabaseAsync(schema);
         using var store = await PgSqlLeaseStore.OpenAsync(cluster.Settings(name) with { MaxPoolSize = 1, ConnectTimeoutSeconds = 1 }, NullLogger.Instance);
         var lost = 0;
         store.ConnectionLost += _ => Interlocked.Increment(ref lost);
-        await using (var holding = store.BeginWork())
+        await WriteAsync(store, (u, ct) => u.InsertAsync(Na("2001:db8:1::1", duid: [1]), ct));
+        await using (var busy = await store.DataSource.OpenConnectionAsync())
         {
-            Assert.Equal(LeaseWriteResult.Written, await holding.InsertAsync(Na("2001:db8:1::1", duid: [1])));
             await using var waiting = store.BeginWork();
             await Assert.ThrowsAsync<PgSqlPoolExhaustedException>(() => waiting.InsertAsync(Na("2001:db8:1::2", duid: [2])).AsTask());
-            await holding.CommitAsync();
         }
 
         Assert.Equal(0, Volatile.Read(ref lost));
@@ -547,6 +530,28 @@ public abstract class PgSqlLeaseStoreTests(PostgreSqlCluster cluster, PostgreSql
     }
 
     /// <summary>Waits (bounded) until a backend of this database waits for a lock, i.e. <paramref name="racing"/> is blocked.</summary>
+    /// <summary>Another server's insert of <paramref name="lease"/>, in a transaction left open: it holds the address and its statistics row.</summary>
+    private static async Task<HeldTransaction> HoldInsertInATransactionAsync(PgSqlLeaseStore store, NpgsqlDataSource db, Lease6 lease)
+    {
+        var connection = await db.OpenConnectionAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using var insert = new NpgsqlCommand(store.Statements.Insert, connection, transaction);
+        store.Statements.AddValues(insert.Parameters, lease);
+        Assert.Equal(1, await insert.ExecuteNonQueryAsync());
+        return new HeldTransaction(connection, transaction);
+    }
+
+    private sealed class HeldTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public Task CommitAsync() => transaction.CommitAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
     private static async Task WaitForALockWaitAsync(NpgsqlDataSource db, Task racing)
     {
         for (var i = 0; i < 600 && !racing.IsCompleted; i++)
