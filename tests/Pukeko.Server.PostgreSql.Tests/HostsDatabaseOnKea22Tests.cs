@@ -95,10 +95,10 @@ public sealed class HostsDatabaseOnKea22Tests(PostgreSqlCluster cluster) : Hosts
     {
         var name = await Cluster.CreateDatabaseAsync(PostgreSqlCluster.KeaSchema.Kea22);
         await using var source = await PgSqlHostDataSource.OpenAsync(Hosts(name), NullLogger.Instance);
-        var neverSend = WrittenHost() with { Options = [new OptionDescriptor(7, "dhcp6", "preference", [1], false, NeverSend: true)] };
+        var neverSend = WrittenHost(options: [new OptionDescriptor(7, "dhcp6", "preference", [1], false, NeverSend: true)]);
         var e = await Assert.ThrowsAsync<HostDatabaseWriteException>(() => source.AddAsync(neverSend, uniqueReservations: true).AsTask());
         Assert.Contains("cannot store an option with never-send", e.Message, StringComparison.Ordinal);
-        var excluded = WrittenHost() with { ExcludedPrefixes = new Dictionary<Ipv6Prefix, Ipv6Prefix> { [Ipv6Prefix.Parse("2001:db8:2:100::/56")] = Ipv6Prefix.Parse("2001:db8:2:100::/64") } };
+        var excluded = WrittenHost(excluded: new() { [Ipv6Prefix.Parse("2001:db8:2:100::/56")] = Ipv6Prefix.Parse("2001:db8:2:100::/64") });
         e = await Assert.ThrowsAsync<HostDatabaseWriteException>(() => source.AddAsync(excluded, uniqueReservations: true).AsTask());
         Assert.Contains("cannot store excluded-prefixes", e.Message, StringComparison.Ordinal);
         await using var db = Cluster.DataSource(name);

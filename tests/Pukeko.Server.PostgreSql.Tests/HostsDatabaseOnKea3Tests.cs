@@ -95,16 +95,14 @@ public sealed class HostsDatabaseOnKea3Tests(PostgreSqlCluster cluster) : HostsD
         var name = await Cluster.CreateDatabaseAsync(PostgreSqlCluster.KeaSchema.Kea3);
         await using var source = await PgSqlHostDataSource.OpenAsync(Hosts(name), NullLogger.Instance);
         var delegated = Ipv6Prefix.Parse("2001:db8:2:100::/56");
-        var written = WrittenHost() with
-        {
-            Prefixes = [delegated, Ipv6Prefix.Parse("2001:db8:3::/48")],
-            ExcludedPrefixes = new Dictionary<Ipv6Prefix, Ipv6Prefix> { [delegated] = Ipv6Prefix.Parse("2001:db8:2:100::/64") },
-            Options =
+        var written = WrittenHost(
+            prefixes: [delegated, Ipv6Prefix.Parse("2001:db8:3::/48")],
+            excluded: new() { [delegated] = Ipv6Prefix.Parse("2001:db8:2:100::/64") },
+            options:
             [
                 new OptionDescriptor(OptionCode.DnsServers, "dhcp6", "dns-servers", Convert.FromHexString("20010db8000000000000000000000053"), false, false, ["vip", "lab"], "2001:db8::53"),
                 new OptionDescriptor(7, "dhcp6", "preference", [1], false, NeverSend: true, FormattedValue: "1"),
-            ],
-        };
+            ]);
         await source.AddAsync(written, uniqueReservations: true);
 
         var host = await source.FindAsync(1, HostIdentifierType.HwAddress, Mac, OptionDefinitionSet.StandardOnly);
