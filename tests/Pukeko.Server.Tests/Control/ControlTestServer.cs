@@ -57,7 +57,7 @@ internal sealed class ControlTestServer : IAsyncDisposable
     /// <summary>Starts the server; <paramref name="hostDatabase"/> stands in for PostgreSQL behind a <c>hosts-database</c>.</summary>
     public static async Task<ControlTestServer> StartAsync(
         JsonObject? dhcp6 = null, TimeProvider? time = null, Action<TempDirectory>? prepare = null, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null,
-        bool relaxedSecurity = false, Reservations.IHostDataSource? hostDatabase = null)
+        bool relaxedSecurity = false, Pukeko.Server.Reservations.IHostDataSource? hostDatabase = null)
     {
         var root = new TempDirectory();
         prepare?.Invoke(root);

@@ -101,7 +101,7 @@ internal sealed class HostCommandHandlers(Dhcp6Server server)
             }
             else
             {
-                var stored = await Guarded(Databases[(int)sourceIndex - 1].SelectAsync(
+                var stored = await Guarded(() => Databases[(int)sourceIndex - 1].SelectAsync(
                     new HostSelection { SubnetId = subnetId, AfterHostId = from, Limit = take }, config.OptionDefinitions, cancellationToken)).ConfigureAwait(false);
                 page = [.. stored.Select(h => (h.Host, h.Host.SubnetId ?? 0, h.HostId, FromDatabase: true))];
             }
@@ -224,7 +224,7 @@ internal sealed class HostCommandHandlers(Dhcp6Server server)
         {
             foreach (var database in Databases)
             {
-                await Guarded(database.AddAsync(host, config.IpReservationsUnique, cancellationToken)).ConfigureAwait(false);
+                await Guarded(() => database.AddAsync(host, config.IpReservationsUnique, cancellationToken)).ConfigureAwait(false);
             }
         }
 
@@ -268,7 +268,7 @@ internal sealed class HostCommandHandlers(Dhcp6Server server)
             var replaced = false;
             foreach (var database in Databases)
             {
-                replaced |= await Guarded(database.ReplaceAsync(host, config.IpReservationsUnique, cancellationToken)).ConfigureAwait(false);
+                replaced |= await Guarded(() => database.ReplaceAsync(host, config.IpReservationsUnique, cancellationToken)).ConfigureAwait(false);
             }
 
             if (!replaced)
@@ -327,8 +327,8 @@ internal sealed class HostCommandHandlers(Dhcp6Server server)
         foreach (var database in target == HostTarget.Memory ? [] : Databases)
         {
             deleted |= query.Address is { } address
-                ? await Guarded(database.DeleteByAddressAsync(subnetId, address, cancellationToken)).ConfigureAwait(false)
-                : query.Type is { } type && await Guarded(database.DeleteAsync(subnetId, type, query.Identifier!, cancellationToken)).ConfigureAwait(false);
+                ? await Guarded(() => database.DeleteByAddressAsync(subnetId, address, cancellationToken)).ConfigureAwait(false)
+                : query.Type is { } type && await Guarded(() => database.DeleteAsync(subnetId, type, query.Identifier!, cancellationToken)).ConfigureAwait(false);
         }
 
         if (!deleted)
@@ -353,18 +353,18 @@ internal sealed class HostCommandHandlers(Dhcp6Server server)
         var hosts = new List<StoredHost>();
         foreach (var database in Databases)
         {
-            hosts.AddRange(await Guarded(database.SelectAsync(selection, config.OptionDefinitions, cancellationToken)).ConfigureAwait(false));
+            hosts.AddRange(await Guarded(() => database.SelectAsync(selection, config.OptionDefinitions, cancellationToken)).ConfigureAwait(false));
         }
 
         return hosts;
     }
 
     /// <summary>A host database's refusal (duplicate, read-only) is the command's error, with Kea's text.</summary>
-    private static async Task<T> Guarded<T>(ValueTask<T> operation)
+    private static async Task<T> Guarded<T>(Func<ValueTask<T>> operation)
     {
         try
         {
-            return await operation.ConfigureAwait(false);
+            return await operation().ConfigureAwait(false);
         }
         catch (HostDatabaseWriteException e)
         {
@@ -372,11 +372,11 @@ internal sealed class HostCommandHandlers(Dhcp6Server server)
         }
     }
 
-    private static async Task Guarded(ValueTask operation)
+    private static async Task Guarded(Func<ValueTask> operation)
     {
         try
         {
-            await operation.ConfigureAwait(false);
+            await operation().ConfigureAwait(false);
         }
         catch (HostDatabaseWriteException e)
         {
