@@ -12,8 +12,9 @@ namespace Pukeko.Server.PostgreSql;
 /// Host reservations read from Kea's tables (<c>hosts</c>, <c>ipv6_reservations</c>, <c>dhcp6_options</c>) as Kea
 /// 2.2's or Kea 3.x's <c>kea-admin db-init pgsql</c> creates them (schema 13.0 or 34.0: see
 /// <see cref="Host6Statements"/>), so Kea and Pukeko servers read the same rows.
-/// Only reads: reservations are written by the operator (SQL, or Kea's host commands). Every lookup is one
-/// parameterized query, prepared on its pooled connection, answered by the database (no cache).
+/// Every lookup is one parameterized query, prepared on its pooled connection, answered by the database (no cache),
+/// so a host written by the host commands, by Kea or by SQL applies to the next packet. The host commands write
+/// hosts as Kea's host data source does: one transaction per host, the same columns and values.
 /// </summary>
 internal sealed class PgSqlHostDataSource : IHostDataSource
 {
@@ -25,12 +26,20 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
 
     private const string Dhcp6Space = "dhcp6";
 
-    private readonly NpgsqlDataSource _dataSource;
+    /// <summary>Kea's error for a write to a <c>readonly</c> host database.</summary>
+    internal const string ReadOnlyMessage = "PostgreSQL host database backend is configured to operate in read only mode";
 
-    private PgSqlHostDataSource(NpgsqlDataSource dataSource, Host6Statements statements)
+    /// <summary>Kea's error when a host, or a reserved address, is in the database already.</summary>
+    internal const string DuplicateMessage = "Database duplicate entry error";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _readOnly;
+
+    private PgSqlHostDataSource(NpgsqlDataSource dataSource, Host6Statements statements, bool readOnly)
     {
         _dataSource = dataSource;
         Statements = statements;
+        _readOnly = readOnly;
     }
 
     /// <summary>
@@ -52,7 +61,7 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
         var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         try
         {
-            return await OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+            return await OpenAsync(dataSource, database.ReadOnly, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -68,14 +77,14 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
         return await OpenAsync(database, loggers.CreateLogger("kea-dhcp6.hosts"), cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<PgSqlHostDataSource> OpenAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    private static async Task<PgSqlHostDataSource> OpenAsync(NpgsqlDataSource dataSource, bool readOnly, CancellationToken cancellationToken)
     {
         var version = await PgSqlLeaseStore.ReadSchemaVersionAsync(dataSource, cancellationToken).ConfigureAwait(false);
         var statements = Host6Statements.For(version)
             ?? throw new LeaseDatabaseSchemaException(
                 $"hosts database: {Lease6Statements.MismatchMessage(version)} "
                 + "(Pukeko never alters the database, so create or upgrade it with the matching kea-admin)");
-        return new PgSqlHostDataSource(dataSource, statements);
+        return new PgSqlHostDataSource(dataSource, statements, readOnly);
     }
 
     internal NpgsqlDataSource DataSource => _dataSource;
@@ -100,7 +109,179 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
     public ValueTask<IReadOnlyList<HostReservation>> FindByPrefixAsync(uint subnetId, Ipv6Prefix prefix, CancellationToken cancellationToken = default) =>
         FindByReservationAsync(subnetId, prefix, PrefixReservation, cancellationToken);
 
+    public async ValueTask<IReadOnlyList<StoredHost>> SelectAsync(HostSelection selection, OptionDefinitionSet definitions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        ArgumentNullException.ThrowIfNull(definitions);
+        await using var command = _dataSource.CreateCommand();
+        command.CommandText = Statements.Select(selection, command.Parameters);
+        return await ReadHostsAsync(command, definitions, firstOnly: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask AddAsync(HostReservation host, bool uniqueReservations, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        await WriteAsync(async (connection, transaction) =>
+        {
+            await InsertAsync(connection, transaction, host, uniqueReservations, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask<bool> ReplaceAsync(HostReservation host, bool uniqueReservations, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        // As Kea's update: delete (the schema cascades to options and reservations) and add, in one transaction.
+        return WriteAsync(async (connection, transaction) =>
+        {
+            await using (var delete = new NpgsqlCommand(Statements.DeleteByIdentifier, connection, transaction))
+            {
+                BindIdentifier(delete.Parameters, host.SubnetId ?? 0, host.IdentifierType, host.Identifier);
+                if (await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    return false;
+                }
+            }
+
+            await InsertAsync(connection, transaction, host, uniqueReservations, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+    }
+
+    public ValueTask<bool> DeleteAsync(uint subnetId, HostIdentifierType type, ReadOnlyMemory<byte> identifier, CancellationToken cancellationToken = default) =>
+        DeleteWithAsync(Statements.DeleteByIdentifier, p => BindIdentifier(p, subnetId, type, identifier.ToArray()), cancellationToken);
+
+    public ValueTask<bool> DeleteByAddressAsync(uint subnetId, Ipv6Address address, CancellationToken cancellationToken = default) =>
+        DeleteWithAsync(Statements.DeleteByAddress, p =>
+        {
+            p.Add(Lease6Row.BigInt(subnetId));
+            p.Add(Lease6Row.Text(Lease6Row.AddressText(address)));
+        }, cancellationToken);
+
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    private static void BindIdentifier(NpgsqlParameterCollection parameters, uint subnetId, HostIdentifierType type, byte[] identifier)
+    {
+        parameters.Add(Lease6Row.BigInt(subnetId));
+        parameters.Add(Lease6Row.SmallInt(TypeCode(type)));
+        parameters.Add(Lease6Row.Bytes(identifier));
+    }
+
+    private ValueTask<bool> DeleteWithAsync(string sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = new NpgsqlCommand(sql, connection, transaction);
+            bind(command.Parameters);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="write"/> in a transaction and commits it; any failure rolls everything back. A unique key
+    /// violation is Kea's duplicate error; a read-only database refuses before it is asked, as Kea does.
+    /// </summary>
+    private async ValueTask<bool> WriteAsync(Func<NpgsqlConnection, NpgsqlTransaction, Task<bool>> write, CancellationToken cancellationToken)
+    {
+        if (_readOnly)
+        {
+            throw new HostDatabaseWriteException(ReadOnlyMessage);
+        }
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = await write(connection, transaction).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            throw new HostDatabaseWriteException(DuplicateMessage, e);
+        }
+    }
+
+    /// <summary>The host's rows: <c>hosts</c>, then its options, then its addresses and prefixes (Kea's order).</summary>
+    private async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, HostReservation host, bool uniqueReservations, CancellationToken cancellationToken)
+    {
+        CheckSchemaHolds(host);
+        long hostId;
+        await using (var insert = new NpgsqlCommand(Statements.InsertHost, connection, transaction))
+        {
+            insert.Parameters.Add(Lease6Row.Bytes(host.Identifier));
+            insert.Parameters.Add(Lease6Row.SmallInt(TypeCode(host.IdentifierType)));
+            insert.Parameters.Add(Lease6Row.BigInt(host.SubnetId ?? 0));
+            // Kea binds the hostname and the class list as strings, empty when there are none.
+            insert.Parameters.Add(Lease6Row.Text(host.Hostname ?? string.Empty));
+            insert.Parameters.Add(Lease6Row.Text(string.Join(',', host.ClientClasses)));
+            hostId = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        foreach (var option in host.Options)
+        {
+            await using var insert = new NpgsqlCommand(Statements.InsertOption, connection, transaction);
+            // Kea keeps either the text (formatted_value) or, for data given as hex, the payload (value).
+            insert.Parameters.Add(Lease6Row.Integer(option.Code));
+            insert.Parameters.Add(option.FormattedValue is null && option.Data.Length > 0 ? Lease6Row.Bytes(option.Data) : Null(NpgsqlTypes.NpgsqlDbType.Bytea));
+            insert.Parameters.Add(option.FormattedValue is { } text ? Lease6Row.Text(text) : Null(NpgsqlTypes.NpgsqlDbType.Text));
+            insert.Parameters.Add(Lease6Row.Text(option.Space));
+            insert.Parameters.Add(Lease6Row.Bool(option.AlwaysSend));
+            insert.Parameters.Add(Lease6Row.BigInt(hostId));
+            if (Statements.HoldsKea3Extras)
+            {
+                insert.Parameters.Add(Lease6Row.Bool(option.NeverSend));
+                insert.Parameters.Add(Lease6Row.Text(ClassListText(option.ClientClasses ?? [])));
+            }
+
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var (block, type) in host.IpAddresses.Select(a => (new Ipv6Prefix(a, 128), AddressReservation))
+            .Concat(host.Prefixes.Select(p => (p, PrefixReservation))))
+        {
+            await using var insert = new NpgsqlCommand(uniqueReservations ? Statements.InsertUniqueReservation : Statements.InsertReservation, connection, transaction);
+            insert.Parameters.Add(Lease6Row.Text(Lease6Row.AddressText(block.First)));
+            insert.Parameters.Add(Lease6Row.SmallInt(block.Length));
+            insert.Parameters.Add(Lease6Row.SmallInt(type));
+            insert.Parameters.Add(Lease6Row.BigInt(hostId));
+            if (Statements.HoldsKea3Extras)
+            {
+                var excluded = type == PrefixReservation && host.ExcludedPrefixes.TryGetValue(block, out var e) ? e : (Ipv6Prefix?)null;
+                insert.Parameters.Add(excluded is { } x ? Lease6Row.Text(Lease6Row.AddressText(x.First)) : Null(NpgsqlTypes.NpgsqlDbType.Text));
+                insert.Parameters.Add(Lease6Row.SmallInt((short)(excluded?.Length ?? 0)));
+            }
+
+            // No row: the unique insert found the address or prefix reserved already (Kea's duplicate error).
+            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                throw new HostDatabaseWriteException(DuplicateMessage);
+            }
+        }
+    }
+
+    /// <summary>Kea 2.2's schema has no column for never-send, an option's classes or an excluded prefix: refused, not dropped.</summary>
+    private void CheckSchemaHolds(HostReservation host)
+    {
+        if (Statements.HoldsKea3Extras)
+        {
+            return;
+        }
+
+        var what = host.ExcludedPrefixes.Count > 0 ? "excluded-prefixes"
+            : host.Options.Any(o => o.NeverSend) ? "an option with never-send"
+            : host.Options.Any(o => o.ClientClasses is { Count: > 0 }) ? "an option with client-classes"
+            : null;
+        if (what is not null)
+        {
+            throw new HostDatabaseWriteException(
+                $"the hosts database has schema {Statements.Version.Major}.{Statements.Version.Minor} ({Statements.Release}), which cannot store {what}; upgrade it with kea-admin db-upgrade pgsql");
+        }
+    }
+
+    private static NpgsqlParameter Null(NpgsqlTypes.NpgsqlDbType type) => new() { NpgsqlDbType = type, Value = DBNull.Value };
+
+    /// <summary>An option's classes as Kea 3.x writes <c>client_classes</c>: its JSON list text (<c>[  ]</c> when none).</summary>
+    private static string ClassListText(IReadOnlyList<string> classes) =>
+        "[ " + string.Join(", ", classes.Select(c => System.Text.Json.JsonSerializer.Serialize(c))) + " ]";
 
     private ValueTask<IReadOnlyList<HostReservation>> FindByReservationAsync(uint subnetId, Ipv6Prefix block, short reservationType, CancellationToken cancellationToken) =>
         QueryAllAsync(Statements.SelectByReservation, p =>
@@ -113,7 +294,7 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
             p.Add(Lease6Row.SmallInt(reservationType));
         }, OptionDefinitionSet.StandardOnly, cancellationToken);
 
-    private static short TypeCode(HostIdentifierType type) => type switch
+    internal static short TypeCode(HostIdentifierType type) => type switch
     {
         HostIdentifierType.HwAddress => HwAddressType,
         HostIdentifierType.Duid => DuidType,
@@ -132,20 +313,25 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
     /// <summary>Runs a host query and builds the first host it returns (the lowest host_id) from its rows.</summary>
     private async ValueTask<HostReservation?> QueryAsync(string sql, Action<NpgsqlParameterCollection> bind, OptionDefinitionSet definitions, CancellationToken cancellationToken)
     {
-        var hosts = await ReadHostsAsync(sql, bind, definitions, firstOnly: true, cancellationToken).ConfigureAwait(false);
-        return hosts.Count > 0 ? hosts[0] : null;
+        await using var command = _dataSource.CreateCommand(sql);
+        bind(command.Parameters);
+        var hosts = await ReadHostsAsync(command, definitions, firstOnly: true, cancellationToken).ConfigureAwait(false);
+        return hosts.Count > 0 ? hosts[0].Host : null;
     }
 
     /// <summary>Runs a host query and builds every host it returns, in host_id order.</summary>
-    private async ValueTask<IReadOnlyList<HostReservation>> QueryAllAsync(string sql, Action<NpgsqlParameterCollection> bind, OptionDefinitionSet definitions, CancellationToken cancellationToken) =>
-        await ReadHostsAsync(sql, bind, definitions, firstOnly: false, cancellationToken).ConfigureAwait(false);
-
-    private async ValueTask<List<HostReservation>> ReadHostsAsync(string sql, Action<NpgsqlParameterCollection> bind, OptionDefinitionSet definitions, bool firstOnly, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<HostReservation>> QueryAllAsync(string sql, Action<NpgsqlParameterCollection> bind, OptionDefinitionSet definitions, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand(sql);
         bind(command.Parameters);
+        var hosts = await ReadHostsAsync(command, definitions, firstOnly: false, cancellationToken).ConfigureAwait(false);
+        return [.. hosts.Select(h => h.Host)];
+    }
+
+    private static async ValueTask<List<StoredHost>> ReadHostsAsync(NpgsqlCommand command, OptionDefinitionSet definitions, bool firstOnly, CancellationToken cancellationToken)
+    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var hosts = new List<HostReservation>(1);
+        var hosts = new List<StoredHost>(1);
         HostRows? host = null;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -155,7 +341,7 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
                 // Rows come ordered by host_id, so a new id means the previous host is complete.
                 if (host is not null)
                 {
-                    hosts.Add(host.Build());
+                    hosts.Add(new StoredHost(host.HostId, host.Build()));
                     if (firstOnly)
                     {
                         return hosts;
@@ -171,7 +357,7 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
 
         if (host is not null)
         {
-            hosts.Add(host.Build());
+            hosts.Add(new StoredHost(host.HostId, host.Build()));
         }
 
         return hosts;
@@ -257,7 +443,8 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
                 }
             }
 
-            _options.Add(new Configuration.OptionDescriptor(code, space, definition?.Name, data, persistent, cancelled, classes));
+            _options.Add(new Configuration.OptionDescriptor(code, space, definition?.Name, data, persistent, cancelled, classes,
+                definition is not null && formatted.Length > 0 ? formatted : null));
         }
 
         public void AddReservation(NpgsqlDataReader reader)

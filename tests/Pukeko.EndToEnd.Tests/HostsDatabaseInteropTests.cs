@@ -1,12 +1,18 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Pukeko.EndToEnd.Tests.Support;
+using Pukeko.Protocol.Addressing;
+using Pukeko.Server.Configuration;
+using Pukeko.Server.PostgreSql;
 using Pukeko.Server.PostgreSql.Tests;
+using Pukeko.Server.Reservations;
 
 namespace Pukeko.EndToEnd.Tests;
 
 /// <summary>
 /// Real Kea 2.2 (<c>kea-dhcp6</c>, PostgreSQL host backend) and <c>pukeko-dhcp6</c> reading the same host rows
 /// from one database made by Debian's <c>kea-admin db-init pgsql</c>: each gives ISC dhclient the address its
-/// reservation names, and a client without a reservation gets a pool address from either.
+/// reservation names, and a client without a reservation gets a pool address from either; and Kea serves a host
+/// that Pukeko's host commands' code wrote.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class HostsDatabaseInteropTests : IAsyncLifetime
@@ -91,6 +97,43 @@ public sealed class HostsDatabaseInteropTests : IAsyncLifetime
             Assert.NotEqual(ReservedAddress, other);
             Assert.StartsWith("2001:db8:1::1", other, StringComparison.Ordinal);
         }
+    }
+
+    [PostgreSqlFact]
+    public async Task KeaServesAHostThatPukekoWrote()
+    {
+        // The host written by the code behind Pukeko's reservation-add (an address, a hostname, an option as text and
+        // one as hex): Kea 2.2 reads every row of it (a row it cannot read fails its lookup and the client gets no
+        // address) and gives the reserved address.
+        const string WrittenAddress = "2001:db8:1::2:beef";
+        byte[] mac = [0x02, 0, 0, 0, 0xdd, 0x04];
+        var access = SqlDatabaseAccess.Default with
+        {
+            Name = _database, Host = _cluster.SocketDirectory, Port = PostgreSqlCluster.Port, User = PostgreSqlCluster.User, Password = PostgreSqlCluster.Password,
+        };
+        await using (var source = await PgSqlHostDataSource.OpenAsync(new HostsDatabaseConfig(access, ReadOnly: false), NullLogger.Instance))
+        {
+            await source.AddAsync(
+                new HostReservation
+                {
+                    IdentifierType = HostIdentifierType.Duid,
+                    Identifier = [0, 3, 0, 1, .. mac],
+                    SubnetId = 1,
+                    IpAddresses = [Ipv6Address.Parse(WrittenAddress)],
+                    Hostname = "written.example.org",
+                    Options =
+                    [
+                        new OptionDescriptor(23, "dhcp6", "dns-servers", Convert.FromHexString("20010db8000000000000000000000053"), false, false, null, "2001:db8::53"),
+                        new OptionDescriptor(7, "dhcp6", "preference", [0xff], true, false),
+                    ],
+                },
+                uniqueReservations: true);
+        }
+
+        using var written = ClientWithDuidLl("written", mac);
+        using var server = KeaProcess.Start(_lab, Config(), _serverDir);
+        Assert.Equal(WrittenAddress, written.ObtainAddress(server.Output));
+        Assert.True(server.Stop(TimeSpan.FromSeconds(10)), "kea-dhcp6 did not stop on SIGTERM");
     }
 
     public async Task DisposeAsync()

@@ -1,5 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Pukeko.Protocol.Addressing;
+using Pukeko.Protocol.Options.Definitions;
+using Pukeko.Protocol.Options;
 using Pukeko.Server.Configuration;
+using Pukeko.Server.Reservations;
 
 namespace Pukeko.Server.PostgreSql.Tests;
 
@@ -84,5 +88,20 @@ public sealed class HostsDatabaseOnKea22Tests(PostgreSqlCluster cluster) : Hosts
             Assert.False(bad.Success);
             Assert.Contains(bad.Errors, e => e.Path == path && e.Message.Contains(text, StringComparison.Ordinal));
         }
+    }
+
+    [PostgreSqlFact]
+    public async Task Host_source_refuses_to_write_what_schema_13_0_cannot_hold()
+    {
+        var name = await Cluster.CreateDatabaseAsync(PostgreSqlCluster.KeaSchema.Kea22);
+        await using var source = await PgSqlHostDataSource.OpenAsync(Hosts(name), NullLogger.Instance);
+        var neverSend = WrittenHost(options: [new OptionDescriptor(7, "dhcp6", "preference", [1], false, NeverSend: true)]);
+        var e = await Assert.ThrowsAsync<HostDatabaseWriteException>(() => source.AddAsync(neverSend, uniqueReservations: true).AsTask());
+        Assert.Contains("cannot store an option with never-send", e.Message, StringComparison.Ordinal);
+        var excluded = WrittenHost(excluded: new() { [Ipv6Prefix.Parse("2001:db8:2:100::/56")] = Ipv6Prefix.Parse("2001:db8:2:100::/64") });
+        e = await Assert.ThrowsAsync<HostDatabaseWriteException>(() => source.AddAsync(excluded, uniqueReservations: true).AsTask());
+        Assert.Contains("cannot store excluded-prefixes", e.Message, StringComparison.Ordinal);
+        await using var db = Cluster.DataSource(name);
+        Assert.Equal([[0L]], await RowsAsync(db, "SELECT count(*) FROM hosts"));
     }
 }

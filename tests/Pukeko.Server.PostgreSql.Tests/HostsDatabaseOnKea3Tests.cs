@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Options.Definitions;
+using Pukeko.Protocol.Options;
+using Pukeko.Server.Configuration;
 using Pukeko.Server.Reservations;
 
 namespace Pukeko.Server.PostgreSql.Tests;
@@ -83,5 +85,36 @@ public sealed class HostsDatabaseOnKea3Tests(PostgreSqlCluster cluster) : HostsD
         await using var source = await PgSqlHostDataSource.OpenAsync(Hosts(name), NullLogger.Instance);
         var e = await Assert.ThrowsAsync<InvalidDataException>(() => source.FindAsync(1, HostIdentifierType.Duid, new byte[] { 0x0a, 0x01 }, OptionDefinitionSet.StandardOnly).AsTask());
         Assert.Contains("2001:db8:9::/64", e.Message, StringComparison.Ordinal);
+    }
+
+    [PostgreSqlFact]
+    public async Task Host_source_writes_Kea_3_columns_as_Kea_3_does()
+    {
+        // What only 34.0 holds: an excluded prefix (NULL and 0 for a prefix without one), a never-send option and an
+        // option limited to classes (Kea's JSON list text, "[  ]" for none).
+        var name = await Cluster.CreateDatabaseAsync(PostgreSqlCluster.KeaSchema.Kea3);
+        await using var source = await PgSqlHostDataSource.OpenAsync(Hosts(name), NullLogger.Instance);
+        var delegated = Ipv6Prefix.Parse("2001:db8:2:100::/56");
+        var written = WrittenHost(
+            prefixes: [delegated, Ipv6Prefix.Parse("2001:db8:3::/48")],
+            excluded: new() { [delegated] = Ipv6Prefix.Parse("2001:db8:2:100::/64") },
+            options:
+            [
+                new OptionDescriptor(OptionCode.DnsServers, "dhcp6", "dns-servers", Convert.FromHexString("20010db8000000000000000000000053"), false, false, ["vip", "lab"], "2001:db8::53"),
+                new OptionDescriptor(7, "dhcp6", "preference", [1], false, NeverSend: true, FormattedValue: "1"),
+            ]);
+        await source.AddAsync(written, uniqueReservations: true);
+
+        var host = await source.FindAsync(1, HostIdentifierType.HwAddress, Mac, OptionDefinitionSet.StandardOnly);
+        Assert.Equal(Ipv6Prefix.Parse("2001:db8:2:100::/64"), Assert.Single(host!.ExcludedPrefixes).Value);
+        Assert.Equal(["vip", "lab"], host.Options.Single(o => o.Code == OptionCode.DnsServers).ClientClasses);
+        Assert.True(host.Options.Single(o => o.Code == 7).NeverSend);
+        await using var db = Cluster.DataSource(name);
+        Assert.Equal(
+            [["2001:db8:1::1", null, (short)0], ["2001:db8:2:100::", "2001:db8:2:100::", (short)64], ["2001:db8:3::", null, (short)0]],
+            await RowsAsync(db, "SELECT host(address), host(excluded_prefix), excluded_prefix_len FROM ipv6_reservations ORDER BY reservation_id"));
+        Assert.Equal(
+            [[false, "[ \"vip\", \"lab\" ]"], [true, "[  ]"]],
+            await RowsAsync(db, "SELECT cancelled, client_classes FROM dhcp6_options ORDER BY option_id"));
     }
 }

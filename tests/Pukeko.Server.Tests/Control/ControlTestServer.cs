@@ -54,7 +54,10 @@ internal sealed class ControlTestServer : IAsyncDisposable
         }
         """)!;
 
-    public static async Task<ControlTestServer> StartAsync(JsonObject? dhcp6 = null, TimeProvider? time = null, Action<TempDirectory>? prepare = null, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null, bool relaxedSecurity = false)
+    /// <summary>Starts the server; <paramref name="hostDatabase"/> stands in for PostgreSQL behind a <c>hosts-database</c>.</summary>
+    public static async Task<ControlTestServer> StartAsync(
+        JsonObject? dhcp6 = null, TimeProvider? time = null, Action<TempDirectory>? prepare = null, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null,
+        bool relaxedSecurity = false, Pukeko.Server.Reservations.IHostDataSource? hostDatabase = null)
     {
         var root = new TempDirectory();
         prepare?.Invoke(root);
@@ -69,7 +72,11 @@ internal sealed class ControlTestServer : IAsyncDisposable
         var configFile = root.Write("etc/kea-dhcp6.conf", text);
         var port = (ushort)Interlocked.Increment(ref s_nextPort);
         var server = new Dhcp6Server(
-            new ServerOptions(configFile, port) { Version = new ServerVersion("9.9.9", "9.9.9 extended", "build report text") },
+            new ServerOptions(configFile, port)
+            {
+                Version = new ServerVersion("9.9.9", "9.9.9 extended", "build report text"),
+                OpenPostgreSqlHostSource = hostDatabase is null ? null : (_, _, _) => Task.FromResult(hostDatabase),
+            },
             environment,
             loggers ?? NullLoggerFactory.Instance,
             time ?? TimeProvider.System);

@@ -153,6 +153,7 @@ internal static class OptionDataParser
         }
 
         return new OptionDescriptor(definition?.Code ?? draft.Code!.Value, draft.Space, definition?.Name ?? draft.Name, data, draft.AlwaysSend, draft.NeverSend,
-            draft.ClientClasses.Count == 0 ? null : draft.ClientClasses);
+            draft.ClientClasses.Count == 0 ? null : draft.ClientClasses,
+            definition is not null && draft.CsvFormat && draft.Data.Length > 0 ? draft.Data : null);
     }
 }

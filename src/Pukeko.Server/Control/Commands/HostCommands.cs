@@ -3,10 +3,11 @@ using Pukeko.Server.Hosting;
 namespace Pukeko.Server.Control.Commands;
 
 /// <summary>
-/// Kea's host_cmds commands, built in: reservations of the configuration (global ones have subnet-id 0) are read,
-/// added, replaced and deleted. They exist only while <c>libdhcp_host_cmds.so</c> is in <c>hooks-libraries</c>,
-/// as in Kea. Changes go through <see cref="Dhcp6Server.ChangeConfigAsync"/>: validated as a whole configuration,
-/// in force for new packets, and in <c>config-get</c>/<c>config-write</c>.
+/// Kea's host_cmds commands, built in: reservations of the configuration (global ones have subnet-id 0) and of the
+/// host databases are read, added, replaced and deleted, as <c>operation-target</c> says. They exist only while
+/// <c>libdhcp_host_cmds.so</c> is in <c>hooks-libraries</c>, as in Kea. Changes to the configuration go through
+/// <see cref="Dhcp6Server.ChangeConfigAsync"/>: validated as a whole configuration, in force for new packets, and in
+/// <c>config-get</c>/<c>config-write</c>.
 /// </summary>
 internal static class HostCommands
 {
@@ -21,12 +22,12 @@ internal static class HostCommands
         dispatcher.Register("reservation-add", handlers.AddAsync, Available);
         dispatcher.Register("reservation-update", handlers.UpdateAsync, Available);
         dispatcher.Register("reservation-del", handlers.DeleteAsync, Available);
-        dispatcher.Register("reservation-get", Sync(handlers.Get), Available);
-        dispatcher.Register("reservation-get-all", Sync(handlers.GetAll), Available);
-        dispatcher.Register("reservation-get-page", Sync(handlers.GetPage), Available);
-        dispatcher.Register("reservation-get-by-hostname", Sync(handlers.GetByHostname), Available);
-        dispatcher.Register("reservation-get-by-id", Sync(handlers.GetById), Available);
-        dispatcher.Register("reservation-get-by-address", Sync(handlers.GetByAddress), Available);
+        dispatcher.Register("reservation-get", handlers.GetAsync, Available);
+        dispatcher.Register("reservation-get-all", handlers.GetAllAsync, Available);
+        dispatcher.Register("reservation-get-page", handlers.GetPageAsync, Available);
+        dispatcher.Register("reservation-get-by-hostname", handlers.GetByHostnameAsync, Available);
+        dispatcher.Register("reservation-get-by-id", handlers.GetByIdAsync, Available);
+        dispatcher.Register("reservation-get-by-address", handlers.GetByAddressAsync, Available);
     }
 
     internal static CommandHandler Sync(Func<ControlCommand, System.Text.Json.Nodes.JsonObject> handler) =>

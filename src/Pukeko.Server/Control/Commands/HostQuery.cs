@@ -16,9 +16,10 @@ internal enum HostTarget
     /// <summary>The configuration's reservations.</summary>
     Memory,
 
-    /// <summary>Host databases (<c>hosts-databases</c>); this server has none.</summary>
+    /// <summary>The host databases (<c>hosts-database(s)</c>).</summary>
     Database,
 
+    /// <summary>The configuration's reservations and the host databases.</summary>
     All,
 }
 
