@@ -19,13 +19,21 @@ internal sealed class Host6Statements
         excludedPrefixColumns: "NULL::text, 0::smallint", kea3: false);
 
     /// <summary>Kea 3.x's schema; <c>host()</c> gives an <c>inet</c>'s address without its mask, as Kea reads it.</summary>
-    public static readonly Host6Statements Kea3 = new(
-        Lease6Statements.Kea3, addressColumn: "host(r.address)", addressParameter: "cast($2 as inet)",
-        cancelledColumn: "o.cancelled", optionClassesColumn: "o.client_classes",
-        excludedPrefixColumns: "host(r.excluded_prefix), r.excluded_prefix_len", kea3: true);
+    public static readonly Host6Statements Kea3 = Kea3Style(Lease6Statements.Kea3);
+
+    /// <summary>
+    /// Kea 3.0's schema (29.0): the same host tables as 34.0, except that <c>dhcp6_options.client_classes</c> may be
+    /// NULL (read as no classes, as on 13.0).
+    /// </summary>
+    public static readonly Host6Statements Kea30 = Kea3Style(Lease6Statements.Kea30);
 
     /// <summary>Every schema version the host source speaks, oldest first.</summary>
-    public static readonly IReadOnlyList<Host6Statements> All = [Kea22, Kea3];
+    public static readonly IReadOnlyList<Host6Statements> All = [Kea22, Kea30, Kea3];
+
+    private static Host6Statements Kea3Style(Lease6Statements schema) => new(
+        schema, addressColumn: "host(r.address)", addressParameter: "cast($2 as inet)",
+        cancelledColumn: "o.cancelled", optionClassesColumn: "o.client_classes",
+        excludedPrefixColumns: "host(r.excluded_prefix), r.excluded_prefix_len", kea3: true);
 
     private Host6Statements(
         Lease6Statements schema, string addressColumn, string addressParameter, string cancelledColumn,

@@ -22,6 +22,16 @@ internal sealed class Lease6Statements
         // Text order: "0" sorts below every address text (Kea 2.2's own start value).
         pageStart: "0");
 
+    /// <summary>
+    /// Kea 3.0's schema (29.0, the 3.0 stable series): <c>lease6</c> as in 34.0, but its <c>lease6_types</c> still
+    /// has IA_TA. What 30.0 to 34.0 added (an option column made NOT NULL, two indexes, the free-lease-queue tables
+    /// and new trigger bodies) is nothing these statements read or write.
+    /// </summary>
+    public static readonly Lease6Statements Kea30 = new(
+        (29, 0), "Kea 3.0", addressColumn: "host(address)", addressParameter: "cast(${0} as inet)", hasPoolId: true,
+        highestState: LeaseState.Registered, leaseTypes: [LeaseType.NA, LeaseType.TA, LeaseType.PD],
+        pageStart: "::");
+
     /// <summary>Kea 3.x's schema (Kea 3.1.9 to 3.3.0, and the 3.2 stable series).</summary>
     public static readonly Lease6Statements Kea3 = new(
         (34, 0), "Kea 3.x", addressColumn: "host(address)", addressParameter: "cast(${0} as inet)", hasPoolId: true,
@@ -30,7 +40,7 @@ internal sealed class Lease6Statements
         pageStart: "::");
 
     /// <summary>Every schema version Pukeko speaks, oldest first.</summary>
-    public static readonly IReadOnlyList<Lease6Statements> All = [Kea22, Kea3];
+    public static readonly IReadOnlyList<Lease6Statements> All = [Kea22, Kea30, Kea3];
 
     private readonly bool _hasPoolId;
     private readonly LeaseType[] _leaseTypes;
