@@ -8,7 +8,8 @@ namespace Pukeko.Server.Classification;
 
 /// <summary>
 /// Kea's classification passes (digest §3.2): on arrival (vendor classes, then every <c>test</c> not depending on
-/// KNOWN/UNKNOWN), after the host lookup (reserved classes, KNOWN or UNKNOWN, then the tests that depend on them),
+/// KNOWN/UNKNOWN), after the host lookup (reserved classes, with the arrival pass evaluated again when they come in
+/// time for it, then KNOWN or UNKNOWN and the tests that depend on them),
 /// and the additional classes a pool or subnet asks for before options are added. Classes are evaluated in
 /// configuration order, so a test can use member() of any class above it.
 /// </summary>
@@ -41,8 +42,37 @@ internal sealed class PacketClassifier(IReadOnlyList<ClientClassDefinition> clas
         EvaluatePass(packet, afterHostLookup: false, logger);
     }
 
-    /// <summary>Step 15: classes from the reservation, KNOWN or UNKNOWN, then the tests depending on them.</summary>
-    public void ClassifyAfterHostLookup(Dhcp6Packet packet, bool known, IEnumerable<string> reservedClasses, ILogger logger)
+    /// <summary>Step 15: KNOWN or UNKNOWN, then the tests depending on them.</summary>
+    public void ClassifyAfterHostLookup(Dhcp6Packet packet, bool known, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(packet);
+        packet.Classes.Add(known ? Known : Unknown);
+        EvaluatePass(packet, afterHostLookup: true, logger);
+    }
+
+    /// <summary>
+    /// A reservation's classes join the packet: the classes evaluated on arrival are dropped and evaluated again with
+    /// them, since a test may depend on a reserved class (e.g. <c>not member('x')</c> must stop matching once the
+    /// reservation gives <c>x</c>). Classes a hook or the vendor class option gave stay: they cannot be evaluated again.
+    /// </summary>
+    public void ReclassifyWithReservedClasses(Dhcp6Packet packet, IReadOnlyList<string> reservedClasses, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(packet);
+        ArgumentNullException.ThrowIfNull(reservedClasses);
+        foreach (var definition in Classes)
+        {
+            if (definition.Test is not null || definition.TemplateTest is not null)
+            {
+                packet.Classes.Remove(definition.Name);
+            }
+        }
+
+        AddReservedClasses(packet, reservedClasses);
+        EvaluatePass(packet, afterHostLookup: false, logger);
+    }
+
+    /// <summary>A reservation's classes join the packet without any test being evaluated again.</summary>
+    public static void AddReservedClasses(Dhcp6Packet packet, IReadOnlyList<string> reservedClasses)
     {
         ArgumentNullException.ThrowIfNull(packet);
         ArgumentNullException.ThrowIfNull(reservedClasses);
@@ -50,42 +80,22 @@ internal sealed class PacketClassifier(IReadOnlyList<ClientClassDefinition> clas
         {
             packet.Classes.Add(name);
         }
-
-        packet.Classes.Add(known ? Known : Unknown);
-        EvaluatePass(packet, afterHostLookup: true, logger);
     }
 
     /// <summary>
-    /// Step 12 (<c>early-global-reservations-lookup</c>), for a client with a global reservation: when the reservation
-    /// names classes, the classes evaluated on arrival are dropped and evaluated again with them (a test may depend on
-    /// a reserved class, e.g. <c>not member('x')</c>); then KNOWN and the tests depending on it. Kea does this before
+    /// Step 12 (<c>early-global-reservations-lookup</c>), for a client with a global reservation: its classes (with the
+    /// classes evaluated on arrival evaluated again), then KNOWN and the tests depending on it. Kea does this before
     /// subnet selection so that the classes can choose the subnet and pool.
     /// </summary>
     public void ClassifyWithEarlyGlobalHost(Dhcp6Packet packet, IReadOnlyList<string> reservedClasses, ILogger logger)
     {
-        ArgumentNullException.ThrowIfNull(packet);
         ArgumentNullException.ThrowIfNull(reservedClasses);
         if (reservedClasses.Count > 0)
         {
-            // Only evaluated classes go: those a hook or the vendor class option gave cannot be evaluated again.
-            foreach (var definition in Classes)
-            {
-                if (definition.Test is not null || definition.TemplateTest is not null)
-                {
-                    packet.Classes.Remove(definition.Name);
-                }
-            }
-
-            foreach (var name in reservedClasses)
-            {
-                packet.Classes.Add(name);
-            }
-
-            EvaluatePass(packet, afterHostLookup: false, logger);
+            ReclassifyWithReservedClasses(packet, reservedClasses, logger);
         }
 
-        packet.Classes.Add(Known);
-        EvaluatePass(packet, afterHostLookup: true, logger);
+        ClassifyAfterHostLookup(packet, known: true, logger);
     }
 
     /// <summary>

@@ -411,6 +411,8 @@ internal sealed class Dhcp6Processor
             return false;
         }
 
+        HostLookupStage.AddHostClassesAfterAllocation(ctx);
+
         // The reply to a Release carries no configured options (Kea leaves its option list empty).
         if (!ctx.DroppedByHook && ctx.Query.Type != MessageType.Release)
         {

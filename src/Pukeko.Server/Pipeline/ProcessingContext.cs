@@ -70,6 +70,9 @@ internal sealed class ProcessingContext
     /// <summary>The client's host reservation (subnet one, else global), found after subnet selection.</summary>
     public Reservations.HostReservation? Host { get; set; }
 
+    /// <summary>The host's classes join the packet once the leases are chosen (a subnet reservation in a shared network, as in Kea).</summary>
+    public bool HostClassesAfterAllocation { get; set; }
+
     /// <summary>True once the global reservation was looked up before subnet selection (<c>early-global-reservations-lookup</c>).</summary>
     public bool EarlyGlobalLookupDone { get; set; }
 

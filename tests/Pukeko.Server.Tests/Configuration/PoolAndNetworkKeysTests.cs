@@ -34,7 +34,7 @@ public sealed class PoolAndNetworkKeysTests
         Assert.Equal(["cpe"], pool.ClientClasses);
         Assert.Equal(["x"], pool.AdditionalClasses);
         Assert.DoesNotContain(result.Warnings, w => w.Message.Contains("not implemented", StringComparison.Ordinal));
-        AssertWarning(result, "Dhcp6/subnet6[0]/pd-pools[0]/client-class", "deprecated");
+        Assert.Empty(result.Warnings); // Kea 2.x's spellings, in a file written for Kea 2.x
     }
 
     [Fact]

@@ -78,7 +78,11 @@ internal static class ClientClassParser
         return names;
     }
 
-    /// <summary>The deprecated single-name form <c>client-class</c>.</summary>
+    /// <summary>
+    /// The single-name guard <c>client-class</c>: the only spelling Kea 2.x knows, deprecated by Kea 3.0 in favour of
+    /// <c>client-classes</c>. Applied either way; only a file written for Kea 3.x hears of the deprecation, as Kea 3.x
+    /// warns (DHCPSRV_CLIENT_CLASS_DEPRECATED).
+    /// </summary>
     public static IReadOnlyList<string> ParseSingleName(JsonElement value, string path, ParseContext context)
     {
         if (!context.TryString(value, path, out var name))
@@ -86,8 +90,26 @@ internal static class ClientClassParser
             return [];
         }
 
-        context.Warn(path, "'client-class' is deprecated; use 'client-classes'");
+        if (context.WrittenForKea3)
+        {
+            context.Warn(path, "'client-class' is deprecated since Kea 3.0; applied as 'client-classes', the spelling to use", "DHCPSRV_CLIENT_CLASS_DEPRECATED");
+        }
+
         return name.Length == 0 ? [] : [name];
+    }
+
+    /// <summary>
+    /// <c>require-client-classes</c>, Kea 2.x's name of <c>evaluate-additional-classes</c>: applied either way; a file
+    /// written for Kea 3.x hears of the deprecation, as Kea 3.x warns (DHCPSRV_REQUIRE_CLIENT_CLASSES_DEPRECATED).
+    /// </summary>
+    public static IReadOnlyList<string> ParseRequiredNameList(JsonElement value, string path, ParseContext context)
+    {
+        if (context.WrittenForKea3)
+        {
+            context.Warn(path, "'require-client-classes' is deprecated since Kea 3.0; applied as 'evaluate-additional-classes', the name to use", "DHCPSRV_REQUIRE_CLIENT_CLASSES_DEPRECATED");
+        }
+
+        return ParseNameList(value, path, context);
     }
 
     private static ClientClassDefinition? Build(ClientClassDraft draft, Dictionary<string, ClientClassDefinition> earlier, ParseContext context)

@@ -10,6 +10,12 @@ namespace Pukeko.Server.Configuration.Parsing;
 /// </summary>
 internal static class LeaseDatabaseParser
 {
+    private static readonly (string, DatabaseOnFail)[] OnFailModes =
+    [
+        ("stop-retry-exit", DatabaseOnFail.StopRetryExit), ("serve-retry-exit", DatabaseOnFail.ServeRetryExit),
+        ("serve-retry-continue", DatabaseOnFail.ServeRetryContinue),
+    ];
+
     /// <summary>The keys of <c>lease-database</c>; <c>hosts-database</c> reuses their connection handlers.</summary>
     internal static readonly KeyTable<StrongBox<LeaseDatabaseConfig>> Keys = new KeyTable<StrongBox<LeaseDatabaseConfig>>("lease-database")
         .On("type", (d, v, p, c) =>
@@ -136,25 +142,9 @@ internal static class LeaseDatabaseParser
         .On("write-timeout", (d, v, p, c) => MySqlOnlyTimeout(v, p, c, "write-timeout"))
         .On("on-fail", (d, v, p, c) =>
         {
-            if (!c.TryString(v, p, out var text))
+            if (c.TryChoice(v, p, OnFailModes, text => $"unsupported value '{text}' (expected stop-retry-exit, serve-retry-exit or serve-retry-continue)", out var onFail))
             {
-                return;
-            }
-
-            DatabaseOnFail? onFail = text switch
-            {
-                "stop-retry-exit" => DatabaseOnFail.StopRetryExit,
-                "serve-retry-exit" => DatabaseOnFail.ServeRetryExit,
-                "serve-retry-continue" => DatabaseOnFail.ServeRetryContinue,
-                _ => null,
-            };
-            if (onFail is { } value)
-            {
-                d.Value = d.Value! with { Sql = Access(d) with { OnFail = value } };
-            }
-            else
-            {
-                c.Error(p, $"unsupported value '{text}' (expected stop-retry-exit, serve-retry-exit or serve-retry-continue)");
+                d.Value = d.Value! with { Sql = Access(d) with { OnFail = onFail } };
             }
         })
         .On("persist", (d, v, p, c) =>

@@ -82,6 +82,33 @@ internal sealed class ParseContext(ConfigEnvironment environment)
         return true;
     }
 
+    /// <summary>
+    /// Reads a string naming one of <paramref name="choices"/> (e.g. a mode keyword) as its value; any other string is
+    /// an error with the text <paramref name="unknown"/> makes of it, so each key keeps Kea's own wording.
+    /// </summary>
+    public bool TryChoice<T>(JsonElement value, string path, IReadOnlyList<(string Name, T Value)> choices, Func<string, string> unknown, out T result)
+    {
+        ArgumentNullException.ThrowIfNull(choices);
+        ArgumentNullException.ThrowIfNull(unknown);
+        result = default!;
+        if (!TryString(value, path, out var text))
+        {
+            return false;
+        }
+
+        foreach (var (name, choice) in choices)
+        {
+            if (name == text)
+            {
+                result = choice;
+                return true;
+            }
+        }
+
+        Error(path, unknown(text));
+        return false;
+    }
+
     public bool TryBool(JsonElement value, string path, out bool result)
     {
         result = false;

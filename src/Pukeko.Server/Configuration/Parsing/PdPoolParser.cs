@@ -42,7 +42,7 @@ internal static class PdPoolParser
             }
         })
         .On("evaluate-additional-classes", (d, v, p, c) => d.AdditionalClasses = ClientClassParser.ParseNameList(v, p, c))
-        .On("require-client-classes", (d, v, p, c) => d.AdditionalClasses = ClientClassParser.ParseNameList(v, p, c))
+        .On("require-client-classes", (d, v, p, c) => d.AdditionalClasses = ClientClassParser.ParseRequiredNameList(v, p, c))
         .Unimplemented(KeaKeys.PoolUnimplemented);
 
     public static void ParseList(JsonElement list, string path, List<PdPoolDraft> into, ParseContext context)

@@ -98,53 +98,32 @@ internal static class ServerBehaviourKeys
         draft.MultiThreading.Value = draft.MultiThreading.Value with { PacketQueueSize = (int)queue.Capacity };
     }
 
+    private static readonly (string, LeaseSanityMode)[] LeaseCheckModes =
+    [
+        ("none", LeaseSanityMode.None), ("warn", LeaseSanityMode.Warn), ("fix", LeaseSanityMode.Fix),
+        ("fix-del", LeaseSanityMode.FixDelete), ("del", LeaseSanityMode.Delete),
+    ];
+
+    private static readonly (string, ExtendedInfoSanityMode)[] ExtendedInfoCheckModes =
+    [
+        ("none", ExtendedInfoSanityMode.None), ("fix", ExtendedInfoSanityMode.Fix),
+        ("strict", ExtendedInfoSanityMode.Strict), ("pedantic", ExtendedInfoSanityMode.Pedantic),
+    ];
+
     private static readonly KeyTable<GlobalDraft> SanityChecks = new KeyTable<GlobalDraft>("sanity-checks")
         .On("lease-checks", (d, v, p, c) =>
         {
-            if (!c.TryString(v, p, out var text))
+            if (c.TryChoice(v, p, LeaseCheckModes, text => $"Unsupported lease-checks value: {text}, supported values are: none, warn, fix, fix-del, del", out var mode))
             {
-                return;
+                d.LeaseChecks = mode;
             }
-
-            LeaseSanityMode? mode = text switch
-            {
-                "none" => LeaseSanityMode.None,
-                "warn" => LeaseSanityMode.Warn,
-                "fix" => LeaseSanityMode.Fix,
-                "fix-del" => LeaseSanityMode.FixDelete,
-                "del" => LeaseSanityMode.Delete,
-                _ => null,
-            };
-            if (mode is null)
-            {
-                c.Error(p, $"Unsupported lease-checks value: {text}, supported values are: none, warn, fix, fix-del, del");
-                return;
-            }
-
-            d.LeaseChecks = mode.Value;
         })
         .On("extended-info-checks", (d, v, p, c) =>
         {
-            if (!c.TryString(v, p, out var text))
+            if (c.TryChoice(v, p, ExtendedInfoCheckModes, text => $"Unsupported extended-info-checks value: {text}, supported values are: none, fix, strict, pedantic", out var mode))
             {
-                return;
+                d.ExtendedInfoChecks = mode;
             }
-
-            ExtendedInfoSanityMode? mode = text switch
-            {
-                "none" => ExtendedInfoSanityMode.None,
-                "fix" => ExtendedInfoSanityMode.Fix,
-                "strict" => ExtendedInfoSanityMode.Strict,
-                "pedantic" => ExtendedInfoSanityMode.Pedantic,
-                _ => null,
-            };
-            if (mode is null)
-            {
-                c.Error(p, $"Unsupported extended-info-checks value: {text}, supported values are: none, fix, strict, pedantic");
-                return;
-            }
-
-            d.ExtendedInfoChecks = mode.Value;
         });
 
     private static readonly KeyTable<GlobalDraft> Compatibility = new KeyTable<GlobalDraft>("compatibility")

@@ -57,7 +57,7 @@ internal static class SubnetParser
             .On("client-classes", (d, v, p, c) => d.ClientClasses = ClientClassParser.ParseNameList(v, p, c))
             .On("client-class", (d, v, p, c) => d.ClientClasses = ClientClassParser.ParseSingleName(v, p, c))
             .On("evaluate-additional-classes", (d, v, p, c) => d.AdditionalClasses = ClientClassParser.ParseNameList(v, p, c))
-            .On("require-client-classes", (d, v, p, c) => d.AdditionalClasses = ClientClassParser.ParseNameList(v, p, c))
+            .On("require-client-classes", (d, v, p, c) => d.AdditionalClasses = ClientClassParser.ParseRequiredNameList(v, p, c))
             .On("reservations", (d, v, p, c) => d.Reservations = v)
             .On("rapid-commit", (d, v, p, c) =>
             {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Pukeko.Server.Classification;
 using Pukeko.Server.Reservations;
 
 namespace Pukeko.Server.Pipeline.Stages;
@@ -41,14 +42,61 @@ internal sealed class HostLookupStage(PipelineServices services)
             return LookupWithDatabasesAsync(ctx);
         }
 
-        Found(ctx, FindConfigured(ctx));
+        var host = FindConfigured(ctx);
+        if (NeedsGlobalBeside(ctx, host))
+        {
+            return FoundBesideGlobalAsync(ctx, host);
+        }
+
+        Found(ctx, host, GlobalOf(ctx, host));
         return ValueTask.CompletedTask;
     }
 
-    private async ValueTask LookupWithDatabasesAsync(ProcessingContext ctx) =>
-        Found(ctx, await FindWithDatabasesAsync(ctx).ConfigureAwait(false));
+    /// <summary>
+    /// After the message's leases are chosen: the classes of a subnet reservation in a shared network, which Kea leaves
+    /// out of the classification before allocation (the subnet may still change), join the packet when the leases came
+    /// from that reservation's subnet, in time for the additional classes and the options.
+    /// </summary>
+    public static void AddHostClassesAfterAllocation(ProcessingContext ctx)
+    {
+        if (ctx.HostClassesAfterAllocation && ctx.Host is { } host && host.SubnetId == ctx.Subnet?.Id)
+        {
+            ctx.HostClassesAfterAllocation = false;
+            PacketClassifier.AddReservedClasses(ctx.Query, host.ClientClasses);
+        }
+    }
 
-    private void Found(ProcessingContext ctx, HostReservation? host)
+    private async ValueTask LookupWithDatabasesAsync(ProcessingContext ctx)
+    {
+        var host = await FindWithDatabasesAsync(ctx).ConfigureAwait(false);
+        var global = NeedsGlobalBeside(ctx, host) ? await FindGlobalAsync(ctx).ConfigureAwait(false) : GlobalOf(ctx, host);
+        Found(ctx, host, global);
+    }
+
+    private async ValueTask FoundBesideGlobalAsync(ProcessingContext ctx, HostReservation? host) =>
+        Found(ctx, host, await FindGlobalAsync(ctx).ConfigureAwait(false));
+
+    /// <summary>
+    /// A subnet reservation with classes in a shared network, where global reservations apply too: whether the
+    /// client's global reservation has classes decides when the subnet reservation's classes join (<see cref="Found"/>),
+    /// so the global one is looked up as well (Kea's host lookup finds both).
+    /// </summary>
+    private static bool NeedsGlobalBeside(ProcessingContext ctx, HostReservation? host) =>
+        !ctx.EarlyGlobalLookupDone && host is { SubnetId: not null, ClientClasses.Count: > 0 }
+        && ctx.Subnet is { SharedNetwork: not null } subnet && subnet.ReservationModes.Global;
+
+    /// <summary>The global reservation when it is the host found, else (early lookup) the one found before subnet selection.</summary>
+    private static HostReservation? GlobalOf(ProcessingContext ctx, HostReservation? host) =>
+        host is { SubnetId: null } ? host : EarlyGlobal(ctx, ctx.Subnet?.ReservationModes ?? ctx.Runtime.Config.ReservationModes);
+
+    /// <summary>
+    /// The host found and the classification after it (Kea's initContext). Reserved classes take part in the rest of
+    /// the packet's processing as soon as they cannot depend on which subnet serves the client: a global reservation's
+    /// classes (looked up late; early ones are in already) and any reservation's classes outside a shared network,
+    /// with the arrival pass evaluated again. A subnet reservation's classes in a shared network wait until the
+    /// leases are chosen (<see cref="AddHostClassesAfterAllocation"/>), as in Kea.
+    /// </summary>
+    private void Found(ProcessingContext ctx, HostReservation? host, HostReservation? global)
     {
         ctx.Host = host;
         if (host is not null)
@@ -57,10 +105,21 @@ internal sealed class HostLookupStage(PipelineServices services)
             services.Log.LogDebug(new EventId(0, "DHCP6_HOST_FOUND"), "{Label}: reservation found: {Host}", ctx.Query.Label, host);
         }
 
+        var inSharedNetwork = ctx.Subnet?.SharedNetwork is not null;
+        var lateGlobalClasses = !ctx.EarlyGlobalLookupDone && global is { ClientClasses.Count: > 0 };
+        if (lateGlobalClasses || (!inSharedNetwork && host is { ClientClasses.Count: > 0 }))
+        {
+            ctx.Runtime.Classifier.ReclassifyWithReservedClasses(ctx.Query, host?.ClientClasses ?? [], services.Log);
+        }
+        else if (host is { SubnetId: not null, ClientClasses.Count: > 0 })
+        {
+            ctx.HostClassesAfterAllocation = true;
+        }
+
         // A client with an early-found global reservation stays KNOWN even where the subnet does not use global
         // reservations (Kea keeps that host among the client's hosts).
         var known = host is not null || ctx.EarlyGlobalHost is not null;
-        ctx.Runtime.Classifier.ClassifyAfterHostLookup(ctx.Query, known, host?.ClientClasses ?? [], services.Log);
+        ctx.Runtime.Classifier.ClassifyAfterHostLookup(ctx.Query, known, services.Log);
     }
 
     /// <summary>The global reservation as the late lookup sees it: the one found early, when that lookup ran.</summary>
