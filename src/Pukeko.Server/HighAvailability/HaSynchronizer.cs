@@ -112,13 +112,13 @@ internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel
             args["max-period"] = (long)Math.Max(1, Math.Ceiling(period.TotalSeconds));
         }
 
-        var (_, error) = await SendAsync(peer, Command("dhcp-disable", args), HaService.RequestTimeout, "HA_DHCP_DISABLE_FAILED", "HA_DHCP_DISABLE_COMMUNICATIONS_FAILED", cancellationToken).ConfigureAwait(false);
+        var (_, error) = await SendAsync(peer, HaPeerCommand.Create("dhcp-disable", args), HaService.RequestTimeout, "HA_DHCP_DISABLE_FAILED", "HA_DHCP_DISABLE_COMMUNICATIONS_FAILED", cancellationToken).ConfigureAwait(false);
         return error;
     }
 
     private async Task<string?> EnableAsync(HaPeerConfig peer, CancellationToken cancellationToken)
     {
-        var command = Command("dhcp-enable", new JsonObject { ["origin"] = HaCommands.PartnerOrigin });
+        var command = HaPeerCommand.Create("dhcp-enable", new JsonObject { ["origin"] = HaCommands.PartnerOrigin });
         var (_, error) = await SendAsync(peer, command, HaService.RequestTimeout, "HA_DHCP_ENABLE_FAILED", "HA_DHCP_ENABLE_COMMUNICATIONS_FAILED", cancellationToken).ConfigureAwait(false);
         return error;
     }
@@ -128,7 +128,7 @@ internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel
         JsonObject answer;
         try
         {
-            answer = await channel.SendAsync(peer, Command("ha-sync-complete-notify", null), HaService.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            answer = await channel.SendAsync(peer, HaPeerCommand.Naming(config.ThisServerName, "ha-sync-complete-notify", null), HaService.RequestTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (HaPeerException ex)
         {
@@ -155,7 +155,7 @@ internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel
 
     private async Task<(JsonArray? Leases, string? Error)> GetPageAsync(HaPeerConfig peer, string from, CancellationToken cancellationToken)
     {
-        var command = Command("lease6-get-page", new JsonObject { ["from"] = from, ["limit"] = config.SyncPageLimit });
+        var command = HaPeerCommand.Create("lease6-get-page", new JsonObject { ["from"] = from, ["limit"] = config.SyncPageLimit });
         JsonObject answer;
         try
         {
@@ -237,17 +237,5 @@ internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel
         }
 
         return (answer, null);
-    }
-
-    private static JsonObject Command(string name, JsonObject? arguments)
-    {
-        var command = new JsonObject { ["command"] = name };
-        if (arguments is not null)
-        {
-            command["arguments"] = arguments;
-        }
-
-        command["service"] = new JsonArray("dhcp6");
-        return command;
     }
 }

@@ -148,7 +148,7 @@ public sealed class HaSyncTests : IAsyncDisposable
             """{"command":"lease6-get-page","arguments":{"from":"2001:db8:1::11","limit":2},"service":["dhcp6"]}""",
             disable,
             """{"command":"lease6-get-page","arguments":{"from":"2001:db8:1::12","limit":2},"service":["dhcp6"]}""",
-            """{"command":"ha-sync-complete-notify","service":["dhcp6"]}""",
+            """{"command":"ha-sync-complete-notify","arguments":{"server-name":"server2"},"service":["dhcp6"]}""",
         ], Sent());
 
         // A lease the store refuses is skipped; the others are written.
