@@ -17,6 +17,9 @@ internal sealed class HaSubnetMap
 
     private HaSubnetMap(Dictionary<uint, HaSubnetSelector> bySubnetId) => _bySubnetId = bySubnetId;
 
+    /// <summary>No subnet names a relationship (enough for one relationship, which serves every subnet).</summary>
+    public static HaSubnetMap Empty { get; } = new([]);
+
     /// <summary>Reads the selectors of every subnet of <paramref name="config"/>.</summary>
     public static HaSubnetMap Of(DhcpConfig config)
     {

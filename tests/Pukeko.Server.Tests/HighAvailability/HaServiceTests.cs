@@ -670,7 +670,7 @@ public sealed class HaServiceTests : IAsyncDisposable
         _peer.State = "hot-standby";
         await standby.StepAsync();
         await standby.StepAsync();
-        harness.Processor.QueryFilter = standby;
+        harness.Processor.QueryFilter = new HaServices([standby], HaSubnetMap.Empty, null, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
         var (reply, _, _) = harness.Exchange(ClientMessages.Create(MessageType.Solicit));
         Assert.Null(reply);
