@@ -67,7 +67,8 @@ internal sealed class HaService : IAsyncDisposable
 
     /// <param name="leases">Where leases synchronised from the partner are written; null: synchronisation fails (no lease store).</param>
     /// <param name="relationshipIndex">The relationship's place in <c>high-availability</c> (hub and spoke): its own origin for disabling the DHCP service.</param>
-    public HaService(HaRelationshipConfig config, IHaPeerChannel channel, NetworkState network, TimeProvider time, ILogger log, IHaLeaseSink? leases = null, int relationshipIndex = 0)
+    /// <param name="syncedSubnets">The subnets mapped to this relationship, whose leases alone are synchronised; null or empty: all.</param>
+    public HaService(HaRelationshipConfig config, IHaPeerChannel channel, NetworkState network, TimeProvider time, ILogger log, IHaLeaseSink? leases = null, int relationshipIndex = 0, IReadOnlySet<uint>? syncedSubnets = null)
     {
         _config = config;
         _localOrigin = OriginOf(relationshipIndex);
@@ -77,7 +78,7 @@ internal sealed class HaService : IAsyncDisposable
         _log = log;
         _filter = new HaQueryFilter(config);
         _communication = new HaCommunicationState(config, time);
-        _synchronizer = leases is null ? null : new HaSynchronizer(config, channel, leases, log);
+        _synchronizer = leases is null ? null : new HaSynchronizer(config, channel, leases, log, syncedSubnets);
         _backlog = new HaLeaseBacklog(config.DelayedUpdatesLimit);
 
         // Kea 2.2 has no such limit; 2.3.1+ defaults to 10. Only a 2.3.1+ partner reports conflicts at all.

@@ -42,6 +42,13 @@ internal sealed class HaSubnetMap
     /// <summary>The selector of the subnet with <paramref name="subnetId"/> (none for a subnet not in the configuration).</summary>
     public HaSubnetSelector SelectorOf(uint subnetId) => _bySubnetId.GetValueOrDefault(subnetId, HaSubnetSelector.None);
 
+    /// <summary>The subnets mapped to <paramref name="relationship"/> (by any of its server names).</summary>
+    public IReadOnlySet<uint> SubnetsOf(HaRelationshipConfig relationship)
+    {
+        ArgumentNullException.ThrowIfNull(relationship);
+        return _bySubnetId.Where(e => e.Value.Name is { } name && relationship.Peers.Any(p => p.Name == name)).Select(e => e.Key).ToHashSet();
+    }
+
     private static HaSubnetSelector Read(JsonElement? context)
     {
         if (context is not { ValueKind: JsonValueKind.Object } map || !map.TryGetProperty(Key, out var name))

@@ -14,7 +14,11 @@ namespace Pukeko.Server.HighAvailability;
 /// <c>ha-sync-complete-notify</c> (<c>dhcp-enable</c> when it does not know that command); after a failure it gets
 /// <c>dhcp-enable</c>.
 /// </summary>
-internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel channel, IHaLeaseSink sink, ILogger log)
+/// <param name="syncedSubnets">
+/// The subnets whose leases are taken (Kea 2.6+'s lease sync filter: the subnets mapped to this relationship by
+/// <c>ha-server-name</c>); null or empty: every lease.
+/// </param>
+internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel channel, IHaLeaseSink sink, ILogger log, IReadOnlySet<uint>? syncedSubnets = null)
 {
     /// <summary>The text of Kea's answer to a successful <c>ha-sync</c>.</summary>
     public const string CompleteText = "Lease database synchronization complete.";
@@ -198,6 +202,13 @@ internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel
             if (item is not JsonObject lease)
             {
                 throw new FormatException("a lease must be a map");
+            }
+
+            if (syncedSubnets is { Count: > 0 } && lease["subnet-id"] is JsonValue id
+                && uint.TryParse(id.ToJsonString(), NumberStyles.None, CultureInfo.InvariantCulture, out var subnetId) && !syncedSubnets.Contains(subnetId))
+            {
+                // Another relationship's subnet (hub and spoke): that relationship synchronises it.
+                return;
             }
 
             var outcome = await sink.ApplyAsync(lease, cancellationToken).ConfigureAwait(false);

@@ -37,10 +37,11 @@ internal sealed partial class Dhcp6Server
         _haChannel ??= new HttpHaPeerChannel();
         var leases = new HaLeaseStoreSink(processor.Allocation, () => Config, _time);
         var log = _loggers.CreateLogger(HaService.LoggerName);
+        var subnets = HaSubnetMap.Of(config);
         var services = haConfig.Relationships
-            .Select((relationship, index) => new HaService(relationship, _haChannel, _network, _time, log, leases, index))
+            .Select((relationship, index) => new HaService(relationship, _haChannel, _network, _time, log, leases, index, subnets.SubnetsOf(relationship)))
             .ToList();
-        var running = new HaServices(services, HaSubnetMap.Of(config), processor.Statistics, log);
+        var running = new HaServices(services, subnets, processor.Statistics, log);
         processor.QueryFilter = running;
         processor.CommittedLeasesGate = running;
         running.Start();
