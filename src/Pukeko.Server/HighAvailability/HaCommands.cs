@@ -8,7 +8,9 @@ namespace Pukeko.Server.HighAvailability;
 /// The HA library's commands (<c>ha-heartbeat</c>, <c>ha-scopes</c>, <c>ha-continue</c>, <c>ha-reset</c>,
 /// <c>ha-sync</c>, <c>ha-sync-complete-notify</c>, <c>ha-maintenance-start</c>, <c>ha-maintenance-notify</c>,
 /// <c>ha-maintenance-cancel</c>), which
-/// exist only while <c>libdhcp_ha.so</c> is configured, as in Kea. Answers and errors use Kea's texts.
+/// exist only while <c>libdhcp_ha.so</c> is configured, as in Kea. Answers and errors use Kea's texts. With several
+/// relationships (hub and spoke) a command picks its relationship by <c>server-name</c> (any server name of it), as
+/// Kea 2.6+ does; <c>ha-maintenance-start</c> and <c>ha-maintenance-cancel</c> act on every relationship.
 /// </summary>
 internal static class HaCommands
 {
@@ -18,14 +20,9 @@ internal static class HaCommands
         ArgumentNullException.ThrowIfNull(server);
         bool Configured() => server.HighAvailability is not null;
 
-        dispatcher.Register("ha-heartbeat", (_, _) => Done(Service(server)?.HeartbeatAnswer() ?? NotRunning()), Configured);
+        dispatcher.Register("ha-heartbeat", (command, _) => Done(Route(server, "ha-heartbeat", command.Arguments, out var error)?.HeartbeatAnswer() ?? ControlAnswer.Error(error!)), Configured);
         dispatcher.Register("ha-scopes", (command, _) =>
         {
-            if (Service(server) is not { } ha)
-            {
-                return Done(NotRunning());
-            }
-
             if (command.Arguments is not { } args)
             {
                 return Done(ControlAnswer.Error("arguments not found in the 'ha-scopes' command"));
@@ -52,6 +49,11 @@ internal static class HaCommands
                 scopes.Add(name);
             }
 
+            if (Route(server, "ha-scopes", args, out var error) is not { } ha)
+            {
+                return Done(ControlAnswer.Error(error!));
+            }
+
             try
             {
                 ha.ServeScopes(scopes);
@@ -63,11 +65,11 @@ internal static class HaCommands
 
             return Done(ControlAnswer.Success("New HA scopes configured."));
         }, Configured);
-        dispatcher.Register("ha-sync-complete-notify", (_, _) =>
+        dispatcher.Register("ha-sync-complete-notify", (command, _) =>
         {
-            if (Service(server) is null)
+            if (Route(server, "ha-sync-complete-notify", command.Arguments, out var error) is null)
             {
-                return Done(NotRunning());
+                return Done(ControlAnswer.Error(error!));
             }
 
             // The partner synchronised from us under dhcp-disable (origin ha-partner); it is done, so that origin lets go.
@@ -75,21 +77,40 @@ internal static class HaCommands
             server.Network.Enable(PartnerOrigin);
             return Done(ControlAnswer.Success("Server successfully notified about the synchronization completion."));
         }, Configured);
-        dispatcher.Register("ha-continue", async (_, ct) => Service(server) is { } ha
+        dispatcher.Register("ha-continue", async (command, ct) => Route(server, "ha-continue", command.Arguments, out var error) is { } ha
             ? ControlAnswer.Success(await ha.ContinueAsync(ct).ConfigureAwait(false) ? "HA state machine continues." : "HA state machine is not paused.")
-            : NotRunning(), Configured);
-        dispatcher.Register("ha-reset", async (_, ct) => Service(server) is { } ha
+            : ControlAnswer.Error(error!), Configured);
+        dispatcher.Register("ha-reset", async (command, ct) => Route(server, "ha-reset", command.Arguments, out var error) is { } ha
             ? ControlAnswer.Success(await ha.ResetAsync(ct).ConfigureAwait(false) ? "HA state machine reset." : "HA state machine already in WAITING state.")
-            : NotRunning(), Configured);
-        dispatcher.Register("ha-maintenance-start", async (_, ct) => Service(server) is { } ha ? await ha.MaintenanceStartAsync(ct).ConfigureAwait(false) : NotRunning(), Configured);
-        dispatcher.Register("ha-maintenance-cancel", async (_, ct) => Service(server) is { } ha ? await ha.MaintenanceCancelAsync(ct).ConfigureAwait(false) : NotRunning(), Configured);
-        dispatcher.Register("ha-maintenance-notify", async (command, ct) =>
+            : ControlAnswer.Error(error!), Configured);
+        dispatcher.Register("ha-maintenance-start", async (_, ct) =>
         {
-            if (Service(server) is not { } ha)
+            // Kea 2.6+: every relationship in turn, stopping at the first that does not succeed.
+            JsonObject answer = ControlAnswer.Error("the high availability service is not running");
+            foreach (var ha in Services(server))
             {
-                return NotRunning();
+                answer = await ha.MaintenanceStartAsync(ct).ConfigureAwait(false);
+                if (ControlAnswer.ResultOf(answer) != ControlResult.Success)
+                {
+                    break;
+                }
             }
 
+            return answer;
+        }, Configured);
+        dispatcher.Register("ha-maintenance-cancel", async (_, ct) =>
+        {
+            // Kea 2.6+: every relationship; the last one's answer is the command's.
+            JsonObject answer = ControlAnswer.Error("the high availability service is not running");
+            foreach (var ha in Services(server))
+            {
+                answer = await ha.MaintenanceCancelAsync(ct).ConfigureAwait(false);
+            }
+
+            return answer;
+        }, Configured);
+        dispatcher.Register("ha-maintenance-notify", async (command, ct) =>
+        {
             if (command.Arguments is not { } args)
             {
                 return ControlAnswer.Error("arguments not found in the 'ha-maintenance-notify' command");
@@ -105,13 +126,15 @@ internal static class HaCommands
                 return ControlAnswer.Error("'cancel' must be a boolean in the 'ha-maintenance-notify' command");
             }
 
-            return await ha.MaintenanceNotifyAsync(cancelValue.GetValue<bool>(), ct).ConfigureAwait(false);
+            return Route(server, "ha-maintenance-notify", args, out var error) is { } ha
+                ? await ha.MaintenanceNotifyAsync(cancelValue.GetValue<bool>(), ct).ConfigureAwait(false)
+                : ControlAnswer.Error(error!);
         }, Configured);
-        dispatcher.Register("ha-sync", async (command, ct) => Service(server) is { } ha ? await SyncAsync(ha, command.Arguments, ct).ConfigureAwait(false) : NotRunning(), Configured);
+        dispatcher.Register("ha-sync", async (command, ct) => await SyncAsync(server, command.Arguments, ct).ConfigureAwait(false), Configured);
     }
 
     /// <summary><c>ha-sync</c>: fetch every lease of the named peer now, its DHCP service disabled meanwhile (for <c>max-period</c> seconds at most).</summary>
-    private static async ValueTask<JsonObject> SyncAsync(HaService ha, JsonObject? args, CancellationToken cancellationToken)
+    private static async ValueTask<JsonObject> SyncAsync(Dhcp6Server server, JsonObject? args, CancellationToken cancellationToken)
     {
         if (args is null)
         {
@@ -140,22 +163,37 @@ internal static class HaCommands
             maxPeriod = TimeSpan.FromSeconds(seconds);
         }
 
+        if (Route(server, "ha-sync", args, out var error) is not { } ha)
+        {
+            return ControlAnswer.Error(error!);
+        }
+
         if (ha.Config.Peers.FirstOrDefault(p => p.Name == name) is not { } peer || peer.Name == ha.Config.ThisServerName)
         {
             return ControlAnswer.Error($"'{name}' is not a peer of this server: 'server-name' must name the partner or a backup server");
         }
 
-        var error = await ha.SynchronizeAsync(peer, maxPeriod, cancellationToken).ConfigureAwait(false);
-        return error is null ? ControlAnswer.Success(HaSynchronizer.CompleteText) : ControlAnswer.Error(error);
+        var failure = await ha.SynchronizeAsync(peer, maxPeriod, cancellationToken).ConfigureAwait(false);
+        return failure is null ? ControlAnswer.Success(HaSynchronizer.CompleteText) : ControlAnswer.Error(failure);
     }
 
     /// <summary>The origin a partner's <c>dhcp-disable</c> names (Kea 2.2: <c>"origin": "ha-partner"</c>).</summary>
     internal const string PartnerOrigin = "ha-partner";
 
-    private static HaService? Service(Dhcp6Server server) => server.HighAvailability?.Service;
+    /// <summary>The relationship a command is for (see <see cref="HaServices.ForCommand"/>); null with Kea's error text.</summary>
+    private static HaService? Route(Dhcp6Server server, string command, JsonObject? arguments, out string? error)
+    {
+        if (server.HighAvailability?.Services is not { } services)
+        {
+            // Unconfigured between the dispatcher's check and now (a reconfiguration).
+            error = "the high availability service is not running";
+            return null;
+        }
 
-    // Configured but not running: the hub-and-spoke form, which is parsed but not served yet.
-    private static JsonObject NotRunning() => ControlAnswer.Error("the high availability service is not running (several relationships are not served yet)");
+        return services.ForCommand(command, arguments, out error);
+    }
+
+    private static IReadOnlyList<HaService> Services(Dhcp6Server server) => server.HighAvailability?.Services.All ?? [];
 
     private static ValueTask<JsonObject> Done(JsonObject answer) => ValueTask.FromResult(answer);
 }

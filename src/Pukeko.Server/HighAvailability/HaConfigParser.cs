@@ -104,7 +104,8 @@ internal sealed class HaConfigParser
 
         if (relationships.Count > 1)
         {
-            // Hub and spoke (Kea 2.6+): only hot-standby relationships, and a server name means one server throughout.
+            // Hub and spoke (Kea 2.6+): only hot-standby relationships, and a server name (this server's own too) names
+            // one relationship, as subnets and commands pick a relationship by any of its names.
             for (var i = 0; i < relationships.Count; i++)
             {
                 if (relationships[i].Mode != HaMode.HotStandby)
@@ -116,16 +117,14 @@ internal sealed class HaConfigParser
             var seen = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < relationships.Count; i++)
             {
-                foreach (var peer in relationships[i].Peers.Where(p => p.Name != relationships[i].ThisServerName))
+                foreach (var peer in relationships[i].Peers)
                 {
                     if (!seen.Add(peer.Name))
                     {
-                        Error($"{listPath}[{i.ToString(CultureInfo.InvariantCulture)}]/peers", $"peer name '{peer.Name}' appears in more than one relationship");
+                        Error($"{listPath}[{i.ToString(CultureInfo.InvariantCulture)}]/peers", $"server names must be unique for different relationships: '{peer.Name}' appears in more than one relationship");
                     }
                 }
             }
-
-            _warn(listPath, "several relationships (hub and spoke) are parsed and checked, but this server does not yet map subnets to relationships (user-context ha-server-name): HA is not started for this configuration");
         }
 
         return new HaConfig(relationships);

@@ -12,7 +12,8 @@ namespace Pukeko.Server.HighAvailability;
 /// only while Dhcp6 multi-threading is on (else <c>HA_CONFIG_DHCP_MT_DISABLED</c> and the peer url is left to the
 /// control channel); TLS is this server's peer entry's keys with <c>require-client-certs</c>; with
 /// <c>restrict-commands</c> it accepts only the HA command set. As in Kea 3.x, the <c>basic-auth-user</c> and
-/// password of this server's own peer entry are what the listener requires (Kea 2.2's listener checks none).
+/// password of this server's own peer entry are what the listener requires (Kea 2.2's listener checks none). In hub and
+/// spoke each relationship has its own listener (Kea 2.6+).
 /// The thread counts do not apply: Kestrel serves connections as they come.
 /// </summary>
 internal static class HaDedicatedListener
@@ -32,15 +33,29 @@ internal static class HaDedicatedListener
     }
 
     /// <summary>
-    /// The listener that <paramref name="config"/> runs, as a socket description; null when there is none (no HA,
-    /// hub and spoke, not requested, or Dhcp6 multi-threading off).
+    /// The listeners that <paramref name="config"/> runs, as socket descriptions: one per relationship that asks for
+    /// it (Kea 2.6+ gives each relationship its own, at this server's url in it); none without HA or with Dhcp6
+    /// multi-threading off. Relationships that put this server at the same url share the first one's listener
+    /// (commands pick their relationship by <c>server-name</c> anyway).
     /// </summary>
-    public static ControlSocketConfig? For(DhcpConfig config)
+    public static IReadOnlyList<(int Relationship, ControlSocketConfig Socket)> For(DhcpConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return Relationship(config) is { } relationship && config.MultiThreading.Enabled && IsRequested(relationship)
-            ? SocketOf(relationship)
-            : null;
+        if (!config.MultiThreading.Enabled || config.HooksLibraries.Select(l => l.BuiltInOptions).OfType<HaConfig>().FirstOrDefault() is not { } ha)
+        {
+            return [];
+        }
+
+        var listeners = new List<(int, ControlSocketConfig)>();
+        for (var i = 0; i < ha.Relationships.Count; i++)
+        {
+            if (IsRequested(ha.Relationships[i]) && SocketOf(ha.Relationships[i]) is var socket && listeners.TrueForAll(l => l.Item2.EndpointKey != socket.EndpointKey))
+            {
+                listeners.Add((i, socket));
+            }
+        }
+
+        return listeners;
     }
 
     /// <summary>The socket description of the listener of <paramref name="relationship"/>.</summary>
@@ -72,27 +87,34 @@ internal static class HaDedicatedListener
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(error);
-        if (For(config) is not { } listener)
+        var listeners = For(config);
+        if (listeners.Count == 0)
         {
             return;
         }
 
         var index = config.HooksLibraries.Select((l, i) => (l, i)).First(e => e.l.BuiltInOptions is HaConfig).i;
-        foreach (var socket in config.ControlSockets.Where(s => s.Type != ControlSocketType.Unix))
+        foreach (var (relationship, listener) in listeners)
         {
-            if (socket.Port == listener.Port && Overlap(socket.Address, listener.Address))
+            var path = $"Dhcp6/hooks-libraries[{index.ToString(CultureInfo.InvariantCulture)}]/parameters/high-availability[{relationship.ToString(CultureInfo.InvariantCulture)}]/multi-threading/http-dedicated-listener";
+            foreach (var socket in config.ControlSockets.Where(s => s.Type != ControlSocketType.Unix))
             {
-                error(
-                    $"Dhcp6/hooks-libraries[{index.ToString(CultureInfo.InvariantCulture)}]/parameters/high-availability[0]/multi-threading/http-dedicated-listener",
-                    $"the dedicated HA listener at this server's peer url ({listener.Address} port {listener.Port.ToString(CultureInfo.InvariantCulture)}) would take the port of an HTTP control socket: give the peer url another port (Kea suggests 8001 beside a control socket on 8000)");
+                if (socket.Port == listener.Port && Overlap(socket.Address, listener.Address))
+                {
+                    error(path, $"the dedicated HA listener at this server's peer url ({listener.Address} port {listener.Port.ToString(CultureInfo.InvariantCulture)}) would take the port of an HTTP control socket: give the peer url another port (Kea suggests 8001 beside a control socket on 8000)");
+                }
+            }
+
+            // Two relationships at one port but different addresses (one of them a wildcard) cannot both bind.
+            foreach (var (_, other) in listeners.Where(l => l.Relationship < relationship))
+            {
+                if (other.Port == listener.Port && Overlap(other.Address, listener.Address))
+                {
+                    error(path, $"the dedicated HA listener at this server's peer url ({listener.Address} port {listener.Port.ToString(CultureInfo.InvariantCulture)}) overlaps that of another relationship ({other.Address} port {other.Port.ToString(CultureInfo.InvariantCulture)}): give this server another port in each relationship");
+                }
             }
         }
     }
-
-    private static HaRelationshipConfig? Relationship(DhcpConfig config) =>
-        config.HooksLibraries.Select(l => l.BuiltInOptions).OfType<HaConfig>().FirstOrDefault() is { Relationships.Count: 1 } ha
-            ? ha.Relationships[0]
-            : null;
 
     private static bool Overlap(string a, string b)
     {

@@ -1,7 +1,8 @@
 namespace Pukeko.Server.HighAvailability;
 
-/// <summary>
-/// HA as configured now: the parsed configuration and, for one relationship, its running service (null for the
-/// hub-and-spoke form, which is accepted but not served yet).
-/// </summary>
-internal sealed record HaRuntime(HaConfig Config, HaService? Service);
+/// <summary>HA as configured now: the parsed configuration and its running services, one per relationship.</summary>
+internal sealed record HaRuntime(HaConfig Config, HaServices Services)
+{
+    /// <summary>The service of the only relationship; null in hub and spoke (several relationships).</summary>
+    public HaService? Service => Services.Single;
+}

@@ -12,19 +12,19 @@ namespace Pukeko.Server.HighAvailability;
 
 /// <summary>
 /// One HA relationship at work (Kea's <c>HAService</c>): the state machine driven by heartbeats to the partner,
-/// the scopes each state serves (as the pipeline's <see cref="IQueryFilter"/>), the DHCP service switched off in
+/// the scopes each state serves (the pipeline's <see cref="IQueryFilter"/>, through <see cref="HaServices"/>), the DHCP service switched off in
 /// the states that must not answer, and every lease change a client caused sent to the partner (and backups) with
 /// <c>lease6-bulk-apply</c>, the client's reply held until the partner acknowledges it
-/// (the pipeline's <see cref="ICommittedLeasesGate"/>, Kea's parked <c>leases6_committed</c>).
+/// (the pipeline's <see cref="ICommittedLeasesGate"/> through <see cref="HaServices"/>, Kea's parked <c>leases6_committed</c>).
 /// </summary>
-internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisposable
+internal sealed class HaService : IAsyncDisposable
 {
     /// <summary>Kea's logger for its HA library.</summary>
     public const string LoggerName = "kea-dhcp6.ha-hooks";
 
     /// <summary>
-    /// The origin under which the state machine disables the DHCP service (Kea 2.5.8+ numbers local HA origins
-    /// 1000 + relationship index; 2.2 shared one flag with the partner's commands).
+    /// The origin under which the state machine of the first (or only) relationship disables the DHCP service (Kea
+    /// 2.5.8+ numbers local HA origins 1000 + relationship index; 2.2 shared one flag with the partner's commands).
     /// </summary>
     public const string LocalOrigin = "1000";
 
@@ -52,6 +52,7 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
     private readonly HaRejectedClients _rejected;
     private readonly HashSet<string> _pausedOnce = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private readonly string _localOrigin;
     private volatile string _state = HaStateNames.Waiting;
     private volatile string _previousState = HaStateNames.Waiting;
     private int _parked;
@@ -65,21 +66,30 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
     private Task? _updateLoop;
 
     /// <param name="leases">Where leases synchronised from the partner are written; null: synchronisation fails (no lease store).</param>
-    public HaService(HaRelationshipConfig config, IHaPeerChannel channel, NetworkState network, TimeProvider time, ILogger log, IHaLeaseSink? leases = null)
+    /// <param name="relationshipIndex">The relationship's place in <c>high-availability</c> (hub and spoke): its own origin for disabling the DHCP service.</param>
+    /// <param name="syncedSubnets">The subnets mapped to this relationship, whose leases alone are synchronised; null or empty: all.</param>
+    public HaService(HaRelationshipConfig config, IHaPeerChannel channel, NetworkState network, TimeProvider time, ILogger log, IHaLeaseSink? leases = null, int relationshipIndex = 0, IReadOnlySet<uint>? syncedSubnets = null)
     {
         _config = config;
+        _localOrigin = OriginOf(relationshipIndex);
         _channel = channel;
         _network = network;
         _time = time;
         _log = log;
         _filter = new HaQueryFilter(config);
         _communication = new HaCommunicationState(config, time);
-        _synchronizer = leases is null ? null : new HaSynchronizer(config, channel, leases, log);
+        _synchronizer = leases is null ? null : new HaSynchronizer(config, channel, leases, log, syncedSubnets);
         _backlog = new HaLeaseBacklog(config.DelayedUpdatesLimit);
 
         // Kea 2.2 has no such limit; 2.3.1+ defaults to 10. Only a 2.3.1+ partner reports conflicts at all.
         _rejected = new HaRejectedClients(config.MaxRejectedLeaseUpdates ?? DefaultMaxRejectedLeaseUpdates, time);
     }
+
+    /// <summary>The origin under which relationship <paramref name="relationshipIndex"/> disables the DHCP service.</summary>
+    public static string OriginOf(int relationshipIndex) => (1000 + relationshipIndex).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>This relationship's origin in <c>dhcp-state</c> (<see cref="LocalOrigin"/> for the first).</summary>
+    public string Origin => _localOrigin;
 
     /// <summary>Kea 2.3.1+'s default <c>max-rejected-lease-updates</c>, used when the key is absent.</summary>
     public const int DefaultMaxRejectedLeaseUpdates = 10;
@@ -169,7 +179,7 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
     private async Task HeartbeatAsync(CancellationToken cancellationToken)
     {
         var partner = _config.Partner!;
-        var command = new JsonObject { ["command"] = "ha-heartbeat", ["service"] = new JsonArray("dhcp6") };
+        var command = HaPeerCommand.Naming(_config.ThisServerName, "ha-heartbeat", null);
         JsonObject answer;
         try
         {
@@ -424,19 +434,19 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
             return;
         }
 
-        if (enabled == !_network.DisabledBy.Contains(LocalOrigin))
+        if (enabled == !_network.DisabledBy.Contains(_localOrigin))
         {
             return;
         }
 
         if (enabled)
         {
-            _network.Enable(LocalOrigin);
+            _network.Enable(_localOrigin);
             _log.LogInformation(new EventId(0, "HA_LOCAL_DHCP_ENABLE"), "{Server}: local DHCP service is enabled while in {State} state", _config.ThisServerName, state);
         }
         else
         {
-            _network.Disable(LocalOrigin, null);
+            _network.Disable(_localOrigin, null);
             _log.LogInformation(new EventId(0, "HA_LOCAL_DHCP_DISABLE"), "{Server}: local DHCP service is disabled while in {State} state", _config.ThisServerName, state);
         }
     }
@@ -701,7 +711,7 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
     private async Task<bool> SendResetAsync(CancellationToken cancellationToken)
     {
         var partner = _config.Partner!;
-        var command = new JsonObject { ["command"] = "ha-reset", ["service"] = new JsonArray("dhcp6") };
+        var command = HaPeerCommand.Naming(_config.ThisServerName, "ha-reset", null);
         try
         {
             var answer = await _channel.SendAsync(partner, command, PeerRequestTimeout, cancellationToken).ConfigureAwait(false);
@@ -909,12 +919,7 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
     /// <summary>Sends <c>ha-maintenance-notify</c>; the partner's result (null: not reached) and the error text. Any failure marks the partner unavailable (Kea).</summary>
     private async Task<(int? Result, string? Error)> NotifyMaintenanceAsync(HaPeerConfig partner, bool cancel, CancellationToken cancellationToken)
     {
-        var command = new JsonObject
-        {
-            ["arguments"] = new JsonObject { ["cancel"] = cancel },
-            ["command"] = "ha-maintenance-notify",
-            ["service"] = new JsonArray("dhcp6"),
-        };
+        var command = HaPeerCommand.Naming(_config.ThisServerName, "ha-maintenance-notify", new JsonObject { ["cancel"] = cancel });
         var failedId = cancel ? "HA_MAINTENANCE_NOTIFY_CANCEL_FAILED" : "HA_MAINTENANCE_NOTIFY_FAILED";
         try
         {
@@ -992,7 +997,7 @@ internal sealed class HaService : IQueryFilter, ICommittedLeasesGate, IAsyncDisp
             }
         }
 
-        _network.Enable(LocalOrigin);
+        _network.Enable(_localOrigin);
         _stop.Dispose();
         _machine.Dispose();
         _syncing.Dispose();

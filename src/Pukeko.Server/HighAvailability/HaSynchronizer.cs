@@ -14,7 +14,11 @@ namespace Pukeko.Server.HighAvailability;
 /// <c>ha-sync-complete-notify</c> (<c>dhcp-enable</c> when it does not know that command); after a failure it gets
 /// <c>dhcp-enable</c>.
 /// </summary>
-internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel channel, IHaLeaseSink sink, ILogger log)
+/// <param name="syncedSubnets">
+/// The subnets whose leases are taken (Kea 2.6+'s lease sync filter: the subnets mapped to this relationship by
+/// <c>ha-server-name</c>); null or empty: every lease.
+/// </param>
+internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel channel, IHaLeaseSink sink, ILogger log, IReadOnlySet<uint>? syncedSubnets = null)
 {
     /// <summary>The text of Kea's answer to a successful <c>ha-sync</c>.</summary>
     public const string CompleteText = "Lease database synchronization complete.";
@@ -112,13 +116,13 @@ internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel
             args["max-period"] = (long)Math.Max(1, Math.Ceiling(period.TotalSeconds));
         }
 
-        var (_, error) = await SendAsync(peer, Command("dhcp-disable", args), HaService.RequestTimeout, "HA_DHCP_DISABLE_FAILED", "HA_DHCP_DISABLE_COMMUNICATIONS_FAILED", cancellationToken).ConfigureAwait(false);
+        var (_, error) = await SendAsync(peer, HaPeerCommand.Create("dhcp-disable", args), HaService.RequestTimeout, "HA_DHCP_DISABLE_FAILED", "HA_DHCP_DISABLE_COMMUNICATIONS_FAILED", cancellationToken).ConfigureAwait(false);
         return error;
     }
 
     private async Task<string?> EnableAsync(HaPeerConfig peer, CancellationToken cancellationToken)
     {
-        var command = Command("dhcp-enable", new JsonObject { ["origin"] = HaCommands.PartnerOrigin });
+        var command = HaPeerCommand.Create("dhcp-enable", new JsonObject { ["origin"] = HaCommands.PartnerOrigin });
         var (_, error) = await SendAsync(peer, command, HaService.RequestTimeout, "HA_DHCP_ENABLE_FAILED", "HA_DHCP_ENABLE_COMMUNICATIONS_FAILED", cancellationToken).ConfigureAwait(false);
         return error;
     }
@@ -128,7 +132,7 @@ internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel
         JsonObject answer;
         try
         {
-            answer = await channel.SendAsync(peer, Command("ha-sync-complete-notify", null), HaService.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            answer = await channel.SendAsync(peer, HaPeerCommand.Naming(config.ThisServerName, "ha-sync-complete-notify", null), HaService.RequestTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (HaPeerException ex)
         {
@@ -155,7 +159,7 @@ internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel
 
     private async Task<(JsonArray? Leases, string? Error)> GetPageAsync(HaPeerConfig peer, string from, CancellationToken cancellationToken)
     {
-        var command = Command("lease6-get-page", new JsonObject { ["from"] = from, ["limit"] = config.SyncPageLimit });
+        var command = HaPeerCommand.Create("lease6-get-page", new JsonObject { ["from"] = from, ["limit"] = config.SyncPageLimit });
         JsonObject answer;
         try
         {
@@ -200,6 +204,13 @@ internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel
                 throw new FormatException("a lease must be a map");
             }
 
+            if (syncedSubnets is { Count: > 0 } && lease["subnet-id"] is JsonValue id
+                && uint.TryParse(id.ToJsonString(), NumberStyles.None, CultureInfo.InvariantCulture, out var subnetId) && !syncedSubnets.Contains(subnetId))
+            {
+                // Another relationship's subnet (hub and spoke): that relationship synchronises it.
+                return;
+            }
+
             var outcome = await sink.ApplyAsync(lease, cancellationToken).ConfigureAwait(false);
             counts[(int)outcome]++;
             if (outcome == HaSyncedLease.Skipped)
@@ -237,17 +248,5 @@ internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel
         }
 
         return (answer, null);
-    }
-
-    private static JsonObject Command(string name, JsonObject? arguments)
-    {
-        var command = new JsonObject { ["command"] = name };
-        if (arguments is not null)
-        {
-            command["arguments"] = arguments;
-        }
-
-        command["service"] = new JsonArray("dhcp6");
-        return command;
     }
 }

@@ -119,7 +119,7 @@ internal sealed partial class Dhcp6Server
     private async Task ApplyControlChannelsAsync(DhcpConfig config, CancellationToken cancellationToken)
     {
         await _channels.ApplyAsync(config.ControlSockets, cancellationToken).ConfigureAwait(false);
-        await _channels.ApplyDedicatedAsync(HaDedicatedListener.For(config), cancellationToken).ConfigureAwait(false);
+        await _channels.ApplyDedicatedAsync([.. HaDedicatedListener.For(config).Select(l => l.Socket)], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The running configuration as <c>config-get</c> answers: <c>{"Dhcp6": {...}, "hash": "..."}</c>.</summary>

@@ -25,35 +25,32 @@ internal sealed partial class Dhcp6Server
             return;
         }
 
-        HaService? service = null;
-        if (haConfig.Relationships.Count == 1)
+        if (haConfig.Relationships.Any(r => r.MultiThreading.Enabled) && !config.MultiThreading.Enabled)
         {
-            if (haConfig.Relationships[0].MultiThreading.Enabled && !config.MultiThreading.Enabled)
-            {
-                // Kea 2.2: HA's own threads (and so its dedicated listener) need the server's; peers use the control channel.
-                _loggers.CreateLogger(HaService.LoggerName).LogInformation(
-                    new EventId(0, "HA_CONFIG_DHCP_MT_DISABLED"),
-                    "HA multi-threading is off because Dhcp6 multi-threading is off: no dedicated HA listener runs, partners reach this server at its control channel");
-            }
-
-            _haChannel ??= new HttpHaPeerChannel();
-            var leases = new HaLeaseStoreSink(processor.Allocation, () => Config, _time);
-            service = new HaService(haConfig.Relationships[0], _haChannel, _network, _time, _loggers.CreateLogger(HaService.LoggerName), leases);
-            processor.QueryFilter = service;
-            processor.CommittedLeasesGate = service;
-            service.Start();
-        }
-        else
-        {
-            _log.LogWarning(new EventId(0, "HA_CONFIGURATION_FAILED"), "high availability with {Count} relationships (hub and spoke) is not served yet: no HA service runs, and this server answers every client", haConfig.Relationships.Count);
+            // Kea 2.2: HA's own threads (and so its dedicated listener) need the server's; peers use the control channel.
+            _loggers.CreateLogger(HaService.LoggerName).LogInformation(
+                new EventId(0, "HA_CONFIG_DHCP_MT_DISABLED"),
+                "HA multi-threading is off because Dhcp6 multi-threading is off: no dedicated HA listener runs, partners reach this server at its control channel");
         }
 
-        Volatile.Write(ref _ha, new HaRuntime(haConfig, service));
+        // One service per relationship (hub and spoke: several), all sharing the lease store and the HTTP client.
+        _haChannel ??= new HttpHaPeerChannel();
+        var leases = new HaLeaseStoreSink(processor.Allocation, () => Config, _time);
+        var log = _loggers.CreateLogger(HaService.LoggerName);
+        var subnets = HaSubnetMap.Of(config);
+        var services = haConfig.Relationships
+            .Select((relationship, index) => new HaService(relationship, _haChannel, _network, _time, log, leases, index, subnets.SubnetsOf(relationship)))
+            .ToList();
+        var running = new HaServices(services, subnets, processor.Statistics, log);
+        processor.QueryFilter = running;
+        processor.CommittedLeasesGate = running;
+        running.Start();
+        Volatile.Write(ref _ha, new HaRuntime(haConfig, running));
     }
 
     private async Task StopHighAvailabilityAsync()
     {
-        if (Interlocked.Exchange(ref _ha, null)?.Service is not { } service)
+        if (Interlocked.Exchange(ref _ha, null)?.Services is not { } service)
         {
             return;
         }

@@ -236,6 +236,12 @@ internal sealed class Dhcp6Processor
                 return null;
             }
 
+            ctx.SelectedSubnet = ctx.Subnet;
+            if (_services.QueryFilter is { } filter && !filter.AcceptInSubnet(ctx.Query, ctx.Subnet))
+            {
+                return null;
+            }
+
             // Host reservations and the second classification pass (digest §3.2 step 15), then DROP again.
             await _hosts.LookupAsync(ctx).ConfigureAwait(false);
             if (!ClientFqdnStage.Decide(ctx))
@@ -315,7 +321,7 @@ internal sealed class Dhcp6Processor
     /// <summary>HA's hold on the reply: false when it is dropped (counted). A parked packet is not in flight meanwhile.</summary>
     private async ValueTask<bool> PassCommittedLeasesGateAsync(ICommittedLeasesGate gate, ProcessingContext ctx)
     {
-        var pending = gate.LeasesCommittedAsync(ctx.Query, ctx.LeaseWork?.Changes ?? [], ctx.Runtime.Config.ParkedPacketLimit);
+        var pending = gate.LeasesCommittedAsync(ctx.Query, ctx.SelectedSubnet, ctx.LeaseWork?.Changes ?? [], ctx.Runtime.Config.ParkedPacketLimit);
         CommittedLeasesOutcome outcome;
         if (pending.IsCompleted)
         {

@@ -1,4 +1,5 @@
 using Pukeko.Protocol.Messages;
+using Pukeko.Server.Configuration;
 using Pukeko.Server.Leases;
 
 namespace Pukeko.Server.Pipeline;
@@ -11,9 +12,10 @@ namespace Pukeko.Server.Pipeline;
 internal interface ICommittedLeasesGate
 {
     /// <param name="query">The client's query.</param>
+    /// <param name="selectedSubnet">The subnet selection gave the query (see <see cref="ProcessingContext.SelectedSubnet"/>).</param>
     /// <param name="changes">The lease changes the query committed (possibly none).</param>
     /// <param name="parkedPacketLimit">Dhcp6 <c>parked-packet-limit</c> (0: no limit).</param>
-    ValueTask<CommittedLeasesOutcome> LeasesCommittedAsync(Dhcp6Packet query, IReadOnlyList<LeaseChange> changes, uint parkedPacketLimit);
+    ValueTask<CommittedLeasesOutcome> LeasesCommittedAsync(Dhcp6Packet query, Subnet6? selectedSubnet, IReadOnlyList<LeaseChange> changes, uint parkedPacketLimit);
 }
 
 /// <summary>What becomes of a reply after <see cref="ICommittedLeasesGate"/>.</summary>

@@ -1,4 +1,5 @@
 using Pukeko.Protocol.Messages;
+using Pukeko.Server.Configuration;
 
 namespace Pukeko.Server.Pipeline;
 
@@ -10,4 +11,11 @@ namespace Pukeko.Server.Pipeline;
 internal interface IQueryFilter
 {
     bool Accept(Dhcp6Packet query);
+
+    /// <summary>
+    /// Decides again once the subnet is selected (after <c>subnet6_select</c> callouts; Kea's HA library does this in
+    /// its <c>subnet6_select</c> callout when it has several relationships). A refused query is dropped; the filter
+    /// counts and logs it itself.
+    /// </summary>
+    bool AcceptInSubnet(Dhcp6Packet query, Subnet6? subnet) => true;
 }

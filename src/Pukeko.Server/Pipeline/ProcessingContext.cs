@@ -31,6 +31,9 @@ internal sealed class ProcessingContext
 
     public Subnet6? Subnet { get; set; }
 
+    /// <summary>The subnet selection chose (after <c>subnet6_select</c>), before allocation moves within its shared network.</summary>
+    public Subnet6? SelectedSubnet { get; set; }
+
     /// <summary>The client's DUID bytes (Client-ID payload); empty for anonymous Information-Request.</summary>
     public byte[] ClientDuid { get; set; } = [];
 

@@ -112,25 +112,25 @@ public sealed class HaConfigTests
     }
 
     [Fact]
-    public void The_hub_and_spoke_form_is_accepted_with_a_warning_that_it_does_not_run_yet()
+    public void The_hub_and_spoke_form_is_accepted_without_warning()
     {
         var text = Ha("""
-            { "this-server-name": "hub", "mode": "hot-standby",
+            { "this-server-name": "hub-a", "mode": "hot-standby",
               "peers": [ { "name": "a", "url": "http://192.0.2.1:8001/", "role": "primary" },
-                         { "name": "hub", "url": "http://192.0.2.9:8001/", "role": "standby" } ] },
-            { "this-server-name": "hub", "mode": "hot-standby",
+                         { "name": "hub-a", "url": "http://192.0.2.9:8001/", "role": "standby" } ] },
+            { "this-server-name": "hub-b", "mode": "hot-standby",
               "peers": [ { "name": "b", "url": "http://192.0.2.2:8001/", "role": "primary" },
-                         { "name": "hub", "url": "http://192.0.2.9:8002/", "role": "standby" } ] }
+                         { "name": "hub-b", "url": "http://192.0.2.9:8002/", "role": "standby" } ] }
             """);
         var result = Load(text);
         Assert.True(result.Success, string.Join("\n", result.Errors));
         var config = Assert.IsType<HaConfig>(result.Config!.HooksLibraries[1].BuiltInOptions);
         Assert.Equal(["a", "b"], config.Relationships.Select(r => r.Partner!.Name));
-        AssertWarning(result, HaPath, "hub and spoke");
+        Assert.DoesNotContain(result.Warnings, w => w.Path == HaPath);
     }
 
     [Fact]
-    public void Hub_and_spoke_needs_hot_standby_and_distinct_partner_names()
+    public void Hub_and_spoke_needs_hot_standby_and_server_names_unique_across_relationships()
     {
         var text = Ha("""
             { "this-server-name": "hub", "mode": "load-balancing",
@@ -141,7 +141,10 @@ public sealed class HaConfigTests
                          { "name": "hub", "url": "http://192.0.2.9:8002/", "role": "standby" } ] }
             """);
         var result = LoadFails(text, HaPath + "[0]/mode", "must be in the hot-standby mode");
-        AssertError(result, HaPath + "[1]/peers", "peer name 'a' appears in more than one relationship");
+        AssertError(result, HaPath + "[1]/peers", "server names must be unique for different relationships: 'a' appears in more than one relationship");
+
+        // This server's own name too (Kea 2.6+ maps every name to its relationship).
+        AssertError(result, HaPath + "[1]/peers", "'hub' appears in more than one relationship");
     }
 
     [Theory]

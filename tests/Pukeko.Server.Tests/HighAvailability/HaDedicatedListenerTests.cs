@@ -41,7 +41,7 @@ public sealed class HaDedicatedListenerTests
     {
         var result = Load(Config(Dedicated, "\"restrict-commands\": true, \"require-client-certs\": false,", ownUrl: "http://[2001:db8::1]:8005/"));
         Assert.True(result.Success, string.Join("\n", result.Errors));
-        var listener = HaDedicatedListener.For(result.Config!)!;
+        var listener = Assert.Single(HaDedicatedListener.For(result.Config!)).Socket;
         Assert.Equal("2001:db8::1", listener.Address);
         Assert.Equal(8005, listener.Port);
         Assert.False(listener.UsesTls);
@@ -56,20 +56,20 @@ public sealed class HaDedicatedListenerTests
         Assert.DoesNotContain(result.Warnings, w => w.Path.EndsWith("/restrict-commands", StringComparison.Ordinal) || w.Path.EndsWith("/require-client-certs", StringComparison.Ordinal));
 
         // restrict-commands false (Kea 2.2's default): every command.
-        Assert.Null(HaDedicatedListener.For(LoadOk(Config(Dedicated)))!.AcceptedCommands);
+        Assert.Null(Assert.Single(HaDedicatedListener.For(LoadOk(Config(Dedicated)))).Socket.AcceptedCommands);
     }
 
     [Fact]
     public void Without_dhcp_multi_threading_or_without_both_switches_there_is_no_listener()
     {
         // Kea 2.2: HA multi-threading needs the server's; HA_CONFIG_DHCP_MT_DISABLED, and peers use the control channel.
-        Assert.Null(HaDedicatedListener.For(LoadOk(Config(Dedicated, dhcpMultiThreading: "\"multi-threading\": { \"enable-multi-threading\": false },"))));
-        Assert.Null(HaDedicatedListener.For(LoadOk(Config("""{ "enable-multi-threading": true, "http-dedicated-listener": false }"""))));
-        Assert.Null(HaDedicatedListener.For(LoadOk(Config("""{ "enable-multi-threading": false, "http-dedicated-listener": true }"""))));
+        Assert.Empty(HaDedicatedListener.For(LoadOk(Config(Dedicated, dhcpMultiThreading: "\"multi-threading\": { \"enable-multi-threading\": false },"))));
+        Assert.Empty(HaDedicatedListener.For(LoadOk(Config("""{ "enable-multi-threading": true, "http-dedicated-listener": false }"""))));
+        Assert.Empty(HaDedicatedListener.For(LoadOk(Config("""{ "enable-multi-threading": false, "http-dedicated-listener": true }"""))));
 
         // Kea 2.2's defaults: all off.
-        Assert.Null(HaDedicatedListener.For(LoadOk(Config("{}"))));
-        Assert.NotNull(HaDedicatedListener.For(LoadOk(Config(Dedicated))));
+        Assert.Empty(HaDedicatedListener.For(LoadOk(Config("{}"))));
+        Assert.Single(HaDedicatedListener.For(LoadOk(Config(Dedicated))));
     }
 
     [Fact]

@@ -137,7 +137,7 @@ public sealed class HaServiceTests : IAsyncDisposable
         Assert.True(primary.Accept(Solicit(0)));
 
         var heartbeat = _peer.Received[0];
-        Assert.Equal("""{"command":"ha-heartbeat","service":["dhcp6"]}""", heartbeat.ToJsonString());
+        Assert.Equal("""{"command":"ha-heartbeat","arguments":{"server-name":"server1"},"service":["dhcp6"]}""", heartbeat.ToJsonString());
     }
 
     [Fact]
@@ -610,7 +610,7 @@ public sealed class HaServiceTests : IAsyncDisposable
         Assert.Equal(HaService.MaintenanceNotAllowed, refused["result"]!.GetValue<int>());
         Assert.Equal("Unable to transition the server from the partner-in-maintenance to in-maintenance state.", refused["text"]!.GetValue<string>());
         Assert.Equal(1, (await primary.MaintenanceStartAsync(CancellationToken.None))["result"]!.GetValue<int>());
-        Assert.Equal("""{"cancel":false}""", _peer.Sent("ha-maintenance-notify")[0]["arguments"]!.ToJsonString());
+        Assert.Equal("""{"cancel":false,"server-name":"server1"}""", _peer.Sent("ha-maintenance-notify")[0]["arguments"]!.ToJsonString());
 
         // A partner that refuses with 1001 leaves this server where it was.
         var other = Start(HaMode.HotStandby, "server1");
@@ -670,7 +670,7 @@ public sealed class HaServiceTests : IAsyncDisposable
         _peer.State = "hot-standby";
         await standby.StepAsync();
         await standby.StepAsync();
-        harness.Processor.QueryFilter = standby;
+        harness.Processor.QueryFilter = new HaServices([standby], HaSubnetMap.Empty, null, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
         var (reply, _, _) = harness.Exchange(ClientMessages.Create(MessageType.Solicit));
         Assert.Null(reply);

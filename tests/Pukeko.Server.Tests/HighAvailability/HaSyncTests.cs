@@ -86,7 +86,7 @@ public sealed class HaSyncTests : IAsyncDisposable
             var page = Leases.Skip(start).Take(limit).Select(a => (JsonNode)new JsonObject
             {
                 ["ip-address"] = a, ["duid"] = "00:03:00:01:00:00:00:00:00:01", ["iaid"] = 1, ["cltt"] = 1000, ["valid-lft"] = 4000,
-                ["preferred-lft"] = 3000, ["subnet-id"] = 1, ["type"] = "IA_NA", ["prefix-len"] = 128, ["state"] = 0,
+                ["preferred-lft"] = 3000, ["subnet-id"] = a.StartsWith("2001:db8:2::", StringComparison.Ordinal) ? 2 : 1, ["type"] = "IA_NA", ["prefix-len"] = 128, ["state"] = 0,
             }).ToArray();
             return page.Length == 0
                 ? ControlAnswer.Create(ControlResult.Empty, "0 IPv6 lease(s) found.", new JsonObject { ["leases"] = new JsonArray(), ["count"] = 0 })
@@ -112,7 +112,7 @@ public sealed class HaSyncTests : IAsyncDisposable
     }
 
     /// <summary>A standby (sync-page-limit 2, sync-timeout 1.5 s) that enters syncing on its first heartbeat.</summary>
-    private HaService Start()
+    private HaService Start(IReadOnlySet<uint>? syncedSubnets = null)
     {
         var config = HaQueryFilterTests.Relationship(HaMode.HotStandby, "server2") with
         {
@@ -122,7 +122,7 @@ public sealed class HaSyncTests : IAsyncDisposable
             SyncPageLimit = 2,
             SyncTimeout = TimeSpan.FromMilliseconds(1500),
         };
-        _service = new HaService(config, _partner, _network, _time, NullLogger.Instance, _sink);
+        _service = new HaService(config, _partner, _network, _time, NullLogger.Instance, _sink, syncedSubnets: syncedSubnets);
         _service.StartManually();
         return _service;
     }
@@ -148,11 +148,22 @@ public sealed class HaSyncTests : IAsyncDisposable
             """{"command":"lease6-get-page","arguments":{"from":"2001:db8:1::11","limit":2},"service":["dhcp6"]}""",
             disable,
             """{"command":"lease6-get-page","arguments":{"from":"2001:db8:1::12","limit":2},"service":["dhcp6"]}""",
-            """{"command":"ha-sync-complete-notify","service":["dhcp6"]}""",
+            """{"command":"ha-sync-complete-notify","arguments":{"server-name":"server2"},"service":["dhcp6"]}""",
         ], Sent());
 
         // A lease the store refuses is skipped; the others are written.
         Assert.Equal(["2001:db8:1::10", "2001:db8:1::11", "2001:db8:1::12"], _sink.Written);
+    }
+
+    [Fact]
+    public async Task With_subnets_mapped_to_the_relationship_only_their_leases_are_synchronised()
+    {
+        // Hub and spoke (Kea 2.6+'s lease sync filter): subnet 2 belongs to another relationship.
+        _partner.Leases.AddRange(["2001:db8:1::10", "2001:db8:2::10", "2001:db8:1::11"]);
+        var standby = Start(new HashSet<uint> { 1 });
+        await standby.StepAsync();
+        Assert.Equal("ready", standby.State);
+        Assert.Equal(["2001:db8:1::10", "2001:db8:1::11"], _sink.Written);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ internal sealed class ControlChannelHost : IAsyncDisposable
     private readonly Dictionary<string, UnixCommandListener> _unix = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HttpCommandListener> _http = new(StringComparer.Ordinal);
     private readonly List<Task> _stopping = [];
-    private HttpCommandListener? _dedicated;
+    private readonly List<HttpCommandListener> _dedicated = [];
 
     public ControlChannelHost(CommandDispatcher dispatcher, Func<Stream, CancellationToken, Task>? metrics, ILogger log)
     {
@@ -71,15 +71,18 @@ internal sealed class ControlChannelHost : IAsyncDisposable
         }
     }
 
-    /// <summary>The port of the dedicated HA listener while it runs (see <see cref="ApplyDedicatedAsync"/>), else null.</summary>
-    public int? DedicatedListenerPort
+    /// <summary>The port of the (first) dedicated HA listener while it runs (see <see cref="ApplyDedicatedAsync"/>), else null.</summary>
+    public int? DedicatedListenerPort => DedicatedListenerPorts is [var first, ..] ? first : null;
+
+    /// <summary>The ports of the dedicated HA listeners running now (one per relationship that has one).</summary>
+    public IReadOnlyList<int> DedicatedListenerPorts
     {
         get
         {
             _gate.Wait();
             try
             {
-                return _dedicated?.BoundPort;
+                return [.. _dedicated.Select(l => l.BoundPort)];
             }
             finally
             {
@@ -89,34 +92,34 @@ internal sealed class ControlChannelHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs the one listener a hook library asks for beside the control sockets (the dedicated HA listener), or none
-    /// when <paramref name="listener"/> is null. Same rules as the control sockets: an unchanged endpoint keeps running
-    /// with the new settings, a changed one is replaced (the old one drains without being awaited). It serves commands
-    /// only, no metrics.
+    /// Runs the listeners a hook library asks for beside the control sockets (the dedicated HA listeners, one per
+    /// relationship), or none. Same rules as the control sockets: an unchanged endpoint keeps running with the new
+    /// settings, a changed one is replaced (the old one drains without being awaited). They serve commands only, no
+    /// metrics.
     /// </summary>
-    public async Task ApplyDedicatedAsync(ControlSocketConfig? listener, CancellationToken cancellationToken)
+    public async Task ApplyDedicatedAsync(IReadOnlyList<ControlSocketConfig> listeners, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(listeners);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_dedicated is { } running && (listener is null || running.Config.EndpointKey != listener.EndpointKey))
+            var wanted = listeners.Select(l => l.EndpointKey).ToHashSet(StringComparer.Ordinal);
+            foreach (var running in _dedicated.Where(d => !wanted.Contains(d.Config.EndpointKey)).ToList())
             {
                 _stopping.Add(running.StopAsync(HttpDrain));
-                _dedicated = null;
+                _dedicated.Remove(running);
             }
 
-            if (listener is null)
+            foreach (var listener in listeners)
             {
-                return;
-            }
-
-            if (_dedicated is { } kept)
-            {
-                kept.Config = listener;
-            }
-            else
-            {
-                _dedicated = await StartHttpAsync(listener, null, cancellationToken).ConfigureAwait(false);
+                if (_dedicated.Find(d => d.Config.EndpointKey == listener.EndpointKey) is { } kept)
+                {
+                    kept.Config = listener;
+                }
+                else
+                {
+                    _dedicated.Add(await StartHttpAsync(listener, null, cancellationToken).ConfigureAwait(false));
+                }
             }
         }
         finally
@@ -224,11 +227,12 @@ internal sealed class ControlChannelHost : IAsyncDisposable
                 _stopping.Add(listener.StopAsync(ShutdownDrain));
             }
 
-            if (_dedicated is not null)
+            foreach (var listener in _dedicated)
             {
-                _stopping.Add(_dedicated.StopAsync(TimeSpan.FromSeconds(1)));
-                _dedicated = null;
+                _stopping.Add(listener.StopAsync(TimeSpan.FromSeconds(1)));
             }
+
+            _dedicated.Clear();
 
             _unix.Clear();
             _http.Clear();

@@ -167,9 +167,9 @@ internal static class ServerCommands
         };
 
         // Kea's HA library appends its section to status-get (one element per relationship).
-        if (server.HighAvailability?.Service is { } ha)
+        if (server.HighAvailability?.Services is { } ha)
         {
-            status["high-availability"] = new JsonArray(ha.Status());
+            status["high-availability"] = ha.Status();
         }
 
         return status;
