@@ -36,7 +36,7 @@ var configFile = options.ConfigFile!;
 
 if (options.Mode is RunMode.ImportLeases or RunMode.ExportLeases)
 {
-    using var factory = LoggerFactory.Create(b => b.AddKeaLogging(logging).SetMinimumLevel(LogLevel.Warning));
+    using var factory = LoggerFactory.Create(b => b.AddKeaLogging(logging).SetMinimumLevel(LogLevel.Trace));
     var copyResult = await LeaseCopyCommand.RunAsync(options, environment, factory, PgSqlLeaseStore.OpenAsync, Console.Out, Console.Error).ConfigureAwait(false);
     logging.Flush();
     return copyResult;
