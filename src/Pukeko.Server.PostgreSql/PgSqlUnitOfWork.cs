@@ -81,7 +81,8 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
     }
 
     /// <summary>
-    /// Runs a write that fires Kea's counting triggers, with a savepoint sent in the same round trip; rows affected.
+    /// Runs a write that fires Kea's counting triggers, with a savepoint set before it and released after it in the
+    /// same round trip; rows affected.
     /// A unique violation on any key but <c>lease6</c>'s own (the statistics tables') rolls back to the savepoint
     /// and runs the write again, a bounded number of times.
     /// </summary>
@@ -94,6 +95,11 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
             var write = new NpgsqlBatchCommand(sql);
             bind(write.Parameters);
             batch.BatchCommands.Add(write);
+
+            // Released once the write is done (a failed write skips this and can be rolled back to it). Savepoints
+            // left open nest: a transaction of many writes (a migration copy) then costs the database time that
+            // grows with the square of their number (4000 writes: 196 s, against 6 s released).
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT " + Savepoint));
             try
             {
                 await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
