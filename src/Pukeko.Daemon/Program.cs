@@ -34,6 +34,14 @@ using var logging = new KeaLoggerProvider(new KeaLoggingOptions { Verbose = opti
 var environment = DaemonEnvironment.From(options, Environment.GetEnvironmentVariable);
 var configFile = options.ConfigFile!;
 
+if (options.Mode is RunMode.ImportLeases or RunMode.ExportLeases)
+{
+    using var factory = LoggerFactory.Create(b => b.AddKeaLogging(logging).SetMinimumLevel(LogLevel.Trace));
+    var copyResult = await LeaseCopyCommand.RunAsync(options, environment, factory, PgSqlLeaseStore.OpenAsync, Console.Out, Console.Error).ConfigureAwait(false);
+    logging.Flush();
+    return copyResult;
+}
+
 if (options.IsCheckOnly)
 {
     using var factory = LoggerFactory.Create(b => b.AddKeaLogging(logging).SetMinimumLevel(LogLevel.Trace));

@@ -14,7 +14,7 @@ namespace Pukeko.Server.PostgreSql;
 /// cache, so leases written by another server are seen at once. The database's triggers keep Kea's statistics
 /// tables (<c>lease6_stat</c>, and on 3.x <c>lease6_pool_stat</c>).
 /// </summary>
-internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
+internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLeaseStore
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
@@ -198,7 +198,10 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore
     /// <summary>Kea 3.x's <c>lease_state</c> table has "released" (3); Kea 2.2's has states 0 to 2 only.</summary>
     public bool KeepsReleasedLeases => _statements.KeepsReleasedLeases;
 
-    public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_dataSource, _health, _statements);
+    /// <summary>Each write commits by itself, as Kea's (see <see cref="PgSqlUnitOfWork"/> for why).</summary>
+    public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_dataSource, _health, _statements, inOneTransaction: false);
+
+    public ILeaseUnitOfWork BeginTransaction() => new PgSqlUnitOfWork(_dataSource, _health, _statements, inOneTransaction: true);
 
     public void Dispose()
     {

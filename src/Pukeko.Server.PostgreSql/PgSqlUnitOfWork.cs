@@ -4,26 +4,37 @@ using Pukeko.Server.Leases;
 namespace Pukeko.Server.PostgreSql;
 
 /// <summary>
-/// The writes of one packet, command or reclamation batch, each committed by itself as Kea commits its lease writes
-/// (autocommit), so a write is durable when it returns and <see cref="CommitAsync"/> has nothing left to do. Writes
-/// are conditional in SQL, so the database arbitrates between workers and between servers: an insert does nothing
-/// when the address (the primary key) is taken, and an update or delete matches only the row version the caller
-/// read — Kea's condition on the old <c>expire</c>, plus the rest of <see cref="Lease6.IsSameVersion"/>.
-/// Why no transaction spans a packet: every write locks the one <c>lease6_stat</c> row of its subnet, lease type
-/// and state (Kea's counting triggers) until it commits, so the lease writes of every server on the database pass
-/// that row one at a time. A transaction open from the first write to the packet's end held the row across the
+/// The writes of one packet, command or reclamation batch. Writes are conditional in SQL, so the database arbitrates
+/// between workers and between servers: an insert does nothing when the address (the primary key) is taken, and an
+/// update or delete matches only the row version the caller read — Kea's condition on the old <c>expire</c>, plus
+/// the rest of <see cref="Lease6.IsSameVersion"/>.
+/// By default each write commits by itself, as Kea commits its lease writes (autocommit): a write is durable when it
+/// returns, <see cref="CommitAsync"/> has nothing left to do, and, like memfile's, the writes cannot be undone
+/// (<see cref="AbandonAsync"/> answers false). Each statement then takes a pooled connection for its own round trip
+/// only. Why no transaction spans a packet: every write locks the one <c>lease6_stat</c> row of its subnet, lease
+/// type and state (Kea's counting triggers) until it commits, so the lease writes of every server on the database
+/// pass that row one at a time. A transaction open from the first write to the packet's end held the row across the
 /// thread hops, reads and the reply's build, and that hold, not the database, bounded the server at a few hundred
-/// leases per second. Like memfile's, these writes cannot be undone: <see cref="AbandonAsync"/> answers false.
+/// leases per second.
+/// With <paramref name="inOneTransaction"/> (a migration copy, which must write all or nothing, and runs while no
+/// server uses the database) the writes share one transaction on one connection, begun at the first write, each
+/// behind a savepoint that is released once it is done (left open, savepoints nest, and a transaction of many writes
+/// costs the database time growing with the square of their number).
 /// Kea's triggers add the first row of a kind by UPDATE, then INSERT, so when two writes add the first lease of a
 /// (subnet, type, state) at once, the later one fails on the statistics table's key. That is no verdict on the
-/// lease; the write is run again, when the UPDATE finds the row the other one committed.
-/// Each statement takes a pooled connection for its own round trip only, so no connection waits on the pipeline.
-/// The SQL is that of <paramref name="statements"/>, the schema version the store found.
+/// lease; the write is run again (after a rollback to its savepoint), when the UPDATE finds the row the other one
+/// committed. The SQL is that of <paramref name="statements"/>, the schema version the store found.
 /// </summary>
-internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnectionHealth health, Lease6Statements statements) : ILeaseUnitOfWork
+internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnectionHealth health, Lease6Statements statements, bool inOneTransaction) : ILeaseUnitOfWork
 {
     /// <summary>Attempts of a write whose statistics row another write added meanwhile (one race per attempt).</summary>
     internal const int StatisticsRaceAttempts = 4;
+
+    private const string Savepoint = "pukeko_write";
+
+    // Only with inOneTransaction.
+    private NpgsqlConnection? _connection;
+    private NpgsqlTransaction? _transaction;
 
     public async ValueTask<LeaseWriteResult> InsertAsync(Lease6 lease, CancellationToken cancellationToken = default)
     {
@@ -80,24 +91,47 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
 
     /// <summary>
     /// Runs a write that fires Kea's counting triggers; rows affected. A unique violation on any key but
-    /// <c>lease6</c>'s own (the statistics tables') failed the whole statement, which is run again, a bounded number
-    /// of times.
+    /// <c>lease6</c>'s own (the statistics tables') failed the write, which is run again, a bounded number of times.
     /// </summary>
     private async ValueTask<int> WriteAsync(string sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(sql, connection);
-            bind(command.Parameters);
             try
             {
-                return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return inOneTransaction
+                    ? await WriteBehindSavepointAsync(sql, bind, cancellationToken).ConfigureAwait(false)
+                    : await WriteAndCommitAsync(sql, bind, cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException e) when (IsStatisticsRace(e) && attempt < StatisticsRaceAttempts)
             {
+                if (_transaction is not null)
+                {
+                    await _transaction.RollbackAsync(Savepoint, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
+    }
+
+    private async ValueTask<int> WriteAndCommitAsync(string sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
+    {
+        await using var statement = await StatementAsync(sql, cancellationToken).ConfigureAwait(false);
+        bind(statement.Command.Parameters);
+        return await statement.Command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The savepoint, the write and the savepoint's release, in one round trip.</summary>
+    private async ValueTask<int> WriteBehindSavepointAsync(string sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
+    {
+        await BeginAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(_connection, _transaction);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + Savepoint));
+        var write = new NpgsqlBatchCommand(sql);
+        bind(write.Parameters);
+        batch.BatchCommands.Add(write);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT " + Savepoint));
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return checked((int)write.RecordsAffected);
     }
 
     /// <summary>A unique violation on a key other than the lease table's: another transaction added a statistics row.</summary>
@@ -137,8 +171,8 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
 
     private async ValueTask<IReadOnlyList<Lease6>> DeleteExpiredReclaimedCoreAsync(long olderThan, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(statements.DeleteReclaimed, connection);
+        await using var statement = await StatementAsync(statements.DeleteReclaimed, cancellationToken).ConfigureAwait(false);
+        var command = statement.Command;
         command.Parameters.Add(Lease6Row.BigInt((uint)LeaseState.ExpiredReclaimed));
         command.Parameters.Add(Lease6Row.Expire(Math.Clamp(olderThan, 0, KeaDatabaseTime.MaxDatabaseTime)));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -151,13 +185,37 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
         return removed;
     }
 
-    /// <summary>Nothing to do: every write committed when it returned.</summary>
-    public ValueTask CommitAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
+    {
+        if (_transaction is not null)
+        {
+            try
+            {
+                await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (health.Observe(e))
+            {
+                throw;
+            }
+        }
 
-    /// <summary>The writes took effect at once and stand (as memfile's, and Kea's).</summary>
-    public ValueTask<bool> AbandonAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(false);
+        await ReleaseAsync().ConfigureAwait(false);
+    }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    /// <summary>One transaction: rolled back. Otherwise the writes took effect at once and stand (as memfile's, and Kea's).</summary>
+    public async ValueTask<bool> AbandonAsync(CancellationToken cancellationToken = default)
+    {
+        if (_transaction is not null)
+        {
+            await _transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await ReleaseAsync().ConfigureAwait(false);
+        return inOneTransaction;
+    }
+
+    // Disposing an uncommitted transaction rolls it back.
+    public ValueTask DisposeAsync() => ReleaseAsync();
 
     /// <summary>Binds the version condition: the columns <see cref="Lease6.IsSameVersion"/> compares, as stored.</summary>
     private static void AddVersion(NpgsqlParameterCollection parameters, Lease6 expected)
@@ -174,16 +232,63 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
     /// <summary>Why a conditional write matched no row: the address is free (not found) or holds another version.</summary>
     private async ValueTask<LeaseWriteResult> MissedAsync(Lease6 expected, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(statements.Exists, connection);
+        await using var statement = await StatementAsync(statements.Exists, cancellationToken).ConfigureAwait(false);
+        var command = statement.Command;
         command.Parameters.Add(Lease6Row.Text(Lease6Row.AddressText(expected.Address)));
         var found = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return found is null ? LeaseWriteResult.NotFound : LeaseWriteResult.Conflict;
     }
 
-    private ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>A command on the unit's transaction, or on a pooled connection of its own that goes back with it.</summary>
+    private async ValueTask<Statement> StatementAsync(string sql, CancellationToken cancellationToken)
     {
+        if (inOneTransaction)
+        {
+            await BeginAsync(cancellationToken).ConfigureAwait(false);
+            return new Statement(new NpgsqlCommand(sql, _connection, _transaction), null);
+        }
+
         health.ThrowIfLost();
-        return PgSqlConnections.OpenAsync(dataSource, cancellationToken);
+        var connection = await PgSqlConnections.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        return new Statement(new NpgsqlCommand(sql, connection), connection);
+    }
+
+    private async ValueTask BeginAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is null)
+        {
+            health.ThrowIfLost();
+            _connection = await PgSqlConnections.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+            _transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask ReleaseAsync()
+    {
+        if (_transaction is not null)
+        {
+            await _transaction.DisposeAsync().ConfigureAwait(false);
+            _transaction = null;
+        }
+
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+            _connection = null;
+        }
+    }
+
+    private readonly struct Statement(NpgsqlCommand command, NpgsqlConnection? ownConnection) : IAsyncDisposable
+    {
+        public NpgsqlCommand Command => command;
+
+        public async ValueTask DisposeAsync()
+        {
+            await command.DisposeAsync().ConfigureAwait(false);
+            if (ownConnection is not null)
+            {
+                await ownConnection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 }

@@ -208,6 +208,32 @@ public abstract class PgSqlLeaseStoreTests(PostgreSqlCluster cluster, PostgreSql
     }
 
     [PostgreSqlFact]
+    public async Task A_transaction_unit_writes_all_or_nothing_and_its_writes_are_invisible_until_commit()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        await using (var unit = store.BeginTransaction())
+        {
+            Assert.Equal(LeaseWriteResult.Written, await unit.InsertAsync(Na("2001:db8:1::1", duid: [1])));
+            Assert.Equal(LeaseWriteResult.Written, await unit.InsertAsync(Na("2001:db8:1::2", duid: [2])));
+            Assert.Null(await store.GetAsync(Ipv6Address.Parse("2001:db8:1::1")));
+            Assert.True(await unit.AbandonAsync());
+        }
+
+        Assert.Empty(await store.GetAllAsync());
+        await using (var unit = store.BeginTransaction())
+        {
+            Assert.Equal(LeaseWriteResult.Written, await unit.InsertAsync(Na("2001:db8:1::3", duid: [3])));
+            Assert.Equal(LeaseWriteResult.Written, await unit.InsertAsync(Na("2001:db8:1::4", duid: [4])));
+            await unit.CommitAsync();
+        }
+
+        Assert.Equal(2, (await store.GetAllAsync()).Count);
+        await AssertStatisticsCountTheLeasesAsync(db);
+    }
+
+    [PostgreSqlFact]
     public async Task A_write_does_not_hold_the_statistics_row_once_it_returns()
     {
         // Every lease write locks the lease6_stat row of its subnet, type and state until it commits, so the writes

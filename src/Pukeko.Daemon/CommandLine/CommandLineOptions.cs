@@ -20,6 +20,18 @@ public enum RunMode
 
     /// <summary><c>-W</c>: print <see cref="VersionInfo.BuildReport"/> to stdout, exit 0.</summary>
     BuildReport,
+
+    /// <summary>
+    /// <c>-c FILE --import-leases CSV</c> (Pukeko's own): copy the leases of a memfile lease file into the
+    /// configuration's PostgreSQL lease database, then exit.
+    /// </summary>
+    ImportLeases,
+
+    /// <summary>
+    /// <c>-c FILE --export-leases CSV</c> (Pukeko's own): write the leases of the configuration's PostgreSQL lease
+    /// database as a memfile lease file, then exit.
+    /// </summary>
+    ExportLeases,
 }
 
 /// <summary>Result of <see cref="KeaCommandLine.Parse"/>: either <see cref="CommandLineOptions"/> or <see cref="CommandLineError"/>.</summary>
@@ -28,7 +40,8 @@ public abstract record CommandLineResult;
 /// <summary>
 /// A successfully parsed command line. <see cref="ConfigFile"/> is set for
 /// <see cref="RunMode.Run"/>, <see cref="RunMode.CheckSyntax"/> and <see cref="RunMode.CheckFull"/>
-/// and may be null for the print-and-exit modes.
+/// and may be null for the print-and-exit modes. <see cref="LeaseFile"/> is set for <see cref="RunMode.ImportLeases"/>
+/// and <see cref="RunMode.ExportLeases"/>; <see cref="Overwrite"/> is their <c>--overwrite</c>.
 /// </summary>
 public sealed record CommandLineOptions(
     RunMode Mode,
@@ -36,7 +49,9 @@ public sealed record CommandLineOptions(
     bool Debug = false,
     int ServerPort = KeaCommandLine.DefaultServerPort,
     int ClientPort = KeaCommandLine.DefaultClientPort,
-    bool RelaxSecurity = false) : CommandLineResult
+    bool RelaxSecurity = false,
+    string? LeaseFile = null,
+    bool Overwrite = false) : CommandLineResult
 {
     /// <summary>True for <c>-t</c> and <c>-T</c>.</summary>
     public bool IsCheckOnly => Mode is RunMode.CheckSyntax or RunMode.CheckFull;

@@ -19,6 +19,10 @@ public static class KeaCommandLine
     public const int DefaultServerPort = 547;
     public const int DefaultClientPort = 546;
 
+    public const string ImportLeasesOption = "--import-leases";
+    public const string ExportLeasesOption = "--export-leases";
+    public const string OverwriteOption = "--overwrite";
+
     /// <summary>Program name used in getopt-style messages and the usage text.</summary>
     public const string ProgramName = "kea-dhcp6";
 
@@ -39,6 +43,13 @@ public static class KeaCommandLine
           -p number: server port to listen on, 1-65535 (default {DefaultServerPort}; for testing)
           -P number: client port to answer to, 1-65535 (default {DefaultClientPort}; for testing)
 
+        Lease migration (Pukeko only; stop the server first):
+          -c file {ImportLeasesOption} csv [{OverwriteOption}]: copy the leases of a memfile lease file into
+              the PostgreSQL lease-database of the configuration, in one transaction; without {OverwriteOption}
+              nothing is written when any of them is already in the database
+          -c file {ExportLeasesOption} csv [{OverwriteOption}]: write every lease of that database as a memfile
+              lease file; {OverwriteOption} replaces an existing file
+
         """;
 
     public static CommandLineResult Parse(IReadOnlyList<string> args)
@@ -48,6 +59,9 @@ public static class KeaCommandLine
         int serverPort = DefaultServerPort, clientPort = DefaultClientPort;
         string? config = null;
         var extraneous = new List<string>();
+        RunMode? copy = null;
+        string? leaseFile = null;
+        bool overwrite = false;
 
         for (int i = 0; i < args.Count; i++)
         {
@@ -59,7 +73,39 @@ public static class KeaCommandLine
             }
             if (arg.StartsWith("--", StringComparison.Ordinal))
             {
-                return new CommandLineError($"{ProgramName}: unrecognized option '{arg}'");
+                var equals = arg.IndexOf('=', StringComparison.Ordinal);
+                var name = equals < 0 ? arg : arg[..equals];
+                string? attached = equals < 0 ? null : arg[(equals + 1)..];
+                switch (name)
+                {
+                    case ImportLeasesOption or ExportLeasesOption:
+                        var requested = name == ImportLeasesOption ? RunMode.ImportLeases : RunMode.ExportLeases;
+                        if (attached is null && i + 1 >= args.Count)
+                        {
+                            return new CommandLineError($"{ProgramName}: option '{name}' requires an argument");
+                        }
+
+                        leaseFile = attached ?? args[++i];
+                        if (leaseFile.Length == 0)
+                        {
+                            return new CommandLineError($"{name}: the lease file name is empty");
+                        }
+
+                        if (copy is { } other && other != requested)
+                        {
+                            return new CommandLineError($"{ImportLeasesOption} and {ExportLeasesOption} cannot be used together");
+                        }
+
+                        copy = requested;
+                        continue;
+                    case OverwriteOption when attached is null:
+                        overwrite = true;
+                        continue;
+                    case OverwriteOption:
+                        return new CommandLineError($"{ProgramName}: option '{OverwriteOption}' doesn't allow an argument");
+                    default:
+                        return new CommandLineError($"{ProgramName}: unrecognized option '{arg}'");
+                }
             }
             if (arg.Length < 2 || arg[0] != '-')
             {
@@ -132,9 +178,21 @@ public static class KeaCommandLine
         {
             return new CommandLineError($"Extraneous arguments: {string.Join(' ', extraneous)}");
         }
+        if (overwrite && copy is null)
+        {
+            return new CommandLineError($"{OverwriteOption} needs {ImportLeasesOption} or {ExportLeasesOption}");
+        }
+        if (copy is not null && check)
+        {
+            return new CommandLineError($"{ImportLeasesOption} and {ExportLeasesOption} cannot be combined with -t or -T");
+        }
         if (string.IsNullOrEmpty(config))
         {
             return new CommandLineError("Configuration file not specified.");
+        }
+        if (copy is { } copyMode)
+        {
+            return new CommandLineOptions(copyMode, config, debug, serverPort, clientPort, relax, leaseFile, overwrite);
         }
         RunMode mode = full ? RunMode.CheckFull : check ? RunMode.CheckSyntax : RunMode.Run;
         return new CommandLineOptions(mode, config, debug, serverPort, clientPort, relax);

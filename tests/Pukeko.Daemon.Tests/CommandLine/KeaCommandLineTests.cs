@@ -154,6 +154,41 @@ public sealed class KeaCommandLineTests
         Assert.EndsWith("\n", usage, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(new[] { "-c", "f", "--import-leases", "l.csv" }, RunMode.ImportLeases, false)]
+    [InlineData(new[] { "--import-leases=l.csv", "-c", "f", "--overwrite" }, RunMode.ImportLeases, true)]
+    [InlineData(new[] { "--overwrite", "-c", "f", "--export-leases", "l.csv" }, RunMode.ExportLeases, true)]
+    [InlineData(new[] { "-c", "f", "--export-leases", "x.csv", "--export-leases", "l.csv" }, RunMode.ExportLeases, false)]
+    public void Lease_copy_options_need_a_config_and_name_the_lease_file(string[] args, RunMode mode, bool overwrite)
+    {
+        CommandLineOptions o = Ok(args);
+        Assert.Equal((mode, "f", "l.csv", overwrite), (o.Mode, o.ConfigFile, o.LeaseFile, o.Overwrite));
+        Assert.False(o.IsCheckOnly);
+        Assert.Null(Ok("-c", "f").LeaseFile);
+    }
+
+    [Theory]
+    [InlineData(new[] { "-c", "f", "--import-leases" }, "kea-dhcp6: option '--import-leases' requires an argument")]
+    [InlineData(new[] { "-c", "f", "--export-leases=" }, "--export-leases: the lease file name is empty")]
+    [InlineData(new[] { "-c", "f", "--import-leases", "a", "--export-leases", "b" }, "--import-leases and --export-leases cannot be used together")]
+    [InlineData(new[] { "-c", "f", "--overwrite" }, "--overwrite needs --import-leases or --export-leases")]
+    [InlineData(new[] { "-c", "f", "--overwrite=yes", "--import-leases", "a" }, "kea-dhcp6: option '--overwrite' doesn't allow an argument")]
+    [InlineData(new[] { "-t", "f", "--import-leases", "a" }, "--import-leases and --export-leases cannot be combined with -t or -T")]
+    [InlineData(new[] { "--export-leases", "a" }, "Configuration file not specified.")]
+    [InlineData(new[] { "-c", "f", "--import-lease", "a" }, "kea-dhcp6: unrecognized option '--import-lease'")]
+    [InlineData(new[] { "-c", "f", "--import-leases", "a", "b" }, "Extraneous arguments: b")]
+    public void Lease_copy_option_errors(string[] args, string message)
+    {
+        Assert.Equal(message, Err(args));
+    }
+
+    [Fact]
+    public void Usage_describes_the_lease_copy_options()
+    {
+        Assert.Contains("-c file --import-leases csv [--overwrite]", KeaCommandLine.Usage, StringComparison.Ordinal);
+        Assert.Contains("-c file --export-leases csv [--overwrite]", KeaCommandLine.Usage, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Null_args_throw()
     {

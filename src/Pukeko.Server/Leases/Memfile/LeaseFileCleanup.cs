@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Pukeko.Protocol.Addressing;
 
@@ -36,23 +35,7 @@ internal static class LeaseFileCleanup
         var input = LeaseFileLoader.Load(files.Input, leases, maxRowErrors: 0, logger);
         cancellationToken.ThrowIfCancellationRequested();
 
-        using (var writer = LeaseFileWriter.CreateBuffered(files.Output))
-        {
-            var row = new StringBuilder(256);
-
-            // Address order makes the output deterministic and easy to diff.
-            var ordered = leases.Values.ToArray();
-            Array.Sort(ordered, static (a, b) => a.Address.CompareTo(b.Address));
-            foreach (var lease in ordered)
-            {
-                row.Clear();
-                LeaseCsvFormatter.AppendRow(row, lease);
-                writer.Append(row);
-            }
-
-            writer.FlushToDisk();
-        }
-
+        LeaseFileWriter.WriteFile(files.Output, leases.Values);
         cancellationToken.ThrowIfCancellationRequested();
         File.Move(files.Output, files.Finished, overwrite: true);
         return new LeaseFileCleanupResult(true, previous.Rows + input.Rows, previous.Errors + input.Errors, leases.Count);

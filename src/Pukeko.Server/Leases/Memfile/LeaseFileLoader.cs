@@ -15,8 +15,10 @@ internal static class LeaseFileLoader
     /// <param name="maxRowErrors">Bad rows tolerated in this file; 0 = unlimited.</param>
     /// <param name="logger">Receives one warning per bad row, with file and line number.</param>
     /// <param name="checker"><c>sanity-checks</c> applied to each row before it is replayed; null checks nothing.</param>
+    /// <param name="stopAtBadRow">The first bad row fails the load (a migration copies all or nothing), whatever <paramref name="maxRowErrors"/> says.</param>
     /// <exception cref="LeaseFileException">Bad header, or more than <paramref name="maxRowErrors"/> bad rows.</exception>
-    public static LeaseFileLoadStats Load(string path, Dictionary<Ipv6Address, Lease6> leases, uint maxRowErrors, ILogger logger, LeaseSanityChecker? checker = null)
+    public static LeaseFileLoadStats Load(
+        string path, Dictionary<Ipv6Address, Lease6> leases, uint maxRowErrors, ILogger logger, LeaseSanityChecker? checker = null, bool stopAtBadRow = false)
     {
         if (!File.Exists(path))
         {
@@ -48,6 +50,11 @@ internal static class LeaseFileLoader
             if (!LeaseCsvRowParser.TryParse(line, columns, out var lease, out var error, out var warning))
             {
                 errors++;
+                if (stopAtBadRow)
+                {
+                    throw new LeaseFileException($"Lease file '{path}' has an invalid row at line {lineNumber}: {error}");
+                }
+
                 logger.LogWarning("Skipping invalid row at {File}:{Line}: {Reason}", path, lineNumber, error);
                 if (maxRowErrors > 0 && errors > maxRowErrors)
                 {
@@ -84,5 +91,29 @@ internal static class LeaseFileLoader
         }
 
         return new LeaseFileLoadStats(path, rows, stored, deleted, errors, columns);
+    }
+
+    /// <summary>
+    /// Loads a lease file set as the server does at start: <c>.completed</c> if present (an interrupted cleanup's
+    /// finished output, which already holds <c>.2</c> and <c>.1</c>), else <c>.2</c> then <c>.1</c>; then the
+    /// current file. Returns each file's stats in that order, the current file's last.
+    /// </summary>
+    public static IReadOnlyList<LeaseFileLoadStats> LoadSet(
+        LeaseFileSet files, Dictionary<Ipv6Address, Lease6> leases, uint maxRowErrors, ILogger logger, LeaseSanityChecker? checker = null, bool stopAtBadRow = false)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var stats = new List<LeaseFileLoadStats>();
+        if (File.Exists(files.Finished))
+        {
+            stats.Add(Load(files.Finished, leases, maxRowErrors, logger, checker, stopAtBadRow));
+        }
+        else
+        {
+            stats.Add(Load(files.Previous, leases, maxRowErrors, logger, checker, stopAtBadRow));
+            stats.Add(Load(files.Input, leases, maxRowErrors, logger, checker, stopAtBadRow));
+        }
+
+        stats.Add(Load(files.Current, leases, maxRowErrors, logger, checker, stopAtBadRow));
+        return stats;
     }
 }

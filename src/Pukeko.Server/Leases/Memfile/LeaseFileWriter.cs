@@ -80,6 +80,27 @@ internal sealed class LeaseFileWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Creates (or truncates) <paramref name="path"/> with the header and one row per lease, in address order (the
+    /// output is deterministic and easy to diff), and forces it to stable storage.
+    /// </summary>
+    /// <exception cref="ArgumentException">A lease Kea would not write (see <see cref="LeaseCsvFormatter.AppendRow"/>).</exception>
+    public static void WriteFile(string path, IEnumerable<Lease6> leases)
+    {
+        var ordered = leases.ToArray();
+        Array.Sort(ordered, static (a, b) => a.Address.CompareTo(b.Address));
+        using var writer = CreateBuffered(path);
+        var row = new StringBuilder(256);
+        foreach (var lease in ordered)
+        {
+            row.Clear();
+            LeaseCsvFormatter.AppendRow(row, lease);
+            writer.Append(row);
+        }
+
+        writer.FlushToDisk();
+    }
+
     /// <summary>Writes the row plus '\n' in one write and hands it to the OS.</summary>
     public void Append(StringBuilder row)
     {

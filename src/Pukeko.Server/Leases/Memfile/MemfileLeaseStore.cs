@@ -115,20 +115,8 @@ internal sealed class MemfileLeaseStore : ILeaseStore
         }
 
         var leases = new Dictionary<Ipv6Address, Lease6>();
-        var stats = new List<LeaseFileLoadStats>();
-        if (File.Exists(_files.Finished))
-        {
-            // An interrupted LFC finished its output: it already contains everything in .2 and .1.
-            stats.Add(LeaseFileLoader.Load(_files.Finished, leases, _options.MaxRowErrors, _logger, LoadChecks));
-        }
-        else
-        {
-            stats.Add(LeaseFileLoader.Load(_files.Previous, leases, _options.MaxRowErrors, _logger, LoadChecks));
-            stats.Add(LeaseFileLoader.Load(_files.Input, leases, _options.MaxRowErrors, _logger, LoadChecks));
-        }
-
-        var current = LeaseFileLoader.Load(_files.Current, leases, _options.MaxRowErrors, _logger, LoadChecks);
-        stats.Add(current);
+        var stats = LeaseFileLoader.LoadSet(_files, leases, _options.MaxRowErrors, _logger, LoadChecks);
+        var current = stats[^1];
         foreach (var s in stats.Where(s => s.HeaderColumns > 0))
         {
             _logger.LogInformation(
