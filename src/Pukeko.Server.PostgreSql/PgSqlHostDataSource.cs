@@ -10,7 +10,7 @@ namespace Pukeko.Server.PostgreSql;
 
 /// <summary>
 /// Host reservations read from Kea's tables (<c>hosts</c>, <c>ipv6_reservations</c>, <c>dhcp6_options</c>) as Kea
-/// 2.2's or Kea 3.x's <c>kea-admin db-init pgsql</c> creates them (schema 13.0 or 34.0: see
+/// 2.2's or Kea 3.x's <c>kea-admin db-init pgsql</c> creates them (schema 13.0, 29.0 or 34.0: see
 /// <see cref="Host6Statements"/>), so Kea and Pukeko servers read the same rows.
 /// Every lookup is one parameterized query, prepared on its pooled connection, answered by the database (no cache),
 /// so a host written by the host commands, by Kea or by SQL applies to the next packet. The host commands write

@@ -19,10 +19,13 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
     public const string User = "kea";
     public const string Password = "keapass";
     private const string TemplateDatabase = "kea_template";
-    private const string Kea3TemplateDatabase = "kea3_template";
 
-    /// <summary>The Kea 3.x schema script, relative to the test assembly (see KeaSchemas/README.md).</summary>
-    private const string Kea3SchemaScript = "KeaSchemas/kea-3.3.0/dhcpdb_create.pgsql";
+    /// <summary>Kea's schema scripts, relative to the test assembly (see KeaSchemas/README.md), and what each makes.</summary>
+    private static readonly Dictionary<KeaSchema, (string Template, string Script, string Version)> VendoredSchemas = new()
+    {
+        [KeaSchema.Kea30] = ("kea30_template", "KeaSchemas/kea-3.0.0/dhcpdb_create.pgsql", "29.0"),
+        [KeaSchema.Kea3] = ("kea3_template", "KeaSchemas/kea-3.3.0/dhcpdb_create.pgsql", "34.0"),
+    };
 
     /// <summary>The schema a test database gets.</summary>
     public enum KeaSchema
@@ -33,12 +36,15 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
         /// <summary>Kea 2.2's (13.0), made by Debian's kea-admin.</summary>
         Kea22,
 
-        /// <summary>Kea 3.x's (34.0), made from the vendored script.</summary>
+        /// <summary>Kea 3.x's (34.0, Kea 3.2 and later), made from the vendored script.</summary>
         Kea3,
+
+        /// <summary>Kea 3.0's (29.0), made from the vendored script.</summary>
+        Kea30,
     }
 
-    private readonly SemaphoreSlim _kea3Template = new(1, 1);
-    private bool _kea3TemplateMade;
+    private readonly SemaphoreSlim _vendoredTemplates = new(1, 1);
+    private readonly HashSet<KeaSchema> _vendoredTemplatesMade = [];
     private int _databases;
     private string? _dataDirectory;
     private string _extraOptions = string.Empty;
@@ -135,7 +141,7 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
         {
             KeaSchema.None => null,
             KeaSchema.Kea22 => TemplateDatabase,
-            KeaSchema.Kea3 => await Kea3TemplateAsync(),
+            KeaSchema.Kea3 or KeaSchema.Kea30 => await VendoredTemplateAsync(schema),
             _ => throw new ArgumentOutOfRangeException(nameof(schema)),
         };
         var name = $"kea_test_{Interlocked.Increment(ref _databases)}";
@@ -144,42 +150,43 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
         return name;
     }
 
-    /// <summary>Makes the Kea 3.x template once: psql runs Kea's script as the schema's owner, as kea-admin does.</summary>
-    private async Task<string> Kea3TemplateAsync()
+    /// <summary>Makes a vendored schema's template once: psql runs Kea's script as the schema's owner, as kea-admin does.</summary>
+    private async Task<string> VendoredTemplateAsync(KeaSchema schema)
     {
-        await _kea3Template.WaitAsync();
+        var (template, schemaScript, expected) = VendoredSchemas[schema];
+        await _vendoredTemplates.WaitAsync();
         try
         {
-            if (!_kea3TemplateMade)
+            if (!_vendoredTemplatesMade.Contains(schema))
             {
                 await using (var admin = AdminDataSource("postgres"))
                 {
-                    await ExecuteAsync(admin, $"CREATE DATABASE {Kea3TemplateDatabase} OWNER {User}");
+                    await ExecuteAsync(admin, $"CREATE DATABASE {template} OWNER {User}");
                 }
 
-                var script = Path.Combine(AppContext.BaseDirectory, Kea3SchemaScript);
+                var script = Path.Combine(AppContext.BaseDirectory, schemaScript);
                 await RunAsync("/usr/bin/psql",
-                    [$"host={SocketDirectory} port={ServerPort} user={User} password={Password} dbname={Kea3TemplateDatabase}",
+                    [$"host={SocketDirectory} port={ServerPort} user={User} password={Password} dbname={template}",
                      "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", script]);
                 // Not pooled: a template must have no sessions when a database is copied from it.
-                await using (var db = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(Settings(Kea3TemplateDatabase).ToConnectionString()) { Pooling = false }.ConnectionString))
+                await using (var db = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(Settings(template).ToConnectionString()) { Pooling = false }.ConnectionString))
                 await using (var command = db.CreateCommand("SELECT version || '.' || minor FROM schema_version"))
                 {
                     var version = (string?)await command.ExecuteScalarAsync();
-                    if (version != "34.0")
+                    if (version != expected)
                     {
-                        throw new InvalidOperationException($"{script} made schema {version}, not 34.0");
+                        throw new InvalidOperationException($"{script} made schema {version}, not {expected}");
                     }
                 }
 
-                _kea3TemplateMade = true;
+                _vendoredTemplatesMade.Add(schema);
             }
 
-            return Kea3TemplateDatabase;
+            return template;
         }
         finally
         {
-            _kea3Template.Release();
+            _vendoredTemplates.Release();
         }
     }
 
