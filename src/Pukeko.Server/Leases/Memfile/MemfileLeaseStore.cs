@@ -23,6 +23,9 @@ internal sealed class MemfileLeaseStore : ILeaseStore
 {
     private static readonly TimeSpan DisposeLfcWait = TimeSpan.FromSeconds(30);
 
+    /// <summary>From this many loaded leases on, <see cref="Open"/> compacts the heap after the load (see there).</summary>
+    private const int CompactAfterLoadLeases = 100_000;
+
     private readonly MemfileOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -114,20 +117,51 @@ internal sealed class MemfileLeaseStore : ILeaseStore
                 $"Cannot load '{_files.Current}': lease file cleanup is running (process {pid}, pid file '{_files.Pid}').");
         }
 
+        var loaded = LoadFiles(_files, out var current);
+        if (loaded >= CompactAfterLoadLeases)
+        {
+            // The load's working tables (the replay dictionary, its grown-out arrays, a string per row) are now
+            // garbage the size of the leases themselves; returning it at once keeps the server's resident memory
+            // at what the leases take (one blocking collection, at start-up or reconfiguration only).
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+
+        if (current.NeedsConversion)
+        {
+            ConvertAtStartup(current.HeaderColumns);
+        }
+
+        _writer = LeaseFileWriter.OpenForAppend(_files.Current);
+        _opened = true;
+        _logger.LogInformation(new EventId(0, "DHCPSRV_MEMFILE_LEASE_FILE_LOAD"), "loaded {Count} leases from {File}", loaded, _files.Current);
+
+        if (_options.LfcIntervalSeconds > 0)
+        {
+            var period = TimeSpan.FromSeconds(_options.LfcIntervalSeconds);
+            _lfcTimer = _time.CreateTimer(static state => ((MemfileLeaseStore)state!).OnLfcTimer(), this, period, period);
+        }
+    }
+
+    /// <summary>
+    /// Replays the lease files into the index and returns how many leases it holds; <paramref name="current"/> is the
+    /// current file's load. The replay dictionary lives only in this frame, so it is garbage once this returns.
+    /// </summary>
+    private int LoadFiles(LeaseFileSet files, out LeaseFileLoadStats current)
+    {
         var leases = new Dictionary<Ipv6Address, Lease6>();
         var stats = new List<LeaseFileLoadStats>();
-        if (File.Exists(_files.Finished))
+        if (File.Exists(files.Finished))
         {
             // An interrupted LFC finished its output: it already contains everything in .2 and .1.
-            stats.Add(LeaseFileLoader.Load(_files.Finished, leases, _options.MaxRowErrors, _logger, LoadChecks));
+            stats.Add(LeaseFileLoader.Load(files.Finished, leases, _options.MaxRowErrors, _logger, LoadChecks));
         }
         else
         {
-            stats.Add(LeaseFileLoader.Load(_files.Previous, leases, _options.MaxRowErrors, _logger, LoadChecks));
-            stats.Add(LeaseFileLoader.Load(_files.Input, leases, _options.MaxRowErrors, _logger, LoadChecks));
+            stats.Add(LeaseFileLoader.Load(files.Previous, leases, _options.MaxRowErrors, _logger, LoadChecks));
+            stats.Add(LeaseFileLoader.Load(files.Input, leases, _options.MaxRowErrors, _logger, LoadChecks));
         }
 
-        var current = LeaseFileLoader.Load(_files.Current, leases, _options.MaxRowErrors, _logger, LoadChecks);
+        current = LeaseFileLoader.Load(files.Current, leases, _options.MaxRowErrors, _logger, LoadChecks);
         stats.Add(current);
         foreach (var s in stats.Where(s => s.HeaderColumns > 0))
         {
@@ -139,26 +173,10 @@ internal sealed class MemfileLeaseStore : ILeaseStore
         CheckExtendedInfo(leases);
         lock (_gate)
         {
-            foreach (var lease in leases.Values)
-            {
-                _index.TryAdd(lease);
-            }
+            _index.Load(leases.Values);
         }
 
-        if (current.NeedsConversion)
-        {
-            ConvertAtStartup(current.HeaderColumns);
-        }
-
-        _writer = LeaseFileWriter.OpenForAppend(_files.Current);
-        _opened = true;
-        _logger.LogInformation(new EventId(0, "DHCPSRV_MEMFILE_LEASE_FILE_LOAD"), "loaded {Count} leases from {File}", leases.Count, _files.Current);
-
-        if (_options.LfcIntervalSeconds > 0)
-        {
-            var period = TimeSpan.FromSeconds(_options.LfcIntervalSeconds);
-            _lfcTimer = _time.CreateTimer(static state => ((MemfileLeaseStore)state!).OnLfcTimer(), this, period, period);
-        }
+        return leases.Count;
     }
 
     /// <summary><see cref="ExtendedInfoChecks"/> over the loaded leases; a changed lease is replaced by a changed copy.</summary>
