@@ -15,7 +15,7 @@ namespace Pukeko.Server.Leases;
 /// </remarks>
 internal sealed class LeaseIndex
 {
-    private readonly Dictionary<Ipv6Address, Lease6> _byAddress = [];
+    private Dictionary<Ipv6Address, Lease6> _byAddress = [];
     private readonly LeaseMultiMap<LeaseClientKey> _byClient = new(LeaseClientKeyComparer.Instance);
     private readonly Dictionary<LeaseClientKey, object>.AlternateLookup<LeaseClientSpanKey> _byClientSpan;
     private readonly LeaseMultiMap<byte[]> _byDuid = new(LeaseDuidComparer.Instance);
@@ -66,19 +66,24 @@ internal sealed class LeaseIndex
     }
 
     /// <summary>
-    /// Fills the empty index with the leases loaded at start-up, which the index takes ownership of: every
-    /// table is sized once and the sorted sets are built from sorted arrays, instead of one insertion (with
-    /// rehashing and rebalancing) per lease.
+    /// Fills the empty index with the leases loaded at start-up: the index takes ownership of the dictionary
+    /// (it becomes the address table) and of its leases, sizes every other table once and builds the sorted
+    /// sets from sorted arrays, instead of one insertion (with rehashing and rebalancing) per lease.
     /// </summary>
-    /// <exception cref="ArgumentException">Two leases have the same address.</exception>
-    public void Load(IReadOnlyCollection<Lease6> leases)
+    public void Load(Dictionary<Ipv6Address, Lease6> byAddress)
     {
         if (_byAddress.Count != 0)
         {
             throw new InvalidOperationException("The lease index is not empty.");
         }
 
-        _byAddress.EnsureCapacity(leases.Count);
+        if (byAddress.Comparer != EqualityComparer<Ipv6Address>.Default)
+        {
+            throw new ArgumentException("The address table must use the default comparer.", nameof(byAddress));
+        }
+
+        _byAddress = byAddress;
+        var leases = byAddress.Values;
         _byClient.EnsureCapacity(leases.Count);
         _byDuid.EnsureCapacity(leases.Count);
         var addresses = new Ipv6Address[leases.Count];
@@ -91,7 +96,6 @@ internal sealed class LeaseIndex
         var count = 0;
         foreach (var lease in leases)
         {
-            _byAddress.Add(lease.Address, lease);
             addresses[count++] = lease.Address;
             ExpirationListFor(lease, pending, reclaimed)?.Add(new LeaseExpirationKey(lease.Expire, lease.Address));
             CollectionsMarshal.GetValueRefOrAddDefault(subnetSizes, lease.SubnetId, out _)++;

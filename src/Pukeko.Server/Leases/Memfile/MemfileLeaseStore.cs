@@ -120,9 +120,10 @@ internal sealed class MemfileLeaseStore : ILeaseStore
         var loaded = LoadFiles(_files, out var current);
         if (loaded >= CompactAfterLoadLeases)
         {
-            // The load's working tables (the replay dictionary, its grown-out arrays, a string per row) are now
-            // garbage the size of the leases themselves; returning it at once keeps the server's resident memory
-            // at what the leases take (one blocking collection, at start-up or reconfiguration only).
+            // The load's working memory (the replay dictionary's outgrown arrays, a string per row, the arrays the
+            // sorted indexes were built from) is now garbage of hundreds of MB; returning it at once keeps the
+            // server's resident memory at what the leases take (one blocking collection, at start-up or
+            // reconfiguration only).
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
 
@@ -144,7 +145,7 @@ internal sealed class MemfileLeaseStore : ILeaseStore
 
     /// <summary>
     /// Replays the lease files into the index and returns how many leases it holds; <paramref name="current"/> is the
-    /// current file's load. The replay dictionary lives only in this frame, so it is garbage once this returns.
+    /// current file's load.
     /// </summary>
     private int LoadFiles(LeaseFileSet files, out LeaseFileLoadStats current)
     {
@@ -173,7 +174,8 @@ internal sealed class MemfileLeaseStore : ILeaseStore
         CheckExtendedInfo(leases);
         lock (_gate)
         {
-            _index.Load(leases.Values);
+            // The replay dictionary becomes the index's address table.
+            _index.Load(leases);
         }
 
         return leases.Count;
