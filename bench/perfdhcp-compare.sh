@@ -50,30 +50,16 @@ if [ -z "${PUKEKO:-}" ]; then
 fi
 
 # ------------------------------------------------------------------ lab: two namespaces, one veth
-SNS=pkb-s$$; CNS=pkb-c$$; SIF=pbs0; CIF=pbc0
+. "$ROOT/bench/lib/netns-lab.sh"
 SERVER_PID=
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
   [ -f "$WORK/pg/data/postmaster.pid" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w stop > /dev/null 2>&1 || true
-  for ns in "$SNS" "$CNS"; do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-    ip netns delete "$ns" 2>/dev/null || true
-  done
+  lab_down
 }
 trap cleanup EXIT
 trap "exit 130" INT TERM   # so a killed run still cleans up (bash runs the EXIT trap on exit, not on a fatal signal)
-ip netns add "$SNS"; ip netns add "$CNS"
-for ns in "$SNS" "$CNS"; do
-  ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-  ip -n "$ns" link set lo up
-done
-ip link add "pbv$$a" netns "$SNS" type veth peer name "pbv$$b" netns "$CNS"
-ip -n "$SNS" link set "pbv$$a" name "$SIF"; ip -n "$CNS" link set "pbv$$b" name "$CIF"
-ip netns exec "$SNS" sysctl -q -w "net.ipv6.conf.$SIF.accept_dad=0"
-ip netns exec "$CNS" sysctl -q -w "net.ipv6.conf.$CIF.accept_dad=0"
-ip -n "$SNS" link set "$SIF" up; ip -n "$CNS" link set "$CIF" up
-ip -n "$SNS" addr add 2001:db8:1::1/64 dev "$SIF" nodad
-for _ in $(seq 50); do ip -n "$CNS" -6 addr show dev "$CIF" scope link | grep -q fe80 && break; sleep 0.1; done
+lab_up
 
 # ------------------------------------------------------------------ PostgreSQL (BACKEND=postgresql)
 pg() { psql -X -q -v ON_ERROR_STOP=1 -h "$WORK/pg" -p "$PGPORT" -U postgres "$@"; }

@@ -15,24 +15,29 @@ namespace Pukeko.Server.Leases;
 /// </remarks>
 internal sealed class LeaseIndex
 {
-    private readonly Dictionary<Ipv6Address, Lease6> _byAddress = [];
-    private readonly Dictionary<LeaseClientKey, List<Lease6>> _byClient = new(LeaseClientKeyComparer.Instance);
-    private readonly Dictionary<LeaseClientKey, List<Lease6>>.AlternateLookup<LeaseClientSpanKey> _byClientSpan;
-    private readonly Dictionary<byte[], List<Lease6>> _byDuid = new(LeaseDuidComparer.Instance);
-    private readonly Dictionary<byte[], List<Lease6>>.AlternateLookup<ReadOnlySpan<byte>> _byDuidSpan;
+    private Dictionary<Ipv6Address, Lease6> _byAddress = [];
+    private readonly LeaseMultiMap<LeaseClientKey> _byClient = new(LeaseClientKeyComparer.Instance);
+    private readonly Dictionary<LeaseClientKey, object>.AlternateLookup<LeaseClientSpanKey> _byClientSpan;
+    private readonly LeaseMultiMap<byte[]> _byDuid = new(LeaseDuidComparer.Instance);
+    private readonly Dictionary<byte[], object>.AlternateLookup<ReadOnlySpan<byte>> _byDuidSpan;
+
+    // The three sorted sets are replaced, not refilled, by Load (a set built from a sorted array is far
+    // cheaper than a million insertions with rebalancing).
 
     // Leases that reclamation still has to process (finite lifetime, not yet reclaimed).
-    private readonly SortedSet<LeaseExpirationKey> _pendingReclaim = [];
+    private SortedSet<LeaseExpirationKey> _pendingReclaim = [];
 
     // Reclaimed leases kept for affinity until the flush deletes them.
-    private readonly SortedSet<LeaseExpirationKey> _reclaimed = [];
+    private SortedSet<LeaseExpirationKey> _reclaimed = [];
 
-    private readonly SortedSet<Ipv6Address> _ordered = [];
+    private SortedSet<Ipv6Address> _ordered = [];
     private readonly Dictionary<uint, HashSet<Ipv6Address>> _bySubnet = [];
+    // Leases in any state but the default one: nearly every lease is in the default state, and a set of all of
+    // them would cost as much as the address table for the rare query that wants them (it walks that table).
     private readonly Dictionary<LeaseState, HashSet<Ipv6Address>> _byState = [];
-    private readonly Dictionary<string, HashSet<Ipv6Address>> _byHostname = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<byte[], HashSet<Ipv6Address>> _byHardwareAddress = new(LeaseDuidComparer.Instance);
-    private readonly Dictionary<byte[], HashSet<Ipv6Address>>.AlternateLookup<ReadOnlySpan<byte>> _byHardwareAddressSpan;
+    private readonly LeaseMultiMap<string> _byHostname = new(StringComparer.OrdinalIgnoreCase);
+    private readonly LeaseMultiMap<byte[]> _byHardwareAddress = new(LeaseDuidComparer.Instance);
+    private readonly Dictionary<byte[], object>.AlternateLookup<ReadOnlySpan<byte>> _byHardwareAddressSpan;
 
     // Kept as leases come and go, so statistics never count by reading every lease.
     private readonly Dictionary<(uint Subnet, LeaseType Type, LeaseState State), long> _counts = [];
@@ -58,6 +63,72 @@ internal sealed class LeaseIndex
 
         AddSecondary(lease);
         return true;
+    }
+
+    /// <summary>
+    /// Fills the empty index with the leases loaded at start-up: the index takes ownership of the dictionary
+    /// (it becomes the address table) and of its leases, sizes every other table once and builds the sorted
+    /// sets from sorted arrays, instead of one insertion (with rehashing and rebalancing) per lease.
+    /// </summary>
+    public void Load(Dictionary<Ipv6Address, Lease6> byAddress)
+    {
+        if (_byAddress.Count != 0)
+        {
+            throw new InvalidOperationException("The lease index is not empty.");
+        }
+
+        if (byAddress.Comparer != EqualityComparer<Ipv6Address>.Default)
+        {
+            throw new ArgumentException("The address table must use the default comparer.", nameof(byAddress));
+        }
+
+        _byAddress = byAddress;
+        var leases = byAddress.Values;
+        _byClient.EnsureCapacity(leases.Count);
+        _byDuid.EnsureCapacity(leases.Count);
+        var addresses = new Ipv6Address[leases.Count];
+        var pending = new List<LeaseExpirationKey>(leases.Count);
+        var reclaimed = new List<LeaseExpirationKey>();
+        var subnetSizes = new Dictionary<uint, int>();
+        var stateSizes = new Dictionary<LeaseState, int>();
+        var withHostname = 0;
+        var withHardwareAddress = 0;
+        var count = 0;
+        foreach (var lease in leases)
+        {
+            addresses[count++] = lease.Address;
+            ExpirationListFor(lease, pending, reclaimed)?.Add(new LeaseExpirationKey(lease.Expire, lease.Address));
+            CollectionsMarshal.GetValueRefOrAddDefault(subnetSizes, lease.SubnetId, out _)++;
+            CollectionsMarshal.GetValueRefOrAddDefault(stateSizes, lease.State, out _)++;
+            withHostname += lease.Hostname.Length > 0 ? 1 : 0;
+            withHardwareAddress += lease.HardwareAddress is { Length: > 0 } ? 1 : 0;
+        }
+
+        foreach (var (subnet, size) in subnetSizes)
+        {
+            _bySubnet[subnet] = new HashSet<Ipv6Address>(size);
+        }
+
+        foreach (var (state, size) in stateSizes)
+        {
+            if (state == LeaseState.Default)
+            {
+                continue;
+            }
+
+            _byState[state] = new HashSet<Ipv6Address>(size);
+        }
+
+        _byHostname.EnsureCapacity(withHostname);
+        _byHardwareAddress.EnsureCapacity(withHardwareAddress);
+        foreach (var lease in leases)
+        {
+            AddUnordered(lease);
+        }
+
+        _ordered = new SortedSet<Ipv6Address>(addresses);
+        _pendingReclaim = new SortedSet<LeaseExpirationKey>(pending);
+        _reclaimed = new SortedSet<LeaseExpirationKey>(reclaimed);
     }
 
     /// <summary>Swaps the stored lease at <paramref name="replacement"/>'s address for it; false if there is none.</summary>
@@ -90,17 +161,17 @@ internal sealed class LeaseIndex
 
     public void CollectByClient(ReadOnlySpan<byte> duid, uint iaid, LeaseType type, List<Lease6> result)
     {
-        if (_byClientSpan.TryGetValue(new LeaseClientSpanKey(duid, iaid, type), out var list))
+        if (_byClientSpan.TryGetValue(new LeaseClientSpanKey(duid, iaid, type), out var leases))
         {
-            result.AddRange(list);
+            LeaseMultiMap<LeaseClientKey>.CollectValue(leases, result);
         }
     }
 
     public void CollectByDuid(ReadOnlySpan<byte> duid, List<Lease6> result)
     {
-        if (_byDuidSpan.TryGetValue(duid, out var list))
+        if (_byDuidSpan.TryGetValue(duid, out var leases))
         {
-            result.AddRange(list);
+            LeaseMultiMap<byte[]>.CollectValue(leases, result);
         }
     }
 
@@ -108,12 +179,32 @@ internal sealed class LeaseIndex
 
     public void CollectBySubnet(uint subnetId, List<Lease6> result) => CollectSet(_bySubnet.GetValueOrDefault(subnetId), result);
 
-    public void CollectByState(LeaseState state, List<Lease6> result) => CollectSet(_byState.GetValueOrDefault(state), result);
+    public void CollectByState(LeaseState state, List<Lease6> result)
+    {
+        if (state != LeaseState.Default)
+        {
+            CollectSet(_byState.GetValueOrDefault(state), result);
+            return;
+        }
 
-    public void CollectByHostname(string hostname, List<Lease6> result) => CollectSet(_byHostname.GetValueOrDefault(hostname), result);
+        foreach (var lease in _byAddress.Values)
+        {
+            if (lease.State == LeaseState.Default)
+            {
+                result.Add(lease);
+            }
+        }
+    }
 
-    public void CollectByHardwareAddress(ReadOnlySpan<byte> hardwareAddress, List<Lease6> result) =>
-        CollectSet(_byHardwareAddressSpan.TryGetValue(hardwareAddress, out var set) ? set : null, result);
+    public void CollectByHostname(string hostname, List<Lease6> result) => _byHostname.Collect(hostname, result);
+
+    public void CollectByHardwareAddress(ReadOnlySpan<byte> hardwareAddress, List<Lease6> result)
+    {
+        if (_byHardwareAddressSpan.TryGetValue(hardwareAddress, out var leases))
+        {
+            LeaseMultiMap<byte[]>.CollectValue(leases, result);
+        }
+    }
 
     /// <summary>Up to <paramref name="limit"/> leases above <paramref name="after"/> (null: from the lowest), in address order.</summary>
     public void CollectPage(Ipv6Address? after, int limit, List<Lease6> result)
@@ -233,25 +324,25 @@ internal sealed class LeaseIndex
     /// <summary>Checks that every secondary index agrees with the address table (test support).</summary>
     internal bool IsConsistent()
     {
-        var clientEntries = _byClient.Values.Sum(l => l.Count);
-        var duidEntries = _byDuid.Values.Sum(l => l.Count);
+        var clientEntries = _byClient.LeaseCount;
+        var duidEntries = _byDuid.LeaseCount;
         var expiring = _byAddress.Values.Count(l => l.State == LeaseState.ExpiredReclaimed || l.ValidLifetime != Lease6.InfiniteLifetime);
         if (clientEntries != _byAddress.Count || duidEntries != _byAddress.Count
             || _pendingReclaim.Count + _reclaimed.Count != expiring
             || _ordered.Count != _byAddress.Count
             || _bySubnet.Values.Sum(s => s.Count) != _byAddress.Count
-            || _byState.Values.Sum(s => s.Count) != _byAddress.Count
+            || _byState.Values.Sum(s => s.Count) != _byAddress.Values.Count(l => l.State != LeaseState.Default)
+            || _byState.ContainsKey(LeaseState.Default)
             || _counts.Values.Sum() != _byAddress.Count
-            || _byHostname.Values.Sum(s => s.Count) != _byAddress.Values.Count(l => l.Hostname.Length > 0)
-            || _byHardwareAddress.Values.Sum(s => s.Count) != _byAddress.Values.Count(l => l.HardwareAddress is { Length: > 0 }))
+            || _byHostname.LeaseCount != _byAddress.Values.Count(l => l.Hostname.Length > 0)
+            || _byHardwareAddress.LeaseCount != _byAddress.Values.Count(l => l.HardwareAddress is { Length: > 0 }))
         {
             return false;
         }
 
         foreach (var lease in _byAddress.Values)
         {
-            if (!_byClient.TryGetValue(new LeaseClientKey(lease.Duid, lease.Iaid, lease.Type), out var list) || !list.Contains(lease)
-                || !_byDuid.TryGetValue(lease.Duid, out var duidList) || !duidList.Contains(lease))
+            if (!_byClient.Contains(new LeaseClientKey(lease.Duid, lease.Iaid, lease.Type), lease) || !_byDuid.Contains(lease.Duid, lease))
             {
                 return false;
             }
@@ -262,9 +353,9 @@ internal sealed class LeaseIndex
                 return false;
             }
 
-            if (!_ordered.Contains(lease.Address) || !_bySubnet[lease.SubnetId].Contains(lease.Address) || !_byState[lease.State].Contains(lease.Address)
-                || (lease.Hostname.Length > 0 && !_byHostname[lease.Hostname].Contains(lease.Address))
-                || (lease.HardwareAddress is { Length: > 0 } hw && !_byHardwareAddress[hw].Contains(lease.Address)))
+            if (!_ordered.Contains(lease.Address) || !_bySubnet[lease.SubnetId].Contains(lease.Address) || (lease.State != LeaseState.Default && !_byState[lease.State].Contains(lease.Address))
+                || (lease.Hostname.Length > 0 && !_byHostname.Contains(lease.Hostname, lease))
+                || (lease.HardwareAddress is { Length: > 0 } hw && !_byHardwareAddress.Contains(hw, lease)))
             {
                 return false;
             }
@@ -275,36 +366,30 @@ internal sealed class LeaseIndex
 
     private void AddSecondary(Lease6 lease)
     {
-        var clientKey = new LeaseClientKey(lease.Duid, lease.Iaid, lease.Type);
-        if (!_byClient.TryGetValue(clientKey, out var clientList))
-        {
-            clientList = new List<Lease6>(1);
-            _byClient.Add(clientKey, clientList);
-        }
-
-        clientList.Add(lease);
-
-        if (!_byDuid.TryGetValue(lease.Duid, out var duidList))
-        {
-            duidList = new List<Lease6>(1);
-            _byDuid.Add(lease.Duid, duidList);
-        }
-
-        duidList.Add(lease);
-
+        AddUnordered(lease);
         ExpirationSetFor(lease)?.Add(new LeaseExpirationKey(lease.Expire, lease.Address));
-        CollectionsMarshal.GetValueRefOrAddDefault(_counts, (lease.SubnetId, lease.Type, lease.State), out _)++;
         _ordered.Add(lease.Address);
+    }
+
+    // Every index but the address table and the sorted sets (which Load fills in bulk).
+    private void AddUnordered(Lease6 lease)
+    {
+        _byClient.Add(new LeaseClientKey(lease.Duid, lease.Iaid, lease.Type), lease);
+        _byDuid.Add(lease.Duid, lease);
+        CollectionsMarshal.GetValueRefOrAddDefault(_counts, (lease.SubnetId, lease.Type, lease.State), out _)++;
         AddTo(_bySubnet, lease.SubnetId, lease.Address);
-        AddTo(_byState, lease.State, lease.Address);
+        if (lease.State != LeaseState.Default)
+        {
+            AddTo(_byState, lease.State, lease.Address);
+        }
         if (lease.Hostname.Length > 0)
         {
-            AddTo(_byHostname, lease.Hostname, lease.Address);
+            _byHostname.Add(lease.Hostname, lease);
         }
 
         if (lease.HardwareAddress is { Length: > 0 } hardware)
         {
-            AddTo(_byHardwareAddress, hardware, lease.Address);
+            _byHardwareAddress.Add(hardware, lease);
         }
     }
 
@@ -331,25 +416,8 @@ internal sealed class LeaseIndex
 
     private void RemoveSecondary(Lease6 lease)
     {
-        var clientKey = new LeaseClientKey(lease.Duid, lease.Iaid, lease.Type);
-        if (_byClient.TryGetValue(clientKey, out var clientList))
-        {
-            RemoveReference(clientList, lease);
-            if (clientList.Count == 0)
-            {
-                _byClient.Remove(clientKey);
-            }
-        }
-
-        if (_byDuid.TryGetValue(lease.Duid, out var duidList))
-        {
-            RemoveReference(duidList, lease);
-            if (duidList.Count == 0)
-            {
-                _byDuid.Remove(lease.Duid);
-            }
-        }
-
+        _byClient.Remove(new LeaseClientKey(lease.Duid, lease.Iaid, lease.Type), lease);
+        _byDuid.Remove(lease.Duid, lease);
         ExpirationSetFor(lease)?.Remove(new LeaseExpirationKey(lease.Expire, lease.Address));
         var key = (lease.SubnetId, lease.Type, lease.State);
         if (--CollectionsMarshal.GetValueRefOrNullRef(_counts, key) == 0)
@@ -359,15 +427,18 @@ internal sealed class LeaseIndex
 
         _ordered.Remove(lease.Address);
         RemoveFrom(_bySubnet, lease.SubnetId, lease.Address);
-        RemoveFrom(_byState, lease.State, lease.Address);
+        if (lease.State != LeaseState.Default)
+        {
+            RemoveFrom(_byState, lease.State, lease.Address);
+        }
         if (lease.Hostname.Length > 0)
         {
-            RemoveFrom(_byHostname, lease.Hostname, lease.Address);
+            _byHostname.Remove(lease.Hostname, lease);
         }
 
         if (lease.HardwareAddress is { Length: > 0 } hardware)
         {
-            RemoveFrom(_byHardwareAddress, hardware, lease.Address);
+            _byHardwareAddress.Remove(hardware, lease);
         }
     }
 
@@ -382,16 +453,9 @@ internal sealed class LeaseIndex
         return lease.ValidLifetime == Lease6.InfiniteLifetime ? null : _pendingReclaim;
     }
 
-    private static void RemoveReference(List<Lease6> list, Lease6 lease)
-    {
-        // Lists hold the few leases of one client, so a linear search is cheapest.
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (ReferenceEquals(list[i], lease))
-            {
-                list.RemoveAt(i);
-                return;
-            }
-        }
-    }
+    // The same choice as ExpirationSetFor, between Load's two lists.
+    private static List<LeaseExpirationKey>? ExpirationListFor(Lease6 lease, List<LeaseExpirationKey> pending, List<LeaseExpirationKey> reclaimed) =>
+        lease.State == LeaseState.ExpiredReclaimed ? reclaimed
+        : lease.ValidLifetime == Lease6.InfiniteLifetime ? null
+        : pending;
 }

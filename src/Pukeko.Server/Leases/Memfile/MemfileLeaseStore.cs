@@ -23,6 +23,9 @@ internal sealed class MemfileLeaseStore : ILeaseStore
 {
     private static readonly TimeSpan DisposeLfcWait = TimeSpan.FromSeconds(30);
 
+    /// <summary>From this many loaded leases on, <see cref="Open"/> compacts the heap after the load (see there).</summary>
+    private const int CompactAfterLoadLeases = 100_000;
+
     private readonly MemfileOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -114,9 +117,41 @@ internal sealed class MemfileLeaseStore : ILeaseStore
                 $"Cannot load '{_files.Current}': lease file cleanup is running (process {pid}, pid file '{_files.Pid}').");
         }
 
+        var loaded = LoadFiles(_files, out var current);
+        if (loaded >= CompactAfterLoadLeases)
+        {
+            // The load's working memory (the replay dictionary's outgrown arrays, a string per row, the arrays the
+            // sorted indexes were built from) is now garbage of hundreds of MB; returning it at once keeps the
+            // server's resident memory at what the leases take (one blocking collection, at start-up or
+            // reconfiguration only).
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+
+        if (current.NeedsConversion)
+        {
+            ConvertAtStartup(current.HeaderColumns);
+        }
+
+        _writer = LeaseFileWriter.OpenForAppend(_files.Current);
+        _opened = true;
+        _logger.LogInformation(new EventId(0, "DHCPSRV_MEMFILE_LEASE_FILE_LOAD"), "loaded {Count} leases from {File}", loaded, _files.Current);
+
+        if (_options.LfcIntervalSeconds > 0)
+        {
+            var period = TimeSpan.FromSeconds(_options.LfcIntervalSeconds);
+            _lfcTimer = _time.CreateTimer(static state => ((MemfileLeaseStore)state!).OnLfcTimer(), this, period, period);
+        }
+    }
+
+    /// <summary>
+    /// Replays the lease files into the index and returns how many leases it holds; <paramref name="current"/> is the
+    /// current file's load.
+    /// </summary>
+    private int LoadFiles(LeaseFileSet files, out LeaseFileLoadStats current)
+    {
         var leases = new Dictionary<Ipv6Address, Lease6>();
-        var stats = LeaseFileLoader.LoadSet(_files, leases, _options.MaxRowErrors, _logger, LoadChecks);
-        var current = stats[^1];
+        var stats = LeaseFileLoader.LoadSet(files, leases, _options.MaxRowErrors, _logger, LoadChecks);
+        current = stats[^1];
         foreach (var s in stats.Where(s => s.HeaderColumns > 0))
         {
             _logger.LogInformation(
@@ -127,26 +162,11 @@ internal sealed class MemfileLeaseStore : ILeaseStore
         CheckExtendedInfo(leases);
         lock (_gate)
         {
-            foreach (var lease in leases.Values)
-            {
-                _index.TryAdd(lease);
-            }
+            // The replay dictionary becomes the index's address table.
+            _index.Load(leases);
         }
 
-        if (current.NeedsConversion)
-        {
-            ConvertAtStartup(current.HeaderColumns);
-        }
-
-        _writer = LeaseFileWriter.OpenForAppend(_files.Current);
-        _opened = true;
-        _logger.LogInformation(new EventId(0, "DHCPSRV_MEMFILE_LEASE_FILE_LOAD"), "loaded {Count} leases from {File}", leases.Count, _files.Current);
-
-        if (_options.LfcIntervalSeconds > 0)
-        {
-            var period = TimeSpan.FromSeconds(_options.LfcIntervalSeconds);
-            _lfcTimer = _time.CreateTimer(static state => ((MemfileLeaseStore)state!).OnLfcTimer(), this, period, period);
-        }
+        return leases.Count;
     }
 
     /// <summary><see cref="ExtendedInfoChecks"/> over the loaded leases; a changed lease is replaced by a changed copy.</summary>
