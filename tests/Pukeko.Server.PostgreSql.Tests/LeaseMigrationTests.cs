@@ -226,19 +226,7 @@ public abstract class LeaseMigrationTests(PostgreSqlCluster cluster, PostgreSqlC
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private static async Task<List<string>> RowsAsync(NpgsqlDataSource db, string sql)
-    {
-        await using var command = db.CreateCommand(sql);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            var columns = Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToInt64(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).ToList();
-            rows.Add(string.Join('/', columns.Take(columns.Count - 1)) + "=" + columns[^1]);
-        }
-
-        return rows;
-    }
+    private static Task<List<string>> RowsAsync(NpgsqlDataSource db, string sql) => PostgreSqlCluster.IntegerRowsAsync(db, sql);
 }
 
 /// <summary>Migration on Kea 2.2's schema (13.0): no <c>pool_id</c>, no released state.</summary>

@@ -622,19 +622,7 @@ public abstract class PgSqlLeaseStoreTests(PostgreSqlCluster cluster, PostgreSql
     }
 
     /// <summary>The rows of a query whose columns are all integers, each row as "a/b/c=d".</summary>
-    protected static async Task<List<string>> RowsAsync(NpgsqlDataSource db, string sql)
-    {
-        await using var command = db.CreateCommand(sql);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            var columns = Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToInt64(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).ToList();
-            rows.Add(string.Join('/', columns.Take(columns.Count - 1)) + "=" + columns[^1]);
-        }
-
-        return rows;
-    }
+    protected static Task<List<string>> RowsAsync(NpgsqlDataSource db, string sql) => PostgreSqlCluster.IntegerRowsAsync(db, sql);
 
     /// <summary>Every lease's address, page by page (pages of 3), in the order the pages give them.</summary>
     private protected static async Task<List<string>> PageThroughAsync(PgSqlLeaseStore store)

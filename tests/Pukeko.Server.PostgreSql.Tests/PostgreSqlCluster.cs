@@ -224,6 +224,21 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
         }
     }
 
+    /// <summary>The rows of a query whose columns are all integers, each row as "a/b/c=d".</summary>
+    public static async Task<List<string>> IntegerRowsAsync(NpgsqlDataSource db, string sql)
+    {
+        await using var command = db.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            var columns = Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToInt64(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            rows.Add(string.Join('/', columns.Take(columns.Count - 1)) + "=" + columns[^1]);
+        }
+
+        return rows;
+    }
+
     public static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql)
     {
         await using var command = dataSource.CreateCommand(sql);

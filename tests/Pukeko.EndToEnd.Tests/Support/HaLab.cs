@@ -85,17 +85,7 @@ internal sealed class HaLab : IDisposable
     {
         foreach (var ns in Namespaces)
         {
-            // Kill whatever a failed test left running inside, by PID, then remove the namespace.
-            var (code, pids) = Run.Command("ip", "netns", "pids", ns);
-            if (code == 0)
-            {
-                foreach (var pid in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                {
-                    Run.Command("kill", "-9", pid);
-                }
-            }
-
-            Run.Command("ip", "netns", "delete", ns);
+            NetworkLab.RemoveNamespace(ns);
         }
     }
 }

@@ -112,17 +112,22 @@ internal sealed class NetworkLab : IDisposable
     {
         foreach (var ns in Namespaces)
         {
-            // Kill whatever a failed test left running inside, by PID, then remove the namespace.
-            var (code, pids) = Run.Command("ip", "netns", "pids", ns);
-            if (code == 0)
-            {
-                foreach (var pid in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                {
-                    Run.Command("kill", "-9", pid);
-                }
-            }
-
-            Run.Command("ip", "netns", "delete", ns);
+            NetworkLab.RemoveNamespace(ns);
         }
+    }
+
+    /// <summary>Kills whatever a failed test left running inside <paramref name="ns"/>, by PID, then removes it.</summary>
+    internal static void RemoveNamespace(string ns)
+    {
+        var (code, pids) = Run.Command("ip", "netns", "pids", ns);
+        if (code == 0)
+        {
+            foreach (var pid in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                Run.Command("kill", "-9", pid);
+            }
+        }
+
+        Run.Command("ip", "netns", "delete", ns);
     }
 }
