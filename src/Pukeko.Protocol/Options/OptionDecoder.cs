@@ -9,8 +9,7 @@ namespace Pukeko.Protocol.Options;
 /// <summary>
 /// Turns option bytes into typed options. Known codes get their typed class; unknown codes become
 /// <see cref="RawOption"/>. A payload that does not fit its code's format is reported, never thrown:
-/// every typed option either round-trips byte-exact or the packet is rejected, except for the surplus bytes every Kea
-/// ignores (data in an empty option, bytes after a terminated Client FQDN or NTP server name). Lenient decoding (Kea's
+/// every typed option either round-trips byte-exact or the packet is rejected. Lenient decoding (Kea's
 /// <c>lenient-option-parsing</c>) is the exception: it repairs or skips the malformed options Kea tolerates.
 /// </summary>
 public static class OptionDecoder
@@ -170,8 +169,8 @@ public static class OptionDecoder
 
                 if (lenient && length > 128)
                 {
-                    // Kea 3.3+ lenient parsing caps an impossible prefix length at 128. Strictly, Kea 3.3 drops the packet
-                    // while older Kea keeps the length; Pukeko keeps it (the hint is unusable, the client still served).
+                    // Kea 3.3+ lenient parsing caps an impossible prefix length at 128 (strictly it drops the packet;
+                    // Pukeko keeps the length as sent, and the hint is unusable).
                     length = 128;
                 }
 
@@ -298,8 +297,13 @@ public static class OptionDecoder
 
             case OptionCode.RapidCommit:
             case OptionCode.ReconfigureAccept:
-                // RFC 8415 §21.14, §21.20: option-len is 0. Data such an option carries is ignored, strictly too: Kea's
-                // empty-option factory never reads it (2.2 and 3.x alike; 3.3's length check skips empty types).
+                // RFC 8415 §21.14, §21.20: option-len is 0. Kea never reads data an empty option carries, so
+                // leniently it is dropped rather than the packet.
+                if (!data.IsEmpty && !lenient)
+                {
+                    return ParseStatus.MalformedOption;
+                }
+
                 option = new EmptyOption(code);
                 return ParseStatus.Ok;
 
@@ -449,15 +453,13 @@ public static class OptionDecoder
                     return ParseStatus.Ok;
                 }
 
-                if (!DomainNameEncoding.TryRead(nameBytes, allowPartial: true, out var name, out _, out _))
+                if (!DomainNameEncoding.TryRead(nameBytes, allowPartial: true, out var name, out var consumed, out var full) || consumed != nameBytes.Length)
                 {
                     // Lenient: the option is left out and the packet processed without it, as Kea does.
                     return lenient ? ParseStatus.Ok : ParseStatus.MalformedOption;
                 }
 
-                // Bytes after a terminated name are ignored, and the name counts as partial unless the option ends in
-                // the zero label: Kea (2.2 and 3.x) reads the first name and judges by the option's last byte.
-                option = new ClientFqdnOption(flags, name, isPartialName: nameBytes[^1] != 0);
+                option = new ClientFqdnOption(flags, name, isPartialName: !full);
                 return ParseStatus.Ok;
             }
 
@@ -510,14 +512,17 @@ public static class OptionDecoder
             }
 
             case NtpSuboptionCode.ServerFqdn:
-                // RFC 5908 §4.3: one fully qualified name.
-                if (!DomainNameEncoding.TryRead(data, allowPartial: false, out var name, out _, out _))
+                // RFC 5908 §4.3: one fully qualified name filling the sub-option.
+                if (!DomainNameEncoding.TryRead(data, allowPartial: false, out var name, out var consumed, out _))
                 {
                     // Lenient: this sub-option is left out, the NTP server option kept (Kea skips only the unreadable one).
                     return lenient ? ParseStatus.Ok : ParseStatus.MalformedOption;
                 }
 
-                // Bytes after the name are ignored, as Kea's single-FQDN options (2.2 and 3.x) ignore them.
+                if (consumed != data.Length)
+                {
+                    return ParseStatus.MalformedOption;
+                }
 
                 option = new DomainNameOption(code, name);
                 return ParseStatus.Ok;

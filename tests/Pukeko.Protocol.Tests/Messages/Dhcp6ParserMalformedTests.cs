@@ -123,6 +123,7 @@ public class Dhcp6ParserMalformedTests
     [InlineData("0006000300010002")]           // ORO of odd length
     [InlineData("0007000200ff")]               // preference of 2 bytes
     [InlineData("00080001ff")]                 // elapsed time of 1 byte
+    [InlineData("000e000100")]                 // rapid commit with data
     [InlineData("0017000f20010db80000000000000000000000")] // DNS servers not a multiple of 16
     [InlineData("0018000403636f6d")]           // domain search without the root label
     [InlineData("00180002c00c")]               // compression pointer in a domain name
