@@ -43,11 +43,7 @@ for tool in "$KEA" "$PERFDHCP"; do
   [ -x "$tool" ] || { echo "missing $tool (apt-get install kea-dhcp6-server kea-admin)" >&2; exit 2; }
 done
 mkdir -p "$WORK"
-if [ -z "${PUKEKO:-}" ]; then
-  echo "publishing pukeko-dhcp6 (Release) to $WORK/pukeko" >&2
-  dotnet publish "$ROOT/src/Pukeko.Daemon" -c Release -r linux-x64 --self-contained false -o "$WORK/pukeko" -nologo -v q >&2
-  PUKEKO=$WORK/pukeko/pukeko-dhcp6
-fi
+. "$ROOT/bench/lib/pukeko-build.sh"
 
 # ------------------------------------------------------------------ lab: two namespaces, one veth
 . "$ROOT/bench/lib/netns-lab.sh"

@@ -33,11 +33,7 @@ PROBE=$ROOT/bench/lib/dhcp6-probe.py
 command -v python3 > /dev/null || { echo "missing python3" >&2; exit 2; }
 [ "$PD_LEASES" -le 65536 ] || { echo "PD_LEASES is at most 65536 (the /40 PD pool in /56 prefixes)" >&2; exit 2; }
 mkdir -p "$WORK"
-if [ -z "${PUKEKO:-}" ]; then
-  echo "publishing pukeko-dhcp6 (Release) to $WORK/pukeko" >&2
-  dotnet publish "$ROOT/src/Pukeko.Daemon" -c Release -r linux-x64 --self-contained false -o "$WORK/pukeko" -nologo -v q >&2
-  PUKEKO=$WORK/pukeko/pukeko-dhcp6
-fi
+. "$ROOT/bench/lib/pukeko-build.sh"
 
 . "$ROOT/bench/lib/netns-lab.sh"
 SERVER_PID=
