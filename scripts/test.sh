@@ -94,6 +94,18 @@ if [ "$fuzz_status" -eq 2 ] || ! echo "$fuzz_out" | grep -q '^FUZZ '; then
   echo "test.sh: FAILED fuzzing did not run"; failed=$((failed + 1))
 fi
 
+# ---------------------------------------------------------------- benchmark scripts (smoke mode)
+# bench/smoke.sh runs each bench script once, briefly, against Kea 2.2 and the published server: one pass or
+# fail per script. It checks that the scripts still run to their reports, not speed (issue 10).
+bench_out=$(PUKEKO="$PUKEKO_DHCP6" bash bench/smoke.sh "$RESULTS/bench-smoke" 2>&1)
+while read -r line; do
+  case "$line" in
+    *" result=pass"*) passed=$((passed + 1)); echo "test.sh: $line" ;;
+    *) failed=$((failed + 1)); echo "test.sh: FAILED $line" ;;
+  esac
+done < <(echo "$bench_out" | grep '^BENCH ')
+echo "$bench_out" | grep -q '^BENCH ' || { echo "test.sh: FAILED the bench smoke run did not run: $(echo "$bench_out" | tail -n 3)"; failed=$((failed + 1)); }
+
 # ---------------------------------------------------------------- ISC Forge
 # A Forge item that fails and is not listed as expected is run once more, alone with the other such
 # items of its suite. One that then passes is counted as "passed on retry" and listed: a retry
