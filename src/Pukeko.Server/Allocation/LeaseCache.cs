@@ -29,11 +29,6 @@ internal static class LeaseCache
             return null;
         }
 
-        if (stored.ValidLifetime == Lease6.InfiniteLifetime)
-        {
-            return stored.Clone();
-        }
-
         if (now < stored.Cltt)
         {
             return null; // the clock went backwards: don't trust the age
@@ -50,17 +45,24 @@ internal static class LeaseCache
             return null;
         }
 
+        // The threshold's share of the new valid lifetime; one that comes to under a second means no caching, as in Kea.
         var limit = (ulong)(renewed.ValidLifetime * subnet.CacheThreshold);
-        if (age > limit)
+        if (limit == 0 || age > limit)
+        {
+            return null;
+        }
+
+        // A preferred lifetime already used up is left alone (Kea: could be a misconfiguration), unless 0 or infinite.
+        if (stored.PreferredLifetime is not (0 or Lease6.InfiniteLifetime) && stored.PreferredLifetime <= age)
         {
             return null;
         }
 
         var reused = stored.Clone();
-        reused.ValidLifetime = (uint)(stored.ValidLifetime - age);
-        reused.PreferredLifetime = stored.PreferredLifetime == Lease6.InfiniteLifetime
-            ? Lease6.InfiniteLifetime
-            : stored.PreferredLifetime > age ? (uint)(stored.PreferredLifetime - age) : 0;
+        reused.ValidLifetime = stored.ValidLifetime == Lease6.InfiniteLifetime ? Lease6.InfiniteLifetime : (uint)(stored.ValidLifetime - age);
+        reused.PreferredLifetime = stored.PreferredLifetime is 0 or Lease6.InfiniteLifetime
+            ? stored.PreferredLifetime
+            : (uint)(stored.PreferredLifetime - age);
         return reused;
     }
 }

@@ -65,6 +65,29 @@ public class LeaseCachingTests
     }
 
     [Fact]
+    public void AThresholdThatComesToUnderASecondCachesNothing()
+    {
+        // 0.0001 × 4000 s = 0.4 s: Kea's limit is then 0 and it never reuses, not even a renewal in the same second.
+        using var h = PipelineHarness.FromDhcp6(Config("\"cache-threshold\": 0.0001,"));
+        var address = Bind(h);
+        var (reply, _, _) = h.Exchange(Create(MessageType.Renew, address: address, serverId: PipelineHarness.ServerDuid));
+        Assert.Equal(4000u, AddressOf(reply!)!.ValidLifetime);
+        Assert.Equal(0, h.Statistics.Value("v6-ia-na-lease-reuses"));
+    }
+
+    [Fact]
+    public void ALeaseWhosePreferredLifetimeIsUsedUpIsExtendedNotReused()
+    {
+        // age 600 s is within the threshold (1000 s) but past the 300-s preferred lifetime: Kea extends the lease.
+        using var h = PipelineHarness.FromDhcp6(Config("\"cache-threshold\": 0.25,").Replace("\"preferred-lifetime\": 3000", "\"preferred-lifetime\": 300"));
+        var address = Bind(h);
+        h.Time.Advance(TimeSpan.FromSeconds(600));
+        var (reply, _, _) = h.Exchange(Create(MessageType.Renew, address: address, serverId: PipelineHarness.ServerDuid));
+        Assert.Equal((300u, 4000u), (AddressOf(reply!)!.PreferredLifetime, AddressOf(reply!)!.ValidLifetime));
+        Assert.Equal(0, h.Statistics.Value("v6-ia-na-lease-reuses"));
+    }
+
+    [Fact]
     public void CacheMaxAgeWithinBothLimitsReuses()
     {
         using var h = PipelineHarness.FromDhcp6(Config("\"cache-max-age\": 900,"));
