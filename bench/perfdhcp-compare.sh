@@ -18,7 +18,13 @@
 # RESULTS (markdown table output, default $WORK/results.md), BACKEND (memfile, the default, or postgresql: every
 # server then keeps its leases in a throwaway PostgreSQL 15 started here as user postgres on a Unix socket in WORK,
 # a fresh database per run cloned from one made by Debian's `kea-admin db-init pgsql`, i.e. Kea 2.2's schema;
-# needs postgresql-15; PGPORT, default 54329).
+# needs postgresql-15; PGPORT, default 54329), EXCHANGE (what each perfdhcp client does: "na", the default, 4-way SARR
+# for one IA_NA; "na-pd", 4-way for an IA_NA and an IA_PD (perfdhcp -e address-and-prefix; the subnet gets a PD pool);
+# "rapid", 2-way Solicit-Reply with Rapid Commit (perfdhcp -c; the subnet allows it), where a Reply is the completed
+# exchange; "renew", 4-way SARR at RATE plus Renews of the leases just acquired at RENEW_RATE/s, default RATE/2
+# (perfdhcp -f), reported in extra columns), CACHE_THRESHOLD (lease caching, written into every server's config so
+# that all renew alike: Kea 2.2 has no default, i.e. no caching, while Pukeko and Kea 3.x default to 0.25; default
+# 0.25; Kea 2.2 accepts only values between 0 and 1, so caching cannot be switched off explicitly for it).
 # Server CPU is user + system time from /proc/PID/stat over the measured run, peak RSS is VmHWM; the report
 # ends with one line comparing the best Pukeko variant with the best Kea variant at their sustained rates.
 # Needs root (namespaces), kea-dhcp6-server and kea-admin (perfdhcp) installed.
@@ -37,6 +43,14 @@ MAX_DROP_PCT=2.5
 BACKEND=${BACKEND:-memfile}
 PGBIN=/usr/lib/postgresql/15/bin
 PGPORT=${PGPORT:-54329}
+EXCHANGE=${EXCHANGE:-na}
+case "$EXCHANGE" in
+  na) PERF_ARGS=() ;;
+  na-pd) PERF_ARGS=(-e address-and-prefix) ;;
+  rapid) PERF_ARGS=(-c) ;;
+  renew) PERF_ARGS=() ;;
+  *) echo "unknown EXCHANGE $EXCHANGE (na, na-pd, rapid, renew)" >&2; exit 2 ;;
+esac
 declare -A BEST
 
 for tool in "$KEA" "$PERFDHCP"; do
@@ -93,6 +107,8 @@ lease_rows() { # $1 dir
 }
 
 # ------------------------------------------------------------------ one config for every server
+PD_POOLS=
+[ "$EXCHANGE" = na-pd ] && PD_POOLS=', "pd-pools": [ { "prefix": "2001:db8:100::", "prefix-len": 40, "delegated-len": 64 } ]'
 config() { # $1 dir, $2 multi-threading object, $3 lease-database object
   cat <<EOF
 {
@@ -101,9 +117,10 @@ config() { # $1 dir, $2 multi-threading object, $3 lease-database object
     "interfaces-config": { "interfaces": [ "$SIF" ] },
     "lease-database": $3,
     "renew-timer": 1000, "rebind-timer": 2000, "preferred-lifetime": 3000, "valid-lifetime": 4000,
+    "cache-threshold": ${CACHE_THRESHOLD:-0.25},
     "multi-threading": $2,
-    "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "$SIF",
-                   "pools": [ { "pool": "2001:db8:1:0:1::/80" } ] } ],
+    "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "$SIF", "rapid-commit": $([ "$EXCHANGE" = rapid ] && echo true || echo false),
+                   "pools": [ { "pool": "2001:db8:1:0:1::/80" } ]$PD_POOLS } ],
     "loggers": [ { "name": "kea-dhcp6", "output_options": [ { "output": "$1/server.log" } ], "severity": "WARN" } ]
   }
 }
@@ -154,9 +171,9 @@ field() { # $1 report, $2 section, $3 label
 }
 
 # ------------------------------------------------------------------ measure
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); warm-up ${WARMUP} s; $(nproc) CPUs; leases in $BACKEND" >&2
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); warm-up ${WARMUP} s; $(nproc) CPUs; leases in $BACKEND; exchange $EXCHANGE" >&2
 RAW=$WORK/raw.tsv
-printf 'server\trate\trun\tsolicits\tadvertises\trequests\treplies\tsa_drops\trr_drops\tnot_completed_pct\treplies_per_s\tload1\tcsv_rows\tcpu_pct\tcpu_us_per_lease\trss_mb\n' > "$RAW"
+printf 'server\trate\trun\tsolicits\tadvertises\trequests\treplies\tsa_drops\trr_drops\tnot_completed_pct\treplies_per_s\tload1\tcsv_rows\tcpu_pct\tcpu_us_per_lease\trss_mb\trenews\trenew_replies\n' > "$RAW"
 IFS=, read -ra rate_list <<< "$RATES"
 # Interleaved (run, then rate, then server): on a shared machine the background load drifts,
 # and this way every server sees the same drift instead of one server getting a quiet period.
@@ -170,22 +187,30 @@ for run in $(seq "$REPEATS"); do
       fi
       # -R: far more clients than exchanges, so every exchange is a new client (a new lease
       # written); -W 1 s (in µs) collects late replies so the end of the run is not counted lost.
+      args=("${PERF_ARGS[@]}")
+      [ "$EXCHANGE" = renew ] && args+=(-f "${RENEW_RATE:-$((rate / 2))}")
       c0=$(cpu_ticks "$SERVER_PID"); t0=$(date +%s.%N)
-      ip netns exec "$CNS" "$PERFDHCP" -6 -l "$CIF" -r "$rate" -R 10000000 -p "$PERIOD" -W 1000000 > "$dir/perfdhcp.txt" 2>&1 || true
+      ip netns exec "$CNS" "$PERFDHCP" -6 -l "$CIF" -r "$rate" -R 10000000 -p "$PERIOD" -W 1000000 "${args[@]}" > "$dir/perfdhcp.txt" 2>&1 || true
       c1=$(cpu_ticks "$SERVER_PID"); t1=$(date +%s.%N); rss=$(peak_rss_kb "$SERVER_PID")
       load=$(cut -d' ' -f1 /proc/loadavg)
       stop_server
       sol=$(field "$dir/perfdhcp.txt" SOLICIT-ADVERTISE "sent packets"); adv=$(field "$dir/perfdhcp.txt" SOLICIT-ADVERTISE "received packets")
       req=$(field "$dir/perfdhcp.txt" REQUEST-REPLY "sent packets"); rep=$(field "$dir/perfdhcp.txt" REQUEST-REPLY "received packets")
       sad=$(field "$dir/perfdhcp.txt" SOLICIT-ADVERTISE "drops"); rrd=$(field "$dir/perfdhcp.txt" REQUEST-REPLY "drops")
+      if [ "$EXCHANGE" = rapid ]; then
+        # 2-way: perfdhcp counts the Replies to its Solicits in the SOLICIT-ADVERTISE section.
+        req=$sol; rep=$adv; rrd=0
+      fi
+      ren=$(field "$dir/perfdhcp.txt" RENEW-REPLY "sent packets"); renr=$(field "$dir/perfdhcp.txt" RENEW-REPLY "received packets")
       pct=$(awk -v s="${sol:-0}" -v r="${rep:-0}" 'BEGIN { printf "%.2f", s ? 100 * (s - r) / s : 100 }')
       rps=$(awk -v r="${rep:-0}" -v p="$PERIOD" 'BEGIN { printf "%.0f", r / p }')
       cpu=$(awk -v a="$c0" -v b="$c1" -v t0="$t0" -v t1="$t1" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", 100 * (b - a) / hz / (t1 - t0) }')
-      cpul=$(awk -v a="$c0" -v b="$c1" -v r="${rep:-0}" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", r ? 1e6 * (b - a) / hz / r : 0 }')
+      # per lease written: each completed exchange, Renews included (a renewal rewrites its lease)
+      cpul=$(awk -v a="$c0" -v b="$c1" -v r="$(( ${rep:-0} + ${renr:-0} ))" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", r ? 1e6 * (b - a) / hz / r : 0 }')
       rssmb=$(awk -v k="${rss:-0}" 'BEGIN { printf "%.0f", k / 1024 }')
       # leases the server stored (memfile: rows appended, persist on): should be about one per Reply
       rows=$(lease_rows "$dir")
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$rate" "$run" "${sol:-0}" "${adv:-0}" "${req:-0}" "${rep:-0}" "${sad:-0}" "${rrd:-0}" "$pct" "$rps" "$load" "$rows" "$cpu" "$cpul" "$rssmb" | tee -a "$RAW" >&2
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$rate" "$run" "${sol:-0}" "${adv:-0}" "${req:-0}" "${rep:-0}" "${sad:-0}" "${rrd:-0}" "$pct" "$rps" "$load" "$rows" "$cpu" "$cpul" "$rssmb" "${ren:-0}" "${renr:-0}" | tee -a "$RAW" >&2
       rm -f "$dir"/kea-leases6.csv*   # up to ~80k rows per run; the report keeps what matters
     done
   done
@@ -194,8 +219,10 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 # ------------------------------------------------------------------ report: median of the runs
 {
-  echo "| server | offered rate (SARR/s) | Solicits sent | Replies received | SA drops | RR drops | not completed | completed/s | lease rows written | server CPU | CPU µs/lease | peak RSS MB | runs' not-completed % | load (1 min) |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "Exchange: $EXCHANGE; leases in $BACKEND; ${PERIOD} s per run"
+  echo
+  echo "| server | offered rate (exchanges/s) | Solicits sent | Replies received | SA drops | RR drops | not completed | completed/s | lease rows written | server CPU | CPU µs/lease | peak RSS MB | runs' not-completed % | load (1 min) | Renews sent | Renew Replies |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   awk -F'\t' 'NR > 1 { key = $1 "\t" $2; n[key]++; row[key, n[key]] = $0; order[key] = order[key] ? order[key] : ++k; keys[k] = key }
     END {
       for (i = 1; i <= k; i++) {
@@ -208,7 +235,7 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
         split(row[key, int((m + 1) / 2)], r, "\t")
         all = ""; loads = ""
         for (a = 1; a <= m; a++) { split(row[key, a], z, "\t"); all = all (a > 1 ? ", " : "") z[10]; loads = loads (a > 1 ? ", " : "") z[12] }
-        printf "| %s | %s | %s | %s | %s | %s | %s %% | %s | %s | %s %% | %s | %s | %s | %s |\n", r[1], r[2], r[4], r[7], r[8], r[9], r[10], r[11], r[13], r[14], r[15], r[16], all, loads
+        printf "| %s | %s | %s | %s | %s | %s | %s %% | %s | %s | %s %% | %s | %s | %s | %s | %s | %s |\n", r[1], r[2], r[4], r[7], r[8], r[9], r[10], r[11], r[13], r[14], r[15], r[16], all, loads, r[17], r[18]
       }
     }' "$RAW"
   echo
