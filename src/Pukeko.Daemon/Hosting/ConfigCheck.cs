@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Hooks;
 using Pukeko.Server.Logging;
+using Pukeko.Server.Transport;
 
 namespace Pukeko.Daemon.Hosting;
 
@@ -12,7 +13,14 @@ namespace Pukeko.Daemon.Hosting;
 /// </summary>
 internal static class ConfigCheck
 {
-    public static int Run(string configFile, ConfigEnvironment environment, ILoggerFactory loggers, TextWriter stderr)
+    /// <param name="interfaceProblems">What this system lacks of the configured interfaces (the test of Kea's example
+    /// files, which name ISC's interfaces, passes a check that finds nothing); the system's own by default.</param>
+    public static int Run(
+        string configFile,
+        ConfigEnvironment environment,
+        ILoggerFactory loggers,
+        TextWriter stderr,
+        Func<IReadOnlyList<InterfaceSpec>, List<(int Index, string Reason)>>? interfaceProblems = null)
     {
         ArgumentNullException.ThrowIfNull(loggers);
         ArgumentNullException.ThrowIfNull(stderr);
@@ -31,6 +39,20 @@ internal static class ConfigCheck
             }
 
             stderr.WriteLine($"Syntax check failed with: {string.Join("; ", result.Errors)}");
+            return 1;
+        }
+
+        // Kea selects the interfaces while parsing, on -t too, and refuses a name (or a unicast address) the system lacks.
+        var missing = (interfaceProblems ?? InterfaceInfo.SystemProblems)(result.Config!.Interfaces);
+        if (missing.Count > 0)
+        {
+            var problems = missing.Select(m => $"Dhcp6/interfaces-config/interfaces[{m.Index}]: {m.Reason}").ToList();
+            foreach (var problem in problems)
+            {
+                log.LogError(new EventId(0, "DHCP6_CONFIG_LOAD_FAIL"), "configuration error using file: {File}, reason: {Problem}", configFile, problem);
+            }
+
+            stderr.WriteLine($"Configuration check failed with: {string.Join("; ", problems)}");
             return 1;
         }
 

@@ -55,5 +55,36 @@ internal sealed record InterfaceInfo(string Name, int Index)
         return (found.DistinctBy(i => i.Index).ToList(), missing);
     }
 
+    /// <summary>
+    /// What Kea's interface selection refuses on this system (it does so on <c>-t</c> too): a named interface
+    /// that does not exist, or a unicast address the interface does not have. One (index, reason) per entry.
+    /// </summary>
+    public static List<(int Index, string Reason)> SystemProblems(IReadOnlyList<Configuration.InterfaceSpec> specs)
+    {
+        var present = NetworkInterface.GetAllNetworkInterfaces().ToDictionary(n => n.Name, StringComparer.Ordinal);
+        var problems = new List<(int, string)>();
+        for (var i = 0; i < specs.Count; i++)
+        {
+            var spec = specs[i];
+            if (spec.IsWildcard)
+            {
+                continue;
+            }
+
+            if (!present.TryGetValue(spec.Name, out var nic))
+            {
+                problems.Add((i, $"Failed to select interface: interface '{spec.Name}' doesn't exist in the system"));
+            }
+            else if (spec.UnicastAddress is { } address
+                && !nic.GetIPProperties().UnicastAddresses.Any(u => u.Address.AddressFamily == AddressFamily.InterNetworkV6
+                    && Protocol.Addressing.Ipv6Address.FromIPAddress(u.Address) == address))
+            {
+                problems.Add((i, $"Failed to select interface: interface '{spec.Name}' doesn't have address '{address}' assigned"));
+            }
+        }
+
+        return problems;
+    }
+
     internal static bool IsIpv6Supported => Socket.OSSupportsIPv6;
 }

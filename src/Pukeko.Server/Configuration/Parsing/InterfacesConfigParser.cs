@@ -49,15 +49,37 @@ internal static class InterfacesConfigParser
                 continue;
             }
 
-            if (TryParseInterface(text, out var spec, out var error))
-            {
-                draft.Interfaces.Add(spec);
-            }
-            else
+            if (!TryParseInterface(text, out var spec, out var error))
             {
                 context.Error(itemPath, error);
             }
+            else if (Duplicate(draft.Interfaces, spec) is { } duplicate)
+            {
+                context.Error(itemPath, duplicate);
+            }
+            else
+            {
+                draft.Interfaces.Add(spec);
+            }
         }
+    }
+
+    /// <summary>Kea's rules for a list: the wildcard once, a bare name once, an address once per interface.</summary>
+    private static string? Duplicate(List<InterfaceSpec> earlier, InterfaceSpec spec)
+    {
+        if (spec.IsWildcard)
+        {
+            return earlier.Exists(e => e.IsWildcard) ? $"the wildcard interface '{InterfaceSpec.Wildcard}' can only be specified once" : null;
+        }
+
+        if (spec.UnicastAddress is { } address)
+        {
+            return earlier.Exists(e => e.Name == spec.Name && e.UnicastAddress == address)
+                ? $"must not select address '{address}' for interface '{spec.Name}' because this address is already selected"
+                : null;
+        }
+
+        return earlier.Exists(e => e.Name == spec.Name && e.UnicastAddress is null) ? $"interface '{spec.Name}' has already been specified" : null;
     }
 
     /// <summary>"*", "eth0", or "eth0/2001:db8::1" (listen on eth0 and also accept unicast to that address).</summary>
