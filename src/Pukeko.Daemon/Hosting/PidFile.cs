@@ -1,3 +1,5 @@
+using Pukeko.Server.Hosting;
+
 namespace Pukeko.Daemon.Hosting;
 
 /// <summary>
@@ -30,7 +32,7 @@ internal sealed class PidFile : IDisposable
         try
         {
             Directory.CreateDirectory(directory);
-            File.WriteAllText(path, Environment.ProcessId + "\n");
+            RestrictedFile.WriteAllText(path, Environment.ProcessId + "\n");
             return new PidFile(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -243,31 +243,8 @@ internal sealed partial class Dhcp6Server
         var json = RunningConfigJson() ?? throw new InvalidOperationException("no configuration is running");
         json.Remove("hash");
         var bytes = Encoding.UTF8.GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        WriteRestricted(path, bytes);
+        RestrictedFile.Replace(path, bytes);
         return (path, bytes.Length);
-    }
-
-    /// <summary>Writes a file the way Kea 3.x does for operator-requested output: mode 0640, replacing any old file.</summary>
-    public static void WriteRestricted(string path, ReadOnlySpan<byte> bytes)
-    {
-        var temporary = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
-        }
-
-        using (var stream = new FileStream(temporary, options))
-        {
-            stream.Write(bytes);
-        }
-
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
-        }
-
-        File.Move(temporary, path, overwrite: true);
     }
 
     private async Task StopControlAsync()

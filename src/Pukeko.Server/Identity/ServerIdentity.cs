@@ -37,7 +37,7 @@ internal static class ServerIdentity
             {
                 Directory.CreateDirectory(dataDirectory);
                 // No trailing newline: Kea reads the whole file as the DUID text and regenerates on anything else.
-                File.WriteAllText(path, duid.ToString());
+                Hosting.RestrictedFile.WriteAllText(path, duid.ToString());
             }
             catch (IOException ex)
             {

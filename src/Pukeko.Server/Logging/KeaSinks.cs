@@ -66,7 +66,6 @@ internal sealed class ConsoleSink(string key, TextWriter writer) : KeaSink
 internal sealed class FileSink : KeaSink
 {
     private const int BufferedSize = 64 * 1024;
-    private const UnixFileMode CreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
 
     private readonly string _path;
     private readonly long _minimumRotation;
@@ -86,21 +85,8 @@ internal sealed class FileSink : KeaSink
 
     public string Path => _path;
 
-    private FileStream Open(bool buffered)
-    {
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.Append,
-            Access = FileAccess.Write,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            BufferSize = buffered ? BufferedSize : 0,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = CreateMode;
-        }
-        return new FileStream(_path, options);
-    }
+    private FileStream Open(bool buffered) =>
+        new(_path, Hosting.RestrictedFile.Options(FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, buffered ? BufferedSize : 0));
 
     public override void Activate()
     {

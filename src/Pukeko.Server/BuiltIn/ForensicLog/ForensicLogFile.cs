@@ -183,13 +183,7 @@ internal sealed class ForensicLogFile : IDisposable
             (name, _startDate, _startSeconds) = existing;
         }
 
-        _stream = new FileStream(name, new FileStreamOptions
-        {
-            Mode = FileMode.Append,
-            Access = FileAccess.Write,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            BufferSize = 0,
-        });
+        _stream = new FileStream(name, Hosting.RestrictedFile.Options(FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0));
         _fileName = name;
         _log.LogInformation(new EventId(0, "LEGAL_LOG_STORE_OPENED"), "Legal store opened: {File}", name);
     }
