@@ -27,9 +27,10 @@ internal static class PacketTarget
         // What the trace log line computes for every accepted packet.
         _ = PipelineLog.Describe(message);
 
-        // The first write may differ from the input (the writer puts a level's Relay Message option last, and lenient
-        // decoding may drop what Kea ignores). What the server echoes must be stable: the written packet parses again
-        // and writes the same.
+        // The first write may differ from the input: the writer puts a level's Relay Message option last, the decoder
+        // drops what Kea ignores (data in an option that must be empty, bytes after a terminated Client FQDN or NTP
+        // server name; a Client FQDN name keeps the full or partial form it was judged to have), and lenient decoding
+        // repairs more. What the server echoes must be stable: the written packet parses again and writes the same.
         var written = Dhcp6Writer.ToArray(message, relays);
         var again = new List<RelayLayer>();
         var status = Dhcp6Parser.TryParse(written, again, out var reparsed);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Unicode;
 using Pukeko.Protocol.Duids;
 using Pukeko.Protocol.Encoding;
@@ -9,8 +10,10 @@ namespace Pukeko.Protocol.Options;
 /// <summary>
 /// Turns option bytes into typed options. Known codes get their typed class; unknown codes become
 /// <see cref="RawOption"/>. A payload that does not fit its code's format is reported, never thrown:
-/// every typed option either round-trips byte-exact or the packet is rejected. Lenient decoding (Kea's
-/// <c>lenient-option-parsing</c>) is the exception: it repairs or skips the malformed options Kea tolerates.
+/// every typed option either round-trips byte-exact or the packet is rejected, except for the surplus bytes Kea ignores
+/// (data in an empty option, bytes after a terminated Client FQDN or NTP server name): those are dropped, and what is
+/// written back then reads as the same options. Lenient decoding (Kea's <c>lenient-option-parsing</c>) goes further:
+/// it repairs or skips the malformed options Kea tolerates.
 /// </summary>
 public static class OptionDecoder
 {
@@ -297,13 +300,8 @@ public static class OptionDecoder
 
             case OptionCode.RapidCommit:
             case OptionCode.ReconfigureAccept:
-                // RFC 8415 §21.14, §21.20: option-len is 0. Kea never reads data an empty option carries, so
-                // leniently it is dropped rather than the packet.
-                if (!data.IsEmpty && !lenient)
-                {
-                    return ParseStatus.MalformedOption;
-                }
-
+                // RFC 8415 §21.14, §21.20: option-len is 0. Data such an option carries is ignored, strictly too: Kea's
+                // empty-option factory never reads it (2.2 and 3.x alike).
                 option = new EmptyOption(code);
                 return ParseStatus.Ok;
 
@@ -453,13 +451,16 @@ public static class OptionDecoder
                     return ParseStatus.Ok;
                 }
 
-                if (!DomainNameEncoding.TryRead(nameBytes, allowPartial: true, out var name, out var consumed, out var full) || consumed != nameBytes.Length)
+                // Kea (2.2 and 3.x) judges the name by the option's last byte: a zero makes it full, anything else
+                // partial, even when a terminated name is followed by stray bytes. Only the first name is read.
+                var partial = nameBytes[^1] != 0;
+                if (!TryReadClientFqdnName(nameBytes, partial, out var name))
                 {
                     // Lenient: the option is left out and the packet processed without it, as Kea does.
                     return lenient ? ParseStatus.Ok : ParseStatus.MalformedOption;
                 }
 
-                option = new ClientFqdnOption(flags, name, isPartialName: !full);
+                option = new ClientFqdnOption(flags, name, isPartialName: partial);
                 return ParseStatus.Ok;
             }
 
@@ -512,16 +513,12 @@ public static class OptionDecoder
             }
 
             case NtpSuboptionCode.ServerFqdn:
-                // RFC 5908 §4.3: one fully qualified name filling the sub-option.
-                if (!DomainNameEncoding.TryRead(data, allowPartial: false, out var name, out var consumed, out _))
+                // RFC 5908 §4.3: one fully qualified name. Bytes after it are ignored, as Kea 3.x reads a single-name
+                // field (Kea 2.2 has no definition for option 56 and never looks inside it).
+                if (!DomainNameEncoding.TryRead(data, allowPartial: false, out var name, out _, out _))
                 {
                     // Lenient: this sub-option is left out, the NTP server option kept (Kea skips only the unreadable one).
                     return lenient ? ParseStatus.Ok : ParseStatus.MalformedOption;
-                }
-
-                if (consumed != data.Length)
-                {
-                    return ParseStatus.MalformedOption;
                 }
 
                 option = new DomainNameOption(code, name);
@@ -542,6 +539,42 @@ public static class OptionDecoder
         }
 
         return status;
+    }
+
+    /// <summary>
+    /// Reads the first name of a Client FQDN option as Kea does: a partial name is read as if a zero byte were appended,
+    /// a full one must reach its terminating zero; whatever follows the terminator is ignored.
+    /// </summary>
+    private static bool TryReadClientFqdnName(ReadOnlySpan<byte> nameBytes, bool partial, [NotNullWhen(true)] out string? name)
+    {
+        if (!DomainNameEncoding.TryRead(nameBytes, allowPartial: partial, out name, out var consumed, out var terminated))
+        {
+            return false;
+        }
+
+        if (!partial)
+        {
+            return true;
+        }
+
+        // The appended zero counts towards the 255-byte limit of a name read to the end of the option.
+        var labelBytes = terminated ? consumed - 1 : consumed;
+        if (labelBytes + 1 > DomainNameEncoding.MaxNameLength)
+        {
+            name = null;
+            return false;
+        }
+
+        // A partial name is written back without its root label. Had its last label ended in a zero byte, the written
+        // option would end in zero and read back as a full name that never terminates, so such a name (only reachable
+        // as a terminated name with stray bytes after it) counts as unreadable: it has no partial form that reads back.
+        if (labelBytes > 0 && nameBytes[labelBytes - 1] == 0)
+        {
+            name = null;
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>

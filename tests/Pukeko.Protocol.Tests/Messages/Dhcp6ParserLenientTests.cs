@@ -108,14 +108,107 @@ public class Dhcp6ParserLenientTests
         Assert.Equal(ParseStatus.MalformedOption, Dhcp6Parser.TryParse(data, [], lenient: true, out _));
     }
 
-    [Fact]
-    public void ARapidCommitCarryingDataFailsStrictlyAndIsKeptEmptyLeniently()
+    [Theory]
+    [InlineData("000e")] // Rapid Commit
+    [InlineData("0014")] // Reconfigure Accept
+    public void AnEmptyOptionCarryingDataIsKeptEmptyInBothModes(string code)
     {
-        var data = Solicit("000e", "0002", "abcd");
+        // Kea 2.2 and 3.x never read such data, with or without lenient parsing.
+        var data = Solicit(code, "0002", "abcd");
+        foreach (var lenient in new[] { false, true })
+        {
+            Assert.Equal(ParseStatus.Ok, Dhcp6Parser.TryParse(data, [], lenient, out var message));
+            Assert.Equal(0, message!.Options.Get(Convert.ToUInt16(code, 16))!.DataLength);
+        }
+    }
+
+    [Theory]
+    [InlineData("03666f6f00", "foo", false)]          // full
+    [InlineData("03666f6f", "foo", true)]             // partial
+    [InlineData("", "", true)]                        // no name at all
+    [InlineData("00", "", false)]                     // the root name
+    [InlineData("00ff", "", true)]                    // the root name, then a stray byte: partial (the option ends in ff)
+    [InlineData("03666f6f00ffff", "foo", true)]       // "foo." then stray bytes: partial, as the option does not end in 0
+    [InlineData("03666f6f000100", "foo", false)]      // "foo." then a stray tail ending in 0: full
+    [InlineData("03666f6f0003626172", "foo", true)]   // "foo." then something like a partial "bar": only "foo" is read
+    [InlineData("03666f6f000362617200", "foo", false)] // "foo." then a second full name: only the first is read
+    public void AClientFqdnNameIsReadAsKeaReadsItInBothModes(string name, string expected, bool partial)
+    {
+        foreach (var lenient in new[] { false, true })
+        {
+            var fqdn = ParseFqdn(name, lenient);
+            Assert.Equal(expected, fqdn.DomainName);
+            Assert.Equal(partial, fqdn.IsPartialName);
+        }
+    }
+
+    [Theory]
+    [InlineData("03666f00")]   // the final zero is inside a label, so the full name never terminates (Kea refuses it too)
+    [InlineData("0261000000ff")] // "a\000." then a stray byte: partial, but written without its root label it would end
+                               // in zero and read back as a full name that never terminates
+    public void AClientFqdnNameWithoutAStableFormFailsStrictlyAndIsLeftOutLeniently(string name)
+    {
+        var payload = "01" + name;
+        var data = Solicit("0027", Length(Convert.FromHexString(payload)), payload);
         Assert.Equal(ParseStatus.MalformedOption, Dhcp6Parser.TryParse(data, [], out _));
 
         Assert.Equal(ParseStatus.Ok, Dhcp6Parser.TryParse(data, [], lenient: true, out var message));
-        Assert.Equal(0, message!.Options.Get(OptionCode.RapidCommit)!.DataLength);
+        Assert.False(message!.Options.Contains(OptionCode.ClientFqdn));
+    }
+
+    [Fact]
+    public void APartialClientFqdnNameCountsItsRootLabelTowardsTheLengthLimit()
+    {
+        // Kea reads a partial name with a zero appended, so 254 bytes of labels are the most it takes.
+        var fourLabels = string.Concat(Enumerable.Repeat("3e" + string.Concat(Enumerable.Repeat("66", 62)), 4)); // 252 bytes
+        Assert.True(ParseFqdn(fourLabels + "0161", lenient: false).IsPartialName);
+
+        var payload = "01" + fourLabels + "026161";
+        var data = Solicit("0027", Length(Convert.FromHexString(payload)), payload);
+        Assert.Equal(ParseStatus.MalformedOption, Dhcp6Parser.TryParse(data, [], out _));
+    }
+
+    [Fact]
+    public void BytesAfterAnNtpServerNameAreIgnoredInBothModes()
+    {
+        // NTP Server holding a server FQDN "ntp." followed by two stray bytes.
+        var data = Solicit("0038", "000b", "0003", "0007", "036e747000", "abcd");
+        foreach (var lenient in new[] { false, true })
+        {
+            Assert.Equal(ParseStatus.Ok, Dhcp6Parser.TryParse(data, [], lenient, out var message));
+            var ntp = message!.Options.Get<NtpServerOption>(OptionCode.NtpServer)!;
+            Assert.Equal("ntp", Assert.IsType<DomainNameOption>(Assert.Single(ntp.Options)).Name);
+        }
+    }
+
+    [Theory]
+    [InlineData("0027", "01")]
+    [InlineData("0027", "0100")]
+    [InlineData("0027", "0100ff")]
+    [InlineData("0027", "0103666f6f")]
+    [InlineData("0027", "0103666f6f00")]
+    [InlineData("0027", "0103666f6f00ffff")]
+    [InlineData("0027", "0103666f6f000100")]
+    [InlineData("0027", "0103666f6f0003626172")]
+    [InlineData("0027", "0103666f6f000362617200")]
+    [InlineData("0027", "0102610001620000ff")]  // "a\000.b." then a stray byte: partial, the written form ends in "b"
+    [InlineData("0038", "00030005036e747000")]
+    [InlineData("0038", "00030007036e747000abcd")]
+    [InlineData("0038", "000300020000")]        // root name then a stray zero
+    [InlineData("000e", "abcd")]
+    [InlineData("0014", "00")]
+    public void WhatIsReadWritesBackInAFormThatReadsTheSame(string code, string payload)
+    {
+        // decode(encode(decode(x))) == decode(x): what the server echoes must not flip between full and partial.
+        var data = Solicit(code, Length(Convert.FromHexString(payload)), payload);
+        foreach (var lenient in new[] { false, true })
+        {
+            Assert.Equal(ParseStatus.Ok, Dhcp6Parser.TryParse(data, [], lenient, out var first));
+            var written = Dhcp6Writer.ToArray(first!);
+            Assert.Equal(ParseStatus.Ok, Dhcp6Parser.TryParse(written, [], lenient, out var second));
+            Assert.Equal(Describe.Datagram(first!, []), Describe.Datagram(second!, []));
+            Assert.Equal(written, Dhcp6Writer.ToArray(second!));
+        }
     }
 
     [Fact]
@@ -144,6 +237,14 @@ public class Dhcp6ParserLenientTests
         var address = Assert.IsType<AddressOption>(Assert.Single(ntp.Options));
         Assert.Equal(NtpSuboptionCode.ServerAddress, address.Code);
         Assert.Equal(Pukeko.Protocol.Addressing.Ipv6Address.Parse("2001:db8::123"), address.Address);
+    }
+
+    private static ClientFqdnOption ParseFqdn(string name, bool lenient)
+    {
+        var payload = "01" + name;
+        var data = Solicit("0027", Length(Convert.FromHexString(payload)), payload);
+        Assert.Equal(ParseStatus.Ok, Dhcp6Parser.TryParse(data, [], lenient, out var message));
+        return message!.Options.Get<ClientFqdnOption>(OptionCode.ClientFqdn)!;
     }
 
     private static IaPrefixOption PrefixHint(Dhcp6Message message) =>

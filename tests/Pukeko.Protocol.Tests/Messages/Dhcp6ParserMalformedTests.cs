@@ -123,10 +123,12 @@ public class Dhcp6ParserMalformedTests
     [InlineData("0006000300010002")]           // ORO of odd length
     [InlineData("0007000200ff")]               // preference of 2 bytes
     [InlineData("00080001ff")]                 // elapsed time of 1 byte
-    [InlineData("000e000100")]                 // rapid commit with data
     [InlineData("0017000f20010db80000000000000000000000")] // DNS servers not a multiple of 16
     [InlineData("0018000403636f6d")]           // domain search without the root label
     [InlineData("00180002c00c")]               // compression pointer in a domain name
+    [InlineData("00270005010366 6f00")]        // client FQDN ending in 0 inside a label: a full name that never ends
+    [InlineData("0027000301 0561")]            // client FQDN with a label longer than the rest of the option
+    [InlineData("00380007 0003 0003 036e74")]  // NTP server FQDN with a label longer than the sub-option
     [InlineData("000f0003000501")]             // user class entry longer than the option
     [InlineData("0011000300000001")]           // vendor opts shorter than the enterprise number
     [InlineData("0019000b0000000100000000000000")] // IA_PD shorter than 12 bytes

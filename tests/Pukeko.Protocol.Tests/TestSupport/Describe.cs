@@ -108,6 +108,15 @@ internal static class Describe
                 break;
             case EmptyOption:
                 break;
+            case NtpServerOption ntp:
+                Options(builder, ntp.Options);
+                break;
+            case AddressOption address:
+                builder.Append(address.Address);
+                break;
+            case DomainNameOption name:
+                builder.Append(name.Name);
+                break;
             default:
                 throw new InvalidOperationException($"Describe does not know {option.GetType().Name}; add it so the comparison is structural");
         }

@@ -84,6 +84,21 @@ public sealed class ClientFqdnTests
         Assert.True(lease.FqdnReverse);
     }
 
+    [Theory]
+    [InlineData("066c6170746f7000" + "ffff", "laptop.example.com")] // "laptop." then stray bytes: partial, as Kea judges it
+    [InlineData("066c6170746f7000" + "0100", "laptop")]             // the option ends in 0: full, the stray bytes ignored
+    public void BytesAfterATerminatedNameAreIgnoredAndTheLastByteSaysWhetherItIsQualified(string name, string expected)
+    {
+        using var h = PipelineHarness.FromDhcp6(Enabled.Replace("\"ip-addresses\": [ \"2001:db8:1::50\" ], \"hostname\": \"printer\" ", "\"hostname\": \"\" ", StringComparison.Ordinal));
+        var payload = "01" + name;
+        var option = "0027" + (payload.Length / 2).ToString("x4", System.Globalization.CultureInfo.InvariantCulture) + payload;
+        var reply = h.ExchangeRaw(WireWith(Create(MessageType.Request, serverId: PipelineHarness.ServerDuid), option)).Reply!;
+        var fqdn = Assert.IsType<ClientFqdnOption>(reply.Options.Get(OptionCode.ClientFqdn));
+        Assert.Equal(expected, fqdn.DomainName);
+        Assert.False(fqdn.IsPartialName);
+        Assert.Equal(expected + ".", h.Store.Get(Ipv6Address.Parse("2001:db8:1::10"))!.Hostname);
+    }
+
     [Fact]
     public void ClientDoingItsOwnForwardUpdateGetsReverseOnly()
     {

@@ -39,6 +39,12 @@ internal static class ClientMessages
         return message;
     }
 
+    /// <summary>
+    /// <paramref name="message"/> on the wire with <paramref name="option"/> (code, length and payload as hex) appended
+    /// as its last option, for options the typed writer cannot produce (malformed, or carrying bytes the decoder drops).
+    /// </summary>
+    public static byte[] WireWith(Dhcp6Message message, string option) => [.. Dhcp6Writer.ToArray(message), .. Convert.FromHexString(option)];
+
     public static IaAddressOption? AddressOf(Dhcp6Message reply, uint iaid = 1)
     {
         foreach (var option in reply.Options)
