@@ -78,7 +78,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         var selected = ctx.Subnet ?? throw new InvalidOperationException("no subnet selected");
         var members = Members(ctx, selected);
         var result = new List<Lease6>(1);
-        var existingLeases = await ExistingLeasesAsync(ctx, type, iaid, members).ConfigureAwait(false);
+        var existingLeases = await ExistingLeasesAsync(ctx, type, iaid, Network(selected)).ConfigureAwait(false);
         if (await AllocateReservedAsync(ctx, type, iaid, hint, members, existingLeases).ConfigureAwait(false) is { } reserved)
         {
             result.Add(reserved);
@@ -131,7 +131,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         var members = Members(ctx, selected);
         var first = hints.Count > 0 ? hints[0] : LeaseHint.None;
         var result = new List<Lease6>(1);
-        foreach (var (existing, subnet) in await ExistingLeasesAsync(ctx, type, iaid, members).ConfigureAwait(false))
+        foreach (var (existing, subnet) in await ExistingLeasesAsync(ctx, type, iaid, Network(selected)).ConfigureAwait(false))
         {
             var reservedHere = IsReservedForClient(ctx, subnet, existing);
             var pool = FindUsablePool(ctx, subnet, existing);
@@ -308,8 +308,9 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
             ? host.Prefixes.Select(p => (p.First, p.Length))
             : host.IpAddresses.Select(a => (a, (byte)128));
 
+    /// <summary>A global reservation keeps the lease anywhere; a subnet's only where the client's classes allow that subnet (Kea's extendLease6).</summary>
     private static bool IsReservedForClient(ProcessingContext ctx, Subnet6 subnet, Lease6 lease) =>
-        Reserves(ctx.SubnetHost(subnet.Id), lease) || Reserves(ctx.GlobalHost, lease);
+        (subnet.ClientSupported(ctx.Query.Classes) && Reserves(ctx.SubnetHost(subnet.Id), lease)) || Reserves(ctx.GlobalHost, lease);
 
     private static bool Reserves(HostReservation? host, Lease6 lease) =>
         host is not null && ReservedBlocks(host, lease.Type).Any(b => b.Address == lease.Address);
@@ -396,8 +397,15 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         return false;
     }
 
+    /// <summary>The lease's pool, when the client's classes allow both it and its subnet (Kea's inAllowedPool).</summary>
     private static ILeasePool? FindUsablePool(ProcessingContext ctx, Subnet6 subnet, Lease6 lease) =>
-        subnet.FindPool(lease.Type, lease.Address) is { } pool && PoolAllowed(ctx, pool) ? pool : null;
+        subnet.ClientSupported(ctx.Query.Classes) && subnet.FindPool(lease.Type, lease.Address) is { } pool && PoolAllowed(ctx, pool) ? pool : null;
+
+    /// <summary>
+    /// Where the client's leases are looked for: the selected subnet or every subnet of its shared network, whether or
+    /// not the client's classes allow it (Kea's allocation and renewal take them all, then drop those not allowed).
+    /// </summary>
+    private static IReadOnlyList<Subnet6> Network(Subnet6 selected) => selected.SharedNetwork?.Subnets ?? selected.Alone;
 
     /// <summary>
     /// The selected subnet, or every subnet of its shared network, that the client may use (configuration order). The
@@ -610,7 +618,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
     /// Where <paramref name="start"/> is among the members (0 when absent): they are visited in network order from there,
     /// wrapping around. An index instead of an iterator, which would be an allocation per IA.
     /// </summary>
-    private static int Offset(IReadOnlyList<Subnet6> members, Subnet6 start)
+    internal static int Offset(IReadOnlyList<Subnet6> members, Subnet6 start)
     {
         for (var i = 0; i < members.Count; i++)
         {

@@ -92,6 +92,13 @@ internal sealed class ProcessingContext
     /// <summary>A subnet reservation was found in a shared network: the current host is settled once the leases are chosen.</summary>
     public bool HostClassesAfterAllocation { get; set; }
 
+    /// <summary>
+    /// The host changed after allocation to one with another reserved hostname (a reservation in another member of the
+    /// shared network served the client): the FQDN decision is made again with it, as Kea's allocation takes that
+    /// reservation's hostname for the leases and updateReservedFqdn puts it in the reply.
+    /// </summary>
+    public bool ReservedHostnameChanged { get; set; }
+
     /// <summary>The client's reservation in this subnet, if it has one.</summary>
     public Reservations.HostReservation? SubnetHost(uint subnetId)
     {

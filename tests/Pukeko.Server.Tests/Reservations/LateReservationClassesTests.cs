@@ -34,12 +34,27 @@ public sealed class LateReservationClassesTests
                    { "pool": "2001:db8:1::20-2001:db8:1::2f", "client-classes": [ "gold" ] } ]
         """;
 
+    // The client's global reservation gives a DNS server; KNOWN clients get preference 9; the only subnet is on
+    // another interface, so none is selected.
+    private const string UnselectedSubnet = """
+        "reservations-global": true,
+        "client-classes": [ { "name": "known-client", "test": "member('KNOWN')",
+                              "option-data": [ { "name": "preference", "data": "9" } ] } ],
+        "reservations": [ { "hw-address": "00:01:02:03:04:05",
+                            "option-data": [ { "name": "dns-servers", "data": "2001:db8::53" } ] } ],
+        "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth9",
+            "pools": [ { "pool": "2001:db8:1::10-2001:db8:1::1f" } ] } ]
+        """;
+
     private static Dhcp6Message Solicit(PipelineHarness h, Duid? client = null) =>
         h.Exchange(Create(MessageType.Solicit, clientId: client, oro: [OptionCode.Preference, OptionCode.DnsServers])).Reply!;
 
     private static Ipv6Address? Address(Dhcp6Message reply) => AddressOf(reply)?.Address;
 
     private static byte Preference(Dhcp6Message reply) => reply.Options.Get(OptionCode.Preference)!.GetData()[0];
+
+    private static Dhcp6Message InformationRequest(PipelineHarness h) =>
+        h.Exchange(Create(MessageType.InformationRequest, oro: [OptionCode.Preference, OptionCode.DnsServers])).Reply!;
 
     [Fact]
     public void ALateGlobalClassGuidesThePoolInASharedNetworkAndReplacesTheClassesThatExcludeIt()
@@ -186,6 +201,32 @@ public sealed class LateReservationClassesTests
     }
 
     [Fact]
+    public void ALeaseInASubnetWhoseGuardTheLateClassesNoLongerMeetIsRenewedWithZeroLifetimes()
+    {
+        // As Kea's renewal: the lease is taken, found not allowed by the subnet's classes, removed and returned with
+        // zero lifetimes.
+        using var h = new PipelineHarness(LoadOk(Dhcp6($$"""
+            "reservations-global": true,
+            {{Classes}}
+            "reservations": [ {{GoldReservation}} ],
+            "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0", "client-classes": [ "ordinary" ],
+                "pools": [ { "pool": "2001:db8:1::10-2001:db8:1::1f" } ] } ]
+            """)));
+        var held = Ipv6Address.Parse("2001:db8:1::10");
+        h.Store.Add(new Pukeko.Server.Leases.Lease6
+        {
+            Address = held, Duid = ClientDuid.ToArray(), Iaid = 1, ValidLifetime = 4000, PreferredLifetime = 3000,
+            Cltt = 1_700_000_000, SubnetId = 1,
+        });
+
+        var reply = h.Exchange(Create(MessageType.Renew, address: held, serverId: PipelineHarness.ServerDuid)).Reply!;
+        var returned = AddressOf(reply)!;
+        Assert.Equal(held, returned.Address);
+        Assert.Equal(0u, returned.ValidLifetime);
+        Assert.Null(h.Store.Get(held));
+    }
+
+    [Fact]
     public void ASharedNetworkMemberWhoseGuardTheLateClassesNoLongerMeetIsLeftForAnother()
     {
         using var h = new PipelineHarness(LoadOk(Dhcp6($$"""
@@ -208,17 +249,9 @@ public sealed class LateReservationClassesTests
     {
         // As Kea's initContext: without a subnet there is no host lookup, so the global reservation's options are not
         // given and the client is UNKNOWN (its class "known-client" does not match).
-        using var h = new PipelineHarness(LoadOk(Dhcp6("""
-            "reservations-global": true,
-            "client-classes": [ { "name": "known-client", "test": "member('KNOWN')",
-                                  "option-data": [ { "name": "preference", "data": "9" } ] } ],
-            "reservations": [ { "hw-address": "00:01:02:03:04:05",
-                                "option-data": [ { "name": "dns-servers", "data": "2001:db8::53" } ] } ],
-            "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth9",
-                "pools": [ { "pool": "2001:db8:1::10-2001:db8:1::1f" } ] } ]
-            """)));
+        using var h = new PipelineHarness(LoadOk(Dhcp6(UnselectedSubnet)));
 
-        var reply = h.Exchange(Create(MessageType.InformationRequest, oro: [OptionCode.Preference, OptionCode.DnsServers])).Reply!;
+        var reply = InformationRequest(h);
         Assert.False(reply.Options.Contains(OptionCode.DnsServers));
         Assert.False(reply.Options.Contains(OptionCode.Preference));
     }
@@ -226,18 +259,9 @@ public sealed class LateReservationClassesTests
     [Fact]
     public void WithNoSubnetSelectedAnEarlyGlobalReservationStillMakesTheClientKnown()
     {
-        using var h = new PipelineHarness(LoadOk(Dhcp6("""
-            "reservations-global": true,
-            "early-global-reservations-lookup": true,
-            "client-classes": [ { "name": "known-client", "test": "member('KNOWN')",
-                                  "option-data": [ { "name": "preference", "data": "9" } ] } ],
-            "reservations": [ { "hw-address": "00:01:02:03:04:05",
-                                "option-data": [ { "name": "dns-servers", "data": "2001:db8::53" } ] } ],
-            "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth9",
-                "pools": [ { "pool": "2001:db8:1::10-2001:db8:1::1f" } ] } ]
-            """)));
+        using var h = new PipelineHarness(LoadOk(Dhcp6("\"early-global-reservations-lookup\": true, " + UnselectedSubnet)));
 
-        var reply = h.Exchange(Create(MessageType.InformationRequest, oro: [OptionCode.Preference, OptionCode.DnsServers])).Reply!;
+        var reply = InformationRequest(h);
         Assert.False(reply.Options.Contains(OptionCode.DnsServers));
         Assert.Equal(9, reply.Options.Get(OptionCode.Preference)!.GetData()[0]);
     }

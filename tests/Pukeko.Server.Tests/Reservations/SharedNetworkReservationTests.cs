@@ -181,4 +181,24 @@ public sealed class SharedNetworkReservationTests
         Assert.Equal(Ipv6Address.Parse("2001:db8:2::99"), Address(Solicit(h)));
         Assert.Equal(Ipv6Address.Parse("2001:db8:1::10"), Address(Solicit(h, Stranger)));
     }
+
+    [Fact]
+    public async Task TheHostnameOfTheMemberReservationThatServesTheClientGoesInTheLeaseAndTheReply()
+    {
+        using var h = new PipelineHarness(LoadOk(Network("""
+            , "reservations": [ { "hw-address": "00:01:02:03:04:05", "hostname": "alpha" } ]
+            """, $$"""
+            , "reservations": [ { {{Client}}, "ip-addresses": [ "2001:db8:2::99" ], "hostname": "beta" } ]
+            """, """
+            "ddns-qualifying-suffix": "example.org",
+            """)));
+
+        var request = Create(MessageType.Request, serverId: PipelineHarness.ServerDuid);
+        request.Options.Add(new ClientFqdnOption(ClientFqdnOption.FlagS, "client", isPartialName: true));
+        var reply = h.Exchange(request).Reply!;
+        Assert.Equal(Ipv6Address.Parse("2001:db8:2::99"), Address(reply));
+        Assert.Equal("beta.example.org", reply.Options.Get<ClientFqdnOption>(OptionCode.ClientFqdn)!.DomainName);
+        var lease = await h.Store.GetAsync(Ipv6Address.Parse("2001:db8:2::99"));
+        Assert.Equal("beta.example.org.", lease!.Hostname);
+    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Pukeko.Server.Allocation;
 using Pukeko.Server.Classification;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Reservations;
@@ -63,7 +64,7 @@ internal sealed class HostLookupStage(PipelineServices services)
         if (ctx.Runtime.Reservations.Count > 0 && LooksInSubnets(ctx, modes, global))
         {
             var network = subnet.SharedNetwork?.Subnets ?? subnet.Alone;
-            var first = IndexOf(network, subnet);
+            var first = AllocationEngine.Offset(network, subnet);
             for (var i = 0; i < network.Count; i++)
             {
                 var member = network[(first + i) % network.Count];
@@ -97,6 +98,7 @@ internal sealed class HostLookupStage(PipelineServices services)
         current ??= ctx.Subnet!.ReservationModes.Global ? ctx.GlobalHost : null;
         if (!ReferenceEquals(current, ctx.Host))
         {
+            ctx.ReservedHostnameChanged = current is { Hostname.Length: > 0 } && current.Hostname != ctx.Host?.Hostname;
             ctx.Host = current;
             ctx.ReservationOptions = current is null ? null : ctx.Runtime.OptionsOf(current);
         }
@@ -117,7 +119,7 @@ internal sealed class HostLookupStage(PipelineServices services)
         if (LooksInSubnets(ctx, modes, global))
         {
             var network = subnet.SharedNetwork?.Subnets ?? subnet.Alone;
-            var first = IndexOf(network, subnet);
+            var first = AllocationEngine.Offset(network, subnet);
             for (var i = 0; i < network.Count; i++)
             {
                 var member = network[(first + i) % network.Count];
@@ -160,19 +162,6 @@ internal sealed class HostLookupStage(PipelineServices services)
         ctx.SharedNetworkHosts ??= selectedHost is null ? [] : [selectedHost];
         ctx.SharedNetworkHosts.Add(host);
         return selectedHost;
-    }
-
-    private static int IndexOf(IReadOnlyList<Subnet6> subnets, Subnet6 subnet)
-    {
-        for (var i = 0; i < subnets.Count; i++)
-        {
-            if (subnets[i] == subnet)
-            {
-                return i;
-            }
-        }
-
-        return 0;
     }
 
     /// <summary>
