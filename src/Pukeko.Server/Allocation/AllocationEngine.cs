@@ -78,7 +78,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         var selected = ctx.Subnet ?? throw new InvalidOperationException("no subnet selected");
         var members = Members(ctx, selected);
         var result = new List<Lease6>(1);
-        var existingLeases = await ExistingLeasesAsync(ctx, type, iaid, members).ConfigureAwait(false);
+        var existingLeases = await ExistingLeasesAsync(ctx, type, iaid, Network(selected)).ConfigureAwait(false);
         if (await AllocateReservedAsync(ctx, type, iaid, hint, members, existingLeases).ConfigureAwait(false) is { } reserved)
         {
             result.Add(reserved);
@@ -131,7 +131,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         var members = Members(ctx, selected);
         var first = hints.Count > 0 ? hints[0] : LeaseHint.None;
         var result = new List<Lease6>(1);
-        foreach (var (existing, subnet) in await ExistingLeasesAsync(ctx, type, iaid, members).ConfigureAwait(false))
+        foreach (var (existing, subnet) in await ExistingLeasesAsync(ctx, type, iaid, Network(selected)).ConfigureAwait(false))
         {
             var reservedHere = IsReservedForClient(ctx, subnet, existing);
             var pool = FindUsablePool(ctx, subnet, existing);
@@ -189,58 +189,115 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
     /// </summary>
     private async ValueTask<Lease6?> AllocateReservedAsync(ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint, IReadOnlyList<Subnet6> members, List<(Lease6 Lease, Subnet6 Subnet)> existing)
     {
-        if (ctx.Host is not { } host)
+        if (ctx.Host is null && ctx.SharedNetworkHosts is null)
         {
             return null;
         }
 
-        foreach (var subnet in members)
+        // Kea's allocateReservedLeases6: the reservation in each member the client may use, from the subnet serving
+        // it on, then the global one in any member. A reserved block from another member moves the client there.
+        var first = Offset(members, HeldReservationSubnet(ctx, existing) ?? ctx.Subnet!);
+        for (var m = 0; m < members.Count; m++)
         {
-            if (host.SubnetId is { } id && id != subnet.Id)
+            var subnet = members[(first + m) % members.Count];
+            if (ctx.SubnetHost(subnet.Id) is { } host
+                && await TakeReservedAsync(ctx, host, subnet, type, iaid, hint, existing).ConfigureAwait(false) is { } lease)
+            {
+                return lease;
+            }
+        }
+
+        if (ctx.GlobalHost is { } global)
+        {
+            foreach (var subnet in members)
+            {
+                if (await TakeReservedAsync(ctx, global, subnet, type, iaid, hint, existing).ConfigureAwait(false) is { } lease)
+                {
+                    return lease;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A subnet where the client already holds a block its reservation there reserves: Kea keeps that one.</summary>
+    private static Subnet6? HeldReservationSubnet(ProcessingContext ctx, List<(Lease6 Lease, Subnet6 Subnet)> existing)
+    {
+        if (ctx.SharedNetworkHosts is null)
+        {
+            return null;
+        }
+
+        foreach (var (lease, subnet) in existing)
+        {
+            if (lease.ValidLifetime != 0 && Reserves(ctx.SubnetHost(subnet.Id), lease))
+            {
+                return subnet;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The first of the host's reserved blocks of this type that <paramref name="subnet"/> can give the client: its own
+    /// if it holds it, else a free one. A subnet's reservation counts only with <c>reservations-in-subnet</c>, and not
+    /// in a pool with <c>reservations-out-of-pool</c>, as in Kea. Once taken, the IA's other leases go.
+    /// </summary>
+    private async ValueTask<Lease6?> TakeReservedAsync(ProcessingContext ctx, HostReservation host, Subnet6 subnet, LeaseType type, uint iaid, LeaseHint hint, List<(Lease6 Lease, Subnet6 Subnet)> existing)
+    {
+        var modes = subnet.ReservationModes;
+        if (host.SubnetId is not null && !modes.InSubnet)
+        {
+            return null;
+        }
+
+        foreach (var (address, length) in ReservedBlocks(host, type))
+        {
+            // Reserved addresses must be on the subnet's link; delegated prefixes usually lie outside it.
+            if ((type == LeaseType.NA && !subnet.Prefix.Contains(address)) || ctx.ReservedAddressesUsed.Contains(address))
             {
                 continue;
             }
 
-            foreach (var (address, length) in ReservedBlocks(host, type))
+            var pool = subnet.FindPool(type, address);
+            if (host.SubnetId is not null && modes.OutOfPool && pool is not null)
             {
-                // Reserved addresses must be on the subnet's link; delegated prefixes usually lie outside it.
-                if ((type == LeaseType.NA && !subnet.Prefix.Contains(address)) || ctx.ReservedAddressesUsed.Contains(address))
-                {
-                    continue;
-                }
-
-                var pool = subnet.FindPool(type, address);
-                Lease6? lease = null;
-                foreach (var (own, ownSubnet) in existing)
-                {
-                    if (own.Address == address && ownSubnet == subnet)
-                    {
-                        lease = await RefreshAsync(ctx, own, subnet, pool, hint).ConfigureAwait(false);
-                        break;
-                    }
-                }
-
-                lease ??= await TryTakeAsync(ctx, subnet, pool, address, type, iaid, hint, length).ConfigureAwait(false);
-                if (lease is null)
-                {
-                    continue;
-                }
-
-                ctx.ReservedAddressesUsed.Add(address);
-                ctx.Subnet = subnet;
-                if (!ctx.FakeAllocation)
-                {
-                    foreach (var (other, _) in existing)
-                    {
-                        if (other.Address != address && other.State == LeaseState.Default)
-                        {
-                            await RemoveLeaseAsync(ctx, other).ConfigureAwait(false);
-                        }
-                    }
-                }
-
-                return lease;
+                continue;
             }
+
+            Lease6? lease = null;
+            foreach (var (own, ownSubnet) in existing)
+            {
+                if (own.Address == address && ownSubnet == subnet)
+                {
+                    lease = await RefreshAsync(ctx, own, subnet, pool, hint).ConfigureAwait(false);
+                    break;
+                }
+            }
+
+            lease ??= await TryTakeAsync(ctx, subnet, pool, address, type, iaid, hint, length).ConfigureAwait(false);
+            if (lease is null)
+            {
+                continue;
+            }
+
+            ctx.ReservedAddressesUsed.Add(address);
+            ctx.Subnet = subnet;
+            ctx.HostSubnet ??= subnet;
+            if (!ctx.FakeAllocation)
+            {
+                foreach (var (other, _) in existing)
+                {
+                    if (other.Address != address && other.State == LeaseState.Default)
+                    {
+                        await RemoveLeaseAsync(ctx, other).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            return lease;
         }
 
         return null;
@@ -251,9 +308,12 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
             ? host.Prefixes.Select(p => (p.First, p.Length))
             : host.IpAddresses.Select(a => (a, (byte)128));
 
+    /// <summary>A global reservation keeps the lease anywhere; a subnet's only where the client's classes allow that subnet (Kea's extendLease6).</summary>
     private static bool IsReservedForClient(ProcessingContext ctx, Subnet6 subnet, Lease6 lease) =>
-        ctx.Host is { } host && (host.SubnetId is null || host.SubnetId == subnet.Id)
-        && ReservedBlocks(host, lease.Type).Any(b => b.Address == lease.Address);
+        (subnet.ClientSupported(ctx.Query.Classes) && Reserves(ctx.SubnetHost(subnet.Id), lease)) || Reserves(ctx.GlobalHost, lease);
+
+    private static bool Reserves(HostReservation? host, Lease6 lease) =>
+        host is not null && ReservedBlocks(host, lease.Type).Any(b => b.Address == lease.Address);
 
     /// <summary>
     /// True when this address or prefix is reserved, and not for this client. Kea checks only with
@@ -292,18 +352,18 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
 
         if (owners.Count > 0 || sources.Count == 0)
         {
-            return ValueTask.FromResult(IsOthers(owners, ctx.Host));
+            return ValueTask.FromResult(IsOthers(owners, ctx));
         }
 
         return IsReservedInDatabasesAsync(ctx, sources, inSubnet ? subnet.Id : null, modes.Global, type, prefix);
     }
 
-    /// <summary>True when <paramref name="owners"/> reserve the block and <paramref name="host"/> is not one of them.</summary>
-    private static bool IsOthers(IReadOnlyList<HostReservation> owners, HostReservation? host)
+    /// <summary>True when <paramref name="owners"/> reserve the block and none of them is the client's.</summary>
+    private static bool IsOthers(IReadOnlyList<HostReservation> owners, ProcessingContext ctx)
     {
         foreach (var owner in owners)
         {
-            if (HostReservation.SameHost(owner, host))
+            if (ctx.IsOwnHost(owner))
             {
                 return false;
             }
@@ -329,7 +389,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
                     : await source.FindByAddressAsync(scope, block.First).ConfigureAwait(false);
                 if (owners.Count > 0)
                 {
-                    return IsOthers(owners, ctx.Host);
+                    return IsOthers(owners, ctx);
                 }
             }
         }
@@ -337,21 +397,32 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         return false;
     }
 
+    /// <summary>The lease's pool, when the client's classes allow both it and its subnet (Kea's inAllowedPool).</summary>
     private static ILeasePool? FindUsablePool(ProcessingContext ctx, Subnet6 subnet, Lease6 lease) =>
-        subnet.FindPool(lease.Type, lease.Address) is { } pool && PoolAllowed(ctx, pool) ? pool : null;
+        subnet.ClientSupported(ctx.Query.Classes) && subnet.FindPool(lease.Type, lease.Address) is { } pool && PoolAllowed(ctx, pool) ? pool : null;
 
-    /// <summary>The selected subnet, or every subnet of its shared network the client may use (configuration order).</summary>
+    /// <summary>
+    /// Where the client's leases are looked for: the selected subnet or every subnet of its shared network, whether or
+    /// not the client's classes allow it (Kea's allocation and renewal take them all, then drop those not allowed).
+    /// </summary>
+    private static IReadOnlyList<Subnet6> Network(Subnet6 selected) => selected.SharedNetwork?.Subnets ?? selected.Alone;
+
+    /// <summary>
+    /// The selected subnet, or every subnet of its shared network, that the client may use (configuration order). The
+    /// selected subnet is checked again too, as Kea's allocation does: classes a reservation brought after subnet
+    /// selection may no longer satisfy its <c>client-classes</c>.
+    /// </summary>
     private static IReadOnlyList<Subnet6> Members(ProcessingContext ctx, Subnet6 selected)
     {
         if (selected.SharedNetwork is not { } network)
         {
-            return selected.Alone;
+            return selected.ClientSupported(ctx.Query.Classes) ? selected.Alone : [];
         }
 
         var members = new List<Subnet6>(network.Subnets.Count);
         foreach (var subnet in network.Subnets)
         {
-            if (subnet == selected || subnet.ClientSupported(ctx.Query.Classes))
+            if (subnet.ClientSupported(ctx.Query.Classes))
             {
                 members.Add(subnet);
             }
@@ -547,7 +618,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
     /// Where <paramref name="start"/> is among the members (0 when absent): they are visited in network order from there,
     /// wrapping around. An index instead of an iterator, which would be an allocation per IA.
     /// </summary>
-    private static int Offset(IReadOnlyList<Subnet6> members, Subnet6 start)
+    internal static int Offset(IReadOnlyList<Subnet6> members, Subnet6 start)
     {
         for (var i = 0; i < members.Count; i++)
         {

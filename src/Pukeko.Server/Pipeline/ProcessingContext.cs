@@ -70,11 +70,75 @@ internal sealed class ProcessingContext
     /// <summary>Set when a lease6_select callout said SKIP, so the allocator stops trying candidates in that subnet.</summary>
     internal bool LeaseSelectSkipped { get; set; }
 
-    /// <summary>The client's host reservation (subnet one, else global), found after subnet selection.</summary>
+    /// <summary>
+    /// The client's current host reservation (Kea's currentHost): the reservation in the subnet serving the client,
+    /// else the global one where that subnet uses global reservations. Found after subnet selection; in a shared
+    /// network it follows the subnet the leases come from.
+    /// </summary>
     public Reservations.HostReservation? Host { get; set; }
 
-    /// <summary>The host's classes join the packet once the leases are chosen (a subnet reservation in a shared network, as in Kea).</summary>
+    /// <summary>The client's global reservation, when the selected subnet uses global reservations.</summary>
+    public Reservations.HostReservation? GlobalHost { get; set; }
+
+    /// <summary>
+    /// Every subnet reservation the client has in the selected subnet's shared network, when one was found in a member
+    /// other than the selected subnet (Kea looks in each member the client's classes allow); null otherwise, the usual case.
+    /// </summary>
+    public List<Reservations.HostReservation>? SharedNetworkHosts { get; set; }
+
+    /// <summary>The subnet whose reservation gave the client its first reserved lease (Kea's host_subnet_).</summary>
+    public Subnet6? HostSubnet { get; set; }
+
+    /// <summary>A subnet reservation was found in a shared network: the current host is settled once the leases are chosen.</summary>
     public bool HostClassesAfterAllocation { get; set; }
+
+    /// <summary>
+    /// The host changed after allocation to one with another reserved hostname (a reservation in another member of the
+    /// shared network served the client): the FQDN decision is made again with it, as Kea's allocation takes that
+    /// reservation's hostname for the leases and updateReservedFqdn puts it in the reply.
+    /// </summary>
+    public bool ReservedHostnameChanged { get; set; }
+
+    /// <summary>The client's reservation in this subnet, if it has one.</summary>
+    public Reservations.HostReservation? SubnetHost(uint subnetId)
+    {
+        if (SharedNetworkHosts is { } hosts)
+        {
+            foreach (var host in hosts)
+            {
+                if (host.SubnetId == subnetId)
+                {
+                    return host;
+                }
+            }
+
+            return null;
+        }
+
+        return Host is { SubnetId: { } id } current && id == subnetId ? current : null;
+    }
+
+    /// <summary>True when <paramref name="owner"/> is one of the client's own reservations (subnet or global).</summary>
+    public bool IsOwnHost(Reservations.HostReservation owner)
+    {
+        if (Reservations.HostReservation.SameHost(owner, Host) || Reservations.HostReservation.SameHost(owner, GlobalHost))
+        {
+            return true;
+        }
+
+        if (SharedNetworkHosts is { } hosts)
+        {
+            foreach (var host in hosts)
+            {
+                if (Reservations.HostReservation.SameHost(owner, host))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>True once the global reservation was looked up before subnet selection (<c>early-global-reservations-lookup</c>).</summary>
     public bool EarlyGlobalLookupDone { get; set; }

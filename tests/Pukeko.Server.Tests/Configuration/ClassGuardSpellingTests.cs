@@ -73,4 +73,36 @@ public sealed class ClassGuardSpellingTests
 
         Assert.DoesNotContain(result.Warnings, w => w.LogId == "DHCP6_CONFIG_UNSUPPORTED_OBJECT" && w.Path.Contains("class", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void BothSpellingsAtOneLevelAreAnError()
+    {
+        // Kea 3.x refuses a subnet, shared network, pool or pd-pool that gives its guard (or its additional classes)
+        // both ways; the error names the old key.
+        var result = Load(Dhcp6("""
+            "shared-networks": [ { "name": "n", "client-class": "a", "client-classes": [ "a" ],
+                "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "client-class": "b", "client-classes": [ "b" ],
+                    "require-client-classes": [ "y" ], "evaluate-additional-classes": [ "y" ],
+                    "pools": [ { "pool": "2001:db8:1::/120", "client-class": "c", "client-classes": [ "c" ] } ],
+                    "pd-pools": [ { "prefix": "2001:db8:100::", "prefix-len": 56, "delegated-len": 64,
+                                    "client-class": "d", "client-classes": [ "d" ] } ] } ] } ]
+            """));
+        foreach (var path in GuardPaths)
+        {
+            AssertError(result, path, "cannot specify both 'client-class' and 'client-classes'");
+        }
+
+        AssertError(result, "Dhcp6/shared-networks[0]/subnet6[0]/require-client-classes", "cannot specify both 'require-client-classes' and 'evaluate-additional-classes'");
+    }
+
+    [Fact]
+    public void EachSpellingAloneAtItsOwnLevelIsFine()
+    {
+        var result = Load(Dhcp6("""
+            "shared-networks": [ { "name": "n", "client-class": "a",
+                "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "client-classes": [ "b" ],
+                    "pools": [ { "pool": "2001:db8:1::/120", "client-class": "c" } ] } ] } ]
+            """));
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+    }
 }

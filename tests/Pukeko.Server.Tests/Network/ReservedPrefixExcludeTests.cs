@@ -33,6 +33,21 @@ public sealed class ReservedPrefixExcludeTests
     }
 
     [Fact]
+    public void AReservedPrefixFromAnotherSharedNetworkMemberCarriesItsExcludedPrefix()
+    {
+        using var h = PipelineHarness.FromDhcp6($$"""
+            "shared-networks": [ { "name": "lab", "interface": "eth0", "subnet6": [
+                { "id": 1, "subnet": "2001:db8:a::/48", "pools": [ { "pool": "2001:db8:a::1-2001:db8:a::ff" } ] },
+                { "id": 2, "subnet": "2001:db8:b::/48",
+                  "reservations": [ { "duid": "{{ClientDuidText}}", "prefixes": [ "2001:db8:2:100::/56" ],
+                                      "excluded-prefixes": [ "2001:db8:2:1ff::/64" ] } ] } ] } ]
+            """);
+        var (reply, _, _) = h.Exchange(WithPd(MessageType.Request, serverId: PipelineHarness.ServerDuid, oro: OptionCode.PdExclude));
+        var prefix = Prefixes(reply!).Single(p => PrefixText(p) == "2001:db8:2:100::/56");
+        Assert.Equal(new byte[] { 64, 0xff }, prefix.Options.Get<RawOption>(OptionCode.PdExclude)!.Data);
+    }
+
+    [Fact]
     public void ReservedPrefixWithoutAnExclusionGetsNoneEvenInsideAnExcludingPool()
     {
         using var h = PipelineHarness.FromDhcp6(Layout("[ \"\", \"\" ]"));

@@ -34,12 +34,27 @@ public sealed class LateReservationClassesTests
                    { "pool": "2001:db8:1::20-2001:db8:1::2f", "client-classes": [ "gold" ] } ]
         """;
 
+    // The client's global reservation gives a DNS server; KNOWN clients get preference 9; the only subnet is on
+    // another interface, so none is selected.
+    private const string UnselectedSubnet = """
+        "reservations-global": true,
+        "client-classes": [ { "name": "known-client", "test": "member('KNOWN')",
+                              "option-data": [ { "name": "preference", "data": "9" } ] } ],
+        "reservations": [ { "hw-address": "00:01:02:03:04:05",
+                            "option-data": [ { "name": "dns-servers", "data": "2001:db8::53" } ] } ],
+        "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth9",
+            "pools": [ { "pool": "2001:db8:1::10-2001:db8:1::1f" } ] } ]
+        """;
+
     private static Dhcp6Message Solicit(PipelineHarness h, Duid? client = null) =>
         h.Exchange(Create(MessageType.Solicit, clientId: client, oro: [OptionCode.Preference, OptionCode.DnsServers])).Reply!;
 
     private static Ipv6Address? Address(Dhcp6Message reply) => AddressOf(reply)?.Address;
 
     private static byte Preference(Dhcp6Message reply) => reply.Options.Get(OptionCode.Preference)!.GetData()[0];
+
+    private static Dhcp6Message InformationRequest(PipelineHarness h) =>
+        h.Exchange(Create(MessageType.InformationRequest, oro: [OptionCode.Preference, OptionCode.DnsServers])).Reply!;
 
     [Fact]
     public void ALateGlobalClassGuidesThePoolInASharedNetworkAndReplacesTheClassesThatExcludeIt()
@@ -166,5 +181,88 @@ public sealed class LateReservationClassesTests
         var reply = Solicit(h);
         Assert.Equal(Ipv6Address.Parse("2001:db8:1::20"), Address(reply));
         Assert.Equal(200, Preference(reply));
+    }
+
+    [Fact]
+    public void ASubnetWhoseGuardTheLateClassesNoLongerMeetGivesNoAddress()
+    {
+        // Selected while the client was "ordinary"; its global reservation makes it "gold" and not "ordinary", and the
+        // allocation checks the subnet's guard with those classes, as Kea's does: no address.
+        using var h = new PipelineHarness(LoadOk(Dhcp6($$"""
+            "reservations-global": true,
+            {{Classes}}
+            "reservations": [ {{GoldReservation}} ],
+            "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0", "client-classes": [ "ordinary" ],
+                "pools": [ { "pool": "2001:db8:1::10-2001:db8:1::1f" } ] } ]
+            """)));
+
+        Assert.Equal(StatusCode.NoAddrsAvail, StatusOf(Ia(Solicit(h)).Options));
+        Assert.Equal(Ipv6Address.Parse("2001:db8:1::10"), Address(Solicit(h, Stranger)));
+    }
+
+    [Fact]
+    public void ALeaseInASubnetWhoseGuardTheLateClassesNoLongerMeetIsRenewedWithZeroLifetimes()
+    {
+        // As Kea's renewal: the lease is taken, found not allowed by the subnet's classes, removed and returned with
+        // zero lifetimes.
+        using var h = new PipelineHarness(LoadOk(Dhcp6($$"""
+            "reservations-global": true,
+            {{Classes}}
+            "reservations": [ {{GoldReservation}} ],
+            "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0", "client-classes": [ "ordinary" ],
+                "pools": [ { "pool": "2001:db8:1::10-2001:db8:1::1f" } ] } ]
+            """)));
+        var held = Ipv6Address.Parse("2001:db8:1::10");
+        h.Store.Add(new Pukeko.Server.Leases.Lease6
+        {
+            Address = held, Duid = ClientDuid.ToArray(), Iaid = 1, ValidLifetime = 4000, PreferredLifetime = 3000,
+            Cltt = 1_700_000_000, SubnetId = 1,
+        });
+
+        var reply = h.Exchange(Create(MessageType.Renew, address: held, serverId: PipelineHarness.ServerDuid)).Reply!;
+        var returned = AddressOf(reply)!;
+        Assert.Equal(held, returned.Address);
+        Assert.Equal(0u, returned.ValidLifetime);
+        Assert.Null(h.Store.Get(held));
+    }
+
+    [Fact]
+    public void ASharedNetworkMemberWhoseGuardTheLateClassesNoLongerMeetIsLeftForAnother()
+    {
+        using var h = new PipelineHarness(LoadOk(Dhcp6($$"""
+            "reservations-global": true,
+            {{Classes}}
+            "reservations": [ {{GoldReservation}} ],
+            "shared-networks": [ { "name": "lab", "interface": "eth0", "subnet6": [
+                { "id": 1, "subnet": "2001:db8:1::/64", "client-classes": [ "ordinary" ],
+                  "pools": [ { "pool": "2001:db8:1::10-2001:db8:1::1f" } ] },
+                { "id": 2, "subnet": "2001:db8:2::/64", "client-classes": [ "gold" ],
+                  "pools": [ { "pool": "2001:db8:2::10-2001:db8:2::1f" } ] } ] } ]
+            """)));
+
+        Assert.Equal(Ipv6Address.Parse("2001:db8:2::10"), Address(Solicit(h)));
+        Assert.Equal(Ipv6Address.Parse("2001:db8:1::10"), Address(Solicit(h, Stranger)));
+    }
+
+    [Fact]
+    public void WithNoSubnetSelectedNoReservationIsLookedUp()
+    {
+        // As Kea's initContext: without a subnet there is no host lookup, so the global reservation's options are not
+        // given and the client is UNKNOWN (its class "known-client" does not match).
+        using var h = new PipelineHarness(LoadOk(Dhcp6(UnselectedSubnet)));
+
+        var reply = InformationRequest(h);
+        Assert.False(reply.Options.Contains(OptionCode.DnsServers));
+        Assert.False(reply.Options.Contains(OptionCode.Preference));
+    }
+
+    [Fact]
+    public void WithNoSubnetSelectedAnEarlyGlobalReservationStillMakesTheClientKnown()
+    {
+        using var h = new PipelineHarness(LoadOk(Dhcp6("\"early-global-reservations-lookup\": true, " + UnselectedSubnet)));
+
+        var reply = InformationRequest(h);
+        Assert.False(reply.Options.Contains(OptionCode.DnsServers));
+        Assert.Equal(9, reply.Options.Get(OptionCode.Preference)!.GetData()[0]);
     }
 }

@@ -10,6 +10,7 @@ using Pukeko.Server.Configuration;
 using Pukeko.Server.Leases;
 using Pukeko.Server.Leases.Memfile;
 using Pukeko.Server.Pipeline;
+using Pukeko.Server.Reservations;
 using Pukeko.Server.Statistics;
 
 namespace Pukeko.Server.Tests.Support;
@@ -30,7 +31,8 @@ internal sealed class PipelineHarness : IDisposable
 
     /// <summary>A harness for a configuration loaded from real Kea JSON (see <see cref="FromDhcp6"/>).</summary>
     /// <param name="leaseFile">A lease file to persist to (memfile <c>persist: true</c>); null keeps leases in memory only.</param>
-    public PipelineHarness(DhcpConfig config, Func<ILeaseStore, ILeaseStore>? wrapStore = null, string? leaseFile = null)
+    /// <param name="hostSources">Host databases searched after the configuration's reservations.</param>
+    public PipelineHarness(DhcpConfig config, Func<ILeaseStore, ILeaseStore>? wrapStore = null, string? leaseFile = null, IReadOnlyList<IHostDataSource>? hostSources = null)
     {
         Time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
         Config = config;
@@ -40,7 +42,7 @@ internal sealed class PipelineHarness : IDisposable
         Packets = new PacketStatistics(Statistics);
         Leases = new LeaseStatistics(Statistics);
         var allocation = new AllocationEngine(wrapStore?.Invoke(Store) ?? Store, Leases, Packets, NullLogger.Instance);
-        Runtime = new ServerRuntime(Config, ServerDuid);
+        Runtime = new ServerRuntime(Config, ServerDuid) { HostSources = hostSources ?? [] };
         Processor = new Dhcp6Processor(Runtime, allocation, Packets, Leases, NullLoggerFactory.Instance, Time);
         Leases.Recount(Config.Subnets, Store, 0);
     }

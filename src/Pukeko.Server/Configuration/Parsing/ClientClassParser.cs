@@ -99,6 +99,25 @@ internal static class ClientClassParser
     }
 
     /// <summary>
+    /// A subnet, shared network, pool or pd-pool naming its guard both the old way (<c>client-class</c>) and the new
+    /// (<c>client-classes</c>), or its additional classes both ways (<c>require-client-classes</c> and
+    /// <c>evaluate-additional-classes</c>): an error, as Kea 3.x refuses it, at the old key's path.
+    /// </summary>
+    public static void RejectBothSpellings(JsonElement item, string path, ParseContext context)
+    {
+        RejectBoth(item, path, context, "client-class", "client-classes");
+        RejectBoth(item, path, context, "require-client-classes", "evaluate-additional-classes");
+    }
+
+    private static void RejectBoth(JsonElement item, string path, ParseContext context, string old, string current)
+    {
+        if (item.TryGetProperty(old, out _) && item.TryGetProperty(current, out _))
+        {
+            context.Error(ParseContext.Child(path, old), $"cannot specify both '{old}' and '{current}': use only '{current}'");
+        }
+    }
+
+    /// <summary>
     /// <c>require-client-classes</c>, Kea 2.x's name of <c>evaluate-additional-classes</c>: applied either way; a file
     /// written for Kea 3.x hears of the deprecation, as Kea 3.x warns (DHCPSRV_REQUIRE_CLIENT_CLASSES_DEPRECATED).
     /// </summary>

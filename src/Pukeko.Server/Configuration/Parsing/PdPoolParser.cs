@@ -55,6 +55,8 @@ internal static class PdPoolParser
                 continue;
             }
 
+            ClientClassParser.RejectBothSpellings(item, itemPath, context);
+
             draft.Pool = Check(draft, item, context);
             into.Add(draft);
         }

@@ -41,6 +41,8 @@ internal static class PoolParser
                 continue;
             }
 
+            ClientClassParser.RejectBothSpellings(item, itemPath, context);
+
             draft.Ddns.Check(itemPath, context);
             if (!item.TryGetProperty("pool", out _))
             {

@@ -18,6 +18,8 @@ internal static class SharedNetworkParser
                 continue;
             }
 
+            ClientClassParser.RejectBothSpellings(item, itemPath, context);
+
             draft.Ddns.Check(itemPath, context);
             if (draft.Name is null)
             {

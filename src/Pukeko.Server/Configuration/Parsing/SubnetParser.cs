@@ -18,6 +18,8 @@ internal static class SubnetParser
                 continue;
             }
 
+            ClientClassParser.RejectBothSpellings(item, itemPath, context);
+
             draft.Ddns.Check(itemPath, context);
             if (!item.TryGetProperty("subnet", out _))
             {

@@ -148,10 +148,13 @@ internal static class ReplyBuilder
         return ia;
     }
 
-    /// <summary>As Kea: the client's reservation of this very prefix decides first, then the pool the prefix is from.</summary>
+    /// <summary>
+    /// As Kea: the client's reservation of this very prefix decides first (the reservation in the prefix's subnet, which
+    /// in a shared network may be another member's, else the current one), then the pool the prefix is from.
+    /// </summary>
     private static byte[]? PdExcludeFor(ProcessingContext ctx, Lease6 lease)
     {
-        if (ctx.Host is { } host)
+        if ((ctx.SubnetHost(lease.SubnetId) ?? ctx.Host) is { } host)
         {
             foreach (var reserved in host.Prefixes)
             {

@@ -68,7 +68,7 @@ internal sealed class ClientFqdnStage(PipelineServices services)
         var stored = (ctx.Hostname, ctx.FqdnForward, ctx.FqdnReverse);
         var first = FirstAddress(ctx.Response.Message);
         var parameters = (first is { } address ? ctx.Subnet?.FindPool(address)?.Ddns : null) ?? ctx.Subnet?.Ddns ?? ctx.Runtime.Config.Ddns;
-        if (!parameters.Equals(ctx.Ddns))
+        if (!parameters.Equals(ctx.Ddns) || ctx.ReservedHostnameChanged)
         {
             var client = ctx.Query.Message.Options.Get<ClientFqdnOption>(OptionCode.ClientFqdn);
             Apply(ctx, parameters, FqdnRules.Decide(client, ctx.Host?.Hostname, parameters, Enabled(ctx, parameters)));
