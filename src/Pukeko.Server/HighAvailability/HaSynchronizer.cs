@@ -9,8 +9,8 @@ namespace Pukeko.Server.HighAvailability;
 /// <summary>
 /// Kea 2.2's lease synchronisation (<c>synchronize</c>, run in <c>syncing</c> and by <c>ha-sync</c>): before each page
 /// the peer's DHCP service is disabled (<c>dhcp-disable</c> with Kea 2.5.8+'s <c>origin-id</c> and Kea 2.2's
-/// <c>"origin": "ha-partner"</c>, <c>max-period</c> so a dead synchroniser does not leave it off), then <c>lease6-get-page</c> from <c>"start"</c>, then from the last address of
-/// a full page. Each lease is added, or replaces an older local one. At the end the peer gets
+/// <c>"origin": "ha-partner"</c>, <c>max-period</c> so a dead synchroniser does not leave it off), then
+/// <c>lease6-get-page</c> from <c>"start"</c>, then from the last address of a full page. Each lease is added, or replaces an older local one. At the end the peer gets
 /// <c>ha-sync-complete-notify</c> (<c>dhcp-enable</c> when it does not know that command); after a failure it gets
 /// <c>dhcp-enable</c>.
 /// </summary>
