@@ -68,7 +68,7 @@ internal static class HaCommands
         }, Configured);
         dispatcher.Register("ha-sync-complete-notify", (command, _) =>
         {
-            if (Route(server, "ha-sync-complete-notify", command.Arguments, out var error) is null)
+            if (Route(server, "ha-sync-complete-notify", command.Arguments, out var error) is not { } ha)
             {
                 return Done(ControlAnswer.Error(error!));
             }
@@ -79,8 +79,9 @@ internal static class HaCommands
             }
 
             // The partner synchronised from us under dhcp-disable with this origin; it is done, so that origin lets go
-            // (and only it: another relationship's partner may still be synchronising). Kea also defers this in
-            // partner-down until its own heartbeat succeeds; here it is released at once.
+            // (and only it: another relationship's partner may still be synchronising). In partner-down this
+            // relationship first holds the service itself until its next heartbeat (Kea).
+            ha.SyncCompleteNotified();
             server.Network.Enable(origin.ToString(CultureInfo.InvariantCulture));
             return Done(ControlAnswer.Success("Server successfully notified about the synchronization completion."));
         }, Configured);

@@ -61,6 +61,9 @@ internal sealed class HaService : IAsyncDisposable
     // Kea's isMaintenanceCanceled: the evaluation right after a maintenance cancel changes nothing, so a heartbeat
     // answer from before the partner's own cancel does not send this server straight back into maintenance.
     private volatile bool _maintenanceCanceled;
+    // Kea's sync_complete_notified_: the partner finished synchronising while this server was in partner-down, which
+    // keeps the service off until the next heartbeat says whether the partner is back (see SyncCompleteNotified).
+    private volatile bool _syncCompleteNotified;
     private long _unsentUpdates;
     private Task? _machineLoop;
     private Task? _updateLoop;
@@ -168,7 +171,14 @@ internal sealed class HaService : IAsyncDisposable
     {
         if (SendsHeartbeats)
         {
-            await HeartbeatAsync(cancellationToken).ConfigureAwait(false);
+            // Whatever the heartbeat brings, the notice is used up by it (Kea).
+            var notified = _syncCompleteNotified;
+            _syncCompleteNotified = false;
+            if (!await HeartbeatAsync(cancellationToken).ConfigureAwait(false) && notified)
+            {
+                // The partner said it is synchronised but cannot be reached now: keep serving its clients.
+                await ResumeInPartnerDownAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await _machine.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -185,7 +195,42 @@ internal sealed class HaService : IAsyncDisposable
     private bool SendsHeartbeats => _config.Partner is not null && _config.HeartbeatDelay > TimeSpan.Zero
         && _state is not (HaStateNames.Terminated or HaStateNames.Backup or HaStateNames.PassiveBackup);
 
-    private async Task HeartbeatAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>ha-sync-complete-notify</c> from the partner (its hold on this server's service is released by the caller).
+    /// In <c>partner-down</c> Kea (2.2 and 3.x) does not let the service go on at once: new leases would not reach
+    /// the partner (no updates are sent in partner-down), so the service stays off under this relationship's origin
+    /// until the next heartbeat; the partner answering moves the state machine on (to the normal state once it is
+    /// <c>ready</c>), and a heartbeat that fails turns the service back on.
+    /// </summary>
+    public void SyncCompleteNotified()
+    {
+        if (_state != HaStateNames.PartnerDown || !SendsHeartbeats)
+        {
+            return;
+        }
+
+        _syncCompleteNotified = true;
+        SetService(false, _state);
+    }
+
+    private async Task ResumeInPartnerDownAsync(CancellationToken cancellationToken)
+    {
+        await _machine.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_state == HaStateNames.PartnerDown)
+            {
+                SetService(true, _state);
+            }
+        }
+        finally
+        {
+            _machine.Release();
+        }
+    }
+
+    /// <summary>One heartbeat; true when the partner answered it properly.</summary>
+    private async Task<bool> HeartbeatAsync(CancellationToken cancellationToken)
     {
         var partner = _config.Partner!;
         var command = HaPeerCommand.Naming(_config.ThisServerName, "ha-heartbeat", null);
@@ -197,7 +242,7 @@ internal sealed class HaService : IAsyncDisposable
         catch (HaPeerException ex)
         {
             HeartbeatFailed(partner, "HA_HEARTBEAT_COMMUNICATIONS_FAILED", ex.Message);
-            return;
+            return false;
         }
 
         try
@@ -215,7 +260,7 @@ internal sealed class HaService : IAsyncDisposable
         catch (FormatException ex)
         {
             HeartbeatFailed(partner, "HA_HEARTBEAT_FAILED", ex.Message);
-            return;
+            return false;
         }
 
         var skew = _communication.ClockSkew.Duration();
@@ -223,6 +268,8 @@ internal sealed class HaService : IAsyncDisposable
         {
             _log.LogWarning(new EventId(0, "HA_HIGH_CLOCK_SKEW"), "{Server}: the clock of {Partner} is {Skew} s off; above 60 s the servers stop working together", _config.ThisServerName, partner.Name, (long)skew.TotalSeconds);
         }
+
+        return true;
     }
 
     /// <summary>

@@ -217,6 +217,40 @@ public sealed class HaServiceTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_sync_complete_notice_in_partner_down_holds_the_service_until_the_next_heartbeat()
+    {
+        var primary = Start(HaMode.HotStandby, "server1");
+        _peer.State = null;
+        _time.Advance(TimeSpan.FromSeconds(4));
+        await primary.StepAsync();
+        Assert.Equal("partner-down", primary.State);
+        Assert.True(_network.Enabled);
+
+        // The partner says it has synchronised, but the next heartbeat does not reach it: serve on.
+        primary.SyncCompleteNotified();
+        Assert.Equal(["1000"], _network.DisabledBy);
+        await primary.StepAsync();
+        Assert.Equal("partner-down", primary.State);
+        Assert.True(_network.Enabled);
+
+        // The notice is used up by that heartbeat: a later failing one changes nothing.
+        await primary.StepAsync();
+        Assert.True(_network.Enabled);
+
+        // This time the partner answers, ready: the pair goes back to hot-standby, the service on.
+        primary.SyncCompleteNotified();
+        Assert.False(_network.Enabled);
+        _peer.State = "ready";
+        await primary.StepAsync();
+        Assert.Equal("hot-standby", primary.State);
+        Assert.True(_network.Enabled);
+
+        // Outside partner-down the notice does not touch this server's own origin.
+        primary.SyncCompleteNotified();
+        Assert.True(_network.Enabled);
+    }
+
+    [Fact]
     public async Task Partner_down_goes_back_to_waiting_when_the_returning_partner_has_unsent_updates()
     {
         var primary = Start(HaMode.HotStandby, "server1");
