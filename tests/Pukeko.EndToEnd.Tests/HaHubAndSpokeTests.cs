@@ -28,7 +28,8 @@ public sealed class HaHubAndSpokeTests(ITestOutputHelper output) : IDisposable
 
     private string HubConfig() => new HaConfigBuilder(HaHubLab.HubAddressA)
         .Subnet(1, "2001:db8:1::/64", _lab.HubInterfaceA, "2001:db8:1::100-2001:db8:1::1ff", haServerName: HubA.Name)
-        .Subnet(2, "2001:db8:2::/64", _lab.HubInterfaceB, "2001:db8:2::100-2001:db8:2::1ff", haServerName: SpokeB.Name)
+        // Written without an id: it gets 2, the lowest free one (spoke B's subnet id), and is still mapped to B.
+        .Subnet(null, "2001:db8:2::/64", _lab.HubInterfaceB, "2001:db8:2::100-2001:db8:2::1ff", haServerName: SpokeB.Name)
         .HotStandby(HubA.Name, SpokeA, HubA)
         .HotStandby(HubB.Name, SpokeB, HubB)
         .Build();

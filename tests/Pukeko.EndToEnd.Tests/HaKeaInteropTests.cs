@@ -151,6 +151,33 @@ public sealed class HaKeaInteropTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Maintenance_goes_both_ways_between_Pukeko_and_Kea()
+    {
+        // Pukeko sends Kea 3.x's ha-maintenance-notify (with state and server-name); Kea 2.2 reads only cancel.
+        using var pukeko = StartPukeko("server1", _lab.Server1Namespace, HaLab.Server1Address);
+        using var kea = StartKea("server2", _lab.Server2Namespace);
+        var pukekoSide = PukekoSide(_lab.Server1Namespace, HaLab.Server1Address);
+        var keaSide = KeaSide(_lab.Server2Namespace, HaLab.Server2Address);
+        string Logs() => $"\n--- Pukeko\n{pukeko.Output}\n--- Kea 2.2\n{kea.Output}";
+        void WaitForStates(string onPukeko, string onKea, string what) => Assert.True(
+            Run.WaitFor(() => pukekoSide.State() == onPukeko && keaSide.State() == onKea, TimeSpan.FromSeconds(60)),
+            $"{what}: {pukekoSide.State()}/{keaSide.State()}{Logs()}");
+
+        WaitForStates("hot-standby", "hot-standby", "pair did not reach hot-standby");
+        var started = pukekoSide.Command("""{"command": "ha-maintenance-start"}""");
+        Assert.Equal(0, started?["result"]?.GetValue<int>());
+        WaitForStates("partner-in-maintenance", "in-maintenance", "Pukeko's maintenance start");
+        Assert.Equal(0, pukekoSide.Command("""{"command": "ha-maintenance-cancel"}""")?["result"]?.GetValue<int>());
+        WaitForStates("hot-standby", "hot-standby", "after Pukeko's maintenance cancel");
+
+        // Kea 2.2 sends {"cancel": ...} alone: Pukeko goes to in-maintenance and back.
+        Assert.Equal(0, keaSide.Command("""{"command": "ha-maintenance-start"}""")?["result"]?.GetValue<int>());
+        WaitForStates("in-maintenance", "partner-in-maintenance", "Kea's maintenance start");
+        Assert.Equal(0, keaSide.Command("""{"command": "ha-maintenance-cancel"}""")?["result"]?.GetValue<int>());
+        WaitForStates("hot-standby", "hot-standby", "after Kea's maintenance cancel");
+    }
+
+    [Fact]
     public void Without_the_dedicated_listener_Kea_is_reached_through_its_control_agent_and_Pukeko_through_its_control_socket()
     {
         // Dhcp6 multi-threading off: neither server opens the HA listener (Kea 2.2's rule), so each peer URL (port 8000)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Pukeko.Server.Control;
 using Pukeko.Server.Hosting;
@@ -67,14 +68,21 @@ internal static class HaCommands
         }, Configured);
         dispatcher.Register("ha-sync-complete-notify", (command, _) =>
         {
-            if (Route(server, "ha-sync-complete-notify", command.Arguments, out var error) is null)
+            if (Route(server, "ha-sync-complete-notify", command.Arguments, out var error) is not { } ha)
             {
                 return Done(ControlAnswer.Error(error!));
             }
 
-            // The partner synchronised from us under dhcp-disable (origin ha-partner); it is done, so that origin lets go.
-            // Kea also defers this in partner-down until its own heartbeat succeeds; here it is released at once.
-            server.Network.Enable(PartnerOrigin);
+            if (SyncOriginOf(command.Arguments, out error) is not { } origin)
+            {
+                return Done(ControlAnswer.Error(error!));
+            }
+
+            // The partner synchronised from us under dhcp-disable with this origin; it is done, so that origin lets go
+            // (and only it: another relationship's partner may still be synchronising). In partner-down this
+            // relationship first holds the service itself until its next heartbeat (Kea).
+            ha.SyncCompleteNotified();
+            server.Network.Enable(origin.ToString(CultureInfo.InvariantCulture));
             return Done(ControlAnswer.Success("Server successfully notified about the synchronization completion."));
         }, Configured);
         dispatcher.Register("ha-continue", async (command, ct) => Route(server, "ha-continue", command.Arguments, out var error) is { } ha
@@ -126,8 +134,16 @@ internal static class HaCommands
                 return ControlAnswer.Error("'cancel' must be a boolean in the 'ha-maintenance-notify' command");
             }
 
+            // Kea 3.x: the sender's state (on cancel, the one it returns to); Kea 2.2 sends none.
+            string? partnerState = null;
+            if (args.TryGetPropertyValue("state", out var stateNode) && stateNode is not null
+                && (stateNode is not JsonValue stateValue || !stateValue.TryGetValue(out partnerState)))
+            {
+                return ControlAnswer.Error("'state' must be a string in the 'ha-maintenance-notify' command");
+            }
+
             return Route(server, "ha-maintenance-notify", args, out var error) is { } ha
-                ? await ha.MaintenanceNotifyAsync(cancelValue.GetValue<bool>(), ct).ConfigureAwait(false)
+                ? await ha.MaintenanceNotifyAsync(cancelValue.GetValue<bool>(), ct, partnerState).ConfigureAwait(false)
                 : ControlAnswer.Error(error!);
         }, Configured);
         dispatcher.Register("ha-sync", async (command, ct) => await SyncAsync(server, command.Arguments, ct).ConfigureAwait(false), Configured);
@@ -179,6 +195,34 @@ internal static class HaCommands
 
     /// <summary>The origin a partner's <c>dhcp-disable</c> names (Kea 2.2: <c>"origin": "ha-partner"</c>).</summary>
     internal const string PartnerOrigin = "ha-partner";
+
+    /// <summary>
+    /// The origin <c>ha-sync-complete-notify</c> releases: <c>origin-id</c> (Kea 2.5.8+), else <c>origin</c> (Kea 2.5.5–2.5.7),
+    /// both integers; without either (Kea 2.2, whose <c>dhcp-disable</c> said <c>"ha-partner"</c>) 2000, the origin
+    /// <c>"ha-partner"</c> stands for here. Kea 3.x defaults to 2001 instead, which leaves a Kea 2.2 partner's hold
+    /// in place until its <c>max-period</c>. Null with Kea's error text.
+    /// </summary>
+    private static int? SyncOriginOf(JsonObject? arguments, out string? error)
+    {
+        error = null;
+        foreach (var key in (ReadOnlySpan<string>)["origin-id", "origin"])
+        {
+            if (arguments is null || !arguments.TryGetPropertyValue(key, out var node) || node is null)
+            {
+                continue;
+            }
+
+            if (node is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number && value.TryGetValue<int>(out var origin))
+            {
+                return origin;
+            }
+
+            error = $"'{key}' must be an integer in the 'ha-sync-complete-notify' command";
+            return null;
+        }
+
+        return HaService.FirstPartnerOriginId;
+    }
 
     /// <summary>The relationship a command is for (see <see cref="HaServices.ForCommand"/>); null with Kea's error text.</summary>
     private static HaService? Route(Dhcp6Server server, string command, JsonObject? arguments, out string? error)

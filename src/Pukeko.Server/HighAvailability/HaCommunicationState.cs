@@ -114,6 +114,18 @@ internal sealed class HaCommunicationState(HaRelationshipConfig config, TimeProv
     }
 
     /// <summary>
+    /// The state the partner reported outside a heartbeat (Kea 3.x's <c>ha-maintenance-notify</c> with <c>cancel</c>
+    /// and its answer carry it); an unknown name leaves the partner <c>unavailable</c>, as Kea does.
+    /// </summary>
+    public void SetPartnerState(string state)
+    {
+        lock (_gate)
+        {
+            _partnerState = HaStateNames.All.Contains(state) ? state : HaStateNames.Unavailable;
+        }
+    }
+
+    /// <summary>
     /// A query for the partner's scope while communication is interrupted: its client counts as unanswered when its
     /// elapsed time (hundredths of a second) exceeds <c>max-ack-delay</c>.
     /// </summary>

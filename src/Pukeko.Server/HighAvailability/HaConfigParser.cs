@@ -321,12 +321,20 @@ internal sealed class HaConfigParser
     /// <summary>Parameters that are valid but that this server does not apply yet: each warned about with its path.</summary>
     private void WarnNotApplied(HaRelationshipConfig config, JsonElement item, string path)
     {
+        // Kea sizes its thread pools with these (0: as many as the DHCP threads); Kestrel and the pooled peer client
+        // are not built on a fixed number of threads, so a count written here changes nothing.
+        var threads = $"{path}/multi-threading";
+        if (config.MultiThreading.Enabled && config.MultiThreading.ClientThreads != 0)
+        {
+            _warn($"{threads}/http-client-threads", "not used: requests to peers are not limited to a number of threads (each peer's requests go out side by side on pooled connections)");
+        }
+
         // These belong to the dedicated listener; without it peers reach the control channel, whose own settings apply.
         if (HaDedicatedListener.IsRequested(config))
         {
-            if (config.MultiThreading.ListenerThreads != 0 || config.MultiThreading.ClientThreads != 0)
+            if (config.MultiThreading.ListenerThreads != 0)
             {
-                _warn($"{path}/multi-threading", "'http-listener-threads' and 'http-client-threads' are not used: the listener and the peer client are not limited to a number of threads");
+                _warn($"{threads}/http-listener-threads", "not used: the dedicated HA listener (Kestrel) is not limited to a number of threads");
             }
 
             return;

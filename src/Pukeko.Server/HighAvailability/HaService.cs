@@ -61,6 +61,9 @@ internal sealed class HaService : IAsyncDisposable
     // Kea's isMaintenanceCanceled: the evaluation right after a maintenance cancel changes nothing, so a heartbeat
     // answer from before the partner's own cancel does not send this server straight back into maintenance.
     private volatile bool _maintenanceCanceled;
+    // Kea's sync_complete_notified_: the partner finished synchronising while this server was in partner-down, which
+    // keeps the service off until the next heartbeat says whether the partner is back (see SyncCompleteNotified).
+    private volatile bool _syncCompleteNotified;
     private long _unsentUpdates;
     private Task? _machineLoop;
     private Task? _updateLoop;
@@ -78,7 +81,7 @@ internal sealed class HaService : IAsyncDisposable
         _log = log;
         _filter = new HaQueryFilter(config);
         _communication = new HaCommunicationState(config, time);
-        _synchronizer = leases is null ? null : new HaSynchronizer(config, channel, leases, log, syncedSubnets);
+        _synchronizer = leases is null ? null : new HaSynchronizer(config, channel, leases, log, syncedSubnets, PartnerOriginId(relationshipIndex));
         _backlog = new HaLeaseBacklog(config.DelayedUpdatesLimit);
 
         // Kea 2.2 has no such limit; 2.3.1+ defaults to 10. Only a 2.3.1+ partner reports conflicts at all.
@@ -87,6 +90,15 @@ internal sealed class HaService : IAsyncDisposable
 
     /// <summary>The origin under which relationship <paramref name="relationshipIndex"/> disables the DHCP service.</summary>
     public static string OriginOf(int relationshipIndex) => (1000 + relationshipIndex).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The <c>origin-id</c> relationship <paramref name="relationshipIndex"/> names when it disables its partner's
+    /// service (Kea 2.5.8+: 2000 + the relationship's index), so a hub's partners release only their own hold.
+    /// </summary>
+    public static int PartnerOriginId(int relationshipIndex) => FirstPartnerOriginId + relationshipIndex;
+
+    /// <summary>Kea 2.5.8+'s first remote origin; what a receiver takes Kea 2.2's <c>"origin": "ha-partner"</c> for.</summary>
+    public const int FirstPartnerOriginId = 2000;
 
     /// <summary>This relationship's origin in <c>dhcp-state</c> (<see cref="LocalOrigin"/> for the first).</summary>
     public string Origin => _localOrigin;
@@ -159,7 +171,14 @@ internal sealed class HaService : IAsyncDisposable
     {
         if (SendsHeartbeats)
         {
-            await HeartbeatAsync(cancellationToken).ConfigureAwait(false);
+            // Whatever the heartbeat brings, the notice is used up by it (Kea).
+            var notified = _syncCompleteNotified;
+            _syncCompleteNotified = false;
+            if (!await HeartbeatAsync(cancellationToken).ConfigureAwait(false) && notified)
+            {
+                // The partner said it is synchronised but cannot be reached now: keep serving its clients.
+                await ResumeInPartnerDownAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await _machine.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -176,7 +195,42 @@ internal sealed class HaService : IAsyncDisposable
     private bool SendsHeartbeats => _config.Partner is not null && _config.HeartbeatDelay > TimeSpan.Zero
         && _state is not (HaStateNames.Terminated or HaStateNames.Backup or HaStateNames.PassiveBackup);
 
-    private async Task HeartbeatAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>ha-sync-complete-notify</c> from the partner (its hold on this server's service is released by the caller).
+    /// In <c>partner-down</c> Kea (2.2 and 3.x) does not let the service go on at once: new leases would not reach
+    /// the partner (no updates are sent in partner-down), so the service stays off under this relationship's origin
+    /// until the next heartbeat; the partner answering moves the state machine on (to the normal state once it is
+    /// <c>ready</c>), and a heartbeat that fails turns the service back on.
+    /// </summary>
+    public void SyncCompleteNotified()
+    {
+        if (_state != HaStateNames.PartnerDown || !SendsHeartbeats)
+        {
+            return;
+        }
+
+        _syncCompleteNotified = true;
+        SetService(false, _state);
+    }
+
+    private async Task ResumeInPartnerDownAsync(CancellationToken cancellationToken)
+    {
+        await _machine.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_state == HaStateNames.PartnerDown)
+            {
+                SetService(true, _state);
+            }
+        }
+        finally
+        {
+            _machine.Release();
+        }
+    }
+
+    /// <summary>One heartbeat; true when the partner answered it properly.</summary>
+    private async Task<bool> HeartbeatAsync(CancellationToken cancellationToken)
     {
         var partner = _config.Partner!;
         var command = HaPeerCommand.Naming(_config.ThisServerName, "ha-heartbeat", null);
@@ -188,7 +242,7 @@ internal sealed class HaService : IAsyncDisposable
         catch (HaPeerException ex)
         {
             HeartbeatFailed(partner, "HA_HEARTBEAT_COMMUNICATIONS_FAILED", ex.Message);
-            return;
+            return false;
         }
 
         try
@@ -206,7 +260,7 @@ internal sealed class HaService : IAsyncDisposable
         catch (FormatException ex)
         {
             HeartbeatFailed(partner, "HA_HEARTBEAT_FAILED", ex.Message);
-            return;
+            return false;
         }
 
         var skew = _communication.ClockSkew.Duration();
@@ -214,6 +268,8 @@ internal sealed class HaService : IAsyncDisposable
         {
             _log.LogWarning(new EventId(0, "HA_HIGH_CLOCK_SKEW"), "{Server}: the clock of {Partner} is {Skew} s off; above 60 s the servers stop working together", _config.ThisServerName, partner.Name, (long)skew.TotalSeconds);
         }
+
+        return true;
     }
 
     /// <summary>
@@ -820,9 +876,11 @@ internal sealed class HaService : IAsyncDisposable
 
     /// <summary>
     /// <c>ha-maintenance-notify</c> from the partner: go to <c>in-maintenance</c> (serve nobody, so this server can be
-    /// shut down), or with <paramref name="cancel"/> back to the state before it. Kea's answers.
+    /// shut down), or with <paramref name="cancel"/> back to the state before it. Kea's answers; a cancel answers
+    /// with the state this server went to and takes <paramref name="partnerState"/> (Kea 3.x sends the state it
+    /// returns to; null, from Kea 2.2: <c>unavailable</c> until the next heartbeat) as the partner's, as Kea 3.x does.
     /// </summary>
-    public async Task<JsonObject> MaintenanceNotifyAsync(bool cancel, CancellationToken cancellationToken)
+    public async Task<JsonObject> MaintenanceNotifyAsync(bool cancel, CancellationToken cancellationToken, string? partnerState = null)
     {
         await _machine.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -834,9 +892,12 @@ internal sealed class HaService : IAsyncDisposable
                     return ControlAnswer.Error("Unable to cancel the maintenance for the server not in the in-maintenance state.");
                 }
 
-                Enter(_previousState);
+                _communication.SetPartnerState(partnerState ?? HaStateNames.Unavailable);
+
+                // Going "back" to in-maintenance would keep this server there for good; waiting lets the machine decide.
+                Enter(_previousState == HaStateNames.InMaintenance ? HaStateNames.Waiting : _previousState);
                 _maintenanceCanceled = true;
-                return ControlAnswer.Success("Server maintenance canceled.");
+                return ControlAnswer.Success("Server maintenance canceled.", new JsonObject { ["state"] = _state });
             }
 
             if (_state is HaStateNames.Backup or HaStateNames.PartnerInMaintenance or HaStateNames.Terminated)
@@ -868,7 +929,7 @@ internal sealed class HaService : IAsyncDisposable
                 return ControlAnswer.Error($"Unable to transition the server from the {_state} to partner-in-maintenance state.");
             }
 
-            var (result, error) = await NotifyMaintenanceAsync(partner, cancel: false, cancellationToken).ConfigureAwait(false);
+            var (result, error) = await NotifyMaintenanceAsync(partner, cancel: false, cancellationToken, _state).ConfigureAwait(false);
             if (result is null || result == ControlResult.Error)
             {
                 Enter(HaStateNames.PartnerDown, maintenance: true);
@@ -900,13 +961,15 @@ internal sealed class HaService : IAsyncDisposable
                 return ControlAnswer.Error("Unable to cancel maintenance request because the server is not in the partner-in-maintenance state.");
             }
 
-            var (result, error) = await NotifyMaintenanceAsync(partner, cancel: true, cancellationToken).ConfigureAwait(false);
+            // Kea 3.x tells the partner the state this server returns to (never partner-in-maintenance again).
+            var next = _previousState == HaStateNames.PartnerInMaintenance ? HaStateNames.Waiting : _previousState;
+            var (result, error) = await NotifyMaintenanceAsync(partner, cancel: true, cancellationToken, next).ConfigureAwait(false);
             if (result != ControlResult.Success)
             {
                 return ControlAnswer.Error($"Unable to cancel maintenance. The partner server responded with the following message to the ha-maintenance-notify command: {error}.");
             }
 
-            Enter(_previousState);
+            Enter(next);
             _maintenanceCanceled = true;
             return ControlAnswer.Success("Server maintenance successfully canceled.");
         }
@@ -916,10 +979,15 @@ internal sealed class HaService : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends <c>ha-maintenance-notify</c>; the partner's result (null: not reached) and the error text. Any failure marks the partner unavailable (Kea).</summary>
-    private async Task<(int? Result, string? Error)> NotifyMaintenanceAsync(HaPeerConfig partner, bool cancel, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <c>ha-maintenance-notify</c> with Kea 3.x's <c>state</c> (<paramref name="state"/>: this server's state
+    /// on start, the one it returns to on cancel; Kea 2.2 ignores it); the partner's result (null: not reached) and
+    /// the error text. Any failure marks the partner unavailable (Kea). After a cancel the partner's state is the one
+    /// its answer reports (Kea 3.x), else <c>unavailable</c> until the next heartbeat (Kea 2.2 reports none).
+    /// </summary>
+    private async Task<(int? Result, string? Error)> NotifyMaintenanceAsync(HaPeerConfig partner, bool cancel, CancellationToken cancellationToken, string state)
     {
-        var command = HaPeerCommand.Naming(_config.ThisServerName, "ha-maintenance-notify", new JsonObject { ["cancel"] = cancel });
+        var command = HaPeerCommand.Naming(_config.ThisServerName, "ha-maintenance-notify", new JsonObject { ["cancel"] = cancel, ["state"] = state });
         var failedId = cancel ? "HA_MAINTENANCE_NOTIFY_CANCEL_FAILED" : "HA_MAINTENANCE_NOTIFY_FAILED";
         try
         {
@@ -927,6 +995,22 @@ internal sealed class HaService : IAsyncDisposable
             var result = ControlAnswer.ResultOf(answer);
             if (result is ControlResult.Success or ControlResult.Empty)
             {
+                if (cancel)
+                {
+                    _communication.MarkUnavailable();
+                    if (answer["arguments"] is JsonObject arguments && arguments.TryGetPropertyValue("state", out var reported) && reported is not null)
+                    {
+                        if (reported is not JsonValue value || !value.TryGetValue<string>(out var partnerState))
+                        {
+                            const string notString = "server state not returned in response to a ha-maintenance-notify command or it is not a string";
+                            _log.LogError(new EventId(0, failedId), "{Server}: ha-maintenance-notify to {Partner} failed: {Reason}", _config.ThisServerName, partner.Name, notString);
+                            return (ControlResult.Error, notString);
+                        }
+
+                        _communication.SetPartnerState(partnerState);
+                    }
+                }
+
                 return (ControlResult.Success, null);
             }
 

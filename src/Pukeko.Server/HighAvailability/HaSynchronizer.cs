@@ -8,9 +8,9 @@ namespace Pukeko.Server.HighAvailability;
 
 /// <summary>
 /// Kea 2.2's lease synchronisation (<c>synchronize</c>, run in <c>syncing</c> and by <c>ha-sync</c>): before each page
-/// the peer's DHCP service is disabled (<c>dhcp-disable</c>, origin <c>ha-partner</c>, <c>max-period</c> so a dead
-/// synchroniser does not leave it off), then <c>lease6-get-page</c> from <c>"start"</c>, then from the last address of
-/// a full page. Each lease is added, or replaces an older local one. At the end the peer gets
+/// the peer's DHCP service is disabled (<c>dhcp-disable</c> with Kea 2.5.8+'s <c>origin-id</c> and Kea 2.2's
+/// <c>"origin": "ha-partner"</c>, <c>max-period</c> so a dead synchroniser does not leave it off), then
+/// <c>lease6-get-page</c> from <c>"start"</c>, then from the last address of a full page. Each lease is added, or replaces an older local one. At the end the peer gets
 /// <c>ha-sync-complete-notify</c> (<c>dhcp-enable</c> when it does not know that command); after a failure it gets
 /// <c>dhcp-enable</c>.
 /// </summary>
@@ -18,7 +18,11 @@ namespace Pukeko.Server.HighAvailability;
 /// The subnets whose leases are taken (Kea 2.6+'s lease sync filter: the subnets mapped to this relationship by
 /// <c>ha-server-name</c>); null or empty: every lease.
 /// </param>
-internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel channel, IHaLeaseSink sink, ILogger log, IReadOnlySet<uint>? syncedSubnets = null)
+/// <param name="originId">
+/// The <c>origin-id</c> of the peer's <c>dhcp-disable</c>, <c>dhcp-enable</c> and <c>ha-sync-complete-notify</c>
+/// (2000 + the relationship's index, see <see cref="HaService.PartnerOriginId"/>).
+/// </param>
+internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel channel, IHaLeaseSink sink, ILogger log, IReadOnlySet<uint>? syncedSubnets = null, int originId = HaService.FirstPartnerOriginId)
 {
     /// <summary>The text of Kea's answer to a successful <c>ha-sync</c>.</summary>
     public const string CompleteText = "Lease database synchronization complete.";
@@ -110,7 +114,7 @@ internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel
 
     private async Task<string?> DisableAsync(HaPeerConfig peer, TimeSpan? maxPeriod, CancellationToken cancellationToken)
     {
-        var args = new JsonObject { ["origin"] = HaCommands.PartnerOrigin };
+        var args = PartnerOrigin();
         if (maxPeriod is { } period)
         {
             args["max-period"] = (long)Math.Max(1, Math.Ceiling(period.TotalSeconds));
@@ -120,9 +124,15 @@ internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel
         return error;
     }
 
+    /// <summary>
+    /// Who disables the peer: Kea 2.5.8+ reads <c>origin-id</c>, Kea 2.2 <c>origin</c> (and ignores the other), as Kea 3.x
+    /// sends them both.
+    /// </summary>
+    private JsonObject PartnerOrigin() => new() { ["origin-id"] = originId, ["origin"] = HaCommands.PartnerOrigin };
+
     private async Task<string?> EnableAsync(HaPeerConfig peer, CancellationToken cancellationToken)
     {
-        var command = HaPeerCommand.Create("dhcp-enable", new JsonObject { ["origin"] = HaCommands.PartnerOrigin });
+        var command = HaPeerCommand.Create("dhcp-enable", PartnerOrigin());
         var (_, error) = await SendAsync(peer, command, HaService.RequestTimeout, "HA_DHCP_ENABLE_FAILED", "HA_DHCP_ENABLE_COMMUNICATIONS_FAILED", cancellationToken).ConfigureAwait(false);
         return error;
     }
@@ -132,7 +142,7 @@ internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel
         JsonObject answer;
         try
         {
-            answer = await channel.SendAsync(peer, HaPeerCommand.Naming(config.ThisServerName, "ha-sync-complete-notify", null), HaService.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            answer = await channel.SendAsync(peer, HaPeerCommand.Naming(config.ThisServerName, "ha-sync-complete-notify", new JsonObject { ["origin-id"] = originId, ["origin"] = originId }), HaService.RequestTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (HaPeerException ex)
         {

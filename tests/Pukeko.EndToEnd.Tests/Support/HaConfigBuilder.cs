@@ -16,14 +16,20 @@ internal sealed class HaConfigBuilder(string controlAddress)
     private readonly JsonArray _relationships = [];
 
     /// <summary>A subnet on <paramref name="interfaceName"/>, with a pool; <paramref name="haServerName"/> maps it to a relationship.</summary>
-    public HaConfigBuilder Subnet(int id, string prefix, string interfaceName, string pool, string? haServerName = null)
+    /// <param name="id">The subnet's <c>id</c>; null writes none (the server assigns the lowest free one, as Kea does).</param>
+    public HaConfigBuilder Subnet(int? id, string prefix, string interfaceName, string pool, string? haServerName = null)
     {
         if (!_interfaces.Any(i => i!.GetValue<string>() == interfaceName))
         {
             _interfaces.Add(interfaceName);
         }
 
-        var subnet = new JsonObject { ["id"] = id, ["subnet"] = prefix, ["interface"] = interfaceName, ["pools"] = new JsonArray(new JsonObject { ["pool"] = pool }) };
+        var subnet = new JsonObject { ["subnet"] = prefix, ["interface"] = interfaceName, ["pools"] = new JsonArray(new JsonObject { ["pool"] = pool }) };
+        if (id is not null)
+        {
+            subnet["id"] = id;
+        }
+
         if (haServerName is not null)
         {
             subnet["user-context"] = new JsonObject { ["ha-server-name"] = haServerName };

@@ -221,6 +221,26 @@ public sealed class HaConfigTests
     }
 
     [Fact]
+    public void Thread_counts_are_warned_about_each_at_its_own_path()
+    {
+        var result = Load(One("""
+            "this-server-name": "server1", "mode": "hot-standby", "sync-leases": false,
+            "multi-threading": { "enable-multi-threading": true, "http-dedicated-listener": true, "http-listener-threads": 2, "http-client-threads": 3 }
+            """));
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        var at = HaPath + "[0]/multi-threading";
+        AssertWarning(result, at + "/http-listener-threads", "not limited to a number of threads");
+        AssertWarning(result, at + "/http-client-threads", "not limited to a number of threads");
+
+        // Without the listener its thread count has nothing to size; 0 (Kea's default: the DHCP thread count) is not warned about.
+        result = Load(One("""
+            "this-server-name": "server1", "mode": "hot-standby", "sync-leases": false,
+            "multi-threading": { "enable-multi-threading": true, "http-dedicated-listener": false, "http-listener-threads": 2, "http-client-threads": 0 }
+            """));
+        Assert.DoesNotContain(result.Warnings, w => w.Path.StartsWith(at, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_library_is_built_in_rather_than_refused()
     {
         var result = Load(One("\"this-server-name\": \"server1\", \"mode\": \"hot-standby\", \"sync-leases\": false"));

@@ -90,7 +90,8 @@ public sealed class HaDedicatedListenerTests
         LoadOk(Config("{}", controlSockets: ControlSocket("192.0.2.1", 8001)));
 
         var result = Load(Config("""{ "enable-multi-threading": true, "http-dedicated-listener": true, "http-listener-threads": 4, "http-client-threads": 4 }"""));
-        AssertWarning(result, "Dhcp6/hooks-libraries[1]/parameters/high-availability[0]/multi-threading", "not used");
+        AssertWarning(result, "Dhcp6/hooks-libraries[1]/parameters/high-availability[0]/multi-threading/http-listener-threads", "not used");
+        AssertWarning(result, "Dhcp6/hooks-libraries[1]/parameters/high-availability[0]/multi-threading/http-client-threads", "not used");
     }
 
     /// <summary>Each server's control socket is on an ephemeral port; its partner reaches it only at its listener.</summary>

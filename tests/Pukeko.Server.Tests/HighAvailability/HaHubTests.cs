@@ -166,6 +166,70 @@ public sealed class HaHubTests
     }
 
     [Fact]
+    public void A_subnet_written_without_an_id_is_mapped_by_its_user_context_once_its_id_is_assigned()
+    {
+        // Kea assigns the missing ids while configuring and maps the subnets afterwards; so does Pukeko.
+        var config = LoadConfig("""
+            "subnet6": [
+              { "subnet": "2001:db8:1::/64", "user-context": { "ha-server-name": "hub-a" } },
+              { "id": 0, "subnet": "2001:db8:2:0::/64", "user-context": { "ha-server-name": "spoke-b" } } ],
+            "shared-networks": [ { "name": "net", "user-context": { "ha-server-name": "spoke-b" }, "subnet6": [
+              { "subnet": "2001:db8:5::/64" },
+              { "subnet": "2001:db8:6::/64", "user-context": { "ha-server-name": "spoke-a" } } ] } ]
+            """);
+        var map = HaSubnetMap.Of(config);
+        string? NameOf(string prefix) => map.SelectorOf(config.Subnets.Single(s => s.Prefix.ToString() == prefix).Id).Name;
+        Assert.All(config.Subnets, s => Assert.NotEqual(0u, s.Id));
+        Assert.Equal("hub-a", NameOf("2001:db8:1::/64"));
+        Assert.Equal("spoke-b", NameOf("2001:db8:2::/64"));
+        Assert.Equal("spoke-b", NameOf("2001:db8:5::/64"));
+        Assert.Equal("spoke-a", NameOf("2001:db8:6::/64"));
+    }
+
+    [Fact]
+    public async Task Each_partner_origin_id_holds_the_service_on_its_own_and_sync_complete_releases_only_its_own()
+    {
+        var hubPort = LoopbackPorts.Free();
+        await using var hub = await ControlTestServer.StartAsync(Dhcp6(hubPort, SubnetA + ", " + SubnetB,
+            Relationship("hub-a", "spoke-a", LoopbackPorts.Free(), "hub-a", hubPort), Relationship("hub-b", "spoke-b", LoopbackPorts.Free(), "hub-b", hubPort)));
+        async Task<int> ResultAsync(string command) => (await hub.CommandAsync(command))["result"]!.GetValue<int>();
+        IEnumerable<string> Remote() => hub.Server.Network.DisabledBy.Where(o => o.StartsWith('2')).Order(StringComparer.Ordinal);
+
+        // Two partners synchronise from the hub at once, each disabling it under its own origin-id (Kea 3.x also
+        // sends Kea 2.2's origin, which origin-id overrides).
+        Assert.Equal(0, await ResultAsync("""{"command": "dhcp-disable", "arguments": {"origin-id": 2000, "origin": "ha-partner", "max-period": 60}}"""));
+        Assert.Equal(0, await ResultAsync("""{"command": "dhcp-disable", "arguments": {"origin-id": 2001, "origin": "ha-partner", "max-period": 60}}"""));
+        Assert.Equal(["2000", "2001"], Remote());
+        var dhcpState = (await hub.CommandAsync("""{"command": "status-get"}"""))["arguments"]!["dhcp-state"]!;
+        Assert.Equal("[2000,2001]", dhcpState["disabled-by-remote-command"]!.ToJsonString());
+
+        // The second one finishes: only its hold goes, the service stays off for the first.
+        var notified = await hub.CommandAsync("""{"command": "ha-sync-complete-notify", "arguments": {"server-name": "spoke-b", "origin-id": 2001, "origin": 2001}}""");
+        Assert.Equal("Server successfully notified about the synchronization completion.", notified["text"]!.GetValue<string>());
+        Assert.Equal(["2000"], Remote());
+        Assert.False(hub.Server.Network.Enabled);
+
+        // dhcp-enable with an origin-id releases that one only.
+        Assert.Equal(0, await ResultAsync("""{"command": "dhcp-disable", "arguments": {"origin-id": 2001}}"""));
+        Assert.Equal(0, await ResultAsync("""{"command": "dhcp-enable", "arguments": {"origin-id": 2001, "origin": "ha-partner"}}"""));
+        Assert.Equal(["2000"], Remote());
+
+        // Kea 2.2 says "ha-partner" (taken as 2000, as Kea 3.x takes it) and notifies without an origin: 2000 is released.
+        Assert.Equal(0, await ResultAsync("""{"command": "dhcp-disable", "arguments": {"origin": "ha-partner"}}"""));
+        Assert.Equal(["2000"], Remote());
+        Assert.Equal(0, await ResultAsync("""{"command": "ha-sync-complete-notify", "arguments": {"server-name": "spoke-a"}}"""));
+        Assert.Empty(Remote());
+
+        // Kea's checks of the origin.
+        Assert.Equal("'origin-id' must be an integer in the 'ha-sync-complete-notify' command",
+            (await hub.CommandAsync("""{"command": "ha-sync-complete-notify", "arguments": {"server-name": "spoke-a", "origin-id": "2000"}}"""))["text"]!.GetValue<string>());
+        Assert.Equal("'origin' must be an integer in the 'ha-sync-complete-notify' command",
+            (await hub.CommandAsync("""{"command": "ha-sync-complete-notify", "arguments": {"server-name": "spoke-a", "origin": "ha-partner"}}"""))["text"]!.GetValue<string>());
+        Assert.Equal("'state' must be a string in the 'ha-maintenance-notify' command",
+            (await hub.CommandAsync("""{"command": "ha-maintenance-notify", "arguments": {"server-name": "spoke-a", "cancel": false, "state": 1}}"""))["text"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Commands_and_queries_are_routed_to_the_relationship_they_name()
     {
         using var network = new NetworkState(TimeProvider.System);

@@ -184,8 +184,8 @@ public sealed class HaPairTests
         Assert.Equal(original["cltt"]!.ToJsonString(), copy["cltt"]!.ToJsonString());
         Assert.Equal(original["valid-lft"]!.ToJsonString(), copy["valid-lft"]!.ToJsonString());
 
-        // The standby's service, disabled by the primary during the sync (origin ha-partner), was given back.
-        Assert.DoesNotContain("ha-partner", standby.Server.Network.DisabledBy);
+        // The standby's service, disabled by the primary during the sync (origin-id 2000), was given back.
+        Assert.DoesNotContain("2000", standby.Server.Network.DisabledBy);
 
         // A new client of the primary does not get an address the standby gave out.
         var fresh = SolicitRapidCommit(primary, new Duid(Convert.FromHexString("000300010011223344ff")));
@@ -253,16 +253,16 @@ public sealed class HaPairTests
         await using var local = new Pukeko.Server.HighAvailability.HaService(config, channel, new Pukeko.Server.Control.NetworkState(TimeProvider.System), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, sink);
         var sync = local.SynchronizeAsync(config.Partner!, TimeSpan.FromSeconds(20), CancellationToken.None);
 
-        // Mid-sync: the partner's service is off under origin ha-partner, for max-period at most.
+        // Mid-sync: the partner's service is off under origin-id 2000 (Kea 3.x's remote origin), for max-period at most.
         await sink.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Contains("ha-partner", partner.Server.Network.DisabledBy);
+        Assert.Contains("2000", partner.Server.Network.DisabledBy);
         Assert.False(partner.Server.Network.Enabled);
-        var state = (await partner.CommandAsync("""{"command": "status-get"}"""))["arguments"]!["dhcp-state"]!.ToJsonString();
-        Assert.Contains("ha-partner", state, StringComparison.Ordinal);
+        var state = (await partner.CommandAsync("""{"command": "status-get"}"""))["arguments"]!["dhcp-state"]!;
+        Assert.Equal("[2000]", state["disabled-by-remote-command"]!.ToJsonString());
 
         sink.Release.SetResult();
         Assert.Null(await sync.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.DoesNotContain("ha-partner", partner.Server.Network.DisabledBy);
+        Assert.DoesNotContain("2000", partner.Server.Network.DisabledBy);
     }
 
     [Fact]

@@ -217,6 +217,40 @@ public sealed class HaServiceTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_sync_complete_notice_in_partner_down_holds_the_service_until_the_next_heartbeat()
+    {
+        var primary = Start(HaMode.HotStandby, "server1");
+        _peer.State = null;
+        _time.Advance(TimeSpan.FromSeconds(4));
+        await primary.StepAsync();
+        Assert.Equal("partner-down", primary.State);
+        Assert.True(_network.Enabled);
+
+        // The partner says it has synchronised, but the next heartbeat does not reach it: serve on.
+        primary.SyncCompleteNotified();
+        Assert.Equal(["1000"], _network.DisabledBy);
+        await primary.StepAsync();
+        Assert.Equal("partner-down", primary.State);
+        Assert.True(_network.Enabled);
+
+        // The notice is used up by that heartbeat: a later failing one changes nothing.
+        await primary.StepAsync();
+        Assert.True(_network.Enabled);
+
+        // This time the partner answers, ready: the pair goes back to hot-standby, the service on.
+        primary.SyncCompleteNotified();
+        Assert.False(_network.Enabled);
+        _peer.State = "ready";
+        await primary.StepAsync();
+        Assert.Equal("hot-standby", primary.State);
+        Assert.True(_network.Enabled);
+
+        // Outside partner-down the notice does not touch this server's own origin.
+        primary.SyncCompleteNotified();
+        Assert.True(_network.Enabled);
+    }
+
+    [Fact]
     public async Task Partner_down_goes_back_to_waiting_when_the_returning_partner_has_unsent_updates()
     {
         var primary = Start(HaMode.HotStandby, "server1");
@@ -610,7 +644,7 @@ public sealed class HaServiceTests : IAsyncDisposable
         Assert.Equal(HaService.MaintenanceNotAllowed, refused["result"]!.GetValue<int>());
         Assert.Equal("Unable to transition the server from the partner-in-maintenance to in-maintenance state.", refused["text"]!.GetValue<string>());
         Assert.Equal(1, (await primary.MaintenanceStartAsync(CancellationToken.None))["result"]!.GetValue<int>());
-        Assert.Equal("""{"cancel":false,"server-name":"server1"}""", _peer.Sent("ha-maintenance-notify")[0]["arguments"]!.ToJsonString());
+        Assert.Equal("""{"cancel":false,"state":"hot-standby","server-name":"server1"}""", _peer.Sent("ha-maintenance-notify")[0]["arguments"]!.ToJsonString());
 
         // A partner that refuses with 1001 leaves this server where it was.
         var other = Start(HaMode.HotStandby, "server1");
@@ -638,6 +672,63 @@ public sealed class HaServiceTests : IAsyncDisposable
         await primary.DisposeAsync();
         await other.DisposeAsync();
     }
+    [Fact]
+    public async Task Maintenance_cancel_carries_keas_3_state_both_ways_and_works_without_it()
+    {
+        // Receiving (Kea 3.x sender): the sender's state becomes the partner's, the answer names where this server went.
+        var standby = Start(HaMode.HotStandby, "server2");
+        _peer.State = "hot-standby";
+        await standby.StepAsync();
+        await standby.StepAsync();
+        await standby.MaintenanceNotifyAsync(false, CancellationToken.None, "hot-standby");
+        Assert.Equal("in-maintenance", standby.State);
+        var canceled = await standby.MaintenanceNotifyAsync(true, CancellationToken.None, "ready");
+        Assert.Equal("Server maintenance canceled.", canceled["text"]!.GetValue<string>());
+        Assert.Equal("""{"state":"hot-standby"}""", canceled["arguments"]!.ToJsonString());
+        Assert.Equal("hot-standby", standby.State);
+        Assert.Equal("ready", standby.Communication.PartnerState);
+
+        // Kea 2.2 sends no state: the partner is unavailable until its next heartbeat; a name Kea does not know likewise.
+        await standby.MaintenanceNotifyAsync(false, CancellationToken.None);
+        await standby.MaintenanceNotifyAsync(true, CancellationToken.None);
+        Assert.Equal("unavailable", standby.Communication.PartnerState);
+        await standby.MaintenanceNotifyAsync(false, CancellationToken.None);
+        await standby.MaintenanceNotifyAsync(true, CancellationToken.None, "sleeping");
+        Assert.Equal("unavailable", standby.Communication.PartnerState);
+
+        // Sending: start names this server's state; cancel the state it returns to, and the partner's answer
+        // (Kea 3.x: its new state) becomes the partner's state.
+        var primary = Start(HaMode.HotStandby, "server1");
+        _peer.State = "hot-standby";
+        await primary.StepAsync();
+        await primary.StepAsync();
+        _peer.Answers["ha-maintenance-notify"] = ControlAnswer.Success("Server is in-maintenance state.");
+        await primary.MaintenanceStartAsync(CancellationToken.None);
+        _peer.Answers["ha-maintenance-notify"] = ControlAnswer.Success("Server maintenance canceled.", new JsonObject { ["state"] = "hot-standby" });
+        Assert.Equal("Server maintenance successfully canceled.", (await primary.MaintenanceCancelAsync(CancellationToken.None))["text"]!.GetValue<string>());
+        Assert.Equal("hot-standby", primary.State);
+        Assert.Equal("hot-standby", primary.Communication.PartnerState);
+        Assert.Equal(
+            ["""{"cancel":false,"state":"hot-standby","server-name":"server1"}""", """{"cancel":true,"state":"hot-standby","server-name":"server1"}"""],
+            _peer.Sent("ha-maintenance-notify").Select(c => c["arguments"]!.ToJsonString()));
+
+        // A Kea 2.2 partner answers without a state: unavailable until the next heartbeat. A state that is not a
+        // string fails the cancel (Kea 3.x), and the server stays in partner-in-maintenance.
+        _peer.Answers["ha-maintenance-notify"] = ControlAnswer.Success("Server is in-maintenance state.");
+        await primary.MaintenanceStartAsync(CancellationToken.None);
+        _peer.Answers["ha-maintenance-notify"] = ControlAnswer.Success("Server maintenance canceled.");
+        Assert.Equal(0, (await primary.MaintenanceCancelAsync(CancellationToken.None))["result"]!.GetValue<int>());
+        Assert.Equal("unavailable", primary.Communication.PartnerState);
+        _peer.State = "hot-standby";
+        await primary.StepAsync();
+        _peer.Answers["ha-maintenance-notify"] = ControlAnswer.Success("Server is in-maintenance state.");
+        await primary.MaintenanceStartAsync(CancellationToken.None);
+        _peer.Answers["ha-maintenance-notify"] = ControlAnswer.Success("Server maintenance canceled.", new JsonObject { ["state"] = 5 });
+        Assert.Equal(1, (await primary.MaintenanceCancelAsync(CancellationToken.None))["result"]!.GetValue<int>());
+        Assert.Equal("partner-in-maintenance", primary.State);
+        await primary.DisposeAsync();
+    }
+
     [Fact]
     public async Task Status_get_section_has_keas_2_2_shape()
     {

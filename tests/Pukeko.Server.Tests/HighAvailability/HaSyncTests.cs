@@ -112,7 +112,7 @@ public sealed class HaSyncTests : IAsyncDisposable
     }
 
     /// <summary>A standby (sync-page-limit 2, sync-timeout 1.5 s) that enters syncing on its first heartbeat.</summary>
-    private HaService Start(IReadOnlySet<uint>? syncedSubnets = null)
+    private HaService Start(IReadOnlySet<uint>? syncedSubnets = null, int relationshipIndex = 0)
     {
         var config = HaQueryFilterTests.Relationship(HaMode.HotStandby, "server2") with
         {
@@ -122,7 +122,7 @@ public sealed class HaSyncTests : IAsyncDisposable
             SyncPageLimit = 2,
             SyncTimeout = TimeSpan.FromMilliseconds(1500),
         };
-        _service = new HaService(config, _partner, _network, _time, NullLogger.Instance, _sink, syncedSubnets: syncedSubnets);
+        _service = new HaService(config, _partner, _network, _time, NullLogger.Instance, _sink, relationshipIndex, syncedSubnets);
         _service.StartManually();
         return _service;
     }
@@ -139,7 +139,8 @@ public sealed class HaSyncTests : IAsyncDisposable
 
         // Kea 2.2: dhcp-disable before every page (max-period = sync-timeout rounded up to whole seconds), pages of
         // sync-page-limit from "start" then from the last address, until a short page; then ha-sync-complete-notify.
-        const string disable = """{"command":"dhcp-disable","arguments":{"origin":"ha-partner","max-period":2},"service":["dhcp6"]}""";
+        // Kea 3.x adds origin-id (2000 + the relationship's index) beside 2.2's origin, and names it in the notify.
+        const string disable = """{"command":"dhcp-disable","arguments":{"origin-id":2000,"origin":"ha-partner","max-period":2},"service":["dhcp6"]}""";
         Assert.Equal(
         [
             disable,
@@ -148,11 +149,35 @@ public sealed class HaSyncTests : IAsyncDisposable
             """{"command":"lease6-get-page","arguments":{"from":"2001:db8:1::11","limit":2},"service":["dhcp6"]}""",
             disable,
             """{"command":"lease6-get-page","arguments":{"from":"2001:db8:1::12","limit":2},"service":["dhcp6"]}""",
-            """{"command":"ha-sync-complete-notify","arguments":{"server-name":"server2"},"service":["dhcp6"]}""",
+            """{"command":"ha-sync-complete-notify","arguments":{"origin-id":2000,"origin":2000,"server-name":"server2"},"service":["dhcp6"]}""",
         ], Sent());
 
         // A lease the store refuses is skipped; the others are written.
         Assert.Equal(["2001:db8:1::10", "2001:db8:1::11", "2001:db8:1::12"], _sink.Written);
+    }
+
+    [Fact]
+    public async Task A_later_relationship_names_its_own_origin_id_in_every_command_that_holds_or_releases_the_partner()
+    {
+        // Hub and spoke: the second relationship disables its partner as 2001, so the partner's other holds stay.
+        var standby = Start(relationshipIndex: 1);
+        _partner.Failing.Add("lease6-get-page");
+        await standby.StepAsync();
+        _partner.Failing.Clear();
+        await standby.StepAsync();
+        Assert.Equal("ready", standby.State);
+        Assert.Equal(
+        [
+            """{"command":"dhcp-disable","arguments":{"origin-id":2001,"origin":"ha-partner","max-period":2},"service":["dhcp6"]}""",
+            """{"command":"lease6-get-page","arguments":{"from":"start","limit":2},"service":["dhcp6"]}""",
+            """{"command":"dhcp-enable","arguments":{"origin-id":2001,"origin":"ha-partner"},"service":["dhcp6"]}""",
+            """{"command":"dhcp-disable","arguments":{"origin-id":2001,"origin":"ha-partner","max-period":2},"service":["dhcp6"]}""",
+            """{"command":"lease6-get-page","arguments":{"from":"start","limit":2},"service":["dhcp6"]}""",
+            """{"command":"ha-sync-complete-notify","arguments":{"origin-id":2001,"origin":2001,"server-name":"server2"},"service":["dhcp6"]}""",
+        ], Sent());
+
+        // Its own service is held under its local origin, 1000 + 1.
+        Assert.Equal(["1001"], _network.DisabledBy);
     }
 
     [Fact]
@@ -218,7 +243,7 @@ public sealed class HaSyncTests : IAsyncDisposable
         await standby.StepAsync();
         Assert.Equal("syncing", standby.State);
         Assert.Equal(["dhcp-disable", "lease6-get-page", "dhcp-enable"], _partner.Received.Select(c => c["command"]!.GetValue<string>()));
-        Assert.Equal("""{"command":"dhcp-enable","arguments":{"origin":"ha-partner"},"service":["dhcp6"]}""", _partner.Received[^1].ToJsonString());
+        Assert.Equal("""{"command":"dhcp-enable","arguments":{"origin-id":2000,"origin":"ha-partner"},"service":["dhcp6"]}""", _partner.Received[^1].ToJsonString());
 
         // The partner counts as unavailable until its next heartbeat answer (Kea).
         Assert.Equal("unavailable", standby.Communication.PartnerState);
@@ -230,7 +255,7 @@ public sealed class HaSyncTests : IAsyncDisposable
         var standby = Start();
         var partner = standby.Config.Partner!;
         Assert.Null(await standby.SynchronizeAsync(partner, null, CancellationToken.None));
-        Assert.Equal("""{"command":"dhcp-disable","arguments":{"origin":"ha-partner"},"service":["dhcp6"]}""", _partner.Received[0].ToJsonString());
+        Assert.Equal("""{"command":"dhcp-disable","arguments":{"origin-id":2000,"origin":"ha-partner"},"service":["dhcp6"]}""", _partner.Received[0].ToJsonString());
 
         _partner.Unreachable.Add("dhcp-disable");
         Assert.Equal("connection refused", await standby.SynchronizeAsync(partner, TimeSpan.FromSeconds(30), CancellationToken.None));

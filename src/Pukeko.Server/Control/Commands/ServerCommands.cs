@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Pukeko.Server.Configuration;
+using Pukeko.Server.HighAvailability;
 using Pukeko.Server.Hosting;
 using Pukeko.Server.Leases.Memfile;
 
@@ -98,7 +99,13 @@ internal static class ServerCommands
         return ControlAnswer.Success("DHCP service successfully enabled");
     }
 
-    /// <summary>Kea's <c>origin</c>: "user" (default), "ha-partner" or a number; <c>origin-id</c> (Kea 2.5+) is the numeric form.</summary>
+    private static readonly string HaPartnerOrigin = HaService.FirstPartnerOriginId.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Kea's <c>origin</c>: "user" (default), "ha-partner" (2000) or a number; <c>origin-id</c> (Kea 2.5.8+) is the
+    /// numeric form and wins over <c>origin</c>. Each number is an origin of its own, so two HA relationships (2000 +
+    /// their index) hold and release the service independently.
+    /// </summary>
     private static string NetworkStateOrigin(JsonObject? args)
     {
         if (args is null)
@@ -121,7 +128,9 @@ internal static class ServerCommands
             return text switch
             {
                 "user" => NetworkState.UserOrigin,
-                "ha-partner" => "ha-partner",
+                // Kea 2.5.8+ reads Kea 2.2's partner origin as the first remote origin, 2000: the same hold a Kea 3.x
+                // partner of the first relationship takes with origin-id 2000.
+                "ha-partner" => HaPartnerOrigin,
                 _ => throw new CommandArgumentException($"invalid value used for 'origin' parameter: {text}"),
             };
         }
@@ -133,6 +142,14 @@ internal static class ServerCommands
 
         throw new CommandArgumentException("'origin' argument must be a string or a number");
     }
+
+    /// <summary>Kea 2.5.8+'s remote origins (2000–2999): what HA partners' <c>dhcp-disable</c> holds.</summary>
+    private static bool IsRemoteOrigin(string origin) =>
+        int.TryParse(origin, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id is >= HaService.FirstPartnerOriginId and < 3000;
+
+    /// <summary>Numeric origins as numbers (Kea lists them so), others (a hook library's own name) as strings.</summary>
+    private static JsonNode OriginNode(string origin) =>
+        int.TryParse(origin, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? JsonValue.Create(id) : JsonValue.Create(origin);
 
     private static JsonObject Status(Dhcp6Server server)
     {
@@ -162,8 +179,8 @@ internal static class ServerCommands
             ["globally-disabled"] = disabledBy.Count > 0,
             ["disabled-by-user"] = disabledBy.Contains(NetworkState.UserOrigin),
             ["disabled-by-db-connection"] = disabledBy.Contains(DatabaseRecovery.Origin),
-            ["disabled-by-local-command"] = new JsonArray([.. disabledBy.Where(o => o is not (NetworkState.UserOrigin or DatabaseRecovery.Origin)).Select(o => (JsonNode)JsonValue.Create(o))]),
-            ["disabled-by-remote-command"] = new JsonArray(),
+            ["disabled-by-local-command"] = new JsonArray([.. disabledBy.Where(o => o is not (NetworkState.UserOrigin or DatabaseRecovery.Origin) && !IsRemoteOrigin(o)).Select(OriginNode)]),
+            ["disabled-by-remote-command"] = new JsonArray([.. disabledBy.Where(IsRemoteOrigin).Select(OriginNode)]),
         };
 
         // Kea's HA library appends its section to status-get (one element per relationship).

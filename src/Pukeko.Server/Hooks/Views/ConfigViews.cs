@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Pukeko.Hooks.Configuration;
+using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Options;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Options;
@@ -35,7 +36,7 @@ internal sealed class ConfigViews
         var views = new List<SubnetView>(config.Subnets.Count);
         foreach (var subnet in config.Subnets)
         {
-            var view = ToView(subnet, definitions, userContexts.Subnets.TryGetValue(subnet.Id, out var context) ? context : null);
+            var view = ToView(subnet, definitions, userContexts.Subnets.TryGetValue(subnet.Prefix, out var context) ? context : null);
             _subnets[subnet] = view;
             views.Add(view);
         }
@@ -141,9 +142,13 @@ internal sealed class ConfigViews
     /// <c>user-context</c> of subnets (by id) and shared networks (by name) from the document: the parser validates
     /// and then ignores it, as Kea's server does, so the document is where it lives.
     /// </summary>
-    private static (Dictionary<uint, JsonElement> Subnets, Dictionary<string, JsonElement> Networks) UserContexts(JsonElement document)
+    /// <summary>
+    /// The user contexts written in the document, subnets' by their prefix (unique in a configuration): a subnet
+    /// written without an <c>id</c> gets its id only when the configuration is resolved, and keeps its context.
+    /// </summary>
+    private static (Dictionary<Ipv6Prefix, JsonElement> Subnets, Dictionary<string, JsonElement> Networks) UserContexts(JsonElement document)
     {
-        var subnets = new Dictionary<uint, JsonElement>();
+        var subnets = new Dictionary<Ipv6Prefix, JsonElement>();
         var networks = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         if (document.ValueKind != JsonValueKind.Object || !document.TryGetProperty("Dhcp6", out var dhcp6) || dhcp6.ValueKind != JsonValueKind.Object)
         {
@@ -182,10 +187,12 @@ internal sealed class ConfigViews
             foreach (var subnet in list.EnumerateArray())
             {
                 if (subnet.ValueKind == JsonValueKind.Object
-                    && subnet.TryGetProperty("id", out var id) && id.TryGetUInt32(out var value)
+                    && subnet.TryGetProperty("subnet", out var text) && text.ValueKind == JsonValueKind.String
+                    && Ipv6Prefix.TryParse(text.GetString()!.Trim(), out var prefix, out _)
                     && subnet.TryGetProperty("user-context", out var context) && context.ValueKind == JsonValueKind.Object)
                 {
-                    subnets[value] = context;
+                    // Host bits are cleared as the subnet parser clears them.
+                    subnets[new Ipv6Prefix(prefix.First, prefix.Length)] = context;
                 }
             }
         }
