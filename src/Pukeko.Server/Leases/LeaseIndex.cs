@@ -21,16 +21,16 @@ internal sealed class LeaseIndex
     private readonly LeaseMultiMap<byte[]> _byDuid = new(LeaseDuidComparer.Instance);
     private readonly Dictionary<byte[], object>.AlternateLookup<ReadOnlySpan<byte>> _byDuidSpan;
 
-    // The three sorted sets are replaced, not refilled, by Load (a set built from a sorted array is far
-    // cheaper than a million insertions with rebalancing).
+    // The three sorted sets are replaced, not refilled, by Load (built from sorted arrays, not by a million
+    // insertions).
 
     // Leases that reclamation still has to process (finite lifetime, not yet reclaimed).
-    private SortedSet<LeaseExpirationKey> _pendingReclaim = [];
+    private SortedBlockSet<LeaseExpirationKey> _pendingReclaim = new();
 
     // Reclaimed leases kept for affinity until the flush deletes them.
-    private SortedSet<LeaseExpirationKey> _reclaimed = [];
+    private SortedBlockSet<LeaseExpirationKey> _reclaimed = new();
 
-    private SortedSet<Ipv6Address> _ordered = [];
+    private SortedBlockSet<Ipv6Address> _ordered = new();
     private readonly Dictionary<uint, HashSet<Ipv6Address>> _bySubnet = [];
     // Leases in any state but the default one: nearly every lease is in the default state, and a set of all of
     // them would cost as much as the address table for the rare query that wants them (it walks that table).
@@ -126,9 +126,17 @@ internal sealed class LeaseIndex
             AddUnordered(lease);
         }
 
-        _ordered = new SortedSet<Ipv6Address>(addresses);
-        _pendingReclaim = new SortedSet<LeaseExpirationKey>(pending);
-        _reclaimed = new SortedSet<LeaseExpirationKey>(reclaimed);
+        _ordered = SortedBlockSet<Ipv6Address>.FromSorted(Sorted(addresses));
+        _pendingReclaim = SortedBlockSet<LeaseExpirationKey>.FromSorted(Sorted(CollectionsMarshal.AsSpan(pending)));
+        _reclaimed = SortedBlockSet<LeaseExpirationKey>.FromSorted(Sorted(CollectionsMarshal.AsSpan(reclaimed)));
+    }
+
+    // The keys are unique (addresses; expiration keys end in the address), so a sort is all FromSorted needs.
+    private static Span<T> Sorted<T>(Span<T> keys)
+        where T : IComparable<T>
+    {
+        keys.Sort();
+        return keys;
     }
 
     /// <summary>Swaps the stored lease at <paramref name="replacement"/>'s address for it; false if there is none.</summary>
@@ -209,13 +217,12 @@ internal sealed class LeaseIndex
     /// <summary>Up to <paramref name="limit"/> leases above <paramref name="after"/> (null: from the lowest), in address order.</summary>
     public void CollectPage(Ipv6Address? after, int limit, List<Lease6> result)
     {
-        if (limit <= 0 || _ordered.Count == 0)
+        if (limit <= 0)
         {
             return;
         }
 
-        var view = after is { } floor ? (floor.CompareTo(_ordered.Max) >= 0 ? null : _ordered.GetViewBetween(floor, _ordered.Max)) : _ordered;
-        foreach (var address in view ?? [])
+        foreach (var address in after is { } floor ? _ordered.From(floor) : _ordered.GetEnumerator())
         {
             if (after is { } a && address == a)
             {
@@ -233,13 +240,18 @@ internal sealed class LeaseIndex
     /// <summary>Leases with addresses in [<paramref name="first"/>, <paramref name="last"/>], in address order (a pool's range).</summary>
     public void CollectRange(Ipv6Address first, Ipv6Address last, List<Lease6> result)
     {
-        if (_ordered.Count == 0 || first > last)
+        if (first > last)
         {
             return;
         }
 
-        foreach (var address in _ordered.GetViewBetween(first, last))
+        foreach (var address in _ordered.From(first))
         {
+            if (address > last)
+            {
+                break;
+            }
+
             result.Add(_byAddress[address]);
         }
     }
@@ -259,14 +271,19 @@ internal sealed class LeaseIndex
     /// <summary>The same counts for the addresses in [<paramref name="first"/>, <paramref name="last"/>]: walks that range only.</summary>
     public void CountRange(Ipv6Address first, Ipv6Address last, List<LeaseCount> result)
     {
-        if (_ordered.Count == 0 || first > last)
+        if (first > last)
         {
             return;
         }
 
         var counts = new Dictionary<(uint, LeaseType, LeaseState), long>();
-        foreach (var address in _ordered.GetViewBetween(first, last))
+        foreach (var address in _ordered.From(first))
         {
+            if (address > last)
+            {
+                break;
+            }
+
             var lease = _byAddress[address];
             CollectionsMarshal.GetValueRefOrAddDefault(counts, (lease.SubnetId, lease.Type, lease.State), out _)++;
         }
@@ -442,7 +459,7 @@ internal sealed class LeaseIndex
         }
     }
 
-    private SortedSet<LeaseExpirationKey>? ExpirationSetFor(Lease6 lease)
+    private SortedBlockSet<LeaseExpirationKey>? ExpirationSetFor(Lease6 lease)
     {
         if (lease.State == LeaseState.ExpiredReclaimed)
         {
