@@ -5,7 +5,7 @@ namespace Pukeko.Server.Leases;
 
 /// <summary>
 /// The in-memory lease tables: unique by address, plus secondary indexes by (DUID, IAID, type), by DUID,
-/// by expiration, by subnet, hostname, hardware address and state, and the addresses in order (pages,
+/// by expiration, hostname, hardware address and state, and the addresses in order (pages,
 /// pool ranges), so no query has to scan every lease. Not thread-safe; the owning store serialises access.
 /// </summary>
 /// <remarks>
@@ -31,7 +31,6 @@ internal sealed class LeaseIndex
     private SortedBlockSet<LeaseExpirationKey> _reclaimed = new();
 
     private SortedBlockSet<Ipv6Address> _ordered = new();
-    private readonly Dictionary<uint, HashSet<Ipv6Address>> _bySubnet = [];
     // Leases in any state but the default one: nearly every lease is in the default state, and a set of all of
     // them would cost as much as the address table for the rare query that wants them (it walks that table).
     private readonly Dictionary<LeaseState, HashSet<Ipv6Address>> _byState = [];
@@ -89,7 +88,6 @@ internal sealed class LeaseIndex
         var addresses = new Ipv6Address[leases.Count];
         var pending = new List<LeaseExpirationKey>(leases.Count);
         var reclaimed = new List<LeaseExpirationKey>();
-        var subnetSizes = new Dictionary<uint, int>();
         var stateSizes = new Dictionary<LeaseState, int>();
         var withHostname = 0;
         var withHardwareAddress = 0;
@@ -98,15 +96,9 @@ internal sealed class LeaseIndex
         {
             addresses[count++] = lease.Address;
             ExpirationListFor(lease, pending, reclaimed)?.Add(new LeaseExpirationKey(lease.Expire, lease.Address));
-            CollectionsMarshal.GetValueRefOrAddDefault(subnetSizes, lease.SubnetId, out _)++;
             CollectionsMarshal.GetValueRefOrAddDefault(stateSizes, lease.State, out _)++;
             withHostname += lease.Hostname.Length > 0 ? 1 : 0;
             withHardwareAddress += lease.HardwareAddress is { Length: > 0 } ? 1 : 0;
-        }
-
-        foreach (var (subnet, size) in subnetSizes)
-        {
-            _bySubnet[subnet] = new HashSet<Ipv6Address>(size);
         }
 
         foreach (var (state, size) in stateSizes)
@@ -185,7 +177,24 @@ internal sealed class LeaseIndex
 
     public void CollectAll(List<Lease6> result) => result.AddRange(_byAddress.Values);
 
-    public void CollectBySubnet(uint subnetId, List<Lease6> result) => CollectSet(_bySubnet.GetValueOrDefault(subnetId), result);
+    // No index by subnet: it cost nearly as much memory as the address table (most servers have few subnets, so each set is
+    // a large share of all leases) for commands that are rare (lease6-get-all by subnet, lease6-wipe); they walk the
+    // address table, and not at all for a subnet the counts say has no leases.
+    public void CollectBySubnet(uint subnetId, List<Lease6> result)
+    {
+        if (!_counts.Keys.Any(key => key.Subnet == subnetId))
+        {
+            return;
+        }
+
+        foreach (var lease in _byAddress.Values)
+        {
+            if (lease.SubnetId == subnetId)
+            {
+                result.Add(lease);
+            }
+        }
+    }
 
     public void CollectByState(LeaseState state, List<Lease6> result)
     {
@@ -347,7 +356,6 @@ internal sealed class LeaseIndex
         if (clientEntries != _byAddress.Count || duidEntries != _byAddress.Count
             || _pendingReclaim.Count + _reclaimed.Count != expiring
             || _ordered.Count != _byAddress.Count
-            || _bySubnet.Values.Sum(s => s.Count) != _byAddress.Count
             || _byState.Values.Sum(s => s.Count) != _byAddress.Values.Count(l => l.State != LeaseState.Default)
             || _byState.ContainsKey(LeaseState.Default)
             || _counts.Values.Sum() != _byAddress.Count
@@ -370,7 +378,7 @@ internal sealed class LeaseIndex
                 return false;
             }
 
-            if (!_ordered.Contains(lease.Address) || !_bySubnet[lease.SubnetId].Contains(lease.Address) || (lease.State != LeaseState.Default && !_byState[lease.State].Contains(lease.Address))
+            if (!_ordered.Contains(lease.Address) || (lease.State != LeaseState.Default && !_byState[lease.State].Contains(lease.Address))
                 || (lease.Hostname.Length > 0 && !_byHostname.Contains(lease.Hostname, lease))
                 || (lease.HardwareAddress is { Length: > 0 } hw && !_byHardwareAddress.Contains(hw, lease)))
             {
@@ -394,7 +402,6 @@ internal sealed class LeaseIndex
         _byClient.Add(new LeaseClientKey(lease.Duid, lease.Iaid, lease.Type), lease);
         _byDuid.Add(lease.Duid, lease);
         CollectionsMarshal.GetValueRefOrAddDefault(_counts, (lease.SubnetId, lease.Type, lease.State), out _)++;
-        AddTo(_bySubnet, lease.SubnetId, lease.Address);
         if (lease.State != LeaseState.Default)
         {
             AddTo(_byState, lease.State, lease.Address);
@@ -443,7 +450,6 @@ internal sealed class LeaseIndex
         }
 
         _ordered.Remove(lease.Address);
-        RemoveFrom(_bySubnet, lease.SubnetId, lease.Address);
         if (lease.State != LeaseState.Default)
         {
             RemoveFrom(_byState, lease.State, lease.Address);
