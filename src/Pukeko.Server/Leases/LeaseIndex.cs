@@ -5,8 +5,9 @@ namespace Pukeko.Server.Leases;
 
 /// <summary>
 /// The in-memory lease tables: unique by address, plus secondary indexes by (DUID, IAID, type), by DUID,
-/// by expiration, hostname, hardware address and state, and the addresses in order (pages,
-/// pool ranges), so no query has to scan every lease. Not thread-safe; the owning store serialises access.
+/// by expiration, hostname and state, and the addresses in order (pages, pool ranges), so no query of the packet
+/// path has to scan every lease (a few control-command queries do, see there). Not thread-safe; the owning store
+/// serialises access.
 /// </summary>
 /// <remarks>
 /// The index owns the <see cref="Lease6"/> objects it holds and never mutates them: an update replaces the
@@ -35,8 +36,6 @@ internal sealed class LeaseIndex
     // them would cost as much as the address table for the rare query that wants them (it walks that table).
     private readonly Dictionary<LeaseState, HashSet<Ipv6Address>> _byState = [];
     private readonly LeaseMultiMap<string> _byHostname = new(StringComparer.OrdinalIgnoreCase);
-    private readonly LeaseMultiMap<byte[]> _byHardwareAddress = new(LeaseDuidComparer.Instance);
-    private readonly Dictionary<byte[], object>.AlternateLookup<ReadOnlySpan<byte>> _byHardwareAddressSpan;
 
     // Kept as leases come and go, so statistics never count by reading every lease.
     private readonly Dictionary<(uint Subnet, LeaseType Type, LeaseState State), long> _counts = [];
@@ -45,7 +44,6 @@ internal sealed class LeaseIndex
     {
         _byClientSpan = _byClient.GetAlternateLookup<LeaseClientSpanKey>();
         _byDuidSpan = _byDuid.GetAlternateLookup<ReadOnlySpan<byte>>();
-        _byHardwareAddressSpan = _byHardwareAddress.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 
     public int Count => _byAddress.Count;
@@ -90,7 +88,6 @@ internal sealed class LeaseIndex
         var reclaimed = new List<LeaseExpirationKey>();
         var stateSizes = new Dictionary<LeaseState, int>();
         var withHostname = 0;
-        var withHardwareAddress = 0;
         var count = 0;
         foreach (var lease in leases)
         {
@@ -98,7 +95,6 @@ internal sealed class LeaseIndex
             ExpirationListFor(lease, pending, reclaimed)?.Add(new LeaseExpirationKey(lease.Expire, lease.Address));
             CollectionsMarshal.GetValueRefOrAddDefault(stateSizes, lease.State, out _)++;
             withHostname += lease.Hostname.Length > 0 ? 1 : 0;
-            withHardwareAddress += lease.HardwareAddress is { Length: > 0 } ? 1 : 0;
         }
 
         foreach (var (state, size) in stateSizes)
@@ -112,7 +108,6 @@ internal sealed class LeaseIndex
         }
 
         _byHostname.EnsureCapacity(withHostname);
-        _byHardwareAddress.EnsureCapacity(withHardwareAddress);
         foreach (var lease in leases)
         {
             AddUnordered(lease);
@@ -215,11 +210,16 @@ internal sealed class LeaseIndex
 
     public void CollectByHostname(string hostname, List<Lease6> result) => _byHostname.Collect(hostname, result);
 
+    // Not indexed either, for the same reason as the subnet: nearly every lease has a hardware address, and only
+    // lease6-get-by-hw-address asks for one.
     public void CollectByHardwareAddress(ReadOnlySpan<byte> hardwareAddress, List<Lease6> result)
     {
-        if (_byHardwareAddressSpan.TryGetValue(hardwareAddress, out var leases))
+        foreach (var lease in _byAddress.Values)
         {
-            LeaseMultiMap<byte[]>.CollectValue(leases, result);
+            if (lease.HardwareAddress is { Length: > 0 } hardware && hardware.AsSpan().SequenceEqual(hardwareAddress))
+            {
+                result.Add(lease);
+            }
         }
     }
 
@@ -359,8 +359,7 @@ internal sealed class LeaseIndex
             || _byState.Values.Sum(s => s.Count) != _byAddress.Values.Count(l => l.State != LeaseState.Default)
             || _byState.ContainsKey(LeaseState.Default)
             || _counts.Values.Sum() != _byAddress.Count
-            || _byHostname.LeaseCount != _byAddress.Values.Count(l => l.Hostname.Length > 0)
-            || _byHardwareAddress.LeaseCount != _byAddress.Values.Count(l => l.HardwareAddress is { Length: > 0 }))
+            || _byHostname.LeaseCount != _byAddress.Values.Count(l => l.Hostname.Length > 0))
         {
             return false;
         }
@@ -379,8 +378,7 @@ internal sealed class LeaseIndex
             }
 
             if (!_ordered.Contains(lease.Address) || (lease.State != LeaseState.Default && !_byState[lease.State].Contains(lease.Address))
-                || (lease.Hostname.Length > 0 && !_byHostname.Contains(lease.Hostname, lease))
-                || (lease.HardwareAddress is { Length: > 0 } hw && !_byHardwareAddress.Contains(hw, lease)))
+                || (lease.Hostname.Length > 0 && !_byHostname.Contains(lease.Hostname, lease)))
             {
                 return false;
             }
@@ -409,11 +407,6 @@ internal sealed class LeaseIndex
         if (lease.Hostname.Length > 0)
         {
             _byHostname.Add(lease.Hostname, lease);
-        }
-
-        if (lease.HardwareAddress is { Length: > 0 } hardware)
-        {
-            _byHardwareAddress.Add(hardware, lease);
         }
     }
 
@@ -457,11 +450,6 @@ internal sealed class LeaseIndex
         if (lease.Hostname.Length > 0)
         {
             _byHostname.Remove(lease.Hostname, lease);
-        }
-
-        if (lease.HardwareAddress is { Length: > 0 } hardware)
-        {
-            _byHardwareAddress.Remove(hardware, lease);
         }
     }
 
