@@ -5,8 +5,9 @@ namespace Pukeko.Server.Leases;
 
 /// <summary>
 /// The in-memory lease tables: unique by address, plus secondary indexes by (DUID, IAID, type), by DUID,
-/// by expiration, by subnet, hostname, hardware address and state, and the addresses in order (pages,
-/// pool ranges), so no query has to scan every lease. Not thread-safe; the owning store serialises access.
+/// by expiration, hostname and state, and the addresses in order (pages, pool ranges), so no query of the packet
+/// path has to scan every lease (a few control-command queries do, see there). Not thread-safe; the owning store
+/// serialises access.
 /// </summary>
 /// <remarks>
 /// The index owns the <see cref="Lease6"/> objects it holds and never mutates them: an update replaces the
@@ -21,23 +22,20 @@ internal sealed class LeaseIndex
     private readonly LeaseMultiMap<byte[]> _byDuid = new(LeaseDuidComparer.Instance);
     private readonly Dictionary<byte[], object>.AlternateLookup<ReadOnlySpan<byte>> _byDuidSpan;
 
-    // The three sorted sets are replaced, not refilled, by Load (a set built from a sorted array is far
-    // cheaper than a million insertions with rebalancing).
+    // The three sorted sets are replaced, not refilled, by Load (built from sorted arrays, not by a million
+    // insertions).
 
     // Leases that reclamation still has to process (finite lifetime, not yet reclaimed).
-    private SortedSet<LeaseExpirationKey> _pendingReclaim = [];
+    private SortedBlockSet<LeaseExpirationKey> _pendingReclaim = new();
 
     // Reclaimed leases kept for affinity until the flush deletes them.
-    private SortedSet<LeaseExpirationKey> _reclaimed = [];
+    private SortedBlockSet<LeaseExpirationKey> _reclaimed = new();
 
-    private SortedSet<Ipv6Address> _ordered = [];
-    private readonly Dictionary<uint, HashSet<Ipv6Address>> _bySubnet = [];
+    private SortedBlockSet<Ipv6Address> _ordered = new();
     // Leases in any state but the default one: nearly every lease is in the default state, and a set of all of
     // them would cost as much as the address table for the rare query that wants them (it walks that table).
     private readonly Dictionary<LeaseState, HashSet<Ipv6Address>> _byState = [];
     private readonly LeaseMultiMap<string> _byHostname = new(StringComparer.OrdinalIgnoreCase);
-    private readonly LeaseMultiMap<byte[]> _byHardwareAddress = new(LeaseDuidComparer.Instance);
-    private readonly Dictionary<byte[], object>.AlternateLookup<ReadOnlySpan<byte>> _byHardwareAddressSpan;
 
     // Kept as leases come and go, so statistics never count by reading every lease.
     private readonly Dictionary<(uint Subnet, LeaseType Type, LeaseState State), long> _counts = [];
@@ -46,7 +44,6 @@ internal sealed class LeaseIndex
     {
         _byClientSpan = _byClient.GetAlternateLookup<LeaseClientSpanKey>();
         _byDuidSpan = _byDuid.GetAlternateLookup<ReadOnlySpan<byte>>();
-        _byHardwareAddressSpan = _byHardwareAddress.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 
     public int Count => _byAddress.Count;
@@ -89,24 +86,15 @@ internal sealed class LeaseIndex
         var addresses = new Ipv6Address[leases.Count];
         var pending = new List<LeaseExpirationKey>(leases.Count);
         var reclaimed = new List<LeaseExpirationKey>();
-        var subnetSizes = new Dictionary<uint, int>();
         var stateSizes = new Dictionary<LeaseState, int>();
         var withHostname = 0;
-        var withHardwareAddress = 0;
         var count = 0;
         foreach (var lease in leases)
         {
             addresses[count++] = lease.Address;
             ExpirationListFor(lease, pending, reclaimed)?.Add(new LeaseExpirationKey(lease.Expire, lease.Address));
-            CollectionsMarshal.GetValueRefOrAddDefault(subnetSizes, lease.SubnetId, out _)++;
             CollectionsMarshal.GetValueRefOrAddDefault(stateSizes, lease.State, out _)++;
             withHostname += lease.Hostname.Length > 0 ? 1 : 0;
-            withHardwareAddress += lease.HardwareAddress is { Length: > 0 } ? 1 : 0;
-        }
-
-        foreach (var (subnet, size) in subnetSizes)
-        {
-            _bySubnet[subnet] = new HashSet<Ipv6Address>(size);
         }
 
         foreach (var (state, size) in stateSizes)
@@ -120,15 +108,22 @@ internal sealed class LeaseIndex
         }
 
         _byHostname.EnsureCapacity(withHostname);
-        _byHardwareAddress.EnsureCapacity(withHardwareAddress);
         foreach (var lease in leases)
         {
             AddUnordered(lease);
         }
 
-        _ordered = new SortedSet<Ipv6Address>(addresses);
-        _pendingReclaim = new SortedSet<LeaseExpirationKey>(pending);
-        _reclaimed = new SortedSet<LeaseExpirationKey>(reclaimed);
+        _ordered = SortedBlockSet<Ipv6Address>.FromSorted(Sorted(addresses));
+        _pendingReclaim = SortedBlockSet<LeaseExpirationKey>.FromSorted(Sorted(CollectionsMarshal.AsSpan(pending)));
+        _reclaimed = SortedBlockSet<LeaseExpirationKey>.FromSorted(Sorted(CollectionsMarshal.AsSpan(reclaimed)));
+    }
+
+    // The keys are unique (addresses; expiration keys end in the address), so a sort is all FromSorted needs.
+    private static Span<T> Sorted<T>(Span<T> keys)
+        where T : IComparable<T>
+    {
+        keys.Sort();
+        return keys;
     }
 
     /// <summary>Swaps the stored lease at <paramref name="replacement"/>'s address for it; false if there is none.</summary>
@@ -177,7 +172,24 @@ internal sealed class LeaseIndex
 
     public void CollectAll(List<Lease6> result) => result.AddRange(_byAddress.Values);
 
-    public void CollectBySubnet(uint subnetId, List<Lease6> result) => CollectSet(_bySubnet.GetValueOrDefault(subnetId), result);
+    // No index by subnet: it cost nearly as much memory as the address table (most servers have few subnets, so each set is
+    // a large share of all leases) for commands that are rare (lease6-get-all by subnet, lease6-wipe); they walk the
+    // address table, and not at all for a subnet the counts say has no leases.
+    public void CollectBySubnet(uint subnetId, List<Lease6> result)
+    {
+        if (!_counts.Keys.Any(key => key.Subnet == subnetId))
+        {
+            return;
+        }
+
+        foreach (var lease in _byAddress.Values)
+        {
+            if (lease.SubnetId == subnetId)
+            {
+                result.Add(lease);
+            }
+        }
+    }
 
     public void CollectByState(LeaseState state, List<Lease6> result)
     {
@@ -198,24 +210,28 @@ internal sealed class LeaseIndex
 
     public void CollectByHostname(string hostname, List<Lease6> result) => _byHostname.Collect(hostname, result);
 
+    // Not indexed either, for the same reason as the subnet: nearly every lease has a hardware address, and only
+    // lease6-get-by-hw-address asks for one.
     public void CollectByHardwareAddress(ReadOnlySpan<byte> hardwareAddress, List<Lease6> result)
     {
-        if (_byHardwareAddressSpan.TryGetValue(hardwareAddress, out var leases))
+        foreach (var lease in _byAddress.Values)
         {
-            LeaseMultiMap<byte[]>.CollectValue(leases, result);
+            if (lease.HardwareAddress is { Length: > 0 } hardware && hardware.AsSpan().SequenceEqual(hardwareAddress))
+            {
+                result.Add(lease);
+            }
         }
     }
 
     /// <summary>Up to <paramref name="limit"/> leases above <paramref name="after"/> (null: from the lowest), in address order.</summary>
     public void CollectPage(Ipv6Address? after, int limit, List<Lease6> result)
     {
-        if (limit <= 0 || _ordered.Count == 0)
+        if (limit <= 0)
         {
             return;
         }
 
-        var view = after is { } floor ? (floor.CompareTo(_ordered.Max) >= 0 ? null : _ordered.GetViewBetween(floor, _ordered.Max)) : _ordered;
-        foreach (var address in view ?? [])
+        foreach (var address in after is { } floor ? _ordered.From(floor) : _ordered.GetEnumerator())
         {
             if (after is { } a && address == a)
             {
@@ -233,13 +249,18 @@ internal sealed class LeaseIndex
     /// <summary>Leases with addresses in [<paramref name="first"/>, <paramref name="last"/>], in address order (a pool's range).</summary>
     public void CollectRange(Ipv6Address first, Ipv6Address last, List<Lease6> result)
     {
-        if (_ordered.Count == 0 || first > last)
+        if (first > last)
         {
             return;
         }
 
-        foreach (var address in _ordered.GetViewBetween(first, last))
+        foreach (var address in _ordered.From(first))
         {
+            if (address > last)
+            {
+                break;
+            }
+
             result.Add(_byAddress[address]);
         }
     }
@@ -259,14 +280,19 @@ internal sealed class LeaseIndex
     /// <summary>The same counts for the addresses in [<paramref name="first"/>, <paramref name="last"/>]: walks that range only.</summary>
     public void CountRange(Ipv6Address first, Ipv6Address last, List<LeaseCount> result)
     {
-        if (_ordered.Count == 0 || first > last)
+        if (first > last)
         {
             return;
         }
 
         var counts = new Dictionary<(uint, LeaseType, LeaseState), long>();
-        foreach (var address in _ordered.GetViewBetween(first, last))
+        foreach (var address in _ordered.From(first))
         {
+            if (address > last)
+            {
+                break;
+            }
+
             var lease = _byAddress[address];
             CollectionsMarshal.GetValueRefOrAddDefault(counts, (lease.SubnetId, lease.Type, lease.State), out _)++;
         }
@@ -330,12 +356,10 @@ internal sealed class LeaseIndex
         if (clientEntries != _byAddress.Count || duidEntries != _byAddress.Count
             || _pendingReclaim.Count + _reclaimed.Count != expiring
             || _ordered.Count != _byAddress.Count
-            || _bySubnet.Values.Sum(s => s.Count) != _byAddress.Count
             || _byState.Values.Sum(s => s.Count) != _byAddress.Values.Count(l => l.State != LeaseState.Default)
             || _byState.ContainsKey(LeaseState.Default)
             || _counts.Values.Sum() != _byAddress.Count
-            || _byHostname.LeaseCount != _byAddress.Values.Count(l => l.Hostname.Length > 0)
-            || _byHardwareAddress.LeaseCount != _byAddress.Values.Count(l => l.HardwareAddress is { Length: > 0 }))
+            || _byHostname.LeaseCount != _byAddress.Values.Count(l => l.Hostname.Length > 0))
         {
             return false;
         }
@@ -353,9 +377,8 @@ internal sealed class LeaseIndex
                 return false;
             }
 
-            if (!_ordered.Contains(lease.Address) || !_bySubnet[lease.SubnetId].Contains(lease.Address) || (lease.State != LeaseState.Default && !_byState[lease.State].Contains(lease.Address))
-                || (lease.Hostname.Length > 0 && !_byHostname.Contains(lease.Hostname, lease))
-                || (lease.HardwareAddress is { Length: > 0 } hw && !_byHardwareAddress.Contains(hw, lease)))
+            if (!_ordered.Contains(lease.Address) || (lease.State != LeaseState.Default && !_byState[lease.State].Contains(lease.Address))
+                || (lease.Hostname.Length > 0 && !_byHostname.Contains(lease.Hostname, lease)))
             {
                 return false;
             }
@@ -377,7 +400,6 @@ internal sealed class LeaseIndex
         _byClient.Add(new LeaseClientKey(lease.Duid, lease.Iaid, lease.Type), lease);
         _byDuid.Add(lease.Duid, lease);
         CollectionsMarshal.GetValueRefOrAddDefault(_counts, (lease.SubnetId, lease.Type, lease.State), out _)++;
-        AddTo(_bySubnet, lease.SubnetId, lease.Address);
         if (lease.State != LeaseState.Default)
         {
             AddTo(_byState, lease.State, lease.Address);
@@ -385,11 +407,6 @@ internal sealed class LeaseIndex
         if (lease.Hostname.Length > 0)
         {
             _byHostname.Add(lease.Hostname, lease);
-        }
-
-        if (lease.HardwareAddress is { Length: > 0 } hardware)
-        {
-            _byHardwareAddress.Add(hardware, lease);
         }
     }
 
@@ -426,7 +443,6 @@ internal sealed class LeaseIndex
         }
 
         _ordered.Remove(lease.Address);
-        RemoveFrom(_bySubnet, lease.SubnetId, lease.Address);
         if (lease.State != LeaseState.Default)
         {
             RemoveFrom(_byState, lease.State, lease.Address);
@@ -435,14 +451,9 @@ internal sealed class LeaseIndex
         {
             _byHostname.Remove(lease.Hostname, lease);
         }
-
-        if (lease.HardwareAddress is { Length: > 0 } hardware)
-        {
-            _byHardwareAddress.Remove(hardware, lease);
-        }
     }
 
-    private SortedSet<LeaseExpirationKey>? ExpirationSetFor(Lease6 lease)
+    private SortedBlockSet<LeaseExpirationKey>? ExpirationSetFor(Lease6 lease)
     {
         if (lease.State == LeaseState.ExpiredReclaimed)
         {

@@ -47,17 +47,40 @@ internal static class LeaseCsvEscaping
     }
 
     /// <summary>
-    /// Reverses the escaping. A tag not followed by two hex digits is kept literally, as Kea does.
-    /// Escaped bytes are reassembled and decoded as UTF-8.
+    /// Reverses the escaping of a field given as text (tests, tools): the text is taken as its UTF-8 bytes, as
+    /// in the file.
     /// </summary>
     public static string Unescape(ReadOnlySpan<char> field)
     {
-        if (field.IndexOf("&#x", StringComparison.Ordinal) < 0)
+        if (field.IsEmpty)
         {
-            return field.IsEmpty ? string.Empty : new string(field);
+            return string.Empty;
         }
 
-        var bytes = ArrayPool<byte>.Shared.Rent(field.Length * 3);
+        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(field.Length));
+        try
+        {
+            return Unescape(bytes.AsSpan(0, Encoding.UTF8.GetBytes(field, bytes)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    /// <summary>
+    /// Reverses the escaping of a field's UTF-8 bytes. A tag not followed by two hex digits is kept literally, as
+    /// Kea does. Escaped bytes are put back among the others and the whole is decoded as UTF-8.
+    /// </summary>
+    public static string Unescape(ReadOnlySpan<byte> field)
+    {
+        if (field.IndexOf("&#x"u8) < 0)
+        {
+            return field.IsEmpty ? string.Empty : Encoding.UTF8.GetString(field);
+        }
+
+        // Unescaping only shortens the field.
+        var bytes = ArrayPool<byte>.Shared.Rent(field.Length);
         try
         {
             var count = 0;
@@ -65,16 +88,14 @@ internal static class LeaseCsvEscaping
             while (i < field.Length)
             {
                 if (field[i] == '&' && i + 4 < field.Length && field[i + 1] == '#' && field[i + 2] == 'x'
-                    && TryHex(field[i + 3], out var high) && TryHex(field[i + 4], out var low))
+                    && LeaseCsvHex.DigitValue(field[i + 3]) is var high and >= 0 && LeaseCsvHex.DigitValue(field[i + 4]) is var low and >= 0)
                 {
                     bytes[count++] = (byte)((high << 4) | low);
                     i += 5;
                     continue;
                 }
 
-                Rune.DecodeFromUtf16(field[i..], out var rune, out var consumed);
-                count += rune.EncodeToUtf8(bytes.AsSpan(count));
-                i += consumed;
+                bytes[count++] = field[i++];
             }
 
             return Encoding.UTF8.GetString(bytes, 0, count);
@@ -110,16 +131,4 @@ internal static class LeaseCsvEscaping
 
     private static void AppendEscapedByte(StringBuilder output, byte b) =>
         output.Append("&#x").Append(HexDigits[b >> 4]).Append(HexDigits[b & 0xF]);
-
-    private static bool TryHex(char c, out int value)
-    {
-        value = c switch
-        {
-            >= '0' and <= '9' => c - '0',
-            >= 'a' and <= 'f' => c - 'a' + 10,
-            >= 'A' and <= 'F' => c - 'A' + 10,
-            _ => -1,
-        };
-        return value >= 0;
-    }
 }

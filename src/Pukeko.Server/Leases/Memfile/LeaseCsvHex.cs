@@ -29,9 +29,9 @@ internal static class LeaseCsvHex
 
     /// <summary>
     /// Parses "aa:bb:cc" (one or two digits per octet, either case) or an unseparated even-length hex
-    /// string, both of which Kea accepts. Empty text yields an empty array.
+    /// string, both of which Kea accepts, from the row's UTF-8 bytes. Empty text yields an empty array.
     /// </summary>
-    public static bool TryParse(ReadOnlySpan<char> text, out byte[] bytes)
+    public static bool TryParse(ReadOnlySpan<byte> text, out byte[] bytes)
     {
         bytes = [];
         if (text.IsEmpty)
@@ -39,11 +39,12 @@ internal static class LeaseCsvHex
             return true;
         }
 
-        if (text.Contains(':'))
+        var separators = text.Count((byte)':');
+        if (separators > 0)
         {
-            var result = new byte[text.Count(':') + 1];
+            var result = new byte[separators + 1];
             var n = 0;
-            foreach (var range in text.Split(':'))
+            foreach (var range in text.Split((byte)':'))
             {
                 var part = text[range];
                 if (part.Length is < 1 or > 2 || !TryParseOctet(part, out result[n]))
@@ -76,18 +77,12 @@ internal static class LeaseCsvHex
         return true;
     }
 
-    private static bool TryParseOctet(ReadOnlySpan<char> digits, out byte value)
+    private static bool TryParseOctet(ReadOnlySpan<byte> digits, out byte value)
     {
         var v = 0;
         foreach (var c in digits)
         {
-            var d = c switch
-            {
-                >= '0' and <= '9' => c - '0',
-                >= 'a' and <= 'f' => c - 'a' + 10,
-                >= 'A' and <= 'F' => c - 'A' + 10,
-                _ => -1,
-            };
+            var d = DigitValue(c);
             if (d < 0)
             {
                 value = 0;
@@ -100,4 +95,13 @@ internal static class LeaseCsvHex
         value = (byte)v;
         return true;
     }
+
+    /// <summary>The value of one hex digit (either case), or -1.</summary>
+    public static int DigitValue(byte c) => c switch
+    {
+        >= (byte)'0' and <= (byte)'9' => c - '0',
+        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+        _ => -1,
+    };
 }

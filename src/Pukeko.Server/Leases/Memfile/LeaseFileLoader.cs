@@ -25,16 +25,15 @@ internal static class LeaseFileLoader
             return new LeaseFileLoadStats(path, 0, 0, 0, 0, 0);
         }
 
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false);
-
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        var lines = new LeaseFileLineReader(stream);
         var lineNumber = 0;
         var columns = 0;
         int rows = 0, stored = 0, deleted = 0, errors = 0;
-        while (reader.ReadLine() is { } line)
+        while (lines.TryRead(out var line))
         {
             lineNumber++;
-            if (line.Length == 0)
+            if (line.IsEmpty)
             {
                 // Kea skips blank lines too.
                 continue;
@@ -42,7 +41,7 @@ internal static class LeaseFileLoader
 
             if (columns == 0)
             {
-                columns = LeaseCsvSchema.ValidateHeader(line, path);
+                columns = LeaseCsvSchema.ValidateHeader(Encoding.UTF8.GetString(line), path);
                 continue;
             }
 
