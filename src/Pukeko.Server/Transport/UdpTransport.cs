@@ -473,6 +473,9 @@ internal sealed class UdpTransport : IAsyncDisposable
                 {
                     worker.Reported = true;
                     newlyStalled.Add(busy);
+
+                    // Counted before the extra worker starts, so whoever sees the others served also sees the count.
+                    _processor?.Statistics.WorkerStalled.Increment();
                 }
             }
 
@@ -488,7 +491,6 @@ internal sealed class UdpTransport : IAsyncDisposable
 
         foreach (var busy in newlyStalled)
         {
-            _processor?.Statistics.WorkerStalled.Increment();
             _log.LogWarning(new EventId(0, "DHCP6_WORKER_STALLED"), "a packet worker has been processing one packet for {Busy} ms (a callout blocking?); {Live} workers now serve the others", (long)busy.TotalMilliseconds, live);
         }
     }
