@@ -92,6 +92,9 @@ internal sealed class Lease6Statements
         CountRange = "SELECT subnet_id, lease_type, state, count(*) FROM lease6 "
             + "WHERE address::inet BETWEEN cast($1 as inet) AND cast($2 as inet) GROUP BY subnet_id, lease_type, state";
         Insert = $"INSERT INTO lease6 ({writeColumns}) VALUES ({values}) ON CONFLICT (address) DO NOTHING";
+        DeleteAddress = $"DELETE FROM lease6 WHERE address = {Address(1)}";
+        // The array of texts is cast as one address is (to inet[] where the column is inet).
+        SelectExisting = $"SELECT {addressColumn} FROM lease6 WHERE address = ANY({Address(1).Replace(" as inet)", " as inet[])", StringComparison.Ordinal)})";
         Update = $"UPDATE lease6 SET ({writeColumns}) = ({values}) WHERE {VersionCondition(WriteColumnCount + 1)}";
         Delete = $"DELETE FROM lease6 WHERE {VersionCondition(1)}";
         DeleteReclaimed = "DELETE FROM lease6 WHERE state = $1 AND expire < $2 RETURNING " + selectColumns;
@@ -144,6 +147,16 @@ internal sealed class Lease6Statements
 
     /// <summary>Does nothing when the address is taken (<c>lease6_pkey</c>).</summary>
     public string Insert { get; }
+
+    /// <summary>
+    /// Whatever lease the address has (an import's <c>--overwrite</c>, followed by <see cref="Insert"/>). Not an
+    /// UPDATE: Kea's update trigger leaves <c>lease6_stat_by_client_class</c> alone when either user context has no
+    /// classes (its comparison of the two class lists is then NULL), while its delete and insert triggers count right.
+    /// </summary>
+    public string DeleteAddress { get; }
+
+    /// <summary>$1 an array of address texts: those of them that have a row.</summary>
+    public string SelectExisting { get; }
 
     /// <summary>The written columns, then the version read (as <see cref="Delete"/> binds it).</summary>
     public string Update { get; }

@@ -203,6 +203,112 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
 
     public ILeaseUnitOfWork BeginTransaction() => new PgSqlUnitOfWork(_dataSource, _health, _statements, inOneTransaction: true);
 
+    public void ThrowIfNotStorable(Lease6 lease)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        _statements.ThrowIfNotStorable(lease);
+    }
+
+    public async ValueTask<IReadOnlyList<Ipv6Address>> FindExistingAsync(IReadOnlyList<Ipv6Address> addresses, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        _health.ThrowIfLost();
+        try
+        {
+            await using var connection = await PgSqlConnections.OpenAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(_statements.SelectExisting, connection);
+            command.Parameters.Add(new NpgsqlParameter<string[]>
+            {
+                NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
+                TypedValue = [.. addresses.Select(Lease6Row.AddressText)],
+            });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var found = new List<Ipv6Address>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                found.Add(Ipv6Address.Parse(reader.GetString(0)));
+            }
+
+            return found;
+        }
+        catch (Exception e) when (_health.Observe(e))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// One transaction and one round trip for the whole batch (an <see cref="NpgsqlBatch"/> of single-row inserts,
+    /// each after a delete of the address when replacing: see <see cref="Lease6Statements.DeleteAddress"/>).
+    /// Kea's triggers add a row version of a <c>lease6_stat</c> row per lease, which no one can reclaim before the
+    /// transaction ends and which every later lease of the transaction steps over: the cost of a transaction grows
+    /// with the square of its leases, so an import commits batch by batch.
+    /// </summary>
+    public async ValueTask WriteBatchAsync(IReadOnlyList<Lease6> leases, bool replaceExisting, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(leases);
+        var statements = _statements;
+        foreach (var lease in leases)
+        {
+            statements.ThrowIfNotStorable(lease);
+        }
+
+        _health.ThrowIfLost();
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await WriteBatchOnceAsync(statements, leases, replaceExisting, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                catch (PostgresException e) when (PgSqlUnitOfWork.IsStatisticsRace(e) && attempt < PgSqlUnitOfWork.StatisticsRaceAttempts)
+                {
+                    // Another writer added a statistics row first: the batch was rolled back and is run again.
+                }
+            }
+        }
+        catch (Exception e) when (_health.Observe(e))
+        {
+            throw;
+        }
+    }
+
+    private async Task WriteBatchOnceAsync(Lease6Statements statements, IReadOnlyList<Lease6> leases, bool replaceExisting, CancellationToken cancellationToken)
+    {
+        await using var connection = await PgSqlConnections.OpenAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var inserts = new List<NpgsqlBatchCommand>(leases.Count);
+        foreach (var lease in leases)
+        {
+            if (replaceExisting)
+            {
+                var delete = new NpgsqlBatchCommand(statements.DeleteAddress);
+                delete.Parameters.Add(Lease6Row.Text(Lease6Row.AddressText(lease.Address)));
+                batch.BatchCommands.Add(delete);
+            }
+
+            var insert = new NpgsqlBatchCommand(statements.Insert);
+            statements.AddValues(insert.Parameters, lease);
+            batch.BatchCommands.Add(insert);
+            inserts.Add(insert);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < leases.Count; i++)
+        {
+            if (inserts[i].RecordsAffected != 1)
+            {
+                // Disposing the transaction rolls the batch back.
+                throw new InvalidOperationException($"lease {leases[i].Address} was added to the database during the copy; is a server still using it?");
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public void Dispose()
     {
         if (_ownsDataSource)
