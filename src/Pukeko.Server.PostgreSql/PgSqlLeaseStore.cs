@@ -14,7 +14,7 @@ namespace Pukeko.Server.PostgreSql;
 /// cache, so leases written by another server are seen at once. The database's triggers keep Kea's statistics
 /// tables (<c>lease6_stat</c>, and on 3.x <c>lease6_pool_stat</c>).
 /// </summary>
-internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLeaseStore
+internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLeaseStore, ILeaseImportTarget
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;

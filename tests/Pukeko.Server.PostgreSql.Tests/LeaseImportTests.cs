@@ -138,7 +138,7 @@ public abstract class LeaseImportTests(PostgreSqlCluster cluster, PostgreSqlClus
             var prefix = i % 5 == 0;
             var roll = random.Next(100);
             var address = prefix
-                ? Ipv6Address.Parse(string.Create(CultureInfo.InvariantCulture, $"2001:db8:8:{i:x}::"))
+                ? Ipv6Address.Parse(string.Create(CultureInfo.InvariantCulture, $"2001:db8:{8 + (i / 65536):x}:{i % 65536:x}::"))
                 : Ipv6Address.Parse(string.Create(CultureInfo.InvariantCulture, $"2001:db8:1::{i / 65536:x}:{i % 65536:x}"));
             leases.Add(new Lease6
             {

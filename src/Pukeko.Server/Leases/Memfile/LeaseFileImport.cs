@@ -7,15 +7,15 @@ namespace Pukeko.Server.Leases.Memfile;
 /// Copies the leases of a memfile lease file set into another lease store (a migration to PostgreSQL). The files
 /// are read as the server reads them at start (<see cref="LeaseFileLoader.LoadSet"/>: later rows win, a row with
 /// valid lifetime 0 removes the lease, expired leases are kept), except that the first bad row fails the copy. The
-/// leases are written through the target database's own statements, so the target's rules apply (on PostgreSQL: Kea's
-/// columns, local-time <c>expire</c>, the statistics triggers).
-/// The copy checks every lease before it writes any (the
-/// target can hold it; its address is free unless replacing is asked for), then writes them in address order in
-/// batches of <see cref="BatchSize"/>, each batch its own transaction. One transaction for the whole file would be
-/// all or nothing, but Kea's counting triggers make a transaction's cost grow with the square of its leases (50 000
-/// leases took 8 minutes). A batch that fails writes nothing, the batches before it stay: the failure
-/// (<see cref="LeaseImportInterruptedException"/>) says how far the copy got, and running it again with replacing
-/// finishes it, since replacing a lease with the same values changes nothing.
+/// leases are written through the target's own statements, so its rules apply (on PostgreSQL: Kea's columns,
+/// local-time <c>expire</c>, the statistics triggers).
+/// The copy checks every lease before it writes any (the target can hold it; its address is free unless replacing
+/// is asked for), then writes them in address order in batches of <see cref="BatchSize"/>, each batch one database
+/// transaction. One transaction for the whole file would be all or nothing, but Kea's counting triggers make a
+/// transaction's cost grow with the square of its leases (50 000 leases took minutes). A batch that fails writes
+/// nothing and the batches before it stay: the failure (<see cref="LeaseImportInterruptedException"/>) says how far
+/// the copy got, and running it again with replacing finishes it, since a lease replaced by the same values leaves
+/// every count as it was.
 /// </summary>
 internal static class LeaseFileImport
 {
@@ -25,7 +25,7 @@ internal static class LeaseFileImport
     /// </summary>
     public const int BatchSize = 1000;
 
-    /// <param name="store">The target, an <see cref="ITransactionalLeaseStore"/>; the servers using it should be stopped.</param>
+    /// <param name="store">The target (a database: an <see cref="ILeaseImportTarget"/>); the servers using it should be stopped.</param>
     /// <param name="leaseFile">The lease file's name (<c>lease-database</c>'s <c>name</c>); its <c>.completed</c>, <c>.2</c> and <c>.1</c> are read too.</param>
     /// <param name="replaceExisting">
     /// False: when any address already has a lease in the target, nothing is written and the result lists them.
@@ -43,8 +43,7 @@ internal static class LeaseFileImport
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrEmpty(leaseFile);
-        var database = store as ITransactionalLeaseStore
-            ?? throw new ArgumentException("leases are imported into a database lease store (PostgreSQL)", nameof(store));
+        var target = store as ILeaseImportTarget ?? new LeaseStoreImportTarget(store);
         var files = new LeaseFileSet(Path.GetFullPath(leaseFile));
         if (LeaseLfcPidFile.ForeignHolder(files.Pid) is { } pid)
         {
@@ -60,22 +59,22 @@ internal static class LeaseFileImport
         var stats = LeaseFileLoader.LoadSet(files, leases, maxRowErrors: 0, logger, checker: null, stopAtBadRow: true);
         var ordered = leases.Values.OrderBy(l => l.Address).ToList();
 
-        return await CopyInBatchesAsync(database, ordered, stats, replaceExisting, batchSize, cancellationToken).ConfigureAwait(false);
+        return await CopyInBatchesAsync(target, ordered, stats, replaceExisting, batchSize, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<LeaseImportResult> CopyInBatchesAsync(
-        ITransactionalLeaseStore database, List<Lease6> ordered, IReadOnlyList<LeaseFileLoadStats> stats, bool replaceExisting, int batchSize,
+        ILeaseImportTarget target, List<Lease6> ordered, IReadOnlyList<LeaseFileLoadStats> stats, bool replaceExisting, int batchSize,
         CancellationToken cancellationToken)
     {
         foreach (var lease in ordered)
         {
-            database.ThrowIfNotStorable(lease);
+            target.ThrowIfNotStorable(lease);
         }
 
         var existing = new List<Ipv6Address>();
         foreach (var batch in ordered.Chunk(batchSize))
         {
-            existing.AddRange(await database.FindExistingAsync([.. batch.Select(l => l.Address)], cancellationToken).ConfigureAwait(false));
+            existing.AddRange(await target.FindExistingAsync([.. batch.Select(l => l.Address)], cancellationToken).ConfigureAwait(false));
         }
 
         existing.Sort();
@@ -89,7 +88,7 @@ internal static class LeaseFileImport
         {
             try
             {
-                await database.WriteBatchAsync(batch, replaceExisting, cancellationToken).ConfigureAwait(false);
+                await target.WriteBatchAsync(batch, replaceExisting, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (copied > 0 && e is not OutOfMemoryException)
             {
