@@ -108,12 +108,12 @@ public abstract class LeaseImportTests(PostgreSqlCluster cluster, PostgreSqlClus
         var file = WriteFile("bench.csv", Generate(count, seed: 3));
         var loadBefore = await File.ReadAllTextAsync("/proc/loadavg");
         var watch = Stopwatch.StartNew();
-        var imported = await LeaseFileImport.RunAsync(store, file, replaceExisting: false, NullLogger.Instance);
+        var imported = await LeaseFileImport.RunAsync(store, file, replaceExisting: false, NullLogger.Instance, batchSize: ImportBenchFactAttribute.BatchSize);
         watch.Stop();
         var loadAfter = await File.ReadAllTextAsync("/proc/loadavg");
         Assert.Equal(count, imported.Inserted);
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"import {schema}: {count} leases in {watch.Elapsed.TotalSeconds:F1} s ({count / watch.Elapsed.TotalSeconds:F0} leases/s); load before {loadBefore.Trim()}, after {loadAfter.Trim()}");
+            $"import {schema}: {count} leases, batches of {ImportBenchFactAttribute.BatchSize}, in {watch.Elapsed.TotalSeconds:F1} s ({count / watch.Elapsed.TotalSeconds:F0} leases/s); load before {loadBefore.Trim()}, after {loadAfter.Trim()}");
         output.WriteLine(line);
         if (Environment.GetEnvironmentVariable("PUKEKO_IMPORT_BENCH_OUT") is { Length: > 0 } path)
         {
@@ -198,7 +198,10 @@ public abstract class LeaseImportTests(PostgreSqlCluster cluster, PostgreSqlClus
     }
 }
 
-/// <summary>The speed run: only when <c>PUKEKO_IMPORT_BENCH_LEASES</c> gives the number of leases (it takes minutes).</summary>
+/// <summary>
+/// The speed run: only when <c>PUKEKO_IMPORT_BENCH_LEASES</c> gives the number of leases (it takes minutes);
+/// <c>PUKEKO_IMPORT_BENCH_BATCH</c> tries another batch size, <c>PUKEKO_IMPORT_BENCH_OUT</c> names a file the result is added to.
+/// </summary>
 public sealed class ImportBenchFactAttribute : FactAttribute
 {
     public ImportBenchFactAttribute()
@@ -207,8 +210,13 @@ public sealed class ImportBenchFactAttribute : FactAttribute
             ?? (Leases > 0 ? null : "set PUKEKO_IMPORT_BENCH_LEASES to the number of leases to time an import");
     }
 
-    public static int Leases =>
-        int.TryParse(Environment.GetEnvironmentVariable("PUKEKO_IMPORT_BENCH_LEASES"), CultureInfo.InvariantCulture, out var n) ? n : 0;
+    public static int Leases => Number("PUKEKO_IMPORT_BENCH_LEASES") ?? 0;
+
+    /// <summary><c>PUKEKO_IMPORT_BENCH_BATCH</c>, or the import's own batch size.</summary>
+    public static int BatchSize => Number("PUKEKO_IMPORT_BENCH_BATCH") ?? LeaseFileImport.BatchSize;
+
+    private static int? Number(string variable) =>
+        int.TryParse(Environment.GetEnvironmentVariable(variable), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : null;
 }
 
 [Collection(PostgreSqlCollection.Name)]
