@@ -217,11 +217,7 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
         {
             await using var connection = await PgSqlConnections.OpenAsync(_dataSource, cancellationToken).ConfigureAwait(false);
             await using var command = new NpgsqlCommand(_statements.SelectExisting, connection);
-            command.Parameters.Add(new NpgsqlParameter<string[]>
-            {
-                NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
-                TypedValue = [.. addresses.Select(Lease6Row.AddressText)],
-            });
+            command.Parameters.Add(AddressArray(addresses));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var found = new List<Ipv6Address>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -238,8 +234,8 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
     }
 
     /// <summary>
-    /// One transaction and one round trip for the whole batch (an <see cref="NpgsqlBatch"/> of single-row inserts,
-    /// each after a delete of the address when replacing: see <see cref="Lease6Statements.DeleteAddress"/>).
+    /// One transaction and one insert statement for the whole batch (<see cref="Lease6Statements.InsertMany"/>), after
+    /// one delete of its addresses when replacing (<see cref="Lease6Statements.DeleteAddresses"/> says why).
     /// Kea's triggers add a row version of a <c>lease6_stat</c> row per lease, which no one can reclaim before the
     /// transaction ends and which every later lease of the transaction steps over: the cost of a transaction grows
     /// with the square of its leases, so an import commits batch by batch.
@@ -279,35 +275,31 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
     {
         await using var connection = await PgSqlConnections.OpenAsync(_dataSource, cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        var inserts = new List<NpgsqlBatchCommand>(leases.Count);
-        foreach (var lease in leases)
+        if (replaceExisting)
         {
-            if (replaceExisting)
-            {
-                var delete = new NpgsqlBatchCommand(statements.DeleteAddress);
-                delete.Parameters.Add(Lease6Row.Text(Lease6Row.AddressText(lease.Address)));
-                batch.BatchCommands.Add(delete);
-            }
-
-            var insert = new NpgsqlBatchCommand(statements.Insert);
-            statements.AddValues(insert.Parameters, lease);
-            batch.BatchCommands.Add(insert);
-            inserts.Add(insert);
+            await using var delete = new NpgsqlCommand(statements.DeleteAddresses, connection, transaction);
+            delete.Parameters.Add(AddressArray(leases.Select(l => l.Address)));
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < leases.Count; i++)
+        await using var insert = new NpgsqlCommand(statements.InsertMany, connection, transaction);
+        statements.AddColumnArrays(insert.Parameters, leases);
+        var written = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        if (written != leases.Count)
         {
-            if (inserts[i].RecordsAffected != 1)
-            {
-                // Disposing the transaction rolls the batch back.
-                throw new InvalidOperationException($"lease {leases[i].Address} was added to the database during the copy; is a server still using it?");
-            }
+            // Disposing the transaction rolls the batch back.
+            throw new InvalidOperationException(
+                $"{leases.Count - written} of the leases from {leases[0].Address} to {leases[^1].Address} were added to the database during the copy; is a server still using it?");
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    private static NpgsqlParameter<string[]> AddressArray(IEnumerable<Ipv6Address> addresses) => new()
+    {
+        NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
+        TypedValue = [.. addresses.Select(Lease6Row.AddressText)],
+    };
 
     public void Dispose()
     {
