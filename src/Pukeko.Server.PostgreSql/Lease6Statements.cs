@@ -95,18 +95,12 @@ internal sealed class Lease6Statements
         // The array of texts is cast as one address is (to inet[] where the column is inet).
         var addressArray = Address(1).Replace(" as inet)", " as inet[])", StringComparison.Ordinal);
         DeleteAddresses = $"DELETE FROM lease6 WHERE address = ANY({addressArray})";
-        // One statement for many rows: each parameter is the array of a column's values, in AddValues's order.
-        var arrayTypes = new List<string> { "text", "bytea", "bigint", "timestamp", "bigint", "bigint", "smallint", "integer", "smallint", "boolean", "boolean", "text", "bytea", "smallint", "smallint", "bigint", "text" };
-        if (hasPoolId)
-        {
-            arrayTypes.Add("bigint");
-        }
-
+        // One statement for many rows: parameter n is the array of column n's values, typed by its binding.
         var columnNames = Enumerable.Range(1, WriteColumnCount).Select(i => "c" + i).ToList();
         var selected = string.Format(System.Globalization.CultureInfo.InvariantCulture, addressParameter.Replace("$", string.Empty, StringComparison.Ordinal), "c1")
             + ", " + string.Join(", ", columnNames.Skip(1));
         InsertMany = $"INSERT INTO lease6 ({writeColumns}) SELECT {selected} FROM unnest("
-            + string.Join(", ", arrayTypes.Select((t, i) => $"${i + 1}::{t}[]")) + $") AS v({string.Join(", ", columnNames)}) ON CONFLICT (address) DO NOTHING";
+            + string.Join(", ", columnNames.Select((_, i) => "$" + (i + 1))) + $") AS v({string.Join(", ", columnNames)}) ON CONFLICT (address) DO NOTHING";
         SelectExisting = $"SELECT {addressColumn} FROM lease6 WHERE address = ANY({addressArray})";
         Update = $"UPDATE lease6 SET ({writeColumns}) = ({values}) WHERE {VersionCondition(WriteColumnCount + 1)}";
         Delete = $"DELETE FROM lease6 WHERE {VersionCondition(1)}";
