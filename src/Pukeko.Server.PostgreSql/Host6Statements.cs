@@ -49,7 +49,7 @@ internal sealed class Host6Statements
         _selectColumns =
             "SELECT h.host_id, h.dhcp_identifier, h.dhcp_identifier_type, h.dhcp6_subnet_id, h.hostname, h.dhcp6_client_classes, "
             + $"o.option_id, o.code, o.value, o.formatted_value, o.space, o.persistent, {cancelledColumn}, {optionClassesColumn}, "
-            + $"r.reservation_id, {addressColumn}, r.prefix_len, r.type, {excludedPrefixColumns} ";
+            + $"r.reservation_id, {addressColumn}, r.prefix_len, r.type, {excludedPrefixColumns}, h.user_context, o.user_context ";
         var selectHost = _selectColumns
             + "FROM hosts AS h "
             + JoinRows;
@@ -68,7 +68,7 @@ internal sealed class Host6Statements
         InsertHost =
             "INSERT INTO hosts (dhcp_identifier, dhcp_identifier_type, dhcp4_subnet_id, dhcp6_subnet_id, ipv4_address, hostname, "
             + "dhcp4_client_classes, dhcp6_client_classes, user_context, dhcp4_next_server, dhcp4_server_hostname, dhcp4_boot_file_name, auth_key) "
-            + "VALUES ($1, $2, NULL, $3, 0, $4, '', $5, NULL, 0, '', '', NULL) RETURNING host_id";
+            + "VALUES ($1, $2, NULL, $3, 0, $4, '', $5, $6, 0, '', '', NULL) RETURNING host_id";
         var address = kea3 ? "cast($1 as inet)" : "$1";
         var (reservationColumns, reservationValues) = kea3
             ? ("address, prefix_len, type, dhcp6_iaid, excluded_prefix, excluded_prefix_len, host_id", $"{address}, $2, $3, NULL, cast($5 as inet), $6, $4")
@@ -79,9 +79,9 @@ internal sealed class Host6Statements
             + $"WHERE NOT EXISTS (SELECT 1 FROM ipv6_reservations WHERE address = {address} AND prefix_len = $2 LIMIT 1)";
         InsertOption = kea3
             ? "INSERT INTO dhcp6_options (code, value, formatted_value, space, persistent, user_context, host_id, scope_id, cancelled, client_classes) "
-              + "VALUES ($1, $2, $3, $4, $5, NULL, $6, 3, $7, $8)"
+              + "VALUES ($1, $2, $3, $4, $5, $6, $7, 3, $8, $9)"
             : "INSERT INTO dhcp6_options (code, value, formatted_value, space, persistent, user_context, host_id, scope_id) "
-              + "VALUES ($1, $2, $3, $4, $5, NULL, $6, 3)";
+              + "VALUES ($1, $2, $3, $4, $5, $6, $7, 3)";
         DeleteByIdentifier = "DELETE FROM hosts WHERE dhcp6_subnet_id = $1 AND dhcp_identifier_type = $2 AND dhcp_identifier = $3";
         // Kea 2.2's own statement lacks the join condition (it deletes every host of the subnet once any host has the
         // address); this is the corrected one Kea 3.x uses. Options and reservations go by the schema's cascade.
@@ -104,6 +104,7 @@ internal sealed class Host6Statements
         HostId, Identifier, IdentifierType, SubnetId, Hostname, HostClasses,
         OptionId, OptionCode, OptionValue, OptionFormattedValue, OptionSpace, OptionPersistent, OptionCancelled, OptionClasses,
         ReservationId, ReservationAddress, ReservationPrefixLength, ReservationType, ExcludedPrefix, ExcludedPrefixLength,
+        HostUserContext, OptionUserContext,
     }
 
     /// <summary>The <c>schema_version</c> (version, minor) this set speaks.</summary>
@@ -121,7 +122,7 @@ internal sealed class Host6Statements
     /// <summary>Kea 3.x's schema: reservations hold an excluded prefix, options <c>cancelled</c> and <c>client_classes</c>.</summary>
     public bool HoldsKea3Extras { get; }
 
-    /// <summary>$1 identifier, $2 identifier type, $3 DHCPv6 subnet id, $4 hostname, $5 classes (comma-separated); returns host_id.</summary>
+    /// <summary>$1 identifier, $2 identifier type, $3 DHCPv6 subnet id, $4 hostname, $5 classes (comma-separated), $6 user context (JSON text or NULL); returns host_id.</summary>
     public string InsertHost { get; }
 
     /// <summary>$1 address (text), $2 prefix length, $3 type, $4 host id; on Kea 3.x also $5 excluded prefix (text or NULL), $6 its length.</summary>
@@ -130,7 +131,7 @@ internal sealed class Host6Statements
     /// <summary><see cref="InsertReservation"/>, inserting nothing when the address and length are reserved already.</summary>
     public string InsertUniqueReservation { get; }
 
-    /// <summary>$1 code, $2 value, $3 formatted value, $4 space, $5 persistent, $6 host id; on Kea 3.x also $7 cancelled, $8 classes (JSON).</summary>
+    /// <summary>$1 code, $2 value, $3 formatted value, $4 space, $5 persistent, $6 user context (JSON text or NULL), $7 host id; on Kea 3.x also $8 cancelled, $9 classes (JSON).</summary>
     public string InsertOption { get; }
 
     /// <summary>$1 subnet id, $2 identifier type, $3 identifier.</summary>

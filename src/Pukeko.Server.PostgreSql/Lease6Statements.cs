@@ -92,6 +92,16 @@ internal sealed class Lease6Statements
         CountRange = "SELECT subnet_id, lease_type, state, count(*) FROM lease6 "
             + "WHERE address::inet BETWEEN cast($1 as inet) AND cast($2 as inet) GROUP BY subnet_id, lease_type, state";
         Insert = $"INSERT INTO lease6 ({writeColumns}) VALUES ({values}) ON CONFLICT (address) DO NOTHING";
+        // The array of texts is cast as one address is (to inet[] where the column is inet).
+        var addressArray = Address(1).Replace(" as inet)", " as inet[])", StringComparison.Ordinal);
+        DeleteAddresses = $"DELETE FROM lease6 WHERE address = ANY({addressArray})";
+        // One statement for many rows: parameter n is the array of column n's values, typed by its binding.
+        var columnNames = Enumerable.Range(1, WriteColumnCount).Select(i => "c" + i).ToList();
+        var selected = string.Format(System.Globalization.CultureInfo.InvariantCulture, addressParameter.Replace("$", string.Empty, StringComparison.Ordinal), "c1")
+            + ", " + string.Join(", ", columnNames.Skip(1));
+        InsertMany = $"INSERT INTO lease6 ({writeColumns}) SELECT {selected} FROM unnest("
+            + string.Join(", ", columnNames.Select((_, i) => "$" + (i + 1))) + $") AS v({string.Join(", ", columnNames)}) ON CONFLICT (address) DO NOTHING";
+        SelectExisting = $"SELECT {addressColumn} FROM lease6 WHERE address = ANY({addressArray})";
         Update = $"UPDATE lease6 SET ({writeColumns}) = ({values}) WHERE {VersionCondition(WriteColumnCount + 1)}";
         Delete = $"DELETE FROM lease6 WHERE {VersionCondition(1)}";
         DeleteReclaimed = "DELETE FROM lease6 WHERE state = $1 AND expire < $2 RETURNING " + selectColumns;
@@ -145,6 +155,23 @@ internal sealed class Lease6Statements
     /// <summary>Does nothing when the address is taken (<c>lease6_pkey</c>).</summary>
     public string Insert { get; }
 
+    /// <summary>
+    /// $1 an array of address texts: the leases they have (an import's <c>--overwrite</c>, before
+    /// <see cref="InsertMany"/>). Not an UPDATE: Kea's update trigger leaves <c>lease6_stat_by_client_class</c> alone
+    /// when either user context has no classes (its comparison of the two class lists is then NULL), while its delete
+    /// and insert triggers count right.
+    /// </summary>
+    public string DeleteAddresses { get; }
+
+    /// <summary>
+    /// <see cref="Insert"/> for many leases in one statement: parameter n is the array of column n's values, bound
+    /// as <see cref="AddValues"/> binds one lease. Kea's row triggers still run once per row.
+    /// </summary>
+    public string InsertMany { get; }
+
+    /// <summary>$1 an array of address texts: those of them that have a row.</summary>
+    public string SelectExisting { get; }
+
     /// <summary>The written columns, then the version read (as <see cref="Delete"/> binds it).</summary>
     public string Update { get; }
 
@@ -170,6 +197,34 @@ internal sealed class Lease6Statements
         if (_hasPoolId)
         {
             parameters.Add(Lease6Row.BigInt(lease.PoolId));
+        }
+    }
+
+    /// <summary>Binds the written columns of <paramref name="leases"/> for <see cref="InsertMany"/>: one array per column.</summary>
+    public void AddColumnArrays(NpgsqlParameterCollection parameters, IReadOnlyList<Lease6> leases)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(leases);
+        using var scratch = new NpgsqlCommand();
+        var one = scratch.Parameters;
+        var columns = new Array?[WriteColumnCount];
+        var types = new NpgsqlTypes.NpgsqlDbType[WriteColumnCount];
+        for (var row = 0; row < leases.Count; row++)
+        {
+            one.Clear();
+            AddValues(one, leases[row]);
+            for (var column = 0; column < WriteColumnCount; column++)
+            {
+                var value = one[column].Value!;
+                types[column] = one[column].NpgsqlDbType;
+                columns[column] ??= Array.CreateInstance(value.GetType(), leases.Count);
+                columns[column]!.SetValue(value, row);
+            }
+        }
+
+        for (var column = 0; column < WriteColumnCount; column++)
+        {
+            parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | types[column], Value = columns[column] });
         }
     }
 

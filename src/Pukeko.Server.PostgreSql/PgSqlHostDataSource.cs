@@ -213,6 +213,7 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
             // Kea binds the hostname and the class list as strings, empty when there are none.
             insert.Parameters.Add(Lease6Row.Text(host.Hostname ?? string.Empty));
             insert.Parameters.Add(Lease6Row.Text(string.Join(',', host.ClientClasses)));
+            insert.Parameters.Add(UserContextParameter(host.UserContext));
             hostId = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
         }
 
@@ -225,6 +226,7 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
             insert.Parameters.Add(option.FormattedValue is { } text ? Lease6Row.Text(text) : Null(NpgsqlTypes.NpgsqlDbType.Text));
             insert.Parameters.Add(Lease6Row.Text(option.Space));
             insert.Parameters.Add(Lease6Row.Bool(option.AlwaysSend));
+            insert.Parameters.Add(UserContextParameter(option.UserContext));
             insert.Parameters.Add(Lease6Row.BigInt(hostId));
             if (Statements.HoldsKea3Extras)
             {
@@ -278,6 +280,10 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
     }
 
     private static NpgsqlParameter Null(NpgsqlTypes.NpgsqlDbType type) => new() { NpgsqlDbType = type, Value = DBNull.Value };
+
+    /// <summary>A user context as Kea writes <c>user_context</c>: its map's text as Kea prints JSON, or NULL when there is none.</summary>
+    private static NpgsqlParameter UserContextParameter(string? json) =>
+        json is null ? Null(NpgsqlTypes.NpgsqlDbType.Text) : Lease6Row.Text(Control.CommandJson.SerializeSorted(System.Text.Json.Nodes.JsonNode.Parse(json)!));
 
     /// <summary>An option's classes as Kea 3.x writes <c>client_classes</c>: its JSON list text (<c>[  ]</c> when none).</summary>
     private static string ClassListText(IReadOnlyList<string> classes) =>
@@ -395,6 +401,8 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
 
         private IReadOnlyList<string> Classes { get; }
 
+        private string? UserContext { get; init; }
+
         public static HostRows Read(NpgsqlDataReader reader, int hostId)
         {
             var typeCode = reader.GetInt16(At(Column.IdentifierType));
@@ -407,7 +415,10 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
             var classes = reader.IsDBNull(At(Column.HostClasses))
                 ? []
                 : reader.GetString(At(Column.HostClasses)).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            return new HostRows(hostId, type, (byte[])reader[At(Column.Identifier)], subnet == 0 ? null : checked((uint)subnet), hostname is { Length: > 0 } ? hostname : null, classes);
+            return new HostRows(hostId, type, (byte[])reader[At(Column.Identifier)], subnet == 0 ? null : checked((uint)subnet), hostname is { Length: > 0 } ? hostname : null, classes)
+            {
+                UserContext = ReadUserContext(reader, Column.HostUserContext, $"host {hostId}"),
+            };
         }
 
         public void AddOption(NpgsqlDataReader reader, OptionDefinitionSet definitions)
@@ -444,7 +455,8 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
             }
 
             _options.Add(new Configuration.OptionDescriptor(code, space, definition?.Name, data, persistent, cancelled, classes,
-                definition is not null && formatted.Length > 0 ? formatted : null));
+                definition is not null && formatted.Length > 0 ? formatted : null,
+                ReadUserContext(reader, Column.OptionUserContext, $"host {HostId}: option {space}.{code}")));
         }
 
         public void AddReservation(NpgsqlDataReader reader)
@@ -488,7 +500,31 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
             Hostname = Hostname,
             Options = _options,
             ClientClasses = Classes,
+            UserContext = UserContext,
         };
+
+        /// <summary>A <c>user_context</c> column: null when NULL or empty (Kea reads both as none), else a JSON map, as Kea requires.</summary>
+        private static string? ReadUserContext(NpgsqlDataReader reader, Column column, string owner)
+        {
+            var text = reader.IsDBNull(At(column)) ? null : reader.GetString(At(column));
+            if (string.IsNullOrEmpty(text))
+            {
+                return null;
+            }
+
+            try
+            {
+                if (System.Text.Json.Nodes.JsonNode.Parse(text) is System.Text.Json.Nodes.JsonObject)
+                {
+                    return text;
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+            }
+
+            throw new InvalidDataException($"{owner}: user_context '{text}' is not a JSON map");
+        }
 
         private static int At(Column column) => (int)column;
 

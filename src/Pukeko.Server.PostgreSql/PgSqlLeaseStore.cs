@@ -14,7 +14,7 @@ namespace Pukeko.Server.PostgreSql;
 /// cache, so leases written by another server are seen at once. The database's triggers keep Kea's statistics
 /// tables (<c>lease6_stat</c>, and on 3.x <c>lease6_pool_stat</c>).
 /// </summary>
-internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLeaseStore
+internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLeaseStore, ILeaseImportTarget
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
@@ -202,6 +202,104 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
     public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_dataSource, _health, _statements, inOneTransaction: false);
 
     public ILeaseUnitOfWork BeginTransaction() => new PgSqlUnitOfWork(_dataSource, _health, _statements, inOneTransaction: true);
+
+    public void ThrowIfNotStorable(Lease6 lease)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        _statements.ThrowIfNotStorable(lease);
+    }
+
+    public async ValueTask<IReadOnlyList<Ipv6Address>> FindExistingAsync(IReadOnlyList<Ipv6Address> addresses, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        _health.ThrowIfLost();
+        try
+        {
+            await using var connection = await PgSqlConnections.OpenAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(_statements.SelectExisting, connection);
+            command.Parameters.Add(AddressArray(addresses));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var found = new List<Ipv6Address>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                found.Add(Ipv6Address.Parse(reader.GetString(0)));
+            }
+
+            return found;
+        }
+        catch (Exception e) when (_health.Observe(e))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// One transaction and one insert statement for the whole batch (<see cref="Lease6Statements.InsertMany"/>), after
+    /// one delete of its addresses when replacing (<see cref="Lease6Statements.DeleteAddresses"/> says why).
+    /// Kea's triggers add a row version of a <c>lease6_stat</c> row per lease, which no one can reclaim before the
+    /// transaction ends and which every later lease of the transaction steps over: the cost of a transaction grows
+    /// with the square of its leases, so an import commits batch by batch.
+    /// </summary>
+    public async ValueTask WriteBatchAsync(IReadOnlyList<Lease6> leases, bool replaceExisting, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(leases);
+        var statements = _statements;
+        foreach (var lease in leases)
+        {
+            statements.ThrowIfNotStorable(lease);
+        }
+
+        _health.ThrowIfLost();
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await WriteBatchOnceAsync(statements, leases, replaceExisting, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                catch (PostgresException e) when (PgSqlUnitOfWork.IsStatisticsRace(e) && attempt < PgSqlUnitOfWork.StatisticsRaceAttempts)
+                {
+                    // Another writer added a statistics row first: the batch was rolled back and is run again.
+                }
+            }
+        }
+        catch (Exception e) when (_health.Observe(e))
+        {
+            throw;
+        }
+    }
+
+    private async Task WriteBatchOnceAsync(Lease6Statements statements, IReadOnlyList<Lease6> leases, bool replaceExisting, CancellationToken cancellationToken)
+    {
+        await using var connection = await PgSqlConnections.OpenAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (replaceExisting)
+        {
+            await using var delete = new NpgsqlCommand(statements.DeleteAddresses, connection, transaction);
+            delete.Parameters.Add(AddressArray(leases.Select(l => l.Address)));
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var insert = new NpgsqlCommand(statements.InsertMany, connection, transaction);
+        statements.AddColumnArrays(insert.Parameters, leases);
+        var written = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        if (written != leases.Count)
+        {
+            // Disposing the transaction rolls the batch back.
+            throw new InvalidOperationException(
+                $"{leases.Count - written} of the leases from {leases[0].Address} to {leases[^1].Address} were added to the database during the copy; is a server still using it?");
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static NpgsqlParameter<string[]> AddressArray(IEnumerable<Ipv6Address> addresses) => new()
+    {
+        NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
+        TypedValue = [.. addresses.Select(Lease6Row.AddressText)],
+    };
 
     public void Dispose()
     {

@@ -16,8 +16,8 @@ namespace Pukeko.Server.PostgreSql;
 /// pass that row one at a time. A transaction open from the first write to the packet's end held the row across the
 /// thread hops, reads and the reply's build, and that hold, not the database, bounded the server at a few hundred
 /// leases per second.
-/// With <paramref name="inOneTransaction"/> (a migration copy, which must write all or nothing, and runs while no
-/// server uses the database) the writes share one transaction on one connection, begun at the first write, each
+/// With <paramref name="inOneTransaction"/> (writes that must take effect all or nothing; a lease import uses
+/// <see cref="PgSqlLeaseStore.WriteBatchAsync"/> instead, for speed) the writes share one transaction on one connection, begun at the first write, each
 /// behind a savepoint that is released once it is done (left open, savepoints nest, and a transaction of many writes
 /// costs the database time growing with the square of their number).
 /// Kea's triggers add the first row of a kind by UPDATE, then INSERT, so when two writes add the first lease of a

@@ -350,6 +350,49 @@ public abstract class HostsDatabaseTests(PostgreSqlCluster cluster, PostgreSqlCl
         Assert.Equal([[0L]], await RowsAsync(db, "SELECT count(*) FROM hosts"));
     }
 
+    [PostgreSqlFact]
+    public async Task Host_commands_store_the_user_context_of_a_host_and_of_its_options_and_show_it()
+    {
+        var name = await cluster.CreateDatabaseAsync(schema);
+        await using var client = new LoopbackDhcpClient();
+        await using var server = NewServer(name, client.Port, readOnly: false, hostCommands: true);
+        await server.StartAsync();
+        async Task<JsonObject> Command(string json) => await server.Commands.ExecuteAsync(System.Text.Encoding.UTF8.GetBytes(json), CancellationToken.None);
+
+        var added = await Command("""
+            {"command": "reservation-add", "arguments": {"operation-target": "database", "reservation": {
+              "subnet-id": 1, "hw-address": "0a:0b:0c:0d:0e:01", "hostname": "ctx.example.org",
+              "user-context": {"site": "north", "asset": {"tags": [1, "rack-7"], "active": true}},
+              "option-data": [
+                {"name": "dns-servers", "data": "2001:db8::98", "user-context": {"note": "set by ops"}},
+                {"name": "sntp-servers", "data": "2001:db8::7b"} ] } } }
+            """);
+        Assert.Equal(0, added["result"]!.GetValue<int>());
+
+        // Kea's columns hold the map as Kea prints JSON (keys sorted); an option without one has NULL.
+        await using var db = cluster.DataSource(name);
+        Assert.Equal(
+            [["{ \"asset\": { \"active\": true, \"tags\": [ 1, \"rack-7\" ] }, \"site\": \"north\" }"]],
+            await RowsAsync(db, "SELECT user_context FROM hosts"));
+        Assert.Equal(
+            [[23, "{ \"note\": \"set by ops\" }"], [31, null]],
+            await RowsAsync(db, "SELECT code, user_context FROM dhcp6_options ORDER BY option_id"));
+
+        var get = await Command("""{"command": "reservation-get", "arguments": {"subnet-id": 1, "identifier-type": "hw-address", "identifier": "0a:0b:0c:0d:0e:01", "operation-target": "database"}}""");
+        var host = (JsonObject)get["arguments"]!;
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"site": "north", "asset": {"tags": [1, "rack-7"], "active": true}}"""), host["user-context"]));
+        var options = host["option-data"]!.AsArray();
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"note": "set by ops"}"""), options[0]!["user-context"]));
+        Assert.Null(options[1]!["user-context"]);
+
+        // A user context Kea itself wrote (as text) reads the same; an empty column is none, as Kea reads it.
+        await PostgreSqlCluster.ExecuteAsync(db, "UPDATE hosts SET user_context = '{\"written\":\"by kea\"}'");
+        await PostgreSqlCluster.ExecuteAsync(db, "UPDATE dhcp6_options SET user_context = '' WHERE code = 23");
+        host = (JsonObject)(await Command("""{"command": "reservation-get", "arguments": {"subnet-id": 1, "identifier-type": "hw-address", "identifier": "0a:0b:0c:0d:0e:01"}}"""))["arguments"]!;
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"written": "by kea"}"""), host["user-context"]));
+        Assert.Null(host["option-data"]![0]!["user-context"]);
+    }
+
     /// <summary>A host as the host commands hand one to the source: an address, a prefix, a hostname, two classes, an option given as text and one given as hex.</summary>
     private protected static HostReservation WrittenHost(
         uint? subnetId = 1, byte[]? identifier = null, IReadOnlyList<Ipv6Address>? addresses = null, IReadOnlyList<Ipv6Prefix>? prefixes = null,

@@ -45,8 +45,9 @@ public static class KeaCommandLine
 
         Lease migration (Pukeko only; stop the server first):
           -c file {ImportLeasesOption} csv [{OverwriteOption}]: copy the leases of a memfile lease file into
-              the PostgreSQL lease-database of the configuration, in one transaction; without {OverwriteOption}
-              nothing is written when any of them is already in the database
+              the PostgreSQL lease-database of the configuration, in transactions of 1000 leases; without
+              {OverwriteOption} nothing is written when any of them is already in the database; a copy that
+              fails part way says how far it got, and the same command with {OverwriteOption} finishes it
           -c file {ExportLeasesOption} csv [{OverwriteOption}]: write every lease of that database as a memfile
               lease file; {OverwriteOption} replaces an existing file
 

@@ -55,6 +55,11 @@ internal static class LeaseCopyCommand
                 ? await ImportAsync(store, access, options, loggers, output, errors, cancellationToken).ConfigureAwait(false)
                 : await ExportAsync(store, access, options, output, cancellationToken).ConfigureAwait(false);
         }
+        catch (LeaseImportInterruptedException e)
+        {
+            errors.WriteLine($"{option} failed: {e.Message}");
+            return 1;
+        }
         catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
         {
             errors.WriteLine($"{option} failed, nothing written: {e.Message}");

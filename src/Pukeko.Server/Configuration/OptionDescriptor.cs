@@ -8,5 +8,9 @@ namespace Pukeko.Server.Configuration;
 /// <paramref name="FormattedValue"/>: the text the data was encoded from (csv-format with a definition), kept because
 /// Kea stores and shows an option by this text (a host database's <c>formatted_value</c>, host commands' <c>data</c>);
 /// null when the data was given as hex.
+/// <paramref name="UserContext"/>: the option-data's <c>user-context</c> map as JSON text, or null; not used in serving,
+/// kept because a host database stores it (<c>dhcp6_options.user_context</c>).
 /// </summary>
-internal sealed record OptionDescriptor(ushort Code, string Space, string? Name, byte[] Data, bool AlwaysSend, bool NeverSend, IReadOnlyList<string>? ClientClasses = null, string? FormattedValue = null);
+internal sealed record OptionDescriptor(
+    ushort Code, string Space, string? Name, byte[] Data, bool AlwaysSend, bool NeverSend, IReadOnlyList<string>? ClientClasses = null,
+    string? FormattedValue = null, string? UserContext = null);

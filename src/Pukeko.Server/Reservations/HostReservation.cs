@@ -30,6 +30,9 @@ internal sealed class HostReservation
 
     public IReadOnlyList<string> ClientClasses { get; init; } = [];
 
+    /// <summary><c>user-context</c>: the map's JSON text as given, or null. Not used in serving; a host database stores it.</summary>
+    public string? UserContext { get; init; }
+
     /// <summary>
     /// True when both describe the same host: the same object, or (a host database builds a new object per lookup)
     /// the same identifier in the same subnet, which Kea's tables keep unique.

@@ -24,4 +24,6 @@ internal sealed class OptionDataDraft
     public bool NeverSend { get; set; }
 
     public IReadOnlyList<string> ClientClasses { get; set; } = [];
+
+    public string? UserContext { get; set; }
 }

@@ -7,6 +7,7 @@ namespace Pukeko.Server.Configuration.Parsing;
 internal static class OptionDataParser
 {
     private static readonly KeyTable<OptionDataDraft> Keys = new KeyTable<OptionDataDraft>("option-data")
+        .On("user-context", (d, v, p, c) => d.UserContext = ParseContext.UserContextText(v))
         .On("name", (d, v, p, c) =>
         {
             if (c.TryString(v, p, out var s))
@@ -154,6 +155,6 @@ internal static class OptionDataParser
 
         return new OptionDescriptor(definition?.Code ?? draft.Code!.Value, draft.Space, definition?.Name ?? draft.Name, data, draft.AlwaysSend, draft.NeverSend,
             draft.ClientClasses.Count == 0 ? null : draft.ClientClasses,
-            definition is not null && draft.CsvFormat && draft.Data.Length > 0 ? draft.Data : null);
+            definition is not null && draft.CsvFormat && draft.Data.Length > 0 ? draft.Data : null, draft.UserContext);
     }
 }

@@ -45,6 +45,9 @@ internal sealed class ParseContext(ConfigEnvironment environment)
 
     public static string Child(string path, string key) => $"{path}/{key}";
 
+    /// <summary>A <c>user-context</c> map's JSON text; null for anything else (accepted and ignored, as before it was kept).</summary>
+    public static string? UserContextText(JsonElement value) => value.ValueKind == JsonValueKind.Object ? value.GetRawText() : null;
+
     public static string Item(string path, int index) => $"{path}[{index.ToString(CultureInfo.InvariantCulture)}]";
 
     /// <summary>How JSON kinds are named in messages (Kea's element type names).</summary>

@@ -24,4 +24,6 @@ internal sealed class ReservationDraft(string path)
     public IReadOnlyList<OptionDescriptor> Options { get; set; } = [];
 
     public IReadOnlyList<string> ClientClasses { get; set; } = [];
+
+    public string? UserContext { get; set; }
 }

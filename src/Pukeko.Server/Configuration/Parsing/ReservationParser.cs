@@ -57,6 +57,7 @@ internal static class ReservationParser
                 }
             }
         })
+        .On("user-context", (d, v, p, c) => d.UserContext = ParseContext.UserContextText(v))
         .On("hostname", (d, v, p, c) =>
         {
             if (c.TryString(v, p, out var s))
@@ -142,6 +143,7 @@ internal static class ReservationParser
                 Hostname = draft.Hostname,
                 Options = draft.Options,
                 ClientClasses = draft.ClientClasses,
+                UserContext = draft.UserContext,
             });
         }
     }

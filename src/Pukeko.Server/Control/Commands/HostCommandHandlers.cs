@@ -580,6 +580,10 @@ internal sealed class HostCommandHandlers(Dhcp6Server server)
         {
             map["user-context"] = context.DeepClone();
         }
+        else if (fromDatabase && host.UserContext is { } stored)
+        {
+            map["user-context"] = JsonNode.Parse(stored);
+        }
 
         map[HostIdentifierNames.ToKeaName(host.IdentifierType)] = IdentifierText(host.IdentifierType, host.Identifier);
         map["ip-addresses"] = new JsonArray([.. host.IpAddresses.Select(a => (JsonNode)a.ToString())]);
@@ -618,6 +622,11 @@ internal sealed class HostCommandHandlers(Dhcp6Server server)
         if (option.ClientClasses is { Count: > 0 } classes)
         {
             map["client-classes"] = new JsonArray([.. classes.Select(c => (JsonNode)c)]);
+        }
+
+        if (option.UserContext is { } context)
+        {
+            map["user-context"] = JsonNode.Parse(context);
         }
 
         return map;
