@@ -20,6 +20,28 @@ public sealed class ControlSocketsTests
         Assert.Equal("192.0.2.1", config.ControlSockets[1].Address);
     }
 
+    [Theory]
+    [InlineData("/run/kea", "/var/run/kea/kea6-ctrl-socket")]
+    [InlineData("/var/run/kea", "/run/kea/kea6-ctrl-socket")]
+    public void Var_run_and_run_are_one_directory_where_the_system_links_them(string socketDirectory, string name)
+    {
+        // ISC's Kea 3.x packages write /var/run/kea/...; Debian links /var/run to /run.
+        if (Directory.ResolveLinkTarget("/var/run", returnFinalTarget: true)?.FullName.TrimEnd('/') != "/run")
+        {
+            return; // no such link on this system (Debian 12, where the tests run, has it)
+        }
+
+        var environment = TestEnvironment with { ControlSocketDirectory = socketDirectory };
+        var text = Dhcp6($$""" "control-sockets": [ { "socket-type": "unix", "socket-name": "{{name}}" } ] """);
+        var result = ConfigLoader.LoadText(text, baseDirectory: null, environment);
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        Assert.Equal(name, Assert.Single(result.Config!.ControlSockets).SocketName);
+
+        // Only the directory itself: a directory next to it is still outside.
+        var beside = ConfigLoader.LoadText(text.Replace("/kea/", "/kea2/", StringComparison.Ordinal), baseDirectory: null, environment);
+        Assert.False(beside.Success);
+    }
+
     [Fact]
     public void The_old_single_control_socket_form_is_accepted()
     {

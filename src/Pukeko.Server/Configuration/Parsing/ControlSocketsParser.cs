@@ -333,7 +333,7 @@ internal static class ControlSocketsParser
         var trimmed = name.Trim();
         var full = Path.GetFullPath(Path.Combine(supported, trimmed));
         var parent = Path.GetDirectoryName(full) ?? "/";
-        if (!string.Equals(Path.TrimEndingDirectorySeparator(parent), supported, StringComparison.Ordinal))
+        if (!SameDirectory(Path.TrimEndingDirectorySeparator(parent), supported))
         {
             var given = Path.GetDirectoryName(trimmed) is { Length: > 0 } d ? d : trimmed;
             return $"'socket-name' is invalid: invalid path specified: '{given}', supported path is '{supported}'";
@@ -341,6 +341,35 @@ internal static class ControlSocketsParser
 
         return null;
     }
+
+    /// <summary>
+    /// Equal paths, or paths that differ only in <c>/var/run</c> against <c>/run</c> where the first is a link to the
+    /// second (Debian and most systems today): ISC's Kea 3.x packages write <c>/var/run/kea/...</c> and accept it, while
+    /// Pukeko's default directory is <c>/run/kea</c>.
+    /// </summary>
+    private static bool SameDirectory(string a, string b) =>
+        string.Equals(a, b, StringComparison.Ordinal)
+        || (VarRunIsRun.Value && string.Equals(WithoutVarRun(a), WithoutVarRun(b), StringComparison.Ordinal));
+
+    private static readonly Lazy<bool> VarRunIsRun = new(() =>
+    {
+        try
+        {
+            return Directory.ResolveLinkTarget("/var/run", returnFinalTarget: true) is { } target
+                && string.Equals(Path.TrimEndingDirectorySeparator(target.FullName), "/run", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    });
+
+    private static string WithoutVarRun(string path) =>
+        path == "/var/run" ? "/run" : path.StartsWith("/var/run/", StringComparison.Ordinal) ? path[4..] : path;
 
     /// <summary>Kea's error for a socket name without a file part (empty, a directory, <c>.</c> or <c>..</c>), else null.</summary>
     public static string? NoFileName(string name)
