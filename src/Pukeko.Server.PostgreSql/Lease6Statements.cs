@@ -91,6 +91,9 @@ internal sealed class Lease6Statements
         // inet compares IPv6 addresses numerically; Kea 2.2's text addresses are cast for the comparison.
         CountRange = "SELECT subnet_id, lease_type, state, count(*) FROM lease6 "
             + "WHERE address::inet BETWEEN cast($1 as inet) AND cast($2 as inet) GROUP BY subnet_id, lease_type, state";
+        // Kea's own statement reads the counters its triggers keep; leases may be NULL in that table.
+        SelectStatistics = "SELECT subnet_id, lease_type, state, coalesce(leases, 0) FROM lease6_stat "
+            + "WHERE subnet_id BETWEEN $1 AND $2 ORDER BY subnet_id, lease_type, state";
         Insert = $"INSERT INTO lease6 ({writeColumns}) VALUES ({values}) ON CONFLICT (address) DO NOTHING";
         // The array of texts is cast as one address is (to inet[] where the column is inet).
         var addressArray = Address(1).Replace(" as inet)", " as inet[])", StringComparison.Ordinal);
@@ -149,6 +152,9 @@ internal sealed class Lease6Statements
     public string CountAll { get; }
 
     public string CountBySubnet { get; }
+
+    /// <summary>Kea's <c>lease6_stat</c> rows of a range of subnets (<c>stat-lease6-get</c>).</summary>
+    public string SelectStatistics { get; }
 
     public string CountRange { get; }
 

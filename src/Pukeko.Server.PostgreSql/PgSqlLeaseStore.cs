@@ -187,6 +187,13 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
             ? CountQueryAsync(_statements.CountBySubnet, p => p.Add(Lease6Row.BigInt(id)), cancellationToken)
             : CountQueryAsync(_statements.CountAll, null, cancellationToken);
 
+    public ValueTask<IReadOnlyList<LeaseCount>> GetLeaseStatisticsAsync(uint firstSubnetId, uint lastSubnetId, CancellationToken cancellationToken = default) =>
+        CountQueryAsync(_statements.SelectStatistics, p =>
+        {
+            p.Add(Lease6Row.BigInt(firstSubnetId));
+            p.Add(Lease6Row.BigInt(lastSubnetId));
+        }, cancellationToken);
+
     /// <summary>Counts of a pool: addresses are compared as <c>inet</c>, which orders IPv6 numerically.</summary>
     public ValueTask<IReadOnlyList<LeaseCount>> CountRangeAsync(Ipv6Address first, Ipv6Address last, CancellationToken cancellationToken = default) =>
         CountQueryAsync(_statements.CountRange, p =>

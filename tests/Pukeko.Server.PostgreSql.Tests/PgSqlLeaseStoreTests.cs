@@ -356,6 +356,37 @@ public abstract class PgSqlLeaseStoreTests(PostgreSqlCluster cluster, PostgreSql
     }
 
     [PostgreSqlFact]
+    public async Task Lease_statistics_are_keas_lease6_stat_rows_of_the_subnet_range()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        var declined = Na("2001:db8:1::3");
+        declined.Decline(3600, Now);
+        await WriteAsync(store,
+            (u, ct) => u.InsertAsync(Na("2001:db8:1::1"), ct),
+            (u, ct) => u.InsertAsync(Na("2001:db8:1::2"), ct),
+            (u, ct) => u.InsertAsync(declined, ct),
+            (u, ct) => u.InsertAsync(Pd("2001:db8:8::", 56), ct),
+            (u, ct) => u.InsertAsync(Na("2001:db8:2::1", subnet: 2), ct),
+            (u, ct) => u.InsertAsync(Na("2001:db8:3::1", subnet: 3), ct));
+
+        Assert.Equal(
+            [new LeaseCount(1, LeaseType.NA, LeaseState.Default, 2), new LeaseCount(1, LeaseType.NA, LeaseState.Declined, 1),
+             new LeaseCount(1, LeaseType.PD, LeaseState.Default, 1), new LeaseCount(2, LeaseType.NA, LeaseState.Default, 1)],
+            await store.GetLeaseStatisticsAsync(1, 2));
+
+        // What the table says is what is reported, as in Kea: an operator who sees a wrong count sees the table's.
+        await using (var edit = db.CreateCommand("UPDATE lease6_stat SET leases = 41 WHERE subnet_id = 3 AND lease_type = 0 AND state = 0"))
+        {
+            Assert.Equal(1, await edit.ExecuteNonQueryAsync());
+        }
+
+        Assert.Equal([new LeaseCount(3, LeaseType.NA, LeaseState.Default, 41)], await store.GetLeaseStatisticsAsync(3, 3));
+        Assert.Empty(await store.GetLeaseStatisticsAsync(4, 100));
+    }
+
+    [PostgreSqlFact]
     public async Task Concurrent_workers_never_both_get_one_address()
     {
         var (store, db) = await OpenAsync();

@@ -55,6 +55,12 @@ internal sealed class DhcpConfig
     public bool IpReservationsUnique { get; init; } = true;
 
     /// <summary>
+    /// Whether the file is in Kea 3.x's style (it has <c>control-sockets</c>). Decides where Kea 2.2 and 3.x answer
+    /// a command differently, e.g. <c>stat-lease6-get</c>'s columns.
+    /// </summary>
+    public bool WrittenForKea3 { get; init; }
+
+    /// <summary>
     /// <c>early-global-reservations-lookup</c>: the global reservation is looked up before subnet selection, so its
     /// classes take part in choosing the subnet, shared network and pool.
     /// </summary>

@@ -58,10 +58,10 @@ internal static partial class KeaNativeLibraries
         new("libdhcp_limits.so", "Limits", KeaNativeLibraryKind.BuiltIn, "the rate-limit of classes and subnets and the address-limit and prefix-limit of subnets (in their user-context) are applied natively; lease limits of classes are refused"),
         new("libdhcp_ha.so", "High Availability", KeaNativeLibraryKind.BuiltIn, "its state machine, heartbeats, scopes and lease updates to the partner run natively (see docs/ha.md for what is not built in yet)"),
         new("libdhcp_lease_query.so", "Leasequery", KeaNativeLibraryKind.BuiltIn, "LEASEQUERY messages from its requesters are answered natively (RFC 5007), and bulk leasequery over TCP (RFC 5460) when its advanced map enables it"),
+        new("libdhcp_stat_cmds.so", "Statistics Commands", KeaNativeLibraryKind.BuiltIn, "its stat-lease6-get (and stat-lease4-get) commands are served natively"),
         new("libdhcp_flex_id.so", "Flexible Identifier", KeaNativeLibraryKind.BuiltIn, "its identifier-expression gives the flex-id of host reservations, and replace-client-id and ignore-iaid apply, natively"),
 
         // Management commands and observers: answers to clients are unchanged.
-        new("libdhcp_stat_cmds.so", "Statistics Commands", KeaNativeLibraryKind.NotBuiltIn, "stat-lease6-get is not available (statistic-get-all has the per-subnet lease counters)"),
         new("libdhcp_cb_cmds.so", "Configuration Backend Commands", KeaNativeLibraryKind.NotBuiltIn, NotAvailable + " (remote-*)"),
         new("libdhcp_perfmon.so", "PerfMon", KeaNativeLibraryKind.NotBuiltIn, "no packet-processing durations are monitored and no alarms raised"),
         new("libdhcp_ddns_tuning.so", "DDNS Tuning", KeaNativeLibraryKind.NotBuiltIn, "host names are not computed by its expressions"),

@@ -55,6 +55,14 @@ internal interface ILeaseStore : IDisposable
     /// <summary>The same counts for the leases whose addresses lie in [<paramref name="first"/>, <paramref name="last"/>] (a pool).</summary>
     ValueTask<IReadOnlyList<LeaseCount>> CountRangeAsync(Ipv6Address first, Ipv6Address last, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// What <c>stat-lease6-get</c> reports for the subnets <paramref name="firstSubnetId"/> to
+    /// <paramref name="lastSubnetId"/>, ordered by subnet, type and state: leases in state default per type, and
+    /// declined addresses. A store whose database keeps Kea's own counters (PostgreSQL's <c>lease6_stat</c>, kept by
+    /// Kea's triggers) reports those, as Kea does, so the answer shows what every server sharing it sees.
+    /// </summary>
+    ValueTask<IReadOnlyList<LeaseCount>> GetLeaseStatisticsAsync(uint firstSubnetId, uint lastSubnetId, CancellationToken cancellationToken = default);
+
     /// <summary>Starts a unit of work: the writes of one packet (or one command, one reclamation batch), committed once.</summary>
     ILeaseUnitOfWork BeginWork();
 

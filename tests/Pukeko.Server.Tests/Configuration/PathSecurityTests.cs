@@ -216,7 +216,7 @@ public sealed class PathSecurityTests
     [Fact]
     public void A_kea_library_that_is_not_built_in_gets_only_its_own_warning()
     {
-        var result = Load(Kea3(Hook("/opt/kea/libdhcp_stat_cmds.so")));
+        var result = Load(Kea3(Hook("/opt/kea/libdhcp_perfmon.so")));
         Assert.True(result.Success, string.Join("\n", result.Errors));
         AssertWarning(result, "Dhcp6/hooks-libraries[0]/library", "not built into Pukeko");
         AssertNoPathWarning(result);

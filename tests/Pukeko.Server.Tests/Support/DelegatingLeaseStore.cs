@@ -32,6 +32,8 @@ internal abstract class DelegatingLeaseStore(ILeaseStore inner) : ILeaseStore
 
     public virtual ValueTask<IReadOnlyList<LeaseCount>> CountRangeAsync(Ipv6Address first, Ipv6Address last, CancellationToken cancellationToken = default) => inner.CountRangeAsync(first, last, cancellationToken);
 
+    public virtual ValueTask<IReadOnlyList<LeaseCount>> GetLeaseStatisticsAsync(uint firstSubnetId, uint lastSubnetId, CancellationToken cancellationToken = default) => inner.GetLeaseStatisticsAsync(firstSubnetId, lastSubnetId, cancellationToken);
+
     public virtual ILeaseUnitOfWork BeginWork() => inner.BeginWork();
 
     public virtual bool KeepsReleasedLeases => inner.KeepsReleasedLeases;

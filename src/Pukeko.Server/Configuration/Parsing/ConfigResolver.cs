@@ -117,6 +117,7 @@ internal static class ConfigResolver
             ExtendedInfoChecks = global.ExtendedInfoChecks,
             ReservationModes = global.ReservationModes.Resolve(Reservations.ReservationModes.Default),
             IpReservationsUnique = global.IpReservationsUnique,
+            WrittenForKea3 = global.WrittenForKea3,
             EarlyGlobalReservationsLookup = global.EarlyGlobalReservationsLookup,
             LenientOptionParsing = global.LenientOptionParsing,
             OptionDefinitions = context.Definitions,

@@ -19,6 +19,7 @@ internal static class Dhcp6Parser
 
         var draft = new GlobalDraft(environment);
         context.WrittenForKea3 = dhcp6.ValueKind == JsonValueKind.Object && dhcp6.TryGetProperty("control-sockets", out _);
+        draft.WrittenForKea3 = context.WrittenForKea3;
         context.IpReservationsUnique = !(dhcp6.ValueKind == JsonValueKind.Object && dhcp6.TryGetProperty("ip-reservations-unique", out var unique)
             && unique.ValueKind == JsonValueKind.False);
 

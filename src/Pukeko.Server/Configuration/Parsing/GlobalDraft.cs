@@ -77,6 +77,9 @@ internal sealed class GlobalDraft(ConfigEnvironment environment)
 
     public bool IpReservationsUnique { get; set; } = true;
 
+    /// <summary>Whether the file is in Kea 3.x's style (see <see cref="ParseContext.WrittenForKea3"/>).</summary>
+    public bool WrittenForKea3 { get; set; }
+
     public bool EarlyGlobalReservationsLookup { get; set; }
 
     /// <summary><c>compatibility.lenient-option-parsing</c>.</summary>

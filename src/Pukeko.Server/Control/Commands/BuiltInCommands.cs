@@ -10,6 +10,7 @@ internal static class BuiltInCommands
         ServerCommands.Register(dispatcher, server);
         ConfigCommands.Register(dispatcher, server);
         StatisticCommands.Register(dispatcher, server.Statistics);
+        StatLeaseCommands.Register(dispatcher, server);
         LeaseCommands.Register(dispatcher, server);
         HostCommands.Register(dispatcher, server);
         SubnetCommands.Register(dispatcher, server);

@@ -299,6 +299,24 @@ internal sealed class MemfileLeaseStore : ILeaseStore
         return ValueTask.FromResult<IReadOnlyList<LeaseCount>>(result);
     }
 
+    /// <summary>Counted from the leases, as Kea's memfile does: expired leases not yet reclaimed still count.</summary>
+    public ValueTask<IReadOnlyList<LeaseCount>> GetLeaseStatisticsAsync(uint firstSubnetId, uint lastSubnetId, CancellationToken cancellationToken = default)
+    {
+        var counts = new List<LeaseCount>();
+        lock (_gate)
+        {
+            _index.CountBy(firstSubnetId == lastSubnetId ? firstSubnetId : null, counts);
+        }
+
+        var result = counts
+            .Where(c => c.SubnetId >= firstSubnetId && c.SubnetId <= lastSubnetId && c.Count > 0
+                && ((c.State == LeaseState.Default && c.Type is LeaseType.NA or LeaseType.PD)
+                    || (c.State == LeaseState.Declined && c.Type == LeaseType.NA)))
+            .OrderBy(c => c.SubnetId).ThenBy(c => c.Type).ThenBy(c => c.State)
+            .ToList();
+        return ValueTask.FromResult<IReadOnlyList<LeaseCount>>(result);
+    }
+
     public ILeaseUnitOfWork BeginWork()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
