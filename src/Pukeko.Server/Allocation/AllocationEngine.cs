@@ -122,8 +122,10 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
 
     /// <summary>
     /// Renew/Rebind of one IA: extends the client's leases of the IA in the subnet or its shared
-    /// network; when it has none, allocates a new one as Kea does. Leases that left their pools
-    /// are removed and reported in <paramref name="retired"/> so the reply can give them zero lifetimes.
+    /// network; when it has none, allocates a new one as Kea does. A client with a reservation it does not hold yet
+    /// in this IA gets it now (Kea's renewLeases6), and leases it has no reservation for then go. Leases that left
+    /// their pools, or were replaced by the reserved one, are removed and reported in <paramref name="retired"/> so the
+    /// reply can give them zero lifetimes.
     /// </summary>
     public async ValueTask<List<Lease6>> ExtendAsync(ProcessingContext ctx, LeaseType type, uint iaid, IReadOnlyList<LeaseHint> hints, List<Lease6> retired)
     {
@@ -131,7 +133,19 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         var members = Members(ctx, selected);
         var first = hints.Count > 0 ? hints[0] : LeaseHint.None;
         var result = new List<Lease6>(1);
-        foreach (var (existing, subnet) in await ExistingLeasesAsync(ctx, type, iaid, Network(selected)).ConfigureAwait(false))
+        var existingLeases = await ExistingLeasesAsync(ctx, type, iaid, Network(selected)).ConfigureAwait(false);
+        if (ctx.Host is not null || ctx.SharedNetworkHosts is not null)
+        {
+            if (await TakeMissingReservationAsync(ctx, type, iaid, first, members, existingLeases, retired).ConfigureAwait(false) is { } reserved)
+            {
+                result.Add(reserved);
+                return result;
+            }
+
+            await RemoveUnreservedAsync(ctx, existingLeases, retired).ConfigureAwait(false);
+        }
+
+        foreach (var (existing, subnet) in existingLeases)
         {
             var reservedHere = IsReservedForClient(ctx, subnet, existing);
             var pool = FindUsablePool(ctx, subnet, existing);
@@ -171,6 +185,63 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
 
         return result;
     }
+
+    /// <summary>
+    /// Kea's allocateReservedLeases6 on a Renew or Rebind: when none of the IA's leases is one the client has a
+    /// reservation for, a free reserved block is taken, and the IA's other leases go (into <paramref name="retired"/>).
+    /// </summary>
+    private async ValueTask<Lease6?> TakeMissingReservationAsync(
+        ProcessingContext ctx, LeaseType type, uint iaid, LeaseHint hint, IReadOnlyList<Subnet6> members, List<(Lease6 Lease, Subnet6 Subnet)> existing, List<Lease6> retired)
+    {
+        foreach (var (lease, subnet) in existing)
+        {
+            if (HasReservationFor(ctx, subnet, lease))
+            {
+                return null;
+            }
+        }
+
+        if (await AllocateReservedAsync(ctx, type, iaid, hint, members, existing).ConfigureAwait(false) is not { } reserved)
+        {
+            return null;
+        }
+
+        // The same leases TakeReservedAsync removed once it had the reserved one.
+        foreach (var (other, _) in existing)
+        {
+            if (other.Address != reserved.Address && other.State == LeaseState.Default)
+            {
+                retired.Add(other);
+            }
+        }
+
+        return reserved;
+    }
+
+    /// <summary>
+    /// Kea's removeNonreservedLeases6: while the IA has more than one lease, those the client has no reservation for
+    /// (in their subnet, or globally) are removed, in order.
+    /// </summary>
+    private async ValueTask RemoveUnreservedAsync(ProcessingContext ctx, List<(Lease6 Lease, Subnet6 Subnet)> existing, List<Lease6> retired)
+    {
+        for (var i = 0; i < existing.Count && existing.Count > 1;)
+        {
+            var (lease, subnet) = existing[i];
+            if (HasReservationFor(ctx, subnet, lease))
+            {
+                i++;
+                continue;
+            }
+
+            await RemoveLeaseAsync(ctx, lease).ConfigureAwait(false);
+            retired.Add(lease);
+            existing.RemoveAt(i);
+        }
+    }
+
+    /// <summary>The client has a reservation for this lease's block, in its subnet or globally (no class check, as in Kea).</summary>
+    private static bool HasReservationFor(ProcessingContext ctx, Subnet6 subnet, Lease6 lease) =>
+        Reserves(ctx.SubnetHost(subnet.Id), lease) || Reserves(ctx.GlobalHost, lease);
 
     /// <summary>Deletes a lease the client may no longer keep.</summary>
     public async ValueTask RemoveLeaseAsync(ProcessingContext ctx, Lease6 lease)

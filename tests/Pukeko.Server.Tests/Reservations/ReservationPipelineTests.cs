@@ -170,4 +170,65 @@ public sealed class ReservationPipelineTests
         Assert.Equal(Ipv6Address.Parse("2001:db8:1::abcd"), address.Address);
         Assert.NotEqual(0u, address.ValidLifetime);
     }
+
+    private static readonly Ipv6Address Reserved = Ipv6Address.Parse("2001:db8:1::abcd");
+
+    private static IaNaOption IaOf(Dhcp6Message reply) => reply.Options.OfType<IaNaOption>().Single();
+
+    private static Pukeko.Server.Leases.Lease6 Lease(PipelineHarness h, Ipv6Address address, Duid client) => new()
+    {
+        Address = address, Duid = client.ToArray(), Iaid = 1, ValidLifetime = 4000, PreferredLifetime = 3000,
+        Cltt = h.Time.GetUtcNow().ToUnixTimeSeconds(), SubnetId = 1,
+    };
+
+    [Theory]
+    [InlineData(MessageType.Renew)]
+    [InlineData(MessageType.Rebind)]
+    public void A_reservation_freed_since_the_client_got_a_pool_address_is_given_on_its_next_renewal_and_the_pool_address_is_given_up(MessageType type)
+    {
+        using var h = Harness($$"""[ { "duid": "{{ClientDuidText}}", "ip-addresses": [ "2001:db8:1::abcd" ] } ]""");
+        Assert.True(h.Store.Add(Lease(h, Reserved, Stranger)));
+        var pooled = AddressOf(h.Exchange(Request()).Reply!)!.Address;
+        Assert.NotEqual(Reserved, pooled);
+        Assert.True(h.Store.Remove(h.Store.Get(Reserved)!));
+
+        var query = Create(type, address: pooled, serverId: type == MessageType.Renew ? PipelineHarness.ServerDuid : null);
+        var ia = IaOf(h.Exchange(query).Reply!);
+        var addresses = ia.Options.OfType<IaAddressOption>().ToDictionary(a => a.Address);
+        Assert.Equal(2, addresses.Count);
+        Assert.NotEqual(0u, addresses[Reserved].ValidLifetime);
+        Assert.Equal((0u, 0u), (addresses[pooled].PreferredLifetime, addresses[pooled].ValidLifetime));
+        Assert.Equal(ClientDuid.ToArray(), h.Store.Get(Reserved)!.Duid);
+        Assert.Null(h.Store.Get(pooled));
+        Assert.Equal(1, h.Statistics.Value("subnet[1].assigned-nas"));
+    }
+
+    [Fact]
+    public void A_reservation_still_held_by_another_client_leaves_the_pool_address_renewed()
+    {
+        using var h = Harness($$"""[ { "duid": "{{ClientDuidText}}", "ip-addresses": [ "2001:db8:1::abcd" ] } ]""");
+        Assert.True(h.Store.Add(Lease(h, Reserved, Stranger)));
+        var pooled = AddressOf(h.Exchange(Request()).Reply!)!.Address;
+
+        var ia = IaOf(h.Exchange(Create(MessageType.Renew, address: pooled, serverId: PipelineHarness.ServerDuid)).Reply!);
+        var only = Assert.Single(ia.Options.OfType<IaAddressOption>());
+        Assert.Equal(pooled, only.Address);
+        Assert.NotEqual(0u, only.ValidLifetime);
+        Assert.Equal(Stranger.ToArray(), h.Store.Get(Reserved)!.Duid);
+    }
+
+    [Fact]
+    public void A_client_holding_its_reservation_and_a_pool_address_in_one_ia_keeps_only_the_reservation_on_renewal()
+    {
+        using var h = Harness($$"""[ { "duid": "{{ClientDuidText}}", "ip-addresses": [ "2001:db8:1::abcd" ] } ]""");
+        var pooled = Ipv6Address.Parse("2001:db8:1::12");
+        Assert.True(h.Store.Add(Lease(h, pooled, ClientDuid)));
+        Assert.True(h.Store.Add(Lease(h, Reserved, ClientDuid)));
+
+        var ia = IaOf(h.Exchange(Create(MessageType.Renew, address: Reserved, serverId: PipelineHarness.ServerDuid)).Reply!);
+        var addresses = ia.Options.OfType<IaAddressOption>().ToDictionary(a => a.Address);
+        Assert.NotEqual(0u, addresses[Reserved].ValidLifetime);
+        Assert.Equal(0u, addresses[pooled].ValidLifetime);
+        Assert.Null(h.Store.Get(pooled));
+    }
 }
