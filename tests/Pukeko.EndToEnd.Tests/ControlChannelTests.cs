@@ -61,6 +61,14 @@ public sealed class ControlChannelTests : IDisposable
 
         var stat = JsonNode.Parse(Socat(server, """{"command": "statistic-get", "arguments": {"name": "subnet[1].assigned-nas"}}"""))!;
         Assert.Equal(1, stat["arguments"]!["subnet[1].assigned-nas"]![0]![0]!.GetValue<long>());
+
+        // Kea's stat_cmds (built in): the subnet's row, in the column order its header gives.
+        var leaseStats = JsonNode.Parse(Curl("""{"command": "stat-lease6-get", "service": ["dhcp6"], "arguments": {"subnet-id": 1}}"""))!.AsArray().Single()!;
+        var set = leaseStats["arguments"]!["result-set"]!;
+        var columns = set["columns"]!.AsArray().Select(c => c!.GetValue<string>()).ToList();
+        var row = set["rows"]!.AsArray().Single()!.AsArray();
+        Assert.Equal(256, row[columns.IndexOf("total-nas")]!.GetValue<long>());
+        Assert.Equal(1, row[columns.IndexOf("assigned-nas")]!.GetValue<long>());
         var metrics = Run.Command("ip", "netns", "exec", _lab.ServerNamespace, "curl", "-s", "-u", "admin:s3cret", "http://[2001:db8:1::1]:8000/metrics").Output;
         Assert.Contains("pukeko_dhcp6_subnet_assigned_nas{subnet_id=\"1\"} 1", metrics, StringComparison.Ordinal);
     }

@@ -117,7 +117,8 @@ internal sealed class HaSynchronizer(HaRelationshipConfig config, IHaPeerChannel
         var args = PartnerOrigin();
         if (maxPeriod is { } period)
         {
-            args["max-period"] = (long)Math.Max(1, Math.Ceiling(period.TotalSeconds));
+            // Kea converts sync-timeout to seconds dropping the fraction, and sends at least 1.
+            args["max-period"] = (long)Math.Max(1, Math.Floor(period.TotalSeconds));
         }
 
         var (_, error) = await SendAsync(peer, HaPeerCommand.Create("dhcp-disable", args), HaService.RequestTimeout, "HA_DHCP_DISABLE_FAILED", "HA_DHCP_DISABLE_COMMUNICATIONS_FAILED", cancellationToken).ConfigureAwait(false);

@@ -137,10 +137,10 @@ public sealed class HaSyncTests : IAsyncDisposable
         await standby.StepAsync();
         Assert.Equal("ready", standby.State);
 
-        // Kea 2.2: dhcp-disable before every page (max-period = sync-timeout rounded up to whole seconds), pages of
+        // Kea 2.2: dhcp-disable before every page (max-period = sync-timeout in whole seconds, the fraction dropped, at least 1), pages of
         // sync-page-limit from "start" then from the last address, until a short page; then ha-sync-complete-notify.
         // Kea 3.x adds origin-id (2000 + the relationship's index) beside 2.2's origin, and names it in the notify.
-        const string disable = """{"command":"dhcp-disable","arguments":{"origin-id":2000,"origin":"ha-partner","max-period":2},"service":["dhcp6"]}""";
+        const string disable = """{"command":"dhcp-disable","arguments":{"origin-id":2000,"origin":"ha-partner","max-period":1},"service":["dhcp6"]}""";
         Assert.Equal(
         [
             disable,
@@ -168,10 +168,10 @@ public sealed class HaSyncTests : IAsyncDisposable
         Assert.Equal("ready", standby.State);
         Assert.Equal(
         [
-            """{"command":"dhcp-disable","arguments":{"origin-id":2001,"origin":"ha-partner","max-period":2},"service":["dhcp6"]}""",
+            """{"command":"dhcp-disable","arguments":{"origin-id":2001,"origin":"ha-partner","max-period":1},"service":["dhcp6"]}""",
             """{"command":"lease6-get-page","arguments":{"from":"start","limit":2},"service":["dhcp6"]}""",
             """{"command":"dhcp-enable","arguments":{"origin-id":2001,"origin":"ha-partner"},"service":["dhcp6"]}""",
-            """{"command":"dhcp-disable","arguments":{"origin-id":2001,"origin":"ha-partner","max-period":2},"service":["dhcp6"]}""",
+            """{"command":"dhcp-disable","arguments":{"origin-id":2001,"origin":"ha-partner","max-period":1},"service":["dhcp6"]}""",
             """{"command":"lease6-get-page","arguments":{"from":"start","limit":2},"service":["dhcp6"]}""",
             """{"command":"ha-sync-complete-notify","arguments":{"origin-id":2001,"origin":2001,"server-name":"server2"},"service":["dhcp6"]}""",
         ], Sent());
