@@ -93,6 +93,29 @@ public sealed class OptionConfigTests
         Assert.True(config.ClientClasses[1].OnlyInAdditionalList);
     }
 
+    /// <summary>A class test reads sub-options by the configuration's option-def, names included (issue 13).</summary>
+    [Fact]
+    public void ClassTestsReadSubOptionsByTheOptionDefs()
+    {
+        var config = LoadOk(Dhcp6("""
+            "option-def": [
+                { "name": "acme", "code": 222, "type": "uint16", "encapsulate": "acme" },
+                { "name": "plain", "code": 223, "type": "uint16" },
+                { "name": "acme-sub", "code": 1, "space": "acme", "type": "string" } ],
+            "client-classes": [
+                { "name": "deep", "test": "option[acme].option[1].hex == 'x'" },
+                { "name": "flat", "test": "option[plain].option[1].exists" } ]
+            """));
+        // uint16 5, then sub-option 1 = "x"; the same bytes in 223, which encapsulates nothing.
+        byte[] payload = [0x00, 0x05, 0x00, 0x01, 0x00, 0x01, (byte)'x'];
+        var message = new Pukeko.Protocol.Messages.Dhcp6Message(Pukeko.Protocol.Messages.MessageType.Solicit, 1);
+        message.Options.Add(new Pukeko.Protocol.Options.RawOption(222, payload));
+        message.Options.Add(new Pukeko.Protocol.Options.RawOption(223, payload));
+        var packet = new Pukeko.Protocol.Messages.Dhcp6Packet(message);
+        Assert.True(config.ClientClasses[0].Test!.Matches(packet));
+        Assert.False(config.ClientClasses[1].Test!.Matches(packet));
+    }
+
     [Theory]
     [InlineData("""{ "ip-addresses": [ "2001:db8:1::1" ] }""", "Dhcp6/subnet6[0]/reservations[0]", "needs one identifier")]
     [InlineData("""{ "duid": "01:02", "hw-address": "01:02:03:04:05:06" }""", "Dhcp6/subnet6[0]/reservations[0]", "exactly one identifier")]
