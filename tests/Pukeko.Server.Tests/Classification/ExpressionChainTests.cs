@@ -235,6 +235,9 @@ public sealed class ExpressionChainTests
     [InlineData("(option[3].exists)", true)]
     [InlineData("(not ('a' == 'b'))", true)]
     [InlineData("lcase(('ABC')) == 'abc'", true)]
+    // Kea's address shape takes IPv4-embedded IPv6 addresses too.
+    [InlineData("::ffff:10.0.0.1 == 0x00000000000000000000ffff0a000001", true)]
+    [InlineData("addrtotext(10.1.2.3) + ',' + addrtotext(fe80::1) == '10.1.2.3,fe80::1'", true)]
     public void MatchAndParentheses(string expression, bool expected) => Assert.Equal(expected, Test(expression));
 
     [Fact]
