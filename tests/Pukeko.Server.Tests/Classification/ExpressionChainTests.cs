@@ -183,6 +183,24 @@ public sealed class ExpressionChainTests
     [InlineData("vendor[9].option[40].option[3].hex == ''", true)]
     public void VendorChains(string expression, bool expected) => Assert.Equal(expected, Test(expression));
 
+    /// <summary>
+    /// Kea's standard softwire definitions encapsulate three deep: s46-cont-mape (94) holds s46-rule (89), whose five
+    /// fields (flags, ea-len, prefix4-len, IPv4 prefix, IPv6 prefix of variable length) come before s46-portparams (93).
+    /// </summary>
+    [Theory]
+    [InlineData("option[94].option[89].option[93].hex == 0x00083400", true)]
+    [InlineData("option[s46-cont-mape].option[89].exists", true)]
+    [InlineData("option[94].option[89].option[90].exists", false)]
+    [InlineData("option[94].option[89].option[93].option[1].exists", false)]
+    public void StandardSoftwireDefinitionsGiveThreeLevels(string expression, bool expected)
+    {
+        byte[] rule = [0x00, 0x00, 24, 192, 0, 2, 0, 32, 0x20, 0x01, 0x0d, 0xb8, .. Sub(93, 0x00, 0x08, 0x34, 0x00)];
+        var message = new Dhcp6Message(MessageType.Solicit, 1);
+        message.Options.Add(new RawOption(94, Sub(89, rule)));
+        Assert.Equal(ParseStatus.Ok, Dhcp6Parser.TryParse(Dhcp6Writer.ToArray(message, []), [], out var decoded));
+        Assert.Equal(expected, ClassExpression.ParseTest(expression).Matches(new Dhcp6Packet(decoded!)));
+    }
+
     [Fact]
     public void ChainsWorkInTemplates() =>
         Assert.Equal("deep", Template("option[222].option[1].option[2].option[3].hex"));
