@@ -22,16 +22,18 @@ internal sealed class ClassExpression
     public IReadOnlyList<string> MemberOf { get; }
 
     /// <summary>Parses a <c>test</c> (boolean); throws <see cref="ExpressionSyntaxException"/>.</summary>
-    public static ClassExpression ParseTest(string text, Func<string, ushort?>? optionCodeByName = null)
+    /// <param name="optionCodeByName">Resolves option[name]; by default the names of <paramref name="definitions"/>' dhcp6 space.</param>
+    /// <param name="definitions">Option definitions (standard plus option-def): which options carry sub-options, and in which space.</param>
+    public static ClassExpression ParseTest(string text, Func<string, ushort?>? optionCodeByName = null, OptionDefinitionSet? definitions = null)
     {
-        var root = ExpressionParser.ParseBoolean(text, optionCodeByName ?? StandardOptionCode);
+        var root = ExpressionParser.ParseBoolean(text, optionCodeByName, definitions);
         return new ClassExpression(text, root, CollectMembers(root));
     }
 
     /// <summary>Parses a <c>template-test</c> (string); throws <see cref="ExpressionSyntaxException"/>.</summary>
-    public static ClassExpression ParseTemplate(string text, Func<string, ushort?>? optionCodeByName = null)
+    public static ClassExpression ParseTemplate(string text, Func<string, ushort?>? optionCodeByName = null, OptionDefinitionSet? definitions = null)
     {
-        var root = ExpressionParser.ParseString(text, optionCodeByName ?? StandardOptionCode);
+        var root = ExpressionParser.ParseString(text, optionCodeByName, definitions);
         return new ClassExpression(text, root, CollectMembers(root));
     }
 

@@ -66,7 +66,7 @@ public sealed class OptionConfigTests
     }
 
     [Theory]
-    [InlineData("""{ "name": "c", "test": "option[1].hex == " }""", "Dhcp6/client-classes[0]/test", "is invalid at position 18: expected a value")]
+    [InlineData("""{ "name": "c", "test": "option[1].hex == " }""", "Dhcp6/client-classes[0]/test", "expression: [option[1].hex == ] error: <string>:1.18: syntax error, unexpected end of file")]
     [InlineData("""{ "name": "c", "test": "member('later')" }""", "Dhcp6/client-classes[0]/test", "depends on class 'later', which is not defined before it")]
     [InlineData("""{ "name": "c", "test": "'a' == 'a'", "template-test": "'a'" }""", "Dhcp6/client-classes[0]", "cannot have both")]
     [InlineData("""{ "test": "'a' == 'a'" }""", "Dhcp6/client-classes[0]", "missing parameter 'name'")]
@@ -91,6 +91,29 @@ public sealed class OptionConfigTests
         Assert.False(config.ClientClasses[0].DependsOnKnown);
         Assert.True(config.ClientClasses[1].DependsOnKnown);
         Assert.True(config.ClientClasses[1].OnlyInAdditionalList);
+    }
+
+    /// <summary>A class test reads sub-options by the configuration's option-def, names included (issue 13).</summary>
+    [Fact]
+    public void ClassTestsReadSubOptionsByTheOptionDefs()
+    {
+        var config = LoadOk(Dhcp6("""
+            "option-def": [
+                { "name": "acme", "code": 222, "type": "uint16", "encapsulate": "acme" },
+                { "name": "plain", "code": 223, "type": "uint16" },
+                { "name": "acme-sub", "code": 1, "space": "acme", "type": "string" } ],
+            "client-classes": [
+                { "name": "deep", "test": "option[acme].option[1].hex == 'x'" },
+                { "name": "flat", "test": "option[plain].option[1].exists" } ]
+            """));
+        // uint16 5, then sub-option 1 = "x"; the same bytes in 223, which encapsulates nothing.
+        byte[] payload = [0x00, 0x05, 0x00, 0x01, 0x00, 0x01, (byte)'x'];
+        var message = new Pukeko.Protocol.Messages.Dhcp6Message(Pukeko.Protocol.Messages.MessageType.Solicit, 1);
+        message.Options.Add(new Pukeko.Protocol.Options.RawOption(222, payload));
+        message.Options.Add(new Pukeko.Protocol.Options.RawOption(223, payload));
+        var packet = new Pukeko.Protocol.Messages.Dhcp6Packet(message);
+        Assert.True(config.ClientClasses[0].Test!.Matches(packet));
+        Assert.False(config.ClientClasses[1].Test!.Matches(packet));
     }
 
     [Theory]

@@ -59,7 +59,7 @@ internal sealed record FlexIdOptions
                 }
                 catch (ExpressionSyntaxException ex)
                 {
-                    error($"{path}/identifier-expression", $"the identifier-expression is [{text}], but fails to parse with error: {ex.Message}");
+                    error($"{path}/identifier-expression", $"the identifier-expression is [{text}], but fails to parse with error: {ex.Describe(text)}");
                     ok = false;
                 }
             }

@@ -227,7 +227,7 @@ internal sealed record ForensicLogOptions
             }
             catch (ExpressionSyntaxException ex)
             {
-                Fail(key, $"'{key}' is not a valid string expression: {ex.Message}");
+                Fail(key, $"'{key}' is not a valid string expression: {ex.Describe(text)}");
                 return null;
             }
         }

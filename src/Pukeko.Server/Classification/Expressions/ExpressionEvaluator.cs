@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
+using Pukeko.Protocol.Options.Definitions;
 
 namespace Pukeko.Server.Classification.Expressions;
 
@@ -21,21 +22,44 @@ internal static class ExpressionEvaluator
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(packet);
-        return node.Kind switch
+        switch (node.Kind)
         {
-            ExpressionNodeKind.Or => EvaluateBoolean(node.Children[0], packet) || EvaluateBoolean(node.Children[1], packet),
-            ExpressionNodeKind.And => EvaluateBoolean(node.Children[0], packet) && EvaluateBoolean(node.Children[1], packet),
-            ExpressionNodeKind.Not => !EvaluateBoolean(node.Children[0], packet),
-            ExpressionNodeKind.Equal => Evaluate(node.Children[0], packet).AsSpan().SequenceEqual(Evaluate(node.Children[1], packet)),
-            ExpressionNodeKind.Match => IsMatch(node.Pattern!, Evaluate(node.Children[0], packet)),
-            ExpressionNodeKind.Member => packet.Classes.Contains(node.Name),
-            ExpressionNodeKind.OptionExists => FindOption(packet.Message.Options, node.Code, node.SubCode) is not null,
-            ExpressionNodeKind.RelayOptionExists => Relay(packet, node.Index) is { } relay && relay.Options.Get(node.Code) is not null,
-            ExpressionNodeKind.VendorExists => FirstVendor(packet) is { } vendor && Matches(node.Index, vendor.EnterpriseNumber),
-            ExpressionNodeKind.VendorOptionExists => FirstVendor(packet) is { } v && Matches(node.Index, v.EnterpriseNumber) && v.Options.Get(node.Code) is not null,
-            ExpressionNodeKind.VendorClassExists => FirstVendorClass(packet) is { } vc && Matches(node.Index, vc.EnterpriseNumber),
-            _ => throw new ExpressionEvaluationException($"{node.Kind} is not a boolean"),
-        };
+            case ExpressionNodeKind.Or:
+                return EvaluateBoolean(node.Children[0], packet) || EvaluateBoolean(node.Children[1], packet);
+            case ExpressionNodeKind.And:
+                return EvaluateBoolean(node.Children[0], packet) && EvaluateBoolean(node.Children[1], packet);
+            case ExpressionNodeKind.StrictOr:
+            {
+                // sor/sand evaluate both sides, so an error on the right surfaces whatever the left gave.
+                var left = EvaluateBoolean(node.Children[0], packet);
+                return EvaluateBoolean(node.Children[1], packet) | left;
+            }
+
+            case ExpressionNodeKind.StrictAnd:
+            {
+                var left = EvaluateBoolean(node.Children[0], packet);
+                return EvaluateBoolean(node.Children[1], packet) & left;
+            }
+
+            case ExpressionNodeKind.Not:
+                return !EvaluateBoolean(node.Children[0], packet);
+            case ExpressionNodeKind.Equal:
+                return Evaluate(node.Children[0], packet).AsSpan().SequenceEqual(Evaluate(node.Children[1], packet));
+            case ExpressionNodeKind.Match:
+                return IsMatch(node.Pattern!, Evaluate(node.Children[0], packet));
+            case ExpressionNodeKind.Member:
+                return packet.Classes.Contains(node.Name);
+            case ExpressionNodeKind.OptionExists:
+            case ExpressionNodeKind.RelayOptionExists:
+            case ExpressionNodeKind.VendorOptionExists:
+                return FindChainOption(node, packet) is not null;
+            case ExpressionNodeKind.VendorExists:
+                return FirstVendor(packet) is { } vendor && Matches(node.Index, vendor.EnterpriseNumber);
+            case ExpressionNodeKind.VendorClassExists:
+                return FirstVendorClass(packet) is { } vc && Matches(node.Index, vc.EnterpriseNumber);
+            default:
+                throw new ExpressionEvaluationException($"{node.Kind} is not a boolean");
+        }
     }
 
     public static byte[] Evaluate(ExpressionNode node, Dhcp6Packet packet)
@@ -47,13 +71,13 @@ internal static class ExpressionEvaluator
             case ExpressionNodeKind.Literal:
                 return node.Literal;
             case ExpressionNodeKind.OptionHex:
-                return FindOption(packet.Message.Options, node.Code, node.SubCode)?.GetData() ?? Empty;
-            case ExpressionNodeKind.OptionText:
-                return FindOption(packet.Message.Options, node.Code, node.SubCode) is { } option ? Text(option) : Empty;
             case ExpressionNodeKind.RelayOptionHex:
-                return Relay(packet, node.Index)?.Options.Get(node.Code)?.GetData() ?? Empty;
+            case ExpressionNodeKind.VendorOptionHex:
+                return FindChainOption(node, packet)?.GetData() ?? Empty;
+            case ExpressionNodeKind.OptionText:
             case ExpressionNodeKind.RelayOptionText:
-                return Relay(packet, node.Index)?.Options.Get(node.Code) is { } relayOption ? Text(relayOption) : Empty;
+            case ExpressionNodeKind.VendorOptionText:
+                return FindChainOption(node, packet) is { } option ? Text(option) : Empty;
             case ExpressionNodeKind.RelayPeerAddress:
                 return Relay(packet, node.Index) is { } peer ? AddressBytes(peer.PeerAddress) : Empty;
             case ExpressionNodeKind.RelayLinkAddress:
@@ -72,12 +96,10 @@ internal static class ExpressionEvaluator
                 return UInt32Bytes(packet.Message.TransactionId);
             case ExpressionNodeKind.VendorEnterprise:
                 return FirstVendor(packet) is { } vendor ? UInt32Bytes(vendor.EnterpriseNumber) : Empty;
-            case ExpressionNodeKind.VendorOptionHex:
-                return FirstVendor(packet) is { } v && Matches(node.Index, v.EnterpriseNumber) ? v.Options.Get(node.Code)?.GetData() ?? Empty : Empty;
             case ExpressionNodeKind.VendorClassEnterprise:
                 return FirstVendorClass(packet) is { } vendorClass ? UInt32Bytes(vendorClass.EnterpriseNumber) : Empty;
             case ExpressionNodeKind.VendorClassData:
-                return FirstVendorClass(packet) is { } vc && Matches(node.Index, vc.EnterpriseNumber) && node.Start < vc.Entries.Count ? vc.Entries[node.Start] : Empty;
+                return FirstVendorClass(packet) is { } vc && Matches(node.Index, vc.EnterpriseNumber) && node.Start < vc.Entries.Count ? vc.Entries[(int)node.Start] : Empty;
             case ExpressionNodeKind.Substring:
                 return Substring(Evaluate(node.Children[0], packet), node.Start, node.Length);
             case ExpressionNodeKind.Split:
@@ -86,6 +108,14 @@ internal static class ExpressionEvaluator
                 return [.. Evaluate(node.Children[0], packet), .. Evaluate(node.Children[1], packet)];
             case ExpressionNodeKind.IfElse:
                 return EvaluateBoolean(node.Children[0], packet) ? Evaluate(node.Children[1], packet) : Evaluate(node.Children[2], packet);
+            case ExpressionNodeKind.StrictIfElse:
+            {
+                var condition = EvaluateBoolean(node.Children[0], packet);
+                var then = Evaluate(node.Children[1], packet);
+                var otherwise = Evaluate(node.Children[2], packet);
+                return condition ? then : otherwise;
+            }
+
             case ExpressionNodeKind.HexString:
                 return HexString(Evaluate(node.Children[0], packet), Evaluate(node.Children[1], packet));
             case ExpressionNodeKind.LowerCase:
@@ -116,7 +146,7 @@ internal static class ExpressionEvaluator
     /// Substring with Kea's rules: negative start counts from the end; negative length takes bytes before start;
     /// null length means "all"; anything out of range is clipped, a start outside the value gives "".
     /// </summary>
-    public static byte[] Substring(byte[] value, int start, int? length)
+    public static byte[] Substring(byte[] value, long start, long? length)
     {
         var size = value.Length;
         if (size == 0)
@@ -124,27 +154,29 @@ internal static class ExpressionEvaluator
             return Empty;
         }
 
-        long first = start < 0 ? (long)size + start : start;
-        if (first < 0 || first >= size)
+        // Kea converts the numbers to int only now, so a value past int's range fails here, not when parsing.
+        var first = ToInt(start, "the starting position of the substring");
+        var count = length is null ? size : ToInt(length.Value, "the length of the substring");
+        if (first < -size || first >= size)
         {
             return Empty;
         }
 
+        if (first < 0)
+        {
+            first += size;
+        }
+
         long from;
         long to;
-        if (length is null)
+        if (count >= 0)
         {
             from = first;
-            to = size;
-        }
-        else if (length.Value >= 0)
-        {
-            from = first;
-            to = Math.Min(size, first + length.Value);
+            to = Math.Min(size, (long)first + count);
         }
         else
         {
-            from = Math.Max(0, first + length.Value);
+            from = Math.Max(0, (long)first + count);
             to = first;
         }
 
@@ -152,13 +184,14 @@ internal static class ExpressionEvaluator
     }
 
     /// <summary>Field <paramref name="field"/> (1-based) of the value split at any of the delimiter bytes.</summary>
-    public static byte[] Split(byte[] value, byte[] delimiters, int field)
+    public static byte[] Split(byte[] value, byte[] delimiters, long fieldNumber)
     {
         if (value.Length == 0)
         {
             return Empty;
         }
 
+        var field = ToInt(fieldNumber, "the field of split");
         if (delimiters.Length == 0)
         {
             return value;
@@ -187,6 +220,10 @@ internal static class ExpressionEvaluator
 
         return Empty;
     }
+
+    private static int ToInt(long value, string what) => value is >= int.MinValue and <= int.MaxValue
+        ? (int)value
+        : throw new ExpressionEvaluationException($"the parameter '{value}' for {what} couldn't be converted to an integer");
 
     private static bool IsMatch(Regex pattern, byte[] value)
     {
@@ -271,50 +308,175 @@ internal static class ExpressionEvaluator
         _ => option.GetData(),
     };
 
-    /// <summary>Top-level option, or a sub-option of it when <paramref name="subCode"/> is non-zero.</summary>
-    private static DhcpOption? FindOption(OptionCollection options, ushort code, ushort subCode)
+    /// <summary>
+    /// The option an option chain names: the first code among the packet's (relay's, vendor option's) options, each
+    /// next one among the sub-options of the option before it. Null when any step is missing.
+    /// </summary>
+    private static DhcpOption? FindChainOption(ExpressionNode node, Dhcp6Packet packet)
     {
-        var option = options.Get(code);
-        if (option is null || subCode == 0)
+        OptionCollection options;
+        string space;
+        switch (node.Kind)
         {
-            return option;
+            case ExpressionNodeKind.RelayOptionExists or ExpressionNodeKind.RelayOptionHex or ExpressionNodeKind.RelayOptionText:
+                if (Relay(packet, node.Index) is not { } relay)
+                {
+                    return null;
+                }
+
+                options = relay.Options;
+                space = StandardOptionDefinitions.Dhcp6Space;
+                break;
+            case ExpressionNodeKind.VendorOptionExists or ExpressionNodeKind.VendorOptionHex or ExpressionNodeKind.VendorOptionText:
+                if (FirstVendor(packet) is not { } vendor || !Matches(node.Index, vendor.EnterpriseNumber))
+                {
+                    return null;
+                }
+
+                options = vendor.Options;
+                space = VendorSpace(vendor.EnterpriseNumber);
+                break;
+            default:
+                options = packet.Message.Options;
+                space = StandardOptionDefinitions.Dhcp6Space;
+                break;
         }
 
-        return option switch
+        var option = options.Get(node.Path[0]);
+        for (var i = 1; i < node.Path.Length && option is not null; i++)
         {
-            VendorOptsOption vendor => vendor.Options.Get(subCode),
-            NtpServerOption ntp => ntp.Options.Get(subCode),
-            IaNaOption ia => ia.Options.Get(subCode),
-            IaPdOption pd => pd.Options.Get(subCode),
-            IaAddressOption address => address.Options.Get(subCode),
-            IaPrefixOption prefix => prefix.Options.Get(subCode),
-            _ => FindRawSubOption(option.GetData(), subCode),
-        };
+            option = SubOptions(option, space, node.Definitions, out space)?.Get(node.Path[i]);
+        }
+
+        return option;
     }
 
-    /// <summary>Reads a payload as a list of 2+2-byte-header sub-options; malformed data has none.</summary>
-    private static RawOption? FindRawSubOption(byte[] data, ushort code)
+    /// <summary>
+    /// The sub-options of <paramref name="option"/> (an option of <paramref name="space"/>) and the space they belong to,
+    /// as Kea reads them: IA_NA, IA_PD, IAADDR and IAPREFIX carry dhcp6 options; the vendor option carries options of
+    /// its vendor's space; any other option carries sub-options only if its definition (standard, or option-def)
+    /// encapsulates a space, and they follow the definition's fields. Null when it carries none.
+    /// </summary>
+    internal static OptionCollection? SubOptions(DhcpOption option, string space, OptionDefinitionSet definitions, out string subSpace)
     {
-        var offset = 0;
-        while (offset + 4 <= data.Length)
+        subSpace = StandardOptionDefinitions.Dhcp6Space;
+        if (space == StandardOptionDefinitions.Dhcp6Space)
         {
-            var current = BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(offset));
+            switch (option)
+            {
+                case IaNaOption ia:
+                    return ia.Options;
+                case IaPdOption pd:
+                    return pd.Options;
+                case IaAddressOption address:
+                    return address.Options;
+                case IaPrefixOption prefix:
+                    return prefix.Options;
+                case LqQueryOption query:
+                    return query.Options;
+                case ClientDataOption clientData:
+                    return clientData.Options;
+                case IaTaOption ta:
+                    // Kea's ia-ta is a plain uint32 definition with no encapsulated space: the options after the IAID
+                    // are read, but as options of no space, so none of them carries sub-options in turn.
+                    subSpace = "";
+                    return ta.Options;
+                case VendorOptsOption vendor:
+                    subSpace = VendorSpace(vendor.EnterpriseNumber);
+                    return vendor.Options;
+                case NtpServerOption ntp:
+                    subSpace = StandardOptionDefinitions.NtpServerSpace;
+                    return ntp.Options;
+            }
+        }
+
+        subSpace = "";
+        if (space.Length == 0 || !definitions.TryGetByCode(space, option.Code, out var definition) || string.IsNullOrEmpty(definition.Encapsulates))
+        {
+            return null;
+        }
+
+        var data = option.GetData();
+        if (FieldsLength(definition, data) is not { } offset)
+        {
+            return null;
+        }
+
+        subSpace = definition.Encapsulates;
+        var subOptions = new OptionCollection();
+        while (offset + DhcpOption.HeaderLength <= data.Length)
+        {
+            var code = BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(offset));
             var length = BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(offset + 2));
-            if (offset + 4 + length > data.Length)
+            if (offset + DhcpOption.HeaderLength + length > data.Length)
+            {
+                // Kea keeps the sub-options before a truncated one.
+                break;
+            }
+
+            subOptions.Add(new RawOption(code, data.AsSpan(offset + DhcpOption.HeaderLength, length)));
+            offset += DhcpOption.HeaderLength + length;
+        }
+
+        return subOptions;
+    }
+
+    /// <summary>Bytes the definition's own fields take at the start of the data; null when they do not fit.</summary>
+    private static int? FieldsLength(OptionDefinition definition, byte[] data)
+    {
+        if (definition.IsArray)
+        {
+            // An array takes the whole payload.
+            return data.Length;
+        }
+
+        IEnumerable<OptionDataType> fields = definition.Type == OptionDataType.Record ? definition.RecordFields ?? [] : [definition.Type];
+        var offset = 0;
+        foreach (var field in fields)
+        {
+            var rest = data.AsSpan(offset);
+            int? size = field switch
+            {
+                OptionDataType.Empty => 0,
+                OptionDataType.Boolean or OptionDataType.Int8 or OptionDataType.Uint8 => 1,
+                OptionDataType.Int16 or OptionDataType.Uint16 => 2,
+                OptionDataType.Int32 or OptionDataType.Uint32 or OptionDataType.Ipv4Address => 4,
+                OptionDataType.Ipv6Address => 16,
+                OptionDataType.Psid => 3,
+                OptionDataType.Ipv6Prefix => rest.IsEmpty ? null : 1 + ((rest[0] + 7) / 8),
+                OptionDataType.Tuple => rest.Length < 2 ? null : 2 + BinaryPrimitives.ReadUInt16BigEndian(rest),
+                OptionDataType.Fqdn => DomainNameLength(rest),
+                _ => rest.Length, // string, binary: the rest of the payload
+            };
+            if (size is null || size > rest.Length)
             {
                 return null;
             }
 
-            if (current == code)
-            {
-                return new RawOption(code, data.AsSpan(offset + 4, length));
-            }
+            offset += size.Value;
+        }
 
-            offset += 4 + length;
+        return offset;
+    }
+
+    /// <summary>Length of a wire-format domain name (labels up to the root); null when unterminated.</summary>
+    private static int? DomainNameLength(ReadOnlySpan<byte> data)
+    {
+        var offset = 0;
+        while (offset < data.Length)
+        {
+            var label = data[offset];
+            offset += 1 + label;
+            if (label == 0)
+            {
+                return offset;
+            }
         }
 
         return null;
     }
+
+    private static string VendorSpace(uint enterprise) => "vendor-" + enterprise.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Relay level: 0 = closest to the server, negative counts from the client (-1 = closest to it).</summary>
     private static RelayLayer? Relay(Dhcp6Packet packet, int nest)

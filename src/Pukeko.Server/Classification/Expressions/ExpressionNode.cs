@@ -1,10 +1,11 @@
 using System.Text.RegularExpressions;
+using Pukeko.Protocol.Options.Definitions;
 
 namespace Pukeko.Server.Classification.Expressions;
 
 /// <summary>
 /// One node of a parsed expression. A single shape for every operator keeps the evaluator one switch:
-/// <see cref="Children"/> are operands in order, <see cref="Code"/>/<see cref="SubCode"/> option codes,
+/// <see cref="Children"/> are operands in order, <see cref="Path"/> the option codes of an option chain,
 /// <see cref="Index"/> relay nesting level, enterprise number (-1 = any) or chunk index, <see cref="Start"/>
 /// and <see cref="Length"/> substring/split numbers, <see cref="Literal"/> the value of a literal.
 /// </summary>
@@ -24,24 +25,29 @@ internal sealed class ExpressionNode
 
     public ExpressionNode[] Children { get; }
 
-    public ushort Code { get; init; }
+    /// <summary>
+    /// Option chain <c>option[a].option[b]...</c>: the first code is looked up in the packet (or relay, or vendor
+    /// option), each next one among the sub-options of the previous, read by that option's definition.
+    /// </summary>
+    public ushort[] Path { get; init; } = [];
 
-    /// <summary>Sub-option code for <c>option[c].option[s]</c>; 0 when not a sub-option access.</summary>
-    public ushort SubCode { get; init; }
+    /// <summary>Definitions that say which options carry sub-options and in which space (standard plus option-def).</summary>
+    public OptionDefinitionSet Definitions { get; init; } = OptionDefinitionSet.StandardOnly;
 
     public int Index { get; init; }
 
-    public int Start { get; init; }
+    /// <summary>Substring start or split field, as written (Kea converts it to an int only when evaluating).</summary>
+    public long Start { get; init; }
 
-    /// <summary>Substring length; null means <c>all</c>.</summary>
-    public int? Length { get; init; }
+    /// <summary>Substring length as written; null means <c>all</c>.</summary>
+    public long? Length { get; init; }
 
     public byte[] Literal { get; init; } = [];
 
     /// <summary>Class name for <see cref="ExpressionNodeKind.Member"/>.</summary>
     public string Name { get; init; } = "";
 
-    /// <summary>Compiled pattern for <see cref="ExpressionNodeKind.Match"/> with a literal pattern.</summary>
+    /// <summary>Compiled pattern for <see cref="ExpressionNodeKind.Match"/>.</summary>
     public Regex? Pattern { get; init; }
 
     public bool IsBoolean => Kind <= ExpressionNodeKind.VendorClassExists;

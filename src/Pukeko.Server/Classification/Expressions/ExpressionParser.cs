@@ -2,109 +2,164 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using Pukeko.Protocol.Addressing;
+using Pukeko.Protocol.Options.Definitions;
 
 namespace Pukeko.Server.Classification.Expressions;
 
 /// <summary>
-/// Hand-written recursive-descent parser for Kea's classification expressions. Precedence, lowest first:
-/// <c>or</c>, <c>and</c>, <c>not</c>, then <c>==</c> between string expressions, whose operands may be joined
-/// with <c>+</c> (concatenation). A <c>test</c> must be boolean, a <c>template-test</c> a string.
-/// Every error is an <see cref="ExpressionSyntaxException"/> carrying the offset of the offending token.
+/// Hand-written recursive-descent parser for Kea's classification expressions (Kea 3.3's parser.yy). Boolean
+/// precedence, lowest first: <c>sor</c>, <c>or</c>, <c>sand</c>, <c>and</c>, <c>not</c>; then <c>==</c> between string
+/// expressions, whose operands may be joined with <c>+</c>. Parentheses hold either kind. A <c>test</c> must be
+/// boolean, a <c>template-test</c> a string. Every error is an <see cref="ExpressionSyntaxException"/> worded as
+/// Kea's ("syntax error, unexpected and, expecting == or +") with the offending token's place.
 /// </summary>
 internal sealed class ExpressionParser
 {
-    private readonly List<ExpressionToken> _tokens;
+    /// <summary>Kea's nesting limit for relay6[n] (HOP_COUNT_LIMIT, 32): n is -32..31.</summary>
+    public const int RelayNestingLimit = 32;
+
+    private static readonly string[] BooleanOperators = ["sor", "or", "sand", "and"];
+
+    private readonly string _text;
+    private readonly List<ExpressionToken> _tokens = [];
+    private int _offset;
     private readonly Func<string, ushort?> _optionCodeByName;
+    private readonly OptionDefinitionSet _definitions;
     private int _next;
 
-    private ExpressionParser(string text, Func<string, ushort?>? optionCodeByName)
+    private ExpressionParser(string text, Func<string, ushort?>? optionCodeByName, OptionDefinitionSet? definitions)
     {
-        _tokens = ExpressionTokenizer.Tokenize(text);
-        _optionCodeByName = optionCodeByName ?? (_ => null);
+        ArgumentNullException.ThrowIfNull(text);
+        _text = text;
+        _definitions = definitions ?? OptionDefinitionSet.StandardOnly;
+        _optionCodeByName = optionCodeByName ?? (name => _definitions.TryGetByName(StandardOptionDefinitions.Dhcp6Space, name, out var d) ? d.Code : null);
     }
 
     /// <summary>Parses a boolean expression (a class <c>test</c>).</summary>
-    public static ExpressionNode ParseBoolean(string text, Func<string, ushort?>? optionCodeByName = null)
+    public static ExpressionNode ParseBoolean(string text, Func<string, ushort?>? optionCodeByName = null, OptionDefinitionSet? definitions = null)
     {
-        var parser = new ExpressionParser(text, optionCodeByName);
-        var root = parser.ParseOr();
-        parser.Expect(ExpressionTokenKind.End, "end of expression");
+        var parser = new ExpressionParser(text, optionCodeByName, definitions);
+        var root = parser.ParseBoolean(0, allowBareString: false);
+        parser.ExpectEnd();
         return root;
     }
 
-    /// <summary>Parses a string expression (a class <c>template-test</c>).</summary>
-    public static ExpressionNode ParseString(string text, Func<string, ushort?>? optionCodeByName = null)
+    /// <summary>Parses a string expression (a class <c>template-test</c>, a flex-id or log format).</summary>
+    public static ExpressionNode ParseString(string text, Func<string, ushort?>? optionCodeByName = null, OptionDefinitionSet? definitions = null)
     {
-        var parser = new ExpressionParser(text, optionCodeByName);
+        var parser = new ExpressionParser(text, optionCodeByName, definitions);
         var root = parser.ParseStringExpression();
-        parser.Expect(ExpressionTokenKind.End, "end of expression");
+        if (parser.Peek.Kind != ExpressionTokenKind.End)
+        {
+            throw Unexpected(parser.Peek, "end of file", "+");
+        }
+
         return root;
     }
 
-    private ExpressionToken Peek => _tokens[_next];
-
-    private ExpressionToken Take() => _tokens[_next++];
-
-    private ExpressionNode ParseOr()
+    private ExpressionToken Peek
     {
-        var left = ParseAnd();
-        while (Peek.IsWord("or"))
+        get
+        {
+            while (_tokens.Count <= _next)
+            {
+                _tokens.Add(ExpressionTokenizer.Next(_text, ref _offset));
+            }
+
+            return _tokens[_next];
+        }
+    }
+
+    private ExpressionToken Take()
+    {
+        var token = Peek;
+        _next++;
+        return token;
+    }
+
+    private void ExpectEnd()
+    {
+        if (Peek.Kind != ExpressionTokenKind.End)
+        {
+            throw Unexpected(Peek, "end of file");
+        }
+    }
+
+    /// <summary>
+    /// Boolean operators from <paramref name="level"/> up. With <paramref name="allowBareString"/> (just inside a
+    /// parenthesis) the first operand may turn out to be a string followed by ')'; it is then returned as it is.
+    /// </summary>
+    private ExpressionNode ParseBoolean(int level, bool allowBareString)
+    {
+        if (level == BooleanOperators.Length)
+        {
+            return ParseUnary(allowBareString);
+        }
+
+        var left = ParseBoolean(level + 1, allowBareString);
+        while (Peek.IsWord(BooleanOperators[level]))
         {
             var op = Take();
-            left = new ExpressionNode(ExpressionNodeKind.Or, op.Position, left, ParseAnd());
+            var right = ParseBoolean(level + 1, allowBareString: false);
+            var kind = op.Text switch
+            {
+                "sor" => ExpressionNodeKind.StrictOr,
+                "or" => ExpressionNodeKind.Or,
+                "sand" => ExpressionNodeKind.StrictAnd,
+                _ => ExpressionNodeKind.And,
+            };
+            left = new ExpressionNode(kind, op.Position, left, right);
         }
 
         return left;
     }
 
-    private ExpressionNode ParseAnd()
-    {
-        var left = ParseNot();
-        while (Peek.IsWord("and"))
-        {
-            var op = Take();
-            left = new ExpressionNode(ExpressionNodeKind.And, op.Position, left, ParseNot());
-        }
-
-        return left;
-    }
-
-    private ExpressionNode ParseNot()
+    private ExpressionNode ParseUnary(bool allowBareString)
     {
         if (Peek.IsWord("not"))
         {
             var op = Take();
-            return new ExpressionNode(ExpressionNodeKind.Not, op.Position, ParseNot());
+            return new ExpressionNode(ExpressionNodeKind.Not, op.Position, ParseUnary(allowBareString: false));
         }
 
-        return ParseBooleanPrimary();
+        return ParseBooleanAtom(allowBareString);
     }
 
-    private ExpressionNode ParseBooleanPrimary()
+    private ExpressionNode ParseBooleanAtom(bool allowBareString)
     {
         var token = Peek;
+        ExpressionNode left;
         if (token.Kind == ExpressionTokenKind.LeftParen)
         {
             Take();
-            var inner = ParseOr();
-            Expect(ExpressionTokenKind.RightParen, "')'");
-            return inner;
-        }
+            var inner = ParseBoolean(0, allowBareString: true);
+            if (Peek.Kind != ExpressionTokenKind.RightParen)
+            {
+                throw Unexpected(Peek);
+            }
 
-        if (token.Kind == ExpressionTokenKind.Word)
+            Take();
+            if (inner.IsBoolean)
+            {
+                return inner;
+            }
+
+            // "(" string_expr ")": a string, to be compared.
+            left = inner;
+        }
+        else
         {
-            switch (token.Text)
+            switch (token.Kind == ExpressionTokenKind.Keyword ? token.Text : "")
             {
                 case "member":
                 {
                     Take();
-                    Expect(ExpressionTokenKind.LeftParen, "'('");
-                    var name = Expect(ExpressionTokenKind.String, "a class name in quotes");
-                    Expect(ExpressionTokenKind.RightParen, "')'");
+                    Expect(ExpressionTokenKind.LeftParen, "(");
+                    var name = Expect(ExpressionTokenKind.String, "constant string");
+                    Expect(ExpressionTokenKind.RightParen, ")");
                     if (name.Text.Length == 0)
                     {
-                        throw new ExpressionSyntaxException("member() needs a class name", name.Position);
+                        throw new ExpressionSyntaxException("Not defined client class ''", name.Position, name.Length);
                     }
 
                     return new ExpressionNode(ExpressionNodeKind.Member, token.Position) { Name = name.Text };
@@ -120,81 +175,58 @@ internal sealed class ExpressionParser
                 case "match":
                 {
                     Take();
-                    Expect(ExpressionTokenKind.LeftParen, "'('");
-                    var pattern = Expect(ExpressionTokenKind.String, "a regular expression in quotes");
-                    Regex regex;
-                    try
-                    {
-                        regex = new Regex(pattern.Text, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
-                    }
-                    catch (ArgumentException ex)
-                    {
-                        throw new ExpressionSyntaxException($"invalid regular expression: {ex.Message}", pattern.Position);
-                    }
-
-                    Expect(ExpressionTokenKind.Comma, "','");
+                    Expect(ExpressionTokenKind.LeftParen, "(");
+                    var pattern = Expect(ExpressionTokenKind.String, "constant string");
+                    var regex = CompileFullMatch(pattern);
+                    Expect(ExpressionTokenKind.Comma, "\",\"");
                     var value = ParseStringExpression();
-                    Expect(ExpressionTokenKind.RightParen, "')'");
+                    ExpectAfterString(ExpressionTokenKind.RightParen, ")");
                     return new ExpressionNode(ExpressionNodeKind.Match, token.Position, value) { Pattern = regex };
                 }
             }
+
+            left = ParseTerm(booleanContext: true);
+            if (left.IsBoolean)
+            {
+                return left;
+            }
         }
 
-        var left = ParseConcat();
-        if (left.IsBoolean)
+        left = ParseConcatenation(left);
+        if (Peek.Kind == ExpressionTokenKind.Equal)
+        {
+            var equal = Take();
+            var right = ParseStringExpression();
+            return new ExpressionNode(ExpressionNodeKind.Equal, equal.Position, left, right);
+        }
+
+        if (allowBareString && Peek.Kind == ExpressionTokenKind.RightParen)
         {
             return left;
         }
 
-        var equal = Peek;
-        if (equal.Kind != ExpressionTokenKind.Equal)
-        {
-            throw new ExpressionSyntaxException($"expected '==' after a string value, got {equal.Describe()}", equal.Position);
-        }
-
-        Take();
-        var right = ParseStringExpression();
-        return new ExpressionNode(ExpressionNodeKind.Equal, equal.Position, left, right);
+        throw allowBareString ? Unexpected(Peek, ")", "==", "+") : Unexpected(Peek, "==", "+");
     }
 
-    private ExpressionNode ParseStringExpression()
-    {
-        var start = Peek;
-        var node = ParseConcat();
-        if (node.IsBoolean)
-        {
-            throw new ExpressionSyntaxException("expected a string value, got a boolean", start.Position);
-        }
+    /// <summary>A string term, or string terms joined by '+'.</summary>
+    private ExpressionNode ParseStringExpression() => ParseConcatenation(ParseTerm(booleanContext: false));
 
-        return node;
-    }
-
-    /// <summary>A term, or string terms joined by '+'. A boolean term is returned alone.</summary>
-    private ExpressionNode ParseConcat()
+    private ExpressionNode ParseConcatenation(ExpressionNode left)
     {
-        var left = ParseTerm();
         while (Peek.Kind == ExpressionTokenKind.Plus)
         {
             var plus = Take();
-            if (left.IsBoolean)
-            {
-                throw new ExpressionSyntaxException("'+' joins strings, not booleans", plus.Position);
-            }
-
-            var rightStart = Peek;
-            var right = ParseTerm();
-            if (right.IsBoolean)
-            {
-                throw new ExpressionSyntaxException("'+' joins strings, not booleans", rightStart.Position);
-            }
-
-            left = new ExpressionNode(ExpressionNodeKind.Concat, plus.Position, left, right);
+            left = new ExpressionNode(ExpressionNodeKind.Concat, plus.Position, left, ParseTerm(booleanContext: false));
         }
 
         return left;
     }
 
-    private ExpressionNode ParseTerm()
+    /// <summary>
+    /// A string term. In a boolean context the <c>.exists</c> forms (option chains, vendor, vendor-class) are
+    /// accepted too and returned as booleans.
+    /// </summary>
+    private ExpressionNode ParseTerm(bool booleanContext)
     {
         var token = Take();
         switch (token.Kind)
@@ -205,50 +237,45 @@ internal sealed class ExpressionParser
                 return Literal(token, ParseHex(token));
             case ExpressionTokenKind.Integer:
             {
-                var value = ParseInteger(token, long.MinValue, long.MaxValue);
-                if (value is < int.MinValue or > uint.MaxValue)
-                {
-                    throw new ExpressionSyntaxException($"integer {token.Text} does not fit in 32 bits", token.Position);
-                }
-
                 var bytes = new byte[4];
-                BinaryPrimitives.WriteUInt32BigEndian(bytes, unchecked((uint)value));
+                BinaryPrimitives.WriteUInt32BigEndian(bytes, (uint)ConvertNumber(token, 0, uint.MaxValue));
                 return Literal(token, bytes);
             }
 
-            case ExpressionTokenKind.Ipv4Address:
-                return Literal(token, [.. token.Text.Split('.').Select(p => byte.Parse(p, CultureInfo.InvariantCulture))]);
-            case ExpressionTokenKind.Ipv6Address:
+            case ExpressionTokenKind.IpAddress:
+                return Literal(token, ExpressionTokenizer.AddressBytes(token.Text));
+            case ExpressionTokenKind.LeftParen:
             {
-                var bytes = new byte[16];
-                Ipv6Address.Parse(token.Text).Write(bytes);
-                return Literal(token, bytes);
+                // Only reached in a string context; in a boolean one ParseBooleanAtom takes '('.
+                var inner = ParseStringExpression();
+                ExpectAfterString(ExpressionTokenKind.RightParen, ")");
+                return inner;
             }
 
-            case ExpressionTokenKind.Word:
-                return ParseWordTerm(token);
+            case ExpressionTokenKind.Keyword:
+                return ParseKeywordTerm(token, booleanContext);
             default:
-                throw new ExpressionSyntaxException($"expected a value, got {token.Describe()}", token.Position);
+                throw Unexpected(token);
         }
     }
 
-    private ExpressionNode ParseWordTerm(ExpressionToken word)
+    private ExpressionNode ParseKeywordTerm(ExpressionToken word, bool booleanContext)
     {
         switch (word.Text)
         {
             case "option":
             {
-                var code = ParseOptionCode();
-                return ParseOptionTail(word, code, ExpressionNodeKind.OptionExists, ExpressionNodeKind.OptionHex, ExpressionNodeKind.OptionText, 0, allowSubOption: true);
+                var first = ParseOptionCode(allowName: true);
+                return ParseChainTail(word, [first], booleanContext, ExpressionNodeKind.OptionExists, ExpressionNodeKind.OptionHex, ExpressionNodeKind.OptionText, 0);
             }
 
             case "relay6":
             {
-                Expect(ExpressionTokenKind.LeftBracket, "'['");
-                var nest = (int)ParseInteger(Expect(ExpressionTokenKind.Integer, "a relay nesting level"), -32, 32);
-                Expect(ExpressionTokenKind.RightBracket, "']'");
-                Expect(ExpressionTokenKind.Dot, "'.'");
-                var field = ExpectWord("'option', 'peeraddr' or 'linkaddr'", "option", "peeraddr", "linkaddr");
+                Expect(ExpressionTokenKind.LeftBracket, "[");
+                var nest = ParseNestLevel();
+                Expect(ExpressionTokenKind.RightBracket, "]");
+                Expect(ExpressionTokenKind.Dot, ".");
+                var field = ExpectWord(["option", "peeraddr", "linkaddr"]);
                 if (field.Text == "peeraddr")
                 {
                     return new ExpressionNode(ExpressionNodeKind.RelayPeerAddress, word.Position) { Index = nest };
@@ -259,14 +286,25 @@ internal sealed class ExpressionParser
                     return new ExpressionNode(ExpressionNodeKind.RelayLinkAddress, word.Position) { Index = nest };
                 }
 
-                var code = ParseOptionCode();
-                return ParseOptionTail(word, code, ExpressionNodeKind.RelayOptionExists, ExpressionNodeKind.RelayOptionHex, ExpressionNodeKind.RelayOptionText, nest, allowSubOption: false);
+                // Kea: the relay's own option is given by number only; the sub-options after it by number or name.
+                var first = ParseOptionCode(allowName: false);
+                return ParseChainTail(word, [first], booleanContext, ExpressionNodeKind.RelayOptionExists, ExpressionNodeKind.RelayOptionHex, ExpressionNodeKind.RelayOptionText, nest);
             }
 
+            case "relay4":
+                // Kea reads relay4[code] before it notices the wrong universe.
+                Expect(ExpressionTokenKind.LeftBracket, "[");
+                Expect(ExpressionTokenKind.Integer, "integer");
+                Expect(ExpressionTokenKind.RightBracket, "]");
+                throw new ExpressionSyntaxException("relay4 can only be used in DHCPv4.", word.Position, word.Length);
+            case "pkt4":
+                Expect(ExpressionTokenKind.Dot, ".");
+                ExpectWord(["mac", "hlen", "htype", "ciaddr", "giaddr", "yiaddr", "siaddr", "msgtype", "transid"]);
+                throw new ExpressionSyntaxException("pkt4 can only be used in DHCPv4.", word.Position, word.Length);
             case "pkt":
             {
-                Expect(ExpressionTokenKind.Dot, "'.'");
-                var field = ExpectWord("'iface', 'src', 'dst' or 'len'", "iface", "src", "dst", "len");
+                Expect(ExpressionTokenKind.Dot, ".");
+                var field = ExpectWord(["iface", "src", "dst", "len"]);
                 var kind = field.Text switch
                 {
                     "iface" => ExpressionNodeKind.PacketInterface,
@@ -279,45 +317,45 @@ internal sealed class ExpressionParser
 
             case "pkt6":
             {
-                Expect(ExpressionTokenKind.Dot, "'.'");
-                var field = ExpectWord("'msgtype' or 'transid'", "msgtype", "transid");
+                Expect(ExpressionTokenKind.Dot, ".");
+                var field = ExpectWord(["msgtype", "transid"]);
                 return new ExpressionNode(field.Text == "msgtype" ? ExpressionNodeKind.MessageType : ExpressionNodeKind.TransactionId, word.Position);
             }
 
             case "vendor":
-                return ParseVendor(word);
+                return ParseVendor(word, booleanContext);
             case "vendor-class":
-                return ParseVendorClass(word);
+                return ParseVendorClass(word, booleanContext);
             case "substring":
             {
-                Expect(ExpressionTokenKind.LeftParen, "'('");
+                Expect(ExpressionTokenKind.LeftParen, "(");
                 var value = ParseStringExpression();
-                Expect(ExpressionTokenKind.Comma, "','");
-                var start = (int)ParseInteger(Expect(ExpressionTokenKind.Integer, "a start position"), int.MinValue, int.MaxValue);
-                Expect(ExpressionTokenKind.Comma, "','");
-                int? length = null;
+                ExpectAfterString(ExpressionTokenKind.Comma, "\",\"");
+                var start = long.Parse(Expect(ExpressionTokenKind.Integer, "integer").Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+                Expect(ExpressionTokenKind.Comma, "\",\"");
+                long? length = null;
                 if (Peek.IsWord("all"))
                 {
                     Take();
                 }
                 else
                 {
-                    length = (int)ParseInteger(Expect(ExpressionTokenKind.Integer, "a length or 'all'"), int.MinValue, int.MaxValue);
+                    length = long.Parse(Expect(ExpressionTokenKind.Integer, "integer or all").Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
                 }
 
-                Expect(ExpressionTokenKind.RightParen, "')'");
+                Expect(ExpressionTokenKind.RightParen, ")");
                 return new ExpressionNode(ExpressionNodeKind.Substring, word.Position, value) { Start = start, Length = length };
             }
 
             case "split":
             {
-                Expect(ExpressionTokenKind.LeftParen, "'('");
+                Expect(ExpressionTokenKind.LeftParen, "(");
                 var value = ParseStringExpression();
-                Expect(ExpressionTokenKind.Comma, "','");
+                ExpectAfterString(ExpressionTokenKind.Comma, "\",\"");
                 var delimiters = ParseStringExpression();
-                Expect(ExpressionTokenKind.Comma, "','");
-                var field = (int)ParseInteger(Expect(ExpressionTokenKind.Integer, "a field number"), int.MinValue, int.MaxValue);
-                Expect(ExpressionTokenKind.RightParen, "')'");
+                ExpectAfterString(ExpressionTokenKind.Comma, "\",\"");
+                var field = long.Parse(Expect(ExpressionTokenKind.Integer, "integer").Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+                Expect(ExpressionTokenKind.RightParen, ")");
                 return new ExpressionNode(ExpressionNodeKind.Split, word.Position, value, delimiters) { Start = field };
             }
 
@@ -344,66 +382,97 @@ internal sealed class ExpressionParser
             case "uint32totext":
                 return Call(word, ExpressionNodeKind.UInt32ToText, 1);
             case "ifelse":
+            case "sifelse":
             {
-                Expect(ExpressionTokenKind.LeftParen, "'('");
-                var condition = ParseOr();
-                if (!condition.IsBoolean)
+                Expect(ExpressionTokenKind.LeftParen, "(");
+                var condition = ParseBoolean(0, allowBareString: false);
+                if (Peek.Kind != ExpressionTokenKind.Comma)
                 {
-                    throw new ExpressionSyntaxException("ifelse needs a boolean condition", condition.Position);
+                    throw Unexpected(Peek);
                 }
 
-                Expect(ExpressionTokenKind.Comma, "','");
+                Take();
                 var then = ParseStringExpression();
-                Expect(ExpressionTokenKind.Comma, "','");
+                ExpectAfterString(ExpressionTokenKind.Comma, "\",\"");
                 var otherwise = ParseStringExpression();
-                Expect(ExpressionTokenKind.RightParen, "')'");
-                return new ExpressionNode(ExpressionNodeKind.IfElse, word.Position, condition, then, otherwise);
+                ExpectAfterString(ExpressionTokenKind.RightParen, ")");
+                var kind = word.Text == "ifelse" ? ExpressionNodeKind.IfElse : ExpressionNodeKind.StrictIfElse;
+                return new ExpressionNode(kind, word.Position, condition, then, otherwise);
             }
 
             default:
-                throw new ExpressionSyntaxException($"unknown word '{word.Text}'", word.Position);
+                throw Unexpected(word);
         }
     }
 
-    private ExpressionNode ParseVendor(ExpressionToken word)
+    /// <summary>The rest of an option chain after its first code: more <c>.option[code]</c>, then the representation.</summary>
+    private ExpressionNode ParseChainTail(ExpressionToken word, List<ushort> path, bool booleanContext, ExpressionNodeKind exists, ExpressionNodeKind hex, ExpressionNodeKind text, int index)
+    {
+        while (true)
+        {
+            Expect(ExpressionTokenKind.Dot, ".");
+            var field = ExpectWord(booleanContext ? ["option", "text", "hex", "exists"] : ["option", "text", "hex"]);
+            if (field.Text == "option")
+            {
+                // Kea's grammar: within option[...] chains the sub-option codes are numbers only, within relay6 and
+                // vendor chains they may be names (looked up in the dhcp6 space, as Kea does).
+                path.Add(ParseOptionCode(allowName: word.Text != "option"));
+                continue;
+            }
+
+            var kind = field.Text switch
+            {
+                "exists" => exists,
+                "hex" => hex,
+                _ => text,
+            };
+            return new ExpressionNode(kind, word.Position) { Path = [.. path], Index = index, Definitions = _definitions };
+        }
+    }
+
+    private ExpressionNode ParseVendor(ExpressionToken word, bool booleanContext)
     {
         if (Peek.Kind == ExpressionTokenKind.Dot)
         {
             Take();
-            ExpectWord("'enterprise'", "enterprise");
+            ExpectWord(["enterprise"]);
             return new ExpressionNode(ExpressionNodeKind.VendorEnterprise, word.Position);
         }
 
+        if (Peek.Kind != ExpressionTokenKind.LeftBracket)
+        {
+            throw Unexpected(Peek, "[", ".");
+        }
+
         var enterprise = ParseEnterprise();
-        Expect(ExpressionTokenKind.Dot, "'.'");
-        var field = ExpectWord("'exists' or 'option'", "exists", "option");
+        Expect(ExpressionTokenKind.Dot, ".");
+        var field = ExpectWord(booleanContext ? ["option", "exists"] : ["option"]);
         if (field.Text == "exists")
         {
             return new ExpressionNode(ExpressionNodeKind.VendorExists, word.Position) { Index = enterprise };
         }
 
-        var code = ParseOptionCode();
-        Expect(ExpressionTokenKind.Dot, "'.'");
-        var repr = ExpectWord("'exists' or 'hex'", "exists", "hex");
-        return new ExpressionNode(repr.Text == "exists" ? ExpressionNodeKind.VendorOptionExists : ExpressionNodeKind.VendorOptionHex, word.Position)
-        {
-            Index = enterprise,
-            Code = code,
-        };
+        var first = ParseOptionCode(allowName: false);
+        return ParseChainTail(word, [first], booleanContext, ExpressionNodeKind.VendorOptionExists, ExpressionNodeKind.VendorOptionHex, ExpressionNodeKind.VendorOptionText, enterprise);
     }
 
-    private ExpressionNode ParseVendorClass(ExpressionToken word)
+    private ExpressionNode ParseVendorClass(ExpressionToken word, bool booleanContext)
     {
         if (Peek.Kind == ExpressionTokenKind.Dot)
         {
             Take();
-            ExpectWord("'enterprise'", "enterprise");
+            ExpectWord(["enterprise"]);
             return new ExpressionNode(ExpressionNodeKind.VendorClassEnterprise, word.Position);
         }
 
+        if (Peek.Kind != ExpressionTokenKind.LeftBracket)
+        {
+            throw Unexpected(Peek, "[", ".");
+        }
+
         var enterprise = ParseEnterprise();
-        Expect(ExpressionTokenKind.Dot, "'.'");
-        var field = ExpectWord("'exists' or 'data'", "exists", "data");
+        Expect(ExpressionTokenKind.Dot, ".");
+        var field = ExpectWord(booleanContext ? ["exists", "data"] : ["data"]);
         if (field.Text == "exists")
         {
             return new ExpressionNode(ExpressionNodeKind.VendorClassExists, word.Position) { Index = enterprise };
@@ -413,8 +482,8 @@ internal sealed class ExpressionParser
         if (Peek.Kind == ExpressionTokenKind.LeftBracket)
         {
             Take();
-            chunk = (int)ParseInteger(Expect(ExpressionTokenKind.Integer, "a data chunk index"), 0, ushort.MaxValue);
-            Expect(ExpressionTokenKind.RightBracket, "']'");
+            chunk = (int)ConvertNumber(Expect(ExpressionTokenKind.Integer, "integer"), 0, byte.MaxValue);
+            Expect(ExpressionTokenKind.RightBracket, "]");
         }
 
         return new ExpressionNode(ExpressionNodeKind.VendorClassData, word.Position) { Index = enterprise, Start = chunk };
@@ -423,7 +492,7 @@ internal sealed class ExpressionParser
     /// <summary>[enterprise] where '*' or 0 means any vendor; returns -1 for any.</summary>
     private int ParseEnterprise()
     {
-        Expect(ExpressionTokenKind.LeftBracket, "'['");
+        Expect(ExpressionTokenKind.LeftBracket, "[");
         int enterprise;
         if (Peek.Kind == ExpressionTokenKind.Star)
         {
@@ -432,107 +501,149 @@ internal sealed class ExpressionParser
         }
         else
         {
-            var number = ParseInteger(Expect(ExpressionTokenKind.Integer, "an enterprise number or '*'"), 0, uint.MaxValue);
+            var number = ConvertNumber(Expect(ExpressionTokenKind.Integer, "integer or *"), 0, uint.MaxValue);
             enterprise = number == 0 ? -1 : unchecked((int)(uint)number);
         }
 
-        Expect(ExpressionTokenKind.RightBracket, "']'");
+        Expect(ExpressionTokenKind.RightBracket, "]");
         return enterprise;
     }
 
-    private ushort ParseOptionCode()
+    /// <summary>relay6[n]: Kea reads n as an int8, then allows -32..31.</summary>
+    private int ParseNestLevel()
     {
-        Expect(ExpressionTokenKind.LeftBracket, "'['");
+        var token = Expect(ExpressionTokenKind.Integer, "integer");
+        var level = ConvertNumber(token, sbyte.MinValue, sbyte.MaxValue);
+        if (level < -RelayNestingLimit || level >= RelayNestingLimit)
+        {
+            throw new ExpressionSyntaxException($"Nest level has invalid value in {token.Text}. Allowed range: -{RelayNestingLimit}..{RelayNestingLimit - 1}", token.Position, token.Length);
+        }
+
+        return (int)level;
+    }
+
+    private ushort ParseOptionCode(bool allowName)
+    {
+        Expect(ExpressionTokenKind.LeftBracket, "[");
         var token = Take();
         ushort code;
         if (token.Kind == ExpressionTokenKind.Integer)
         {
-            code = (ushort)ParseInteger(token, 0, ushort.MaxValue);
+            var value = long.Parse(token.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            if (value is < int.MinValue or > int.MaxValue)
+            {
+                throw new ExpressionSyntaxException($"Option code has invalid value in {token.Text}", token.Position, token.Length);
+            }
+
+            if (value is < 0 or > ushort.MaxValue)
+            {
+                throw new ExpressionSyntaxException($"Option code has invalid value in {token.Text}. Allowed range: 0..65535", token.Position, token.Length);
+            }
+
+            code = (ushort)value;
         }
-        else if (token.Kind == ExpressionTokenKind.Word)
+        else if (token.Kind == ExpressionTokenKind.OptionName && allowName)
         {
-            code = _optionCodeByName(token.Text) ?? throw new ExpressionSyntaxException($"option '{token.Text}' is not defined", token.Position);
+            code = _optionCodeByName(token.Text) ?? throw new ExpressionSyntaxException($"option '{token.Text}' is not defined", token.Position, token.Length);
         }
         else
         {
-            throw new ExpressionSyntaxException($"expected an option code or name, got {token.Describe()}", token.Position);
+            throw allowName ? Unexpected(token, "integer", "option name") : Unexpected(token, "integer");
         }
 
-        Expect(ExpressionTokenKind.RightBracket, "']'");
+        Expect(ExpressionTokenKind.RightBracket, "]");
         return code;
-    }
-
-    private ExpressionNode ParseOptionTail(ExpressionToken word, ushort code, ExpressionNodeKind exists, ExpressionNodeKind hex, ExpressionNodeKind text, int index, bool allowSubOption)
-    {
-        Expect(ExpressionTokenKind.Dot, "'.'");
-        var field = allowSubOption
-            ? ExpectWord("'hex', 'text', 'exists' or 'option'", "hex", "text", "exists", "option")
-            : ExpectWord("'hex', 'text' or 'exists'", "hex", "text", "exists");
-        ushort subCode = 0;
-        if (field.Text == "option")
-        {
-            subCode = ParseOptionCode();
-            Expect(ExpressionTokenKind.Dot, "'.'");
-            field = ExpectWord("'hex', 'text' or 'exists'", "hex", "text", "exists");
-        }
-
-        var kind = field.Text switch
-        {
-            "exists" => exists,
-            "hex" => hex,
-            _ => text,
-        };
-        return new ExpressionNode(kind, word.Position) { Code = code, SubCode = subCode, Index = index };
     }
 
     private ExpressionNode Call(ExpressionToken word, ExpressionNodeKind kind, int arity)
     {
-        Expect(ExpressionTokenKind.LeftParen, "'('");
+        Expect(ExpressionTokenKind.LeftParen, "(");
         var arguments = new ExpressionNode[arity];
         for (var i = 0; i < arity; i++)
         {
-            if (i > 0)
-            {
-                Expect(ExpressionTokenKind.Comma, "','");
-            }
-
             arguments[i] = ParseStringExpression();
+            if (i + 1 < arity)
+            {
+                ExpectAfterString(ExpressionTokenKind.Comma, "\",\"");
+            }
         }
 
-        Expect(ExpressionTokenKind.RightParen, "')'");
+        ExpectAfterString(ExpressionTokenKind.RightParen, ")");
         return new ExpressionNode(kind, word.Position, arguments);
     }
 
     private ExpressionToken Expect(ExpressionTokenKind kind, string what)
     {
-        var token = Peek;
-        if (token.Kind != kind)
+        if (Peek.Kind != kind)
         {
-            throw new ExpressionSyntaxException($"expected {what}, got {token.Describe()}", token.Position);
+            throw Unexpected(Peek, what);
         }
 
         return Take();
     }
 
-    private ExpressionToken ExpectWord(string what, params string[] words)
+    /// <summary>After a string expression only '+' could have continued it, so Kea expects the token or '+'.</summary>
+    private ExpressionToken ExpectAfterString(ExpressionTokenKind kind, string what)
     {
-        var token = Peek;
-        if (token.Kind != ExpressionTokenKind.Word || Array.IndexOf(words, token.Text) < 0)
+        if (Peek.Kind != kind)
         {
-            throw new ExpressionSyntaxException($"expected {what}, got {token.Describe()}", token.Position);
+            throw Unexpected(Peek, what, "+");
         }
 
         return Take();
     }
 
-    private static long ParseInteger(ExpressionToken token, long min, long max)
+    private ExpressionToken ExpectWord(string[] words)
     {
-        if (!long.TryParse(token.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        var token = Peek;
+        if (token.Kind != ExpressionTokenKind.Keyword || Array.IndexOf(words, token.Text) < 0)
         {
-            throw new ExpressionSyntaxException($"integer {token.Text} is out of range {min}..{max}", token.Position);
+            throw Unexpected(token, words);
+        }
+
+        return Take();
+    }
+
+    /// <summary>
+    /// Bison's verbose error: "syntax error, unexpected X, expecting A or B"; like Bison, the list is left out when
+    /// more than four tokens would fit.
+    /// </summary>
+    private static ExpressionSyntaxException Unexpected(ExpressionToken token, params string[] expecting)
+    {
+        var message = $"syntax error, unexpected {token.Describe()}";
+        if (expecting.Length is > 0 and <= 4)
+        {
+            message += ", expecting " + string.Join(" or ", expecting);
+        }
+
+        return new ExpressionSyntaxException(message, token.Position, token.Length);
+    }
+
+    /// <summary>An integer token within <paramref name="min"/>..<paramref name="max"/>, with Kea's wording otherwise.</summary>
+    private static long ConvertNumber(ExpressionToken token, long min, long max)
+    {
+        var value = long.Parse(token.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        if (value < min || value > max)
+        {
+            throw new ExpressionSyntaxException($"Invalid value in {token.Text}. Allowed range: {min}..{max}", token.Position, token.Length);
         }
 
         return value;
+    }
+
+    /// <summary>Kea's match() is std::regex_match: the whole value must match, so the pattern is anchored at both ends.</summary>
+    private static Regex CompileFullMatch(ExpressionToken pattern)
+    {
+        try
+        {
+            // Compiled alone first so that a pattern with a stray ')' is refused rather than escaping the anchors.
+            _ = new Regex(pattern.Text, RegexOptions.CultureInvariant);
+            return new Regex($"\\A(?:{pattern.Text})\\z", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ExpressionSyntaxException($"invalid regular expression '{pattern.Text}': {ex.Message}", pattern.Position, pattern.Length);
+        }
     }
 
     private static byte[] ParseHex(ExpressionToken token)

@@ -146,18 +146,20 @@ internal static class ClientClassParser
         {
             if (draft.Test is { Length: > 0 } text)
             {
-                test = ClassExpression.ParseTest(text, codeByName);
+                test = ClassExpression.ParseTest(text, codeByName, context.Definitions);
             }
 
             if (draft.TemplateTest is { Length: > 0 } templateText)
             {
-                template = ClassExpression.ParseTemplate(templateText, codeByName);
+                template = ClassExpression.ParseTemplate(templateText, codeByName, context.Definitions);
             }
         }
         catch (ExpressionSyntaxException ex)
         {
-            var key = draft.Test is not null ? "test" : "template-test";
-            context.Error(ParseContext.Child(draft.Path, key), $"expression '{(draft.Test ?? draft.TemplateTest)}' is invalid {ex.Describe()}");
+            var key = draft.Test is { Length: > 0 } ? "test" : "template-test";
+                        // Kea's wording: "expression: [option[1].hex == ] error: <string>:1.18: syntax error, unexpected end of file".
+            var failed = draft.Test is { Length: > 0 } ? draft.Test : draft.TemplateTest ?? "";
+            context.Error(ParseContext.Child(draft.Path, key), $"expression: [{failed}] error: {ex.Describe(failed)}");
             return null;
         }
 
