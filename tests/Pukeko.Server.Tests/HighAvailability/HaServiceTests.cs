@@ -408,6 +408,28 @@ public sealed class HaServiceTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Without_send_lease_updates_nothing_goes_to_the_partner_and_nothing_is_counted_unsent()
+    {
+        var primary = await InStateAsync(HaMode.HotStandby, "hot-standby", c => c with { SendLeaseUpdates = false });
+        var ack = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _peer.BulkApply = _ => ack.Task; // would hold the reply, were an update sent
+
+        Assert.Equal(CommittedLeasesOutcome.Send, await Allocated(primary, 1));
+        Assert.Empty(_peer.Sent("lease6-bulk-apply"));
+        Assert.Equal(0, primary.UnsentUpdateCount);
+    }
+
+    [Fact]
+    public async Task With_heartbeat_delay_0_no_heartbeat_is_sent()
+    {
+        var primary = Start(HaMode.HotStandby, "server1", with: c => c with { HeartbeatDelay = TimeSpan.Zero });
+        _peer.State = "hot-standby";
+        await primary.StepAsync();
+        await primary.StepAsync();
+        Assert.Empty(_peer.Sent("ha-heartbeat"));
+    }
+
+    [Fact]
     public async Task The_reply_waits_for_the_partner_s_acknowledgement_and_is_dropped_when_the_update_fails()
     {
         var primary = await InStateAsync(HaMode.HotStandby, "hot-standby");
