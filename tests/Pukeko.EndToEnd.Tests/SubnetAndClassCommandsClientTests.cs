@@ -25,12 +25,17 @@ public sealed class SubnetAndClassCommandsClientTests : IDisposable
     private static void AssertOk(JsonNode answer, ServerProcess server) =>
         Assert.True(answer["result"]!.GetValue<int>() == 0, answer.ToJsonString() + server.Output);
 
-    /// <summary>config-write into the server's directory; the written file passes <c>-t</c> and is returned.</summary>
-    private static JsonNode WriteAndCheck(ServerProcess server)
+    /// <summary>
+    /// config-write into the server's directory; the written file passes <c>-t</c> where the server runs (its
+    /// namespace, where its interface is, and the directories it was started with, where its paths lie) and is returned.
+    /// </summary>
+    private JsonNode WriteAndCheck(ServerProcess server)
     {
         AssertOk(Socat(server, """{"command": "config-write", "arguments": {"filename": "written.json"}}"""), server);
         var path = Path.Combine(server.Directory, "written.json");
-        var (code, output) = Run.Command(ServerProcess.Executable, "-t", path);
+        var directory = server.Directory;
+        var (code, output) = Run.Command("ip", "netns", "exec", _lab.ServerNamespace, "env", $"KEA_DHCP_DATA_DIR={directory}", $"KEA_LOG_FILE_DIR={directory}", $"KEA_PIDFILE_DIR={directory}",
+            $"KEA_CONTROL_SOCKET_DIR={directory}", ServerProcess.Executable, "-t", path);
         Assert.True(code == 0, output);
         return JsonNode.Parse(File.ReadAllText(path))!;
     }
@@ -63,7 +68,7 @@ public sealed class SubnetAndClassCommandsClientTests : IDisposable
         // Both pools are for classes that do not exist yet: no client gets an address until one is added.
         var config = Configs.Basic(extra: Extra("libdhcp_class_cmds.so")).Replace(
             """ { "pool": "2001:db8:1::100-2001:db8:1::1ff" } """,
-            """ { "pool": "2001:db8:1::100-2001:db8:1::1ff", "client-class": "ll-duids" }, { "pool": "2001:db8:1::200-2001:db8:1::2ff", "client-class": "nobody" } """,
+            """ { "pool": "2001:db8:1::100-2001:db8:1::1ff", "client-classes": [ "ll-duids" ] }, { "pool": "2001:db8:1::200-2001:db8:1::2ff", "client-classes": [ "nobody" ] } """,
             StringComparison.Ordinal);
         Assert.Contains("ll-duids", config, StringComparison.Ordinal);
         using var server = ServerProcess.Start(_lab, config, _serverDir);
