@@ -26,8 +26,8 @@ internal sealed class HaConfigParser
 
     private static readonly HashSet<string> PeerKeys = new(StringComparer.Ordinal)
     {
-        "name", "url", "role", "auto-failover", "basic-auth-user", "basic-auth-password", "basic-auth-password-file",
-        "trust-anchor", "cert-file", "key-file", "comment", "user-context",
+        "name", "url", "role", "auto-failover", "basic-auth-user", "basic-auth-user-file", "basic-auth-password",
+        "basic-auth-password-file", "trust-anchor", "cert-file", "key-file", "comment", "user-context",
     };
 
     private readonly Action<string, string> _error;
@@ -432,6 +432,24 @@ internal sealed class HaConfigParser
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
                 {
                     Error($"{peerPath}/basic-auth-password-file", $"bad password file in peer '{name}': {ex.Message}");
+                }
+            }
+
+            // Kea 3.1+: the user may come from a file, as the password can; the whole file is the user, as in Kea.
+            var userFile = OptionalString(peer, peerPath, "basic-auth-user-file");
+            if (user is not null && userFile is not null)
+            {
+                Error(peerPath, $"only one of basic-auth-user and basic-auth-user-file parameter can be configured in peer '{name}'");
+            }
+            else if (userFile is not null)
+            {
+                try
+                {
+                    user = File.ReadAllText(userFile);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+                {
+                    Error($"{peerPath}/basic-auth-user-file", $"bad user file in peer '{name}': {ex.Message}");
                 }
             }
 

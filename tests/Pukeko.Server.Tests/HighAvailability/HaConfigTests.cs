@@ -1,4 +1,5 @@
 using Pukeko.Server.HighAvailability;
+using Pukeko.Server.Tests.Support;
 using static Pukeko.Server.Tests.Configuration.ConfigTest;
 
 namespace Pukeko.Server.Tests.HighAvailability;
@@ -59,6 +60,23 @@ public sealed class HaConfigTests
         Assert.False(self.AutoFailover);
         Assert.Equal("kea", self.BasicAuthUser);
         Assert.Equal("secret", self.BasicAuthPassword);
+    }
+
+    [Fact]
+    public void The_user_and_password_can_both_come_from_files_as_in_kea_3()
+    {
+        using var directory = new TempDirectory();
+        var userFile = Path.Combine(directory.Path, "user");
+        var passwordFile = Path.Combine(directory.Path, "password");
+        File.WriteAllText(userFile, "hauser");
+        File.WriteAllText(passwordFile, "hapass");
+        var peers = $$"""
+            "peers": [ { "name": "server1", "url": "http://192.0.2.1:8001/", "role": "primary",
+                         "basic-auth-user-file": "{{userFile}}", "basic-auth-password-file": "{{passwordFile}}" },
+                       { "name": "server2", "url": "http://192.0.2.2:8001/", "role": "standby" } ]
+            """;
+        var r = Relationship(One("\"this-server-name\": \"server2\", \"mode\": \"hot-standby\"", peers));
+        Assert.Equal(("hauser", "hapass"), (r.Partner!.BasicAuthUser, r.Partner.BasicAuthPassword));
     }
 
     [Fact]
@@ -183,6 +201,8 @@ public sealed class HaConfigTests
     [InlineData("""{ "name": "server1", "url": "http://192.0.2.1:8001/", "role": "primary", "trust-anchor": "/ca.pem" }, { "name": "server2", "url": "http://192.0.2.2:8001/", "role": "standby" }""", "/peers", "bad TLS config for server server1: cert-file parameter is missing or empty")]
     [InlineData("""{ "name": "server1", "url": "http://192.0.2.1:8001/", "role": "primary", "basic-auth-password": "a", "basic-auth-password-file": "/x" }, { "name": "server2", "url": "http://192.0.2.2:8001/", "role": "standby" }""", "/peers[0]", "only one of basic-auth-password and basic-auth-password-file")]
     [InlineData("""{ "url": "http://192.0.2.1:8001/", "role": "primary" }, { "name": "server2", "url": "http://192.0.2.2:8001/", "role": "standby" }""", "/peers[0]", "'name' parameter missing")]
+    [InlineData("""{ "name": "server1", "url": "http://192.0.2.1:8001/", "role": "primary", "basic-auth-user": "a", "basic-auth-user-file": "/x" }, { "name": "server2", "url": "http://192.0.2.2:8001/", "role": "standby" }""", "/peers[0]", "only one of basic-auth-user and basic-auth-user-file")]
+    [InlineData("""{ "name": "server1", "url": "http://192.0.2.1:8001/", "role": "primary", "basic-auth-user-file": "/nonexistent/pukeko-user" }, { "name": "server2", "url": "http://192.0.2.2:8001/", "role": "standby" }""", "/peers[0]/basic-auth-user-file", "bad user file in peer 'server1'")]
     public void A_mistake_in_the_peers_is_an_error_with_its_path(string peers, string path, string reason)
     {
         LoadFails(One("\"this-server-name\": \"server2\", \"mode\": \"hot-standby\"", "\"peers\": [ " + peers + " ]"), HaPath + "[0]" + path, reason);
