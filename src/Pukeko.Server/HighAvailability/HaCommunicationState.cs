@@ -155,18 +155,24 @@ internal sealed class HaCommunicationState(HaRelationshipConfig config, TimeProv
         lock (_gate)
         {
             var unacked = _unacked.Count;
+            var silence = time.GetUtcNow() - _lastPoke;
+            var interrupted = silence > config.MaxResponseDelay;
+
+            // Kea counts the clients left before partner-down only while communication is interrupted (0 otherwise),
+            // including the one that tips it over; and the age only of a partner it is in touch with.
+            var left = interrupted && config.MaxUnackedClients >= unacked ? config.MaxUnackedClients - unacked + 1 : 0;
             return new JsonObject
             {
-                ["age"] = (long)Math.Max(0, (time.GetUtcNow() - _lastPoke).TotalSeconds),
+                ["age"] = _everAnswered ? (long)Math.Max(0, silence.TotalSeconds) : 0L,
                 ["analyzed-packets"] = _analyzed,
-                ["communication-interrupted"] = time.GetUtcNow() - _lastPoke > config.MaxResponseDelay,
+                ["communication-interrupted"] = interrupted,
                 ["connecting-clients"] = _connecting.Count,
                 ["in-touch"] = _everAnswered,
                 ["last-scopes"] = new JsonArray([.. _partnerScopes.Select(s => (JsonNode)JsonValue.Create(s))]),
                 ["last-state"] = _partnerState is null or HaStateNames.Unavailable ? "" : _partnerState,
                 ["role"] = HaService.RoleName(partner.Role),
                 ["unacked-clients"] = unacked,
-                ["unacked-clients-left"] = unacked < config.MaxUnackedClients ? config.MaxUnackedClients - unacked : 0,
+                ["unacked-clients-left"] = left,
             };
         }
     }
