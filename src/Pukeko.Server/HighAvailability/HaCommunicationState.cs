@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
 
@@ -129,8 +130,10 @@ internal sealed class HaCommunicationState(HaRelationshipConfig config, TimeProv
     /// A query for the partner's scope while communication is interrupted: its client counts as unanswered when its
     /// elapsed time (hundredths of a second) exceeds <c>max-ack-delay</c>.
     /// </summary>
-    public void Analyze(Dhcp6Packet query)
+    public void Analyze(Dhcp6Packet query, ILogger log, string serverName)
     {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(log);
         if (query.Message.Options.Get<DuidOption>(OptionCode.ClientId) is not { } clientId)
         {
             return;
@@ -138,14 +141,29 @@ internal sealed class HaCommunicationState(HaRelationshipConfig config, TimeProv
 
         var duid = Convert.ToHexString(clientId.Duid.Bytes);
         var elapsed = query.Message.Options.Get<ElapsedTimeOption>(OptionCode.ElapsedTime)?.Value ?? 0;
+        var unacked = TimeSpan.FromMilliseconds(elapsed * 10.0) > config.MaxAckDelay;
+        bool newClient, newlyUnacked;
+        int unackedTotal;
         lock (_gate)
         {
             _analyzed++;
-            _connecting.Add(duid);
-            if (TimeSpan.FromMilliseconds(elapsed * 10.0) > config.MaxAckDelay)
-            {
-                _unacked.Add(duid);
-            }
+            newClient = _connecting.Add(duid);
+            newlyUnacked = unacked && _unacked.Add(duid);
+            unackedTotal = _unacked.Count;
+        }
+
+        // Kea logs a client the first time it is seen (if not yet unacked) and the first time it is unacked.
+        if (newClient && !unacked)
+        {
+            log.LogInformation(new EventId(0, "HA_COMMUNICATION_INTERRUPTED_CLIENT6"), "{Server}: {Label}: new client attempting to get a lease from the partner", serverName, query.Label);
+        }
+
+        if (newlyUnacked)
+        {
+            var left = config.MaxUnackedClients >= unackedTotal ? config.MaxUnackedClients - unackedTotal + 1 : 0;
+            log.LogInformation(new EventId(0, "HA_COMMUNICATION_INTERRUPTED_CLIENT6_UNACKED"),
+                "{Server}: {Label}: partner server failed to respond, {Unacked} clients unacked so far, {Left} clients left before transitioning to the partner-down state",
+                serverName, query.Label, unackedTotal, left);
         }
     }
 

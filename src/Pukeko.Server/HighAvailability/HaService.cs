@@ -134,6 +134,7 @@ internal sealed class HaService : IAsyncDisposable
     public void Start()
     {
         _log.LogInformation(new EventId(0, "HA_SERVICE_STARTED"), "{Server}: started high availability service in {Mode} mode as {Role} server", _config.ThisServerName, ModeName(_config.Mode), RoleName(_config.ThisServer.Role));
+        LogUnusualConfiguration();
         Enter(HaStateNames.Waiting);
         var token = _stop.Token;
         _machineLoop = Task.Run(() => RunMachineAsync(token), CancellationToken.None);
@@ -141,7 +142,11 @@ internal sealed class HaService : IAsyncDisposable
     }
 
     /// <summary>Enters the start state without running anything (tests drive <see cref="StepAsync"/> themselves).</summary>
-    internal void StartManually() => Enter(HaStateNames.Waiting);
+    internal void StartManually()
+    {
+        LogUnusualConfiguration();
+        Enter(HaStateNames.Waiting);
+    }
 
     private async Task RunMachineAsync(CancellationToken token)
     {
@@ -413,6 +418,70 @@ internal sealed class HaService : IAsyncDisposable
         return true;
     }
 
+    /// <summary>Kea's warnings, when the configuration is loaded, about settings that leave leases unreplicated or scopes unclaimed.</summary>
+    private void LogUnusualConfiguration()
+    {
+        if (!_config.SendLeaseUpdates)
+        {
+            _log.LogWarning(new EventId(0, "HA_CONFIG_LEASE_UPDATES_DISABLED"), "{Server}: lease updates will not be generated", _config.ThisServerName);
+        }
+
+        if (!_config.SyncLeases)
+        {
+            _log.LogWarning(new EventId(0, "HA_CONFIG_LEASE_SYNCING_DISABLED"), "{Server}: lease database synchronization between HA servers is disabled", _config.ThisServerName);
+        }
+
+        if (_config.SendLeaseUpdates != _config.SyncLeases)
+        {
+            _log.LogWarning(new EventId(0, "HA_CONFIG_LEASE_UPDATES_AND_SYNCING_DIFFER"), "{Server}: unusual configuration where \"send-lease-updates\": {SendLeaseUpdates} and \"sync-leases\": {SyncLeases}",
+                _config.ThisServerName, _config.SendLeaseUpdates ? "true" : "false", _config.SyncLeases ? "true" : "false");
+        }
+
+        if (!_config.ThisServer.AutoFailover)
+        {
+            _log.LogWarning(new EventId(0, "HA_CONFIG_AUTO_FAILOVER_DISABLED"), "auto-failover disabled for {Server}", _config.ThisServerName);
+        }
+    }
+
+    /// <summary>
+    /// Kea's log lines of a transition: passive-backup knows no partner state; waiting straight to ready means no
+    /// synchronisation; and (but on a backup) whether lease updates go out in the new state.
+    /// </summary>
+    private void LogTransition(string previous, string next)
+    {
+        if (_config.Mode == HaMode.PassiveBackup)
+        {
+            _log.LogInformation(new EventId(0, "HA_STATE_TRANSITION_PASSIVE_BACKUP"), "{Server}: server transitions from {Previous} to {Next} state", _config.ThisServerName, previous, next);
+        }
+        else
+        {
+            _log.LogInformation(new EventId(0, "HA_STATE_TRANSITION"), "{Server}: state transition from {Previous} to {Next} state, partner state is {Partner}", _config.ThisServerName, previous, next, _communication.PartnerState ?? HaStateNames.Unavailable);
+        }
+
+        if (previous == HaStateNames.Waiting && next == HaStateNames.Ready)
+        {
+            _log.LogInformation(new EventId(0, "HA_CONFIG_LEASE_SYNCING_DISABLED_REMINDER"), "{Server}: bypassing SYNCING state because lease database synchronization is administratively disabled", _config.ThisServerName);
+        }
+
+        if (_config.Mode == HaMode.PassiveBackup || _config.ThisServer.Role == HaRole.Backup || _config.Partner is null)
+        {
+            return;
+        }
+
+        if (_config.SendLeaseUpdates && next is HaStateNames.HotStandby or HaStateNames.LoadBalancing or HaStateNames.PartnerInMaintenance)
+        {
+            _log.LogInformation(new EventId(0, "HA_LEASE_UPDATES_ENABLED"), "{Server}: lease updates will be sent to the partner while in {State} state", _config.ThisServerName, next);
+        }
+        else if (!_config.SendLeaseUpdates)
+        {
+            _log.LogInformation(new EventId(0, "HA_CONFIG_LEASE_UPDATES_DISABLED_REMINDER"), "{Server}: lease updates are administratively disabled and will not be generated while in {State} state", _config.ThisServerName, next);
+        }
+        else
+        {
+            _log.LogInformation(new EventId(0, "HA_LEASE_UPDATES_DISABLED"), "{Server}: lease updates will not be sent to the partner while in {State} state", _config.ThisServerName, next);
+        }
+    }
+
     // Under _machine (or before the loops start). maintenance: partner-down entered by ha-maintenance-start.
     private void Enter(string next, bool maintenance = false)
     {
@@ -420,7 +489,7 @@ internal sealed class HaService : IAsyncDisposable
         if (previous != next)
         {
             _previousState = previous;
-            _log.LogInformation(new EventId(0, "HA_STATE_TRANSITION"), "{Server}: state transition from {Previous} to {Next} state, partner state is {Partner}", _config.ThisServerName, previous, next, _communication.PartnerState ?? HaStateNames.Unavailable);
+            LogTransition(previous, next);
         }
 
         if (previous == HaStateNames.CommunicationRecovery && next != previous)
@@ -516,7 +585,7 @@ internal sealed class HaService : IAsyncDisposable
         var inScope = _filter.InScope(query);
         if (!inScope && HaQueryFilter.IsHaType(query.Type) && _communication.IsInterrupted)
         {
-            _communication.Analyze(query);
+            _communication.Analyze(query, _log, _config.ThisServerName);
         }
 
         return inScope;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -90,7 +91,7 @@ public sealed class HaServiceTests : IAsyncDisposable
         }
     }
 
-    private HaService Start(HaMode mode, string self, Action<HaRelationshipConfig>? check = null, int maxUnacked = 10, bool syncLeases = false, Dictionary<string, HaPausing>? pausing = null, Func<HaRelationshipConfig, HaRelationshipConfig>? with = null)
+    private HaService Start(HaMode mode, string self, Action<HaRelationshipConfig>? check = null, int maxUnacked = 10, bool syncLeases = false, Dictionary<string, HaPausing>? pausing = null, Func<HaRelationshipConfig, HaRelationshipConfig>? with = null, ILogger? log = null)
     {
         var config = HaQueryFilterTests.Relationship(mode, self) with
         {
@@ -104,7 +105,7 @@ public sealed class HaServiceTests : IAsyncDisposable
         config = with?.Invoke(config) ?? config;
         check?.Invoke(config);
         _peer.Time = _time;
-        _service = new HaService(config, _peer, _network, _time, NullLogger.Instance);
+        _service = new HaService(config, _peer, _network, _time, log ?? NullLogger.Instance);
         _service.StartManually();
         return _service;
     }
@@ -197,6 +198,60 @@ public sealed class HaServiceTests : IAsyncDisposable
         Assert.True(remote["communication-interrupted"]!.GetValue<bool>());
         Assert.Equal(2, remote["unacked-clients"]!.GetValue<int>());
         Assert.Equal(3, remote["analyzed-packets"]!.GetValue<long>());
+    }
+
+    /// <summary>Records each log line's Kea message id and text.</summary>
+    private sealed class IdLogger : ILogger
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(string Id, string Text)> _lines = new();
+
+        public IReadOnlyList<(string Id, string Text)> Lines => [.. _lines];
+
+        public IEnumerable<string> Texts(string id) => Lines.Where(l => l.Id == id).Select(l => l.Text);
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            _lines.Enqueue((eventId.Name ?? string.Empty, formatter(state, exception)));
+    }
+
+    [Fact]
+    public async Task Keas_log_ids_tell_of_unusual_settings_transitions_update_sending_and_unanswered_clients()
+    {
+        var log = new IdLogger();
+        var standby = Start(HaMode.HotStandby, "server2", maxUnacked: 1, log: log, with: c => c with
+        {
+            SendLeaseUpdates = true,
+            SyncLeases = false,
+            Peers = [.. c.Peers.Select(p => p.Name == "server2" ? p with { AutoFailover = false } : p)],
+        });
+        Assert.Contains("unusual configuration where \"send-lease-updates\": true and \"sync-leases\": false", Assert.Single(log.Texts("HA_CONFIG_LEASE_UPDATES_AND_SYNCING_DIFFER")), StringComparison.Ordinal);
+        Assert.Single(log.Texts("HA_CONFIG_LEASE_SYNCING_DISABLED"));
+        Assert.Empty(log.Texts("HA_CONFIG_LEASE_UPDATES_DISABLED"));
+        Assert.Equal(["auto-failover disabled for server2"], log.Texts("HA_CONFIG_AUTO_FAILOVER_DISABLED"));
+
+        _peer.State = "waiting";
+        await standby.StepAsync();
+        _peer.State = "hot-standby";
+        await standby.StepAsync();
+        await standby.StepAsync();
+        Assert.Equal("hot-standby", standby.State);
+        Assert.Single(log.Texts("HA_CONFIG_LEASE_SYNCING_DISABLED_REMINDER")); // waiting straight to ready
+        Assert.Contains(log.Texts("HA_LEASE_UPDATES_ENABLED"), t => t.Contains("while in hot-standby state", StringComparison.Ordinal));
+        Assert.Contains(log.Texts("HA_LEASE_UPDATES_DISABLED"), t => t.Contains("while in ready state", StringComparison.Ordinal));
+
+        _peer.State = null;
+        _time.Advance(TimeSpan.FromSeconds(4));
+        await standby.StepAsync();
+        standby.Accept(Solicit(50, 1));   // seen, not yet unanswered
+        standby.Accept(Solicit(60, 1));   // the same client again: logged once
+        standby.Accept(Solicit(300, 1));  // now unanswered
+        Assert.Single(log.Texts("HA_COMMUNICATION_INTERRUPTED_CLIENT6"));
+        Assert.Contains("1 clients unacked so far, 1 clients left before transitioning to the partner-down state",
+            Assert.Single(log.Texts("HA_COMMUNICATION_INTERRUPTED_CLIENT6_UNACKED")), StringComparison.Ordinal);
     }
 
     [Fact]
