@@ -44,6 +44,7 @@ internal sealed class PgSqlForensicLog : IForensicLogSink
     private readonly Lock _gate = new();
     private Task? _writer;
     private volatile string? _lost;
+    private int _inFlight;
     private long _deferredFailures;
     private long _written;
     private bool _disposed;
@@ -115,6 +116,7 @@ internal sealed class PgSqlForensicLog : IForensicLogSink
         {
             await foreach (var entry in _queue.Reader.ReadAllAsync(token).ConfigureAwait(false))
             {
+                Volatile.Write(ref _inFlight, 1);
                 for (var attempt = 1; ; attempt++)
                 {
                     try
@@ -161,6 +163,8 @@ internal sealed class PgSqlForensicLog : IForensicLogSink
                         await Task.Delay(_retryWait, token).ConfigureAwait(false);
                     }
                 }
+
+                Volatile.Write(ref _inFlight, 0);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -206,7 +210,8 @@ internal sealed class PgSqlForensicLog : IForensicLogSink
         _queue.Writer.TryComplete();
         try
         {
-            if (writer is not null && !writer.Wait(CloseWait))
+            // The queued entries get a moment to be written, unless the database is lost and they would only wait.
+            if (writer is not null && (_lost is not null || !writer.Wait(CloseWait)))
             {
                 _stop.Cancel();
                 writer.Wait(CloseWait);
@@ -217,7 +222,7 @@ internal sealed class PgSqlForensicLog : IForensicLogSink
             // The writer ends only by cancellation or a closed queue; anything else has been logged already.
         }
 
-        var left = 0;
+        var left = writer is { IsCompleted: true } ? Volatile.Read(ref _inFlight) : 0;
         while (_queue.Reader.TryRead(out _))
         {
             left++;
