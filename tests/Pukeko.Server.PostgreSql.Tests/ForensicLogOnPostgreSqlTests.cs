@@ -153,6 +153,59 @@ public sealed class ForensicLogOnPostgreSqlTests(PostgreSqlCluster cluster) : ID
     }
 
     [PostgreSqlFact]
+    public async Task A_server_configured_with_the_postgresql_type_logs_the_lease_a_client_gets()
+    {
+        var name = await cluster.CreateDatabaseAsync(PostgreSqlCluster.KeaSchema.Kea30);
+        var root = Directory.CreateTempSubdirectory("pukeko-pg-forensic-");
+        try
+        {
+            await using var client = new LoopbackDhcpClient();
+            await using var server = NewServer(root.FullName, name, client.Port);
+            await server.StartAsync();
+
+            var granted = await client.RequestAsync(server, Pukeko.Protocol.Duids.Duid.CreateLl(1, [0x02, 0, 0, 0, 0, 0x61]));
+
+            Assert.NotNull(granted.Address);
+            var row = Assert.Single(await RowsAsync(name, 1));
+            Assert.Equal(granted.Address.ToString(), row.Address);
+            Assert.StartsWith($"Address: {granted.Address} has been assigned for 1 hrs 6 mins 40 secs to a device with DUID: 00:03:00:01:02:00:00:00:00:61", row.Log, StringComparison.Ordinal);
+
+            // No log file: the entries went to the database only.
+            Assert.Empty(Directory.GetFiles(Path.Combine(root.FullName, "log")));
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    private Pukeko.Server.Hosting.Dhcp6Server NewServer(string root, string database, ushort clientPort)
+    {
+        var environment = new ConfigEnvironment(Path.Combine(root, "data"), Path.Combine(root, "log"), Path.Combine(root, "run"), Path.Combine(root, "hooks"));
+        Directory.CreateDirectory(environment.DataDirectory);
+        Directory.CreateDirectory(environment.LogDirectory);
+        var configFile = Path.Combine(root, "kea-dhcp6.conf");
+        File.WriteAllText(configFile, $$"""
+            {
+              "Dhcp6": {
+                "interfaces-config": { "interfaces": [ "lo" ] },
+                "lease-database": { "type": "memfile", "persist": false },
+                "valid-lifetime": 4000,
+                "hooks-libraries": [ { "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_legal_log.so",
+                  "parameters": { "type": "postgresql", "name": "{{database}}", "host": "{{cluster.SocketDirectory}}", "port": {{cluster.ServerPort}},
+                                  "user": "{{PostgreSqlCluster.User}}", "password": "{{PostgreSqlCluster.Password}}" } } ],
+                "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "lo", "pools": [ { "pool": "2001:db8:1::1-2001:db8:1::ffff" } ] } ]
+              }
+            }
+            """);
+        var options = new Pukeko.Server.Hosting.ServerOptions(configFile, (ushort)Pukeko.Server.Tests.Support.LoopbackPorts.Free(), clientPort)
+        {
+            OpenPostgreSqlForensicLog = PgSqlForensicLog.Open,
+        };
+        return new Pukeko.Server.Hosting.Dhcp6Server(options, environment, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, TimeProvider.System);
+    }
+
+    [PostgreSqlFact]
     public async Task Command_entries_carry_the_prefix_and_length_as_their_address()
     {
         var name = await cluster.CreateDatabaseAsync(PostgreSqlCluster.KeaSchema.Kea30);
