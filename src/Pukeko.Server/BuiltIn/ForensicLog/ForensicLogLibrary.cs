@@ -67,7 +67,7 @@ internal sealed class ForensicLogLibrary : HookLibrary
             case ForensicLogType.Syslog:
                 _log.LogInformation(new EventId(0, "LEGAL_LOG_SYSLOG_STORE_OPEN"), "opening Legal Syslog: type=syslog facility={Facility}{Pattern}",
                     _options.Facility, _options.Pattern is null ? string.Empty : " pattern=" + _options.Pattern);
-                _sink = new ForensicSyslog(_options, _backends.SyslogSocketPath, _time, warning => _log.LogWarning(new EventId(0, "LEGAL_LOG_SYSLOG"), "{Warning}", warning));
+                _sink = new ForensicSyslog(_options, _backends.SyslogSocketPath, _time, warning => _log.LogWarning(new EventId(0, "LEGAL_LOG_SYSLOG_STORE_OPEN"), "opening Legal Syslog: {Warning}", warning));
                 break;
             case ForensicLogType.PostgreSql:
                 // The sink connects with its first entry, so that checking a configuration (-t) connects to nothing.
