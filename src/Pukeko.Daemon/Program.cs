@@ -70,6 +70,7 @@ builder.Services.AddSingleton(sp =>
             Version = new ServerVersion(VersionInfo.Short, VersionInfo.Extended, VersionInfo.BuildReport),
             OpenPostgreSqlLeaseStore = PgSqlLeaseStore.OpenAsync,
             OpenPostgreSqlHostSource = PgSqlHostDataSource.OpenAsync,
+            OpenPostgreSqlForensicLog = PgSqlForensicLog.Open,
         },
         environment,
         sp.GetRequiredService<ILoggerFactory>(),

@@ -64,7 +64,8 @@ internal static class ConfigCheck
         }
 
         // Like Kea, the check opens every hook library and runs its load() (then unloads it).
-        var hookErrors = HooksManager.Validate(result.Config.HooksLibraries, result.Config.MultiThreading.Enabled, loggers);
+        var hookErrors = HooksManager.Validate(result.Config.HooksLibraries, result.Config.MultiThreading.Enabled, loggers,
+            new Pukeko.Server.BuiltIn.ForensicLog.ForensicLogBackends { OpenPostgreSql = Pukeko.Server.PostgreSql.PgSqlForensicLog.Open });
         if (hookErrors.Count > 0)
         {
             foreach (var problem in hookErrors)

@@ -85,7 +85,8 @@ internal static class BuiltInLibraries
     /// <summary>The entry object for <paramref name="config"/>, or null when the library is not one built in this way.</summary>
     /// <exception cref="HookLoadException">The library's parameters are wrong.</exception>
     /// <param name="statistics">Where a library's own counters go (the server's registry); null counts nothing there.</param>
-    public static HookLibrary? Create(HooksLibraryConfig config, TimeProvider time, StatisticsRegistry? statistics = null)
+    /// <param name="forensic">The forensic log's syslog socket and database opener; null: /dev/log and no database.</param>
+    public static HookLibrary? Create(HooksLibraryConfig config, TimeProvider time, StatisticsRegistry? statistics = null, ForensicLogBackends? forensic = null)
     {
         var kind = Kind(config.Library);
         if (kind is null)
@@ -103,7 +104,7 @@ internal static class BuiltInLibraries
 
         return options switch
         {
-            ForensicLogOptions forensic => new ForensicLogLibrary(forensic, time),
+            ForensicLogOptions forensicOptions => new ForensicLogLibrary(forensicOptions, time, forensic),
             FlexIdOptions flexId => new FlexIdLibrary(flexId),
             RunScriptOptions runScript => new RunScriptLibrary(runScript, statistics),
             LimitsOptions limits => new LimitsLibrary(limits, time, statistics),

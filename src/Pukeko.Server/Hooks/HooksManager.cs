@@ -73,6 +73,9 @@ internal sealed partial class HooksManager : ICommandExtensions, IDisposable
     /// <summary>The clock given to built-in libraries (the forensic log's timestamps and file names); tests replace it.</summary>
     public TimeProvider Time { get; set; } = TimeProvider.System;
 
+    /// <summary>What the built-in forensic log's syslog and database backends use (the host supplies the database).</summary>
+    public BuiltIn.ForensicLog.ForensicLogBackends ForensicBackends { get; set; } = BuiltIn.ForensicLog.ForensicLogBackends.Default;
+
     /// <summary>How long unloading waits for a library's running callouts before unloading it anyway.</summary>
     public TimeSpan UnloadWait { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -207,7 +210,7 @@ internal sealed partial class HooksManager : ICommandExtensions, IDisposable
                 switch (KeaNativeLibraries.Find(config.Library))
                 {
                     case { Kind: KeaNativeLibraryKind.BuiltIn } native:
-                        if (BuiltIn.BuiltInLibraries.Create(config, Time, _statistics) is { } builtIn)
+                        if (BuiltIn.BuiltInLibraries.Create(config, Time, _statistics, ForensicBackends) is { } builtIn)
                         {
                             loaded.Add(StartBuiltIn(index++, config, builtIn, multiThreading));
                             _log.LogInformation(new EventId(0, "HOOKS_KEA_LIBRARY_BUILT_IN"), "hooks library {Library}: {Reason}", config.Library, native.Message);
@@ -312,9 +315,9 @@ internal sealed partial class HooksManager : ICommandExtensions, IDisposable
     /// isolation, its <c>load()</c> called, then everything unloaded. Returns one message per
     /// failure ("library: reason"); empty when all is well.
     /// </summary>
-    public static IReadOnlyList<string> Validate(IReadOnlyList<HooksLibraryConfig> libraries, bool multiThreading, ILoggerFactory? loggers = null)
+    public static IReadOnlyList<string> Validate(IReadOnlyList<HooksLibraryConfig> libraries, bool multiThreading, ILoggerFactory? loggers = null, BuiltIn.ForensicLog.ForensicLogBackends? forensic = null)
     {
-        using var probe = new HooksManager(loggers);
+        using var probe = new HooksManager(loggers) { ForensicBackends = forensic ?? BuiltIn.ForensicLog.ForensicLogBackends.Default };
         try
         {
             probe.Load(libraries, multiThreading);

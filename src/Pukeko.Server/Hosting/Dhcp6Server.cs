@@ -56,7 +56,10 @@ internal sealed partial class Dhcp6Server : IAsyncDisposable
         Statistics = new StatisticsRegistry();
         PacketStatistics = new PacketStatistics(Statistics);
         LeaseStatistics = new LeaseStatistics(Statistics);
-        Hooks = new HooksManager(loggers, Statistics);
+        Hooks = new HooksManager(loggers, Statistics)
+        {
+            ForensicBackends = new BuiltIn.ForensicLog.ForensicLogBackends { OpenPostgreSql = options.OpenPostgreSqlForensicLog },
+        };
         TransportFactory = CreateTransport;
         InitializeControl();
 

@@ -18,4 +18,10 @@ internal sealed record ServerOptions(string ConfigFile, ushort ServerPort = 547,
 
     /// <summary>Opens a PostgreSQL host database (<c>hosts-database(s)</c>); supplied by the host as the lease store is.</summary>
     public Func<HostsDatabaseConfig, ILoggerFactory, CancellationToken, Task<Reservations.IHostDataSource>>? OpenPostgreSqlHostSource { get; init; }
+
+    /// <summary>
+    /// Creates the forensic log's PostgreSQL sink (<c>libdhcp_legal_log.so</c> with <c>"type": "postgresql"</c>);
+    /// supplied by the host as the lease store is. Null: such a library entry fails to load.
+    /// </summary>
+    public Func<SqlDatabaseAccess, ILoggerFactory, BuiltIn.ForensicLog.IForensicLogSink>? OpenPostgreSqlForensicLog { get; init; }
 }

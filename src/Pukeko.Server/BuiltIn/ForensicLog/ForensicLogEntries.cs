@@ -132,7 +132,14 @@ internal static class ForensicLogEntries
     /// <c>"legal-logging": false</c> in its user context. Throws <see cref="FormatException"/> when an argument the
     /// entry needs is missing or of the wrong type (Kea logs that and writes nothing).
     /// </summary>
-    public static IReadOnlyList<string> Command(string name, JsonNode? arguments, JsonObject? response, DateTimeOffset now, Func<long, bool> loggingDisabled)
+    public static IReadOnlyList<string> Command(string name, JsonNode? arguments, JsonObject? response, DateTimeOffset now, Func<long, bool> loggingDisabled) =>
+        CommandEntries(name, arguments, response, now, loggingDisabled).Select(e => e.Text).ToList();
+
+    /// <summary>
+    /// <see cref="Command"/> with each entry's address as Kea gives it to the store (the <c>address</c> column of the
+    /// database backend): <c>ip-address</c>, with <c>/prefix-len</c> for a prefix; empty for a delete by identifier.
+    /// </summary>
+    public static IReadOnlyList<(string Text, string Address)> CommandEntries(string name, JsonNode? arguments, JsonObject? response, DateTimeOffset now, Func<long, bool> loggingDisabled)
     {
         ArgumentNullException.ThrowIfNull(loggingDisabled);
         if (name is not ("lease6-add" or "lease6-update" or "lease6-del" or "lease6-bulk-apply"))
@@ -155,12 +162,12 @@ internal static class ForensicLogEntries
             throw new FormatException("the command has no arguments map");
         }
 
-        var entries = new List<string>();
+        var entries = new List<(string Text, string Address)>();
         if (name != "lease6-bulk-apply")
         {
             if (LeaseCommand(name, args, now, loggingDisabled) is { } entry)
             {
-                entries.Add(entry);
+                entries.Add((entry, CommandAddress(name, args)));
             }
 
             return entries;
@@ -215,7 +222,7 @@ internal static class ForensicLogEntries
 
                 if (LeaseCommand(asCommand, lease, now, loggingDisabled) is { } entry)
                 {
-                    entries.Add(entry);
+                    entries.Add((entry, CommandAddress(asCommand, lease)));
                 }
             }
         }
@@ -223,6 +230,15 @@ internal static class ForensicLogEntries
         Each(deleted, "deleted-leases", "failed-deleted-leases", "lease6-del");
         Each(leases, "leases", "failed-leases", "lease6-update");
         return entries;
+    }
+
+    /// <summary>The address of a command entry (called once the entry was made, so its required keys are there).</summary>
+    private static string CommandAddress(string name, JsonObject args)
+    {
+        var address = OptionalString(args, "ip-address") ?? string.Empty;
+        return name != "lease6-del" && OptionalString(args, "type") is "IA_PD" or "2" && OptionalInteger(args, "prefix-len") is { } length
+            ? string.Create(CultureInfo.InvariantCulture, $"{address}/{length}")
+            : address;
     }
 
     private static string? LeaseCommand(string name, JsonObject args, DateTimeOffset now, Func<long, bool> loggingDisabled)

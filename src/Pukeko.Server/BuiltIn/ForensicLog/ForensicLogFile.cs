@@ -18,7 +18,7 @@ namespace Pukeko.Server.BuiltIn.ForensicLog;
 /// reconfiguration) never interleave within a line. The lock covers only the rotation check and that write; the text
 /// is formatted and rotate scripts are started outside it.
 /// </remarks>
-internal sealed class ForensicLogFile : IDisposable
+internal sealed class ForensicLogFile : IForensicLogSink
 {
     private readonly ForensicLogOptions _options;
     private readonly TimeProvider _time;
@@ -75,10 +75,14 @@ internal sealed class ForensicLogFile : IDisposable
         }
     }
 
+    /// <summary>The file backend: the address is not written (it is in the entry's text).</summary>
+    void IForensicLogSink.Write(string text, string address, string errorId) => Write(text);
+
     /// <summary>
     /// Writes one entry: each line of <paramref name="text"/> gets the timestamp, then ' ' (or '-' on lines before the
     /// last when continuation lines are marked). Nothing is written for empty text. Throws <see cref="IOException"/>.
     /// </summary>
+
     public void Write(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

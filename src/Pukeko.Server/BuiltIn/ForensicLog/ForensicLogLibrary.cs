@@ -7,6 +7,7 @@ using Pukeko.Hooks;
 using Pukeko.Protocol.Messages;
 using Pukeko.Protocol.Options;
 using Pukeko.Server.Classification.Expressions;
+using Pukeko.Server.Hooks;
 using Pukeko.Hooks.Configuration;
 using Pukeko.Hooks.Leases;
 
@@ -28,15 +29,19 @@ internal sealed class ForensicLogLibrary : HookLibrary
 
     private readonly ForensicLogOptions _options;
     private readonly TimeProvider _time;
+    private readonly ForensicLogBackends _backends;
     private ForensicLogFile? _file;
+    private IForensicLogSink? _sink;
+    private long _writeErrors;
     private ILogger _log = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private volatile FrozenSet<long> _unlogged = FrozenSet<long>.Empty;
 
-    public ForensicLogLibrary(ForensicLogOptions options, TimeProvider? time = null)
+    public ForensicLogLibrary(ForensicLogOptions options, TimeProvider? time = null, ForensicLogBackends? backends = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _time = time ?? TimeProvider.System;
+        _backends = backends ?? ForensicLogBackends.Default;
     }
 
     /// <summary>Kea's logger name for this library's messages.</summary>
@@ -44,20 +49,43 @@ internal sealed class ForensicLogLibrary : HookLibrary
 
     public override bool MultiThreadingCompatible => true;
 
-    /// <summary>The file being written; null when not loaded.</summary>
+    /// <summary>The file being written; null when not loaded or not writing to files.</summary>
     public string? FileName => _file?.FileName;
+
+    /// <summary>
+    /// Entries that could not be stored: those refused when written (each logged with its message id, the callout
+    /// then returning an error) and those a background sink failed to store later.
+    /// </summary>
+    public long WriteErrors => Interlocked.Read(ref _writeErrors) + (_sink?.DeferredFailures ?? 0);
 
     public override int Load(LibraryHandle handle)
     {
         ArgumentNullException.ThrowIfNull(handle);
         _log = handle.Loggers.CreateLogger(LoggerName);
-        if (!Directory.Exists(_options.Directory))
+        switch (_options.Type)
         {
-            throw new DirectoryNotFoundException($"the forensic log directory {_options.Directory} does not exist");
+            case ForensicLogType.Syslog:
+                _log.LogInformation(new EventId(0, "LEGAL_LOG_SYSLOG_STORE_OPEN"), "opening Legal Syslog: type=syslog facility={Facility}{Pattern}",
+                    _options.Facility, _options.Pattern is null ? string.Empty : " pattern=" + _options.Pattern);
+                _sink = new ForensicSyslog(_options, _backends.SyslogSocketPath, _time, warning => _log.LogWarning(new EventId(0, "LEGAL_LOG_SYSLOG_STORE_OPEN"), "opening Legal Syslog: {Warning}", warning));
+                break;
+            case ForensicLogType.PostgreSql:
+                // The sink connects with its first entry, so that checking a configuration (-t) connects to nothing.
+                var open = _backends.OpenPostgreSql ?? throw new HookLoadException("the forensic log type 'postgresql' is not available in this host");
+                _sink = open(_options.Database ?? throw new HookLoadException("the forensic log type 'postgresql' needs a database"), handle.Loggers);
+                break;
+            default:
+                if (!Directory.Exists(_options.Directory))
+                {
+                    throw new DirectoryNotFoundException($"the forensic log directory {_options.Directory} does not exist");
+                }
+
+                // The file is opened by the first entry, so that checking a configuration (-t) creates no file.
+                _file = new ForensicLogFile(_options, _time, _log);
+                _sink = _file;
+                break;
         }
 
-        // The file is opened by the first entry, so that checking a configuration (-t) creates no file.
-        _file = new ForensicLogFile(_options, _time, _log);
         handle.RegisterCallout(HookNames.Dhcp6SrvConfigured, Configured);
         handle.RegisterCallout(HookNames.Pkt6Receive, Received);
         handle.RegisterCallout(HookNames.Lease6Release, GivenUp);
@@ -70,7 +98,8 @@ internal sealed class ForensicLogLibrary : HookLibrary
 
     public override int Unload()
     {
-        _file?.Dispose();
+        _sink?.Dispose();
+        _sink = null;
         _file = null;
         return 0;
     }
@@ -269,7 +298,7 @@ internal sealed class ForensicLogLibrary : HookLibrary
             return false;
         }
 
-        return Write(text, "LEGAL_LOG_LEASE6_WRITE_ERROR");
+        return Write(text, Address(lease), "LEGAL_LOG_LEASE6_WRITE_ERROR");
     }
 
     private int CommandProcessed(CalloutHandle handle)
@@ -280,9 +309,9 @@ internal sealed class ForensicLogLibrary : HookLibrary
             handle.TryGetArgument<JsonNode?>("arguments", out var arguments);
             handle.TryGetArgument<JsonObject>("response", out var response);
             var result = 0;
-            foreach (var entry in ForensicLogEntries.Command(name, arguments, response, _time.GetUtcNow(), _unlogged.Contains))
+            foreach (var entry in ForensicLogEntries.CommandEntries(name, arguments, response, _time.GetUtcNow(), _unlogged.Contains))
             {
-                if (!Write(entry, "LEGAL_LOG_COMMAND_WRITE_ERROR"))
+                if (!Write(entry.Text, entry.Address, "LEGAL_LOG_COMMAND_WRITE_ERROR"))
                 {
                     result = 1;
                 }
@@ -292,27 +321,37 @@ internal sealed class ForensicLogLibrary : HookLibrary
         }
         catch (Exception ex) when (ex is FormatException or KeyNotFoundException or InvalidCastException or InvalidOperationException)
         {
-            _log.LogError(new EventId(0, "LEGAL_LOG_COMMAND_WRITE_ERROR"), "Could not write command entry to the legal file, error: {Reason}", ex.Message);
+            _log.LogError(new EventId(0, "LEGAL_LOG_COMMAND_WRITE_ERROR"), "Could not write command entry to the legal store: {Reason}", ex.Message);
+            Interlocked.Increment(ref _writeErrors);
             return 1;
         }
     }
 
-    private bool Write(string text, string errorId)
+    /// <summary>Kea's address of a lease entry (the <c>address</c> column): the address, or <c>prefix/length</c>.</summary>
+    internal static string Address(Lease6 lease) =>
+        lease.Type == LeaseType.PD ? $"{lease.Address}/{lease.PrefixLength}" : lease.Address.ToString();
+
+    /// <summary>
+    /// Hands one entry to the backend. A failure is logged with <paramref name="errorId"/> and counted, and the callout
+    /// returns 1 (Kea 3.0's callouts do the same; the hooks manager logs HOOKS_CALLOUT_ERROR and the packet goes on).
+    /// </summary>
+    private bool Write(string text, string address, string errorId)
     {
-        var file = _file;
-        if (file is null)
+        var sink = _sink;
+        if (sink is null)
         {
             return false;
         }
 
         try
         {
-            file.Write(text);
+            sink.Write(text, address, errorId);
             return true;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException or ForensicLogWriteException)
         {
-            _log.LogError(new EventId(0, errorId), "Could not write to the legal file, error: {Reason}", ex.Message);
+            Interlocked.Increment(ref _writeErrors);
+            _log.LogError(new EventId(0, errorId), "Could not write to the legal store: {Reason}", ex.Message);
             return false;
         }
     }

@@ -83,7 +83,8 @@ internal static class HooksLibrariesParser
 
         string? Text(string key) => map.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s ? s : null;
 
-        if (KeaNativeLibraries.IsForensicLog(library))
+        // Only the file backend (the default type) uses a directory and rotate scripts, and Kea checks them only then.
+        if (KeaNativeLibraries.IsForensicLog(library) && Text("type") is null or "logfile")
         {
             if (Text("path") is { } directory)
             {
