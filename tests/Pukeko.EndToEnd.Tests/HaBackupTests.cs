@@ -260,6 +260,27 @@ public sealed class HaBackupTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("""{"ha-mode":"passive-backup","ha-servers":{"local":{"role":"primary","scopes":["server1"],"state":"passive-backup"}}}""", primary.Status()?.ToJsonString());
         Assert.Equal(BackupStatus, backup.Status()?.ToJsonString());
 
+        // Neither can be put into maintenance: a backup refuses (Kea 2.2's text); a passive-backup primary has no
+        // partner to notify, which Kea 2.2 logs (HA_MAINTENANCE_START_HANDLER_FAILED) without answering the command
+        // at all, and Pukeko logs the same and answers with the reason.
+        var refused = backup.Command("""{"command": "ha-maintenance-start"}""");
+        Assert.Equal(1, refused?["result"]?.GetValue<int>());
+        Assert.Equal("Unable to transition the server from the backup to partner-in-maintenance state.", refused?["text"]?.GetValue<string>());
+        var primaryRefused = primary.Command("""{"command": "ha-maintenance-start"}""");
+        output.WriteLine($"{primary.Name} passive-backup primary, ha-maintenance-start: {primaryRefused?.ToJsonString() ?? "no answer"}");
+        if (primary.Name == "Pukeko")
+        {
+            Assert.Equal(1, primaryRefused?["result"]?.GetValue<int>());
+            Assert.Equal("no failover partner server found for this server server1", primaryRefused?["text"]?.GetValue<string>());
+        }
+        else
+        {
+            Assert.Null(primaryRefused);
+        }
+
+        Assert.True(Run.WaitFor(() => primaryOutput().Contains("HA_MAINTENANCE_START_HANDLER_FAILED", StringComparison.Ordinal), TimeSpan.FromSeconds(5)), "ha-maintenance-start's failure was not logged" + Logs());
+        Assert.Equal("passive-backup", primary.State());
+
         var (code, clientOutput) = client.Obtain();
         Assert.True(code == 0, clientOutput + Logs());
         var address = client.Addresses().Last();
