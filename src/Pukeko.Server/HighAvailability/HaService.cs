@@ -993,9 +993,17 @@ internal sealed class HaService : IAsyncDisposable
         await _machine.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_state is HaStateNames.Backup or HaStateNames.InMaintenance or HaStateNames.PartnerInMaintenance or HaStateNames.Terminated || _config.Partner is not { } partner)
+            if (_state is HaStateNames.Backup or HaStateNames.InMaintenance or HaStateNames.PartnerInMaintenance or HaStateNames.Terminated)
             {
                 return ControlAnswer.Error($"Unable to transition the server from the {_state} to partner-in-maintenance state.");
+            }
+
+            if (_config.Partner is not { } partner)
+            {
+                // A passive-backup primary: Kea 2.2's handler throws here (it logs this and sends no answer at all).
+                var reason = $"no failover partner server found for this server {_config.ThisServerName}";
+                _log.LogError(new EventId(0, "HA_MAINTENANCE_START_HANDLER_FAILED"), "ha-maintenance-start command failed: {Reason}", reason);
+                return ControlAnswer.Error(reason);
             }
 
             var (result, error) = await NotifyMaintenanceAsync(partner, cancel: false, cancellationToken, _state).ConfigureAwait(false);

@@ -3,20 +3,22 @@ namespace Pukeko.EndToEnd.Tests.Support;
 /// <summary>
 /// One link shared by two servers and a client, as an HA pair sees it: namespaces for server 1
 /// (2001:db8:1::1), server 2 (2001:db8:1::2) and the client, each with a veth into a bridge that lives in a
-/// fourth namespace. Only link-local and documentation addresses; no route out. Removed (with anything still
-/// running inside, by PID) on dispose.
+/// fourth namespace; optionally a third server (2001:db8:1::3) for a backup. Only link-local and documentation
+/// addresses; no route out. Removed (with anything still running inside, by PID) on dispose.
 /// </summary>
 internal sealed class HaLab : IDisposable
 {
     private static int _counter;
 
-    public HaLab()
+    /// <param name="withThirdServer">Also a namespace for a third server (<see cref="Server3Address"/>), e.g. an HA backup.</param>
+    public HaLab(bool withThirdServer = false)
     {
         var id = $"{Environment.ProcessId % 10000}{Interlocked.Increment(ref _counter)}";
         Server1Namespace = $"pkk-ha1-{id}";
         Server2Namespace = $"pkk-ha2-{id}";
         ClientNamespace = $"pkk-hac-{id}";
         _bridgeNamespace = $"pkk-hab-{id}";
+        Server3Namespace = withThirdServer ? $"pkk-ha3-{id}" : null;
         try
         {
             foreach (var ns in Namespaces)
@@ -30,8 +32,13 @@ internal sealed class HaLab : IDisposable
             // No multicast snooping: without an MLD querier it could keep DHCP's multicast from some ports.
             Run.Checked("ip", "-n", _bridgeNamespace, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0");
             Run.Checked("ip", "-n", _bridgeNamespace, "link", "set", "br0", "up");
-            var ends = new[] { (Server1Namespace, ServerInterface, "02:00:00:00:ab:01"), (Server2Namespace, ServerInterface, "02:00:00:00:ab:02"), (ClientNamespace, ClientInterface, "02:00:00:00:ab:03") };
-            for (var i = 0; i < ends.Length; i++)
+            var ends = new List<(string, string, string)> { (Server1Namespace, ServerInterface, "02:00:00:00:ab:01"), (Server2Namespace, ServerInterface, "02:00:00:00:ab:02"), (ClientNamespace, ClientInterface, "02:00:00:00:ab:03") };
+            if (Server3Namespace is not null)
+            {
+                ends.Add((Server3Namespace, ServerInterface, "02:00:00:00:ab:04"));
+            }
+
+            for (var i = 0; i < ends.Count; i++)
             {
                 var (ns, name, mac) = ends[i];
                 var port = $"pkb{i}";
@@ -47,6 +54,10 @@ internal sealed class HaLab : IDisposable
 
             Run.Checked("ip", "-n", Server1Namespace, "addr", "add", Server1Address + "/64", "dev", ServerInterface, "nodad");
             Run.Checked("ip", "-n", Server2Namespace, "addr", "add", Server2Address + "/64", "dev", ServerInterface, "nodad");
+            if (Server3Namespace is not null)
+            {
+                Run.Checked("ip", "-n", Server3Namespace, "addr", "add", Server3Address + "/64", "dev", ServerInterface, "nodad");
+            }
             foreach (var (ns, name, _) in ends)
             {
                 if (!Run.WaitFor(() => Run.Command("ip", "-n", ns, "-6", "addr", "show", "dev", name, "scope", "link").Output is var text && text.Contains("fe80::", StringComparison.Ordinal) && !text.Contains("tentative", StringComparison.Ordinal), TimeSpan.FromSeconds(10)))
@@ -68,9 +79,14 @@ internal sealed class HaLab : IDisposable
 
     public const string Server2Address = "2001:db8:1::2";
 
+    public const string Server3Address = "2001:db8:1::3";
+
     public string Server1Namespace { get; }
 
     public string Server2Namespace { get; }
+
+    /// <summary>The third server's namespace, when the lab was made with one.</summary>
+    public string? Server3Namespace { get; }
 
     public string ClientNamespace { get; }
 
@@ -79,7 +95,9 @@ internal sealed class HaLab : IDisposable
 
     public string ClientInterface => "pkc0";
 
-    private IEnumerable<string> Namespaces => [Server1Namespace, Server2Namespace, ClientNamespace, _bridgeNamespace];
+    private IEnumerable<string> Namespaces => Server3Namespace is null
+        ? [Server1Namespace, Server2Namespace, ClientNamespace, _bridgeNamespace]
+        : [Server1Namespace, Server2Namespace, Server3Namespace, ClientNamespace, _bridgeNamespace];
 
     public void Dispose()
     {

@@ -603,6 +603,29 @@ public sealed class HaServiceTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Maintenance_start_on_a_passive_backup_primary_fails_with_Keas_reason_and_notifies_nobody()
+    {
+        var primary = Start(HaMode.HotStandby, "server1", with: c => c with
+        {
+            Mode = HaMode.PassiveBackup,
+            Peers =
+            [
+                new HaPeerConfig { Name = "server1", Url = new Uri("http://192.0.2.1:8001/"), Role = HaRole.Primary },
+                new HaPeerConfig { Name = "backup1", Url = new Uri("http://192.0.2.3:8001/"), Role = HaRole.Backup },
+            ],
+        });
+        await primary.StepAsync();
+        Assert.Equal("passive-backup", primary.State);
+
+        // Kea 2.2 throws here (no failover partner) and answers nothing; Pukeko answers with the reason Kea logs.
+        var answer = await primary.MaintenanceStartAsync(CancellationToken.None);
+        Assert.Equal(1, answer["result"]!.GetValue<int>());
+        Assert.Equal("no failover partner server found for this server server1", answer["text"]!.GetValue<string>());
+        Assert.Empty(_peer.Sent("ha-maintenance-notify"));
+        Assert.Equal("passive-backup", primary.State);
+    }
+
+    [Fact]
     public async Task Load_balancing_queues_updates_in_communication_recovery_and_sends_them_when_the_partner_is_back()
     {
         var primary = await InStateAsync(HaMode.LoadBalancing, "load-balancing", c => c with { DelayedUpdatesLimit = 2 });
