@@ -55,9 +55,7 @@ internal static class StatLeaseCommands
             .ToList();
         if (subnets.Count == 0)
         {
-            var why = selection.Mode == StatLeaseSelection.SelectMode.SingleSubnet
-                ? string.Create(CultureInfo.InvariantCulture, $"subnet-id: {selection.First} does not exist")
-                : string.Create(CultureInfo.InvariantCulture, $"selected ID range: {selection.ReportedFirst} through {selection.ReportedLast} includes no known subnets");
+            var why = selection.NoSubnetsReason;
             server.CommandLog.LogInformation(new EventId(0, "STAT_CMDS_LEASE6_GET_NO_SUBNETS"), "stat-lease6-get, parameters: {Parameters}, {Reason}", selection.Text, why);
             return ControlAnswer.Empty($"stat-lease6-get{selection.Text}: no matching data, {why}", new JsonObject());
         }
@@ -75,9 +73,10 @@ internal static class StatLeaseCommands
 
         var kea3 = config?.WrittenForKea3 ?? false;
         var rows = new JsonArray();
+        var countsBySubnet = counts.ToLookup(c => c.SubnetId);
         foreach (var subnet in subnets)
         {
-            if (SubnetRow(server.Statistics, subnet.Id, counts, kea3) is { } row)
+            if (SubnetRow(server.Statistics, subnet.Id, countsBySubnet[subnet.Id], kea3) is { } row)
             {
                 rows.Add(row);
             }
@@ -99,18 +98,13 @@ internal static class StatLeaseCommands
     /// One subnet's row. A subnet the store has no counts for gets zeros; one whose counts are all in states that are
     /// neither default nor declined gets no row (only a database's counter table can hold such), as in Kea.
     /// </summary>
-    private static JsonArray? SubnetRow(StatisticsRegistry statistics, uint subnetId, IReadOnlyList<LeaseCount> counts, bool kea3)
+    private static JsonArray? SubnetRow(StatisticsRegistry statistics, uint subnetId, IEnumerable<LeaseCount> counts, bool kea3)
     {
         long assigned = 0, declined = 0, assignedPds = 0;
         var any = false;
         var reported = false;
         foreach (var count in counts)
         {
-            if (count.SubnetId != subnetId)
-            {
-                continue;
-            }
-
             any = true;
             if (count.State == LeaseState.Default)
             {
@@ -168,9 +162,7 @@ internal static class StatLeaseCommands
             throw;
         }
 
-        var why = selection.Mode == StatLeaseSelection.SelectMode.SingleSubnet
-            ? string.Create(CultureInfo.InvariantCulture, $"subnet-id: {selection.First} does not exist")
-            : string.Create(CultureInfo.InvariantCulture, $"selected ID range: {selection.ReportedFirst} through {selection.ReportedLast} includes no known subnets");
+        var why = selection.NoSubnetsReason;
         return ControlAnswer.Empty($"stat-lease4-get{selection.Text}: no matching data, {why}", new JsonObject());
     }
 }

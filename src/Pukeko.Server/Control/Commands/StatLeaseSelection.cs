@@ -20,6 +20,11 @@ internal sealed record StatLeaseSelection(StatLeaseSelection.SelectMode Mode, lo
     /// <summary>The last id as Kea prints it: 0 unless a range was asked for.</summary>
     public long ReportedLast => Mode == SelectMode.SubnetRange ? Last : 0;
 
+    /// <summary>Kea's reason when the selection holds no configured subnet.</summary>
+    public string NoSubnetsReason => Mode == SelectMode.SingleSubnet
+        ? string.Create(CultureInfo.InvariantCulture, $"subnet-id: {First} does not exist")
+        : string.Create(CultureInfo.InvariantCulture, $"selected ID range: {ReportedFirst} through {ReportedLast} includes no known subnets");
+
     /// <summary>Kea's rendering of the selection in texts and log lines.</summary>
     public string Text => Mode switch
     {
