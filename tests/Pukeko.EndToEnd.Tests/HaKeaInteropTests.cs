@@ -217,6 +217,71 @@ public sealed class HaKeaInteropTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"without the listener: Pukeko (standby) partner-down {failover.TotalSeconds:F1} s after kill -9 of Kea");
     }
 
+    [Fact]
+    public void A_Kea_standby_without_lease_cmds_fails_every_update_so_Pukeko_drops_those_replies_until_Kea_is_fixed()
+    {
+        // A real misconfiguration: Kea's HA loaded without libdhcp_lease_cmds.so answers lease6-bulk-apply with result
+        // 2 (command not supported) while its heartbeats are fine. As Kea 2.2 does, the primary drops the Reply of
+        // every update that failed (the lease stays committed here) and marks the partner unavailable until the next
+        // heartbeat, which answers: communication is never interrupted, so no partner-down. No synchronisation
+        // either (sync-leases false: lease6-get-page is lease_cmds' too).
+        const string LeaseCmds = """{ "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_cmds.so" },""";
+        static string NoSync(string config)
+        {
+            Assert.Contains("\"sync-timeout\": 10000,", config, StringComparison.Ordinal);
+            return config.Replace("\"sync-timeout\": 10000,", "\"sync-timeout\": 10000, \"sync-leases\": false,", StringComparison.Ordinal);
+        }
+
+        var keaControl = $$""" "control-socket": { "socket-type": "unix", "socket-name": "{{Path.Combine(_keaDir, KeaSocket)}}" }, """;
+        var broken = NoSync(Template("server2", keaControl));
+        Assert.Contains(LeaseCmds, broken, StringComparison.Ordinal);
+        broken = broken.Replace(LeaseCmds, "", StringComparison.Ordinal);
+        using var pukeko = ServerProcess.Start(_lab.Server1Namespace, _lab.ServerInterface, NoSync(Template("server1", PukekoControl(HaLab.Server1Address))));
+        var kea = KeaProcess.Start(_lab.Server2Namespace, _lab.ServerInterface, broken, _keaDir);
+        var pukekoSide = PukekoSide(_lab.Server1Namespace, HaLab.Server1Address);
+        var keaSide = KeaSide(_lab.Server2Namespace, HaLab.Server2Address);
+        try
+        {
+            string Logs() => $"\n--- Pukeko\n{pukeko.Output}\n--- Kea 2.2\n{kea.Output}";
+            long Replies() => pukekoSide.Command("""{"command": "statistic-get", "arguments": {"name": "pkt6-reply-sent"}}""")?["arguments"]?["pkt6-reply-sent"]?[0]?[0]?.GetValue<long>() ?? -1;
+            if (!Run.WaitFor(() => pukekoSide.State() == "hot-standby" && keaSide.State() == "hot-standby", TimeSpan.FromSeconds(60)))
+            {
+                Assert.Fail($"pair did not reach hot-standby: {pukekoSide.State()}/{keaSide.State()}{Logs()}");
+            }
+
+            var failing = Support.Perfdhcp.FreshClients(_lab.ClientNamespace, _lab.ClientInterface, 5, "00:0c:31:00:00:00", output);
+            Assert.True(failing.RequestReply.Sent >= 3, failing.Output + Logs());
+            Assert.Equal(0, failing.RequestReply.Received);
+            Assert.Equal(0, Replies());
+            var failures = pukeko.Output.Split('\n').Where(l => l.Contains("HA_LEASE_UPDATE_FAILED", StringComparison.Ordinal)).ToList();
+            Assert.Equal(failing.RequestReply.Sent, failures.Count);
+            Assert.All(failures, l => Assert.Contains("command not supported", l, StringComparison.Ordinal));
+            Assert.Equal(failing.RequestReply.Sent, pukekoSide.Command("""{"command": "lease6-get-all"}""")?["arguments"]?["leases"]?.AsArray().Count ?? 0);
+            Assert.Equal("hot-standby", pukekoSide.State());
+            Assert.DoesNotContain("partner-down", pukeko.Output, StringComparison.Ordinal);
+
+            // The operator fixes Kea (lease_cmds loaded) and restarts it: updates are acknowledged, Replies go out.
+            kea.Dispose();
+            kea = KeaProcess.Start(_lab.Server2Namespace, _lab.ServerInterface, NoSync(Template("server2", keaControl)), _keaDir);
+            if (!Run.WaitFor(() => pukekoSide.State() == "hot-standby" && keaSide.State() == "hot-standby", TimeSpan.FromSeconds(60)))
+            {
+                Assert.Fail($"pair did not return to hot-standby: {pukekoSide.State()}/{keaSide.State()}{Logs()}");
+            }
+
+            var served = Support.Perfdhcp.FreshClients(_lab.ClientNamespace, _lab.ClientInterface, 10, "00:0c:32:00:00:00", output);
+            Assert.True(served.RequestReply.Received >= served.RequestReply.Sent - 1 && served.RequestReply.Received >= 8, served.Output + Logs());
+            Assert.Equal(served.RequestReply.Received, Replies());
+
+            // Kea holds exactly the acknowledged leases; those whose updates failed are only on Pukeko.
+            var onKea = keaSide.Command("""{"command": "lease6-get-all"}""")?["arguments"]?["leases"]?.AsArray().Count ?? 0;
+            Assert.Equal(served.RequestReply.Received, onKea);
+        }
+        finally
+        {
+            kea.Dispose();
+        }
+    }
+
     /// <summary>The scenario, whichever server is which; returns the time from the kill to the standby's partner-down.</summary>
     private TimeSpan Exercise(Side primary, int primaryPid, Func<string> primaryOutput, Side standby, Func<string> standbyOutput)
     {
