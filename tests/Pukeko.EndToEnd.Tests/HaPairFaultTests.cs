@@ -15,7 +15,7 @@ namespace Pukeko.EndToEnd.Tests;
 /// an error in <see cref="HaKeaInteropTests"/>.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
-public sealed class HaFaultTests(ITestOutputHelper output) : IDisposable
+public sealed class HaPairFaultTests(ITestOutputHelper output) : IDisposable
 {
     private readonly HaLab _lab = new();
     private readonly string _clientDir = Directory.CreateTempSubdirectory("pukeko-hafault-").FullName;
