@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Pukeko.EndToEnd.Tests.Support;
 using Xunit.Abstractions;
 using static Pukeko.EndToEnd.Tests.Support.HaControl;
@@ -14,7 +15,7 @@ namespace Pukeko.EndToEnd.Tests;
 /// restarts, synchronises from the standby (lease6-get-page under dhcp-disable) and both hold the same leases.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
-public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposable
+public sealed partial class HighAvailabilityTests(ITestOutputHelper output) : IDisposable
 {
     /// <summary>The configuration docs/ha.md shows; <c>{this}</c> is the server's name, <c>{address}</c> its control address.</summary>
     internal const string PairConfig = """
@@ -123,6 +124,67 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposabl
             Run.WaitFor(() => AllLeases(_lab.Server2Namespace, HaLab.Server2Address) is { Count: > 0 } onStandby && onStandby.SequenceEqual(AllLeases(_lab.Server1Namespace, HaLab.Server1Address)), TimeSpan.FromSeconds(10)),
             "the servers disagree:\n" + string.Join("\n", AllLeases(_lab.Server1Namespace, HaLab.Server1Address)) + "\n--\n" + string.Join("\n", AllLeases(_lab.Server2Namespace, HaLab.Server2Address)));
     }
+
+    [Fact]
+    public void A_delegated_prefix_and_a_release_reach_the_standby_before_the_client_hears_back()
+    {
+        const string Pools = "\"pools\": [ { \"pool\": \"2001:db8:1::100-2001:db8:1::1ff\" } ]";
+        const string WithPrefixes = Pools + """, "pd-pools": [ { "prefix": "2001:db8:8::", "prefix-len": 56, "delegated-len": 64 } ]""";
+        Assert.Contains(Pools, PairConfig, StringComparison.Ordinal);
+        ServerProcess Start(string name, string ns, string address) => ServerProcess.Start(ns, _lab.ServerInterface,
+            PairConfig.Replace(Pools, WithPrefixes, StringComparison.Ordinal).Replace("{this}", name, StringComparison.Ordinal).Replace("{address}", address, StringComparison.Ordinal));
+        using var primary = Start("server1", _lab.Server1Namespace, HaLab.Server1Address);
+        using var standby = Start("server2", _lab.Server2Namespace, HaLab.Server2Address);
+        Assert.True(
+            Run.WaitFor(() => HaState(_lab.Server1Namespace, HaLab.Server1Address) == "hot-standby" && HaState(_lab.Server2Namespace, HaLab.Server2Address) == "hot-standby", TimeSpan.FromSeconds(30)),
+            $"pair did not reach hot-standby\n{primary.Output}\n{standby.Output}");
+        JsonObjectPair Leases(string ip, string type) => new(
+            LeaseIn(Command(_lab.Server1Namespace, HaLab.Server1Address, PrefixOrAddressGet(ip, type))),
+            LeaseIn(Command(_lab.Server2Namespace, HaLab.Server2Address, PrefixOrAddressGet(ip, type))));
+
+        // One Request with an IA_NA and an IA_PD: both leases are in the one update the Reply waited for.
+        using var client = new Dhclient(_lab.ClientNamespace, _lab.ClientInterface, _clientDir);
+        var (code, clientOutput) = client.Obtain("-N", "-P");
+        Assert.True(code == 0, clientOutput + primary.Output + standby.Output);
+        var address = client.Addresses().Last();
+        var prefix = IaPrefix().Match(File.ReadAllText(client.LeaseFile));
+        Assert.True(prefix.Success, File.ReadAllText(client.LeaseFile));
+        var prefixAddress = prefix.Groups[1].Value.Split('/')[0];
+        foreach (var (ip, type) in new[] { (address, "IA_NA"), (prefixAddress, "IA_PD") })
+        {
+            var (onPrimary, onStandby) = Leases(ip, type);
+            Assert.True(onPrimary is not null && onStandby is not null, $"{type} {ip}: primary {onPrimary}, standby {onStandby}\n{standby.Output}");
+            foreach (var field in new[] { "duid", "iaid", "prefix-len", "type", "valid-lft", "cltt" })
+            {
+                Assert.Equal(onPrimary[field]?.ToJsonString(), onStandby[field]?.ToJsonString());
+            }
+        }
+
+        Assert.Equal("64", Leases(prefixAddress, "IA_PD").OnStandby!["prefix-len"]!.ToJsonString());
+
+        // The Release: the primary keeps both leases as released (lease affinity: state 3, valid lifetime 0) and
+        // sends them as deleted leases (Kea 2.2's form), so its Reply waits until the standby has deleted them.
+        var (released, releaseOutput) = client.Release("-N", "-P");
+        Assert.True(released == 0, releaseOutput + primary.Output);
+        Assert.True(Statistic(_lab.Server1Namespace, HaLab.Server1Address, "pkt6-release-received") >= 1, primary.Output);
+        foreach (var (ip, type) in new[] { (address, "IA_NA"), (prefixAddress, "IA_PD") })
+        {
+            var (onPrimary, onStandby) = Leases(ip, type);
+            var releasedHere = onPrimary is not null && onPrimary["state"]?.GetValue<int>() == 3 && onPrimary["valid-lft"]?.GetValue<long>() == 0;
+            Assert.True(releasedHere && onStandby is null, $"{type} {ip} after the Release: primary {onPrimary}, standby {onStandby}\n{primary.Output}");
+        }
+
+        Assert.Empty(AllLeases(_lab.Server2Namespace, HaLab.Server2Address));
+        Assert.DoesNotContain("HA_LEASE_UPDATE_FAILED", primary.Output, StringComparison.Ordinal);
+    }
+
+    private static string PrefixOrAddressGet(string ip, string type) =>
+        $$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{ip}}}", "type": "{{{type}}}"}}""";
+
+    private sealed record JsonObjectPair(System.Text.Json.Nodes.JsonObject? OnPrimary, System.Text.Json.Nodes.JsonObject? OnStandby);
+
+    [GeneratedRegex(@"iaprefix\s+([0-9a-fA-F:]+/\d+)\s*\{")]
+    private static partial Regex IaPrefix();
 
     public void Dispose()
     {

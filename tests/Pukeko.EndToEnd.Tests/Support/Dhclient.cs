@@ -33,9 +33,9 @@ internal sealed partial class Dhclient : IDisposable
     public (int ExitCode, string Output) Obtain(params string[] extra) =>
         Run.Command("timeout", ["60", "ip", "netns", "exec", _namespace, "dhclient", "-6", "-1", "-v", "-lf", LeaseFile, "-pf", PidFile, "-sf", "/bin/true", .. extra, _interface]);
 
-    /// <summary>Sends a Release for the current lease and stops the running client.</summary>
-    public (int ExitCode, string Output) Release() =>
-        Run.Command("timeout", ["30", "ip", "netns", "exec", _namespace, "dhclient", "-6", "-r", "-v", "-lf", LeaseFile, "-pf", PidFile, "-sf", "/bin/true", _interface]);
+    /// <summary>Sends a Release for the current lease and stops the running client (<c>-N -P</c> in <paramref name="extra"/> releases both kinds of IA).</summary>
+    public (int ExitCode, string Output) Release(params string[] extra) =>
+        Run.Command("timeout", ["30", "ip", "netns", "exec", _namespace, "dhclient", "-6", "-r", "-v", "-lf", LeaseFile, "-pf", PidFile, "-sf", "/bin/true", .. extra, _interface]);
 
     /// <summary>Addresses in the lease file (the last is the current one).</summary>
     public List<string> Addresses()
