@@ -161,6 +161,78 @@ public sealed class HaPairFaultTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void A_standby_cut_off_from_a_frozen_primary_waits_for_more_than_max_unacked_clients_before_taking_over()
+    {
+        // The standby alone decides, from the clients: with heartbeats failing it counts the clients whose Elapsed
+        // Time exceeds max-ack-delay (1 s), and only a third such client (more than max-unacked-clients 2) makes the
+        // primary down. The clients are Solicit probes (bench/lib/dhcp6-probe.py), each with its own DUID, sending
+        // every 0.5 s with the Elapsed Time since it began, until an Advertise comes.
+        using var primary = StartServer(1);
+        using var standby = StartServer(2, ("\"max-unacked-clients\": 0", "\"max-unacked-clients\": 2"));
+        WaitForBoth("hot-standby", primary, standby);
+        System.Text.Json.Nodes.JsonNode? Remote() => Command(Namespace(2), Address(2), StatusGet)?["arguments"]?["high-availability"]?[0]?["ha-servers"]?["remote"];
+        var probes = new List<Process>();
+        primary.Signal("STOP");
+        try
+        {
+            Check(Run.WaitFor(() => Remote()?["communication-interrupted"]?.GetValue<bool>() == true, TimeSpan.FromSeconds(20)), () => "the standby never saw communication interrupted\n" + standby.Output);
+            Assert.Equal(3, Remote()!["unacked-clients-left"]!.GetValue<int>());
+
+            probes.Add(StartProbe(1));
+            Check(Run.WaitFor(() => Remote()?["unacked-clients"]?.GetValue<int>() == 1, TimeSpan.FromSeconds(20)), () => $"one unacked client not counted: {Remote()}\n{standby.Output}");
+            probes.Add(StartProbe(2));
+            Check(Run.WaitFor(() => Remote()?["unacked-clients"]?.GetValue<int>() == 2, TimeSpan.FromSeconds(20)), () => $"two unacked clients not counted: {Remote()}\n{standby.Output}");
+            Thread.Sleep(TimeSpan.FromSeconds(2));
+            Assert.Equal("hot-standby", State(2));
+            Assert.Equal(1, Remote()!["unacked-clients-left"]!.GetValue<int>());
+            Assert.Equal(0, Stat(2, "pkt6-advertise-sent"));
+
+            var watch = Stopwatch.StartNew();
+            probes.Add(StartProbe(3));
+            Check(Run.WaitFor(() => State(2) == "partner-down", TimeSpan.FromSeconds(20)), () => $"the standby did not take over: {Remote()}\n{standby.Output}");
+            // Up to a heartbeat timeout (10 s) late: as in Kea, the machine runs when a heartbeat ends, and one to a
+            // frozen process ends only by timing out.
+            output.WriteLine($"partner-down {watch.Elapsed.TotalSeconds:F1} s after the third client began");
+
+            // In partner-down the standby answers every probe.
+            foreach (var probe in probes)
+            {
+                Assert.True(probe.WaitForExit(TimeSpan.FromSeconds(20)), "a probe got no Advertise\n" + standby.Output);
+                Assert.Equal(0, probe.ExitCode);
+            }
+
+            Assert.True(Stat(2, "pkt6-advertise-sent") >= 3, standby.Output);
+        }
+        finally
+        {
+            foreach (var probe in probes)
+            {
+                if (!probe.HasExited)
+                {
+                    probe.Kill();
+                }
+
+                probe.Dispose();
+            }
+
+            primary.Signal("CONT");
+        }
+    }
+
+    /// <summary>A client that keeps soliciting (Elapsed Time growing) until an Advertise comes, for at most 60 s.</summary>
+    private Process StartProbe(int client)
+    {
+        var script = Path.Combine(HookTutorial.RepoRoot, "bench", "lib", "dhcp6-probe.py");
+        var duid = $"00:03:00:01:02:00:00:00:cc:{client:x2}";
+        var start = new ProcessStartInfo("ip", ["netns", "exec", _lab.ClientNamespace, "python3", script, _lab.ClientInterface, duid, client.ToString(System.Globalization.CultureInfo.InvariantCulture), "--interval", "0.5", "--deadline", "60"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        return Process.Start(start) ?? throw new InvalidOperationException("python3 did not start");
+    }
+
+    [Fact]
     public void A_standby_that_rejects_every_update_costs_the_rejected_clients_their_replies_until_the_primary_terminates_the_pair()
     {
         // The standby's subnet has id 2, so it refuses the primary's leases (subnet-id 1) as conflicts (result 4).
