@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Pukeko.Protocol.Messages;
@@ -24,6 +25,11 @@ internal sealed class HaCommunicationState(HaRelationshipConfig config, TimeProv
     private long? _partnerUnsent;
     private long? _previousPartnerUnsent;
     private TimeSpan _clockSkew;
+
+    // Both clocks as the last heartbeat answer found them (Kea's my/partner time "at skew"); null before the first
+    // answer and again once the partner is unavailable.
+    private DateTimeOffset? _myTimeAtSkew;
+    private DateTimeOffset? _partnerTimeAtSkew;
     private long _analyzed;
 
     /// <summary>The partner's state from its last heartbeat answer; <c>unavailable</c> when it could not be reached; null before the first try.</summary>
@@ -46,6 +52,18 @@ internal sealed class HaCommunicationState(HaRelationshipConfig config, TimeProv
             lock (_gate)
             {
                 return _clockSkew;
+            }
+        }
+    }
+
+    /// <summary>This server's clock (whole seconds, UTC) when the last heartbeat answer came; null without one since the partner was last unavailable.</summary>
+    public DateTimeOffset? MyTimeAtSkew
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _myTimeAtSkew;
             }
         }
     }
@@ -98,19 +116,26 @@ internal sealed class HaCommunicationState(HaRelationshipConfig config, TimeProv
             _partnerScopes = scopes ?? _partnerScopes;
             _previousPartnerUnsent = _partnerUnsent;
             _partnerUnsent = unsentUpdates;
-            _clockSkew = partnerTime - now;
+
+            // Kea reads its own clock to the second (as the partner's RFC 1123 date is), so the skew is whole seconds.
+            _myTimeAtSkew = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+            _partnerTimeAtSkew = partnerTime.ToUniversalTime();
+            _clockSkew = _partnerTimeAtSkew.Value - _myTimeAtSkew.Value;
             _unacked.Clear();
             _connecting.Clear();
             _analyzed = 0;
         }
     }
 
-    /// <summary>The partner did not answer (or answered wrongly): its state becomes <c>unavailable</c>.</summary>
+    /// <summary>The partner did not answer (or answered wrongly): its state becomes <c>unavailable</c> and, as in Kea, the clock skew and both times are forgotten.</summary>
     public void MarkUnavailable()
     {
         lock (_gate)
         {
             _partnerState = HaStateNames.Unavailable;
+            _clockSkew = TimeSpan.Zero;
+            _myTimeAtSkew = null;
+            _partnerTimeAtSkew = null;
         }
     }
 
@@ -167,7 +192,10 @@ internal sealed class HaCommunicationState(HaRelationshipConfig config, TimeProv
         }
     }
 
-    /// <summary>Kea 2.2's <c>ha-servers.remote</c> map of <c>status-get</c>.</summary>
+    /// <summary>
+    /// The <c>ha-servers.remote</c> map of <c>status-get</c>: Kea 2.2's keys plus Kea 3.x's <c>clock-skew</c>,
+    /// <c>server-name</c> and <c>system-time</c>, in Kea's (alphabetical) order.
+    /// </summary>
     public JsonObject Report(HaPeerConfig partner)
     {
         lock (_gate)
@@ -183,15 +211,22 @@ internal sealed class HaCommunicationState(HaRelationshipConfig config, TimeProv
             {
                 ["age"] = _everAnswered ? (long)Math.Max(0, silence.TotalSeconds) : 0L,
                 ["analyzed-packets"] = _analyzed,
+                ["clock-skew"] = _partnerTimeAtSkew is null ? null : (long)_clockSkew.TotalSeconds,
                 ["communication-interrupted"] = interrupted,
                 ["connecting-clients"] = _connecting.Count,
                 ["in-touch"] = _everAnswered,
                 ["last-scopes"] = new JsonArray([.. _partnerScopes.Select(s => (JsonNode)JsonValue.Create(s))]),
                 ["last-state"] = _partnerState is null or HaStateNames.Unavailable ? "" : _partnerState,
                 ["role"] = HaService.RoleName(partner.Role),
+                ["server-name"] = partner.Name,
+                ["system-time"] = SystemTime(_partnerTimeAtSkew),
                 ["unacked-clients"] = unacked,
                 ["unacked-clients-left"] = left,
             };
         }
     }
+
+    /// <summary>Kea 3.x's <c>system-time</c>: <c>YYYY-MM-DD HH:MM:SS</c> in UTC, or JSON null before the first heartbeat answer.</summary>
+    public static JsonNode? SystemTime(DateTimeOffset? time) =>
+        time is { } t ? JsonValue.Create(t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)) : null;
 }

@@ -1104,16 +1104,21 @@ internal sealed class HaService : IAsyncDisposable
         }
     }
 
-    /// <summary>One element of <c>status-get</c>'s <c>high-availability</c> list (Kea 2.2's shape).</summary>
+    /// <summary>One element of <c>status-get</c>'s <c>high-availability</c> list (Kea 3.x's shape, a superset of 2.2's).</summary>
     public JsonObject Status()
     {
+        // Kea 3.x's server-name, system-time (and the remote's clock-skew) are added always: a 2.2 reader looks keys up by name and skips extra ones.
         var servers = new JsonObject
         {
             ["local"] = new JsonObject
             {
                 ["role"] = RoleName(_config.ThisServer.Role),
                 ["scopes"] = new JsonArray([.. _filter.ServedScopes.Select(s => (JsonNode)JsonValue.Create(s))]),
+                ["server-name"] = _config.ThisServerName,
                 ["state"] = _state,
+
+                // Not the clock now: this server's time when the partner's last heartbeat answer came, as in Kea 3.x.
+                ["system-time"] = HaCommunicationState.SystemTime(_communication.MyTimeAtSkew),
             },
         };
         if (_config.Partner is { } partner)

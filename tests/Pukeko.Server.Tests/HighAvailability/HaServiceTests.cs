@@ -834,7 +834,7 @@ public sealed class HaServiceTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Status_get_section_has_keas_2_2_shape()
+    public async Task Status_get_section_has_keas_2_2_keys_and_keas_3_x_additions()
     {
         var standby = Start(HaMode.HotStandby, "server2");
         _peer.State = "hot-standby";
@@ -847,14 +847,106 @@ public sealed class HaServiceTests : IAsyncDisposable
         Assert.Equal("standby", local["role"]!.GetValue<string>());
         Assert.Equal("hot-standby", local["state"]!.GetValue<string>());
         Assert.Equal("[]", local["scopes"]!.ToJsonString());
+        Assert.Equal(["role", "scopes", "server-name", "state", "system-time"], local.Select(p => p.Key));
         var remote = status["ha-servers"]!["remote"]!.AsObject();
+
+        // In Kea's order (its maps are sorted by key), with 3.x's clock-skew, server-name and system-time.
         Assert.Equal(
-            ["age", "analyzed-packets", "communication-interrupted", "connecting-clients", "in-touch", "last-scopes", "last-state", "role", "unacked-clients", "unacked-clients-left"],
-            remote.Select(p => p.Key).Order(StringComparer.Ordinal));
+            ["age", "analyzed-packets", "clock-skew", "communication-interrupted", "connecting-clients", "in-touch", "last-scopes", "last-state", "role", "server-name", "system-time", "unacked-clients", "unacked-clients-left"],
+            remote.Select(p => p.Key));
         Assert.Equal("primary", remote["role"]!.GetValue<string>());
         Assert.Equal("hot-standby", remote["last-state"]!.GetValue<string>());
         Assert.True(remote["in-touch"]!.GetValue<bool>());
         Assert.Equal(0, remote["unacked-clients-left"]!.GetValue<int>()); // Kea counts it only while communication is interrupted
+    }
+
+    [Fact]
+    public void Before_any_heartbeat_answer_status_get_names_both_servers_and_has_null_times_and_skew()
+    {
+        var standby = Start(HaMode.HotStandby, "server2");
+
+        // Kea 3.0's answer for a standby that has not yet heard from its primary.
+        Assert.Equal(
+            """{"ha-mode":"hot-standby","ha-servers":{"local":{"role":"standby","scopes":[],"server-name":"server2","state":"waiting","system-time":null},"remote":{"age":0,"analyzed-packets":0,"clock-skew":null,"communication-interrupted":false,"connecting-clients":0,"in-touch":false,"last-scopes":[],"last-state":"","role":"primary","server-name":"server1","system-time":null,"unacked-clients":0,"unacked-clients-left":0}}}""",
+            standby.Status().ToJsonString());
+    }
+
+    [Fact]
+    public async Task Status_get_times_are_both_clocks_at_the_last_heartbeat_answer_and_the_skew_is_whole_seconds()
+    {
+        var primary = Start(HaMode.HotStandby, "server1");
+        _peer.State = "waiting";
+
+        // Our clock at 10:00:00.600, the partner's at 10:00:07: Kea reads its own clock to the second, so the
+        // skew is 7 s (not 6.4 s truncated to 6).
+        _time.Advance(TimeSpan.FromMilliseconds(600));
+        _peer.Clock = new DateTimeOffset(2026, 12, 3, 10, 0, 7, TimeSpan.Zero);
+        await primary.StepAsync();
+        var (local, remote) = LocalAndRemote(primary);
+        Assert.Equal("2026-12-03 10:00:00", local["system-time"]!.GetValue<string>());
+        Assert.Equal("server1", local["server-name"]!.GetValue<string>());
+        Assert.Equal("2026-12-03 10:00:07", remote["system-time"]!.GetValue<string>());
+        Assert.Equal(7L, remote["clock-skew"]!.GetValue<long>());
+        Assert.Equal("server2", remote["server-name"]!.GetValue<string>());
+
+        // No heartbeat since: the times are still those of the last answer, not the clock now.
+        _time.Advance(TimeSpan.FromSeconds(2));
+        (local, _) = LocalAndRemote(primary);
+        Assert.Equal("2026-12-03 10:00:00", local["system-time"]!.GetValue<string>());
+
+        // A partner behind us gives a negative skew.
+        _peer.Clock = new DateTimeOffset(2026, 12, 3, 10, 0, 0, TimeSpan.Zero);
+        await primary.StepAsync();
+        (local, remote) = LocalAndRemote(primary);
+        Assert.Equal("2026-12-03 10:00:02", local["system-time"]!.GetValue<string>());
+        Assert.Equal("2026-12-03 10:00:00", remote["system-time"]!.GetValue<string>());
+        Assert.Equal(-2L, remote["clock-skew"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task A_heartbeat_that_fails_clears_both_times_and_the_skew_as_Kea_does()
+    {
+        var primary = Start(HaMode.HotStandby, "server1");
+        _peer.State = "waiting";
+        _peer.Clock = _time.GetUtcNow().AddSeconds(3);
+        await primary.StepAsync();
+        Assert.Equal(3L, LocalAndRemote(primary).Remote["clock-skew"]!.GetValue<long>());
+
+        _peer.State = null; // unreachable
+        await primary.StepAsync();
+        var (local, remote) = LocalAndRemote(primary);
+        Assert.Null(local["system-time"]);
+        Assert.Null(remote["system-time"]);
+        Assert.Null(remote["clock-skew"]);
+        Assert.True(local.ContainsKey("system-time") && remote.ContainsKey("system-time") && remote.ContainsKey("clock-skew")); // null, not left out
+        Assert.Equal(TimeSpan.Zero, primary.Communication.ClockSkew);
+        Assert.Equal("server2", remote["server-name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_passive_backup_primary_shows_its_name_and_a_null_system_time_and_no_remote()
+    {
+        var primary = Start(HaMode.HotStandby, "server1", with: c => c with
+        {
+            Mode = HaMode.PassiveBackup,
+            Peers =
+            [
+                new HaPeerConfig { Name = "server1", Url = new Uri("http://192.0.2.1:8001/"), Role = HaRole.Primary },
+                new HaPeerConfig { Name = "backup1", Url = new Uri("http://192.0.2.3:8001/"), Role = HaRole.Backup },
+            ],
+        });
+        await primary.StepAsync();
+
+        // No heartbeats in passive-backup, so Kea 3.0 never has a time to show.
+        Assert.Equal(
+            """{"ha-mode":"passive-backup","ha-servers":{"local":{"role":"primary","scopes":["server1"],"server-name":"server1","state":"passive-backup","system-time":null}}}""",
+            primary.Status().ToJsonString());
+    }
+
+    private static (JsonObject Local, JsonObject Remote) LocalAndRemote(HaService service)
+    {
+        var servers = service.Status()["ha-servers"]!;
+        return (servers["local"]!.AsObject(), servers["remote"]!.AsObject());
     }
 
     [Fact]
