@@ -363,10 +363,22 @@ internal sealed class HaService : IAsyncDisposable
                 return;
             }
 
-            var next = HaTransitions.Next(_config, _state, _communication.PartnerState, ShouldPartnerDown(), _communication.PartnerHasUnsentUpdates, _communication.ClockSkew, _communication.IsInterrupted, _backlog.Overflowed);
+            var partnerState = _communication.PartnerState;
+            var next = HaTransitions.Next(_config, _state, partnerState, ShouldPartnerDown(), _communication.PartnerHasUnsentUpdates, _communication.ClockSkew, _communication.IsInterrupted, _backlog.Overflowed);
+            if (_state == HaStateNames.Waiting && partnerState == HaStateNames.Terminated)
+            {
+                // Kea logs this at every heartbeat while it waits: the partner leaves terminated only by a restart.
+                _log.LogInformation(new EventId(0, "HA_TERMINATED_RESTART_PARTNER"), "{Server}: waiting for the partner in the terminated state to be restarted", _config.ThisServerName);
+            }
+
             if (next is null || next == _state)
             {
                 return;
+            }
+
+            if (next == HaStateNames.Waiting && partnerState is not null && HaTransitions.IsInvalidForMode(_config, partnerState))
+            {
+                _log.LogWarning(new EventId(0, "HA_INVALID_PARTNER_STATE_" + partnerState.Replace('-', '_').ToUpperInvariant()), "{Server}: partner is in the {State} state unexpectedly: both servers must run in the same HA mode", _config.ThisServerName, partnerState);
             }
 
             // Communication is back: the partner gets the backlog before this server serves normally; an overflowed
@@ -583,6 +595,12 @@ internal sealed class HaService : IAsyncDisposable
     public bool Accept(Dhcp6Packet query)
     {
         var inScope = _filter.InScope(query);
+        if (!inScope && _filter.ScopeOf(query) is null)
+        {
+            _log.LogDebug(new EventId(0, "HA_LOAD_BALANCING_DUID_MISSING"), "load balancing failed for the DHCPv6 message (transaction id: {TransactionId}) because DUID is missing", query.Message.TransactionId);
+            return false;
+        }
+
         if (!inScope && HaQueryFilter.IsHaType(query.Type) && _communication.IsInterrupted)
         {
             _communication.Analyze(query, _log, _config.ThisServerName);
@@ -612,6 +630,7 @@ internal sealed class HaService : IAsyncDisposable
         var (leases, deleted) = CommittedLeases.Of(sent);
         if (HaLeaseUpdates.BulkApply(leases, deleted) is not { } command)
         {
+            _log.LogDebug(new EventId(0, "HA_LEASES6_COMMITTED_NOTHING_TO_UPDATE"), "{Label}: leases6_committed callout was invoked without any leases", query.Label);
             return ValueTask.FromResult(CommittedLeasesOutcome.Send);
         }
 

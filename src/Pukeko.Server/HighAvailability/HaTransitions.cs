@@ -21,7 +21,7 @@ internal static class HaTransitions
     public static bool AllowsCommunicationRecovery(HaRelationshipConfig config) => config.Mode == HaMode.LoadBalancing && config.DelayedUpdatesLimit > 0;
 
     /// <summary>A partner state that cannot occur in this mode (Kea's <c>isPartnerStateInvalid</c>): the configurations differ.</summary>
-    private static bool IsInvalidForMode(HaRelationshipConfig config, string partner) => partner switch
+    public static bool IsInvalidForMode(HaRelationshipConfig config, string partner) => partner switch
     {
         HaStateNames.CommunicationRecovery or HaStateNames.LoadBalancing => config.Mode != HaMode.LoadBalancing,
         HaStateNames.HotStandby => config.Mode != HaMode.HotStandby,

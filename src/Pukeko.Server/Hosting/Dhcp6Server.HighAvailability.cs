@@ -41,6 +41,9 @@ internal sealed partial class Dhcp6Server
         var services = haConfig.Relationships
             .Select((relationship, index) => new HaService(relationship, _haChannel, _network, _time, log, leases, index, subnets.SubnetsOf(relationship)))
             .ToList();
+        // Kea's messages for loading and configuring libdhcp_ha.so, which operators' log watchers may look for.
+        log.LogInformation(new EventId(0, "HA_INIT_OK"), "loading High Availability hooks library successful");
+        log.LogInformation(new EventId(0, "HA_CONFIGURATION_SUCCESSFUL"), "HA hook library has been successfully configured");
         var running = new HaServices(services, subnets, processor.Statistics, log);
         processor.QueryFilter = running;
         processor.CommittedLeasesGate = running;
@@ -66,5 +69,6 @@ internal sealed partial class Dhcp6Server
         }
 
         await service.DisposeAsync().ConfigureAwait(false);
+        _loggers.CreateLogger(HaService.LoggerName).LogInformation(new EventId(0, "HA_DEINIT_OK"), "unloading High Availability hooks library successful");
     }
 }

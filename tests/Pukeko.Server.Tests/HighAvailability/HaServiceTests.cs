@@ -255,6 +255,33 @@ public sealed class HaServiceTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_partner_in_another_modes_state_or_terminated_is_logged_with_Keas_ids()
+    {
+        var log = new IdLogger();
+        var primary = Start(HaMode.HotStandby, "server1", log: log);
+        _peer.State = "waiting";
+        await primary.StepAsync();
+        _peer.State = "hot-standby";
+        await primary.StepAsync();
+        await primary.StepAsync();
+        Assert.Equal("hot-standby", primary.State);
+        Assert.Empty(log.Texts("HA_INVALID_PARTNER_STATE_LOAD_BALANCING"));
+
+        // A partner configured for load-balancing: this server starts over, saying why.
+        _peer.State = "load-balancing";
+        await primary.StepAsync();
+        Assert.Equal("waiting", primary.State);
+        Assert.Contains("partner is in the load-balancing state unexpectedly", Assert.Single(log.Texts("HA_INVALID_PARTNER_STATE_LOAD_BALANCING")), StringComparison.Ordinal);
+
+        // Waiting for a terminated partner: said at every heartbeat, as Kea does, and nothing moves.
+        _peer.State = "terminated";
+        await primary.StepAsync();
+        await primary.StepAsync();
+        Assert.Equal("waiting", primary.State);
+        Assert.Equal(2, log.Texts("HA_TERMINATED_RESTART_PARTNER").Count());
+    }
+
+    [Fact]
     public async Task A_primary_goes_partner_down_as_soon_as_communication_is_interrupted()
     {
         var primary = Start(HaMode.HotStandby, "server1");
