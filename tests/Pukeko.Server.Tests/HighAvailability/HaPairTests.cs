@@ -58,6 +58,12 @@ public sealed class HaPairTests
     {
         var query = ClientMessages.Create(MessageType.Solicit, clientId: client);
         query.Options.Add(new EmptyOption(OptionCode.RapidCommit));
+        return Exchange(server, query);
+    }
+
+    /// <summary>The server's answer to <paramref name="query"/> as from a client on its link; null when it sends none.</summary>
+    internal static Dhcp6Message? Exchange(ControlTestServer server, Dhcp6Message query)
+    {
         var bytes = new byte[Dhcp6Writer.GetLength(query, [])];
         Dhcp6Writer.Write(query, [], bytes);
         var datagram = new ReceivedDatagram
@@ -147,6 +153,32 @@ public sealed class HaPairTests
 
         // ha-reset sends it back to waiting (from where, the partner still gone, it soon declares partner-down again).
         Assert.Equal("HA state machine reset.", (await standby.CommandAsync("""{"command": "ha-reset"}"""))["text"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_declined_address_reaches_the_standby_as_declined_before_the_client_hears_back()
+    {
+        var port1 = LoopbackPorts.Free();
+        var port2 = LoopbackPorts.Free();
+        await using var standby = await ControlTestServer.StartAsync(Dhcp6("server2", port2, port1, port2));
+        await using var primary = await ControlTestServer.StartAsync(Dhcp6("server1", port1, port1, port2));
+        await WaitAsync(async () => await StateAsync(primary) == "hot-standby" && await StateAsync(standby) == "hot-standby", "hot-standby on both");
+
+        var client = new Duid(Convert.FromHexString("000300010011223344dd"));
+        var reply = SolicitRapidCommit(primary, client)!;
+        var address = ClientMessages.AddressOf(reply)!.Address;
+        var serverId = reply.Options.Get<DuidOption>(OptionCode.ServerId)!.Duid;
+
+        // The client found the address in use: its Decline commits the lease as declined (Kea sends it among the
+        // new leases, not the deleted ones), and the Reply waits for the standby's acknowledgement.
+        var decline = ClientMessages.Create(MessageType.Decline, address: address, serverId: serverId, clientId: client);
+        Assert.Equal(MessageType.Reply, Exchange(primary, decline)!.Type);
+        var onPrimary = (await primary.CommandAsync($$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{address}}}"}}"""))["arguments"]!;
+        var onStandby = (await standby.CommandAsync($$$"""{"command": "lease6-get", "arguments": {"ip-address": "{{{address}}}"}}"""))["arguments"]!;
+        Assert.Equal("1", onPrimary["state"]!.ToJsonString());
+        Assert.Equal("1", onStandby["state"]!.ToJsonString());
+        Assert.Equal(onPrimary["valid-lft"]!.ToJsonString(), onStandby["valid-lft"]!.ToJsonString());
+        Assert.Equal(onPrimary["duid"]!.ToJsonString(), onStandby["duid"]!.ToJsonString());
     }
 
     internal static async Task<List<string>> AddressesAsync(ControlTestServer server)
