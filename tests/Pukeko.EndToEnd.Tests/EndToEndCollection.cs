@@ -5,7 +5,13 @@ namespace Pukeko.EndToEnd.Tests;
 /// servers starting together would only compete for the machine's two cores.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class EndToEndCollection
+public sealed class EndToEndCollection : ICollectionFixture<CreatedDirectoriesCleanup>
 {
     public const string Name = "end-to-end";
+}
+
+/// <summary>Removes the servers' private directories once every test of the collection has run.</summary>
+public sealed class CreatedDirectoriesCleanup : IDisposable
+{
+    public void Dispose() => Support.ServerProcess.RemoveCreatedDirectories();
 }

@@ -32,6 +32,12 @@ internal sealed class ServerProcess : IDisposable
     /// <summary>A private server directory, removed when the test run ends; for tests that restart a server on it.</summary>
     public static string CreateDirectory() => CreatedDirectories.Create();
 
+    /// <summary>
+    /// Removes every directory <see cref="Start"/> or <see cref="CreateDirectory"/> made; called when the end-to-end
+    /// collection is done (the test host ends without running ProcessExit handlers).
+    /// </summary>
+    public static void RemoveCreatedDirectories() => CreatedDirectories.RemoveAll();
+
     public int Pid => _process.Id;
 
     /// <summary>
@@ -178,14 +184,13 @@ internal sealed class ServerProcess : IDisposable
     }
 
     /// <summary>
-    /// The private directories <see cref="Start"/> made: removed when the test run ends (a test may still read a
-    /// stopped server's files, or restart on them, after disposing it).
+    /// The private directories <see cref="Start"/> made: removed when the end-to-end collection ends (a test may still
+    /// read a stopped server's files, or restart on them, after disposing it).
     /// </summary>
     private static class CreatedDirectories
     {
         private static readonly List<string> Made = [];
 
-        static CreatedDirectories() => AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveAll();
 
         public static string Create()
         {
@@ -198,7 +203,7 @@ internal sealed class ServerProcess : IDisposable
             return path;
         }
 
-        private static void RemoveAll()
+        public static void RemoveAll()
         {
             lock (Made)
             {
@@ -213,6 +218,8 @@ internal sealed class ServerProcess : IDisposable
                         // Best effort: a file still held open by a process that outlived the test.
                     }
                 }
+
+                Made.Clear();
 
                 Made.Clear();
             }
