@@ -13,34 +13,22 @@ namespace Pukeko.EndToEnd.Tests;
 [Collection(EndToEndCollection.Name)]
 public sealed class HaCommandsTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly HaLab _lab = new();
+    private readonly HotStandbyPair _pair = new();
 
-    private ServerProcess StartServer(int server, params (string From, string To)[] changes)
-    {
-        var config = HighAvailabilityTests.PairConfig
-            .Replace("{this}", "server" + server, StringComparison.Ordinal)
-            .Replace("{address}", Address(server), StringComparison.Ordinal);
-        foreach (var (from, to) in changes)
-        {
-            Assert.Contains(from, config, StringComparison.Ordinal);
-            config = config.Replace(from, to, StringComparison.Ordinal);
-        }
+    private ServerProcess StartServer(int server, params (string From, string To)[] changes) => _pair.Start(server, changes);
 
-        return ServerProcess.Start(Namespace(server), _lab.ServerInterface, config);
-    }
+    private string Namespace(int server) => _pair.Namespace(server);
 
-    private string Namespace(int server) => server == 1 ? _lab.Server1Namespace : _lab.Server2Namespace;
+    private static string Address(int server) => HotStandbyPair.Address(server);
 
-    private static string Address(int server) => server == 1 ? HaLab.Server1Address : HaLab.Server2Address;
-
-    private string? State(int server) => HaState(Namespace(server), Address(server));
+    private string? State(int server) => _pair.State(server);
 
     private System.Text.Json.Nodes.JsonObject Send(int server, string command) =>
         Command(Namespace(server), Address(server), command) ?? throw new Xunit.Sdk.XunitException($"server{server} did not answer {command}");
 
     private static string Text(System.Text.Json.Nodes.JsonObject answer) => $"{answer["result"]}: {answer["text"]}";
 
-    private PerfdhcpReport Clients(int count, string baseMac) => Support.Perfdhcp.FreshClients(_lab.ClientNamespace, _lab.ClientInterface, count, baseMac, output);
+    private PerfdhcpReport Clients(int count, string baseMac) => _pair.Clients(count, baseMac, output);
 
     [Fact]
     public void Pausing_continuing_scopes_sync_and_reset_act_on_a_real_pair()
@@ -84,5 +72,5 @@ public sealed class HaCommandsTests(ITestOutputHelper output) : IDisposable
         Assert.True(afterReset.RequestReply.Received >= 2, afterReset.Output + Logs());
     }
 
-    public void Dispose() => _lab.Dispose();
+    public void Dispose() => _pair.Dispose();
 }

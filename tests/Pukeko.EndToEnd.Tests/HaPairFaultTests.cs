@@ -17,32 +17,20 @@ namespace Pukeko.EndToEnd.Tests;
 [Collection(EndToEndCollection.Name)]
 public sealed class HaPairFaultTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly HaLab _lab = new();
+    private readonly HotStandbyPair _pair = new();
     private readonly string _clientDir = Directory.CreateTempSubdirectory("pukeko-hafault-").FullName;
 
-    private ServerProcess StartServer(int server, params (string From, string To)[] changes)
-    {
-        var config = HighAvailabilityTests.PairConfig
-            .Replace("{this}", "server" + server, StringComparison.Ordinal)
-            .Replace("{address}", Address(server), StringComparison.Ordinal);
-        foreach (var (from, to) in changes)
-        {
-            Assert.Contains(from, config, StringComparison.Ordinal);
-            config = config.Replace(from, to, StringComparison.Ordinal);
-        }
+    private ServerProcess StartServer(int server, params (string From, string To)[] changes) => _pair.Start(server, changes);
 
-        return ServerProcess.Start(Namespace(server), _lab.ServerInterface, config);
-    }
+    private string Namespace(int server) => _pair.Namespace(server);
 
-    private string Namespace(int server) => server == 1 ? _lab.Server1Namespace : _lab.Server2Namespace;
+    private static string Address(int server) => HotStandbyPair.Address(server);
 
-    private static string Address(int server) => server == 1 ? HaLab.Server1Address : HaLab.Server2Address;
+    private string? State(int server) => _pair.State(server);
 
-    private string? State(int server) => HaState(Namespace(server), Address(server));
+    private long Stat(int server, string name) => _pair.Stat(server, name);
 
-    private long Stat(int server, string name) => Statistic(Namespace(server), Address(server), name);
-
-    private List<string> LeaseLines(int server) => AllLeases(Namespace(server), Address(server));
+    private List<string> LeaseLines(int server) => _pair.LeaseLines(server);
 
     private string Describe(ServerProcess primary, ServerProcess standby) =>
         $"states {State(1)}/{State(2)}\n--- primary\n{primary.Output}\n--- standby\n{standby.Output}";
@@ -75,7 +63,7 @@ public sealed class HaPairFaultTests(ITestOutputHelper output) : IDisposable
         WaitForBoth("hot-standby", primary, standby);
         var transitionsBefore = Transitions(primary).Count;
 
-        using var client = new Dhclient(_lab.ClientNamespace, _lab.ClientInterface, _clientDir);
+        using var client = new Dhclient(_pair.Lab.ClientNamespace, _pair.Lab.ClientInterface, _clientDir);
         Task<(int ExitCode, string Output)> obtain;
         var stall = Stopwatch.StartNew();
         standby.Signal("STOP");
@@ -123,7 +111,7 @@ public sealed class HaPairFaultTests(ITestOutputHelper output) : IDisposable
         using var standby = StartServer(2);
         WaitForBoth("hot-standby", primary, standby);
 
-        using var client = new Dhclient(_lab.ClientNamespace, _lab.ClientInterface, _clientDir);
+        using var client = new Dhclient(_pair.Lab.ClientNamespace, _pair.Lab.ClientInterface, _clientDir);
         var watch = Stopwatch.StartNew();
         standby.Signal("STOP");
         string address;
@@ -224,7 +212,7 @@ public sealed class HaPairFaultTests(ITestOutputHelper output) : IDisposable
     {
         var script = Path.Combine(HookTutorial.RepoRoot, "bench", "lib", "dhcp6-probe.py");
         var duid = $"00:03:00:01:02:00:00:00:cc:{client:x2}";
-        var start = new ProcessStartInfo("ip", ["netns", "exec", _lab.ClientNamespace, "python3", script, _lab.ClientInterface, duid, client.ToString(System.Globalization.CultureInfo.InvariantCulture), "--interval", "0.5", "--deadline", "60"])
+        var start = new ProcessStartInfo("ip", ["netns", "exec", _pair.Lab.ClientNamespace, "python3", script, _pair.Lab.ClientInterface, duid, client.ToString(System.Globalization.CultureInfo.InvariantCulture), "--interval", "0.5", "--deadline", "60"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -243,7 +231,7 @@ public sealed class HaPairFaultTests(ITestOutputHelper output) : IDisposable
         WaitForBoth("hot-standby", primary, standby);
 
         // Three clients, fewer than the limit: every Reply is dropped, the pair stays together.
-        var rejected = Support.Perfdhcp.FreshClients(_lab.ClientNamespace, _lab.ClientInterface, 3, "00:0c:21:00:00:00", output);
+        var rejected = _pair.Clients(3, "00:0c:21:00:00:00", output);
         Assert.True(rejected.RequestReply.Sent >= 1, rejected.Output);
         Assert.Equal(0, rejected.RequestReply.Received);
         Assert.Equal(0, Stat(1, "pkt6-reply-sent"));
@@ -256,14 +244,14 @@ public sealed class HaPairFaultTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain("partner-down", primary.Output, StringComparison.Ordinal);
 
         // More rejected clients than the limit: the primary terminates, and the standby follows.
-        Support.Perfdhcp.FreshClients(_lab.ClientNamespace, _lab.ClientInterface, 10, "00:0c:22:00:00:00", output);
+        _pair.Clients(10, "00:0c:22:00:00:00", output);
         WaitForBoth("terminated", primary, standby, seconds: 20);
         Assert.Contains("HA_LEASE_UPDATE_REJECTS_CAUSED_TERMINATION", primary.Output, StringComparison.Ordinal);
         Assert.Contains("HA_TERMINATED", standby.Output, StringComparison.Ordinal);
 
         // Terminated, the primary serves every new client without waiting for anyone; the standby still has nothing.
         var conflictsBefore = primary.Output.Split('\n').Count(l => l.Contains("HA_LEASE_UPDATE_CONFLICT", StringComparison.Ordinal));
-        var served = Support.Perfdhcp.FreshClients(_lab.ClientNamespace, _lab.ClientInterface, 10, "00:0c:23:00:00:00", output);
+        var served = _pair.Clients(10, "00:0c:23:00:00:00", output);
         Check(served.RequestReply.Received >= 9, () => served.Output + Describe(primary, standby));
         Assert.Equal(conflictsBefore, primary.Output.Split('\n').Count(l => l.Contains("HA_LEASE_UPDATE_CONFLICT", StringComparison.Ordinal)));
         Assert.Empty(LeaseLines(2));
@@ -273,7 +261,7 @@ public sealed class HaPairFaultTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose()
     {
-        _lab.Dispose();
+        _pair.Dispose();
         Directory.Delete(_clientDir, recursive: true);
     }
 }

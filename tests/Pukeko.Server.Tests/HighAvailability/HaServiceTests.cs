@@ -629,18 +629,21 @@ public sealed class HaServiceTests : IAsyncDisposable
         await primary.DisposeAsync();
     }
 
+    /// <summary>A passive-backup primary (server1) with one backup and no partner.</summary>
+    private HaService StartPassiveBackupPrimary() => Start(HaMode.HotStandby, "server1", with: c => c with
+    {
+        Mode = HaMode.PassiveBackup,
+        Peers =
+        [
+            new HaPeerConfig { Name = "server1", Url = new Uri("http://192.0.2.1:8001/"), Role = HaRole.Primary },
+            new HaPeerConfig { Name = "backup1", Url = new Uri("http://192.0.2.3:8001/"), Role = HaRole.Backup },
+        ],
+    });
+
     [Fact]
     public async Task Maintenance_start_on_a_passive_backup_primary_fails_with_Keas_reason_and_notifies_nobody()
     {
-        var primary = Start(HaMode.HotStandby, "server1", with: c => c with
-        {
-            Mode = HaMode.PassiveBackup,
-            Peers =
-            [
-                new HaPeerConfig { Name = "server1", Url = new Uri("http://192.0.2.1:8001/"), Role = HaRole.Primary },
-                new HaPeerConfig { Name = "backup1", Url = new Uri("http://192.0.2.3:8001/"), Role = HaRole.Backup },
-            ],
-        });
+        var primary = StartPassiveBackupPrimary();
         await primary.StepAsync();
         Assert.Equal("passive-backup", primary.State);
 
@@ -953,15 +956,7 @@ public sealed class HaServiceTests : IAsyncDisposable
     [Fact]
     public async Task A_passive_backup_primary_shows_its_name_and_a_null_system_time_and_no_remote()
     {
-        var primary = Start(HaMode.HotStandby, "server1", with: c => c with
-        {
-            Mode = HaMode.PassiveBackup,
-            Peers =
-            [
-                new HaPeerConfig { Name = "server1", Url = new Uri("http://192.0.2.1:8001/"), Role = HaRole.Primary },
-                new HaPeerConfig { Name = "backup1", Url = new Uri("http://192.0.2.3:8001/"), Role = HaRole.Backup },
-            ],
-        });
+        var primary = StartPassiveBackupPrimary();
         await primary.StepAsync();
 
         // No heartbeats in passive-backup, so Kea 3.0 never has a time to show.
