@@ -37,7 +37,7 @@ public sealed class HaKeaLoadBalancingTests(ITestOutputHelper output) : IDisposa
     }
 
     /// <summary>The hot-standby pair config turned into load-balancing with a pool per scope, as fast to fail over as the test allows.</summary>
-    private string Template(string name, string control, bool tls)
+    private string Template(string name, string control, bool tls, int delayedUpdatesLimit = 0, int maxUnackedClients = 0)
     {
         var config = HaKeaInteropTests.PairConfig;
         var tlsKeys = $$""" "trust-anchor": "{{_certificates}}/ca.pem", "cert-file": "{{_certificates}}/pair.pem", "key-file": "{{_certificates}}/pair.key", "require-client-certs": true, """;
@@ -46,7 +46,8 @@ public sealed class HaKeaLoadBalancingTests(ITestOutputHelper output) : IDisposa
             ("\"this-server-name\": \"{this}\",", "\"this-server-name\": \"{this}\"," + (tls ? tlsKeys : "")),
             ("\"url\": \"http://[2001:db8:1::1]", tls ? "\"url\": \"https://[2001:db8:1::1]" : "\"url\": \"http://[2001:db8:1::1]"),
             ("\"url\": \"http://[2001:db8:1::2]", tls ? "\"url\": \"https://[2001:db8:1::2]" : "\"url\": \"http://[2001:db8:1::2]"),
-            ("\"mode\": \"hot-standby\"", "\"mode\": \"load-balancing\", \"delayed-updates-limit\": 0"),
+            ("\"mode\": \"hot-standby\"", "\"mode\": \"load-balancing\", \"delayed-updates-limit\": " + delayedUpdatesLimit.ToString(CultureInfo.InvariantCulture)),
+            ("\"max-unacked-clients\": 0,", "\"max-unacked-clients\": " + maxUnackedClients.ToString(CultureInfo.InvariantCulture) + ","),
             ("\"role\": \"standby\"", "\"role\": \"secondary\""),
             ("\"pools\": [ { \"pool\": \"2001:db8:1::100-2001:db8:1::1ff\" } ]", "\"pools\": " + Pools),
             ("\"renew-timer\": 3, \"rebind-timer\": 6, \"preferred-lifetime\": 60, \"valid-lifetime\": 90", "\"renew-timer\": 1000, \"rebind-timer\": 2000, \"preferred-lifetime\": 3000, \"valid-lifetime\": 4000"),
@@ -63,10 +64,10 @@ public sealed class HaKeaLoadBalancingTests(ITestOutputHelper output) : IDisposa
 
     private static string Address(int server) => server == 1 ? HaLab.Server1Address : HaLab.Server2Address;
 
-    private (IDisposable Process, Side Side) StartKea(int server, bool tls)
+    private (IDisposable Process, Side Side) StartKea(int server, bool tls, int delayedUpdatesLimit = 0, int maxUnackedClients = 0)
     {
         var socket = Path.Combine(_keaDir, KeaSocket);
-        var kea = KeaProcess.Start(Namespace(server), _lab.ServerInterface, Template("server" + server, $$""" "control-socket": { "socket-type": "unix", "socket-name": "{{socket}}" }, """, tls), _keaDir);
+        var kea = KeaProcess.Start(Namespace(server), _lab.ServerInterface, Template("server" + server, $$""" "control-socket": { "socket-type": "unix", "socket-name": "{{socket}}" }, """, tls, delayedUpdatesLimit, maxUnackedClients), _keaDir);
         return (kea, new Side("Kea 2.2", command =>
         {
             try
@@ -80,11 +81,11 @@ public sealed class HaKeaLoadBalancingTests(ITestOutputHelper output) : IDisposa
         }, () => kea.Output, kea.Pid));
     }
 
-    private (IDisposable Process, Side Side) StartPukeko(int server, bool tls)
+    private (IDisposable Process, Side Side) StartPukeko(int server, bool tls, int delayedUpdatesLimit = 0, int maxUnackedClients = 0)
     {
         var (ns, address) = (Namespace(server), Address(server));
         var control = $$""" "control-sockets": [ { "socket-type": "http", "socket-address": "{{address}}", "socket-port": 8000, "authentication": { "type": "basic", "clients": [ { "user": "admin", "password": "admin-secret" } ] } } ], """;
-        var pukeko = ServerProcess.Start(ns, _lab.ServerInterface, Template("server" + server, control, tls));
+        var pukeko = ServerProcess.Start(ns, _lab.ServerInterface, Template("server" + server, control, tls, delayedUpdatesLimit, maxUnackedClients));
         return (pukeko, new Side("Pukeko", command => HaControl.Command(ns, address, command, port: 8000, credentials: "admin:admin-secret"), () => pukeko.Output, pukeko.Pid));
     }
 
@@ -140,6 +141,62 @@ public sealed class HaKeaLoadBalancingTests(ITestOutputHelper output) : IDisposa
         Assert.InRange(added.Count, second.RequestReply.Received, second.RequestReply.Sent);
         Assert.True(added.Count(l => ServedBy(l) == 1) >= added.Count / 4 && added.Count(l => ServedBy(l) == 2) >= added.Count / 4, "the survivor did not serve both scopes\n" + Logs());
         AssertOneAddressPerClient(server2.Leases());
+    }
+
+    [Fact]
+    public void A_split_between_Kea_and_Pukeko_passes_through_communication_recovery_and_each_delivers_its_backlog_to_the_other()
+    {
+        // Kea's communication-recovery (delayed-updates-limit 100), and so many unacked clients needed that neither
+        // declares the other down: both keep serving their own scope through the split and queue the updates.
+        var (process1, kea) = StartKea(1, tls: false, delayedUpdatesLimit: 100, maxUnackedClients: 1000);
+        using var _ = process1;
+        var (process2, pukeko) = StartPukeko(2, tls: false, delayedUpdatesLimit: 100, maxUnackedClients: 1000);
+        using var __ = process2;
+        string Logs() => $"states {kea.State()}/{pukeko.State()}\n--- server1 (Kea 2.2)\n{Tail(kea.Output())}\n--- server2 (Pukeko)\n{Tail(pukeko.Output())}";
+        bool BothIn(string state) => kea.State() == state && pukeko.State() == state;
+        List<string> SameLeases()
+        {
+            List<string> lines = [];
+            Assert.True(Run.WaitFor(() => (lines = Lines(kea)).Count > 0 && lines.SequenceEqual(Lines(pukeko)), TimeSpan.FromSeconds(20)),
+                $"the servers' leases differ: {Lines(kea).Count} on Kea, {Lines(pukeko).Count} on Pukeko\n" + Logs());
+            return lines;
+        }
+
+        Assert.True(Run.WaitFor(() => BothIn("load-balancing"), TimeSpan.FromSeconds(60)), "pair did not reach load-balancing\n" + Logs());
+        var before = Perfdhcp(40, "00:0c:51:00:00:00");
+        Assert.True(before.RequestReply.Received >= before.SolicitAdvertise.Sent * 0.85, before.Output + Logs());
+        var beforeSplit = SameLeases();
+
+        var watch = Stopwatch.StartNew();
+        _lab.SplitServers(true);
+        try
+        {
+            Assert.True(Run.WaitFor(() => BothIn("communication-recovery"), TimeSpan.FromSeconds(40)), "pair did not enter communication-recovery\n" + Logs());
+            output.WriteLine($"both in communication-recovery {watch.Elapsed.TotalSeconds:F1} s after the split");
+            var (replies1, replies2) = (kea.Replies(), pukeko.Replies());
+            var during = Perfdhcp(60, "00:0c:52:00:00:00");
+            var (served1, served2) = (kea.Replies() - replies1, pukeko.Replies() - replies2);
+            output.WriteLine($"during the split: Kea {served1} Replies, Pukeko {served2} Replies");
+            Assert.True(served1 >= during.SolicitAdvertise.Sent / 5 && served2 >= during.SolicitAdvertise.Sent / 5, during.Output + Logs());
+            Assert.True(BothIn("communication-recovery"), Logs());
+        }
+        finally
+        {
+            _lab.SplitServers(false);
+        }
+
+        // Healed: each sends its backlog in one lease6-bulk-apply (Kea's to Pukeko's listener, Pukeko's to Kea's),
+        // and both are back in load-balancing with the same leases, those of the split among them.
+        watch.Restart();
+        Assert.True(Run.WaitFor(() => BothIn("load-balancing"), TimeSpan.FromSeconds(60)), "pair did not return to load-balancing\n" + Logs());
+        output.WriteLine($"back in load-balancing {watch.Elapsed.TotalSeconds:F1} s after the heal");
+        var healed = SameLeases();
+        Assert.True(healed.Count > beforeSplit.Count, "no lease from the split\n" + Logs());
+        Assert.Empty(beforeSplit.Except(healed));
+        Assert.Contains("HA_LEASES_BACKLOG_SUCCESS", kea.Output(), StringComparison.Ordinal);
+        Assert.Contains("HA_LEASES_BACKLOG_SUCCESS", pukeko.Output(), StringComparison.Ordinal);
+        AssertOneAddressPerClient(pukeko.Leases());
+        AssertPoolsFollowTheHash(pukeko.Leases());
     }
 
     /// <summary>Each peer listener refuses plain HTTP and answers HTTPS with a certificate from the pair's CA.</summary>

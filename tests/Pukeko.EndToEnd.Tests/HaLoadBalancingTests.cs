@@ -215,7 +215,7 @@ public sealed class HaLoadBalancingTests(ITestOutputHelper output) : IDisposable
         // The split: each server's route to the other's address drops everything (the clients talk link-local).
         // The heartbeat in flight fails only after its 10 s timeout, as Kea's.
         var watch = Stopwatch.StartNew();
-        Cut(true);
+        _lab.SplitServers(true);
         try
         {
             Assert.True(Run.WaitFor(() => BothIn("communication-recovery"), TimeSpan.FromSeconds(40)), "pair did not enter communication-recovery\n" + Describe(server1, server2));
@@ -233,7 +233,7 @@ public sealed class HaLoadBalancingTests(ITestOutputHelper output) : IDisposable
         }
         finally
         {
-            Cut(false);
+            _lab.SplitServers(false);
         }
 
         watch.Restart();
@@ -263,16 +263,6 @@ public sealed class HaLoadBalancingTests(ITestOutputHelper output) : IDisposable
     /// </summary>
     private static List<string> SinceTheSplit(ServerProcess server) =>
         HaEvents(server).SkipWhile(l => !l.Contains("to communication-recovery state", StringComparison.Ordinal)).ToList();
-
-    /// <summary>Adds (or removes) a blackhole route in each server's namespace to the other server's address.</summary>
-    private void Cut(bool add)
-    {
-        foreach (var (ns, partner) in new[] { (Namespace(1), HaLab.Server2Address), (Namespace(2), HaLab.Server1Address) })
-        {
-            var (code, text) = Run.Command("ip", "-n", ns, "-6", "route", add ? "add" : "del", "blackhole", partner + "/128");
-            Assert.True(code == 0 || !add, text);
-        }
-    }
 
     public void Dispose() => _lab.Dispose();
 }

@@ -99,6 +99,19 @@ internal sealed class HaLab : IDisposable
         ? [Server1Namespace, Server2Namespace, ClientNamespace, _bridgeNamespace]
         : [Server1Namespace, Server2Namespace, Server3Namespace, ClientNamespace, _bridgeNamespace];
 
+    /// <summary>
+    /// Splits servers 1 and 2 from each other only (a blackhole route in each one's namespace to the other's address;
+    /// the clients talk link-local and still reach both), or heals the split.
+    /// </summary>
+    public void SplitServers(bool split)
+    {
+        foreach (var (ns, partner) in new[] { (Server1Namespace, Server2Address), (Server2Namespace, Server1Address) })
+        {
+            var (code, text) = Run.Command("ip", "-n", ns, "-6", "route", split ? "add" : "del", "blackhole", partner + "/128");
+            Assert.True(code == 0 || !split, text);
+        }
+    }
+
     public void Dispose()
     {
         foreach (var ns in Namespaces)
