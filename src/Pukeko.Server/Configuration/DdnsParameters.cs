@@ -122,16 +122,17 @@ internal sealed record DdnsParameters
     }
 
     /// <summary>
-    /// <paramref name="name"/> with the qualifying suffix appended (unless the name already ends with it as whole labels
-    /// or ends with a dot), then with or without a trailing dot as asked (Kea's qualifyName).
+    /// <paramref name="name"/> with the qualifying suffix appended unless the name (less a trailing dot) already ends
+    /// with it as whole labels, then with or without a trailing dot as asked (Kea's qualifyName: a trailing dot does not
+    /// mean the name is qualified, so <c>host.</c> becomes <c>host.example.com.</c>).
     /// </summary>
     public string Qualify(string name, bool trailingDot)
     {
         var text = new StringBuilder(name);
         var suffix = QualifyingSuffix.TrimEnd('.');
-        if (suffix.Length > 0 && !name.EndsWith('.') && !EndsWithLabels(name, suffix))
+        if (suffix.Length > 0 && !EndsWithLabels(name.EndsWith('.') ? name[..^1] : name, suffix))
         {
-            if (text.Length > 0)
+            if (text.Length > 0 && text[^1] != '.')
             {
                 text.Append('.');
             }

@@ -231,7 +231,17 @@ public sealed class DdnsConfigTests
     [InlineData("host", "example.com.", "host.example.com.")]
     [InlineData("host.example.com", "example.com", "host.example.com.")]
     [InlineData("host.barexample.com", "example.com", "host.barexample.com.example.com.")]
-    [InlineData("host.", "example.com", "host.")]
+    [InlineData("host.", "example.com", "host.example.com.")]     // Kea: a trailing dot does not stop the suffix
+    [InlineData("host.", "example.com.", "host.example.com.")]
+    [InlineData("host.example.com.", "example.com", "host.example.com.")]
+    [InlineData("host.", "", "host.")]
     public void QualifyingAppendsTheSuffixOnce(string name, string suffix, string expected) =>
         Assert.Equal(expected, new DdnsParameters { QualifyingSuffix = suffix }.Qualify(name, trailingDot: true));
+
+    [Theory]
+    [InlineData("host.", "", "host")]
+    [InlineData("host", "example.com", "host.example.com")]
+    [InlineData("host.", "example.com", "host.example.com")]
+    public void WithoutTrailingDotTheNameLosesIt(string name, string suffix, string expected) =>
+        Assert.Equal(expected, new DdnsParameters { QualifyingSuffix = suffix }.Qualify(name, trailingDot: false));
 }
