@@ -227,17 +227,31 @@ internal sealed partial class Dhcp6Server
     }
 
     /// <summary>
-    /// <c>config-write</c>: the running configuration to <paramref name="fileName"/> (default: the startup file),
-    /// which must be in the configuration file's directory (Kea 3.x). The file is mode 0640. Returns the path and size.
+    /// <c>config-write</c>: the running configuration to <paramref name="fileName"/> (default: the startup file; a
+    /// relative name is in the configuration file's directory). The file is mode 0640. Returns the path and size.
     /// </summary>
+    /// <remarks>
+    /// Kea 3.x (and 2.6.3 on) only writes into the configuration file's directory; Kea 2.2 writes wherever it is told.
+    /// Pukeko is never stricter than the Kea a configuration was written for, so the directory rule holds for a
+    /// configuration in Kea 3.x's style, and elsewhere a file outside the directory is written with a warning.
+    /// </remarks>
     public (string Path, long Size) WriteConfig(string? fileName)
     {
         var directory = Path.GetDirectoryName(_options.ConfigFile) ?? "/";
         var path = Path.GetFullPath(string.IsNullOrEmpty(fileName) ? _options.ConfigFile : Path.Combine(directory, fileName));
         if (!string.Equals(Path.GetDirectoryName(path), Path.TrimEndingDirectorySeparator(directory), StringComparison.Ordinal))
         {
-            // Kea 3.x's wording; -X does not relax this rule in Kea (it is not one of its path security checks).
-            throw new CommandArgumentException($"not allowed to write config into {fileName}: file {fileName} must be in the same directory as the config file ({_options.ConfigFile})");
+            if (Config is { WrittenForKea3: true })
+            {
+                // Kea 3.x's wording; -X does not relax this rule in Kea (it is not one of its path security checks).
+                throw new CommandArgumentException($"not allowed to write config into {fileName}: file {fileName} must be in the same directory as the config file ({_options.ConfigFile})");
+            }
+
+            _log.LogWarning(
+                new EventId(0, "DHCP6_CONFIG_WRITE_OUTSIDE_CONFIG_DIR"),
+                "config-write to {File}, outside the configuration file's directory {Directory}: allowed for a Kea 2.x configuration, refused in Kea 3.x style",
+                path,
+                directory);
         }
 
         var json = RunningConfigJson() ?? throw new InvalidOperationException("no configuration is running");

@@ -54,4 +54,27 @@ public sealed class ConfigWritePathTests
         answer = await server.CommandAsync("""{"command": "config-write", "arguments": {"filename": "../escaped.json"}}""");
         ControlAssert.Result(answer, Pukeko.Server.Control.ControlResult.Error, null);
     }
+
+    [Fact]
+    public async Task A_kea_2_configuration_may_be_written_outside_its_directory_as_kea_2_2_allows()
+    {
+        // "control-socket" (singular) is Kea 2.x's spelling, so the file is not in Kea 3.x's style.
+        var dhcp6 = ControlTestServer.DefaultDhcp6();
+        dhcp6.Remove("control-sockets");
+        dhcp6["control-socket"] = new JsonObject { ["socket-type"] = "unix", ["socket-name"] = "ctrl" };
+        await using var server = await ControlTestServer.StartAsync(dhcp6);
+        var outside = Path.Combine(server.Root.Path, "elsewhere", "copy.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(outside)!);
+
+        var answer = await server.CommandAsync(new JsonObject
+        {
+            ["command"] = "config-write",
+            ["arguments"] = new JsonObject { ["filename"] = outside },
+        }.ToJsonString());
+
+        ControlAssert.Result(answer, Pukeko.Server.Control.ControlResult.Success, null);
+        Assert.Equal(outside, answer["arguments"]!["filename"]!.GetValue<string>());
+        var result = Pukeko.Server.Configuration.ConfigLoader.LoadFile(outside, server.Environment);
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+    }
 }
