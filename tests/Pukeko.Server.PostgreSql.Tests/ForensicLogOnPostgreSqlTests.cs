@@ -13,6 +13,7 @@ using Pukeko.Server.Configuration;
 using Pukeko.Server.Hooks;
 using Pukeko.Server.Hooks.Views;
 using Pukeko.Server.Leases;
+using Pukeko.Server.Tests.Support;
 
 namespace Pukeko.Server.PostgreSql.Tests;
 
@@ -59,39 +60,7 @@ public sealed class ForensicLogOnPostgreSqlTests(PostgreSqlCluster cluster) : ID
         SubnetId = 1,
     };
 
-    private static Dhcp6Packet Packet(MessageType type, Lease6 lease)
-    {
-        var message = new Dhcp6Message(type, 0x1234);
-        var ia = new IaNaOption(lease.Iaid, 100, 200);
-        ia.Options.Add(new IaAddressOption(lease.Address, 1800, lease.ValidLifetime));
-        message.Options.Add(ia);
-        return new Dhcp6Packet(message);
-    }
-
-    /// <summary>A Request/Reply exchange through the hook points the pipeline calls; the status after pkt6_send.</summary>
-    private static NextStep Exchange(HooksManager hooks, Lease6 assigned)
-    {
-        var query = Packet(MessageType.Request, assigned);
-        var response = Packet(MessageType.Reply, assigned);
-        var handle = hooks.CreateHandle();
-        handle.SetArgument("query6", query);
-        hooks.Call(HookPoints.Pkt6Receive, handle);
-        HooksManager.EndCall(handle);
-        handle.SetArgument("query6", query);
-        handle.SetArgument("response6", response);
-        handle.SetArgument("leases6", LeaseViews.ToViews([assigned]));
-        handle.SetArgument("deleted_leases6", LeaseViews.ToViews([]));
-        hooks.Call(HookPoints.Leases6Committed, handle);
-        HooksManager.EndCall(handle);
-        handle.SetArgument("query6", query);
-        handle.SetArgument("response6", response);
-        handle.SetArgument<Pukeko.Hooks.Subnets.Subnet6?>("subnet6", null);
-        hooks.Call(HookPoints.Pkt6Send, handle);
-        var status = handle.Status;
-        HooksManager.EndCall(handle);
-        hooks.ReleaseHandle(handle);
-        return status;
-    }
+    private static NextStep Exchange(HooksManager hooks, Lease6 assigned) => LeaseExchangeThroughHooks.Run(hooks, assigned);
 
     private static void CommandProcessed(HooksManager hooks, string name, string arguments)
     {

@@ -73,39 +73,7 @@ public sealed class ForensicLogBackendTests : IDisposable
         SubnetId = 1,
     };
 
-    private static Dhcp6Packet Packet(MessageType type, Lease6 lease)
-    {
-        var message = new Dhcp6Message(type, 0x1234);
-        var ia = new IaNaOption(lease.Iaid, 100, 200);
-        ia.Options.Add(new IaAddressOption(lease.Address, 1800, lease.ValidLifetime));
-        message.Options.Add(ia);
-        return new Dhcp6Packet(message);
-    }
-
-    /// <summary>One Request/Reply exchange through the hook points the pipeline calls; returns the status after pkt6_send.</summary>
-    private NextStep Exchange(Lease6 assigned)
-    {
-        var query = Packet(MessageType.Request, assigned);
-        var response = Packet(MessageType.Reply, assigned);
-        var handle = _hooks.CreateHandle();
-        handle.SetArgument("query6", query);
-        _hooks.Call(HookPoints.Pkt6Receive, handle);
-        HooksManager.EndCall(handle);
-        handle.SetArgument("query6", query);
-        handle.SetArgument("response6", response);
-        handle.SetArgument("leases6", LeaseViews.ToViews([assigned]));
-        handle.SetArgument("deleted_leases6", LeaseViews.ToViews([]));
-        _hooks.Call(HookPoints.Leases6Committed, handle);
-        HooksManager.EndCall(handle);
-        handle.SetArgument("query6", query);
-        handle.SetArgument("response6", response);
-        handle.SetArgument<Pukeko.Hooks.Subnets.Subnet6?>("subnet6", null);
-        _hooks.Call(HookPoints.Pkt6Send, handle);
-        var status = handle.Status;
-        HooksManager.EndCall(handle);
-        _hooks.ReleaseHandle(handle);
-        return status;
-    }
+    private NextStep Exchange(Lease6 assigned) => LeaseExchangeThroughHooks.Run(_hooks, assigned);
 
     [Fact]
     public void Syslog_sends_each_entry_as_one_info_message_with_the_configured_facility_and_pattern()
