@@ -106,15 +106,33 @@ internal sealed class HaQueryFilter
     /// Decides the query: adds the class <c>HA_&lt;peer&gt;</c> of its scope and says whether this server answers it.
     /// A message type HA does not divide (Information-Request) is always answered.
     /// </summary>
-    public bool InScope(Dhcp6Packet query)
+    public bool InScope(Dhcp6Packet query) => Decide(query) == HaScopeDecision.Served;
+
+    /// <summary>As <see cref="InScope"/>, and says why a query is not answered.</summary>
+    public HaScopeDecision Decide(Dhcp6Packet query)
     {
         var peer = ScopeOf(query);
         if (peer is null)
         {
-            return false;
+            return HaScopeDecision.NoClientIdentifier;
         }
 
         query.Classes.Add(ClassPrefix + peer.Name);
-        return !IsHaType(query.Type) || Volatile.Read(ref _served).Contains(peer.Name);
+        return !IsHaType(query.Type) || Volatile.Read(ref _served).Contains(peer.Name)
+            ? HaScopeDecision.Served
+            : HaScopeDecision.OtherScope;
     }
+}
+
+/// <summary>What <see cref="HaQueryFilter.Decide"/> made of a query.</summary>
+internal enum HaScopeDecision
+{
+    /// <summary>In a scope this server serves now.</summary>
+    Served,
+
+    /// <summary>In a scope this server does not serve now (normally the partner's).</summary>
+    OtherScope,
+
+    /// <summary>Load balancing cannot place it: it has no client identifier.</summary>
+    NoClientIdentifier,
 }

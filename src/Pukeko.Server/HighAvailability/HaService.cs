@@ -594,19 +594,19 @@ internal sealed class HaService : IAsyncDisposable
     /// </summary>
     public bool Accept(Dhcp6Packet query)
     {
-        var inScope = _filter.InScope(query);
-        if (!inScope && _filter.ScopeOf(query) is null)
+        var decision = _filter.Decide(query);
+        if (decision == HaScopeDecision.NoClientIdentifier)
         {
             _log.LogDebug(new EventId(0, "HA_LOAD_BALANCING_DUID_MISSING"), "load balancing failed for the DHCPv6 message (transaction id: {TransactionId}) because DUID is missing", query.Message.TransactionId);
             return false;
         }
 
-        if (!inScope && HaQueryFilter.IsHaType(query.Type) && _communication.IsInterrupted)
+        if (decision == HaScopeDecision.OtherScope && HaQueryFilter.IsHaType(query.Type) && _communication.IsInterrupted)
         {
             _communication.Analyze(query, _log, _config.ThisServerName);
         }
 
-        return inScope;
+        return decision == HaScopeDecision.Served;
     }
 
     /// <summary>
