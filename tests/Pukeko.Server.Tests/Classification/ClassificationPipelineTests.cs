@@ -180,4 +180,47 @@ public sealed class ClassificationPipelineTests
         var reply = h.Exchange(Create(MessageType.Solicit, oro: OptionCode.Preference)).Reply!;
         Assert.Equal([5], reply.Options.Get(OptionCode.Preference)!.GetData());
     }
+
+    // The spawned classes below are not defined anywhere: a guard names the class a template gives the packet.
+    private const string DuidTypeTemplate = """
+        { "name": "duid-type", "template-test": "hexstring(substring(option[1].hex, 0, 2), '')" }
+        """;
+
+    [Fact]
+    public void SpawnedClassGuardsAPool()
+    {
+        using var h = Harness($$"""
+            "client-classes": [ {{DuidTypeTemplate}} ],
+            "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0",
+                "pools": [ { "pool": "2001:db8:1::100-2001:db8:1::1ff", "client-classes": [ "SPAWN_duid-type_0001" ] },
+                           { "pool": "2001:db8:1::200-2001:db8:1::2ff", "client-classes": [ "SPAWN_duid-type_0003" ] } ] } ]
+            """);
+
+        // ClientDuid is a DUID-LLT (type 1); the other client's is a DUID-LL (type 3).
+        Assert.Equal(Ipv6Address.Parse("2001:db8:1::100"), AddressOf(h.Exchange(Create(MessageType.Solicit)).Reply!)!.Address);
+        var ll = Create(MessageType.Solicit, clientId: Duid.CreateLl(1, [2, 0, 0, 0, 0, 9]));
+        Assert.Equal(Ipv6Address.Parse("2001:db8:1::200"), AddressOf(h.Exchange(ll).Reply!)!.Address);
+
+        // A DUID-EN (type 2) spawns SPAWN_duid-type_0002, which no pool admits.
+        var en = Create(MessageType.Solicit, clientId: Duid.CreateEn(9, [1, 2, 3, 4]));
+        Assert.Equal(StatusCode.NoAddrsAvail, StatusOf(Ia(h.Exchange(en).Reply!).Options));
+    }
+
+    [Fact]
+    public void SpawnedClassSelectsTheSubnetOfASharedNetwork()
+    {
+        using var h = Harness($$"""
+            "client-classes": [ {{DuidTypeTemplate}} ],
+            "shared-networks": [ { "name": "by-duid", "interface": "eth0", "subnet6": [
+                { "id": 1, "subnet": "2001:db8:1::/64", "client-classes": [ "SPAWN_duid-type_0003" ],
+                  "pools": [ { "pool": "2001:db8:1::/120" } ] },
+                { "id": 2, "subnet": "2001:db8:2::/64", "client-classes": [ "SPAWN_duid-type_0001" ],
+                  "pools": [ { "pool": "2001:db8:2::/120" } ] } ] } ]
+            """);
+
+        var llt = AddressOf(h.Exchange(Create(MessageType.Solicit)).Reply!)!.Address;
+        Assert.True(Ipv6Prefix.Parse("2001:db8:2::/64").Contains(llt), llt.ToString());
+        var ll = AddressOf(h.Exchange(Create(MessageType.Solicit, clientId: Duid.CreateLl(1, [2, 0, 0, 0, 0, 9]))).Reply!)!.Address;
+        Assert.True(Ipv6Prefix.Parse("2001:db8:1::/64").Contains(ll), ll.ToString());
+    }
 }

@@ -119,6 +119,38 @@ public sealed class ClientFqdnTests
         Assert.Equal("printer.example.com.", h.Store.Get(Ipv6Address.Parse("2001:db8:1::50"))!.Hostname);
     }
 
+    // Kea's qualifyName on a reserved name: a name that already ends with the suffix's labels is only given its
+    // trailing dot; any other name, dotted or not, has the suffix appended. One deliberate difference: Kea 2.2
+    // compares with the suffix before lower-casing, so it would store "printer.example.com.example.com." for
+    // "Printer.Example.COM"; DNS names are case-insensitive, so Pukeko lower-cases first.
+    [Theory]
+    [InlineData("printer.example.com", "printer.example.com.")]
+    [InlineData("printer.example.com.", "printer.example.com.")]
+    [InlineData("Printer.Example.COM", "printer.example.com.")]
+    [InlineData("printer.", "printer.example.com.")]
+    [InlineData("printer.other.org", "printer.other.org.example.com.")]
+    [InlineData("printer.barexample.com", "printer.barexample.com.example.com.")]
+    public void ReservedHostnameThatIsAlreadyAnFqdnIsQualifiedAsKeaDoes(string reserved, string stored)
+    {
+        using var h = PipelineHarness.FromDhcp6(Enabled.Replace("\"hostname\": \"printer\"", $"\"hostname\": \"{reserved}\"", StringComparison.Ordinal));
+        var reply = h.Exchange(WithFqdn(Create(MessageType.Request, serverId: PipelineHarness.ServerDuid), ClientFqdnOption.FlagS, "laptop", partial: true)).Reply!;
+        var fqdn = Assert.IsType<ClientFqdnOption>(reply.Options.Get(OptionCode.ClientFqdn));
+        Assert.False(fqdn.IsPartialName);
+        Assert.Equal(stored.TrimEnd('.'), fqdn.DomainName);
+        Assert.Equal(stored, h.Store.Get(Ipv6Address.Parse("2001:db8:1::50"))!.Hostname);
+    }
+
+    [Fact]
+    public void ReservedFqdnWithoutTheClientsOptionIsStoredAsWritten()
+    {
+        // Kea keeps the reservation's name unchanged in the lease when the client sent no Client FQDN option and
+        // the server is not told to make one up (ddns-replace-client-name never).
+        using var h = PipelineHarness.FromDhcp6(Enabled.Replace("\"hostname\": \"printer\"", "\"hostname\": \"printer.other.org\"", StringComparison.Ordinal));
+        var reply = h.Exchange(Create(MessageType.Request, serverId: PipelineHarness.ServerDuid)).Reply!;
+        Assert.False(reply.Options.Contains(OptionCode.ClientFqdn));
+        Assert.Equal("printer.other.org", h.Store.Get(Ipv6Address.Parse("2001:db8:1::50"))!.Hostname);
+    }
+
     [Fact]
     public void PoolParametersApplyOnceTheAddressIsKnown()
     {
