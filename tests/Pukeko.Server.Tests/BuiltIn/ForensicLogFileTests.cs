@@ -1,10 +1,13 @@
+using System.Runtime.Versioning;
 using Microsoft.Extensions.Time.Testing;
 using Pukeko.Server.BuiltIn.ForensicLog;
+using Pukeko.Server.Tests.Hooks;
 using Pukeko.Server.Tests.Support;
 
 namespace Pukeko.Server.Tests.BuiltIn;
 
-/// <summary>Forensic log file names, rotation, continuation of an existing file, line rendering and timestamps.</summary>
+/// <summary>Forensic log file names, rotation and its scripts, continuation of an existing file, line rendering and timestamps.</summary>
+[SupportedOSPlatform("linux")]
 public sealed class ForensicLogFileTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
@@ -114,5 +117,73 @@ public sealed class ForensicLogFileTests : IDisposable
         Assert.Equal(("UTC", null), LocalZoneName.ParseRule("UTC0"));
         Assert.Equal(("+13", null), LocalZoneName.ParseRule("<+13>-13"));
         Assert.Equal(("NZST", "NZDT"), LocalZoneName.ParseRule("NZST-12NZDT,M9.5.0,M4.1.0/3"));
+    }
+
+    [Fact]
+    public void Rotation_runs_prerotate_with_the_closed_file_and_postrotate_with_the_new_one()
+    {
+        var record = Path.Combine(_dir.Path, "scripts.out");
+        var prerotate = Script("pre", record);
+        var postrotate = Script("post", record);
+        var options = Options() with { Directory = Path.Combine(_dir.Path, "log"), Prerotate = prerotate, Postrotate = postrotate };
+        Directory.CreateDirectory(options.Directory);
+        using (var file = new ForensicLogFile(options, _time))
+        {
+            file.Write("first");
+            file.Write("same day: no rotation, no script");
+            _time.Advance(TimeSpan.FromSeconds(3));
+            file.Write("second");
+        }
+
+        // The scripts are not waited for (Kea spawns them asynchronously), so they may finish in either order: poll,
+        // bounded, and compare sorted.
+        var lines = WaitForLines(record, 2);
+        Assert.Equal(
+            [$"post {Path.Combine(options.Directory, "kea-legal.20260131.txt")}", $"pre {Path.Combine(options.Directory, "kea-legal.20260130.txt")}"],
+            lines.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_rotation_script_that_cannot_run_is_logged_and_the_entry_is_still_written()
+    {
+        var logs = new CapturingLoggers();
+        var missing = Path.Combine(_dir.Path, "no-such-script");
+        using (var file = new ForensicLogFile(Options() with { Prerotate = missing }, _time, logs.CreateLogger("legal")))
+        {
+            file.Write("first");
+            _time.Advance(TimeSpan.FromSeconds(3));
+            file.Write("second");
+        }
+
+        Assert.Equal("2026-01-31 00:00:01 second\n", File.ReadAllText(Path.Combine(_dir.Path, "kea-legal.20260131.txt")));
+        var error = Assert.Single(logs.Entries, e => e.EventName == "LEGAL_LOG_ROTATE_SCRIPT_ERROR");
+        Assert.Contains(missing, error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>An executable script that appends its tag and first argument to <paramref name="record"/>.</summary>
+    private string Script(string tag, string record)
+    {
+        var path = Path.Combine(_dir.Path, tag + ".sh");
+        File.WriteAllText(path, $"#!/bin/sh\necho \"{tag} $1\" >> '{record}'\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    private static string[] WaitForLines(string path, int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        string[] lines = [];
+        while (DateTime.UtcNow < deadline)
+        {
+            lines = File.Exists(path) ? File.ReadAllLines(path) : [];
+            if (lines.Length >= count)
+            {
+                return lines;
+            }
+
+            Thread.Sleep(50);
+        }
+
+        return lines;
     }
 }
