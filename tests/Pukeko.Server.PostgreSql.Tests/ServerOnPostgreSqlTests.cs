@@ -72,6 +72,58 @@ public sealed class ServerOnPostgreSqlTests(PostgreSqlCluster cluster) : IDispos
         Assert.Empty(await RowsAsync(db, "SELECT subnet_id, pool_id, lease_type, state, leases FROM lease6_pool_stat WHERE leases > 0"));
     }
 
+    [PostgreSqlFact]
+    public async Task Extended_info6_upgrade_checks_the_relay_information_of_every_stored_lease()
+    {
+        var name = await cluster.CreateDatabaseAsync();
+        await using var db = cluster.DataSource(name);
+
+        // Leases written by Kea 2.2 (the old "relays" form), one broken, one already checked, and more than a page
+        // (100) of leases without a context, so paging is exercised. Expiry in whole seconds, as Kea writes it (an
+        // update is conditional on the expiry read).
+        var contexts = new[]
+        {
+            """{ "ISC": { "relays": [ { "hop": 0, "link": "2001:db8:1::1", "peer": "fe80::1" } ] } }""",
+            """{ "ISC": { "relay-info": "broken" }, "k": 2 }""",
+            """{ "ISC": { "relay-info": [ { "hop": 0, "link": "2001:db8:1::1", "peer": "fe80::1" } ] } }""",
+        };
+        for (var i = 0; i < 250; i++)
+        {
+            var context = i % 100 < contexts.Length ? contexts[i % 100].Replace("'", "''", StringComparison.Ordinal) : "";
+            await PostgreSqlCluster.ExecuteAsync(db,
+                "INSERT INTO lease6 (address, duid, valid_lifetime, expire, subnet_id, pref_lifetime, lease_type, iaid, prefix_len, "
+                + "fqdn_fwd, fqdn_rev, hostname, hwaddr, hwtype, hwaddr_source, state, user_context) VALUES "
+                + $"('2001:db8:1::{i + 1:x}', '\\x0102'::bytea, 4000, date_trunc('second', now()) + interval '1 hour', 1, 3000, 0, {i}, 128, false, false, '', "
+                + $"''::bytea, 0, 0, 0, '{context}')");
+        }
+
+        await using var server = NewServer(name, globals: """
+            "hooks-libraries": [ { "library": "libdhcp_lease_query.so", "parameters": { "requesters": [ "2001:db8:1::1" ] } } ],
+            """);
+        await server.StartAsync();
+
+        var answer = await server.Commands.ExecuteAsync("""{"command": "extended-info6-upgrade"}"""u8.ToArray(), CancellationToken.None);
+        Assert.Equal(0, answer["result"]!.GetValue<int>());
+        Assert.Equal("Upgraded 6 leases", answer["text"]!.GetValue<string>());
+
+        var stored = await RowsAsync(db, "SELECT user_context FROM lease6 WHERE user_context <> '' ORDER BY address");
+        Assert.Equal(9, stored.Count);
+        var expected = new[]
+        {
+            """{ "ISC": { "relay-info": [ { "hop": 0, "link": "2001:db8:1::1", "peer": "fe80::1" } ] } }""",
+            """{ "k": 2 }""",
+            contexts[2],
+        };
+        for (var i = 0; i < stored.Count; i++)
+        {
+            Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(expected[i % 3]), System.Text.Json.Nodes.JsonNode.Parse(stored[i])), stored[i]);
+        }
+
+        // Everything is checked now: a second run changes nothing.
+        answer = await server.Commands.ExecuteAsync("""{"command": "extended-info6-upgrade"}"""u8.ToArray(), CancellationToken.None);
+        Assert.Equal("Upgraded 0 leases", answer["text"]!.GetValue<string>());
+    }
+
     public void Dispose() => _root.Delete(recursive: true);
 
     /// <summary>Every row of a query, its columns joined by '/'.</summary>

@@ -51,9 +51,9 @@ public sealed class ExtendedInfoChecksServerTests
         return dhcp6;
     }
 
-    private static void AssertKept(ControlTestServer server, string?[] expected)
+    private static void AssertKept(ControlTestServer server, string?[] expected, int upTo = int.MaxValue)
     {
-        for (var i = 0; i < Brought.Length; i++)
+        for (var i = 0; i < Math.Min(upTo, Brought.Length); i++)
         {
             var lease = server.Server.Leases!.Get(Ipv6Address.Parse(Brought[i].Address));
             Assert.NotNull(lease);
@@ -124,5 +124,27 @@ public sealed class ExtendedInfoChecksServerTests
         var lease = ControlAssert.Args(ControlAssert.Result(
             await server.CommandAsync("""{"command": "lease6-get", "arguments": {"ip-address": "2001:db8:1::20"}}"""), ControlResult.Success));
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(LeaseExtendedInfoSanityTests.UpgradedContext), lease["user-context"]), lease.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Extended_info6_upgrade_exists_with_lease_query_and_on_memfile_upgrades_nothing_as_in_kea()
+    {
+        var without = Config("fix");
+        await using (var server = await ControlTestServer.StartAsync(without))
+        {
+            ControlAssert.Result(await server.CommandAsync("""{"command": "extended-info6-upgrade"}"""), ControlResult.Unsupported);
+        }
+
+        var with = Config("fix");
+        with["hooks-libraries"] = JsonNode.Parse("""[ { "library": "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_lease_query.so", "parameters": { "requesters": [ "2001:db8:1::1" ] } } ]""");
+        var expire = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 100_000;
+        var row = $"2001:db8:1::10,00:01:02:03,100000,{expire},1,50000,0,1,128,0,0,,,0,{LeaseCsvEscaping.Escape(LeaseExtendedInfoSanityTests.Kea22Context)},0,0,0";
+        await using (var server = await ControlTestServer.StartAsync(with, prepare: root => root.Write("data/leases.csv", $"{LeaseSamples.Header}\n{row}\n")))
+        {
+            // Memfile checked the lease as it loaded (Kea's memfile answers 0 for the same reason).
+            var answer = await server.CommandAsync("""{"command": "extended-info6-upgrade"}""");
+            ControlAssert.Result(answer, ControlResult.Success, "Upgraded 0 leases");
+            AssertKept(server, [LeaseExtendedInfoSanityTests.UpgradedContext, null, null, null], upTo: 1);
+        }
     }
 }

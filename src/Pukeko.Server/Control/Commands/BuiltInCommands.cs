@@ -13,6 +13,7 @@ internal static class BuiltInCommands
         StatLeaseCommands.Register(dispatcher, server);
         LeaseCommands.Register(dispatcher, server);
         HostCommands.Register(dispatcher, server);
+        LeaseQueryCommands.Register(dispatcher, server);
         SubnetCommands.Register(dispatcher, server);
         ClassCommands.Register(dispatcher, server);
         HighAvailability.HaCommands.Register(dispatcher, server);
