@@ -8,7 +8,7 @@ using static Pukeko.Server.Tests.Support.ClientMessages;
 
 namespace Pukeko.Server.Tests.Options;
 
-/// <summary>Kea's option precedence (digest §3.5): reservation, pool, subnet, (shared network), class, global.</summary>
+/// <summary>Kea's option precedence (digest §3.5): reservation, pool, subnet, shared network, class, global.</summary>
 public sealed class OptionPrecedenceTests
 {
     private const string ClientDuidText = "00:01:00:01:29:b9:27:00:00:01:02:03:04:05";
@@ -45,6 +45,29 @@ public sealed class OptionPrecedenceTests
         {
             Assert.Equal([(byte)expected], option!.GetData());
         }
+    }
+
+    /// <summary>The same inside a shared network, whose option-data sits between the subnet's and the classes'.</summary>
+    [Theory]
+    [InlineData("subnet,network,class,global", 3)]
+    [InlineData("network,class,global", 4)]
+    [InlineData("class,global", 5)]
+    [InlineData("network", 4)]
+    public void SharedNetworkOptionsComeAfterTheSubnetsAndBeforeTheClasses(string levels, int expected)
+    {
+        bool Has(string level) => levels.Split(',').Contains(level);
+        var config = LoadOk(Dhcp6($$"""
+            {{(Has("global") ? $"\"option-data\": {Preference(6)}," : "")}}
+            "client-classes": [ { "name": "all-clients", "test": "option[1].exists" {{(Has("class") ? $", \"option-data\": {Preference(5)}" : "")}} } ],
+            "shared-networks": [ { "name": "net", "interface": "eth0",
+                {{(Has("network") ? $"\"option-data\": {Preference(4)}," : "")}}
+                "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64",
+                    {{(Has("subnet") ? $"\"option-data\": {Preference(3)}," : "")}}
+                    "pools": [ { "pool": "2001:db8:1::/120" } ] } ] } ]
+            """));
+        using var h = new PipelineHarness(config);
+        var reply = h.Exchange(Create(MessageType.Solicit, oro: OptionCode.Preference)).Reply!;
+        Assert.Equal([(byte)expected], reply.Options.Get(OptionCode.Preference)!.GetData());
     }
 
     [Fact]
