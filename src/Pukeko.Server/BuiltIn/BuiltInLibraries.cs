@@ -52,11 +52,13 @@ internal static class BuiltInLibraries
     /// an error (reported to <paramref name="error"/>).
     /// </summary>
     /// <param name="warn">Where parameters that are accepted but not applied are reported, with their JSON path.</param>
-    public static object? ParseOptions(string libraryPath, JsonElement? parameters, string path, ConfigEnvironment environment, Action<string, string> error, Action<string, string>? warn = null) =>
+    public static object? ParseOptions(
+        string libraryPath, JsonElement? parameters, string path, ConfigEnvironment environment, Action<string, string> error, Action<string, string>? warn = null,
+        Pukeko.Protocol.Options.Definitions.OptionDefinitionSet? definitions = null) =>
         Kind(libraryPath) switch
         {
-            ForensicLog => ForensicLogOptions.Parse(parameters, path, environment.LegalLogDirectory, error),
-            FlexId => FlexIdOptions.Parse(parameters, path, error),
+            ForensicLog => ForensicLogOptions.Parse(parameters, path, environment.LegalLogDirectory, error, definitions),
+            FlexId => FlexIdOptions.Parse(parameters, path, error, definitions),
             RunScript => RunScriptOptions.Parse(parameters, path, error),
             Limits => LimitsOptions.Parse(parameters, path, error),
             HighAvailability => HaConfigParser.Parse(parameters, path, error, warn),

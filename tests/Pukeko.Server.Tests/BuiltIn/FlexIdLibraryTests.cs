@@ -62,6 +62,25 @@ public sealed class FlexIdLibraryTests
     }
 
     [Fact]
+    public void The_expression_names_an_option_of_the_configurations_option_def()
+    {
+        using var h = PipelineHarness.FromDhcp6("""
+            "option-def": [ { "name": "site-tag", "code": 65000, "type": "string" } ],
+            "host-reservation-identifiers": [ "flex-id" ],
+            "hooks-libraries": [ { "library": "libdhcp_flex_id.so", "parameters": { "identifier-expression": "option[site-tag].hex" } } ],
+            "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0",
+                "pools": [ { "pool": "2001:db8:1::10-2001:db8:1::1f" } ],
+                "reservations": [ { "flex-id": "'lab-7'", "ip-addresses": [ "2001:db8:1::f00" ] } ] } ]
+            """);
+        h.Hooks.Load(h.Config.HooksLibraries, multiThreading: true);
+
+        var tagged = Create(MessageType.Solicit);
+        tagged.Options.Add(new RawOption(65000, "lab-7"u8));
+        Assert.Equal(Reserved, AddressOf(h.Exchange(tagged).Reply!)!.Address);
+        Assert.NotEqual(Reserved, AddressOf(h.Exchange(Create(MessageType.Solicit, clientId: OtherDevice)).Reply!)!.Address);
+    }
+
+    [Fact]
     public void An_empty_value_is_no_identifier_and_the_client_gets_a_pool_address()
     {
         using var h = Harness(

@@ -50,6 +50,23 @@ public sealed class ForensicLogConfigTests
         Assert.NotNull(options.ResponseFormat);
     }
 
+    [Fact]
+    public void Formats_may_name_options_of_the_configurations_option_def()
+    {
+        var text = Dhcp6("""
+            "option-def": [ { "name": "site-tag", "code": 65000, "type": "string" } ],
+            "hooks-libraries": [ { "library": "libdhcp_legal_log.so", "parameters": { "request-parser-format": "'site ' + option[site-tag].text" } } ]
+            """);
+        var result = Load(text);
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        Assert.NotNull(Assert.IsType<ForensicLogOptions>(result.Config!.HooksLibraries[0].BuiltInOptions).RequestFormat);
+
+        // Without the definition the name means nothing, as in Kea.
+        var undefined = Load(text.Replace("""{ "name": "site-tag", "code": 65000, "type": "string" }""", "", StringComparison.Ordinal));
+        Assert.False(undefined.Success);
+        Assert.Contains(undefined.Errors, e => e.Path.EndsWith("request-parser-format", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("""{ "time-unit": "week" }""", "time-unit", "unknown time unit type: week, expected one of: second, day, month, year")]
     [InlineData("""{ "count": -1 }""", "count", "count value: -1 is out of range, expected value: 0..4294967295")]

@@ -28,7 +28,7 @@ internal sealed record FlexIdOptions
     /// with the JSON path of the value (<paramref name="path"/> is the path of <c>parameters</c>); null is returned
     /// when there was any.
     /// </summary>
-    public static FlexIdOptions? Parse(JsonElement? parameters, string path, Action<string, string> error)
+    public static FlexIdOptions? Parse(JsonElement? parameters, string path, Action<string, string> error, Pukeko.Protocol.Options.Definitions.OptionDefinitionSet? definitions = null)
     {
         ArgumentNullException.ThrowIfNull(error);
         var options = new FlexIdOptions();
@@ -55,7 +55,7 @@ internal sealed record FlexIdOptions
             {
                 try
                 {
-                    options = options with { ExpressionText = text, Expression = ExpressionParser.ParseString(text, ClassExpression.StandardOptionCode) };
+                    options = options with { ExpressionText = text, Expression = ExpressionParser.ParseString(text, optionCodeByName: null, definitions) };
                 }
                 catch (ExpressionSyntaxException ex)
                 {

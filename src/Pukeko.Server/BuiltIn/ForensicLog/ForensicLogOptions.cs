@@ -91,7 +91,7 @@ internal sealed record ForensicLogOptions
     /// when there was any. A relative <c>path</c> and an absent one are taken from <paramref name="defaultDirectory"/>.
     /// Only the keys of the chosen type are read (a database key with the file type is ignored), and unknown keys are ignored, as Kea does.
     /// </summary>
-    public static ForensicLogOptions? Parse(JsonElement? parameters, string path, string defaultDirectory, Action<string, string> error)
+    public static ForensicLogOptions? Parse(JsonElement? parameters, string path, string defaultDirectory, Action<string, string> error, Pukeko.Protocol.Options.Definitions.OptionDefinitionSet? definitions = null)
     {
         ArgumentNullException.ThrowIfNull(error);
         var options = new ForensicLogOptions { Directory = Path.GetFullPath(defaultDirectory) };
@@ -168,10 +168,10 @@ internal sealed record ForensicLogOptions
                     options = options with { Pattern = pattern };
                 }
 
-                return ParseExtra(map, options, Text, Fail) is { } syslog && ok ? syslog : null;
+                return ParseExtra(map, options, Text, Fail, definitions) is { } syslog && ok ? syslog : null;
             case ForensicLogType.PostgreSql:
                 options = options with { Database = ParseDatabase(map, Text, Fail) };
-                return ParseExtra(map, options, Text, Fail) is { } database && ok ? database : null;
+                return ParseExtra(map, options, Text, Fail, definitions) is { } database && ok ? database : null;
         }
 
         if (Text("path") is { } directory)
@@ -259,12 +259,13 @@ internal sealed record ForensicLogOptions
             }
         }
 
-        options = ParseExtra(map, options, Text, Fail) ?? options;
+        options = ParseExtra(map, options, Text, Fail, definitions) ?? options;
         return ok ? options : null;
     }
 
     /// <summary>The keys every backend reads: the timestamp format and the custom entry formats.</summary>
-    private static ForensicLogOptions? ParseExtra(JsonElement map, ForensicLogOptions options, Func<string, string?> readText, Action<string, string> fail)
+    private static ForensicLogOptions? ParseExtra(
+        JsonElement map, ForensicLogOptions options, Func<string, string?> readText, Action<string, string> fail, Pukeko.Protocol.Options.Definitions.OptionDefinitionSet? definitions)
     {
         var ok = true;
         void Fail(string key, string message)
@@ -301,7 +302,7 @@ internal sealed record ForensicLogOptions
 
             try
             {
-                return ExpressionParser.ParseString(text, ClassExpression.StandardOptionCode);
+                return ExpressionParser.ParseString(text, optionCodeByName: null, definitions);
             }
             catch (ExpressionSyntaxException ex)
             {

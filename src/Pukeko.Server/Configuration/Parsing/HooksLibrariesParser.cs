@@ -126,7 +126,8 @@ internal static class HooksLibrariesParser
             {
                 CheckFilesTheLibraryUses(box.Value.Library, box.Value.Parameters, ParseContext.Child(itemPath, "parameters"), context);
                 // Built in: its parameters are checked here, so a mistake is reported with its JSON path.
-                var options = BuiltIn.BuiltInLibraries.ParseOptions(box.Value.Library, box.Value.Parameters, ParseContext.Child(itemPath, "parameters"), context.Environment, context.Error, context.Warn);
+                // Expressions in them (flex-id, forensic log formats) see the option-defs, as in Kea, which were read first.
+                var options = BuiltIn.BuiltInLibraries.ParseOptions(box.Value.Library, box.Value.Parameters, ParseContext.Child(itemPath, "parameters"), context.Environment, context.Error, context.Warn, context.Definitions);
                 box.Value = box.Value with { BuiltInOptions = options };
             }
 
