@@ -4,6 +4,7 @@ using Pukeko.Server.BuiltIn.FlexId;
 using Pukeko.Server.BuiltIn.ForensicLog;
 using Pukeko.Server.BuiltIn.LeaseQuery;
 using Pukeko.Server.BuiltIn.Limits;
+using Pukeko.Server.BuiltIn.Rbac;
 using Pukeko.Server.BuiltIn.RunScript;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.HighAvailability;
@@ -25,6 +26,7 @@ internal static class BuiltInLibraries
     private const string Limits = "libdhcp_limits.so";
     private const string HighAvailability = "libdhcp_ha.so";
     private const string LeaseQuery = "libdhcp_lease_query.so";
+    private const string Rbac = "libdhcp_rbac.so";
 
     /// <summary>Which built-in entry serves the library at <paramref name="libraryPath"/>; null when none does.</summary>
     private static string? Kind(string libraryPath) => KeaNativeLibraries.IsForensicLog(libraryPath)
@@ -36,13 +38,14 @@ internal static class BuiltInLibraries
             Limits => Limits,
             HighAvailability => HighAvailability,
             LeaseQuery => LeaseQuery,
+            Rbac or "libca_rbac.so" => Rbac,
             _ => null,
         };
 
     /// <summary>
-    /// True when the library's parameters are parsed here. All but HA and lease query are also served by an entry object
-    /// created here; those two are server components (<see cref="HaConfig"/>, <see cref="LeaseQueryOptions"/>), so
-    /// <see cref="Create"/> gives null for them.
+    /// True when the library's parameters are parsed here. All but HA, lease query and RBAC are also served by an entry
+    /// object created here; those are server components (<see cref="HaConfig"/>, <see cref="LeaseQueryOptions"/>,
+    /// <see cref="RbacOptions"/>, which the HTTP control sockets apply), so <see cref="Create"/> gives null for them.
     /// </summary>
     public static bool IsHookLibrary(string libraryPath) => Kind(libraryPath) is not null;
 
@@ -63,6 +66,7 @@ internal static class BuiltInLibraries
             Limits => LimitsOptions.Parse(parameters, path, error),
             HighAvailability => HaConfigParser.Parse(parameters, path, error, warn),
             LeaseQuery => LeaseQueryOptions.Parse(parameters, path, error),
+            Rbac => RbacOptions.Parse(parameters, path, error, warn),
             _ => null,
         };
 
@@ -112,6 +116,7 @@ internal static class BuiltInLibraries
             LimitsOptions limits => new LimitsLibrary(limits, time, statistics),
             HaConfig => null,
             LeaseQueryOptions => null,
+            RbacOptions => null,
             _ => throw new HookLoadException($"hooks library {config.Library}: its parameters were parsed for another library"),
         };
     }

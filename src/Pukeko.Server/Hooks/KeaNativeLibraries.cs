@@ -60,6 +60,8 @@ internal static partial class KeaNativeLibraries
         new("libdhcp_lease_query.so", "Leasequery", KeaNativeLibraryKind.BuiltIn, "LEASEQUERY messages from its requesters are answered natively (RFC 5007), and bulk leasequery over TCP (RFC 5460) when its advanced map enables it"),
         new("libdhcp_stat_cmds.so", "Statistics Commands", KeaNativeLibraryKind.BuiltIn, "its stat-lease6-get (and stat-lease4-get) commands are served natively"),
         new("libdhcp_flex_id.so", "Flexible Identifier", KeaNativeLibraryKind.BuiltIn, "its identifier-expression gives the flex-id of host reservations, and replace-client-id and ignore-iaid apply, natively"),
+        new("libdhcp_rbac.so", "Role-Based Access Control", KeaNativeLibraryKind.BuiltIn, "the roles, access control lists and response filters apply natively to commands received on the HTTP and HTTPS control sockets"),
+        new("libca_rbac.so", "Role-Based Access Control", KeaNativeLibraryKind.BuiltIn, "the roles, access control lists and response filters apply natively to commands received on the HTTP and HTTPS control sockets"),
 
         // Management commands and observers: answers to clients are unchanged.
         new("libdhcp_cb_cmds.so", "Configuration Backend Commands", KeaNativeLibraryKind.NotBuiltIn, NotAvailable + " (remote-*)"),
@@ -74,7 +76,6 @@ internal static partial class KeaNativeLibraries
         new("libdhcp_mysql.so", "MySQL", KeaNativeLibraryKind.Refused, "it provides the MySQL lease, host and configuration backends, and Pukeko has no MySQL backend (use memfile or postgresql in lease-database)"),
         new("libdhcp_mysql_cb.so", "MySQL Configuration Backend", KeaNativeLibraryKind.Refused, "subnets, options and classes kept in the database would be missing"),
         new("libdhcp_pgsql_cb.so", "PostgreSQL Configuration Backend", KeaNativeLibraryKind.Refused, "subnets, options and classes kept in the database would be missing"),
-        new("libdhcp_rbac.so", "Role-Based Access Control", KeaNativeLibraryKind.Refused, "its command restrictions would not be enforced, so every client of the control channel could run every command"),
         new("libdhcp_bootp.so", "BOOTP", KeaNativeLibraryKind.Refused, "it is for kea-dhcp4 only, and kea-dhcp6 refuses to load it"),
         new("libdhcp_ping_check.so", "Ping Check", KeaNativeLibraryKind.Refused, "it is for kea-dhcp4 only, and kea-dhcp6 refuses to load it"),
         new("libddns_gss_tsig.so", "GSS-TSIG", KeaNativeLibraryKind.Refused, "it is for kea-dhcp-ddns only"),

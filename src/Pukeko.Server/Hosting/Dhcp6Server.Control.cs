@@ -76,7 +76,8 @@ internal sealed partial class Dhcp6Server
         _commands = new CommandDispatcher(null, _commandLog);
         BuiltInCommands.Register(_commands, this);
         _prometheus = new PrometheusExporter(Statistics);
-        _channels = new ControlChannelHost(_commands, _prometheus.WriteAsync, _commandLog);
+        _channels = new ControlChannelHost(
+            _commands, _prometheus.WriteAsync, _commandLog, () => Config?.HooksLibraries.Select(l => l.BuiltInOptions).OfType<BuiltIn.Rbac.RbacOptions>().FirstOrDefault());
         _sampler = _time.CreateTimer(static s => ((StatisticsRegistry)s!).SampleAll(), Statistics, StatisticsSampleInterval, StatisticsSampleInterval);
         var now = _time.GetUtcNow().UtcTicks;
         _startedAtTicks = now;

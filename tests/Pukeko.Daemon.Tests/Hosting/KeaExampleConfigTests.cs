@@ -50,9 +50,6 @@ public sealed class KeaExampleConfigTests(ITestOutputHelper output)
         ["kea-current/config-backend.json"] = (
             "a MySQL configuration backend (config-control) through libdhcp_mysql.so",
             "Dhcp6/hooks-libraries[0]/library: libdhcp_mysql.so is Kea's MySQL library, which Pukeko does not have: it provides the MySQL lease, host and configuration backends, and Pukeko has no MySQL backend (use memfile or postgresql in lease-database)"),
-        ["kea-current/hooks-rbac.json"] = (
-            "role-based access control of commands (libdhcp_rbac.so); ignoring it would open every command to every client",
-            "Dhcp6/hooks-libraries[0]/library: libdhcp_rbac.so is Kea's Role-Based Access Control library, which Pukeko does not have: its command restrictions would not be enforced, so every client of the control channel could run every command"),
         ["kea-current/hooks.json"] = (
             "the example's own hook libraries (security.so, charging.so in the hooks directory) do not exist here; Kea's -t opens every library too",
             "Dhcp6/hooks-libraries: hooks library /usr/lib/kea/hooks/security.so: file not found"),

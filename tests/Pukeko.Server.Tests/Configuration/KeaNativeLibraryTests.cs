@@ -28,7 +28,6 @@ public sealed class KeaNativeLibraryTests
     [InlineData("libdhcp_mysql.so", "MySQL lease, host and configuration backends")]
     [InlineData("libdhcp_mysql_cb.so", "kept in the database would be missing")]
     [InlineData("libdhcp_radius.so", "would not be authorized")]
-    [InlineData("libdhcp_rbac.so", "every client of the control channel could run every command")]
     [InlineData("libdhcp_ping_check.so", "kea-dhcp4 only")]
     [InlineData("libdhcp_bootp.so", "kea-dhcp4 only")]
     public void A_kea_library_that_changes_who_gets_which_lease_is_an_error_that_says_why(string library, string why)

@@ -54,7 +54,36 @@ public sealed class TlsChannelTests : IDisposable
         ControlAssert.Result((JsonObject)Assert.Single(answer)!, ControlResult.Success, "9.9.9");
     }
 
-    private async Task<HttpCommandListener> StartAsync(bool certRequired)
+    [Fact]
+    public async Task Rbac_names_the_role_after_the_client_certificates_subject_or_issuer()
+    {
+        // The client certificate's subject CN is "client", its issuer's "ca".
+        var bySubject = Rbac("""{ "assign-role-method": "cert-subject", "api-files": "/x", "roles": [ { "name": "client", "accept-commands": "READ" } ] }""");
+        await using (var listener = await StartAsync(certRequired: false, bySubject))
+        {
+            ControlAssert.Result((JsonObject)Assert.Single(await PostAsync(listener.BoundPort, "client"))!, ControlResult.Success, "9.9.9");
+            Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(listener.BoundPort, "client", "config-write"));
+
+            // No certificate: no common name, so the default role, which refuses everything.
+            Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(listener.BoundPort, null, "version-get"));
+        }
+
+        var byIssuer = Rbac("""{ "assign-role-method": "cert-issuer", "api-files": "/x", "roles": [ { "name": "ca", "accept-commands": "ALL" } ] }""");
+        await using (var listener = await StartAsync(certRequired: false, byIssuer))
+        {
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(listener.BoundPort, "client", "config-write"));
+        }
+    }
+
+    private static Pukeko.Server.BuiltIn.Rbac.RbacOptions Rbac(string parameters)
+    {
+        var config = Configuration.ConfigTest.LoadOk(Configuration.ConfigTest.Dhcp6($$"""
+            "hooks-libraries": [ { "library": "libdhcp_rbac.so", "parameters": {{parameters}} } ]
+            """));
+        return Assert.IsType<Pukeko.Server.BuiltIn.Rbac.RbacOptions>(Assert.Single(config.HooksLibraries).BuiltInOptions);
+    }
+
+    private async Task<HttpCommandListener> StartAsync(bool certRequired, Pukeko.Server.BuiltIn.Rbac.RbacOptions? rbac = null)
     {
         var config = new ControlSocketConfig
         {
@@ -68,15 +97,36 @@ public sealed class TlsChannelTests : IDisposable
         };
         var dispatcher = new CommandDispatcher(null, NullLogger.Instance);
         dispatcher.Register("version-get", (_, _) => ValueTask.FromResult(ControlAnswer.Success("9.9.9")));
-        var listener = new HttpCommandListener(config, dispatcher, null, NullLogger.Instance);
+        dispatcher.Register("config-write", (_, _) => ValueTask.FromResult(ControlAnswer.Success("written")));
+        var listener = new HttpCommandListener(config, dispatcher, null, NullLogger.Instance, () => rbac);
         await listener.StartAsync(CancellationToken.None);
         return listener;
     }
 
     private async Task<JsonArray> PostAsync(int port, string? clientName)
     {
+        using var http = Client(clientName);
+        using var response = await http.PostAsync(
+            new Uri($"https://127.0.0.1:{port}/"),
+            new StringContent("""{"command": "version-get"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsArray();
+    }
+
+    private async Task<HttpStatusCode> StatusAsync(int port, string? clientName, string command)
+    {
+        using var http = Client(clientName);
+        using var response = await http.PostAsync(
+            new Uri($"https://127.0.0.1:{port}/"),
+            new StringContent($$"""{"command": "{{command}}"}""", Encoding.UTF8, "application/json"));
+        return response.StatusCode;
+    }
+
+    /// <summary>An HTTPS client that checks the server against the test CA and presents <paramref name="clientName"/>'s certificate (none when null).</summary>
+    private HttpClient Client(string? clientName)
+    {
         var anchor = X509CertificateLoader.LoadCertificateFromFile(File("ca.pem"));
-        using var handler = new SocketsHttpHandler();
+        var handler = new SocketsHttpHandler();
         handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
         {
             // The client checks the server against the test CA, as kea-shell with --ca would.
@@ -97,12 +147,7 @@ public sealed class TlsChannelTests : IDisposable
             handler.SslOptions.ClientCertificates = [X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null)];
         }
 
-        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
-        using var response = await http.PostAsync(
-            new Uri($"https://127.0.0.1:{port}/"),
-            new StringContent("""{"command": "version-get"}""", Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsArray();
+        return new HttpClient(handler, disposeHandler: true) { Timeout = TimeSpan.FromSeconds(10) };
     }
 
     private string File(string name) => Path.Combine(_dir.Path, name);

@@ -24,15 +24,18 @@ internal sealed class ControlChannelHost : IAsyncDisposable
     private readonly CommandDispatcher _dispatcher;
     private readonly Func<Stream, CancellationToken, Task>? _metrics;
     private readonly ILogger _log;
+    private readonly Func<BuiltIn.Rbac.RbacOptions?>? _rbac;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, UnixCommandListener> _unix = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HttpCommandListener> _http = new(StringComparer.Ordinal);
     private readonly List<Task> _stopping = [];
     private readonly List<HttpCommandListener> _dedicated = [];
 
-    public ControlChannelHost(CommandDispatcher dispatcher, Func<Stream, CancellationToken, Task>? metrics, ILogger log)
+    /// <param name="rbac">The running configuration's RBAC settings (null: none), applied by the HTTP listeners to each request.</param>
+    public ControlChannelHost(CommandDispatcher dispatcher, Func<Stream, CancellationToken, Task>? metrics, ILogger log, Func<BuiltIn.Rbac.RbacOptions?>? rbac = null)
     {
         _dispatcher = dispatcher;
+        _rbac = rbac;
         _metrics = metrics;
         _log = log;
     }
@@ -180,7 +183,7 @@ internal sealed class ControlChannelHost : IAsyncDisposable
         // A listener being replaced on the same port unbinds as soon as its stop begins, but give it a moment.
         for (var attempt = 0; ; attempt++)
         {
-            var listener = new HttpCommandListener(config, _dispatcher, metrics, _log);
+            var listener = new HttpCommandListener(config, _dispatcher, metrics, _log, _rbac);
             try
             {
                 await listener.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Pukeko.Server.BuiltIn.Rbac;
 using Pukeko.Server.Configuration;
 
 namespace Pukeko.Server.Control.Channels;
@@ -21,7 +22,8 @@ namespace Pukeko.Server.Control.Channels;
 /// <c>POST</c> carries one command; the answer is wrapped in a one-element list as Kea's Control Agent did.
 /// Basic authentication failures are answered 401 with a Kea-style body. <c>GET /metrics</c> serves the
 /// Prometheus exposition on the same listener. With <see cref="ControlSocketConfig.AcceptedCommands"/> (the dedicated HA
-/// listener's <c>restrict-commands</c>) other commands are answered 403, as Kea's command filter does.
+/// listener's <c>restrict-commands</c>) other commands are answered 403, as Kea's command filter does. The other
+/// listeners apply role-based access control when the configuration loads Kea's RBAC library (<see cref="RbacOptions"/>).
 /// </summary>
 internal sealed class HttpCommandListener : IAsyncDisposable
 {
@@ -29,17 +31,20 @@ internal sealed class HttpCommandListener : IAsyncDisposable
 
     private readonly CommandDispatcher _dispatcher;
     private readonly Func<Stream, CancellationToken, Task>? _metrics;
+    private readonly Func<RbacOptions?> _rbac;
     private readonly ILogger _log;
     private volatile ControlSocketConfig _config;
     private WebApplication? _app;
     private int _stopped;
 
-    public HttpCommandListener(ControlSocketConfig config, CommandDispatcher dispatcher, Func<Stream, CancellationToken, Task>? metrics, ILogger log)
+    /// <param name="rbac">The running configuration's RBAC settings; null when it loads no RBAC library.</param>
+    public HttpCommandListener(ControlSocketConfig config, CommandDispatcher dispatcher, Func<Stream, CancellationToken, Task>? metrics, ILogger log, Func<RbacOptions?>? rbac = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         _config = config;
         _dispatcher = dispatcher;
         _metrics = metrics;
+        _rbac = rbac ?? (static () => null);
         _log = log;
     }
 
@@ -187,11 +192,56 @@ internal sealed class HttpCommandListener : IAsyncDisposable
         }
         else
         {
+            var rbac = config.AcceptedCommands is null ? _rbac() : null;
+            RbacRole? role = null;
+            if (rbac is not null)
+            {
+                if (rbac.RequireTls && !config.UsesTls)
+                {
+                    _log.LogInformation(new EventId(0, "RBAC_TLS_REQUIRED"), "HTTP request from {Remote} refused: RBAC requires TLS", context.Connection.RemoteIpAddress);
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    await WriteJsonAsync(context, ControlAnswer.Create(StatusCodes.Status401Unauthorized, "Unauthorized")).ConfigureAwait(false);
+                    return;
+                }
+
+                var command = CommandName(body) ?? "";
+                var assigned = RbacRequestRole.Of(context, rbac.Method, config.Authentication is not null);
+                role = rbac.RoleFor(assigned);
+                if (!rbac.Accepts(role, command))
+                {
+                    _log.LogInformation(new EventId(0, "RBAC_COMMAND_REJECTED"), "command '{Command}' from {Remote} refused for role '{Role}'", command, context.Connection.RemoteIpAddress, assigned);
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    await WriteJsonAsync(context, ControlAnswer.Create(StatusCodes.Status403Forbidden, "Forbidden")).ConfigureAwait(false);
+                    return;
+                }
+            }
+
             // Not tied to RequestAborted: a command that changes state must finish even if the client leaves.
             answer = await _dispatcher.ExecuteAsync(body.GetBuffer().AsMemory(0, (int)body.Length), CancellationToken.None).ConfigureAwait(false);
+            if (rbac is not null && role is { FilterListCommands: true } && CommandName(body) == "list-commands")
+            {
+                FilterListCommands(answer, rbac, role);
+            }
         }
 
         await WriteJsonAsync(context, new JsonArray(answer)).ConfigureAwait(false);
+    }
+
+    /// <summary>RBAC's <c>list-commands</c> response filter: the commands the role may not run are left out.</summary>
+    private static void FilterListCommands(JsonObject answer, RbacOptions rbac, RbacRole role)
+    {
+        if (answer["arguments"] is not JsonArray names)
+        {
+            return;
+        }
+
+        for (var i = names.Count - 1; i >= 0; i--)
+        {
+            if (names[i] is JsonValue value && value.TryGetValue<string>(out var name) && !rbac.Accepts(role, name))
+            {
+                names.RemoveAt(i);
+            }
+        }
     }
 
     /// <summary>The <c>command</c> of a request map; null when the body is not one (the dispatcher then answers the error).</summary>
