@@ -83,6 +83,40 @@ public sealed class ControlChannelTests : IDisposable
     }
 
     [Fact]
+    public void Rbac_gives_each_basic_authentication_user_the_commands_of_its_role()
+    {
+        const string rbac = """
+            "control-sockets": [
+              { "socket-type": "unix", "socket-name": "ctrl" },
+              { "socket-type": "http", "socket-address": "2001:db8:1::1", "socket-port": 8000,
+                "authentication": { "type": "basic", "clients": [ { "user": "admin", "password": "s3cret" }, { "user": "viewer", "password": "v" } ] } } ],
+            "hooks-libraries": [ { "library": "libdhcp_lease_cmds.so" },
+              { "library": "libdhcp_rbac.so", "parameters": { "assign-role-method": "basic-authentication", "api-files": "/usr/share/kea/api",
+                "roles": [ { "name": "admin", "accept-commands": "ALL" },
+                           { "name": "viewer", "accept-commands": "READ", "response-filters": [ "list-commands" ] } ] } } ],
+            """;
+        using var server = ServerProcess.Start(_lab, Configs.Basic(extra: rbac));
+        Assert.Contains("\"result\": 0", Socat(server, """{"command": "lease6-add", "arguments": {"ip-address": "2001:db8:1::150", "duid": "01:02:03:04", "iaid": 1}}"""), StringComparison.Ordinal);
+
+        string Status(string user, string command) =>
+            Run.Command("ip", "netns", "exec", _lab.ServerNamespace, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-u", user,
+                "-H", "Content-Type: application/json", "-d", command, "http://[2001:db8:1::1]:8000/").Output.Trim();
+
+        var leases = JsonNode.Parse(Curl("""{"command": "lease6-get-all"}""", "viewer:v"))!.AsArray().Single()!["arguments"]!["leases"]!.AsArray();
+        Assert.Equal("2001:db8:1::150", Assert.Single(leases)!["ip-address"]!.GetValue<string>());
+        Assert.Equal("403", Status("viewer:v", """{"command": "lease6-del", "arguments": {"ip-address": "2001:db8:1::150"}}"""));
+        Assert.Contains(server.LeaseRows(), row => row.StartsWith("2001:db8:1::150,", StringComparison.Ordinal));
+
+        var listed = JsonNode.Parse(Curl("""{"command": "list-commands"}""", "viewer:v"))!.AsArray().Single()!["arguments"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+        Assert.Contains("lease6-get-all", listed);
+        Assert.DoesNotContain("lease6-del", listed);
+
+        Assert.Equal("200", Status("admin:s3cret", """{"command": "lease6-del", "arguments": {"ip-address": "2001:db8:1::150"}}"""));
+        Assert.Empty(JsonNode.Parse(Curl("""{"command": "lease6-get-all"}""", "viewer:v"))!.AsArray().Single()!["arguments"]?["leases"]?.AsArray() ?? []);
+        Assert.Contains("RBAC_COMMAND_REJECTED", File.ReadAllText(server.LogFile), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_bad_config_set_leaves_the_server_serving_and_a_lease_added_by_command_is_honoured()
     {
         using var server = ServerProcess.Start(_lab, Configs.Basic(extra: Sockets));
