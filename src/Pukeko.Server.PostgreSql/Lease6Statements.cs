@@ -17,7 +17,7 @@ internal sealed class Lease6Statements
 {
     /// <summary>Kea 2.2's schema (Debian 12's <c>kea-admin db-init pgsql</c>).</summary>
     public static readonly Lease6Statements Kea22 = new(
-        (13, 0), "Kea 2.2", addressColumn: "address", addressParameter: "${0}", hasPoolId: false,
+        (13, 0), "Kea 2.2", addressColumn: "address", addressParameter: "${0}", hasPoolId: false, hasExtendedInfoTables: false,
         highestState: LeaseState.ExpiredReclaimed, leaseTypes: [LeaseType.NA, LeaseType.TA, LeaseType.PD],
         // Text order: "0" sorts below every address text (Kea 2.2's own start value).
         pageStart: "0");
@@ -28,13 +28,13 @@ internal sealed class Lease6Statements
     /// and new trigger bodies) is nothing these statements read or write.
     /// </summary>
     public static readonly Lease6Statements Kea30 = new(
-        (29, 0), "Kea 3.0", addressColumn: "host(address)", addressParameter: "cast(${0} as inet)", hasPoolId: true,
+        (29, 0), "Kea 3.0", addressColumn: "host(address)", addressParameter: "cast(${0} as inet)", hasPoolId: true, hasExtendedInfoTables: true,
         highestState: LeaseState.Registered, leaseTypes: [LeaseType.NA, LeaseType.TA, LeaseType.PD],
         pageStart: "::");
 
     /// <summary>Kea 3.x's schema (Kea 3.1.9 to 3.3.0, and the 3.2 stable series).</summary>
     public static readonly Lease6Statements Kea3 = new(
-        (34, 0), "Kea 3.x", addressColumn: "host(address)", addressParameter: "cast(${0} as inet)", hasPoolId: true,
+        (34, 0), "Kea 3.x", addressColumn: "host(address)", addressParameter: "cast(${0} as inet)", hasPoolId: true, hasExtendedInfoTables: true,
         highestState: LeaseState.Registered, leaseTypes: [LeaseType.NA, LeaseType.PD],
         // inet order: the page starts above ::, as Kea 3.x's get_lease6_page does.
         pageStart: "::");
@@ -46,10 +46,11 @@ internal sealed class Lease6Statements
     private readonly LeaseType[] _leaseTypes;
 
     private Lease6Statements(
-        (int Major, int Minor) version, string release, string addressColumn, string addressParameter, bool hasPoolId,
+        (int Major, int Minor) version, string release, string addressColumn, string addressParameter, bool hasPoolId, bool hasExtendedInfoTables,
         LeaseState highestState, LeaseType[] leaseTypes, string pageStart)
     {
         Version = version;
+        HasExtendedInfoTables = hasExtendedInfoTables;
         Release = release;
         HighestState = highestState;
         PageStart = pageStart;
@@ -113,6 +114,25 @@ internal sealed class Lease6Statements
 
     /// <summary>The <c>schema_version</c> (version, minor) this set speaks.</summary>
     public (int Major, int Minor) Version { get; }
+
+    /// <summary>
+    /// The schema has Kea's extended-info tables (<c>lease6_relay_id</c>, <c>lease6_remote_id</c>, keyed by an
+    /// <c>inet</c> address with a cascading foreign key to <c>lease6</c>); the statements below are for those schemas.
+    /// </summary>
+    public bool HasExtendedInfoTables { get; }
+
+    /// <summary>Kea's DELETE_RELAY_ID6 and DELETE_REMOTE_ID6: $1 the lease address.</summary>
+    public const string DeleteExtendedInfo =
+        "DELETE FROM lease6_relay_id WHERE lease_addr = cast($1 as inet); DELETE FROM lease6_remote_id WHERE lease_addr = cast($1 as inet)";
+
+    /// <summary>Kea's ADD_RELAY_ID6: $1 the relay-id, $2 the lease address.</summary>
+    public const string AddRelayId = "INSERT INTO lease6_relay_id(relay_id, lease_addr) VALUES ($1, cast($2 as inet))";
+
+    /// <summary>Kea's ADD_REMOTE_ID6: $1 the remote-id, $2 the lease address.</summary>
+    public const string AddRemoteId = "INSERT INTO lease6_remote_id(remote_id, lease_addr) VALUES ($1, cast($2 as inet))";
+
+    /// <summary>Kea's WIPE_RELAY_ID6 and WIPE_REMOTE_ID6.</summary>
+    public const string WipeExtendedInfo = "DELETE FROM lease6_relay_id; DELETE FROM lease6_remote_id";
 
     /// <summary>The Kea releases whose <c>kea-admin db-init pgsql</c> makes this schema, for messages.</summary>
     public string Release { get; }

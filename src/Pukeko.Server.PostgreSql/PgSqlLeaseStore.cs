@@ -14,7 +14,7 @@ namespace Pukeko.Server.PostgreSql;
 /// cache, so leases written by another server are seen at once. The database's triggers keep Kea's statistics
 /// tables (<c>lease6_stat</c>, and on 3.x <c>lease6_pool_stat</c>).
 /// </summary>
-internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLeaseStore, ILeaseImportTarget
+internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLeaseStore, ILeaseImportTarget, IExtendedInfoTables
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
@@ -22,6 +22,7 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
 
     // Replaced only by a reconnect that finds another version (the schema upgraded while the database was away).
     private volatile Lease6Statements _statements;
+    private volatile bool _extendedInfoTablesEnabled;
 
     private PgSqlLeaseStore(NpgsqlDataSource dataSource, bool ownsDataSource, Lease6Statements statements)
     {
@@ -206,9 +207,56 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
     public bool KeepsReleasedLeases => _statements.KeepsReleasedLeases;
 
     /// <summary>Each write commits by itself, as Kea's (see <see cref="PgSqlUnitOfWork"/> for why).</summary>
-    public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_dataSource, _health, _statements, inOneTransaction: false);
+    public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_dataSource, _health, _statements, inOneTransaction: false, MaintainsExtendedInfo);
 
-    public ILeaseUnitOfWork BeginTransaction() => new PgSqlUnitOfWork(_dataSource, _health, _statements, inOneTransaction: true);
+    public ILeaseUnitOfWork BeginTransaction() => new PgSqlUnitOfWork(_dataSource, _health, _statements, inOneTransaction: true, MaintainsExtendedInfo);
+
+    public bool HasExtendedInfoTables => _statements.HasExtendedInfoTables;
+
+    public bool ExtendedInfoTablesEnabled
+    {
+        get => _extendedInfoTablesEnabled;
+        set => _extendedInfoTablesEnabled = value;
+    }
+
+    private bool MaintainsExtendedInfo => _extendedInfoTablesEnabled && _statements.HasExtendedInfoTables;
+
+    public async ValueTask WipeExtendedInfoAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_statements.HasExtendedInfoTables)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var command = _dataSource.CreateCommand(Lease6Statements.WipeExtendedInfo);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (_health.Observe(e))
+        {
+            throw;
+        }
+    }
+
+    public async ValueTask<bool> AddExtendedInfoAsync(Lease6 lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        if (!_statements.HasExtendedInfoTables)
+        {
+            return false;
+        }
+
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await PgSqlUnitOfWork.WriteExtendedInfoAsync(connection, null, lease, deleteFirst: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (_health.Observe(e))
+        {
+            throw;
+        }
+    }
 
     public void ThrowIfNotStorable(Lease6 lease)
     {

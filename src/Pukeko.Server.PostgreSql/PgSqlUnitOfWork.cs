@@ -24,8 +24,12 @@ namespace Pukeko.Server.PostgreSql;
 /// (subnet, type, state) at once, the later one fails on the statistics table's key. That is no verdict on the
 /// lease; the write is run again (after a rollback to its savepoint), when the UPDATE finds the row the other one
 /// committed. The SQL is that of <paramref name="statements"/>, the schema version the store found.
+/// With <paramref name="extendedInfoTables"/>, a write that changes a lease's relay information then rewrites its rows
+/// in Kea's extended-info tables (<see cref="IExtendedInfoTables"/>), in the same transaction when there is one; like
+/// Kea's, that second step is not atomic with an autocommitted lease write.
 /// </summary>
-internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnectionHealth health, Lease6Statements statements, bool inOneTransaction) : ILeaseUnitOfWork
+internal sealed class PgSqlUnitOfWork(
+    NpgsqlDataSource dataSource, PgSqlConnectionHealth health, Lease6Statements statements, bool inOneTransaction, bool extendedInfoTables = false) : ILeaseUnitOfWork
 {
     /// <summary>Attempts of a write whose statistics row another write added meanwhile (one race per attempt).</summary>
     internal const int StatisticsRaceAttempts = 4;
@@ -53,7 +57,17 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
         ArgumentNullException.ThrowIfNull(lease);
         statements.ThrowIfNotStorable(lease);
         var rows = await WriteAsync(statements.Insert, p => statements.AddValues(p, lease), cancellationToken).ConfigureAwait(false);
-        return rows == 1 ? LeaseWriteResult.Written : LeaseWriteResult.Conflict;
+        if (rows != 1)
+        {
+            return LeaseWriteResult.Conflict;
+        }
+
+        if (extendedInfoTables && !string.IsNullOrEmpty(lease.UserContext))
+        {
+            await MaintainExtendedInfoAsync(lease, deleteFirst: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        return LeaseWriteResult.Written;
     }
 
     public async ValueTask<LeaseWriteResult> UpdateAsync(Lease6 expected, Lease6 updated, CancellationToken cancellationToken = default)
@@ -86,7 +100,79 @@ internal sealed class PgSqlUnitOfWork(NpgsqlDataSource dataSource, PgSqlConnecti
                 AddVersion(p, expected);
             },
             cancellationToken).ConfigureAwait(false);
-        return rows == 1 ? LeaseWriteResult.Written : await MissedAsync(expected, cancellationToken).ConfigureAwait(false);
+        if (rows != 1)
+        {
+            return await MissedAsync(expected, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Kea rewrites the rows only when the relay information changed (its extended-info action), deleting them
+        // when it went away (a reclaimed lease loses its user context).
+        if (extendedInfoTables && !string.Equals(expected.UserContext, updated.UserContext, StringComparison.Ordinal))
+        {
+            await MaintainExtendedInfoAsync(updated, deleteFirst: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        return LeaseWriteResult.Written;
+    }
+
+    private async ValueTask MaintainExtendedInfoAsync(Lease6 lease, bool deleteFirst, CancellationToken cancellationToken)
+    {
+        if (inOneTransaction)
+        {
+            await BeginAsync(cancellationToken).ConfigureAwait(false);
+            await WriteExtendedInfoAsync(_connection!, _transaction, lease, deleteFirst, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await WriteExtendedInfoAsync(connection, null, lease, deleteFirst, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// In one round trip: the lease's old rows (with <paramref name="deleteFirst"/>), then a row per relay-id and
+    /// remote-id of its relay information (<see cref="LeaseExtendedInfoIds"/>). True when it added any.
+    /// </summary>
+    internal static async ValueTask<bool> WriteExtendedInfoAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, Lease6 lease, bool deleteFirst, CancellationToken cancellationToken)
+    {
+        var (relayIds, remoteIds) = LeaseExtendedInfoIds.Extract(lease.UserContext);
+        if (!deleteFirst && relayIds.Count == 0 && remoteIds.Count == 0)
+        {
+            return false;
+        }
+
+        var address = Lease6Row.AddressText(lease.Address);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        if (deleteFirst)
+        {
+            foreach (var sql in Lease6Statements.DeleteExtendedInfo.Split("; ", StringSplitOptions.None))
+            {
+                var delete = new NpgsqlBatchCommand(sql);
+                delete.Parameters.Add(Lease6Row.Text(address));
+                batch.BatchCommands.Add(delete);
+            }
+        }
+
+        void Add(string sql, byte[] id)
+        {
+            var insert = new NpgsqlBatchCommand(sql);
+            insert.Parameters.Add(new NpgsqlParameter<byte[]> { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea, TypedValue = id });
+            insert.Parameters.Add(Lease6Row.Text(address));
+            batch.BatchCommands.Add(insert);
+        }
+
+        foreach (var id in relayIds)
+        {
+            Add(Lease6Statements.AddRelayId, id);
+        }
+
+        foreach (var id in remoteIds)
+        {
+            Add(Lease6Statements.AddRemoteId, id);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return relayIds.Count + remoteIds.Count > 0;
     }
 
     /// <summary>

@@ -674,6 +674,76 @@ public abstract class PgSqlLeaseStoreTests(PostgreSqlCluster cluster, PostgreSql
         }
     }
 
+    [PostgreSqlFact]
+    public async Task Extended_info_tables_follow_a_leases_relay_information_while_enabled()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        static string Context(string remoteId) =>
+            $$"""{ "ISC": { "relay-info": [ { "hop": 0, "link": "2001:db8:1::1", "peer": "fe80::1", "relay-id": "0a0b", "remote-id": "{{remoteId}}" } ] } }""";
+
+        var lease = Na("2001:db8:1::77");
+        lease.UserContext = Context("010203");
+        store.ExtendedInfoTablesEnabled = true;
+        await WriteAsync(store, (u, ct) => u.InsertAsync(lease, ct));
+        if (!store.HasExtendedInfoTables)
+        {
+            // Kea 2.2's schema has no such tables: the switch changes nothing and the lease is written.
+            Assert.Equal((13, 0), store.Statements.Version);
+            Assert.Equal(lease.UserContext, (await store.GetAsync(lease.Address))!.UserContext);
+            return;
+        }
+
+        async Task<string> Rows() => string.Join(" ", [
+            .. await ColumnAsync(db, "SELECT 'relay:' || encode(relay_id, 'hex') || '@' || host(lease_addr) FROM lease6_relay_id ORDER BY 1"),
+            .. await ColumnAsync(db, "SELECT 'remote:' || encode(remote_id, 'hex') || '@' || host(lease_addr) FROM lease6_remote_id ORDER BY 1")]);
+
+        Assert.Equal("relay:0a0b@2001:db8:1::77 remote:010203@2001:db8:1::77", await Rows());
+
+        // New relay information replaces the rows; a renewal that keeps it leaves them alone.
+        var renewed = lease.Clone();
+        renewed.UserContext = Context("0405");
+        await WriteAsync(store, (u, ct) => u.UpdateAsync(lease, renewed, ct));
+        Assert.Equal("relay:0a0b@2001:db8:1::77 remote:0405@2001:db8:1::77", await Rows());
+        var again = renewed.Clone();
+        again.Cltt += 10;
+        await WriteAsync(store, (u, ct) => u.UpdateAsync(renewed, again, ct));
+        Assert.Equal("relay:0a0b@2001:db8:1::77 remote:0405@2001:db8:1::77", await Rows());
+
+        // Losing the user context (reclamation) removes them.
+        var reclaimed = again.Clone();
+        reclaimed.UserContext = null;
+        reclaimed.State = LeaseState.ExpiredReclaimed;
+        await WriteAsync(store, (u, ct) => u.UpdateAsync(again, reclaimed, ct));
+        Assert.Equal("", await Rows());
+
+        // Off: nothing is written; on again, deleting the lease removes its rows (Kea's cascading key).
+        store.ExtendedInfoTablesEnabled = false;
+        var other = Na("2001:db8:1::78", iaid: 2);
+        other.UserContext = Context("99");
+        await WriteAsync(store, (u, ct) => u.InsertAsync(other, ct));
+        Assert.Equal("", await Rows());
+        store.ExtendedInfoTablesEnabled = true;
+        Assert.True(await store.AddExtendedInfoAsync(other));
+        Assert.Equal("relay:0a0b@2001:db8:1::78 remote:99@2001:db8:1::78", await Rows());
+        await WriteAsync(store, (u, ct) => u.DeleteAsync(other, ct));
+        Assert.Equal("", await Rows());
+    }
+
+    private static async Task<List<string>> ColumnAsync(NpgsqlDataSource db, string sql)
+    {
+        await using var command = db.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+
     private protected async Task<(PgSqlLeaseStore Store, NpgsqlDataSource Db)> OpenAsync()
     {
         var name = await cluster.CreateDatabaseAsync(schema);

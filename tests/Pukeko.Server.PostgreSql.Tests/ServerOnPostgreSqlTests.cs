@@ -124,6 +124,48 @@ public sealed class ServerOnPostgreSqlTests(PostgreSqlCluster cluster) : IDispos
         Assert.Equal("Upgraded 0 leases", answer["text"]!.GetValue<string>());
     }
 
+    [PostgreSqlFact]
+    public async Task Extended_info6_upgrade_rebuilds_keas_extended_info_tables_when_bulk_leasequery_enables_them()
+    {
+        var name = await cluster.CreateDatabaseAsync(PostgreSqlCluster.KeaSchema.Kea3);
+        await using var db = cluster.DataSource(name);
+
+        // Two leases whose relay information was stored without the tables (a server with them off), one without.
+        string[] contexts =
+        [
+            """{ "ISC": { "relay-info": [ { "hop": 0, "link": "2001:db8:1::1", "peer": "fe80::1", "relay-id": "0a0b", "remote-id": "0102" } ] } }""",
+            """{ "ISC": { "relay-info": [ { "hop": 0, "link": "2001:db8:1::1", "peer": "fe80::2", "remote-id": "0304" } ] } }""",
+            "",
+        ];
+        for (var i = 0; i < contexts.Length; i++)
+        {
+            await PostgreSqlCluster.ExecuteAsync(db,
+                "INSERT INTO lease6 (address, duid, valid_lifetime, expire, subnet_id, pref_lifetime, lease_type, iaid, prefix_len, "
+                + "fqdn_fwd, fqdn_rev, hostname, hwaddr, hwtype, hwaddr_source, state, user_context, pool_id) VALUES "
+                + $"(cast('2001:db8:1::{i + 1}' as inet), '\\x0102'::bytea, 4000, date_trunc('second', now()) + interval '1 hour', 1, 3000, 0, {i}, 128, "
+                + $"false, false, '', ''::bytea, 0, 0, 0, '{contexts[i]}', 7)");
+        }
+
+        var port = FreeUdpPort();
+        await using var server = NewServer(name, globals: $$"""
+            "hooks-libraries": [ { "library": "libdhcp_lease_query.so", "parameters": { "requesters": [ "::1" ],
+                "advanced": { "bulk-query-enabled": true, "extended-info-tables-enabled": true, "lease-query-ip": "::1", "lease-query-tcp-port": {{port}} } } } ],
+            """);
+        await server.StartAsync();
+        var status = await server.Commands.ExecuteAsync("""{"command": "status-get"}"""u8.ToArray(), CancellationToken.None);
+        Assert.True(status["arguments"]!["extended-info-tables"]!.GetValue<bool>());
+
+        var answer = await server.Commands.ExecuteAsync("""{"command": "extended-info6-upgrade"}"""u8.ToArray(), CancellationToken.None);
+        Assert.Equal("Upgraded 2 leases", answer["text"]!.GetValue<string>());
+        Assert.Equal(["0a0b/2001:db8:1::1"], await RowsAsync(db, "SELECT encode(relay_id, 'hex'), host(lease_addr) FROM lease6_relay_id"));
+        Assert.Equal(["0102/2001:db8:1::1", "0304/2001:db8:1::2"], await RowsAsync(db, "SELECT encode(remote_id, 'hex'), host(lease_addr) FROM lease6_remote_id ORDER BY 1"));
+
+        // A rebuild starts from empty tables: a second run gives the same rows, not twice as many.
+        answer = await server.Commands.ExecuteAsync("""{"command": "extended-info6-upgrade"}"""u8.ToArray(), CancellationToken.None);
+        Assert.Equal("Upgraded 2 leases", answer["text"]!.GetValue<string>());
+        Assert.Equal(2, (await RowsAsync(db, "SELECT remote_id FROM lease6_remote_id")).Count);
+    }
+
     public void Dispose() => _root.Delete(recursive: true);
 
     /// <summary>Every row of a query, its columns joined by '/'.</summary>

@@ -142,6 +142,13 @@ internal sealed partial class Dhcp6Server
             }
 
             var store = _store!;
+            if (store is IExtendedInfoTables tables)
+            {
+                // Kea's lease query library turns its backend's extended-info tables on with bulk leasequery's switch.
+                tables.ExtendedInfoTablesEnabled = config.HooksLibraries.Select(l => l.BuiltInOptions).OfType<BuiltIn.LeaseQuery.LeaseQueryOptions>()
+                    .FirstOrDefault()?.Advanced?.ExtendedInfoTablesEnabled == true;
+            }
+
             if (_processor is null || !ReferenceEquals(_processor.Allocation.Store, store))
             {
                 var allocation = new AllocationEngine(store, LeaseStatistics, PacketStatistics, _loggers.CreateLogger("kea-dhcp6.alloc-engine"));

@@ -15,7 +15,9 @@ namespace Pukeko.Server.Control.Commands;
 /// <remarks>
 /// Kea's memfile backend checks leases as it loads them and answers "Upgraded 0 leases"; so does Pukeko's. A
 /// database store (PostgreSQL) is read page by page and each lease whose user context the checks change is written
-/// back. Kea's 2.2 schema has no relay-id and remote-id tables to rebuild; leasequery reads the user contexts.
+/// back. When the store keeps Kea's extended-info tables (<see cref="IExtendedInfoTables"/>, Kea 3.x's schema with
+/// <c>extended-info-tables-enabled</c>), they are emptied first and rebuilt from every lease, and a lease counts as
+/// upgraded when it was changed or gave rows, as Kea counts.
 /// </remarks>
 internal static class LeaseQueryCommands
 {
@@ -42,6 +44,12 @@ internal static class LeaseQueryCommands
     {
         var mode = server.Config?.ExtendedInfoChecks ?? ExtendedInfoSanityMode.Fix;
         var log = server.LeaseDatabaseLog;
+        var tables = engine.Store is IExtendedInfoTables { ExtendedInfoTablesEnabled: true, HasExtendedInfoTables: true } t ? t : null;
+        if (tables is not null)
+        {
+            await tables.WipeExtendedInfoAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         Ipv6Address? after = null;
         var pages = 0;
         var upgraded = 0;
@@ -60,6 +68,11 @@ internal static class LeaseQueryCommands
                 var context = old.UserContext;
                 if (!LeaseExtendedInfoSanity.Apply(ref context, mode, old.Address, log))
                 {
+                    if (tables is not null && await tables.AddExtendedInfoAsync(old, cancellationToken).ConfigureAwait(false))
+                    {
+                        upgraded++;
+                    }
+
                     continue;
                 }
 

@@ -165,7 +165,7 @@ internal static class ServerCommands
             ["thread-pool-size"] = mt is { Enabled: true } ? (mt.ThreadPoolSize > 0 ? mt.ThreadPoolSize : Environment.ProcessorCount) : 0,
             ["packet-queue-size"] = mt is { Enabled: true } ? mt.PacketQueueSize : 0,
             ["packet-queue-statistics"] = new JsonArray(0.0, 0.0, 0.0),
-            ["extended-info-tables"] = false,
+            ["extended-info-tables"] = server.Leases is Leases.IExtendedInfoTables { ExtendedInfoTablesEnabled: true, HasExtendedInfoTables: true },
             ["sockets"] = new JsonObject { ["status"] = "ready" },
         };
         if (config is { LeaseDatabase: { Type: LeaseDatabaseConfig.Memfile, Persist: true } })
