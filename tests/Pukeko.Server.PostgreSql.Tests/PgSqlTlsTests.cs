@@ -77,6 +77,28 @@ public sealed class PgSqlTlsTests : IAsyncLifetime
         Assert.Null(await store.GetAsync(Ipv6Address.Parse("2001:db8:1::42")));
     }
 
+    [PostgreSqlFact]
+    public async Task A_hosts_database_takes_the_same_tls_keys()
+    {
+        var access = SqlDatabaseAccess.Default with
+        {
+            Name = _database,
+            Host = "127.0.0.1",
+            Port = TlsPort,
+            User = PostgreSqlCluster.User,
+            Password = null,
+            Tls = new SqlDatabaseTls(Tls("ca.crt"), Tls("client.crt"), Tls("client.key"), null, "verify-full", null),
+        };
+        await using (var hosts = await PgSqlHostDataSource.OpenAsync(new HostsDatabaseConfig(access, ReadOnly: true), NullLogger.Instance))
+        {
+            Assert.Empty(await hosts.FindByAddressAsync(1, Ipv6Address.Parse("2001:db8:1::42")));
+        }
+
+        // Without its client certificate the server refuses it, as it refuses the lease store.
+        var withoutCertificate = access with { Tls = new SqlDatabaseTls(Tls("ca.crt"), null, null, null, "verify-full", null) };
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => PgSqlHostDataSource.OpenAsync(new HostsDatabaseConfig(withoutCertificate, ReadOnly: true), NullLogger.Instance));
+    }
+
     [Fact]
     public void Kea_maps_the_keys_to_libpqs_and_any_of_them_requires_tls()
     {
