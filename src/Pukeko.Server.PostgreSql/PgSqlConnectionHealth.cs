@@ -4,11 +4,12 @@ using Pukeko.Server.Leases;
 namespace Pukeko.Server.PostgreSql;
 
 /// <summary>
-/// Whether the lease database's connection is usable, shared by the store and its units of work. An error of the
+/// Whether a database's connection is usable (the lease store and its units of work, or a host database). An error of the
 /// classes Kea treats as a lost connection marks it lost (once, raising <see cref="Lost"/>); from then on every
 /// operation fails at once until <see cref="Restore"/>, instead of waiting out a connect timeout per packet.
 /// </summary>
-internal sealed class PgSqlConnectionHealth
+/// <param name="database">What the database is, for the message of an operation refused while it is lost.</param>
+internal sealed class PgSqlConnectionHealth(string database = "lease database")
 {
     private int _lost;
 
@@ -21,7 +22,7 @@ internal sealed class PgSqlConnectionHealth
     {
         if (IsLost)
         {
-            throw new LeaseStoreUnavailableException("the PostgreSQL lease database connection was lost and is not recovered yet");
+            throw new LeaseStoreUnavailableException($"the PostgreSQL {database} connection was lost and is not recovered yet");
         }
     }
 

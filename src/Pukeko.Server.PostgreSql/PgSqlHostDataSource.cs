@@ -16,7 +16,7 @@ namespace Pukeko.Server.PostgreSql;
 /// so a host written by the host commands, by Kea or by SQL applies to the next packet. The host commands write
 /// hosts as Kea's host data source does: one transaction per host, the same columns and values.
 /// </summary>
-internal sealed class PgSqlHostDataSource : IHostDataSource
+internal sealed class PgSqlHostDataSource : IHostDataSource, Databases.IRecoverableConnection
 {
     /// <summary>Kea's <c>host_identifier_type</c> rows for the identifiers a DHCPv6 server uses.</summary>
     private const short HwAddressType = 0, DuidType = 1, FlexIdType = 4;
@@ -33,12 +33,14 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
     internal const string DuplicateMessage = "Database duplicate entry error";
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly PgSqlConnectionHealth _health = new("hosts database");
+    private volatile Host6Statements _statements;
     private readonly bool _readOnly;
 
     private PgSqlHostDataSource(NpgsqlDataSource dataSource, Host6Statements statements, bool readOnly)
     {
         _dataSource = dataSource;
-        Statements = statements;
+        _statements = statements;
         _readOnly = readOnly;
     }
 
@@ -89,8 +91,32 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
 
     internal NpgsqlDataSource DataSource => _dataSource;
 
-    /// <summary>The SQL for the schema version the database had when opened.</summary>
-    internal Host6Statements Statements { get; }
+    /// <summary>The SQL for the schema version the database had when opened (or when it was last reconnected).</summary>
+    internal Host6Statements Statements => _statements;
+
+    /// <summary>A host database is opened connected or not at all.</summary>
+    public Exception? OpenFailure => null;
+
+    public event Action<Exception>? ConnectionLost
+    {
+        add => _health.Lost += value;
+        remove => _health.Lost -= value;
+    }
+
+    /// <summary>Drops the pooled connections (after a database restart they are all broken) and checks the schema again.</summary>
+    public async Task ReconnectAsync(CancellationToken cancellationToken)
+    {
+        _dataSource.Clear();
+        var version = await PgSqlLeaseStore.ReadSchemaVersionAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+        _statements = Host6Statements.For(version) ?? throw new LeaseDatabaseSchemaException($"hosts database: {Lease6Statements.MismatchMessage(version)}");
+        _health.Restore();
+    }
+
+    public void TryAgainOnDemand()
+    {
+        _dataSource.Clear();
+        _health.Restore();
+    }
 
     public ValueTask<HostReservation?> FindAsync(uint subnetId, HostIdentifierType type, ReadOnlyMemory<byte> identifier, OptionDefinitionSet definitions, CancellationToken cancellationToken = default)
     {
@@ -186,6 +212,19 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
             throw new HostDatabaseWriteException(ReadOnlyMessage);
         }
 
+        _health.ThrowIfLost();
+        try
+        {
+            return await WriteInTransactionAsync(write, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (_health.Observe(e))
+        {
+            throw;
+        }
+    }
+
+    private async ValueTask<bool> WriteInTransactionAsync(Func<NpgsqlConnection, NpgsqlTransaction, Task<bool>> write, CancellationToken cancellationToken)
+    {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -334,7 +373,24 @@ internal sealed class PgSqlHostDataSource : IHostDataSource
         return [.. hosts.Select(h => h.Host)];
     }
 
-    private static async ValueTask<List<StoredHost>> ReadHostsAsync(NpgsqlCommand command, OptionDefinitionSet definitions, bool firstOnly, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a host query; while the connection is lost it fails at once, and an error that means a lost connection
+    /// starts the recovery (as for the lease database).
+    /// </summary>
+    private async ValueTask<List<StoredHost>> ReadHostsAsync(NpgsqlCommand command, OptionDefinitionSet definitions, bool firstOnly, CancellationToken cancellationToken)
+    {
+        _health.ThrowIfLost();
+        try
+        {
+            return await ReadHostRowsAsync(command, definitions, firstOnly, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (_health.Observe(e))
+        {
+            throw;
+        }
+    }
+
+    private static async ValueTask<List<StoredHost>> ReadHostRowsAsync(NpgsqlCommand command, OptionDefinitionSet definitions, bool firstOnly, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var hosts = new List<StoredHost>(1);

@@ -193,6 +193,54 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
         }
     }
 
+    [PostgreSqlFact]
+    public async Task A_lost_hosts_database_disables_service_under_its_own_origin_until_it_is_back()
+    {
+        await using var server = await StartServerWithHostsDatabaseAsync("\"max-reconnect-tries\": 100, \"reconnect-wait-time\": 200");
+        var shutdown = RecordShutdown(server);
+        var hosts = (PgSqlHostDataSource)Assert.Single(server.HostSources);
+        try
+        {
+            await cluster.StopServerAsync();
+            await Assert.ThrowsAnyAsync<Exception>(() => hosts.FindByAddressAsync(1, Probe).AsTask());
+            Assert.True(await WaitUntilAsync(() => server.Network.DisabledBy.Contains(DatabaseRecovery.HostsOrigin(0))), "service not disabled");
+            var status = await server.Commands.ExecuteAsync("""{"command": "status-get"}"""u8.ToArray(), CancellationToken.None);
+            Assert.True(status["arguments"]!["dhcp-state"]!["disabled-by-db-connection"]!.GetValue<bool>());
+
+            // While it is lost, lookups fail at once instead of waiting for a connect timeout each.
+            var started = Stopwatch.StartNew();
+            await Assert.ThrowsAsync<LeaseStoreUnavailableException>(() => hosts.FindByAddressAsync(1, Probe).AsTask());
+            Assert.True(started.ElapsedMilliseconds < 1000);
+        }
+        finally
+        {
+            await cluster.StartServerAsync();
+        }
+
+        Assert.True(await WaitUntilAsync(() => server.Network.Enabled), "service not enabled again after the hosts database came back");
+        Assert.Empty(await hosts.FindByAddressAsync(1, Probe));
+        Assert.Empty(shutdown);
+    }
+
+    [PostgreSqlFact]
+    public async Task A_hosts_database_that_stays_away_shuts_the_server_down_with_exit_code_1()
+    {
+        await using var server = await StartServerWithHostsDatabaseAsync("\"max-reconnect-tries\": 2, \"reconnect-wait-time\": 100");
+        var shutdown = RecordShutdown(server);
+        var hosts = Assert.Single(server.HostSources);
+        try
+        {
+            await cluster.StopServerAsync();
+            await Assert.ThrowsAnyAsync<Exception>(() => hosts.FindByAddressAsync(1, Probe).AsTask());
+            Assert.True(await WaitUntilAsync(() => !shutdown.IsEmpty), "no shutdown requested");
+            Assert.Equal([1], shutdown);
+        }
+        finally
+        {
+            await cluster.StartServerAsync();
+        }
+    }
+
     public void Dispose() => _root.Delete(recursive: true);
 
     private static System.Collections.Concurrent.ConcurrentQueue<int> RecordShutdown(Dhcp6Server server)
@@ -222,6 +270,32 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
             }
             """);
         var options = new ServerOptions(configFile, (ushort)LoopbackPorts.Free(), (ushort)LoopbackPorts.Free()) { OpenPostgreSqlLeaseStore = PgSqlLeaseStore.OpenAsync };
+        var server = new Dhcp6Server(options, environment, NullLoggerFactory.Instance, TimeProvider.System);
+        await server.StartAsync();
+        return server;
+    }
+
+    /// <summary>A server whose leases are in memory and whose reservations are in a PostgreSQL hosts database.</summary>
+    private async Task<Dhcp6Server> StartServerWithHostsDatabaseAsync(string reconnect)
+    {
+        var database = await cluster.CreateDatabaseAsync();
+        var environment = new ConfigEnvironment(
+            Path.Combine(_root.FullName, "data"), Path.Combine(_root.FullName, "log"), Path.Combine(_root.FullName, "run"), Path.Combine(_root.FullName, "hooks"));
+        Directory.CreateDirectory(environment.DataDirectory);
+        var configFile = Path.Combine(_root.FullName, "kea-dhcp6.conf");
+        File.WriteAllText(configFile, $$"""
+            {
+              "Dhcp6": {
+                "interfaces-config": { "interfaces": [ "lo" ] },
+                "lease-database": { "type": "memfile", "persist": false },
+                "hosts-database": { "type": "postgresql", "name": "{{database}}", "host": "{{cluster.SocketDirectory}}",
+                                    "port": {{PostgreSqlCluster.Port}}, "user": "{{PostgreSqlCluster.User}}",
+                                    "password": "{{PostgreSqlCluster.Password}}", "connect-timeout": 2, {{reconnect}} },
+                "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "lo", "pools": [ { "pool": "2001:db8:1::1-2001:db8:1::ffff" } ] } ]
+              }
+            }
+            """);
+        var options = new ServerOptions(configFile, (ushort)LoopbackPorts.Free(), (ushort)LoopbackPorts.Free()) { OpenPostgreSqlHostSource = PgSqlHostDataSource.OpenAsync };
         var server = new Dhcp6Server(options, environment, NullLoggerFactory.Instance, TimeProvider.System);
         await server.StartAsync();
         return server;

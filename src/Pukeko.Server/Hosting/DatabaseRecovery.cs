@@ -1,23 +1,34 @@
 using Microsoft.Extensions.Logging;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Control;
-using Pukeko.Server.Leases;
+using Pukeko.Server.Databases;
 
 namespace Pukeko.Server.Hosting;
 
 /// <summary>
-/// Kea's lease database recovery: when the store reports its connection lost, DHCP service is disabled (with
+/// Kea's database recovery, for the lease database and for each host database: when one reports its connection
+/// lost, DHCP service is disabled (with
 /// <c>on-fail</c> <c>stop-retry-exit</c>) and the connection is tried at once, then up to
 /// <c>max-reconnect-tries</c> more times every <c>reconnect-wait-time</c> ms. Success enables the service again;
 /// running out of tries shuts the server down with exit code 1 (the <c>-exit</c> modes) or keeps it running, the next
-/// lease operation trying the database again (<c>serve-retry-continue</c>).
+/// operation trying the database again (<c>serve-retry-continue</c>). Each database disables service under its own
+/// origin, so service resumes only when every lost one is back.
 /// </summary>
 internal sealed class DatabaseRecovery : IDisposable
 {
     /// <summary>The <see cref="NetworkState"/> origin that <c>status-get</c> reports as <c>disabled-by-db-connection</c>.</summary>
     public const string Origin = "db-connection";
 
-    private readonly IRecoverableLeaseStore _store;
+    /// <summary>The origin of the <paramref name="index"/>-th host database (status-get counts it as a database connection too).</summary>
+    public static string HostsOrigin(int index) => $"{Origin}:hosts[{index}]";
+
+    /// <summary>Whether a <see cref="NetworkState"/> origin is one of a database's.</summary>
+    public static bool IsDatabaseOrigin(string origin) =>
+        origin == Origin || origin.StartsWith(Origin + ":", StringComparison.Ordinal);
+
+    private readonly IRecoverableConnection _store;
+    private readonly string _origin;
+    private readonly string _kind;
     private readonly SqlDatabaseAccess _policy;
     private readonly NetworkState _network;
     private readonly Action<int> _shutdown;
@@ -27,8 +38,14 @@ internal sealed class DatabaseRecovery : IDisposable
     private readonly Func<CancellationToken, Task>? _reconnected;
     private int _recovering;
 
-    public DatabaseRecovery(IRecoverableLeaseStore store, SqlDatabaseAccess policy, NetworkState network, Action<int> shutdown, ILogger log, TimeProvider time, Func<CancellationToken, Task>? reconnected = null)
+    /// <param name="origin">The <see cref="NetworkState"/> origin it disables service under (<see cref="Origin"/> for leases).</param>
+    /// <param name="hosts">A host database: Kea's HOST_DB message ids instead of LEASE_DB.</param>
+    public DatabaseRecovery(
+        IRecoverableConnection store, SqlDatabaseAccess policy, NetworkState network, Action<int> shutdown, ILogger log, TimeProvider time,
+        Func<CancellationToken, Task>? reconnected = null, string origin = Origin, bool hosts = false)
     {
+        _origin = origin;
+        _kind = hosts ? "HOST" : "LEASE";
         _reconnected = reconnected;
         _store = store;
         _policy = policy;
@@ -67,7 +84,7 @@ internal sealed class DatabaseRecovery : IDisposable
             _log.LogError(new EventId(0, "DHCPSRV_PGSQL_FATAL_ERROR"), "Unrecoverable PostgreSQL error occurred: {Reason}", cause.Message);
             if (StopsService)
             {
-                _network.Disable(Origin, null);
+                _network.Disable(_origin, null);
             }
 
             _log.LogInformation(new EventId(0, "DHCP6_DB_RECONNECT_LOST_CONNECTION"), "database connection lost");
@@ -82,7 +99,7 @@ internal sealed class DatabaseRecovery : IDisposable
             {
                 if (attempt > 0)
                 {
-                    _log.LogInformation(new EventId(0, "DHCPSRV_PGSQL_LEASE_DB_RECONNECT_ATTEMPT_SCHEDULE"), "scheduling attempt {Attempt} of {Max} in {Wait} milliseconds", attempt, _policy.MaxReconnectTries, _policy.ReconnectWaitTime);
+                    _log.LogInformation(new EventId(0, $"DHCPSRV_PGSQL_{_kind}_DB_RECONNECT_ATTEMPT_SCHEDULE"), "scheduling attempt {Attempt} of {Max} in {Wait} milliseconds", attempt, _policy.MaxReconnectTries, _policy.ReconnectWaitTime);
                     await Task.Delay(TimeSpan.FromMilliseconds(_policy.ReconnectWaitTime), _time, _stop.Token).ConfigureAwait(false);
                 }
 
@@ -92,7 +109,7 @@ internal sealed class DatabaseRecovery : IDisposable
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    _log.LogError(new EventId(0, "DHCPSRV_PGSQL_LEASE_DB_RECONNECT_ATTEMPT_FAILED"), "database reconnect failed: {Reason}", ex.Message);
+                    _log.LogError(new EventId(0, $"DHCPSRV_PGSQL_{_kind}_DB_RECONNECT_ATTEMPT_FAILED"), "database reconnect failed: {Reason}", ex.Message);
                     continue;
                 }
 
@@ -112,14 +129,14 @@ internal sealed class DatabaseRecovery : IDisposable
                 Volatile.Write(ref _recovering, 0);
                 if (StopsService)
                 {
-                    _network.Enable(Origin);
+                    _network.Enable(_origin);
                 }
 
                 _log.LogInformation(new EventId(0, "DHCP6_DB_RECONNECT_SUCCEEDED"), "database connection recovered");
                 return;
             }
 
-            _log.LogError(new EventId(0, "DHCPSRV_PGSQL_LEASE_DB_RECONNECT_FAILED"), "maximum number of database reconnect attempts: {Max}, has been exhausted without success", _policy.MaxReconnectTries);
+            _log.LogError(new EventId(0, $"DHCPSRV_PGSQL_{_kind}_DB_RECONNECT_FAILED"), "maximum number of database reconnect attempts: {Max}, has been exhausted without success", _policy.MaxReconnectTries);
             _log.LogInformation(new EventId(0, "DHCP6_DB_RECONNECT_FAILED"), "maximum number of database reconnect attempts: {Max}, has been exhausted without success", _policy.MaxReconnectTries);
             GiveUp();
         }
@@ -148,7 +165,7 @@ internal sealed class DatabaseRecovery : IDisposable
     {
         _store.ConnectionLost -= OnConnectionLost;
         _stop.Cancel();
-        _network.Enable(Origin);
+        _network.Enable(_origin);
 
         // _stop is not disposed: a recovery still finishing may read its token.
     }

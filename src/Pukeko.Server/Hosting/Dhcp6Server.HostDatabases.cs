@@ -6,12 +6,15 @@ namespace Pukeko.Server.Hosting;
 
 /// <summary>
 /// The host databases (<c>hosts-database(s)</c>): opened with a configuration that names them, kept across
-/// reconfigurations that name the same ones, closed when replaced or at shutdown.
+/// reconfigurations that name the same ones, closed when replaced or at shutdown. Each one that can lose its connection
+/// is watched by a <see cref="DatabaseRecovery"/> with its own <c>on-fail</c> and reconnect settings, as Kea watches
+/// its host backends.
 /// </summary>
 internal sealed partial class Dhcp6Server
 {
     private IReadOnlyList<IHostDataSource> _hostSources = [];
     private IReadOnlyList<HostsDatabaseConfig> _hostDatabases = [];
+    private List<DatabaseRecovery> _hostRecoveries = [];
 
     /// <summary>The open host databases; for tests and diagnostics.</summary>
     internal IReadOnlyList<IHostDataSource> HostSources => _hostSources;
@@ -50,8 +53,24 @@ internal sealed partial class Dhcp6Server
     private IReadOnlyList<IHostDataSource> SwapHostSources(IReadOnlyList<IHostDataSource> opened, IReadOnlyList<HostsDatabaseConfig> databases)
     {
         var replaced = _hostSources;
+        foreach (var recovery in _hostRecoveries)
+        {
+            recovery.Dispose();
+        }
+
         _hostSources = opened;
         _hostDatabases = databases;
+        _hostRecoveries = [];
+        for (var i = 0; i < opened.Count; i++)
+        {
+            if (opened[i] is Databases.IRecoverableConnection connection)
+            {
+                _hostRecoveries.Add(new DatabaseRecovery(
+                    connection, databases[i].Access, _network, RequestShutdown, _loggers.CreateLogger(Logging.KeaLoggers.Dhcp6), _time,
+                    origin: DatabaseRecovery.HostsOrigin(i), hosts: true));
+            }
+        }
+
         return replaced;
     }
 

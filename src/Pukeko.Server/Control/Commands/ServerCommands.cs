@@ -178,8 +178,8 @@ internal static class ServerCommands
         {
             ["globally-disabled"] = disabledBy.Count > 0,
             ["disabled-by-user"] = disabledBy.Contains(NetworkState.UserOrigin),
-            ["disabled-by-db-connection"] = disabledBy.Contains(DatabaseRecovery.Origin),
-            ["disabled-by-local-command"] = new JsonArray([.. disabledBy.Where(o => o is not (NetworkState.UserOrigin or DatabaseRecovery.Origin) && !IsRemoteOrigin(o)).Select(OriginNode)]),
+            ["disabled-by-db-connection"] = disabledBy.Any(DatabaseRecovery.IsDatabaseOrigin),
+            ["disabled-by-local-command"] = new JsonArray([.. disabledBy.Where(o => o is not NetworkState.UserOrigin && !DatabaseRecovery.IsDatabaseOrigin(o) && !IsRemoteOrigin(o)).Select(OriginNode)]),
             ["disabled-by-remote-command"] = new JsonArray([.. disabledBy.Where(IsRemoteOrigin).Select(OriginNode)]),
         };
 
