@@ -63,6 +63,24 @@ internal sealed class PgSqlHostDataSource : IHostDataSource, Databases.IRecovera
         var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         try
         {
+            if (settings.RetryOnStartup)
+            {
+                // As for the lease database (Kea 2.6+): a database that cannot be reached starts the server with the
+                // connection lost, and the recovery retries it; a wrong schema still fails the start.
+                try
+                {
+                    await using var first = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (NpgsqlException e)
+                {
+                    logger.LogInformation(new EventId(0, "DHCPSRV_HOST_MGR_DB_OPEN_CONNECTION_WITH_RETRY_FAILED"),
+                        "Failed to connect to database: {Settings} with error: {Reason}", settings, e.Message);
+                    var lost = new PgSqlHostDataSource(dataSource, Host6Statements.Kea22, database.ReadOnly) { OpenFailure = e };
+                    lost._health.StartLost();
+                    return lost;
+                }
+            }
+
             return await OpenAsync(dataSource, database.ReadOnly, cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -94,8 +112,8 @@ internal sealed class PgSqlHostDataSource : IHostDataSource, Databases.IRecovera
     /// <summary>The SQL for the schema version the database had when opened (or when it was last reconnected).</summary>
     internal Host6Statements Statements => _statements;
 
-    /// <summary>A host database is opened connected or not at all.</summary>
-    public Exception? OpenFailure => null;
+    /// <summary>Why the first connect failed with <c>retry-on-startup</c> (the source starts out lost); null when it opened connected.</summary>
+    public Exception? OpenFailure { get; private set; }
 
     public event Action<Exception>? ConnectionLost
     {
@@ -109,6 +127,7 @@ internal sealed class PgSqlHostDataSource : IHostDataSource, Databases.IRecovera
         _dataSource.Clear();
         var version = await PgSqlLeaseStore.ReadSchemaVersionAsync(_dataSource, cancellationToken).ConfigureAwait(false);
         _statements = Host6Statements.For(version) ?? throw new LeaseDatabaseSchemaException($"hosts database: {Lease6Statements.MismatchMessage(version)}");
+        OpenFailure = null;
         _health.Restore();
     }
 

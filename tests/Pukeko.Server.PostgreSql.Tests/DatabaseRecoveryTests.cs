@@ -275,10 +275,36 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
         return server;
     }
 
-    /// <summary>A server whose leases are in memory and whose reservations are in a PostgreSQL hosts database.</summary>
-    private async Task<Dhcp6Server> StartServerWithHostsDatabaseAsync(string reconnect)
+    [PostgreSqlFact]
+    public async Task Retry_on_startup_starts_the_server_before_its_hosts_database_and_serves_once_it_is_reached()
     {
-        var database = await cluster.CreateDatabaseAsync();
+        _hostsDatabase = await cluster.CreateDatabaseAsync();
+        await cluster.StopServerAsync();
+        Dhcp6Server server;
+        try
+        {
+            server = await StartServerWithHostsDatabaseAsync("\"retry-on-startup\": true, \"max-reconnect-tries\": 200, \"reconnect-wait-time\": 100", createDatabase: false);
+            Assert.True(await WaitUntilAsync(() => server.Network.DisabledBy.Contains(DatabaseRecovery.HostsOrigin(0))), "service not disabled");
+        }
+        finally
+        {
+            await cluster.StartServerAsync();
+        }
+
+        await using (server)
+        {
+            Assert.True(await WaitUntilAsync(() => server.Network.Enabled), "service not enabled once the hosts database was reached");
+            Assert.Empty(await Assert.Single(server.HostSources).FindByAddressAsync(1, Probe));
+        }
+    }
+
+    /// <summary>A server whose leases are in memory and whose reservations are in a PostgreSQL hosts database.</summary>
+    private string? _hostsDatabase;
+
+    /// <param name="createDatabase">False: use the database made earlier (the cluster may be down).</param>
+    private async Task<Dhcp6Server> StartServerWithHostsDatabaseAsync(string reconnect, bool createDatabase = true)
+    {
+        var database = createDatabase || _hostsDatabase is null ? await cluster.CreateDatabaseAsync() : _hostsDatabase;
         var environment = new ConfigEnvironment(
             Path.Combine(_root.FullName, "data"), Path.Combine(_root.FullName, "log"), Path.Combine(_root.FullName, "run"), Path.Combine(_root.FullName, "hooks"));
         Directory.CreateDirectory(environment.DataDirectory);
