@@ -28,7 +28,7 @@ internal sealed class Host6Statements
     public static readonly Host6Statements Kea30 = Kea3Style(Lease6Statements.Kea30);
 
     /// <summary>Every schema version the host source speaks, oldest first.</summary>
-    public static readonly IReadOnlyList<Host6Statements> All = [Kea22, Kea30, Kea3];
+    public static readonly IReadOnlyList<Host6Statements> All = [Kea22, Kea30, .. Lease6Statements.Kea31Development.Select(Kea3Style), Kea3];
 
     private static Host6Statements Kea3Style(Lease6Statements schema) => new(
         schema, addressColumn: "host(r.address)", addressParameter: "cast($2 as inet)",

@@ -27,8 +27,17 @@ internal sealed class Lease6Statements
     /// has IA_TA. What 30.0 to 34.0 added (an option column made NOT NULL, two indexes, the free-lease-queue tables
     /// and new trigger bodies) is nothing these statements read or write.
     /// </summary>
-    public static readonly Lease6Statements Kea30 = new(
-        (29, 0), "Kea 3.0", addressColumn: "host(address)", addressParameter: "cast(${0} as inet)", hasPoolId: true, hasExtendedInfoTables: true,
+    public static readonly Lease6Statements Kea30 = Kea30Style((29, 0), "Kea 3.0");
+
+    /// <summary>
+    /// The schemas of Kea 3.1.0 to 3.1.8 (30.0 to 33.0, development releases): between 29.0 and 34.0, with IA_TA
+    /// still in <c>lease6_types</c> (34.0 removed it), so spoken as 29.0.
+    /// </summary>
+    public static readonly IReadOnlyList<Lease6Statements> Kea31Development =
+        [.. Enumerable.Range(30, 4).Select(major => Kea30Style((major, 0), "Kea 3.1 (development)"))];
+
+    private static Lease6Statements Kea30Style((int Major, int Minor) version, string release) => new(
+        version, release, addressColumn: "host(address)", addressParameter: "cast(${0} as inet)", hasPoolId: true, hasExtendedInfoTables: true,
         highestState: LeaseState.Registered, leaseTypes: [LeaseType.NA, LeaseType.TA, LeaseType.PD],
         pageStart: "::");
 
@@ -40,7 +49,7 @@ internal sealed class Lease6Statements
         pageStart: "::");
 
     /// <summary>Every schema version Pukeko speaks, oldest first.</summary>
-    public static readonly IReadOnlyList<Lease6Statements> All = [Kea22, Kea30, Kea3];
+    public static readonly IReadOnlyList<Lease6Statements> All = [Kea22, Kea30, .. Kea31Development, Kea3];
 
     private readonly bool _hasPoolId;
     private readonly LeaseType[] _leaseTypes;

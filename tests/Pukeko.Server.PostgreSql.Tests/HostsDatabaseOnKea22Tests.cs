@@ -30,11 +30,11 @@ public sealed class HostsDatabaseOnKea22Tests(PostgreSqlCluster cluster) : Hosts
         var name = await Cluster.CreateDatabaseAsync(PostgreSqlCluster.KeaSchema.Kea22);
         await using (var db = Cluster.DataSource(name))
         {
-            await PostgreSqlCluster.ExecuteAsync(db, "UPDATE schema_version SET version = 33, minor = 0");
+            await PostgreSqlCluster.ExecuteAsync(db, "UPDATE schema_version SET version = 35, minor = 0");
         }
 
         var e = await Assert.ThrowsAsync<LeaseDatabaseSchemaException>(() => PgSqlHostDataSource.OpenAsync(Hosts(name), NullLogger.Instance));
-        Assert.Contains("need version: 13.0 or 29.0 or 34.0 found version: 33.0", e.Message, StringComparison.Ordinal);
+        Assert.Contains("need version: 13.0 or 29.0 or 30.0 or 31.0 or 32.0 or 33.0 or 34.0 found version: 35.0", e.Message, StringComparison.Ordinal);
     }
 
     [PostgreSqlFact]

@@ -32,11 +32,11 @@ public abstract class PgSqlLeaseStoreTests(PostgreSqlCluster cluster, PostgreSql
         var name = await cluster.CreateDatabaseAsync(schema);
         await using (var db = cluster.DataSource(name))
         {
-            await PostgreSqlCluster.ExecuteAsync(db, "UPDATE schema_version SET version = 33, minor = 0");
+            await PostgreSqlCluster.ExecuteAsync(db, "UPDATE schema_version SET version = 35, minor = 0");
         }
 
         var e = await Assert.ThrowsAsync<LeaseDatabaseSchemaException>(() => PgSqlLeaseStore.OpenAsync(cluster.Settings(name), NullLogger.Instance));
-        Assert.Contains("PostgreSQL schema version mismatch: need version: 13.0 or 29.0 or 34.0 found version: 33.0", e.Message, StringComparison.Ordinal);
+        Assert.Contains("PostgreSQL schema version mismatch: need version: 13.0 or 29.0 or 30.0 or 31.0 or 32.0 or 33.0 or 34.0 found version: 35.0", e.Message, StringComparison.Ordinal);
     }
 
     [PostgreSqlFact]
