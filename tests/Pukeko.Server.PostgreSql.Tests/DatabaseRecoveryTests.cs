@@ -278,12 +278,12 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
     [PostgreSqlFact]
     public async Task Retry_on_startup_starts_the_server_before_its_hosts_database_and_serves_once_it_is_reached()
     {
-        _hostsDatabase = await cluster.CreateDatabaseAsync();
+        var database = await cluster.CreateDatabaseAsync();
         await cluster.StopServerAsync();
         Dhcp6Server server;
         try
         {
-            server = await StartServerWithHostsDatabaseAsync("\"retry-on-startup\": true, \"max-reconnect-tries\": 200, \"reconnect-wait-time\": 100", createDatabase: false);
+            server = await StartServerWithHostsDatabaseAsync("\"retry-on-startup\": true, \"max-reconnect-tries\": 200, \"reconnect-wait-time\": 100", database);
             Assert.True(await WaitUntilAsync(() => server.Network.DisabledBy.Contains(DatabaseRecovery.HostsOrigin(0))), "service not disabled");
         }
         finally
@@ -299,12 +299,10 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
     }
 
     /// <summary>A server whose leases are in memory and whose reservations are in a PostgreSQL hosts database.</summary>
-    private string? _hostsDatabase;
-
-    /// <param name="createDatabase">False: use the database made earlier (the cluster may be down).</param>
-    private async Task<Dhcp6Server> StartServerWithHostsDatabaseAsync(string reconnect, bool createDatabase = true)
+    /// <param name="database">A database made earlier (the cluster may be down); null makes a new one.</param>
+    private async Task<Dhcp6Server> StartServerWithHostsDatabaseAsync(string reconnect, string? database = null)
     {
-        var database = createDatabase || _hostsDatabase is null ? await cluster.CreateDatabaseAsync() : _hostsDatabase;
+        database ??= await cluster.CreateDatabaseAsync();
         var environment = new ConfigEnvironment(
             Path.Combine(_root.FullName, "data"), Path.Combine(_root.FullName, "log"), Path.Combine(_root.FullName, "run"), Path.Combine(_root.FullName, "hooks"));
         Directory.CreateDirectory(environment.DataDirectory);
