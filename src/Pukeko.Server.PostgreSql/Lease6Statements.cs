@@ -130,9 +130,11 @@ internal sealed class Lease6Statements
     /// </summary>
     public bool HasExtendedInfoTables { get; }
 
-    /// <summary>Kea's DELETE_RELAY_ID6 and DELETE_REMOTE_ID6: $1 the lease address.</summary>
-    public const string DeleteExtendedInfo =
-        "DELETE FROM lease6_relay_id WHERE lease_addr = cast($1 as inet); DELETE FROM lease6_remote_id WHERE lease_addr = cast($1 as inet)";
+    /// <summary>Kea's DELETE_RELAY_ID6: $1 the lease address.</summary>
+    public const string DeleteRelayIds = "DELETE FROM lease6_relay_id WHERE lease_addr = cast($1 as inet)";
+
+    /// <summary>Kea's DELETE_REMOTE_ID6: $1 the lease address.</summary>
+    public const string DeleteRemoteIds = "DELETE FROM lease6_remote_id WHERE lease_addr = cast($1 as inet)";
 
     /// <summary>Kea's ADD_RELAY_ID6: $1 the relay-id, $2 the lease address.</summary>
     public const string AddRelayId = "INSERT INTO lease6_relay_id(relay_id, lease_addr) VALUES ($1, cast($2 as inet))";

@@ -145,7 +145,7 @@ internal sealed class PgSqlUnitOfWork(
         await using var batch = new NpgsqlBatch(connection, transaction);
         if (deleteFirst)
         {
-            foreach (var sql in Lease6Statements.DeleteExtendedInfo.Split("; ", StringSplitOptions.None))
+            foreach (var sql in (ReadOnlySpan<string>)[Lease6Statements.DeleteRelayIds, Lease6Statements.DeleteRemoteIds])
             {
                 var delete = new NpgsqlBatchCommand(sql);
                 delete.Parameters.Add(Lease6Row.Text(address));

@@ -250,29 +250,16 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
         return requested;
     }
 
+    /// <summary>A server whose leases are in the PostgreSQL database <paramref name="database"/> (null: a new one).</summary>
     private async Task<Dhcp6Server> StartServerAsync(string reconnect, string? database = null)
     {
         database ??= await cluster.CreateDatabaseAsync();
-        var environment = new ConfigEnvironment(
-            Path.Combine(_root.FullName, "data"), Path.Combine(_root.FullName, "log"), Path.Combine(_root.FullName, "run"), Path.Combine(_root.FullName, "hooks"));
-        Directory.CreateDirectory(environment.DataDirectory);
-        var configFile = Path.Combine(_root.FullName, "kea-dhcp6.conf");
         var extra = reconnect.Length > 0 ? ", " + reconnect : string.Empty;
-        File.WriteAllText(configFile, $$"""
-            {
-              "Dhcp6": {
-                "interfaces-config": { "interfaces": [ "lo" ] },
-                "lease-database": { "type": "postgresql", "name": "{{database}}", "host": "{{cluster.SocketDirectory}}",
-                                    "port": {{PostgreSqlCluster.Port}}, "user": "{{PostgreSqlCluster.User}}",
-                                    "password": "{{PostgreSqlCluster.Password}}", "connect-timeout": 2 {{extra}} },
-                "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "lo", "pools": [ { "pool": "2001:db8:1::1-2001:db8:1::ffff" } ] } ]
-              }
-            }
-            """);
-        var options = new ServerOptions(configFile, (ushort)LoopbackPorts.Free(), (ushort)LoopbackPorts.Free()) { OpenPostgreSqlLeaseStore = PgSqlLeaseStore.OpenAsync };
-        var server = new Dhcp6Server(options, environment, NullLoggerFactory.Instance, TimeProvider.System);
-        await server.StartAsync();
-        return server;
+        return await StartAsync(
+            $$"""
+            "lease-database": { "type": "postgresql", {{Connection(database)}} {{extra}} },
+            """,
+            new ServerOptions("", 0) { OpenPostgreSqlLeaseStore = PgSqlLeaseStore.OpenAsync });
     }
 
     [PostgreSqlFact]
@@ -303,6 +290,24 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
     private async Task<Dhcp6Server> StartServerWithHostsDatabaseAsync(string reconnect, string? database = null)
     {
         database ??= await cluster.CreateDatabaseAsync();
+        return await StartAsync(
+            $$"""
+            "lease-database": { "type": "memfile", "persist": false },
+            "hosts-database": { "type": "postgresql", {{Connection(database)}}, {{reconnect}} },
+            """,
+            new ServerOptions("", 0) { OpenPostgreSqlHostSource = PgSqlHostDataSource.OpenAsync });
+    }
+
+    /// <summary>The connection keys of a database on the test cluster.</summary>
+    private string Connection(string database) =>
+        $$"""
+        "name": "{{database}}", "host": "{{cluster.SocketDirectory}}", "port": {{PostgreSqlCluster.Port}},
+        "user": "{{PostgreSqlCluster.User}}", "password": "{{PostgreSqlCluster.Password}}", "connect-timeout": 2
+        """;
+
+    /// <summary>Starts a server on loopback with <paramref name="databases"/> (the database keys) and the openers of <paramref name="openers"/>.</summary>
+    private async Task<Dhcp6Server> StartAsync(string databases, ServerOptions openers)
+    {
         var environment = new ConfigEnvironment(
             Path.Combine(_root.FullName, "data"), Path.Combine(_root.FullName, "log"), Path.Combine(_root.FullName, "run"), Path.Combine(_root.FullName, "hooks"));
         Directory.CreateDirectory(environment.DataDirectory);
@@ -311,15 +316,12 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
             {
               "Dhcp6": {
                 "interfaces-config": { "interfaces": [ "lo" ] },
-                "lease-database": { "type": "memfile", "persist": false },
-                "hosts-database": { "type": "postgresql", "name": "{{database}}", "host": "{{cluster.SocketDirectory}}",
-                                    "port": {{PostgreSqlCluster.Port}}, "user": "{{PostgreSqlCluster.User}}",
-                                    "password": "{{PostgreSqlCluster.Password}}", "connect-timeout": 2, {{reconnect}} },
+                {{databases}}
                 "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "lo", "pools": [ { "pool": "2001:db8:1::1-2001:db8:1::ffff" } ] } ]
               }
             }
             """);
-        var options = new ServerOptions(configFile, (ushort)LoopbackPorts.Free(), (ushort)LoopbackPorts.Free()) { OpenPostgreSqlHostSource = PgSqlHostDataSource.OpenAsync };
+        var options = openers with { ConfigFile = configFile, ServerPort = (ushort)LoopbackPorts.Free(), ClientPort = (ushort)LoopbackPorts.Free() };
         var server = new Dhcp6Server(options, environment, NullLoggerFactory.Instance, TimeProvider.System);
         await server.StartAsync();
         return server;

@@ -194,6 +194,7 @@ internal sealed class HttpCommandListener : IAsyncDisposable
         {
             var rbac = config.AcceptedCommands is null ? _rbac() : null;
             RbacRole? role = null;
+            var command = "";
             if (rbac is not null)
             {
                 if (rbac.RequireTls && !config.UsesTls)
@@ -204,7 +205,7 @@ internal sealed class HttpCommandListener : IAsyncDisposable
                     return;
                 }
 
-                var command = CommandName(body) ?? "";
+                command = CommandName(body) ?? "";
                 var assigned = RbacRequestRole.Of(context, rbac.Method, config.Authentication is not null);
                 role = rbac.RoleFor(assigned);
                 if (!rbac.Accepts(role, command))
@@ -218,7 +219,7 @@ internal sealed class HttpCommandListener : IAsyncDisposable
 
             // Not tied to RequestAborted: a command that changes state must finish even if the client leaves.
             answer = await _dispatcher.ExecuteAsync(body.GetBuffer().AsMemory(0, (int)body.Length), CancellationToken.None).ConfigureAwait(false);
-            if (rbac is not null && role is { FilterListCommands: true } && CommandName(body) == "list-commands")
+            if (rbac is not null && role is { FilterListCommands: true } && command == "list-commands")
             {
                 FilterListCommands(answer, rbac, role);
             }
