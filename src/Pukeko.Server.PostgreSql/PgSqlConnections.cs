@@ -14,18 +14,27 @@ internal static class PgSqlConnections
 
     private static readonly TimeSpan FirstWait = TimeSpan.FromMilliseconds(50);
 
-    public static async ValueTask<NpgsqlConnection> OpenAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    /// <param name="blocking">Open on the calling thread, which may block (<see cref="Concurrency.BlockingIo"/>).</param>
+    public static async ValueTask<NpgsqlConnection> OpenAsync(NpgsqlDataSource dataSource, bool blocking, CancellationToken cancellationToken)
     {
         var wait = FirstWait;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                return blocking ? dataSource.OpenConnection() : await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException e) when (IsTooManyConnections(e) && attempt < TooManyConnectionsAttempts)
             {
-                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                if (blocking)
+                {
+                    Thread.Sleep(wait);
+                }
+                else
+                {
+                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                }
+
                 wait *= 2;
             }
             catch (NpgsqlException e) when (e is not PostgresException && IsPoolExhausted(e))
@@ -35,6 +44,19 @@ internal static class PgSqlConnections
                 throw new PgSqlPoolExhaustedException(e.Message, e);
             }
         }
+    }
+
+    /// <summary>Disposes on the calling thread with <paramref name="blocking"/> (a reader left unread reads its rest there).</summary>
+    public static ValueTask DisposeAsync<T>(T disposable, bool blocking)
+        where T : IDisposable, IAsyncDisposable
+    {
+        if (!blocking)
+        {
+            return disposable.DisposeAsync();
+        }
+
+        disposable.Dispose();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using Pukeko.Protocol.Addressing;
 using Pukeko.Protocol.Options.Definitions;
+using Pukeko.Server.Concurrency;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Reservations;
 using Column = Pukeko.Server.PostgreSql.Host6Statements.Column;
@@ -32,14 +33,14 @@ internal sealed class PgSqlHostDataSource : IHostDataSource, Databases.IRecovera
     /// <summary>Kea's error when a host, or a reserved address, is in the database already.</summary>
     internal const string DuplicateMessage = "Database duplicate entry error";
 
-    private readonly NpgsqlDataSource _dataSource;
+    private readonly PgSqlConnectionPools _pools;
     private readonly PgSqlConnectionHealth _health = new("hosts database");
     private volatile Host6Statements _statements;
     private readonly bool _readOnly;
 
-    private PgSqlHostDataSource(NpgsqlDataSource dataSource, Host6Statements statements, bool readOnly)
+    private PgSqlHostDataSource(PgSqlConnectionPools pools, Host6Statements statements, bool readOnly)
     {
-        _dataSource = dataSource;
+        _pools = pools;
         _statements = statements;
         _readOnly = readOnly;
     }
@@ -60,7 +61,7 @@ internal sealed class PgSqlHostDataSource : IHostDataSource, Databases.IRecovera
             builder.Options = "-c default_transaction_read_only=on";
         }
 
-        var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        var pools = new PgSqlConnectionPools(builder.ConnectionString);
         try
         {
             if (settings.RetryOnStartup)
@@ -69,23 +70,23 @@ internal sealed class PgSqlHostDataSource : IHostDataSource, Databases.IRecovera
                 // connection lost, and the recovery retries it; a wrong schema still fails the start.
                 try
                 {
-                    await using var first = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                    await using var first = await pools.Asynchronous.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (NpgsqlException e)
                 {
                     logger.LogInformation(new EventId(0, "DHCPSRV_HOST_MGR_DB_OPEN_CONNECTION_WITH_RETRY_FAILED"),
                         "Failed to connect to database: {Settings} with error: {Reason}", settings, e.Message);
-                    var lost = new PgSqlHostDataSource(dataSource, Host6Statements.Kea22, database.ReadOnly) { OpenFailure = e };
+                    var lost = new PgSqlHostDataSource(pools, Host6Statements.Kea22, database.ReadOnly) { OpenFailure = e };
                     lost._health.StartLost();
                     return lost;
                 }
             }
 
-            return await OpenAsync(dataSource, database.ReadOnly, cancellationToken).ConfigureAwait(false);
+            return await OpenAsync(pools, database.ReadOnly, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await dataSource.DisposeAsync().ConfigureAwait(false);
+            await pools.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -97,17 +98,18 @@ internal sealed class PgSqlHostDataSource : IHostDataSource, Databases.IRecovera
         return await OpenAsync(database, loggers.CreateLogger("kea-dhcp6.hosts"), cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<PgSqlHostDataSource> OpenAsync(NpgsqlDataSource dataSource, bool readOnly, CancellationToken cancellationToken)
+    private static async Task<PgSqlHostDataSource> OpenAsync(PgSqlConnectionPools pools, bool readOnly, CancellationToken cancellationToken)
     {
-        var version = await PgSqlLeaseStore.ReadSchemaVersionAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        var version = await PgSqlLeaseStore.ReadSchemaVersionAsync(pools.Asynchronous, cancellationToken).ConfigureAwait(false);
         var statements = Host6Statements.For(version)
             ?? throw new LeaseDatabaseSchemaException(
                 $"hosts database: {Lease6Statements.MismatchMessage(version)} "
                 + "(Pukeko never alters the database, so create or upgrade it with the matching kea-admin)");
-        return new PgSqlHostDataSource(dataSource, statements, readOnly);
+        return new PgSqlHostDataSource(pools, statements, readOnly);
     }
 
-    internal NpgsqlDataSource DataSource => _dataSource;
+    /// <summary>The pool of asynchronous use (what commands and tests use).</summary>
+    internal NpgsqlDataSource DataSource => _pools.Asynchronous;
 
     /// <summary>The SQL for the schema version the database had when opened (or when it was last reconnected).</summary>
     internal Host6Statements Statements => _statements;
@@ -124,8 +126,8 @@ internal sealed class PgSqlHostDataSource : IHostDataSource, Databases.IRecovera
     /// <summary>Drops the pooled connections (after a database restart they are all broken) and checks the schema again.</summary>
     public async Task ReconnectAsync(CancellationToken cancellationToken)
     {
-        _dataSource.Clear();
-        var version = await PgSqlLeaseStore.ReadSchemaVersionAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+        _pools.Clear();
+        var version = await PgSqlLeaseStore.ReadSchemaVersionAsync(_pools.Asynchronous, cancellationToken).ConfigureAwait(false);
         _statements = Host6Statements.For(version) ?? throw new LeaseDatabaseSchemaException($"hosts database: {Lease6Statements.MismatchMessage(version)}");
         OpenFailure = null;
         _health.Restore();
@@ -133,7 +135,7 @@ internal sealed class PgSqlHostDataSource : IHostDataSource, Databases.IRecovera
 
     public void TryAgainOnDemand()
     {
-        _dataSource.Clear();
+        _pools.Clear();
         _health.Restore();
     }
 
@@ -158,9 +160,9 @@ internal sealed class PgSqlHostDataSource : IHostDataSource, Databases.IRecovera
     {
         ArgumentNullException.ThrowIfNull(selection);
         ArgumentNullException.ThrowIfNull(definitions);
-        await using var command = _dataSource.CreateCommand();
+        await using var command = _pools.Asynchronous.CreateCommand();
         command.CommandText = Statements.Select(selection, command.Parameters);
-        return await ReadHostsAsync(command, definitions, firstOnly: false, cancellationToken).ConfigureAwait(false);
+        return await ReadHostsAsync(command, definitions, firstOnly: false, blocking: false, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask AddAsync(HostReservation host, bool uniqueReservations, CancellationToken cancellationToken = default)
@@ -203,7 +205,7 @@ internal sealed class PgSqlHostDataSource : IHostDataSource, Databases.IRecovera
             p.Add(Lease6Row.Text(Lease6Row.AddressText(address)));
         }, cancellationToken);
 
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    public ValueTask DisposeAsync() => _pools.DisposeAsync();
 
     private static void BindIdentifier(NpgsqlParameterCollection parameters, uint subnetId, HostIdentifierType type, byte[] identifier)
     {
@@ -244,7 +246,7 @@ internal sealed class PgSqlHostDataSource : IHostDataSource, Databases.IRecovera
 
     private async ValueTask<bool> WriteInTransactionAsync(Func<NpgsqlConnection, NpgsqlTransaction, Task<bool>> write, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _pools.Asynchronous.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -377,18 +379,20 @@ internal sealed class PgSqlHostDataSource : IHostDataSource, Databases.IRecovera
     /// <summary>Runs a host query and builds the first host it returns (the lowest host_id) from its rows.</summary>
     private async ValueTask<HostReservation?> QueryAsync(string sql, Action<NpgsqlParameterCollection> bind, OptionDefinitionSet definitions, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand(sql);
+        var blocking = BlockingIo.IsAllowed;
+        await using var command = _pools.For(blocking).CreateCommand(sql);
         bind(command.Parameters);
-        var hosts = await ReadHostsAsync(command, definitions, firstOnly: true, cancellationToken).ConfigureAwait(false);
+        var hosts = await ReadHostsAsync(command, definitions, firstOnly: true, blocking, cancellationToken).ConfigureAwait(false);
         return hosts.Count > 0 ? hosts[0].Host : null;
     }
 
     /// <summary>Runs a host query and builds every host it returns, in host_id order.</summary>
     private async ValueTask<IReadOnlyList<HostReservation>> QueryAllAsync(string sql, Action<NpgsqlParameterCollection> bind, OptionDefinitionSet definitions, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand(sql);
+        var blocking = BlockingIo.IsAllowed;
+        await using var command = _pools.For(blocking).CreateCommand(sql);
         bind(command.Parameters);
-        var hosts = await ReadHostsAsync(command, definitions, firstOnly: false, cancellationToken).ConfigureAwait(false);
+        var hosts = await ReadHostsAsync(command, definitions, firstOnly: false, blocking, cancellationToken).ConfigureAwait(false);
         return [.. hosts.Select(h => h.Host)];
     }
 
@@ -396,12 +400,12 @@ internal sealed class PgSqlHostDataSource : IHostDataSource, Databases.IRecovera
     /// Runs a host query; while the connection is lost it fails at once, and an error that means a lost connection
     /// starts the recovery (as for the lease database).
     /// </summary>
-    private async ValueTask<List<StoredHost>> ReadHostsAsync(NpgsqlCommand command, OptionDefinitionSet definitions, bool firstOnly, CancellationToken cancellationToken)
+    private async ValueTask<List<StoredHost>> ReadHostsAsync(NpgsqlCommand command, OptionDefinitionSet definitions, bool firstOnly, bool blocking, CancellationToken cancellationToken)
     {
         _health.ThrowIfLost();
         try
         {
-            return await ReadHostRowsAsync(command, definitions, firstOnly, cancellationToken).ConfigureAwait(false);
+            return await ReadHostRowsAsync(command, definitions, firstOnly, blocking, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (_health.Observe(e))
         {
@@ -409,12 +413,30 @@ internal sealed class PgSqlHostDataSource : IHostDataSource, Databases.IRecovera
         }
     }
 
-    private static async ValueTask<List<StoredHost>> ReadHostRowsAsync(NpgsqlCommand command, OptionDefinitionSet definitions, bool firstOnly, CancellationToken cancellationToken)
+    /// <summary>
+    /// With <paramref name="blocking"/> (on a packet worker's thread, <see cref="BlockingIo"/>) the query blocks, as a Kea
+    /// worker's does, reader and connection included; otherwise it is asynchronous.
+    /// </summary>
+    private static async ValueTask<List<StoredHost>> ReadHostRowsAsync(
+        NpgsqlCommand command, OptionDefinitionSet definitions, bool firstOnly, bool blocking, CancellationToken cancellationToken)
     {
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var reader = blocking ? command.ExecuteReader() : await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ReadHostRowsAsync(reader, definitions, firstOnly, blocking, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await PgSqlConnections.DisposeAsync(reader, blocking).ConfigureAwait(false);
+        }
+    }
+
+    private static async ValueTask<List<StoredHost>> ReadHostRowsAsync(
+        NpgsqlDataReader reader, OptionDefinitionSet definitions, bool firstOnly, bool blocking, CancellationToken cancellationToken)
+    {
         var hosts = new List<StoredHost>(1);
         HostRows? host = null;
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (blocking ? reader.Read() : await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var hostId = reader.GetInt32((int)Column.HostId);
             if (host is null || host.HostId != hostId)

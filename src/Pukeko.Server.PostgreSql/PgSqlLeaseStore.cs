@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Pukeko.Protocol.Addressing;
+using Pukeko.Server.Concurrency;
 using Pukeko.Server.Configuration;
 using Pukeko.Server.Leases;
 
@@ -11,23 +12,22 @@ namespace Pukeko.Server.PostgreSql;
 /// creates it, Kea 2.2's schema (13.0) or Kea 3.x's (34.0), so Pukeko and Kea servers can share one database. The
 /// <c>schema_version</c> read at start picks the <see cref="Lease6Statements"/> used from then on. Every statement
 /// is parameterized and prepared on its pooled connection; every query is answered by the database, not from a
-/// cache, so leases written by another server are seen at once. The database's triggers keep Kea's statistics
-/// tables (<c>lease6_stat</c>, and on 3.x <c>lease6_pool_stat</c>).
+/// cache, so leases written by another server are seen at once. On a packet worker's thread the statements block
+/// (<see cref="BlockingIo"/>), as a Kea worker's do; elsewhere they are asynchronous. The database's triggers keep
+/// Kea's statistics tables (<c>lease6_stat</c>, and on 3.x <c>lease6_pool_stat</c>).
 /// </summary>
 internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLeaseStore, ILeaseImportTarget, IExtendedInfoTables
 {
-    private readonly NpgsqlDataSource _dataSource;
-    private readonly bool _ownsDataSource;
+    private readonly PgSqlConnectionPools _pools;
     private readonly PgSqlConnectionHealth _health = new();
 
     // Replaced only by a reconnect that finds another version (the schema upgraded while the database was away).
     private volatile Lease6Statements _statements;
     private volatile bool _extendedInfoTablesEnabled;
 
-    private PgSqlLeaseStore(NpgsqlDataSource dataSource, bool ownsDataSource, Lease6Statements statements)
+    private PgSqlLeaseStore(PgSqlConnectionPools pools, Lease6Statements statements)
     {
-        _dataSource = dataSource;
-        _ownsDataSource = ownsDataSource;
+        _pools = pools;
         _statements = statements;
     }
 
@@ -40,7 +40,7 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(logger);
         logger.LogInformation(new EventId(0, "DHCPSRV_PGSQL_DB"), "opening PostgreSQL lease database: {Settings}", settings);
-        var dataSource = NpgsqlDataSource.Create(settings.ToConnectionString());
+        var pools = new PgSqlConnectionPools(settings.ToConnectionString());
         try
         {
             if (settings.RetryOnStartup)
@@ -50,24 +50,24 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
                 // fails the start.
                 try
                 {
-                    await using var first = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                    await using var first = await pools.Asynchronous.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (NpgsqlException e)
                 {
                     logger.LogInformation(new EventId(0, "DHCPSRV_LEASE_MGR_DB_OPEN_CONNECTION_WITH_RETRY_FAILED"),
                         "Failed to connect to database: {Settings} with error: {Reason}", settings, e.Message);
                     // The schema is read when the connection is made; until then every operation fails as lost.
-                    var store = new PgSqlLeaseStore(dataSource, ownsDataSource: true, Lease6Statements.Kea22) { OpenFailure = e };
+                    var store = new PgSqlLeaseStore(pools, Lease6Statements.Kea22) { OpenFailure = e };
                     store._health.StartLost();
                     return store;
                 }
             }
 
-            return await OpenAsync(dataSource, ownsDataSource: true, cancellationToken).ConfigureAwait(false);
+            return await OpenAsync(pools, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await dataSource.DisposeAsync().ConfigureAwait(false);
+            await pools.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -80,14 +80,20 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
     }
 
     /// <summary>The same over a data source the caller keeps (and disposes) itself.</summary>
-    public static async Task<PgSqlLeaseStore> OpenAsync(NpgsqlDataSource dataSource, bool ownsDataSource, CancellationToken cancellationToken = default)
+    public static Task<PgSqlLeaseStore> OpenAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
-        var statements = await ReadStatementsAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        return new PgSqlLeaseStore(dataSource, ownsDataSource, statements);
+        return OpenAsync(PgSqlConnectionPools.Borrowed(dataSource), cancellationToken);
     }
 
-    internal NpgsqlDataSource DataSource => _dataSource;
+    private static async Task<PgSqlLeaseStore> OpenAsync(PgSqlConnectionPools pools, CancellationToken cancellationToken)
+    {
+        var statements = await ReadStatementsAsync(pools.Asynchronous, cancellationToken).ConfigureAwait(false);
+        return new PgSqlLeaseStore(pools, statements);
+    }
+
+    /// <summary>The pool of asynchronous use (what commands and tests use).</summary>
+    internal NpgsqlDataSource DataSource => _pools.Asynchronous;
 
     /// <summary>The statements of the schema version found at the last open or reconnect.</summary>
     internal Lease6Statements Statements => _statements;
@@ -106,15 +112,15 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
     /// </summary>
     public async Task ReconnectAsync(CancellationToken cancellationToken)
     {
-        _dataSource.Clear();
-        _statements = await ReadStatementsAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+        _pools.Clear();
+        _statements = await ReadStatementsAsync(_pools.Asynchronous, cancellationToken).ConfigureAwait(false);
         OpenFailure = null;
         _health.Restore();
     }
 
     public void TryAgainOnDemand()
     {
-        _dataSource.Clear();
+        _pools.Clear();
         _health.Restore();
     }
 
@@ -207,9 +213,9 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
     public bool KeepsReleasedLeases => _statements.KeepsReleasedLeases;
 
     /// <summary>Each write commits by itself, as Kea's (see <see cref="PgSqlUnitOfWork"/> for why).</summary>
-    public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_dataSource, _health, _statements, inOneTransaction: false, MaintainsExtendedInfo);
+    public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_pools, _health, _statements, inOneTransaction: false, MaintainsExtendedInfo);
 
-    public ILeaseUnitOfWork BeginTransaction() => new PgSqlUnitOfWork(_dataSource, _health, _statements, inOneTransaction: true, MaintainsExtendedInfo);
+    public ILeaseUnitOfWork BeginTransaction() => new PgSqlUnitOfWork(_pools, _health, _statements, inOneTransaction: true, MaintainsExtendedInfo);
 
     public bool HasExtendedInfoTables => _statements.HasExtendedInfoTables;
 
@@ -230,7 +236,7 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
 
         try
         {
-            await using var command = _dataSource.CreateCommand(Lease6Statements.WipeExtendedInfo);
+            await using var command = _pools.Asynchronous.CreateCommand(Lease6Statements.WipeExtendedInfo);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (_health.Observe(e))
@@ -249,7 +255,7 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
 
         try
         {
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await _pools.Asynchronous.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             return await PgSqlUnitOfWork.WriteExtendedInfoAsync(connection, null, lease, deleteFirst: false, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (_health.Observe(e))
@@ -267,25 +273,8 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
     public async ValueTask<IReadOnlyList<Ipv6Address>> FindExistingAsync(IReadOnlyList<Ipv6Address> addresses, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(addresses);
-        _health.ThrowIfLost();
-        try
-        {
-            await using var connection = await PgSqlConnections.OpenAsync(_dataSource, cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(_statements.SelectExisting, connection);
-            command.Parameters.Add(AddressArray(addresses));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var found = new List<Ipv6Address>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                found.Add(Ipv6Address.Parse(reader.GetString(0)));
-            }
-
-            return found;
-        }
-        catch (Exception e) when (_health.Observe(e))
-        {
-            throw;
-        }
+        return await ReadAllAsync(_statements.SelectExisting, p => p.Add(AddressArray(addresses)), r => Ipv6Address.Parse(r.GetString(0)), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>
@@ -328,7 +317,7 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
 
     private async Task WriteBatchOnceAsync(Lease6Statements statements, IReadOnlyList<Lease6> leases, bool replaceExisting, CancellationToken cancellationToken)
     {
-        await using var connection = await PgSqlConnections.OpenAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+        await using var connection = await _pools.OpenAsync(blocking: false, cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (replaceExisting)
         {
@@ -358,10 +347,7 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
 
     public void Dispose()
     {
-        if (_ownsDataSource)
-        {
-            _dataSource.Dispose();
-        }
+        _pools.Dispose();
     }
 
     internal static async Task<(int Major, int Minor)> ReadSchemaVersionAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
@@ -406,49 +392,54 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
 
     /// <summary>Runs a query of <paramref name="statements"/> and reads its rows (the SQL and the reading from one set).</summary>
     private async ValueTask<IReadOnlyList<Lease6>> QueryAsync(
-        Lease6Statements statements, Func<Lease6Statements, string> sql, Action<NpgsqlParameterCollection>? bind, CancellationToken cancellationToken)
+        Lease6Statements statements, Func<Lease6Statements, string> sql, Action<NpgsqlParameterCollection>? bind, CancellationToken cancellationToken) =>
+        await ReadAllAsync(sql(statements), bind, statements.Read, cancellationToken).ConfigureAwait(false);
+
+    private async ValueTask<IReadOnlyList<LeaseCount>> CountQueryAsync(string sql, Action<NpgsqlParameterCollection>? bind, CancellationToken cancellationToken) =>
+        await ReadAllAsync(sql, bind, ReadCount, cancellationToken).ConfigureAwait(false);
+
+    private static LeaseCount ReadCount(NpgsqlDataReader reader) => new(
+        checked((uint)reader.GetInt64(0)),
+        (LeaseType)checked((byte)reader.GetInt16(1)),
+        (LeaseState)checked((uint)reader.GetInt64(2)),
+        reader.GetInt64(3));
+
+    /// <summary>
+    /// Runs a query on a pooled connection of its own and reads every row. On a packet worker's thread
+    /// (<see cref="BlockingIo"/>) it blocks from the connection's open to its return to the pool, so the packet never
+    /// leaves the thread; elsewhere it is asynchronous throughout.
+    /// </summary>
+    private async ValueTask<List<T>> ReadAllAsync<T>(string sql, Action<NpgsqlParameterCollection>? bind, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
     {
         _health.ThrowIfLost();
+        var blocking = BlockingIo.IsAllowed;
         try
         {
-            await using var connection = await PgSqlConnections.OpenAsync(_dataSource, cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(sql(statements), connection);
-            bind?.Invoke(command.Parameters);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var result = new List<Lease6>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            var connection = await _pools.OpenAsync(blocking, cancellationToken).ConfigureAwait(false);
+            try
             {
-                result.Add(statements.Read(reader));
+                using var command = new NpgsqlCommand(sql, connection);
+                bind?.Invoke(command.Parameters);
+                var reader = blocking ? command.ExecuteReader() : await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var result = new List<T>();
+                    while (blocking ? reader.Read() : await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        result.Add(read(reader));
+                    }
+
+                    return result;
+                }
+                finally
+                {
+                    await PgSqlConnections.DisposeAsync(reader, blocking).ConfigureAwait(false);
+                }
             }
-
-            return result;
-        }
-        catch (Exception e) when (_health.Observe(e))
-        {
-            throw;
-        }
-    }
-
-    private async ValueTask<IReadOnlyList<LeaseCount>> CountQueryAsync(string sql, Action<NpgsqlParameterCollection>? bind, CancellationToken cancellationToken)
-    {
-        _health.ThrowIfLost();
-        try
-        {
-            await using var connection = await PgSqlConnections.OpenAsync(_dataSource, cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(sql, connection);
-            bind?.Invoke(command.Parameters);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var result = new List<LeaseCount>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            finally
             {
-                result.Add(new LeaseCount(
-                    checked((uint)reader.GetInt64(0)),
-                    (LeaseType)checked((byte)reader.GetInt16(1)),
-                    (LeaseState)checked((uint)reader.GetInt64(2)),
-                    reader.GetInt64(3)));
+                await PgSqlConnections.DisposeAsync(connection, blocking).ConfigureAwait(false);
             }
-
-            return result;
         }
         catch (Exception e) when (_health.Observe(e))
         {

@@ -1,4 +1,5 @@
 using Npgsql;
+using Pukeko.Server.Concurrency;
 using Pukeko.Server.Leases;
 
 namespace Pukeko.Server.PostgreSql;
@@ -24,12 +25,14 @@ namespace Pukeko.Server.PostgreSql;
 /// (subnet, type, state) at once, the later one fails on the statistics table's key. That is no verdict on the
 /// lease; the write is run again (after a rollback to its savepoint), when the UPDATE finds the row the other one
 /// committed. The SQL is that of <paramref name="statements"/>, the schema version the store found.
+/// A write outside a transaction on a packet worker's thread blocks, on the workers' pool
+/// (<see cref="PgSqlConnectionPools"/>), as a Kea worker's write does; the transaction is asynchronous throughout.
 /// With <paramref name="extendedInfoTables"/>, a write that changes a lease's relay information then rewrites its rows
 /// in Kea's extended-info tables (<see cref="IExtendedInfoTables"/>), in the same transaction when there is one; like
 /// Kea's, that second step is not atomic with an autocommitted lease write.
 /// </summary>
 internal sealed class PgSqlUnitOfWork(
-    NpgsqlDataSource dataSource, PgSqlConnectionHealth health, Lease6Statements statements, bool inOneTransaction, bool extendedInfoTables = false) : ILeaseUnitOfWork
+    PgSqlConnectionPools pools, PgSqlConnectionHealth health, Lease6Statements statements, bool inOneTransaction, bool extendedInfoTables = false) : ILeaseUnitOfWork
 {
     /// <summary>Attempts of a write whose statistics row another write added meanwhile (one race per attempt).</summary>
     internal const int StatisticsRaceAttempts = 4;
@@ -124,8 +127,16 @@ internal sealed class PgSqlUnitOfWork(
             return;
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await WriteExtendedInfoAsync(connection, null, lease, deleteFirst, cancellationToken).ConfigureAwait(false);
+        var blocking = BlockingIo.IsAllowed;
+        var connection = await pools.OpenAsync(blocking, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteExtendedInfoAsync(connection, null, lease, deleteFirst, cancellationToken, blocking).ConfigureAwait(false);
+        }
+        finally
+        {
+            await PgSqlConnections.DisposeAsync(connection, blocking).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -133,7 +144,7 @@ internal sealed class PgSqlUnitOfWork(
     /// remote-id of its relay information (<see cref="LeaseExtendedInfoIds"/>). True when it added any.
     /// </summary>
     internal static async ValueTask<bool> WriteExtendedInfoAsync(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, Lease6 lease, bool deleteFirst, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, Lease6 lease, bool deleteFirst, CancellationToken cancellationToken, bool blocking = false)
     {
         var (relayIds, remoteIds) = LeaseExtendedInfoIds.Extract(lease.UserContext);
         if (!deleteFirst && relayIds.Count == 0 && remoteIds.Count == 0)
@@ -171,7 +182,15 @@ internal sealed class PgSqlUnitOfWork(
             Add(Lease6Statements.AddRemoteId, id);
         }
 
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        if (blocking)
+        {
+            batch.ExecuteNonQuery();
+        }
+        else
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return relayIds.Count + remoteIds.Count > 0;
     }
 
@@ -201,9 +220,10 @@ internal sealed class PgSqlUnitOfWork(
 
     private async ValueTask<int> WriteAndCommitAsync(string sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
     {
-        await using var statement = await StatementAsync(sql, cancellationToken).ConfigureAwait(false);
+        var blocking = BlockingIo.IsAllowed;
+        await using var statement = await StatementAsync(sql, blocking, cancellationToken).ConfigureAwait(false);
         bind(statement.Command.Parameters);
-        return await statement.Command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return blocking ? statement.Command.ExecuteNonQuery() : await statement.Command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The savepoint, the write and the savepoint's release, in one round trip.</summary>
@@ -257,7 +277,7 @@ internal sealed class PgSqlUnitOfWork(
 
     private async ValueTask<IReadOnlyList<Lease6>> DeleteExpiredReclaimedCoreAsync(long olderThan, CancellationToken cancellationToken)
     {
-        await using var statement = await StatementAsync(statements.DeleteReclaimed, cancellationToken).ConfigureAwait(false);
+        await using var statement = await StatementAsync(statements.DeleteReclaimed, blocking: false, cancellationToken).ConfigureAwait(false);
         var command = statement.Command;
         command.Parameters.Add(Lease6Row.BigInt((uint)LeaseState.ExpiredReclaimed));
         command.Parameters.Add(Lease6Row.Expire(Math.Clamp(olderThan, 0, KeaDatabaseTime.MaxDatabaseTime)));
@@ -318,25 +338,30 @@ internal sealed class PgSqlUnitOfWork(
     /// <summary>Why a conditional write matched no row: the address is free (not found) or holds another version.</summary>
     private async ValueTask<LeaseWriteResult> MissedAsync(Lease6 expected, CancellationToken cancellationToken)
     {
-        await using var statement = await StatementAsync(statements.Exists, cancellationToken).ConfigureAwait(false);
+        var blocking = BlockingIo.IsAllowed && !inOneTransaction;
+        await using var statement = await StatementAsync(statements.Exists, blocking, cancellationToken).ConfigureAwait(false);
         var command = statement.Command;
         command.Parameters.Add(Lease6Row.Text(Lease6Row.AddressText(expected.Address)));
-        var found = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        var found = blocking ? command.ExecuteScalar() : await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return found is null ? LeaseWriteResult.NotFound : LeaseWriteResult.Conflict;
     }
 
-    /// <summary>A command on the unit's transaction, or on a pooled connection of its own that goes back with it.</summary>
-    private async ValueTask<Statement> StatementAsync(string sql, CancellationToken cancellationToken)
+    /// <summary>
+    /// A command on the unit's transaction, or on a pooled connection of its own that goes back with it. Opened and
+    /// disposed on the calling thread with <paramref name="blocking"/> (never for the unit's transaction, which is
+    /// asynchronous throughout).
+    /// </summary>
+    private async ValueTask<Statement> StatementAsync(string sql, bool blocking, CancellationToken cancellationToken)
     {
         if (inOneTransaction)
         {
             await BeginAsync(cancellationToken).ConfigureAwait(false);
-            return new Statement(new NpgsqlCommand(sql, _connection, _transaction), null);
+            return new Statement(new NpgsqlCommand(sql, _connection, _transaction), null, blocking: false);
         }
 
         health.ThrowIfLost();
-        var connection = await PgSqlConnections.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        return new Statement(new NpgsqlCommand(sql, connection), connection);
+        var connection = await pools.OpenAsync(blocking, cancellationToken).ConfigureAwait(false);
+        return new Statement(new NpgsqlCommand(sql, connection), connection, blocking);
     }
 
     private async ValueTask BeginAsync(CancellationToken cancellationToken)
@@ -344,7 +369,7 @@ internal sealed class PgSqlUnitOfWork(
         if (_connection is null)
         {
             health.ThrowIfLost();
-            _connection = await PgSqlConnections.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
+            _connection = await pools.OpenAsync(blocking: false, cancellationToken).ConfigureAwait(false);
             _transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -364,16 +389,16 @@ internal sealed class PgSqlUnitOfWork(
         }
     }
 
-    private readonly struct Statement(NpgsqlCommand command, NpgsqlConnection? ownConnection) : IAsyncDisposable
+    private readonly struct Statement(NpgsqlCommand command, NpgsqlConnection? ownConnection, bool blocking) : IAsyncDisposable
     {
         public NpgsqlCommand Command => command;
 
         public async ValueTask DisposeAsync()
         {
-            await command.DisposeAsync().ConfigureAwait(false);
+            await PgSqlConnections.DisposeAsync(command, blocking).ConfigureAwait(false);
             if (ownConnection is not null)
             {
-                await ownConnection.DisposeAsync().ConfigureAwait(false);
+                await PgSqlConnections.DisposeAsync(ownConnection, blocking).ConfigureAwait(false);
             }
         }
     }

@@ -76,6 +76,32 @@ public abstract class HostsDatabaseTests(PostgreSqlCluster cluster, PostgreSqlCl
     }
 
     [PostgreSqlFact]
+    public async Task On_a_packet_workers_thread_host_lookups_complete_on_that_thread()
+    {
+        var name = await cluster.CreateDatabaseAsync(schema);
+        await using (var db = cluster.DataSource(name))
+        {
+            await InsertHostsAsync(db);
+        }
+
+        await using var source = await PgSqlHostDataSource.OpenAsync(Hosts(name), NullLogger.Instance);
+        var expected = await source.FindAsync(1, HostIdentifierType.HwAddress, Mac, OptionDefinitionSet.StandardOnly);
+        Assert.NotNull(expected);
+
+        // A first-host query leaves the rest of its rows unread; the reader still closes on the worker's thread.
+        PacketWorkerThread.Run(() =>
+        {
+            var host = PacketWorkerThread.Completed(source.FindAsync(1, HostIdentifierType.HwAddress, Mac, OptionDefinitionSet.StandardOnly));
+            Assert.NotNull(host);
+            Assert.True(HostReservation.SameHost(expected, host));
+            Assert.Equal(expected.Options.Count, host.Options.Count);
+            Assert.Null(PacketWorkerThread.Completed(source.FindAsync(2, HostIdentifierType.HwAddress, Mac, OptionDefinitionSet.StandardOnly)));
+            Assert.Single(PacketWorkerThread.Completed(source.FindByAddressAsync(1, Ipv6Address.Parse("2001:db8:1::1"))));
+            Assert.Single(PacketWorkerThread.Completed(source.FindByPrefixAsync(1, Ipv6Prefix.Parse("2001:db8:2:100::/56"))));
+        });
+    }
+
+    [PostgreSqlFact]
     public async Task Host_source_answers_every_host_reserving_an_address_when_reservations_are_not_unique()
     {
         // ip-reservations-unique false: two hosts of subnet 1 reserve 2001:db8:1::9 (Kea's getAll6 finds both).

@@ -541,6 +541,46 @@ public abstract class PgSqlLeaseStoreTests(PostgreSqlCluster cluster, PostgreSql
     }
 
     [PostgreSqlFact]
+    public async Task On_a_packet_workers_thread_every_packet_operation_completes_on_that_thread()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        var lease = Na("2001:db8:1::7", duid: [7, 7], iaid: 9);
+        lease.UserContext = """{ "ISC": { "relay-info": [ { "hop": 0, "link": "2001:db8:1::1", "peer": "fe80::1", "relay-id": "0a0b", "remote-id": "0102" } ] } }""";
+        var renewed = lease.Clone();
+        renewed.Cltt = Now + 60;
+        renewed.UserContext = """{ "ISC": { "relay-info": [ { "hop": 0, "link": "2001:db8:1::1", "peer": "fe80::1", "relay-id": "0a0b", "remote-id": "0304" } ] } }""";
+        var stale = lease.Clone();
+        stale.Hostname = "stale";
+        store.ExtendedInfoTablesEnabled = true;
+
+        // Every call returns a completed ValueTask: the statement ran (and its connection went back to the pool) on
+        // the calling thread, so a packet does not move to the thread pool on a database round trip.
+        PacketWorkerThread.Run(() =>
+        {
+            var unit = store.BeginWork();
+            Assert.Equal(LeaseWriteResult.Written, PacketWorkerThread.Completed(unit.InsertAsync(lease)));
+            Assert.Equal(LeaseWriteResult.Conflict, PacketWorkerThread.Completed(unit.InsertAsync(Na("2001:db8:1::7", duid: [8]))));
+            AssertSame(lease, PacketWorkerThread.Completed(store.GetAsync(lease.Address)));
+            Assert.Equal(lease.Address, Assert.Single(PacketWorkerThread.Completed(store.GetByClientAsync(lease.Duid, lease.Iaid, LeaseType.NA))).Address);
+            Assert.Equal(LeaseWriteResult.Written, PacketWorkerThread.Completed(unit.UpdateAsync(lease, renewed)));
+            Assert.Equal(LeaseWriteResult.Conflict, PacketWorkerThread.Completed(unit.UpdateAsync(lease, stale)));
+            Assert.Equal(LeaseWriteResult.Written, PacketWorkerThread.Completed(unit.DeleteAsync(renewed)));
+            Assert.Equal(LeaseWriteResult.NotFound, PacketWorkerThread.Completed(unit.DeleteAsync(renewed)));
+            Assert.True(unit.CommitAsync().IsCompleted);
+            Assert.True(unit.DisposeAsync().IsCompleted);
+            Assert.Empty(PacketWorkerThread.Completed(store.GetAllAsync()));
+        });
+
+        // What the worker wrote is what anyone else reads; the same calls off a worker's thread are asynchronous
+        // (on the other pool) and agree.
+        Assert.Null(await store.GetAsync(lease.Address));
+        await WriteAsync(store, (u, ct) => u.InsertAsync(lease, ct));
+        PacketWorkerThread.Run(() => AssertSame(lease, PacketWorkerThread.Completed(store.GetAsync(lease.Address))));
+    }
+
+    [PostgreSqlFact]
     public async Task A_wait_for_a_pooled_connection_that_times_out_while_all_are_busy_is_not_a_lost_database()
     {
         var name = await cluster.CreateDatabaseAsync(schema);

@@ -321,6 +321,7 @@ internal sealed class UdpTransport : IAsyncDisposable
     /// </summary>
     private void WorkerMain(Worker me)
     {
+        BlockingIo.AllowOnThisThread();
         var output = ArrayPool<byte>.Shared.Rent(SendStage.MaxReply);
         var reader = _queue;
         var token = _stop.Token;

@@ -1,0 +1,72 @@
+using Npgsql;
+using Pukeko.Server.Concurrency;
+
+namespace Pukeko.Server.PostgreSql;
+
+/// <summary>
+/// A database's pooled connections in two pools: one for the packet workers, which only ever block on their
+/// connections (<see cref="BlockingIo"/>), and one for everything asynchronous (commands, reclamation, recovery,
+/// packets resumed on the thread pool). Why two: .NET turns a socket non-blocking for good at its first asynchronous
+/// operation, and from then on a blocking read on it waits for the socket engine's thread to report it readable and
+/// to wake the reader, two thread switches per round trip. Shared, every pooled connection ends up so once a timer or a
+/// command has used it; kept apart, a worker's connection stays a plain blocking socket, as a Kea worker's is.
+/// </summary>
+internal sealed class PgSqlConnectionPools : IDisposable, IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _blocking;
+    private readonly bool _owned;
+
+    /// <summary>Two pools of one connection string, both owned (disposed with this).</summary>
+    public PgSqlConnectionPools(string connectionString)
+        : this(NpgsqlDataSource.Create(connectionString), NpgsqlDataSource.Create(connectionString), owned: true)
+    {
+    }
+
+    private PgSqlConnectionPools(NpgsqlDataSource asynchronous, NpgsqlDataSource blocking, bool owned)
+    {
+        Asynchronous = asynchronous;
+        _blocking = blocking;
+        _owned = owned;
+    }
+
+    /// <summary>One pool for both, which the caller keeps and disposes (tests, tools): correct, only slower for workers.</summary>
+    public static PgSqlConnectionPools Borrowed(NpgsqlDataSource dataSource) => new(dataSource, dataSource, owned: false);
+
+    /// <summary>The pool for asynchronous use.</summary>
+    public NpgsqlDataSource Asynchronous { get; }
+
+    /// <summary>The pool for <paramref name="blocking"/> or asynchronous use.</summary>
+    public NpgsqlDataSource For(bool blocking) => blocking ? _blocking : Asynchronous;
+
+    /// <summary>A pooled connection of the pool for <paramref name="blocking"/> use, opened that way (<see cref="PgSqlConnections"/>).</summary>
+    public ValueTask<NpgsqlConnection> OpenAsync(bool blocking, CancellationToken cancellationToken) =>
+        PgSqlConnections.OpenAsync(For(blocking), blocking, cancellationToken);
+
+    /// <summary>Drops every idle pooled connection (after the database restarted they are all broken).</summary>
+    public void Clear()
+    {
+        Asynchronous.Clear();
+        if (!ReferenceEquals(_blocking, Asynchronous))
+        {
+            _blocking.Clear();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_owned)
+        {
+            Asynchronous.Dispose();
+            _blocking.Dispose();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_owned)
+        {
+            await Asynchronous.DisposeAsync().ConfigureAwait(false);
+            await _blocking.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
