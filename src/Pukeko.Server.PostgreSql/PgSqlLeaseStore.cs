@@ -212,6 +212,8 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
     /// <summary>Kea 3.x's <c>lease_state</c> table has "released" (3); Kea 2.2's has states 0 to 2 only.</summary>
     public bool KeepsReleasedLeases => _statements.KeepsReleasedLeases;
 
+    public bool ReadsCostRoundTrips => true;
+
     /// <summary>Each write commits by itself, as Kea's (see <see cref="PgSqlUnitOfWork"/> for why).</summary>
     public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_pools, _health, _statements, inOneTransaction: false, MaintainsExtendedInfo);
 

@@ -73,6 +73,37 @@ public sealed class ServerOnPostgreSqlTests(PostgreSqlCluster cluster) : IDispos
     }
 
     [PostgreSqlFact]
+    public async Task A_new_lease_is_inserted_without_a_read_first_and_still_takes_over_an_expired_lease_and_skips_a_held_one()
+    {
+        // The pool's two addresses: ::1 held by an expired (not yet reclaimed) lease, ::2 by another client's valid
+        // one, both written as Kea writes them (whole seconds). The store is a database, so the engine inserts first; the insert of ::1 finds it taken, reads it, and
+        // takes the expired lease over; ::2 is never given.
+        var name = await cluster.CreateDatabaseAsync();
+        await using var db = cluster.DataSource(name);
+        const string Columns = "address, duid, valid_lifetime, expire, subnet_id, pref_lifetime, lease_type, iaid, prefix_len, "
+            + "fqdn_fwd, fqdn_rev, hostname, hwaddr, hwtype, hwaddr_source, state, user_context";
+        await PostgreSqlCluster.ExecuteAsync(db,
+            $"INSERT INTO lease6 ({Columns}) VALUES ('2001:db8:1::1', '\\x0909'::bytea, 4000, date_trunc('second', now()) - interval '1 hour', 1, 3000, 0, 1, 128, false, false, '', ''::bytea, 0, 0, 0, ''),"
+            + "('2001:db8:1::2', '\\x0808'::bytea, 4000, date_trunc('second', now()) + interval '1 hour', 1, 3000, 0, 1, 128, false, false, '', ''::bytea, 0, 0, 0, '')");
+        await using var client = new LoopbackDhcpClient();
+        await using var server = NewServer(name, client.Port,
+            "\"expired-leases-processing\": { \"reclaim-timer-wait-time\": 3600, \"flush-reclaimed-timer-wait-time\": 0 },",
+            pool: "2001:db8:1::1-2001:db8:1::2");
+        await server.StartAsync();
+
+        var duid = Duid.CreateLl(1, [0x02, 0, 0, 0, 0, 0x61]);
+        var granted = await client.RequestAsync(server, duid);
+        Assert.Equal(Ipv6Address.Parse("2001:db8:1::1"), granted.Address);
+        var rows = await RowsAsync(db, "SELECT address, encode(duid, 'hex'), state, expire > now() FROM lease6 ORDER BY address");
+        Assert.Equal([$"2001:db8:1::1/{Convert.ToHexStringLower(duid.ToArray())}/0/True", "2001:db8:1::2/0808/0/True"], rows);
+
+        // The pool is now full: another client gets no address, and the held leases stay as they are.
+        var refused = await client.RequestAsync(server, Duid.CreateLl(1, [0x02, 0, 0, 0, 0, 0x62]));
+        Assert.Null(refused.Address);
+        Assert.Equal(rows, await RowsAsync(db, "SELECT address, encode(duid, 'hex'), state, expire > now() FROM lease6 ORDER BY address"));
+    }
+
+    [PostgreSqlFact]
     public async Task Extended_info6_upgrade_checks_the_relay_information_of_every_stored_lease()
     {
         var name = await cluster.CreateDatabaseAsync();
@@ -182,7 +213,7 @@ public sealed class ServerOnPostgreSqlTests(PostgreSqlCluster cluster) : IDispos
         return rows;
     }
 
-    private Dhcp6Server NewServer(string database, ushort? clientPort = null, string globals = "")
+    private Dhcp6Server NewServer(string database, ushort? clientPort = null, string globals = "", string pool = "2001:db8:1::1-2001:db8:1::ffff")
     {
         var environment = new ConfigEnvironment(
             Path.Combine(_root.FullName, "data"), Path.Combine(_root.FullName, "log"), Path.Combine(_root.FullName, "run"), Path.Combine(_root.FullName, "hooks"));
@@ -196,7 +227,7 @@ public sealed class ServerOnPostgreSqlTests(PostgreSqlCluster cluster) : IDispos
                 "lease-database": { "type": "postgresql", "name": "{{database}}", "host": "{{cluster.SocketDirectory}}",
                                     "port": {{PostgreSqlCluster.Port}}, "user": "{{PostgreSqlCluster.User}}",
                                     "password": "{{PostgreSqlCluster.Password}}", "connect-timeout": 5 },
-                "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "lo", "pools": [ { "pool": "2001:db8:1::1-2001:db8:1::ffff", "pool-id": 7 } ] } ]
+                "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "lo", "pools": [ { "pool": "{{pool}}", "pool-id": 7 } ] } ]
               }
             }
             """);

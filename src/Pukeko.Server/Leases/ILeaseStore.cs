@@ -71,4 +71,11 @@ internal interface ILeaseStore : IDisposable
     /// SQL schema has no such state, so there a release deletes the lease, as Kea 2.2 does.
     /// </summary>
     bool KeepsReleasedLeases => true;
+
+    /// <summary>
+    /// Whether every call is a round trip to another process (a database), so that asking first costs what the write
+    /// itself costs. The allocation engine then inserts a new lease without reading its address first, and reads it
+    /// only when the insert finds it taken.
+    /// </summary>
+    bool ReadsCostRoundTrips => false;
 }
