@@ -44,7 +44,7 @@ internal sealed partial class Dhcp6Server
     internal Func<TransportSettings, UdpTransport> TransportFactory { get; set; } = null!;
 
     private UdpTransport CreateTransport(TransportSettings settings) =>
-        new(settings.Interfaces, settings.Port, settings.Workers, settings.QueueSize, _loggers.CreateLogger("kea-dhcp6.packets"), _time);
+        new(settings.Interfaces, settings.Port, settings.Workers, settings.QueueSize, _loggers.CreateLogger("kea-dhcp6.packets"), _time, settings.ReceiveInWorkers);
 
     private async Task SwapRuntimeAsync(DhcpConfig config)
     {
@@ -358,7 +358,8 @@ internal sealed partial class Dhcp6Server
             _log.LogWarning(new EventId(0, "DHCPSRV_OPEN_SOCKET_FAIL"), "failed to open socket: interface {Interface} not found", name);
         }
 
-        return new TransportSettings(interfaces, _options.ServerPort, PacketWorkersOf(config), config.MultiThreading.PacketQueueSize);
+        return new TransportSettings(
+            interfaces, _options.ServerPort, PacketWorkersOf(config), config.MultiThreading.PacketQueueSize, ReceiveInWorkers: !config.MultiThreading.HasPacketQueue);
     }
 
     private static int PacketWorkersOf(DhcpConfig config)

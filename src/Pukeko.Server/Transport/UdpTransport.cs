@@ -12,9 +12,12 @@ namespace Pukeko.Server.Transport;
 
 /// <summary>
 /// UDP port 547: one socket bound to [::] with packet info, joined to ff02::1:2 and ff05::1:3 on
-/// every served interface. A receive loop only moves datagrams into a bounded queue; a pool of
-/// workers runs the pipeline and sends replies from the same socket, so the receiving interface
-/// (from IPV6_PKTINFO) is known for every packet and replies leave through it.
+/// every served interface. With a packet queue (multi-threading, or Kea's <c>dhcp-queue-control</c>) a receive loop
+/// only moves datagrams into the bounded queue and a pool of workers runs the pipeline. Without one (Kea's
+/// single-threaded server with no queue control) each worker receives its own datagrams and runs them, as
+/// Kea's one thread does: no hand-over between threads, so no wake-up per packet, and the socket's buffer is the only
+/// queue. Either way replies leave from the same socket, so the receiving interface (from IPV6_PKTINFO) is known for
+/// every packet and replies leave through it.
 /// </summary>
 /// <remarks>
 /// The socket is bound by the constructor, so a reconfiguration can bind a new transport beside
@@ -67,6 +70,9 @@ internal sealed class UdpTransport : IAsyncDisposable
     private readonly Socket _socket;
     private readonly Dictionary<int, string> _interfaces;
     private readonly DatagramQueue _queue;
+
+    // No queue: every worker receives for itself (see the class summary).
+    private readonly bool _receiveInWorkers;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _tasks = [];
     private readonly ushort _port;
@@ -79,13 +85,15 @@ internal sealed class UdpTransport : IAsyncDisposable
     private int _disposed;
     private int _unfinished;
 
-    public UdpTransport(IReadOnlyList<InterfaceInfo> interfaces, ushort port, int workers, int queueSize, ILogger log, TimeProvider time)
+    /// <param name="receiveInWorkers">No queue: each worker receives its own datagrams (<paramref name="queueSize"/> unused).</param>
+    public UdpTransport(IReadOnlyList<InterfaceInfo> interfaces, ushort port, int workers, int queueSize, ILogger log, TimeProvider time, bool receiveInWorkers = false)
     {
         _log = log;
         _time = time;
         _port = port;
         _interfaces = interfaces.ToDictionary(i => i.Index, i => i.Name);
         Workers = Math.Max(1, workers);
+        _receiveInWorkers = receiveInWorkers;
         _queue = new DatagramQueue(queueSize, QueueRoomWait, QueueRoomWaitWindow);
 
         _socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
@@ -145,9 +153,30 @@ internal sealed class UdpTransport : IAsyncDisposable
         }
     }
 
+    /// <summary>True when the workers receive their own datagrams (no packet queue).</summary>
+    internal bool ReceivesInWorkers => _receiveInWorkers;
+
     public void Start(Dhcp6Processor processor)
     {
         Processor = processor;
+        if (!_receiveInWorkers)
+        {
+            StartReceiver();
+        }
+
+        lock (_workersLock)
+        {
+            for (var i = 0; i < Workers; i++)
+            {
+                StartWorker();
+            }
+        }
+
+        _watchdog = new Timer(static state => ((UdpTransport)state!).WatchWorkers(), this, WatchdogPeriod, WatchdogPeriod);
+    }
+
+    private void StartReceiver()
+    {
         var receiverExited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _tasks.Add(receiverExited.Task);
         var receiver = new Thread(static state =>
@@ -167,15 +196,6 @@ internal sealed class UdpTransport : IAsyncDisposable
             Name = "pukeko-dhcp6-receive",
         };
         receiver.Start((this, receiverExited));
-        lock (_workersLock)
-        {
-            for (var i = 0; i < Workers; i++)
-            {
-                StartWorker();
-            }
-        }
-
-        _watchdog = new Timer(static state => ((UdpTransport)state!).WatchWorkers(), this, WatchdogPeriod, WatchdogPeriod);
     }
 
     /// <summary>
@@ -210,83 +230,17 @@ internal sealed class UdpTransport : IAsyncDisposable
     private void ReceiveLoop()
     {
         var token = _stop.Token;
-        EndPoint any = new IPEndPoint(IPAddress.IPv6Any, 0);
-        while (!token.IsCancellationRequested)
+        while (TryReceive(token, out var datagram))
         {
-            // One byte more than is taken, so that a datagram too large to take shows itself by filling it.
-            var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram + 1);
-            var from = any;
-            var flags = SocketFlags.None;
-            int received;
-            IPPacketInformation info;
-            try
+            if (datagram is null)
             {
-                received = _socket.ReceiveMessageFrom(buffer.AsSpan(0, MaxDatagram + 1), ref flags, ref from, out info);
-            }
-            catch (ObjectDisposedException)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-                break;
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.Interrupted)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
                 continue;
             }
-            catch (SocketException ex)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-                if (token.IsCancellationRequested || ex.SocketErrorCode is SocketError.OperationAborted or SocketError.Shutdown)
-                {
-                    break;
-                }
-
-                _log.LogWarning(new EventId(0, "DHCP6_PACKET_RECEIVE_FAIL"), "error on receive: {Reason}", ex.Message);
-                continue;
-            }
-
-            if (token.IsCancellationRequested)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-                break;
-            }
-
-            var result = (ReceivedBytes: received, SocketFlags: flags, RemoteEndPoint: from, PacketInformation: info);
-            var ifindex = result.PacketInformation.Interface;
-            if (!_interfaces.TryGetValue(ifindex, out var ifname))
-            {
-                // Not an interface we serve (the wildcard socket sees them all).
-                ArrayPool<byte>.Shared.Return(buffer);
-                continue;
-            }
-
-            var remote = (IPEndPoint)result.RemoteEndPoint;
-            if (result.ReceivedBytes > MaxDatagram || (result.SocketFlags & SocketFlags.Truncated) != 0)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-                _processor?.CountDrop(DropReason.ParseFailed);
-                _log.LogDebug(new EventId(0, "DHCP6_PACKET_DROP_PARSE_FAIL"), "failed to parse packet from {Remote} received over interface {Interface}, reason: datagram larger than {Max} bytes", remote.Address, ifname, MaxDatagram);
-                continue;
-            }
-
-            var datagram = new ReceivedDatagram
-            {
-                Buffer = buffer,
-                Length = result.ReceivedBytes,
-                RemoteAddress = Ipv6Address.FromIPAddress(remote.Address),
-                RemotePort = (ushort)remote.Port,
-                LocalAddress = Ipv6Address.FromIPAddress(result.PacketInformation.Address),
-                LocalPort = _port,
-                InterfaceIndex = ifindex,
-                InterfaceName = ifname,
-                ReceivedAt = _time.GetUtcNow(),
-                ReturnBuffer = static b => ArrayPool<byte>.Shared.Return(b),
-            };
 
             if (!_queue.Write(datagram, out var dropped))
             {
                 // Stopping.
-                ArrayPool<byte>.Shared.Return(buffer);
+                datagram.ReturnBuffer?.Invoke(datagram.Buffer);
                 break;
             }
 
@@ -300,13 +254,107 @@ internal sealed class UdpTransport : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits in recvmsg for the next datagram. False when the transport stops; otherwise <paramref name="datagram"/> is
+    /// the datagram to run, or null when there is none to run (a poll timeout, another interface's, one too large).
+    /// </summary>
+    private bool TryReceive(CancellationToken token, out ReceivedDatagram? datagram)
+    {
+        datagram = null;
+        if (token.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        // One byte more than is taken, so that a datagram too large to take shows itself by filling it.
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram + 1);
+        EndPoint from = new IPEndPoint(IPAddress.IPv6Any, 0);
+        var flags = SocketFlags.None;
+        int received;
+        IPPacketInformation info;
+        try
+        {
+            received = _socket.ReceiveMessageFrom(buffer.AsSpan(0, MaxDatagram + 1), ref flags, ref from, out info);
+        }
+        catch (ObjectDisposedException)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return false;
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.Interrupted)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return true;
+        }
+        catch (SocketException ex)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            if (token.IsCancellationRequested || ex.SocketErrorCode is SocketError.OperationAborted or SocketError.Shutdown)
+            {
+                return false;
+            }
+
+            _log.LogWarning(new EventId(0, "DHCP6_PACKET_RECEIVE_FAIL"), "error on receive: {Reason}", ex.Message);
+            return true;
+        }
+
+        if (token.IsCancellationRequested)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return false;
+        }
+
+        var ifindex = info.Interface;
+        if (!_interfaces.TryGetValue(ifindex, out var ifname))
+        {
+            // Not an interface we serve (the wildcard socket sees them all).
+            ArrayPool<byte>.Shared.Return(buffer);
+            return true;
+        }
+
+        var remote = (IPEndPoint)from;
+        if (received > MaxDatagram || (flags & SocketFlags.Truncated) != 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            _processor?.CountDrop(DropReason.ParseFailed);
+            _log.LogDebug(new EventId(0, "DHCP6_PACKET_DROP_PARSE_FAIL"), "failed to parse packet from {Remote} received over interface {Interface}, reason: datagram larger than {Max} bytes", remote.Address, ifname, MaxDatagram);
+            return true;
+        }
+
+        datagram = new ReceivedDatagram
+        {
+            Buffer = buffer,
+            Length = received,
+            RemoteAddress = Ipv6Address.FromIPAddress(remote.Address),
+            RemotePort = (ushort)remote.Port,
+            LocalAddress = Ipv6Address.FromIPAddress(info.Address),
+            LocalPort = _port,
+            InterfaceIndex = ifindex,
+            InterfaceName = ifname,
+            ReceivedAt = _time.GetUtcNow(),
+            ReturnBuffer = static b => ArrayPool<byte>.Shared.Return(b),
+        };
+        return true;
+    }
+
     /// <summary>Starts one worker thread; the caller holds <see cref="_workersLock"/>.</summary>
     private void StartWorker()
     {
         var worker = new Worker();
         _workers.Add(worker);
         _tasks.Add(worker.Exited.Task);
-        var thread = new Thread(static state => ((Worker)state!).Owner!.WorkerMain((Worker)state!))
+        var thread = new Thread(static state =>
+        {
+            var me = (Worker)state!;
+            if (me.Owner!._receiveInWorkers)
+            {
+                me.Owner.ReceivingWorkerMain(me);
+            }
+            else
+            {
+                me.Owner.WorkerMain(me);
+            }
+        })
         {
             IsBackground = true,
             Name = "pukeko-dhcp6-worker",
@@ -353,6 +401,59 @@ internal sealed class UdpTransport : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(output);
+            lock (_workersLock)
+            {
+                _workers.Remove(me);
+                _tasks.Remove(me.Exited.Task);
+            }
+
+            me.Exited.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// A worker without a queue: it receives its datagrams itself and runs each at once. While the transport is paused
+    /// (a reconfiguration) it holds the one datagram it has and receives no more, so the rest wait in the socket.
+    /// </summary>
+    private void ReceivingWorkerMain(Worker me)
+    {
+        BlockingIo.AllowOnThisThread();
+        var output = ArrayPool<byte>.Shared.Rent(SendStage.MaxReply);
+        var token = _stop.Token;
+        try
+        {
+            while (TryReceive(token, out var datagram))
+            {
+                if (datagram is null)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    while (!_packets.TryEnter())
+                    {
+                        _packets.WhenOpen.Wait(token);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    datagram.ReturnBuffer?.Invoke(datagram.Buffer);
+                    return;
+                }
+
+                Volatile.Write(ref me.BusySince, Stopwatch.GetTimestamp());
+                output = Process(datagram, output, me.ReplyAddress);
+                Volatile.Write(ref me.BusySince, 0);
+                if (Retire(me))
+                {
+                    return;
+                }
+            }
         }
         finally
         {

@@ -16,10 +16,25 @@ public sealed class WorkerTests
     private static bool IsFrom(CalloutHandle handle, Duid client) =>
         handle.GetArgument<Dhcp6Packet>("query6").Message.Options.Get<DuidOption>(OptionCode.ClientId)?.Duid == client;
 
-    [Fact]
-    public async Task A_callout_that_blocks_the_only_worker_gets_a_worker_started_beside_it_and_other_clients_are_served()
+    /// <summary>One worker behind a queue (multi-threading with one thread), or Kea's single thread with no queue.</summary>
+    private static System.Text.Json.Nodes.JsonObject OneWorker(bool queued)
     {
-        await using var server = await LoopbackServer.StartAsync(LoopbackServer.Dhcp6(threads: 1));
+        var config = LoopbackServer.Dhcp6(threads: 1);
+        if (!queued)
+        {
+            config["multi-threading"] = new System.Text.Json.Nodes.JsonObject { ["enable-multi-threading"] = false };
+        }
+
+        return config;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_callout_that_blocks_the_only_worker_gets_a_worker_started_beside_it_and_other_clients_are_served(bool queued)
+    {
+        await using var server = await LoopbackServer.StartAsync(OneWorker(queued));
+        Assert.Equal(!queued, server.Server.Transport!.ReceivesInWorkers);
         Assert.Equal(1, server.Server.Transport!.LiveWorkers);
         var blocked = LoopbackServer.Client(1);
         var other = LoopbackServer.Client(2);
@@ -66,6 +81,35 @@ public sealed class WorkerTests
         }
 
         Assert.Equal(1, server.Server.Transport!.LiveWorkers);
+    }
+
+    [Fact]
+    public async Task Without_threads_the_worker_receives_for_itself_unless_queue_control_asks_for_a_queue_and_a_reconfiguration_waits_for_it()
+    {
+        // Kea without multi-threading and without dhcp-queue-control has no packet queue: its one thread receives.
+        await using var server = await LoopbackServer.StartAsync(OneWorker(queued: false));
+        var transport = server.Server.Transport!;
+        Assert.True(transport.ReceivesInWorkers);
+        for (var i = 1; i <= 20; i++)
+        {
+            Assert.NotNull(await server.RequestAsync(LoopbackServer.Client(i), Patience));
+        }
+
+        Assert.Equal(0, server.Server.Statistics.Value("pkt6-queue-full"));
+
+        // A reconfiguration pauses the worker between packets and swaps the pipeline; the same transport stays.
+        var renewed = OneWorker(queued: false);
+        renewed["valid-lifetime"] = 5000;
+        Assert.Equal(0, (int)(await server.ConfigSetAsync(renewed))["result"]!);
+        Assert.Same(transport, server.Server.Transport);
+        Assert.NotNull(await server.RequestAsync(LoopbackServer.Client(21), Patience));
+
+        // With queue control a receive thread fills Kea's ring buffer for the one worker: a new transport, queued.
+        var queued = OneWorker(queued: false);
+        queued["dhcp-queue-control"] = System.Text.Json.Nodes.JsonNode.Parse("""{ "enable-queue": true, "queue-type": "kea-ring6", "capacity": 32 }""");
+        Assert.Equal(0, (int)(await server.ConfigSetAsync(queued))["result"]!);
+        Assert.False(server.Server.Transport!.ReceivesInWorkers);
+        Assert.NotNull(await server.RequestAsync(LoopbackServer.Client(22), Patience));
     }
 
     [Fact]

@@ -95,7 +95,7 @@ internal static class ServerBehaviourKeys
 
         // Without threads Kea's ring buffer holds 'capacity' packets between the sockets and the one worker; that is
         // the transport's packet queue here.
-        draft.MultiThreading.Value = draft.MultiThreading.Value with { PacketQueueSize = (int)queue.Capacity };
+        draft.MultiThreading.Value = draft.MultiThreading.Value with { PacketQueueSize = (int)queue.Capacity, QueueControl = true };
     }
 
     private static readonly (string, LeaseSanityMode)[] LeaseCheckModes =
