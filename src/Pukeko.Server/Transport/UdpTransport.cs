@@ -390,10 +390,7 @@ internal sealed class UdpTransport : IAsyncDisposable
                     continue;
                 }
 
-                Volatile.Write(ref me.BusySince, Stopwatch.GetTimestamp());
-                output = Process(datagram, output, me.ReplyAddress);
-                Volatile.Write(ref me.BusySince, 0);
-                if (Retire(me))
+                if (RunThenRetire(me, datagram, ref output))
                 {
                     return;
                 }
@@ -404,14 +401,7 @@ internal sealed class UdpTransport : IAsyncDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(output);
-            lock (_workersLock)
-            {
-                _workers.Remove(me);
-                _tasks.Remove(me.Exited.Task);
-            }
-
-            me.Exited.TrySetResult();
+            Exit(me, output);
         }
     }
 
@@ -446,10 +436,7 @@ internal sealed class UdpTransport : IAsyncDisposable
                     return;
                 }
 
-                Volatile.Write(ref me.BusySince, Stopwatch.GetTimestamp());
-                output = Process(datagram, output, me.ReplyAddress);
-                Volatile.Write(ref me.BusySince, 0);
-                if (Retire(me))
+                if (RunThenRetire(me, datagram, ref output))
                 {
                     return;
                 }
@@ -457,15 +444,30 @@ internal sealed class UdpTransport : IAsyncDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(output);
-            lock (_workersLock)
-            {
-                _workers.Remove(me);
-                _tasks.Remove(me.Exited.Task);
-            }
-
-            me.Exited.TrySetResult();
+            Exit(me, output);
         }
+    }
+
+    /// <summary>Runs one datagram under the stall watchdog's eye; true when the worker is an extra one that ends now.</summary>
+    private bool RunThenRetire(Worker me, ReceivedDatagram datagram, ref byte[] output)
+    {
+        Volatile.Write(ref me.BusySince, Stopwatch.GetTimestamp());
+        output = Process(datagram, output, me.ReplyAddress);
+        Volatile.Write(ref me.BusySince, 0);
+        return Retire(me);
+    }
+
+    /// <summary>A worker's end: its output buffer goes back, and it leaves what the watchdog and the stop look at.</summary>
+    private void Exit(Worker me, byte[] output)
+    {
+        ArrayPool<byte>.Shared.Return(output);
+        lock (_workersLock)
+        {
+            _workers.Remove(me);
+            _tasks.Remove(me.Exited.Task);
+        }
+
+        me.Exited.TrySetResult();
     }
 
     /// <summary>
