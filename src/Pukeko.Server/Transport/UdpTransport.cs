@@ -230,7 +230,8 @@ internal sealed class UdpTransport : IAsyncDisposable
     private void ReceiveLoop()
     {
         var token = _stop.Token;
-        while (TryReceive(token, out var datagram))
+        EndPoint anySender = new IPEndPoint(IPAddress.IPv6Any, 0);
+        while (TryReceive(token, anySender, out var datagram))
         {
             if (datagram is null)
             {
@@ -258,7 +259,8 @@ internal sealed class UdpTransport : IAsyncDisposable
     /// Waits in recvmsg for the next datagram. False when the transport stops; otherwise <paramref name="datagram"/> is
     /// the datagram to run, or null when there is none to run (a poll timeout, another interface's, one too large).
     /// </summary>
-    private bool TryReceive(CancellationToken token, out ReceivedDatagram? datagram)
+    /// <param name="anySender">The loop's own template for recvmsg's sender, made once per loop, not per datagram.</param>
+    private bool TryReceive(CancellationToken token, EndPoint anySender, out ReceivedDatagram? datagram)
     {
         datagram = null;
         if (token.IsCancellationRequested)
@@ -268,7 +270,7 @@ internal sealed class UdpTransport : IAsyncDisposable
 
         // One byte more than is taken, so that a datagram too large to take shows itself by filling it.
         var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram + 1);
-        EndPoint from = new IPEndPoint(IPAddress.IPv6Any, 0);
+        var from = anySender;
         var flags = SocketFlags.None;
         int received;
         IPPacketInformation info;
@@ -414,9 +416,10 @@ internal sealed class UdpTransport : IAsyncDisposable
         BlockingIo.AllowOnThisThread();
         var output = ArrayPool<byte>.Shared.Rent(SendStage.MaxReply);
         var token = _stop.Token;
+        EndPoint anySender = new IPEndPoint(IPAddress.IPv6Any, 0);
         try
         {
-            while (TryReceive(token, out var datagram))
+            while (TryReceive(token, anySender, out var datagram))
             {
                 if (datagram is null)
                 {
