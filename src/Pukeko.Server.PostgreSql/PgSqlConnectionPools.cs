@@ -6,10 +6,8 @@ namespace Pukeko.Server.PostgreSql;
 /// <summary>
 /// A database's pooled connections in two pools: one for the packet workers, which only ever block on their
 /// connections (<see cref="BlockingIo"/>), and one for everything asynchronous (commands, reclamation, recovery,
-/// packets resumed on the thread pool). Why two: .NET turns a socket non-blocking for good at its first asynchronous
-/// operation, and from then on a blocking read on it waits for the socket engine's thread to report it readable and
-/// to wake the reader, two thread switches per round trip. Shared, every pooled connection ends up so once a timer or a
-/// command has used it; kept apart, a worker's connection stays a plain blocking socket, as a Kea worker's is.
+/// packets resumed on the thread pool). Why two: a worker's connection is made a kernel-blocking socket, as a Kea
+/// worker's is (<see cref="KernelBlockingSockets"/>), and such a socket must never be used asynchronously.
 /// </summary>
 internal sealed class PgSqlConnectionPools : IDisposable, IAsyncDisposable
 {
@@ -18,7 +16,7 @@ internal sealed class PgSqlConnectionPools : IDisposable, IAsyncDisposable
 
     /// <summary>Two pools of one connection string, both owned (disposed with this).</summary>
     public PgSqlConnectionPools(string connectionString)
-        : this(NpgsqlDataSource.Create(connectionString), NpgsqlDataSource.Create(connectionString), owned: true)
+        : this(NpgsqlDataSource.Create(connectionString), KernelBlockingSockets.CreateDataSource(connectionString), owned: true)
     {
     }
 
@@ -35,7 +33,7 @@ internal sealed class PgSqlConnectionPools : IDisposable, IAsyncDisposable
     /// <summary>The pool for asynchronous use.</summary>
     public NpgsqlDataSource Asynchronous { get; }
 
-    /// <summary>The pool for <paramref name="blocking"/> or asynchronous use.</summary>
+    /// <summary>The pool for <paramref name="blocking"/> or asynchronous use; the blocking pool's connections are used synchronously only.</summary>
     public NpgsqlDataSource For(bool blocking) => blocking ? _blocking : Asynchronous;
 
     /// <summary>A pooled connection of the pool for <paramref name="blocking"/> use, opened that way (<see cref="PgSqlConnections"/>).</summary>
