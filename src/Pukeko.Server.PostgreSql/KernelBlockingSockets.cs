@@ -40,15 +40,6 @@ internal static partial class KernelBlockingSockets
 
     private static volatile bool s_unavailable = !OperatingSystem.IsLinux();
 
-    /// <summary>A pooled data source whose new physical connections, when opened synchronously, are detached.</summary>
-    public static NpgsqlDataSource CreateDataSource(string connectionString)
-    {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        // A connection opened asynchronously is left as it is: it may go on being used so.
-        builder.UsePhysicalConnectionInitializer(connection => TryDetach(connection), _ => Task.CompletedTask);
-        return builder.Build();
-    }
-
     /// <summary>
     /// Makes <paramref name="connection"/>'s socket kernel-blocking and removes it from every epoll set; false where
     /// that is not possible (not Linux, an Npgsql without the field, a failed system call), the connection then stays

@@ -61,7 +61,7 @@ internal sealed class PgSqlHostDataSource : IHostDataSource, Databases.IRecovera
             builder.Options = "-c default_transaction_read_only=on";
         }
 
-        var pools = new PgSqlConnectionPools(builder.ConnectionString);
+        var pools = new PgSqlConnectionPools(builder.ConnectionString, settings.TcpUserTimeout);
         try
         {
             if (settings.RetryOnStartup)

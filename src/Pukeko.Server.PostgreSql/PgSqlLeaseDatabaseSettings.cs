@@ -24,6 +24,7 @@ internal sealed record PgSqlLeaseDatabaseSettings
             Password = access.Password,
             ConnectTimeoutSeconds = (int)Math.Min(access.ConnectTimeout, int.MaxValue),
             RetryOnStartup = access.RetryOnStartup,
+            TcpUserTimeout = TimeSpan.FromSeconds(access.TcpUserTimeout),
             Tls = access.Tls,
             MaxPoolSize = PoolSizeFor(access.PacketWorkers),
         };
@@ -46,6 +47,13 @@ internal sealed record PgSqlLeaseDatabaseSettings
 
     /// <summary>Seconds to wait for a connection (Kea's <c>connect-timeout</c>, default 5).</summary>
     public int ConnectTimeoutSeconds { get; init; } = 5;
+
+    /// <summary>
+    /// Kea's <c>tcp-user-timeout</c>, set as <c>TCP_USER_TIMEOUT</c> on every TCP connection once it is open (libpq sets
+    /// it before the connect, which <see cref="ConnectTimeoutSeconds"/> bounds anyway); zero = the kernel's default.
+    /// Not for a Unix socket, as in libpq.
+    /// </summary>
+    public TimeSpan TcpUserTimeout { get; init; }
 
     /// <summary>Kea's <c>retry-on-startup</c>: a failed first connect opens the store lost instead of failing.</summary>
     public bool RetryOnStartup { get; init; }
@@ -153,5 +161,5 @@ internal sealed record PgSqlLeaseDatabaseSettings
     }
 
     /// <summary>The settings as a log line may show them (no password).</summary>
-    public override string ToString() => $"name={Name} host={Host} port={Port} user={User ?? "(default)"} max-connections={MaxPoolSize}";
+    public override string ToString() => $"name={Name} host={Host} port={Port} user={User ?? "(default)"} max-connections={MaxPoolSize}{(TcpUserTimeout > TimeSpan.Zero ? $" tcp-user-timeout={TcpUserTimeout.TotalSeconds}" : string.Empty)}";
 }

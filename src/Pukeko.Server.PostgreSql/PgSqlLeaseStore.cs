@@ -40,7 +40,7 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(logger);
         logger.LogInformation(new EventId(0, "DHCPSRV_PGSQL_DB"), "opening PostgreSQL lease database: {Settings}", settings);
-        var pools = new PgSqlConnectionPools(settings.ToConnectionString());
+        var pools = new PgSqlConnectionPools(settings.ToConnectionString(), settings.TcpUserTimeout);
         try
         {
             if (settings.RetryOnStartup)

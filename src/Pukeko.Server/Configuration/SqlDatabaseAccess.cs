@@ -34,6 +34,12 @@ internal sealed record SqlDatabaseAccess(string Name, string Host, int Port, str
     /// </summary>
     public int PacketWorkers { get; init; } = 1;
 
+    /// <summary>
+    /// Kea 3.x's <c>tcp-user-timeout</c> in seconds (libpq's <c>tcp_user_timeout</c>): how long data sent on a TCP
+    /// connection may stay unacknowledged before the kernel drops the connection; 0 = the kernel's default.
+    /// </summary>
+    public uint TcpUserTimeout { get; init; }
+
     /// <summary>Kea's <c>on-fail</c>.</summary>
     public DatabaseOnFail OnFail { get; init; } = DatabaseOnFail.StopRetryExit;
 

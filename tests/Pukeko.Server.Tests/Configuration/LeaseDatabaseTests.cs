@@ -80,6 +80,27 @@ public sealed class LeaseDatabaseTests
         Assert.DoesNotContain("secret", sql.Tls.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TcpUserTimeoutIsReadForPostgreSqlAndZeroIsAcceptedForMemfile()
+    {
+        var sql = LoadOk(Dhcp6("""
+            "lease-database": { "type": "postgresql", "name": "kea", "tcp-user-timeout": 10 }
+            """)).LeaseDatabase.Sql!;
+        Assert.Equal(10u, sql.TcpUserTimeout);
+        Assert.Null(LoadOk(Dhcp6("""
+            "lease-database": { "type": "memfile", "persist": false, "tcp-user-timeout": 0 }
+            """)).LeaseDatabase.Sql);
+    }
+
+    [Theory]
+    [InlineData("\"type\": \"memfile\", \"persist\": false, \"tcp-user-timeout\": 5", "Dhcp6/lease-database/tcp-user-timeout", "only supported by the postgresql backend")]
+    [InlineData("\"tcp-user-timeout\": 5, \"type\": \"memfile\", \"persist\": false", "Dhcp6/lease-database/tcp-user-timeout", "only supported by the postgresql backend")]
+    [InlineData("\"type\": \"postgresql\", \"name\": \"kea\", \"tcp-user-timeout\": -1", "Dhcp6/lease-database/tcp-user-timeout", "")]
+    public void TcpUserTimeoutOutsidePostgreSqlOrOutOfRangeIsRejectedWithItsPath(string members, string path, string fragment) =>
+        LoadFails(Dhcp6($$"""
+            "lease-database": { {{members}} }
+            """), path, fragment);
+
     [Theory]
     [InlineData("\"ssl-mode\": \"verify\"", "Dhcp6/lease-database/ssl-mode", "unsupported value 'verify'")]
     [InlineData("\"retry-on-startup\": \"yes\"", "Dhcp6/lease-database/retry-on-startup", "")]

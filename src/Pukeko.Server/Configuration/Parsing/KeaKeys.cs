@@ -23,7 +23,6 @@ internal static class KeaKeys
     public static readonly string[] LeaseDatabaseUnimplemented =
     [
         "readonly",
-        "tcp-user-timeout",
     ];
 
     /// <summary>Other daemons' sections that may share a file with Dhcp6 (Kea's old single-file layout).</summary>

@@ -138,6 +138,13 @@ internal static class LeaseDatabaseParser
 
             Tls(d, v, p, c, (t, s) => t with { SslMode = s });
         })
+        .On("tcp-user-timeout", (d, v, p, c) =>
+        {
+            if (c.TryUInt32(v, p, out var seconds))
+            {
+                d.Value = d.Value! with { Sql = Access(d) with { TcpUserTimeout = seconds } };
+            }
+        })
         .On("read-timeout", (d, v, p, c) => MySqlOnlyTimeout(v, p, c, "read-timeout"))
         .On("write-timeout", (d, v, p, c) => MySqlOnlyTimeout(v, p, c, "write-timeout"))
         .On("on-fail", (d, v, p, c) =>
@@ -198,6 +205,12 @@ internal static class LeaseDatabaseParser
 
         if (box.Value!.Type != LeaseDatabaseConfig.PostgreSql)
         {
+            if (box.Value.Sql is { TcpUserTimeout: > 0 })
+            {
+                // As Kea: 0 (not set) is accepted with any backend.
+                context.Error(ParseContext.Child(path, "tcp-user-timeout"), "tcp-user-timeout value is only supported by the postgresql backend");
+            }
+
             box.Value = box.Value with { Sql = null };
 
             // Kea 3.x checks the lease file only when leases are written to one (persist true).
