@@ -17,6 +17,9 @@ public sealed class ClientClassSet : IReadOnlySet<string>
 
     public int Count => _order.Count;
 
+    /// <summary>The class added <paramref name="index"/>-th (0 = first); an indexed loop allocates no enumerator.</summary>
+    public string this[int index] => _order[index];
+
     /// <summary>Adds the class if not present; returns false when it already was.</summary>
     public bool Add(string name)
     {

@@ -162,11 +162,11 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
             }
 
             var hint = first;
-            foreach (var candidate in hints)
+            for (var i = 0; i < hints.Count; i++)
             {
-                if (candidate.Address == existing.Address)
+                if (hints[i].Address == existing.Address)
                 {
-                    hint = candidate;
+                    hint = hints[i];
                     break;
                 }
             }

@@ -50,9 +50,10 @@ internal static class HardwareAddressFinder
 
     public static (byte[]? Address, ushort Type, uint Source) Find(Dhcp6Packet query, byte[] duidBytes, IReadOnlyList<uint> sources)
     {
-        foreach (var wanted in sources)
+        // By index: a foreach over the interface would allocate an enumerator per packet.
+        for (var i = 0; i < sources.Count; i++)
         {
-            var found = FindIn(query, duidBytes, wanted);
+            var found = FindIn(query, duidBytes, sources[i]);
             if (found.Address is not null)
             {
                 return found;

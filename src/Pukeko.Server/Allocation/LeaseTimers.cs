@@ -26,9 +26,9 @@ internal static class LeaseTimers
         Lifetime? classPreferred = null;
         if (classes is not null && classifier is not null)
         {
-            foreach (var name in classes)
+            for (var i = 0; i < classes.Count; i++)
             {
-                if (classifier.Find(name) is not { } definition)
+                if (classifier.Find(classes[i]) is not { } definition)
                 {
                     continue;
                 }

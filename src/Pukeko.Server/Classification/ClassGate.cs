@@ -19,9 +19,10 @@ internal static class ClassGate
             return true;
         }
 
-        foreach (var name in allowed)
+        // By index: a foreach over the interface would allocate an enumerator per check, several per packet.
+        for (var i = 0; i < allowed.Count; i++)
         {
-            if (classes.Contains(name))
+            if (classes.Contains(allowed[i]))
             {
                 return true;
             }

@@ -57,9 +57,9 @@ internal sealed class PrefixPool : ILeasePool, Classification.IClassGated
             return true;
         }
 
-        foreach (var name in ClientClasses)
+        for (var i = 0; i < ClientClasses.Count; i++)
         {
-            if (classes.Contains(name))
+            if (classes.Contains(ClientClasses[i]))
             {
                 return true;
             }

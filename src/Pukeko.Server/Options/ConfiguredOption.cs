@@ -20,9 +20,9 @@ internal sealed record ConfiguredOption(DhcpOption Option, bool AlwaysSend, bool
             return true;
         }
 
-        foreach (var name in ClientClasses)
+        for (var i = 0; i < ClientClasses.Count; i++)
         {
-            if (classes.Contains(name))
+            if (classes.Contains(ClientClasses[i]))
             {
                 return true;
             }

@@ -60,6 +60,24 @@ public sealed class ClientFqdnTests
         Assert.Equal("myhost-2001-db8-1--10.", h.Store.Get(Ipv6Address.Parse("2001:db8:1::10"))!.Hostname);
     }
 
+    [Fact]
+    public void AGeneratedNameIsWrittenToTheAddressLeaseOnlyNotToTheDelegatedPrefix()
+    {
+        using var h = new PipelineHarness(LoadOk(Dhcp6("""
+            "ddns-send-updates": false,
+            "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0", "pools": [ { "pool": "2001:db8:1::10-2001:db8:1::1f" } ],
+                           "pd-pools": [ { "prefix": "2001:db8:8::", "prefix-len": 48, "delegated-len": 56 } ] } ]
+            """)));
+        var request = WithFqdn(Create(MessageType.Request, serverId: PipelineHarness.ServerDuid), 0, "", partial: true);
+        request.Options.Add(new IaPdOption(7, 0, 0));
+        var reply = h.Exchange(request).Reply!;
+        Assert.Equal("myhost-2001-db8-1--10", Assert.IsType<ClientFqdnOption>(reply.Options.Get(OptionCode.ClientFqdn)).DomainName);
+
+        var prefix = Assert.IsType<IaPrefixOption>(Assert.IsType<IaPdOption>(reply.Options.Get(OptionCode.IaPd)).Options.Get(OptionCode.IaPrefix));
+        Assert.Equal("myhost-2001-db8-1--10.", h.Store.Get(Ipv6Address.Parse("2001:db8:1::10"))!.Hostname);
+        Assert.Equal("", h.Store.Get(prefix.Prefix)!.Hostname);
+    }
+
     private const string Enabled = """
         "dhcp-ddns": { "enable-updates": true },
         "ddns-qualifying-suffix": "example.com",

@@ -81,7 +81,7 @@ internal sealed class ClientFqdnStage(PipelineServices services)
 
         if (ctx.Hostname != stored.Hostname || ctx.FqdnForward != stored.FqdnForward || ctx.FqdnReverse != stored.FqdnReverse)
         {
-            await AmendAsync(ctx, _ => true).ConfigureAwait(false);
+            await AmendAsync(ctx, onlyAddress: null).ConfigureAwait(false);
         }
 
         if (ctx.FqdnResponse is not { } response)
@@ -99,7 +99,7 @@ internal sealed class ClientFqdnStage(PipelineServices services)
             ctx.Hostname = generated;
 
             // Kea writes the generated name to the lease of that address only.
-            await AmendAsync(ctx, lease => lease.Type == LeaseType.NA && lease.Address == generatedFrom).ConfigureAwait(false);
+            await AmendAsync(ctx, onlyAddress: generatedFrom).ConfigureAwait(false);
         }
 
         ctx.Response.Message.Options.Add(response);
@@ -117,8 +117,12 @@ internal sealed class ClientFqdnStage(PipelineServices services)
         ctx.FqdnReverse = decision.Reverse;
     }
 
-    /// <summary>Rewrites this packet's new leases that <paramref name="which"/> selects with the context's name and directions.</summary>
-    private async ValueTask AmendAsync(ProcessingContext ctx, Func<Lease6, bool> which)
+    /// <summary>
+    /// Rewrites this packet's new leases (or only its address lease of <paramref name="onlyAddress"/>) with the
+    /// context's name and directions. An address, not a predicate: a lambda capturing it would cost every packet a
+    /// closure object, allocated at the method's start whether used or not.
+    /// </summary>
+    private async ValueTask AmendAsync(ProcessingContext ctx, Ipv6Address? onlyAddress)
     {
         if (ctx.FakeAllocation || ctx.LeaseWork is not { } work)
         {
@@ -131,7 +135,8 @@ internal sealed class ClientFqdnStage(PipelineServices services)
         var (written, _) = CommittedLeases.Of(work.Changes);
         foreach (var lease in written)
         {
-            if (!which(lease) || (lease.Hostname == hostname && lease.FqdnForward == ctx.FqdnForward && lease.FqdnReverse == ctx.FqdnReverse))
+            if ((onlyAddress is { } address && (lease.Type != LeaseType.NA || lease.Address != address))
+                || (lease.Hostname == hostname && lease.FqdnForward == ctx.FqdnForward && lease.FqdnReverse == ctx.FqdnReverse))
             {
                 continue;
             }

@@ -35,9 +35,10 @@ internal sealed class ReplyOptionsStage(PipelineServices services, ClientFqdnSta
             }
         }
 
-        foreach (var name in ctx.Query.Classes)
+        var classes = ctx.Query.Classes;
+        for (var i = 0; i < classes.Count; i++)
         {
-            AddLevel(levels, runtime.OptionsOfClass(name));
+            AddLevel(levels, runtime.OptionsOfClass(classes[i]));
         }
 
         AddLevel(levels, runtime.GlobalOptions);
