@@ -12,14 +12,25 @@ namespace Pukeko.Server.Pipeline.Stages;
 /// </summary>
 internal sealed class ReplyOptionsStage(PipelineServices services, ClientFqdnStage fqdn)
 {
+    // The precedence list of the packet this thread is answering: used from its collection to the reply's last
+    // option with no await between, so one list per thread serves every packet instead of one per packet.
+    [ThreadStatic]
+    private static List<OptionLevel>? t_levels;
+
+    // Likewise the option codes to answer (ORO and always-send), sorted once collected.
+    [ThreadStatic]
+    private static List<ushort>? t_requested;
+
     /// <summary>
     /// Kea's precedence list (buildCfgOptionList): host reservation, pools that provided leases, subnet, shared
-    /// network, each client class in packet order, global. The first level with an option wins.
+    /// network, each client class in packet order, global. The first level with an option wins. Filled into
+    /// <paramref name="levels"/> (cleared first).
     /// </summary>
-    internal static List<OptionLevel> CollectOptionLevels(ProcessingContext ctx)
+    internal static List<OptionLevel> CollectOptionLevels(ProcessingContext ctx, List<OptionLevel>? levels = null)
     {
         var runtime = ctx.Runtime;
-        var levels = new List<OptionLevel>(6);
+        levels ??= new List<OptionLevel>(6);
+        levels.Clear();
         AddLevel(levels, ctx.ReservationOptions);
         foreach (var pool in ctx.UsedPools)
         {
@@ -54,24 +65,26 @@ internal sealed class ReplyOptionsStage(PipelineServices services, ClientFqdnSta
     {
         EvaluateAdditionalClasses(ctx);
         await fqdn.FinishAsync(ctx).ConfigureAwait(false);
-        var levels = CollectOptionLevels(ctx);
+
+        // No await from here to the end: the thread's list cannot be taken by another packet meanwhile.
+        var levels = CollectOptionLevels(ctx, t_levels ??= new List<OptionLevel>(6));
         var classes = ctx.Query.Classes;
 
-        // Made at the first code: a client that asks for nothing (and no always-send option) costs no set.
-        SortedSet<ushort>? requested = null;
+        var requested = t_requested ??= new List<ushort>(16);
+        requested.Clear();
         if (ctx.Query.Message.Options.Get<OptionRequestOption>(OptionCode.OptionRequest) is { } oro)
         {
-            foreach (var code in oro.Codes)
-            {
-                (requested ??= []).Add(code);
-            }
+            requested.AddRange(oro.Codes);
         }
 
         HashSet<ushort>? cancelled = null;
         foreach (var level in levels)
         {
-            foreach (var option in level.Options)
+            // By index: a foreach over the interface would allocate an enumerator per level and packet.
+            var configured = level.Options;
+            for (var i = 0; i < configured.Count; i++)
             {
+                var option = configured[i];
                 if (!option.AppliesTo(classes))
                 {
                     continue;
@@ -79,7 +92,7 @@ internal sealed class ReplyOptionsStage(PipelineServices services, ClientFqdnSta
 
                 if (option.AlwaysSend)
                 {
-                    (requested ??= []).Add(option.Code);
+                    requested.Add(option.Code);
                 }
 
                 if (option.NeverSend)
@@ -89,29 +102,30 @@ internal sealed class ReplyOptionsStage(PipelineServices services, ClientFqdnSta
             }
         }
 
+        // Ascending code order, each code once, as Kea adds them.
+        requested.Sort();
         var response = ctx.Response!.Message.Options;
-        if (requested is not null)
+        for (var r = 0; r < requested.Count; r++)
         {
-            foreach (var code in requested)
-            {
-                // Vendor options are assembled per enterprise below.
-                if (code == OptionCode.VendorOpts || cancelled?.Contains(code) == true || response.Contains(code))
-                {
-                    continue;
-                }
+            var code = requested[r];
 
-                foreach (var level in levels)
+            // Vendor options are assembled per enterprise below.
+            if ((r > 0 && requested[r - 1] == code) || code == OptionCode.VendorOpts || cancelled?.Contains(code) == true || response.Contains(code))
+            {
+                continue;
+            }
+
+            foreach (var level in levels)
+            {
+                if (level.Find(code, classes) is { } found)
                 {
-                    if (level.Find(code, classes) is { } found)
-                    {
-                        AddConfiguredOption(response, found.Option);
-                        break;
-                    }
+                    AddConfiguredOption(response, found.Option);
+                    break;
                 }
             }
         }
 
-        AppendVendorOptions(ctx, levels, requested?.Contains(OptionCode.VendorOpts) == true);
+        AppendVendorOptions(ctx, levels, requested.BinarySearch(OptionCode.VendorOpts) >= 0);
     }
 
     /// <summary>
