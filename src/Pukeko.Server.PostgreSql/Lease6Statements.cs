@@ -39,14 +39,17 @@ internal sealed class Lease6Statements
     private static Lease6Statements Kea30Style((int Major, int Minor) version, string release) => new(
         version, release, addressColumn: "host(address)", addressParameter: "cast(${0} as inet)", hasPoolId: true, hasExtendedInfoTables: true,
         highestState: LeaseState.Registered, leaseTypes: [LeaseType.NA, LeaseType.TA, LeaseType.PD],
-        pageStart: "::");
+        pageStart: "::", hasFreeLeaseQueue: version.Major >= FirstFreeLeaseQueueVersion);
+
+    /// <summary>The first schema with the shared free-lease queue (<c>free_lease6</c>, Kea 3.1.8).</summary>
+    private const int FirstFreeLeaseQueueVersion = 33;
 
     /// <summary>Kea 3.x's schema (Kea 3.1.9 to 3.3.0, and the 3.2 stable series).</summary>
     public static readonly Lease6Statements Kea3 = new(
         (34, 0), "Kea 3.x", addressColumn: "host(address)", addressParameter: "cast(${0} as inet)", hasPoolId: true, hasExtendedInfoTables: true,
         highestState: LeaseState.Registered, leaseTypes: [LeaseType.NA, LeaseType.PD],
         // inet order: the page starts above ::, as Kea 3.x's get_lease6_page does.
-        pageStart: "::");
+        pageStart: "::", hasFreeLeaseQueue: true);
 
     /// <summary>Every schema version Pukeko speaks, oldest first.</summary>
     public static readonly IReadOnlyList<Lease6Statements> All = [Kea22, Kea30, .. Kea31Development, Kea3];
@@ -56,8 +59,9 @@ internal sealed class Lease6Statements
 
     private Lease6Statements(
         (int Major, int Minor) version, string release, string addressColumn, string addressParameter, bool hasPoolId, bool hasExtendedInfoTables,
-        LeaseState highestState, LeaseType[] leaseTypes, string pageStart)
+        LeaseState highestState, LeaseType[] leaseTypes, string pageStart, bool hasFreeLeaseQueue = false)
     {
+        HasFreeLeaseQueue = hasFreeLeaseQueue;
         Version = version;
         HasExtendedInfoTables = hasExtendedInfoTables;
         Release = release;
@@ -119,7 +123,35 @@ internal sealed class Lease6Statements
         Delete = $"DELETE FROM lease6 WHERE {VersionCondition(1)}";
         DeleteReclaimed = "DELETE FROM lease6 WHERE state = $1 AND expire < $2 RETURNING " + selectColumns;
         Exists = $"SELECT 1 FROM lease6 WHERE address = {Address(1)}";
+        if (hasFreeLeaseQueue)
+        {
+            // Kea's sflqInsertLease6, sflqUpdateLease6 and sflqDeleteLease6 do the same around their own conditions: a
+            // written lease in state 2 (expired-reclaimed) or a deleted one is free, any other written lease is not.
+            // Here the write keeps this store's conditions (insert unless held, update and delete of the version read)
+            // and the queue follows what it wrote, in the same statement. Each returns the count of leases written as its one value (a SELECT has no rows affected).
+            const string FollowQueue =
+                ", taken AS (DELETE FROM free_lease6 WHERE address IN (SELECT address FROM written WHERE state <> 2))"
+                + ", freed AS (INSERT INTO free_lease6 (address, bin_address) SELECT address, inetToBytea(address) FROM written WHERE state = 2 ON CONFLICT DO NOTHING)"
+                + " SELECT count(*)::int FROM written";
+            QueueInsert = $"WITH written AS (INSERT INTO lease6 ({writeColumns}) VALUES ({values}) ON CONFLICT (address) DO NOTHING RETURNING address, state)" + FollowQueue;
+            QueueUpdate = $"WITH written AS (UPDATE lease6 SET ({writeColumns}) = ({values}) WHERE {VersionCondition(WriteColumnCount + 1)} RETURNING address, state)" + FollowQueue;
+            QueueDelete = $"WITH written AS (DELETE FROM lease6 WHERE {VersionCondition(1)} RETURNING address)"
+                + ", freed AS (INSERT INTO free_lease6 (address, bin_address) SELECT address, inetToBytea(address) FROM written ON CONFLICT DO NOTHING)"
+                + " SELECT count(*)::int FROM written";
+        }
     }
+
+    /// <summary>The schema has Kea 3.x's shared free-lease queue (<c>free_lease6</c>); the Queue* statements are set.</summary>
+    public bool HasFreeLeaseQueue { get; }
+
+    /// <summary><see cref="Insert"/> that also takes the address out of the free-lease queue (or adds it, state 2); returns the count written.</summary>
+    public string? QueueInsert { get; }
+
+    /// <summary><see cref="Update"/> that also moves the address into or out of the free-lease queue by its new state; returns the count written.</summary>
+    public string? QueueUpdate { get; }
+
+    /// <summary><see cref="Delete"/> that also returns the address to the free-lease queue; returns the count deleted.</summary>
+    public string? QueueDelete { get; }
 
     /// <summary>The <c>schema_version</c> (version, minor) this set speaks.</summary>
     public (int Major, int Minor) Version { get; }

@@ -16,7 +16,7 @@ namespace Pukeko.Server.PostgreSql;
 /// (<see cref="BlockingIo"/>), as a Kea worker's do; elsewhere they are asynchronous. The database's triggers keep
 /// Kea's statistics tables (<c>lease6_stat</c>, and on 3.x <c>lease6_pool_stat</c>).
 /// </summary>
-internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLeaseStore, ILeaseImportTarget, IExtendedInfoTables
+internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLeaseStore, ILeaseImportTarget, IExtendedInfoTables, ISharedFreeLeaseQueue
 {
     private readonly PgSqlConnectionPools _pools;
     private readonly PgSqlConnectionHealth _health = new();
@@ -24,6 +24,7 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
     // Replaced only by a reconnect that finds another version (the schema upgraded while the database was away).
     private volatile Lease6Statements _statements;
     private volatile bool _extendedInfoTablesEnabled;
+    private IReadOnlySet<(uint SubnetId, LeaseType Type)> _sharedFreeLeaseQueueSubnets = new HashSet<(uint SubnetId, LeaseType Type)>();
 
     private PgSqlLeaseStore(PgSqlConnectionPools pools, Lease6Statements statements)
     {
@@ -215,9 +216,18 @@ internal sealed class PgSqlLeaseStore : IRecoverableLeaseStore, ITransactionalLe
     public bool ReadsCostRoundTrips => true;
 
     /// <summary>Each write commits by itself, as Kea's (see <see cref="PgSqlUnitOfWork"/> for why).</summary>
-    public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_pools, _health, _statements, inOneTransaction: false, MaintainsExtendedInfo);
+    public ILeaseUnitOfWork BeginWork() => new PgSqlUnitOfWork(_pools, _health, _statements, inOneTransaction: false, MaintainsExtendedInfo, SharedFreeLeaseQueueSubnets);
 
-    public ILeaseUnitOfWork BeginTransaction() => new PgSqlUnitOfWork(_pools, _health, _statements, inOneTransaction: true, MaintainsExtendedInfo);
+    public ILeaseUnitOfWork BeginTransaction() => new PgSqlUnitOfWork(_pools, _health, _statements, inOneTransaction: true, MaintainsExtendedInfo, SharedFreeLeaseQueueSubnets);
+
+    public bool HasSharedFreeLeaseQueue => _statements.HasFreeLeaseQueue;
+
+    /// <inheritdoc/>
+    public IReadOnlySet<(uint SubnetId, LeaseType Type)> SharedFreeLeaseQueueSubnets
+    {
+        get => Volatile.Read(ref _sharedFreeLeaseQueueSubnets);
+        set => Volatile.Write(ref _sharedFreeLeaseQueueSubnets, value ?? throw new ArgumentNullException(nameof(value)));
+    }
 
     public bool HasExtendedInfoTables => _statements.HasExtendedInfoTables;
 

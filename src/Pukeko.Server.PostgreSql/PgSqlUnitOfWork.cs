@@ -32,7 +32,8 @@ namespace Pukeko.Server.PostgreSql;
 /// Kea's, that second step is not atomic with an autocommitted lease write.
 /// </summary>
 internal sealed class PgSqlUnitOfWork(
-    PgSqlConnectionPools pools, PgSqlConnectionHealth health, Lease6Statements statements, bool inOneTransaction, bool extendedInfoTables = false) : ILeaseUnitOfWork
+    PgSqlConnectionPools pools, PgSqlConnectionHealth health, Lease6Statements statements, bool inOneTransaction, bool extendedInfoTables = false,
+    IReadOnlySet<(uint SubnetId, LeaseType Type)>? freeLeaseQueueSubnets = null) : ILeaseUnitOfWork
 {
     /// <summary>Attempts of a write whose statistics row another write added meanwhile (one race per attempt).</summary>
     internal const int StatisticsRaceAttempts = 4;
@@ -59,7 +60,7 @@ internal sealed class PgSqlUnitOfWork(
     {
         ArgumentNullException.ThrowIfNull(lease);
         statements.ThrowIfNotStorable(lease);
-        var rows = await WriteAsync(statements.Insert, p => statements.AddValues(p, lease), cancellationToken).ConfigureAwait(false);
+        var rows = await WriteAsync(FollowsQueue(lease) ? statements.QueueInsert! : statements.Insert, p => statements.AddValues(p, lease), cancellationToken).ConfigureAwait(false);
         if (rows != 1)
         {
             return LeaseWriteResult.Conflict;
@@ -96,7 +97,7 @@ internal sealed class PgSqlUnitOfWork(
         }
 
         var rows = await WriteAsync(
-            statements.Update,
+            FollowsQueue(updated) ? statements.QueueUpdate! : statements.Update,
             p =>
             {
                 statements.AddValues(p, updated);
@@ -223,8 +224,18 @@ internal sealed class PgSqlUnitOfWork(
         var blocking = BlockingIo.IsAllowed;
         await using var statement = await StatementAsync(sql, blocking, cancellationToken).ConfigureAwait(false);
         bind(statement.Command.Parameters);
+        if (CountsInResult(sql))
+        {
+            return (int)(blocking ? statement.Command.ExecuteScalar() : await statement.Command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
         return blocking ? statement.Command.ExecuteNonQuery() : await statement.Command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The free-lease-queue writes end in a SELECT of their count: it is their result, not their rows affected.</summary>
+    private bool CountsInResult(string sql) =>
+        statements.HasFreeLeaseQueue
+        && (ReferenceEquals(sql, statements.QueueInsert) || ReferenceEquals(sql, statements.QueueUpdate) || ReferenceEquals(sql, statements.QueueDelete));
 
     /// <summary>The savepoint, the write and the savepoint's release, in one round trip.</summary>
     private async ValueTask<int> WriteBehindSavepointAsync(string sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
@@ -236,9 +247,30 @@ internal sealed class PgSqlUnitOfWork(
         bind(write.Parameters);
         batch.BatchCommands.Add(write);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT " + Savepoint));
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return checked((int)write.RecordsAffected);
+        if (!CountsInResult(sql))
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return checked((int)write.RecordsAffected);
+        }
+
+        // The write's count is the one value among the batch's results (the savepoint commands have none).
+        var written = 0;
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        do
+        {
+            if (reader.FieldCount == 1 && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                written = reader.GetInt32(0);
+            }
+        }
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+
+        return written;
     }
+
+    /// <summary>The lease's subnet uses Kea's <c>shared-flq</c> allocator for its type, and the schema has the queue.</summary>
+    private bool FollowsQueue(Lease6 lease) =>
+        statements.HasFreeLeaseQueue && freeLeaseQueueSubnets is { Count: > 0 } subnets && subnets.Contains((lease.SubnetId, lease.Type));
 
     /// <summary>A unique violation on a key other than the lease table's: another transaction added a statistics row.</summary>
     internal static bool IsStatisticsRace(PostgresException error) =>
@@ -259,7 +291,7 @@ internal sealed class PgSqlUnitOfWork(
     private async ValueTask<LeaseWriteResult> DeleteCoreAsync(Lease6 expected, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(expected);
-        var rows = await WriteAsync(statements.Delete, p => AddVersion(p, expected), cancellationToken).ConfigureAwait(false);
+        var rows = await WriteAsync(FollowsQueue(expected) ? statements.QueueDelete! : statements.Delete, p => AddVersion(p, expected), cancellationToken).ConfigureAwait(false);
         return rows == 1 ? LeaseWriteResult.Written : await MissedAsync(expected, cancellationToken).ConfigureAwait(false);
     }
 

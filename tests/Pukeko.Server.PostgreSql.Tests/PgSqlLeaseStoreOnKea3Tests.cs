@@ -26,6 +26,88 @@ public sealed class PgSqlLeaseStoreOnKea3Tests(PostgreSqlCluster cluster) : PgSq
     protected override string CountedStates => "0, 1, 4";
 
     [PostgreSqlFact]
+    public async Task Writes_in_a_shared_flq_subnet_keep_Keas_free_lease_queue_in_step_and_other_subnets_leave_it_alone()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        Assert.True(store.HasSharedFreeLeaseQueue);
+        store.SharedFreeLeaseQueueSubnets = new HashSet<(uint, LeaseType)> { (1, LeaseType.NA), (1, LeaseType.PD) };
+
+        // The queue as Kea's sflqCreateFlqPool6 leaves it: every address (and prefix) of the pools free.
+        await PostgreSqlCluster.ExecuteAsync(db,
+            "INSERT INTO free_lease6 (address, bin_address) SELECT a, inetToBytea(a) FROM "
+            + "(VALUES ('2001:db8:1::7'::inet), ('2001:db8:1::8'::inet), ('2001:db8:2::9'::inet), ('2001:db8:8::'::inet)) AS v(a)");
+        Task<string> Queue() => ColumnAsync(db, "SELECT host(address) FROM free_lease6 ORDER BY address").ContinueWith(t => string.Join(" ", t.Result), TaskScheduler.Default);
+
+        var lease = Na("2001:db8:1::7");
+        var elsewhere = Na("2001:db8:2::9", duid: [9], subnet: 2);
+        var prefix = Pd("2001:db8:8::", 56, duid: [8]);
+        await WriteAsync(store, (u, ct) => u.InsertAsync(lease, ct), (u, ct) => u.InsertAsync(elsewhere, ct), (u, ct) => u.InsertAsync(prefix, ct));
+        Assert.Equal("2001:db8:1::8 2001:db8:2::9", await Queue());
+
+        // Reclaimed: free again; renewed: taken; a stale version writes nothing and moves nothing.
+        var reclaimed = lease.Clone();
+        reclaimed.State = LeaseState.ExpiredReclaimed;
+        await WriteAsync(store, (u, ct) => u.UpdateAsync(lease, reclaimed, ct));
+        Assert.Equal("2001:db8:1::7 2001:db8:1::8 2001:db8:2::9", await Queue());
+        var renewed = reclaimed.Clone();
+        renewed.State = LeaseState.Default;
+        renewed.Cltt = Now + 60;
+        await WriteAsync(store, (u, ct) => u.UpdateAsync(reclaimed, renewed, ct));
+        Assert.Equal("2001:db8:1::8 2001:db8:2::9", await Queue());
+        await using (var unit = store.BeginWork())
+        {
+            Assert.Equal(LeaseWriteResult.Conflict, await unit.UpdateAsync(lease, reclaimed));
+            Assert.Equal(LeaseWriteResult.Conflict, await unit.InsertAsync(Na("2001:db8:1::7", duid: [7])));
+            await unit.CommitAsync();
+        }
+
+        Assert.Equal("2001:db8:1::8 2001:db8:2::9", await Queue());
+
+        // Deleted (released): free again, once; the other subnet's delete leaves the queue alone.
+        await WriteAsync(store, (u, ct) => u.DeleteAsync(renewed, ct), (u, ct) => u.DeleteAsync(prefix, ct), (u, ct) => u.DeleteAsync(elsewhere, ct));
+        Assert.Equal("2001:db8:1::7 2001:db8:1::8 2001:db8:2::9 2001:db8:8::", await Queue());
+        await using (var unit = store.BeginWork())
+        {
+            Assert.Equal(LeaseWriteResult.NotFound, await unit.DeleteAsync(renewed));
+            await unit.CommitAsync();
+        }
+
+        // A lease written reclaimed is free from the start.
+        var written = Na("2001:db8:1::7", duid: [7]);
+        written.State = LeaseState.ExpiredReclaimed;
+        await WriteAsync(store, (u, ct) => u.InsertAsync(written, ct));
+        Assert.Equal("2001:db8:1::7 2001:db8:1::8 2001:db8:2::9 2001:db8:8::", await Queue());
+    }
+
+    [PostgreSqlFact]
+    public async Task Writes_in_one_transaction_keep_the_free_lease_queue_in_step_too()
+    {
+        var (store, db) = await OpenAsync();
+        using var _ = store;
+        await using var __ = db;
+        store.SharedFreeLeaseQueueSubnets = new HashSet<(uint, LeaseType)> { (1, LeaseType.NA) };
+        await PostgreSqlCluster.ExecuteAsync(db, "INSERT INTO free_lease6 (address, bin_address) VALUES ('2001:db8:1::7', inetToBytea('2001:db8:1::7'))");
+        var lease = Na("2001:db8:1::7");
+        await using (var unit = store.BeginTransaction())
+        {
+            Assert.Equal(LeaseWriteResult.Written, await unit.InsertAsync(lease));
+            Assert.Equal(LeaseWriteResult.Conflict, await unit.InsertAsync(Na("2001:db8:1::7", duid: [7])));
+            await unit.CommitAsync();
+        }
+
+        Assert.Empty(await ColumnAsync(db, "SELECT host(address) FROM free_lease6"));
+        await using (var unit = store.BeginTransaction())
+        {
+            Assert.Equal(LeaseWriteResult.Written, await unit.DeleteAsync(lease));
+            await unit.CommitAsync();
+        }
+
+        Assert.Equal(["2001:db8:1::7"], await ColumnAsync(db, "SELECT host(address) FROM free_lease6"));
+    }
+
+    [PostgreSqlFact]
     public async Task Open_speaks_schema_34_0()
     {
         var (store, db) = await OpenAsync();

@@ -771,7 +771,7 @@ public abstract class PgSqlLeaseStoreTests(PostgreSqlCluster cluster, PostgreSql
         Assert.Equal("", await Rows());
     }
 
-    private static async Task<List<string>> ColumnAsync(NpgsqlDataSource db, string sql)
+    private protected static async Task<List<string>> ColumnAsync(NpgsqlDataSource db, string sql)
     {
         await using var command = db.CreateCommand(sql);
         await using var reader = await command.ExecuteReaderAsync();

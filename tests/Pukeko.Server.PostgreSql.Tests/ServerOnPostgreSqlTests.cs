@@ -197,6 +197,33 @@ public sealed class ServerOnPostgreSqlTests(PostgreSqlCluster cluster) : IDispos
         Assert.Equal(2, (await RowsAsync(db, "SELECT remote_id FROM lease6_remote_id")).Count);
     }
 
+    [PostgreSqlFact]
+    public async Task A_shared_flq_server_takes_its_lease_out_of_Keas_free_lease_queue_and_returns_it_on_release()
+    {
+        var name = await cluster.CreateDatabaseAsync(PostgreSqlCluster.KeaSchema.Kea3);
+        await using var db = cluster.DataSource(name);
+        // Kea's queue for the pool, as its sflqCreateFlqPool6 leaves it (four addresses free).
+        await PostgreSqlCluster.ExecuteAsync(db,
+            "INSERT INTO free_lease6 (address, bin_address) SELECT a, inetToBytea(a) FROM "
+            + "(SELECT ('2001:db8:1::' || n)::inet AS a FROM generate_series(1, 4) AS n) AS v");
+        await using var client = new LoopbackDhcpClient();
+        // No lease affinity: a release deletes the lease.
+        await using var server = NewServer(name, client.Port, "\"allocator\": \"shared-flq\", \"expired-leases-processing\": { \"hold-reclaimed-time\": 0 },", pool: "2001:db8:1::1-2001:db8:1::4");
+        await server.StartAsync();
+
+        var duid = Duid.CreateLl(1, [0x02, 0, 0, 0, 0, 0x61]);
+        var granted = await client.RequestAsync(server, duid);
+        Assert.NotNull(granted.Address);
+        var free = await RowsAsync(db, "SELECT host(address) FROM free_lease6 ORDER BY address");
+        Assert.Equal(3, free.Count);
+        Assert.DoesNotContain(granted.Address!.ToString(), free);
+
+        Assert.NotNull((await client.ReleaseAsync(server, duid, granted)).Reply);
+        Assert.Empty(await RowsAsync(db, "SELECT host(address) FROM lease6"));
+        Assert.Contains(granted.Address!.ToString(), await RowsAsync(db, "SELECT host(address) FROM free_lease6"));
+        Assert.Equal(4, (await RowsAsync(db, "SELECT host(address) FROM free_lease6")).Count);
+    }
+
     public void Dispose() => _root.Delete(recursive: true);
 
     /// <summary>Every row of a query, its columns joined by '/'.</summary>

@@ -573,7 +573,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
 
                 anyCapacity |= capacity > 0;
                 var attempts = capacity;
-                var allocator = (type == LeaseType.PD ? subnet.PdAllocator : subnet.Allocator) == AllocatorKind.Random
+                var allocator = (type == LeaseType.PD ? subnet.PdAllocator : subnet.Allocator) is AllocatorKind.Random or AllocatorKind.SharedFreeLeaseQueue
                     ? (ILeaseAllocator)_random
                     : _iterative;
                 for (UInt128 i = 0; i < attempts; i++)

@@ -149,6 +149,11 @@ internal sealed partial class Dhcp6Server
                     .FirstOrDefault()?.Advanced?.ExtendedInfoTablesEnabled == true;
             }
 
+            if (store is ISharedFreeLeaseQueue queue)
+            {
+                queue.SharedFreeLeaseQueueSubnets = SharedFreeLeaseQueueSubnets(config);
+            }
+
             if (_processor is null || !ReferenceEquals(_processor.Allocation.Store, store))
             {
                 var allocation = new AllocationEngine(store, LeaseStatistics, PacketStatistics, _loggers.CreateLogger("kea-dhcp6.alloc-engine"));
@@ -379,5 +384,25 @@ internal sealed partial class Dhcp6Server
             _log.LogError(new EventId(0, "DHCPSRV_OPEN_SOCKET_FAIL"), "failed to open socket on port {Port}: {Reason}", settings.Port, ex.Message);
             throw new IOException($"failed to open socket on port {settings.Port}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>The subnets and lease types whose allocator is Kea's <c>shared-flq</c>.</summary>
+    internal static IReadOnlySet<(uint SubnetId, LeaseType Type)> SharedFreeLeaseQueueSubnets(DhcpConfig config)
+    {
+        var subnets = new HashSet<(uint SubnetId, LeaseType Type)>();
+        foreach (var subnet in config.Subnets)
+        {
+            if (subnet.Allocator == AllocatorKind.SharedFreeLeaseQueue)
+            {
+                subnets.Add((subnet.Id, LeaseType.NA));
+            }
+
+            if (subnet.PdAllocator == AllocatorKind.SharedFreeLeaseQueue)
+            {
+                subnets.Add((subnet.Id, LeaseType.PD));
+            }
+        }
+
+        return subnets;
     }
 }

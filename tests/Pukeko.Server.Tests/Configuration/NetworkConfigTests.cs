@@ -165,6 +165,27 @@ public sealed class NetworkConfigTests
     }
 
     [Fact]
+    public void SharedFlqPicksAtRandomAndNamesTheSubnetsWhoseWritesKeepTheSharedQueue()
+    {
+        var result = Load(Dhcp6("""
+            "allocator": "shared-flq",
+            "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "eth0", "pd-allocator": "shared-flq" },
+                         { "id": 2, "subnet": "2001:db8:2::/64", "interface": "eth0", "allocator": "random" } ],
+            "shared-networks": [ { "name": "net", "interface": "eth0", "pd-allocator": "shared-flq", "allocator": "iterative",
+                                   "subnet6": [ { "id": 3, "subnet": "2001:db8:3::/64" } ] } ]
+            """));
+        Assert.True(result.Success);
+        AssertWarning(result, "Dhcp6/allocator", "picks at random");
+        var subnets = result.Config!.Subnets.ToDictionary(s => s.Id);
+        Assert.Equal((AllocatorKind.SharedFreeLeaseQueue, AllocatorKind.SharedFreeLeaseQueue), (subnets[1].Allocator, subnets[1].PdAllocator));
+        Assert.Equal(AllocatorKind.Random, subnets[2].Allocator);
+        Assert.Equal((AllocatorKind.Iterative, AllocatorKind.SharedFreeLeaseQueue), (subnets[3].Allocator, subnets[3].PdAllocator));
+        Assert.Equal(
+            new HashSet<(uint, Pukeko.Server.Leases.LeaseType)> { (1, Pukeko.Server.Leases.LeaseType.NA), (1, Pukeko.Server.Leases.LeaseType.PD), (3, Pukeko.Server.Leases.LeaseType.PD) },
+            Pukeko.Server.Hosting.Dhcp6Server.SharedFreeLeaseQueueSubnets(result.Config).ToHashSet());
+    }
+
+    [Fact]
     public void CachingDefaultsToAQuarterOfTheValidLifetime() =>
         Assert.Equal((0.25, (uint?)null), (LoadOk(Subnet("\"pools\": []")).Subnets[0].CacheThreshold, LoadOk(Subnet("\"pools\": []")).Subnets[0].CacheMaxAge));
 }

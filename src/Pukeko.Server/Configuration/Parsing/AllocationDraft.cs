@@ -94,9 +94,14 @@ internal sealed class AllocationDraft
             case "random":
                 kind = AllocatorKind.Random;
                 return true;
-            case "flq" or "shared-flq":
-                // Kea's free-lease-queue allocators change speed, not which leases are valid: iterative serves the same clients.
-                context.Warn(path, $"allocator '{text}' is not implemented yet; using 'iterative'");
+            case "flq":
+                // Kea's free-lease-queue allocator changes speed, not which leases are valid: iterative serves the same clients.
+                context.Warn(path, "allocator 'flq' is not implemented yet; using 'iterative'");
+                return true;
+            case "shared-flq":
+                // Shared by several servers: an iterative cursor per process would collide with the others' at every step.
+                kind = AllocatorKind.SharedFreeLeaseQueue;
+                context.Warn(path, "allocator 'shared-flq' picks at random here, not from the shared queue; on a PostgreSQL schema with the queue, every lease write keeps it up to date for the Kea servers that pick from it");
                 return true;
             default:
                 context.Error(path, $"supported allocators are: iterative, random, flq, shared-flq; got '{text}'");
