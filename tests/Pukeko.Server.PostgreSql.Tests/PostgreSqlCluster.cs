@@ -55,6 +55,13 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
     /// <summary>PostgreSQL's <c>listen_addresses</c>: none by default (Unix socket only).</summary>
     public string ListenAddresses { get; init; } = string.Empty;
 
+    /// <summary>
+    /// A network namespace (made by the test) the database server runs in, so that it listens on that namespace's
+    /// addresses and the test can cut the network to it; null: this process's namespace. The Unix socket is a file,
+    /// so set-up still connects through it.
+    /// </summary>
+    public string? NetworkNamespace { get; init; }
+
     /// <summary>Runs after initdb, before the first start (certificates, pg_hba.conf); returns more server options.</summary>
     public Func<PostgreSqlCluster, Task<string>>? Prepare { get; init; }
 
@@ -119,10 +126,15 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
     }
 
     /// <summary>Starts the database server on the existing cluster (again, after <see cref="StopServerAsync"/>).</summary>
-    public Task StartServerAsync() =>
-        RunAsPostgresAsync(Path.Combine(BinDirectory, "pg_ctl"),
+    public Task StartServerAsync()
+    {
+        string[] start =
             ["-D", _dataDirectory!, "-l", Path.Combine(SocketDirectory, "pg.log"), "-w", "-t", "60",
-             "-o", $"-k {SocketDirectory} -p {ServerPort} -c listen_addresses='{ListenAddresses}' -c fsync=off{_extraOptions}", "start"]);
+             "-o", $"-k {SocketDirectory} -p {ServerPort} -c listen_addresses='{ListenAddresses}' -c fsync=off{_extraOptions}", "start"];
+        return NetworkNamespace is { } ns
+            ? RunAsync("ip", ["netns", "exec", ns, "runuser", "-u", "postgres", "--", Path.Combine(BinDirectory, "pg_ctl"), .. start])
+            : RunAsPostgresAsync(Path.Combine(BinDirectory, "pg_ctl"), start);
+    }
 
     /// <summary>
     /// Stops the database server as an operator's restart does: <c>fast</c> (sessions are cut, a clean shutdown) or
