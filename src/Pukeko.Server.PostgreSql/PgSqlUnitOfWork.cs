@@ -60,7 +60,8 @@ internal sealed class PgSqlUnitOfWork(
     {
         ArgumentNullException.ThrowIfNull(lease);
         statements.ThrowIfNotStorable(lease);
-        var rows = await WriteAsync(FollowsQueue(lease) ? statements.QueueInsert! : statements.Insert, p => statements.AddValues(p, lease), cancellationToken).ConfigureAwait(false);
+        var queue = FollowsQueue(lease);
+        var rows = await WriteAsync(queue ? statements.QueueInsert! : statements.Insert, queue, p => statements.AddValues(p, lease), cancellationToken).ConfigureAwait(false);
         if (rows != 1)
         {
             return LeaseWriteResult.Conflict;
@@ -96,8 +97,10 @@ internal sealed class PgSqlUnitOfWork(
             throw new ArgumentException($"an update keeps the address: {expected.Address} cannot become {updated.Address}", nameof(updated));
         }
 
+        var queue = FollowsQueue(updated);
         var rows = await WriteAsync(
-            FollowsQueue(updated) ? statements.QueueUpdate! : statements.Update,
+            queue ? statements.QueueUpdate! : statements.Update,
+            queue,
             p =>
             {
                 statements.AddValues(p, updated);
@@ -199,15 +202,16 @@ internal sealed class PgSqlUnitOfWork(
     /// Runs a write that fires Kea's counting triggers; rows affected. A unique violation on any key but
     /// <c>lease6</c>'s own (the statistics tables') failed the write, which is run again, a bounded number of times.
     /// </summary>
-    private async ValueTask<int> WriteAsync(string sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
+    /// <param name="countInResult">The statement is a free-lease-queue write, which ends in a SELECT of its count: that is its result, not its rows affected.</param>
+    private async ValueTask<int> WriteAsync(string sql, bool countInResult, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return inOneTransaction
-                    ? await WriteBehindSavepointAsync(sql, bind, cancellationToken).ConfigureAwait(false)
-                    : await WriteAndCommitAsync(sql, bind, cancellationToken).ConfigureAwait(false);
+                    ? await WriteBehindSavepointAsync(sql, countInResult, bind, cancellationToken).ConfigureAwait(false)
+                    : await WriteAndCommitAsync(sql, countInResult, bind, cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException e) when (IsStatisticsRace(e) && attempt < StatisticsRaceAttempts)
             {
@@ -219,12 +223,12 @@ internal sealed class PgSqlUnitOfWork(
         }
     }
 
-    private async ValueTask<int> WriteAndCommitAsync(string sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
+    private async ValueTask<int> WriteAndCommitAsync(string sql, bool countInResult, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
     {
         var blocking = BlockingIo.IsAllowed;
         await using var statement = await StatementAsync(sql, blocking, cancellationToken).ConfigureAwait(false);
         bind(statement.Command.Parameters);
-        if (CountsInResult(sql))
+        if (countInResult)
         {
             return (int)(blocking ? statement.Command.ExecuteScalar() : await statement.Command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
@@ -232,13 +236,8 @@ internal sealed class PgSqlUnitOfWork(
         return blocking ? statement.Command.ExecuteNonQuery() : await statement.Command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The free-lease-queue writes end in a SELECT of their count: it is their result, not their rows affected.</summary>
-    private bool CountsInResult(string sql) =>
-        statements.HasFreeLeaseQueue
-        && (ReferenceEquals(sql, statements.QueueInsert) || ReferenceEquals(sql, statements.QueueUpdate) || ReferenceEquals(sql, statements.QueueDelete));
-
     /// <summary>The savepoint, the write and the savepoint's release, in one round trip.</summary>
-    private async ValueTask<int> WriteBehindSavepointAsync(string sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
+    private async ValueTask<int> WriteBehindSavepointAsync(string sql, bool countInResult, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
     {
         await BeginAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(_connection, _transaction);
@@ -247,7 +246,7 @@ internal sealed class PgSqlUnitOfWork(
         bind(write.Parameters);
         batch.BatchCommands.Add(write);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT " + Savepoint));
-        if (!CountsInResult(sql))
+        if (!countInResult)
         {
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return checked((int)write.RecordsAffected);
@@ -291,7 +290,8 @@ internal sealed class PgSqlUnitOfWork(
     private async ValueTask<LeaseWriteResult> DeleteCoreAsync(Lease6 expected, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(expected);
-        var rows = await WriteAsync(FollowsQueue(expected) ? statements.QueueDelete! : statements.Delete, p => AddVersion(p, expected), cancellationToken).ConfigureAwait(false);
+        var queue = FollowsQueue(expected);
+        var rows = await WriteAsync(queue ? statements.QueueDelete! : statements.Delete, queue, p => AddVersion(p, expected), cancellationToken).ConfigureAwait(false);
         return rows == 1 ? LeaseWriteResult.Written : await MissedAsync(expected, cancellationToken).ConfigureAwait(false);
     }
 
