@@ -29,7 +29,7 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
         {
             await cluster.StopServerAsync();
             await Assert.ThrowsAnyAsync<Exception>(() => server.Leases!.GetAsync(Probe).AsTask());
-            Assert.True(await WaitUntilAsync(() => server.Network.DisabledBy.Contains(DatabaseRecovery.Origin)), "service not disabled");
+            Assert.True(await Eventually.WaitUntilAsync(() => server.Network.DisabledBy.Contains(DatabaseRecovery.Origin)), "service not disabled");
 
             // While it is lost, operations fail at once instead of waiting for a connect timeout each.
             var started = Stopwatch.StartNew();
@@ -41,7 +41,7 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
             await cluster.StartServerAsync();
         }
 
-        Assert.True(await WaitUntilAsync(() => server.Network.Enabled), "service not enabled again after the database came back");
+        Assert.True(await Eventually.WaitUntilAsync(() => server.Network.Enabled), "service not enabled again after the database came back");
         Assert.Null(await server.Leases!.GetAsync(Probe));
         Assert.Empty(shutdown);
     }
@@ -55,7 +55,7 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
         {
             await cluster.StopServerAsync();
             await Assert.ThrowsAnyAsync<Exception>(() => server.Leases!.GetAsync(Probe).AsTask());
-            Assert.True(await WaitUntilAsync(() => !shutdown.IsEmpty), "no shutdown requested");
+            Assert.True(await Eventually.WaitUntilAsync(() => !shutdown.IsEmpty), "no shutdown requested");
             Assert.Equal([1], shutdown);
         }
         finally
@@ -73,7 +73,7 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
         {
             await cluster.StopServerAsync();
             await Assert.ThrowsAnyAsync<Exception>(() => server.Leases!.GetAsync(Probe).AsTask());
-            Assert.True(await WaitUntilAsync(() => !shutdown.IsEmpty), "no shutdown requested");
+            Assert.True(await Eventually.WaitUntilAsync(() => !shutdown.IsEmpty), "no shutdown requested");
         }
         finally
         {
@@ -102,7 +102,7 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
         }
 
         // The next operation tries the database itself.
-        Assert.True(await WaitUntilAsync(async () =>
+        Assert.True(await Eventually.WaitUntilAsync(async () =>
         {
             try
             {
@@ -138,7 +138,7 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
             shutdown = RecordShutdown(server);
 
             // Up without its database: service disabled (stop-retry-exit), lease operations fail at once.
-            Assert.True(await WaitUntilAsync(() => server.Network.DisabledBy.Contains(DatabaseRecovery.Origin)), "service not disabled");
+            Assert.True(await Eventually.WaitUntilAsync(() => server.Network.DisabledBy.Contains(DatabaseRecovery.Origin)), "service not disabled");
             await Assert.ThrowsAsync<LeaseStoreUnavailableException>(() => server.Leases!.GetAsync(Probe).AsTask());
         }
         finally
@@ -148,7 +148,7 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
 
         await using (server)
         {
-            Assert.True(await WaitUntilAsync(() => server.Network.Enabled), "service not enabled once the database was reached");
+            Assert.True(await Eventually.WaitUntilAsync(() => server.Network.Enabled), "service not enabled once the database was reached");
             Assert.NotNull(await server.Leases!.GetAsync(existing));
 
             // The statistics the start could not count are counted on reconnecting.
@@ -168,7 +168,7 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
             // The tries take 2 s, long after the watch below begins.
             await using var server = await StartServerAsync("\"retry-on-startup\": true, \"max-reconnect-tries\": 2, \"reconnect-wait-time\": 1000", database);
             var shutdown = RecordShutdown(server);
-            Assert.True(await WaitUntilAsync(() => !shutdown.IsEmpty), "no shutdown requested");
+            Assert.True(await Eventually.WaitUntilAsync(() => !shutdown.IsEmpty), "no shutdown requested");
             Assert.Equal([1], shutdown);
         }
         finally
@@ -203,7 +203,7 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
         {
             await cluster.StopServerAsync();
             await Assert.ThrowsAnyAsync<Exception>(() => hosts.FindByAddressAsync(1, Probe).AsTask());
-            Assert.True(await WaitUntilAsync(() => server.Network.DisabledBy.Contains(DatabaseRecovery.HostsOrigin(0))), "service not disabled");
+            Assert.True(await Eventually.WaitUntilAsync(() => server.Network.DisabledBy.Contains(DatabaseRecovery.HostsOrigin(0))), "service not disabled");
             var status = await server.Commands.ExecuteAsync("""{"command": "status-get"}"""u8.ToArray(), CancellationToken.None);
             Assert.True(status["arguments"]!["dhcp-state"]!["disabled-by-db-connection"]!.GetValue<bool>());
 
@@ -217,7 +217,7 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
             await cluster.StartServerAsync();
         }
 
-        Assert.True(await WaitUntilAsync(() => server.Network.Enabled), "service not enabled again after the hosts database came back");
+        Assert.True(await Eventually.WaitUntilAsync(() => server.Network.Enabled), "service not enabled again after the hosts database came back");
         Assert.Empty(await hosts.FindByAddressAsync(1, Probe));
         Assert.Empty(shutdown);
     }
@@ -232,7 +232,7 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
         {
             await cluster.StopServerAsync();
             await Assert.ThrowsAnyAsync<Exception>(() => hosts.FindByAddressAsync(1, Probe).AsTask());
-            Assert.True(await WaitUntilAsync(() => !shutdown.IsEmpty), "no shutdown requested");
+            Assert.True(await Eventually.WaitUntilAsync(() => !shutdown.IsEmpty), "no shutdown requested");
             Assert.Equal([1], shutdown);
         }
         finally
@@ -271,7 +271,7 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
         try
         {
             server = await StartServerWithHostsDatabaseAsync("\"retry-on-startup\": true, \"max-reconnect-tries\": 200, \"reconnect-wait-time\": 100", database);
-            Assert.True(await WaitUntilAsync(() => server.Network.DisabledBy.Contains(DatabaseRecovery.HostsOrigin(0))), "service not disabled");
+            Assert.True(await Eventually.WaitUntilAsync(() => server.Network.DisabledBy.Contains(DatabaseRecovery.HostsOrigin(0))), "service not disabled");
         }
         finally
         {
@@ -280,7 +280,7 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
 
         await using (server)
         {
-            Assert.True(await WaitUntilAsync(() => server.Network.Enabled), "service not enabled once the hosts database was reached");
+            Assert.True(await Eventually.WaitUntilAsync(() => server.Network.Enabled), "service not enabled once the hosts database was reached");
             Assert.Empty(await Assert.Single(server.HostSources).FindByAddressAsync(1, Probe));
         }
     }
@@ -325,23 +325,5 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
         var server = new Dhcp6Server(options, environment, NullLoggerFactory.Instance, TimeProvider.System);
         await server.StartAsync();
         return server;
-    }
-
-    private static Task<bool> WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
-
-    private static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                return false;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return true;
     }
 }

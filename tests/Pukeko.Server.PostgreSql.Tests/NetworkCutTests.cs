@@ -141,7 +141,7 @@ public sealed class NetworkCutTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<Exception>(() => server.Leases!.GetAsync(Probe).AsTask());
         // One second of tcp-user-timeout, not Npgsql's 30-s command timeout or TCP's quarter of an hour of retries.
         Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"the statement failed after {waited.Elapsed}");
-        Assert.True(await WaitUntilAsync(() => !shutdown.IsEmpty), "no shutdown requested");
+        Assert.True(await Eventually.WaitUntilAsync(() => !shutdown.IsEmpty), "no shutdown requested");
         Assert.Equal([1], shutdown);
         Assert.Contains(DatabaseRecovery.Origin, server.Network.DisabledBy);
     }
@@ -163,7 +163,7 @@ public sealed class NetworkCutTests : IAsyncLifetime
         Assert.Empty(shutdown);
 
         await InNamespace("route", "del", "blackhole", ServerAddress + "/32");
-        Assert.True(await WaitUntilAsync(async () =>
+        Assert.True(await Eventually.WaitUntilAsync(async () =>
         {
             try
             {
@@ -212,22 +212,4 @@ public sealed class NetworkCutTests : IAsyncLifetime
     private static Task<string> Ip(params string[] arguments) => PostgreSqlCluster.RunProgramAsync("ip", arguments);
 
     private Task<string> InNamespace(params string[] arguments) => Ip(["-n", _namespace, .. arguments]);
-
-    private static Task<bool> WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
-
-    private static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                return false;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return true;
-    }
 }
