@@ -8,10 +8,28 @@ namespace Pukeko.Server.Configuration;
 internal sealed record MultiThreadingConfig(bool Enabled = true, int ThreadPoolSize = 0, int PacketQueueSize = 64, bool QueueControl = false)
 {
     /// <summary>
-    /// Whether packets wait in a queue between the socket and the workers: with threads, or with queue control. Kea's
-    /// single-threaded server without it has no queue; its one thread receives and processes each packet.
+    /// Whether packets wait in a queue between the socket and the worker: only with queue control and no threads (Kea's
+    /// ring buffer). Kea's single-threaded server without it has no queue: its one thread receives and processes each
+    /// packet. With threads, every worker does the same on the one socket (the kernel hands each datagram to one of
+    /// them), which saves a hand-over per packet; <see cref="PacketQueueSize"/> then bounds the socket's buffer instead
+    /// of a queue in the process (<see cref="ReceiveBufferBytes"/>).
     /// </summary>
-    public bool HasPacketQueue => Enabled || QueueControl;
+    public bool HasPacketQueue => !Enabled && QueueControl;
+
+    /// <summary>
+    /// The receive buffer the UDP socket asks the kernel for. With threads the kernel's buffer is where packets wait, so
+    /// it holds about <see cref="PacketQueueSize"/> of them (2 KB each: a query and the kernel's own accounting per
+    /// datagram; at least 128 KB, so a short pause of the workers loses nothing), which keeps what waits as fresh as
+    /// Kea's bounded queue does. Without threads, and for an unbounded queue (0), 4 MB.
+    /// </summary>
+    public int ReceiveBufferBytes =>
+        Enabled && PacketQueueSize > 0
+            ? (int)Math.Clamp(PacketQueueSize * 2048L, MinReceiveBufferBytes, MaxReceiveBufferBytes)
+            : MaxReceiveBufferBytes;
+
+    private const int MinReceiveBufferBytes = 128 * 1024;
+
+    private const int MaxReceiveBufferBytes = 4 * 1024 * 1024;
 
     public static MultiThreadingConfig Default { get; } = new();
 }

@@ -44,7 +44,7 @@ internal sealed partial class Dhcp6Server
     internal Func<TransportSettings, UdpTransport> TransportFactory { get; set; } = null!;
 
     private UdpTransport CreateTransport(TransportSettings settings) =>
-        new(settings.Interfaces, settings.Port, settings.Workers, settings.QueueSize, _loggers.CreateLogger("kea-dhcp6.packets"), _time, settings.ReceiveInWorkers);
+        new(settings.Interfaces, settings.Port, settings.Workers, settings.QueueSize, _loggers.CreateLogger("kea-dhcp6.packets"), _time, settings.ReceiveInWorkers, settings.ReceiveBufferBytes);
 
     private async Task SwapRuntimeAsync(DhcpConfig config)
     {
@@ -364,7 +364,8 @@ internal sealed partial class Dhcp6Server
         }
 
         return new TransportSettings(
-            interfaces, _options.ServerPort, PacketWorkersOf(config), config.MultiThreading.PacketQueueSize, ReceiveInWorkers: !config.MultiThreading.HasPacketQueue);
+            interfaces, _options.ServerPort, PacketWorkersOf(config), config.MultiThreading.PacketQueueSize, ReceiveInWorkers: !config.MultiThreading.HasPacketQueue,
+            config.MultiThreading.ReceiveBufferBytes);
     }
 
     private static int PacketWorkersOf(DhcpConfig config)

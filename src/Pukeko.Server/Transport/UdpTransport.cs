@@ -12,11 +12,11 @@ namespace Pukeko.Server.Transport;
 
 /// <summary>
 /// UDP port 547: one socket bound to [::] with packet info, joined to ff02::1:2 and ff05::1:3 on
-/// every served interface. With a packet queue (multi-threading, or Kea's <c>dhcp-queue-control</c>) a receive loop
-/// only moves datagrams into the bounded queue and a pool of workers runs the pipeline. Without one (Kea's
-/// single-threaded server with no queue control) each worker receives its own datagrams and runs them, as
-/// Kea's one thread does: no hand-over between threads, so no wake-up per packet, and the socket's buffer is the only
-/// queue. Either way replies leave from the same socket, so the receiving interface (from IPV6_PKTINFO) is known for
+/// every served interface. With a packet queue (Kea's <c>dhcp-queue-control</c> without threads) a receive loop
+/// only moves datagrams into the bounded queue and a worker runs the pipeline. Without one (Kea's single-threaded
+/// server with no queue control, and multi-threading, where every worker blocks in recvmsg on the one socket) each
+/// worker receives its own datagrams and runs them, as Kea's one thread does: no hand-over between threads, so no
+/// wake-up per packet, and the socket's buffer is the only queue. Either way replies leave from the same socket, so the receiving interface (from IPV6_PKTINFO) is known for
 /// every packet and replies leave through it.
 /// </summary>
 /// <remarks>
@@ -86,7 +86,8 @@ internal sealed class UdpTransport : IAsyncDisposable
     private int _unfinished;
 
     /// <param name="receiveInWorkers">No queue: each worker receives its own datagrams (<paramref name="queueSize"/> unused).</param>
-    public UdpTransport(IReadOnlyList<InterfaceInfo> interfaces, ushort port, int workers, int queueSize, ILogger log, TimeProvider time, bool receiveInWorkers = false)
+    /// <param name="receiveBufferBytes">SO_RCVBUF: where datagrams wait when no worker is in recvmsg.</param>
+    public UdpTransport(IReadOnlyList<InterfaceInfo> interfaces, ushort port, int workers, int queueSize, ILogger log, TimeProvider time, bool receiveInWorkers = false, int receiveBufferBytes = 4 * 1024 * 1024)
     {
         _log = log;
         _time = time;
@@ -102,7 +103,7 @@ internal sealed class UdpTransport : IAsyncDisposable
             _socket.DualMode = false;
             _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             _socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true);
-            _socket.ReceiveBufferSize = 4 * 1024 * 1024;
+            _socket.ReceiveBufferSize = receiveBufferBytes;
 
             // The receive thread blocks in recvmsg but wakes this often to see whether the transport stopped.
             _socket.ReceiveTimeout = (int)ReceivePollPeriod.TotalMilliseconds;
@@ -155,6 +156,9 @@ internal sealed class UdpTransport : IAsyncDisposable
 
     /// <summary>True when the workers receive their own datagrams (no packet queue).</summary>
     internal bool ReceivesInWorkers => _receiveInWorkers;
+
+    /// <summary>The socket's receive buffer as the kernel reports it (Linux doubles what was asked for, for its accounting).</summary>
+    internal int ReceiveBufferBytes => _socket.ReceiveBufferSize;
 
     public void Start(Dhcp6Processor processor)
     {
