@@ -12,9 +12,10 @@
 # Environment: PUKEKO (published pukeko-dhcp6; default: dotnet publish to $WORK/pukeko),
 # KEA (default /usr/sbin/kea-dhcp6), RATES (default 1000,2000,4000,8000), PERIOD (s, default 10),
 # REPEATS (default 3), WARMUP (s of perfdhcp at 1000/s before each measured run, not counted;
-# default 0 = measure a cold server, which is what costs Pukeko its JIT warm-up), SERVERS (default "kea-st kea-mt pukeko-mt pukeko-st";
-# also base-mt/base-st, the same with PUKEKO_BASE, a second pukeko-dhcp6 for an A/B of two builds in one run, and a
-# "-qN" suffix on an MT variant for packet-queue-size N, e.g. "base-mt pukeko-mt base-mt-q1024"), WORK (scratch dir),
+# default 0 = measure a cold server, which is what costs Pukeko its JIT warm-up), SERVERS (default "kea-st kea-mt
+# kea-mt-t4 pukeko-mt pukeko-st"; also base-mt/base-st, the same with PUKEKO_BASE, a second pukeko-dhcp6 for an A/B of
+# two builds in one run; an MT variant runs 2 threads, or N with a "-tN" suffix, and packet-queue-size 150 x threads,
+# ISC's advice for memfile, or N with a "-qN" suffix, e.g. "kea-mt-t4 base-mt pukeko-mt-q64"), WORK (scratch dir),
 # RESULTS (markdown table output, default $WORK/results.md), BACKEND (memfile, the default, or postgresql: every
 # server then keeps its leases in a throwaway PostgreSQL 15 started here as user postgres on a Unix socket in WORK,
 # a fresh database per run cloned from one made by Debian's `kea-admin db-init pgsql`, i.e. Kea 2.2's schema;
@@ -35,7 +36,7 @@ PERFDHCP=${PERFDHCP:-/usr/sbin/perfdhcp}
 RATES=${RATES:-1000,2000,4000,8000}
 PERIOD=${PERIOD:-10}
 REPEATS=${REPEATS:-3}
-SERVERS=${SERVERS:-kea-st kea-mt pukeko-mt pukeko-st}
+SERVERS=${SERVERS:-kea-st kea-mt kea-mt-t4 pukeko-mt pukeko-st}
 WORK=${WORK:-$(mktemp -d /tmp/perfdhcp-compare.XXXXXX)}
 RESULTS=${RESULTS:-$WORK/results.md}
 WARMUP=${WARMUP:-0}
@@ -128,15 +129,20 @@ EOF
 }
 
 start_server() { # $1 variant, $2 dir
-  local dir=$2 mt exe queue=64 variant=$1
-  # A "-qN" suffix sets packet-queue-size N (multi-threaded variants).
-  if [[ $variant =~ ^(.*)-q([0-9]+)$ ]]; then variant=${BASH_REMATCH[1]}; queue=${BASH_REMATCH[2]}; fi
+  local dir=$2 mt exe queue= threads=2 variant=$1
+  # Suffixes of multi-threaded variants: "-qN" sets packet-queue-size N, "-tN" N threads (in either order).
+  while [[ $variant =~ ^(.*)-([qt])([0-9]+)$ ]]; do
+    if [ "${BASH_REMATCH[2]}" = q ]; then queue=${BASH_REMATCH[3]}; else threads=${BASH_REMATCH[3]}; fi
+    variant=${BASH_REMATCH[1]}
+  done
+  queue=${queue:-$((150 * threads))}
+  local mtq="{ \"enable-multi-threading\": true, \"thread-pool-size\": $threads, \"packet-queue-size\": $queue }"
   case "$variant" in
     kea-st)    exe=$KEA;    mt='{ "enable-multi-threading": false }' ;;
-    kea-mt)    exe=$KEA;    mt="{ \"enable-multi-threading\": true, \"thread-pool-size\": 2, \"packet-queue-size\": $queue }" ;;
-    pukeko-mt) exe=$PUKEKO; mt="{ \"enable-multi-threading\": true, \"thread-pool-size\": 2, \"packet-queue-size\": $queue }" ;;
+    kea-mt)    exe=$KEA;    mt=$mtq ;;
+    pukeko-mt) exe=$PUKEKO; mt=$mtq ;;
     pukeko-st) exe=$PUKEKO; mt='{ "enable-multi-threading": false }' ;;
-    base-mt)   exe=${PUKEKO_BASE:?base-mt needs PUKEKO_BASE}; mt="{ \"enable-multi-threading\": true, \"thread-pool-size\": 2, \"packet-queue-size\": $queue }" ;;
+    base-mt)   exe=${PUKEKO_BASE:?base-mt needs PUKEKO_BASE}; mt=$mtq ;;
     base-st)   exe=${PUKEKO_BASE:?base-st needs PUKEKO_BASE}; mt='{ "enable-multi-threading": false }' ;;
     *) echo "unknown server $1" >&2; exit 2 ;;
   esac
@@ -173,7 +179,7 @@ field() { # $1 report, $2 section, $3 label
 # ------------------------------------------------------------------ measure
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); warm-up ${WARMUP} s; $(nproc) CPUs; leases in $BACKEND; exchange $EXCHANGE" >&2
 RAW=$WORK/raw.tsv
-printf 'server\trate\trun\tsolicits\tadvertises\trequests\treplies\tsa_drops\trr_drops\tnot_completed_pct\treplies_per_s\tload1\tcsv_rows\tcpu_pct\tcpu_us_per_lease\trss_mb\trenews\trenew_replies\n' > "$RAW"
+printf 'server\trate\trun\tsolicits\tadvertises\trequests\treplies\tsa_drops\trr_drops\tnot_completed_pct\treplies_per_s\tload1\tcsv_rows\tcpu_pct\tcpu_us_per_lease\trss_mb\trenews\trenew_replies\tsa_avg_ms\tsa_max_ms\trr_avg_ms\trr_max_ms\n' > "$RAW"
 IFS=, read -ra rate_list <<< "$RATES"
 # Interleaved (run, then rate, then server): on a shared machine the background load drifts,
 # and this way every server sees the same drift instead of one server getting a quiet period.
@@ -202,7 +208,13 @@ for run in $(seq "$REPEATS"); do
         req=$sol; rep=$adv; rrd=0
       fi
       ren=$(field "$dir/perfdhcp.txt" RENEW-REPLY "sent packets"); renr=$(field "$dir/perfdhcp.txt" RENEW-REPLY "received packets")
-      pct=$(awk -v s="${sol:-0}" -v r="${rep:-0}" 'BEGIN { printf "%.2f", s ? 100 * (s - r) / s : 100 }')
+      # Against what was offered (rate x period), not against what perfdhcp sent: a perfdhcp that falls behind its
+      # schedule sends fewer Solicits, and its own loss figure then hides that. (Its "Rate:" line would be the other
+      # measure, but it divides by the run plus the -W wait, so it never reaches the offered rate.)
+      pct=$(awk -v o="$((rate * PERIOD))" -v r="${rep:-0}" 'BEGIN { p = 100 * (o - r) / o; printf "%.2f", p < 0 ? 0 : p }')
+      # Latency in ms from perfdhcp's sections (2-way: the Solicit-Reply is the SOLICIT-ADVERTISE section).
+      sa_avg=$(field "$dir/perfdhcp.txt" SOLICIT-ADVERTISE "avg delay"); sa_max=$(field "$dir/perfdhcp.txt" SOLICIT-ADVERTISE "max delay")
+      rr_avg=$(field "$dir/perfdhcp.txt" REQUEST-REPLY "avg delay"); rr_max=$(field "$dir/perfdhcp.txt" REQUEST-REPLY "max delay")
       rps=$(awk -v r="${rep:-0}" -v p="$PERIOD" 'BEGIN { printf "%.0f", r / p }')
       cpu=$(awk -v a="$c0" -v b="$c1" -v t0="$t0" -v t1="$t1" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", 100 * (b - a) / hz / (t1 - t0) }')
       # per lease written: each completed exchange, Renews included (a renewal rewrites its lease)
@@ -210,7 +222,8 @@ for run in $(seq "$REPEATS"); do
       rssmb=$(awk -v k="${rss:-0}" 'BEGIN { printf "%.0f", k / 1024 }')
       # leases the server stored (memfile: rows appended, persist on): should be about one per Reply
       rows=$(lease_rows "$dir")
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$rate" "$run" "${sol:-0}" "${adv:-0}" "${req:-0}" "${rep:-0}" "${sad:-0}" "${rrd:-0}" "$pct" "$rps" "$load" "$rows" "$cpu" "$cpul" "$rssmb" "${ren:-0}" "${renr:-0}" | tee -a "$RAW" >&2
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$rate" "$run" "${sol:-0}" "${adv:-0}" "${req:-0}" "${rep:-0}" "${sad:-0}" "${rrd:-0}" "$pct" "$rps" "$load" "$rows" "$cpu" "$cpul" "$rssmb" "${ren:-0}" "${renr:-0}" \
+        "${sa_avg%% ms}" "${sa_max%% ms}" "${rr_avg%% ms}" "${rr_max%% ms}" | tee -a "$RAW" >&2
       rm -f "$dir"/kea-leases6.csv*   # up to ~80k rows per run; the report keeps what matters
     done
   done
@@ -221,8 +234,8 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 {
   echo "Exchange: $EXCHANGE; leases in $BACKEND; ${PERIOD} s per run"
   echo
-  echo "| server | offered rate (exchanges/s) | Solicits sent | Replies received | SA drops | RR drops | not completed | completed/s | lease rows written | server CPU | CPU µs/lease | peak RSS MB | runs' not-completed % | load (1 min) | Renews sent | Renew Replies |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| server | offered rate (exchanges/s) | Solicits sent | Replies received | SA drops | RR drops | not completed (of offered) | completed/s | S→A ms avg / max | R→R ms avg / max | lease rows written | server CPU | CPU µs/lease | peak RSS MB | runs' not-completed % | load (1 min) | Renews sent | Renew Replies |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   awk -F'\t' 'NR > 1 { key = $1 "\t" $2; n[key]++; row[key, n[key]] = $0; order[key] = order[key] ? order[key] : ++k; keys[k] = key }
     END {
       for (i = 1; i <= k; i++) {
@@ -235,7 +248,7 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
         split(row[key, int((m + 1) / 2)], r, "\t")
         all = ""; loads = ""
         for (a = 1; a <= m; a++) { split(row[key, a], z, "\t"); all = all (a > 1 ? ", " : "") z[10]; loads = loads (a > 1 ? ", " : "") z[12] }
-        printf "| %s | %s | %s | %s | %s | %s | %s %% | %s | %s | %s %% | %s | %s | %s | %s | %s | %s |\n", r[1], r[2], r[4], r[7], r[8], r[9], r[10], r[11], r[13], r[14], r[15], r[16], all, loads, r[17], r[18]
+        printf "| %s | %s | %s | %s | %s | %s | %s %% | %s | %s / %s | %s / %s | %s | %s %% | %s | %s | %s | %s | %s | %s |\n", r[1], r[2], r[4], r[7], r[8], r[9], r[10], r[11], r[19], r[20], r[21], r[22], r[13], r[14], r[15], r[16], all, loads, r[17], r[18]
       }
     }' "$RAW"
   echo
