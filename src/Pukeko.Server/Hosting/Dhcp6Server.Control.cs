@@ -28,7 +28,9 @@ internal sealed partial class Dhcp6Server
     private ILogger _commandLog = null!;
     private long _startedAtTicks;
     private long _reconfiguredAtTicks;
-    private string _configHash = "";
+    // Computed when first asked for (a command), not at every apply: hashing loads the runtime's OpenSSL binding, about
+    // 5 MB of resident memory that a server nobody queries would carry for nothing.
+    private Lazy<string> _configHash = new(string.Empty);
 
     /// <summary>Kea's command set; channels and tests send commands here.</summary>
     public CommandDispatcher Commands => _commands;
@@ -61,7 +63,7 @@ internal sealed partial class Dhcp6Server
     public DateTimeOffset ReconfiguredAt => new(Interlocked.Read(ref _reconfiguredAtTicks), TimeSpan.Zero);
 
     /// <summary>SHA-256 (upper-case hex) of the running configuration as <c>config-get</c> returns it.</summary>
-    public string ConfigHash => Volatile.Read(ref _configHash);
+    public string ConfigHash => Volatile.Read(ref _configHash).Value;
 
     /// <summary>Raised by the <c>shutdown</c> command with its exit value; the daemon stops the host.</summary>
     public event Action<int>? ShutdownRequested;
@@ -98,7 +100,7 @@ internal sealed partial class Dhcp6Server
         _processor!.ServiceEnabled = _network.Enabled;
         Statistics.SetAllLimits(SampleLimits.FromDefaults(config.StatisticDefaultSampleCount, config.StatisticDefaultSampleAge));
         SubnetStatistics.Initialize(Statistics, config.Subnets);
-        Volatile.Write(ref _configHash, ComputeHash(config));
+        Volatile.Write(ref _configHash, new Lazy<string>(() => ComputeHash(config), LazyThreadSafetyMode.ExecutionAndPublication));
         Interlocked.Exchange(ref _reconfiguredAtTicks, _time.GetUtcNow().UtcTicks);
         foreach (var library in config.HooksLibraries)
         {
