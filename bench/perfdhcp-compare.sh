@@ -25,7 +25,11 @@
 # exchange; "renew", 4-way SARR at RATE plus Renews of the leases just acquired at RENEW_RATE/s, default RATE/2
 # (perfdhcp -f), reported in extra columns), CACHE_THRESHOLD (lease caching, written into every server's config so
 # that all renew alike: Kea 2.2 has no default, i.e. no caching, while Pukeko and Kea 3.x default to 0.25; default
-# 0.25; Kea 2.2 accepts only values between 0 and 1, so caching cannot be switched off explicitly for it).
+# 0.25; Kea 2.2 accepts only values between 0 and 1, so caching cannot be switched off explicitly for it), PREFILL
+# (memfile only: every server starts on a lease file of PREFILL valid IA_NA leases of other clients, in the subnet but
+# outside the pool perfdhcp's clients get addresses from, so the run works against a populated store; each server
+# gets the file in its own schema, 17 columns for Kea 2.2 and 18 for Pukeko, so neither converts it at start),
+# STARTUP_WAIT (s a server may take to bind UDP 547, default 20, or 180 with PREFILL).
 # Server CPU is user + system time from /proc/PID/stat over the measured run, peak RSS is VmHWM; the report
 # ends with one line comparing the best Pukeko variant with the best Kea variant at their sustained rates.
 # Needs root (namespaces), kea-dhcp6-server and kea-admin (perfdhcp) installed.
@@ -45,6 +49,8 @@ BACKEND=${BACKEND:-memfile}
 PGBIN=/usr/lib/postgresql/15/bin
 PGPORT=${PGPORT:-54329}
 EXCHANGE=${EXCHANGE:-na}
+PREFILL=${PREFILL:-0}
+STARTUP_WAIT=${STARTUP_WAIT:-$([ "$PREFILL" -gt 0 ] && echo 180 || echo 20)}
 case "$EXCHANGE" in
   na) PERF_ARGS=() ;;
   na-pd) PERF_ARGS=(-e address-and-prefix) ;;
@@ -107,6 +113,22 @@ lease_rows() { # $1 dir
   fi
 }
 
+# ------------------------------------------------------------------ a populated store (PREFILL)
+# Client i of the file: DUID-LLT 00:01:00:01:5e:00:00:00 + MAC 02:00:<i as 4 bytes>, IAID i+1, the address
+# 2001:db8:1:0:2:: + i (the subnet, not the pool), expiring 30-66 min from now (none expires during a run).
+if [ "$PREFILL" -gt 0 ]; then
+  [ "$BACKEND" = memfile ] || { echo "PREFILL needs BACKEND=memfile" >&2; exit 2; }
+  awk -v n="$PREFILL" -v now="$(date +%s)" 'BEGIN {
+    print "address,duid,valid_lifetime,expire,subnet_id,pref_lifetime,lease_type,iaid,prefix_len,fqdn_fwd,fqdn_rev,hostname,hwaddr,state,user_context,hwtype,hwaddr_source,pool_id"
+    for (i = 0; i < n; i++) {
+      mac = sprintf("02:00:%02x:%02x:%02x:%02x", int(i / 16777216) % 256, int(i / 65536) % 256, int(i / 256) % 256, i % 256)
+      printf "2001:db8:1:0:2::%x:%x,00:01:00:01:5e:00:00:00:%s,4000,%d,1,3000,0,%d,128,0,0,,%s,0,,1,4,0\n", int(i / 65536), i % 65536, mac, now + 1800 + (i * 7919) % 2200, i + 1, mac
+    }
+  }' > "$WORK/prefill-18.csv"
+  cut -d, -f1-17 "$WORK/prefill-18.csv" > "$WORK/prefill-17.csv"
+  echo "prefill: $PREFILL leases, $(du -m "$WORK/prefill-18.csv" | cut -f1) MB" >&2
+fi
+
 # ------------------------------------------------------------------ one config for every server
 PD_POOLS=
 [ "$EXCHANGE" = na-pd ] && PD_POOLS=', "pd-pools": [ { "prefix": "2001:db8:100::", "prefix-len": 40, "delegated-len": 64 } ]'
@@ -147,11 +169,14 @@ start_server() { # $1 variant, $2 dir
     *) echo "unknown server $1" >&2; exit 2 ;;
   esac
   config "$dir" "$mt" "$(lease_database "$dir")" > "$dir/kea-dhcp6.conf"
+  if [ "$PREFILL" -gt 0 ]; then
+    if [ "$exe" = "$KEA" ]; then cp "$WORK/prefill-17.csv" "$dir/kea-leases6.csv"; else cp "$WORK/prefill-18.csv" "$dir/kea-leases6.csv"; fi
+  fi
   KEA_DHCP_DATA_DIR=$dir KEA_LOG_FILE_DIR=$dir KEA_PIDFILE_DIR=$dir KEA_LOCKFILE_DIR=$dir KEA_CONTROL_SOCKET_DIR=$dir \
     ip netns exec "$SNS" "$exe" -c "$dir/kea-dhcp6.conf" > "$dir/stdout.txt" 2>&1 &
   SERVER_PID=$!
   # Ready when something listens on UDP 547 in the server namespace (both bind it last).
-  for _ in $(seq 200); do
+  for _ in $(seq $((STARTUP_WAIT * 10))); do
     ip netns exec "$SNS" ss -Hlun 'sport = :547' | grep -q . && break
     kill -0 "$SERVER_PID" 2>/dev/null || { echo "$1 exited: $(cat "$dir/stdout.txt")" >&2; exit 1; }
     sleep 0.1
@@ -221,7 +246,7 @@ for run in $(seq "$REPEATS"); do
       cpul=$(awk -v a="$c0" -v b="$c1" -v r="$(( ${rep:-0} + ${renr:-0} ))" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", r ? 1e6 * (b - a) / hz / r : 0 }')
       rssmb=$(awk -v k="${rss:-0}" 'BEGIN { printf "%.0f", k / 1024 }')
       # leases the server stored (memfile: rows appended, persist on): should be about one per Reply
-      rows=$(lease_rows "$dir")
+      rows=$(( $(lease_rows "$dir") - PREFILL ))
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$rate" "$run" "${sol:-0}" "${adv:-0}" "${req:-0}" "${rep:-0}" "${sad:-0}" "${rrd:-0}" "$pct" "$rps" "$load" "$rows" "$cpu" "$cpul" "$rssmb" "${ren:-0}" "${renr:-0}" \
         "${sa_avg%% ms}" "${sa_max%% ms}" "${rr_avg%% ms}" "${rr_max%% ms}" | tee -a "$RAW" >&2
       rm -f "$dir"/kea-leases6.csv*   # up to ~80k rows per run; the report keeps what matters
@@ -232,7 +257,7 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 # ------------------------------------------------------------------ report: median of the runs
 {
-  echo "Exchange: $EXCHANGE; leases in $BACKEND; ${PERIOD} s per run"
+  echo "Exchange: $EXCHANGE; leases in $BACKEND$([ "$PREFILL" -gt 0 ] && echo ", $PREFILL leases of other clients loaded at start"); ${PERIOD} s per run"
   echo
   echo "| server | offered rate (exchanges/s) | Solicits sent | Replies received | SA drops | RR drops | not completed (of offered) | completed/s | S→A ms avg / max | R→R ms avg / max | lease rows written | server CPU | CPU µs/lease | peak RSS MB | runs' not-completed % | load (1 min) | Renews sent | Renew Replies |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
