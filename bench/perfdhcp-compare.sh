@@ -21,7 +21,7 @@
 # a fresh database per run cloned from one made by Debian's `kea-admin db-init pgsql`, i.e. Kea 2.2's schema;
 # needs postgresql-15; PGPORT, default 54329), EXCHANGE (what each perfdhcp client does: "na", the default, 4-way SARR
 # for one IA_NA; "na-pd", 4-way for an IA_NA and an IA_PD (perfdhcp -e address-and-prefix; the subnet gets a PD pool);
-# "rapid", 2-way Solicit-Reply with Rapid Commit (perfdhcp -c; the subnet allows it), where a Reply is the completed
+# "rapid", 2-way Solicit-Reply with Rapid Commit (perfdhcp -i -c; the subnet allows it), where a Reply is the completed
 # exchange; "renew", 4-way SARR at RATE plus Renews of the leases just acquired at RENEW_RATE/s, default RATE/2
 # (perfdhcp -f), reported in extra columns), CACHE_THRESHOLD (lease caching, written into every server's config so
 # that all renew alike: Kea 2.2 has no default, i.e. no caching, while Pukeko and Kea 3.x default to 0.25; default
@@ -54,7 +54,7 @@ STARTUP_WAIT=${STARTUP_WAIT:-$([ "$PREFILL" -gt 0 ] && echo 180 || echo 20)}
 case "$EXCHANGE" in
   na) PERF_ARGS=() ;;
   na-pd) PERF_ARGS=(-e address-and-prefix) ;;
-  rapid) PERF_ARGS=(-c) ;;
+  rapid) PERF_ARGS=(-i -c) ;;   # -c needs -i: only the Solicit-Reply, no Request
   renew) PERF_ARGS=() ;;
   *) echo "unknown EXCHANGE $EXCHANGE (na, na-pd, rapid, renew)" >&2; exit 2 ;;
 esac
