@@ -16,8 +16,8 @@ namespace Pukeko.Server.Transport;
 /// only moves datagrams into the bounded queue and a worker runs the pipeline. Without one (Kea's single-threaded
 /// server with no queue control, and multi-threading, where every worker blocks in recvmsg on the one socket) each
 /// worker receives its own datagrams and runs them, as Kea's one thread does: no hand-over between threads, so no
-/// wake-up per packet, and the socket's buffer is the only queue. Either way replies leave from the same socket, so the receiving interface (from IPV6_PKTINFO) is known for
-/// every packet and replies leave through it.
+/// wake-up per packet, and the socket's buffer is the only queue. Either way replies leave from the same socket, so the
+/// receiving interface (from IPV6_PKTINFO) is known for every packet and replies leave through it.
 /// </summary>
 /// <remarks>
 /// The socket is bound by the constructor, so a reconfiguration can bind a new transport beside
@@ -87,7 +87,7 @@ internal sealed class UdpTransport : IAsyncDisposable
 
     /// <param name="receiveInWorkers">No queue: each worker receives its own datagrams (<paramref name="queueSize"/> unused).</param>
     /// <param name="receiveBufferBytes">SO_RCVBUF: where datagrams wait when no worker is in recvmsg.</param>
-    public UdpTransport(IReadOnlyList<InterfaceInfo> interfaces, ushort port, int workers, int queueSize, ILogger log, TimeProvider time, bool receiveInWorkers = false, int receiveBufferBytes = 4 * 1024 * 1024)
+    public UdpTransport(IReadOnlyList<InterfaceInfo> interfaces, ushort port, int workers, int queueSize, ILogger log, TimeProvider time, bool receiveInWorkers, int receiveBufferBytes)
     {
         _log = log;
         _time = time;
