@@ -54,10 +54,14 @@ internal sealed class ControlTestServer : IAsyncDisposable
         }
         """)!;
 
-    /// <summary>Starts the server; <paramref name="hostDatabase"/> stands in for PostgreSQL behind a <c>hosts-database</c>.</summary>
+    /// <summary>
+    /// Starts the server; <paramref name="hostDatabase"/> stands in for PostgreSQL behind a <c>hosts-database</c>,
+    /// <paramref name="leaseDatabase"/> behind a <c>lease-database</c> of type postgresql.
+    /// </summary>
     public static async Task<ControlTestServer> StartAsync(
         JsonObject? dhcp6 = null, TimeProvider? time = null, Action<TempDirectory>? prepare = null, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null,
-        bool relaxedSecurity = false, Pukeko.Server.Reservations.IHostDataSource? hostDatabase = null)
+        bool relaxedSecurity = false, Pukeko.Server.Reservations.IHostDataSource? hostDatabase = null,
+        Pukeko.Server.Leases.ILeaseStore? leaseDatabase = null)
     {
         var root = new TempDirectory();
         prepare?.Invoke(root);
@@ -76,6 +80,7 @@ internal sealed class ControlTestServer : IAsyncDisposable
             {
                 Version = new ServerVersion("9.9.9", "9.9.9 extended", "build report text"),
                 OpenPostgreSqlHostSource = hostDatabase is null ? null : (_, _, _) => Task.FromResult(hostDatabase),
+                OpenPostgreSqlLeaseStore = leaseDatabase is null ? null : (_, _, _) => Task.FromResult(leaseDatabase),
             },
             environment,
             loggers ?? NullLoggerFactory.Instance,

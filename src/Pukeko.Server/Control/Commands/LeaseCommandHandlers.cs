@@ -59,43 +59,74 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
         return AddOrUpdateAsync(lease, forceCreate, cancellationToken);
     }
 
+    /// <summary>
+    /// How often lease6-update and lease6-bulk-apply read a lease again after another writer changed it between
+    /// their read and their write (HA peers send a retransmitted Request's updates together, each on its own connection).
+    /// </summary>
+    private const int WriteAttempts = 3;
+
     private async ValueTask<JsonObject> AddOrUpdateAsync(Lease6 lease, bool forceCreate, CancellationToken cancellationToken)
     {
         var engine = Engine;
-        var old = await engine.Writer.GetAsync(lease.Address, cancellationToken).ConfigureAwait(false);
-        if (old is null)
+        for (var attempt = 1; ; attempt++)
         {
-            if (!forceCreate)
+            var lastAttempt = attempt == WriteAttempts;
+            var old = await engine.Writer.GetAsync(lease.Address, cancellationToken).ConfigureAwait(false);
+            if (old is null)
             {
-                throw new CommandResultException(ControlResult.Empty, $"failed to update the lease with address {lease.Address} - no such lease");
+                if (!forceCreate)
+                {
+                    throw new CommandResultException(ControlResult.Empty, $"failed to update the lease with address {lease.Address} - no such lease");
+                }
+
+                if (await InsertClaimedAsync(lease, cancellationToken).ConfigureAwait(false) == LeaseWriteResult.Written)
+                {
+                    return ControlAnswer.Success("IPv6 lease added.");
+                }
+
+                if (lastAttempt)
+                {
+                    throw new CommandResultException(ControlResult.Conflict, "IPv6 lease already exists.");
+                }
+
+                continue;
             }
 
-            if (await InsertClaimedAsync(lease, cancellationToken).ConfigureAwait(false) != LeaseWriteResult.Written)
+            // The lease may change hands: hold both clients' claims, read again under them (a writer for either
+            // client may have come between), and write only over what was read.
+            var written = LeaseWriteResult.Conflict;
+            using (await engine.Claims.ClaimAsync(old.Duid, lease.Duid).ConfigureAwait(false))
             {
-                throw new CommandResultException(ControlResult.Conflict, "IPv6 lease already exists.");
+                var current = await engine.Writer.GetAsync(lease.Address, cancellationToken).ConfigureAwait(false);
+                if (current is not null && current.Duid.AsSpan().SequenceEqual(old.Duid))
+                {
+                    var work = engine.Writer.Begin();
+                    await using (work.ConfigureAwait(false))
+                    {
+                        written = await work.UpdateAsync(current, lease, LeaseChangeReason.Command, cancellationToken).ConfigureAwait(false);
+                        await work.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
             }
 
-            return ControlAnswer.Success("IPv6 lease added.");
+            switch (written)
+            {
+                case LeaseWriteResult.Written:
+                    return ControlAnswer.Success("IPv6 lease updated.");
+                case LeaseWriteResult.Conflict when lastAttempt:
+                    throw new CommandResultException(ControlResult.Error, $"failed to update the lease with address {lease.Address} - the lease changed meanwhile, try again");
+                case LeaseWriteResult.Conflict:
+                    continue;
+                default:
+                    // Deleted meanwhile: the next attempt adds it when force-create allows.
+                    if (lastAttempt)
+                    {
+                        throw new CommandResultException(ControlResult.Empty, $"failed to update the lease with address {lease.Address} - no such lease");
+                    }
+
+                    continue;
+            }
         }
-
-        // The lease may change hands: hold both clients' claims, then write only over what was read.
-        LeaseWriteResult written;
-        using (await engine.Claims.ClaimAsync(old.Duid, lease.Duid).ConfigureAwait(false))
-        {
-            var work = engine.Writer.Begin();
-            await using (work.ConfigureAwait(false))
-            {
-                written = await work.UpdateAsync(old, lease, LeaseChangeReason.Command, cancellationToken).ConfigureAwait(false);
-                await work.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return written switch
-        {
-            LeaseWriteResult.Written => ControlAnswer.Success("IPv6 lease updated."),
-            LeaseWriteResult.Conflict => throw new CommandResultException(ControlResult.Error, $"failed to update the lease with address {lease.Address} - the lease changed meanwhile, try again"),
-            _ => throw new CommandResultException(ControlResult.Empty, $"failed to update the lease with address {lease.Address} - no such lease"),
-        };
     }
 
     public async ValueTask<JsonObject> GetAsync(ControlCommand command, CancellationToken cancellationToken)
