@@ -108,14 +108,30 @@ internal sealed class LeaseIndex
         }
 
         _byHostname.EnsureCapacity(withHostname);
-        foreach (var lease in leases)
-        {
-            AddUnordered(lease);
-        }
 
-        _ordered = SortedBlockSet<Ipv6Address>.FromSorted(Sorted(addresses));
-        _pendingReclaim = SortedBlockSet<LeaseExpirationKey>.FromSorted(Sorted(CollectionsMarshal.AsSpan(pending)));
-        _reclaimed = SortedBlockSet<LeaseExpirationKey>.FromSorted(Sorted(CollectionsMarshal.AsSpan(reclaimed)));
+        // The tables share nothing, so they are built side by side (a million leases: 1.5 s on one core); the
+        // calling thread builds one of them itself, so a busy thread pool only makes this sequential.
+        Parallel.Invoke(
+            () =>
+            {
+                foreach (var lease in leases)
+                {
+                    _byClient.Add(new LeaseClientKey(lease.Duid, lease.Iaid, lease.Type), lease);
+                }
+            },
+            () =>
+            {
+                foreach (var lease in leases)
+                {
+                    AddUnorderedExceptByClient(lease);
+                }
+            },
+            () => _ordered = SortedBlockSet<Ipv6Address>.FromSorted(Sorted(addresses)),
+            () =>
+            {
+                _pendingReclaim = SortedBlockSet<LeaseExpirationKey>.FromSorted(Sorted(CollectionsMarshal.AsSpan(pending)));
+                _reclaimed = SortedBlockSet<LeaseExpirationKey>.FromSorted(Sorted(CollectionsMarshal.AsSpan(reclaimed)));
+            });
     }
 
     // The keys are unique (addresses; expiration keys end in the address), so a sort is all FromSorted needs.
@@ -398,6 +414,11 @@ internal sealed class LeaseIndex
     private void AddUnordered(Lease6 lease)
     {
         _byClient.Add(new LeaseClientKey(lease.Duid, lease.Iaid, lease.Type), lease);
+        AddUnorderedExceptByClient(lease);
+    }
+
+    private void AddUnorderedExceptByClient(Lease6 lease)
+    {
         _byDuid.Add(lease.Duid, lease);
         CollectionsMarshal.GetValueRefOrAddDefault(_counts, (lease.SubnetId, lease.Type, lease.State), out _)++;
         if (lease.State != LeaseState.Default)

@@ -30,35 +30,33 @@ internal static class LeaseFileLoader
         var lineNumber = 0;
         var columns = 0;
         int rows = 0, stored = 0, deleted = 0, errors = 0;
-        while (lines.TryRead(out var line))
+        while (columns == 0 && lines.TryRead(out var header))
         {
             lineNumber++;
-            if (line.IsEmpty)
+            if (!header.IsEmpty)
             {
                 // Kea skips blank lines too.
-                continue;
+                columns = LeaseCsvSchema.ValidateHeader(Encoding.UTF8.GetString(header), path);
             }
+        }
 
-            if (columns == 0)
-            {
-                columns = LeaseCsvSchema.ValidateHeader(Encoding.UTF8.GetString(line), path);
-                continue;
-            }
-
+        foreach (var (line, parsed, error, warning) in columns == 0 ? [] : LeaseRowBatches.Parse(lines, columns, lineNumber))
+        {
             rows++;
-            if (!LeaseCsvRowParser.TryParse(line, columns, out var lease, out var error, out var warning))
+            var lease = parsed;
+            if (lease is null)
             {
                 errors++;
                 if (stopAtBadRow)
                 {
-                    throw new LeaseFileException($"Lease file '{path}' has an invalid row at line {lineNumber}: {error}");
+                    throw new LeaseFileException($"Lease file '{path}' has an invalid row at line {line}: {error}");
                 }
 
-                logger.LogWarning("Skipping invalid row at {File}:{Line}: {Reason}", path, lineNumber, error);
+                logger.LogWarning("Skipping invalid row at {File}:{Line}: {Reason}", path, line, error);
                 if (maxRowErrors > 0 && errors > maxRowErrors)
                 {
                     throw new LeaseFileException(
-                        $"Lease file '{path}' has more than max-row-errors ({maxRowErrors}) invalid rows; last at line {lineNumber}: {error}");
+                        $"Lease file '{path}' has more than max-row-errors ({maxRowErrors}) invalid rows; last at line {line}: {error}");
                 }
 
                 continue;
@@ -66,7 +64,7 @@ internal static class LeaseFileLoader
 
             if (warning is not null)
             {
-                logger.LogWarning("Lease file {File}:{Line}: {Warning}", path, lineNumber, warning);
+                logger.LogWarning("Lease file {File}:{Line}: {Warning}", path, line, warning);
             }
 
             if (checker is not null && (lease = checker.Check(lease!)) is null)

@@ -117,7 +117,13 @@ internal sealed class MemfileLeaseStore : ILeaseStore
                 $"Cannot load '{_files.Current}': lease file cleanup is running (process {pid}, pid file '{_files.Pid}').");
         }
 
-        var loaded = LoadFiles(_files, out var current);
+        int loaded;
+        LeaseFileLoadStats current;
+        using (LoadWithoutCollections.Enter([_files.Finished, _files.Previous, _files.Input, _files.Current]))
+        {
+            loaded = LoadFiles(_files, out current);
+        }
+
         if (loaded >= CompactAfterLoadLeases)
         {
             // The load's working memory (the replay dictionary's outgrown arrays, a string per row, the arrays the
