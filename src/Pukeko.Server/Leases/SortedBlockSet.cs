@@ -129,6 +129,41 @@ internal sealed class SortedBlockSet<T>
         return new Enumerator(_blocks, b, (at >= 0 ? at : ~at) - 1);
     }
 
+    /// <summary>How many values lie in [<paramref name="first"/>, <paramref name="last"/>]: two searches and a sum over the blocks between.</summary>
+    public int CountBetween(T first, T last)
+    {
+        if (first.CompareTo(last) > 0)
+        {
+            return 0;
+        }
+
+        var from = PositionOf(first);
+        var to = PositionOf(last);
+        var count = 0;
+        for (var b = from.Block; b < to.Block; b++)
+        {
+            count += _blocks[b].Count;
+        }
+
+        // From the start of the first block to the start of the last, less what lies before first, plus up to last.
+        var toBlock = to.Block < _blocks.Count ? _blocks[to.Block] : null;
+        var inLast = toBlock is null ? 0 : to.Index + (to.Index < toBlock.Count && toBlock.Items[to.Index].CompareTo(last) == 0 ? 1 : 0);
+        return count - from.Index + inLast;
+    }
+
+    // The block of the first value at or above value, and its index there (the block count and 0 above every value).
+    private (int Block, int Index) PositionOf(T value)
+    {
+        var b = BlockFor(value);
+        if (b == _blocks.Count)
+        {
+            return (b, 0);
+        }
+
+        var at = Array.BinarySearch(_blocks[b].Items, 0, _blocks[b].Count, value);
+        return (b, at >= 0 ? at : ~at);
+    }
+
     // The first block whose last value is at or above value; _blocks.Count when value is above them all.
     private int BlockFor(T value)
     {

@@ -90,13 +90,17 @@ public sealed class LeaseStoreQueryTests
 
         Assert.Equal(Sorted(all.Where(l => string.Equals(l.Hostname, "a.example", StringComparison.OrdinalIgnoreCase))), Sorted(store.GetByHostname("A.Example")));
         Assert.Equal(Sorted(all.Where(l => l.HardwareAddress is [1, 2, 3, 4, 5, 6])), Sorted(store.GetByHardwareAddress([1, 2, 3, 4, 5, 6])));
-        var first = Ipv6Address.Parse("2001:db8::40");
-        var last = Ipv6Address.Parse("2001:db8::80");
-        var inRange = all.Where(l => l.Address >= first && l.Address <= last).ToList();
-        Assert.Equal(inRange.Count, store.CountRange(first, last).Sum(c => c.Count));
-        foreach (var group in inRange.GroupBy(l => (l.SubnetId, l.Type, l.State)))
+        // A narrow range is walked address by address, one holding most leases is counted from the address table.
+        foreach (var (from, to) in ((string, string)[])[("2001:db8::40", "2001:db8::48"), ("2001:db8::40", "2001:db8::80"), ("2001:db8::", "2001:db8::ffff")])
         {
-            Assert.Contains(new LeaseCount(group.Key.SubnetId, group.Key.Type, group.Key.State, group.Count()), store.CountRange(first, last));
+            var first = Ipv6Address.Parse(from);
+            var last = Ipv6Address.Parse(to);
+            var inRange = all.Where(l => l.Address >= first && l.Address <= last).ToList();
+            Assert.Equal(inRange.Count, store.CountRange(first, last).Sum(c => c.Count));
+            foreach (var group in inRange.GroupBy(l => (l.SubnetId, l.Type, l.State)))
+            {
+                Assert.Contains(new LeaseCount(group.Key.SubnetId, group.Key.Type, group.Key.State, group.Count()), store.CountRange(first, last));
+            }
         }
     }
 

@@ -5,7 +5,7 @@ namespace Pukeko.Server.Tests.Leases;
 
 /// <summary>
 /// <see cref="SortedBlockSet{T}"/> behaves as <see cref="SortedSet{T}"/> through bulk builds, insertions that split
-/// blocks, removals that empty them and walks from any floor.
+/// blocks, removals that empty them, walks from any floor and counts of any range.
 /// </summary>
 public sealed class SortedBlockSetTests
 {
@@ -31,6 +31,13 @@ public sealed class SortedBlockSetTests
                     default:
                         Assert.Equal(expected.Contains(value), set.Contains(value));
                         Assert.Equal(expected.Where(v => v >= value), Walk(set.From(value)));
+                        foreach (var width in (int[])[0, 1, 300, 5_000])
+                        {
+                            Assert.Equal(expected.Count(v => v >= value && v <= value + width), set.CountBetween(value, value + width));
+                            Assert.Equal(expected.Count(v => v >= value - width && v <= value), set.CountBetween(value - width, value));
+                        }
+
+                        Assert.Equal(0, set.CountBetween(value + 1, value));
                         break;
                 }
 
