@@ -81,39 +81,14 @@ internal sealed class LeaseIndex
 
         _byAddress = byAddress;
         var leases = byAddress.Values;
-        _byClient.EnsureCapacity(leases.Count);
-        _byDuid.EnsureCapacity(leases.Count);
-        var addresses = new Ipv6Address[leases.Count];
-        var pending = new List<LeaseExpirationKey>(leases.Count);
-        var reclaimed = new List<LeaseExpirationKey>();
-        var stateSizes = new Dictionary<LeaseState, int>();
-        var withHostname = 0;
-        var count = 0;
-        foreach (var lease in leases)
-        {
-            addresses[count++] = lease.Address;
-            ExpirationListFor(lease, pending, reclaimed)?.Add(new LeaseExpirationKey(lease.Expire, lease.Address));
-            CollectionsMarshal.GetValueRefOrAddDefault(stateSizes, lease.State, out _)++;
-            withHostname += lease.Hostname.Length > 0 ? 1 : 0;
-        }
 
-        foreach (var (state, size) in stateSizes)
-        {
-            if (state == LeaseState.Default)
-            {
-                continue;
-            }
-
-            _byState[state] = new HashSet<Ipv6Address>(size);
-        }
-
-        _byHostname.EnsureCapacity(withHostname);
-
-        // The tables share nothing, so they are built side by side (a million leases: 1.5 s on one core); the
-        // calling thread builds one of them itself, so a busy thread pool only makes this sequential.
+        // The tables share nothing, so they are built side by side (a million leases: 1.5 s on one core), each
+        // from its own pass over the leases; the calling thread builds some itself, so a busy thread pool only
+        // makes this sequential.
         Parallel.Invoke(
             () =>
             {
+                _byClient.EnsureCapacity(leases.Count);
                 foreach (var lease in leases)
                 {
                     _byClient.Add(new LeaseClientKey(lease.Duid, lease.Iaid, lease.Type), lease);
@@ -121,17 +96,58 @@ internal sealed class LeaseIndex
             },
             () =>
             {
+                SizeForLoad(leases);
                 foreach (var lease in leases)
                 {
                     AddUnorderedExceptByClient(lease);
                 }
             },
-            () => _ordered = SortedBlockSet<Ipv6Address>.FromSorted(Sorted(addresses)),
             () =>
             {
+                var addresses = new Ipv6Address[leases.Count];
+                var count = 0;
+                foreach (var lease in leases)
+                {
+                    addresses[count++] = lease.Address;
+                }
+
+                _ordered = SortedBlockSet<Ipv6Address>.FromSorted(Sorted(addresses));
+            },
+            () =>
+            {
+                var pending = new List<LeaseExpirationKey>(leases.Count);
+                var reclaimed = new List<LeaseExpirationKey>();
+                foreach (var lease in leases)
+                {
+                    ExpirationListFor(lease, pending, reclaimed)?.Add(new LeaseExpirationKey(lease.Expire, lease.Address));
+                }
+
                 _pendingReclaim = SortedBlockSet<LeaseExpirationKey>.FromSorted(Sorted(CollectionsMarshal.AsSpan(pending)));
                 _reclaimed = SortedBlockSet<LeaseExpirationKey>.FromSorted(Sorted(CollectionsMarshal.AsSpan(reclaimed)));
             });
+    }
+
+    // Sizes the DUID, state and hostname tables once for the leases about to be added.
+    private void SizeForLoad(Dictionary<Ipv6Address, Lease6>.ValueCollection leases)
+    {
+        _byDuid.EnsureCapacity(leases.Count);
+        var stateSizes = new Dictionary<LeaseState, int>();
+        var withHostname = 0;
+        foreach (var lease in leases)
+        {
+            CollectionsMarshal.GetValueRefOrAddDefault(stateSizes, lease.State, out _)++;
+            withHostname += lease.Hostname.Length > 0 ? 1 : 0;
+        }
+
+        foreach (var (state, size) in stateSizes)
+        {
+            if (state != LeaseState.Default)
+            {
+                _byState[state] = new HashSet<Ipv6Address>(size);
+            }
+        }
+
+        _byHostname.EnsureCapacity(withHostname);
     }
 
     // The keys are unique (addresses; expiration keys end in the address), so a sort is all FromSorted needs.

@@ -179,23 +179,29 @@ internal sealed class MemfileLeaseStore : ILeaseStore
     private void CheckExtendedInfo(Dictionary<Ipv6Address, Lease6> leases)
     {
         LeaseExtendedInfoLog.BeginLoadChecks(_logger, LeaseExtendedInfoSanity.ToText(ExtendedInfoChecks));
-        var modified = 0;
+        // Changed copies are put in after the walk (a dictionary cannot change while it is walked); nearly every
+        // lease has no user context, so there is seldom one to put.
+        var changed = new List<Lease6>();
         if (ExtendedInfoChecks != ExtendedInfoSanityMode.None)
         {
-            foreach (var lease in leases.Values.ToList())
+            foreach (var lease in leases.Values)
             {
                 var context = lease.UserContext;
-                if (LeaseExtendedInfoSanity.Apply(ref context, ExtendedInfoChecks, lease.Address, _logger))
+                if (context is not null && LeaseExtendedInfoSanity.Apply(ref context, ExtendedInfoChecks, lease.Address, _logger))
                 {
-                    var changed = lease.Clone();
-                    changed.UserContext = context;
-                    leases[lease.Address] = changed;
-                    modified++;
+                    var copy = lease.Clone();
+                    copy.UserContext = context;
+                    changed.Add(copy);
                 }
             }
         }
 
-        LeaseExtendedInfoLog.LoadChecksDone(_logger, leases.Count, modified);
+        foreach (var copy in changed)
+        {
+            leases[copy.Address] = copy;
+        }
+
+        LeaseExtendedInfoLog.LoadChecksDone(_logger, leases.Count, changed.Count);
     }
 
     /// <summary>
