@@ -9,8 +9,8 @@ using Pukeko.Server.Tests.Support;
 namespace Pukeko.Server.Tests.Control;
 
 /// <summary>
-/// lease6-update and lease6-bulk-apply when another writer changes the same lease between the command's read and its
-/// write. An HA partner does this: a client's retransmitted Request commits the lease again, and the partner's updates
+/// lease6-update, lease6-del and lease6-bulk-apply when another writer changes the same lease between the command's
+/// read and its write. An HA partner does this: a client's retransmitted Request commits the lease again, and the partner's updates
 /// for both arrive together (after a stall), each on its own connection. The command reads again and applies its
 /// lease; before, it answered "the lease changed meanwhile" (result 1), which the sender logs as HA_LEASE_UPDATE_FAILED.
 /// </summary>
@@ -120,6 +120,26 @@ public sealed class LeaseCommandRaceTests : IDisposable
         ControlAssert.Result(answer, ControlResult.Success, "Bulk apply of 1 IPv6 leases completed.");
         Assert.Equal(1, other.OtherWrites);
         Assert.Equal((1_800_000_000L, "mine"), (_store.Get(Address)!.Cltt, _store.Get(Address)!.Hostname));
+    }
+
+    [Theory]
+    [InlineData("""{"command": "lease6-del", "arguments": {"ip-address": "2001:db8:1::11"}}""", "IPv6 lease deleted.")]
+    [InlineData("""{"command": "lease6-bulk-apply", "arguments": {"deleted-leases": [ {"ip-address": "2001:db8:1::11", "type": "IA_NA"} ], "leases": []}}""", "Bulk apply of 1 IPv6 leases completed.")]
+    public async Task A_lease_updated_meanwhile_for_the_same_client_is_still_deleted(string command, string text)
+    {
+        var other = new RacedReads(_store, races: 1);
+        await using var server = await ControlTestServer.StartAsync(Dhcp6(), leaseDatabase: other);
+        await using (var work = _store.BeginWork())
+        {
+            Assert.Equal(LeaseWriteResult.Written, await work.InsertAsync(NewLease(cltt: 1_700_000_000)));
+            await work.CommitAsync();
+        }
+
+        var answer = await server.CommandAsync(command);
+
+        ControlAssert.Result(answer, ControlResult.Success, text);
+        Assert.Equal(1, other.OtherWrites);
+        Assert.Null(_store.Get(Address));
     }
 
     [Fact]

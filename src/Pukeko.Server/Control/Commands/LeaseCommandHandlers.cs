@@ -160,20 +160,37 @@ internal sealed class LeaseCommandHandlers(Dhcp6Server server)
         return ControlAnswer.Success("IPv6 lease deleted.");
     }
 
-    // Commands change leases the way the pipeline does: under the client's claim, one unit of work each.
+    // Commands change leases the way the pipeline does: under the client's claim, one unit of work each. The lease
+    // found is read again under the claim, and whatever version of it is stored then is deleted (another update for
+    // the same client may have come between: an HA partner's updates arrive together); a lease that changed hands
+    // meanwhile is not this one any more.
     private async ValueTask<bool> DeleteClaimedAsync(Lease6 lease, CancellationToken cancellationToken)
     {
         var engine = Engine;
-        using (await engine.Claims.ClaimAsync(lease.Duid).ConfigureAwait(false))
+        for (var attempt = 1; attempt <= WriteAttempts; attempt++)
         {
-            var work = engine.Writer.Begin();
-            await using (work.ConfigureAwait(false))
+            using (await engine.Claims.ClaimAsync(lease.Duid).ConfigureAwait(false))
             {
-                var written = await work.DeleteAsync(lease, LeaseChangeReason.Command, cancellationToken).ConfigureAwait(false);
-                await work.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return written == LeaseWriteResult.Written;
+                var current = await engine.Writer.GetAsync(lease.Address, cancellationToken).ConfigureAwait(false);
+                if (current is null || !current.Duid.AsSpan().SequenceEqual(lease.Duid))
+                {
+                    return false;
+                }
+
+                var work = engine.Writer.Begin();
+                await using (work.ConfigureAwait(false))
+                {
+                    var written = await work.DeleteAsync(current, LeaseChangeReason.Command, cancellationToken).ConfigureAwait(false);
+                    await work.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    if (written != LeaseWriteResult.Conflict)
+                    {
+                        return written == LeaseWriteResult.Written;
+                    }
+                }
             }
         }
+
+        return false;
     }
 
     private async ValueTask<LeaseWriteResult> InsertClaimedAsync(Lease6 lease, CancellationToken cancellationToken)
