@@ -30,6 +30,9 @@ internal sealed class LoadWithoutCollections : IDisposable
 
     private LoadWithoutCollections(bool entered) => _entered = entered;
 
+    /// <summary>True while this load holds the process's no-GC region (until disposed, or the runtime ended it).</summary>
+    public bool HoldsRegion => _entered && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion;
+
     /// <summary>Enters the region for loading <paramref name="files"/> when they are large enough; dispose to leave.</summary>
     public static LoadWithoutCollections Enter(IEnumerable<string> files)
     {
