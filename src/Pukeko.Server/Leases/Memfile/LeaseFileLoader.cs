@@ -30,12 +30,12 @@ internal static class LeaseFileLoader
         var lineNumber = 0;
         var columns = 0;
         int rows = 0, stored = 0, deleted = 0, errors = 0;
+        // The first non-empty line is the header (Kea skips blank lines too).
         while (columns == 0 && lines.TryRead(out var header))
         {
             lineNumber++;
             if (!header.IsEmpty)
             {
-                // Kea skips blank lines too.
                 columns = LeaseCsvSchema.ValidateHeader(Encoding.UTF8.GetString(header), path);
             }
         }

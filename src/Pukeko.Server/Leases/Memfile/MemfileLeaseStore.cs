@@ -187,7 +187,7 @@ internal sealed class MemfileLeaseStore : ILeaseStore
             foreach (var lease in leases.Values)
             {
                 var context = lease.UserContext;
-                if (context is not null && LeaseExtendedInfoSanity.Apply(ref context, ExtendedInfoChecks, lease.Address, _logger))
+                if (LeaseExtendedInfoSanity.Apply(ref context, ExtendedInfoChecks, lease.Address, _logger))
                 {
                     var copy = lease.Clone();
                     copy.UserContext = context;
