@@ -66,7 +66,6 @@ internal sealed class Lease6
     /// <summary>True when the lease has a finite lifetime and its expiration time is strictly before <paramref name="now"/>.</summary>
     public bool IsExpired(long now) => ValidLifetime != InfiniteLifetime && Expire < now;
 
-    /// <summary>Deep copy: byte arrays are duplicated so the copy shares nothing mutable with the original.</summary>
     /// <summary>
     /// True when <paramref name="other"/> is the same version of this lease: same holder, state and
     /// lifetime. Conditional writes compare what the caller read with what is stored on this, as
@@ -81,6 +80,7 @@ internal sealed class Lease6
         && Iaid == other.Iaid
         && Duid.AsSpan().SequenceEqual(other.Duid);
 
+    /// <summary>Deep copy: byte arrays are duplicated so the copy shares nothing mutable with the original.</summary>
     public Lease6 Clone()
     {
         var copy = (Lease6)MemberwiseClone();

@@ -241,4 +241,65 @@ public class LeaseStoreIndexTests
             Assert.Equal(expected, store.GetExpired(150, 0).Select(LeaseRows.Row).ToArray());
         }, iter: 300);
     }
+
+    [Fact]
+    public void Random_operations_on_many_leases_keep_indexes_consistent_with_a_model()
+    {
+        // 600 addresses and 50 clients: the hash tables grow, their runs collide, and removals and client changes
+        // shift entries; hostnames, hardware addresses and user contexts come and go with the updates.
+        var operation = Gen.Select(Gen.Int[0, 3], Gen.Int[1, 600], Gen.Byte[1, 50], Gen.UInt[1, 3], Gen.Int[0, 4], Gen.Int[0, 3], Gen.Int[0, 2]);
+        operation.Array[200, 2_000].Sample(ops =>
+        {
+            using var store = NewStore();
+            var model = new Dictionary<Ipv6Address, Lease6>();
+            foreach (var (kind, host, client, iaid, state, text, hardware) in ops)
+            {
+                var lease = LeaseSamples.Na("2001:db8::" + host.ToString("x"), client, iaid, cltt: host, valid: (uint)(100 + client));
+                lease.State = (LeaseState)state;
+                lease.Hostname = text is 1 or 3 ? $"host{client}.example.org" : string.Empty;
+                lease.UserContext = text >= 2 ? $"{{ \"n\": {host} }}" : null;
+                lease.HardwareAddress = hardware switch { 0 => null, 1 => [], _ => [2, 0, 0, 0, 0, client] };
+                lease.HardwareType = (ushort)(hardware == 2 ? 1 : 0);
+                switch (kind)
+                {
+                    case 0:
+                        Assert.Equal(model.TryAdd(lease.Address, lease), store.Add(lease));
+                        break;
+                    case 1:
+                    case 2:
+                        var known = model.ContainsKey(lease.Address);
+                        Assert.Equal(known, store.Replace(lease));
+                        if (known)
+                        {
+                            model[lease.Address] = lease;
+                        }
+
+                        break;
+                    default:
+                        Assert.Equal(model.Remove(lease.Address), store.Remove(lease));
+                        break;
+                }
+            }
+
+            Assert.True(store.IndexesConsistent());
+            Assert.Equal(LeaseRows.Rows(model.Values), LeaseRows.Rows(store.GetAll()));
+            foreach (var group in model.Values.GroupBy(l => Convert.ToHexString(l.Duid)))
+            {
+                Assert.Equal(LeaseRows.Rows(group), LeaseRows.Rows(store.GetByDuid(group.First().Duid)));
+                foreach (var client in group.GroupBy(l => l.Iaid))
+                {
+                    Assert.Equal(LeaseRows.Rows(client), LeaseRows.Rows(store.GetByClient(client.First().Duid, client.Key, LeaseType.NA)));
+                }
+            }
+
+            foreach (var group in model.Values.Where(l => l.Hostname.Length > 0).GroupBy(l => l.Hostname))
+            {
+                Assert.Equal(LeaseRows.Rows(group), LeaseRows.Rows(store.GetByHostname(group.Key)));
+            }
+
+            Assert.Equal(
+                LeaseRows.Rows(model.Values.Where(l => l.State == LeaseState.Declined)),
+                LeaseRows.Rows(store.GetByState(LeaseState.Declined)));
+        }, iter: 40);
+    }
 }

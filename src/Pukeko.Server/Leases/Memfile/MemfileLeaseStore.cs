@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Pukeko.Protocol.Addressing;
+using Pukeko.Server.Leases.Index;
 
 namespace Pukeko.Server.Leases.Memfile;
 
@@ -12,8 +13,8 @@ namespace Pukeko.Server.Leases.Memfile;
 /// </summary>
 /// <remarks>
 /// <para>Concurrency: one short lock covers the memory change and the append, so the file's row order is
-/// the order of the in-memory changes. Stored lease objects are never mutated (updates replace them), so
-/// read paths collect references under the lock and clone them after releasing it.</para>
+/// the order of the in-memory changes. The index keeps leases as records and hands out new <see cref="Lease6"/>
+/// objects, so readers and writers never share one.</para>
 /// <para>LFC timer: when <see cref="MemfileOptions.LfcIntervalSeconds"/> is non-zero, <see cref="Open"/>
 /// starts a repeating timer (on the injected <see cref="TimeProvider"/>) that calls
 /// <see cref="RunLfcAsync"/>; the server need not schedule anything. A control command can call
@@ -250,7 +251,7 @@ internal sealed class MemfileLeaseStore : ILeaseStore
             stored = _index.Find(address);
         }
 
-        return ValueTask.FromResult(stored?.Clone());
+        return ValueTask.FromResult(stored);
     }
 
     public ValueTask<IReadOnlyList<Lease6>> GetByClientAsync(ReadOnlyMemory<byte> duid, uint iaid, LeaseType type, CancellationToken cancellationToken = default) =>
@@ -335,7 +336,7 @@ internal sealed class MemfileLeaseStore : ILeaseStore
         return new MemfileUnitOfWork(this);
     }
 
-    /// <summary>Runs one index query under the lock and clones what it found after releasing it.</summary>
+    /// <summary>Runs one index query under the lock; the leases it finds are copies made for the caller.</summary>
     private ValueTask<IReadOnlyList<Lease6>> Collect<TArg>(TArg arg, Action<LeaseIndex, TArg, List<Lease6>> query)
     {
         var result = new List<Lease6>();
@@ -344,7 +345,7 @@ internal sealed class MemfileLeaseStore : ILeaseStore
             query(_index, arg, result);
         }
 
-        return ValueTask.FromResult<IReadOnlyList<Lease6>>(CloneAll(result));
+        return ValueTask.FromResult<IReadOnlyList<Lease6>>(result);
     }
 
     /// <summary>
@@ -402,18 +403,17 @@ internal sealed class MemfileLeaseStore : ILeaseStore
     internal LeaseWriteResult Insert(Lease6 lease, out long sequence)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        var copy = lease.Clone();
         sequence = 0;
         lock (_gate)
         {
             EnsureWritable();
-            if (_index.Find(copy.Address) is not null)
+            if (_index.Contains(lease.Address))
             {
                 return LeaseWriteResult.Conflict;
             }
 
-            sequence = Journal(copy, asDelete: false);
-            _index.TryAdd(copy);
+            sequence = Journal(lease, asDelete: false);
+            _index.TryAdd(lease);
         }
 
         return LeaseWriteResult.Written;
@@ -428,23 +428,20 @@ internal sealed class MemfileLeaseStore : ILeaseStore
             throw new ArgumentException($"An update keeps the address: {expected.Address} -> {updated.Address}.", nameof(updated));
         }
 
-        var copy = updated.Clone();
         sequence = 0;
         lock (_gate)
         {
             EnsureWritable();
-            if (_index.Find(copy.Address) is not { } stored)
+            switch (_index.IsStoredVersion(expected))
             {
-                return LeaseWriteResult.NotFound;
+                case null:
+                    return LeaseWriteResult.NotFound;
+                case false:
+                    return LeaseWriteResult.Conflict;
             }
 
-            if (!stored.IsSameVersion(expected))
-            {
-                return LeaseWriteResult.Conflict;
-            }
-
-            sequence = Journal(copy, asDelete: false);
-            _index.Replace(copy);
+            sequence = Journal(updated, asDelete: false);
+            _index.Replace(updated);
         }
 
         return LeaseWriteResult.Written;
@@ -470,7 +467,7 @@ internal sealed class MemfileLeaseStore : ILeaseStore
 
             // The deletion record is the stored lease with zero lifetimes.
             sequence = Journal(stored, asDelete: true);
-            _index.Remove(stored.Address, out _);
+            _index.Remove(stored.Address);
         }
 
         return LeaseWriteResult.Written;
@@ -488,12 +485,12 @@ internal sealed class MemfileLeaseStore : ILeaseStore
             {
                 var stored = _index.Find(address)!;
                 sequence = Journal(stored, asDelete: true);
-                _index.Remove(address, out _);
+                _index.Remove(address);
                 removed.Add(stored);
             }
         }
 
-        return CloneAll(removed);
+        return removed;
     }
 
     /// <summary>Writes the journal up to <paramref name="sequence"/> (and whatever else is pending) to the file.</summary>
@@ -566,16 +563,6 @@ internal sealed class MemfileLeaseStore : ILeaseStore
         {
             return _index.IsConsistent();
         }
-    }
-
-    private static List<Lease6> CloneAll(List<Lease6> stored)
-    {
-        for (var i = 0; i < stored.Count; i++)
-        {
-            stored[i] = stored[i].Clone();
-        }
-
-        return stored;
     }
 
     private void EnsureUsable()
