@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Kea 2.2 (kea-dhcp6, multi-threading off and on) against pukeko-dhcp6 (multi-threading on and
-# off) under ISC perfdhcp: same machine, same pair of network namespaces, same config (one /64
+# off) under ISC perfdhcp (or, for EXCHANGE=rapid, bench/Pukeko.RapidCommitClient): same machine, same pair of network namespaces, same config (one /64
 # subnet, one large pool, memfile with persist on, logging at WARN), full 4-way SARR exchanges at
 # increasing rates. Every point runs REPEATS times on a freshly started server with an empty lease
 # file; the median run (by completed exchanges) is reported. ISC's criterion for "max rate" is the
@@ -21,18 +21,21 @@
 # a fresh database per run cloned from one made by Debian's `kea-admin db-init pgsql`, i.e. Kea 2.2's schema;
 # needs postgresql-15; PGPORT, default 54329), EXCHANGE (what each perfdhcp client does: "na", the default, 4-way SARR
 # for one IA_NA; "na-pd", 4-way for an IA_NA and an IA_PD (perfdhcp -e address-and-prefix; the subnet gets a PD pool);
-# "rapid", 2-way Solicit-Reply with Rapid Commit (perfdhcp -i -c; the subnet allows it), where a Reply is the completed
-# exchange; "renew", 4-way SARR at RATE plus Renews of the leases just acquired at RENEW_RATE/s, default RATE/2
+# "rapid", 2-way Solicit-Reply with Rapid Commit (the subnet allows it), where a Reply with a lease is the completed
+# exchange: run by our own client, pukeko-rapid-client, with the same rate, period and wait, because perfdhcp 2.2 stops
+# at the first Reply of -i -c; its Solicits are the table's Solicits and Requests, its completed Replies the Replies,
+# its Advertises (a server that did not commit) the Advertises, its unanswered Solicits the SA drops; "renew", 4-way SARR at RATE plus Renews of the leases just acquired at RENEW_RATE/s, default RATE/2
 # (perfdhcp -f), reported in extra columns), CACHE_THRESHOLD (lease caching, written into every server's config so
 # that all renew alike: Kea 2.2 has no default, i.e. no caching, while Pukeko and Kea 3.x default to 0.25; default
 # 0.25; Kea 2.2 accepts only values between 0 and 1, so caching cannot be switched off explicitly for it), PREFILL
 # (memfile only: every server starts on a lease file of PREFILL valid IA_NA leases of other clients, in the subnet but
 # outside the pool perfdhcp's clients get addresses from, so the run works against a populated store; each server
 # gets the file in its own schema, 17 columns for Kea 2.2 and 18 for Pukeko, so neither converts it at start),
-# STARTUP_WAIT (s a server may take to bind UDP 547, default 20, or 180 with PREFILL).
+# STARTUP_WAIT (s a server may take to bind UDP 547, default 20, or 180 with PREFILL), RAPID_CLIENT (EXCHANGE=rapid:
+# a published pukeko-rapid-client; default: dotnet publish bench/Pukeko.RapidCommitClient to $WORK/rapid-client).
 # Server CPU is user + system time from /proc/PID/stat over the measured run, peak RSS is VmHWM; the report
 # ends with one line comparing the best Pukeko variant with the best Kea variant at their sustained rates.
-# Needs root (namespaces), kea-dhcp6-server and kea-admin (perfdhcp) installed.
+# Needs root (namespaces), kea-dhcp6-server and kea-admin (perfdhcp; not for EXCHANGE=rapid) installed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KEA=${KEA:-/usr/sbin/kea-dhcp6}
@@ -55,23 +58,21 @@ case "$EXCHANGE" in
   na) PERF_ARGS=() ;;
   na-pd) PERF_ARGS=(-e address-and-prefix) ;;
   rapid)
-    # -c needs -i (only the Solicit-Reply). perfdhcp 2.2 then stops at the first Reply: it matches every Reply against
-    # its Request-Reply statistics, which -i never creates ("Packets exchange not specified", TestControl::
-    # processReceivedPacket6 and StatsMgr::getExchangeStats in Kea 2.2's source). Refuse it rather than report 100 %.
-    if "$PERFDHCP" -v 2>&1 | grep -q '^VERSION: 2\.2\.'; then
-      echo "EXCHANGE=rapid: perfdhcp 2.2 cannot run DHCPv6 rapid commit (it fails on the first Reply); needs a later perfdhcp" >&2; exit 2
-    fi
-    PERF_ARGS=(-i -c) ;;
+    # Not perfdhcp: for rapid commit it needs -i -c, and perfdhcp 2.2 then stops at the first Reply (it matches every
+    # Reply against its Request-Reply statistics, which -i never creates: "Packets exchange not specified",
+    # TestControl::processReceivedPacket6 in Kea 2.2's source). pukeko-rapid-client runs instead (load_client).
+    PERF_ARGS=() ;;
   renew) PERF_ARGS=() ;;
   *) echo "unknown EXCHANGE $EXCHANGE (na, na-pd, rapid, renew)" >&2; exit 2 ;;
 esac
 declare -A BEST
 
-for tool in "$KEA" "$PERFDHCP"; do
+for tool in "$KEA" $([ "$EXCHANGE" = rapid ] || echo "$PERFDHCP"); do
   [ -x "$tool" ] || { echo "missing $tool (apt-get install kea-dhcp6-server kea-admin)" >&2; exit 2; }
 done
 mkdir -p "$WORK"
 . "$ROOT/bench/lib/pukeko-build.sh"
+[ "$EXCHANGE" = rapid ] && . "$ROOT/bench/lib/rapid-client-build.sh"
 
 # ------------------------------------------------------------------ lab: two namespaces, one veth
 . "$ROOT/bench/lib/netns-lab.sh"
@@ -208,6 +209,17 @@ field() { # $1 report, $2 section, $3 label
     on && index($0, lab) == 1 { print substr($0, length(lab) + 1); exit }' "$1"
 }
 
+# The load of one run in the client namespace: perfdhcp, or for EXCHANGE=rapid our client with the same rate, period
+# and wait (its -W is in ms, perfdhcp's in µs). Its report goes to stdout.
+load_client() { # $1 rate, $2 period, $3 wait in µs, then perfdhcp's extra arguments
+  local rate=$1 period=$2 wait=$3; shift 3
+  if [ "$EXCHANGE" = rapid ]; then
+    ip netns exec "$CNS" "$RAPID_CLIENT" -l "$CIF" -r "$rate" -p "$period" -W $((wait / 1000))
+  else
+    ip netns exec "$CNS" "$PERFDHCP" -6 -l "$CIF" -r "$rate" -R 10000000 -p "$period" -W "$wait" "$@"
+  fi
+}
+
 # ------------------------------------------------------------------ measure
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); warm-up ${WARMUP} s; $(nproc) CPUs; leases in $BACKEND; exchange $EXCHANGE" >&2
 RAW=$WORK/raw.tsv
@@ -221,32 +233,36 @@ for run in $(seq "$REPEATS"); do
       dir=$WORK/$server-$rate-$run; rm -rf "$dir"; mkdir -p "$dir"
       start_server "$server" "$dir"
       if [ "$WARMUP" -gt 0 ]; then
-        ip netns exec "$CNS" "$PERFDHCP" -6 -l "$CIF" -r 1000 -R 10000000 -p "$WARMUP" -W 500000 > "$dir/warmup.txt" 2>&1 || true
+        load_client 1000 "$WARMUP" 500000 > "$dir/warmup.txt" 2>&1 || true
       fi
       # -R: far more clients than exchanges, so every exchange is a new client (a new lease
       # written); -W 1 s (in µs) collects late replies so the end of the run is not counted lost.
       args=("${PERF_ARGS[@]}")
       [ "$EXCHANGE" = renew ] && args+=(-f "${RENEW_RATE:-$((rate / 2))}")
+      out=$dir/perfdhcp.txt; [ "$EXCHANGE" = rapid ] && out=$dir/rapid-client.txt
       c0=$(cpu_ticks "$SERVER_PID"); t0=$(date +%s.%N)
-      ip netns exec "$CNS" "$PERFDHCP" -6 -l "$CIF" -r "$rate" -R 10000000 -p "$PERIOD" -W 1000000 "${args[@]}" > "$dir/perfdhcp.txt" 2>&1 || true
+      load_client "$rate" "$PERIOD" 1000000 ${args[@]+"${args[@]}"} > "$out" 2>&1 || true
       c1=$(cpu_ticks "$SERVER_PID"); t1=$(date +%s.%N); rss=$(peak_rss_kb "$SERVER_PID")
       load=$(cut -d' ' -f1 /proc/loadavg)
       stop_server
-      sol=$(field "$dir/perfdhcp.txt" SOLICIT-ADVERTISE "sent packets"); adv=$(field "$dir/perfdhcp.txt" SOLICIT-ADVERTISE "received packets")
-      req=$(field "$dir/perfdhcp.txt" REQUEST-REPLY "sent packets"); rep=$(field "$dir/perfdhcp.txt" REQUEST-REPLY "received packets")
-      sad=$(field "$dir/perfdhcp.txt" SOLICIT-ADVERTISE "drops"); rrd=$(field "$dir/perfdhcp.txt" REQUEST-REPLY "drops")
+      sol=$(field "$out" SOLICIT-ADVERTISE "sent packets"); adv=$(field "$out" SOLICIT-ADVERTISE "received packets")
+      req=$(field "$out" REQUEST-REPLY "sent packets"); rep=$(field "$out" REQUEST-REPLY "received packets")
+      sad=$(field "$out" SOLICIT-ADVERTISE "drops"); rrd=$(field "$out" REQUEST-REPLY "drops")
+      sa_avg=$(field "$out" SOLICIT-ADVERTISE "avg delay"); sa_max=$(field "$out" SOLICIT-ADVERTISE "max delay")
+      rr_avg=$(field "$out" REQUEST-REPLY "avg delay"); rr_max=$(field "$out" REQUEST-REPLY "max delay")
       if [ "$EXCHANGE" = rapid ]; then
-        # 2-way: perfdhcp counts the Replies to its Solicits in the SOLICIT-ADVERTISE section.
-        req=$sol; rep=$adv; rrd=0
+        # 2-way: the client's SOLICIT-REPLY section; "received packets" are only Replies that committed a lease.
+        sol=$(field "$out" SOLICIT-REPLY "sent packets"); req=$sol; rep=$(field "$out" SOLICIT-REPLY "received packets")
+        adv=$(field "$out" SOLICIT-REPLY "advertises"); sad=$(field "$out" SOLICIT-REPLY "drops"); rrd=0
+        sa_avg=$(field "$out" SOLICIT-REPLY "avg delay"); sa_max=$(field "$out" SOLICIT-REPLY "max delay"); rr_avg=-; rr_max=-
+        # A client behind its schedule offered less than the rate: say so next to the run's row.
+        echo "$server $rate: client behind schedule at end $(field "$out" SOLICIT-REPLY "behind schedule at end"), not sent $(field "$out" SOLICIT-REPLY "not sent"), Advertises $adv, Replies without lease $(field "$out" SOLICIT-REPLY "replies without lease")" >&2
       fi
-      ren=$(field "$dir/perfdhcp.txt" RENEW-REPLY "sent packets"); renr=$(field "$dir/perfdhcp.txt" RENEW-REPLY "received packets")
+      ren=$(field "$out" RENEW-REPLY "sent packets"); renr=$(field "$out" RENEW-REPLY "received packets")
       # Against what was offered (rate x period), not against what perfdhcp sent: a perfdhcp that falls behind its
       # schedule sends fewer Solicits, and its own loss figure then hides that. (Its "Rate:" line would be the other
       # measure, but it divides by the run plus the -W wait, so it never reaches the offered rate.)
       pct=$(awk -v o="$((rate * PERIOD))" -v r="${rep:-0}" 'BEGIN { p = 100 * (o - r) / o; printf "%.2f", p < 0 ? 0 : p }')
-      # Latency in ms from perfdhcp's sections (2-way: the Solicit-Reply is the SOLICIT-ADVERTISE section).
-      sa_avg=$(field "$dir/perfdhcp.txt" SOLICIT-ADVERTISE "avg delay"); sa_max=$(field "$dir/perfdhcp.txt" SOLICIT-ADVERTISE "max delay")
-      rr_avg=$(field "$dir/perfdhcp.txt" REQUEST-REPLY "avg delay"); rr_max=$(field "$dir/perfdhcp.txt" REQUEST-REPLY "max delay")
       rps=$(awk -v r="${rep:-0}" -v p="$PERIOD" 'BEGIN { printf "%.0f", r / p }')
       cpu=$(awk -v a="$c0" -v b="$c1" -v t0="$t0" -v t1="$t1" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", 100 * (b - a) / hz / (t1 - t0) }')
       # per lease written: each completed exchange, Renews included (a renewal rewrites its lease)
