@@ -7,7 +7,8 @@
 #
 #   PUKEKO=out/pukeko-dhcp6 bench/smoke.sh [directory for the logs and reports]
 #
-# Needs what the scripts need: root, kea-dhcp6-server, kea-admin, postgresql-15, python3.
+# Needs what the scripts need: root, kea-dhcp6-server, kea-admin, postgresql-15, python3, the .NET SDK (the rapid
+# check publishes bench/Pukeko.RapidCommitClient; RAPID_CLIENT may name a published one instead).
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${PUKEKO:?PUKEKO must name a published pukeko-dhcp6}"
@@ -30,10 +31,12 @@ report() { # $1 name, $2 empty when passed, else why
   if [ -z "$2" ]; then echo "BENCH $1 result=pass"; else echo "BENCH $1 result=fail $2"; fi
 }
 
-# Column 7 of raw.tsv is Replies received; column 13 the lease rows the server stored.
-perfdhcp_check() { # $1 name, $2 backend, $3 rate
+# Column 7 of raw.tsv is Replies received (with EXCHANGE=rapid, Replies that committed a lease); column 13 the lease
+# rows the server stored.
+perfdhcp_check() { # $1 name, $2 backend, $3 rate, $4 exchange (default na)
   local work=$SCRATCH/$1 why="" server
   if ! PUKEKO=$PUKEKO SERVERS="kea-mt pukeko-mt" RATES=$3 PERIOD=3 REPEATS=1 BACKEND=$2 PGPORT=54339 WORK=$work \
+      EXCHANGE=${4:-na} RAPID_CLIENT=${RAPID_CLIENT:-} \
       timeout 600 bash "$ROOT/bench/perfdhcp-compare.sh" > "$SCRATCH/$1.log" 2>&1; then
     why="script failed: $(tail -n 3 "$SCRATCH/$1.log" | tr '\n' ' ')"
   elif ! grep -q '^ratio Pukeko/Kea sustained leases/s = ' "$work/results.md"; then
@@ -64,4 +67,6 @@ startup_check() {
 
 perfdhcp_check perfdhcp-memfile memfile 200
 perfdhcp_check perfdhcp-postgresql postgresql 100
+# 2-way rapid commit, by bench/Pukeko.RapidCommitClient (published by the script unless RAPID_CLIENT names one).
+perfdhcp_check perfdhcp-rapid memfile 200 rapid
 startup_check
