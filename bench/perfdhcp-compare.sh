@@ -199,6 +199,7 @@ stop_server() {
 }
 
 CLK_TCK=$(getconf CLK_TCK)
+udp_rcvbuf_errors() { ip netns exec "$1" awk '$1 == "Udp6RcvbufErrors" { print $2 }' /proc/net/snmp6; }   # $1 namespace
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }   # utime + stime
 peak_rss_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
@@ -240,9 +241,9 @@ for run in $(seq "$REPEATS"); do
       args=("${PERF_ARGS[@]}")
       [ "$EXCHANGE" = renew ] && args+=(-f "${RENEW_RATE:-$((rate / 2))}")
       out=$dir/perfdhcp.txt; [ "$EXCHANGE" = rapid ] && out=$dir/rapid-client.txt
-      c0=$(cpu_ticks "$SERVER_PID"); t0=$(date +%s.%N)
+      e0=$(udp_rcvbuf_errors "$SNS"); c0=$(cpu_ticks "$SERVER_PID"); t0=$(date +%s.%N)
       load_client "$rate" "$PERIOD" 1000000 ${args[@]+"${args[@]}"} > "$out" 2>&1 || true
-      c1=$(cpu_ticks "$SERVER_PID"); t1=$(date +%s.%N); rss=$(peak_rss_kb "$SERVER_PID")
+      c1=$(cpu_ticks "$SERVER_PID"); t1=$(date +%s.%N); rss=$(peak_rss_kb "$SERVER_PID"); e1=$(udp_rcvbuf_errors "$SNS")
       load=$(cut -d' ' -f1 /proc/loadavg)
       stop_server
       sol=$(field "$out" SOLICIT-ADVERTISE "sent packets"); adv=$(field "$out" SOLICIT-ADVERTISE "received packets")
@@ -256,7 +257,8 @@ for run in $(seq "$REPEATS"); do
         adv=$(field "$out" SOLICIT-REPLY "advertises"); sad=$(field "$out" SOLICIT-REPLY "drops"); rrd=0
         sa_avg=$(field "$out" SOLICIT-REPLY "avg delay"); sa_max=$(field "$out" SOLICIT-REPLY "max delay"); rr_avg=-; rr_max=-
         # A client behind its schedule offered less than the rate: say so next to the run's row.
-        echo "$server $rate: client behind schedule at end $(field "$out" SOLICIT-REPLY "behind schedule at end"), not sent $(field "$out" SOLICIT-REPLY "not sent"), Advertises $adv, Replies without lease $(field "$out" SOLICIT-REPLY "replies without lease")" >&2
+        # Full receive buffers tell where packets were lost: the server's socket (Solicits) or the client's (Replies).
+        echo "$server $rate: client behind schedule at end $(field "$out" SOLICIT-REPLY "behind schedule at end"), not sent $(field "$out" SOLICIT-REPLY "not sent"), Advertises $adv, Replies without lease $(field "$out" SOLICIT-REPLY "replies without lease"), UDP receive buffer drops: server side $((e1 - e0)), client side $(field "$out" SOLICIT-REPLY "client UDP receive buffer errors")" >&2
       fi
       ren=$(field "$out" RENEW-REPLY "sent packets"); renr=$(field "$out" RENEW-REPLY "received packets")
       # Against what was offered (rate x period), not against what perfdhcp sent: a perfdhcp that falls behind its

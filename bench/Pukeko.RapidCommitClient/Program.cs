@@ -15,11 +15,13 @@ if (run is null)
     Console.Error.WriteLine($"pukeko-rapid-client: {error}");
     return 1;
 }
+var rcvbufErrorsBefore = Udp6RcvbufErrors();
 var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
 var collectionsBefore = GC.CollectionCount(0);
 var r = run.Run();
 var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
 var collections = GC.CollectionCount(0) - collectionsBefore;
+var rcvbufErrors = Udp6RcvbufErrors() - rcvbufErrorsBefore;
 
 // perfdhcp's layout ("***Statistics for: NAME***", then "label: value" lines), so the bench script's reader of
 // perfdhcp reports reads this one too.
@@ -50,6 +52,9 @@ o.WriteLine($"other messages: {r.OtherTypes}");
 o.WriteLine($"unmatched packets: {r.Unmatched}");
 o.WriteLine($"duplicate answers: {r.Duplicates}");
 o.WriteLine($"malformed packets: {r.Malformed}");
+// Replies the kernel dropped because a UDP socket's receive buffer was full, in this network namespace during the
+// run: non-zero means the client, not the server, lost answers (-1: /proc/net/snmp6 unreadable).
+o.WriteLine($"client UDP receive buffer errors: {(rcvbufErrorsBefore < 0 ? -1 : rcvbufErrors)}");
 o.WriteLine($"not sent: {options.Solicits - r.Scheduled}");
 o.WriteLine($"send errors: {r.SendErrors}");
 o.WriteLine($"behind schedule at end: {ms(r.BehindAtEndTicks)}");
@@ -59,3 +64,19 @@ o.WriteLine($"min delay: {ms(r.Completed > 0 ? r.DelayMinTicks : 0)}");
 o.WriteLine($"avg delay: {ms(r.Completed > 0 ? r.DelaySumTicks / r.Completed : 0)}");
 o.WriteLine($"max delay: {ms(r.DelayMaxTicks)}");
 return 0;
+
+// The namespace's count of UDP datagrams dropped for a full receive buffer (Linux /proc/net/snmp6), or -1.
+static long Udp6RcvbufErrors()
+{
+    try
+    {
+        const string Name = "Udp6RcvbufErrors";
+        foreach (var line in File.ReadLines("/proc/net/snmp6"))
+        {
+            if (line.StartsWith(Name, StringComparison.Ordinal))
+                return long.Parse(line.AsSpan(Name.Length).Trim(), CultureInfo.InvariantCulture);
+        }
+    }
+    catch (IOException) { }
+    return -1;
+}
