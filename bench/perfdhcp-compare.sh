@@ -309,7 +309,7 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
     best=$(awk -F'\t' -v s="$server" -v lim="$MAX_DROP_PCT" 'NR > 1 && $1 == s { key = $2; v[key] = v[key] " " $10; c[key]++ }
       END { for (r in v) { m = split(substr(v[r], 2), a, " "); for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
             if (a[int(m / 2) + 1] + 0 < lim + 0 && r + 0 > best) best = r + 0 } print best + 0 }' "$RAW")
-    echo "- $server: ${best:-0} SARR/s"
+    echo "- $server: ${best:-0} $([ "$EXCHANGE" = rapid ] && echo "Solicit-Reply" || echo SARR)/s"
     BEST[$server]=${best:-0}
   done
   # The median run at each server's sustained rate: completed leases/s, CPU per lease, peak RSS; then the best
