@@ -61,6 +61,44 @@ public sealed class MemfileBulkLoadTests
         }, iter: 100);
     }
 
+    [Fact]
+    public void Loaded_index_replays_overwrites_and_deletions_like_the_store_that_wrote_them()
+    {
+        // The file is a log of adds, updates (a new client, hostname or state for an address) and deletions on 150
+        // addresses: the replay overwrites records in place, frees and reuses them, and grows and shrinks the address
+        // table as it goes.
+        var operation = Gen.Select(Gen.Int[0, 2], Gen.Select(Gen.Int[1, 150], Gen.Byte[1, 5], Gen.UInt[1, 2], Gen.Bool, Gen.Int[0, 4], Gen.OneOf(10u, 100u, Lease6.InfiniteLifetime), Gen.Int[0, 3], Gen.Bool));
+        operation.Array[0, 400].Sample(operations =>
+        {
+            using var dir = new LeaseTestDirectory();
+            using var writer = OpenStore(dir.LeaseFile);
+            foreach (var (kind, (host, client, iaid, pd, state, valid, hostname, hardware)) in operations)
+            {
+                var lease = Sample(host, client, iaid, pd, state, valid, hostname, hardware);
+                switch (kind)
+                {
+                    case 0:
+                        writer.Add(lease);
+                        break;
+                    case 1:
+                        writer.Replace(lease);
+                        break;
+                    default:
+                        if (writer.Get(lease.Address) is { } stored)
+                        {
+                            writer.Remove(stored);
+                        }
+
+                        break;
+                }
+            }
+
+            using var loaded = OpenStore(dir.LeaseFile);
+            Assert.True(loaded.IndexesConsistent());
+            AssertSameAnswers(writer, loaded);
+        }, iter: 60);
+    }
+
     private static MemfileLeaseStore OpenStore(string leaseFile)
     {
         var store = new MemfileLeaseStore(new MemfileOptions(leaseFile, LfcIntervalSeconds: 0), NullLogger.Instance, TimeProvider.System);

@@ -98,57 +98,70 @@ internal sealed class LeaseIndex
     }
 
     /// <summary>
-    /// Fills the empty index with the leases loaded at start-up: copies them into records, sizes every table once and
-    /// builds the tables side by side, the sorted sets from sorted arrays, instead of one insertion (with rehashing
-    /// and rebalancing) per lease.
+    /// Starts filling the empty index with the lease files' rows at start-up: the replay keeps only the records and the
+    /// address table (a later row overwrites its address's record in place, a deletion frees it), so a row's parsed
+    /// <see cref="Lease6"/> is garbage at once. <see cref="FinishLoad"/> then builds the other tables.
     /// </summary>
-    public void Load(Dictionary<Ipv6Address, Lease6> byAddress)
+    public Memfile.ILeaseReplayTarget BeginLoad()
     {
-        if (Count != 0)
+        if (Count != 0 || _records.HighWater != 0)
         {
             throw new InvalidOperationException("The lease index is not empty.");
         }
 
-        _records.EnsureCapacity(byAddress.Count);
-        foreach (var lease in byAddress.Values)
-        {
-            Fill(_records.Allocate(), lease, fresh: true);
-        }
+        return new Replay(this);
+    }
 
+    /// <summary>
+    /// Builds every table but the address table for the replayed records: each sized once and built side by side,
+    /// the sorted sets from sorted arrays, instead of one insertion (with rehashing and rebalancing) per lease.
+    /// </summary>
+    public void FinishLoad()
+    {
         var slots = _records.HighWater;
+        var count = Count;
 
         // The tables share nothing and only read the records, so they are built side by side, each from its own
         // pass; the calling thread builds some itself, so a busy thread pool only makes this sequential.
         Parallel.Invoke(
-            () => FillTable(_byAddress, slots, static (index, slot) => AddressHasher.Of(index._records[slot].Address)),
-            () => FillTable(_byClient, slots, static (index, slot) => index.ClientHash(slot)),
-            () => FillTable(_byDuid, slots, static (index, slot) => DuidHasher.Of(index._identities.Duid(index._records[slot].Identity))),
+            () => FillTable(_byClient, slots, count, static (index, slot) => index.ClientHash(slot)),
+            () => FillTable(_byDuid, slots, count, static (index, slot) => DuidHasher.Of(index._identities.Duid(index._records[slot].Identity))),
             () =>
             {
                 SizeForLoad(slots);
                 for (var slot = 0; slot < slots; slot++)
                 {
-                    AddCounted(slot);
+                    if (_records[slot].InUse)
+                    {
+                        AddCounted(slot);
+                    }
                 }
             },
             () =>
             {
-                var addresses = new Ipv6Address[slots];
+                var addresses = new Ipv6Address[count];
+                var at = 0;
                 for (var slot = 0; slot < slots; slot++)
                 {
-                    addresses[slot] = _records[slot].Address;
+                    if (_records[slot].InUse)
+                    {
+                        addresses[at++] = _records[slot].Address;
+                    }
                 }
 
-                _ordered = SortedBlockSet<Ipv6Address>.FromSorted(Sorted(addresses));
+                _ordered = SortedBlockSet<Ipv6Address>.FromSorted(Sorted(addresses.AsSpan(0, at)));
             },
             () =>
             {
-                var pending = new List<ulong>(slots);
+                var pending = new List<ulong>(count);
                 var reclaimed = new List<ulong>();
                 for (var slot = 0; slot < slots; slot++)
                 {
                     ref var record = ref _records[slot];
-                    ExpirationListFor(record, pending, reclaimed)?.Add(ExpirationKey.Of(record.Expire, slot));
+                    if (record.InUse)
+                    {
+                        ExpirationListFor(record, pending, reclaimed)?.Add(ExpirationKey.Of(record.Expire, slot));
+                    }
                 }
 
                 _pendingReclaim = SortedBlockSet<ulong>.FromSorted(Sorted(CollectionsMarshal.AsSpan(pending)));
@@ -156,13 +169,28 @@ internal sealed class LeaseIndex
             });
     }
 
-    private void FillTable<THasher>(SlotHashTable<THasher> table, int slots, Func<LeaseIndex, int, ulong> hash)
+    /// <summary>Copies of the leases that have a user context (the load's extended-info checks read them).</summary>
+    public void CollectWithUserContext(List<Lease6> result)
+    {
+        foreach (var (slot, text) in _texts)
+        {
+            if (text.UserContext is not null)
+            {
+                result.Add(Materialize(slot));
+            }
+        }
+    }
+
+    private void FillTable<THasher>(SlotHashTable<THasher> table, int slots, int count, Func<LeaseIndex, int, ulong> hash)
         where THasher : struct, ISlotHasher
     {
-        table.EnsureCapacity(slots);
+        table.EnsureCapacity(count);
         for (var slot = 0; slot < slots; slot++)
         {
-            table.Add(slot, hash(this, slot));
+            if (_records[slot].InUse)
+            {
+                table.Add(slot, hash(this, slot));
+            }
         }
     }
 
@@ -172,7 +200,10 @@ internal sealed class LeaseIndex
         var stateSizes = new Dictionary<LeaseState, int>();
         for (var slot = 0; slot < slots; slot++)
         {
-            CollectionsMarshal.GetValueRefOrAddDefault(stateSizes, _records[slot].State, out _)++;
+            if (_records[slot].InUse)
+            {
+                CollectionsMarshal.GetValueRefOrAddDefault(stateSizes, _records[slot].State, out _)++;
+            }
         }
 
         foreach (var (state, size) in stateSizes)
@@ -707,6 +738,39 @@ internal sealed class LeaseIndex
         record.State == LeaseState.ExpiredReclaimed ? reclaimed
         : record.ValidLifetime == Lease6.InfiniteLifetime ? null
         : pending;
+
+    // The start-up replay: records and the address table only (see BeginLoad).
+    private sealed class Replay(LeaseIndex index) : Memfile.ILeaseReplayTarget
+    {
+        public void Put(Lease6 lease)
+        {
+            var slot = index.FindSlot(lease.Address);
+            if (slot >= 0)
+            {
+                index.Fill(slot, lease, fresh: false);
+                return;
+            }
+
+            slot = index._records.Allocate();
+            index.Fill(slot, lease, fresh: true);
+            index._byAddress.Add(slot, AddressHasher.Of(lease.Address));
+        }
+
+        public bool Delete(Ipv6Address address)
+        {
+            var slot = index.FindSlot(address);
+            if (slot < 0)
+            {
+                return false;
+            }
+
+            index._byAddress.Remove(slot, AddressHasher.Of(address));
+            index._identities.Free(index._records[slot].Identity);
+            index._texts.Remove(slot);
+            index._records.Free(slot);
+            return true;
+        }
+    }
 
     private readonly record struct LeaseText(string Hostname, string? UserContext)
     {

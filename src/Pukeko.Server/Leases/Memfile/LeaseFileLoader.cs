@@ -5,20 +5,26 @@ using Pukeko.Protocol.Addressing;
 namespace Pukeko.Server.Leases.Memfile;
 
 /// <summary>
-/// Replays a lease file into a dictionary with memfile semantics: the file is a log, a later row for an
-/// address replaces the earlier one, and a row with valid lifetime 0 deletes the address's lease.
+/// Replays a lease file with memfile semantics: the file is a log, a later row for an address replaces the earlier
+/// one, and a row with valid lifetime 0 deletes the address's lease.
 /// </summary>
 internal static class LeaseFileLoader
 {
+    /// <summary>Replays <paramref name="path"/> into <paramref name="leases"/> (the leases loaded so far, from earlier files).</summary>
+    /// <inheritdoc cref="Load(string, ILeaseReplayTarget, uint, ILogger, LeaseSanityChecker?, bool)"/>
+    public static LeaseFileLoadStats Load(
+        string path, Dictionary<Ipv6Address, Lease6> leases, uint maxRowErrors, ILogger logger, LeaseSanityChecker? checker = null, bool stopAtBadRow = false) =>
+        Load(path, new LeaseDictionaryReplay(leases), maxRowErrors, logger, checker, stopAtBadRow);
+
     /// <param name="path">File to read; a missing or empty file loads nothing.</param>
-    /// <param name="leases">Leases loaded so far (from earlier files); updated in place.</param>
+    /// <param name="leases">Where the rows are replayed: the leases loaded so far (from earlier files).</param>
     /// <param name="maxRowErrors">Bad rows tolerated in this file; 0 = unlimited.</param>
     /// <param name="logger">Receives one warning per bad row, with file and line number.</param>
     /// <param name="checker"><c>sanity-checks</c> applied to each row before it is replayed; null checks nothing.</param>
     /// <param name="stopAtBadRow">The first bad row fails the load (a migration copies all or nothing), whatever <paramref name="maxRowErrors"/> says.</param>
     /// <exception cref="LeaseFileException">Bad header, or more than <paramref name="maxRowErrors"/> bad rows.</exception>
     public static LeaseFileLoadStats Load(
-        string path, Dictionary<Ipv6Address, Lease6> leases, uint maxRowErrors, ILogger logger, LeaseSanityChecker? checker = null, bool stopAtBadRow = false)
+        string path, ILeaseReplayTarget leases, uint maxRowErrors, ILogger logger, LeaseSanityChecker? checker = null, bool stopAtBadRow = false)
     {
         if (!File.Exists(path))
         {
@@ -75,14 +81,14 @@ internal static class LeaseFileLoader
             if (lease!.ValidLifetime == 0)
             {
                 // A deletion record; for an address we have not seen it is simply ignored.
-                if (leases.Remove(lease.Address))
+                if (leases.Delete(lease.Address))
                 {
                     deleted++;
                 }
             }
             else
             {
-                leases[lease.Address] = lease;
+                leases.Put(lease);
                 stored++;
             }
         }
@@ -96,7 +102,12 @@ internal static class LeaseFileLoader
     /// current file. Returns each file's stats in that order, the current file's last.
     /// </summary>
     public static IReadOnlyList<LeaseFileLoadStats> LoadSet(
-        LeaseFileSet files, Dictionary<Ipv6Address, Lease6> leases, uint maxRowErrors, ILogger logger, LeaseSanityChecker? checker = null, bool stopAtBadRow = false)
+        LeaseFileSet files, Dictionary<Ipv6Address, Lease6> leases, uint maxRowErrors, ILogger logger, LeaseSanityChecker? checker = null, bool stopAtBadRow = false) =>
+        LoadSet(files, new LeaseDictionaryReplay(leases), maxRowErrors, logger, checker, stopAtBadRow);
+
+    /// <inheritdoc cref="LoadSet(LeaseFileSet, Dictionary{Ipv6Address, Lease6}, uint, ILogger, LeaseSanityChecker?, bool)"/>
+    public static IReadOnlyList<LeaseFileLoadStats> LoadSet(
+        LeaseFileSet files, ILeaseReplayTarget leases, uint maxRowErrors, ILogger logger, LeaseSanityChecker? checker = null, bool stopAtBadRow = false)
     {
         ArgumentNullException.ThrowIfNull(files);
         var stats = new List<LeaseFileLoadStats>();

@@ -1,0 +1,25 @@
+using Pukeko.Protocol.Addressing;
+
+namespace Pukeko.Server.Leases.Memfile;
+
+/// <summary>
+/// Where <see cref="LeaseFileLoader"/> replays a lease file: a later row for an address replaces the earlier lease, a
+/// deletion row removes it. The server's own load replays straight into its index; cleanup and import into a
+/// dictionary (<see cref="LeaseDictionaryReplay"/>).
+/// </summary>
+internal interface ILeaseReplayTarget
+{
+    /// <summary>Stores <paramref name="lease"/> (the target may keep the object), replacing any lease at its address.</summary>
+    void Put(Lease6 lease);
+
+    /// <summary>Removes the lease at <paramref name="address"/>; false if there is none.</summary>
+    bool Delete(Ipv6Address address);
+}
+
+/// <summary>A replay into a dictionary by address, which keeps the lease objects.</summary>
+internal sealed class LeaseDictionaryReplay(Dictionary<Ipv6Address, Lease6> leases) : ILeaseReplayTarget
+{
+    public void Put(Lease6 lease) => leases[lease.Address] = lease;
+
+    public bool Delete(Ipv6Address address) => leases.Remove(address);
+}
