@@ -13,24 +13,6 @@ internal readonly struct AddressHasher(LeaseRecordSlab records) : ISlotHasher
         HashMix.Mix((ulong)address.Value ^ HashMix.Mix((ulong)(address.Value >> 64)));
 }
 
-internal readonly struct ClientHasher(LeaseRecordSlab records, LeaseIdentityArena identities) : ISlotHasher
-{
-    public ulong Hash(int slot)
-    {
-        ref var record = ref records[slot];
-        return Of(identities.Duid(record.Identity), record.Iaid, record.Type);
-    }
-
-    public static ulong Of(ReadOnlySpan<byte> duid, uint iaid, LeaseType type)
-    {
-        var hash = new HashCode();
-        hash.AddBytes(duid);
-        hash.Add(iaid);
-        hash.Add((byte)type);
-        return HashMix.Mix((uint)hash.ToHashCode());
-    }
-}
-
 internal readonly struct DuidHasher(LeaseRecordSlab records, LeaseIdentityArena identities) : ISlotHasher
 {
     public ulong Hash(int slot) => Of(identities.Duid(records[slot].Identity));

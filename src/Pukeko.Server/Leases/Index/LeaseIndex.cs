@@ -6,13 +6,13 @@ namespace Pukeko.Server.Leases.Index;
 
 /// <summary>
 /// The in-memory lease tables: the leases as records (<see cref="LeaseRecord"/>), unique by address, plus secondary
-/// indexes by (DUID, IAID, type), by DUID, by expiration, hostname and state, and the addresses in order (pages, pool
-/// ranges), so no query of the packet path has to scan every lease (a few control-command queries do, see there).
+/// indexes by DUID (which also finds a client's (DUID, IAID, type) leases: a DUID has few), by expiration, hostname
+/// and state, and the addresses in order (pages, pool ranges), so no query of the packet path has to scan every lease (a few control-command queries do, see there).
 /// Readers get <see cref="Lease6"/> objects made from the records, theirs to keep. Not thread-safe; the owning store
 /// serialises access.
 /// </summary>
 /// <remarks>
-/// The tables hold record slots, not objects: a million leases take about 140 bytes each, where objects in
+/// The tables hold record slots, not objects: a million leases take about 135 bytes each, where objects in
 /// dictionaries took 330 (<c>docs/performance.md</c>). A hash table finds a slot's key in its record, so a record is
 /// changed only after it has left the tables whose key changes.
 /// </remarks>
@@ -24,7 +24,6 @@ internal sealed class LeaseIndex
     // Hostname and user context of the leases that have one (flag HasText): most have neither.
     private readonly Dictionary<int, LeaseText> _texts = [];
     private readonly SlotHashTable<AddressHasher> _byAddress;
-    private readonly SlotHashTable<ClientHasher> _byClient;
     private readonly SlotHashTable<DuidHasher> _byDuid;
 
     // The three sorted sets are replaced, not refilled, by Load (built from sorted arrays, not by a million
@@ -49,7 +48,6 @@ internal sealed class LeaseIndex
     public LeaseIndex()
     {
         _byAddress = new SlotHashTable<AddressHasher>(new AddressHasher(_records));
-        _byClient = new SlotHashTable<ClientHasher>(new ClientHasher(_records, _identities));
         _byDuid = new SlotHashTable<DuidHasher>(new DuidHasher(_records, _identities));
     }
 
@@ -124,7 +122,6 @@ internal sealed class LeaseIndex
         // The tables share nothing and only read the records, so they are built side by side, each from its own
         // pass; the calling thread builds some itself, so a busy thread pool only makes this sequential.
         Parallel.Invoke(
-            () => FillTable(_byClient, slots, count, static (index, slot) => index.ClientHash(slot)),
             () => FillTable(_byDuid, slots, count, static (index, slot) => DuidHasher.Of(index._identities.Duid(index._records[slot].Identity))),
             () =>
             {
@@ -234,15 +231,9 @@ internal sealed class LeaseIndex
             return false;
         }
 
-        // A renewal keeps its client: the hash tables then stay as they are.
+        // A renewal keeps its client: the DUID table then stays as it is.
         ref var record = ref _records[slot];
         var sameDuid = _identities.Duid(record.Identity).SequenceEqual(replacement.Duid);
-        var sameClient = sameDuid && record.Iaid == replacement.Iaid && record.Type == replacement.Type;
-        if (!sameClient)
-        {
-            _byClient.Remove(slot, ClientHash(slot));
-        }
-
         if (!sameDuid)
         {
             _byDuid.Remove(slot, DuidHasher.Of(_identities.Duid(record.Identity)));
@@ -250,11 +241,6 @@ internal sealed class LeaseIndex
 
         RemoveUnkeyed(slot);
         Fill(slot, replacement, fresh: false);
-        if (!sameClient)
-        {
-            _byClient.Add(slot, ClientHash(slot));
-        }
-
         if (!sameDuid)
         {
             _byDuid.Add(slot, DuidHasher.Of(replacement.Duid));
@@ -276,7 +262,6 @@ internal sealed class LeaseIndex
         RemoveUnkeyed(slot);
         _ordered.Remove(address);
         var removed = _byAddress.Remove(slot, AddressHasher.Of(address))
-            & _byClient.Remove(slot, ClientHash(slot))
             & _byDuid.Remove(slot, DuidHasher.Of(_identities.Duid(record.Identity)));
         Debug.Assert(removed, "A stored lease was missing from a hash table.");
         _identities.Free(record.Identity);
@@ -287,7 +272,7 @@ internal sealed class LeaseIndex
 
     public void CollectByClient(ReadOnlySpan<byte> duid, uint iaid, LeaseType type, List<Lease6> result)
     {
-        var probe = _byClient.Candidates(ClientHasher.Of(duid, iaid, type));
+        var probe = _byDuid.Candidates(DuidHasher.Of(duid));
         while (probe.Next(out var slot))
         {
             ref var record = ref _records[slot];
@@ -537,7 +522,6 @@ internal sealed class LeaseIndex
             inUse++;
             var text = TextOf(slot);
             if (FindSlot(record.Address) != slot
-                || !_byClient.Contains(slot, ClientHash(slot))
                 || !_byDuid.Contains(slot, DuidHasher.Of(_identities.Duid(record.Identity)))
                 || !_ordered.Contains(record.Address)
                 || record.HasText != _texts.ContainsKey(slot)
@@ -562,7 +546,7 @@ internal sealed class LeaseIndex
         }
 
         return inUse == _records.Count
-            && _byAddress.Count == inUse && _byClient.Count == inUse && _byDuid.Count == inUse
+            && _byAddress.Count == inUse && _byDuid.Count == inUse
             && _ordered.Count == inUse
             && _pendingReclaim.Count + _reclaimed.Count == expiring
             && _byState.Values.Sum(s => s.Count) == nonDefault
@@ -583,12 +567,6 @@ internal sealed class LeaseIndex
         }
 
         return -1;
-    }
-
-    private ulong ClientHash(int slot)
-    {
-        ref var record = ref _records[slot];
-        return ClientHasher.Of(_identities.Duid(record.Identity), record.Iaid, record.Type);
     }
 
     // Writes the lease's fields into the slot's record. A fresh slot gets its identity stored; a used one keeps its
@@ -668,7 +646,6 @@ internal sealed class LeaseIndex
     private void AddKeyed(int slot)
     {
         _byAddress.Add(slot, AddressHasher.Of(_records[slot].Address));
-        _byClient.Add(slot, ClientHash(slot));
         _byDuid.Add(slot, DuidHasher.Of(_identities.Duid(_records[slot].Identity)));
     }
 
