@@ -302,4 +302,50 @@ public class LeaseStoreIndexTests
                 LeaseRows.Rows(store.GetByState(LeaseState.Declined)));
         }, iter: 40);
     }
+
+    [Fact]
+    public void Declined_leases_share_one_duid_and_are_found_by_it_through_declines_updates_and_removals()
+    {
+        using var store = NewStore();
+        for (var host = 1; host <= 300; host++)
+        {
+            Assert.True(store.Add(LeaseSamples.Na("2001:db8::" + host.ToString("x"), (byte)(host % 7 + 1), iaid: (uint)host)));
+        }
+
+        // Two thirds declined (one DUID for all of them), then some of those given back to a client, some removed.
+        for (var host = 1; host <= 300; host++)
+        {
+            var lease = store.Get(Ipv6Address.Parse("2001:db8::" + host.ToString("x")))!;
+            if (host % 3 != 0)
+            {
+                lease.Decline(probationPeriod: 600, now: 1_700_000_000);
+                Assert.True(store.Replace(lease));
+            }
+        }
+
+        for (var host = 1; host <= 300; host += 10)
+        {
+            var lease = store.Get(Ipv6Address.Parse("2001:db8::" + host.ToString("x")))!;
+            if (lease.State == LeaseState.Declined && host % 20 == 1)
+            {
+                Assert.True(store.Replace(LeaseSamples.Na("2001:db8::" + host.ToString("x"), 9, iaid: 1)));
+            }
+            else
+            {
+                Assert.True(store.Remove(lease));
+            }
+        }
+
+        Assert.True(store.IndexesConsistent());
+        var all = store.GetAll();
+        Assert.Equal(
+            LeaseRows.Rows(all.Where(l => l.Duid.AsSpan().SequenceEqual(Lease6.DeclinedDuid))),
+            LeaseRows.Rows(store.GetByDuid(Lease6.DeclinedDuid.ToArray())));
+        Assert.Equal(LeaseRows.Rows(all.Where(l => l.State == LeaseState.Declined)), LeaseRows.Rows(store.GetByDuid(Lease6.DeclinedDuid.ToArray())));
+        Assert.Equal(LeaseRows.Rows(all.Where(l => l.Duid.AsSpan().SequenceEqual(LeaseSamples.Duid(9)))), LeaseRows.Rows(store.GetByClient(LeaseSamples.Duid(9), 1, LeaseType.NA)));
+        Assert.NotEmpty(store.GetByClient(LeaseSamples.Duid(9), 1, LeaseType.NA));
+        Assert.Equal(
+            LeaseRows.Rows(all.Where(l => l.Duid.AsSpan().SequenceEqual(LeaseSamples.Duid(3)))),
+            LeaseRows.Rows(store.GetByDuid(LeaseSamples.Duid(3))));
+    }
 }

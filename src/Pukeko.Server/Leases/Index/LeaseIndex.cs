@@ -26,6 +26,10 @@ internal sealed class LeaseIndex
     private readonly SlotHashTable<AddressHasher> _byAddress;
     private readonly SlotHashTable<DuidHasher> _byDuid;
 
+    // Leases whose DUID many share: declined leases (Kea's three zero bytes) and any without one. In the DUID table
+    // they would all hash alike, and linear probing would make them one run that every neighbouring key walks.
+    private readonly HashSet<int> _sharedDuid = [];
+
     // The three sorted sets are replaced, not refilled, by Load (built from sorted arrays, not by a million
     // insertions). The expiration sets hold ExpirationKey values: expiration time, then slot.
 
@@ -122,7 +126,17 @@ internal sealed class LeaseIndex
         // The tables share nothing and only read the records, so they are built side by side, each from its own
         // pass; the calling thread builds some itself, so a busy thread pool only makes this sequential.
         Parallel.Invoke(
-            () => FillTable(_byDuid, slots, count, static (index, slot) => DuidHasher.Of(index._identities.Duid(index._records[slot].Identity))),
+            () =>
+            {
+                _byDuid.EnsureCapacity(count);
+                for (var slot = 0; slot < slots; slot++)
+                {
+                    if (_records[slot].InUse)
+                    {
+                        AddByDuid(slot);
+                    }
+                }
+            },
             () =>
             {
                 SizeForLoad(slots);
@@ -178,19 +192,6 @@ internal sealed class LeaseIndex
         }
     }
 
-    private void FillTable<THasher>(SlotHashTable<THasher> table, int slots, int count, Func<LeaseIndex, int, ulong> hash)
-        where THasher : struct, ISlotHasher
-    {
-        table.EnsureCapacity(count);
-        for (var slot = 0; slot < slots; slot++)
-        {
-            if (_records[slot].InUse)
-            {
-                table.Add(slot, hash(this, slot));
-            }
-        }
-    }
-
     // Sizes the state and hostname tables once for the leases about to be added.
     private void SizeForLoad(int slots)
     {
@@ -236,14 +237,14 @@ internal sealed class LeaseIndex
         var sameDuid = _identities.Duid(record.Identity).SequenceEqual(replacement.Duid);
         if (!sameDuid)
         {
-            _byDuid.Remove(slot, DuidHasher.Of(_identities.Duid(record.Identity)));
+            RemoveByDuid(slot);
         }
 
         RemoveUnkeyed(slot);
         Fill(slot, replacement, fresh: false);
         if (!sameDuid)
         {
-            _byDuid.Add(slot, DuidHasher.Of(replacement.Duid));
+            AddByDuid(slot);
         }
 
         AddUnkeyed(slot);
@@ -261,8 +262,7 @@ internal sealed class LeaseIndex
         ref var record = ref _records[slot];
         RemoveUnkeyed(slot);
         _ordered.Remove(address);
-        var removed = _byAddress.Remove(slot, AddressHasher.Of(address))
-            & _byDuid.Remove(slot, DuidHasher.Of(_identities.Duid(record.Identity)));
+        var removed = _byAddress.Remove(slot, AddressHasher.Of(address)) & RemoveByDuid(slot);
         Debug.Assert(removed, "A stored lease was missing from a hash table.");
         _identities.Free(record.Identity);
         _texts.Remove(slot);
@@ -270,29 +270,60 @@ internal sealed class LeaseIndex
         return true;
     }
 
-    public void CollectByClient(ReadOnlySpan<byte> duid, uint iaid, LeaseType type, List<Lease6> result)
+    public void CollectByClient(ReadOnlySpan<byte> duid, uint iaid, LeaseType type, List<Lease6> result) =>
+        CollectByDuid(duid, (iaid, type), result);
+
+    public void CollectByDuid(ReadOnlySpan<byte> duid, List<Lease6> result) => CollectByDuid(duid, null, result);
+
+    // The leases of one DUID, or of one of its IAs when the IAID and type are given.
+    private void CollectByDuid(ReadOnlySpan<byte> duid, (uint Iaid, LeaseType Type)? ia, List<Lease6> result)
     {
+        if (IsShared(duid))
+        {
+            foreach (var slot in _sharedDuid)
+            {
+                AddIfHeldBy(slot, duid, ia, result);
+            }
+
+            return;
+        }
+
         var probe = _byDuid.Candidates(DuidHasher.Of(duid));
         while (probe.Next(out var slot))
         {
-            ref var record = ref _records[slot];
-            if (record.Iaid == iaid && record.Type == type && _identities.Duid(record.Identity).SequenceEqual(duid))
-            {
-                result.Add(Materialize(slot));
-            }
+            AddIfHeldBy(slot, duid, ia, result);
         }
     }
 
-    public void CollectByDuid(ReadOnlySpan<byte> duid, List<Lease6> result)
+    private void AddIfHeldBy(int slot, ReadOnlySpan<byte> duid, (uint Iaid, LeaseType Type)? ia, List<Lease6> result)
     {
-        var probe = _byDuid.Candidates(DuidHasher.Of(duid));
-        while (probe.Next(out var slot))
+        ref var record = ref _records[slot];
+        if ((ia is not { } key || (record.Iaid == key.Iaid && record.Type == key.Type))
+            && _identities.Duid(record.Identity).SequenceEqual(duid))
         {
-            if (_identities.Duid(_records[slot].Identity).SequenceEqual(duid))
-            {
-                result.Add(Materialize(slot));
-            }
+            result.Add(Materialize(slot));
         }
+    }
+
+    private static bool IsShared(ReadOnlySpan<byte> duid) => duid.IsEmpty || duid.SequenceEqual(Lease6.DeclinedDuid);
+
+    private void AddByDuid(int slot)
+    {
+        var duid = _identities.Duid(_records[slot].Identity);
+        if (IsShared(duid))
+        {
+            _sharedDuid.Add(slot);
+        }
+        else
+        {
+            _byDuid.Add(slot, DuidHasher.Of(duid));
+        }
+    }
+
+    private bool RemoveByDuid(int slot)
+    {
+        var duid = _identities.Duid(_records[slot].Identity);
+        return IsShared(duid) ? _sharedDuid.Remove(slot) : _byDuid.Remove(slot, DuidHasher.Of(duid));
     }
 
     public void CollectAll(List<Lease6> result)
@@ -522,7 +553,9 @@ internal sealed class LeaseIndex
             inUse++;
             var text = TextOf(slot);
             if (FindSlot(record.Address) != slot
-                || !_byDuid.Contains(slot, DuidHasher.Of(_identities.Duid(record.Identity)))
+                || !(IsShared(_identities.Duid(record.Identity))
+                    ? _sharedDuid.Contains(slot)
+                    : _byDuid.Contains(slot, DuidHasher.Of(_identities.Duid(record.Identity))))
                 || !_ordered.Contains(record.Address)
                 || record.HasText != _texts.ContainsKey(slot)
                 || (record.State != LeaseState.Default && !_byState[record.State].Contains(slot))
@@ -546,7 +579,7 @@ internal sealed class LeaseIndex
         }
 
         return inUse == _records.Count
-            && _byAddress.Count == inUse && _byDuid.Count == inUse
+            && _byAddress.Count == inUse && _byDuid.Count + _sharedDuid.Count == inUse
             && _ordered.Count == inUse
             && _pendingReclaim.Count + _reclaimed.Count == expiring
             && _byState.Values.Sum(s => s.Count) == nonDefault
@@ -646,7 +679,7 @@ internal sealed class LeaseIndex
     private void AddKeyed(int slot)
     {
         _byAddress.Add(slot, AddressHasher.Of(_records[slot].Address));
-        _byDuid.Add(slot, DuidHasher.Of(_identities.Duid(_records[slot].Identity)));
+        AddByDuid(slot);
     }
 
     // Every table whose key is not the address or the client: expiration, counts, state and hostname.
