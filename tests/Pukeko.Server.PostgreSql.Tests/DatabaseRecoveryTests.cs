@@ -306,24 +306,5 @@ public sealed class DatabaseRecoveryTests(PostgreSqlCluster cluster) : IDisposab
         """;
 
     /// <summary>Starts a server on loopback with <paramref name="databases"/> (the database keys) and the openers of <paramref name="openers"/>.</summary>
-    private async Task<Dhcp6Server> StartAsync(string databases, ServerOptions openers)
-    {
-        var environment = new ConfigEnvironment(
-            Path.Combine(_root.FullName, "data"), Path.Combine(_root.FullName, "log"), Path.Combine(_root.FullName, "run"), Path.Combine(_root.FullName, "hooks"));
-        Directory.CreateDirectory(environment.DataDirectory);
-        var configFile = Path.Combine(_root.FullName, "kea-dhcp6.conf");
-        File.WriteAllText(configFile, $$"""
-            {
-              "Dhcp6": {
-                "interfaces-config": { "interfaces": [ "lo" ] },
-                {{databases}}
-                "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "lo", "pools": [ { "pool": "2001:db8:1::1-2001:db8:1::ffff" } ] } ]
-              }
-            }
-            """);
-        var options = openers with { ConfigFile = configFile, ServerPort = (ushort)LoopbackPorts.Free(), ClientPort = (ushort)LoopbackPorts.Free() };
-        var server = new Dhcp6Server(options, environment, NullLoggerFactory.Instance, TimeProvider.System);
-        await server.StartAsync();
-        return server;
-    }
+    private Task<Dhcp6Server> StartAsync(string databases, ServerOptions openers) => LoopbackTestServer.StartAsync(_root, databases, openers);
 }

@@ -180,27 +180,14 @@ public sealed class NetworkCutTests : IAsyncLifetime
     /// <summary>The database's packets to the server vanish from here on.</summary>
     private Task CutAsync() => InNamespace("route", "add", "blackhole", ServerAddress + "/32");
 
-    private async Task<Dhcp6Server> StartServerAsync(string keys)
-    {
-        var environment = new ConfigEnvironment(
-            Path.Combine(_root.FullName, "data"), Path.Combine(_root.FullName, "log"), Path.Combine(_root.FullName, "run"), Path.Combine(_root.FullName, "hooks"));
-        Directory.CreateDirectory(environment.DataDirectory);
-        var configFile = Path.Combine(_root.FullName, "kea-dhcp6.conf");
-        File.WriteAllText(configFile, $$"""
-            {
-              "Dhcp6": {
-                "interfaces-config": { "interfaces": [ "lo" ] },
-                "lease-database": { "type": "postgresql", "name": "{{_database}}", "host": "{{DatabaseAddress}}", "port": {{TcpPort}},
-                                    "user": "{{PostgreSqlCluster.User}}", "password": "{{PostgreSqlCluster.Password}}", "connect-timeout": 1, {{keys}} },
-                "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "lo", "pools": [ { "pool": "2001:db8:1::1-2001:db8:1::ffff" } ] } ]
-              }
-            }
-            """);
-        var options = new ServerOptions(configFile, (ushort)LoopbackPorts.Free(), (ushort)LoopbackPorts.Free()) { OpenPostgreSqlLeaseStore = PgSqlLeaseStore.OpenAsync };
-        var server = new Dhcp6Server(options, environment, NullLoggerFactory.Instance, TimeProvider.System);
-        await server.StartAsync();
-        return server;
-    }
+    private Task<Dhcp6Server> StartServerAsync(string keys) =>
+        LoopbackTestServer.StartAsync(
+            _root,
+            $$"""
+            "lease-database": { "type": "postgresql", "name": "{{_database}}", "host": "{{DatabaseAddress}}", "port": {{TcpPort}},
+                                "user": "{{PostgreSqlCluster.User}}", "password": "{{PostgreSqlCluster.Password}}", "connect-timeout": 1, {{keys}} },
+            """,
+            new ServerOptions("") { OpenPostgreSqlLeaseStore = PgSqlLeaseStore.OpenAsync });
 
     /// <summary>initdb trusts only loopback over TCP; the server connects from the other end of the veth pair.</summary>
     private static Task<string> TrustTheServerAsync(PostgreSqlCluster cluster)

@@ -240,30 +240,19 @@ public sealed class ServerOnPostgreSqlTests(PostgreSqlCluster cluster) : IDispos
         return rows;
     }
 
-    private Dhcp6Server NewServer(string database, ushort? clientPort = null, string globals = "", string pool = "2001:db8:1::1-2001:db8:1::ffff")
-    {
-        var environment = new ConfigEnvironment(
-            Path.Combine(_root.FullName, "data"), Path.Combine(_root.FullName, "log"), Path.Combine(_root.FullName, "run"), Path.Combine(_root.FullName, "hooks"));
-        Directory.CreateDirectory(environment.DataDirectory);
-        var configFile = Path.Combine(_root.FullName, "kea-dhcp6.conf");
-        File.WriteAllText(configFile, $$"""
-            {
-              "Dhcp6": {
-                "interfaces-config": { "interfaces": [ "lo" ] },
-                {{globals}}
-                "lease-database": { "type": "postgresql", "name": "{{database}}", "host": "{{cluster.SocketDirectory}}",
-                                    "port": {{PostgreSqlCluster.Port}}, "user": "{{PostgreSqlCluster.User}}",
-                                    "password": "{{PostgreSqlCluster.Password}}", "connect-timeout": 5 },
-                "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "interface": "lo", "pools": [ { "pool": "{{pool}}", "pool-id": 7 } ] } ]
-              }
-            }
-            """);
-        var options = new ServerOptions(configFile, FreeUdpPort(), clientPort ?? FreeUdpPort())
-        {
-            OpenPostgreSqlLeaseStore = PgSqlLeaseStore.OpenAsync,
-        };
-        return new Dhcp6Server(options, environment, NullLoggerFactory.Instance, TimeProvider.System);
-    }
+    private Dhcp6Server NewServer(string database, ushort? clientPort = null, string globals = "", string pool = LoopbackTestServer.DefaultPool) =>
+        LoopbackTestServer.Create(
+            _root,
+            $$"""
+            {{globals}}
+            "lease-database": { "type": "postgresql", "name": "{{database}}", "host": "{{cluster.SocketDirectory}}",
+                                "port": {{PostgreSqlCluster.Port}}, "user": "{{PostgreSqlCluster.User}}",
+                                "password": "{{PostgreSqlCluster.Password}}", "connect-timeout": 5 },
+            """,
+            new ServerOptions("") { OpenPostgreSqlLeaseStore = PgSqlLeaseStore.OpenAsync },
+            clientPort,
+            pool,
+            poolKeys: ", \"pool-id\": 7");
 
     private static ushort FreeUdpPort() => (ushort)Pukeko.Server.Tests.Support.LoopbackPorts.Free();
 }
