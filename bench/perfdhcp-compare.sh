@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Kea 2.2 (kea-dhcp6, multi-threading off and on) against pukeko-dhcp6 (multi-threading on and
-# off) under ISC perfdhcp (or, for EXCHANGE=rapid, bench/Pukeko.RapidCommitClient): same machine, same pair of network namespaces, same config (one /64
-# subnet, one large pool, memfile with persist on, logging at WARN), full 4-way SARR exchanges at
-# increasing rates. Every point runs REPEATS times on a freshly started server with an empty lease
-# file; the median run (by completed exchanges) is reported. ISC's criterion for "max rate" is the
-# highest offered rate with < 2.5 % of exchanges not completed (digest §9).
+# off) under ISC perfdhcp (or, for EXCHANGE=rapid, bench/Pukeko.RapidCommitClient): same machine,
+# same pair of network namespaces, same config (one /64 subnet, one large pool, memfile with persist
+# on, logging at WARN), full 4-way SARR exchanges at increasing rates. Every point runs REPEATS
+# times on a freshly started server with an empty lease file; the median run (by completed
+# exchanges) is reported. ISC's criterion for "max rate" is the highest offered rate with < 2.5 %
+# of exchanges not completed (digest §9).
 #
 #   bench/perfdhcp-compare.sh                      # publishes Pukeko (Release) first
 #   PUKEKO=/tmp/x/pukeko-dhcp6 RATES=1000,2000 REPEATS=1 bench/perfdhcp-compare.sh
@@ -24,7 +25,8 @@
 # "rapid", 2-way Solicit-Reply with Rapid Commit (the subnet allows it), where a Reply with a lease is the completed
 # exchange: run by our own client, pukeko-rapid-client, with the same rate, period and wait, because perfdhcp 2.2 stops
 # at the first Reply of -i -c; its Solicits are the table's Solicits and Requests, its completed Replies the Replies,
-# its Advertises (a server that did not commit) the Advertises, its unanswered Solicits the SA drops; "renew", 4-way SARR at RATE plus Renews of the leases just acquired at RENEW_RATE/s, default RATE/2
+# its Advertises (a server that did not commit) the Advertises, its unanswered Solicits the SA drops; "renew", 4-way
+# SARR at RATE plus Renews of the leases just acquired at RENEW_RATE/s, default RATE/2
 # (perfdhcp -f), reported in extra columns), CACHE_THRESHOLD (lease caching, written into every server's config so
 # that all renew alike: Kea 2.2 has no default, i.e. no caching, while Pukeko and Kea 3.x default to 0.25; default
 # 0.25; Kea 2.2 accepts only values between 0 and 1, so caching cannot be switched off explicitly for it), PREFILL

@@ -10,6 +10,30 @@ namespace Pukeko.Server.Tests.Leases;
 /// <summary>Index behaviour of the store, in memory only (Persist=false).</summary>
 public class LeaseStoreIndexTests
 {
+    // One change to the store and to the model of it, which must agree on whether it was made: 0 adds, 1 updates,
+    // anything else removes.
+    private static void ApplyToBoth(MemfileLeaseStore store, Dictionary<Ipv6Address, Lease6> model, int kind, Lease6 lease)
+    {
+        switch (kind)
+        {
+            case 0:
+                Assert.Equal(model.TryAdd(lease.Address, lease), store.Add(lease));
+                break;
+            case 1:
+                var known = model.ContainsKey(lease.Address);
+                Assert.Equal(known, store.Replace(lease));
+                if (known)
+                {
+                    model[lease.Address] = lease;
+                }
+
+                break;
+            default:
+                Assert.Equal(model.Remove(lease.Address), store.Remove(lease));
+                break;
+        }
+    }
+
     private static MemfileLeaseStore NewStore()
     {
         var store = new MemfileLeaseStore(new MemfileOptions("unused", Persist: false), NullLogger.Instance, TimeProvider.System);
@@ -207,24 +231,7 @@ public class LeaseStoreIndexTests
                 }
 
                 lease.State = (LeaseState)state;
-                switch (kind)
-                {
-                    case 0:
-                        Assert.Equal(model.TryAdd(lease.Address, lease), store.Add(lease));
-                        break;
-                    case 1:
-                        var known = model.ContainsKey(lease.Address);
-                        Assert.Equal(known, store.Replace(lease));
-                        if (known)
-                        {
-                            model[lease.Address] = lease;
-                        }
-
-                        break;
-                    default:
-                        Assert.Equal(model.Remove(lease.Address), store.Remove(lease));
-                        break;
-                }
+                ApplyToBoth(store, model, kind, lease);
             }
 
             Assert.True(store.IndexesConsistent());
@@ -260,25 +267,7 @@ public class LeaseStoreIndexTests
                 lease.UserContext = text >= 2 ? $"{{ \"n\": {host} }}" : null;
                 lease.HardwareAddress = hardware switch { 0 => null, 1 => [], _ => [2, 0, 0, 0, 0, client] };
                 lease.HardwareType = (ushort)(hardware == 2 ? 1 : 0);
-                switch (kind)
-                {
-                    case 0:
-                        Assert.Equal(model.TryAdd(lease.Address, lease), store.Add(lease));
-                        break;
-                    case 1:
-                    case 2:
-                        var known = model.ContainsKey(lease.Address);
-                        Assert.Equal(known, store.Replace(lease));
-                        if (known)
-                        {
-                            model[lease.Address] = lease;
-                        }
-
-                        break;
-                    default:
-                        Assert.Equal(model.Remove(lease.Address), store.Remove(lease));
-                        break;
-                }
+                ApplyToBoth(store, model, kind switch { 0 => 0, 1 or 2 => 1, _ => 2 }, lease);
             }
 
             Assert.True(store.IndexesConsistent());

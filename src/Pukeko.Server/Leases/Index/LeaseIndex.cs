@@ -7,9 +7,9 @@ namespace Pukeko.Server.Leases.Index;
 /// <summary>
 /// The in-memory lease tables: the leases as records (<see cref="LeaseRecord"/>), unique by address, plus secondary
 /// indexes by DUID (which also finds a client's (DUID, IAID, type) leases: a DUID has few), by expiration, hostname
-/// and state, and the addresses in order (pages, pool ranges), so no query of the packet path has to scan every lease (a few control-command queries do, see there).
-/// Readers get <see cref="Lease6"/> objects made from the records, theirs to keep. Not thread-safe; the owning store
-/// serialises access.
+/// and state, and the addresses in order (pages, pool ranges), so no query of the packet path has to scan every lease
+/// (a few control-command queries do, see there). Readers get <see cref="Lease6"/> objects made from the records,
+/// theirs to keep. Not thread-safe; the owning store serialises access.
 /// </summary>
 /// <remarks>
 /// The tables hold record slots, not objects: a million leases take about 135 bytes each, where objects in
@@ -30,7 +30,7 @@ internal sealed class LeaseIndex
     // they would all hash alike, and linear probing would make them one run that every neighbouring key walks.
     private readonly HashSet<int> _sharedDuid = [];
 
-    // The three sorted sets are replaced, not refilled, by Load (built from sorted arrays, not by a million
+    // The three sorted sets are replaced, not refilled, by FinishLoad (built from sorted arrays, not by a million
     // insertions). The expiration sets hold ExpirationKey values: expiration time, then slot.
 
     // Leases that reclamation still has to process (finite lifetime, not yet reclaimed).
@@ -104,7 +104,7 @@ internal sealed class LeaseIndex
     /// address table (a later row overwrites its address's record in place, a deletion frees it), so a row's parsed
     /// <see cref="Lease6"/> is garbage at once. <see cref="FinishLoad"/> then builds the other tables.
     /// </summary>
-    public Memfile.ILeaseReplayTarget BeginLoad()
+    public ILeaseReplayTarget BeginLoad()
     {
         if (Count != 0 || _records.HighWater != 0)
         {
@@ -750,7 +750,7 @@ internal sealed class LeaseIndex
         : pending;
 
     // The start-up replay: records and the address table only (see BeginLoad).
-    private sealed class Replay(LeaseIndex index) : Memfile.ILeaseReplayTarget
+    private sealed class Replay(LeaseIndex index) : ILeaseReplayTarget
     {
         public void Put(Lease6 lease)
         {
