@@ -259,15 +259,21 @@ internal sealed class LeaseIndex
             return false;
         }
 
-        ref var record = ref _records[slot];
         RemoveUnkeyed(slot);
         _ordered.Remove(address);
         var removed = _byAddress.Remove(slot, AddressHasher.Of(address)) & RemoveByDuid(slot);
         Debug.Assert(removed, "A stored lease was missing from a hash table.");
-        _identities.Free(record.Identity);
+        Release(slot);
+        return true;
+    }
+
+    // Frees what a slot holds outside the tables (its identity and text) and the slot itself; the caller has taken it
+    // out of every table first.
+    private void Release(int slot)
+    {
+        _identities.Free(_records[slot].Identity);
         _texts.Remove(slot);
         _records.Free(slot);
-        return true;
     }
 
     public void CollectByClient(ReadOnlySpan<byte> duid, uint iaid, LeaseType type, List<Lease6> result) =>
@@ -775,9 +781,7 @@ internal sealed class LeaseIndex
             }
 
             index._byAddress.Remove(slot, AddressHasher.Of(address));
-            index._identities.Free(index._records[slot].Identity);
-            index._texts.Remove(slot);
-            index._records.Free(slot);
+            index.Release(slot);
             return true;
         }
     }
