@@ -44,7 +44,7 @@ internal sealed partial class Dhcp6Server
     internal Func<TransportSettings, UdpTransport> TransportFactory { get; set; } = null!;
 
     private UdpTransport CreateTransport(TransportSettings settings) =>
-        new(settings.Interfaces, settings.Port, settings.Workers, settings.QueueSize, _loggers.CreateLogger("kea-dhcp6.packets"), _time, settings.ReceiveInWorkers, settings.ReceiveBufferBytes);
+        new(settings.Interfaces, settings.Port, settings.Workers, settings.QueueSize, _loggers.CreateLogger("kea-dhcp6.packets"), _time, settings.ReceiveInWorkers, settings.ReceiveBufferBytes, settings.Batch);
 
     private async Task SwapRuntimeAsync(DhcpConfig config)
     {
@@ -363,9 +363,12 @@ internal sealed partial class Dhcp6Server
             _log.LogWarning(new EventId(0, "DHCPSRV_OPEN_SOCKET_FAIL"), "failed to open socket: interface {Interface} not found", name);
         }
 
+        // A worker runs its batch in order, so where a query waits on a database round trip the rest of its batch would
+        // wait too while other workers idle: there each worker takes one datagram at a time, as before.
+        var inMemory = config.LeaseDatabase.Type == LeaseDatabaseConfig.Memfile && config.HostsDatabases.Count == 0;
         return new TransportSettings(
             interfaces, _options.ServerPort, PacketWorkersOf(config), config.MultiThreading.PacketQueueSize, ReceiveInWorkers: !config.MultiThreading.HasPacketQueue,
-            config.MultiThreading.ReceiveBufferBytes);
+            config.MultiThreading.ReceiveBufferBytes, inMemory ? TransportSettings.MemoryBatch : 1);
     }
 
     private static int PacketWorkersOf(DhcpConfig config)

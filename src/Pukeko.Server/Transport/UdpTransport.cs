@@ -73,6 +73,7 @@ internal sealed class UdpTransport : IAsyncDisposable
 
     // No queue: every worker receives for itself (see the class summary).
     private readonly bool _receiveInWorkers;
+    private readonly int _batch;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _tasks = [];
     private readonly ushort _port;
@@ -87,8 +88,15 @@ internal sealed class UdpTransport : IAsyncDisposable
 
     /// <param name="receiveInWorkers">No queue: each worker receives its own datagrams (<paramref name="queueSize"/> unused).</param>
     /// <param name="receiveBufferBytes">SO_RCVBUF: where datagrams wait when no worker is in recvmsg.</param>
-    public UdpTransport(IReadOnlyList<InterfaceInfo> interfaces, ushort port, int workers, int queueSize, ILogger log, TimeProvider time, bool receiveInWorkers, int receiveBufferBytes)
+    /// <param name="batch">Datagrams taken per receive call, and replies sent per send call (see <see cref="MessageBatch"/>).</param>
+    public UdpTransport(IReadOnlyList<InterfaceInfo> interfaces, ushort port, int workers, int queueSize, ILogger log, TimeProvider time, bool receiveInWorkers, int receiveBufferBytes, int batch = 1)
     {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("The DHCPv6 transport uses Linux's recvmmsg and sendmmsg.");
+        }
+
+        _batch = Math.Max(1, batch);
         _log = log;
         _time = time;
         _port = port;
@@ -122,6 +130,9 @@ internal sealed class UdpTransport : IAsyncDisposable
     }
 
     public int Workers { get; }
+
+    /// <summary>Datagrams a receive call takes at most (1: one at a time).</summary>
+    internal int Batch => _batch;
 
     public ushort Port => (ushort)((IPEndPoint)_socket.LocalEndPoint!).Port;
 
@@ -228,119 +239,114 @@ internal sealed class UdpTransport : IAsyncDisposable
     }
 
     /// <summary>
-    /// The receive loop, on a thread of its own blocking in recvmsg: an asynchronous receive would cost two thread
+    /// The receive loop, on a thread of its own blocking in recvmmsg: an asynchronous receive would cost two thread
     /// hops per datagram (the socket engine's epoll thread, then a thread-pool thread running the loop).
     /// </summary>
     private void ReceiveLoop()
     {
         var token = _stop.Token;
-        EndPoint anySender = new IPEndPoint(IPAddress.IPv6Any, 0);
-        while (TryReceive(token, anySender, out var datagram))
+        using var batch = new MessageBatch(_socket, _batch, _log);
+        while (ReceiveBatch(batch, token))
         {
-            if (datagram is null)
+            while (true)
             {
-                continue;
-            }
+                // One byte more than is taken, so that a datagram too large to take shows itself by filling it.
+                var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram + 1);
+                if (!batch.TryTake(buffer.AsSpan(0, MaxDatagram + 1), out var message))
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    break;
+                }
 
-            if (!_queue.Write(datagram, out var dropped))
-            {
-                // Stopping.
-                datagram.ReturnBuffer?.Invoke(datagram.Buffer);
-                break;
-            }
+                var datagram = Accept(message, buffer, new ReceivedDatagram
+                {
+                    Buffer = buffer,
+                    Length = 0,
+                    RemoteAddress = default,
+                    RemotePort = 0,
+                    LocalAddress = default,
+                    LocalPort = _port,
+                    InterfaceIndex = 0,
+                    InterfaceName = string.Empty,
+                    ReturnBuffer = static b => ArrayPool<byte>.Shared.Return(b),
+                });
+                if (datagram is null)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    continue;
+                }
 
-            if (dropped is not null)
-            {
-                // As Kea's multi-threaded packet queue: the oldest packet makes way, and is counted.
-                dropped.ReturnBuffer?.Invoke(dropped.Buffer);
-                _processor?.CountDrop(DropReason.QueueFull);
-                _log.LogDebug(new EventId(0, "DHCP6_PACKET_QUEUE_FULL"), "packet queue is full: the oldest queued packet was dropped");
+                if (!_queue.Write(datagram, out var dropped))
+                {
+                    // Stopping.
+                    datagram.ReturnBuffer?.Invoke(datagram.Buffer);
+                    return;
+                }
+
+                if (dropped is not null)
+                {
+                    // As Kea's multi-threaded packet queue: the oldest packet makes way, and is counted.
+                    dropped.ReturnBuffer?.Invoke(dropped.Buffer);
+                    _processor?.CountDrop(DropReason.QueueFull);
+                    _log.LogDebug(new EventId(0, "DHCP6_PACKET_QUEUE_FULL"), "packet queue is full: the oldest queued packet was dropped");
+                }
             }
         }
     }
 
     /// <summary>
-    /// Waits in recvmsg for the next datagram. False when the transport stops; otherwise <paramref name="datagram"/> is
-    /// the datagram to run, or null when there is none to run (a poll timeout, another interface's, one too large).
+    /// Waits in recvmmsg for the next datagrams. False when the transport stops; otherwise the batch holds what came
+    /// (nothing after a poll timeout).
     /// </summary>
-    /// <param name="anySender">The loop's own template for recvmsg's sender, made once per loop, not per datagram.</param>
-    private bool TryReceive(CancellationToken token, EndPoint anySender, out ReceivedDatagram? datagram)
+    private bool ReceiveBatch(MessageBatch batch, CancellationToken token)
     {
-        datagram = null;
         if (token.IsCancellationRequested)
         {
             return false;
         }
 
-        // One byte more than is taken, so that a datagram too large to take shows itself by filling it.
-        var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram + 1);
-        var from = anySender;
-        var flags = SocketFlags.None;
-        int received;
-        IPPacketInformation info;
-        try
+        var received = batch.Receive(out var error);
+        if (received < 0 || token.IsCancellationRequested)
         {
-            received = _socket.ReceiveMessageFrom(buffer.AsSpan(0, MaxDatagram + 1), ref flags, ref from, out info);
-        }
-        catch (ObjectDisposedException)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            return false;
-        }
-        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.Interrupted)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            return true;
-        }
-        catch (SocketException ex)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            if (token.IsCancellationRequested || ex.SocketErrorCode is SocketError.OperationAborted or SocketError.Shutdown)
-            {
-                return false;
-            }
-
-            _log.LogWarning(new EventId(0, "DHCP6_PACKET_RECEIVE_FAIL"), "error on receive: {Reason}", ex.Message);
-            return true;
-        }
-
-        if (token.IsCancellationRequested)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
             return false;
         }
 
-        var ifindex = info.Interface;
-        if (!_interfaces.TryGetValue(ifindex, out var ifname))
+        if (error != 0)
+        {
+            _log.LogWarning(new EventId(0, "DHCP6_PACKET_RECEIVE_FAIL"), "error on receive: {Reason}", System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(error));
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="datagram"/> from a datagram taken out of a batch into <paramref name="buffer"/>; null when
+    /// it is not to be run (another interface's, or one too large, which is counted).
+    /// </summary>
+    private ReceivedDatagram? Accept(in ReceivedMessage message, byte[] buffer, ReceivedDatagram datagram)
+    {
+        if (!_interfaces.TryGetValue(message.InterfaceIndex, out var ifname))
         {
             // Not an interface we serve (the wildcard socket sees them all).
-            ArrayPool<byte>.Shared.Return(buffer);
-            return true;
+            return null;
         }
 
-        var remote = (IPEndPoint)from;
-        if (received > MaxDatagram || (flags & SocketFlags.Truncated) != 0)
+        if (message.Length > MaxDatagram || message.Truncated)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
             _processor?.CountDrop(DropReason.ParseFailed);
-            _log.LogDebug(new EventId(0, "DHCP6_PACKET_DROP_PARSE_FAIL"), "failed to parse packet from {Remote} received over interface {Interface}, reason: datagram larger than {Max} bytes", remote.Address, ifname, MaxDatagram);
-            return true;
+            _log.LogDebug(new EventId(0, "DHCP6_PACKET_DROP_PARSE_FAIL"), "failed to parse packet from {Remote} received over interface {Interface}, reason: datagram larger than {Max} bytes", message.RemoteAddress, ifname, MaxDatagram);
+            return null;
         }
 
-        datagram = new ReceivedDatagram
-        {
-            Buffer = buffer,
-            Length = received,
-            RemoteAddress = Ipv6Address.FromIPAddress(remote.Address),
-            RemotePort = (ushort)remote.Port,
-            LocalAddress = Ipv6Address.FromIPAddress(info.Address),
-            LocalPort = _port,
-            InterfaceIndex = ifindex,
-            InterfaceName = ifname,
-            ReceivedAt = _time.GetUtcNow(),
-            ReturnBuffer = static b => ArrayPool<byte>.Shared.Return(b),
-        };
-        return true;
+        datagram.Buffer = buffer;
+        datagram.Length = message.Length;
+        datagram.RemoteAddress = message.RemoteAddress;
+        datagram.RemotePort = message.RemotePort;
+        datagram.LocalAddress = message.LocalAddress;
+        datagram.InterfaceIndex = message.InterfaceIndex;
+        datagram.InterfaceName = ifname;
+        datagram.ReceivedAt = _time.GetUtcNow();
+        return datagram;
     }
 
     /// <summary>Starts one worker thread; the caller holds <see cref="_workersLock"/>.</summary>
@@ -412,38 +418,50 @@ internal sealed class UdpTransport : IAsyncDisposable
     }
 
     /// <summary>
-    /// A worker without a queue: it receives its datagrams itself and runs each at once. While the transport is paused
-    /// (a reconfiguration) it holds the one datagram it has and receives no more, so the rest wait in the socket.
+    /// A worker without a queue: it receives its datagrams itself, a batch at a time, runs each at once and sends the
+    /// replies together at the end of the batch. While the transport is paused (a reconfiguration) it holds what it has
+    /// received and receives no more, so the rest wait in the socket.
     /// </summary>
     private void ReceivingWorkerMain(Worker me)
     {
         BlockingIo.AllowOnThisThread();
         var output = ArrayPool<byte>.Shared.Rent(SendStage.MaxReply);
         var token = _stop.Token;
-        EndPoint anySender = new IPEndPoint(IPAddress.IPv6Any, 0);
+        var batch = new MessageBatch(_socket, _batch, _log);
+        lock (_workersLock)
+        {
+            me.Batch = batch;
+        }
+
+        // The worker's one datagram, refilled for each query: the pipeline copies what it keeps before it returns.
+        var input = GC.AllocateUninitializedArray<byte>(MaxDatagram + 1);
+        var datagram = new ReceivedDatagram
+        {
+            Buffer = input,
+            Length = 0,
+            RemoteAddress = default,
+            RemotePort = 0,
+            LocalAddress = default,
+            LocalPort = _port,
+            InterfaceIndex = 0,
+            InterfaceName = string.Empty,
+        };
         try
         {
-            while (TryReceive(token, anySender, out var datagram))
+            while (true)
             {
-                if (datagram is null)
+                if (Volatile.Read(ref _stalled) > 0 && !HelpStalled(me, batch, datagram, ref output, token))
                 {
-                    continue;
-                }
-
-                try
-                {
-                    while (!_packets.TryEnter())
-                    {
-                        _packets.WhenOpen.Wait(token);
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                    datagram.ReturnBuffer?.Invoke(datagram.Buffer);
                     return;
                 }
 
-                if (RunThenRetire(me, datagram, ref output))
+                if (!ReceiveBatch(batch, token) || !RunBatch(me, batch, batch, datagram, ref output, token))
+                {
+                    return;
+                }
+
+                batch.Flush();
+                if (Retire(me))
                 {
                     return;
                 }
@@ -451,8 +469,84 @@ internal sealed class UdpTransport : IAsyncDisposable
         }
         finally
         {
+            batch.Flush();
+            lock (_workersLock)
+            {
+                me.Batch = null;
+            }
+
+            batch.Dispose();
             Exit(me, output);
         }
+    }
+
+    /// <summary>
+    /// Runs every datagram left in <paramref name="source"/> (the worker's own batch, or a stalled worker's), queuing the
+    /// replies in <paramref name="replies"/>. False when the transport stopped while paused.
+    /// </summary>
+    private bool RunBatch(Worker me, MessageBatch source, MessageBatch replies, ReceivedDatagram datagram, ref byte[] output, CancellationToken token)
+    {
+        while (source.TryTake(datagram.Buffer.AsSpan(0, MaxDatagram + 1), out var message))
+        {
+            if (Accept(message, datagram.Buffer, datagram) is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                while (!_packets.TryEnter())
+                {
+                    replies.Flush();
+                    _packets.WhenOpen.Wait(token);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref me.BusySince, Stopwatch.GetTimestamp());
+            output = Process(datagram, output, me.ReplyAddress, replies);
+            Volatile.Write(ref me.BusySince, 0);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Takes over what stalled workers (blocked in a callout) still hold of their batches, so those datagrams are not
+    /// held up with them. False when the transport stopped.
+    /// </summary>
+    private bool HelpStalled(Worker me, MessageBatch own, ReceivedDatagram datagram, ref byte[] output, CancellationToken token)
+    {
+        List<MessageBatch>? held = null;
+        lock (_workersLock)
+        {
+            foreach (var worker in _workers)
+            {
+                if (worker != me && worker.Reported && worker.Batch is { } batch)
+                {
+                    (held ??= []).Add(batch);
+                }
+            }
+        }
+
+        if (held is null)
+        {
+            return true;
+        }
+
+        foreach (var batch in held)
+        {
+            if (!RunBatch(me, batch, own, datagram, ref output, token))
+            {
+                return false;
+            }
+        }
+
+        own.Flush();
+        return true;
     }
 
     /// <summary>Runs one datagram under the stall watchdog's eye; true when the worker is an extra one that ends now.</summary>
@@ -483,7 +577,8 @@ internal sealed class UdpTransport : IAsyncDisposable
     /// keeps the output buffer, so the worker takes a new one and moves on.
     /// </summary>
     /// <returns>The output buffer for the worker's next packet.</returns>
-    private byte[] Process(ReceivedDatagram datagram, byte[] output, ReplyAddress replyAddress)
+    /// <param name="replies">Where a worker that receives in batches queues its replies; null: each is sent at once.</param>
+    private byte[] Process(ReceivedDatagram datagram, byte[] output, ReplyAddress replyAddress, MessageBatch? replies = null)
     {
         ValueTask<OutgoingDatagram?> pending;
         try
@@ -511,7 +606,7 @@ internal sealed class UdpTransport : IAsyncDisposable
         {
             // Completed, or too many unfinished already: this worker waits for it (its continuations run elsewhere).
             var result = pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
-            if (result is { } reply)
+            if (result is { } reply && (replies is null || !replies.TryQueue(reply.Buffer.AsSpan(0, reply.Length), reply.Destination, reply.Port, ScopeOf(reply))))
             {
                 Send(reply, replyAddress);
             }
@@ -630,12 +725,15 @@ internal sealed class UdpTransport : IAsyncDisposable
         }
     }
 
+    /// <summary>A link-local or multicast destination needs its interface as scope.</summary>
+    private static uint ScopeOf(in OutgoingDatagram reply) =>
+        reply.Destination.IsLinkLocal || reply.Destination.IsMulticast ? (uint)reply.InterfaceIndex : 0;
+
     private void Send(OutgoingDatagram reply, ReplyAddress address)
     {
-        var scope = reply.Destination.IsLinkLocal || reply.Destination.IsMulticast ? (uint)reply.InterfaceIndex : 0;
         try
         {
-            _socket.SendTo(reply.Buffer.AsSpan(0, reply.Length), SocketFlags.None, address.Set(reply.Destination, reply.Port, scope));
+            _socket.SendTo(reply.Buffer.AsSpan(0, reply.Length), SocketFlags.None, address.Set(reply.Destination, reply.Port, ScopeOf(reply)));
         }
         catch (SocketException ex)
         {
@@ -704,6 +802,9 @@ internal sealed class UdpTransport : IAsyncDisposable
         public bool Reported;
 
         public UdpTransport? Owner;
+
+        /// <summary>The worker's receive batch while it runs (another worker takes over its rest when it stalls); under the workers' lock.</summary>
+        public MessageBatch? Batch;
 
         public ReplyAddress ReplyAddress { get; } = new();
 

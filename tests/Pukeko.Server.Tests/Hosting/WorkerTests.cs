@@ -93,6 +93,63 @@ public sealed class WorkerTests
     }
 
     [Fact]
+    public async Task What_a_stalled_worker_received_in_the_same_batch_is_taken_over_by_the_worker_started_beside_it()
+    {
+        await using var server = await LoopbackServer.StartAsync(OneWorker(queued: false));
+        Assert.Equal(Dhcp6ServerBatch, server.Server.Transport!.Batch);
+        var slow = LoopbackServer.Client(1);
+        var blocked = LoopbackServer.Client(2);
+        var other = LoopbackServer.Client(3);
+        Assert.NotNull(await server.RequestAsync(LoopbackServer.Client(9), Patience));
+
+        using var slowEntered = new ManualResetEventSlim();
+        using var sent = new ManualResetEventSlim();
+        using var blockedEntered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        server.Server.Hooks.PreCalloutsLibraryHandle.RegisterCallout(HookNames.Pkt6Receive, handle =>
+        {
+            if (IsFrom(handle, slow))
+            {
+                // Holds the worker until both of the next queries wait in the socket, so its next receive takes both.
+                slowEntered.Set();
+                sent.Wait(Patience);
+            }
+            else if (IsFrom(handle, blocked))
+            {
+                blockedEntered.Set();
+                release.Wait(Patience);
+            }
+
+            return 0;
+        });
+
+        try
+        {
+            await server.SendRequestAsync(slow);
+            Assert.True(slowEntered.Wait(Patience));
+            await server.SendRequestAsync(blocked);
+            await server.SendRequestAsync(other);
+            await Task.Delay(50);
+            sent.Set();
+            Assert.Equal([slow], await server.ReceiveRepliesAsync(1, Patience));
+            Assert.True(blockedEntered.Wait(Patience));
+
+            // "other" sits behind "blocked" in the worker's batch: only the worker started beside it can answer it.
+            Assert.Equal([other], await server.ReceiveRepliesAsync(1, Patience));
+            Assert.InRange(server.Server.Statistics.Value("pkt6-worker-stalled"), 1, 2);
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        Assert.Equal([blocked], await server.ReceiveRepliesAsync(1, Patience));
+    }
+
+    /// <summary>Datagrams per receive call on a memfile server without host databases.</summary>
+    private const int Dhcp6ServerBatch = Pukeko.Server.Transport.TransportSettings.MemoryBatch;
+
+    [Fact]
     public async Task Without_threads_the_worker_receives_for_itself_unless_queue_control_asks_for_a_queue_and_a_reconfiguration_waits_for_it()
     {
         // Kea without multi-threading and without dhcp-queue-control has no packet queue: its one thread receives.
