@@ -14,10 +14,11 @@ namespace Pukeko.Server.Transport;
 /// UDP port 547: one socket bound to [::] with packet info, joined to ff02::1:2 and ff05::1:3 on
 /// every served interface. With a packet queue (Kea's <c>dhcp-queue-control</c> without threads) a receive loop
 /// only moves datagrams into the bounded queue and a worker runs the pipeline. Without one (Kea's single-threaded
-/// server with no queue control, and multi-threading, where every worker blocks in recvmsg on the one socket) each
+/// server with no queue control, and multi-threading, where every worker blocks in recvmmsg on the one socket) each
 /// worker receives its own datagrams and runs them, as Kea's one thread does: no hand-over between threads, so no
-/// wake-up per packet, and the socket's buffer is the only queue. Either way replies leave from the same socket, so the
-/// receiving interface (from IPV6_PKTINFO) is known for every packet and replies leave through it.
+/// wake-up per packet, and the socket's buffer is the only queue. Such a worker takes in a batch of what waits and sends
+/// the replies together (<see cref="MessageBatch"/>). Either way replies leave from the same socket, so the receiving
+/// interface (from IPV6_PKTINFO) is known for every packet and replies leave through it.
 /// </summary>
 /// <remarks>
 /// The socket is bound by the constructor, so a reconfiguration can bind a new transport beside
@@ -87,7 +88,7 @@ internal sealed class UdpTransport : IAsyncDisposable
     private int _unfinished;
 
     /// <param name="receiveInWorkers">No queue: each worker receives its own datagrams (<paramref name="queueSize"/> unused).</param>
-    /// <param name="receiveBufferBytes">SO_RCVBUF: where datagrams wait when no worker is in recvmsg.</param>
+    /// <param name="receiveBufferBytes">SO_RCVBUF: where datagrams wait when no worker is in recvmmsg.</param>
     /// <param name="batch">Datagrams taken per receive call, and replies sent per send call (see <see cref="MessageBatch"/>).</param>
     public UdpTransport(IReadOnlyList<InterfaceInfo> interfaces, ushort port, int workers, int queueSize, ILogger log, TimeProvider time, bool receiveInWorkers, int receiveBufferBytes, int batch = 1)
     {
@@ -113,7 +114,7 @@ internal sealed class UdpTransport : IAsyncDisposable
             _socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true);
             _socket.ReceiveBufferSize = receiveBufferBytes;
 
-            // The receive thread blocks in recvmsg but wakes this often to see whether the transport stopped.
+            // The receive thread blocks in recvmmsg but wakes this often to see whether the transport stopped.
             _socket.ReceiveTimeout = (int)ReceivePollPeriod.TotalMilliseconds;
             _socket.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
             foreach (var iface in interfaces)
@@ -258,7 +259,7 @@ internal sealed class UdpTransport : IAsyncDisposable
                     break;
                 }
 
-                var datagram = Accept(message, buffer, new ReceivedDatagram
+                var datagram = ToDatagram(message, buffer, new ReceivedDatagram
                 {
                     Buffer = buffer,
                     Length = 0,
@@ -323,7 +324,7 @@ internal sealed class UdpTransport : IAsyncDisposable
     /// Fills <paramref name="datagram"/> from a datagram taken out of a batch into <paramref name="buffer"/>; null when
     /// it is not to be run (another interface's, or one too large, which is counted).
     /// </summary>
-    private ReceivedDatagram? Accept(in ReceivedMessage message, byte[] buffer, ReceivedDatagram datagram)
+    private ReceivedDatagram? ToDatagram(in ReceivedMessage message, byte[] buffer, ReceivedDatagram datagram)
     {
         if (!_interfaces.TryGetValue(message.InterfaceIndex, out var ifname))
         {
@@ -488,7 +489,7 @@ internal sealed class UdpTransport : IAsyncDisposable
     {
         while (source.TryTake(datagram.Buffer.AsSpan(0, MaxDatagram + 1), out var message))
         {
-            if (Accept(message, datagram.Buffer, datagram) is null)
+            if (ToDatagram(message, datagram.Buffer, datagram) is null)
             {
                 continue;
             }
@@ -761,7 +762,7 @@ internal sealed class UdpTransport : IAsyncDisposable
         _queue.Complete();
         try
         {
-            // Wakes the receive thread out of recvmsg now rather than at its next poll timeout: Linux wakes blocked
+            // Wakes the receive thread out of recvmmsg now rather than at its next poll timeout: Linux wakes blocked
             // readers on shutdown even for an unconnected UDP socket, then reports ENOTCONN, which is expected here.
             _socket.Shutdown(SocketShutdown.Both);
         }
