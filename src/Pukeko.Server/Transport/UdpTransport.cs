@@ -259,18 +259,7 @@ internal sealed class UdpTransport : IAsyncDisposable
                     break;
                 }
 
-                var datagram = ToDatagram(message, buffer, new ReceivedDatagram
-                {
-                    Buffer = buffer,
-                    Length = 0,
-                    RemoteAddress = default,
-                    RemotePort = 0,
-                    LocalAddress = default,
-                    LocalPort = _port,
-                    InterfaceIndex = 0,
-                    InterfaceName = string.Empty,
-                    ReturnBuffer = static b => ArrayPool<byte>.Shared.Return(b),
-                });
+                var datagram = ToDatagram(message, buffer, EmptyDatagram(buffer, static b => ArrayPool<byte>.Shared.Return(b)));
                 if (datagram is null)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
@@ -319,6 +308,20 @@ internal sealed class UdpTransport : IAsyncDisposable
 
         return true;
     }
+
+    /// <summary>A datagram on this transport's port around <paramref name="buffer"/>, for <see cref="ToDatagram"/> to fill.</summary>
+    private ReceivedDatagram EmptyDatagram(byte[] buffer, Action<byte[]>? returnBuffer) => new()
+    {
+        Buffer = buffer,
+        Length = 0,
+        RemoteAddress = default,
+        RemotePort = 0,
+        LocalAddress = default,
+        LocalPort = _port,
+        InterfaceIndex = 0,
+        InterfaceName = string.Empty,
+        ReturnBuffer = returnBuffer,
+    };
 
     /// <summary>
     /// Fills <paramref name="datagram"/> from a datagram taken out of a batch into <paramref name="buffer"/>; null when
@@ -436,17 +439,7 @@ internal sealed class UdpTransport : IAsyncDisposable
 
         // The worker's one datagram, refilled for each query: the pipeline copies what it keeps before it returns.
         var input = GC.AllocateUninitializedArray<byte>(MaxDatagram + 1);
-        var datagram = new ReceivedDatagram
-        {
-            Buffer = input,
-            Length = 0,
-            RemoteAddress = default,
-            RemotePort = 0,
-            LocalAddress = default,
-            LocalPort = _port,
-            InterfaceIndex = 0,
-            InterfaceName = string.Empty,
-        };
+        var datagram = EmptyDatagram(input, returnBuffer: null);
         try
         {
             while (true)
