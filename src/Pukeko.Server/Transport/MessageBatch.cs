@@ -28,8 +28,10 @@ internal sealed unsafe partial class MessageBatch : IDisposable
     private const int Ipv6PacketInfo = 50;
     private const int WaitForOne = 0x10000;
     private const int Truncated = 0x20;
+    private const int BadDescriptor = 9;
     private const int InterruptedCall = 4;
     private const int TryAgain = 11;
+    private const int NotSocket = 88;
     private const short PollIn = 1;
     private const int SocketAddressBytes = 28;
     private const int SocketAddressStride = 32;
@@ -38,7 +40,6 @@ internal sealed unsafe partial class MessageBatch : IDisposable
     /// <summary>The receive slot: a query up to the transport's bound plus the byte that shows a larger one.</summary>
     private const int DataStride = (UdpTransport.MaxDatagram + 1 + 7) & ~7;
 
-    private const int PollPeriodMs = 250;
 
     private readonly SafeSocketHandle _socket;
     private readonly ILogger _log;
@@ -96,8 +97,6 @@ internal sealed unsafe partial class MessageBatch : IDisposable
         }
     }
 
-    public int Capacity => _capacity;
-
     /// <summary>Replies queued and not yet sent.</summary>
     public int Queued => _queued;
 
@@ -148,7 +147,7 @@ internal sealed unsafe partial class MessageBatch : IDisposable
             {
                 // A receive timeout, or a socket someone made non-blocking: wait here rather than spin.
                 var poll = new PollDescriptor { Descriptor = fd, Events = PollIn };
-                _ = Poll(&poll, 1, PollPeriodMs);
+                _ = Poll(&poll, 1, (int)UdpTransport.ReceivePollPeriod.TotalMilliseconds);
                 error = 0;
                 return 0;
             }
@@ -307,7 +306,7 @@ internal sealed unsafe partial class MessageBatch : IDisposable
     }
 
     /// <summary>EBADF, ENOTSOCK: the socket is gone, not a passing error (EINVAL can be one reply's bad destination).</summary>
-    private static bool IsClosed(int error) => error is 9 or 88;
+    private static bool IsClosed(int error) => error is BadDescriptor or NotSocket;
 
     private static T* Allocate<T>(int count)
         where T : unmanaged => (T*)NativeMemory.AllocZeroed((nuint)count, (nuint)sizeof(T));

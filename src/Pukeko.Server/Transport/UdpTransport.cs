@@ -43,7 +43,7 @@ internal sealed class UdpTransport : IAsyncDisposable
 
     private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromMilliseconds(250);
 
-    private static readonly TimeSpan ReceivePollPeriod = TimeSpan.FromMilliseconds(250);
+    internal static readonly TimeSpan ReceivePollPeriod = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// How long, in all per <see cref="QueueRoomWaitWindow"/>, the receive thread may wait for room in a full queue
@@ -500,9 +500,7 @@ internal sealed class UdpTransport : IAsyncDisposable
                 return false;
             }
 
-            Volatile.Write(ref me.BusySince, Stopwatch.GetTimestamp());
-            output = Process(datagram, output, me.ReplyAddress, replies);
-            Volatile.Write(ref me.BusySince, 0);
+            output = Run(me, datagram, output, replies);
         }
 
         return true;
@@ -546,10 +544,17 @@ internal sealed class UdpTransport : IAsyncDisposable
     /// <summary>Runs one datagram under the stall watchdog's eye; true when the worker is an extra one that ends now.</summary>
     private bool RunThenRetire(Worker me, ReceivedDatagram datagram, ref byte[] output)
     {
-        Volatile.Write(ref me.BusySince, Stopwatch.GetTimestamp());
-        output = Process(datagram, output, me.ReplyAddress);
-        Volatile.Write(ref me.BusySince, 0);
+        output = Run(me, datagram, output, replies: null);
         return Retire(me);
+    }
+
+    /// <summary>Runs one datagram while the stall watchdog sees the worker busy; returns the output buffer for the next.</summary>
+    private byte[] Run(Worker me, ReceivedDatagram datagram, byte[] output, MessageBatch? replies)
+    {
+        Volatile.Write(ref me.BusySince, Stopwatch.GetTimestamp());
+        output = Process(datagram, output, me.ReplyAddress, replies);
+        Volatile.Write(ref me.BusySince, 0);
+        return output;
     }
 
     /// <summary>A worker's end: its output buffer goes back, and it leaves what the watchdog and the stop look at.</summary>
@@ -572,7 +577,7 @@ internal sealed class UdpTransport : IAsyncDisposable
     /// </summary>
     /// <returns>The output buffer for the worker's next packet.</returns>
     /// <param name="replies">Where a worker that receives in batches queues its replies; null: each is sent at once.</param>
-    private byte[] Process(ReceivedDatagram datagram, byte[] output, ReplyAddress replyAddress, MessageBatch? replies = null)
+    private byte[] Process(ReceivedDatagram datagram, byte[] output, ReplyAddress replyAddress, MessageBatch? replies)
     {
         ValueTask<OutgoingDatagram?> pending;
         try
