@@ -5,14 +5,19 @@ namespace Pukeko.Protocol.Options;
 
 /// <summary>
 /// Ordered options of a message, relay level or encapsulating option. Duplicates are allowed
-/// (a client may send several IA_NA). Lookups are linear: option lists are short.
+/// (a client may send several IA_NA). Lookups are linear: option lists are short. The options live in an array of
+/// its own rather than a <see cref="List{T}"/>, made at the first add: a packet has a collection per message, IA and
+/// address, and many of them stay empty.
 /// </summary>
 [SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "It is a collection.")]
 public sealed class OptionCollection : IEnumerable<DhcpOption>
 {
-    private readonly List<DhcpOption> _options = [];
+    private const int FirstCapacity = 4;
 
-    public int Count => _options.Count;
+    private DhcpOption[] _options = [];
+    private int _count;
+
+    public int Count => _count;
 
     /// <summary>
     /// While true (the server sets it around hook callouts), every option retrieved by index,
@@ -28,6 +33,7 @@ public sealed class OptionCollection : IEnumerable<DhcpOption>
     /// <summary>The option at <paramref name="index"/>, swapped for a copy first when <see cref="CopyRetrievedOptions"/> is on.</summary>
     private DhcpOption Retrieve(int index)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
         var option = _options[index];
         if (CopyRetrievedOptions)
         {
@@ -41,14 +47,38 @@ public sealed class OptionCollection : IEnumerable<DhcpOption>
     public void Add(DhcpOption option)
     {
         ArgumentNullException.ThrowIfNull(option);
-        _options.Add(option);
+        if (_count == _options.Length)
+        {
+            Grow();
+        }
+
+        _options[_count++] = option;
     }
 
     public void Insert(int index, DhcpOption option)
     {
         ArgumentNullException.ThrowIfNull(option);
-        _options.Insert(index, option);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)index, (uint)_count, nameof(index));
+        if (_count == _options.Length)
+        {
+            Grow();
+        }
+
+        Array.Copy(_options, index, _options, index + 1, _count - index);
+        _options[index] = option;
+        _count++;
     }
+
+    /// <summary>Makes room for <paramref name="count"/> options in all, when the caller knows how many are coming.</summary>
+    internal void EnsureCapacity(int count)
+    {
+        if (count > _options.Length)
+        {
+            Array.Resize(ref _options, count);
+        }
+    }
+
+    private void Grow() => Array.Resize(ref _options, _options.Length == 0 ? FirstCapacity : _options.Length * 2);
 
     /// <summary>First option with <paramref name="code"/>, or null.</summary>
     public DhcpOption? Get(ushort code)
@@ -64,7 +94,7 @@ public sealed class OptionCollection : IEnumerable<DhcpOption>
     /// <summary>Index of the first option with <paramref name="code"/> at or after <paramref name="startIndex"/>, or -1.</summary>
     public int IndexOf(ushort code, int startIndex = 0)
     {
-        for (var i = startIndex; i < _options.Count; i++)
+        for (var i = startIndex; i < _count; i++)
         {
             if (_options[i].Code == code)
             {
@@ -75,12 +105,12 @@ public sealed class OptionCollection : IEnumerable<DhcpOption>
         return -1;
     }
 
-    public int IndexOf(DhcpOption option) => _options.IndexOf(option);
+    public int IndexOf(DhcpOption option) => Array.IndexOf(_options, option, 0, _count);
 
     /// <summary>All options with <paramref name="code"/> in order (allocates an iterator).</summary>
     public IEnumerable<DhcpOption> GetAll(ushort code)
     {
-        for (var i = 0; i < _options.Count; i++)
+        for (var i = 0; i < _count; i++)
         {
             if (_options[i].Code == code)
             {
@@ -92,7 +122,7 @@ public sealed class OptionCollection : IEnumerable<DhcpOption>
     public int CountOf(ushort code)
     {
         var count = 0;
-        foreach (var option in _options)
+        foreach (var option in Stored)
         {
             if (option.Code == code)
             {
@@ -106,17 +136,48 @@ public sealed class OptionCollection : IEnumerable<DhcpOption>
     public bool Contains(ushort code) => IndexOf(code) >= 0;
 
     /// <summary>Removes every option with <paramref name="code"/>; returns how many were removed.</summary>
-    public int RemoveAll(ushort code) => _options.RemoveAll(option => option.Code == code);
+    public int RemoveAll(ushort code)
+    {
+        var kept = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            if (_options[i].Code != code)
+            {
+                _options[kept++] = _options[i];
+            }
+        }
 
-    public bool Remove(DhcpOption option) => _options.Remove(option);
+        var removed = _count - kept;
+        Array.Clear(_options, kept, removed);
+        _count = kept;
+        return removed;
+    }
 
-    public void RemoveAt(int index) => _options.RemoveAt(index);
+    public bool Remove(DhcpOption option)
+    {
+        var index = IndexOf(option);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        RemoveAt(index);
+        return true;
+    }
+
+    public void RemoveAt(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
+        _count--;
+        Array.Copy(_options, index + 1, _options, index, _count - index);
+        _options[_count] = null!;
+    }
 
     /// <summary>Puts <paramref name="newOption"/> where <paramref name="oldOption"/> (same instance) was.</summary>
     public void Replace(DhcpOption oldOption, DhcpOption newOption)
     {
         ArgumentNullException.ThrowIfNull(newOption);
-        var index = _options.IndexOf(oldOption);
+        var index = IndexOf(oldOption);
         if (index < 0)
         {
             throw new ArgumentException("option is not in this collection", nameof(oldOption));
@@ -125,7 +186,14 @@ public sealed class OptionCollection : IEnumerable<DhcpOption>
         _options[index] = newOption;
     }
 
-    public void Clear() => _options.Clear();
+    public void Clear()
+    {
+        Array.Clear(_options, 0, _count);
+        _count = 0;
+    }
+
+    /// <summary>The options as stored, without copy-on-retrieve: for the collection's own reads.</summary>
+    private ReadOnlySpan<DhcpOption> Stored => _options.AsSpan(0, _count);
 
     /// <summary>Sum of the options' total lengths (headers included).</summary>
     public int DataLength
@@ -133,7 +201,7 @@ public sealed class OptionCollection : IEnumerable<DhcpOption>
         get
         {
             var length = 0;
-            foreach (var option in _options)
+            foreach (var option in Stored)
             {
                 length += option.TotalLength;
             }
@@ -146,7 +214,7 @@ public sealed class OptionCollection : IEnumerable<DhcpOption>
     public int WriteTo(Span<byte> destination)
     {
         var position = 0;
-        foreach (var option in _options)
+        foreach (var option in Stored)
         {
             position += option.WriteTo(destination[position..]);
         }
@@ -158,9 +226,9 @@ public sealed class OptionCollection : IEnumerable<DhcpOption>
     public void CopyTo(OptionCollection target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        foreach (var option in _options)
+        foreach (var option in Stored)
         {
-            target._options.Add(option.Clone());
+            target.Add(option.Clone());
         }
     }
 
@@ -193,7 +261,7 @@ public sealed class OptionCollection : IEnumerable<DhcpOption>
 
         public bool MoveNext()
         {
-            if (++_index < _owner._options.Count)
+            if (++_index < _owner._count)
             {
                 _current = _owner.Retrieve(_index);
                 return true;

@@ -60,6 +60,7 @@ public static class OptionDecoder
             return ParseStatus.OptionNestingTooDeep;
         }
 
+        destination.EnsureCapacity(CountHeaders(data));
         var reader = new WireReader(data);
         while (!reader.IsAtEnd)
         {
@@ -98,6 +99,26 @@ public static class OptionDecoder
         }
 
         return ParseStatus.Ok;
+    }
+
+    /// <summary>How many option headers <paramref name="data"/> holds (up to where it stops making sense), so the
+    /// collection is sized once instead of growing.</summary>
+    private static int CountHeaders(ReadOnlySpan<byte> data)
+    {
+        var count = 0;
+        while (data.Length >= DhcpOption.HeaderLength)
+        {
+            var next = DhcpOption.HeaderLength + BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
+            if (next > data.Length)
+            {
+                break;
+            }
+
+            data = data[next..];
+            count++;
+        }
+
+        return count;
     }
 
     private static ParseStatus DecodeDhcp6(ushort code, ReadOnlySpan<byte> data, int depth, bool lenient, out DhcpOption? option)

@@ -504,8 +504,8 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
 
     private async ValueTask<List<(Lease6 Lease, Subnet6 Subnet)>> ExistingLeasesAsync(ProcessingContext ctx, LeaseType type, uint iaid, IReadOnlyList<Subnet6> members)
     {
-        var found = new List<(Lease6, Subnet6)>();
         var leases = await Store.GetByClientAsync(ctx.ClientDuid, iaid, type).ConfigureAwait(false);
+        var found = new List<(Lease6, Subnet6)>(leases.Count);
 
         // Indexed loops: a foreach over these interfaces boxes an enumerator, per IA of every packet.
         for (var l = 0; l < leases.Count; l++)

@@ -162,7 +162,7 @@ internal static class HardwareAddressFinder
     /// <summary>The cable modem's MAC a CMTS put in its CableLabs vendor option; relays searched from the client out.</summary>
     private static (byte[]? Address, ushort Type, uint Source) FromDocsisCmts(Dhcp6Packet query)
     {
-        for (var i = query.Relays.Count - 1; i >= 0; i--)
+        for (var i = query.IsRelayed ? query.Relays.Count - 1 : -1; i >= 0; i--)
         {
             foreach (var option in query.Relays[i].Options.GetAll(OptionCode.VendorOpts))
             {

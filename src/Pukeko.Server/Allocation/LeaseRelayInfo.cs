@@ -24,7 +24,7 @@ internal static class LeaseRelayInfo
     /// </summary>
     public static bool Update(Lease6 lease, Dhcp6Packet query)
     {
-        if (query.Relays.Count == 0)
+        if (!query.IsRelayed)
         {
             return false;
         }

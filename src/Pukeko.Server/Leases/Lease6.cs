@@ -4,8 +4,9 @@ namespace Pukeko.Server.Leases;
 
 /// <summary>
 /// One DHCPv6 lease (address or delegated prefix). A plain mutable object: stores hand out
-/// <see cref="Clone"/>d copies, so a caller may modify its copy freely and publish the change with
-/// <see cref="ILeaseStore.Update"/>.
+/// copies, so a caller may modify its copy freely and publish the change with
+/// <see cref="ILeaseStore.Update"/>. Its byte arrays (<see cref="Duid"/>, <see cref="HardwareAddress"/>)
+/// are never written in place, only replaced, so copies share them; hook callouts get copies of their own.
 /// </summary>
 internal sealed class Lease6
 {
@@ -80,14 +81,8 @@ internal sealed class Lease6
         && Iaid == other.Iaid
         && Duid.AsSpan().SequenceEqual(other.Duid);
 
-    /// <summary>Deep copy: byte arrays are duplicated so the copy shares nothing mutable with the original.</summary>
-    public Lease6 Clone()
-    {
-        var copy = (Lease6)MemberwiseClone();
-        copy.Duid = (byte[])Duid.Clone();
-        copy.HardwareAddress = HardwareAddress is null ? null : (byte[])HardwareAddress.Clone();
-        return copy;
-    }
+    /// <summary>A copy to change: it shares the byte arrays, which nobody writes in place (see the class remarks).</summary>
+    public Lease6 Clone() => (Lease6)MemberwiseClone();
 
     /// <summary>
     /// Turns this lease into a declined one, as Kea does on DHCPv6 Decline: the address is parked for

@@ -4,7 +4,9 @@ namespace Pukeko.Server.Leases;
 /// The lease changes of one packet, command or reclamation batch: conditional writes through the store's unit of
 /// work, recorded as <see cref="LeaseChange"/>s and published to the writer's observers once committed. Disposing
 /// without committing abandons the work: a store that can undo it does; otherwise (memfile) the changes stand, are
-/// committed and are published. Used by one flow at a time.
+/// committed and are published. Used by one flow at a time. A lease handed to it (the one written, and the one read
+/// that a write replaces) belongs to the changes from then on: callers change a <see cref="Lease6.Clone"/> instead,
+/// so the observers see what was written without a copy per change.
 /// </summary>
 internal sealed class LeaseTransaction : IAsyncDisposable
 {
@@ -31,7 +33,7 @@ internal sealed class LeaseTransaction : IAsyncDisposable
         var result = await _work.InsertAsync(lease, cancellationToken).ConfigureAwait(false);
         if (result == LeaseWriteResult.Written)
         {
-            _changes.Add(new LeaseChange(null, lease.Clone(), reason));
+            _changes.Add(new LeaseChange(null, lease, reason));
         }
 
         return result;
@@ -44,7 +46,7 @@ internal sealed class LeaseTransaction : IAsyncDisposable
         var result = await _work.UpdateAsync(expected, updated, cancellationToken).ConfigureAwait(false);
         if (result == LeaseWriteResult.Written)
         {
-            _changes.Add(new LeaseChange(expected.Clone(), updated.Clone(), reason));
+            _changes.Add(new LeaseChange(expected, updated, reason));
         }
 
         return result;
@@ -57,7 +59,7 @@ internal sealed class LeaseTransaction : IAsyncDisposable
         var result = await _work.DeleteAsync(expected, cancellationToken).ConfigureAwait(false);
         if (result == LeaseWriteResult.Written)
         {
-            _changes.Add(new LeaseChange(expected.Clone(), null, reason));
+            _changes.Add(new LeaseChange(expected, null, reason));
         }
 
         return result;

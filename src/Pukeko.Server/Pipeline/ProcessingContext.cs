@@ -50,7 +50,9 @@ internal sealed class ProcessingContext
     private HashSet<Pukeko.Protocol.Addressing.Ipv6Address>? _reservedAddressesUsed;
 
     /// <summary>Pools that provided the leases in this reply, for pool-level options.</summary>
-    public List<ILeasePool> UsedPools { get; } = [];
+    public ref PoolsUsed UsedPools => ref _usedPools;
+
+    private PoolsUsed _usedPools;
 
     /// <summary>Leases this reply hands out unchanged from the cache (digest §3.6): not written, not committed.</summary>
     /// <remarks>Made at first use: lease caching is off by default, and this is per packet.</remarks>

@@ -111,4 +111,37 @@ public class OptionCollectionTests
         Assert.Equal("none", ((StatusCodeOption)ia.Options[0]).Message);
         Assert.Equal(1, ia.Options.Count);
     }
+
+    [Fact]
+    public void InsertAndRemoveKeepTheOrderAcrossGrowth()
+    {
+        var options = new OptionCollection();
+        for (byte i = 0; i < 9; i++)
+        {
+            options.Add(new RawOption(1000, [i]));
+        }
+
+        options.Insert(0, new RawOption(OptionCode.Preference, [100]));
+        options.Insert(10, new RawOption(OptionCode.Preference, [101]));
+        options.Insert(5, new RawOption(OptionCode.Preference, [102]));
+        options.RemoveAt(1);
+        Assert.True(options.Remove(options[3]));
+
+        Assert.Equal([100, 1, 2, 102, 4, 5, 6, 7, 8, 101], options.Select(o => (int)((RawOption)o).Data[0]));
+        Assert.Equal(3, options.RemoveAll(OptionCode.Preference));
+        Assert.Equal([1, 2, 4, 5, 6, 7, 8], options.Select(o => (int)((RawOption)o).Data[0]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => options[7]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.Insert(8, new RawOption(1, [])));
+    }
+
+    [Fact]
+    public void DecodingSizesTheCollectionAndStopsAtAMalformedOption()
+    {
+        // Two options, then a header whose length runs past the end.
+        byte[] wire = [0, 7, 0, 1, 5, 0, 8, 0, 2, 0, 1, 0, 23, 0, 9, 1];
+        var options = new OptionCollection();
+        Assert.Equal(Pukeko.Protocol.Messages.ParseStatus.OptionLengthPastEnd, OptionDecoder.TryDecodeAll(wire, options));
+        Assert.Equal(2, options.Count);
+        Assert.Equal(OptionCode.ElapsedTime, options[1].Code);
+    }
 }

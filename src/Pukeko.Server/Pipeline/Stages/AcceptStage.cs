@@ -15,6 +15,9 @@ namespace Pukeko.Server.Pipeline.Stages;
 /// </summary>
 internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
 {
+    [ThreadStatic]
+    private static List<RelayLayer>? t_relays;
+
     private readonly ILogger _packetLog = services.PacketLog;
 
     /// <summary>The accepted query in its context, or null when it was dropped.</summary>
@@ -62,9 +65,16 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
     /// <summary>Parses <paramref name="data"/> into the packet's message and relay layers (<paramref name="lenient"/>: lenient-option-parsing).</summary>
     private bool Unpack(ReadOnlySpan<byte> data, Dhcp6Packet packet, bool lenient)
     {
-        // Parsed straight into the packet's own relay list (a failed parse drops the packet anyway).
-        packet.Relays.Clear();
-        var status = Dhcp6Parser.TryParse(data, packet.Relays, lenient, out var message);
+        // Parsed into this thread's scratch list: the packet gets a relay list of its own only when it was relayed.
+        var relays = t_relays ??= new List<RelayLayer>(2);
+        var status = Dhcp6Parser.TryParse(data, relays, lenient, out var message);
+        if (relays.Count > 0 || packet.IsRelayed)
+        {
+            packet.Relays.Clear();
+            packet.Relays.AddRange(relays);
+            relays.Clear();
+        }
+
         if (status != ParseStatus.Ok || message is null)
         {
             services.Drop(DropReason.ParseFailed);

@@ -68,13 +68,15 @@ internal sealed class SendStage(PipelineServices services, HookInvoker hooks)
         }
         else
         {
-            length = Dhcp6Writer.GetLength(response.Message, response.Relays);
+            // Not Relays itself when there are none: reading it makes the list.
+            IReadOnlyList<RelayLayer> relays = response.IsRelayed ? response.Relays : [];
+            length = Dhcp6Writer.GetLength(response.Message, relays);
             if (!Fits(response, length, output))
             {
                 return null;
             }
 
-            length = Dhcp6Writer.Write(response.Message, response.Relays, output);
+            length = Dhcp6Writer.Write(response.Message, relays, output);
         }
 
         if (hooks.HasCallouts(HookPoints.Buffer6Send))
