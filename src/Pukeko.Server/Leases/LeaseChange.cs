@@ -2,7 +2,8 @@ namespace Pukeko.Server.Leases;
 
 /// <summary>
 /// One committed lease change. <see cref="Old"/> is null for an insert, <see cref="New"/> null for a
-/// delete; both are private copies that observers may keep but must not change.
+/// delete; both are the leases as the transaction was given them, which nobody changes afterwards: observers may keep
+/// them but must not change them either.
 /// </summary>
 internal readonly record struct LeaseChange(Lease6? Old, Lease6? New, LeaseChangeReason Reason)
 {

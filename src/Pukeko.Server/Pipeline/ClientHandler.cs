@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Pukeko.Server.Leases;
 
 namespace Pukeko.Server.Pipeline;
@@ -10,12 +9,26 @@ namespace Pukeko.Server.Pipeline;
 /// is dropped as a duplicate. Nothing here blocks a thread or is held across an <c>await</c> but the
 /// turn itself.
 /// </summary>
+/// <remarks>
+/// Striped like <see cref="ClientClaims"/>: the clients in progress are entries in their stripe's array, guarded by
+/// the stripe's monitor for a few instructions, so taking and leaving a turn nobody else wants allocates nothing.
+/// Only a packet that has to wait costs a task to wait on.
+/// </remarks>
 internal sealed class ClientHandler
 {
-    private readonly ConcurrentDictionary<byte[], Turn> _inProgress = new(LeaseDuidComparer.Instance);
+    private const int StripeCount = 256;
+    private readonly Stripe[] _stripes = CreateStripes();
 
-    /// <summary>Clients with a packet in progress now.</summary>
-    public int Busy => _inProgress.Count;
+    private static Stripe[] CreateStripes()
+    {
+        var stripes = new Stripe[StripeCount];
+        for (var i = 0; i < stripes.Length; i++)
+        {
+            stripes[i] = new Stripe();
+        }
+
+        return stripes;
+    }
 
     /// <summary>
     /// Takes the client's turn. Completes true at once when no packet of the client is in progress,
@@ -24,85 +37,102 @@ internal sealed class ClientHandler
     /// </summary>
     public ValueTask<bool> EnterAsync(byte[] duid)
     {
-        while (true)
+        var stripe = StripeOf(duid);
+        TaskCompletionSource<bool> next;
+        TaskCompletionSource<bool>? replaced;
+        lock (stripe)
         {
-            if (_inProgress.TryGetValue(duid, out var turn))
+            var index = stripe.IndexOf(duid);
+            if (index < 0)
             {
-                if (turn.TryQueue(out var waiting))
-                {
-                    return new ValueTask<bool>(waiting);
-                }
-
-                continue; // it ended meanwhile; try again
-            }
-
-            if (_inProgress.TryAdd(duid, new Turn()))
-            {
+                stripe.Add(duid);
                 return new ValueTask<bool>(true);
             }
+
+            next = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            replaced = stripe.Entries[index].Waiting;
+            stripe.Entries[index].Waiting = next;
         }
+
+        replaced?.TrySetResult(false);
+        return new ValueTask<bool>(next.Task);
     }
 
     /// <summary>Ends the client's turn: the packet waiting (if any) gets it, else the client is idle.</summary>
     public void Leave(byte[] duid)
     {
-        if (!_inProgress.TryGetValue(duid, out var turn))
+        var stripe = StripeOf(duid);
+        TaskCompletionSource<bool>? next;
+        lock (stripe)
         {
-            return;
+            var index = stripe.IndexOf(duid);
+            if (index < 0)
+            {
+                return;
+            }
+
+            next = stripe.Entries[index].Waiting;
+            if (next is null)
+            {
+                stripe.RemoveAt(index);
+                return;
+            }
+
+            stripe.Entries[index].Waiting = null;
         }
 
-        if (!turn.HandOver())
-        {
-            _inProgress.TryRemove(new KeyValuePair<byte[], Turn>(duid, turn));
-        }
+        next.TrySetResult(true);
     }
 
-    /// <summary>One client's turn: who has it is implied; who waits for it is kept here.</summary>
-    /// <remarks>Guarded by its own monitor: one object per packet in progress, not two.</remarks>
-    private sealed class Turn
+    private Stripe StripeOf(ReadOnlySpan<byte> duid)
     {
-        private TaskCompletionSource<bool>? _next;
-        private bool _ended;
+        var hash = new HashCode();
+        hash.AddBytes(duid);
+        return _stripes[(hash.ToHashCode() & int.MaxValue) % StripeCount];
+    }
 
-        /// <summary>Queues a packet after the one in progress; false when the turn ended meanwhile.</summary>
-        public bool TryQueue(out Task<bool> waiting)
+    /// <summary>A client in progress: who has the turn is implied, who waits for it is kept.</summary>
+    private struct Entry
+    {
+        public byte[] Duid;
+        public TaskCompletionSource<bool>? Waiting;
+    }
+
+    /// <summary>The clients of one stripe in progress; only touched under its own monitor.</summary>
+    private sealed class Stripe
+    {
+        public Entry[] Entries = new Entry[2];
+        public int Count;
+
+        public int IndexOf(byte[] duid)
         {
-            TaskCompletionSource<bool>? replaced;
-            var next = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (this)
+            for (var i = 0; i < Count; i++)
             {
-                if (_ended)
+                if (LeaseDuidComparer.Instance.Equals(Entries[i].Duid, duid))
                 {
-                    waiting = Task.FromResult(false);
-                    return false;
+                    return i;
                 }
-
-                replaced = _next;
-                _next = next;
             }
 
-            replaced?.TrySetResult(false);
-            waiting = next.Task;
-            return true;
+            return -1;
         }
 
-        /// <summary>Passes the turn to the waiting packet; false (and the turn ends) when none waits.</summary>
-        public bool HandOver()
+        public void Add(byte[] duid)
         {
-            TaskCompletionSource<bool>? next;
-            lock (this)
+            if (Count == Entries.Length)
             {
-                next = _next;
-                _next = null;
-                if (next is null)
-                {
-                    _ended = true;
-                    return false;
-                }
+                Array.Resize(ref Entries, Entries.Length * 2);
             }
 
-            next.TrySetResult(true);
-            return true;
+            Entries[Count++] = new Entry { Duid = duid };
+        }
+
+        /// <summary>Moves the last entry into the gap: order does not matter, and nothing else shifts.</summary>
+        public void RemoveAt(int index)
+        {
+            Count--;
+            Entries[index] = Entries[Count];
+            Entries[Count] = default;
         }
     }
 }

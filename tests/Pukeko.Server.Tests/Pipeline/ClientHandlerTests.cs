@@ -88,4 +88,62 @@ public class ClientHandlerTests
 
         Assert.NotNull(await request.WaitAsync(Patience));
     }
+
+    [Fact]
+    public async Task Many_clients_sharing_stripes_each_keep_their_own_turn()
+    {
+        // 1000 clients over 256 stripes: stripes hold several, grow, and lose entries from the middle.
+        var handler = new Pukeko.Server.Pipeline.ClientHandler();
+        var duids = Enumerable.Range(0, 1000).Select(i => new byte[] { 0, 3, 0, 1, (byte)(i >> 8), (byte)i }).ToArray();
+        foreach (var duid in duids)
+        {
+            Assert.True(await handler.EnterAsync(duid));
+        }
+
+        // A copy of the DUID (another packet's bytes) is the same client.
+        var waiting = duids.Select(d => handler.EnterAsync((byte[])d.Clone()).AsTask()).ToArray();
+        Assert.DoesNotContain(waiting, w => w.IsCompleted);
+
+        // Every other client leaves first: its waiting packet takes over, the others still wait.
+        for (var i = 0; i < duids.Length; i += 2)
+        {
+            handler.Leave(duids[i]);
+        }
+
+        for (var i = 0; i < duids.Length; i++)
+        {
+            if (i % 2 == 0)
+            {
+                Assert.True(await waiting[i].WaitAsync(Patience));
+            }
+            else
+            {
+                Assert.False(waiting[i].IsCompleted);
+            }
+        }
+
+        foreach (var duid in duids)
+        {
+            handler.Leave(duid);
+        }
+
+        for (var i = 1; i < duids.Length; i += 2)
+        {
+            Assert.True(await waiting[i].WaitAsync(Patience));
+        }
+
+        // Every turn ended: each client now gets its turn at once, and one leave ends it.
+        foreach (var duid in duids)
+        {
+            handler.Leave(duid);
+        }
+
+        foreach (var duid in duids)
+        {
+            var again = handler.EnterAsync(duid);
+            Assert.True(again.IsCompletedSuccessfully);
+            Assert.True(await again);
+            handler.Leave(duid);
+        }
+    }
 }

@@ -334,16 +334,38 @@ internal sealed class MemfileLeaseStore : ILeaseStore
     }
 
     /// <summary>Runs one index query under the lock; the leases it finds are copies made for the caller.</summary>
+    /// <summary>
+    /// The leases <paramref name="query"/> finds, as an array of their number: gathered in this thread's scratch list,
+    /// so a client's one or two leases (every Request and Renew asks) cost one small array, and none cost nothing.
+    /// </summary>
     private ValueTask<IReadOnlyList<Lease6>> Collect<TArg>(TArg arg, Action<LeaseIndex, TArg, List<Lease6>> query)
     {
-        var result = new List<Lease6>();
-        lock (_gate)
+        var scratch = t_collected ??= [];
+        try
         {
-            query(_index, arg, result);
-        }
+            lock (_gate)
+            {
+                query(_index, arg, scratch);
+            }
 
-        return ValueTask.FromResult<IReadOnlyList<Lease6>>(result);
+            return ValueTask.FromResult<IReadOnlyList<Lease6>>(scratch.Count == 0 ? [] : scratch.ToArray());
+        }
+        finally
+        {
+            // A large answer (lease6-get-all) is not kept alive by the thread.
+            if (scratch.Capacity > 256)
+            {
+                t_collected = null;
+            }
+            else
+            {
+                scratch.Clear();
+            }
+        }
     }
+
+    [ThreadStatic]
+    private static List<Lease6>? t_collected;
 
     /// <summary>
     /// <c>lease6-write</c>: writes every lease to <paramref name="path"/> as a fresh Kea CSV file (mode 0640). An
