@@ -12,13 +12,26 @@ public sealed class ClientClassSet : IReadOnlySet<string>
     // arrays, several hundred bytes per packet) is made only once the set grows past this.
     private const int LinearLimit = 8;
 
-    private readonly List<string> _order = [];
+    // The names in order, in an array of the set's own (made at the first add) rather than a List: one object less
+    // per packet.
+    private string[] _order = [];
+    private int _count;
     private HashSet<string>? _members;
 
-    public int Count => _order.Count;
+    public int Count => _count;
 
     /// <summary>The class added <paramref name="index"/>-th (0 = first); an indexed loop allocates no enumerator.</summary>
-    public string this[int index] => _order[index];
+    public string this[int index]
+    {
+        get
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
+            return _order[index];
+        }
+    }
+
+    /// <summary>The names in order.</summary>
+    private ReadOnlySpan<string> Names => _order.AsSpan(0, _count);
 
     /// <summary>Adds the class if not present; returns false when it already was.</summary>
     public bool Add(string name)
@@ -29,14 +42,19 @@ public sealed class ClientClassSet : IReadOnlySet<string>
             return false;
         }
 
-        _order.Add(name);
+        if (_count == _order.Length)
+        {
+            Array.Resize(ref _order, _order.Length == 0 ? 4 : _order.Length * 2);
+        }
+
+        _order[_count++] = name;
         if (_members is not null)
         {
             _members.Add(name);
         }
-        else if (_order.Count > LinearLimit)
+        else if (_count > LinearLimit)
         {
-            _members = new HashSet<string>(_order, StringComparer.Ordinal);
+            _members = NewSet();
         }
 
         return true;
@@ -49,7 +67,7 @@ public sealed class ClientClassSet : IReadOnlySet<string>
             return _members.Contains(name);
         }
 
-        foreach (var member in _order)
+        foreach (var member in Names)
         {
             if (string.Equals(member, name, StringComparison.Ordinal))
             {
@@ -68,12 +86,20 @@ public sealed class ClientClassSet : IReadOnlySet<string>
             return false;
         }
 
-        _order.RemoveAt(index);
+        _count--;
+        Array.Copy(_order, index + 1, _order, index, _count - index);
+        _order[_count] = null!;
         _members?.Remove(name);
         return true;
     }
 
-    public IEnumerator<string> GetEnumerator() => _order.GetEnumerator();
+    public IEnumerator<string> GetEnumerator()
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            yield return _order[i];
+        }
+    }
 
     public bool IsProperSubsetOf(IEnumerable<string> other) => Members().IsProperSubsetOf(other);
 
@@ -91,7 +117,7 @@ public sealed class ClientClassSet : IReadOnlySet<string>
 
     private int IndexOf(string name)
     {
-        for (var i = 0; i < _order.Count; i++)
+        for (var i = 0; i < _count; i++)
         {
             if (string.Equals(_order[i], name, StringComparison.Ordinal))
             {
@@ -103,8 +129,19 @@ public sealed class ClientClassSet : IReadOnlySet<string>
     }
 
     /// <summary>The hash set for the set comparisons (rare): the one kept for a large set, else made for the call.</summary>
-    private HashSet<string> Members() => _members ?? new HashSet<string>(_order, StringComparer.Ordinal);
+    private HashSet<string> Members() => _members ?? NewSet();
+
+    private HashSet<string> NewSet()
+    {
+        var set = new HashSet<string>(_count, StringComparer.Ordinal);
+        foreach (var name in Names)
+        {
+            set.Add(name);
+        }
+
+        return set;
+    }
 
     /// <summary>Kea's log form: names separated by ", ".</summary>
-    public override string ToString() => string.Join(", ", _order);
+    public override string ToString() => string.Join(", ", Names);
 }

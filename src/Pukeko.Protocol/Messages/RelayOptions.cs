@@ -13,11 +13,14 @@ public static class RelayOptions
     public static DhcpOption? GetRelayOption(this Dhcp6Packet packet, ushort code, RelaySearch search)
     {
         ArgumentNullException.ThrowIfNull(packet);
-        var relays = packet.Relays;
-        if (relays.Count == 0)
+
+        // Not Relays first: reading it gives a packet that was not relayed an empty list.
+        if (!packet.IsRelayed)
         {
             return null;
         }
+
+        var relays = packet.Relays;
 
         switch (search)
         {
@@ -52,7 +55,7 @@ public static class RelayOptions
     public static DhcpOption? GetRelayOption(this Dhcp6Packet packet, ushort code, int level)
     {
         ArgumentNullException.ThrowIfNull(packet);
-        return level >= 0 && level < packet.Relays.Count ? packet.Relays[level].Options.Get(code) : null;
+        return packet.IsRelayed && level >= 0 && level < packet.Relays.Count ? packet.Relays[level].Options.Get(code) : null;
     }
 
     /// <summary>The Remote-ID the relay closest to the client added (searching outwards), or null.</summary>
@@ -84,7 +87,7 @@ public static class RelayOptions
     public static Ipv6Address? FirstRelayLinkAddress(this Dhcp6Packet packet)
     {
         ArgumentNullException.ThrowIfNull(packet);
-        for (var i = packet.Relays.Count - 1; i >= 0; i--)
+        for (var i = packet.IsRelayed ? packet.Relays.Count - 1 : -1; i >= 0; i--)
         {
             var link = packet.Relays[i].LinkAddress;
             if (!link.IsUnspecified && !link.IsLinkLocal)
