@@ -84,12 +84,7 @@ internal sealed class ClientHandler
         next.TrySetResult(true);
     }
 
-    private Stripe StripeOf(ReadOnlySpan<byte> duid)
-    {
-        var hash = new HashCode();
-        hash.AddBytes(duid);
-        return _stripes[(hash.ToHashCode() & int.MaxValue) % StripeCount];
-    }
+    private Stripe StripeOf(byte[] duid) => _stripes[(LeaseDuidComparer.Instance.GetHashCode(duid) & int.MaxValue) % StripeCount];
 
     /// <summary>A client in progress: who has the turn is implied, who waits for it is kept.</summary>
     private struct Entry

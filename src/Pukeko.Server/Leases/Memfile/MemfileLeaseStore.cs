@@ -333,10 +333,10 @@ internal sealed class MemfileLeaseStore : ILeaseStore
         return new MemfileUnitOfWork(this);
     }
 
-    /// <summary>Runs one index query under the lock; the leases it finds are copies made for the caller.</summary>
     /// <summary>
-    /// The leases <paramref name="query"/> finds, as an array of their number: gathered in this thread's scratch list,
-    /// so a client's one or two leases (every Request and Renew asks) cost one small array, and none cost nothing.
+    /// Runs one index query under the lock; the leases it finds are copies made for the caller, gathered in this
+    /// thread's scratch list and returned as an array of their number, so a client's one or two leases (every Request
+    /// and Renew asks) cost one small array, and none cost nothing.
     /// </summary>
     private ValueTask<IReadOnlyList<Lease6>> Collect<TArg>(TArg arg, Action<LeaseIndex, TArg, List<Lease6>> query)
     {
