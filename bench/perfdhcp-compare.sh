@@ -35,6 +35,8 @@
 # gets the file in its own schema, 17 columns for Kea 2.2 and 18 for Pukeko, so neither converts it at start),
 # STARTUP_WAIT (s a server may take to bind UDP 547, default 20, or 180 with PREFILL), RAPID_CLIENT (EXCHANGE=rapid:
 # a published pukeko-rapid-client; default: dotnet publish bench/Pukeko.RapidCommitClient to $WORK/rapid-client).
+# SMAPS=1 keeps each server's /proc/PID/smaps at the end of its run (smaps.txt in the run's directory), to see what
+# its resident memory is made of.
 # Server CPU is user + system time from /proc/PID/stat over the measured run, peak RSS is VmHWM; the report
 # ends with one line comparing the best Pukeko variant with the best Kea variant at their sustained rates.
 # Needs root (namespaces), kea-dhcp6-server and kea-admin (perfdhcp; not for EXCHANGE=rapid) installed.
@@ -246,6 +248,7 @@ for run in $(seq "$REPEATS"); do
       e0=$(udp_rcvbuf_errors "$SNS"); c0=$(cpu_ticks "$SERVER_PID"); t0=$(date +%s.%N)
       load_client "$rate" "$PERIOD" 1000000 ${args[@]+"${args[@]}"} > "$out" 2>&1 || true
       c1=$(cpu_ticks "$SERVER_PID"); t1=$(date +%s.%N); rss=$(peak_rss_kb "$SERVER_PID"); e1=$(udp_rcvbuf_errors "$SNS")
+      [ -n "${SMAPS:-}" ] && { cat "/proc/$SERVER_PID/smaps" > "$dir/smaps.txt" 2>/dev/null || true; }
       load=$(cut -d' ' -f1 /proc/loadavg)
       stop_server
       sol=$(field "$out" SOLICIT-ADVERTISE "sent packets"); adv=$(field "$out" SOLICIT-ADVERTISE "received packets")

@@ -204,6 +204,7 @@ internal sealed class Dhcp6Processor
             var handle = ctx.Handle;
             ctx.Handle = null;
             _services.Hooks.ReleaseHandle(handle);
+            ctx.Return();
         }
     }
 
@@ -315,6 +316,7 @@ internal sealed class Dhcp6Processor
             var handle = ctx.Handle;
             ctx.Handle = null;
             _services.Hooks.ReleaseHandle(handle);
+            ctx.Return();
         }
     }
 

@@ -10,8 +10,18 @@ namespace Pukeko.Server.Pipeline;
 /// Everything one query's processing accumulates: the chosen subnet, the reply, and the leases
 /// it created or removed (the future <c>leases6_committed</c> arguments).
 /// </summary>
+/// <remarks>
+/// The pipeline takes its contexts with <see cref="Rent"/> and gives each back with <see cref="Return"/> when its
+/// query's processing is over, so a worker reuses one context instead of making one per packet. That is safe
+/// because a context never leaves the pipeline: callouts get the packets, leases and options it points to, never
+/// the context, and <see cref="Return"/> forgets those references rather than clearing what they point to.
+/// </remarks>
 internal sealed class ProcessingContext
 {
+    // One spare per thread: a worker's packets run one after another, so one is all it reuses.
+    [ThreadStatic]
+    private static ProcessingContext? t_spare;
+
     public ProcessingContext(Dhcp6Packet query, ServerRuntime runtime, long now)
     {
         Query = query;
@@ -19,13 +29,68 @@ internal sealed class ProcessingContext
         Now = now;
     }
 
+    /// <summary>This thread's spare context set up for <paramref name="query"/>, or a new one.</summary>
+    public static ProcessingContext Rent(Dhcp6Packet query, ServerRuntime runtime, long now)
+    {
+        if (t_spare is not { } ctx)
+        {
+            return new ProcessingContext(query, runtime, now);
+        }
+
+        t_spare = null;
+        ctx.Query = query;
+        ctx.Runtime = runtime;
+        ctx.Now = now;
+        return ctx;
+    }
+
+    /// <summary>
+    /// Forgets everything about the finished query and keeps the context as this thread's spare. The caller must
+    /// not touch it afterwards: the next <see cref="Rent"/> on this thread hands it to another query.
+    /// </summary>
+    public void Return()
+    {
+        Query = null!;
+        Runtime = null!;
+        Now = 0;
+        Response = null;
+        Subnet = null;
+        SelectedSubnet = null;
+        ClientDuid = [];
+        FakeAllocation = false;
+        LeaseWork = null;
+        _reservedAddressesUsed = null;
+        _usedPools = default;
+        _reusedLeases = null;
+        Handle = null;
+        ResponseIa = null;
+        DroppedByHook = false;
+        LeaseSelectSkipped = false;
+        Host = null;
+        GlobalHost = null;
+        SharedNetworkHosts = null;
+        HostSubnet = null;
+        HostClassesAfterAllocation = false;
+        ReservedHostnameChanged = false;
+        EarlyGlobalLookupDone = false;
+        EarlyGlobalHost = null;
+        Hostname = null;
+        FqdnResponse = null;
+        Ddns = null;
+        FqdnForward = false;
+        FqdnReverse = false;
+        Flows = null;
+        ReservationOptions = null;
+        t_spare = this;
+    }
+
     /// <summary>The query; a <c>pkt6_receive</c> or <c>subnet6_select</c> callout may replace it.</summary>
     public Dhcp6Packet Query { get; set; }
 
-    public ServerRuntime Runtime { get; }
+    public ServerRuntime Runtime { get; private set; }
 
     /// <summary>Unix seconds at the start of processing; one clock reading for the whole query.</summary>
-    public long Now { get; }
+    public long Now { get; private set; }
 
     public Dhcp6Packet? Response { get; set; }
 

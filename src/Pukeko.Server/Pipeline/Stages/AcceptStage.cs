@@ -47,11 +47,15 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
     public Dhcp6Packet? Parse(ReceivedDatagram datagram, bool lenient)
     {
         PipelineLog.BufferReceived(_packetLog, datagram.RemoteAddress, datagram.RemotePort, datagram.LocalAddress, datagram.LocalPort, datagram.InterfaceName, datagram.Length);
-        var packet = NewPacket(datagram);
+        var packet = NewPacket(datagram, Unparsed);
         return Unpack(datagram.Data, packet, lenient) ? packet : null;
     }
 
-    private static Dhcp6Packet NewPacket(ReceivedDatagram datagram) => new(new Dhcp6Message(0, 0))
+    // The message of a packet parsed at once: the parsed message replaces it before anything sees the packet,
+    // and a packet that does not parse is dropped with it. Shared, so that it costs no message per packet.
+    private static readonly Dhcp6Message Unparsed = new(0, 0);
+
+    private static Dhcp6Packet NewPacket(ReceivedDatagram datagram, Dhcp6Message message) => new(message)
     {
         RemoteAddress = datagram.RemoteAddress,
         RemotePort = datagram.RemotePort,
@@ -90,7 +94,8 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
     private Dhcp6Packet? ReceiveBuffer(ReceivedDatagram datagram, bool lenient, ref CalloutHandle? handle)
     {
         PipelineLog.BufferReceived(_packetLog, datagram.RemoteAddress, datagram.RemotePort, datagram.LocalAddress, datagram.LocalPort, datagram.InterfaceName, datagram.Length);
-        var query = NewPacket(datagram);
+        // A message of its own: a callout that parses the buffer itself (SKIP) fills it.
+        var query = NewPacket(datagram, new Dhcp6Message(0, 0));
         query.Data = datagram.Data.ToArray();
         var (status, returned) = hooks.Call(
             HookPoints.Buffer6Receive,
@@ -122,7 +127,9 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
         if (query.Type == MessageType.Leasequery && services.LeaseQuery is not null)
         {
             services.Statistics.CountReceived(query.Type);
-            return new ProcessingContext(query, runtime, services.Time.GetUtcNow().ToUnixTimeSeconds()) { Handle = handle };
+            var leaseQuery = ProcessingContext.Rent(query, runtime, services.Time.GetUtcNow().ToUnixTimeSeconds());
+            leaseQuery.Handle = handle;
+            return leaseQuery;
         }
 
         // HA decides first, as Kea's HA library does in buffer6_receive: a query for the partner is not counted by type.
@@ -177,7 +184,8 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
             return null;
         }
 
-        var ctx = new ProcessingContext(query, runtime, services.Time.GetUtcNow().ToUnixTimeSeconds()) { Handle = handle };
+        var ctx = ProcessingContext.Rent(query, runtime, services.Time.GetUtcNow().ToUnixTimeSeconds());
+        ctx.Handle = handle;
         if (query.Message.Options.Get<DuidOption>(OptionCode.ClientId) is { } clientId)
         {
             ctx.ClientDuid = clientId.Duid.ToArray();
