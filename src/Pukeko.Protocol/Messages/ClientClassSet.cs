@@ -33,6 +33,14 @@ public sealed class ClientClassSet : IReadOnlySet<string>
     /// <summary>The names in order.</summary>
     private ReadOnlySpan<string> Names => _order.AsSpan(0, _count);
 
+    /// <summary>Removes every class; the set keeps its storage for the classes added next.</summary>
+    public void Clear()
+    {
+        Array.Clear(_order, 0, _count);
+        _count = 0;
+        _members = null;
+    }
+
     /// <summary>Adds the class if not present; returns false when it already was.</summary>
     public bool Add(string name)
     {

@@ -112,6 +112,28 @@ internal sealed partial class HooksManager : ICommandExtensions, IDisposable
     /// <summary>True when any callout is registered on the hook point; check before building arguments.</summary>
     public bool HasCallouts(int hookIndex) => _table[hookIndex].Length != 0;
 
+    /// <summary>
+    /// The callout table in force while no callout at all is registered, else null. The table is replaced whenever a
+    /// callout is registered or a library loaded, so a packet processed from start to end under one such table was
+    /// never handed to a callout (<see cref="Pipeline.PacketRecycler"/>).
+    /// </summary>
+    internal object? CalloutFreeTable
+    {
+        get
+        {
+            var table = _table;
+            foreach (var callouts in table)
+            {
+                if (callouts.Length != 0)
+                {
+                    return null;
+                }
+            }
+
+            return table;
+        }
+    }
+
     /// <summary>The parking lot of a hook point.</summary>
     public ParkingLot LotOf(int hookIndex) => _lots[hookIndex];
 

@@ -139,6 +139,8 @@ internal sealed class Dhcp6Processor
             return default;
         }
 
+        // Read before anything can hand the packet to a callout: see PacketRecycler.
+        var calloutFree = PacketsStayInside() ? _services.Hooks.CalloutFreeTable : null;
         ProcessingContext? ctx;
         try
         {
@@ -156,6 +158,7 @@ internal sealed class Dhcp6Processor
         }
 
         ctx.Flows = flows;
+        ctx.CalloutFreeTable = calloutFree;
         return ctx.Query.Type == MessageType.Leasequery ? AnswerLeaseQueryAsync(ctx, output) : ProcessAcceptedAsync(ctx, output);
     }
 
@@ -316,9 +319,17 @@ internal sealed class Dhcp6Processor
             var handle = ctx.Handle;
             ctx.Handle = null;
             _services.Hooks.ReleaseHandle(handle);
+            if (ctx.CalloutFreeTable is { } table && PacketsStayInside() && ReferenceEquals(table, _services.Hooks.CalloutFreeTable))
+            {
+                PacketRecycler.Return(ctx.Query, ctx.Response);
+            }
+
             ctx.Return();
         }
     }
+
+    /// <summary>Nothing but the pipeline sees packets (no HA filter or hold); callouts are checked apart.</summary>
+    private bool PacketsStayInside() => _services.QueryFilter is null && _services.CommittedLeasesGate is null;
 
     /// <summary>HA's hold on the reply: false when it is dropped (counted). A parked packet is not in flight meanwhile.</summary>
     private async ValueTask<bool> PassCommittedLeasesGateAsync(ICommittedLeasesGate gate, ProcessingContext ctx)

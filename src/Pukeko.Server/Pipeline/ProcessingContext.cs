@@ -81,6 +81,7 @@ internal sealed class ProcessingContext
         FqdnReverse = false;
         Flows = null;
         ReservationOptions = null;
+        CalloutFreeTable = null;
         t_spare = this;
     }
 
@@ -233,6 +234,12 @@ internal sealed class ProcessingContext
 
     /// <summary>The transport's packets-in-flight count (see <see cref="Dhcp6Processor.ProcessAsync"/>); null outside a transport.</summary>
     internal Concurrency.InFlightGate? Flows { get; set; }
+
+    /// <summary>
+    /// The hooks' callout table when the query arrived, if no callout was registered then and no HA hold or filter was
+    /// in force: its packets may be reused after it if the same table is still in force (<see cref="PacketRecycler"/>).
+    /// </summary>
+    internal object? CalloutFreeTable { get; set; }
 
     /// <summary>Options of the client's host reservation (highest precedence), if it has one.</summary>
     public Options.OptionLevel? ReservationOptions { get; set; }

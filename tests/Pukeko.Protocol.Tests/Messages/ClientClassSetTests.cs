@@ -25,4 +25,25 @@ public sealed class ClientClassSetTests
         Assert.Equal("c0", set[set.Count - 1]);
         Assert.Throws<ArgumentOutOfRangeException>(() => set[set.Count]);
     }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(12)]
+    public void Cleared_the_set_is_empty_and_takes_new_classes_as_a_new_one_would(int count)
+    {
+        var set = new ClientClassSet();
+        for (var i = 0; i < count; i++)
+        {
+            set.Add($"old{i}");
+        }
+
+        set.Clear();
+
+        Assert.Empty(set);
+        Assert.DoesNotContain("old0", set);
+        Assert.False(set.Contains($"old{count - 1}"));
+        Assert.True(set.Add("new"));
+        Assert.True(set.Add("old0"));
+        Assert.Equal(["new", "old0"], [.. set]);
+    }
 }

@@ -14,22 +14,20 @@ internal static class ReplyBuilder
     public static Dhcp6Packet CreateResponse(ProcessingContext ctx, MessageType type)
     {
         var query = ctx.Query;
-        var message = new Dhcp6Message(type, query.TransactionId);
+        var response = PacketRecycler.RentReply(type, query.TransactionId);
+        var message = response.Message;
         if (query.Message.Options.Get(OptionCode.ClientId) is { } clientId)
         {
             message.Options.Add(clientId);
         }
 
         message.Options.Add(ctx.Runtime.ServerIdOption);
-        var response = new Dhcp6Packet(message)
-        {
-            RemoteAddress = query.RemoteAddress,
-            LocalAddress = query.LocalAddress,
-            LocalPort = ctx.Runtime.ServerPort,
-            InterfaceIndex = query.InterfaceIndex,
-            InterfaceName = query.InterfaceName,
-            RemotePort = ctx.Runtime.ClientPort,
-        };
+        response.RemoteAddress = query.RemoteAddress;
+        response.LocalAddress = query.LocalAddress;
+        response.LocalPort = ctx.Runtime.ServerPort;
+        response.InterfaceIndex = query.InterfaceIndex;
+        response.InterfaceName = query.InterfaceName;
+        response.RemotePort = ctx.Runtime.ClientPort;
 
         if (query.IsRelayed)
         {

@@ -47,7 +47,7 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
     public Dhcp6Packet? Parse(ReceivedDatagram datagram, bool lenient)
     {
         PipelineLog.BufferReceived(_packetLog, datagram.RemoteAddress, datagram.RemotePort, datagram.LocalAddress, datagram.LocalPort, datagram.InterfaceName, datagram.Length);
-        var packet = NewPacket(datagram, Unparsed);
+        var packet = Address(PacketRecycler.RentQuery(Unparsed), datagram);
         return Unpack(datagram.Data, packet, lenient) ? packet : null;
     }
 
@@ -55,16 +55,17 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
     // and a packet that does not parse is dropped with it. Shared, so that it costs no message per packet.
     private static readonly Dhcp6Message Unparsed = new(0, 0);
 
-    private static Dhcp6Packet NewPacket(ReceivedDatagram datagram, Dhcp6Message message) => new(message)
+    private static Dhcp6Packet Address(Dhcp6Packet packet, ReceivedDatagram datagram)
     {
-        RemoteAddress = datagram.RemoteAddress,
-        RemotePort = datagram.RemotePort,
-        LocalAddress = datagram.LocalAddress,
-        LocalPort = datagram.LocalPort,
-        InterfaceIndex = datagram.InterfaceIndex,
-        InterfaceName = datagram.InterfaceName,
-        ReceivedAt = datagram.ReceivedAt,
-    };
+        packet.RemoteAddress = datagram.RemoteAddress;
+        packet.RemotePort = datagram.RemotePort;
+        packet.LocalAddress = datagram.LocalAddress;
+        packet.LocalPort = datagram.LocalPort;
+        packet.InterfaceIndex = datagram.InterfaceIndex;
+        packet.InterfaceName = datagram.InterfaceName;
+        packet.ReceivedAt = datagram.ReceivedAt;
+        return packet;
+    }
 
     /// <summary>Parses <paramref name="data"/> into the packet's message and relay layers (<paramref name="lenient"/>: lenient-option-parsing).</summary>
     private bool Unpack(ReadOnlySpan<byte> data, Dhcp6Packet packet, bool lenient)
@@ -95,7 +96,7 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
     {
         PipelineLog.BufferReceived(_packetLog, datagram.RemoteAddress, datagram.RemotePort, datagram.LocalAddress, datagram.LocalPort, datagram.InterfaceName, datagram.Length);
         // A message of its own: a callout that parses the buffer itself (SKIP) fills it.
-        var query = NewPacket(datagram, new Dhcp6Message(0, 0));
+        var query = Address(new Dhcp6Packet(new Dhcp6Message(0, 0)), datagram);
         query.Data = datagram.Data.ToArray();
         var (status, returned) = hooks.Call(
             HookPoints.Buffer6Receive,
