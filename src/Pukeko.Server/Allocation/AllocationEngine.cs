@@ -77,7 +77,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
     {
         var selected = ctx.Subnet ?? throw new InvalidOperationException("no subnet selected");
         var members = Members(ctx, selected);
-        var result = new List<Lease6>(1);
+        var result = ctx.RentLeaseList();
         var existingLeases = await ExistingLeasesAsync(ctx, type, iaid, Network(selected)).ConfigureAwait(false);
         if (await AllocateReservedAsync(ctx, type, iaid, hint, members, existingLeases).ConfigureAwait(false) is { } reserved)
         {
@@ -132,7 +132,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         var selected = ctx.Subnet ?? throw new InvalidOperationException("no subnet selected");
         var members = Members(ctx, selected);
         var first = hints.Count > 0 ? hints[0] : LeaseHint.None;
-        var result = new List<Lease6>(1);
+        var result = ctx.RentLeaseList();
         var existingLeases = await ExistingLeasesAsync(ctx, type, iaid, Network(selected)).ConfigureAwait(false);
         if (ctx.Host is not null || ctx.SharedNetworkHosts is not null)
         {
@@ -505,7 +505,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
     private async ValueTask<List<(Lease6 Lease, Subnet6 Subnet)>> ExistingLeasesAsync(ProcessingContext ctx, LeaseType type, uint iaid, IReadOnlyList<Subnet6> members)
     {
         var leases = await Store.GetByClientAsync(ctx.ClientDuid, iaid, type).ConfigureAwait(false);
-        var found = new List<(Lease6, Subnet6)>(leases.Count);
+        var found = ctx.RentPlacedLeaseList();
 
         // Indexed loops: a foreach over these interfaces boxes an enumerator, per IA of every packet.
         for (var l = 0; l < leases.Count; l++)

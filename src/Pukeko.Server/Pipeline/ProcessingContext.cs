@@ -82,8 +82,28 @@ internal sealed class ProcessingContext
         Flows = null;
         ReservationOptions = null;
         CalloutFreeTable = null;
+        _leaseLists.ReturnAll();
+        _hintLists.ReturnAll();
+        _placedLeaseLists.ReturnAll();
         t_spare = this;
     }
+
+    // Lists the query borrows per IA; kept with the context for the next query (see ListRental).
+    private ListRental<Lease6> _leaseLists;
+    private ListRental<Allocation.LeaseHint> _hintLists;
+    private ListRental<(Lease6 Lease, Subnet6 Subnet)> _placedLeaseLists;
+
+    /// <summary>An empty list of leases for this query's own use; it must not outlive the query.</summary>
+    public List<Lease6> RentLeaseList() => _leaseLists.Rent();
+
+    /// <summary>An empty list of lease hints for this query's own use; it must not outlive the query.</summary>
+    public List<Allocation.LeaseHint> RentHintList() => _hintLists.Rent();
+
+    /// <summary>An empty list of leases with their subnets for this query's own use; it must not outlive the query.</summary>
+    public List<(Lease6 Lease, Subnet6 Subnet)> RentPlacedLeaseList() => _placedLeaseLists.Rent();
+
+    /// <summary>How many lists this query has borrowed (for tests).</summary>
+    internal int RentedLists => _leaseLists.Rented + _hintLists.Rented + _placedLeaseLists.Rented;
 
     /// <summary>The query; a <c>pkt6_receive</c> or <c>subnet6_select</c> callout may replace it.</summary>
     public Dhcp6Packet Query { get; set; }

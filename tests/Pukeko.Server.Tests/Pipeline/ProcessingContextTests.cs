@@ -45,10 +45,48 @@ public sealed class ProcessingContextTests
                 continue;
             }
 
+            // The borrowed lists stay with the context on purpose, empty (the next test).
+            if (field.FieldType.IsGenericType && field.FieldType.GetGenericTypeDefinition() == typeof(ListRental<>))
+            {
+                continue;
+            }
+
             var value = field.GetValue(reused);
             var expected = field.FieldType.IsValueType ? Activator.CreateInstance(field.FieldType) : null;
             Assert.True(Equals(expected, value), $"{field.Name} kept {value} from the last query");
         }
+    }
+
+    [Fact]
+    public void Lists_a_query_borrowed_come_back_empty_for_the_next_query()
+    {
+        using var harness = PipelineHarness.FromDhcp6("""
+            "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "pools": [ { "pool": "2001:db8:1::/80" } ] } ]
+            """);
+        var ctx = ProcessingContext.Rent(Packet(), harness.Runtime, 1);
+        var leases = ctx.RentLeaseList();
+        var retired = ctx.RentLeaseList();
+        var hints = ctx.RentHintList();
+        var placed = ctx.RentPlacedLeaseList();
+        Assert.NotSame(leases, retired);
+        leases.Add(null!);
+        retired.Add(null!);
+        hints.Add(default);
+        placed.Add(default);
+        Assert.Equal(4, ctx.RentedLists);
+
+        ctx.Return();
+        var next = ProcessingContext.Rent(Packet(), harness.Runtime, 2);
+
+        Assert.Same(ctx, next);
+        Assert.Equal(0, next.RentedLists);
+        var again = next.RentLeaseList();
+        Assert.Same(leases, again);
+        Assert.Empty(again);
+        Assert.Empty(retired);
+        Assert.Empty(hints);
+        Assert.Empty(placed);
+        next.Return();
     }
 
     [Fact]

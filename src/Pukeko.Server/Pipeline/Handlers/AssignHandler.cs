@@ -85,7 +85,7 @@ internal sealed class AssignHandler(PipelineServices services) : IMessageHandler
             return PdWithStatus(request.Iaid, StatusCode.NoPrefixAvail, "Sorry, no subnet available.");
         }
 
-        var hints = PrefixHints(request);
+        var hints = PrefixHints(ctx, request);
         var leases = await services.Allocation.AllocateAsync(ctx, LeaseType.PD, request.Iaid, hints.Count > 0 ? hints[0] : LeaseHint.None);
         if (leases.Count == 0)
         {

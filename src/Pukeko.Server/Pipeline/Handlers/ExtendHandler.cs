@@ -34,7 +34,7 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
             return IaWithStatus(request.Iaid, StatusCode.NoBinding, "Sorry, no known leases for this duid/iaid, can't renew.");
         }
 
-        var hints = new List<LeaseHint>(1);
+        var hints = ctx.RentHintList();
         foreach (var option in request.Options)
         {
             if (option is IaAddressOption address)
@@ -46,7 +46,7 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         // Built first: lease6_renew/rebind callouts receive it as ia_na and may change it.
         var ia = new IaNaOption(request.Iaid, 0, 0);
         ctx.ResponseIa = ia;
-        var retired = new List<Lease6>();
+        var retired = ctx.RentLeaseList();
         var leases = await services.Allocation.ExtendAsync(ctx, LeaseType.NA, request.Iaid, hints, retired).ConfigureAwait(false);
         ctx.ResponseIa = null;
         uint shortest = 0;
@@ -101,8 +101,8 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
             return PdWithStatus(request.Iaid, StatusCode.NoBinding, "Sorry, no known PD leases for this duid/iaid.");
         }
 
-        var hints = PrefixHints(request);
-        var retired = new List<Lease6>();
+        var hints = PrefixHints(ctx, request);
+        var retired = ctx.RentLeaseList();
         // lease6_renew/rebind callouts get the reply's IA as ia_pd and may change its IAID.
         var hookIa = new IaPdOption(request.Iaid, 0, 0);
         ctx.ResponseIa = hookIa;

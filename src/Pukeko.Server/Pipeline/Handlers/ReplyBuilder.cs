@@ -166,9 +166,9 @@ internal static class ReplyBuilder
         return ctx.Runtime.FindSubnet(lease.SubnetId)?.FindPdPool(lease.Address)?.PdExcludeData();
     }
 
-    public static List<LeaseHint> PrefixHints(IaPdOption request)
+    public static List<LeaseHint> PrefixHints(ProcessingContext ctx, IaPdOption request)
     {
-        var hints = new List<LeaseHint>();
+        var hints = ctx.RentHintList();
         foreach (var option in request.Options)
         {
             if (option is IaPrefixOption prefix)
