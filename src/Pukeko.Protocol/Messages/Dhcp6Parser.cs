@@ -28,7 +28,15 @@ public static class Dhcp6Parser
     /// option takes the rest of it, a fixed-length option longer than its value is read from its leading bytes (an
     /// empty one's data dropped), and an IA Prefix length over 128 becomes 128.
     /// </summary>
-    public static ParseStatus TryParse(ReadOnlySpan<byte> datagram, List<RelayLayer> relays, bool lenient, out Dhcp6Message? message)
+    public static ParseStatus TryParse(ReadOnlySpan<byte> datagram, List<RelayLayer> relays, bool lenient, out Dhcp6Message? message) =>
+        TryParse(datagram, relays, lenient, reuse: null, out message);
+
+    /// <summary>
+    /// <see cref="TryParse(ReadOnlySpan{byte}, List{RelayLayer}, bool, out Dhcp6Message?)"/> into <paramref name="reuse"/>
+    /// when given: its type, transaction id and options are replaced by the datagram's, and it is the message returned.
+    /// For a caller that keeps one message per worker; after a failure its content is undefined.
+    /// </summary>
+    public static ParseStatus TryParse(ReadOnlySpan<byte> datagram, List<RelayLayer> relays, bool lenient, Dhcp6Message? reuse, out Dhcp6Message? message)
     {
         ArgumentNullException.ThrowIfNull(relays);
         relays.Clear();
@@ -50,7 +58,7 @@ public static class Dhcp6Parser
             var type = (MessageType)current[0];
             if (type is not (MessageType.RelayForward or MessageType.RelayReply))
             {
-                var status = TryParseMessage(current, lenient, out message);
+                var status = TryParseMessage(current, lenient, reuse, out message);
                 if (status != ParseStatus.Ok)
                 {
                     relays.Clear();
@@ -77,9 +85,9 @@ public static class Dhcp6Parser
 
     /// <summary>Parses a single client/server message (no relay header expected).</summary>
     public static ParseStatus TryParseMessage(ReadOnlySpan<byte> data, out Dhcp6Message? message) =>
-        TryParseMessage(data, lenient: false, out message);
+        TryParseMessage(data, lenient: false, reuse: null, out message);
 
-    private static ParseStatus TryParseMessage(ReadOnlySpan<byte> data, bool lenient, out Dhcp6Message? message)
+    private static ParseStatus TryParseMessage(ReadOnlySpan<byte> data, bool lenient, Dhcp6Message? reuse, out Dhcp6Message? message)
     {
         message = null;
         if (data.IsEmpty)
@@ -93,7 +101,19 @@ public static class Dhcp6Parser
             return ParseStatus.TruncatedHeader;
         }
 
-        var parsed = new Dhcp6Message((MessageType)type, transactionId);
+        Dhcp6Message parsed;
+        if (reuse is null)
+        {
+            parsed = new Dhcp6Message((MessageType)type, transactionId);
+        }
+        else
+        {
+            parsed = reuse;
+            parsed.Options.Clear();
+            parsed.Type = (MessageType)type;
+            parsed.TransactionId = transactionId;
+        }
+
         var status = OptionDecoder.DecodeAll(reader.ReadRemaining(), parsed.Options, 0, OptionSpace.Dhcp6, lenient);
         if (status == ParseStatus.Ok)
         {

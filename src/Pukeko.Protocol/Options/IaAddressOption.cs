@@ -24,9 +24,12 @@ public sealed class IaAddressOption : DhcpOption
     public uint ValidLifetime { get; set; }
 
     /// <summary>IAaddr-options (normally at most a Status Code).</summary>
-    public OptionCollection Options { get; } = new();
+    /// <remarks>Made at first use: most carry none, and a packet has one in each direction.</remarks>
+    public OptionCollection Options => _options ??= new();
 
-    public override int DataLength => FixedLength + Options.DataLength;
+    private OptionCollection? _options;
+
+    public override int DataLength => FixedLength + (_options?.DataLength ?? 0);
 
     public override void WriteData(Span<byte> destination)
     {
@@ -34,13 +37,16 @@ public sealed class IaAddressOption : DhcpOption
         writer.WriteAddress(Address);
         writer.WriteUInt32(PreferredLifetime);
         writer.WriteUInt32(ValidLifetime);
-        Options.WriteTo(writer.RemainingSpan);
+        _options?.WriteTo(writer.RemainingSpan);
     }
 
     public override DhcpOption Clone()
     {
         var copy = new IaAddressOption(Address, PreferredLifetime, ValidLifetime);
-        Options.CopyTo(copy.Options);
+        if (_options is { Count: > 0 })
+        {
+            _options.CopyTo(copy.Options);
+        }
         return copy;
     }
 

@@ -36,9 +36,12 @@ public sealed class IaPrefixOption : DhcpOption
     public Ipv6Prefix? AsPrefix => PrefixLength <= 128 ? new Ipv6Prefix(Prefix, PrefixLength) : null;
 
     /// <summary>IAprefix-options (Status Code, PD-Exclude, ...).</summary>
-    public OptionCollection Options { get; } = new();
+    /// <remarks>Made at first use: most carry none, and a packet has one in each direction.</remarks>
+    public OptionCollection Options => _options ??= new();
 
-    public override int DataLength => FixedLength + Options.DataLength;
+    private OptionCollection? _options;
+
+    public override int DataLength => FixedLength + (_options?.DataLength ?? 0);
 
     public override void WriteData(Span<byte> destination)
     {
@@ -47,13 +50,16 @@ public sealed class IaPrefixOption : DhcpOption
         writer.WriteUInt32(ValidLifetime);
         writer.WriteByte(PrefixLength);
         writer.WriteAddress(Prefix);
-        Options.WriteTo(writer.RemainingSpan);
+        _options?.WriteTo(writer.RemainingSpan);
     }
 
     public override DhcpOption Clone()
     {
         var copy = new IaPrefixOption(PreferredLifetime, ValidLifetime, PrefixLength, Prefix);
-        Options.CopyTo(copy.Options);
+        if (_options is { Count: > 0 })
+        {
+            _options.CopyTo(copy.Options);
+        }
         return copy;
     }
 

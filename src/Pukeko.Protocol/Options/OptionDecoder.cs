@@ -180,7 +180,7 @@ public static class OptionDecoder
 
                 var iaAddress = new IaAddressOption(address, preferred, valid);
                 option = iaAddress;
-                return DecodeNested(reader.ReadRemaining(), iaAddress.Options, depth, lenient, ref option);
+                return DecodeNestedIfAny(reader.ReadRemaining(), iaAddress, static o => o.Options, depth, lenient, ref option);
             }
 
             case OptionCode.IaPrefix:
@@ -200,7 +200,7 @@ public static class OptionDecoder
 
                 var iaPrefix = new IaPrefixOption(preferred, valid, length, prefix);
                 option = iaPrefix;
-                return DecodeNested(reader.ReadRemaining(), iaPrefix.Options, depth, lenient, ref option);
+                return DecodeNestedIfAny(reader.ReadRemaining(), iaPrefix, static o => o.Options, depth, lenient, ref option);
             }
 
             case OptionCode.LqQuery:
@@ -549,6 +549,17 @@ public static class OptionDecoder
                 option = new RawOption(code, data.ToArray());
                 return ParseStatus.Ok;
         }
+    }
+
+    /// <summary>As <see cref="DecodeNested"/>, but without asking the option for its collection when there is nothing to decode.</summary>
+    private static ParseStatus DecodeNestedIfAny<TOption>(ReadOnlySpan<byte> data, TOption owner, Func<TOption, OptionCollection> nested, int depth, bool lenient, ref DhcpOption? option)
+    {
+        if (data.IsEmpty && depth + 1 <= MaxNestingDepth)
+        {
+            return ParseStatus.Ok;
+        }
+
+        return DecodeNested(data, nested(owner), depth, lenient, ref option);
     }
 
     private static ParseStatus DecodeNested(ReadOnlySpan<byte> data, OptionCollection nested, int depth, bool lenient, ref DhcpOption? option)

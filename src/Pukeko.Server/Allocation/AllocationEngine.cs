@@ -383,8 +383,25 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
     private static bool IsReservedForClient(ProcessingContext ctx, Subnet6 subnet, Lease6 lease) =>
         (subnet.ClientSupported(ctx.Query.Classes) && Reserves(ctx.SubnetHost(subnet.Id), lease)) || Reserves(ctx.GlobalHost, lease);
 
-    private static bool Reserves(HostReservation? host, Lease6 lease) =>
-        host is not null && ReservedBlocks(host, lease.Type).Any(b => b.Address == lease.Address);
+    // A loop, not ReservedBlocks(...).Any(lambda): the lambda's closure over the lease was made on every call, also
+    // for the clients without a reservation, once per renewed lease.
+    private static bool Reserves(HostReservation? host, Lease6 lease)
+    {
+        if (host is null)
+        {
+            return false;
+        }
+
+        foreach (var (address, _) in ReservedBlocks(host, lease.Type))
+        {
+            if (address == lease.Address)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// True when this address or prefix is reserved, and not for this client. Kea checks only with

@@ -21,16 +21,21 @@ internal static class PacketRecycler
     [ThreadStatic]
     private static Dhcp6Packet? t_reply;
 
-    /// <summary>This thread's spare query packet holding <paramref name="message"/>, or a new one.</summary>
-    public static Dhcp6Packet RentQuery(Dhcp6Message message)
+    /// <summary>
+    /// This thread's spare query packet holding <paramref name="placeholder"/>, or a new one; <paramref name="reusable"/>
+    /// is the spare's last message, for the parser to fill again (null with a new packet).
+    /// </summary>
+    public static Dhcp6Packet RentQuery(Dhcp6Message placeholder, out Dhcp6Message? reusable)
     {
         if (t_query is not { } packet)
         {
-            return new Dhcp6Packet(message);
+            reusable = null;
+            return new Dhcp6Packet(placeholder);
         }
 
         t_query = null;
-        packet.Message = message;
+        reusable = packet.Message;
+        packet.Message = placeholder;
         return packet;
     }
 
@@ -54,8 +59,9 @@ internal static class PacketRecycler
     /// </summary>
     public static void Return(Dhcp6Packet query, Dhcp6Packet? reply)
     {
-        // The query's message came from the parser and goes with the query: only the packet is kept.
+        // The query keeps its message, which the parser fills again for the next query.
         Forget(query);
+        query.Message.Options.CopyRetrievedOptions = false;
         t_query = query;
         if (reply is not null)
         {

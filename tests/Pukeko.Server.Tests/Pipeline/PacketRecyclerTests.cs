@@ -97,7 +97,7 @@ public sealed class PacketRecyclerTests
     /// <summary>Empties this thread's spares, which earlier tests on the thread may have left.</summary>
     private static void TakeSpares()
     {
-        PacketRecycler.RentQuery(new Dhcp6Message(MessageType.Solicit, 0));
+        PacketRecycler.RentQuery(new Dhcp6Message(MessageType.Solicit, 0), out _);
         PacketRecycler.RentReply(MessageType.Advertise, 0);
     }
 

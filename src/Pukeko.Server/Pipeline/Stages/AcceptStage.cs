@@ -47,8 +47,8 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
     public Dhcp6Packet? Parse(ReceivedDatagram datagram, bool lenient)
     {
         PipelineLog.BufferReceived(_packetLog, datagram.RemoteAddress, datagram.RemotePort, datagram.LocalAddress, datagram.LocalPort, datagram.InterfaceName, datagram.Length);
-        var packet = Address(PacketRecycler.RentQuery(Unparsed), datagram);
-        return Unpack(datagram.Data, packet, lenient) ? packet : null;
+        var packet = Address(PacketRecycler.RentQuery(Unparsed, out var reusable), datagram);
+        return Unpack(datagram.Data, packet, lenient, reusable) ? packet : null;
     }
 
     // The message of a packet parsed at once: the parsed message replaces it before anything sees the packet,
@@ -68,11 +68,11 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
     }
 
     /// <summary>Parses <paramref name="data"/> into the packet's message and relay layers (<paramref name="lenient"/>: lenient-option-parsing).</summary>
-    private bool Unpack(ReadOnlySpan<byte> data, Dhcp6Packet packet, bool lenient)
+    private bool Unpack(ReadOnlySpan<byte> data, Dhcp6Packet packet, bool lenient, Dhcp6Message? reusable = null)
     {
         // Parsed into this thread's scratch list: the packet gets a relay list of its own only when it was relayed.
         var relays = t_relays ??= new List<RelayLayer>(2);
-        var status = Dhcp6Parser.TryParse(data, relays, lenient, out var message);
+        var status = Dhcp6Parser.TryParse(data, relays, lenient, reusable, out var message);
         if (relays.Count > 0 || packet.IsRelayed)
         {
             packet.Relays.Clear();
