@@ -319,12 +319,13 @@ internal sealed class Dhcp6Processor
             var handle = ctx.Handle;
             ctx.Handle = null;
             _services.Hooks.ReleaseHandle(handle);
-            if (ctx.CalloutFreeTable is { } table && PacketsStayInside() && ReferenceEquals(table, _services.Hooks.CalloutFreeTable))
+            var reused = ctx.CalloutFreeTable is { } table && PacketsStayInside() && ReferenceEquals(table, _services.Hooks.CalloutFreeTable);
+            if (reused)
             {
                 PacketRecycler.Return(ctx.Query, ctx.Response);
             }
 
-            ctx.Return();
+            ctx.Return(reused);
         }
     }
 

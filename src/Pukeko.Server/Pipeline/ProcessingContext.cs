@@ -47,8 +47,10 @@ internal sealed class ProcessingContext
     /// <summary>
     /// Forgets everything about the finished query and keeps the context as this thread's spare. The caller must
     /// not touch it afterwards: the next <see cref="Rent"/> on this thread hands it to another query.
+    /// <paramref name="packetsReused"/>: the query's packets went back to <see cref="PacketRecycler"/>, so the reply
+    /// options this context handed out may be used again too.
     /// </summary>
-    public void Return()
+    public void Return(bool packetsReused = false)
     {
         Query = null!;
         Runtime = null!;
@@ -85,6 +87,7 @@ internal sealed class ProcessingContext
         _leaseLists.ReturnAll();
         _hintLists.ReturnAll();
         _placedLeaseLists.ReturnAll();
+        _replyOptions.EndQuery(packetsReused);
         t_spare = this;
     }
 
@@ -101,6 +104,11 @@ internal sealed class ProcessingContext
 
     /// <summary>An empty list of leases with their subnets for this query's own use; it must not outlive the query.</summary>
     public List<(Lease6 Lease, Subnet6 Subnet)> RentPlacedLeaseList() => _placedLeaseLists.Rent();
+
+    private ReplyOptionRental _replyOptions;
+
+    /// <summary>Where the reply's IA_NA and IA Address options come from (see <see cref="ReplyOptionRental"/>).</summary>
+    public ref ReplyOptionRental ReplyOptions => ref _replyOptions;
 
     /// <summary>How many lists this query has borrowed (for tests).</summary>
     internal int RentedLists => _leaseLists.Rented + _hintLists.Rented + _placedLeaseLists.Rented;

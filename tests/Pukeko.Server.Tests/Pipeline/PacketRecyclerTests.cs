@@ -45,6 +45,13 @@ public sealed class PacketRecyclerTests
         Assert.Equal(MessageType.Advertise, kept[0].Reply.Type);
         Assert.Equal(PipelineHarness.ClientLinkLocal, kept[0].Reply.RemoteAddress);
         Assert.Contains("ALL", kept[0].Query.Classes);
+
+        // Nor are the reply's options: the first Advertise still offers its own address.
+        var first = Assert.IsType<IaNaOption>(Assert.Single(kept[0].Reply.Message.Options.GetAll(OptionCode.IaNa)));
+        var second = Assert.IsType<IaNaOption>(Assert.Single(kept[1].Reply.Message.Options.GetAll(OptionCode.IaNa)));
+        Assert.NotSame(first, second);
+        var offered = Assert.IsType<IaAddressOption>(Assert.Single(first.Options));
+        Assert.NotEqual(offered.Address, Assert.IsType<IaAddressOption>(Assert.Single(second.Options)).Address);
     }
 
     [Fact]

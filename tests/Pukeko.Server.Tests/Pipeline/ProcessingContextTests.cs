@@ -46,7 +46,7 @@ public sealed class ProcessingContextTests
             }
 
             // The borrowed lists stay with the context on purpose, empty (the next test).
-            if (field.FieldType.IsGenericType && field.FieldType.GetGenericTypeDefinition() == typeof(ListRental<>))
+            if ((field.FieldType.IsGenericType && field.FieldType.GetGenericTypeDefinition() == typeof(ListRental<>)) || field.FieldType == typeof(ReplyOptionRental))
             {
                 continue;
             }
@@ -87,6 +87,37 @@ public sealed class ProcessingContextTests
         Assert.Empty(hints);
         Assert.Empty(placed);
         next.Return();
+    }
+
+    [Fact]
+    public void Reply_options_come_back_emptied_only_when_the_packets_were_reused()
+    {
+        using var harness = PipelineHarness.FromDhcp6("""
+            "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "pools": [ { "pool": "2001:db8:1::/80" } ] } ]
+            """);
+        var ctx = ProcessingContext.Rent(Packet(), harness.Runtime, 1);
+        var ia = ctx.ReplyOptions.IaNa(1, 100, 200);
+        var address = ctx.ReplyOptions.IaAddress(Pukeko.Protocol.Addressing.Ipv6Address.Parse("2001:db8:1::5"), 300, 400);
+        address.Options.Add(new Pukeko.Protocol.Options.StatusCodeOption(Pukeko.Protocol.Options.StatusCode.Success, "ok"));
+        ia.Options.Add(address);
+        ctx.Return(packetsReused: true);
+
+        ctx = ProcessingContext.Rent(Packet(), harness.Runtime, 2);
+        var again = ctx.ReplyOptions.IaNa(7, 1, 2);
+        var addressAgain = ctx.ReplyOptions.IaAddress(Pukeko.Protocol.Addressing.Ipv6Address.Parse("2001:db8:1::6"), 3, 4);
+        Assert.Same(ia, again);
+        Assert.Equal((7u, 1u, 2u), (again.Iaid, again.T1, again.T2));
+        Assert.Empty(again.Options);
+        Assert.Same(address, addressAgain);
+        Assert.Equal(Pukeko.Protocol.Addressing.Ipv6Address.Parse("2001:db8:1::6"), addressAgain.Address);
+        Assert.Empty(addressAgain.Options);
+
+        // Packets not reused (a callout or HA may hold the reply): its options are never handed out again.
+        ctx.Return(packetsReused: false);
+        ctx = ProcessingContext.Rent(Packet(), harness.Runtime, 3);
+        Assert.NotSame(again, ctx.ReplyOptions.IaNa(1, 0, 0));
+        Assert.NotSame(addressAgain, ctx.ReplyOptions.IaAddress(default, 0, 0));
+        ctx.Return();
     }
 
     [Fact]

@@ -60,8 +60,8 @@ internal sealed class AssignHandler(PipelineServices services) : IMessageHandler
 
         // The lease may live in another subnet of the shared network: timers come from that one.
         var (t1, t2) = LeaseTimers.TeeTimes(ctx.Subnet ?? subnet, lease.PreferredLifetime);
-        var ia = new IaNaOption(request.Iaid, t1, t2);
-        ia.Options.Add(new IaAddressOption(lease.Address, lease.PreferredLifetime, lease.ValidLifetime));
+        var ia = ctx.ReplyOptions.IaNa(request.Iaid, t1, t2);
+        ia.Options.Add(ctx.ReplyOptions.IaAddress(lease.Address, lease.PreferredLifetime, lease.ValidLifetime));
         // At the usual WARN level neither the label nor the boxed arguments are built.
         if (_leaseLog.IsEnabled(LogLevel.Information))
         {

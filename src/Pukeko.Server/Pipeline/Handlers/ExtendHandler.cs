@@ -44,7 +44,7 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         }
 
         // Built first: lease6_renew/rebind callouts receive it as ia_na and may change it.
-        var ia = new IaNaOption(request.Iaid, 0, 0);
+        var ia = ctx.ReplyOptions.IaNa(request.Iaid, 0, 0);
         ctx.ResponseIa = ia;
         var retired = ctx.RentLeaseList();
         var leases = await services.Allocation.ExtendAsync(ctx, LeaseType.NA, request.Iaid, hints, retired).ConfigureAwait(false);
@@ -62,7 +62,7 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         (ia.T1, ia.T2) = leases.Count > 0 ? LeaseTimers.TeeTimes(ctx.Subnet ?? subnet, shortest) : (0u, 0u);
         foreach (var lease in leases)
         {
-            ia.Options.Add(new IaAddressOption(lease.Address, lease.PreferredLifetime, lease.ValidLifetime));
+            ia.Options.Add(ctx.ReplyOptions.IaAddress(lease.Address, lease.PreferredLifetime, lease.ValidLifetime));
             if (_leaseLog.IsEnabled(LogLevel.Information))
             {
                 _leaseLog.LogInformation(new EventId(0, "DHCP6_LEASE_RENEW"), "{Label}: lease for address {Address} and iaid={Iaid} has been allocated for {Valid} seconds", ctx.Query.Label, lease.Address, request.Iaid, lease.ValidLifetime);
@@ -74,7 +74,7 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         {
             if (!Holds(leases, hint.Address))
             {
-                ia.Options.Add(new IaAddressOption(hint.Address, 0, 0));
+                ia.Options.Add(ctx.ReplyOptions.IaAddress(hint.Address, 0, 0));
             }
         }
 
@@ -82,7 +82,7 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         {
             if (!Holds(hints, old.Address))
             {
-                ia.Options.Add(new IaAddressOption(old.Address, 0, 0));
+                ia.Options.Add(ctx.ReplyOptions.IaAddress(old.Address, 0, 0));
             }
         }
 
