@@ -47,7 +47,7 @@ internal sealed partial class HooksManager : ICommandExtensions, IDisposable
     private List<LoadedLibrary> _libraries = [];
     private IReadOnlyList<HooksLibraryConfig> _configured = [];
     private bool _multiThreading;
-    private volatile CalloutEntry[][] _table;
+    private volatile CalloutTable _table;
     private CancellationTokenSource _abort = new();
 
     public HooksManager(ILoggerFactory? loggers = null, StatisticsRegistry? statistics = null)
@@ -67,7 +67,7 @@ internal sealed partial class HooksManager : ICommandExtensions, IDisposable
         _pre.Handle = new ServerLibraryHandle(this, _pre, _loggers);
         _post = new LoadedLibrary(int.MaxValue, "post-callouts", null);
         _post.Handle = new ServerLibraryHandle(this, _post, _loggers);
-        _table = EmptyTable();
+        _table = new CalloutTable([.. HookPoints.All.Select(_ => Array.Empty<CalloutEntry>())]);
     }
 
     /// <summary>The clock given to built-in libraries (the forensic log's timestamps and file names); tests replace it.</summary>
@@ -110,7 +110,7 @@ internal sealed partial class HooksManager : ICommandExtensions, IDisposable
     }
 
     /// <summary>True when any callout is registered on the hook point; check before building arguments.</summary>
-    public bool HasCallouts(int hookIndex) => _table[hookIndex].Length != 0;
+    public bool HasCallouts(int hookIndex) => _table.Entries[hookIndex].Length != 0;
 
     /// <summary>
     /// The callout table in force while no callout at all is registered, else null. The table is replaced whenever a
@@ -122,15 +122,7 @@ internal sealed partial class HooksManager : ICommandExtensions, IDisposable
         get
         {
             var table = _table;
-            foreach (var callouts in table)
-            {
-                if (callouts.Length != 0)
-                {
-                    return null;
-                }
-            }
-
-            return table;
+            return table.CalloutFree ? table : null;
         }
     }
 
@@ -408,7 +400,7 @@ internal sealed partial class HooksManager : ICommandExtensions, IDisposable
     /// </summary>
     public NextStep Call(int hookIndex, CalloutHandle handle)
     {
-        var entries = _table[hookIndex];
+        var entries = _table.Entries[hookIndex];
         Begin(hookIndex, handle);
         foreach (var entry in entries)
         {
@@ -435,7 +427,7 @@ internal sealed partial class HooksManager : ICommandExtensions, IDisposable
     /// </summary>
     public ValueTask<NextStep> CallAsync(int hookIndex, CalloutHandle handle)
     {
-        var entries = _table[hookIndex];
+        var entries = _table.Entries[hookIndex];
         Begin(hookIndex, handle);
         for (var i = 0; i < entries.Length; i++)
         {
@@ -1039,8 +1031,17 @@ internal sealed partial class HooksManager : ICommandExtensions, IDisposable
             }
         }
 
-        _table = [.. table.Select(l => l.ToArray())];
+        _table = new CalloutTable([.. table.Select(l => l.ToArray())]);
     }
 
-    private static CalloutEntry[][] EmptyTable() => [.. HookPoints.All.Select(_ => Array.Empty<CalloutEntry>())];
+    /// <summary>
+    /// The callouts of every hook point, replaced as a whole, so whether any is registered is worked out once per
+    /// table rather than once per packet.
+    /// </summary>
+    private sealed class CalloutTable(CalloutEntry[][] entries)
+    {
+        public CalloutEntry[][] Entries { get; } = entries;
+
+        public bool CalloutFree { get; } = entries.All(callouts => callouts.Length == 0);
+    }
 }

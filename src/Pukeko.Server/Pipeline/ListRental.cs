@@ -8,9 +8,6 @@ namespace Pukeko.Server.Pipeline;
 /// <remarks>A borrowed list must not outlive its query: it is cleared and handed to the next one.</remarks>
 internal struct ListRental<T>
 {
-    /// <summary>A list that grew past this (an unusual query) is let go at the end instead of being kept.</summary>
-    internal const int MaxKeptCapacity = 64;
-
     private List<T>?[]? _lists;
     private int _rented;
 
@@ -37,7 +34,7 @@ internal struct ListRental<T>
         for (var i = 0; i < _rented; i++)
         {
             var list = _lists![i]!;
-            if (list.Capacity > MaxKeptCapacity)
+            if (list.Capacity > RentalLimits.MaxKept)
             {
                 _lists[i] = null;
             }

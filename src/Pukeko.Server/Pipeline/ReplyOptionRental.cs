@@ -22,18 +22,16 @@ internal struct ReplyOptionRental
     /// <summary>An IA_NA option with no sub-options, for this query's reply.</summary>
     public IaNaOption IaNa(uint iaid, uint t1, uint t2)
     {
-        IaNaOption option;
-        if (_freeIaNa is { Count: > 0 } free)
+        var option = TakeFree(_freeIaNa);
+        if (option is null)
         {
-            option = free[^1];
-            free.RemoveAt(free.Count - 1);
-            option.Iaid = iaid;
-            option.T1 = t1;
-            option.T2 = t2;
+            option = new IaNaOption(iaid, t1, t2);
         }
         else
         {
-            option = new IaNaOption(iaid, t1, t2);
+            option.Iaid = iaid;
+            option.T1 = t1;
+            option.T2 = t2;
         }
 
         (_issuedIaNa ??= []).Add(option);
@@ -43,18 +41,16 @@ internal struct ReplyOptionRental
     /// <summary>An IA Address option with no sub-options, for this query's reply.</summary>
     public IaAddressOption IaAddress(Ipv6Address address, uint preferredLifetime, uint validLifetime)
     {
-        IaAddressOption option;
-        if (_freeAddresses is { Count: > 0 } free)
+        var option = TakeFree(_freeAddresses);
+        if (option is null)
         {
-            option = free[^1];
-            free.RemoveAt(free.Count - 1);
-            option.Address = address;
-            option.PreferredLifetime = preferredLifetime;
-            option.ValidLifetime = validLifetime;
+            option = new IaAddressOption(address, preferredLifetime, validLifetime);
         }
         else
         {
-            option = new IaAddressOption(address, preferredLifetime, validLifetime);
+            option.Address = address;
+            option.PreferredLifetime = preferredLifetime;
+            option.ValidLifetime = validLifetime;
         }
 
         (_issuedAddresses ??= []).Add(option);
@@ -105,12 +101,25 @@ internal struct ReplyOptionRental
         Trim(_freeAddresses);
     }
 
+    private static T? TakeFree<T>(List<T>? free)
+        where T : class
+    {
+        if (free is not { Count: > 0 })
+        {
+            return null;
+        }
+
+        var option = free[^1];
+        free.RemoveAt(free.Count - 1);
+        return option;
+    }
+
     /// <summary>A query with an unusual number of IAs does not make every later one keep that many.</summary>
     private static void Trim<T>(List<T>? free)
     {
-        if (free is { Count: > ListRental<T>.MaxKeptCapacity })
+        if (free is { Count: > RentalLimits.MaxKept })
         {
-            free.RemoveRange(ListRental<T>.MaxKeptCapacity, free.Count - ListRental<T>.MaxKeptCapacity);
+            free.RemoveRange(RentalLimits.MaxKept, free.Count - RentalLimits.MaxKept);
         }
     }
 }

@@ -28,7 +28,7 @@ public sealed class ListRentalTests
     {
         var rental = default(ListRental<int>);
         var big = rental.Rent();
-        big.AddRange(Enumerable.Range(0, ListRental<int>.MaxKeptCapacity + 1));
+        big.AddRange(Enumerable.Range(0, RentalLimits.MaxKept + 1));
 
         rental.ReturnAll();
 
