@@ -65,7 +65,7 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
     }
 
     /// <summary>The query's lease transaction, opened at its first write.</summary>
-    public LeaseTransaction WorkFor(ProcessingContext ctx) => ctx.LeaseWork ??= Writer.Begin();
+    public LeaseTransaction WorkFor(ProcessingContext ctx) => ctx.LeaseWork ??= ctx.TakeSpareLeaseWork(Writer) ?? Writer.Begin();
 
     /// <summary>
     /// The leases for one IA of a Solicit or Request: the client's existing leases of this IA in the

@@ -10,16 +10,22 @@ namespace Pukeko.Server.Leases;
 /// </summary>
 internal sealed class LeaseTransaction : IAsyncDisposable
 {
+    private const int MaxKeptChanges = 16;
+
     private readonly LeaseWriter _writer;
     private readonly ILeaseUnitOfWork _work;
     private readonly List<LeaseChange> _changes = new(2);
     private bool _ended;
+    private bool _disposed;
 
     internal LeaseTransaction(LeaseWriter writer, ILeaseUnitOfWork work)
     {
         _writer = writer;
         _work = work;
     }
+
+    /// <summary>The writer this transaction writes through.</summary>
+    internal LeaseWriter Writer => _writer;
 
     /// <summary>The changes written so far, in order (committed or not).</summary>
     public IReadOnlyList<LeaseChange> Changes => _changes;
@@ -112,6 +118,27 @@ internal sealed class LeaseTransaction : IAsyncDisposable
         }
 
         await _work.DisposeAsync().ConfigureAwait(false);
+        _disposed = true;
+    }
+
+    /// <summary>
+    /// Makes this disposed transaction a new, empty one, when its store's unit of work can be used again
+    /// (<see cref="IReusableLeaseUnitOfWork"/>); false otherwise, and the transaction stays disposed. Only for a
+    /// transaction whose changes nobody outside its flow holds: they are forgotten here.
+    /// </summary>
+    internal bool TryReopen()
+    {
+        // An unusually large one (a batch) is not worth keeping.
+        if (!_disposed || _changes.Capacity > MaxKeptChanges || _work is not IReusableLeaseUnitOfWork reusable || !reusable.TryReopen())
+        {
+            return false;
+        }
+
+        _changes.Clear();
+        _ended = false;
+        _disposed = false;
+        IsCommitted = false;
+        return true;
     }
 
     private void Publish()

@@ -308,11 +308,12 @@ internal sealed class Dhcp6Processor
         }
         finally
         {
-            if (ctx.LeaseWork is { } work)
+            var leaseWork = ctx.LeaseWork;
+            if (leaseWork is not null)
             {
                 // Dropped after writing (a callout, a bug): a store that can undo does; memfile's changes stand.
                 ctx.LeaseWork = null;
-                await work.DisposeAsync().ConfigureAwait(false);
+                await leaseWork.DisposeAsync().ConfigureAwait(false);
             }
 
             // context_destroy: the packet's callout handle ends with its processing.
@@ -323,6 +324,12 @@ internal sealed class Dhcp6Processor
             if (reused)
             {
                 PacketRecycler.Return(ctx.Query, ctx.Response);
+
+                // Under the same rule as the packets: no callout or HA hold could have kept its list of changes.
+                if (leaseWork is not null)
+                {
+                    ctx.KeepSpareLeaseWork(leaseWork);
+                }
             }
 
             ctx.Return(reused);

@@ -91,6 +91,29 @@ internal sealed class ProcessingContext
         t_spare = this;
     }
 
+    // The last query's transaction, emptied, when nothing outside the pipeline could hold its changes.
+    private LeaseTransaction? _spareLeaseWork;
+
+    /// <summary>
+    /// The transaction a finished query of this context left, reopened, if it writes through <paramref name="writer"/>
+    /// (a reload may have replaced the store); else null.
+    /// </summary>
+    public LeaseTransaction? TakeSpareLeaseWork(LeaseWriter writer)
+    {
+        var spare = _spareLeaseWork;
+        _spareLeaseWork = null;
+        return spare is not null && ReferenceEquals(spare.Writer, writer) ? spare : null;
+    }
+
+    /// <summary>Keeps a finished query's disposed transaction for the next query if it can be reopened.</summary>
+    public void KeepSpareLeaseWork(LeaseTransaction disposed)
+    {
+        if (disposed.TryReopen())
+        {
+            _spareLeaseWork = disposed;
+        }
+    }
+
     // Lists the query borrows per IA; kept with the context for the next query (see ListRental).
     private ListRental<Lease6> _leaseLists;
     private ListRental<Allocation.LeaseHint> _hintLists;

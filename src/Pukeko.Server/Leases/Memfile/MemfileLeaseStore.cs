@@ -327,6 +327,9 @@ internal sealed class MemfileLeaseStore : ILeaseStore
         return ValueTask.FromResult<IReadOnlyList<LeaseCount>>(result);
     }
 
+    /// <summary>Closed (a reload replaced it, or the server is stopping).</summary>
+    internal bool IsDisposed => Volatile.Read(ref _disposed);
+
     public ILeaseUnitOfWork BeginWork()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

@@ -5,7 +5,7 @@ namespace Pukeko.Server.Leases.Memfile;
 /// address taken) and queues its row; the commit hands every queued row up to the unit's last one to the OS in
 /// one write. As in Kea's memfile, writes are never undone: abandoning the unit commits it.
 /// </summary>
-internal sealed class MemfileUnitOfWork(MemfileLeaseStore store) : ILeaseUnitOfWork
+internal sealed class MemfileUnitOfWork(MemfileLeaseStore store) : IReusableLeaseUnitOfWork
 {
     private long _lastSequence;
 
@@ -58,6 +58,9 @@ internal sealed class MemfileUnitOfWork(MemfileLeaseStore store) : ILeaseUnitOfW
             await AbandonAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>Disposing committed everything, so the unit is as new; unless its store was closed (a reload).</summary>
+    public bool TryReopen() => _lastSequence == 0 && !store.IsDisposed;
 
     private void Track(long sequence)
     {
