@@ -17,15 +17,42 @@ public sealed class Duid : IEquatable<Duid>
     /// <summary>Three zero bytes: the value Kea stores as the DUID of declined leases.</summary>
     public static Duid EmptySentinel { get; } = new([0, 0, 0]);
 
+    // Not readonly only for TryRefill: to everyone else a DUID never changes.
     private readonly byte[] _bytes;
-    private readonly int _hashCode;
+    private int _hashCode;
 
     public Duid(ReadOnlySpan<byte> bytes)
     {
         _bytes = bytes.ToArray();
+        _hashCode = HashOf(_bytes);
+    }
+
+    /// <summary>Made by the option decoder for a message it parsed, so only that message's parser may refill it.</summary>
+    internal bool ParserOwned { get; init; }
+
+    /// <summary>
+    /// Takes <paramref name="bytes"/> in place of this DUID's own when they have the same length, for the parser filling
+    /// a message its caller gave back for reuse (<see cref="Messages.Dhcp6Parser"/>); false otherwise, and nothing
+    /// changes. Only a DUID the decoder made for that message qualifies: any other (a server's, one a caller set) may
+    /// be held elsewhere.
+    /// </summary>
+    internal bool TryRefill(ReadOnlySpan<byte> bytes)
+    {
+        if (!ParserOwned || bytes.Length != _bytes.Length)
+        {
+            return false;
+        }
+
+        bytes.CopyTo(_bytes);
+        _hashCode = HashOf(_bytes);
+        return true;
+    }
+
+    private static int HashOf(byte[] bytes)
+    {
         var hash = default(HashCode);
-        hash.AddBytes(_bytes);
-        _hashCode = hash.ToHashCode();
+        hash.AddBytes(bytes);
+        return hash.ToHashCode();
     }
 
     public ReadOnlySpan<byte> Bytes => _bytes;

@@ -34,7 +34,9 @@ public static class Dhcp6Parser
     /// <summary>
     /// <see cref="TryParse(ReadOnlySpan{byte}, List{RelayLayer}, bool, out Dhcp6Message?)"/> into <paramref name="reuse"/>
     /// when given: its type, transaction id and options are replaced by the datagram's, and it is the message returned.
-    /// For a caller that keeps one message per worker; after a failure its content is undefined.
+    /// Where the datagram has an option of the same kind at the same place, the option object (and the DUID it holds)
+    /// is filled again rather than replaced, so the caller must not hold any of the reused message's options, or their
+    /// DUIDs, past this call. For a caller that keeps one message per worker; after a failure its content is undefined.
     /// </summary>
     public static ParseStatus TryParse(ReadOnlySpan<byte> datagram, List<RelayLayer> relays, bool lenient, Dhcp6Message? reuse, out Dhcp6Message? message)
     {
@@ -109,12 +111,12 @@ public static class Dhcp6Parser
         else
         {
             parsed = reuse;
-            parsed.Options.Clear();
             parsed.Type = (MessageType)type;
             parsed.TransactionId = transactionId;
         }
 
-        var status = OptionDecoder.DecodeAll(reader.ReadRemaining(), parsed.Options, 0, OptionSpace.Dhcp6, lenient);
+        // A reused message's options are filled again where the new datagram has the same option at the same place.
+        var status = OptionDecoder.DecodeAll(reader.ReadRemaining(), parsed.Options, 0, OptionSpace.Dhcp6, lenient, refill: reuse is not null);
         if (status == ParseStatus.Ok)
         {
             message = parsed;

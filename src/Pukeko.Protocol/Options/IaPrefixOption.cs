@@ -41,6 +41,9 @@ public sealed class IaPrefixOption : DhcpOption
 
     private OptionCollection? _options;
 
+    /// <summary>The encapsulated options if the collection was ever made (reading <see cref="Options"/> makes it).</summary>
+    internal OptionCollection? OptionsIfAny => _options;
+
     public override int DataLength => FixedLength + (_options?.DataLength ?? 0);
 
     public override void WriteData(Span<byte> destination)

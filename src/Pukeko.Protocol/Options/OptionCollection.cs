@@ -17,6 +17,10 @@ public sealed class OptionCollection : IEnumerable<DhcpOption>
     private DhcpOption[] _options = [];
     private int _count;
 
+    // While the parser refills this collection: how many options of the last parse are still in _options, past the
+    // ones parsed so far, for the decoder to fill again (BeginRefill).
+    private int _refillable;
+
     public int Count => _count;
 
     /// <summary>
@@ -190,6 +194,31 @@ public sealed class OptionCollection : IEnumerable<DhcpOption>
     {
         Array.Clear(_options, 0, _count);
         _count = 0;
+    }
+
+    /// <summary>
+    /// Empties the collection for the parser, keeping its options aside so that the decoder can fill each again with
+    /// the new content at the same position (<see cref="Refillable"/>); <see cref="EndRefill"/> lets go of those left.
+    /// </summary>
+    internal void BeginRefill()
+    {
+        _refillable = _count;
+        _count = 0;
+    }
+
+    /// <summary>The option the last parse put at the next position, if it has <paramref name="code"/>; else null.</summary>
+    internal DhcpOption? Refillable(ushort code) =>
+        _count < _refillable && _options[_count] is { } old && old.Code == code ? old : null;
+
+    /// <summary>Ends a refill: options of the last parse that were not filled again are let go.</summary>
+    internal void EndRefill()
+    {
+        if (_refillable > _count)
+        {
+            Array.Clear(_options, _count, _refillable - _count);
+        }
+
+        _refillable = 0;
     }
 
     /// <summary>The options as stored, without copy-on-retrieve: for the collection's own reads.</summary>

@@ -25,11 +25,11 @@ public static class OptionDecoder
 
     /// <summary>Decodes one option payload of the dhcp6 space.</summary>
     public static ParseStatus TryDecode(ushort code, ReadOnlySpan<byte> data, out DhcpOption? option) =>
-        DecodeDhcp6(code, data, 0, lenient: false, out option);
+        DecodeDhcp6(code, data, 0, lenient: false, old: null, out option);
 
     /// <summary>One option of the dhcp6 space; with <paramref name="lenient"/> a skipped option is Ok with a null option.</summary>
     internal static ParseStatus DecodeOne(ushort code, ReadOnlySpan<byte> data, bool lenient, out DhcpOption? option) =>
-        DecodeDhcp6(code, data, 0, lenient, out option);
+        DecodeDhcp6(code, data, 0, lenient, old: null, out option);
 
     /// <summary>Decodes a sequence of options (headers included) of the dhcp6 space and appends them to <paramref name="destination"/>.</summary>
     public static ParseStatus TryDecodeAll(ReadOnlySpan<byte> data, OptionCollection destination)
@@ -53,7 +53,30 @@ public static class OptionDecoder
         return reader.TryReadBytes(length, out data) ? ParseStatus.Ok : ParseStatus.OptionLengthPastEnd;
     }
 
-    internal static ParseStatus DecodeAll(ReadOnlySpan<byte> data, OptionCollection destination, int depth, OptionSpace space, bool lenient = false)
+    internal static ParseStatus DecodeAll(ReadOnlySpan<byte> data, OptionCollection destination, int depth, OptionSpace space, bool lenient = false, bool refill = false)
+    {
+        if (!refill)
+        {
+            return DecodeInto(data, destination, depth, space, lenient, refill);
+        }
+
+        destination.BeginRefill();
+        try
+        {
+            return DecodeInto(data, destination, depth, space, lenient, refill);
+        }
+        finally
+        {
+            destination.EndRefill();
+        }
+    }
+
+    /// <summary>
+    /// Decodes every option of <paramref name="data"/> into <paramref name="destination"/>. With <paramref name="refill"/>
+    /// (the parser reusing a message its caller gave back) an option of the last parse at the same position and with
+    /// the same code is filled with the new content instead of making a new one, down through encapsulated options.
+    /// </summary>
+    private static ParseStatus DecodeInto(ReadOnlySpan<byte> data, OptionCollection destination, int depth, OptionSpace space, bool lenient, bool refill)
     {
         if (depth > MaxNestingDepth)
         {
@@ -74,7 +97,7 @@ public static class OptionDecoder
             switch (space)
             {
                 case OptionSpace.Dhcp6:
-                    status = DecodeDhcp6(code, payload, depth, lenient, out option);
+                    status = DecodeDhcp6(code, payload, depth, lenient, refill ? destination.Refillable(code) : null, out option);
                     break;
                 case OptionSpace.NtpServer:
                     status = DecodeNtpSuboption(code, payload, lenient, out option);
@@ -121,16 +144,23 @@ public static class OptionDecoder
         return count;
     }
 
-    private static ParseStatus DecodeDhcp6(ushort code, ReadOnlySpan<byte> data, int depth, bool lenient, out DhcpOption? option)
+    /// <summary>
+    /// One option of the DHCPv6 space. <paramref name="old"/>: an option of the last parse to fill again if it is of
+    /// the kind this code decodes to (refilling); null makes a new one.
+    /// </summary>
+    private static ParseStatus DecodeDhcp6(ushort code, ReadOnlySpan<byte> data, int depth, bool lenient, DhcpOption? old, out DhcpOption? option)
     {
         option = null;
+        var refill = old is not null;
         var reader = new WireReader(data);
         switch (code)
         {
             case OptionCode.ClientId:
             case OptionCode.ServerId:
                 // DUID length limits are the server's sanity check (Kea: 3..130 bytes), not a wire-format error.
-                option = new DuidOption(code, new Duid(data));
+                option = old is DuidOption parsedDuid && parsedDuid.Duid.TryRefill(data)
+                    ? parsedDuid
+                    : new DuidOption(code, new Duid(data) { ParserOwned = true });
                 return ParseStatus.Ok;
 
             case OptionCode.IaNa:
@@ -145,18 +175,20 @@ public static class OptionDecoder
                 OptionCollection nested;
                 if (code == OptionCode.IaNa)
                 {
-                    var ia = new IaNaOption(iaid, t1, t2);
+                    var ia = old as IaNaOption ?? new IaNaOption(iaid, t1, t2);
+                    (ia.Iaid, ia.T1, ia.T2) = (iaid, t1, t2);
                     nested = ia.Options;
                     option = ia;
                 }
                 else
                 {
-                    var ia = new IaPdOption(iaid, t1, t2);
+                    var ia = old as IaPdOption ?? new IaPdOption(iaid, t1, t2);
+                    (ia.Iaid, ia.T1, ia.T2) = (iaid, t1, t2);
                     nested = ia.Options;
                     option = ia;
                 }
 
-                return DecodeNested(reader.ReadRemaining(), nested, depth, lenient, ref option);
+                return DecodeNested(reader.ReadRemaining(), nested, depth, lenient, refill, ref option);
             }
 
             case OptionCode.IaTa:
@@ -168,7 +200,7 @@ public static class OptionDecoder
 
                 var ia = new IaTaOption(iaid);
                 option = ia;
-                return DecodeNested(reader.ReadRemaining(), ia.Options, depth, lenient, ref option);
+                return DecodeNested(reader.ReadRemaining(), ia.Options, depth, lenient, refill: false, ref option);
             }
 
             case OptionCode.IaAddr:
@@ -178,9 +210,10 @@ public static class OptionDecoder
                     return ParseStatus.MalformedOption;
                 }
 
-                var iaAddress = new IaAddressOption(address, preferred, valid);
+                var iaAddress = old as IaAddressOption ?? new IaAddressOption(address, preferred, valid);
+                (iaAddress.Address, iaAddress.PreferredLifetime, iaAddress.ValidLifetime) = (address, preferred, valid);
                 option = iaAddress;
-                return DecodeNestedIfAny(reader.ReadRemaining(), iaAddress, static o => o.Options, depth, lenient, ref option);
+                return DecodeNestedIfAny(reader.ReadRemaining(), iaAddress.OptionsIfAny, iaAddress, static o => o.Options, depth, lenient, ref option);
             }
 
             case OptionCode.IaPrefix:
@@ -198,9 +231,10 @@ public static class OptionDecoder
                     length = 128;
                 }
 
-                var iaPrefix = new IaPrefixOption(preferred, valid, length, prefix);
+                var iaPrefix = old as IaPrefixOption ?? new IaPrefixOption(preferred, valid, length, prefix);
+                (iaPrefix.PreferredLifetime, iaPrefix.ValidLifetime, iaPrefix.PrefixLength, iaPrefix.Prefix) = (preferred, valid, length, prefix);
                 option = iaPrefix;
-                return DecodeNestedIfAny(reader.ReadRemaining(), iaPrefix, static o => o.Options, depth, lenient, ref option);
+                return DecodeNestedIfAny(reader.ReadRemaining(), iaPrefix.OptionsIfAny, iaPrefix, static o => o.Options, depth, lenient, ref option);
             }
 
             case OptionCode.LqQuery:
@@ -213,14 +247,14 @@ public static class OptionDecoder
 
                 var query = new LqQueryOption((LeasequeryType)queryType, link);
                 option = query;
-                return DecodeNested(reader.ReadRemaining(), query.Options, depth, lenient, ref option);
+                return DecodeNested(reader.ReadRemaining(), query.Options, depth, lenient, refill: false, ref option);
             }
 
             case OptionCode.ClientData:
             {
                 var clientData = new ClientDataOption();
                 option = clientData;
-                return DecodeNested(data, clientData.Options, depth, lenient, ref option);
+                return DecodeNested(data, clientData.Options, depth, lenient, refill: false, ref option);
             }
 
             case OptionCode.LqRelayData:
@@ -240,6 +274,18 @@ public static class OptionDecoder
                 if (data.Length % 2 != 0)
                 {
                     return ParseStatus.MalformedOption;
+                }
+
+                if (old is OptionRequestOption parsedOro)
+                {
+                    parsedOro.Codes.Clear();
+                    while (reader.TryReadUInt16(out var requested))
+                    {
+                        parsedOro.Codes.Add(requested);
+                    }
+
+                    option = parsedOro;
+                    return ParseStatus.Ok;
                 }
 
                 var codes = new List<ushort>(data.Length / 2);
@@ -270,7 +316,17 @@ public static class OptionDecoder
                     return ParseStatus.MalformedOption;
                 }
 
-                option = new ElapsedTimeOption((ushort)((value[0] << 8) | value[1]));
+                var elapsed = (ushort)((value[0] << 8) | value[1]);
+                if (old is ElapsedTimeOption parsedElapsed)
+                {
+                    parsedElapsed.Value = elapsed;
+                    option = parsedElapsed;
+                }
+                else
+                {
+                    option = new ElapsedTimeOption(elapsed);
+                }
+
                 return ParseStatus.Ok;
             }
 
@@ -552,19 +608,25 @@ public static class OptionDecoder
     }
 
     /// <summary>As <see cref="DecodeNested"/>, but without asking the option for its collection when there is nothing to decode.</summary>
-    private static ParseStatus DecodeNestedIfAny<TOption>(ReadOnlySpan<byte> data, TOption owner, Func<TOption, OptionCollection> nested, int depth, bool lenient, ref DhcpOption? option)
+    /// <summary>
+    /// The encapsulated options of an option that makes its collection only when it has some: none in
+    /// <paramref name="data"/> leaves it without one (and empties the one a refilled option had,
+    /// <paramref name="existing"/>).
+    /// </summary>
+    private static ParseStatus DecodeNestedIfAny<TOption>(ReadOnlySpan<byte> data, OptionCollection? existing, TOption owner, Func<TOption, OptionCollection> nested, int depth, bool lenient, ref DhcpOption? option)
     {
         if (data.IsEmpty && depth + 1 <= MaxNestingDepth)
         {
+            existing?.Clear();
             return ParseStatus.Ok;
         }
 
-        return DecodeNested(data, nested(owner), depth, lenient, ref option);
+        return DecodeNested(data, nested(owner), depth, lenient, refill: existing is not null, ref option);
     }
 
-    private static ParseStatus DecodeNested(ReadOnlySpan<byte> data, OptionCollection nested, int depth, bool lenient, ref DhcpOption? option)
+    private static ParseStatus DecodeNested(ReadOnlySpan<byte> data, OptionCollection nested, int depth, bool lenient, bool refill, ref DhcpOption? option)
     {
-        var status = DecodeAll(data, nested, depth + 1, OptionSpace.Dhcp6, lenient);
+        var status = DecodeAll(data, nested, depth + 1, OptionSpace.Dhcp6, lenient, refill);
         if (status != ParseStatus.Ok)
         {
             option = null;

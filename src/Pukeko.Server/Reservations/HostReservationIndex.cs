@@ -39,6 +39,9 @@ internal sealed class HostReservationIndex
         }
     }
 
+    // Not `[]` after a List: that would be a new List per miss.
+    private static readonly IReadOnlyList<HostReservation> NoHosts = [];
+
     public int Count { get; }
 
     /// <summary>The reservation for this identifier in the subnet (<paramref name="subnetId"/> = null: global).</summary>
@@ -47,11 +50,11 @@ internal sealed class HostReservationIndex
 
     /// <summary>Who has this address reserved in the subnet (or globally): none, one, or (non-unique) several hosts.</summary>
     public IReadOnlyList<HostReservation> FindByAddress(uint? subnetId, Ipv6Address address) =>
-        _byAddress.TryGetValue((subnetId ?? GlobalKey, address), out var hosts) ? hosts : [];
+        _byAddress.TryGetValue((subnetId ?? GlobalKey, address), out var hosts) ? hosts : NoHosts;
 
     /// <summary>Who has this prefix reserved in the subnet (or globally): none, one, or (non-unique) several hosts.</summary>
     public IReadOnlyList<HostReservation> FindByPrefix(uint? subnetId, Ipv6Prefix prefix) =>
-        _byPrefix.TryGetValue((subnetId ?? GlobalKey, prefix), out var hosts) ? hosts : [];
+        _byPrefix.TryGetValue((subnetId ?? GlobalKey, prefix), out var hosts) ? hosts : NoHosts;
 
     private static void AddTo<TKey>(Dictionary<TKey, List<HostReservation>> index, TKey key, HostReservation host)
         where TKey : notnull

@@ -68,8 +68,8 @@ internal sealed class SendStage(PipelineServices services, HookInvoker hooks)
         }
         else
         {
-            // Not Relays itself when there are none: reading it makes the list.
-            IReadOnlyList<RelayLayer> relays = response.IsRelayed ? response.Relays : [];
+            // Not Relays itself when there are none: reading it makes the list. Nor `[]`: next to a List, that is a new List.
+            var relays = response.IsRelayed ? response.Relays : (IReadOnlyList<RelayLayer>)Array.Empty<RelayLayer>();
             length = Dhcp6Writer.GetLength(response.Message, relays);
             if (!Fits(response, length, output))
             {
