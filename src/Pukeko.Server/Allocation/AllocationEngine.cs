@@ -521,7 +521,8 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
 
     private async ValueTask<List<(Lease6 Lease, Subnet6 Subnet)>> ExistingLeasesAsync(ProcessingContext ctx, LeaseType type, uint iaid, IReadOnlyList<Subnet6> members)
     {
-        var leases = await Store.GetByClientAsync(ctx.ClientDuid, iaid, type).ConfigureAwait(false);
+        var leases = ctx.RentLeaseList();
+        await Store.AddByClientAsync(ctx.ClientDuid, iaid, type, leases).ConfigureAwait(false);
         var found = ctx.RentPlacedLeaseList();
 
         // Indexed loops: a foreach over these interfaces boxes an enumerator, per IA of every packet.

@@ -16,6 +16,19 @@ internal interface ILeaseStore : IDisposable
     /// <summary>All leases of one IA: same DUID bytes, IAID and lease type.</summary>
     ValueTask<IReadOnlyList<Lease6>> GetByClientAsync(ReadOnlyMemory<byte> duid, uint iaid, LeaseType type, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <see cref="GetByClientAsync"/> added to <paramref name="into"/> (a list the allocation engine borrows per query),
+    /// so a store that can gather them there spares an array per Request and Renew.
+    /// </summary>
+    async ValueTask AddByClientAsync(ReadOnlyMemory<byte> duid, uint iaid, LeaseType type, List<Lease6> into, CancellationToken cancellationToken = default)
+    {
+        var leases = await GetByClientAsync(duid, iaid, type, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < leases.Count; i++)
+        {
+            into.Add(leases[i]);
+        }
+    }
+
     /// <summary>All leases held by a DUID, any IA.</summary>
     ValueTask<IReadOnlyList<Lease6>> GetByDuidAsync(ReadOnlyMemory<byte> duid, CancellationToken cancellationToken = default);
 

@@ -254,6 +254,16 @@ internal sealed class MemfileLeaseStore : ILeaseStore
     public ValueTask<IReadOnlyList<Lease6>> GetByClientAsync(ReadOnlyMemory<byte> duid, uint iaid, LeaseType type, CancellationToken cancellationToken = default) =>
         Collect((duid, iaid, type), static (index, key, result) => index.CollectByClient(key.duid.Span, key.iaid, key.type, result));
 
+    public ValueTask AddByClientAsync(ReadOnlyMemory<byte> duid, uint iaid, LeaseType type, List<Lease6> into, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            _index.CollectByClient(duid.Span, iaid, type, into);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask<IReadOnlyList<Lease6>> GetByDuidAsync(ReadOnlyMemory<byte> duid, CancellationToken cancellationToken = default) =>
         Collect(duid, static (index, key, result) => index.CollectByDuid(key.Span, result));
 
