@@ -522,7 +522,10 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
     private async ValueTask<List<(Lease6 Lease, Subnet6 Subnet)>> ExistingLeasesAsync(ProcessingContext ctx, LeaseType type, uint iaid, IReadOnlyList<Subnet6> members)
     {
         var leases = ctx.RentLeaseList();
-        await Store.AddByClientAsync(ctx.ClientDuid, iaid, type, leases).ConfigureAwait(false);
+
+        // Found first, so leases that record the same hardware address share the query's array.
+        _ = ctx.ClientHardwareAddress();
+        await Store.AddByClientAsync(ctx.ClientDuid, iaid, type, leases, ctx.RentedLeases).ConfigureAwait(false);
         var found = ctx.RentPlacedLeaseList();
 
         // Indexed loops: a foreach over these interfaces boxes an enumerator, per IA of every packet.
@@ -763,14 +766,14 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
     private async ValueTask<Lease6?> RefreshAsync(ProcessingContext ctx, Lease6 existing, Subnet6 subnet, ILeasePool? pool, LeaseHint hint)
     {
         var (preferred, valid) = LeaseTimers.Lifetimes(subnet, ctx.Query.Classes, ctx.Runtime.Classifier, hint.Preferred, hint.Valid);
-        var lease = existing.Clone();
+        var lease = ctx.RentedLeases.RentCopyOf(existing);
         lease.PreferredLifetime = preferred;
         lease.ValidLifetime = valid;
         lease.Cltt = ctx.Now;
         lease.PoolId = pool?.PoolId ?? 0;
 
         // Kea records the hardware address the extending message gives (none clears it).
-        (lease.HardwareAddress, lease.HardwareType, lease.HardwareAddressSource) = HardwareAddressFinder.Find(ctx.Query, ctx.ClientDuid, ctx.Runtime.Config.MacSources);
+        (lease.HardwareAddress, lease.HardwareType, lease.HardwareAddressSource) = ctx.ClientHardwareAddress();
         if (ctx.Hostname is { } hostname)
         {
             lease.Hostname = hostname;
@@ -848,27 +851,22 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         }
 
         var (preferred, valid) = LeaseTimers.Lifetimes(subnet, ctx.Query.Classes, ctx.Runtime.Classifier, hint.Preferred, hint.Valid);
-        var (hwaddr, hwtype, hwsource) = HardwareAddressFinder.Find(ctx.Query, ctx.ClientDuid, ctx.Runtime.Config.MacSources);
-        var lease = new Lease6
-        {
-            Address = address,
-            Type = type,
-            PrefixLength = prefixLength ?? (type == LeaseType.PD ? pool!.BlockLength : (byte)128),
-            Duid = ctx.ClientDuid,
-            Iaid = iaid,
-            PreferredLifetime = preferred,
-            ValidLifetime = valid,
-            Cltt = ctx.Now,
-            SubnetId = subnet.Id,
-            PoolId = pool?.PoolId ?? 0,
-            Hostname = ctx.Hostname ?? string.Empty,
-            FqdnForward = ctx.FqdnForward,
-            FqdnReverse = ctx.FqdnReverse,
-            HardwareAddress = hwaddr,
-            HardwareType = hwtype,
-            HardwareAddressSource = hwsource,
-            State = LeaseState.Default,
-        };
+        var lease = ctx.RentedLeases.Rent();
+        lease.Address = address;
+        lease.Type = type;
+        lease.PrefixLength = prefixLength ?? (type == LeaseType.PD ? pool!.BlockLength : (byte)128);
+        lease.Duid = ctx.ClientDuid;
+        lease.Iaid = iaid;
+        lease.PreferredLifetime = preferred;
+        lease.ValidLifetime = valid;
+        lease.Cltt = ctx.Now;
+        lease.SubnetId = subnet.Id;
+        lease.PoolId = pool?.PoolId ?? 0;
+        lease.Hostname = ctx.Hostname ?? string.Empty;
+        lease.FqdnForward = ctx.FqdnForward;
+        lease.FqdnReverse = ctx.FqdnReverse;
+        (lease.HardwareAddress, lease.HardwareType, lease.HardwareAddressSource) = ctx.ClientHardwareAddress();
+        lease.State = LeaseState.Default;
 
         if (Hooks is { } hooks && hooks.HasCallouts(HookPoints.Lease6Select))
         {

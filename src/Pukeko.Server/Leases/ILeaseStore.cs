@@ -18,9 +18,10 @@ internal interface ILeaseStore : IDisposable
 
     /// <summary>
     /// <see cref="GetByClientAsync"/> added to <paramref name="into"/> (a list the allocation engine borrows per query),
-    /// so a store that can gather them there spares an array per Request and Renew.
+    /// so a store that can gather them there spares an array per Request and Renew. A store that keeps leases in memory
+    /// may fill <paramref name="rental"/>'s leases instead of new ones (see <see cref="LeaseRental"/>).
     /// </summary>
-    async ValueTask AddByClientAsync(ReadOnlyMemory<byte> duid, uint iaid, LeaseType type, List<Lease6> into, CancellationToken cancellationToken = default)
+    async ValueTask AddByClientAsync(ReadOnlyMemory<byte> duid, uint iaid, LeaseType type, List<Lease6> into, LeaseRental? rental = null, CancellationToken cancellationToken = default)
     {
         var leases = await GetByClientAsync(duid, iaid, type, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < leases.Count; i++)

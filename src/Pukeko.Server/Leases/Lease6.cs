@@ -6,7 +6,9 @@ namespace Pukeko.Server.Leases;
 /// One DHCPv6 lease (address or delegated prefix). A plain mutable object: stores hand out
 /// copies, so a caller may modify its copy freely and publish the change with
 /// <see cref="ILeaseStore.Update"/>. Its byte arrays (<see cref="Duid"/>, <see cref="HardwareAddress"/>)
-/// are never written in place, only replaced, so copies share them; hook callouts get copies of their own.
+/// are never written in place, only replaced, so copies share them; hook callouts get copies of their own. The
+/// pipeline fills its own lease objects again for the next query (<see cref="LeaseRental"/>), so nothing it hands a
+/// lease to synchronously (observers, the store) keeps the object.
 /// </summary>
 internal sealed class Lease6
 {
@@ -83,6 +85,34 @@ internal sealed class Lease6
 
     /// <summary>A copy to change: it shares the byte arrays, which nobody writes in place (see the class remarks).</summary>
     public Lease6 Clone() => (Lease6)MemberwiseClone();
+
+    /// <summary>Makes this lease a copy of <paramref name="other"/>, sharing its byte arrays (see the class remarks).</summary>
+    public void CopyFrom(Lease6 other)
+    {
+        Address = other.Address;
+        Type = other.Type;
+        PrefixLength = other.PrefixLength;
+        Duid = other.Duid;
+        Iaid = other.Iaid;
+        PreferredLifetime = other.PreferredLifetime;
+        ValidLifetime = other.ValidLifetime;
+        Cltt = other.Cltt;
+        SubnetId = other.SubnetId;
+        PoolId = other.PoolId;
+        FqdnForward = other.FqdnForward;
+        FqdnReverse = other.FqdnReverse;
+        Hostname = other.Hostname;
+        HardwareAddress = other.HardwareAddress;
+        HardwareType = other.HardwareType;
+        HardwareAddressSource = other.HardwareAddressSource;
+        State = other.State;
+        UserContext = other.UserContext;
+    }
+
+    /// <summary>Puts every field back to a new lease's value (a rented lease about to be filled again).</summary>
+    public void Clear() => CopyFrom(Empty);
+
+    private static readonly Lease6 Empty = new();
 
     /// <summary>
     /// Turns this lease into a declined one, as Kea does on DHCPv6 Decline: the address is parked for

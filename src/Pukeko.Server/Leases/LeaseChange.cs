@@ -2,8 +2,9 @@ namespace Pukeko.Server.Leases;
 
 /// <summary>
 /// One committed lease change. <see cref="Old"/> is null for an insert, <see cref="New"/> null for a
-/// delete; both are the leases as the transaction was given them, which nobody changes afterwards: observers may keep
-/// them but must not change them either.
+/// delete; both are the leases as the transaction was given them. Observers must not change them, nor keep them after
+/// the call: the pipeline fills the same lease objects again for a later query (<see cref="LeaseRental"/>), so an
+/// observer that needs a lease later keeps a <see cref="Lease6.Clone"/>.
 /// </summary>
 internal readonly record struct LeaseChange(Lease6? Old, Lease6? New, LeaseChangeReason Reason)
 {

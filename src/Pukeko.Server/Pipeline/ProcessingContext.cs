@@ -58,7 +58,8 @@ internal sealed class ProcessingContext
         Response = null;
         Subnet = null;
         SelectedSubnet = null;
-        ClientDuid = [];
+        _hardware = default;
+        _hardwareQuery = null;
         FakeAllocation = false;
         LeaseWork = null;
         _reservedAddressesUsed = null;
@@ -87,6 +88,7 @@ internal sealed class ProcessingContext
         _leaseLists.ReturnAll();
         _hintLists.ReturnAll();
         _placedLeaseLists.ReturnAll();
+        _rentedLeases.ReturnAll(keep: packetsReused);
         _replyOptions.EndQuery(packetsReused);
         t_spare = this;
     }
@@ -152,7 +154,36 @@ internal sealed class ProcessingContext
     public Subnet6? SelectedSubnet { get; set; }
 
     /// <summary>The client's DUID bytes (Client-ID payload); empty for anonymous Information-Request.</summary>
-    public byte[] ClientDuid { get; set; } = [];
+    public byte[] ClientDuid
+    {
+        get => _rentedLeases.ClientDuid;
+        set => _rentedLeases.ClientDuid = value;
+    }
+
+    private readonly LeaseRental _rentedLeases = new();
+
+    /// <summary>Lease objects for this query's own use, and the client's arrays they share (see <see cref="LeaseRental"/>).</summary>
+    public LeaseRental RentedLeases => _rentedLeases;
+
+    private (byte[]? Address, ushort Type, uint Source) _hardware;
+    private Dhcp6Packet? _hardwareQuery;
+
+    /// <summary>
+    /// The client's hardware address as <c>mac-sources</c> finds it in the query (<see cref="Allocation.HardwareAddressFinder"/>),
+    /// found once per query; the leases it writes record it and share its array.
+    /// </summary>
+    public (byte[]? Address, ushort Type, uint Source) ClientHardwareAddress()
+    {
+        // A callout may replace the query before allocation; what was found in the old one does not count.
+        if (!ReferenceEquals(_hardwareQuery, Query))
+        {
+            _hardware = Allocation.HardwareAddressFinder.Find(Query, ClientDuid, Runtime.Config.MacSources);
+            _hardwareQuery = Query;
+            _rentedLeases.HardwareAddress = _hardware.Address;
+        }
+
+        return _hardware;
+    }
 
     /// <summary>True for a Solicit without Rapid Commit: leases are chosen but nothing is stored.</summary>
     public bool FakeAllocation { get; set; }

@@ -21,7 +21,7 @@ internal sealed class HostIdentifierSource
             case HostIdentifierType.Duid:
                 return ctx.ClientDuid.Length > 0 ? ctx.ClientDuid : null;
             case HostIdentifierType.HwAddress:
-                var (address, _, _) = HardwareAddressFinder.Find(ctx.Query, ctx.ClientDuid, ctx.Runtime.Config.MacSources);
+                var (address, _, _) = ctx.ClientHardwareAddress();
                 return address is { Length: > 0 } ? address : null;
             case HostIdentifierType.FlexId:
                 return FlexId?.Invoke(ctx) is { Length: > 0 } flex ? flex : null;

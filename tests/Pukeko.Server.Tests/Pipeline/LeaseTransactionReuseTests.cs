@@ -102,6 +102,7 @@ public sealed class LeaseTransactionReuseTests
 
     private sealed class Recorder(List<LeaseChange> seen) : ILeaseChangeObserver
     {
-        public void OnLeaseChanged(in LeaseChange change) => seen.Add(change);
+        // Observers keep no lease the pipeline gave them: it fills the same objects for its next query.
+        public void OnLeaseChanged(in LeaseChange change) => seen.Add(new LeaseChange(change.Old?.Clone(), change.New?.Clone(), change.Reason));
     }
 }

@@ -22,8 +22,16 @@ public sealed class ProcessingContextTests
         // Every field gets a value that is not its default: a field added later and left out of Return fails here.
         foreach (var field in Fields)
         {
-            field.SetValue(used, NotDefault(field.FieldType));
+            // The rented leases are checked apart (LeaseRentalTests); the context's own one is filled through its API.
+            if (field.FieldType != typeof(Pukeko.Server.Leases.LeaseRental))
+            {
+                field.SetValue(used, NotDefault(field.FieldType));
+            }
         }
+
+        used.ClientDuid = [1, 2, 3];
+        used.RentedLeases.HardwareAddress = [4, 5, 6];
+        used.RentedLeases.Rent();
 
         used.UsedPools.Add(harness.Config.Subnets[0].Pools[0]);
         Assert.True(used.UsedPools.Count > 0);
@@ -37,6 +45,8 @@ public sealed class ProcessingContextTests
         Assert.Same(harness.Runtime, reused.Runtime);
         Assert.Equal(42, reused.Now);
         Assert.Empty(reused.ClientDuid);
+        Assert.Null(reused.RentedLeases.HardwareAddress);
+        Assert.Equal(0, reused.RentedLeases.Rented);
         Assert.Equal(0, reused.UsedPools.Count);
         foreach (var field in Fields)
         {
@@ -46,9 +56,10 @@ public sealed class ProcessingContextTests
             }
 
             // The borrowed lists stay with the context on purpose, empty (the next test).
-            // So does the spare transaction, which the next query checks before taking (the test after next).
+            // So does the spare transaction, which the next query checks before taking (the test after next), and the
+            // rented leases (LeaseRentalTests).
             if ((field.FieldType.IsGenericType && field.FieldType.GetGenericTypeDefinition() == typeof(ListRental<>)) || field.FieldType == typeof(ReplyOptionRental)
-                || field.Name == "_spareLeaseWork")
+                || field.Name == "_spareLeaseWork" || field.FieldType == typeof(Pukeko.Server.Leases.LeaseRental))
             {
                 continue;
             }

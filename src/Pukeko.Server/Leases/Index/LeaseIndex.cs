@@ -276,19 +276,23 @@ internal sealed class LeaseIndex
         _records.Free(slot);
     }
 
-    public void CollectByClient(ReadOnlySpan<byte> duid, uint iaid, LeaseType type, List<Lease6> result) =>
-        CollectByDuid(duid, (iaid, type), result);
+    /// <summary>
+    /// The leases of one client's IA, added to <paramref name="result"/>; with a <paramref name="rental"/>, filled into
+    /// its leases and pointing to its arrays where equal, instead of new ones.
+    /// </summary>
+    public void CollectByClient(ReadOnlySpan<byte> duid, uint iaid, LeaseType type, List<Lease6> result, LeaseRental? rental = null) =>
+        CollectByDuid(duid, (iaid, type), result, rental);
 
-    public void CollectByDuid(ReadOnlySpan<byte> duid, List<Lease6> result) => CollectByDuid(duid, null, result);
+    public void CollectByDuid(ReadOnlySpan<byte> duid, List<Lease6> result) => CollectByDuid(duid, null, result, null);
 
     // The leases of one DUID, or of one of its IAs when the IAID and type are given.
-    private void CollectByDuid(ReadOnlySpan<byte> duid, (uint Iaid, LeaseType Type)? ia, List<Lease6> result)
+    private void CollectByDuid(ReadOnlySpan<byte> duid, (uint Iaid, LeaseType Type)? ia, List<Lease6> result, LeaseRental? rental)
     {
         if (IsShared(duid))
         {
             foreach (var slot in _sharedDuid)
             {
-                AddIfHeldBy(slot, duid, ia, result);
+                AddIfHeldBy(slot, duid, ia, result, rental);
             }
 
             return;
@@ -297,17 +301,17 @@ internal sealed class LeaseIndex
         var probe = _byDuid.Candidates(DuidHasher.Of(duid));
         while (probe.Next(out var slot))
         {
-            AddIfHeldBy(slot, duid, ia, result);
+            AddIfHeldBy(slot, duid, ia, result, rental);
         }
     }
 
-    private void AddIfHeldBy(int slot, ReadOnlySpan<byte> duid, (uint Iaid, LeaseType Type)? ia, List<Lease6> result)
+    private void AddIfHeldBy(int slot, ReadOnlySpan<byte> duid, (uint Iaid, LeaseType Type)? ia, List<Lease6> result, LeaseRental? rental)
     {
         ref var record = ref _records[slot];
         if ((ia is not { } key || (record.Iaid == key.Iaid && record.Type == key.Type))
             && _identities.Duid(record.Identity).SequenceEqual(duid))
         {
-            result.Add(Materialize(slot));
+            result.Add(rental is null ? Materialize(slot) : MaterializeInto(slot, rental.Rent(), rental));
         }
     }
 
@@ -652,31 +656,34 @@ internal sealed class LeaseIndex
         record.Flags = flags;
     }
 
-    private Lease6 Materialize(int slot)
+    private Lease6 Materialize(int slot) => MaterializeInto(slot, new Lease6(), null);
+
+    // Fills every field of lease from the record; its arrays are the rental's where equal (see LeaseRental.Share).
+    private Lease6 MaterializeInto(int slot, Lease6 lease, LeaseRental? rental)
     {
         ref var record = ref _records[slot];
         var text = TextOf(slot);
-        return new Lease6
-        {
-            Address = record.Address,
-            Type = record.Type,
-            PrefixLength = record.PrefixLength,
-            Duid = _identities.Duid(record.Identity).ToArray(),
-            Iaid = record.Iaid,
-            PreferredLifetime = record.PreferredLifetime,
-            ValidLifetime = record.ValidLifetime,
-            Cltt = record.Cltt,
-            SubnetId = record.SubnetId,
-            PoolId = record.PoolId,
-            FqdnForward = (record.Flags & LeaseRecordFlags.FqdnForward) != 0,
-            FqdnReverse = (record.Flags & LeaseRecordFlags.FqdnReverse) != 0,
-            Hostname = text.Hostname,
-            HardwareAddress = _identities.TryGetHardware(record.Identity, out var hardware) ? hardware.ToArray() : null,
-            HardwareType = record.HardwareType,
-            HardwareAddressSource = record.HardwareAddressSource,
-            State = record.State,
-            UserContext = text.UserContext,
-        };
+        var duid = _identities.Duid(record.Identity);
+        lease.Address = record.Address;
+        lease.Type = record.Type;
+        lease.PrefixLength = record.PrefixLength;
+        lease.Duid = rental is null ? duid.ToArray() : rental.Share(duid);
+        lease.Iaid = record.Iaid;
+        lease.PreferredLifetime = record.PreferredLifetime;
+        lease.ValidLifetime = record.ValidLifetime;
+        lease.Cltt = record.Cltt;
+        lease.SubnetId = record.SubnetId;
+        lease.PoolId = record.PoolId;
+        lease.FqdnForward = (record.Flags & LeaseRecordFlags.FqdnForward) != 0;
+        lease.FqdnReverse = (record.Flags & LeaseRecordFlags.FqdnReverse) != 0;
+        lease.Hostname = text.Hostname;
+        lease.HardwareAddress = !_identities.TryGetHardware(record.Identity, out var hardware) ? null
+            : rental is null ? hardware.ToArray() : rental.Share(hardware);
+        lease.HardwareType = record.HardwareType;
+        lease.HardwareAddressSource = record.HardwareAddressSource;
+        lease.State = record.State;
+        lease.UserContext = text.UserContext;
+        return lease;
     }
 
     private LeaseText TextOf(int slot) =>

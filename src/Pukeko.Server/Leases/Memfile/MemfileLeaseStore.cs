@@ -254,11 +254,11 @@ internal sealed class MemfileLeaseStore : ILeaseStore
     public ValueTask<IReadOnlyList<Lease6>> GetByClientAsync(ReadOnlyMemory<byte> duid, uint iaid, LeaseType type, CancellationToken cancellationToken = default) =>
         Collect((duid, iaid, type), static (index, key, result) => index.CollectByClient(key.duid.Span, key.iaid, key.type, result));
 
-    public ValueTask AddByClientAsync(ReadOnlyMemory<byte> duid, uint iaid, LeaseType type, List<Lease6> into, CancellationToken cancellationToken = default)
+    public ValueTask AddByClientAsync(ReadOnlyMemory<byte> duid, uint iaid, LeaseType type, List<Lease6> into, LeaseRental? rental = null, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
-            _index.CollectByClient(duid.Span, iaid, type, into);
+            _index.CollectByClient(duid.Span, iaid, type, into, rental);
         }
 
         return ValueTask.CompletedTask;
