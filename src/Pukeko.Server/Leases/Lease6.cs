@@ -6,9 +6,10 @@ namespace Pukeko.Server.Leases;
 /// One DHCPv6 lease (address or delegated prefix). A plain mutable object: stores hand out
 /// copies, so a caller may modify its copy freely and publish the change with
 /// <see cref="ILeaseStore.Update"/>. Its byte arrays (<see cref="Duid"/>, <see cref="HardwareAddress"/>)
-/// are never written in place, only replaced, so copies share them; hook callouts get copies of their own. The
-/// pipeline fills its own lease objects again for the next query (<see cref="LeaseRental"/>), so nothing it hands a
-/// lease to synchronously (observers, the store) keeps the object.
+/// are not written in place while the lease is in use, only replaced, so copies share them; hook callouts get copies of
+/// their own. The pipeline fills its lease objects, and the client's DUID and hardware address arrays they point to,
+/// again for its next query (<see cref="LeaseRental"/>): nothing it hands a lease to synchronously (observers, the
+/// store) keeps the lease or its arrays, and what must keep one keeps a <see cref="DeepClone"/>.
 /// </summary>
 internal sealed class Lease6
 {
@@ -85,6 +86,15 @@ internal sealed class Lease6
 
     /// <summary>A copy to change: it shares the byte arrays, which nobody writes in place (see the class remarks).</summary>
     public Lease6 Clone() => (Lease6)MemberwiseClone();
+
+    /// <summary>A copy with byte arrays of its own, to keep after the call that handed this lease over.</summary>
+    public Lease6 DeepClone()
+    {
+        var copy = Clone();
+        copy.Duid = (byte[])Duid.Clone();
+        copy.HardwareAddress = (byte[]?)HardwareAddress?.Clone();
+        return copy;
+    }
 
     /// <summary>Makes this lease a copy of <paramref name="other"/>, sharing its byte arrays (see the class remarks).</summary>
     public void CopyFrom(Lease6 other)

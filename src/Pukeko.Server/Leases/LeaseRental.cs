@@ -14,11 +14,39 @@ internal sealed class LeaseRental
     private Lease6[] _leases = new Lease6[4];
     private int _rented;
 
+    // Arrays this rental made for the client's DUID and hardware address; the next query writes its own into them
+    // when they fit, if they were kept (see ReturnAll).
+    private byte[]? _ownDuid;
+    private byte[]? _ownHardwareAddress;
+
     /// <summary>The query's client DUID, which leases read for the client point to instead of a copy of their own.</summary>
     public byte[] ClientDuid { get; set; } = [];
 
     /// <summary>The hardware address the query gives, if any; a stored lease recording the same one points to it.</summary>
     public byte[]? HardwareAddress { get; set; }
+
+    /// <summary>
+    /// Sets <see cref="ClientDuid"/> to <paramref name="duid"/> in an array of the rental's own, which the next query
+    /// overwrites: only what ends with the query may keep it (the pipeline's leases and the client's turn do).
+    /// </summary>
+    public byte[] SetClientDuid(ReadOnlySpan<byte> duid) => ClientDuid = Fill(ref _ownDuid, duid);
+
+    /// <summary>Sets <see cref="HardwareAddress"/> as <see cref="SetClientDuid"/> sets the DUID.</summary>
+    public byte[] SetHardwareAddress(ReadOnlySpan<byte> address) => HardwareAddress = Fill(ref _ownHardwareAddress, address);
+
+    private static byte[] Fill(ref byte[]? own, ReadOnlySpan<byte> bytes)
+    {
+        if (own is null || own.Length != bytes.Length)
+        {
+            own = bytes.ToArray();
+        }
+        else
+        {
+            bytes.CopyTo(own);
+        }
+
+        return own;
+    }
 
     /// <summary>How many leases the current query has borrowed (for tests).</summary>
     public int Rented => _rented;
@@ -74,14 +102,16 @@ internal sealed class LeaseRental
     }
 
     /// <summary>
-    /// Ends the query: with <paramref name="keep"/> the leases are filled again by the next one; without, something
-    /// outside the pipeline may still hold them, so they are forgotten.
+    /// Ends the query: with <paramref name="keep"/> the leases and the client's arrays are filled again by the next
+    /// one; without, something outside the pipeline may still hold them, so they are forgotten.
     /// </summary>
     public void ReturnAll(bool keep)
     {
         if (!keep)
         {
             Array.Clear(_leases, 0, _rented);
+            _ownDuid = null;
+            _ownHardwareAddress = null;
         }
 
         _rented = 0;

@@ -33,7 +33,9 @@ internal sealed class ClientHandler
     /// <summary>
     /// Takes the client's turn. Completes true at once when no packet of the client is in progress,
     /// later (true) when the one in progress finished, or false when a newer packet of the client
-    /// replaced this one. Whoever got true must call <see cref="Leave"/> with the same DUID.
+    /// replaced this one. Whoever got true must call <see cref="Leave"/> with the same DUID. The table holds
+    /// <paramref name="duid"/> only until then (or until a newer packet replaces this one), so the caller may write its
+    /// array again afterwards.
     /// </summary>
     public ValueTask<bool> EnterAsync(byte[] duid)
     {
@@ -52,6 +54,7 @@ internal sealed class ClientHandler
             next = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             replaced = stripe.Entries[index].Waiting;
             stripe.Entries[index].Waiting = next;
+            stripe.Entries[index].WaitingDuid = duid;
         }
 
         replaced?.TrySetResult(false);
@@ -78,7 +81,11 @@ internal sealed class ClientHandler
                 return;
             }
 
+            // The client is now keyed by the array of the packet that takes the turn: the one leaving may reuse its own
+            // for its next packet (LeaseRental.SetClientDuid) once it has left.
+            stripe.Entries[index].Duid = stripe.Entries[index].WaitingDuid!;
             stripe.Entries[index].Waiting = null;
+            stripe.Entries[index].WaitingDuid = null;
         }
 
         next.TrySetResult(true);
@@ -91,6 +98,7 @@ internal sealed class ClientHandler
     {
         public byte[] Duid;
         public TaskCompletionSource<bool>? Waiting;
+        public byte[]? WaitingDuid;
     }
 
     /// <summary>The clients of one stripe in progress; only touched under its own monitor.</summary>

@@ -177,9 +177,9 @@ internal sealed class ProcessingContext
         // A callout may replace the query before allocation; what was found in the old one does not count.
         if (!ReferenceEquals(_hardwareQuery, Query))
         {
-            _hardware = Allocation.HardwareAddressFinder.Find(Query, ClientDuid, Runtime.Config.MacSources);
+            var found = Allocation.HardwareAddressFinder.Find(Query, ClientDuid, Runtime.Config.MacSources, stackalloc byte[Allocation.HardwareAddressFinder.ScratchLength]);
+            _hardware = found.IsFound ? (_rentedLeases.SetHardwareAddress(found.Address), found.Type, found.Source) : default;
             _hardwareQuery = Query;
-            _rentedLeases.HardwareAddress = _hardware.Address;
         }
 
         return _hardware;

@@ -39,8 +39,9 @@ public sealed class AllocationBudgetTests(ITestOutputHelper output)
     [Fact]
     public void The_measurement_sees_allocations()
     {
-        // Guards the probe itself: a measurement that reads 0 for everything would pass any budget.
-        var measured = PipelineAllocations.Measure(packets: 50);
+        // Guards the probe itself: a measurement that reads 0 for everything would pass any budget. With a callout
+        // registered the pipeline keeps nothing for the next packet (packets, leases, client arrays), so every packet allocates.
+        var measured = PipelineAllocations.Measure(packets: 50, prepare: h => Pukeko.Server.Tests.Hooks.HookTestSupport.On(h, Pukeko.Hooks.HookNames.Pkt6Receive, _ => 0));
         Assert.True(measured.Solicit > 0 && measured.Request > 0 && measured.Renew > 0, $"{measured}");
     }
 
@@ -68,7 +69,7 @@ internal static class PipelineAllocations
 {
     public sealed record Result(double Solicit, double Request, double Renew);
 
-    public static Result Measure(int packets = 2000, int warmup = 300)
+    public static Result Measure(int packets = 2000, int warmup = 300, Action<PipelineHarness>? prepare = null)
     {
         using var directory = new TempDirectory();
         using var h = new PipelineHarness(
@@ -83,6 +84,7 @@ internal static class PipelineAllocations
             },
             leaseFile: Path.Combine(directory.Path, "leases.csv"));
 
+        prepare?.Invoke(h);
         var clients = warmup + packets;
         var output = new byte[9216];
         var replies = new byte[clients][];

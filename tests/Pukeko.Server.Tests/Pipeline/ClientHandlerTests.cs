@@ -146,4 +146,27 @@ public class ClientHandlerTests
             handler.Leave(duid);
         }
     }
+
+    [Fact]
+    public async Task Once_the_turn_passes_the_table_keeps_no_array_of_the_packet_that_left()
+    {
+        // The pipeline writes the next client's DUID into the array of the packet that left (LeaseRental.SetClientDuid).
+        var handler = new Pukeko.Server.Pipeline.ClientHandler();
+        byte[] first = [0, 3, 0, 1, 2, 0, 0, 0, 0, 1];
+        byte[] second = [0, 3, 0, 1, 2, 0, 0, 0, 0, 1];
+        Assert.True(await handler.EnterAsync(first));
+        var waiting = handler.EnterAsync(second);
+        Assert.False(waiting.IsCompleted);
+
+        handler.Leave(first);
+        Assert.True(await waiting.AsTask().WaitAsync(Patience));
+        first[^1] = 2;
+
+        // Another client (in the old array) is not taken for the one in progress, which still is.
+        Assert.True(await handler.EnterAsync([0, 3, 0, 1, 2, 0, 0, 0, 0, 2]).AsTask().WaitAsync(Patience));
+        var again = handler.EnterAsync([0, 3, 0, 1, 2, 0, 0, 0, 0, 1]);
+        Assert.False(again.IsCompleted);
+        handler.Leave(second);
+        Assert.True(await again.AsTask().WaitAsync(Patience));
+    }
 }

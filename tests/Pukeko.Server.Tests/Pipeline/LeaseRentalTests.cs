@@ -155,6 +155,6 @@ public sealed class LeaseRentalTests
     // Keeps the object, to tell whether the next query fills it again, and its DUID as it was then.
     private sealed class Recorder(List<(Lease6 Object, byte[] Duid)> seen) : ILeaseChangeObserver
     {
-        public void OnLeaseChanged(in LeaseChange change) => seen.Add((change.New!, change.New!.Duid));
+        public void OnLeaseChanged(in LeaseChange change) => seen.Add((change.New!, change.New!.Duid.ToArray()));
     }
 }

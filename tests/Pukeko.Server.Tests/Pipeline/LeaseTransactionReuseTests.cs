@@ -103,6 +103,6 @@ public sealed class LeaseTransactionReuseTests
     private sealed class Recorder(List<LeaseChange> seen) : ILeaseChangeObserver
     {
         // Observers keep no lease the pipeline gave them: it fills the same objects for its next query.
-        public void OnLeaseChanged(in LeaseChange change) => seen.Add(new LeaseChange(change.Old?.Clone(), change.New?.Clone(), change.Reason));
+        public void OnLeaseChanged(in LeaseChange change) => seen.Add(new LeaseChange(change.Old?.DeepClone(), change.New?.DeepClone(), change.Reason));
     }
 }

@@ -189,7 +189,7 @@ internal sealed class AcceptStage(PipelineServices services, HookInvoker hooks)
         ctx.Handle = handle;
         if (query.Message.Options.Get<DuidOption>(OptionCode.ClientId) is { } clientId)
         {
-            ctx.ClientDuid = clientId.Duid.ToArray();
+            ctx.RentedLeases.SetClientDuid(clientId.Duid.Bytes);
         }
 
         return ctx;
