@@ -4,7 +4,7 @@ namespace Pukeko.Server.Leases;
 /// A sorted set of small values kept in a list of sorted arrays (blocks of up to <see cref="BlockCapacity"/>), for
 /// the lease indexes that are walked in order. Against a <see cref="SortedSet{T}"/> it holds a million addresses in
 /// about a third of the memory (no 40-byte node around each value), is built from a sorted array without one
-/// insertion per value, and allocates only when a block splits. Not thread-safe; the set must not change while it
+/// insertion per value, and allocates only when it needs a block more than it ever had. Not thread-safe; the set must not change while it
 /// is enumerated.
 /// </summary>
 internal sealed class SortedBlockSet<T>
@@ -17,6 +17,10 @@ internal sealed class SortedBlockSet<T>
     private const int BuildFill = BlockCapacity * 7 / 8;
 
     private readonly List<Block> _blocks = [];
+
+    // The last block removals emptied, for the next one needed: expiration keys leave at the front while renewals add
+    // them at the end, so steady renewals would otherwise drop one block and make another every few hundred.
+    private Block? _spare;
 
     public int Count { get; private set; }
 
@@ -43,9 +47,7 @@ internal sealed class SortedBlockSet<T>
     {
         if (_blocks.Count == 0)
         {
-            var first = new Block { Count = 1 };
-            first.Items[0] = value;
-            _blocks.Add(first);
+            AddBlock(value);
             Count = 1;
             return true;
         }
@@ -60,9 +62,19 @@ internal sealed class SortedBlockSet<T>
         }
 
         at = ~at;
+        if (block.Count == BlockCapacity && at == BlockCapacity && b == _blocks.Count - 1)
+        {
+            // Above every value (a new expiration, the next address of an iterative pool): a new last block, so the
+            // full one stays full instead of being split in halves that are never filled again.
+            AddBlock(value);
+            Count++;
+            return true;
+        }
+
         if (block.Count == BlockCapacity)
         {
-            var upper = new Block { Count = BlockCapacity / 2 };
+            var upper = TakeBlock();
+            upper.Count = BlockCapacity / 2;
             block.Items.AsSpan(BlockCapacity / 2).CopyTo(upper.Items);
             block.Count = BlockCapacity / 2;
             _blocks.Insert(b + 1, upper);
@@ -101,6 +113,7 @@ internal sealed class SortedBlockSet<T>
         if (block.Count == 0)
         {
             _blocks.RemoveAt(b);
+            _spare = block;
         }
 
         Count--;
@@ -149,6 +162,21 @@ internal sealed class SortedBlockSet<T>
         var toBlock = to.Block < _blocks.Count ? _blocks[to.Block] : null;
         var inLast = toBlock is null ? 0 : to.Index + (to.Index < toBlock.Count && toBlock.Items[to.Index].CompareTo(last) == 0 ? 1 : 0);
         return count - from.Index + inLast;
+    }
+
+    private Block TakeBlock()
+    {
+        var block = _spare ?? new Block();
+        _spare = null;
+        return block;
+    }
+
+    private void AddBlock(T value)
+    {
+        var block = TakeBlock();
+        block.Items[0] = value;
+        block.Count = 1;
+        _blocks.Add(block);
     }
 
     // The block of the first value at or above value, and its index there (the block count and 0 above every value).

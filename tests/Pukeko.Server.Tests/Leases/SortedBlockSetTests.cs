@@ -13,7 +13,8 @@ public sealed class SortedBlockSetTests
     public void Behaves_like_a_sorted_set()
     {
         // Values up to 3 000 and up to 2 000 of them loaded: dozens of blocks, and enough changes to split and empty some.
-        var operation = Gen.Select(Gen.Int[0, 2], Gen.Int[0, 3_000]);
+        // Kind 3 adds above every value, as new expirations and iterative pools do (a new last block, not a split).
+        var operation = Gen.Select(Gen.Int[0, 3], Gen.Int[0, 3_000]);
         Gen.Select(Gen.Int[0, 3_000].Array[0, 2_000], operation.Array[0, 1_500]).Sample((initial, operations) =>
         {
             var expected = new SortedSet<int>(initial);
@@ -27,6 +28,10 @@ public sealed class SortedBlockSetTests
                         break;
                     case 1:
                         Assert.Equal(expected.Remove(value), set.Remove(value));
+                        break;
+                    case 3:
+                        var above = (expected.Count == 0 ? 0 : expected.Max) + 1 + (value % 3);
+                        Assert.Equal(expected.Add(above), set.Add(above));
                         break;
                     default:
                         Assert.Equal(expected.Contains(value), set.Contains(value));
@@ -61,6 +66,41 @@ public sealed class SortedBlockSetTests
         Assert.True(set.Add(3));
 
         Assert.Equal([3, 5], Walk(set.GetEnumerator()));
+    }
+
+    [Fact]
+    public void Steady_churn_at_both_ends_allocates_nothing()
+    {
+        // Renewals: each lease's expiration key leaves near the front and comes back above every other.
+        var set = SortedBlockSet<long>.FromSorted(Enumerable.Range(0, 10_000).Select(i => (long)i).ToArray());
+        long low = 0, high = 10_000;
+        for (var i = 0; i < 2_000; i++)
+        {
+            Assert.True(set.Remove(low++));
+            Assert.True(set.Add(high++));
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 20_000; i++)
+        {
+            set.Remove(low++);
+            set.Add(high++);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(10_000, set.Count);
+        Assert.Equal(low, Walk(set.From(0))[0]);
+    }
+
+    private static List<long> Walk(SortedBlockSet<long>.Enumerator values)
+    {
+        var result = new List<long>();
+        foreach (var value in values)
+        {
+            result.Add(value);
+        }
+
+        return result;
     }
 
     private static List<int> Walk(SortedBlockSet<int>.Enumerator values)
