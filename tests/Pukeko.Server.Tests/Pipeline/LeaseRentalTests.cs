@@ -23,8 +23,8 @@ public sealed class LeaseRentalTests
     public void Callout_free_renewals_fill_the_same_lease_objects_and_each_client_keeps_its_own_lease()
     {
         using var h = new PipelineHarness();
-        var a = Request(h, ClientA);
-        var b = Request(h, ClientB);
+        var a = TakeAddress(h, ClientA);
+        var b = TakeAddress(h, ClientB);
         var seen = new List<(Lease6 Object, byte[] Duid)>();
         h.Processor.Allocation.Writer.Subscribe(new Recorder(seen));
         h.Time.Advance(TimeSpan.FromSeconds(1500));
@@ -47,8 +47,8 @@ public sealed class LeaseRentalTests
     {
         using var h = new PipelineHarness();
         h.On(HookNames.Leases6Committed, _ => 0);
-        var a = Request(h, ClientA);
-        var b = Request(h, ClientB);
+        var a = TakeAddress(h, ClientA);
+        var b = TakeAddress(h, ClientB);
         var seen = new List<(Lease6 Object, byte[] Duid)>();
         h.Processor.Allocation.Writer.Subscribe(new Recorder(seen));
         h.Time.Advance(TimeSpan.FromSeconds(1500));
@@ -139,15 +139,6 @@ public sealed class LeaseRentalTests
         : type == typeof(bool) ? true
         : type.IsEnum ? Enum.ToObject(type, value)
         : Convert.ChangeType(value, type, System.Globalization.CultureInfo.InvariantCulture);
-
-    private static Ipv6Address Request(PipelineHarness h, Duid client)
-    {
-        var advertise = h.Exchange(Create(MessageType.Solicit, clientId: client)).Reply!;
-        var offered = AddressOf(advertise)!.Address;
-        var reply = h.Exchange(Create(MessageType.Request, address: offered, serverId: PipelineHarness.ServerDuid, clientId: client)).Reply!;
-        Assert.Equal(offered, AddressOf(reply)!.Address);
-        return offered;
-    }
 
     private static Dhcp6Message Renew(PipelineHarness h, Duid client, Ipv6Address address) =>
         h.Exchange(Create(MessageType.Renew, address: address, serverId: PipelineHarness.ServerDuid, clientId: client)).Reply!;

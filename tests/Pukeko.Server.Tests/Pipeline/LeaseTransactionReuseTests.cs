@@ -22,7 +22,7 @@ public sealed class LeaseTransactionReuseTests
     public async Task A_callout_free_request_leaves_its_transaction_reopened_and_empty_for_the_next_query()
     {
         using var h = new PipelineHarness();
-        Request(h, ClientA);
+        TakeAddress(h, ClientA);
 
         var ctx = ProcessingContext.Rent(new Dhcp6Packet(new Dhcp6Message(MessageType.Request, 1)), h.Runtime, 1);
         var spare = ctx.TakeSpareLeaseWork(h.Processor.Allocation.Writer);
@@ -46,7 +46,7 @@ public sealed class LeaseTransactionReuseTests
     {
         using var h = new PipelineHarness();
         using var other = new PipelineHarness();
-        Request(h, ClientA);
+        TakeAddress(h, ClientA);
 
         var ctx = ProcessingContext.Rent(new Dhcp6Packet(new Dhcp6Message(MessageType.Request, 1)), h.Runtime, 1);
         Assert.Null(ctx.TakeSpareLeaseWork(other.Processor.Allocation.Writer));
@@ -65,8 +65,8 @@ public sealed class LeaseTransactionReuseTests
             return 0;
         });
 
-        Request(h, ClientA);
-        Request(h, ClientB);
+        TakeAddress(h, ClientA);
+        TakeAddress(h, ClientB);
 
         Assert.Equal(2, committed.Count);
         var ctx = ProcessingContext.Rent(new Dhcp6Packet(new Dhcp6Message(MessageType.Request, 1)), h.Runtime, 1);
@@ -81,23 +81,14 @@ public sealed class LeaseTransactionReuseTests
         var seen = new List<LeaseChange>();
         h.Processor.Allocation.Writer.Subscribe(new Recorder(seen));
 
-        var first = Request(h, ClientA);
-        var second = Request(h, ClientB);
+        var first = TakeAddress(h, ClientA);
+        var second = TakeAddress(h, ClientB);
 
         Assert.Equal(2, seen.Count);
         Assert.Equal(ClientA.Bytes, seen[0].New!.Duid);
         Assert.Equal(first, seen[0].New!.Address);
         Assert.Equal(ClientB.Bytes, seen[1].New!.Duid);
         Assert.Equal(second, seen[1].New!.Address);
-    }
-
-    private static Pukeko.Protocol.Addressing.Ipv6Address Request(PipelineHarness h, Duid client)
-    {
-        var advertise = h.Exchange(Create(MessageType.Solicit, clientId: client)).Reply!;
-        var offered = AddressOf(advertise)!.Address;
-        var reply = h.Exchange(Create(MessageType.Request, address: offered, serverId: PipelineHarness.ServerDuid, clientId: client)).Reply!;
-        Assert.Equal(offered, AddressOf(reply)!.Address);
-        return offered;
     }
 
     private sealed class Recorder(List<LeaseChange> seen) : ILeaseChangeObserver

@@ -45,6 +45,16 @@ internal static class ClientMessages
     /// </summary>
     public static byte[] WireWith(Dhcp6Message message, string option) => [.. Dhcp6Writer.ToArray(message), .. Convert.FromHexString(option)];
 
+    /// <summary>A Solicit, then a Request for the address advertised; the address, once the Reply confirms it.</summary>
+    public static Ipv6Address TakeAddress(PipelineHarness h, Duid client)
+    {
+        var advertise = h.Exchange(Create(MessageType.Solicit, clientId: client)).Reply!;
+        var offered = AddressOf(advertise)!.Address;
+        var reply = h.Exchange(Create(MessageType.Request, address: offered, serverId: PipelineHarness.ServerDuid, clientId: client)).Reply!;
+        Assert.Equal(offered, AddressOf(reply)!.Address);
+        return offered;
+    }
+
     public static IaAddressOption? AddressOf(Dhcp6Message reply, uint iaid = 1)
     {
         foreach (var option in reply.Options)
