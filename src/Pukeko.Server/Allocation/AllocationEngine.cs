@@ -737,14 +737,14 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
     private void CountFailure(ProcessingContext ctx, LeaseType type, Subnet6 subnet, bool noPools)
     {
         packetStatistics.AllocationFail.Increment();
-        statistics.Registry.Add(StatisticsRegistry.SubnetName(subnet.Id, "v6-allocation-fail"), 1);
+        statistics.AddToSubnet("v6-allocation-fail", subnet.Id, 1);
         var kind = subnet.SharedNetwork is null ? "v6-allocation-fail-subnet" : "v6-allocation-fail-shared-network";
         (subnet.SharedNetwork is null ? packetStatistics.AllocationFailSubnet : packetStatistics.AllocationFailSharedNetwork).Increment();
-        statistics.Registry.Add(StatisticsRegistry.SubnetName(subnet.Id, kind), 1);
+        statistics.AddToSubnet(kind, subnet.Id, 1);
         if (noPools)
         {
             packetStatistics.AllocationFailNoPools.Increment();
-            statistics.Registry.Add(StatisticsRegistry.SubnetName(subnet.Id, "v6-allocation-fail-no-pools"), 1);
+            statistics.AddToSubnet("v6-allocation-fail-no-pools", subnet.Id, 1);
         }
 
         var what = type == LeaseType.PD ? "prefix" : "address";
@@ -813,13 +813,13 @@ internal sealed class AllocationEngine(ILeaseStore store, LeaseStatistics statis
         // the client holds keeps what was recorded. New relay information is written, never served from the cache.
         var relaysChanged = ctx.Query.Type is (MessageType.Renew or MessageType.Rebind) && subnet.StoreExtendedInfo
             && LeaseRelayInfo.Update(lease, ctx.Query);
-        if (!hooked && !relaysChanged && LeaseCache.TryReuse(existing, lease, subnet, ctx.Now) is { } reused)
+        if (!hooked && !relaysChanged && LeaseCache.TryReuse(existing, lease, subnet, ctx.Now, ctx.RentedLeases) is { } reused)
         {
             // Lease caching: nothing changes in the store; the client hears what is left of its lifetimes.
             ctx.ReusedLeases.Add(reused);
             var name = existing.Type == LeaseType.PD ? "v6-ia-pd-lease-reuses" : "v6-ia-na-lease-reuses";
             statistics.Registry.Add(name, 1);
-            statistics.Registry.Add(StatisticsRegistry.SubnetName(subnet.Id, name), 1);
+            statistics.AddToSubnet(name, subnet.Id, 1);
             return reused;
         }
 

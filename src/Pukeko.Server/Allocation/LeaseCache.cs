@@ -14,7 +14,8 @@ internal static class LeaseCache
     /// The lease as the client should hear it — the stored lease with what is left of its
     /// lifetimes — when it may be reused; null when it must be extended normally.
     /// </summary>
-    public static Lease6? TryReuse(Lease6 stored, Lease6 renewed, Subnet6 subnet, long now)
+    /// <param name="rental">Where the lease handed out comes from: a query's own (<see cref="LeaseRental"/>), or a new copy when null.</param>
+    public static Lease6? TryReuse(Lease6 stored, Lease6 renewed, Subnet6 subnet, long now, LeaseRental? rental = null)
     {
         // A changed name or DNS directions must be written (Kea's hasIdenticalFqdn test).
         if (stored.State != LeaseState.Default || stored.SubnetId != renewed.SubnetId || stored.PoolId != renewed.PoolId
@@ -58,7 +59,7 @@ internal static class LeaseCache
             return null;
         }
 
-        var reused = stored.Clone();
+        var reused = rental?.RentCopyOf(stored) ?? stored.Clone();
         reused.ValidLifetime = stored.ValidLifetime == Lease6.InfiniteLifetime ? Lease6.InfiniteLifetime : (uint)(stored.ValidLifetime - age);
         reused.PreferredLifetime = stored.PreferredLifetime is 0 or Lease6.InfiniteLifetime
             ? stored.PreferredLifetime

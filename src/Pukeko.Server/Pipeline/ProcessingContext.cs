@@ -203,8 +203,8 @@ internal sealed class ProcessingContext
     private PoolsUsed _usedPools;
 
     /// <summary>Leases this reply hands out unchanged from the cache (digest §3.6): not written, not committed.</summary>
-    /// <remarks>Made at first use: lease caching is off by default, and this is per packet.</remarks>
-    public List<Lease6> ReusedLeases => _reusedLeases ??= [];
+    /// <remarks>Borrowed from the context at first use (see <see cref="RentLeaseList"/>).</remarks>
+    public List<Lease6> ReusedLeases => _reusedLeases ??= RentLeaseList();
 
     private List<Lease6>? _reusedLeases;
 

@@ -52,6 +52,10 @@ internal sealed class LeaseStatistics(StatisticsRegistry registry)
         }
     }
 
+    /// <summary>Adds <paramref name="delta"/> to a statistic of one subnet only (<c>subnet[id].name</c>).</summary>
+    public void AddToSubnet(string name, uint subnetId, long delta) =>
+        Registry.Add(ScopedName(subnetId, 0, NameScope.Subnet, name), delta);
+
     // The subnet and pool statistic names, each built once instead of as a new string for every lease change.
     // Bounded by the subnets, pools and statistic names there have been.
     private readonly ConcurrentDictionary<(uint Subnet, uint Pool, NameScope Scope, string Name), string> _scopedNames = new();
