@@ -61,7 +61,7 @@ public sealed class AllocationBudgetTests(ITestOutputHelper output)
 
 /// <summary>
 /// Drives the real pipeline in-process the way perfdhcp's 4-way exchange does (fresh clients: Solicit,
-/// Request with the advertised address, later Renew) against a persisting memfile store, and counts the
+/// Request with the advertised address, later Renew) against a persisting memfile store and a subnet with reservations, and counts the
 /// bytes the current thread allocates. Everything the test itself needs (datagrams, reply copies) is
 /// allocated outside the measured loops; the pipeline completes synchronously, so all its allocations
 /// are on this thread.
@@ -73,16 +73,15 @@ internal static class PipelineAllocations
     public static Result Measure(int packets = 2000, int warmup = 300, Action<PipelineHarness>? prepare = null)
     {
         using var directory = new TempDirectory();
+        // Reservations for 50 other clients: every packet looks its client up (DUID and hardware address) and misses.
+        var reservations = string.Join(", ", Enumerable.Range(0, 50).Select(k =>
+            $$"""{ "duid": "00:03:00:01:aa:bb:cc:dd:{{k / 256:x2}}:{{k % 256:x2}}", "ip-addresses": [ "2001:db8::ff:{{k + 1:x}}" ] }"""));
         using var h = new PipelineHarness(
-            customize: _ => new Pukeko.Server.Configuration.Subnet6
-            {
-                Id = 1,
-                Prefix = Pukeko.Protocol.Addressing.Ipv6Prefix.Parse("2001:db8::/64"),
-                Pools = [new Pukeko.Server.Configuration.AddressPool { First = Pukeko.Protocol.Addressing.Ipv6Address.Parse("2001:db8::1:0"), Last = Pukeko.Protocol.Addressing.Ipv6Address.Parse("2001:db8::ffff:ffff") }],
-                Interface = "eth0",
-                ValidLifetime = new Pukeko.Server.Configuration.Lifetime(4000, 4000, 4000),
-                PreferredLifetime = new Pukeko.Server.Configuration.Lifetime(3000, 3000, 3000),
-            },
+            Configuration.ConfigTest.LoadOk(Configuration.ConfigTest.Dhcp6($$"""
+                "subnet6": [ { "id": 1, "subnet": "2001:db8::/64", "interface": "eth0", "valid-lifetime": 4000, "preferred-lifetime": 3000,
+                               "pools": [ { "pool": "2001:db8::1:0 - 2001:db8::ffff:ffff" } ],
+                               "reservations": [ {{reservations}} ] } ]
+                """)),
             leaseFile: Path.Combine(directory.Path, "leases.csv"));
 
         prepare?.Invoke(h);

@@ -207,8 +207,11 @@ internal sealed class HostLookupStage(PipelineServices services)
             return null;
         }
 
-        foreach (var type in runtime.Config.HostReservationIdentifiers)
+        // By index: a foreach over the interface would allocate an enumerator per lookup.
+        var types = runtime.Config.HostReservationIdentifiers;
+        for (var i = 0; i < types.Count; i++)
         {
+            var type = types[i];
             if (services.HostIdentifiers.Get(type, ctx) is { } identifier && runtime.Reservations.Find(scope, type, identifier) is { } host)
             {
                 return host;
@@ -221,8 +224,10 @@ internal sealed class HostLookupStage(PipelineServices services)
     /// <summary>The same with host databases: for each identifier, the configuration's reservation, else each database's (Kea's HostMgr::get6).</summary>
     private async ValueTask<HostReservation?> FindInAsync(ProcessingContext ctx, uint scope)
     {
-        foreach (var type in ctx.Runtime.Config.HostReservationIdentifiers)
+        var types = ctx.Runtime.Config.HostReservationIdentifiers;
+        for (var i = 0; i < types.Count; i++)
         {
+            var type = types[i];
             if (services.HostIdentifiers.Get(type, ctx) is { } identifier
                 && await FindInScopeAsync(ctx, scope, type, identifier).ConfigureAwait(false) is { } host)
             {
