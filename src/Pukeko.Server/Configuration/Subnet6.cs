@@ -107,11 +107,12 @@ internal sealed class Subnet6 : Classification.IClassGated
     /// <summary>The prefix-delegation pool containing the prefix address, or null.</summary>
     public PrefixPool? FindPdPool(Ipv6Address prefix)
     {
-        foreach (var pool in PdPools)
+        // By index: a foreach over the interface would allocate an enumerator per lookup (every PD lease change).
+        for (var i = 0; i < PdPools.Count; i++)
         {
-            if (pool.Contains(prefix))
+            if (PdPools[i].Contains(prefix))
             {
-                return pool;
+                return PdPools[i];
             }
         }
 

@@ -4,7 +4,7 @@ using Pukeko.Protocol.Options;
 namespace Pukeko.Server.Pipeline;
 
 /// <summary>
-/// The IA_NA and IA Address options a query's reply is built from, kept with the <see cref="ProcessingContext"/>
+/// The IA_NA, IA Address, IA_PD and IA Prefix options a query's reply is built from, kept with the <see cref="ProcessingContext"/>
 /// (which a worker reuses) so that steady traffic builds its replies from the same few option objects.
 /// </summary>
 /// <remarks>
@@ -18,6 +18,10 @@ internal struct ReplyOptionRental
     private List<IaAddressOption>? _freeAddresses;
     private List<IaNaOption>? _issuedIaNa;
     private List<IaAddressOption>? _issuedAddresses;
+    private List<IaPdOption>? _freeIaPd;
+    private List<IaPrefixOption>? _freePrefixes;
+    private List<IaPdOption>? _issuedIaPd;
+    private List<IaPrefixOption>? _issuedPrefixes;
 
     /// <summary>An IA_NA option with no sub-options, for this query's reply.</summary>
     public IaNaOption IaNa(uint iaid, uint t1, uint t2)
@@ -57,48 +61,81 @@ internal struct ReplyOptionRental
         return option;
     }
 
+    /// <summary>An IA_PD option with no sub-options, for this query's reply.</summary>
+    public IaPdOption IaPd(uint iaid, uint t1, uint t2)
+    {
+        var option = TakeFree(_freeIaPd);
+        if (option is null)
+        {
+            option = new IaPdOption(iaid, t1, t2);
+        }
+        else
+        {
+            option.Iaid = iaid;
+            option.T1 = t1;
+            option.T2 = t2;
+        }
+
+        (_issuedIaPd ??= []).Add(option);
+        return option;
+    }
+
+    /// <summary>An IA Prefix option with no sub-options, for this query's reply.</summary>
+    public IaPrefixOption IaPrefix(uint preferredLifetime, uint validLifetime, byte prefixLength, Ipv6Address prefix)
+    {
+        var option = TakeFree(_freePrefixes);
+        if (option is null)
+        {
+            option = new IaPrefixOption(preferredLifetime, validLifetime, prefixLength, prefix);
+        }
+        else
+        {
+            option.PreferredLifetime = preferredLifetime;
+            option.ValidLifetime = validLifetime;
+            option.PrefixLength = prefixLength;
+            option.Prefix = prefix;
+        }
+
+        (_issuedPrefixes ??= []).Add(option);
+        return option;
+    }
+
     /// <summary>
     /// Ends the query: with <paramref name="reusable"/> the options handed out become free again, emptied; otherwise
     /// they are forgotten (someone outside the pipeline may hold them).
     /// </summary>
     public void EndQuery(bool reusable)
     {
-        if (_issuedIaNa is { Count: > 0 } iaNa)
+        Return(_issuedIaNa, ref _freeIaNa, reusable, static option => option.Options);
+        Return(_issuedAddresses, ref _freeAddresses, reusable, static option => option.Options);
+        Return(_issuedIaPd, ref _freeIaPd, reusable, static option => option.Options);
+        Return(_issuedPrefixes, ref _freePrefixes, reusable, static option => option.Options);
+    }
+
+    private static void Return<T>(List<T>? issued, ref List<T>? free, bool reusable, Func<T, OptionCollection> subOptions)
+        where T : class
+    {
+        if (issued is { Count: > 0 })
         {
             if (reusable)
             {
-                foreach (var option in iaNa)
+                foreach (var option in issued)
                 {
-                    option.Options.Clear();
-                }
-
-                (_freeIaNa ??= []).AddRange(iaNa);
-            }
-
-            iaNa.Clear();
-        }
-
-        if (_issuedAddresses is { Count: > 0 } addresses)
-        {
-            if (reusable)
-            {
-                foreach (var option in addresses)
-                {
-                    // Made only if a status code was added: an address option mostly has none.
-                    if (option.Options.Count > 0)
+                    // An address or prefix option mostly has none, and clearing an empty collection is not free.
+                    var options = subOptions(option);
+                    if (options.Count > 0)
                     {
-                        option.Options.Clear();
+                        options.Clear();
                     }
                 }
 
-                (_freeAddresses ??= []).AddRange(addresses);
+                (free ??= []).AddRange(issued);
             }
 
-            addresses.Clear();
+            issued.Clear();
         }
 
-        Trim(_freeIaNa);
-        Trim(_freeAddresses);
+        Trim(free);
     }
 
     private static T? TakeFree<T>(List<T>? free)

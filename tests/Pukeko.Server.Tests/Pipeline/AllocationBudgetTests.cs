@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Pukeko.Protocol.Messages;
+using Pukeko.Protocol.Options;
 using Pukeko.Server.Tests.Support;
 using Xunit.Abstractions;
 
@@ -13,11 +14,13 @@ namespace Pukeko.Server.Tests.Pipeline;
 /// </summary>
 public sealed class AllocationBudgetTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void Steady_state_packets_stay_within_the_allocation_budget()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Steady_state_packets_stay_within_the_allocation_budget(bool withPrefix)
     {
-        var budget = AllocationBudget.Load();
-        var measured = PipelineAllocations.Measure();
+        var budget = AllocationBudget.Load(withPrefix ? "bytes-per-packet-with-ia-pd" : "bytes-per-packet");
+        var measured = PipelineAllocations.Measure(withPrefix: withPrefix);
         output.WriteLine($"bytes/packet measured: solicit {measured.Solicit:F0}, request {measured.Request:F0}, renew {measured.Renew:F0}, cached renew {measured.CachedRenew:F0}");
         output.WriteLine($"bytes/packet budget:   solicit {budget.Solicit}, request {budget.Request}, renew {budget.Renew}, cached renew {budget.CachedRenew}");
 
@@ -49,11 +52,11 @@ public sealed class AllocationBudgetTests(ITestOutputHelper output)
     /// <summary>The budget file, copied next to the test assembly from bench/.</summary>
     private sealed record AllocationBudget(long Solicit, long Request, long Renew, long CachedRenew)
     {
-        public static AllocationBudget Load()
+        public static AllocationBudget Load(string section)
         {
             var path = Path.Combine(AppContext.BaseDirectory, "allocation-budget.json");
             using var json = JsonDocument.Parse(File.ReadAllText(path));
-            var bytes = json.RootElement.GetProperty("bytes-per-packet");
+            var bytes = json.RootElement.GetProperty(section);
             return new AllocationBudget(bytes.GetProperty("solicit").GetInt64(), bytes.GetProperty("request").GetInt64(), bytes.GetProperty("renew").GetInt64(), bytes.GetProperty("cached-renew").GetInt64());
         }
     }
@@ -70,7 +73,8 @@ internal static class PipelineAllocations
 {
     public sealed record Result(double Solicit, double Request, double Renew, double CachedRenew);
 
-    public static Result Measure(int packets = 2000, int warmup = 300, Action<PipelineHarness>? prepare = null)
+    /// <param name="withPrefix">Every client also asks for a delegated prefix (an IA_PD beside its IA_NA).</param>
+    public static Result Measure(int packets = 2000, int warmup = 300, Action<PipelineHarness>? prepare = null, bool withPrefix = false)
     {
         using var directory = new TempDirectory();
         // Reservations for 50 other clients: every packet looks its client up (DUID and hardware address) and misses.
@@ -80,11 +84,33 @@ internal static class PipelineAllocations
             Configuration.ConfigTest.LoadOk(Configuration.ConfigTest.Dhcp6($$"""
                 "subnet6": [ { "id": 1, "subnet": "2001:db8::/64", "interface": "eth0", "valid-lifetime": 4000, "preferred-lifetime": 3000,
                                "pools": [ { "pool": "2001:db8::1:0 - 2001:db8::ffff:ffff" } ],
+                               "pd-pools": [ { "prefix": "3001::", "prefix-len": 32, "delegated-len": 64 } ],
                                "reservations": [ {{reservations}} ] } ]
                 """)),
             leaseFile: Path.Combine(directory.Path, "leases.csv"));
 
         prepare?.Invoke(h);
+
+        // A client's query; after the first, for what the server's last reply gave it.
+        Dhcp6Message Query(MessageType type, int client, byte[]? reply, int? length)
+        {
+            var held = reply is null ? null : Parse(reply, length!.Value);
+            var message = ClientMessages.Create(type, address: held is null ? null : ClientMessages.AddressOf(held)!.Address,
+                serverId: held is null ? null : PipelineHarness.ServerDuid, clientId: Client(client));
+            if (withPrefix)
+            {
+                var pd = new IaPdOption(2, 0, 0);
+                if (held is not null)
+                {
+                    var prefix = held.Options.Get<IaPdOption>(OptionCode.IaPd)!.Options.Get<IaPrefixOption>(OptionCode.IaPrefix)!;
+                    pd.Options.Add(new IaPrefixOption(0, 0, prefix.PrefixLength, prefix.Prefix));
+                }
+
+                message.Options.Add(pd);
+            }
+
+            return message;
+        }
         var clients = warmup + packets;
         var output = new byte[9216];
         var replies = new byte[clients][];
@@ -94,15 +120,15 @@ internal static class PipelineAllocations
             replies[i] = new byte[1500];
         }
 
-        var solicits = Datagrams(h, clients, i => ClientMessages.Create(MessageType.Solicit, clientId: Client(i)));
+        var solicits = Datagrams(h, clients, i => Query(MessageType.Solicit, i, null, null));
         var solicit = Run(h, solicits, output, replies, lengths, warmup);
 
-        var requests = Datagrams(h, clients, i => ClientMessages.Create(MessageType.Request, address: Address(replies[i], lengths[i]), serverId: PipelineHarness.ServerDuid, clientId: Client(i)));
+        var requests = Datagrams(h, clients, i => Query(MessageType.Request, i, replies[i], lengths[i]));
         var request = Run(h, requests, output, replies, lengths, warmup);
 
         // Half-way to T1, as a client renews; long enough that no lease is "just written".
         h.Time.Advance(TimeSpan.FromSeconds(1500));
-        var renews = Datagrams(h, clients, i => ClientMessages.Create(MessageType.Renew, address: Address(replies[i], lengths[i]), serverId: PipelineHarness.ServerDuid, clientId: Client(i)));
+        var renews = Datagrams(h, clients, i => Query(MessageType.Renew, i, replies[i], lengths[i]));
         var renew = Run(h, renews, output, replies, lengths, warmup);
 
         // A minute later, well within cache-threshold (0.25 of 4000 s): the lease is handed out again unwritten.
@@ -155,7 +181,7 @@ internal static class PipelineAllocations
     private static Pukeko.Protocol.Duids.Duid Client(int i) =>
         Pukeko.Protocol.Duids.Duid.CreateLlt(1, 700_000_000, [0x00, 0x0c, 0x01, (byte)(i >> 16), (byte)(i >> 8), (byte)i]);
 
-    private static Pukeko.Protocol.Addressing.Ipv6Address Address(byte[] reply, int length)
+    private static Dhcp6Message Parse(byte[] reply, int length)
     {
         var relays = new List<RelayLayer>();
         if (Dhcp6Parser.TryParse(reply.AsSpan(0, length), relays, out var message) != ParseStatus.Ok || message is null)
@@ -163,6 +189,6 @@ internal static class PipelineAllocations
             throw new InvalidOperationException("unparsable reply");
         }
 
-        return ClientMessages.AddressOf(message)?.Address ?? throw new InvalidOperationException($"no address in the {message.Type}");
+        return message;
     }
 }

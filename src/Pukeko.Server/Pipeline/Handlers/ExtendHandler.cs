@@ -104,7 +104,7 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         var hints = PrefixHints(ctx, request);
         var retired = ctx.RentLeaseList();
         // lease6_renew/rebind callouts get the reply's IA as ia_pd and may change its IAID.
-        var hookIa = new IaPdOption(request.Iaid, 0, 0);
+        var hookIa = ctx.ReplyOptions.IaPd(request.Iaid, 0, 0);
         ctx.ResponseIa = hookIa;
         var leases = await services.Allocation.ExtendAsync(ctx, LeaseType.PD, request.Iaid, hints, retired).ConfigureAwait(false);
         ctx.ResponseIa = null;
@@ -118,19 +118,20 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         }
 
         // RFC 8415 §18.3.4: prefixes the client may no longer use go back with zero lifetimes.
+        // Loops, not Exists(lambda): see Holds.
         foreach (var hint in hints)
         {
-            if (!hint.Address.IsUnspecified && !leases.Exists(l => l.Address == hint.Address && (hint.Length == 0 || l.PrefixLength == hint.Length)))
+            if (!hint.Address.IsUnspecified && !HoldsPrefix(leases, hint.Address, hint.Length))
             {
-                ia.Options.Add(new IaPrefixOption(0, 0, hint.Length, hint.Address));
+                ia.Options.Add(ctx.ReplyOptions.IaPrefix(0, 0, hint.Length, hint.Address));
             }
         }
 
         foreach (var old in retired)
         {
-            if (!hints.Exists(h => h.Address == old.Address))
+            if (!Holds(hints, old.Address))
             {
-                ia.Options.Add(new IaPrefixOption(0, 0, old.PrefixLength, old.Address));
+                ia.Options.Add(ctx.ReplyOptions.IaPrefix(0, 0, old.PrefixLength, old.Address));
             }
         }
 
@@ -161,6 +162,20 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         foreach (var hint in hints)
         {
             if (hint.Address == address)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // A hinted prefix is held when a lease has its address and, if the hint gave one, its length.
+    private static bool HoldsPrefix(List<Lease6> leases, Ipv6Address address, byte length)
+    {
+        for (var i = 0; i < leases.Count; i++)
+        {
+            if (leases[i].Address == address && (length == 0 || leases[i].PrefixLength == length))
             {
                 return true;
             }

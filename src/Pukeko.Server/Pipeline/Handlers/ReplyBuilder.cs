@@ -128,11 +128,11 @@ internal static class ReplyBuilder
         }
 
         var (t1, t2) = leases.Count > 0 ? LeaseTimers.TeeTimes(ctx.Subnet!, shortest) : (0u, 0u);
-        var ia = new IaPdOption(iaid, t1, t2);
+        var ia = ctx.ReplyOptions.IaPd(iaid, t1, t2);
         var wantsExclude = ctx.Query.Message.Options.Get<OptionRequestOption>(OptionCode.OptionRequest) is { } oro && oro.Codes.Contains(OptionCode.PdExclude);
         foreach (var lease in leases)
         {
-            var prefix = new IaPrefixOption(lease.PreferredLifetime, lease.ValidLifetime, lease.PrefixLength, lease.Address);
+            var prefix = ctx.ReplyOptions.IaPrefix(lease.PreferredLifetime, lease.ValidLifetime, lease.PrefixLength, lease.Address);
 
             // RFC 6603 §4.2: PD-Exclude only inside IAPREFIX, and Kea only when the client asked for it.
             if (wantsExclude && PdExcludeFor(ctx, lease) is { } exclude)
