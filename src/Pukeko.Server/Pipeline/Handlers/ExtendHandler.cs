@@ -121,7 +121,7 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         // Loops, not Exists(lambda): see Holds.
         foreach (var hint in hints)
         {
-            if (!hint.Address.IsUnspecified && !HoldsPrefix(leases, hint.Address, hint.Length))
+            if (!hint.Address.IsUnspecified && !Holds(leases, hint.Address, hint.Length))
             {
                 ia.Options.Add(ctx.ReplyOptions.IaPrefix(0, 0, hint.Length, hint.Address));
             }
@@ -144,11 +144,12 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
     }
 
     // Loops, not Exists(lambda): a capturing lambda is two allocations per IA of every Renew.
-    private static bool Holds(IReadOnlyList<Lease6> leases, Ipv6Address address)
+    // With a length (a prefix hint's), the lease must also have that length; 0 takes any.
+    private static bool Holds(IReadOnlyList<Lease6> leases, Ipv6Address address, byte length = 0)
     {
         for (var i = 0; i < leases.Count; i++)
         {
-            if (leases[i].Address == address)
+            if (leases[i].Address == address && (length == 0 || leases[i].PrefixLength == length))
             {
                 return true;
             }
@@ -162,20 +163,6 @@ internal sealed class ExtendHandler(PipelineServices services) : IMessageHandler
         foreach (var hint in hints)
         {
             if (hint.Address == address)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    // A hinted prefix is held when a lease has its address and, if the hint gave one, its length.
-    private static bool HoldsPrefix(List<Lease6> leases, Ipv6Address address, byte length)
-    {
-        for (var i = 0; i < leases.Count; i++)
-        {
-            if (leases[i].Address == address && (length == 0 || leases[i].PrefixLength == length))
             {
                 return true;
             }
